@@ -1,0 +1,54 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_scanquota_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_scanquota_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_scanquota_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_scanquota_using_subcommand
+    set -l cmd (__fish_scanquota_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c scanquota -n "__fish_scanquota_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c scanquota -n "__fish_scanquota_needs_command" -s V -l version -d 'Print version'
+complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "report" -d 'Remaining, expired and free quota and charges per account'
+complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "plan" -d 'Validate and inspect plans'
+complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l plan -d 'Billing plan (TOML); repeat to compare plans side by side' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l log -d 'Scan log (CSV; `-` for standard input, `.gz` is gunzipped); repeat to merge logs' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l as-of -d 'The moment the report describes (RFC 3339, `YYYY-MM-DD HH:MM:SS` in the plan\'s zone, or Unix seconds) [default: now]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l account -d 'Only this account' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l format -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''"
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s h -l help -d 'Print help'
+complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help'
+complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check help" -f -a "check" -d 'Validate a plan and print it normalised, every default filled in'
+complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from check" -l format -d 'Output format' -r -f -a "toml\t''
+json\t''"
+complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
+complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate a plan and print it normalised, every default filled in'
+complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report plan completions help" -f -a "report" -d 'Remaining, expired and free quota and charges per account'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report plan completions help" -f -a "plan" -d 'Validate and inspect plans'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report plan completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report plan completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "check" -d 'Validate a plan and print it normalised, every default filled in'

@@ -1,0 +1,245 @@
+#compdef scanquota
+
+autoload -U is-at-least
+
+_scanquota() {
+    typeset -A opt_args
+    typeset -a _arguments_options
+    local ret=1
+
+    if is-at-least 5.2; then
+        _arguments_options=(-s -S -C)
+    else
+        _arguments_options=(-s -C)
+    fi
+
+    local context curcontext="$curcontext" state line
+    _arguments "${_arguments_options[@]}" : \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_scanquota_commands" \
+"*::: :->scanquota" \
+&& ret=0
+    case $state in
+    (scanquota)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:scanquota-command-$line[1]:"
+        case $line[1] in
+            (report)
+_arguments "${_arguments_options[@]}" : \
+'*--plan=[Billing plan (TOML); repeat to compare plans side by side]:PLAN:_default' \
+'*--log=[Scan log (CSV; \`-\` for standard input, \`.gz\` is gunzipped); repeat to merge logs]:LOG:_default' \
+'--as-of=[The moment the report describes (RFC 3339, \`YYYY-MM-DD HH\:MM\:SS\` in the plan'\''s zone, or Unix seconds) \[default\: now\]]:TIME:_default' \
+'--account=[Only this account]:ACCOUNT:_default' \
+'--format=[Output format]:FORMAT:(table json csv)' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(plan)
+_arguments "${_arguments_options[@]}" : \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_scanquota__subcmd__plan_commands" \
+"*::: :->plan" \
+&& ret=0
+
+    case $state in
+    (plan)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:scanquota-plan-command-$line[1]:"
+        case $line[1] in
+            (check)
+_arguments "${_arguments_options[@]}" : \
+'--format=[Output format]:FORMAT:(toml json)' \
+'-h[Print help]' \
+'--help[Print help]' \
+':plan -- The plan file (TOML):_default' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_scanquota__subcmd__plan__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:scanquota-plan-help-command-$line[1]:"
+        case $line[1] in
+            (check)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+'-h[Print help]' \
+'--help[Print help]' \
+':shell -- The shell to complete for:(bash elvish fish powershell zsh)' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_scanquota__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:scanquota-help-command-$line[1]:"
+        case $line[1] in
+            (report)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(plan)
+_arguments "${_arguments_options[@]}" : \
+":: :_scanquota__subcmd__help__subcmd__plan_commands" \
+"*::: :->plan" \
+&& ret=0
+
+    case $state in
+    (plan)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:scanquota-help-plan-command-$line[1]:"
+        case $line[1] in
+            (check)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+}
+
+(( $+functions[_scanquota_commands] )) ||
+_scanquota_commands() {
+    local commands; commands=(
+'report:Remaining, expired and free quota and charges per account' \
+'plan:Validate and inspect plans' \
+'completions:Print a shell completion script' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'scanquota commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__completions_commands] )) ||
+_scanquota__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota completions commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__help_commands] )) ||
+_scanquota__subcmd__help_commands() {
+    local commands; commands=(
+'report:Remaining, expired and free quota and charges per account' \
+'plan:Validate and inspect plans' \
+'completions:Print a shell completion script' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'scanquota help commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__help__subcmd__completions_commands] )) ||
+_scanquota__subcmd__help__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota help completions commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__help__subcmd__help_commands] )) ||
+_scanquota__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota help help commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__help__subcmd__plan_commands] )) ||
+_scanquota__subcmd__help__subcmd__plan_commands() {
+    local commands; commands=(
+'check:Validate a plan and print it normalised, every default filled in' \
+    )
+    _describe -t commands 'scanquota help plan commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__help__subcmd__plan__subcmd__check_commands] )) ||
+_scanquota__subcmd__help__subcmd__plan__subcmd__check_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota help plan check commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__help__subcmd__report_commands] )) ||
+_scanquota__subcmd__help__subcmd__report_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota help report commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__plan_commands] )) ||
+_scanquota__subcmd__plan_commands() {
+    local commands; commands=(
+'check:Validate a plan and print it normalised, every default filled in' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'scanquota plan commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__plan__subcmd__check_commands] )) ||
+_scanquota__subcmd__plan__subcmd__check_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota plan check commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__plan__subcmd__help_commands] )) ||
+_scanquota__subcmd__plan__subcmd__help_commands() {
+    local commands; commands=(
+'check:Validate a plan and print it normalised, every default filled in' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'scanquota plan help commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__plan__subcmd__help__subcmd__check_commands] )) ||
+_scanquota__subcmd__plan__subcmd__help__subcmd__check_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota plan help check commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__plan__subcmd__help__subcmd__help_commands] )) ||
+_scanquota__subcmd__plan__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota plan help help commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__report_commands] )) ||
+_scanquota__subcmd__report_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota report commands' commands "$@"
+}
+
+if [ "$funcstack[1]" = "_scanquota" ]; then
+    _scanquota "$@"
+else
+    compdef _scanquota scanquota
+fi

@@ -1,0 +1,16 @@
+//! scanquota: replay container-image scan logs through a billing plan.
+//!
+//! Data flows one way: inputs ([`plan`], [`log`]) → engine → the report
+//! model → renderers. `main` only parses arguments, calls [`cmd::run`] and
+//! maps errors to exit codes.
+
+pub mod cli;
+pub mod cmd;
+pub mod error;
+pub mod log;
+pub mod numbers;
+pub mod periods;
+pub mod plan;
+pub mod zone;
+
+pub use error::{Error, Result};

@@ -1,0 +1,96 @@
+//! Exact decimal helpers: parsing written numbers without passing through a
+//! binary float, and the two print forms the spec asks for.
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::str::FromStr;
+
+/// The largest magnitude accepted for a unit count, quantity or price.
+/// Products of two such values and sums over millions of scans stay far
+/// below `Decimal::MAX` (about 7.9e28), so arithmetic never overflows.
+pub const MAX_VALUE: Decimal = Decimal::from_parts(0xD4A5_1000, 0xE8, 0, false, 0); // 10^12
+
+/// The most fractional digits accepted in a plan value.
+pub const MAX_SCALE: u32 = 8;
+
+/// Parse the decimal text as written (`0.1`, `-3`, `1_000.5`, `1e3`).
+pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    let cleaned: String = text.trim().chars().filter(|c| *c != '_').collect();
+    if cleaned.is_empty() {
+        return None;
+    }
+    let value = if cleaned.contains(['e', 'E']) {
+        Decimal::from_scientific(&cleaned).ok()?
+    } else {
+        Decimal::from_str(&cleaned).ok()?
+    };
+    Some(value)
+}
+
+/// Units print normalised: `289.1`, `300`, `0`.
+pub fn format_units(value: Decimal) -> String {
+    let normal = value.normalize();
+    if normal.is_zero() {
+        "0".to_string()
+    } else {
+        normal.to_string()
+    }
+}
+
+/// Round half away from zero to `decimals` places.
+pub fn round_money(value: Decimal, decimals: u32) -> Decimal {
+    let mut rounded =
+        value.round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero);
+    rounded.rescale(decimals);
+    if rounded.is_zero() {
+        rounded.set_sign_positive(true);
+    }
+    rounded
+}
+
+/// Money prints with exactly `decimals` digits: `18.00`.
+pub fn format_money(value: Decimal, decimals: u32) -> String {
+    round_money(value, decimals).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn max_value_is_ten_to_the_twelfth() {
+        assert_eq!(MAX_VALUE, Decimal::from(1_000_000_000_000_i64));
+    }
+
+    #[test]
+    fn parses_written_text_exactly() {
+        assert_eq!(parse_decimal("0.1"), Some(Decimal::new(1, 1)));
+        assert_eq!(parse_decimal("1_000.5"), Some(Decimal::new(10005, 1)));
+        assert_eq!(parse_decimal("1e3"), Some(Decimal::from(1000)));
+        assert_eq!(parse_decimal("2.5E-1"), Some(Decimal::new(25, 2)));
+        assert_eq!(parse_decimal("-3"), Some(Decimal::from(-3)));
+        assert_eq!(parse_decimal(""), None);
+        assert_eq!(parse_decimal("nan"), None);
+        assert_eq!(
+            parse_decimal("1234567890123456789012345678901234567890"),
+            None
+        );
+    }
+
+    #[test]
+    fn units_print_normalised() {
+        assert_eq!(format_units(Decimal::new(28910, 2)), "289.1");
+        assert_eq!(format_units(Decimal::new(3000, 1)), "300");
+        assert_eq!(format_units(Decimal::new(0, 3)), "0");
+        assert_eq!(format_units(-Decimal::new(0, 3)), "0");
+    }
+
+    #[test]
+    fn money_rounds_half_away_from_zero_with_fixed_digits() {
+        assert_eq!(format_money(Decimal::new(125, 3), 2), "0.13");
+        assert_eq!(format_money(Decimal::new(-125, 3), 2), "-0.13");
+        assert_eq!(format_money(Decimal::new(135, 3), 2), "0.14");
+        assert_eq!(format_money(Decimal::from(18), 2), "18.00");
+        assert_eq!(format_money(Decimal::new(5, 1), 0), "1");
+        assert_eq!(format_money(Decimal::new(-1, 3), 2), "0.00");
+    }
+}

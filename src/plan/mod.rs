@@ -1,0 +1,778 @@
+//! The billing plan: TOML → a validated plan with every default filled in.
+
+mod reader;
+
+use crate::error::{Error, Location, Result};
+use crate::numbers::{MAX_SCALE, MAX_VALUE, format_units};
+use crate::periods::{Reset, Term};
+use crate::zone::{Zone, parse_plan_timestamp};
+use chrono::{DateTime, Days, Utc};
+use reader::{Doc, Field, TableReader};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub name: String,
+    pub currency: String,
+    pub decimals: u32,
+    pub zone: Zone,
+    pub subscription: Subscription,
+    pub trial: Option<Trial>,
+    pub metering: Metering,
+    pub allowances: Vec<Allowance>,
+    pub topups: Vec<Topup>,
+    pub overage: Overage,
+    pub fees: Vec<Fee>,
+    pub cores: Option<Cores>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Subscription {
+    pub term: Term,
+    /// The term length when written as `months`.
+    pub months: Option<u32>,
+    pub reminder_days: u32,
+    pub grace_days: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trial {
+    pub start: DateTime<Utc>,
+    pub days: u32,
+    pub end: DateTime<Utc>,
+}
+
+impl Trial {
+    pub fn contains(&self, instant: DateTime<Utc>) -> bool {
+        self.start <= instant && instant < self.end
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RepeatWindow {
+    Ever,
+    Cycle,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metering {
+    pub first_scan_units: Decimal,
+    pub repeat_scan_units: Decimal,
+    pub repeat_window: RepeatWindow,
+    pub count_failed: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AllowanceKind {
+    Free,
+    Prepaid,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Allowance {
+    pub name: String,
+    pub kind: AllowanceKind,
+    pub units: Decimal,
+    pub reset: Reset,
+    /// Price of one unit; zero for free allowances.
+    pub unit_price: Decimal,
+    pub step: Option<Decimal>,
+    pub allowed: Vec<Decimal>,
+}
+
+impl Allowance {
+    /// Whether `units` is a purchase this allowance can be bought in.
+    pub fn accepts(&self, units: Decimal) -> bool {
+        if self.step.is_none() && self.allowed.is_empty() {
+            return true;
+        }
+        let on_step = self
+            .step
+            .is_some_and(|step| !step.is_zero() && (units % step).is_zero());
+        on_step || self.allowed.contains(&units)
+    }
+
+    fn purchase_hint(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(step) = self.step {
+            parts.push(format!("a multiple of {}", format_units(step)));
+        }
+        if !self.allowed.is_empty() {
+            let listed: Vec<_> = self.allowed.iter().map(|u| format_units(*u)).collect();
+            parts.push(format!("one of {}", listed.join(", ")));
+        }
+        parts.join(" or ")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Topup {
+    /// Index into `Plan::allowances`.
+    pub allowance: usize,
+    pub at: DateTime<Utc>,
+    pub units: Decimal,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OveragePolicy {
+    Deny,
+    Bill,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overage {
+    pub policy: OveragePolicy,
+    /// `None` with `bill`: overage is reported unpriced.
+    pub unit_price: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fee {
+    pub name: String,
+    pub quantity: Decimal,
+    pub unit_price: Decimal,
+    pub step: Option<Decimal>,
+    pub minimum: Option<Decimal>,
+    pub min_months: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cores {
+    pub licensed: Decimal,
+    pub daily_unit_price: Decimal,
+    pub daily_cap: Option<Decimal>,
+}
+
+impl Plan {
+    /// Read and validate a plan file; `file` names it in messages.
+    pub fn from_bytes(file: &str, bytes: &[u8]) -> Result<Plan> {
+        let text = std::str::from_utf8(bytes).map_err(|err| {
+            let doc = Doc {
+                file,
+                text: std::str::from_utf8(&bytes[..err.valid_up_to()]).unwrap_or(""),
+            };
+            doc.error(
+                &(err.valid_up_to()..err.valid_up_to()),
+                "",
+                "the file is not UTF-8 text; save it as UTF-8",
+            )
+        })?;
+        Plan::from_str(file, text)
+    }
+
+    pub fn from_path(path: &str) -> Result<Plan> {
+        let bytes = std::fs::read(path).map_err(|err| Error::io(path, err))?;
+        Plan::from_bytes(path, &bytes)
+    }
+
+    #[allow(clippy::should_implement_trait)]
+    pub fn from_str(file: &str, text: &str) -> Result<Plan> {
+        let doc = Doc { file, text };
+        let root = toml::de::DeTable::parse(text).map_err(|err| {
+            let span = err.span().unwrap_or(0..0);
+            doc.error(
+                &span,
+                "",
+                format!("invalid TOML: {}; fix the syntax", err.message().trim()),
+            )
+        })?;
+        let span = root.span();
+        let reader = TableReader::new(&doc, String::new(), span, root.into_inner());
+        read_plan(&doc, reader)
+    }
+
+    pub fn allowance_index(&self, name: &str) -> Option<usize> {
+        self.allowances.iter().position(|a| a.name == name)
+    }
+}
+
+const ROOT_KEYS: &[&str] = &[
+    "name",
+    "currency",
+    "decimals",
+    "timezone",
+    "subscription",
+    "trial",
+    "metering",
+    "allowance",
+    "topup",
+    "overage",
+    "fee",
+    "cores",
+];
+
+fn read_plan(doc: &Doc<'_>, mut root: TableReader<'_, '_, '_>) -> Result<Plan> {
+    let name = root.string("name")?.map(|f| f.value).unwrap_or_default();
+    let currency = match root.string("currency")? {
+        Some(field) => {
+            let code = &field.value;
+            if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_uppercase()) {
+                return Err(field.error(
+                    doc,
+                    "is not an ISO 4217 code; write three capital letters such as USD or CNY",
+                ));
+            }
+            field.value
+        }
+        None => "USD".to_string(),
+    };
+    let decimals = root.whole("decimals", 8)?.map_or(2, |f| f.value);
+    let zone = match root.string("timezone")? {
+        Some(field) => Zone::parse(&field.value).ok_or_else(|| {
+            field.error(doc, "is not a time zone; write a fixed offset such as +08:00 or an IANA name such as Asia/Shanghai")
+        })?,
+        None => Zone::default(),
+    };
+
+    let mut subscription_table = root
+        .table("subscription")?
+        .ok_or_else(|| root.missing("subscription", "{ start = 2024-03-15T14:00:00+08:00 }"))?;
+    let subscription = read_subscription(doc, &mut subscription_table, zone)?;
+    subscription_table.finish(&["start", "months", "end", "reminder_days", "grace_days"])?;
+
+    let trial = match root.table("trial")? {
+        Some(mut table) => {
+            let trial = read_trial(doc, &mut table, zone, &subscription)?;
+            table.finish(&["start", "days"])?;
+            Some(trial)
+        }
+        None => None,
+    };
+
+    let metering = match root.table("metering")? {
+        Some(mut table) => {
+            let metering = read_metering(doc, &mut table)?;
+            table.finish(&[
+                "first_scan_units",
+                "repeat_scan_units",
+                "repeat_window",
+                "count_failed",
+            ])?;
+            metering
+        }
+        None => Metering {
+            first_scan_units: Decimal::ONE,
+            repeat_scan_units: Decimal::ONE,
+            repeat_window: RepeatWindow::Ever,
+            count_failed: false,
+        },
+    };
+
+    let mut allowances: Vec<Allowance> = Vec::new();
+    for mut table in root.tables("allowance")? {
+        let allowance = read_allowance(doc, &mut table, &allowances)?;
+        table.finish(&[
+            "name",
+            "kind",
+            "units",
+            "reset",
+            "unit_price",
+            "step",
+            "allowed",
+        ])?;
+        allowances.push(allowance);
+    }
+
+    let mut topups = Vec::new();
+    for mut table in root.tables("topup")? {
+        topups.push(read_topup(
+            doc,
+            &mut table,
+            zone,
+            &allowances,
+            &subscription,
+        )?);
+        table.finish(&["allowance", "at", "units"])?;
+    }
+    topups.sort_by_key(|t: &Topup| t.at);
+
+    let overage = match root.table("overage")? {
+        Some(mut table) => {
+            let overage = read_overage(doc, &mut table)?;
+            table.finish(&["policy", "unit_price"])?;
+            overage
+        }
+        None => Overage {
+            policy: OveragePolicy::Deny,
+            unit_price: None,
+        },
+    };
+
+    let mut fees: Vec<Fee> = Vec::new();
+    for mut table in root.tables("fee")? {
+        let fee = read_fee(doc, &mut table, &subscription, &fees)?;
+        table.finish(&[
+            "name",
+            "quantity",
+            "unit_price",
+            "step",
+            "minimum",
+            "min_months",
+        ])?;
+        fees.push(fee);
+    }
+
+    let cores = match root.table("cores")? {
+        Some(mut table) => {
+            let cores = read_cores(doc, &mut table)?;
+            table.finish(&["licensed", "daily_unit_price", "daily_cap"])?;
+            Some(cores)
+        }
+        None => None,
+    };
+    root.finish(ROOT_KEYS)?;
+
+    Ok(Plan {
+        name,
+        currency,
+        decimals,
+        zone,
+        subscription,
+        trial,
+        metering,
+        allowances,
+        topups,
+        overage,
+        fees,
+        cores,
+    })
+}
+
+fn instant(doc: &Doc<'_>, field: &Field<String>, zone: Zone) -> Result<DateTime<Utc>> {
+    parse_plan_timestamp(&field.value, zone)
+        .map_err(|err| field.error(doc, format!("is not a usable date-time; {err}")))
+}
+
+/// A non-negative decimal within the accepted size, with at most `MAX_SCALE` fractional digits.
+fn amount(doc: &Doc<'_>, field: Field<Decimal>) -> Result<Decimal> {
+    let value = field.value;
+    if value.is_sign_negative() && !value.is_zero() {
+        return Err(field.error(doc, "is negative; write zero or more"));
+    }
+    if value > MAX_VALUE {
+        return Err(field.error(
+            doc,
+            "is too large; the largest accepted value is 1000000000000",
+        ));
+    }
+    if value.normalize().scale() > MAX_SCALE {
+        return Err(field.error(
+            doc,
+            format!("has too many decimal places; write at most {MAX_SCALE}"),
+        ));
+    }
+    Ok(value.normalize())
+}
+
+fn optional_amount(doc: &Doc<'_>, field: Option<Field<Decimal>>) -> Result<Option<Decimal>> {
+    field.map(|f| amount(doc, f)).transpose()
+}
+
+fn read_subscription(
+    doc: &Doc<'_>,
+    table: &mut TableReader<'_, '_, '_>,
+    zone: Zone,
+) -> Result<Subscription> {
+    let start_field = table
+        .datetime_text("start")?
+        .ok_or_else(|| table.missing("start", "2024-03-15T14:00:00+08:00"))?;
+    let start = instant(doc, &start_field, zone)?;
+    let months = table.whole("months", 1200)?;
+    let end = table.datetime_text("end")?;
+    let open = Term::new(zone, start, None);
+    let (term, month_count) = match (months, end) {
+        (Some(months), Some(end)) => {
+            return Err(end.error(
+                doc,
+                format!(
+                    "cannot be given together with `{}`; keep one of them",
+                    months.path
+                ),
+            ));
+        }
+        (Some(months), None) => {
+            if months.value == 0 {
+                return Err(months.error(doc, "is too short; a term lasts at least 1 month"));
+            }
+            let term = Term::with_months(zone, start, months.value)
+                .ok_or_else(|| months.error(doc, "ends after the year 9999; write fewer months"))?;
+            (term, Some(months.value))
+        }
+        (None, Some(end_field)) => {
+            let end = instant(doc, &end_field, zone)?;
+            if end <= start {
+                return Err(end_field.error(
+                    doc,
+                    format!(
+                        "is not after subscription.start ({}); write a later end",
+                        zone.format(start)
+                    ),
+                ));
+            }
+            (Term::new(zone, start, Some(end)), None)
+        }
+        (None, None) => (open, None),
+    };
+    let reminder_days = table.whole("reminder_days", 365)?.map_or(7, |f| f.value);
+    let grace_days = table.whole("grace_days", 365)?.map_or(5, |f| f.value);
+    Ok(Subscription {
+        term,
+        months: month_count,
+        reminder_days,
+        grace_days,
+    })
+}
+
+/// `instant` plus whole local calendar days.
+pub fn add_local_days(zone: Zone, instant: DateTime<Utc>, days: u32) -> Option<DateTime<Utc>> {
+    let local = zone
+        .local_naive(instant)
+        .checked_add_days(Days::new(u64::from(days)))?;
+    Some(zone.resolve_boundary(local))
+}
+
+/// `instant` minus whole local calendar days.
+pub fn sub_local_days(zone: Zone, instant: DateTime<Utc>, days: u32) -> Option<DateTime<Utc>> {
+    let local = zone
+        .local_naive(instant)
+        .checked_sub_days(Days::new(u64::from(days)))?;
+    Some(zone.resolve_boundary(local))
+}
+
+fn read_trial(
+    doc: &Doc<'_>,
+    table: &mut TableReader<'_, '_, '_>,
+    zone: Zone,
+    subscription: &Subscription,
+) -> Result<Trial> {
+    let start_field = table
+        .datetime_text("start")?
+        .ok_or_else(|| table.missing("start", "2024-03-08T14:00:00+08:00"))?;
+    let start = instant(doc, &start_field, zone)?;
+    let days_field = table
+        .whole("days", 366)?
+        .ok_or_else(|| table.missing("days", "7"))?;
+    let end = add_local_days(zone, start, days_field.value)
+        .ok_or_else(|| days_field.error(doc, "ends after the year 9999"))?;
+    if end > subscription.term.start {
+        return Err(days_field.error(
+            doc,
+            format!(
+                "makes the trial end at {}, after subscription.start {}; the trial must end at or before the subscription starts",
+                zone.format(end),
+                zone.format(subscription.term.start)
+            ),
+        ));
+    }
+    Ok(Trial {
+        start,
+        days: days_field.value,
+        end,
+    })
+}
+
+fn read_metering(doc: &Doc<'_>, table: &mut TableReader<'_, '_, '_>) -> Result<Metering> {
+    let first_scan_units =
+        optional_amount(doc, table.decimal("first_scan_units")?)?.unwrap_or(Decimal::ONE);
+    let repeat_scan_units =
+        optional_amount(doc, table.decimal("repeat_scan_units")?)?.unwrap_or(Decimal::ONE);
+    let repeat_window = match table.string("repeat_window")? {
+        None => RepeatWindow::Ever,
+        Some(field) => match field.value.as_str() {
+            "ever" => RepeatWindow::Ever,
+            "cycle" => RepeatWindow::Cycle,
+            _ => {
+                return Err(field.error(doc, "is not a repeat window; write \"ever\" or \"cycle\""));
+            }
+        },
+    };
+    let count_failed = table.boolean("count_failed")?.is_some_and(|f| f.value);
+    Ok(Metering {
+        first_scan_units,
+        repeat_scan_units,
+        repeat_window,
+        count_failed,
+    })
+}
+
+fn read_allowance(
+    doc: &Doc<'_>,
+    table: &mut TableReader<'_, '_, '_>,
+    earlier: &[Allowance],
+) -> Result<Allowance> {
+    let name_field = table
+        .string("name")?
+        .ok_or_else(|| table.missing("name", "\"quota\""))?;
+    if name_field.value.trim().is_empty() {
+        return Err(name_field.error(doc, "is empty; give the allowance a name"));
+    }
+    if earlier.iter().any(|a| a.name == name_field.value) {
+        return Err(name_field.error(
+            doc,
+            "is already the name of an earlier allowance; names must be unique",
+        ));
+    }
+    let kind = match table.string("kind")? {
+        None => AllowanceKind::Prepaid,
+        Some(field) => match field.value.as_str() {
+            "free" => AllowanceKind::Free,
+            "prepaid" => AllowanceKind::Prepaid,
+            _ => {
+                return Err(field.error(
+                    doc,
+                    "is not an allowance kind; write \"free\" or \"prepaid\"",
+                ));
+            }
+        },
+    };
+    let units_field = table
+        .decimal("units")?
+        .ok_or_else(|| table.missing("units", "300"))?;
+    let reset = match table.string("reset")? {
+        None => Reset::Cycle,
+        Some(field) => match field.value.as_str() {
+            "cycle" => Reset::Cycle,
+            "calendar-month" => Reset::CalendarMonth,
+            _ => {
+                return Err(
+                    field.error(doc, "is not a reset; write \"cycle\" or \"calendar-month\"")
+                );
+            }
+        },
+    };
+    let unit_price = match table.decimal("unit_price")? {
+        Some(field) if kind == AllowanceKind::Free && !field.value.is_zero() => {
+            return Err(field.error(
+                doc,
+                "prices a free allowance; remove it or write 0 (or use kind = \"prepaid\")",
+            ));
+        }
+        field => optional_amount(doc, field)?.unwrap_or(Decimal::ZERO),
+    };
+    let step = match table.decimal("step")? {
+        Some(field) if field.value.is_zero() => {
+            return Err(field.error(doc, "is zero; write a positive step such as 300"));
+        }
+        field => optional_amount(doc, field)?,
+    };
+    let allowed = table
+        .decimals("allowed")?
+        .into_iter()
+        .map(|f| amount(doc, f))
+        .collect::<Result<Vec<_>>>()?;
+    let units_value = units_field.value;
+    let allowance = Allowance {
+        name: name_field.value,
+        kind,
+        units: amount(doc, units_field.clone())?,
+        reset,
+        unit_price,
+        step,
+        allowed,
+    };
+    if !allowance.accepts(units_value) {
+        return Err(units_field.error(
+            doc,
+            format!(
+                "is not a purchasable amount; write {}",
+                allowance.purchase_hint()
+            ),
+        ));
+    }
+    Ok(allowance)
+}
+
+fn read_topup(
+    doc: &Doc<'_>,
+    table: &mut TableReader<'_, '_, '_>,
+    zone: Zone,
+    allowances: &[Allowance],
+    subscription: &Subscription,
+) -> Result<Topup> {
+    let name = table
+        .string("allowance")?
+        .ok_or_else(|| table.missing("allowance", "\"quota\""))?;
+    let prepaid: Vec<&str> = allowances
+        .iter()
+        .filter(|a| a.kind == AllowanceKind::Prepaid)
+        .map(|a| a.name.as_str())
+        .collect();
+    let index = allowances
+        .iter()
+        .position(|a| a.name == name.value && a.kind == AllowanceKind::Prepaid)
+        .ok_or_else(|| {
+            name.error(
+                doc,
+                format!(
+                    "is not a prepaid allowance of this plan; write one of: {}",
+                    prepaid.join(", ")
+                ),
+            )
+        })?;
+    let at_field = table
+        .datetime_text("at")?
+        .ok_or_else(|| table.missing("at", "2024-04-20T10:00:00+08:00"))?;
+    let at = instant(doc, &at_field, zone)?;
+    if !subscription.term.contains(at) {
+        let end = subscription
+            .term
+            .end
+            .map_or("open-ended".to_string(), |e| zone.format(e));
+        return Err(at_field.error(
+            doc,
+            format!(
+                "falls outside the term ({} to {}); a top-up must be bought during the term",
+                zone.format(subscription.term.start),
+                end
+            ),
+        ));
+    }
+    let units_field = table
+        .decimal("units")?
+        .ok_or_else(|| table.missing("units", "300"))?;
+    let units = amount(doc, units_field.clone())?;
+    let allowance = &allowances[index];
+    if units.is_zero() || !allowance.accepts(units) {
+        let hint = allowance.purchase_hint();
+        let hint = if hint.is_empty() {
+            "a positive number".to_string()
+        } else {
+            hint
+        };
+        return Err(units_field.error(doc, format!("is not a purchasable top-up; write {hint}")));
+    }
+    Ok(Topup {
+        allowance: index,
+        at,
+        units,
+    })
+}
+
+fn read_overage(doc: &Doc<'_>, table: &mut TableReader<'_, '_, '_>) -> Result<Overage> {
+    let policy = match table.string("policy")? {
+        None => OveragePolicy::Deny,
+        Some(field) => match field.value.as_str() {
+            "deny" => OveragePolicy::Deny,
+            "bill" => OveragePolicy::Bill,
+            _ => {
+                return Err(
+                    field.error(doc, "is not an overage policy; write \"deny\" or \"bill\"")
+                );
+            }
+        },
+    };
+    let unit_price = match table.decimal("unit_price")? {
+        Some(field) if policy == OveragePolicy::Deny => {
+            return Err(field.error(doc, "prices overage that policy \"deny\" never bills; remove it or set policy = \"bill\""));
+        }
+        field => optional_amount(doc, field)?,
+    };
+    Ok(Overage { policy, unit_price })
+}
+
+fn read_fee(
+    doc: &Doc<'_>,
+    table: &mut TableReader<'_, '_, '_>,
+    subscription: &Subscription,
+    earlier: &[Fee],
+) -> Result<Fee> {
+    let name = table
+        .string("name")?
+        .ok_or_else(|| table.missing("name", "\"Pro edition\""))?;
+    if name.value.trim().is_empty() {
+        return Err(name.error(doc, "is empty; give the fee a name"));
+    }
+    if earlier.iter().any(|f| f.name == name.value) {
+        return Err(name.error(
+            doc,
+            "is already the name of an earlier fee; names must be unique",
+        ));
+    }
+    let quantity_field = table
+        .decimal("quantity")?
+        .ok_or_else(|| table.missing("quantity", "100"))?;
+    let quantity = amount(doc, quantity_field.clone())?;
+    let unit_price = match table.decimal("unit_price")? {
+        Some(field) => amount(doc, field)?,
+        None => return Err(table.missing("unit_price", "30")),
+    };
+    let step = match table.decimal("step")? {
+        Some(field) if field.value.is_zero() => {
+            return Err(field.error(doc, "is zero; write a positive step such as 1"));
+        }
+        field => optional_amount(doc, field)?,
+    };
+    if let Some(step) = step
+        && !(quantity % step).is_zero()
+    {
+        return Err(quantity_field.error(
+            doc,
+            format!(
+                "is not a multiple of step {}; write a multiple of it",
+                format_units(step)
+            ),
+        ));
+    }
+    let minimum = optional_amount(doc, table.decimal("minimum")?)?;
+    if let Some(minimum) = minimum
+        && quantity < minimum
+    {
+        return Err(quantity_field.error(
+            doc,
+            format!(
+                "is below the minimum {}; write at least that",
+                format_units(minimum)
+            ),
+        ));
+    }
+    let min_months = table.whole("min_months", 1200)?;
+    if let Some(field) = &min_months {
+        let term = &subscription.term;
+        let shortest_end = term.cycle_boundary(field.value);
+        let too_short = match (term.end, shortest_end) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(end), Some(needed)) => end < needed,
+        };
+        if too_short {
+            return Err(field.error(
+                doc,
+                "is longer than the subscription term; lengthen subscription.months or end to at least this many months",
+            ));
+        }
+    }
+    Ok(Fee {
+        name: name.value,
+        quantity,
+        unit_price,
+        step,
+        minimum,
+        min_months: min_months.map(|f| f.value),
+    })
+}
+
+fn read_cores(doc: &Doc<'_>, table: &mut TableReader<'_, '_, '_>) -> Result<Cores> {
+    let licensed = optional_amount(doc, table.decimal("licensed")?)?.unwrap_or(Decimal::ZERO);
+    let daily_unit_price = match table.decimal("daily_unit_price")? {
+        Some(field) => amount(doc, field)?,
+        None => return Err(table.missing("daily_unit_price", "1")),
+    };
+    let daily_cap = optional_amount(doc, table.decimal("daily_cap")?)?;
+    Ok(Cores {
+        licensed,
+        daily_unit_price,
+        daily_cap,
+    })
+}
+
+/// An error about the plan as a whole that has no single key, e.g. from the CLI.
+pub fn plan_error(file: &str, problem: impl Into<String>) -> Error {
+    Error::input(Location::file(file), problem)
+}
+
+mod normalised;
+pub use normalised::NormalisedPlan;

@@ -1,0 +1,186 @@
+//! The plan as `plan check` prints it: every key spelled out with its
+//! default, decimals as exact strings and times in the plan's zone, so the
+//! output is itself a valid plan.
+
+use super::{AllowanceKind, OveragePolicy, Plan, RepeatWindow};
+use crate::numbers::format_units;
+use crate::periods::Reset;
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct NormalisedPlan {
+    pub name: String,
+    pub currency: String,
+    pub decimals: u32,
+    pub timezone: String,
+    pub subscription: SubscriptionView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trial: Option<TrialView>,
+    pub metering: MeteringView,
+    pub overage: OverageView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cores: Option<CoresView>,
+    #[serde(rename = "allowance")]
+    pub allowances: Vec<AllowanceView>,
+    #[serde(rename = "topup")]
+    pub topups: Vec<TopupView>,
+    #[serde(rename = "fee")]
+    pub fees: Vec<FeeView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SubscriptionView {
+    pub start: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub months: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+    pub reminder_days: u32,
+    pub grace_days: u32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TrialView {
+    pub start: String,
+    pub days: u32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MeteringView {
+    pub first_scan_units: String,
+    pub repeat_scan_units: String,
+    pub repeat_window: RepeatWindow,
+    pub count_failed: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AllowanceView {
+    pub name: String,
+    pub kind: AllowanceKind,
+    pub units: String,
+    pub reset: Reset,
+    pub unit_price: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allowed: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TopupView {
+    pub allowance: String,
+    pub at: String,
+    pub units: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OverageView {
+    pub policy: OveragePolicy,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FeeView {
+    pub name: String,
+    pub quantity: String,
+    pub unit_price: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minimum: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_months: Option<u32>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CoresView {
+    pub licensed: String,
+    pub daily_unit_price: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub daily_cap: Option<String>,
+}
+
+impl NormalisedPlan {
+    pub fn new(plan: &Plan) -> Self {
+        let zone = plan.zone;
+        let term = &plan.subscription.term;
+        NormalisedPlan {
+            name: plan.name.clone(),
+            currency: plan.currency.clone(),
+            decimals: plan.decimals,
+            timezone: zone.to_string(),
+            subscription: SubscriptionView {
+                start: zone.format(term.start),
+                months: plan.subscription.months,
+                end: match plan.subscription.months {
+                    Some(_) => None,
+                    None => term.end.map(|end| zone.format(end)),
+                },
+                reminder_days: plan.subscription.reminder_days,
+                grace_days: plan.subscription.grace_days,
+            },
+            trial: plan.trial.as_ref().map(|trial| TrialView {
+                start: zone.format(trial.start),
+                days: trial.days,
+            }),
+            metering: MeteringView {
+                first_scan_units: format_units(plan.metering.first_scan_units),
+                repeat_scan_units: format_units(plan.metering.repeat_scan_units),
+                repeat_window: plan.metering.repeat_window,
+                count_failed: plan.metering.count_failed,
+            },
+            overage: OverageView {
+                policy: plan.overage.policy,
+                unit_price: plan.overage.unit_price.map(format_units),
+            },
+            cores: plan.cores.as_ref().map(|cores| CoresView {
+                licensed: format_units(cores.licensed),
+                daily_unit_price: format_units(cores.daily_unit_price),
+                daily_cap: cores.daily_cap.map(format_units),
+            }),
+            allowances: plan
+                .allowances
+                .iter()
+                .map(|a| AllowanceView {
+                    name: a.name.clone(),
+                    kind: a.kind,
+                    units: format_units(a.units),
+                    reset: a.reset,
+                    unit_price: format_units(a.unit_price),
+                    step: a.step.map(format_units),
+                    allowed: a.allowed.iter().copied().map(format_units).collect(),
+                })
+                .collect(),
+            topups: plan
+                .topups
+                .iter()
+                .map(|t| TopupView {
+                    allowance: plan.allowances[t.allowance].name.clone(),
+                    at: zone.format(t.at),
+                    units: format_units(t.units),
+                })
+                .collect(),
+            fees: plan
+                .fees
+                .iter()
+                .map(|f| FeeView {
+                    name: f.name.clone(),
+                    quantity: format_units(f.quantity),
+                    unit_price: format_units(f.unit_price),
+                    step: f.step.map(format_units),
+                    minimum: f.minimum.map(format_units),
+                    min_months: f.min_months,
+                })
+                .collect(),
+        }
+    }
+
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("a normalised plan is plain strings, numbers and tables")
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a normalised plan serialises to JSON")
+    }
+}

@@ -1,0 +1,360 @@
+//! The plan's time zone and the timestamp forms the inputs may use.
+
+use chrono::{
+    DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, Offset, SecondsFormat, TimeZone,
+    Utc,
+};
+use chrono_tz::Tz;
+use std::fmt;
+
+/// A fixed UTC offset or an IANA zone; all calendar arithmetic happens here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Zone {
+    Fixed(FixedOffset),
+    Named(Tz),
+}
+
+/// Why a local wall-clock time does not name one instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LocalTimeProblem {
+    /// The clocks jumped over it (spring forward).
+    Skipped,
+    /// It happened twice (fall back).
+    Ambiguous,
+}
+
+/// The earliest and latest instants any input may name.
+pub const EARLIEST_YEAR: i32 = 1970;
+pub const LATEST_YEAR: i32 = 9999;
+
+impl Default for Zone {
+    fn default() -> Self {
+        Zone::Fixed(FixedOffset::east_opt(0).expect("zero offset is valid"))
+    }
+}
+
+impl fmt::Display for Zone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Zone::Fixed(offset) => write!(f, "{offset}"),
+            Zone::Named(tz) => write!(f, "{}", tz.name()),
+        }
+    }
+}
+
+impl Zone {
+    /// `+08:00`, `-05:30`, `Z`, `UTC` or an IANA name such as `Asia/Shanghai`.
+    pub fn parse(text: &str) -> Option<Zone> {
+        let text = text.trim();
+        if text == "Z" || text == "z" {
+            return Some(Zone::default());
+        }
+        if text.starts_with(['+', '-']) {
+            return parse_offset(text).map(Zone::Fixed);
+        }
+        text.parse::<Tz>().ok().map(Zone::Named)
+    }
+
+    pub fn offset_at(&self, instant: DateTime<Utc>) -> FixedOffset {
+        match self {
+            Zone::Fixed(offset) => *offset,
+            Zone::Named(tz) => tz.offset_from_utc_datetime(&instant.naive_utc()).fix(),
+        }
+    }
+
+    /// The instant as the plan's zone shows it.
+    pub fn local(&self, instant: DateTime<Utc>) -> DateTime<FixedOffset> {
+        instant.with_timezone(&self.offset_at(instant))
+    }
+
+    pub fn local_naive(&self, instant: DateTime<Utc>) -> NaiveDateTime {
+        self.local(instant).naive_local()
+    }
+
+    /// RFC 3339 in the plan's zone, whole seconds unless the instant has a fraction.
+    pub fn format(&self, instant: DateTime<Utc>) -> String {
+        self.local(instant)
+            .to_rfc3339_opts(SecondsFormat::AutoSi, false)
+    }
+
+    /// The instant a local wall-clock time names, refusing times that a DST
+    /// change skipped or repeated.
+    pub fn resolve_strict(&self, local: NaiveDateTime) -> Result<DateTime<Utc>, LocalTimeProblem> {
+        match self.resolve(local) {
+            LocalResult::Single(instant) => Ok(instant),
+            LocalResult::None => Err(LocalTimeProblem::Skipped),
+            LocalResult::Ambiguous(..) => Err(LocalTimeProblem::Ambiguous),
+        }
+    }
+
+    /// The instant a computed boundary (a cycle or month start) falls on: a
+    /// repeated time takes its first occurrence, a skipped time moves forward
+    /// by the length of the gap (02:30 on a spring-forward day is 03:30).
+    pub fn resolve_boundary(&self, local: NaiveDateTime) -> DateTime<Utc> {
+        match self.resolve(local) {
+            LocalResult::Single(instant) => instant,
+            LocalResult::Ambiguous(first, _) => first,
+            LocalResult::None => {
+                let before_gap =
+                    self.offset_at(Utc.from_utc_datetime(&(local - chrono::Duration::days(1))));
+                Utc.from_utc_datetime(&(local - before_gap))
+            }
+        }
+    }
+
+    fn resolve(&self, local: NaiveDateTime) -> LocalResult<DateTime<Utc>> {
+        match self {
+            Zone::Fixed(offset) => offset
+                .from_local_datetime(&local)
+                .map(|t| t.with_timezone(&Utc)),
+            Zone::Named(tz) => tz
+                .from_local_datetime(&local)
+                .map(|t| t.with_timezone(&Utc)),
+        }
+    }
+}
+
+fn parse_offset(text: &str) -> Option<FixedOffset> {
+    let (sign, rest) = match text.as_bytes().first()? {
+        b'+' => (1, &text[1..]),
+        b'-' => (-1, &text[1..]),
+        _ => return None,
+    };
+    let (hours, minutes) = match rest.split_once(':') {
+        Some((h, m)) => (h, m),
+        None if rest.len() == 4 => rest.split_at(2),
+        None if rest.len() == 2 => (rest, "00"),
+        None => return None,
+    };
+    if hours.len() != 2 || minutes.len() != 2 {
+        return None;
+    }
+    let hours: i32 = hours.parse().ok()?;
+    let minutes: i32 = minutes.parse().ok()?;
+    if hours > 23 || minutes > 59 {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
+}
+
+/// Why a timestamp was refused; `Display` says what is accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TimestampError {
+    Unrecognised,
+    OutOfRange,
+    Local(LocalTimeProblem),
+}
+
+impl fmt::Display for TimestampError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TimestampError::Unrecognised => write!(
+                f,
+                "use RFC 3339 with an offset (2024-03-15T14:00:00+08:00), \
+                 YYYY-MM-DD HH:MM:SS in the plan's time zone, or Unix seconds"
+            ),
+            TimestampError::OutOfRange => write!(
+                f,
+                "use a time between {EARLIEST_YEAR}-01-01 and {LATEST_YEAR}-12-31"
+            ),
+            TimestampError::Local(LocalTimeProblem::Skipped) => write!(
+                f,
+                "this local time does not exist in the plan's time zone (the clocks \
+                 skipped it); write it with an explicit offset"
+            ),
+            TimestampError::Local(LocalTimeProblem::Ambiguous) => write!(
+                f,
+                "this local time happens twice in the plan's time zone (the clocks \
+                 went back); write it with an explicit offset"
+            ),
+        }
+    }
+}
+
+/// Parse one of the spec's timestamp forms: RFC 3339 with an offset, a naive
+/// `YYYY-MM-DD HH:MM:SS` (or with `T`) read in `zone`, or integer Unix seconds.
+pub fn parse_timestamp(text: &str, zone: Zone) -> Result<DateTime<Utc>, TimestampError> {
+    let text = text.trim();
+    let instant = if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        let seconds: i64 = text.parse().map_err(|_| TimestampError::OutOfRange)?;
+        DateTime::from_timestamp(seconds, 0).ok_or(TimestampError::OutOfRange)?
+    } else if has_offset(text) {
+        DateTime::parse_from_rfc3339(text)
+            .map_err(|_| TimestampError::Unrecognised)?
+            .with_timezone(&Utc)
+    } else {
+        let naive = parse_naive(text).ok_or(TimestampError::Unrecognised)?;
+        check_year(naive.date())?;
+        zone.resolve_strict(naive).map_err(TimestampError::Local)?
+    };
+    check_year(instant.date_naive())?;
+    Ok(instant)
+}
+
+/// Like [`parse_timestamp`], also taking a bare `YYYY-MM-DD` as local midnight
+/// (plan dates such as `start = 2024-03-15`).
+pub fn parse_plan_timestamp(text: &str, zone: Zone) -> Result<DateTime<Utc>, TimestampError> {
+    if let Ok(date) = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+        check_year(date)?;
+        let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");
+        return zone.resolve_strict(midnight).map_err(TimestampError::Local);
+    }
+    parse_timestamp(text, zone)
+}
+
+fn check_year(date: NaiveDate) -> Result<(), TimestampError> {
+    use chrono::Datelike;
+    if (EARLIEST_YEAR..=LATEST_YEAR).contains(&date.year()) {
+        Ok(())
+    } else {
+        Err(TimestampError::OutOfRange)
+    }
+}
+
+fn has_offset(text: &str) -> bool {
+    if text.ends_with(['Z', 'z']) {
+        return true;
+    }
+    // An offset is a sign after the time part: look past the date's own dashes.
+    text.len() > 10 && text[10..].contains(['+', '-'])
+}
+
+fn parse_naive(text: &str) -> Option<NaiveDateTime> {
+    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"]
+        .iter()
+        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn zones_parse() {
+        assert_eq!(
+            Zone::parse("+08:00"),
+            Some(Zone::Fixed(FixedOffset::east_opt(8 * 3600).unwrap()))
+        );
+        assert_eq!(
+            Zone::parse("-05:30"),
+            Some(Zone::Fixed(FixedOffset::west_opt(5 * 3600 + 1800).unwrap()))
+        );
+        assert_eq!(Zone::parse("Z"), Some(Zone::default()));
+        assert_eq!(
+            Zone::parse("Asia/Shanghai"),
+            Some(Zone::Named(Tz::Asia__Shanghai))
+        );
+        assert_eq!(Zone::parse("Mars/Olympus"), None);
+        assert_eq!(Zone::parse("+25:00"), None);
+        assert_eq!(Zone::parse("+8"), None);
+    }
+
+    #[test]
+    fn three_timestamp_forms() {
+        let zone = Zone::parse("+08:00").unwrap();
+        let expected = utc("2024-03-15T06:00:00Z");
+        assert_eq!(
+            parse_timestamp("2024-03-15T14:00:00+08:00", zone),
+            Ok(expected)
+        );
+        assert_eq!(parse_timestamp("2024-03-15T06:00:00Z", zone), Ok(expected));
+        assert_eq!(parse_timestamp("2024-03-15 14:00:00", zone), Ok(expected));
+        assert_eq!(parse_timestamp("2024-03-15T14:00:00", zone), Ok(expected));
+        assert_eq!(parse_timestamp("1710482400", zone), Ok(expected));
+        assert_eq!(
+            parse_timestamp("2024-03-15T14:00:00.250+08:00", zone),
+            Ok(expected + chrono::Duration::milliseconds(250))
+        );
+    }
+
+    #[test]
+    fn bad_timestamps_are_refused() {
+        let zone = Zone::default();
+        for text in [
+            "",
+            "yesterday",
+            "2024-13-01 00:00:00",
+            "2024-03-15",
+            "15/03/2024 10:00",
+        ] {
+            assert_eq!(
+                parse_timestamp(text, zone),
+                Err(TimestampError::Unrecognised),
+                "{text}"
+            );
+        }
+        for text in [
+            "0000-01-01T00:00:00Z",
+            "1000000000000000",
+            "99999999999999999999",
+        ] {
+            assert_eq!(
+                parse_timestamp(text, zone),
+                Err(TimestampError::OutOfRange),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn shanghai_has_no_dst() {
+        let zone = Zone::parse("Asia/Shanghai").unwrap();
+        for text in [
+            "2024-03-31 02:30:00",
+            "2024-10-27 02:30:00",
+            "1995-04-16 02:30:00",
+        ] {
+            let instant = parse_timestamp(text, zone).unwrap();
+            assert_eq!(zone.offset_at(instant).local_minus_utc(), 8 * 3600);
+        }
+    }
+
+    #[test]
+    fn berlin_gap_and_overlap_are_errors_in_logs() {
+        let zone = Zone::parse("Europe/Berlin").unwrap();
+        assert_eq!(
+            parse_timestamp("2024-03-31 02:30:00", zone),
+            Err(TimestampError::Local(LocalTimeProblem::Skipped))
+        );
+        assert_eq!(
+            parse_timestamp("2024-10-27 02:30:00", zone),
+            Err(TimestampError::Local(LocalTimeProblem::Ambiguous))
+        );
+        assert_eq!(
+            parse_timestamp("2024-10-27 02:30:00+01:00", zone),
+            Ok(utc("2024-10-27T01:30:00Z"))
+        );
+        assert_eq!(
+            parse_timestamp("2024-03-31 03:30:00", zone),
+            Ok(utc("2024-03-31T01:30:00Z"))
+        );
+    }
+
+    #[test]
+    fn berlin_boundaries_resolve_forward_and_first() {
+        let zone = Zone::parse("Europe/Berlin").unwrap();
+        let naive = |s| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
+        assert_eq!(
+            zone.resolve_boundary(naive("2024-03-31 02:30:00")),
+            utc("2024-03-31T01:30:00Z")
+        );
+        assert_eq!(
+            zone.resolve_boundary(naive("2024-10-27 02:30:00")),
+            utc("2024-10-27T00:30:00Z")
+        );
+        assert_eq!(
+            zone.format(utc("2024-10-27T00:30:00Z")),
+            "2024-10-27T02:30:00+02:00"
+        );
+        assert_eq!(
+            zone.format(utc("2024-10-27T01:30:00Z")),
+            "2024-10-27T02:30:00+01:00"
+        );
+    }
+}

@@ -1,0 +1,260 @@
+//! The scan-log reader: columns by name, timestamp forms, zones, gzip,
+//! BOM/CRLF, merging, and a message naming file, line and column for bad rows.
+
+mod common;
+
+use common::Workdir;
+use flate2::{Compression, write::GzEncoder};
+use scanquota::log::{Risk, ScanLog, Source, Status};
+use scanquota::zone::Zone;
+use std::io::Write;
+
+fn read(work: &Workdir, name: &str, text: &[u8], zone: &str) -> scanquota::Result<ScanLog> {
+    let path = work.write(name, text);
+    ScanLog::read_paths(&[path], Zone::parse(zone).unwrap())
+}
+
+fn read_ok(text: &str, zone: &str) -> ScanLog {
+    let work = Workdir::new();
+    read(&work, "log.csv", text.as_bytes(), zone).expect("log reads")
+}
+
+fn read_err(text: &[u8]) -> String {
+    let work = Workdir::new();
+    let err = read(&work, "log.csv", text, "+08:00").expect_err("log is refused");
+    assert_eq!(err.code(), 2);
+    let message = err.to_string();
+    assert!(message.contains("log.csv"), "names the file: {message}");
+    message
+}
+
+fn rfc3339(log: &ScanLog) -> Vec<String> {
+    log.events.iter().map(|e| e.at.to_rfc3339()).collect()
+}
+
+#[test]
+fn columns_are_found_by_name_in_any_order_with_defaults() {
+    let a = read_ok("timestamp,image\n2024-03-16T10:00:00Z,img\n", "+00:00");
+    let b = read_ok(
+        " Image ,Extra, TIMESTAMP \nimg,ignored,2024-03-16T10:00:00Z\n",
+        "+00:00",
+    );
+    for log in [&a, &b] {
+        let event = log.events[0];
+        assert_eq!(log.images.name(event.image), "img");
+        assert_eq!(log.accounts.name(event.account), "default");
+        assert_eq!(event.source, Source::Registry);
+        assert_eq!(event.status, Status::Success);
+        assert_eq!(event.risk, Risk::Unknown);
+        assert_eq!(event.scan_id, None);
+        assert_eq!(event.line, 2);
+    }
+    assert_eq!(rfc3339(&a), rfc3339(&b));
+}
+
+#[test]
+fn optional_columns_are_read_case_insensitively() {
+    let log = read_ok(
+        "risk,status,source,account,scan_id,image,timestamp\n\
+         HIGH,Failed,CICD,team-a,s1,img,2024-03-16T10:00:00Z\n\
+         ,success,local,,,img,2024-03-16T11:00:00Z\n",
+        "+00:00",
+    );
+    let first = log.events[0];
+    assert_eq!(first.risk, Risk::High);
+    assert_eq!(first.status, Status::Failed);
+    assert_eq!(first.source, Source::Cicd);
+    assert_eq!(log.accounts.name(first.account), "team-a");
+    assert_eq!(log.scan_ids.name(first.scan_id.unwrap()), "s1");
+    let second = log.events[1];
+    assert_eq!(log.accounts.name(second.account), "default");
+    assert_eq!(second.scan_id, None);
+}
+
+#[test]
+fn all_three_timestamp_forms_read_naive_times_in_the_plan_zone() {
+    let log = read_ok(
+        "timestamp,image\n\
+         2024-03-15T14:00:00+08:00,a\n\
+         2024-03-15T06:00:00Z,b\n\
+         2024-03-15 14:00:00,c\n\
+         2024-03-15T14:00:00,d\n\
+         1710482400,e\n",
+        "+08:00",
+    );
+    let times = rfc3339(&log);
+    assert_eq!(times.len(), 5);
+    assert!(
+        times.iter().all(|t| t == "2024-03-15T06:00:00+00:00"),
+        "{times:?}"
+    );
+    let named = read_ok("timestamp,image\n2024-07-01 08:00:00,a\n", "Europe/Berlin");
+    assert_eq!(rfc3339(&named), ["2024-07-01T06:00:00+00:00"]);
+}
+
+#[test]
+fn berlin_skipped_and_repeated_local_times_are_errors_naming_the_line() {
+    let work = Workdir::new();
+    let skipped = read(
+        &work,
+        "spring.csv",
+        b"timestamp,image\n2024-03-31 01:30:00,a\n2024-03-31 02:30:00,a\n",
+        "Europe/Berlin",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(skipped.contains("spring.csv:3:1: timestamp"), "{skipped}");
+    assert!(skipped.contains("does not exist"), "{skipped}");
+    let repeated = read(
+        &work,
+        "autumn.csv",
+        b"timestamp,image\n2024-10-27 02:30:00,a\n",
+        "Europe/Berlin",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(repeated.contains("autumn.csv:2:1"), "{repeated}");
+    assert!(repeated.contains("happens twice"), "{repeated}");
+    // Shanghai has no DST: the same wall times are single instants.
+    read(
+        &work,
+        "sh.csv",
+        b"timestamp,image\n2024-03-31 02:30:00,a\n2024-10-27 02:30:00,a\n",
+        "Asia/Shanghai",
+    )
+    .unwrap();
+}
+
+#[test]
+fn bom_and_crlf_are_accepted() {
+    let log = read_ok(
+        "\u{feff}timestamp,image\r\n2024-03-16T10:00:00Z,img\r\n2024-03-16T11:00:00Z,img2\r\n",
+        "+00:00",
+    );
+    assert_eq!(log.events.len(), 2);
+    assert_eq!(log.images.name(log.events[1].image), "img2");
+    assert_eq!(log.events[1].line, 3);
+}
+
+#[test]
+fn gzip_logs_are_decompressed() {
+    let work = Workdir::new();
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+    encoder
+        .write_all(b"timestamp,image\n2024-03-16T10:00:00Z,img\n")
+        .unwrap();
+    let path = work.write("log.csv.gz", encoder.finish().unwrap());
+    let log = ScanLog::read_paths(&[path], Zone::default()).unwrap();
+    assert_eq!(log.events.len(), 1);
+
+    let broken = work.write("broken.csv.gz", b"not gzip at all");
+    let err = ScanLog::read_paths(&[broken], Zone::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("broken.csv.gz"), "{err}");
+}
+
+#[test]
+fn several_logs_merge_in_time_order_with_ties_in_input_order() {
+    let work = Workdir::new();
+    let first = work.write(
+        "one.csv",
+        "timestamp,image\n2024-03-16T12:00:00Z,late\n2024-03-16T10:00:00Z,tie-1\n",
+    );
+    let second = work.write(
+        "two.csv",
+        "image,timestamp\ntie-2,2024-03-16T10:00:00Z\nearly,2024-03-16T09:00:00Z\n",
+    );
+    let log = ScanLog::read_paths(&[first, second], Zone::default()).unwrap();
+    let order: Vec<_> = log
+        .events
+        .iter()
+        .map(|e| log.images.name(e.image))
+        .collect();
+    assert_eq!(order, ["early", "tie-1", "tie-2", "late"]);
+    assert_eq!(
+        log.location(&log.events[0]),
+        format!("{}:3", work.path("two.csv"))
+    );
+}
+
+#[test]
+fn header_only_log_has_no_events() {
+    assert!(read_ok("timestamp,image\n", "+00:00").events.is_empty());
+}
+
+#[test]
+fn bad_logs_name_file_line_column_and_value() {
+    let cases: &[(&[u8], &[&str])] = &[
+        (b"", &["log.csv:1", "empty"]),
+        (
+            b"image,account\nimg,a\n",
+            &["log.csv:1", "timestamp", "required"],
+        ),
+        (
+            b"timestamp,account\n2024-03-16T10:00:00Z,a\n",
+            &["image", "required"],
+        ),
+        (
+            b"timestamp,image,timestamp\n1,2,3\n",
+            &["log.csv:1:3", "twice"],
+        ),
+        (
+            b"timestamp,image\n2024-03-16T10:00:00Z\n",
+            &["log.csv:2", "1 fields", "header has 2"],
+        ),
+        (
+            b"timestamp,image\nnot-a-time,img\n",
+            &["log.csv:2:1: timestamp", "`not-a-time`", "RFC 3339"],
+        ),
+        (
+            b"timestamp,image\n2024-03-16T10:00:00Z,\n",
+            &["log.csv:2:2: image", "empty"],
+        ),
+        (
+            b"timestamp,image,source\n2024-03-16T10:00:00Z,img,ftp\n",
+            &["log.csv:2:3: source", "`ftp`", "registry"],
+        ),
+        (
+            b"timestamp,image,status\n2024-03-16T10:00:00Z,img,ok\n",
+            &["2:3: status", "`ok`", "failed"],
+        ),
+        (
+            b"timestamp,image,risk\n2024-03-16T10:00:00Z,img,severe\n",
+            &["2:3: risk", "`severe`", "medium"],
+        ),
+        (
+            b"timestamp,image\n2024-03-16T10:00:00Z,im\xffg\n",
+            &["log.csv:2:2: image", "UTF-8"],
+        ),
+        (
+            b"timestamp,image\n0000-01-01T00:00:00Z,img\n",
+            &["2:1", "between 1970"],
+        ),
+        (
+            b"timestamp,image\n1000000000000000,img\n",
+            &["2:1", "between 1970"],
+        ),
+        (b"timestamp,image\n10000-01-01T00:00:00Z,img\n", &["2:1"]),
+    ];
+    for (text, needles) in cases {
+        let message = read_err(text);
+        for needle in *needles {
+            assert!(
+                message.contains(needle),
+                "{:?}: {message} lacks {needle:?}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+}
+
+#[test]
+fn missing_file_and_directory_are_errors() {
+    let work = Workdir::new();
+    let missing = ScanLog::read_paths(&[work.path("nope.csv")], Zone::default()).unwrap_err();
+    assert!(missing.to_string().contains("nope.csv"));
+    let dir = work.dir().to_string_lossy().into_owned();
+    let directory = ScanLog::read_paths(&[dir], Zone::default()).unwrap_err();
+    assert!(directory.to_string().contains("directory"), "{directory}");
+}
