@@ -4,13 +4,18 @@
 //! model → renderers. `main` only parses arguments, calls [`cmd::run`] and
 //! maps errors to exit codes.
 
+pub mod charges;
 pub mod cli;
 pub mod cmd;
 pub mod error;
 pub mod log;
+pub mod meter;
 pub mod numbers;
 pub mod periods;
 pub mod plan;
+pub mod projection;
+pub mod render;
+pub mod report;
 pub mod zone;
 
 pub use error::{Error, Result};

@@ -65,3 +65,28 @@ fn changelog_keeps_an_unreleased_section() {
     let changelog = std::fs::read_to_string(root().join("CHANGELOG.md")).expect("CHANGELOG.md");
     assert!(changelog.contains("## [Unreleased]"));
 }
+
+#[test]
+fn readme_shows_the_main_command_output() {
+    let readme = readme();
+    let line = readme
+        .lines()
+        .find(|line| line.starts_with("cargo run --release -- "))
+        .unwrap();
+    let args: Vec<&str> = line
+        .trim_start_matches("cargo run --release -- ")
+        .split_whitespace()
+        .collect();
+    let (_, stdout, _) = run(&args);
+    let opening = "<!-- report-output:start -->\n```text\n";
+    let start = readme.find(opening).expect("output block") + opening.len();
+    let end = readme
+        .find("```\n<!-- report-output:end -->")
+        .expect("output block end");
+    let shown: Vec<&str> = readme[start..end].lines().map(str::trim_end).collect();
+    let actual: Vec<&str> = stdout.lines().map(str::trim_end).collect();
+    assert_eq!(
+        shown, actual,
+        "README's sample output is stale: paste the command's output"
+    );
+}

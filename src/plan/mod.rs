@@ -64,7 +64,7 @@ pub struct Metering {
     pub count_failed: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AllowanceKind {
     Free,
@@ -776,3 +776,51 @@ pub fn plan_error(file: &str, problem: impl Into<String>) -> Error {
 
 mod normalised;
 pub use normalised::NormalisedPlan;
+
+/// Where the subscription stands at a moment (SPEC §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    NotStarted,
+    Active,
+    Expiring,
+    Grace,
+    Terminated,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::NotStarted => "not_started",
+            Status::Active => "active",
+            Status::Expiring => "expiring",
+            Status::Grace => "grace",
+            Status::Terminated => "terminated",
+        }
+    }
+}
+
+impl Subscription {
+    /// `expiring` from `reminder_days` local days before the end, `grace` from
+    /// the end until `grace_days` after it, then `terminated`.
+    pub fn status_at(&self, as_of: DateTime<Utc>) -> Status {
+        let term = &self.term;
+        if as_of < term.start {
+            return Status::NotStarted;
+        }
+        let Some(end) = term.end else {
+            return Status::Active;
+        };
+        let reminder = sub_local_days(term.zone, end, self.reminder_days).unwrap_or(end);
+        let grace_end = add_local_days(term.zone, end, self.grace_days).unwrap_or(end);
+        if as_of < reminder {
+            Status::Active
+        } else if as_of < end {
+            Status::Expiring
+        } else if as_of < grace_end {
+            Status::Grace
+        } else {
+            Status::Terminated
+        }
+    }
+}

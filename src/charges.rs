@@ -1,0 +1,116 @@
+//! Charges (SPEC §5): line items per account, each rounded half away from
+//! zero to the plan's `decimals`; the total is the sum of rounded lines.
+
+use crate::meter::{AccountUsage, Schedule};
+use crate::numbers::round_money;
+use crate::plan::{AllowanceKind, Plan};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ChargeKind {
+    Allowance,
+    Fee,
+    Overage,
+    Cores,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChargeLine {
+    pub kind: ChargeKind,
+    /// `allowance:NAME`, `fee:NAME`, `overage`, `cores`.
+    pub item: String,
+    pub period_start: DateTime<Utc>,
+    pub quantity: Decimal,
+    pub unit_price: Decimal,
+    /// Rounded to the plan's decimals.
+    pub amount: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Charges {
+    pub lines: Vec<ChargeLine>,
+    pub total: Decimal,
+    /// Overage with no price in the plan: reported, never charged as zero.
+    pub unpriced_overage_units: Decimal,
+}
+
+impl ChargeLine {
+    fn new(
+        plan: &Plan,
+        kind: ChargeKind,
+        item: String,
+        period_start: DateTime<Utc>,
+        quantity: Decimal,
+        unit_price: Decimal,
+    ) -> Self {
+        ChargeLine {
+            kind,
+            item,
+            period_start,
+            quantity,
+            unit_price,
+            amount: round_money(quantity * unit_price, plan.decimals),
+        }
+    }
+}
+
+/// The fee lines of cycle `cycle_start`.
+pub fn fee_lines(plan: &Plan, cycle_start: DateTime<Utc>) -> impl Iterator<Item = ChargeLine> + '_ {
+    plan.fees.iter().map(move |fee| {
+        ChargeLine::new(
+            plan,
+            ChargeKind::Fee,
+            format!("fee:{}", fee.name),
+            cycle_start,
+            fee.quantity,
+            fee.unit_price,
+        )
+    })
+}
+
+pub fn charges(plan: &Plan, schedule: &Schedule, usage: &AccountUsage) -> Charges {
+    let mut lines = Vec::new();
+    for (index, allowance) in plan.allowances.iter().enumerate() {
+        if allowance.kind != AllowanceKind::Prepaid {
+            continue;
+        }
+        for period in &schedule.allowance_periods[index] {
+            let granted = schedule.granted(plan, index, period);
+            lines.push(ChargeLine::new(
+                plan,
+                ChargeKind::Allowance,
+                format!("allowance:{}", allowance.name),
+                period.start,
+                granted,
+                allowance.unit_price,
+            ));
+        }
+    }
+    let mut unpriced_overage_units = Decimal::ZERO;
+    for (cycle, period) in schedule.cycles.iter().enumerate() {
+        lines.extend(fee_lines(plan, period.start));
+        let overage = usage.cycle_overage[cycle];
+        if overage.is_zero() {
+            continue;
+        }
+        match plan.overage.unit_price {
+            Some(price) => lines.push(ChargeLine::new(
+                plan,
+                ChargeKind::Overage,
+                "overage".into(),
+                period.start,
+                overage,
+                price,
+            )),
+            None => unpriced_overage_units += overage,
+        }
+    }
+    lines.sort_by_key(|line| (line.period_start, line.kind));
+    let total = lines.iter().map(|line| line.amount).sum();
+    Charges {
+        lines,
+        total: round_money(total, plan.decimals),
+        unpriced_overage_units,
+    }
+}

@@ -1,0 +1,366 @@
+//! The replay (SPEC §4): every scan, in time order, through the plan's seven
+//! steps, per account. The engine keeps exact decimals and knows nothing of
+//! output formats.
+
+use crate::log::{ScanEvent, ScanLog, Status};
+use crate::periods::{Period, advance_to};
+use crate::plan::{OveragePolicy, Plan, RepeatWindow};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use std::collections::{HashMap, HashSet};
+
+/// Which counter a replayed row landed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Outcome {
+    Duplicate,
+    Failed,
+    Trial,
+    Uncovered,
+    First,
+    Repeat,
+    Denied,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Duplicate => "duplicate",
+            Outcome::Failed => "failed",
+            Outcome::Trial => "trial",
+            Outcome::Uncovered => "uncovered",
+            Outcome::First => "first",
+            Outcome::Repeat => "repeat",
+            Outcome::Denied => "denied",
+        }
+    }
+}
+
+/// What happened to one scan: its counter, the units it was metered at
+/// (zero when it was not metered), what it drew from each allowance (indexed
+/// like `Plan::allowances`) and the overage it caused.
+#[derive(Debug, Clone, Copy)]
+pub struct ScanResult<'a> {
+    pub outcome: Outcome,
+    pub units: Decimal,
+    pub draws: &'a [Decimal],
+    pub overage: Decimal,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counters {
+    pub duplicates: u64,
+    pub failed: u64,
+    pub trial: u64,
+    pub uncovered: u64,
+    pub first: u64,
+    pub repeat: u64,
+    pub denied: u64,
+}
+
+impl Counters {
+    fn count(&mut self, outcome: Outcome) {
+        let counter = match outcome {
+            Outcome::Duplicate => &mut self.duplicates,
+            Outcome::Failed => &mut self.failed,
+            Outcome::Trial => &mut self.trial,
+            Outcome::Uncovered => &mut self.uncovered,
+            Outcome::First => &mut self.first,
+            Outcome::Repeat => &mut self.repeat,
+            Outcome::Denied => &mut self.denied,
+        };
+        *counter += 1;
+    }
+
+    pub fn total(&self) -> u64 {
+        self.duplicates
+            + self.failed
+            + self.trial
+            + self.uncovered
+            + self.first
+            + self.repeat
+            + self.denied
+    }
+}
+
+/// The periods every account shares: they depend on the plan and as-of only.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub as_of: DateTime<Utc>,
+    /// Subscription cycles started by as-of.
+    pub cycles: Vec<Period>,
+    /// Per allowance, its periods started by as-of.
+    pub allowance_periods: Vec<Vec<Period>>,
+    /// Per allowance, its top-ups `(at, units)` in time order.
+    pub topups: Vec<Vec<(DateTime<Utc>, Decimal)>>,
+}
+
+impl Schedule {
+    pub fn new(plan: &Plan, as_of: DateTime<Utc>) -> Self {
+        let term = &plan.subscription.term;
+        let allowance_periods = plan
+            .allowances
+            .iter()
+            .map(|allowance| term.periods_until(allowance.reset, as_of))
+            .collect();
+        let topups = (0..plan.allowances.len())
+            .map(|index| {
+                plan.topups
+                    .iter()
+                    .filter(|topup| topup.allowance == index)
+                    .map(|topup| (topup.at, topup.units))
+                    .collect()
+            })
+            .collect();
+        Schedule {
+            as_of,
+            cycles: term.cycles_until(as_of),
+            allowance_periods,
+            topups,
+        }
+    }
+
+    /// Units granted to a period of allowance `index`, counting top-ups made
+    /// before the period's end (closed) or at or before as-of (current).
+    pub fn granted(&self, plan: &Plan, index: usize, period: &Period) -> Decimal {
+        let closed = period.end <= self.as_of;
+        plan.allowances[index].units
+            + self.topups[index]
+                .iter()
+                .filter(|(at, _)| {
+                    if closed {
+                        *at < period.end
+                    } else {
+                        *at <= self.as_of
+                    }
+                })
+                .map(|(_, units)| *units)
+                .sum::<Decimal>()
+    }
+}
+
+/// One account's replay, summed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountUsage {
+    pub account: String,
+    pub counters: Counters,
+    /// Units drawn from allowances.
+    pub consumed: Decimal,
+    pub overage: Decimal,
+    pub denied_units: Decimal,
+    /// Per allowance, per period (as in `Schedule::allowance_periods`), units drawn.
+    pub period_consumed: Vec<Vec<Decimal>>,
+    /// Per cycle, overage units.
+    pub cycle_overage: Vec<Decimal>,
+    /// Per cycle, units of every metered scan (admitted and denied).
+    pub cycle_demand: Vec<Decimal>,
+    /// Rows after as-of, not replayed.
+    pub after_as_of: u64,
+}
+
+struct AccountState<'p> {
+    plan: &'p Plan,
+    schedule: &'p Schedule,
+    usage: AccountUsage,
+    period_cursor: Vec<usize>,
+    topup_cursor: Vec<usize>,
+    topup_total: Vec<Decimal>,
+    cycle_cursor: usize,
+    /// Per image, when it last created history.
+    history: HashMap<u32, DateTime<Utc>>,
+    seen_scan_ids: HashSet<u32>,
+    draws: Vec<Decimal>,
+    available: Vec<(Option<usize>, Decimal)>,
+}
+
+impl<'p> AccountState<'p> {
+    fn new(plan: &'p Plan, schedule: &'p Schedule, account: String) -> Self {
+        let allowances = plan.allowances.len();
+        AccountState {
+            plan,
+            schedule,
+            usage: AccountUsage {
+                account,
+                counters: Counters::default(),
+                consumed: Decimal::ZERO,
+                overage: Decimal::ZERO,
+                denied_units: Decimal::ZERO,
+                period_consumed: schedule
+                    .allowance_periods
+                    .iter()
+                    .map(|periods| vec![Decimal::ZERO; periods.len()])
+                    .collect(),
+                cycle_overage: vec![Decimal::ZERO; schedule.cycles.len()],
+                cycle_demand: vec![Decimal::ZERO; schedule.cycles.len()],
+                after_as_of: 0,
+            },
+            period_cursor: vec![0; allowances],
+            topup_cursor: vec![0; allowances],
+            topup_total: vec![Decimal::ZERO; allowances],
+            cycle_cursor: 0,
+            history: HashMap::new(),
+            seen_scan_ids: HashSet::new(),
+            draws: vec![Decimal::ZERO; allowances],
+            available: vec![(None, Decimal::ZERO); allowances],
+        }
+    }
+
+    /// Replay one scan (SPEC §4 steps 1–7) and report what happened.
+    fn replay(&mut self, event: &ScanEvent, observe: &mut impl FnMut(&ScanEvent, &ScanResult<'_>)) {
+        self.draws.iter_mut().for_each(|d| *d = Decimal::ZERO);
+        let (outcome, units, overage) = self.meter(event);
+        self.usage.counters.count(outcome);
+        observe(
+            event,
+            &ScanResult {
+                outcome,
+                units,
+                draws: &self.draws,
+                overage,
+            },
+        );
+    }
+
+    fn meter(&mut self, event: &ScanEvent) -> (Outcome, Decimal, Decimal) {
+        let plan = self.plan;
+        let success = event.status == Status::Success;
+        // 1. A scan id already seen in this account.
+        if let Some(id) = event.scan_id
+            && !self.seen_scan_ids.insert(id)
+        {
+            return (Outcome::Duplicate, Decimal::ZERO, Decimal::ZERO);
+        }
+        // 2. Failed scans are skipped unless the plan meters them.
+        if !success && !plan.metering.count_failed {
+            return (Outcome::Failed, Decimal::ZERO, Decimal::ZERO);
+        }
+        // 3. Trial: free, creates history.
+        if plan
+            .trial
+            .as_ref()
+            .is_some_and(|trial| trial.contains(event.at))
+        {
+            if success {
+                self.history.insert(event.image, event.at);
+            }
+            return (Outcome::Trial, Decimal::ZERO, Decimal::ZERO);
+        }
+        // 4. Outside the term: draws nothing, a success creates history.
+        let term = &plan.subscription.term;
+        let cycle = advance_to(&self.schedule.cycles, &mut self.cycle_cursor, event.at);
+        let Some(cycle) = cycle.filter(|_| term.contains(event.at)) else {
+            if success {
+                self.history.insert(event.image, event.at);
+            }
+            return (Outcome::Uncovered, Decimal::ZERO, Decimal::ZERO);
+        };
+        // 5. First or repeat.
+        let window_start = match plan.metering.repeat_window {
+            RepeatWindow::Ever => None,
+            RepeatWindow::Cycle => Some(self.schedule.cycles[cycle].start),
+        };
+        let first = match self.history.get(&event.image) {
+            None => true,
+            Some(last) => window_start.is_some_and(|start| *last < start),
+        };
+        let units = if first {
+            plan.metering.first_scan_units
+        } else {
+            plan.metering.repeat_scan_units
+        };
+        self.usage.cycle_demand[cycle] += units;
+        // 6. Draw from the allowances in order.
+        let mut total_available = Decimal::ZERO;
+        for index in 0..plan.allowances.len() {
+            let topups = &self.schedule.topups[index];
+            while let Some((at, topup_units)) = topups.get(self.topup_cursor[index])
+                && *at <= event.at
+            {
+                self.topup_total[index] += *topup_units;
+                self.topup_cursor[index] += 1;
+            }
+            let periods = &self.schedule.allowance_periods[index];
+            let period = advance_to(periods, &mut self.period_cursor[index], event.at);
+            let balance = match period {
+                Some(p) => {
+                    plan.allowances[index].units + self.topup_total[index]
+                        - self.usage.period_consumed[index][p]
+                }
+                None => Decimal::ZERO,
+            };
+            let balance = balance.max(Decimal::ZERO);
+            self.available[index] = (period, balance);
+            total_available += balance;
+        }
+        if total_available < units && plan.overage.policy == OveragePolicy::Deny {
+            self.usage.denied_units += units;
+            return (Outcome::Denied, units, Decimal::ZERO);
+        }
+        let mut left = units;
+        for (index, (period, balance)) in self.available.iter().enumerate() {
+            let Some(period) = period else { continue };
+            let draw = left.min(*balance);
+            if draw.is_zero() {
+                continue;
+            }
+            self.draws[index] = draw;
+            self.usage.period_consumed[index][*period] += draw;
+            left -= draw;
+        }
+        let overage = left;
+        self.usage.consumed += units - overage;
+        self.usage.overage += overage;
+        self.usage.cycle_overage[cycle] += overage;
+        // 7. An admitted success creates history.
+        if !success {
+            return (Outcome::Failed, units, overage);
+        }
+        self.history.insert(event.image, event.at);
+        let outcome = if first {
+            Outcome::First
+        } else {
+            Outcome::Repeat
+        };
+        (outcome, units, overage)
+    }
+}
+
+/// Replay the log under the plan up to `as_of`. With `account`, only that
+/// account is metered (reported even if it has no scans); otherwise every
+/// account in the log, or `default` when the log is empty. Accounts come out
+/// sorted by name. `observe` sees every replayed scan in replay order.
+pub fn replay(
+    plan: &Plan,
+    log: &ScanLog,
+    schedule: &Schedule,
+    account: Option<&str>,
+    mut observe: impl FnMut(&ScanEvent, &ScanResult<'_>),
+) -> Vec<AccountUsage> {
+    let wanted: Option<Option<u32>> = account.map(|name| log.accounts.get(name));
+    let mut states: Vec<Option<AccountState<'_>>> = (0..log.accounts.len()).map(|_| None).collect();
+    for event in &log.events {
+        if let Some(wanted) = wanted
+            && wanted != Some(event.account)
+        {
+            continue;
+        }
+        let state = states[event.account as usize].get_or_insert_with(|| {
+            AccountState::new(plan, schedule, log.accounts.name(event.account).to_string())
+        });
+        if event.at > schedule.as_of {
+            state.usage.after_as_of += 1;
+            continue;
+        }
+        state.replay(event, &mut observe);
+    }
+    let mut usages: Vec<AccountUsage> = states
+        .into_iter()
+        .flatten()
+        .map(|state| state.usage)
+        .collect();
+    if usages.is_empty() {
+        let name = account.unwrap_or("default").to_string();
+        usages.push(AccountState::new(plan, schedule, name).usage);
+    }
+    usages.sort_by(|a, b| a.account.cmp(&b.account));
+    usages
+}
