@@ -1,0 +1,284 @@
+//! Invariants of the replay over random plans and logs (proptest).
+
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use scanquota::log::ScanLog;
+use scanquota::meter::{Schedule, replay};
+use scanquota::plan::Plan;
+use scanquota::report::{Report, generate};
+use scanquota::zone::parse_timestamp;
+
+#[derive(Debug, Clone)]
+struct AllowanceSpec {
+    free: bool,
+    tenths: u32,
+    calendar: bool,
+}
+
+#[derive(Debug, Clone)]
+struct PlanSpec {
+    allowances: Vec<AllowanceSpec>,
+    first_tenths: u32,
+    repeat_tenths: u32,
+    bill: bool,
+    priced_overage: bool,
+    cycle_window: bool,
+    count_failed: bool,
+    months: Option<u32>,
+    topup_day: Option<u32>,
+    trial: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Row {
+    minute: u32,
+    image: u8,
+    account: u8,
+    failed: bool,
+    scan_id: Option<u8>,
+}
+
+fn plan_spec() -> impl Strategy<Value = PlanSpec> {
+    (
+        prop::collection::vec((any::<bool>(), 0u32..60, any::<bool>()), 0..4),
+        (0u32..20, 0u32..20),
+        (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()),
+        prop::option::of(1u32..4),
+        prop::option::of(1u32..80),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(
+                allowances,
+                (first_tenths, repeat_tenths),
+                (bill, priced, cycle, failed),
+                months,
+                topup_day,
+                trial,
+            )| PlanSpec {
+                allowances: allowances
+                    .into_iter()
+                    .map(|(free, tenths, calendar)| AllowanceSpec {
+                        free,
+                        tenths,
+                        calendar,
+                    })
+                    .collect(),
+                first_tenths,
+                repeat_tenths,
+                bill,
+                priced_overage: priced,
+                cycle_window: cycle,
+                count_failed: failed,
+                months,
+                topup_day,
+                trial,
+            },
+        )
+}
+
+fn tenths(n: u32) -> String {
+    (Decimal::from(n) / Decimal::from(10))
+        .normalize()
+        .to_string()
+}
+
+fn plan_text(spec: &PlanSpec) -> String {
+    let mut text = String::from(
+        "currency = \"USD\"\ntimezone = \"Europe/Berlin\"\n[subscription]\nstart = 2024-01-31T09:00:00+01:00\n",
+    );
+    if let Some(months) = spec.months {
+        text += &format!("months = {months}\n");
+    }
+    if spec.trial {
+        text += "[trial]\nstart = 2024-01-24T09:00:00+01:00\ndays = 7\n";
+    }
+    text += &format!(
+        "[metering]\nfirst_scan_units = {}\nrepeat_scan_units = {}\nrepeat_window = \"{}\"\ncount_failed = {}\n",
+        tenths(spec.first_tenths),
+        tenths(spec.repeat_tenths),
+        if spec.cycle_window { "cycle" } else { "ever" },
+        spec.count_failed
+    );
+    for (index, allowance) in spec.allowances.iter().enumerate() {
+        text += &format!(
+            "[[allowance]]\nname = \"a{index}\"\nkind = \"{}\"\nunits = {}\nreset = \"{}\"\n",
+            if allowance.free { "free" } else { "prepaid" },
+            tenths(allowance.tenths),
+            if allowance.calendar {
+                "calendar-month"
+            } else {
+                "cycle"
+            }
+        );
+        if !allowance.free {
+            text += "unit_price = 0.125\n";
+        }
+    }
+    if let (Some(day), Some(index)) = (spec.topup_day, spec.allowances.iter().position(|a| !a.free))
+    {
+        let at = chrono::NaiveDate::from_ymd_opt(2024, 2, 1).unwrap()
+            + chrono::Days::new(u64::from(day) % 28);
+        text +=
+            &format!("[[topup]]\nallowance = \"a{index}\"\nat = \"{at} 12:00:00\"\nunits = 2.5\n");
+    }
+    text += &format!(
+        "[overage]\npolicy = \"{}\"\n",
+        if spec.bill { "bill" } else { "deny" }
+    );
+    if spec.bill && spec.priced_overage {
+        text += "unit_price = 0.3\n";
+    }
+    text += "[[fee]]\nname = \"pro\"\nquantity = 2\nunit_price = 1.005\n";
+    text
+}
+
+fn rows() -> impl Strategy<Value = Vec<Row>> {
+    // Minutes across about four months from the trial start.
+    prop::collection::vec(
+        (
+            0u32..170_000,
+            0u8..6,
+            0u8..3,
+            prop::bool::weighted(0.1),
+            prop::option::weighted(0.3, 0u8..20),
+        ),
+        0..60,
+    )
+    .prop_map(|rows| {
+        rows.into_iter()
+            .map(|(minute, image, account, failed, scan_id)| Row {
+                minute,
+                image,
+                account,
+                failed,
+                scan_id,
+            })
+            .collect()
+    })
+}
+
+fn log_text(rows: &[Row]) -> String {
+    let base = chrono::DateTime::parse_from_rfc3339("2024-01-24T00:00:00Z").unwrap();
+    let mut text = String::from("timestamp,image,account,status,scan_id\n");
+    for row in rows {
+        let at = base + chrono::Duration::minutes(i64::from(row.minute));
+        text += &format!(
+            "{},img{},acct{},{},{}\n",
+            at.to_rfc3339(),
+            row.image,
+            row.account,
+            if row.failed { "failed" } else { "success" },
+            row.scan_id.map(|id| format!("id{id}")).unwrap_or_default()
+        );
+    }
+    text
+}
+
+fn load(plan: &str, log: &str) -> (Plan, ScanLog) {
+    let plan = Plan::from_str("plan.toml", plan).expect("generated plan is valid");
+    let mut scans = ScanLog::default();
+    scans
+        .read_one("log.csv", log.as_bytes(), plan.zone)
+        .expect("generated log is valid");
+    scans.sort();
+    (plan, scans)
+}
+
+fn as_of_strategy() -> impl Strategy<Value = u32> {
+    0u32..180_000
+}
+
+fn as_of(plan: &Plan, minute: u32) -> chrono::DateTime<chrono::Utc> {
+    let at = parse_timestamp("2024-01-24T00:00:00Z", plan.zone).unwrap()
+        + chrono::Duration::minutes(i64::from(minute));
+    at.max(
+        plan.trial
+            .as_ref()
+            .map_or(plan.subscription.term.start, |t| t.start),
+    )
+}
+
+fn report_of(plan: &str, log: &str, minute: u32) -> Report {
+    let (plan, scans) = load(plan, log);
+    let as_of = as_of(&plan, minute);
+    generate(&plan, &scans, as_of, None)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn granted_is_consumed_plus_remaining_plus_expired(spec in plan_spec(), rows in rows(), minute in as_of_strategy()) {
+        let report = report_of(&plan_text(&spec), &log_text(&rows), minute);
+        for account in &report.accounts {
+            for allowance in &account.allowances {
+                prop_assert_eq!(allowance.granted.0, allowance.consumed.0 + allowance.remaining.0 + allowance.expired.0);
+                for period in &allowance.periods {
+                    prop_assert_eq!(period.granted.0, period.consumed.0 + period.remaining.0 + period.expired.0);
+                    prop_assert!(period.remaining.0 >= Decimal::ZERO && period.expired.0 >= Decimal::ZERO);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn units_consumed_overage_and_denied_add_up_to_every_metered_scan(spec in plan_spec(), rows in rows(), minute in as_of_strategy()) {
+        let (plan, scans) = load(&plan_text(&spec), &log_text(&rows));
+        let schedule = Schedule::new(&plan, as_of(&plan, minute));
+        let mut metered = Decimal::ZERO;
+        let mut drawn = Decimal::ZERO;
+        let mut replayed = 0u64;
+        let usages = replay(&plan, &scans, &schedule, None, |_, result| {
+            metered += result.units;
+            drawn += result.draws.iter().copied().sum::<Decimal>();
+            replayed += 1;
+        });
+        let consumed: Decimal = usages.iter().map(|u| u.consumed).sum();
+        let overage: Decimal = usages.iter().map(|u| u.overage).sum();
+        let denied: Decimal = usages.iter().map(|u| u.denied_units).sum();
+        prop_assert_eq!(consumed + overage + denied, metered);
+        prop_assert_eq!(consumed, drawn);
+        let counted: u64 = usages.iter().map(|u| u.counters.total()).sum();
+        prop_assert_eq!(counted, replayed, "every replayed row lands in exactly one counter");
+        let at_or_before = scans.events.iter().filter(|e| e.at <= schedule.as_of).count() as u64;
+        prop_assert_eq!(counted, at_or_before);
+    }
+
+    #[test]
+    fn shuffling_rows_with_distinct_times_changes_nothing(
+        spec in plan_spec(),
+        rows in rows(),
+        minute in as_of_strategy(),
+        seed in any::<u64>(),
+    ) {
+        let mut distinct = rows.clone();
+        distinct.sort_by_key(|row| row.minute);
+        distinct.dedup_by_key(|row| row.minute);
+        let plan = plan_text(&spec);
+        let ordered = report_of(&plan, &log_text(&distinct), minute);
+        let mut shuffled = distinct.clone();
+        // A deterministic Fisher–Yates from the seed.
+        let mut state = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            shuffled.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        let other = report_of(&plan, &log_text(&shuffled), minute);
+        prop_assert_eq!(ordered, other);
+    }
+
+    #[test]
+    fn charges_total_is_the_sum_of_rounded_lines(spec in plan_spec(), rows in rows(), minute in as_of_strategy()) {
+        let report = report_of(&plan_text(&spec), &log_text(&rows), minute);
+        for account in &report.accounts {
+            let sum: Decimal = account.charges.lines.iter().map(|l| l.amount.0).sum();
+            prop_assert_eq!(account.charges.total.0, sum);
+            for line in &account.charges.lines {
+                prop_assert_eq!(line.amount.0.scale(), 2);
+            }
+        }
+    }
+}
