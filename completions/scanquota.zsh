@@ -32,9 +32,38 @@ _scanquota() {
 _arguments "${_arguments_options[@]}" : \
 '*--plan=[Billing plan (TOML); repeat to compare plans side by side]:PLAN:_default' \
 '*--log=[Scan log (CSV; \`-\` for standard input, \`.gz\` is gunzipped); repeat to merge logs]:LOG:_default' \
-'--as-of=[The moment the report describes (RFC 3339, \`YYYY-MM-DD HH\:MM\:SS\` in the plan'\''s zone, or Unix seconds) \[default\: now\]]:TIME:_default' \
+'--as-of=[The moment described (RFC 3339, \`YYYY-MM-DD HH\:MM\:SS\` in the plan'\''s zone, or Unix seconds) \[default\: now\]]:TIME:_default' \
 '--account=[Only this account]:ACCOUNT:_default' \
-'--format=[Output format]:FORMAT:(table json csv)' \
+'--format=[Output format]:FORMAT:(table json csv markdown)' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(ledger)
+_arguments "${_arguments_options[@]}" : \
+'--plan=[Billing plan (TOML)]:PLAN:_default' \
+'*--log=[Scan log (CSV; \`-\` for standard input, \`.gz\` is gunzipped); repeat to merge logs]:LOG:_default' \
+'--as-of=[The moment described (RFC 3339, \`YYYY-MM-DD HH\:MM\:SS\` in the plan'\''s zone, or Unix seconds) \[default\: now\]]:TIME:_default' \
+'--account=[Only this account]:ACCOUNT:_default' \
+'--format=[Output format (\`jsonl\`\: one JSON object a line)]:FORMAT:(table csv jsonl)' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(check)
+_arguments "${_arguments_options[@]}" : \
+'--plan=[Billing plan (TOML)]:PLAN:_default' \
+'*--log=[Scan log (CSV; \`-\` for standard input, \`.gz\` is gunzipped); repeat to merge logs]:LOG:_default' \
+'--as-of=[The moment described (RFC 3339, \`YYYY-MM-DD HH\:MM\:SS\` in the plan'\''s zone, or Unix seconds) \[default\: now\]]:TIME:_default' \
+'--account=[Only this account]:ACCOUNT:_default' \
+'--min-remaining=[Alert when fewer units than this remain in the current period]:UNITS:_default' \
+'--allowance=[Apply --min-remaining and --max-used-percent to this allowance only \[default\: all summed\]]:NAME:_default' \
+'--max-used-percent=[Alert when more than this percentage of the current period is consumed]:PERCENT:_default' \
+'--max-projected-charges=[Alert when the projected cost of the current cycle exceeds this amount]:AMOUNT:_default' \
+'--expiring-within=[Alert when the subscription ends within this many days]:DAYS:_default' \
+'--format=[Output format]:FORMAT:(text json markdown)' \
+'-q[Print nothing; only the exit status tells]' \
+'--quiet[Print nothing; only the exit status tells]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -112,6 +141,14 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(ledger)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(check)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (plan)
 _arguments "${_arguments_options[@]}" : \
 ":: :_scanquota__subcmd__help__subcmd__plan_commands" \
@@ -153,11 +190,18 @@ esac
 _scanquota_commands() {
     local commands; commands=(
 'report:Remaining, expired and free quota and charges per account' \
+'ledger:One row per input scan\: its outcome, units, draws and where it came from' \
+'check:Threshold checks for scripts\: exit 0 all clear, 1 any ALERT, 2 bad input' \
 'plan:Validate and inspect plans' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'scanquota commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__check_commands] )) ||
+_scanquota__subcmd__check_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota check commands' commands "$@"
 }
 (( $+functions[_scanquota__subcmd__completions_commands] )) ||
 _scanquota__subcmd__completions_commands() {
@@ -168,11 +212,18 @@ _scanquota__subcmd__completions_commands() {
 _scanquota__subcmd__help_commands() {
     local commands; commands=(
 'report:Remaining, expired and free quota and charges per account' \
+'ledger:One row per input scan\: its outcome, units, draws and where it came from' \
+'check:Threshold checks for scripts\: exit 0 all clear, 1 any ALERT, 2 bad input' \
 'plan:Validate and inspect plans' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'scanquota help commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__help__subcmd__check_commands] )) ||
+_scanquota__subcmd__help__subcmd__check_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota help check commands' commands "$@"
 }
 (( $+functions[_scanquota__subcmd__help__subcmd__completions_commands] )) ||
 _scanquota__subcmd__help__subcmd__completions_commands() {
@@ -183,6 +234,11 @@ _scanquota__subcmd__help__subcmd__completions_commands() {
 _scanquota__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
     _describe -t commands 'scanquota help help commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__help__subcmd__ledger_commands] )) ||
+_scanquota__subcmd__help__subcmd__ledger_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota help ledger commands' commands "$@"
 }
 (( $+functions[_scanquota__subcmd__help__subcmd__plan_commands] )) ||
 _scanquota__subcmd__help__subcmd__plan_commands() {
@@ -200,6 +256,11 @@ _scanquota__subcmd__help__subcmd__plan__subcmd__check_commands() {
 _scanquota__subcmd__help__subcmd__report_commands() {
     local commands; commands=()
     _describe -t commands 'scanquota help report commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__ledger_commands] )) ||
+_scanquota__subcmd__ledger_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota ledger commands' commands "$@"
 }
 (( $+functions[_scanquota__subcmd__plan_commands] )) ||
 _scanquota__subcmd__plan_commands() {

@@ -21,10 +21,28 @@ pub struct Cli {
 pub enum Command {
     /// Remaining, expired and free quota and charges per account
     #[command(after_help = "\
-Example:
+Examples:
   scanquota report --plan fixtures/tcss-usd-300.toml \\
-      --log fixtures/tcss-worked-example.csv --as-of 2024-04-20T12:00:00+08:00")]
+      --log fixtures/tcss-worked-example.csv --as-of 2024-04-20T12:00:00+08:00
+  scanquota report --plan a.toml --plan b.toml --log scans.csv   # compare plans
+  zcat scans.csv.gz | scanquota report --plan plan.toml --log - --format json")]
     Report(ReportArgs),
+
+    /// One row per input scan: its outcome, units, draws and where it came from
+    #[command(after_help = "\
+Examples:
+  scanquota ledger --plan fixtures/tcss-usd-300.toml --log fixtures/tcss-worked-example.csv
+  scanquota ledger --plan plan.toml --log scans.csv --format jsonl | jq -s length")]
+    Ledger(LedgerArgs),
+
+    /// Threshold checks for scripts: exit 0 all clear, 1 any ALERT, 2 bad input
+    #[command(after_help = "\
+Output: one stable line per account and check,
+  OK|ALERT <account> <check>=<value> (limit <limit>)
+
+Example:
+  scanquota check --plan plan.toml --log scans.csv --min-remaining 50 && echo ok")]
+    Check(CheckArgs),
 
     /// Validate and inspect plans
     #[command(subcommand)]
@@ -40,23 +58,30 @@ Example:
     },
 }
 
+/// What every replaying command reads.
 #[derive(Debug, Args)]
-pub struct ReportArgs {
-    /// Billing plan (TOML); repeat to compare plans side by side
-    #[arg(long, value_name = "PLAN", required = true)]
-    pub plan: Vec<String>,
-
+pub struct InputArgs {
     /// Scan log (CSV; `-` for standard input, `.gz` is gunzipped); repeat to merge logs
     #[arg(long, value_name = "LOG", required = true)]
     pub log: Vec<String>,
 
-    /// The moment the report describes (RFC 3339, `YYYY-MM-DD HH:MM:SS` in the plan's zone, or Unix seconds) [default: now]
+    /// The moment described (RFC 3339, `YYYY-MM-DD HH:MM:SS` in the plan's zone, or Unix seconds) [default: now]
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
 
     /// Only this account
     #[arg(long, value_name = "ACCOUNT")]
     pub account: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Billing plan (TOML); repeat to compare plans side by side
+    #[arg(long, value_name = "PLAN", required = true)]
+    pub plan: Vec<String>,
+
+    #[command(flatten)]
+    pub input: InputArgs,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
@@ -68,6 +93,73 @@ pub enum ReportFormat {
     Table,
     Json,
     Csv,
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct LedgerArgs {
+    /// Billing plan (TOML)
+    #[arg(long, value_name = "PLAN")]
+    pub plan: String,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output format (`jsonl`: one JSON object a line)
+    #[arg(long, value_enum, default_value_t = LedgerFormat::Table)]
+    pub format: LedgerFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LedgerFormat {
+    Table,
+    Csv,
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Billing plan (TOML)
+    #[arg(long, value_name = "PLAN")]
+    pub plan: String,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Alert when fewer units than this remain in the current period
+    #[arg(long, value_name = "UNITS")]
+    pub min_remaining: Option<String>,
+
+    /// Apply --min-remaining and --max-used-percent to this allowance only [default: all summed]
+    #[arg(long, value_name = "NAME")]
+    pub allowance: Option<String>,
+
+    /// Alert when more than this percentage of the current period is consumed
+    #[arg(long, value_name = "PERCENT")]
+    pub max_used_percent: Option<String>,
+
+    /// Alert when the projected cost of the current cycle exceeds this amount
+    #[arg(long, value_name = "AMOUNT")]
+    pub max_projected_charges: Option<String>,
+
+    /// Alert when the subscription ends within this many days
+    #[arg(long, value_name = "DAYS")]
+    pub expiring_within: Option<u32>,
+
+    /// Print nothing; only the exit status tells
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+    Markdown,
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,9 +5,11 @@
 //! maps errors to exit codes.
 
 pub mod charges;
+pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod error;
+pub mod ledger;
 pub mod log;
 pub mod meter;
 pub mod numbers;

@@ -7,6 +7,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match scanquota::cmd::run(cli) {
         Ok(outcome) => {
+            eprint!("{}", outcome.stderr);
             let mut stdout = std::io::stdout().lock();
             match stdout
                 .write_all(outcome.stdout.as_bytes())

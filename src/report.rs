@@ -338,3 +338,60 @@ fn projection_report(plan: &Plan, projection: &Projection) -> ProjectionReport {
         projected_cycle_charges: Money(projection.projected_cycle_charges),
     }
 }
+
+/// One plan's figures for a side-by-side comparison, summed over accounts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanSummary {
+    pub plan: String,
+    pub currency: String,
+    pub consumed: Units,
+    pub remaining: Units,
+    pub expired: Units,
+    pub overage: Units,
+    pub charges: Money,
+    /// `None` when no account has a projection (as-of not inside a cycle).
+    pub projected_cycle_charges: Option<Money>,
+}
+
+impl Report {
+    pub fn summary(&self) -> PlanSummary {
+        let projections: Vec<Money> = self
+            .accounts
+            .iter()
+            .filter_map(|a| a.projection.as_ref().map(|p| p.projected_cycle_charges))
+            .collect();
+        let projected = (!projections.is_empty()).then(|| {
+            let mut total = Money(round_money(Decimal::ZERO, self.decimals));
+            for money in projections {
+                total.0 += money.0;
+            }
+            total
+        });
+        PlanSummary {
+            plan: self.plan.clone(),
+            currency: self.currency.clone(),
+            consumed: self.totals.consumed,
+            remaining: self.totals.remaining,
+            expired: self.totals.expired,
+            overage: Units(self.accounts.iter().map(|a| a.units.overage.0).sum()),
+            charges: self.totals.charges,
+            projected_cycle_charges: projected,
+        }
+    }
+}
+
+/// Several plans replayed over the same log (`scanquota.compare.v1`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    pub schema: &'static str,
+    pub reports: Vec<Report>,
+}
+
+impl Comparison {
+    pub fn new(reports: Vec<Report>) -> Self {
+        Comparison {
+            schema: COMPARE_SCHEMA,
+            reports,
+        }
+    }
+}

@@ -281,4 +281,32 @@ proptest! {
             }
         }
     }
+
+    #[test]
+    fn the_ledger_sums_to_the_report(spec in plan_spec(), rows in rows(), minute in as_of_strategy()) {
+        let (plan, scans) = load(&plan_text(&spec), &log_text(&rows));
+        let as_of = as_of(&plan, minute);
+        let report = generate(&plan, &scans, as_of, None);
+        let ledger = scanquota::ledger::ledger(&plan, &scans, &Schedule::new(&plan, as_of), None);
+        prop_assert_eq!(ledger.len(), rows.len(), "one ledger row per input row");
+        for account in &report.accounts {
+            let mine: Vec<_> = ledger.iter().filter(|row| row.account == account.account).collect();
+            let count = |outcome: &str| mine.iter().filter(|row| row.outcome == outcome).count() as u64;
+            let units = |outcome: &str| mine.iter().filter(|row| row.outcome == outcome).map(|row| row.units.0).sum::<Decimal>();
+            let scans = &account.scans;
+            prop_assert_eq!(count("duplicate"), scans.duplicates);
+            prop_assert_eq!(count("failed"), scans.failed);
+            prop_assert_eq!(count("trial"), scans.trial);
+            prop_assert_eq!(count("uncovered"), scans.uncovered);
+            prop_assert_eq!(count("first"), scans.first);
+            prop_assert_eq!(count("repeat"), scans.repeat);
+            prop_assert_eq!(count("denied"), scans.denied);
+            prop_assert_eq!(count("after_as_of"), scans.after_as_of);
+            prop_assert_eq!(units("denied"), account.units.denied.0);
+            let metered: Decimal = mine.iter().map(|row| row.units.0).sum();
+            prop_assert_eq!(metered, account.units.consumed.0 + account.units.overage.0 + account.units.denied.0);
+            let overage: Decimal = mine.iter().map(|row| row.overage.0).sum();
+            prop_assert_eq!(overage, account.units.overage.0);
+        }
+    }
 }

@@ -1,31 +1,140 @@
 //! One module per subcommand; each turns its arguments into the text to print.
 
+pub mod check;
 pub mod completions;
+pub mod ledger;
 pub mod plan;
 pub mod report;
 
-use crate::cli::{Cli, Command, PlanCommand};
-use crate::error::Result;
+use crate::cli::{Cli, Command, InputArgs, PlanCommand};
+use crate::error::{Error, Result};
+use crate::log::{STDIN_NAME, ScanLog, open_input};
+use crate::plan::Plan;
+use crate::zone::{Zone, parse_timestamp};
+use chrono::{DateTime, Utc};
+use std::io::Read;
 
-/// What a command produced: the whole of standard output, and the exit status.
-/// Output is built completely before anything is printed, so a failing run
-/// prints nothing partial.
+/// What a command produced: the whole of standard output and standard error,
+/// and the exit status. Output is built completely before anything is
+/// printed, so a failing run prints nothing partial.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
     pub stdout: String,
+    pub stderr: String,
     pub code: i32,
 }
 
 impl Outcome {
     pub fn success(stdout: String) -> Self {
-        Outcome { stdout, code: 0 }
+        Outcome {
+            stdout,
+            stderr: String::new(),
+            code: 0,
+        }
     }
 }
 
 pub fn run(cli: Cli) -> Result<Outcome> {
     match cli.command {
         Command::Report(args) => report::run(&args),
+        Command::Ledger(args) => ledger::run(&args),
+        Command::Check(args) => check::run(&args),
         Command::Plan(PlanCommand::Check { plan, format }) => plan::check(&plan, format),
         Command::Completions { shell } => Ok(completions::run(shell)),
     }
+}
+
+/// A plan with the log read in its zone and the moment to describe.
+pub struct Replayable {
+    pub plan: Plan,
+    pub log: ScanLog,
+    pub as_of: DateTime<Utc>,
+}
+
+/// Read one plan and the logs, and resolve `--as-of`.
+pub fn load(plan: &str, input: &InputArgs) -> Result<Replayable> {
+    load_many(std::slice::from_ref(&plan.to_string()), input).map(|mut all| all.remove(0))
+}
+
+/// Read several plans and replay-ready logs. Naive log times depend on each
+/// plan's zone, so the logs are parsed once per distinct zone (from memory
+/// when there is more than one zone, since standard input reads only once).
+pub fn load_many(plans: &[String], input: &InputArgs) -> Result<Vec<Replayable>> {
+    let plans = plans
+        .iter()
+        .map(|path| Plan::from_path(path))
+        .collect::<Result<Vec<_>>>()?;
+    let mut zones: Vec<Zone> = Vec::new();
+    for plan in &plans {
+        if !zones.contains(&plan.zone) {
+            zones.push(plan.zone);
+        }
+    }
+    let logs: Vec<(Zone, ScanLog)> = if zones.len() == 1 {
+        vec![(zones[0], ScanLog::read_paths(&input.log, zones[0])?)]
+    } else {
+        let buffered = buffer_inputs(&input.log)?;
+        zones
+            .iter()
+            .map(|zone| {
+                let mut log = ScanLog::default();
+                for (name, bytes) in &buffered {
+                    log.read_one(name, bytes.as_slice(), *zone)?;
+                }
+                log.sort();
+                Ok((*zone, log))
+            })
+            .collect::<Result<_>>()?
+    };
+    plans
+        .into_iter()
+        .map(|plan| {
+            let log = logs
+                .iter()
+                .find(|(zone, _)| *zone == plan.zone)
+                .map(|(_, log)| log.clone())
+                .unwrap_or_default();
+            let as_of = resolve_as_of(input.as_of.as_deref(), &plan)?;
+            Ok(Replayable { plan, log, as_of })
+        })
+        .collect()
+}
+
+fn buffer_inputs(paths: &[String]) -> Result<Vec<(String, Vec<u8>)>> {
+    paths
+        .iter()
+        .map(|path| {
+            let name = if path == "-" {
+                STDIN_NAME.to_string()
+            } else {
+                path.clone()
+            };
+            let mut bytes = Vec::new();
+            open_input(path)?
+                .read_to_end(&mut bytes)
+                .map_err(|err| Error::io(&name, err))?;
+            Ok((name, bytes))
+        })
+        .collect()
+}
+
+/// `--as-of` in any log timestamp form (naive in the plan's zone), or now.
+pub fn resolve_as_of(text: Option<&str>, plan: &Plan) -> Result<DateTime<Utc>> {
+    let as_of = match text {
+        Some(text) => parse_timestamp(text, plan.zone)
+            .map_err(|err| Error::Usage(format!("--as-of `{text}` is not a usable time; {err}")))?,
+        None => Utc::now(),
+    };
+    let earliest = plan
+        .trial
+        .as_ref()
+        .map_or(plan.subscription.term.start, |trial| trial.start);
+    if as_of < earliest {
+        return Err(Error::Usage(format!(
+            "--as-of {} is before the plan starts ({}); nothing has happened yet — give a later --as-of",
+            plan.zone.format(as_of),
+            plan.zone.format(earliest)
+        )));
+    }
+    Ok(as_of)
 }

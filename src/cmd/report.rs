@@ -1,46 +1,23 @@
-//! `scanquota report`: replay the logs under the plan and print the report.
+//! `scanquota report`: replay the logs under the plan(s) and print the report,
+//! or several plans side by side.
 
-use super::Outcome;
+use super::{Outcome, load_many};
 use crate::cli::ReportArgs;
-use crate::error::{Error, Result};
-use crate::log::ScanLog;
-use crate::plan::Plan;
-use crate::report::generate;
-use crate::zone::parse_timestamp;
-use chrono::{DateTime, Utc};
+use crate::error::Result;
+use crate::report::{Comparison, generate};
 
 pub fn run(args: &ReportArgs) -> Result<Outcome> {
-    if args.plan.len() > 1 {
-        return Err(Error::Usage(
-            "comparing several plans is not available yet; give one --plan".into(),
-        ));
-    }
-    let plan = Plan::from_path(&args.plan[0])?;
-    let log = ScanLog::read_paths(&args.log, plan.zone)?;
-    let as_of = resolve_as_of(args.as_of.as_deref(), &plan)?;
-    let report = generate(&plan, &log, as_of, args.account.as_deref());
-    Ok(Outcome::success(
-        crate::render::exporter(args.format).report(&report),
-    ))
-}
-
-/// `--as-of` in any log timestamp form (naive in the plan's zone), or now.
-pub fn resolve_as_of(text: Option<&str>, plan: &Plan) -> Result<DateTime<Utc>> {
-    let as_of = match text {
-        Some(text) => parse_timestamp(text, plan.zone)
-            .map_err(|err| Error::Usage(format!("--as-of `{text}` is not a usable time; {err}")))?,
-        None => Utc::now(),
+    let loaded = load_many(&args.plan, &args.input)?;
+    let account = args.input.account.as_deref();
+    let mut reports: Vec<_> = loaded
+        .iter()
+        .map(|input| generate(&input.plan, &input.log, input.as_of, account))
+        .collect();
+    let exporter = crate::render::exporter(args.format);
+    let stdout = if reports.len() == 1 {
+        exporter.report(&reports.remove(0))
+    } else {
+        exporter.compare(&Comparison::new(reports))
     };
-    let earliest = plan
-        .trial
-        .as_ref()
-        .map_or(plan.subscription.term.start, |trial| trial.start);
-    if as_of < earliest {
-        return Err(Error::Usage(format!(
-            "--as-of {} is before the plan starts ({}); nothing has happened yet — give a later --as-of",
-            plan.zone.format(as_of),
-            plan.zone.format(earliest)
-        )));
-    }
-    Ok(as_of)
+    Ok(Outcome::success(stdout))
 }

@@ -1,5 +1,5 @@
 use super::Exporter;
-use crate::report::Report;
+use crate::report::{Comparison, Report};
 use std::borrow::Cow;
 
 pub struct CsvExporter;
@@ -80,6 +80,36 @@ impl Exporter for CsvExporter {
                 }
             }
         }
+        write_rows(&header, rows)
+    }
+
+    /// One row per plan.
+    fn compare(&self, comparison: &Comparison) -> String {
+        let header = [
+            "plan",
+            "currency",
+            "consumed",
+            "remaining",
+            "expired",
+            "overage",
+            "charges",
+            "projected_cycle_charges",
+        ];
+        let rows = comparison.reports.iter().map(|report| {
+            let s = report.summary();
+            vec![
+                guard(&s.plan).into_owned(),
+                s.currency,
+                s.consumed.to_string(),
+                s.remaining.to_string(),
+                s.expired.to_string(),
+                s.overage.to_string(),
+                s.charges.to_string(),
+                s.projected_cycle_charges
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
+            ]
+        });
         write_rows(&header, rows)
     }
 }

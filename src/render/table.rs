@@ -2,7 +2,7 @@
 //! table per allowance and the charge lines, money right-aligned.
 
 use super::Exporter;
-use crate::report::{AccountReport, Report};
+use crate::report::{AccountReport, Comparison, Report};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, LineStyle, Table, TableStyle};
 use std::fmt::Write;
 
@@ -10,7 +10,7 @@ pub struct TableExporter;
 
 /// Rules above, below and under the header only: light to read, and narrow
 /// enough that a one-allowance report fits in 100 columns.
-const STYLE: TableStyle = TableStyle::new()
+pub const STYLE: TableStyle = TableStyle::new()
     .top_border(LineStyle::none().fill('─').junction('─'))
     .header_separator(LineStyle::none().fill('─').junction('─'))
     .bottom_border(LineStyle::none().fill('─').junction('─'));
@@ -236,5 +236,21 @@ impl Exporter for TableExporter {
             );
         }
         out
+    }
+
+    /// One column per plan.
+    fn compare(&self, comparison: &Comparison) -> String {
+        let headings = super::plan_headings(comparison);
+        let mut header: Vec<&str> = vec![""];
+        header.extend(headings.iter().map(String::as_str));
+        let mut table = new_table(&header, 1);
+        let summaries: Vec<_> = comparison.reports.iter().map(Report::summary).collect();
+        for (label, read) in super::comparison_rows() {
+            let mut row = vec![label.to_string()];
+            row.extend(summaries.iter().map(read));
+            table.add_row(row);
+        }
+        let as_of = comparison.reports.first().map_or("", |r| r.as_of.as_str());
+        format!("Plans compared over the same log, as of {as_of}\n{table}\n")
     }
 }

@@ -1,0 +1,179 @@
+//! Threshold checks for scripts, evaluated on the report model.
+
+use crate::error::{Error, Result};
+use crate::numbers::parse_decimal;
+use crate::report::{AccountReport, Report};
+use chrono::DateTime;
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Serialize;
+
+/// The thresholds asked for; each present one yields a line per account.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Thresholds {
+    pub min_remaining: Option<Decimal>,
+    pub allowance: Option<String>,
+    pub max_used_percent: Option<Decimal>,
+    pub max_projected_charges: Option<Decimal>,
+    pub expiring_within_days: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckResult {
+    pub status: &'static str,
+    pub account: String,
+    pub check: String,
+    pub value: String,
+    pub limit: String,
+}
+
+impl CheckResult {
+    pub fn is_alert(&self) -> bool {
+        self.status == "ALERT"
+    }
+
+    /// `OK|ALERT <account> <check>=<value> (limit <limit>)`
+    pub fn line(&self) -> String {
+        format!(
+            "{} {} {}={} (limit {})",
+            self.status, self.account, self.check, self.value, self.limit
+        )
+    }
+}
+
+/// Parse a threshold flag's value as an exact non-negative decimal.
+pub fn threshold(flag: &str, text: &str) -> Result<Decimal> {
+    match parse_decimal(text) {
+        Some(value) if !value.is_sign_negative() || value.is_zero() => Ok(value),
+        _ => Err(Error::Usage(format!(
+            "{flag} `{text}` is not a number of zero or more; write e.g. {flag} 50"
+        ))),
+    }
+}
+
+fn format_decimal(value: Decimal) -> String {
+    crate::numbers::format_units(value)
+}
+
+fn percent(consumed: Decimal, granted: Decimal) -> Decimal {
+    if granted.is_zero() {
+        // Nothing was granted: none of it is left to use.
+        return Decimal::ONE_HUNDRED;
+    }
+    (consumed * Decimal::ONE_HUNDRED / granted)
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+fn result(
+    alert: bool,
+    account: &AccountReport,
+    check: String,
+    value: String,
+    limit: String,
+) -> CheckResult {
+    CheckResult {
+        status: if alert { "ALERT" } else { "OK" },
+        account: account.account.clone(),
+        check,
+        value,
+        limit,
+    }
+}
+
+/// Evaluate every threshold for every account of the report, in a fixed order.
+pub fn evaluate(report: &Report, thresholds: &Thresholds) -> Result<Vec<CheckResult>> {
+    if let Some(name) = &thresholds.allowance
+        && let Some(account) = report.accounts.first()
+        && !account.allowances.iter().any(|a| &a.name == name)
+    {
+        let names: Vec<&str> = account.allowances.iter().map(|a| a.name.as_str()).collect();
+        return Err(Error::Usage(format!(
+            "--allowance `{name}` is not an allowance of the plan; use one of: {}",
+            names.join(", ")
+        )));
+    }
+    let suffix = thresholds
+        .allowance
+        .as_ref()
+        .map(|name| format!("[{name}]"))
+        .unwrap_or_default();
+    let mut results = Vec::new();
+    for account in &report.accounts {
+        let chosen = account.allowances.iter().filter(|a| {
+            thresholds
+                .allowance
+                .as_ref()
+                .is_none_or(|name| &a.name == name)
+        });
+        let (mut remaining, mut consumed, mut granted) =
+            (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+        for allowance in chosen {
+            if let Some(current) = allowance
+                .periods
+                .iter()
+                .find(|p| p.state == crate::report::PeriodState::Current)
+            {
+                remaining += current.remaining.0;
+                consumed += current.consumed.0;
+                granted += current.granted.0;
+            }
+        }
+        if let Some(limit) = thresholds.min_remaining {
+            results.push(result(
+                remaining < limit,
+                account,
+                format!("remaining{suffix}"),
+                format_decimal(remaining),
+                format_decimal(limit),
+            ));
+        }
+        if let Some(limit) = thresholds.max_used_percent {
+            let used = percent(consumed, granted);
+            results.push(result(
+                used > limit,
+                account,
+                format!("used_percent{suffix}"),
+                format_decimal(used),
+                format_decimal(limit),
+            ));
+        }
+        if let Some(limit) = thresholds.max_projected_charges {
+            let (alert, value) = match &account.projection {
+                Some(projection) => {
+                    let cost = projection.projected_cycle_charges;
+                    (cost.0 > limit, cost.to_string())
+                }
+                None => (false, "none".to_string()),
+            };
+            results.push(result(
+                alert,
+                account,
+                "projected_charges".into(),
+                value,
+                format_decimal(limit),
+            ));
+        }
+        if let Some(days) = thresholds.expiring_within_days {
+            let (alert, value) = match &account.subscription.end {
+                None => (false, "never".to_string()),
+                Some(end) => {
+                    let end = DateTime::parse_from_rfc3339(end)
+                        .map_err(|_| Error::Usage(format!("bad end {end}")))?;
+                    let as_of = DateTime::parse_from_rfc3339(&report.as_of)
+                        .map_err(|_| Error::Usage(format!("bad as-of {}", report.as_of)))?;
+                    let seconds = Decimal::from((end - as_of).num_seconds());
+                    let left = (seconds / Decimal::from(86_400))
+                        .round_dp_with_strategy(1, RoundingStrategy::ToNegativeInfinity);
+                    (left <= Decimal::from(days), format_decimal(left))
+                }
+            };
+            results.push(result(
+                alert,
+                account,
+                "expires_in_days".into(),
+                value,
+                days.to_string(),
+            ));
+        }
+    }
+    Ok(results)
+}
