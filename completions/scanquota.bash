@@ -55,17 +55,35 @@ _scanquota() {
             scanquota__subcmd__help__subcmd__plan,check)
                 cmd="scanquota__subcmd__help__subcmd__plan__subcmd__check"
                 ;;
+            scanquota__subcmd__help__subcmd__plan,list)
+                cmd="scanquota__subcmd__help__subcmd__plan__subcmd__list"
+                ;;
+            scanquota__subcmd__help__subcmd__plan,show)
+                cmd="scanquota__subcmd__help__subcmd__plan__subcmd__show"
+                ;;
             scanquota__subcmd__plan,check)
                 cmd="scanquota__subcmd__plan__subcmd__check"
                 ;;
             scanquota__subcmd__plan,help)
                 cmd="scanquota__subcmd__plan__subcmd__help"
                 ;;
+            scanquota__subcmd__plan,list)
+                cmd="scanquota__subcmd__plan__subcmd__list"
+                ;;
+            scanquota__subcmd__plan,show)
+                cmd="scanquota__subcmd__plan__subcmd__show"
+                ;;
             scanquota__subcmd__plan__subcmd__help,check)
                 cmd="scanquota__subcmd__plan__subcmd__help__subcmd__check"
                 ;;
             scanquota__subcmd__plan__subcmd__help,help)
                 cmd="scanquota__subcmd__plan__subcmd__help__subcmd__help"
+                ;;
+            scanquota__subcmd__plan__subcmd__help,list)
+                cmd="scanquota__subcmd__plan__subcmd__help__subcmd__list"
+                ;;
+            scanquota__subcmd__plan__subcmd__help,show)
+                cmd="scanquota__subcmd__plan__subcmd__help__subcmd__show"
                 ;;
             *)
                 ;;
@@ -88,7 +106,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__check)
-            opts="-q -h --plan --log --as-of --account --min-remaining --allowance --max-used-percent --max-projected-charges --expiring-within --quiet --format --help"
+            opts="-q -h --plan --log --as-of --account --start --min-remaining --allowance --max-used-percent --max-projected-charges --expiring-within --quiet --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -107,6 +125,10 @@ _scanquota() {
                     return 0
                     ;;
                 --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --start)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -226,7 +248,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__help__subcmd__plan)
-            opts="check"
+            opts="check list show"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -240,6 +262,34 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__help__subcmd__plan__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scanquota__subcmd__help__subcmd__plan__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scanquota__subcmd__help__subcmd__plan__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -268,7 +318,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__ledger)
-            opts="-h --plan --log --as-of --account --format --help"
+            opts="-h --plan --log --as-of --account --start --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -290,6 +340,10 @@ _scanquota() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --start)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table csv jsonl" -- "${cur}"))
                     return 0
@@ -302,7 +356,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__plan)
-            opts="-h --help check help"
+            opts="-h --help check list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -316,12 +370,16 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__plan__subcmd__check)
-            opts="-h --format --help"
+            opts="-h --start --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --start)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "toml json" -- "${cur}"))
                     return 0
@@ -334,7 +392,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__plan__subcmd__help)
-            opts="check help"
+            opts="check list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -375,8 +433,68 @@ _scanquota() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        scanquota__subcmd__plan__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scanquota__subcmd__plan__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scanquota__subcmd__plan__subcmd__list)
+            opts="-h --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scanquota__subcmd__plan__subcmd__show)
+            opts="-h --start --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --start)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         scanquota__subcmd__report)
-            opts="-h --plan --log --as-of --account --format --help"
+            opts="-h --plan --log --as-of --account --start --cores --format --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -395,6 +513,14 @@ _scanquota() {
                     return 0
                     ;;
                 --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --start)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cores)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

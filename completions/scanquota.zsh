@@ -30,10 +30,12 @@ _scanquota() {
         case $line[1] in
             (report)
 _arguments "${_arguments_options[@]}" : \
-'*--plan=[Billing plan (TOML); repeat to compare plans side by side]:PLAN:_default' \
+'*--plan=[Billing plan (TOML file or builtin\:NAME); repeat to compare plans side by side]:PLAN:_default' \
 '*--log=[Scan log (CSV; \`-\` for standard input, \`.gz\` is gunzipped); repeat to merge logs]:LOG:_default' \
 '--as-of=[The moment described (RFC 3339, \`YYYY-MM-DD HH\:MM\:SS\` in the plan'\''s zone, or Unix seconds) \[default\: now\]]:TIME:_default' \
 '--account=[Only this account]:ACCOUNT:_default' \
+'--start=[Purchase moment for a built-in plan (\`--plan builtin\:NAME\`) \[default\: the log'\''s first scan\]]:TIME:_default' \
+'--cores=[Hourly samples of online cores (CSV \`timestamp,account,cores\`) for the plan'\''s \[cores\] billing]:FILE:_default' \
 '--format=[Output format]:FORMAT:(table json csv markdown)' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -41,10 +43,11 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (ledger)
 _arguments "${_arguments_options[@]}" : \
-'--plan=[Billing plan (TOML)]:PLAN:_default' \
+'--plan=[Billing plan (TOML file or builtin\:NAME)]:PLAN:_default' \
 '*--log=[Scan log (CSV; \`-\` for standard input, \`.gz\` is gunzipped); repeat to merge logs]:LOG:_default' \
 '--as-of=[The moment described (RFC 3339, \`YYYY-MM-DD HH\:MM\:SS\` in the plan'\''s zone, or Unix seconds) \[default\: now\]]:TIME:_default' \
 '--account=[Only this account]:ACCOUNT:_default' \
+'--start=[Purchase moment for a built-in plan (\`--plan builtin\:NAME\`) \[default\: the log'\''s first scan\]]:TIME:_default' \
 '--format=[Output format (\`jsonl\`\: one JSON object a line)]:FORMAT:(table csv jsonl)' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -52,10 +55,11 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (check)
 _arguments "${_arguments_options[@]}" : \
-'--plan=[Billing plan (TOML)]:PLAN:_default' \
+'--plan=[Billing plan (TOML file or builtin\:NAME)]:PLAN:_default' \
 '*--log=[Scan log (CSV; \`-\` for standard input, \`.gz\` is gunzipped); repeat to merge logs]:LOG:_default' \
 '--as-of=[The moment described (RFC 3339, \`YYYY-MM-DD HH\:MM\:SS\` in the plan'\''s zone, or Unix seconds) \[default\: now\]]:TIME:_default' \
 '--account=[Only this account]:ACCOUNT:_default' \
+'--start=[Purchase moment for a built-in plan (\`--plan builtin\:NAME\`) \[default\: the log'\''s first scan\]]:TIME:_default' \
 '--min-remaining=[Alert when fewer units than this remain in the current period]:UNITS:_default' \
 '--allowance=[Apply --min-remaining and --max-used-percent to this allowance only \[default\: all summed\]]:NAME:_default' \
 '--max-used-percent=[Alert when more than this percentage of the current period is consumed]:PERCENT:_default' \
@@ -84,10 +88,25 @@ _arguments "${_arguments_options[@]}" : \
         case $line[1] in
             (check)
 _arguments "${_arguments_options[@]}" : \
+'--start=[Purchase moment for a built-in plan \[default\: now, to the minute\]]:TIME:_default' \
 '--format=[Output format]:FORMAT:(toml json)' \
 '-h[Print help]' \
 '--help[Print help]' \
-':plan -- The plan file (TOML):_default' \
+':plan -- The plan file (TOML) or builtin\:NAME:_default' \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(show)
+_arguments "${_arguments_options[@]}" : \
+'--start=[Purchase moment written into the plan \[default\: now, to the minute\]]:TIME:_default' \
+'-h[Print help]' \
+'--help[Print help]' \
+':plan -- builtin\:NAME:_default' \
 && ret=0
 ;;
 (help)
@@ -103,6 +122,14 @@ _arguments "${_arguments_options[@]}" : \
         curcontext="${curcontext%:*:*}:scanquota-plan-help-command-$line[1]:"
         case $line[1] in
             (check)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(show)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -162,6 +189,14 @@ _arguments "${_arguments_options[@]}" : \
         curcontext="${curcontext%:*:*}:scanquota-help-plan-command-$line[1]:"
         case $line[1] in
             (check)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(list)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(show)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -244,6 +279,8 @@ _scanquota__subcmd__help__subcmd__ledger_commands() {
 _scanquota__subcmd__help__subcmd__plan_commands() {
     local commands; commands=(
 'check:Validate a plan and print it normalised, every default filled in' \
+'list:Name the built-in plans' \
+'show:Print a built-in plan as editable TOML' \
     )
     _describe -t commands 'scanquota help plan commands' commands "$@"
 }
@@ -251,6 +288,16 @@ _scanquota__subcmd__help__subcmd__plan_commands() {
 _scanquota__subcmd__help__subcmd__plan__subcmd__check_commands() {
     local commands; commands=()
     _describe -t commands 'scanquota help plan check commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__help__subcmd__plan__subcmd__list_commands] )) ||
+_scanquota__subcmd__help__subcmd__plan__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota help plan list commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__help__subcmd__plan__subcmd__show_commands] )) ||
+_scanquota__subcmd__help__subcmd__plan__subcmd__show_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota help plan show commands' commands "$@"
 }
 (( $+functions[_scanquota__subcmd__help__subcmd__report_commands] )) ||
 _scanquota__subcmd__help__subcmd__report_commands() {
@@ -266,6 +313,8 @@ _scanquota__subcmd__ledger_commands() {
 _scanquota__subcmd__plan_commands() {
     local commands; commands=(
 'check:Validate a plan and print it normalised, every default filled in' \
+'list:Name the built-in plans' \
+'show:Print a built-in plan as editable TOML' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'scanquota plan commands' commands "$@"
@@ -279,6 +328,8 @@ _scanquota__subcmd__plan__subcmd__check_commands() {
 _scanquota__subcmd__plan__subcmd__help_commands() {
     local commands; commands=(
 'check:Validate a plan and print it normalised, every default filled in' \
+'list:Name the built-in plans' \
+'show:Print a built-in plan as editable TOML' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'scanquota plan help commands' commands "$@"
@@ -292,6 +343,26 @@ _scanquota__subcmd__plan__subcmd__help__subcmd__check_commands() {
 _scanquota__subcmd__plan__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
     _describe -t commands 'scanquota plan help help commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__plan__subcmd__help__subcmd__list_commands] )) ||
+_scanquota__subcmd__plan__subcmd__help__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota plan help list commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__plan__subcmd__help__subcmd__show_commands] )) ||
+_scanquota__subcmd__plan__subcmd__help__subcmd__show_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota plan help show commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__plan__subcmd__list_commands] )) ||
+_scanquota__subcmd__plan__subcmd__list_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota plan list commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__plan__subcmd__show_commands] )) ||
+_scanquota__subcmd__plan__subcmd__show_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota plan show commands' commands "$@"
 }
 (( $+functions[_scanquota__subcmd__report_commands] )) ||
 _scanquota__subcmd__report_commands() {

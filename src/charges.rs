@@ -1,6 +1,7 @@
 //! Charges (SPEC §5): line items per account, each rounded half away from
 //! zero to the plan's `decimals`; the total is the sum of rounded lines.
 
+use crate::cores::CoreDay;
 use crate::meter::{AccountUsage, Schedule};
 use crate::numbers::round_money;
 use crate::plan::{AllowanceKind, Plan};
@@ -69,8 +70,25 @@ pub fn fee_lines(plan: &Plan, cycle_start: DateTime<Utc>) -> impl Iterator<Item 
     })
 }
 
-pub fn charges(plan: &Plan, schedule: &Schedule, usage: &AccountUsage) -> Charges {
+pub fn charges(
+    plan: &Plan,
+    schedule: &Schedule,
+    usage: &AccountUsage,
+    core_days: &[CoreDay],
+) -> Charges {
     let mut lines = Vec::new();
+    if let Some(cores) = &plan.cores {
+        lines.extend(core_days.iter().map(|day| {
+            ChargeLine::new(
+                plan,
+                ChargeKind::Cores,
+                "cores".into(),
+                day.day_start,
+                day.billable,
+                cores.daily_unit_price,
+            )
+        }));
+    }
     for (index, allowance) in plan.allowances.iter().enumerate() {
         if allowance.kind != AllowanceKind::Prepaid {
             continue;

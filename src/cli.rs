@@ -72,16 +72,24 @@ pub struct InputArgs {
     /// Only this account
     #[arg(long, value_name = "ACCOUNT")]
     pub account: Option<String>,
+
+    /// Purchase moment for a built-in plan (`--plan builtin:NAME`) [default: the log's first scan]
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Billing plan (TOML); repeat to compare plans side by side
+    /// Billing plan (TOML file or builtin:NAME); repeat to compare plans side by side
     #[arg(long, value_name = "PLAN", required = true)]
     pub plan: Vec<String>,
 
     #[command(flatten)]
     pub input: InputArgs,
+
+    /// Hourly samples of online cores (CSV `timestamp,account,cores`) for the plan's [cores] billing
+    #[arg(long, value_name = "FILE")]
+    pub cores: Option<String>,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
@@ -98,7 +106,7 @@ pub enum ReportFormat {
 
 #[derive(Debug, Args)]
 pub struct LedgerArgs {
-    /// Billing plan (TOML)
+    /// Billing plan (TOML file or builtin:NAME)
     #[arg(long, value_name = "PLAN")]
     pub plan: String,
 
@@ -119,7 +127,7 @@ pub enum LedgerFormat {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Billing plan (TOML)
+    /// Billing plan (TOML file or builtin:NAME)
     #[arg(long, value_name = "PLAN")]
     pub plan: String,
 
@@ -165,16 +173,38 @@ pub enum CheckFormat {
 #[derive(Debug, Subcommand)]
 pub enum PlanCommand {
     /// Validate a plan and print it normalised, every default filled in
-    #[command(
-        after_help = "Example:\n  scanquota plan check fixtures/tcss-usd-300.toml --format json"
-    )]
+    #[command(after_help = "\
+Examples:
+  scanquota plan check fixtures/tcss-usd-300.toml --format json
+  scanquota plan check builtin:hss-payg --start 2024-03-01T00:00:00+08:00")]
     Check {
-        /// The plan file (TOML)
+        /// The plan file (TOML) or builtin:NAME
         plan: String,
+
+        /// Purchase moment for a built-in plan [default: now, to the minute]
+        #[arg(long, value_name = "TIME")]
+        start: Option<String>,
 
         /// Output format
         #[arg(long, value_enum, default_value_t = PlanFormat::Toml)]
         format: PlanFormat,
+    },
+
+    /// Name the built-in plans
+    #[command(after_help = "Example:\n  scanquota plan list")]
+    List,
+
+    /// Print a built-in plan as editable TOML
+    #[command(after_help = "\
+Example:
+  scanquota plan show builtin:tcss-usd-300 --start 2024-03-15T14:00:00+08:00 > my-plan.toml")]
+    Show {
+        /// builtin:NAME
+        plan: String,
+
+        /// Purchase moment written into the plan [default: now, to the minute]
+        #[arg(long, value_name = "TIME")]
+        start: Option<String>,
     },
 }
 

@@ -8,6 +8,8 @@ pub mod charges;
 pub mod check;
 pub mod cli;
 pub mod cmd;
+pub mod cores;
+pub mod csv_input;
 pub mod error;
 pub mod ledger;
 pub mod log;

@@ -3,6 +3,7 @@
 //! Each event is compact (ids instead of text) and remembers the file and
 //! line it came from, for messages and the ledger.
 
+use crate::csv_input::{CsvInput, Row};
 use crate::error::{Error, Location, Result};
 use crate::zone::{Zone, parse_timestamp};
 use chrono::{DateTime, Utc};
@@ -149,7 +150,6 @@ struct Columns {
     status: Option<usize>,
     risk: Option<usize>,
     scan_id: Option<usize>,
-    names: Vec<String>,
 }
 
 impl ScanLog {
@@ -173,27 +173,19 @@ impl ScanLog {
     pub fn read_one(&mut self, name: &str, reader: impl Read, zone: Zone) -> Result<()> {
         let file = u32::try_from(self.files.len()).expect("fewer than 4 billion files");
         self.files.push(name.to_string());
-        let mut csv = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(false)
-            .from_reader(CrlfToLf::new(reader));
+        let mut input = CsvInput::new(name, "scan log", "timestamp,image", reader)?;
+        let columns = Columns {
+            timestamp: input.require("timestamp", &KNOWN_COLUMNS)?,
+            image: input.require("image", &KNOWN_COLUMNS)?,
+            account: input.find("account")?,
+            source: input.find("source")?,
+            status: input.find("status")?,
+            risk: input.find("risk")?,
+            scan_id: input.find("scan_id")?,
+        };
         let mut record = csv::ByteRecord::new();
-        let header_read = csv
-            .read_byte_record(&mut record)
-            .map_err(|err| csv_error(name, err))?;
-        if !header_read {
-            return Err(Error::input(
-                Location::file(name).line(1),
-                "the file is empty; a scan log starts with a header row such as `timestamp,image`",
-            ));
-        }
-        let columns = Columns::from_header(name, &record)?;
-        while csv
-            .read_byte_record(&mut record)
-            .map_err(|err| csv_error(name, err))?
-        {
-            let line = record.position().map_or(0, |p| p.line());
-            let event = self.parse_row(name, file, line, &record, &columns, zone)?;
+        while input.read(&mut record)? {
+            let event = self.parse_row(file, &input.row(&record), &columns, zone)?;
             self.events.push(event);
         }
         Ok(())
@@ -210,43 +202,15 @@ impl ScanLog {
 
     fn parse_row(
         &mut self,
-        name: &str,
         file: u32,
-        line: u64,
-        record: &csv::ByteRecord,
+        row: &Row<'_>,
         columns: &Columns,
         zone: Zone,
     ) -> Result<ScanEvent> {
-        let cell = |index: usize| -> Result<&str> {
-            let bytes = record.get(index).unwrap_or_default();
-            std::str::from_utf8(bytes).map_err(|_| {
-                Error::input(
-                    Location::file(name)
-                        .line(line)
-                        .column(index as u64 + 1)
-                        .key(&columns.names[index]),
-                    format!(
-                        "`{}` is not UTF-8 text; save the log as UTF-8",
-                        String::from_utf8_lossy(shorten_bytes(bytes))
-                    ),
-                )
-            })
-        };
-        let fail = |index: usize, value: &str, fix: &str| {
-            Error::input(
-                Location::file(name)
-                    .line(line)
-                    .column(index as u64 + 1)
-                    .key(&columns.names[index]),
-                format!("`{}` {fix}", shorten(value)),
-            )
-        };
-        let optional = |index: Option<usize>| -> Result<&str> {
-            match index {
-                Some(index) => cell(index).map(str::trim),
-                None => Ok(""),
-            }
-        };
+        let cell = |index| row.cell(index);
+        let optional = |index| row.optional(index);
+        let fail = |index, value: &str, fix: &str| row.fail(index, value, fix);
+        let line = row.line;
 
         let timestamp_text = cell(columns.timestamp)?;
         let at = parse_timestamp(timestamp_text, zone).map_err(|err| {
@@ -326,104 +290,6 @@ impl ScanLog {
     }
 }
 
-impl Columns {
-    fn from_header(name: &str, header: &csv::ByteRecord) -> Result<Columns> {
-        let mut names = Vec::with_capacity(header.len());
-        for (index, raw) in header.iter().enumerate() {
-            let raw = if index == 0 {
-                raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
-            } else {
-                raw
-            };
-            let text = std::str::from_utf8(raw).map_err(|_| {
-                Error::input(
-                    Location::file(name).line(1).column(index as u64 + 1),
-                    format!(
-                        "header `{}` is not UTF-8 text; save the log as UTF-8",
-                        String::from_utf8_lossy(shorten_bytes(raw))
-                    ),
-                )
-            })?;
-            names.push(text.trim().to_lowercase());
-        }
-        let find = |column: &str| -> Result<Option<usize>> {
-            let mut positions = names
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| n.as_str() == column)
-                .map(|(i, _)| i);
-            let first = positions.next();
-            if let Some(second) = positions.next() {
-                return Err(Error::input(
-                    Location::file(name)
-                        .line(1)
-                        .column(second as u64 + 1)
-                        .key(column),
-                    format!("the column `{column}` appears twice in the header; keep one"),
-                ));
-            }
-            Ok(first)
-        };
-        let required = |column: &str| -> Result<usize> {
-            find(column)?.ok_or_else(|| {
-                Error::input(
-                    Location::file(name).line(1).key(column),
-                    format!(
-                        "the header lacks the required column `{column}`; it has: {}. Add a `{column}` column (columns are {})",
-                        if names.iter().all(String::is_empty) { "nothing".to_string() } else { shorten(&names.join(",")).to_string() },
-                        KNOWN_COLUMNS.join(", ")
-                    ),
-                )
-            })
-        };
-        Ok(Columns {
-            timestamp: required("timestamp")?,
-            image: required("image")?,
-            account: find("account")?,
-            source: find("source")?,
-            status: find("status")?,
-            risk: find("risk")?,
-            scan_id: find("scan_id")?,
-            names,
-        })
-    }
-}
-
-fn shorten(text: &str) -> &str {
-    match text.char_indices().nth(60) {
-        Some((cut, _)) => &text[..cut],
-        None => text,
-    }
-}
-
-fn shorten_bytes(bytes: &[u8]) -> &[u8] {
-    &bytes[..bytes.len().min(60)]
-}
-
-fn csv_error(name: &str, err: csv::Error) -> Error {
-    let line = err.position().map(|p| p.line());
-    match err.into_kind() {
-        csv::ErrorKind::Io(io) => Error::io(name, io),
-        csv::ErrorKind::UnequalLengths {
-            expected_len,
-            len,
-            pos,
-        } => {
-            let line = pos.map(|p| p.line()).or(line).unwrap_or(0);
-            Error::input(
-                Location::file(name).line(line),
-                format!(
-                    "the row has {len} fields but the header has {expected_len}; give every row the header's columns (quote fields that contain commas)"
-                ),
-            )
-        }
-        other => Error::input(
-            Location::file(name).line(line.unwrap_or(0)),
-            format!("the CSV cannot be read ({other:?}); fix the row"),
-        ),
-    }
-}
-
 /// Open a path for reading: `-` is standard input, `*.gz` is gunzipped.
 pub fn open_input(path: &str) -> Result<Box<dyn Read>> {
     if path == "-" {
@@ -463,115 +329,5 @@ impl<R: std::io::BufRead> Read for GzipReader<R> {
                 format!("{} is not a valid gzip file ({err})", self.name),
             )
         })
-    }
-}
-
-/// Turns CRLF line ends into LF. The csv crate counts a CRLF record's line
-/// one short (it sees the `\n` only when the next record starts), and every
-/// message and ledger row must name the true line.
-struct CrlfToLf<R> {
-    inner: R,
-    /// A `\r` that ended the previous read, not yet known to precede `\n`.
-    pending_cr: bool,
-    /// A byte produced but not yet handed out (reads into a 1-byte buffer).
-    carry: Option<u8>,
-}
-
-impl<R> CrlfToLf<R> {
-    fn new(inner: R) -> Self {
-        CrlfToLf {
-            inner,
-            pending_cr: false,
-            carry: None,
-        }
-    }
-}
-
-impl<R: Read> Read for CrlfToLf<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        if let Some(byte) = self.carry.take() {
-            buf[0] = byte;
-            return Ok(1);
-        }
-        if buf.len() == 1 {
-            let mut two = [0u8; 2];
-            let read = self.read(&mut two)?;
-            if read == 2 {
-                self.carry = Some(two[1]);
-            }
-            buf[0] = two[0];
-            return Ok(read.min(1));
-        }
-        let offset = usize::from(self.pending_cr);
-        let read = self.inner.read(&mut buf[offset..])?;
-        if self.pending_cr {
-            buf[0] = b'\r';
-            self.pending_cr = false;
-            if read == 0 {
-                return Ok(1);
-            }
-        }
-        let mut len = offset + read;
-        if read == 0 {
-            return Ok(0);
-        }
-        if !buf[..len].contains(&b'\r') {
-            return Ok(len);
-        }
-        if buf[len - 1] == b'\r' {
-            self.pending_cr = true;
-            len -= 1;
-        }
-        let mut write = 0;
-        for read_at in 0..len {
-            let byte = buf[read_at];
-            if byte == b'\r' && read_at + 1 < len && buf[read_at + 1] == b'\n' {
-                continue;
-            }
-            buf[write] = byte;
-            write += 1;
-        }
-        if write == 0 && self.pending_cr {
-            // Only a lone pending `\r` was read: fetch more rather than report end of file.
-            return self.read(buf);
-        }
-        Ok(write)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn normalise(input: &[u8], chunk: usize) -> Vec<u8> {
-        struct Chunked<'a>(&'a [u8], usize);
-        impl Read for Chunked<'_> {
-            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-                let n = self.0.len().min(self.1).min(buf.len());
-                buf[..n].copy_from_slice(&self.0[..n]);
-                self.0 = &self.0[n..];
-                Ok(n)
-            }
-        }
-        let mut out = Vec::new();
-        CrlfToLf::new(Chunked(input, chunk))
-            .read_to_end(&mut out)
-            .unwrap();
-        out
-    }
-
-    #[test]
-    fn crlf_becomes_lf_across_read_boundaries() {
-        let input = b"a,b\r\n1,2\r\n\"x\ry\",3\r\n\r";
-        for chunk in 1..input.len() + 1 {
-            assert_eq!(
-                normalise(input, chunk),
-                b"a,b\n1,2\n\"x\ry\",3\n\r",
-                "chunk {chunk}"
-            );
-        }
     }
 }

@@ -157,6 +157,13 @@ pub struct AccountUsage {
     pub after_as_of: u64,
 }
 
+impl AccountUsage {
+    /// An account with no scans: nothing drawn, every period untouched.
+    pub fn empty(plan: &Plan, schedule: &Schedule, account: String) -> Self {
+        AccountState::new(plan, schedule, account).usage
+    }
+}
+
 struct AccountState<'p> {
     plan: &'p Plan,
     schedule: &'p Schedule,

@@ -3,6 +3,7 @@
 //! as strings; times are RFC 3339 in the plan's zone.
 
 use crate::charges::{Charges, charges};
+use crate::cores::CoreDay;
 use crate::log::ScanLog;
 use crate::meter::{AccountUsage, Counters, Schedule, replay};
 use crate::numbers::{format_units, round_money};
@@ -11,6 +12,7 @@ use crate::projection::{Projection, project};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -197,14 +199,50 @@ impl ScanCounts {
 pub fn generate(plan: &Plan, log: &ScanLog, as_of: DateTime<Utc>, account: Option<&str>) -> Report {
     let schedule = Schedule::new(plan, as_of);
     let usages = replay(plan, log, &schedule, account, |_, _| {});
-    build(plan, &schedule, &usages)
+    build(plan, &schedule, &usages, &BTreeMap::new())
+}
+
+/// [`generate`] with Pro-edition core days per account (`--cores`); accounts
+/// that only have core samples are reported too.
+pub fn generate_with_cores(
+    plan: &Plan,
+    log: &ScanLog,
+    as_of: DateTime<Utc>,
+    account: Option<&str>,
+    core_days: &BTreeMap<String, Vec<CoreDay>>,
+) -> Report {
+    let schedule = Schedule::new(plan, as_of);
+    let mut usages = replay(plan, log, &schedule, account, |_, _| {});
+    let placeholder_only = log.events.is_empty() && account.is_none();
+    let core_accounts: Vec<&String> = core_days
+        .keys()
+        .filter(|name| account.is_none_or(|a| a == *name))
+        .collect();
+    if placeholder_only && !core_accounts.is_empty() {
+        usages.clear();
+    }
+    for name in core_accounts {
+        if !usages.iter().any(|u| &u.account == name) {
+            usages.push(AccountUsage::empty(plan, &schedule, name.clone()));
+        }
+    }
+    usages.sort_by(|a, b| a.account.cmp(&b.account));
+    build(plan, &schedule, &usages, core_days)
 }
 
 /// Assemble the report from the replay of every account.
-pub fn build(plan: &Plan, schedule: &Schedule, usages: &[AccountUsage]) -> Report {
+pub fn build(
+    plan: &Plan,
+    schedule: &Schedule,
+    usages: &[AccountUsage],
+    core_days: &BTreeMap<String, Vec<CoreDay>>,
+) -> Report {
     let accounts: Vec<AccountReport> = usages
         .iter()
-        .map(|usage| account_report(plan, schedule, usage))
+        .map(|usage| {
+            let days = core_days.get(&usage.account).map_or(&[][..], Vec::as_slice);
+            account_report(plan, schedule, usage, days)
+        })
         .collect();
     let mut totals = Totals {
         charges: Money(round_money(Decimal::ZERO, plan.decimals)),
@@ -238,7 +276,12 @@ pub fn build(plan: &Plan, schedule: &Schedule, usages: &[AccountUsage]) -> Repor
     }
 }
 
-fn account_report(plan: &Plan, schedule: &Schedule, usage: &AccountUsage) -> AccountReport {
+fn account_report(
+    plan: &Plan,
+    schedule: &Schedule,
+    usage: &AccountUsage,
+    core_days: &[CoreDay],
+) -> AccountReport {
     let zone = plan.zone;
     let as_of = schedule.as_of;
     let mut allowances = Vec::with_capacity(plan.allowances.len());
@@ -282,7 +325,7 @@ fn account_report(plan: &Plan, schedule: &Schedule, usage: &AccountUsage) -> Acc
         }
         allowances.push(report);
     }
-    let charges = charges(plan, schedule, usage);
+    let charges = charges(plan, schedule, usage, core_days);
     let available: Decimal = allowances.iter().map(|a| a.remaining.0).sum();
     let projection =
         project(plan, schedule, usage, &charges, available).map(|p| projection_report(plan, &p));

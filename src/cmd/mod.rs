@@ -39,7 +39,13 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Report(args) => report::run(&args),
         Command::Ledger(args) => ledger::run(&args),
         Command::Check(args) => check::run(&args),
-        Command::Plan(PlanCommand::Check { plan, format }) => plan::check(&plan, format),
+        Command::Plan(PlanCommand::Check {
+            plan,
+            start,
+            format,
+        }) => plan::check(&plan, start.as_deref(), format),
+        Command::Plan(PlanCommand::List) => Ok(plan::list()),
+        Command::Plan(PlanCommand::Show { plan, start }) => plan::show(&plan, start.as_deref()),
         Command::Completions { shell } => Ok(completions::run(shell)),
     }
 }
@@ -53,17 +59,29 @@ pub struct Replayable {
 
 /// Read one plan and the logs, and resolve `--as-of`.
 pub fn load(plan: &str, input: &InputArgs) -> Result<Replayable> {
-    load_many(std::slice::from_ref(&plan.to_string()), input).map(|mut all| all.remove(0))
+    let mut all = load_many(&[plan.to_string()], input)?;
+    Ok(all.remove(0))
 }
 
 /// Read several plans and replay-ready logs. Naive log times depend on each
 /// plan's zone, so the logs are parsed once per distinct zone (from memory
 /// when there is more than one zone, since standard input reads only once).
-pub fn load_many(plans: &[String], input: &InputArgs) -> Result<Vec<Replayable>> {
-    let plans = plans
-        .iter()
-        .map(|path| Plan::from_path(path))
-        .collect::<Result<Vec<_>>>()?;
+/// A built-in plan starts at `--start`, or else at the log's first scan.
+pub fn load_many(specs: &[String], input: &InputArgs) -> Result<Vec<Replayable>> {
+    let mut plans = Vec::with_capacity(specs.len());
+    for spec in specs {
+        let provisional = if Plan::is_builtin(spec) {
+            Some(DateTime::UNIX_EPOCH)
+        } else {
+            None
+        };
+        if provisional.is_none() && input.start.is_some() {
+            return Err(Error::Usage(format!(
+                "--start is for built-in plans; {spec} sets its own subscription.start"
+            )));
+        }
+        plans.push(Plan::load(spec, provisional)?);
+    }
     let mut zones: Vec<Zone> = Vec::new();
     for plan in &plans {
         if !zones.contains(&plan.zone) {
@@ -86,14 +104,25 @@ pub fn load_many(plans: &[String], input: &InputArgs) -> Result<Vec<Replayable>>
             })
             .collect::<Result<_>>()?
     };
-    plans
-        .into_iter()
-        .map(|plan| {
-            let log = logs
-                .iter()
-                .find(|(zone, _)| *zone == plan.zone)
-                .map(|(_, log)| log.clone())
-                .unwrap_or_default();
+    specs
+        .iter()
+        .zip(plans)
+        .map(|(spec, plan)| {
+            let log = logs.iter().find(|(zone, _)| *zone == plan.zone).map(|(_, log)| log.clone()).unwrap_or_default();
+            let plan = if Plan::is_builtin(spec) {
+                let start = match input.start.as_deref() {
+                    Some(text) => parse_timestamp(text, plan.zone)
+                        .map_err(|err| Error::Usage(format!("--start `{text}` is not a usable time; {err}")))?,
+                    None => log.events.first().map(|event| event.at).ok_or_else(|| {
+                        Error::Usage(format!(
+                            "{spec} needs a purchase moment and the log has no scans; give --start TIME"
+                        ))
+                    })?,
+                };
+                Plan::load(spec, Some(start))?
+            } else {
+                plan
+            };
             let as_of = resolve_as_of(input.as_of.as_deref(), &plan)?;
             Ok(Replayable { plan, log, as_of })
         })

@@ -1,5 +1,6 @@
 //! The billing plan: TOML → a validated plan with every default filled in.
 
+pub mod builtin;
 mod reader;
 
 use crate::error::{Error, Location, Result};
@@ -171,6 +172,34 @@ impl Plan {
 
     #[allow(clippy::should_implement_trait)]
     pub fn from_str(file: &str, text: &str) -> Result<Plan> {
+        Plan::parse(file, text, None)
+    }
+
+    /// Load `builtin:NAME` or a plan file. A built-in has no `start` of its
+    /// own: `start` supplies it (it is refused for plan files, which carry theirs).
+    pub fn load(spec: &str, start: Option<DateTime<Utc>>) -> Result<Plan> {
+        match builtin::lookup(spec) {
+            Some(Ok(found)) => {
+                let start = start.unwrap_or(DateTime::UNIX_EPOCH);
+                Plan::parse(spec, found.toml, Some(start))
+            }
+            Some(Err(names)) => Err(Error::Usage(format!(
+                "--plan {spec}: no such built-in plan; use one of {names} (see `scanquota plan list`)"
+            ))),
+            None if start.is_some() => Err(Error::Usage(format!(
+                "--start is for built-in plans; {spec} sets its own subscription.start"
+            ))),
+            None => Plan::from_path(spec),
+        }
+    }
+
+    /// Whether a `--plan` value names a built-in plan.
+    pub fn is_builtin(spec: &str) -> bool {
+        spec.starts_with(builtin::PREFIX)
+    }
+
+    /// Parse plan text; `default_start` is used when `subscription.start` is absent.
+    pub fn parse(file: &str, text: &str, default_start: Option<DateTime<Utc>>) -> Result<Plan> {
         let doc = Doc { file, text };
         let root = toml::de::DeTable::parse(text).map_err(|err| {
             let span = err.span().unwrap_or(0..0);
@@ -182,7 +211,7 @@ impl Plan {
         })?;
         let span = root.span();
         let reader = TableReader::new(&doc, String::new(), span, root.into_inner());
-        read_plan(&doc, reader)
+        read_plan(&doc, reader, default_start)
     }
 
     pub fn allowance_index(&self, name: &str) -> Option<usize> {
@@ -205,7 +234,11 @@ const ROOT_KEYS: &[&str] = &[
     "cores",
 ];
 
-fn read_plan(doc: &Doc<'_>, mut root: TableReader<'_, '_, '_>) -> Result<Plan> {
+fn read_plan(
+    doc: &Doc<'_>,
+    mut root: TableReader<'_, '_, '_>,
+    default_start: Option<DateTime<Utc>>,
+) -> Result<Plan> {
     let name = root.string("name")?.map(|f| f.value).unwrap_or_default();
     let currency = match root.string("currency")? {
         Some(field) => {
@@ -231,7 +264,7 @@ fn read_plan(doc: &Doc<'_>, mut root: TableReader<'_, '_, '_>) -> Result<Plan> {
     let mut subscription_table = root
         .table("subscription")?
         .ok_or_else(|| root.missing("subscription", "{ start = 2024-03-15T14:00:00+08:00 }"))?;
-    let subscription = read_subscription(doc, &mut subscription_table, zone)?;
+    let subscription = read_subscription(doc, &mut subscription_table, zone, default_start)?;
     subscription_table.finish(&["start", "months", "end", "reminder_days", "grace_days"])?;
 
     let trial = match root.table("trial")? {
@@ -376,11 +409,13 @@ fn read_subscription(
     doc: &Doc<'_>,
     table: &mut TableReader<'_, '_, '_>,
     zone: Zone,
+    default_start: Option<DateTime<Utc>>,
 ) -> Result<Subscription> {
-    let start_field = table
-        .datetime_text("start")?
-        .ok_or_else(|| table.missing("start", "2024-03-15T14:00:00+08:00"))?;
-    let start = instant(doc, &start_field, zone)?;
+    let start = match (table.datetime_text("start")?, default_start) {
+        (Some(field), _) => instant(doc, &field, zone)?,
+        (None, Some(start)) => start,
+        (None, None) => return Err(table.missing("start", "2024-03-15T14:00:00+08:00")),
+    };
     let months = table.whole("months", 1200)?;
     let end = table.datetime_text("end")?;
     let open = Term::new(zone, start, None);

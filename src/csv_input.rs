@@ -1,0 +1,311 @@
+//! Reading CSV inputs whose columns are found by name: the header (BOM,
+//! case, spaces, duplicates), CRLF, and messages that name the file, line,
+//! column and value. Scan logs, inventories and core samples share it.
+
+use crate::error::{Error, Location, Result};
+use std::io::Read;
+
+/// A CSV input with its header read.
+pub struct CsvInput<R: Read> {
+    name: String,
+    /// What the file is, for messages ("scan log").
+    kind: &'static str,
+    reader: csv::Reader<CrlfToLf<R>>,
+    /// Header names, trimmed and lower-cased.
+    names: Vec<String>,
+}
+
+impl<R: Read> CsvInput<R> {
+    /// Read the header; `example` is a header to suggest when the file is empty.
+    pub fn new(name: &str, kind: &'static str, example: &str, reader: R) -> Result<Self> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(false)
+            .from_reader(CrlfToLf::new(reader));
+        let mut header = csv::ByteRecord::new();
+        if !reader
+            .read_byte_record(&mut header)
+            .map_err(|err| csv_error(name, err))?
+        {
+            return Err(Error::input(
+                Location::file(name).line(1),
+                format!("the file is empty; a {kind} starts with a header row such as `{example}`"),
+            ));
+        }
+        let mut names = Vec::with_capacity(header.len());
+        for (index, raw) in header.iter().enumerate() {
+            let raw = if index == 0 {
+                raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
+            } else {
+                raw
+            };
+            let text = std::str::from_utf8(raw).map_err(|_| {
+                Error::input(
+                    Location::file(name).line(1).column(index as u64 + 1),
+                    format!(
+                        "header `{}` is not UTF-8 text; save the {kind} as UTF-8",
+                        String::from_utf8_lossy(shorten_bytes(raw))
+                    ),
+                )
+            })?;
+            names.push(text.trim().to_lowercase());
+        }
+        Ok(CsvInput {
+            name: name.to_string(),
+            kind,
+            reader,
+            names,
+        })
+    }
+
+    /// Where `column` is, refusing a header that names it twice.
+    pub fn find(&self, column: &str) -> Result<Option<usize>> {
+        let mut positions = self
+            .names
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.as_str() == column)
+            .map(|(i, _)| i);
+        let first = positions.next();
+        if let Some(second) = positions.next() {
+            return Err(Error::input(
+                Location::file(&self.name)
+                    .line(1)
+                    .column(second as u64 + 1)
+                    .key(column),
+                format!("the column `{column}` appears twice in the header; keep one"),
+            ));
+        }
+        Ok(first)
+    }
+
+    /// Where a required `column` is; `known` lists every column the input understands.
+    pub fn require(&self, column: &str, known: &[&str]) -> Result<usize> {
+        self.find(column)?.ok_or_else(|| {
+            let has = if self.names.iter().all(String::is_empty) {
+                "nothing".to_string()
+            } else {
+                shorten(&self.names.join(",")).to_string()
+            };
+            Error::input(
+                Location::file(&self.name).line(1).key(column),
+                format!(
+                    "the header lacks the required column `{column}`; it has: {has}. Add a `{column}` column (columns are {})",
+                    known.join(", ")
+                ),
+            )
+        })
+    }
+
+    /// Read the next row into `record`; false at the end.
+    pub fn read(&mut self, record: &mut csv::ByteRecord) -> Result<bool> {
+        self.reader
+            .read_byte_record(record)
+            .map_err(|err| csv_error(&self.name, err))
+    }
+
+    /// Cell access and messages for one row just read.
+    pub fn row<'a>(&'a self, record: &'a csv::ByteRecord) -> Row<'a> {
+        Row {
+            name: &self.name,
+            kind: self.kind,
+            names: &self.names,
+            line: record.position().map_or(0, |p| p.line()),
+            record,
+        }
+    }
+}
+
+/// One row of a [`CsvInput`].
+pub struct Row<'a> {
+    name: &'a str,
+    kind: &'static str,
+    names: &'a [String],
+    pub line: u64,
+    record: &'a csv::ByteRecord,
+}
+
+impl<'a> Row<'a> {
+    fn location(&self, index: usize) -> Location {
+        let location = Location::file(self.name)
+            .line(self.line)
+            .column(index as u64 + 1);
+        match self.names.get(index) {
+            Some(column) => location.key(column),
+            None => location,
+        }
+    }
+
+    /// The cell's text, refusing bytes that are not UTF-8.
+    pub fn cell(&self, index: usize) -> Result<&'a str> {
+        let bytes = self.record.get(index).unwrap_or_default();
+        std::str::from_utf8(bytes).map_err(|_| {
+            Error::input(
+                self.location(index),
+                format!(
+                    "`{}` is not UTF-8 text; save the {} as UTF-8",
+                    String::from_utf8_lossy(shorten_bytes(bytes)),
+                    self.kind
+                ),
+            )
+        })
+    }
+
+    /// An optional column's trimmed text; empty when the column is absent.
+    pub fn optional(&self, index: Option<usize>) -> Result<&'a str> {
+        match index {
+            Some(index) => self.cell(index).map(str::trim),
+            None => Ok(""),
+        }
+    }
+
+    /// An error about the value in column `index`; `fix` says what is allowed.
+    pub fn fail(&self, index: usize, value: &str, fix: &str) -> Error {
+        Error::input(self.location(index), format!("`{}` {fix}", shorten(value)))
+    }
+}
+
+fn shorten(text: &str) -> &str {
+    match text.char_indices().nth(60) {
+        Some((cut, _)) => &text[..cut],
+        None => text,
+    }
+}
+
+fn shorten_bytes(bytes: &[u8]) -> &[u8] {
+    &bytes[..bytes.len().min(60)]
+}
+
+fn csv_error(name: &str, err: csv::Error) -> Error {
+    let line = err.position().map(|p| p.line());
+    match err.into_kind() {
+        csv::ErrorKind::Io(io) => Error::io(name, io),
+        csv::ErrorKind::UnequalLengths {
+            expected_len,
+            len,
+            pos,
+        } => {
+            let line = pos.map(|p| p.line()).or(line).unwrap_or(0);
+            Error::input(
+                Location::file(name).line(line),
+                format!(
+                    "the row has {len} fields but the header has {expected_len}; give every row the header's columns (quote fields that contain commas)"
+                ),
+            )
+        }
+        other => Error::input(
+            Location::file(name).line(line.unwrap_or(0)),
+            format!("the CSV cannot be read ({other:?}); fix the row"),
+        ),
+    }
+}
+
+/// Turns CRLF line ends into LF. The csv crate counts a CRLF record's line
+/// one short (it sees the `\n` only when the next record starts), and every
+/// message and ledger row must name the true line.
+struct CrlfToLf<R> {
+    inner: R,
+    /// A `\r` that ended the previous read, not yet known to precede `\n`.
+    pending_cr: bool,
+    /// A byte produced but not yet handed out (reads into a 1-byte buffer).
+    carry: Option<u8>,
+}
+
+impl<R> CrlfToLf<R> {
+    fn new(inner: R) -> Self {
+        CrlfToLf {
+            inner,
+            pending_cr: false,
+            carry: None,
+        }
+    }
+}
+
+impl<R: Read> Read for CrlfToLf<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if let Some(byte) = self.carry.take() {
+            buf[0] = byte;
+            return Ok(1);
+        }
+        if buf.len() == 1 {
+            let mut two = [0u8; 2];
+            let read = self.read(&mut two)?;
+            if read == 2 {
+                self.carry = Some(two[1]);
+            }
+            buf[0] = two[0];
+            return Ok(read.min(1));
+        }
+        let offset = usize::from(self.pending_cr);
+        let read = self.inner.read(&mut buf[offset..])?;
+        if self.pending_cr {
+            buf[0] = b'\r';
+            self.pending_cr = false;
+            if read == 0 {
+                return Ok(1);
+            }
+        }
+        let mut len = offset + read;
+        if read == 0 {
+            return Ok(0);
+        }
+        if !buf[..len].contains(&b'\r') {
+            return Ok(len);
+        }
+        if buf[len - 1] == b'\r' {
+            self.pending_cr = true;
+            len -= 1;
+        }
+        let mut write = 0;
+        for read_at in 0..len {
+            let byte = buf[read_at];
+            if byte == b'\r' && read_at + 1 < len && buf[read_at + 1] == b'\n' {
+                continue;
+            }
+            buf[write] = byte;
+            write += 1;
+        }
+        if write == 0 && self.pending_cr {
+            // Only a lone pending `\r` was read: fetch more rather than report end of file.
+            return self.read(buf);
+        }
+        Ok(write)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn normalise(input: &[u8], chunk: usize) -> Vec<u8> {
+        struct Chunked<'a>(&'a [u8], usize);
+        impl Read for Chunked<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = self.0.len().min(self.1).min(buf.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let mut out = Vec::new();
+        CrlfToLf::new(Chunked(input, chunk))
+            .read_to_end(&mut out)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn crlf_becomes_lf_across_read_boundaries() {
+        let input = b"a,b\r\n1,2\r\n\"x\ry\",3\r\n\r";
+        for chunk in 1..input.len() + 1 {
+            assert_eq!(
+                normalise(input, chunk),
+                b"a,b\n1,2\n\"x\ry\",3\n\r",
+                "chunk {chunk}"
+            );
+        }
+    }
+}

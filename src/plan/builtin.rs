@@ -1,0 +1,40 @@
+//! Plans embedded in the binary, usable as `--plan builtin:NAME`.
+
+pub const PREFIX: &str = "builtin:";
+
+pub struct Builtin {
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub toml: &'static str,
+}
+
+pub const BUILTINS: &[Builtin] = &[
+    Builtin {
+        name: "tcss-usd-300",
+        summary: "Tencent TCSS image scan, 300 units/month, USD 0.06 a unit (repeat 0.1 unit)",
+        toml: include_str!("../../plans/tcss-usd-300.toml"),
+    },
+    Builtin {
+        name: "tcss-cny-300",
+        summary: "Tencent TCSS image scan, 300 units/month, CNY 0.30 a unit (repeat 0.1 unit)",
+        toml: include_str!("../../plans/tcss-cny-300.toml"),
+    },
+    Builtin {
+        name: "hss-payg",
+        summary: "Huawei HSS pay-per-use image scan, 10 free scans per calendar month, then unpriced",
+        toml: include_str!("../../plans/hss-payg.toml"),
+    },
+];
+
+/// The built-in a `--plan` value names, if it starts with `builtin:`.
+/// `Some(Err(names))` when the prefix is there but the name is unknown.
+pub fn lookup(spec: &str) -> Option<Result<&'static Builtin, String>> {
+    let name = spec.strip_prefix(PREFIX)?;
+    Some(BUILTINS.iter().find(|b| b.name == name).ok_or_else(|| {
+        BUILTINS
+            .iter()
+            .map(|b| format!("{PREFIX}{}", b.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }))
+}
