@@ -32,6 +32,10 @@ pub struct CoreDay {
     pub billable: Decimal,
 }
 
+/// A local wall-clock hour and its UTC offset: the repeated hour of an
+/// autumn DST change is two distinct hours.
+type HourKey = (NaiveDateTime, i32);
+
 const COLUMNS: [&str; 3] = ["timestamp", "account", "cores"];
 
 /// Read a cores CSV (`timestamp,account,cores`; account defaults to `default`).
@@ -96,8 +100,7 @@ pub fn billable_days(
 ) -> BTreeMap<String, Vec<CoreDay>> {
     let zone = plan.zone;
     // (account, local day) → (local hour, offset) → the hour's last sample.
-    let mut hours: BTreeMap<(&str, NaiveDate), BTreeMap<(NaiveDateTime, i32), Decimal>> =
-        BTreeMap::new();
+    let mut hours: BTreeMap<(&str, NaiveDate), BTreeMap<HourKey, Decimal>> = BTreeMap::new();
     for sample in samples {
         let local = zone.local(sample.at);
         let hour = local
