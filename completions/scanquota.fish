@@ -29,7 +29,11 @@ complete -c scanquota -n "__fish_scanquota_needs_command" -s V -l version -d 'Pr
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "report" -d 'Remaining, expired and free quota and charges per account'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "ledger" -d 'One row per input scan: its outcome, units, draws and where it came from'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "check" -d 'Threshold checks for scripts: exit 0 all clear, 1 any ALERT, 2 bad input'
+complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "stats" -d 'The Huawei HSS image-scan statistics object for one account'
+complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "reconcile" -d 'Compare the vendor\'s statistics JSON with what the logs say; exit 1 on any difference'
+complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "estimate" -d 'Recommend the purchase that covers a demand, and compare plans by cost'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "plan" -d 'Validate and inspect plans'
+complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "man" -d 'Print the man page (roff) to standard output'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l plan -d 'Billing plan (TOML file or builtin:NAME); repeat to compare plans side by side' -r
@@ -67,6 +71,34 @@ json\t''
 markdown\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -s q -l quiet -d 'Print nothing; only the exit status tells'
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -s h -l help -d 'Print help'
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l log -d 'Scan log (CSV; `-` for standard input, `.gz` is gunzipped); repeat to merge logs' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l as-of -d 'The moment described (RFC 3339, `YYYY-MM-DD HH:MM:SS` in the plan\'s zone, or Unix seconds) [default: now]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l account -d 'Only this account' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l start -d 'Purchase moment for a built-in plan (`--plan builtin:NAME`) [default: the log\'s first scan]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l inventory -d 'Images known to exist (CSV `image,source`); those never scanned count as `unscan`' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l format -d 'Output format' -r -f -a "json\t''
+table\t''"
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -s h -l help -d 'Print help'
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l log -d 'Scan log (CSV; `-` for standard input, `.gz` is gunzipped); repeat to merge logs' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l as-of -d 'The moment described (RFC 3339, `YYYY-MM-DD HH:MM:SS` in the plan\'s zone, or Unix seconds) [default: now]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l account -d 'Only this account' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l start -d 'Purchase moment for a built-in plan (`--plan builtin:NAME`) [default: the log\'s first scan]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l inventory -d 'Images known to exist (CSV `image,source`)' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l vendor-stats -d 'The statistics JSON as the vendor\'s API returned it' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -s h -l help -d 'Print help'
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l plan -d 'Billing plan (TOML file or builtin:NAME); repeat to compare plans' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l first-scans -d 'First scans (images never scanned before) per cycle' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l repeat-scans -d 'Repeat scans per cycle' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l from-log -d 'Take the demand from a scan log: the average first and repeat scans of its closed cycles' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l months -d 'Cycles to cost the plans over' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l as-of -d 'With --from-log: the moment whose closed cycles are averaged [default: now]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l account -d 'With --from-log: only this account\'s scans' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l start -d 'Purchase moment for built-in plans [default: the log\'s first scan, or now]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l format -d 'Output format' -r -f -a "table\t''
+json\t''"
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -f -a "check" -d 'Validate a plan and print it normalised, every default filled in'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -f -a "list" -d 'Name the built-in plans'
@@ -83,13 +115,18 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_see
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "list" -d 'Name the built-in plans'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print a built-in plan as editable TOML'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand man" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check plan completions help" -f -a "report" -d 'Remaining, expired and free quota and charges per account'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check plan completions help" -f -a "ledger" -d 'One row per input scan: its outcome, units, draws and where it came from'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check plan completions help" -f -a "check" -d 'Threshold checks for scripts: exit 0 all clear, 1 any ALERT, 2 bad input'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check plan completions help" -f -a "plan" -d 'Validate and inspect plans'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check plan completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check plan completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate plan man completions help" -f -a "report" -d 'Remaining, expired and free quota and charges per account'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate plan man completions help" -f -a "ledger" -d 'One row per input scan: its outcome, units, draws and where it came from'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate plan man completions help" -f -a "check" -d 'Threshold checks for scripts: exit 0 all clear, 1 any ALERT, 2 bad input'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate plan man completions help" -f -a "stats" -d 'The Huawei HSS image-scan statistics object for one account'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate plan man completions help" -f -a "reconcile" -d 'Compare the vendor\'s statistics JSON with what the logs say; exit 1 on any difference'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate plan man completions help" -f -a "estimate" -d 'Recommend the purchase that covers a demand, and compare plans by cost'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate plan man completions help" -f -a "plan" -d 'Validate and inspect plans'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate plan man completions help" -f -a "man" -d 'Print the man page (roff) to standard output'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate plan man completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate plan man completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "check" -d 'Validate a plan and print it normalised, every default filled in'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "list" -d 'Name the built-in plans'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "show" -d 'Print a built-in plan as editable TOML'

@@ -72,6 +72,47 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help]' \
 && ret=0
 ;;
+(stats)
+_arguments "${_arguments_options[@]}" : \
+'--plan=[Billing plan (TOML file or builtin\:NAME)]:PLAN:_default' \
+'*--log=[Scan log (CSV; \`-\` for standard input, \`.gz\` is gunzipped); repeat to merge logs]:LOG:_default' \
+'--as-of=[The moment described (RFC 3339, \`YYYY-MM-DD HH\:MM\:SS\` in the plan'\''s zone, or Unix seconds) \[default\: now\]]:TIME:_default' \
+'--account=[Only this account]:ACCOUNT:_default' \
+'--start=[Purchase moment for a built-in plan (\`--plan builtin\:NAME\`) \[default\: the log'\''s first scan\]]:TIME:_default' \
+'--inventory=[Images known to exist (CSV \`image,source\`); those never scanned count as \`unscan\`]:FILE:_default' \
+'--format=[Output format]:FORMAT:(json table)' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(reconcile)
+_arguments "${_arguments_options[@]}" : \
+'--plan=[Billing plan (TOML file or builtin\:NAME)]:PLAN:_default' \
+'*--log=[Scan log (CSV; \`-\` for standard input, \`.gz\` is gunzipped); repeat to merge logs]:LOG:_default' \
+'--as-of=[The moment described (RFC 3339, \`YYYY-MM-DD HH\:MM\:SS\` in the plan'\''s zone, or Unix seconds) \[default\: now\]]:TIME:_default' \
+'--account=[Only this account]:ACCOUNT:_default' \
+'--start=[Purchase moment for a built-in plan (\`--plan builtin\:NAME\`) \[default\: the log'\''s first scan\]]:TIME:_default' \
+'--inventory=[Images known to exist (CSV \`image,source\`)]:FILE:_default' \
+'--vendor-stats=[The statistics JSON as the vendor'\''s API returned it]:FILE:_default' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(estimate)
+_arguments "${_arguments_options[@]}" : \
+'*--plan=[Billing plan (TOML file or builtin\:NAME); repeat to compare plans]:PLAN:_default' \
+'(--from-log)--first-scans=[First scans (images never scanned before) per cycle]:N:_default' \
+'(--from-log)--repeat-scans=[Repeat scans per cycle]:N:_default' \
+'*--from-log=[Take the demand from a scan log\: the average first and repeat scans of its closed cycles]:LOG:_default' \
+'--months=[Cycles to cost the plans over]:M:_default' \
+'--as-of=[With --from-log\: the moment whose closed cycles are averaged \[default\: now\]]:TIME:_default' \
+'--account=[With --from-log\: only this account'\''s scans]:ACCOUNT:_default' \
+'--start=[Purchase moment for built-in plans \[default\: the log'\''s first scan, or now\]]:TIME:_default' \
+'--format=[Output format]:FORMAT:(table json)' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
 (plan)
 _arguments "${_arguments_options[@]}" : \
 '-h[Print help]' \
@@ -145,6 +186,12 @@ esac
     ;;
 esac
 ;;
+(man)
+_arguments "${_arguments_options[@]}" : \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 '-h[Print help]' \
@@ -176,6 +223,18 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(stats)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(reconcile)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(estimate)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (plan)
 _arguments "${_arguments_options[@]}" : \
 ":: :_scanquota__subcmd__help__subcmd__plan_commands" \
@@ -204,6 +263,10 @@ _arguments "${_arguments_options[@]}" : \
     ;;
 esac
 ;;
+(man)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -227,7 +290,11 @@ _scanquota_commands() {
 'report:Remaining, expired and free quota and charges per account' \
 'ledger:One row per input scan\: its outcome, units, draws and where it came from' \
 'check:Threshold checks for scripts\: exit 0 all clear, 1 any ALERT, 2 bad input' \
+'stats:The Huawei HSS image-scan statistics object for one account' \
+'reconcile:Compare the vendor'\''s statistics JSON with what the logs say; exit 1 on any difference' \
+'estimate:Recommend the purchase that covers a demand, and compare plans by cost' \
 'plan:Validate and inspect plans' \
+'man:Print the man page (roff) to standard output' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -243,13 +310,22 @@ _scanquota__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'scanquota completions commands' commands "$@"
 }
+(( $+functions[_scanquota__subcmd__estimate_commands] )) ||
+_scanquota__subcmd__estimate_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota estimate commands' commands "$@"
+}
 (( $+functions[_scanquota__subcmd__help_commands] )) ||
 _scanquota__subcmd__help_commands() {
     local commands; commands=(
 'report:Remaining, expired and free quota and charges per account' \
 'ledger:One row per input scan\: its outcome, units, draws and where it came from' \
 'check:Threshold checks for scripts\: exit 0 all clear, 1 any ALERT, 2 bad input' \
+'stats:The Huawei HSS image-scan statistics object for one account' \
+'reconcile:Compare the vendor'\''s statistics JSON with what the logs say; exit 1 on any difference' \
+'estimate:Recommend the purchase that covers a demand, and compare plans by cost' \
 'plan:Validate and inspect plans' \
+'man:Print the man page (roff) to standard output' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -265,6 +341,11 @@ _scanquota__subcmd__help__subcmd__completions_commands() {
     local commands; commands=()
     _describe -t commands 'scanquota help completions commands' commands "$@"
 }
+(( $+functions[_scanquota__subcmd__help__subcmd__estimate_commands] )) ||
+_scanquota__subcmd__help__subcmd__estimate_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota help estimate commands' commands "$@"
+}
 (( $+functions[_scanquota__subcmd__help__subcmd__help_commands] )) ||
 _scanquota__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
@@ -274,6 +355,11 @@ _scanquota__subcmd__help__subcmd__help_commands() {
 _scanquota__subcmd__help__subcmd__ledger_commands() {
     local commands; commands=()
     _describe -t commands 'scanquota help ledger commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__help__subcmd__man_commands] )) ||
+_scanquota__subcmd__help__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota help man commands' commands "$@"
 }
 (( $+functions[_scanquota__subcmd__help__subcmd__plan_commands] )) ||
 _scanquota__subcmd__help__subcmd__plan_commands() {
@@ -299,15 +385,30 @@ _scanquota__subcmd__help__subcmd__plan__subcmd__show_commands() {
     local commands; commands=()
     _describe -t commands 'scanquota help plan show commands' commands "$@"
 }
+(( $+functions[_scanquota__subcmd__help__subcmd__reconcile_commands] )) ||
+_scanquota__subcmd__help__subcmd__reconcile_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota help reconcile commands' commands "$@"
+}
 (( $+functions[_scanquota__subcmd__help__subcmd__report_commands] )) ||
 _scanquota__subcmd__help__subcmd__report_commands() {
     local commands; commands=()
     _describe -t commands 'scanquota help report commands' commands "$@"
 }
+(( $+functions[_scanquota__subcmd__help__subcmd__stats_commands] )) ||
+_scanquota__subcmd__help__subcmd__stats_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota help stats commands' commands "$@"
+}
 (( $+functions[_scanquota__subcmd__ledger_commands] )) ||
 _scanquota__subcmd__ledger_commands() {
     local commands; commands=()
     _describe -t commands 'scanquota ledger commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__man_commands] )) ||
+_scanquota__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota man commands' commands "$@"
 }
 (( $+functions[_scanquota__subcmd__plan_commands] )) ||
 _scanquota__subcmd__plan_commands() {
@@ -364,10 +465,20 @@ _scanquota__subcmd__plan__subcmd__show_commands() {
     local commands; commands=()
     _describe -t commands 'scanquota plan show commands' commands "$@"
 }
+(( $+functions[_scanquota__subcmd__reconcile_commands] )) ||
+_scanquota__subcmd__reconcile_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota reconcile commands' commands "$@"
+}
 (( $+functions[_scanquota__subcmd__report_commands] )) ||
 _scanquota__subcmd__report_commands() {
     local commands; commands=()
     _describe -t commands 'scanquota report commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__stats_commands] )) ||
+_scanquota__subcmd__stats_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota stats commands' commands "$@"
 }
 
 if [ "$funcstack[1]" = "_scanquota" ]; then

@@ -44,9 +44,32 @@ Example:
   scanquota check --plan plan.toml --log scans.csv --min-remaining 50 && echo ok")]
     Check(CheckArgs),
 
+    /// The Huawei HSS image-scan statistics object for one account
+    #[command(after_help = "\
+Example:
+  scanquota stats --plan builtin:hss-payg --log fixtures/hss.csv --inventory fixtures/inventory.csv")]
+    Stats(StatsArgs),
+
+    /// Compare the vendor's statistics JSON with what the logs say; exit 1 on any difference
+    #[command(after_help = "\
+Example:
+  scanquota reconcile --plan builtin:hss-payg --log scans.csv --vendor-stats vendor.json")]
+    Reconcile(ReconcileArgs),
+
+    /// Recommend the purchase that covers a demand, and compare plans by cost
+    #[command(after_help = "\
+Examples:
+  scanquota estimate --plan builtin:tcss-usd-300 --first-scans 200 --repeat-scans 2000
+  scanquota estimate --plan a.toml --plan b.toml --from-log scans.csv --months 12")]
+    Estimate(EstimateArgs),
+
     /// Validate and inspect plans
     #[command(subcommand)]
     Plan(PlanCommand),
+
+    /// Print the man page (roff) to standard output
+    #[command(after_help = "Example:\n  scanquota man > scanquota.1 && man ./scanquota.1")]
+    Man,
 
     /// Print a shell completion script
     #[command(
@@ -168,6 +191,103 @@ pub enum CheckFormat {
     Text,
     Json,
     Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Billing plan (TOML file or builtin:NAME)
+    #[arg(long, value_name = "PLAN")]
+    pub plan: String,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Images known to exist (CSV `image,source`); those never scanned count as `unscan`
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Option<String>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = StatsFormat::Json)]
+    pub format: StatsFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatsFormat {
+    Json,
+    Table,
+}
+
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    /// Billing plan (TOML file or builtin:NAME)
+    #[arg(long, value_name = "PLAN")]
+    pub plan: String,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Images known to exist (CSV `image,source`)
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Option<String>,
+
+    /// The statistics JSON as the vendor's API returned it
+    #[arg(long, value_name = "FILE")]
+    pub vendor_stats: String,
+}
+
+#[derive(Debug, Args)]
+pub struct EstimateArgs {
+    /// Billing plan (TOML file or builtin:NAME); repeat to compare plans
+    #[arg(long, value_name = "PLAN", required = true)]
+    pub plan: Vec<String>,
+
+    /// First scans (images never scanned before) per cycle
+    #[arg(
+        long,
+        value_name = "N",
+        requires = "repeat_scans",
+        conflicts_with = "from_log"
+    )]
+    pub first_scans: Option<String>,
+
+    /// Repeat scans per cycle
+    #[arg(
+        long,
+        value_name = "N",
+        requires = "first_scans",
+        conflicts_with = "from_log"
+    )]
+    pub repeat_scans: Option<String>,
+
+    /// Take the demand from a scan log: the average first and repeat scans of its closed cycles
+    #[arg(long, value_name = "LOG", required_unless_present = "first_scans")]
+    pub from_log: Vec<String>,
+
+    /// Cycles to cost the plans over
+    #[arg(long, value_name = "M", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=1200))]
+    pub months: u32,
+
+    /// With --from-log: the moment whose closed cycles are averaged [default: now]
+    #[arg(long, value_name = "TIME")]
+    pub as_of: Option<String>,
+
+    /// With --from-log: only this account's scans
+    #[arg(long, value_name = "ACCOUNT")]
+    pub account: Option<String>,
+
+    /// Purchase moment for built-in plans [default: the log's first scan, or now]
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<String>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = EstimateFormat::Table)]
+    pub format: EstimateFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EstimateFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

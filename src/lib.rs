@@ -11,6 +11,7 @@ pub mod cmd;
 pub mod cores;
 pub mod csv_input;
 pub mod error;
+pub mod estimate;
 pub mod ledger;
 pub mod log;
 pub mod meter;
@@ -18,8 +19,10 @@ pub mod numbers;
 pub mod periods;
 pub mod plan;
 pub mod projection;
+pub mod reconcile;
 pub mod render;
 pub mod report;
+pub mod stats;
 pub mod zone;
 
 pub use error::{Error, Result};

@@ -90,3 +90,19 @@ fn readme_shows_the_main_command_output() {
         "README's sample output is stale: paste the command's output"
     );
 }
+
+#[test]
+fn bash_completion_script_loads() {
+    let output = std::process::Command::new("bash")
+        .arg("-c")
+        .arg("set -e; source completions/scanquota.bash; complete -p scanquota")
+        .current_dir(root())
+        .output()
+        .expect("bash runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("scanquota"));
+}

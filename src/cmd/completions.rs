@@ -12,3 +12,12 @@ pub fn script(shell: clap_complete::Shell) -> String {
 pub fn run(shell: clap_complete::Shell) -> Outcome {
     Outcome::success(script(shell))
 }
+
+/// The man page, built from the same command definition as `--help`.
+pub fn man() -> Outcome {
+    let mut buffer = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut buffer)
+        .expect("rendering to memory cannot fail");
+    Outcome::success(String::from_utf8(buffer).expect("the man page is UTF-8"))
+}

@@ -2,9 +2,11 @@
 
 pub mod check;
 pub mod completions;
+pub mod estimate;
 pub mod ledger;
 pub mod plan;
 pub mod report;
+pub mod stats;
 
 use crate::cli::{Cli, Command, InputArgs, PlanCommand};
 use crate::error::{Error, Result};
@@ -47,6 +49,10 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Plan(PlanCommand::List) => Ok(plan::list()),
         Command::Plan(PlanCommand::Show { plan, start }) => plan::show(&plan, start.as_deref()),
         Command::Completions { shell } => Ok(completions::run(shell)),
+        Command::Stats(args) => stats::stats(&args),
+        Command::Reconcile(args) => stats::reconcile(&args),
+        Command::Estimate(args) => estimate::run(&args),
+        Command::Man => Ok(completions::man()),
     }
 }
 

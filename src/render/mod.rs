@@ -3,9 +3,11 @@
 
 pub mod check;
 pub mod csv;
+pub mod estimate;
 pub mod json;
 pub mod ledger;
 pub mod markdown;
+pub mod stats;
 pub mod table;
 
 use crate::report::{Comparison, PlanSummary, Report};

@@ -1,0 +1,87 @@
+//! Compare a vendor's statistics JSON with what scanquota computes from the
+//! logs, field by field.
+
+use crate::error::{Error, Location, Result};
+use crate::stats::HssStatistics;
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// Dotted path, e.g. `high_risk.cicd`.
+    pub field: String,
+    pub vendor: String,
+    pub computed: String,
+}
+
+impl Difference {
+    pub fn line(&self) -> String {
+        format!(
+            "DIFF {}: vendor {}, scanquota {}",
+            self.field, self.vendor, self.computed
+        )
+    }
+}
+
+/// Read the vendor's statistics JSON: an object with the API's fields.
+pub fn read_vendor(path: &str) -> Result<Value> {
+    let bytes = std::fs::read(path).map_err(|err| Error::io(path, err))?;
+    let value: Value = serde_json::from_slice(&bytes).map_err(|err| {
+        Error::input(
+            Location::file(path)
+                .line(err.line() as u64)
+                .column(err.column() as u64),
+            format!(
+                "is not valid JSON ({err}); give the body ShowImagePayPerScanStatistics returned"
+            ),
+        )
+    })?;
+    if !value.is_object() {
+        return Err(Error::input(
+            Location::file(path).line(1),
+            "is not a JSON object; give the object ShowImagePayPerScanStatistics returned, with fields such as repository_scan_num",
+        ));
+    }
+    Ok(value)
+}
+
+fn show(value: Option<&Value>) -> String {
+    match value {
+        None => "missing".to_string(),
+        Some(Value::String(text)) => format!("{text:?}"),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn walk(prefix: &str, computed: &Value, vendor: Option<&Value>, out: &mut Vec<Difference>) {
+    match computed {
+        Value::Object(fields) => {
+            for (key, value) in fields {
+                let path = if prefix.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{prefix}.{key}")
+                };
+                walk(&path, value, vendor.and_then(|v| v.get(key)), out);
+            }
+        }
+        leaf => {
+            // Every computed leaf is a count or a flag: compare exactly.
+            let same = vendor == Some(leaf);
+            if !same {
+                out.push(Difference {
+                    field: prefix.to_string(),
+                    vendor: show(vendor),
+                    computed: show(Some(leaf)),
+                });
+            }
+        }
+    }
+}
+
+/// Every field of the computed statistics whose vendor value differs or is missing.
+pub fn differences(vendor: &Value, computed: &HssStatistics) -> Vec<Difference> {
+    let computed = serde_json::to_value(computed).expect("statistics serialise to JSON");
+    let mut out = Vec::new();
+    walk("", &computed, Some(vendor), &mut out);
+    out
+}

@@ -1,0 +1,159 @@
+//! The Huawei HSS `ShowImagePayPerScanStatistics` view of one account, field
+//! names exactly as the vendor API spells them (`registriy` included).
+
+use crate::csv_input::CsvInput;
+use crate::error::Result;
+use crate::log::{Risk, STDIN_NAME, ScanLog, Source, Status, open_input};
+use crate::meter::{Outcome, Schedule, replay};
+use crate::plan::{AllowanceKind, Plan};
+use crate::report::{PeriodState, build};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Counts split by where the image lives, in the vendor's spelling.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageCounts {
+    pub local: u64,
+    pub registriy: u64,
+    pub cicd: u64,
+}
+
+impl ImageCounts {
+    fn add(&mut self, source: Source) {
+        match source {
+            Source::Local => self.local += 1,
+            Source::Registry => self.registriy += 1,
+            Source::Cicd => self.cicd += 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HssStatistics {
+    pub repository_scan_num: u64,
+    pub cicd_scan_num: u64,
+    pub free_quota_num: u64,
+    pub already_given: bool,
+    pub image_free_quota: u64,
+    pub high_risk: ImageCounts,
+    pub has_risk: ImageCounts,
+    pub total: ImageCounts,
+    pub unscan: ImageCounts,
+}
+
+/// Images known to exist, scanned or not (`--inventory`, CSV `image,source`).
+pub fn read_inventory(path: &str) -> Result<Vec<(Source, String)>> {
+    const COLUMNS: [&str; 2] = ["image", "source"];
+    let name = if path == "-" { STDIN_NAME } else { path };
+    let mut input = CsvInput::new(name, "inventory", "image,source", open_input(path)?)?;
+    let image = input.require("image", &COLUMNS)?;
+    let source = input.find("source")?;
+    let mut record = csv::ByteRecord::new();
+    let mut images = Vec::new();
+    while input.read(&mut record)? {
+        let row = input.row(&record);
+        let image_text = row.cell(image)?.trim();
+        if image_text.is_empty() {
+            return Err(row.fail(
+                image,
+                image_text,
+                "is empty; every row needs an image, e.g. sha256:…",
+            ));
+        }
+        let source_text = row.optional(source)?;
+        let source_value = if source_text.is_empty() {
+            Source::Registry
+        } else {
+            Source::parse(source_text).ok_or_else(|| {
+                row.fail(
+                    source.unwrap_or(0),
+                    source_text,
+                    "is not a source; write local, registry or cicd",
+                )
+            })?
+        };
+        images.push((source_value, image_text.to_string()));
+    }
+    Ok(images)
+}
+
+/// Whole scans the free units still cover: the vendor counts scans.
+fn whole(units: Decimal) -> u64 {
+    units.floor().to_u64().unwrap_or(0)
+}
+
+/// The statistics of `account` at the schedule's as-of.
+pub fn statistics(
+    plan: &Plan,
+    log: &ScanLog,
+    schedule: &Schedule,
+    account: &str,
+    inventory: &[(Source, String)],
+) -> HssStatistics {
+    let mut repository_scan_num = 0;
+    let mut cicd_scan_num = 0;
+    // (source, image) → risk of its latest successful scan; None: never scanned successfully.
+    let mut latest: BTreeMap<(Source, String), Option<Risk>> = BTreeMap::new();
+    let usages = replay(plan, log, schedule, Some(account), |event, result| {
+        let pair = (event.source, log.images.name(event.image).to_string());
+        let entry = latest.entry(pair).or_insert(None);
+        if result.outcome == Outcome::Duplicate || event.status != Status::Success {
+            return;
+        }
+        *entry = Some(event.risk);
+        if matches!(result.outcome, Outcome::First | Outcome::Repeat) {
+            match event.source {
+                Source::Registry => repository_scan_num += 1,
+                Source::Cicd => cicd_scan_num += 1,
+                Source::Local => {}
+            }
+        }
+    });
+    let known: BTreeSet<(Source, String)> = inventory.iter().cloned().collect();
+    for pair in known {
+        latest.entry(pair).or_insert(None);
+    }
+    let mut stats = HssStatistics {
+        repository_scan_num,
+        cicd_scan_num,
+        free_quota_num: 0,
+        already_given: false,
+        image_free_quota: 0,
+        high_risk: ImageCounts::default(),
+        has_risk: ImageCounts::default(),
+        total: ImageCounts::default(),
+        unscan: ImageCounts::default(),
+    };
+    for ((source, _), risk) in &latest {
+        stats.total.add(*source);
+        match risk {
+            None => stats.unscan.add(*source),
+            Some(Risk::High) => {
+                stats.high_risk.add(*source);
+                stats.has_risk.add(*source);
+            }
+            Some(Risk::Medium | Risk::Low) => stats.has_risk.add(*source),
+            Some(Risk::None | Risk::Unknown) => {}
+        }
+    }
+    let report = build(plan, schedule, &usages, &BTreeMap::new());
+    let mut free_left = Decimal::ZERO;
+    for (allowance, reported) in plan.allowances.iter().zip(&report.accounts[0].allowances) {
+        if allowance.kind != AllowanceKind::Free {
+            continue;
+        }
+        stats.image_free_quota += whole(allowance.units);
+        if let Some(current) = reported
+            .periods
+            .iter()
+            .find(|p| p.state == PeriodState::Current)
+        {
+            stats.already_given = true;
+            free_left += current.remaining.0;
+        }
+    }
+    stats.free_quota_num = whole(free_left);
+    stats
+}

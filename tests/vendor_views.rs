@@ -1,0 +1,362 @@
+//! `stats`, `reconcile`, `estimate` and `man` through the real binary.
+
+mod common;
+
+use common::{Workdir, run};
+use serde_json::json;
+
+const HSS: &str = "fixtures/hss-payg.toml";
+const STATS_LOG: &str = "fixtures/hss-stats.csv";
+const AS_OF: &str = "2024-04-20 00:00:00";
+
+fn stats(extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["stats", "--plan", HSS, "--log", STATS_LOG, "--as-of", AS_OF];
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = run(&args);
+    assert_eq!(code, 0, "{stderr}");
+    serde_json::from_str(&stdout).unwrap()
+}
+
+#[test]
+fn stats_fields_checked_by_hand() {
+    let stats = stats(&[]);
+    // Registry: rows 2, 3, 4 (row 5 repeats scan id 3). CI/CD: rows 6 and 10; failed rows never count.
+    assert_eq!(stats["repository_scan_num"], 3);
+    assert_eq!(stats["cicd_scan_num"], 2);
+    // Six metered scans in April (local ones draw free units too): 10 − 6 left.
+    assert_eq!(stats["free_quota_num"], 4);
+    assert_eq!(stats["already_given"], true);
+    assert_eq!(stats["image_free_quota"], 10);
+    // Each (source, image) pair by its latest successful scan: registry/img-a
+    // went high → none; cicd/img-c stays high (the later row failed).
+    assert_eq!(
+        stats["high_risk"],
+        json!({"local": 0, "registriy": 0, "cicd": 1})
+    );
+    assert_eq!(
+        stats["has_risk"],
+        json!({"local": 1, "registriy": 1, "cicd": 2})
+    );
+    assert_eq!(
+        stats["total"],
+        json!({"local": 1, "registriy": 2, "cicd": 3})
+    );
+    // cicd/img-e only ever failed.
+    assert_eq!(
+        stats["unscan"],
+        json!({"local": 0, "registriy": 0, "cicd": 1})
+    );
+}
+
+#[test]
+fn inventory_adds_never_scanned_images() {
+    let stats = stats(&["--inventory", "fixtures/hss-inventory.csv"]);
+    assert_eq!(
+        stats["unscan"],
+        json!({"local": 1, "registriy": 1, "cicd": 1})
+    );
+    assert_eq!(
+        stats["total"],
+        json!({"local": 2, "registriy": 3, "cicd": 3})
+    );
+}
+
+#[test]
+fn stats_snapshots() {
+    for format in ["json", "table"] {
+        let (code, stdout, _) = run(&[
+            "stats",
+            "--plan",
+            HSS,
+            "--log",
+            STATS_LOG,
+            "--as-of",
+            AS_OF,
+            "--inventory",
+            "fixtures/hss-inventory.csv",
+            "--format",
+            format,
+        ]);
+        assert_eq!(code, 0);
+        insta::assert_snapshot!(format!("stats_{format}"), stdout);
+    }
+}
+
+#[test]
+fn stats_needs_one_account() {
+    let (code, stdout, stderr) = run(&[
+        "stats",
+        "--plan",
+        "fixtures/tcss-cny-topup.toml",
+        "--log",
+        "fixtures/tcss-cny.csv",
+    ]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(stderr.contains("team-a, team-b"), "{stderr}");
+}
+
+fn reconcile(vendor: &str) -> (i32, String, String) {
+    run(&[
+        "reconcile",
+        "--plan",
+        HSS,
+        "--log",
+        STATS_LOG,
+        "--as-of",
+        AS_OF,
+        "--inventory",
+        "fixtures/hss-inventory.csv",
+        "--vendor-stats",
+        vendor,
+    ])
+}
+
+#[test]
+fn reconcile_agrees_with_matching_vendor_statistics() {
+    let (code, stdout, _) = reconcile("fixtures/hss-vendor-stats.json");
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("AGREE"), "{stdout}");
+}
+
+#[test]
+fn reconcile_prints_each_differing_field() {
+    let work = Workdir::new();
+    let text =
+        std::fs::read_to_string(common::root().join("fixtures/hss-vendor-stats.json")).unwrap();
+    let changed = text
+        .replace("\"cicd_scan_num\": 2", "\"cicd_scan_num\": 5")
+        .replace("\"cicd\": 1}", "\"cicd\": 7}");
+    let changed = changed.replace("\"already_given\": true,", "");
+    let path = work.write("vendor.json", changed);
+    let (code, stdout, stderr) = reconcile(&path);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        stdout,
+        "DIFF cicd_scan_num: vendor 5, scanquota 2\n\
+         DIFF already_given: vendor missing, scanquota true\n\
+         DIFF high_risk.cicd: vendor 7, scanquota 1\n\
+         DIFF unscan.cicd: vendor 7, scanquota 1\n"
+    );
+    assert!(stderr.contains("4 field(s) differ"));
+}
+
+#[test]
+fn reconcile_refuses_malformed_json() {
+    let work = Workdir::new();
+    for (name, text) in [
+        ("broken.json", "{\"repository_scan_num\": 3,\n  oops}"),
+        ("list.json", "[1, 2]"),
+        ("empty.json", ""),
+    ] {
+        let path = work.write(name, text);
+        let (code, stdout, stderr) = reconcile(&path);
+        assert_eq!((code, stdout.as_str()), (2, ""), "{name}");
+        assert!(stderr.contains(&path), "{stderr}");
+    }
+    let (code, _, stderr) = reconcile(&work.path("broken.json"));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("broken.json:2:3"), "{stderr}");
+}
+
+fn estimate(args: &[&str]) -> serde_json::Value {
+    let mut all = vec![
+        "estimate",
+        "--format",
+        "json",
+        "--start",
+        "2024-03-15 14:00:00",
+    ];
+    all.extend_from_slice(args);
+    let (code, stdout, stderr) = run(&all);
+    assert_eq!(code, 0, "{stderr}");
+    serde_json::from_str(&stdout).unwrap()
+}
+
+#[test]
+fn estimate_buys_600_when_300_falls_short() {
+    // 301 first scans need 301 units: one step of 300 is not enough.
+    let estimate = estimate(&[
+        "--plan",
+        "builtin:tcss-usd-300",
+        "--first-scans",
+        "301",
+        "--repeat-scans",
+        "0",
+    ]);
+    let plan = &estimate["plans"][0];
+    assert_eq!(plan["purchase"], "600");
+    assert_eq!(plan["unused_per_cycle"], "299");
+    assert_eq!(plan["denied_per_cycle"], "0");
+    assert_eq!(plan["cost_per_cycle"], "36.00");
+    assert_eq!(plan["cost_over_months"], "432.00");
+}
+
+#[test]
+fn estimate_takes_an_allowed_size_that_beats_the_steps() {
+    // 1900 units: steps of 300 would buy 2100, the allowed 2000 is smaller.
+    let estimate = estimate(&[
+        "--plan",
+        "builtin:tcss-usd-300",
+        "--first-scans",
+        "1900",
+        "--repeat-scans",
+        "0",
+    ]);
+    assert_eq!(estimate["plans"][0]["purchase"], "2000");
+    assert_eq!(estimate["plans"][0]["cost_per_cycle"], "120.00");
+}
+
+#[test]
+fn estimate_on_bill_buys_less_when_overage_is_cheaper() {
+    let work = Workdir::new();
+    let plan = work.write(
+        "bill.toml",
+        "name = \"bill\"\n[subscription]\nstart = 2024-03-15T14:00:00Z\n[[allowance]]\nname = \"quota\"\nunits = 300\n\
+         unit_price = 0.06\nstep = 300\n[overage]\npolicy = \"bill\"\nunit_price = 0.07\n",
+    );
+    let (code, stdout, stderr) = run(&[
+        "estimate",
+        "--format",
+        "json",
+        "--plan",
+        &plan,
+        "--first-scans",
+        "310",
+        "--repeat-scans",
+        "0",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let estimate: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let plan = &estimate["plans"][0];
+    // 300 × 0.06 + 10 × 0.07 = 18.70, cheaper than 600 × 0.06 = 36.00.
+    assert_eq!(plan["purchase"], "300");
+    assert_eq!(plan["overage_per_cycle"], "10");
+    assert_eq!(plan["cost_per_cycle"], "18.70");
+}
+
+#[test]
+fn estimate_compares_plans_cheapest_first() {
+    let estimate = estimate(&[
+        "--plan",
+        "builtin:tcss-cny-300",
+        "--plan",
+        "builtin:tcss-usd-300",
+        "--first-scans",
+        "100",
+        "--repeat-scans",
+        "100",
+    ]);
+    assert_eq!(estimate["schema"], "scanquota.estimate.v1");
+    let costs: Vec<&str> = estimate["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["cost_per_cycle"].as_str().unwrap())
+        .collect();
+    assert_eq!(costs, ["18.00", "90.00"]);
+    assert_eq!(estimate["plans"][0]["demand_units"], "110");
+}
+
+#[test]
+fn estimate_from_a_log_averages_closed_cycles() {
+    let (code, stdout, stderr) = run(&[
+        "estimate",
+        "--format",
+        "json",
+        "--plan",
+        "fixtures/tcss-usd-300.toml",
+        "--from-log",
+        "fixtures/tcss-worked-example.csv",
+        "--as-of",
+        "2024-05-01 00:00:00",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let estimate: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let plan = &estimate["plans"][0];
+    assert_eq!(plan["cycles_observed"], 1);
+    assert_eq!(
+        plan["demand"],
+        json!({"first_scans": "1", "repeat_scans": "99"})
+    );
+    assert_eq!(plan["demand_units"], "10.9");
+    assert_eq!(plan["purchase"], "300");
+    assert_eq!(plan["unused_per_cycle"], "289.1");
+    let (code, _, stderr) = run(&[
+        "estimate",
+        "--plan",
+        "fixtures/tcss-usd-300.toml",
+        "--from-log",
+        "fixtures/tcss-worked-example.csv",
+        "--as-of",
+        "2024-04-01 00:00:00",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no closed cycle"), "{stderr}");
+}
+
+#[test]
+fn estimate_table_is_pinned() {
+    let (code, stdout, _) = run(&[
+        "estimate",
+        "--plan",
+        "builtin:tcss-usd-300",
+        "--plan",
+        "builtin:hss-payg",
+        "--start",
+        "2024-03-15 14:00:00",
+        "--first-scans",
+        "200",
+        "--repeat-scans",
+        "2000",
+    ]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("estimate_table", stdout);
+}
+
+#[test]
+fn man_page_names_every_command() {
+    let (code, stdout, _) = run(&["man"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.starts_with(".ie") || stdout.contains(".TH scanquota 1"),
+        "{stdout}"
+    );
+    for command in [
+        "report",
+        "ledger",
+        "check",
+        "stats",
+        "reconcile",
+        "estimate",
+        "plan",
+        "completions",
+    ] {
+        assert!(stdout.contains(command), "{command}");
+    }
+}
+
+#[test]
+fn every_command_help_shows_an_example() {
+    for command in [
+        vec!["report"],
+        vec!["ledger"],
+        vec!["check"],
+        vec!["stats"],
+        vec!["reconcile"],
+        vec!["estimate"],
+        vec!["plan", "check"],
+        vec!["plan", "list"],
+        vec!["plan", "show"],
+        vec!["completions"],
+        vec!["man"],
+    ] {
+        let mut args = command.clone();
+        args.push("--help");
+        let (code, stdout, _) = run(&args);
+        assert_eq!(code, 0, "{command:?}");
+        assert!(
+            stdout.contains("Example"),
+            "{command:?} --help lacks an example:\n{stdout}"
+        );
+    }
+}
