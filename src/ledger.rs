@@ -32,10 +32,7 @@ fn row(plan: &Plan, log: &ScanLog, event: &ScanEvent, outcome: &'static str) -> 
         account: log.accounts.name(event.account).to_string(),
         image: log.images.name(event.image).to_string(),
         source: event.source.as_str(),
-        scan_id: event
-            .scan_id
-            .map(|id| log.scan_ids.name(id).to_string())
-            .unwrap_or_default(),
+        scan_id: log.scan_id_text(event).unwrap_or_default().to_string(),
         outcome,
         units: Units::default(),
         draws: String::new(),

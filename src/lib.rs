@@ -23,6 +23,7 @@ pub mod reconcile;
 pub mod render;
 pub mod report;
 pub mod stats;
+pub mod stream;
 pub mod zone;
 
 pub use error::{Error, Result};

@@ -66,25 +66,32 @@ impl Risk {
     }
 }
 
-/// One scan row, with text replaced by interned ids.
+/// One scan row, with text replaced by ids: at most 48 bytes, so ten
+/// million rows fit in memory when a log must be sorted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScanEvent {
     pub at: DateTime<Utc>,
     pub account: u32,
     pub image: u32,
-    pub scan_id: Option<u32>,
+    /// 0 for no scan id; otherwise equal for equal scan ids (see `ScanLog::scan_key`).
+    pub scan_key: u64,
     pub source: Source,
     pub status: Status,
     pub risk: Risk,
     /// Index into `ScanLog::files`.
-    pub file: u32,
+    pub file: u16,
     pub line: u64,
 }
+
+/// The most input files one run reads.
+pub const MAX_FILES: usize = u16::MAX as usize;
+
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// Text ↔ dense id, so events stay small and comparisons are integer ones.
 #[derive(Debug, Default, Clone)]
 pub struct Interner {
-    ids: HashMap<Box<str>, u32>,
+    ids: FastMap<Box<str>, u32>,
     names: Vec<Box<str>>,
 }
 
@@ -123,10 +130,17 @@ pub struct ScanLog {
     pub events: Vec<ScanEvent>,
     pub accounts: Interner,
     pub images: Interner,
+    /// Scan id texts, kept only when asked for (the ledger prints them);
+    /// otherwise a scan id is known by a 64-bit hash and its text is dropped.
     pub scan_ids: Interner,
+    pub keep_scan_ids: bool,
     /// The name of each input, as messages show it.
     pub files: Vec<String>,
 }
+
+/// Hashes scan ids when their text is not kept; fixed seed, so runs agree.
+const SCAN_ID_HASH: foldhash::quality::FixedState =
+    foldhash::quality::FixedState::with_seed(0x5ca7_0a11_d00d_f00d);
 
 /// The name `-` is shown as.
 pub const STDIN_NAME: &str = "<stdin>";
@@ -155,7 +169,19 @@ struct Columns {
 impl ScanLog {
     /// Read and merge logs; `-` is standard input, `.gz` is gunzipped.
     pub fn read_paths(paths: &[String], zone: Zone) -> Result<ScanLog> {
-        let mut log = ScanLog::default();
+        ScanLog::read_paths_keeping(paths, zone, false)
+    }
+
+    /// [`ScanLog::read_paths`], keeping scan id texts when `keep_scan_ids`.
+    pub fn read_paths_keeping(
+        paths: &[String],
+        zone: Zone,
+        keep_scan_ids: bool,
+    ) -> Result<ScanLog> {
+        let mut log = ScanLog {
+            keep_scan_ids,
+            ..ScanLog::default()
+        };
         for path in paths {
             let name = if path == "-" {
                 STDIN_NAME.to_string()
@@ -171,7 +197,31 @@ impl ScanLog {
 
     /// Read one more log from any reader (decompressed already).
     pub fn read_one(&mut self, name: &str, reader: impl Read, zone: Zone) -> Result<()> {
-        let file = u32::try_from(self.files.len()).expect("fewer than 4 billion files");
+        let mut events = std::mem::take(&mut self.events);
+        let result = self.read_each(name, reader, zone, |_, event| {
+            events.push(event);
+            true
+        });
+        self.events = events;
+        result
+    }
+
+    /// Read one log, handing each event to `each` instead of keeping it;
+    /// `each` returns false to stop reading early. Interned names and the
+    /// file name are kept in `self` as usual.
+    pub fn read_each(
+        &mut self,
+        name: &str,
+        reader: impl Read,
+        zone: Zone,
+        mut each: impl FnMut(&ScanLog, ScanEvent) -> bool,
+    ) -> Result<()> {
+        let file = u16::try_from(self.files.len()).map_err(|_| {
+            Error::input(
+                Location::file(name),
+                format!("is one input too many; give at most {MAX_FILES} logs"),
+            )
+        })?;
         self.files.push(name.to_string());
         let mut input = CsvInput::new(name, "scan log", "timestamp,image", reader)?;
         let columns = Columns {
@@ -186,7 +236,9 @@ impl ScanLog {
         let mut record = csv::ByteRecord::new();
         while input.read(&mut record)? {
             let event = self.parse_row(file, &input.row(&record), &columns, zone)?;
-            self.events.push(event);
+            if !each(self, event) {
+                break;
+            }
         }
         Ok(())
     }
@@ -196,13 +248,32 @@ impl ScanLog {
         self.events.sort_by_key(|event| event.at);
     }
 
+    /// The key replay compares scan ids by: the interned id + 1 when texts
+    /// are kept (exact), else a 64-bit hash of the text (never 0).
+    fn scan_key(&mut self, text: &str) -> u64 {
+        if text.is_empty() {
+            return 0;
+        }
+        if self.keep_scan_ids {
+            return u64::from(self.scan_ids.intern(text)) + 1;
+        }
+        use std::hash::BuildHasher;
+        SCAN_ID_HASH.hash_one(text).max(1)
+    }
+
+    /// The scan id text of an event, when texts were kept.
+    pub fn scan_id_text(&self, event: &ScanEvent) -> Option<&str> {
+        (self.keep_scan_ids && event.scan_key != 0)
+            .then(|| self.scan_ids.name((event.scan_key - 1) as u32))
+    }
+
     pub fn location(&self, event: &ScanEvent) -> String {
         format!("{}:{}", self.files[event.file as usize], event.line)
     }
 
     fn parse_row(
         &mut self,
-        file: u32,
+        file: u16,
         row: &Row<'_>,
         columns: &Columns,
         zone: Zone,
@@ -274,13 +345,13 @@ impl ScanLog {
         })?;
 
         let scan_id_text = optional(columns.scan_id)?;
-        let scan_id = (!scan_id_text.is_empty()).then(|| self.scan_ids.intern(scan_id_text));
+        let scan_key = self.scan_key(scan_id_text);
 
         Ok(ScanEvent {
             at,
             account,
             image,
-            scan_id,
+            scan_key,
             source,
             status,
             risk,

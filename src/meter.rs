@@ -173,8 +173,8 @@ struct AccountState<'p> {
     topup_total: Vec<Decimal>,
     cycle_cursor: usize,
     /// Per image, when it last created history.
-    history: HashMap<u32, DateTime<Utc>>,
-    seen_scan_ids: HashSet<u32>,
+    history: HashMap<u32, DateTime<Utc>, foldhash::fast::FixedState>,
+    seen_scan_ids: HashSet<u64, foldhash::fast::FixedState>,
     draws: Vec<Decimal>,
     available: Vec<(Option<usize>, Decimal)>,
 }
@@ -204,8 +204,8 @@ impl<'p> AccountState<'p> {
             topup_cursor: vec![0; allowances],
             topup_total: vec![Decimal::ZERO; allowances],
             cycle_cursor: 0,
-            history: HashMap::new(),
-            seen_scan_ids: HashSet::new(),
+            history: HashMap::default(),
+            seen_scan_ids: HashSet::default(),
             draws: vec![Decimal::ZERO; allowances],
             available: vec![(None, Decimal::ZERO); allowances],
         }
@@ -231,9 +231,7 @@ impl<'p> AccountState<'p> {
         let plan = self.plan;
         let success = event.status == Status::Success;
         // 1. A scan id already seen in this account.
-        if let Some(id) = event.scan_id
-            && !self.seen_scan_ids.insert(id)
-        {
+        if event.scan_key != 0 && !self.seen_scan_ids.insert(event.scan_key) {
             return (Outcome::Duplicate, Decimal::ZERO, Decimal::ZERO);
         }
         // 2. Failed scans are skipped unless the plan meters them.
@@ -331,6 +329,77 @@ impl<'p> AccountState<'p> {
     }
 }
 
+/// Replays events pushed one at a time, in replay order: the same engine
+/// for a log held in memory and for one streamed from disk.
+pub struct Replayer<'p> {
+    plan: &'p Plan,
+    schedule: &'p Schedule,
+    /// The only account to meter, if one was asked for.
+    wanted: Option<&'p str>,
+    wanted_id: Option<u32>,
+    /// Account names by id, as the reader interned them.
+    names: Vec<String>,
+    states: Vec<Option<AccountState<'p>>>,
+}
+
+impl<'p> Replayer<'p> {
+    pub fn new(plan: &'p Plan, schedule: &'p Schedule, account: Option<&'p str>) -> Self {
+        Replayer {
+            plan,
+            schedule,
+            wanted: account,
+            wanted_id: None,
+            names: Vec::new(),
+            states: Vec::new(),
+        }
+    }
+
+    /// Name the next account id (ids are dense, in order of first appearance).
+    pub fn add_account(&mut self, name: &str) {
+        if self.wanted == Some(name) {
+            self.wanted_id = Some(self.names.len() as u32);
+        }
+        self.names.push(name.to_string());
+        self.states.push(None);
+    }
+
+    pub fn push(
+        &mut self,
+        event: &ScanEvent,
+        observe: &mut impl FnMut(&ScanEvent, &ScanResult<'_>),
+    ) {
+        if self.wanted.is_some() && self.wanted_id != Some(event.account) {
+            return;
+        }
+        let (plan, schedule, names) = (self.plan, self.schedule, &self.names);
+        let state = self.states[event.account as usize].get_or_insert_with(|| {
+            AccountState::new(plan, schedule, names[event.account as usize].clone())
+        });
+        if event.at > schedule.as_of {
+            state.usage.after_as_of += 1;
+            return;
+        }
+        state.replay(event, observe);
+    }
+
+    /// Every metered account sorted by name; the wanted account, or
+    /// `default` when nothing was metered, is reported even without scans.
+    pub fn finish(self) -> Vec<AccountUsage> {
+        let mut usages: Vec<AccountUsage> = self
+            .states
+            .into_iter()
+            .flatten()
+            .map(|state| state.usage)
+            .collect();
+        if usages.is_empty() {
+            let name = self.wanted.unwrap_or("default").to_string();
+            usages.push(AccountUsage::empty(self.plan, self.schedule, name));
+        }
+        usages.sort_by(|a, b| a.account.cmp(&b.account));
+        usages
+    }
+}
+
 /// Replay the log under the plan up to `as_of`. With `account`, only that
 /// account is metered (reported even if it has no scans); otherwise every
 /// account in the log, or `default` when the log is empty. Accounts come out
@@ -342,32 +411,12 @@ pub fn replay(
     account: Option<&str>,
     mut observe: impl FnMut(&ScanEvent, &ScanResult<'_>),
 ) -> Vec<AccountUsage> {
-    let wanted: Option<Option<u32>> = account.map(|name| log.accounts.get(name));
-    let mut states: Vec<Option<AccountState<'_>>> = (0..log.accounts.len()).map(|_| None).collect();
+    let mut replayer = Replayer::new(plan, schedule, account);
+    for id in 0..log.accounts.len() as u32 {
+        replayer.add_account(log.accounts.name(id));
+    }
     for event in &log.events {
-        if let Some(wanted) = wanted
-            && wanted != Some(event.account)
-        {
-            continue;
-        }
-        let state = states[event.account as usize].get_or_insert_with(|| {
-            AccountState::new(plan, schedule, log.accounts.name(event.account).to_string())
-        });
-        if event.at > schedule.as_of {
-            state.usage.after_as_of += 1;
-            continue;
-        }
-        state.replay(event, &mut observe);
+        replayer.push(event, &mut observe);
     }
-    let mut usages: Vec<AccountUsage> = states
-        .into_iter()
-        .flatten()
-        .map(|state| state.usage)
-        .collect();
-    if usages.is_empty() {
-        let name = account.unwrap_or("default").to_string();
-        usages.push(AccountState::new(plan, schedule, name).usage);
-    }
-    usages.sort_by(|a, b| a.account.cmp(&b.account));
-    usages
+    replayer.finish()
 }

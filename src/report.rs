@@ -212,22 +212,42 @@ pub fn generate_with_cores(
     core_days: &BTreeMap<String, Vec<CoreDay>>,
 ) -> Report {
     let schedule = Schedule::new(plan, as_of);
-    let mut usages = replay(plan, log, &schedule, account, |_, _| {});
-    let placeholder_only = log.events.is_empty() && account.is_none();
+    let usages = replay(plan, log, &schedule, account, |_, _| {});
+    assemble(
+        plan,
+        &schedule,
+        usages,
+        log.accounts.is_empty(),
+        account,
+        core_days,
+    )
+}
+
+/// The report from replayed usages (in memory or streamed). `no_rows`: the
+/// log had no rows at all, so the `default` placeholder account gives way to
+/// accounts that only have core samples.
+pub fn assemble(
+    plan: &Plan,
+    schedule: &Schedule,
+    mut usages: Vec<AccountUsage>,
+    no_rows: bool,
+    account: Option<&str>,
+    core_days: &BTreeMap<String, Vec<CoreDay>>,
+) -> Report {
     let core_accounts: Vec<&String> = core_days
         .keys()
         .filter(|name| account.is_none_or(|a| a == *name))
         .collect();
-    if placeholder_only && !core_accounts.is_empty() {
+    if no_rows && account.is_none() && !core_accounts.is_empty() {
         usages.clear();
     }
     for name in core_accounts {
         if !usages.iter().any(|u| &u.account == name) {
-            usages.push(AccountUsage::empty(plan, &schedule, name.clone()));
+            usages.push(AccountUsage::empty(plan, schedule, name.clone()));
         }
     }
     usages.sort_by(|a, b| a.account.cmp(&b.account));
-    build(plan, &schedule, &usages, core_days)
+    build(plan, schedule, &usages, core_days)
 }
 
 /// Assemble the report from the replay of every account.

@@ -174,6 +174,88 @@ impl fmt::Display for TimestampError {
 /// Parse one of the spec's timestamp forms: RFC 3339 with an offset, a naive
 /// `YYYY-MM-DD HH:MM:SS` (or with `T`) read in `zone`, or integer Unix seconds.
 pub fn parse_timestamp(text: &str, zone: Zone) -> Result<DateTime<Utc>, TimestampError> {
+    if let Some(instant) = parse_fixed_layout(text.as_bytes(), zone) {
+        return Ok(instant);
+    }
+    parse_timestamp_general(text, zone)
+}
+
+fn two_digits(bytes: &[u8], at: usize) -> Option<u32> {
+    let (a, b) = (
+        bytes.get(at)?.wrapping_sub(b'0'),
+        bytes.get(at + 1)?.wrapping_sub(b'0'),
+    );
+    (a < 10 && b < 10).then(|| u32::from(a) * 10 + u32::from(b))
+}
+
+/// The hot path for the common shapes `YYYY-MM-DDTHH:MM:SS[.f][Z|±HH:MM]`
+/// (and naive ones in a fixed-offset zone), without chrono's format
+/// machinery. `None` means "not this shape": the general parser decides,
+/// so both paths always agree (a property test pins that).
+fn parse_fixed_layout(bytes: &[u8], zone: Zone) -> Option<DateTime<Utc>> {
+    if bytes.len() < 19
+        || bytes[4] != b'-'
+        || bytes[7] != b'-'
+        || bytes[13] != b':'
+        || bytes[16] != b':'
+    {
+        return None;
+    }
+    if !matches!(bytes[10], b'T' | b' ') {
+        return None;
+    }
+    let year = two_digits(bytes, 0)? * 100 + two_digits(bytes, 2)?;
+    let (month, day) = (two_digits(bytes, 5)?, two_digits(bytes, 8)?);
+    let (hour, minute, second) = (
+        two_digits(bytes, 11)?,
+        two_digits(bytes, 14)?,
+        two_digits(bytes, 17)?,
+    );
+    let mut at = 19;
+    let mut nanos = 0u32;
+    if bytes.get(at) == Some(&b'.') {
+        let digits = bytes[at + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if digits == 0 || digits > 9 {
+            return None;
+        }
+        for digit in &bytes[at + 1..at + 1 + digits] {
+            nanos = nanos * 10 + u32::from(digit - b'0');
+        }
+        nanos *= 10u32.pow(9 - digits as u32);
+        at += 1 + digits;
+    }
+    let offset_seconds = match &bytes[at..] {
+        [] => match zone {
+            Zone::Fixed(offset) => offset.local_minus_utc(),
+            Zone::Named(_) => return None,
+        },
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let (h, m) = (two_digits(bytes, at + 1)?, two_digits(bytes, at + 4)?);
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let seconds = (h * 3600 + m * 60) as i32;
+            if *sign == b'+' { seconds } else { -seconds }
+        }
+        _ => return None,
+    };
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(year as i32, month, day)?;
+    let local = date.and_hms_nano_opt(hour, minute, second, nanos)?;
+    let instant =
+        Utc.from_utc_datetime(&(local - chrono::Duration::seconds(i64::from(offset_seconds))));
+    check_year(instant.date_naive()).ok()?;
+    check_year(date).ok()?;
+    Some(instant)
+}
+
+fn parse_timestamp_general(text: &str, zone: Zone) -> Result<DateTime<Utc>, TimestampError> {
     let text = text.trim();
     let instant = if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
         let seconds: i64 = text.parse().map_err(|_| TimestampError::OutOfRange)?;
@@ -235,6 +317,34 @@ mod tests {
             .with_timezone(&Utc)
     }
 
+    proptest::proptest! {
+        #[test]
+        fn the_fast_path_agrees_with_the_general_parser(
+            year in 1960i32..10010, month in 0u32..14, day in 0u32..33,
+            hour in 0u32..25, minute in 0u32..61, second in 0u32..61,
+            fraction in proptest::option::of(0u32..1_000_000), separator in 0usize..3,
+            offset in proptest::option::of(-1439i32..1440), zulu: bool, fixed_zone: bool,
+        ) {
+            let sep = ["T", " ", "t"][separator];
+            let mut text = format!("{year:04}-{month:02}-{day:02}{sep}{hour:02}:{minute:02}:{second:02}");
+            if let Some(fraction) = fraction {
+                text += &format!(".{fraction}");
+            }
+            match (offset, zulu) {
+                (_, true) => text.push('Z'),
+                (Some(minutes), false) => {
+                    let sign = if minutes < 0 { '-' } else { '+' };
+                    text += &format!("{sign}{:02}:{:02}", minutes.abs() / 60, minutes.abs() % 60);
+                }
+                (None, false) => {}
+            }
+            let zone = if fixed_zone { Zone::parse("+05:30").unwrap() } else { Zone::parse("Europe/Berlin").unwrap() };
+            if let Some(fast) = parse_fixed_layout(text.as_bytes(), zone) {
+                proptest::prop_assert_eq!(Ok(fast), parse_timestamp_general(&text, zone), "{}", text);
+            }
+        }
+    }
+
     #[test]
     fn zones_parse() {
         assert_eq!(
@@ -267,6 +377,17 @@ mod tests {
         assert_eq!(parse_timestamp("2024-03-15 14:00:00", zone), Ok(expected));
         assert_eq!(parse_timestamp("2024-03-15T14:00:00", zone), Ok(expected));
         assert_eq!(parse_timestamp("1710482400", zone), Ok(expected));
+        for common in [
+            "2024-03-15T14:00:00+08:00",
+            "2024-03-15T06:00:00Z",
+            "2024-03-15 14:00:00",
+        ] {
+            assert_eq!(
+                parse_fixed_layout(common.as_bytes(), zone),
+                Some(expected),
+                "{common} takes the fast path"
+            );
+        }
         assert_eq!(
             parse_timestamp("2024-03-15T14:00:00.250+08:00", zone),
             Ok(expected + chrono::Duration::milliseconds(250))

@@ -46,7 +46,7 @@ fn columns_are_found_by_name_in_any_order_with_defaults() {
         assert_eq!(event.source, Source::Registry);
         assert_eq!(event.status, Status::Success);
         assert_eq!(event.risk, Risk::Unknown);
-        assert_eq!(event.scan_id, None);
+        assert_eq!(event.scan_key, 0);
         assert_eq!(event.line, 2);
     }
     assert_eq!(rfc3339(&a), rfc3339(&b));
@@ -65,10 +65,14 @@ fn optional_columns_are_read_case_insensitively() {
     assert_eq!(first.status, Status::Failed);
     assert_eq!(first.source, Source::Cicd);
     assert_eq!(log.accounts.name(first.account), "team-a");
-    assert_eq!(log.scan_ids.name(first.scan_id.unwrap()), "s1");
+    assert_ne!(first.scan_key, 0, "a scan id is known by a non-zero key");
+    assert!(
+        log.scan_ids.is_empty(),
+        "scan id texts are not kept unless asked for"
+    );
     let second = log.events[1];
     assert_eq!(log.accounts.name(second.account), "default");
-    assert_eq!(second.scan_id, None);
+    assert_eq!(second.scan_key, 0);
 }
 
 #[test]
@@ -257,4 +261,24 @@ fn missing_file_and_directory_are_errors() {
     let dir = work.dir().to_string_lossy().into_owned();
     let directory = ScanLog::read_paths(&[dir], Zone::default()).unwrap_err();
     assert!(directory.to_string().contains("directory"), "{directory}");
+}
+
+#[test]
+fn scan_id_texts_are_kept_when_asked_for() {
+    let work = Workdir::new();
+    let path = work.write("log.csv", "timestamp,image,scan_id\n2024-03-16T10:00:00Z,a,s1\n2024-03-16T11:00:00Z,b,s1\n2024-03-16T12:00:00Z,c,\n");
+    let kept = ScanLog::read_paths_keeping(&[path.clone()], Zone::default(), true).unwrap();
+    let texts: Vec<Option<&str>> = kept.events.iter().map(|e| kept.scan_id_text(e)).collect();
+    assert_eq!(texts, [Some("s1"), Some("s1"), None]);
+    let hashed = ScanLog::read_paths(&[path], Zone::default()).unwrap();
+    assert_eq!(
+        hashed.events[0].scan_key, hashed.events[1].scan_key,
+        "equal ids, equal keys"
+    );
+    assert_eq!(hashed.scan_id_text(&hashed.events[0]), None);
+}
+
+#[test]
+fn events_are_at_most_48_bytes() {
+    assert!(std::mem::size_of::<scanquota::log::ScanEvent>() <= 48);
 }

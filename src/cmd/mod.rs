@@ -69,11 +69,21 @@ pub fn load(plan: &str, input: &InputArgs) -> Result<Replayable> {
     Ok(all.remove(0))
 }
 
+/// [`load`], keeping every scan id's text (for the ledger).
+pub fn load_keeping_scan_ids(plan: &str, input: &InputArgs) -> Result<Replayable> {
+    let mut all = read(&[plan.to_string()], input, true)?;
+    Ok(all.remove(0))
+}
+
 /// Read several plans and replay-ready logs. Naive log times depend on each
 /// plan's zone, so the logs are parsed once per distinct zone (from memory
 /// when there is more than one zone, since standard input reads only once).
 /// A built-in plan starts at `--start`, or else at the log's first scan.
 pub fn load_many(specs: &[String], input: &InputArgs) -> Result<Vec<Replayable>> {
+    read(specs, input, false)
+}
+
+fn read(specs: &[String], input: &InputArgs, keep_scan_ids: bool) -> Result<Vec<Replayable>> {
     let mut plans = Vec::with_capacity(specs.len());
     for spec in specs {
         let provisional = if Plan::is_builtin(spec) {
@@ -95,13 +105,19 @@ pub fn load_many(specs: &[String], input: &InputArgs) -> Result<Vec<Replayable>>
         }
     }
     let logs: Vec<(Zone, ScanLog)> = if zones.len() == 1 {
-        vec![(zones[0], ScanLog::read_paths(&input.log, zones[0])?)]
+        vec![(
+            zones[0],
+            ScanLog::read_paths_keeping(&input.log, zones[0], keep_scan_ids)?,
+        )]
     } else {
         let buffered = buffer_inputs(&input.log)?;
         zones
             .iter()
             .map(|zone| {
-                let mut log = ScanLog::default();
+                let mut log = ScanLog {
+                    keep_scan_ids,
+                    ..ScanLog::default()
+                };
                 for (name, bytes) in &buffered {
                     log.read_one(name, bytes.as_slice(), *zone)?;
                 }
@@ -133,6 +149,26 @@ pub fn load_many(specs: &[String], input: &InputArgs) -> Result<Vec<Replayable>>
             Ok(Replayable { plan, log, as_of })
         })
         .collect()
+}
+
+/// The plan when it does not depend on the log: a plan file, or a built-in
+/// given `--start`. `None` for a built-in that starts at the log's first scan.
+pub fn plan_without_log(spec: &str, input: &InputArgs) -> Result<Option<Plan>> {
+    if !Plan::is_builtin(spec) {
+        if input.start.is_some() {
+            return Err(Error::Usage(format!(
+                "--start is for built-in plans; {spec} sets its own subscription.start"
+            )));
+        }
+        return Plan::load(spec, None).map(Some);
+    }
+    let Some(text) = input.start.as_deref() else {
+        return Ok(None);
+    };
+    let zone = Plan::load(spec, Some(DateTime::UNIX_EPOCH))?.zone;
+    let start = parse_timestamp(text, zone)
+        .map_err(|err| Error::Usage(format!("--start `{text}` is not a usable time; {err}")))?;
+    Plan::load(spec, Some(start)).map(Some)
 }
 
 fn buffer_inputs(paths: &[String]) -> Result<Vec<(String, Vec<u8>)>> {

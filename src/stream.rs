@@ -1,0 +1,96 @@
+//! Streaming replay for logs already in time order: one thread reads and
+//! parses, the other replays, and memory holds only per-account state
+//! (history, balances, scan ids seen) instead of every row. When a row turns
+//! out to be earlier than the one before, streaming stops and the caller
+//! reads the logs again in buffered mode (all events, sorted).
+
+use crate::error::Result;
+use crate::log::{STDIN_NAME, ScanEvent, ScanLog, open_input};
+use crate::meter::{AccountUsage, Replayer, Schedule};
+use crate::plan::Plan;
+use std::sync::mpsc::sync_channel;
+
+const BATCH: usize = 16 * 1024;
+
+enum Message {
+    /// Names of accounts first seen in this batch, then its events.
+    Batch(Vec<String>, Vec<ScanEvent>),
+    /// A row earlier than its predecessor: the log is not in time order.
+    OutOfOrder,
+}
+
+/// Whether the inputs can be read a second time (standard input cannot).
+pub fn rereadable(paths: &[String]) -> bool {
+    paths.iter().all(|path| path != "-")
+}
+
+/// Replay `paths` in one pass. `Ok(None)`: the logs are not in time order
+/// (nothing was kept; read them again buffered). On success, the log's
+/// names and files (no events) and the usages, as [`crate::meter::replay`] gives.
+pub fn replay_streaming(
+    plan: &Plan,
+    paths: &[String],
+    schedule: &Schedule,
+    account: Option<&str>,
+) -> Result<Option<(ScanLog, Vec<AccountUsage>)>> {
+    let (sender, receiver) = sync_channel::<Message>(4);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || -> Result<ScanLog> {
+            let mut log = ScanLog::default();
+            let mut batch = Vec::with_capacity(BATCH);
+            let mut accounts_sent = 0;
+            let mut last = None;
+            let mut in_order = true;
+            for path in paths {
+                let name = if path == "-" {
+                    STDIN_NAME.to_string()
+                } else {
+                    path.clone()
+                };
+                log.read_each(&name, open_input(path)?, plan.zone, |log, event| {
+                    if last.is_some_and(|last| event.at < last) {
+                        in_order = false;
+                        return false;
+                    }
+                    last = Some(event.at);
+                    batch.push(event);
+                    if batch.len() == BATCH {
+                        let names = (accounts_sent..log.accounts.len() as u32)
+                            .map(|id| log.accounts.name(id).to_string())
+                            .collect();
+                        accounts_sent = log.accounts.len() as u32;
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        return sender.send(Message::Batch(names, full)).is_ok();
+                    }
+                    true
+                })?;
+                if !in_order {
+                    let _ = sender.send(Message::OutOfOrder);
+                    return Ok(log);
+                }
+            }
+            let names = (accounts_sent..log.accounts.len() as u32)
+                .map(|id| log.accounts.name(id).to_string())
+                .collect();
+            let _ = sender.send(Message::Batch(names, batch));
+            Ok(log)
+        });
+        let mut replayer = Replayer::new(plan, schedule, account);
+        let mut in_order = true;
+        for message in receiver.iter() {
+            match message {
+                Message::Batch(names, events) => {
+                    for name in &names {
+                        replayer.add_account(name);
+                    }
+                    for event in &events {
+                        replayer.push(event, &mut |_, _| {});
+                    }
+                }
+                Message::OutOfOrder => in_order = false,
+            }
+        }
+        let log = reader.join().expect("the reader thread does not panic")?;
+        Ok(in_order.then(|| (log, replayer.finish())))
+    })
+}

@@ -1,0 +1,130 @@
+//! The optimised (streaming) path against the straightforward one (all
+//! events in memory, sorted): identical reports on random logs, time-ordered
+//! and shuffled.
+
+mod common;
+
+use common::{Workdir, run, scanquota};
+use proptest::prelude::*;
+use scanquota::log::ScanLog;
+use scanquota::meter::Schedule;
+use scanquota::plan::Plan;
+use scanquota::report::{assemble, generate};
+use scanquota::stream::replay_streaming;
+use scanquota::zone::parse_timestamp;
+use std::collections::BTreeMap;
+
+const PLAN: &str = "timezone = \"+08:00\"\n[subscription]\nstart = 2024-01-01T00:00:00+08:00\n\
+    [metering]\nrepeat_scan_units = 0.1\n[[allowance]]\nname = \"free\"\nkind = \"free\"\nunits = 3\nreset = \"calendar-month\"\n\
+    [[allowance]]\nname = \"quota\"\nunits = 30\nunit_price = 0.06\n[overage]\npolicy = \"deny\"\n";
+
+fn log_text(rows: &[(u32, u8, u8, bool, Option<u8>)]) -> String {
+    let mut text = String::from("timestamp,image,account,status,scan_id\n");
+    for (minute, image, account, failed, id) in rows {
+        let at =
+            chrono::DateTime::from_timestamp(1_704_067_200 + i64::from(*minute) * 60, 0).unwrap();
+        text += &format!(
+            "{},img{image},acct{account},{},{}\n",
+            at.format("%Y-%m-%dT%H:%M:%SZ"),
+            if *failed { "failed" } else { "success" },
+            id.map(|i| format!("s{i}")).unwrap_or_default()
+        );
+    }
+    text
+}
+
+fn rows() -> impl Strategy<Value = Vec<(u32, u8, u8, bool, Option<u8>)>> {
+    prop::collection::vec(
+        (
+            0u32..200_000,
+            0u8..12,
+            0u8..3,
+            prop::bool::weighted(0.1),
+            prop::option::weighted(0.3, 0u8..30),
+        ),
+        0..80,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn streaming_and_buffered_replays_agree(mut rows in rows(), shuffle in any::<bool>(), minute in 0u32..220_000) {
+        if !shuffle {
+            rows.sort_by_key(|row| row.0);
+        }
+        let work = Workdir::new();
+        let path = work.write("log.csv", log_text(&rows));
+        let plan = Plan::from_str("plan.toml", PLAN).unwrap();
+        let as_of = parse_timestamp("2024-01-01T00:00:00Z", plan.zone).unwrap() + chrono::Duration::minutes(i64::from(minute));
+        let buffered = generate(&plan, &ScanLog::read_paths(std::slice::from_ref(&path), plan.zone).unwrap(), as_of, None);
+        let schedule = Schedule::new(&plan, as_of);
+        let sorted = rows.windows(2).all(|pair| pair[0].0 <= pair[1].0);
+        match replay_streaming(&plan, std::slice::from_ref(&path), &schedule, None).unwrap() {
+            Some((log, usages)) => {
+                prop_assert!(sorted, "streaming only finishes on time-ordered logs");
+                let streamed = assemble(&plan, &schedule, usages, log.accounts.is_empty(), None, &BTreeMap::new());
+                prop_assert_eq!(streamed, buffered);
+            }
+            None => prop_assert!(!sorted, "a time-ordered log streams to the end"),
+        }
+    }
+}
+
+#[test]
+fn the_binary_gives_the_same_json_streamed_from_a_file_and_buffered_from_stdin() {
+    let work = Workdir::new();
+    let mut rows: Vec<(u32, u8, u8, bool, Option<u8>)> = (0..500u32)
+        .map(|i| {
+            (
+                i * 397 % 150_000,
+                (i * 7 % 11) as u8,
+                (i % 3) as u8,
+                i % 17 == 0,
+                (i % 5 == 0).then_some((i % 40) as u8),
+            )
+        })
+        .collect();
+    for ordered in [false, true] {
+        if ordered {
+            rows.sort_by_key(|row| row.0);
+        }
+        let text = log_text(&rows);
+        let path = work.write("log.csv", &text);
+        let plan = work.write("plan.toml", PLAN);
+        let args = [
+            "report",
+            "--plan",
+            &plan,
+            "--log",
+            &path,
+            "--as-of",
+            "2024-03-20T00:00:00Z",
+            "--format",
+            "json",
+        ];
+        let (code, from_file, stderr) = run(&args);
+        assert_eq!(code, 0, "{stderr}");
+        let from_stdin = scanquota()
+            .args([
+                "report",
+                "--plan",
+                &plan,
+                "--log",
+                "-",
+                "--as-of",
+                "2024-03-20T00:00:00Z",
+                "--format",
+                "json",
+            ])
+            .write_stdin(text)
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&from_stdin.stdout),
+            from_file,
+            "ordered: {ordered}"
+        );
+    }
+}
