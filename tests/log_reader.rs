@@ -267,7 +267,8 @@ fn missing_file_and_directory_are_errors() {
 fn scan_id_texts_are_kept_when_asked_for() {
     let work = Workdir::new();
     let path = work.write("log.csv", "timestamp,image,scan_id\n2024-03-16T10:00:00Z,a,s1\n2024-03-16T11:00:00Z,b,s1\n2024-03-16T12:00:00Z,c,\n");
-    let kept = ScanLog::read_paths_keeping(&[path.clone()], Zone::default(), true).unwrap();
+    let kept =
+        ScanLog::read_paths_keeping(std::slice::from_ref(&path), Zone::default(), true).unwrap();
     let texts: Vec<Option<&str>> = kept.events.iter().map(|e| kept.scan_id_text(e)).collect();
     assert_eq!(texts, [Some("s1"), Some("s1"), None]);
     let hashed = ScanLog::read_paths(&[path], Zone::default()).unwrap();
