@@ -34,6 +34,9 @@ _scanquota() {
             scanquota,man)
                 cmd="scanquota__subcmd__man"
                 ;;
+            scanquota,merge)
+                cmd="scanquota__subcmd__merge"
+                ;;
             scanquota,plan)
                 cmd="scanquota__subcmd__plan"
                 ;;
@@ -63,6 +66,9 @@ _scanquota() {
                 ;;
             scanquota__subcmd__help,man)
                 cmd="scanquota__subcmd__help__subcmd__man"
+                ;;
+            scanquota__subcmd__help,merge)
+                cmd="scanquota__subcmd__help__subcmd__merge"
                 ;;
             scanquota__subcmd__help,plan)
                 cmd="scanquota__subcmd__help__subcmd__plan"
@@ -116,7 +122,7 @@ _scanquota() {
 
     case "${cmd}" in
         scanquota)
-            opts="-h -V --help --version report ledger check stats reconcile estimate plan man completions help"
+            opts="-q -h -V --quiet --help --version report ledger check stats reconcile estimate merge plan man completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -130,7 +136,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__check)
-            opts="-q -h --plan --log --as-of --account --start --min-remaining --allowance --max-used-percent --max-projected-charges --expiring-within --quiet --format --help"
+            opts="-q -h --plan --log --as-of --account --start --min-remaining --allowance --max-used-percent --max-projected-charges --expiring-within --format --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -188,7 +194,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__completions)
-            opts="-h --help bash elvish fish powershell zsh"
+            opts="-q -h --quiet --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -202,7 +208,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__estimate)
-            opts="-h --plan --first-scans --repeat-scans --from-log --months --as-of --account --start --format --help"
+            opts="-q -h --plan --first-scans --repeat-scans --from-log --months --as-of --account --start --format --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -252,7 +258,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__help)
-            opts="report ledger check stats reconcile estimate plan man completions help"
+            opts="report ledger check stats reconcile estimate merge plan man completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -336,6 +342,20 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scanquota__subcmd__help__subcmd__merge)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -448,7 +468,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__ledger)
-            opts="-h --plan --log --as-of --account --start --format --help"
+            opts="-q -h --plan --log --as-of --account --start --format --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -486,7 +506,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__man)
-            opts="-h --help"
+            opts="-q -h --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -499,8 +519,26 @@ _scanquota() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        scanquota__subcmd__merge)
+            opts="-q -h --format --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         scanquota__subcmd__plan)
-            opts="-h --help check list show help"
+            opts="-q -h --quiet --help check list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -514,7 +552,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__plan__subcmd__check)
-            opts="-h --start --format --help"
+            opts="-q -h --start --format --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -606,7 +644,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__plan__subcmd__list)
-            opts="-h --help"
+            opts="-q -h --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -620,7 +658,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__plan__subcmd__show)
-            opts="-h --start --help"
+            opts="-q -h --start --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -638,7 +676,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__reconcile)
-            opts="-h --plan --log --as-of --account --start --inventory --vendor-stats --help"
+            opts="-q -h --plan --log --as-of --account --start --inventory --vendor-stats --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -680,7 +718,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__report)
-            opts="-h --plan --log --as-of --account --start --cores --format --help"
+            opts="-q -h --plan --log --as-of --account --start --cores --format --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -722,7 +760,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__stats)
-            opts="-h --plan --log --as-of --account --start --inventory --format --help"
+            opts="-q -h --plan --log --as-of --account --start --inventory --format --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

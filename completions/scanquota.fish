@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_scanquota_global_optspecs
-    string join \n h/help V/version
+    string join \n q/quiet h/help V/version
 end
 
 function __fish_scanquota_needs_command
@@ -24,6 +24,7 @@ function __fish_scanquota_using_subcommand
     contains -- $cmd[1] $argv
 end
 
+complete -c scanquota -n "__fish_scanquota_needs_command" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
 complete -c scanquota -n "__fish_scanquota_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_needs_command" -s V -l version -d 'Print version'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "report" -d 'Remaining, expired and free quota and charges per account'
@@ -32,6 +33,7 @@ complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "check" -d 'Thre
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "stats" -d 'The Huawei HSS image-scan statistics object for one account'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "reconcile" -d 'Compare the vendor\'s statistics JSON with what the logs say; exit 1 on any difference'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "estimate" -d 'Recommend the purchase that covers a demand, and compare plans by cost'
+complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "merge" -d 'Combine JSON reports of disjoint account partitions into one report'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "plan" -d 'Validate and inspect plans'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "man" -d 'Print the man page (roff) to standard output'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "completions" -d 'Print a shell completion script'
@@ -46,6 +48,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l format -d
 json\t''
 csv\t''
 markdown\t''"
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l log -d 'Scan log (CSV; `-` for standard input, `.gz` is gunzipped); repeat to merge logs' -r
@@ -55,6 +58,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l start -d 
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l format -d 'Output format (`jsonl`: one JSON object a line)' -r -f -a "table\t''
 csv\t''
 jsonl\t''"
+complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l log -d 'Scan log (CSV; `-` for standard input, `.gz` is gunzipped); repeat to merge logs' -r
@@ -69,7 +73,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l expiring-w
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l format -d 'Output format' -r -f -a "text\t''
 json\t''
 markdown\t''"
-complete -c scanquota -n "__fish_scanquota_using_subcommand check" -s q -l quiet -d 'Print nothing; only the exit status tells'
+complete -c scanquota -n "__fish_scanquota_using_subcommand check" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l log -d 'Scan log (CSV; `-` for standard input, `.gz` is gunzipped); repeat to merge logs' -r
@@ -79,6 +83,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l start -d '
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l inventory -d 'Images known to exist (CSV `image,source`); those never scanned count as `unscan`' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l format -d 'Output format' -r -f -a "json\t''
 table\t''"
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l log -d 'Scan log (CSV; `-` for standard input, `.gz` is gunzipped); repeat to merge logs' -r
@@ -87,6 +92,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l accoun
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l start -d 'Purchase moment for a built-in plan (`--plan builtin:NAME`) [default: the log\'s first scan]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l inventory -d 'Images known to exist (CSV `image,source`)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l vendor-stats -d 'The statistics JSON as the vendor\'s API returned it' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l plan -d 'Billing plan (TOML file or builtin:NAME); repeat to compare plans' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l first-scans -d 'First scans (images never scanned before) per cycle' -r
@@ -98,7 +104,15 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l account
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l start -d 'Purchase moment for built-in plans [default: the log\'s first scan, or now]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l format -d 'Output format' -r -f -a "table\t''
 json\t''"
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -s h -l help -d 'Print help'
+complete -c scanquota -n "__fish_scanquota_using_subcommand merge" -l format -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''
+markdown\t''"
+complete -c scanquota -n "__fish_scanquota_using_subcommand merge" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand merge" -s h -l help -d 'Print help'
+complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -f -a "check" -d 'Validate a plan and print it normalised, every default filled in'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -f -a "list" -d 'Name the built-in plans'
@@ -107,26 +121,32 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from check" -l start -d 'Purchase moment for a built-in plan [default: now, to the minute]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from check" -l format -d 'Output format' -r -f -a "toml\t''
 json\t''"
+complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
+complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from show" -l start -d 'Purchase moment written into the plan [default: now, to the minute]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate a plan and print it normalised, every default filled in'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "list" -d 'Name the built-in plans'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print a built-in plan as editable TOML'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand man" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand man" -s h -l help -d 'Print help'
+complete -c scanquota -n "__fish_scanquota_using_subcommand completions" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate plan man completions help" -f -a "report" -d 'Remaining, expired and free quota and charges per account'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate plan man completions help" -f -a "ledger" -d 'One row per input scan: its outcome, units, draws and where it came from'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate plan man completions help" -f -a "check" -d 'Threshold checks for scripts: exit 0 all clear, 1 any ALERT, 2 bad input'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate plan man completions help" -f -a "stats" -d 'The Huawei HSS image-scan statistics object for one account'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate plan man completions help" -f -a "reconcile" -d 'Compare the vendor\'s statistics JSON with what the logs say; exit 1 on any difference'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate plan man completions help" -f -a "estimate" -d 'Recommend the purchase that covers a demand, and compare plans by cost'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate plan man completions help" -f -a "plan" -d 'Validate and inspect plans'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate plan man completions help" -f -a "man" -d 'Print the man page (roff) to standard output'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate plan man completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate plan man completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate merge plan man completions help" -f -a "report" -d 'Remaining, expired and free quota and charges per account'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate merge plan man completions help" -f -a "ledger" -d 'One row per input scan: its outcome, units, draws and where it came from'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate merge plan man completions help" -f -a "check" -d 'Threshold checks for scripts: exit 0 all clear, 1 any ALERT, 2 bad input'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate merge plan man completions help" -f -a "stats" -d 'The Huawei HSS image-scan statistics object for one account'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate merge plan man completions help" -f -a "reconcile" -d 'Compare the vendor\'s statistics JSON with what the logs say; exit 1 on any difference'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate merge plan man completions help" -f -a "estimate" -d 'Recommend the purchase that covers a demand, and compare plans by cost'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate merge plan man completions help" -f -a "merge" -d 'Combine JSON reports of disjoint account partitions into one report'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate merge plan man completions help" -f -a "plan" -d 'Validate and inspect plans'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate merge plan man completions help" -f -a "man" -d 'Print the man page (roff) to standard output'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate merge plan man completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate merge plan man completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "check" -d 'Validate a plan and print it normalised, every default filled in'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "list" -d 'Name the built-in plans'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "show" -d 'Print a built-in plan as editable TOML'

@@ -15,6 +15,8 @@ _scanquota() {
 
     local context curcontext="$curcontext" state line
     _arguments "${_arguments_options[@]}" : \
+'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
@@ -37,6 +39,8 @@ _arguments "${_arguments_options[@]}" : \
 '--start=[Purchase moment for a built-in plan (\`--plan builtin\:NAME\`) \[default\: the log'\''s first scan\]]:TIME:_default' \
 '--cores=[Hourly samples of online cores (CSV \`timestamp,account,cores\`) for the plan'\''s \[cores\] billing]:FILE:_default' \
 '--format=[Output format]:FORMAT:(table json csv markdown)' \
+'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -49,6 +53,8 @@ _arguments "${_arguments_options[@]}" : \
 '--account=[Only this account]:ACCOUNT:_default' \
 '--start=[Purchase moment for a built-in plan (\`--plan builtin\:NAME\`) \[default\: the log'\''s first scan\]]:TIME:_default' \
 '--format=[Output format (\`jsonl\`\: one JSON object a line)]:FORMAT:(table csv jsonl)' \
+'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -66,8 +72,8 @@ _arguments "${_arguments_options[@]}" : \
 '--max-projected-charges=[Alert when the projected cost of the current cycle exceeds this amount]:AMOUNT:_default' \
 '--expiring-within=[Alert when the subscription ends within this many days]:DAYS:_default' \
 '--format=[Output format]:FORMAT:(text json markdown)' \
-'-q[Print nothing; only the exit status tells]' \
-'--quiet[Print nothing; only the exit status tells]' \
+'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -81,6 +87,8 @@ _arguments "${_arguments_options[@]}" : \
 '--start=[Purchase moment for a built-in plan (\`--plan builtin\:NAME\`) \[default\: the log'\''s first scan\]]:TIME:_default' \
 '--inventory=[Images known to exist (CSV \`image,source\`); those never scanned count as \`unscan\`]:FILE:_default' \
 '--format=[Output format]:FORMAT:(json table)' \
+'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -94,6 +102,8 @@ _arguments "${_arguments_options[@]}" : \
 '--start=[Purchase moment for a built-in plan (\`--plan builtin\:NAME\`) \[default\: the log'\''s first scan\]]:TIME:_default' \
 '--inventory=[Images known to exist (CSV \`image,source\`)]:FILE:_default' \
 '--vendor-stats=[The statistics JSON as the vendor'\''s API returned it]:FILE:_default' \
+'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -109,12 +119,26 @@ _arguments "${_arguments_options[@]}" : \
 '--account=[With --from-log\: only this account'\''s scans]:ACCOUNT:_default' \
 '--start=[Purchase moment for built-in plans \[default\: the log'\''s first scan, or now\]]:TIME:_default' \
 '--format=[Output format]:FORMAT:(table json)' \
+'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
 ;;
+(merge)
+_arguments "${_arguments_options[@]}" : \
+'--format=[Output format]:FORMAT:(table json csv markdown)' \
+'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'*::reports -- Reports written by `scanquota report --format json`, same plan and --as-of:_default' \
+&& ret=0
+;;
 (plan)
 _arguments "${_arguments_options[@]}" : \
+'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 ":: :_scanquota__subcmd__plan_commands" \
@@ -131,6 +155,8 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--start=[Purchase moment for a built-in plan \[default\: now, to the minute\]]:TIME:_default' \
 '--format=[Output format]:FORMAT:(toml json)' \
+'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 ':plan -- The plan file (TOML) or builtin\:NAME:_default' \
@@ -138,6 +164,8 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (list)
 _arguments "${_arguments_options[@]}" : \
+'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -145,6 +173,8 @@ _arguments "${_arguments_options[@]}" : \
 (show)
 _arguments "${_arguments_options[@]}" : \
 '--start=[Purchase moment written into the plan \[default\: now, to the minute\]]:TIME:_default' \
+'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 ':plan -- builtin\:NAME:_default' \
@@ -188,12 +218,16 @@ esac
 ;;
 (man)
 _arguments "${_arguments_options[@]}" : \
+'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
 ;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
+'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help]' \
 '--help[Print help]' \
 ':shell -- The shell to complete for:(bash elvish fish powershell zsh)' \
@@ -232,6 +266,10 @@ _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
 (estimate)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(merge)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -293,6 +331,7 @@ _scanquota_commands() {
 'stats:The Huawei HSS image-scan statistics object for one account' \
 'reconcile:Compare the vendor'\''s statistics JSON with what the logs say; exit 1 on any difference' \
 'estimate:Recommend the purchase that covers a demand, and compare plans by cost' \
+'merge:Combine JSON reports of disjoint account partitions into one report' \
 'plan:Validate and inspect plans' \
 'man:Print the man page (roff) to standard output' \
 'completions:Print a shell completion script' \
@@ -324,6 +363,7 @@ _scanquota__subcmd__help_commands() {
 'stats:The Huawei HSS image-scan statistics object for one account' \
 'reconcile:Compare the vendor'\''s statistics JSON with what the logs say; exit 1 on any difference' \
 'estimate:Recommend the purchase that covers a demand, and compare plans by cost' \
+'merge:Combine JSON reports of disjoint account partitions into one report' \
 'plan:Validate and inspect plans' \
 'man:Print the man page (roff) to standard output' \
 'completions:Print a shell completion script' \
@@ -360,6 +400,11 @@ _scanquota__subcmd__help__subcmd__ledger_commands() {
 _scanquota__subcmd__help__subcmd__man_commands() {
     local commands; commands=()
     _describe -t commands 'scanquota help man commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__help__subcmd__merge_commands] )) ||
+_scanquota__subcmd__help__subcmd__merge_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota help merge commands' commands "$@"
 }
 (( $+functions[_scanquota__subcmd__help__subcmd__plan_commands] )) ||
 _scanquota__subcmd__help__subcmd__plan_commands() {
@@ -409,6 +454,11 @@ _scanquota__subcmd__ledger_commands() {
 _scanquota__subcmd__man_commands() {
     local commands; commands=()
     _describe -t commands 'scanquota man commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__merge_commands] )) ||
+_scanquota__subcmd__merge_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota merge commands' commands "$@"
 }
 (( $+functions[_scanquota__subcmd__plan_commands] )) ||
 _scanquota__subcmd__plan_commands() {

@@ -13,6 +13,10 @@ Exit status: 0 success, 1 a `check` threshold was crossed, 2 bad input or usage.
 #[derive(Debug, Parser)]
 #[command(name = "scanquota", version, about = ABOUT, long_about = LONG_ABOUT)]
 pub struct Cli {
+    /// Print nothing but the result: no progress bar (and for `check`, no lines at all)
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -62,6 +66,14 @@ Examples:
   scanquota estimate --plan builtin:tcss-usd-300 --first-scans 200 --repeat-scans 2000
   scanquota estimate --plan a.toml --plan b.toml --from-log scans.csv --months 12")]
     Estimate(EstimateArgs),
+
+    /// Combine JSON reports of disjoint account partitions into one report
+    #[command(after_help = "\
+Example:
+  scanquota report --plan p.toml --log part-1.csv --as-of T --format json > r1.json
+  scanquota report --plan p.toml --log part-2.csv --as-of T --format json > r2.json
+  scanquota merge r1.json r2.json --format table")]
+    Merge(MergeArgs),
 
     /// Validate and inspect plans
     #[command(subcommand)]
@@ -177,10 +189,6 @@ pub struct CheckArgs {
     #[arg(long, value_name = "DAYS")]
     pub expiring_within: Option<u32>,
 
-    /// Print nothing; only the exit status tells
-    #[arg(long, short)]
-    pub quiet: bool,
-
     /// Output format
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
     pub format: CheckFormat,
@@ -191,6 +199,17 @@ pub enum CheckFormat {
     Text,
     Json,
     Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Reports written by `scanquota report --format json`, same plan and --as-of
+    #[arg(required = true, value_name = "REPORT.json")]
+    pub reports: Vec<String>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Args)]

@@ -111,6 +111,7 @@ impl<R: Read> CsvInput<R> {
             kind: self.kind,
             names: &self.names,
             line: record.position().map_or(0, |p| p.line()),
+            byte: record.position().map_or(0, |p| p.byte()),
             record,
         }
     }
@@ -122,6 +123,8 @@ pub struct Row<'a> {
     kind: &'static str,
     names: &'a [String],
     pub line: u64,
+    /// Byte offset of the row in the (decompressed, LF-normalised) input.
+    pub byte: u64,
     record: &'a csv::ByteRecord,
 }
 

@@ -189,7 +189,12 @@ impl ScanLog {
                 path.clone()
             };
             let reader = open_input(path)?;
-            log.read_one(&name, reader, zone)?;
+            let size = if path == "-" || path.ends_with(".gz") {
+                None
+            } else {
+                std::fs::metadata(path).ok().map(|m| m.len())
+            };
+            log.read_one_sized(&name, reader, zone, size)?;
         }
         log.sort();
         Ok(log)
@@ -197,16 +202,39 @@ impl ScanLog {
 
     /// Read one more log from any reader (decompressed already).
     pub fn read_one(&mut self, name: &str, reader: impl Read, zone: Zone) -> Result<()> {
+        self.read_one_sized(name, reader, zone, None)
+    }
+
+    /// [`ScanLog::read_one`] for an input of `size` bytes, if known: after the
+    /// first rows the event vector is sized for the whole file at once, so a
+    /// large log does not pay for repeated doubling (and its memory peaks).
+    fn read_one_sized(
+        &mut self,
+        name: &str,
+        reader: impl Read,
+        zone: Zone,
+        size: Option<u64>,
+    ) -> Result<()> {
+        const SAMPLE: usize = 4096;
         let mut events = std::mem::take(&mut self.events);
-        let result = self.read_each(name, reader, zone, |_, event| {
+        let start = events.len();
+        let result = self.read_each(name, reader, zone, |_, event, byte| {
             events.push(event);
+            if let Some(size) = size
+                && events.len() - start == SAMPLE
+                && byte > 0
+            {
+                let estimate = (u128::from(size) * SAMPLE as u128 / u128::from(byte)) as usize;
+                events.reserve_exact((estimate + estimate / 50).saturating_sub(events.len()));
+            }
             true
         });
         self.events = events;
         result
     }
 
-    /// Read one log, handing each event to `each` instead of keeping it;
+    /// Read one log, handing each event (and the byte offset its row starts
+    /// at) to `each` instead of keeping it;
     /// `each` returns false to stop reading early. Interned names and the
     /// file name are kept in `self` as usual.
     pub fn read_each(
@@ -214,7 +242,7 @@ impl ScanLog {
         name: &str,
         reader: impl Read,
         zone: Zone,
-        mut each: impl FnMut(&ScanLog, ScanEvent) -> bool,
+        mut each: impl FnMut(&ScanLog, ScanEvent, u64) -> bool,
     ) -> Result<()> {
         let file = u16::try_from(self.files.len()).map_err(|_| {
             Error::input(
@@ -235,8 +263,9 @@ impl ScanLog {
         };
         let mut record = csv::ByteRecord::new();
         while input.read(&mut record)? {
-            let event = self.parse_row(file, &input.row(&record), &columns, zone)?;
-            if !each(self, event) {
+            let row = input.row(&record);
+            let event = self.parse_row(file, &row, &columns, zone)?;
+            if !each(self, event, row.byte) {
                 break;
             }
         }
@@ -245,7 +274,10 @@ impl ScanLog {
 
     /// Put events in replay order: by time, ties in input order (a stable sort).
     pub fn sort(&mut self) {
-        self.events.sort_by_key(|event| event.at);
+        // (file, line) is the input order, so an unstable sort on the full key
+        // equals a stable sort by time, without a stable sort's scratch buffer.
+        self.events
+            .sort_unstable_by_key(|event| (event.at, event.file, event.line));
     }
 
     /// The key replay compares scan ids by: the interned id + 1 when texts
@@ -362,9 +394,14 @@ impl ScanLog {
 }
 
 /// Open a path for reading: `-` is standard input, `*.gz` is gunzipped.
+/// Reading shows progress on a terminal (see [`crate::progress`]).
 pub fn open_input(path: &str) -> Result<Box<dyn Read>> {
     if path == "-" {
-        return Ok(Box::new(std::io::stdin().lock()));
+        return Ok(crate::progress::track(
+            Box::new(std::io::stdin().lock()),
+            STDIN_NAME,
+            None,
+        ));
     }
     let metadata = std::fs::metadata(path).map_err(|err| Error::io(path, err))?;
     if metadata.is_dir() {
@@ -374,7 +411,8 @@ pub fn open_input(path: &str) -> Result<Box<dyn Read>> {
         ));
     }
     let file = std::fs::File::open(path).map_err(|err| Error::io(path, err))?;
-    let reader = std::io::BufReader::with_capacity(1 << 16, file);
+    let tracked = crate::progress::track(Box::new(file), path, Some(metadata.len()));
+    let reader = std::io::BufReader::with_capacity(1 << 16, tracked);
     if path.ends_with(".gz") {
         Ok(Box::new(GzipReader {
             name: path.to_string(),

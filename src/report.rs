@@ -179,6 +179,33 @@ pub struct Totals {
     pub free_expired: Units,
 }
 
+impl Totals {
+    /// The totals over `accounts`, money kept at `decimals` places.
+    pub fn of(accounts: &[AccountReport], decimals: u32) -> Self {
+        let mut totals = Totals {
+            charges: Money(round_money(Decimal::ZERO, decimals)),
+            consumed: Units::default(),
+            remaining: Units::default(),
+            expired: Units::default(),
+            free_used: Units::default(),
+            free_expired: Units::default(),
+        };
+        for account in accounts {
+            totals.charges.0 += account.charges.total.0;
+            for allowance in &account.allowances {
+                totals.consumed.0 += allowance.consumed.0;
+                totals.remaining.0 += allowance.remaining.0;
+                totals.expired.0 += allowance.expired.0;
+                if allowance.kind == AllowanceKind::Free {
+                    totals.free_used.0 += allowance.consumed.0;
+                    totals.free_expired.0 += allowance.expired.0;
+                }
+            }
+        }
+        totals
+    }
+}
+
 impl ScanCounts {
     fn new(counters: &Counters, after_as_of: u64) -> Self {
         ScanCounts {
@@ -264,26 +291,7 @@ pub fn build(
             account_report(plan, schedule, usage, days)
         })
         .collect();
-    let mut totals = Totals {
-        charges: Money(round_money(Decimal::ZERO, plan.decimals)),
-        consumed: Units::default(),
-        remaining: Units::default(),
-        expired: Units::default(),
-        free_used: Units::default(),
-        free_expired: Units::default(),
-    };
-    for account in &accounts {
-        totals.charges.0 += account.charges.total.0;
-        for allowance in &account.allowances {
-            totals.consumed.0 += allowance.consumed.0;
-            totals.remaining.0 += allowance.remaining.0;
-            totals.expired.0 += allowance.expired.0;
-            if allowance.kind == AllowanceKind::Free {
-                totals.free_used.0 += allowance.consumed.0;
-                totals.free_expired.0 += allowance.expired.0;
-            }
-        }
-    }
+    let totals = Totals::of(&accounts, plan.decimals);
     Report {
         schema: REPORT_SCHEMA.to_string(),
         plan: plan.name.clone(),

@@ -47,7 +47,7 @@ pub fn replay_streaming(
                 } else {
                     path.clone()
                 };
-                log.read_each(&name, open_input(path)?, plan.zone, |log, event| {
+                log.read_each(&name, open_input(path)?, plan.zone, |log, event, _| {
                     if last.is_some_and(|last| event.at < last) {
                         in_order = false;
                         return false;

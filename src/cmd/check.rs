@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::render;
 use crate::report::generate;
 
-pub fn run(args: &CheckArgs) -> Result<Outcome> {
+pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
     let thresholds = Thresholds {
         min_remaining: args
             .min_remaining
@@ -49,7 +49,7 @@ pub fn run(args: &CheckArgs) -> Result<Outcome> {
     let results = evaluate(&report, &thresholds)?;
     let alerts: Vec<_> = results.iter().filter(|r| r.is_alert()).collect();
     let code = if alerts.is_empty() { 0 } else { 1 };
-    if args.quiet {
+    if quiet {
         return Ok(Outcome {
             stdout: String::new(),
             stderr: String::new(),

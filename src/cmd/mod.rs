@@ -4,6 +4,7 @@ pub mod check;
 pub mod completions;
 pub mod estimate;
 pub mod ledger;
+pub mod merge;
 pub mod plan;
 pub mod report;
 pub mod stats;
@@ -37,10 +38,11 @@ impl Outcome {
 }
 
 pub fn run(cli: Cli) -> Result<Outcome> {
+    crate::progress::enable_on_terminal(cli.quiet);
     match cli.command {
         Command::Report(args) => report::run(&args),
         Command::Ledger(args) => ledger::run(&args),
-        Command::Check(args) => check::run(&args),
+        Command::Check(args) => check::run(&args, cli.quiet),
         Command::Plan(PlanCommand::Check {
             plan,
             start,
@@ -53,6 +55,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Reconcile(args) => stats::reconcile(&args),
         Command::Estimate(args) => estimate::run(&args),
         Command::Man => Ok(completions::man()),
+        Command::Merge(args) => merge::run(&args),
     }
 }
 

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Benchmark scanquota against the CSV parsing floor.
+#
+#   bench/run.sh            1 M, 3 M and 10 M rows (time-ordered and shuffled),
+#                           writes bench/RESULTS.md (takes several minutes)
+#   bench/run.sh --smoke    1 000 rows, checks the script works (CI), writes
+#                           its table to a temporary directory
+#
+# Each size is measured in one hyperfine run: parse_floor, `scanquota report
+# --format json` and `scanquota ledger --format csv > /dev/null`; peak RSS of
+# the report comes from GNU time. hyperfine and GNU time are installed from
+# Debian's packages when missing (full mode); the smoke run times with the
+# shell's clock if they are not there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+mode=full
+[ "${1:-}" = "--smoke" ] && mode=smoke
+
+if [ "$mode" = smoke ]; then
+  sizes="1000"
+  data=$(mktemp -d)
+  trap 'rm -rf "$data"' EXIT
+  out="$data/RESULTS.md"
+  runs=1
+else
+  sizes="1000000 3000000 10000000"
+  data=bench/data
+  out=bench/RESULTS.md
+  runs=3
+fi
+mkdir -p "$data"
+
+ensure() { # ensure COMMAND DEBIAN-PACKAGE
+  command -v "$1" >/dev/null 2>&1 && return 0
+  [ "$mode" = smoke ] && return 1
+  echo "installing $2 from Debian's packages" >&2
+  { apt-get update -qq && apt-get install -y -qq "$2"; } >/dev/null 2>&1 || sudo apt-get install -y -qq "$2" >/dev/null 2>&1
+  command -v "$1" >/dev/null 2>&1
+}
+have_hyperfine=0; ensure hyperfine hyperfine && have_hyperfine=1
+have_time=0; { [ -x /usr/bin/time ] || ensure /usr/bin/time time; } && [ -x /usr/bin/time ] && have_time=1
+
+cargo build --release --quiet --bins --examples
+bin=target/release/scanquota
+gen=target/release/examples/gen_log
+floor=target/release/examples/parse_floor
+plan=bench/plan.toml
+as_of=2024-12-01T00:00:00Z
+
+# seconds COMMAND: mean wall-clock seconds of a shell command over $runs runs.
+seconds() {
+  local total=0 start end
+  for _ in $(seq "$runs"); do
+    start=$(date +%s.%N); bash -c "$1" >/dev/null; end=$(date +%s.%N)
+    total=$(awk -v t="$total" -v s="$start" -v e="$end" 'BEGIN { printf "%.6f", t + e - s }')
+  done
+  awk -v t="$total" -v n="$runs" 'BEGIN { printf "%.6f", t / n }'
+}
+
+{
+  echo "# Benchmark results"
+  echo
+  echo "Written by \`bench/run.sh\` on $(date -u +%Y-%m-%d) ($(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || echo 'unknown CPU'))."
+  echo "Plan \`$plan\`, \`--as-of $as_of\`; logs from \`gen_log --accounts 100 --seed 1\`."
+  echo "Times are means of $runs runs (hyperfine: $([ $have_hyperfine = 1 ] && echo yes || echo no)). Ratio = report / floor."
+  echo
+  echo "| rows | order | MB | floor s | report s | ledger s | report MB/s | report rows/s | ratio | peak RSS MB | RSS bytes/row |"
+  echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+} > "$out"
+
+for rows in $sizes; do
+  images=$(( rows / 5 + 1 ))
+  for order in ordered shuffled; do
+    file="$data/${rows}-${order}.csv"
+    if [ ! -s "$file" ]; then
+      flag=""; [ "$order" = shuffled ] && flag="--shuffled"
+      "$gen" --rows "$rows" --accounts 100 --images "$images" --seed 1 $flag > "$file"
+    fi
+    floor_cmd="$floor $file"
+    report_cmd="$bin report --plan $plan --log $file --as-of $as_of --format json"
+    ledger_cmd="$bin ledger --plan $plan --log $file --as-of $as_of --format csv"
+    # Every command must succeed before it is timed.
+    bash -c "$floor_cmd" >/dev/null
+    bash -c "$report_cmd" >/dev/null
+    bash -c "$ledger_cmd" >/dev/null
+    if [ $have_hyperfine = 1 ]; then
+      csv="$data/hyperfine-${rows}-${order}.csv"
+      hyperfine --style none --runs "$runs" --warmup 1 --export-csv "$csv" \
+        "$floor_cmd" "$report_cmd > /dev/null" "$ledger_cmd > /dev/null" >/dev/null
+      floor_s=$(awk -F, 'NR==2 {print $2}' "$csv")
+      report_s=$(awk -F, 'NR==3 {print $2}' "$csv")
+      ledger_s=$(awk -F, 'NR==4 {print $2}' "$csv")
+    else
+      floor_s=$(seconds "$floor_cmd")
+      report_s=$(seconds "$report_cmd")
+      ledger_s=$(seconds "$ledger_cmd")
+    fi
+    if [ $have_time = 1 ]; then
+      rss_kb=$( { /usr/bin/time -f '%M' $report_cmd >/dev/null; } 2>&1 | tail -1 )
+    else
+      rss_kb=""
+    fi
+    bytes=$(wc -c < "$file")
+    awk -v rows="$rows" -v order="$order" -v bytes="$bytes" -v f="$floor_s" -v r="$report_s" -v l="$ledger_s" -v rss="$rss_kb" 'BEGIN {
+      mb = bytes / 1e6
+      rss_mb = (rss == "") ? "n/a" : sprintf("%.0f", rss / 1024)
+      per_row = (rss == "") ? "n/a" : sprintf("%.0f", rss * 1024 / rows)
+      printf "| %d | %s | %.0f | %.3f | %.3f | %.3f | %.0f | %.0f | %.2f | %s | %s |\n", rows, order, mb, f, r, l, mb / r, rows / r, r / f, rss_mb, per_row
+    }' >> "$out"
+  done
+done
+
+cat "$out"
