@@ -122,12 +122,20 @@ _scanquota() {
 
     case "${cmd}" in
         scanquota)
-            opts="-q -h -V --quiet --help --version report ledger check stats reconcile estimate merge plan man completions help"
+            opts="-q -o -h -V --quiet --output --help --version report ledger check stats reconcile estimate merge plan man completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -136,7 +144,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__check)
-            opts="-q -h --plan --log --as-of --account --start --min-remaining --allowance --max-used-percent --max-projected-charges --expiring-within --format --quiet --help"
+            opts="-q -o -h --plan --log --as-of --account --start --min-remaining --allowance --max-used-percent --max-projected-charges --expiring-within --format --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -186,6 +194,14 @@ _scanquota() {
                     COMPREPLY=($(compgen -W "text json markdown" -- "${cur}"))
                     return 0
                     ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -194,12 +210,20 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__completions)
-            opts="-q -h --quiet --help bash elvish fish powershell zsh"
+            opts="-q -o -h --quiet --output --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -208,7 +232,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__estimate)
-            opts="-q -h --plan --first-scans --repeat-scans --from-log --months --as-of --account --start --format --quiet --help"
+            opts="-q -o -h --plan --first-scans --repeat-scans --from-log --months --as-of --account --start --format --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -248,6 +272,14 @@ _scanquota() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -468,7 +500,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__ledger)
-            opts="-q -h --plan --log --as-of --account --start --format --quiet --help"
+            opts="-q -o -h --plan --log --as-of --account --start --format --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -498,6 +530,14 @@ _scanquota() {
                     COMPREPLY=($(compgen -W "table csv jsonl" -- "${cur}"))
                     return 0
                     ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -506,12 +546,20 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__man)
-            opts="-q -h --quiet --help"
+            opts="-q -o -h --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -520,7 +568,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__merge)
-            opts="-q -h --format --quiet --help"
+            opts="-q -o -h --format --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -528,6 +576,14 @@ _scanquota() {
             case "${prev}" in
                 --format)
                     COMPREPLY=($(compgen -W "table json csv markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -538,12 +594,20 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__plan)
-            opts="-q -h --quiet --help check list show help"
+            opts="-q -o -h --quiet --output --help check list show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -552,7 +616,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__plan__subcmd__check)
-            opts="-q -h --start --format --quiet --help"
+            opts="-q -o -h --start --format --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -564,6 +628,14 @@ _scanquota() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "toml json" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)
@@ -644,12 +716,20 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__plan__subcmd__list)
-            opts="-q -h --quiet --help"
+            opts="-q -o -h --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -658,13 +738,21 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__plan__subcmd__show)
-            opts="-q -h --start --quiet --help"
+            opts="-q -o -h --start --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --start)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -676,7 +764,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__reconcile)
-            opts="-q -h --plan --log --as-of --account --start --inventory --vendor-stats --quiet --help"
+            opts="-q -o -h --plan --log --as-of --account --start --inventory --vendor-stats --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -710,6 +798,14 @@ _scanquota() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -718,7 +814,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__report)
-            opts="-q -h --plan --log --as-of --account --start --cores --format --quiet --help"
+            opts="-q -o -h --plan --log --as-of --account --start --cores --format --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -752,6 +848,14 @@ _scanquota() {
                     COMPREPLY=($(compgen -W "table json csv markdown" -- "${cur}"))
                     return 0
                     ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -760,7 +864,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__stats)
-            opts="-q -h --plan --log --as-of --account --start --inventory --format --quiet --help"
+            opts="-q -o -h --plan --log --as-of --account --start --inventory --format --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -792,6 +896,14 @@ _scanquota() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "json table" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -15,6 +15,8 @@ _scanquota() {
 
     local context curcontext="$curcontext" state line
     _arguments "${_arguments_options[@]}" : \
+'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help (see more with '\''--help'\'')]' \
@@ -39,6 +41,8 @@ _arguments "${_arguments_options[@]}" : \
 '--start=[Purchase moment for a built-in plan (\`--plan builtin\:NAME\`) \[default\: the log'\''s first scan\]]:TIME:_default' \
 '--cores=[Hourly samples of online cores (CSV \`timestamp,account,cores\`) for the plan'\''s \[cores\] billing]:FILE:_default' \
 '--format=[Output format]:FORMAT:(table json csv markdown)' \
+'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help]' \
@@ -53,6 +57,8 @@ _arguments "${_arguments_options[@]}" : \
 '--account=[Only this account]:ACCOUNT:_default' \
 '--start=[Purchase moment for a built-in plan (\`--plan builtin\:NAME\`) \[default\: the log'\''s first scan\]]:TIME:_default' \
 '--format=[Output format (\`jsonl\`\: one JSON object a line)]:FORMAT:(table csv jsonl)' \
+'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help]' \
@@ -72,6 +78,8 @@ _arguments "${_arguments_options[@]}" : \
 '--max-projected-charges=[Alert when the projected cost of the current cycle exceeds this amount]:AMOUNT:_default' \
 '--expiring-within=[Alert when the subscription ends within this many days]:DAYS:_default' \
 '--format=[Output format]:FORMAT:(text json markdown)' \
+'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help]' \
@@ -87,6 +95,8 @@ _arguments "${_arguments_options[@]}" : \
 '--start=[Purchase moment for a built-in plan (\`--plan builtin\:NAME\`) \[default\: the log'\''s first scan\]]:TIME:_default' \
 '--inventory=[Images known to exist (CSV \`image,source\`); those never scanned count as \`unscan\`]:FILE:_default' \
 '--format=[Output format]:FORMAT:(json table)' \
+'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help]' \
@@ -102,6 +112,8 @@ _arguments "${_arguments_options[@]}" : \
 '--start=[Purchase moment for a built-in plan (\`--plan builtin\:NAME\`) \[default\: the log'\''s first scan\]]:TIME:_default' \
 '--inventory=[Images known to exist (CSV \`image,source\`)]:FILE:_default' \
 '--vendor-stats=[The statistics JSON as the vendor'\''s API returned it]:FILE:_default' \
+'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help]' \
@@ -119,6 +131,8 @@ _arguments "${_arguments_options[@]}" : \
 '--account=[With --from-log\: only this account'\''s scans]:ACCOUNT:_default' \
 '--start=[Purchase moment for built-in plans \[default\: the log'\''s first scan, or now\]]:TIME:_default' \
 '--format=[Output format]:FORMAT:(table json)' \
+'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help]' \
@@ -128,6 +142,8 @@ _arguments "${_arguments_options[@]}" : \
 (merge)
 _arguments "${_arguments_options[@]}" : \
 '--format=[Output format]:FORMAT:(table json csv markdown)' \
+'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help]' \
@@ -137,6 +153,8 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (plan)
 _arguments "${_arguments_options[@]}" : \
+'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help]' \
@@ -155,6 +173,8 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--start=[Purchase moment for a built-in plan \[default\: now, to the minute\]]:TIME:_default' \
 '--format=[Output format]:FORMAT:(toml json)' \
+'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help]' \
@@ -164,6 +184,8 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (list)
 _arguments "${_arguments_options[@]}" : \
+'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help]' \
@@ -173,6 +195,8 @@ _arguments "${_arguments_options[@]}" : \
 (show)
 _arguments "${_arguments_options[@]}" : \
 '--start=[Purchase moment written into the plan \[default\: now, to the minute\]]:TIME:_default' \
+'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help]' \
@@ -218,6 +242,8 @@ esac
 ;;
 (man)
 _arguments "${_arguments_options[@]}" : \
+'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help]' \
@@ -226,6 +252,8 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
+'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help]' \

@@ -17,6 +17,11 @@ pub struct Cli {
     #[arg(long, short, global = true)]
     pub quiet: bool,
 
+    /// Write the result to FILE instead of standard output; FILE is replaced
+    /// only when the run succeeds
+    #[arg(long, short, global = true, value_name = "FILE")]
+    pub output: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }

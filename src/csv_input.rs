@@ -98,10 +98,29 @@ impl<R: Read> CsvInput<R> {
     }
 
     /// Read the next row into `record`; false at the end.
+    ///
+    /// A field holding a line break is refused: no column takes one, and it
+    /// is what a quote left open looks like (the csv crate reads it to the end
+    /// of the file, swallowing every later row).
     pub fn read(&mut self, record: &mut csv::ByteRecord) -> Result<bool> {
-        self.reader
+        let more = self
+            .reader
             .read_byte_record(record)
-            .map_err(|err| csv_error(&self.name, err))
+            .map_err(|err| csv_error(&self.name, err))?;
+        if more && record.as_slice().contains(&b'\n') {
+            let line = record.position().map_or(0, |p| p.line());
+            let column = record
+                .iter()
+                .position(|field| field.contains(&b'\n'))
+                .unwrap_or(0);
+            return Err(Error::input(
+                Location::file(&self.name)
+                    .line(line)
+                    .column(column as u64 + 1),
+                "a field runs over a line break, as when a quote is not closed; close the quote or remove the line break",
+            ));
+        }
+        Ok(more)
     }
 
     /// Cell access and messages for one row just read.

@@ -17,6 +17,7 @@ pub mod log;
 pub mod merge;
 pub mod meter;
 pub mod numbers;
+pub mod output;
 pub mod periods;
 pub mod plan;
 pub mod progress;

@@ -1,32 +1,42 @@
+use anyhow::Context;
 use clap::Parser;
 use scanquota::cli::Cli;
+use scanquota::cmd::Outcome;
 use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let output = cli.output.clone();
     match scanquota::cmd::run(cli) {
-        Ok(outcome) => {
-            eprint!("{}", outcome.stderr);
-            let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(outcome.stdout.as_bytes())
-                .and_then(|()| stdout.flush())
-            {
-                // A reader that went away (`| head -1`) is not a failure.
-                Ok(()) => ExitCode::from(outcome.code as u8),
-                Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => {
-                    ExitCode::from(outcome.code as u8)
-                }
-                Err(err) => {
-                    eprintln!("scanquota: error: cannot write output: {err}");
-                    ExitCode::from(2)
-                }
+        Ok(outcome) => match emit(&outcome, output.as_deref()) {
+            Ok(()) => ExitCode::from(outcome.code as u8),
+            Err(err) => {
+                eprintln!("scanquota: error: {err:#}");
+                ExitCode::from(2)
             }
-        }
+        },
         Err(err) => {
             eprintln!("scanquota: error: {err}");
             ExitCode::from(err.code() as u8)
         }
+    }
+}
+
+/// Print the outcome: stderr first, then the result to `--output` or stdout.
+fn emit(outcome: &Outcome, output: Option<&str>) -> anyhow::Result<()> {
+    eprint!("{}", outcome.stderr);
+    if let Some(path) = output {
+        return scanquota::output::write_atomically(path, outcome.stdout.as_bytes())
+            .with_context(|| format!("cannot write --output {path}"));
+    }
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(outcome.stdout.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        // A reader that went away (`| head -1`) is not a failure.
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        result => result.context("cannot write to standard output"),
     }
 }

@@ -1,0 +1,28 @@
+//! Writing results so that a failed run never loses the previous output.
+
+use crate::error::{Error, Result};
+use std::io::Write;
+use std::path::Path;
+
+/// Write `contents` to `path` through a temporary file in the same directory,
+/// renamed into place only once everything is written: readers see the old
+/// file or the new one, never a half-written one.
+pub fn write_atomically(path: &str, contents: &[u8]) -> Result<()> {
+    let target = Path::new(path);
+    let directory = match target.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut temporary = tempfile::Builder::new()
+        .prefix(".scanquota-")
+        .tempfile_in(directory)
+        .map_err(|err| Error::io(directory.display().to_string(), err))?;
+    temporary
+        .write_all(contents)
+        .and_then(|()| temporary.as_file().sync_all())
+        .map_err(|err| Error::io(path, err))?;
+    temporary
+        .persist(target)
+        .map_err(|err| Error::io(path, err.error))?;
+    Ok(())
+}

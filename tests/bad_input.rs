@@ -1,0 +1,507 @@
+//! The bad-input catalogue: every case exits 2, prints nothing on stdout,
+//! names where the problem is on stderr, and never panics. Plus `--output`
+//! atomicity.
+
+mod common;
+
+use common::{MINIMAL_PLAN, Workdir, run};
+
+const PLAN: &str = "fixtures/tcss-usd-300.toml";
+const AS_OF: &str = "2024-04-20T12:00:00+08:00";
+const HEADER: &str = "timestamp,image\n";
+
+/// One case: the files it writes and the arguments that use them.
+struct Case {
+    name: &'static str,
+    files: Vec<(&'static str, Vec<u8>)>,
+    args: Vec<String>,
+    /// Text stderr must contain (a file name plus line, column or key).
+    needles: Vec<String>,
+}
+
+fn log_case(name: &'static str, log: Vec<u8>, needles: &[&str]) -> Case {
+    Case {
+        name,
+        files: vec![("log.csv", log)],
+        args: [
+            "report",
+            "--plan",
+            PLAN,
+            "--log",
+            "{log.csv}",
+            "--as-of",
+            AS_OF,
+        ]
+        .map(String::from)
+        .to_vec(),
+        needles: needles.iter().map(|n| n.replace("{}", "log.csv")).collect(),
+    }
+}
+
+fn plan_case(name: &'static str, plan: impl Into<Vec<u8>>, needles: &[&str]) -> Case {
+    Case {
+        name,
+        files: vec![("plan.toml", plan.into())],
+        args: ["plan", "check", "{plan.toml}"].map(String::from).to_vec(),
+        needles: needles.iter().map(|n| n.to_string()).collect(),
+    }
+}
+
+fn row(timestamp: &str, image: &str) -> Vec<u8> {
+    format!("{HEADER}{timestamp},{image}\n").into_bytes()
+}
+
+fn catalogue() -> Vec<Case> {
+    let long_field = "x".repeat(16 * 1024 * 1024);
+    let wide_header: String = (0..10_000)
+        .map(|i| format!("c{i}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let wide_row: String = (0..10_000).map(|_| "1").collect::<Vec<_>>().join(",");
+    let nested: String = "a = ".to_string() + &"[".repeat(10_000);
+    let deep_tables: String = (0..10_000).map(|i| format!("[t{i}]\n")).collect();
+    let deep_dotted: String = format!(
+        "[{}]\n",
+        (0..10_000)
+            .map(|i| format!("k{i}"))
+            .collect::<Vec<_>>()
+            .join(".")
+    );
+    vec![
+        // Scan logs.
+        log_case("empty log", Vec::new(), &["log.csv:1", "empty"]),
+        log_case(
+            "missing timestamp column",
+            b"image\nimg\n".to_vec(),
+            &["log.csv:1", "timestamp"],
+        ),
+        log_case(
+            "missing image column",
+            b"timestamp\n2024-04-01T00:00:00Z\n".to_vec(),
+            &["log.csv:1", "image"],
+        ),
+        log_case(
+            "duplicate column",
+            b"timestamp,image,image\n1,2,3\n".to_vec(),
+            &["log.csv:1:3", "twice"],
+        ),
+        log_case(
+            "too few fields",
+            b"timestamp,image\n2024-04-01T00:00:00Z\n".to_vec(),
+            &["log.csv:2", "fields"],
+        ),
+        log_case(
+            "too many fields",
+            b"timestamp,image\n2024-04-01T00:00:00Z,a,b\n".to_vec(),
+            &["log.csv:2", "fields"],
+        ),
+        log_case(
+            "unterminated quote",
+            b"timestamp,image\n2024-04-01T00:00:00Z,\"img\n2024-04-02T00:00:00Z,b\n".to_vec(),
+            &["log.csv:"],
+        ),
+        log_case(
+            "NUL bytes in a timestamp",
+            row("2024-04-01\0T00:00:00Z", "img"),
+            &["log.csv:2:1"],
+        ),
+        log_case(
+            "non-UTF-8 image",
+            b"timestamp,image\n2024-04-01T00:00:00Z,im\xffg\n".to_vec(),
+            &["log.csv:2:2", "UTF-8"],
+        ),
+        log_case(
+            "non-UTF-8 header",
+            b"time\xffstamp,image\n".to_vec(),
+            &["log.csv:1:1", "UTF-8"],
+        ),
+        log_case(
+            "16 MB field",
+            format!("{HEADER}2024-04-01T00:00:00Z,img\n{long_field},img\n").into_bytes(),
+            &["log.csv:3:1", "timestamp"],
+        ),
+        log_case(
+            "10 000-column row",
+            format!("{wide_header}\n{wide_row}\n").into_bytes(),
+            &["log.csv:1", "timestamp"],
+        ),
+        log_case(
+            "year 0",
+            row("0000-01-01T00:00:00Z", "img"),
+            &["log.csv:2:1", "1970"],
+        ),
+        log_case(
+            "year 10000",
+            row("10000-01-01T00:00:00Z", "img"),
+            &["log.csv:2:1"],
+        ),
+        log_case(
+            "Unix 1e15",
+            row("1000000000000000", "img"),
+            &["log.csv:2:1", "1970"],
+        ),
+        log_case(
+            "Unix seconds overflowing i64",
+            row("99999999999999999999999", "img"),
+            &["log.csv:2:1"],
+        ),
+        log_case("negative Unix seconds", row("-5", "img"), &["log.csv:2:1"]),
+        log_case(
+            "empty image",
+            row("2024-04-01T00:00:00Z", ""),
+            &["log.csv:2:2", "empty"],
+        ),
+        log_case(
+            "bad source",
+            b"timestamp,image,source\n2024-04-01T00:00:00Z,a,ftp\n".to_vec(),
+            &["log.csv:2:3", "`ftp`"],
+        ),
+        log_case(
+            "bad status",
+            b"timestamp,image,status\n2024-04-01T00:00:00Z,a,ok\n".to_vec(),
+            &["log.csv:2:3", "`ok`"],
+        ),
+        log_case(
+            "bad risk",
+            b"timestamp,image,risk\n2024-04-01T00:00:00Z,a,dire\n".to_vec(),
+            &["log.csv:2:3", "`dire`"],
+        ),
+        log_case("not gzip", b"plain text".to_vec(), &[]).with_file_name("log.csv.gz"),
+        // Plans.
+        plan_case("empty plan", "", &["plan.toml:1", "subscription"]),
+        plan_case(
+            "malformed TOML",
+            "name = \"x\n",
+            &["plan.toml:1", "invalid TOML"],
+        ),
+        plan_case(
+            "wrong type",
+            format!("name = 3\n{MINIMAL_PLAN}"),
+            &["plan.toml:1:8: name"],
+        ),
+        plan_case(
+            "unknown key",
+            format!("{MINIMAL_PLAN}colour = 1\n"),
+            &["subscription.colour"],
+        ),
+        plan_case(
+            "decimals = 29",
+            format!("decimals = 29\n{MINIMAL_PLAN}"),
+            &["plan.toml:1:12: decimals"],
+        ),
+        plan_case(
+            "negative units",
+            format!("{MINIMAL_PLAN}[[allowance]]\nname = \"q\"\nunits = -300\n"),
+            &["allowance[0].units", "negative"],
+        ),
+        plan_case(
+            "40-digit units",
+            format!(
+                "{MINIMAL_PLAN}[[allowance]]\nname = \"q\"\nunits = 1234567890123456789012345678901234567890\n"
+            ),
+            &["allowance[0].units"],
+        ),
+        plan_case(
+            "40-digit price string",
+            format!(
+                "{MINIMAL_PLAN}[[allowance]]\nname = \"q\"\nunits = 1\nunit_price = \"1234567890123456789012345678901234567890\"\n"
+            ),
+            &["allowance[0].unit_price"],
+        ),
+        plan_case(
+            "negative price",
+            format!("{MINIMAL_PLAN}[[fee]]\nname = \"f\"\nquantity = 1\nunit_price = -1\n"),
+            &["fee[0].unit_price", "negative"],
+        ),
+        plan_case(
+            "price too large",
+            format!("{MINIMAL_PLAN}[[fee]]\nname = \"f\"\nquantity = 1\nunit_price = 1e20\n"),
+            &["fee[0].unit_price", "too large"],
+        ),
+        plan_case("10 000 nested arrays", nested, &["plan.toml:1"]),
+        plan_case(
+            "10 000 tables",
+            deep_tables,
+            &["plan.toml:1", "subscription"],
+        ),
+        plan_case("10 000-deep dotted table", deep_dotted, &["plan.toml:1"]),
+        plan_case(
+            "NUL byte in plan",
+            b"name = \"a\0b\"\n".to_vec(),
+            &["plan.toml:1"],
+        ),
+        plan_case(
+            "non-UTF-8 plan",
+            b"name = \"caf\xe9\"\n".to_vec(),
+            &["plan.toml:1", "UTF-8"],
+        ),
+        plan_case(
+            "top-up outside the term",
+            format!(
+                "{MINIMAL_PLAN}months = 1\n[[allowance]]\nname = \"q\"\nunits = 1\n[[topup]]\nallowance = \"q\"\nat = 2025-01-01T00:00:00Z\nunits = 1\n"
+            ),
+            &["topup[0].at", "outside the term"],
+        ),
+        plan_case(
+            "huge term",
+            format!("{MINIMAL_PLAN}months = 99999\n"),
+            &["subscription.months"],
+        ),
+        // Command-line inputs.
+        Case {
+            name: "as-of before the start",
+            files: vec![],
+            args: [
+                "report",
+                "--plan",
+                PLAN,
+                "--log",
+                "fixtures/tcss-worked-example.csv",
+                "--as-of",
+                "2024-01-01T00:00:00Z",
+            ]
+            .map(String::from)
+            .to_vec(),
+            needles: vec!["--as-of".into(), "before the plan starts".into()],
+        },
+        Case {
+            name: "log is a directory",
+            files: vec![],
+            args: [
+                "report", "--plan", PLAN, "--log", "fixtures", "--as-of", AS_OF,
+            ]
+            .map(String::from)
+            .to_vec(),
+            needles: vec!["fixtures".into(), "directory".into()],
+        },
+        Case {
+            name: "missing log",
+            files: vec![],
+            args: [
+                "report",
+                "--plan",
+                PLAN,
+                "--log",
+                "fixtures/none.csv",
+                "--as-of",
+                AS_OF,
+            ]
+            .map(String::from)
+            .to_vec(),
+            needles: vec!["fixtures/none.csv".into()],
+        },
+        Case {
+            name: "missing plan",
+            files: vec![],
+            args: ["plan", "check", "fixtures/none.toml"]
+                .map(String::from)
+                .to_vec(),
+            needles: vec!["fixtures/none.toml".into()],
+        },
+        Case {
+            name: "bad cores row",
+            files: vec![(
+                "cores.csv",
+                b"timestamp,cores\n2024-04-01T00:00:00Z,many\n".to_vec(),
+            )],
+            args: [
+                "report",
+                "--plan",
+                "fixtures/tcss-cny-topup.toml",
+                "--log",
+                "fixtures/tcss-cny.csv",
+                "--cores",
+                "{cores.csv}",
+                "--as-of",
+                AS_OF,
+            ]
+            .map(String::from)
+            .to_vec(),
+            needles: vec!["cores.csv:2:2".into(), "`many`".into()],
+        },
+        Case {
+            name: "bad inventory row",
+            files: vec![("inventory.csv", b"image,source\n,registry\n".to_vec())],
+            args: [
+                "stats",
+                "--plan",
+                "fixtures/hss-payg.toml",
+                "--log",
+                "fixtures/hss.csv",
+                "--inventory",
+                "{inventory.csv}",
+            ]
+            .map(String::from)
+            .to_vec(),
+            needles: vec!["inventory.csv:2:1".into()],
+        },
+        Case {
+            name: "vendor stats not JSON",
+            files: vec![("vendor.json", b"{\"repository_scan_num\": }".to_vec())],
+            args: [
+                "reconcile",
+                "--plan",
+                "fixtures/hss-payg.toml",
+                "--log",
+                "fixtures/hss.csv",
+                "--vendor-stats",
+                "{vendor.json}",
+            ]
+            .map(String::from)
+            .to_vec(),
+            needles: vec!["vendor.json:1:".into()],
+        },
+    ]
+}
+
+impl Case {
+    fn with_file_name(mut self, name: &'static str) -> Self {
+        let old = self.files[0].0;
+        self.files[0].0 = name;
+        for arg in &mut self.args {
+            *arg = arg.replace(&format!("{{{old}}}"), &format!("{{{name}}}"));
+        }
+        self.needles = vec![name.to_string()];
+        self
+    }
+}
+
+#[test]
+fn every_bad_input_exits_2_naming_where() {
+    let cases = catalogue();
+    assert!(cases.len() >= 40, "the catalogue has {} cases", cases.len());
+    for case in cases {
+        let work = Workdir::new();
+        let mut args = case.args.clone();
+        for (name, bytes) in &case.files {
+            let path = work.write(name, bytes);
+            for arg in &mut args {
+                *arg = arg.replace(&format!("{{{name}}}"), &path);
+            }
+        }
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, stdout, stderr) = run(&refs);
+        assert_eq!(code, 2, "{}: exit {code}\n{stderr}", case.name);
+        assert_eq!(stdout, "", "{}: nothing on stdout", case.name);
+        assert!(!stderr.contains("panicked"), "{}: {stderr}", case.name);
+        assert_eq!(
+            stderr.lines().count(),
+            1,
+            "{}: one message: {stderr}",
+            case.name
+        );
+        for needle in &case.needles {
+            assert!(
+                stderr.contains(needle.as_str()),
+                "{}: `{needle}` not in: {stderr}",
+                case.name
+            );
+        }
+    }
+}
+
+#[test]
+fn a_file_without_read_permission_exits_2() {
+    use std::os::unix::fs::PermissionsExt;
+    let work = Workdir::new();
+    let path = work.write("secret.csv", "timestamp,image\n");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&path).is_ok() {
+        // Running as root: permissions do not stop reads, nothing to test here.
+        return;
+    }
+    let (code, stdout, stderr) = run(&["report", "--plan", PLAN, "--log", &path, "--as-of", AS_OF]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(
+        stderr.contains("secret.csv") && stderr.contains("ermission"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn output_replaces_the_file_only_on_success() {
+    let work = Workdir::new();
+    let target = work.path("report.json");
+    let args = |log: &str| {
+        vec![
+            "report", "--plan", PLAN, "--log", log, "--as-of", AS_OF, "--format", "json",
+            "--output", &target,
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>()
+    };
+    let good: Vec<String> = args("fixtures/tcss-worked-example.csv");
+    let (code, stdout, _) = run(&good.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        (code, stdout.as_str()),
+        (0, ""),
+        "the result goes to the file, not stdout"
+    );
+    let written = std::fs::read_to_string(&target).unwrap();
+    assert!(written.contains("scanquota.report.v1"));
+
+    let bad_log = work.write("bad.csv", "timestamp,image\nnot-a-time,img\n");
+    let bad: Vec<String> = args(&bad_log);
+    let (code, _, _) = run(&bad.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 2);
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        written,
+        "a failed run leaves the previous file"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(work.dir())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".scanquota-"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary files left behind");
+}
+
+#[test]
+fn output_works_for_every_command() {
+    let work = Workdir::new();
+    let target = work.path("out.txt");
+    for args in [
+        vec![
+            "ledger",
+            "--plan",
+            PLAN,
+            "--log",
+            "fixtures/tcss-worked-example.csv",
+            "--as-of",
+            AS_OF,
+        ],
+        vec![
+            "check",
+            "--plan",
+            PLAN,
+            "--log",
+            "fixtures/tcss-worked-example.csv",
+            "--as-of",
+            AS_OF,
+            "--min-remaining",
+            "1",
+        ],
+        vec!["plan", "check", PLAN],
+        vec!["completions", "bash"],
+    ] {
+        let mut all = args.clone();
+        all.extend(["--output", target.as_str()]);
+        let (code, stdout, stderr) = run(&all);
+        assert_eq!((code, stdout.as_str()), (0, ""), "{args:?}: {stderr}");
+        assert!(
+            !std::fs::read_to_string(&target).unwrap().is_empty(),
+            "{args:?}"
+        );
+    }
+    let (code, _, stderr) = run(&[
+        "plan",
+        "check",
+        PLAN,
+        "--output",
+        "/nonexistent-dir/out.toml",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("/nonexistent-dir"), "{stderr}");
+}
