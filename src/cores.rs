@@ -45,12 +45,12 @@ pub fn read_samples(path: &str, zone: Zone) -> Result<Vec<Sample>> {
     } else {
         path
     };
-    let mut input = CsvInput::new(
-        name,
-        "cores file",
-        "timestamp,account,cores",
-        open_input(path)?,
-    )?;
+    parse_samples(name, open_input(path)?, zone)
+}
+
+/// [`read_samples`] from any reader; `name` names it in messages.
+pub fn parse_samples(name: &str, reader: impl std::io::Read, zone: Zone) -> Result<Vec<Sample>> {
+    let mut input = CsvInput::new(name, "cores file", "timestamp,account,cores", reader)?;
     let timestamp = input.require("timestamp", &COLUMNS)?;
     let cores = input.require("cores", &COLUMNS)?;
     let account = input.find("account")?;

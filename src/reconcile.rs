@@ -25,7 +25,12 @@ impl Difference {
 /// Read the vendor's statistics JSON: an object with the API's fields.
 pub fn read_vendor(path: &str) -> Result<Value> {
     let bytes = std::fs::read(path).map_err(|err| Error::io(path, err))?;
-    let value: Value = serde_json::from_slice(&bytes).map_err(|err| {
+    parse_vendor(path, &bytes)
+}
+
+/// [`read_vendor`] from bytes; `path` names them in messages.
+pub fn parse_vendor(path: &str, bytes: &[u8]) -> Result<Value> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|err| {
         Error::input(
             Location::file(path)
                 .line(err.line() as u64)

@@ -45,9 +45,14 @@ pub struct HssStatistics {
 
 /// Images known to exist, scanned or not (`--inventory`, CSV `image,source`).
 pub fn read_inventory(path: &str) -> Result<Vec<(Source, String)>> {
-    const COLUMNS: [&str; 2] = ["image", "source"];
     let name = if path == "-" { STDIN_NAME } else { path };
-    let mut input = CsvInput::new(name, "inventory", "image,source", open_input(path)?)?;
+    parse_inventory(name, open_input(path)?)
+}
+
+/// [`read_inventory`] from any reader; `name` names it in messages.
+pub fn parse_inventory(name: &str, reader: impl std::io::Read) -> Result<Vec<(Source, String)>> {
+    const COLUMNS: [&str; 2] = ["image", "source"];
+    let mut input = CsvInput::new(name, "inventory", "image,source", reader)?;
     let image = input.require("image", &COLUMNS)?;
     let source = input.find("source")?;
     let mut record = csv::ByteRecord::new();
