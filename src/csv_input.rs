@@ -131,6 +131,7 @@ impl<R: Read> CsvInput<R> {
             names: &self.names,
             line: record.position().map_or(0, |p| p.line()),
             byte: record.position().map_or(0, |p| p.byte()),
+            text: std::str::from_utf8(record.as_slice()).ok(),
             record,
         }
     }
@@ -145,6 +146,9 @@ pub struct Row<'a> {
     /// Byte offset of the row in the (decompressed, LF-normalised) input.
     pub byte: u64,
     record: &'a csv::ByteRecord,
+    /// Every field's bytes back to back, when they are UTF-8 together: then
+    /// a cell is a slice of it, without validating each cell again.
+    text: Option<&'a str>,
 }
 
 impl<'a> Row<'a> {
@@ -160,6 +164,13 @@ impl<'a> Row<'a> {
 
     /// The cell's text, refusing bytes that are not UTF-8.
     pub fn cell(&self, index: usize) -> Result<&'a str> {
+        // A field whose ends are character boundaries of valid UTF-8 text is
+        // valid UTF-8 itself; otherwise fall through and say what is wrong.
+        if let (Some(text), Some(range)) = (self.text, self.record.range(index))
+            && let Some(cell) = text.get(range)
+        {
+            return Ok(cell);
+        }
         let bytes = self.record.get(index).unwrap_or_default();
         std::str::from_utf8(bytes).map_err(|_| {
             Error::input(
@@ -176,7 +187,7 @@ impl<'a> Row<'a> {
     /// An optional column's trimmed text; empty when the column is absent.
     pub fn optional(&self, index: Option<usize>) -> Result<&'a str> {
         match index {
-            Some(index) => self.cell(index).map(str::trim),
+            Some(index) => self.cell(index).map(trim),
             None => Ok(""),
         }
     }
@@ -184,6 +195,15 @@ impl<'a> Row<'a> {
     /// An error about the value in column `index`; `fix` says what is allowed.
     pub fn fail(&self, index: usize, value: &str, fix: &str) -> Error {
         Error::input(self.location(index), format!("`{}` {fix}", shorten(value)))
+    }
+}
+
+/// `str::trim`, without its Unicode scan for the usual cell that starts and
+/// ends with a visible ASCII character (this runs for every cell).
+pub fn trim(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        _ => text.trim(),
     }
 }
 

@@ -29,12 +29,14 @@ impl Source {
     }
 
     pub fn parse(text: &str) -> Option<Source> {
-        match text.to_ascii_lowercase().as_str() {
-            "local" => Some(Source::Local),
-            "registry" => Some(Source::Registry),
-            "cicd" => Some(Source::Cicd),
-            _ => None,
-        }
+        one_of(
+            text,
+            &[
+                ("registry", Source::Registry),
+                ("cicd", Source::Cicd),
+                ("local", Source::Local),
+            ],
+        )
     }
 }
 
@@ -55,15 +57,26 @@ pub enum Risk {
 
 impl Risk {
     pub fn parse(text: &str) -> Option<Risk> {
-        match text.to_ascii_lowercase().as_str() {
-            "" => Some(Risk::Unknown),
-            "none" => Some(Risk::None),
-            "low" => Some(Risk::Low),
-            "medium" => Some(Risk::Medium),
-            "high" => Some(Risk::High),
-            _ => None,
-        }
+        one_of(
+            text,
+            &[
+                ("", Risk::Unknown),
+                ("none", Risk::None),
+                ("low", Risk::Low),
+                ("medium", Risk::Medium),
+                ("high", Risk::High),
+            ],
+        )
     }
+}
+
+/// The value whose name `text` is, ignoring ASCII case (without allocating:
+/// this runs for every row).
+fn one_of<T: Copy>(text: &str, choices: &[(&str, T)]) -> Option<T> {
+    choices
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(text))
+        .map(|(_, value)| *value)
 }
 
 /// One scan row, with text replaced by ids: at most 48 bytes, so ten
@@ -89,38 +102,62 @@ pub const MAX_FILES: usize = u16::MAX as usize;
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
 /// Text ↔ dense id, so events stay small and comparisons are integer ones.
+///
+/// A text is known by its 128-bit XXH3 fingerprint: looking one up hashes it
+/// once and compares two integers, never the text, and the text itself is
+/// kept only when someone will print it (`drop_names` off, the default).
+/// Two different texts sharing a fingerprint is a 1-in-2^128 event per pair
+/// (about 10^-25 for ten million distinct names); see docs/decisions.md.
 #[derive(Debug, Default, Clone)]
 pub struct Interner {
-    ids: FastMap<Box<str>, u32>,
+    ids: FastMap<u128, u32>,
     names: Vec<Box<str>>,
+    count: u32,
+    /// Keep no texts: [`Interner::name`] then answers "".
+    pub drop_names: bool,
 }
 
 impl Interner {
-    pub fn intern(&mut self, text: &str) -> u32 {
-        if let Some(id) = self.ids.get(text) {
-            return *id;
+    /// The id of `text`, a new one the first time it is seen; `None` once
+    /// four billion distinct texts have been seen.
+    pub fn intern(&mut self, text: &str) -> Option<u32> {
+        self.intern_fingerprinted(fingerprint(text), text)
+    }
+
+    /// [`Interner::intern`] for a text whose [`fingerprint`] is known.
+    pub fn intern_fingerprinted(&mut self, fingerprint: u128, text: &str) -> Option<u32> {
+        if let Some(id) = self.ids.get(&fingerprint) {
+            return Some(*id);
         }
-        let id = u32::try_from(self.names.len()).expect("fewer than 4 billion distinct names");
-        self.names.push(text.into());
-        self.ids.insert(text.into(), id);
-        id
+        let id = self.count;
+        self.count = self.count.checked_add(1)?;
+        if !self.drop_names {
+            self.names.push(text.into());
+        }
+        self.ids.insert(fingerprint, id);
+        Some(id)
     }
 
     pub fn get(&self, text: &str) -> Option<u32> {
-        self.ids.get(text).copied()
+        self.ids.get(&fingerprint(text)).copied()
     }
 
     pub fn name(&self, id: u32) -> &str {
-        &self.names[id as usize]
+        self.names.get(id as usize).map_or("", |name| name)
     }
 
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.count as usize
     }
 
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
+        self.count == 0
     }
+}
+
+/// The identity a text is known by: its 128-bit XXH3 hash.
+pub fn fingerprint(text: &str) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(text.as_bytes())
 }
 
 /// Every scan of every log given, merged and in replay order.
@@ -133,7 +170,12 @@ pub struct ScanLog {
     /// Scan id texts, kept only when asked for (the ledger prints them);
     /// otherwise a scan id is known by a 64-bit hash and its text is dropped.
     pub scan_ids: Interner,
-    pub keep_scan_ids: bool,
+    /// Keep image names and scan id texts (the ledger and `stats` print
+    /// them); a report needs only their identities.
+    pub keep_texts: bool,
+    /// Do not intern images at all: events carry image 0 and readers use the
+    /// fingerprint handed to them (streaming keeps no image table).
+    pub images_by_fingerprint: bool,
     /// The name of each input, as messages show it.
     pub files: Vec<String>,
 }
@@ -167,21 +209,28 @@ struct Columns {
 }
 
 impl ScanLog {
+    /// An empty log that keeps image names and scan id texts, or only their
+    /// identities (all a report needs).
+    pub fn keeping_texts(keep_texts: bool) -> ScanLog {
+        ScanLog {
+            keep_texts,
+            images: Interner {
+                drop_names: !keep_texts,
+                ..Interner::default()
+            },
+            ..ScanLog::default()
+        }
+    }
+
     /// Read and merge logs; `-` is standard input, `.gz` is gunzipped.
     pub fn read_paths(paths: &[String], zone: Zone) -> Result<ScanLog> {
         ScanLog::read_paths_keeping(paths, zone, false)
     }
 
-    /// [`ScanLog::read_paths`], keeping scan id texts when `keep_scan_ids`.
-    pub fn read_paths_keeping(
-        paths: &[String],
-        zone: Zone,
-        keep_scan_ids: bool,
-    ) -> Result<ScanLog> {
-        let mut log = ScanLog {
-            keep_scan_ids,
-            ..ScanLog::default()
-        };
+    /// [`ScanLog::read_paths`], keeping image names and scan id texts when
+    /// `keep_texts`.
+    pub fn read_paths_keeping(paths: &[String], zone: Zone, keep_texts: bool) -> Result<ScanLog> {
+        let mut log = ScanLog::keeping_texts(keep_texts);
         for path in paths {
             let name = if path == "-" {
                 STDIN_NAME.to_string()
@@ -218,7 +267,7 @@ impl ScanLog {
         const SAMPLE: usize = 4096;
         let mut events = std::mem::take(&mut self.events);
         let start = events.len();
-        let result = self.read_each(name, reader, zone, |_, event, byte| {
+        let result = self.read_each(name, reader, zone, |_, event, _, byte| {
             events.push(event);
             if let Some(size) = size
                 && events.len() - start == SAMPLE
@@ -233,8 +282,8 @@ impl ScanLog {
         result
     }
 
-    /// Read one log, handing each event (and the byte offset its row starts
-    /// at) to `each` instead of keeping it;
+    /// Read one log, handing each event (with its image's [`fingerprint`]
+    /// and the byte offset its row starts at) to `each` instead of keeping it;
     /// `each` returns false to stop reading early. Interned names and the
     /// file name are kept in `self` as usual.
     pub fn read_each(
@@ -242,7 +291,7 @@ impl ScanLog {
         name: &str,
         reader: impl Read,
         zone: Zone,
-        mut each: impl FnMut(&ScanLog, ScanEvent, u64) -> bool,
+        mut each: impl FnMut(&ScanLog, ScanEvent, u128, u64) -> bool,
     ) -> Result<()> {
         let file = u16::try_from(self.files.len()).map_err(|_| {
             Error::input(
@@ -264,8 +313,8 @@ impl ScanLog {
         let mut record = csv::ByteRecord::new();
         while input.read(&mut record)? {
             let row = input.row(&record);
-            let event = self.parse_row(file, &row, &columns, zone)?;
-            if !each(self, event, row.byte) {
+            let (event, image) = self.parse_row(file, &row, &columns, zone)?;
+            if !each(self, event, image, row.byte) {
                 break;
             }
         }
@@ -282,20 +331,20 @@ impl ScanLog {
 
     /// The key replay compares scan ids by: the interned id + 1 when texts
     /// are kept (exact), else a 64-bit hash of the text (never 0).
-    fn scan_key(&mut self, text: &str) -> u64 {
+    fn scan_key(&mut self, text: &str) -> Option<u64> {
         if text.is_empty() {
-            return 0;
+            return Some(0);
         }
-        if self.keep_scan_ids {
-            return u64::from(self.scan_ids.intern(text)) + 1;
+        if self.keep_texts {
+            return self.scan_ids.intern(text).map(|id| u64::from(id) + 1);
         }
         use std::hash::BuildHasher;
-        SCAN_ID_HASH.hash_one(text).max(1)
+        Some(SCAN_ID_HASH.hash_one(text).max(1))
     }
 
     /// The scan id text of an event, when texts were kept.
     pub fn scan_id_text(&self, event: &ScanEvent) -> Option<&str> {
-        (self.keep_scan_ids && event.scan_key != 0)
+        (self.keep_texts && event.scan_key != 0)
             .then(|| self.scan_ids.name((event.scan_key - 1) as u32))
     }
 
@@ -309,7 +358,7 @@ impl ScanLog {
         row: &Row<'_>,
         columns: &Columns,
         zone: Zone,
-    ) -> Result<ScanEvent> {
+    ) -> Result<(ScanEvent, u128)> {
         let cell = |index| row.cell(index);
         let optional = |index| row.optional(index);
         let fail = |index, value: &str, fix: &str| row.fail(index, value, fix);
@@ -324,7 +373,7 @@ impl ScanLog {
             )
         })?;
 
-        let image_text = cell(columns.image)?.trim();
+        let image_text = crate::csv_input::trim(cell(columns.image)?);
         if image_text.is_empty() {
             return Err(fail(
                 columns.image,
@@ -332,14 +381,33 @@ impl ScanLog {
                 "is empty; every row needs the image it scanned, e.g. sha256:…",
             ));
         }
-        let image = self.images.intern(image_text);
+        let too_many = |index: usize, value: &str, what: &str| {
+            fail(
+                index,
+                value,
+                &format!(
+                    "is one distinct {what} too many (the most is 4 294 967 296); split the log"
+                ),
+            )
+        };
+        let image_fingerprint = fingerprint(image_text);
+        let image = if self.images_by_fingerprint {
+            0
+        } else {
+            self.images
+                .intern_fingerprinted(image_fingerprint, image_text)
+                .ok_or_else(|| too_many(columns.image, image_text, "image"))?
+        };
 
         let account_text = optional(columns.account)?;
-        let account = self.accounts.intern(if account_text.is_empty() {
-            "default"
-        } else {
-            account_text
-        });
+        let account = self
+            .accounts
+            .intern(if account_text.is_empty() {
+                "default"
+            } else {
+                account_text
+            })
+            .ok_or_else(|| too_many(columns.account.unwrap_or(0), account_text, "account"))?;
 
         let source_text = optional(columns.source)?;
         let source = if source_text.is_empty() {
@@ -355,9 +423,10 @@ impl ScanLog {
         };
 
         let status_text = optional(columns.status)?;
-        let status = match status_text.to_ascii_lowercase().as_str() {
-            "" | "success" => Status::Success,
-            "failed" => Status::Failed,
+        let status = match status_text {
+            "" => Status::Success,
+            _ if status_text.eq_ignore_ascii_case("success") => Status::Success,
+            _ if status_text.eq_ignore_ascii_case("failed") => Status::Failed,
             _ => {
                 return Err(fail(
                     columns.status.unwrap_or(0),
@@ -377,9 +446,11 @@ impl ScanLog {
         })?;
 
         let scan_id_text = optional(columns.scan_id)?;
-        let scan_key = self.scan_key(scan_id_text);
+        let scan_key = self
+            .scan_key(scan_id_text)
+            .ok_or_else(|| too_many(columns.scan_id.unwrap_or(0), scan_id_text, "scan id"))?;
 
-        Ok(ScanEvent {
+        let event = ScanEvent {
             at,
             account,
             image,
@@ -389,7 +460,8 @@ impl ScanLog {
             risk,
             file,
             line,
-        })
+        };
+        Ok((event, image_fingerprint))
     }
 }
 

@@ -7,6 +7,7 @@ use crate::periods::{Period, advance_to};
 use crate::plan::{OveragePolicy, Plan, RepeatWindow};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 /// Which counter a replayed row landed in.
@@ -172,8 +173,9 @@ struct AccountState<'p> {
     topup_cursor: Vec<usize>,
     topup_total: Vec<Decimal>,
     cycle_cursor: usize,
-    /// Per image, when it last created history.
-    history: HashMap<u32, DateTime<Utc>, foldhash::fast::FixedState>,
+    /// Per image (by a key that identifies it within the run), when it last
+    /// created history.
+    history: HashMap<u128, DateTime<Utc>, foldhash::fast::FixedState>,
     seen_scan_ids: HashSet<u64, foldhash::fast::FixedState>,
     draws: Vec<Decimal>,
     available: Vec<(Option<usize>, Decimal)>,
@@ -212,9 +214,14 @@ impl<'p> AccountState<'p> {
     }
 
     /// Replay one scan (SPEC §4 steps 1–7) and report what happened.
-    fn replay(&mut self, event: &ScanEvent, observe: &mut impl FnMut(&ScanEvent, &ScanResult<'_>)) {
+    fn replay(
+        &mut self,
+        event: &ScanEvent,
+        image: u128,
+        observe: &mut impl FnMut(&ScanEvent, &ScanResult<'_>),
+    ) {
         self.draws.iter_mut().for_each(|d| *d = Decimal::ZERO);
-        let (outcome, units, overage) = self.meter(event);
+        let (outcome, units, overage) = self.meter(event, image);
         self.usage.counters.count(outcome);
         observe(
             event,
@@ -227,7 +234,7 @@ impl<'p> AccountState<'p> {
         );
     }
 
-    fn meter(&mut self, event: &ScanEvent) -> (Outcome, Decimal, Decimal) {
+    fn meter(&mut self, event: &ScanEvent, image: u128) -> (Outcome, Decimal, Decimal) {
         let plan = self.plan;
         let success = event.status == Status::Success;
         // 1. A scan id already seen in this account.
@@ -245,7 +252,7 @@ impl<'p> AccountState<'p> {
             .is_some_and(|trial| trial.contains(event.at))
         {
             if success {
-                self.history.insert(event.image, event.at);
+                self.history.insert(image, event.at);
             }
             return (Outcome::Trial, Decimal::ZERO, Decimal::ZERO);
         }
@@ -254,7 +261,7 @@ impl<'p> AccountState<'p> {
         let cycle = advance_to(&self.schedule.cycles, &mut self.cycle_cursor, event.at);
         let Some(cycle) = cycle.filter(|_| term.contains(event.at)) else {
             if success {
-                self.history.insert(event.image, event.at);
+                self.history.insert(image, event.at);
             }
             return (Outcome::Uncovered, Decimal::ZERO, Decimal::ZERO);
         };
@@ -263,9 +270,11 @@ impl<'p> AccountState<'p> {
             RepeatWindow::Ever => None,
             RepeatWindow::Cycle => Some(self.schedule.cycles[cycle].start),
         };
-        let first = match self.history.get(&event.image) {
-            None => true,
-            Some(last) => window_start.is_some_and(|start| *last < start),
+        // One probe of the history serves both the question and the update.
+        let history = self.history.entry(image);
+        let first = match &history {
+            Entry::Vacant(_) => true,
+            Entry::Occupied(last) => window_start.is_some_and(|start| *last.get() < start),
         };
         let units = if first {
             plan.metering.first_scan_units
@@ -319,7 +328,14 @@ impl<'p> AccountState<'p> {
         if !success {
             return (Outcome::Failed, units, overage);
         }
-        self.history.insert(event.image, event.at);
+        match history {
+            Entry::Occupied(mut last) => {
+                last.insert(event.at);
+            }
+            Entry::Vacant(slot) => {
+                slot.insert(event.at);
+            }
+        }
         let outcome = if first {
             Outcome::First
         } else {
@@ -363,9 +379,12 @@ impl<'p> Replayer<'p> {
         self.states.push(None);
     }
 
+    /// Replay `event`; `image` identifies its image within the run (the
+    /// interned id or the fingerprint, the same kind for every event).
     pub fn push(
         &mut self,
         event: &ScanEvent,
+        image: u128,
         observe: &mut impl FnMut(&ScanEvent, &ScanResult<'_>),
     ) {
         if self.wanted.is_some() && self.wanted_id != Some(event.account) {
@@ -379,7 +398,7 @@ impl<'p> Replayer<'p> {
             state.usage.after_as_of += 1;
             return;
         }
-        state.replay(event, observe);
+        state.replay(event, image, observe);
     }
 
     /// Every metered account sorted by name; the wanted account, or
@@ -416,7 +435,7 @@ pub fn replay(
         replayer.add_account(log.accounts.name(id));
     }
     for event in &log.events {
-        replayer.push(event, &mut observe);
+        replayer.push(event, u128::from(event.image), &mut observe);
     }
     replayer.finish()
 }

@@ -14,7 +14,7 @@ const BATCH: usize = 16 * 1024;
 
 enum Message {
     /// Names of accounts first seen in this batch, then its events.
-    Batch(Vec<String>, Vec<ScanEvent>),
+    Batch(Vec<String>, Vec<(ScanEvent, u128)>),
     /// A row earlier than its predecessor: the log is not in time order.
     OutOfOrder,
 }
@@ -36,7 +36,10 @@ pub fn replay_streaming(
     let (sender, receiver) = sync_channel::<Message>(4);
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || -> Result<ScanLog> {
-            let mut log = ScanLog::default();
+            let mut log = ScanLog {
+                images_by_fingerprint: true,
+                ..ScanLog::default()
+            };
             let mut batch = Vec::with_capacity(BATCH);
             let mut accounts_sent = 0;
             let mut last = None;
@@ -47,23 +50,28 @@ pub fn replay_streaming(
                 } else {
                     path.clone()
                 };
-                log.read_each(&name, open_input(path)?, plan.zone, |log, event, _| {
-                    if last.is_some_and(|last| event.at < last) {
-                        in_order = false;
-                        return false;
-                    }
-                    last = Some(event.at);
-                    batch.push(event);
-                    if batch.len() == BATCH {
-                        let names = (accounts_sent..log.accounts.len() as u32)
-                            .map(|id| log.accounts.name(id).to_string())
-                            .collect();
-                        accounts_sent = log.accounts.len() as u32;
-                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                        return sender.send(Message::Batch(names, full)).is_ok();
-                    }
-                    true
-                })?;
+                log.read_each(
+                    &name,
+                    open_input(path)?,
+                    plan.zone,
+                    |log, event, image, _| {
+                        if last.is_some_and(|last| event.at < last) {
+                            in_order = false;
+                            return false;
+                        }
+                        last = Some(event.at);
+                        batch.push((event, image));
+                        if batch.len() == BATCH {
+                            let names = (accounts_sent..log.accounts.len() as u32)
+                                .map(|id| log.accounts.name(id).to_string())
+                                .collect();
+                            accounts_sent = log.accounts.len() as u32;
+                            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                            return sender.send(Message::Batch(names, full)).is_ok();
+                        }
+                        true
+                    },
+                )?;
                 if !in_order {
                     let _ = sender.send(Message::OutOfOrder);
                     return Ok(log);
@@ -83,8 +91,8 @@ pub fn replay_streaming(
                     for name in &names {
                         replayer.add_account(name);
                     }
-                    for event in &events {
-                        replayer.push(event, &mut |_, _| {});
+                    for (event, image) in &events {
+                        replayer.push(event, *image, &mut |_, _| {});
                     }
                 }
                 Message::OutOfOrder => in_order = false,

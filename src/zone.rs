@@ -298,7 +298,10 @@ fn has_offset(text: &str) -> bool {
         return true;
     }
     // An offset is a sign after the time part: look past the date's own dashes.
-    text.len() > 10 && text[10..].contains(['+', '-'])
+    // Bytes, not a `str` slice: byte 10 may fall inside a multi-byte character.
+    text.as_bytes()
+        .get(10..)
+        .is_some_and(|rest| rest.iter().any(|&b| b == b'+' || b == b'-'))
 }
 
 fn parse_naive(text: &str) -> Option<NaiveDateTime> {
@@ -342,6 +345,23 @@ mod tests {
             if let Some(fast) = parse_fixed_layout(text.as_bytes(), zone) {
                 proptest::prop_assert_eq!(Ok(fast), parse_timestamp_general(&text, zone), "{}", text);
             }
+        }
+    }
+
+    #[test]
+    fn a_multi_byte_character_where_the_time_starts_is_an_error_not_a_panic() {
+        // Found by the `replay` fuzz target: a BOM at byte 8 made byte 10 fall
+        // inside a character.
+        for text in [
+            "2024-03-\u{feff}21:00:00+08:00",
+            "2024-03-2é1:00:00",
+            "ééééééé",
+        ] {
+            assert!(parse_timestamp(text, Zone::default()).is_err(), "{text}");
+            assert!(
+                parse_plan_timestamp(text, Zone::default()).is_err(),
+                "{text}"
+            );
         }
     }
 

@@ -66,7 +66,7 @@ proptest! {
     }
 
     #[test]
-    fn timestamps(text in "[0-9TZ:+. -]{0,40}", zone in zones()) {
+    fn timestamps(text in "[0-9TZtz:+. \\-\u{feff}é]{0,40}|\\PC{0,30}", zone in zones()) {
         let _ = parse_timestamp(&text, zone);
     }
 }

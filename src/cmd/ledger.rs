@@ -1,6 +1,6 @@
 //! `scanquota ledger`: the audit trail, one row per input scan.
 
-use super::{Outcome, load_keeping_scan_ids};
+use super::{Outcome, load_keeping_texts};
 use crate::cli::{LedgerArgs, LedgerFormat};
 use crate::error::Result;
 use crate::ledger::ledger;
@@ -8,7 +8,7 @@ use crate::meter::Schedule;
 use crate::render;
 
 pub fn run(args: &LedgerArgs) -> Result<Outcome> {
-    let input = load_keeping_scan_ids(&args.plan, &args.input)?;
+    let input = load_keeping_texts(&args.plan, &args.input)?;
     let schedule = Schedule::new(&input.plan, input.as_of);
     let rows = ledger(
         &input.plan,

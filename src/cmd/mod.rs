@@ -72,8 +72,8 @@ pub fn load(plan: &str, input: &InputArgs) -> Result<Replayable> {
     Ok(all.remove(0))
 }
 
-/// [`load`], keeping every scan id's text (for the ledger).
-pub fn load_keeping_scan_ids(plan: &str, input: &InputArgs) -> Result<Replayable> {
+/// [`load`], keeping image names and scan id texts (for the ledger and stats).
+pub fn load_keeping_texts(plan: &str, input: &InputArgs) -> Result<Replayable> {
     let mut all = read(&[plan.to_string()], input, true)?;
     Ok(all.remove(0))
 }
@@ -86,7 +86,7 @@ pub fn load_many(specs: &[String], input: &InputArgs) -> Result<Vec<Replayable>>
     read(specs, input, false)
 }
 
-fn read(specs: &[String], input: &InputArgs, keep_scan_ids: bool) -> Result<Vec<Replayable>> {
+fn read(specs: &[String], input: &InputArgs, keep_texts: bool) -> Result<Vec<Replayable>> {
     let mut plans = Vec::with_capacity(specs.len());
     for spec in specs {
         let provisional = if Plan::is_builtin(spec) {
@@ -110,17 +110,14 @@ fn read(specs: &[String], input: &InputArgs, keep_scan_ids: bool) -> Result<Vec<
     let logs: Vec<(Zone, ScanLog)> = if zones.len() == 1 {
         vec![(
             zones[0],
-            ScanLog::read_paths_keeping(&input.log, zones[0], keep_scan_ids)?,
+            ScanLog::read_paths_keeping(&input.log, zones[0], keep_texts)?,
         )]
     } else {
         let buffered = buffer_inputs(&input.log)?;
         zones
             .iter()
             .map(|zone| {
-                let mut log = ScanLog {
-                    keep_scan_ids,
-                    ..ScanLog::default()
-                };
+                let mut log = ScanLog::keeping_texts(keep_texts);
                 for (name, bytes) in &buffered {
                     log.read_one(name, bytes.as_slice(), *zone)?;
                 }

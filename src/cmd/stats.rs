@@ -1,6 +1,6 @@
 //! `scanquota stats` and `scanquota reconcile`: the HSS statistics view.
 
-use super::{Outcome, Replayable, load};
+use super::{Outcome, Replayable, load_keeping_texts};
 use crate::cli::{InputArgs, ReconcileArgs, StatsArgs, StatsFormat};
 use crate::error::{Error, Result};
 use crate::meter::Schedule;
@@ -34,7 +34,7 @@ fn compute(plan: &str, input_args: &InputArgs, inventory: Option<&str>) -> Resul
         .map(read_inventory)
         .transpose()?
         .unwrap_or_default();
-    let input = load(plan, input_args)?;
+    let input = load_keeping_texts(plan, input_args)?;
     let account = account_of(&input, input_args)?;
     let schedule = Schedule::new(&input.plan, input.as_of);
     Ok(statistics(
