@@ -286,31 +286,36 @@ impl<'p> AccountState<'p> {
         let mut total_available = Decimal::ZERO;
         for index in 0..plan.allowances.len() {
             let topups = &self.schedule.topups[index];
+            let mut topped_up = false;
             while let Some((at, topup_units)) = topups.get(self.topup_cursor[index])
                 && *at <= event.at
             {
                 self.topup_total[index] += *topup_units;
                 self.topup_cursor[index] += 1;
+                topped_up = true;
             }
             let periods = &self.schedule.allowance_periods[index];
             let period = advance_to(periods, &mut self.period_cursor[index], event.at);
-            let balance = match period {
-                Some(p) => {
-                    plan.allowances[index].units + self.topup_total[index]
-                        - self.usage.period_consumed[index][p]
-                }
-                None => Decimal::ZERO,
-            };
-            let balance = balance.max(Decimal::ZERO);
-            self.available[index] = (period, balance);
-            total_available += balance;
+            // The balance is kept between scans and worked out afresh only
+            // when the period changes or a top-up lands.
+            let (held_period, balance) = &mut self.available[index];
+            if topped_up || period != *held_period {
+                *held_period = period;
+                *balance = match period {
+                    Some(p) => (plan.allowances[index].units + self.topup_total[index]
+                        - self.usage.period_consumed[index][p])
+                        .max(Decimal::ZERO),
+                    None => Decimal::ZERO,
+                };
+            }
+            total_available += *balance;
         }
         if total_available < units && plan.overage.policy == OveragePolicy::Deny {
             self.usage.denied_units += units;
             return (Outcome::Denied, units, Decimal::ZERO);
         }
         let mut left = units;
-        for (index, (period, balance)) in self.available.iter().enumerate() {
+        for (index, (period, balance)) in self.available.iter_mut().enumerate() {
             let Some(period) = period else { continue };
             let draw = left.min(*balance);
             if draw.is_zero() {
@@ -318,12 +323,20 @@ impl<'p> AccountState<'p> {
             }
             self.draws[index] = draw;
             self.usage.period_consumed[index][*period] += draw;
+            *balance -= draw;
             left -= draw;
+            if left.is_zero() {
+                break;
+            }
         }
         let overage = left;
-        self.usage.consumed += units - overage;
-        self.usage.overage += overage;
-        self.usage.cycle_overage[cycle] += overage;
+        if overage.is_zero() {
+            self.usage.consumed += units;
+        } else {
+            self.usage.consumed += units - overage;
+            self.usage.overage += overage;
+            self.usage.cycle_overage[cycle] += overage;
+        }
         // 7. An admitted success creates history.
         if !success {
             return (Outcome::Failed, units, overage);
