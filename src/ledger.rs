@@ -11,46 +11,64 @@ use serde::Serialize;
 pub const AFTER_AS_OF: &str = "after_as_of";
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct LedgerRow {
+pub struct LedgerRow<'log> {
     pub timestamp: String,
-    pub account: String,
-    pub image: String,
+    pub account: &'log str,
+    pub image: &'log str,
     pub source: &'static str,
-    pub scan_id: String,
+    pub scan_id: &'log str,
     pub outcome: &'static str,
     pub units: Units,
     /// `allowance:units` pairs, `;`-separated, for the allowances drawn from.
     pub draws: String,
     pub overage: Units,
-    pub file: String,
+    pub file: &'log str,
     pub line: u64,
 }
 
-fn row(plan: &Plan, log: &ScanLog, event: &ScanEvent, outcome: &'static str) -> LedgerRow {
+fn row<'log>(
+    plan: &Plan,
+    log: &'log ScanLog,
+    event: &ScanEvent,
+    outcome: &'static str,
+) -> LedgerRow<'log> {
     LedgerRow {
         timestamp: plan.zone.format(event.at),
-        account: log.accounts.name(event.account).to_string(),
-        image: log.images.name(event.image).to_string(),
+        account: log.accounts.name(event.account),
+        image: log.images.name(event.image),
         source: event.source.as_str(),
-        scan_id: log.scan_id_text(event).unwrap_or_default().to_string(),
+        scan_id: log.scan_id_text(event).unwrap_or_default(),
         outcome,
         units: Units::default(),
         draws: String::new(),
         overage: Units::default(),
-        file: log.files[event.file as usize].clone(),
+        file: &log.files[event.file as usize],
         line: event.line,
     }
 }
 
 /// Every row of the log (of `account`, if given) in replay order; rows after
 /// as-of come last with the outcome `after_as_of` and no units.
-pub fn ledger(
+pub fn ledger<'log>(
     plan: &Plan,
-    log: &ScanLog,
+    log: &'log ScanLog,
     schedule: &Schedule,
     account: Option<&str>,
-) -> Vec<LedgerRow> {
+) -> Vec<LedgerRow<'log>> {
     let mut rows = Vec::with_capacity(log.events.len());
+    each_row(plan, log, schedule, account, |row| rows.push(row));
+    rows
+}
+
+/// [`ledger`], handing each row to `each` as it is made instead of keeping
+/// them all: a ledger of millions of rows streams to its output.
+pub fn each_row<'log>(
+    plan: &Plan,
+    log: &'log ScanLog,
+    schedule: &Schedule,
+    account: Option<&str>,
+    mut each: impl FnMut(LedgerRow<'log>),
+) {
     replay(plan, log, schedule, account, |event, result| {
         let mut entry = row(plan, log, event, result.outcome.as_str());
         entry.units = Units(result.units);
@@ -63,15 +81,12 @@ pub fn ledger(
             .map(|(draw, allowance)| format!("{}:{}", allowance.name, Units(*draw)))
             .collect::<Vec<_>>()
             .join(";");
-        rows.push(entry);
+        each(entry);
     });
     let wanted = account.map(|name| log.accounts.get(name));
-    rows.extend(
-        log.events
-            .iter()
-            .filter(|event| event.at > schedule.as_of)
-            .filter(|event| wanted.is_none_or(|id| id == Some(event.account)))
-            .map(|event| row(plan, log, event, AFTER_AS_OF)),
-    );
-    rows
+    log.events
+        .iter()
+        .filter(|event| event.at > schedule.as_of)
+        .filter(|event| wanted.is_none_or(|id| id == Some(event.account)))
+        .for_each(|event| each(row(plan, log, event, AFTER_AS_OF)));
 }

@@ -9,7 +9,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let output = cli.output.clone();
     match scanquota::cmd::run(cli) {
-        Ok(outcome) => match emit(&outcome, output.as_deref()) {
+        Ok(mut outcome) => match emit(&mut outcome, output.as_deref()) {
             Ok(()) => ExitCode::from(outcome.code as u8),
             Err(err) => {
                 eprintln!("scanquota: error: {err:#}");
@@ -24,17 +24,23 @@ fn main() -> ExitCode {
 }
 
 /// Print the outcome: stderr first, then the result to `--output` or stdout.
-fn emit(outcome: &Outcome, output: Option<&str>) -> anyhow::Result<()> {
+fn emit(outcome: &mut Outcome, output: Option<&str>) -> anyhow::Result<()> {
     eprint!("{}", outcome.stderr);
+    let stream = outcome.stream.take();
+    let text = outcome.stdout.as_bytes();
+    let write_all = |out: &mut dyn Write| -> std::io::Result<()> {
+        out.write_all(text)?;
+        match stream {
+            Some(stream) => stream(out),
+            None => Ok(()),
+        }
+    };
     if let Some(path) = output {
-        return scanquota::output::write_atomically(path, outcome.stdout.as_bytes())
+        return scanquota::output::write_atomically_with(path, write_all)
             .with_context(|| format!("cannot write --output {path}"));
     }
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(outcome.stdout.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match write_all(&mut stdout).and_then(|()| stdout.flush()) {
         // A reader that went away (`| head -1`) is not a failure.
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         result => result.context("cannot write to standard output"),

@@ -54,6 +54,7 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
             stdout: String::new(),
             stderr: String::new(),
             code,
+            stream: None,
         });
     }
     let stdout = match args.format {
@@ -66,5 +67,6 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
         stdout,
         stderr,
         code,
+        stream: None,
     })
 }

@@ -3,23 +3,36 @@
 use super::{Outcome, load_keeping_texts};
 use crate::cli::{LedgerArgs, LedgerFormat};
 use crate::error::Result;
-use crate::ledger::ledger;
+use crate::ledger::{each_row, ledger};
 use crate::meter::Schedule;
-use crate::render;
+use crate::render::ledger::{Sink, table};
 
 pub fn run(args: &LedgerArgs) -> Result<Outcome> {
     let input = load_keeping_texts(&args.plan, &args.input)?;
-    let schedule = Schedule::new(&input.plan, input.as_of);
-    let rows = ledger(
-        &input.plan,
-        &input.log,
-        &schedule,
-        args.input.account.as_deref(),
-    );
-    let stdout = match args.format {
-        LedgerFormat::Table => render::ledger::table(&rows),
-        LedgerFormat::Csv => render::ledger::csv(&rows),
-        LedgerFormat::Jsonl => render::ledger::jsonl(&rows),
-    };
-    Ok(Outcome::success(stdout))
+    let account = args.input.account.clone();
+    let format = args.format;
+    if format == LedgerFormat::Table {
+        let schedule = Schedule::new(&input.plan, input.as_of);
+        let rows = ledger(&input.plan, &input.log, &schedule, account.as_deref());
+        return Ok(Outcome::success(table(&rows)));
+    }
+    // CSV and JSON Lines stream: every input is read and checked by now.
+    Ok(Outcome::streamed(Box::new(move |out| {
+        let schedule = Schedule::new(&input.plan, input.as_of);
+        let mut sink = Sink::new(format, out)?;
+        let mut written = Ok(());
+        each_row(
+            &input.plan,
+            &input.log,
+            &schedule,
+            account.as_deref(),
+            |row| {
+                if written.is_ok() {
+                    written = sink.row(&row);
+                }
+            },
+        );
+        written?;
+        sink.finish()
+    })))
 }

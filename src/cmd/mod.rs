@@ -20,12 +20,18 @@ use std::io::Read;
 /// What a command produced: the whole of standard output and standard error,
 /// and the exit status. Output is built completely before anything is
 /// printed, so a failing run prints nothing partial.
-#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
     pub stdout: String,
     pub stderr: String,
     pub code: i32,
+    /// Output too large to hold (a ledger of millions of rows), written
+    /// after `stdout`. It is made only once every input has been read and
+    /// checked, so nothing it does can fail but the writing itself.
+    pub stream: Option<Streamed>,
 }
+
+/// Writes the rest of a command's output.
+pub type Streamed = Box<dyn FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>>;
 
 impl Outcome {
     pub fn success(stdout: String) -> Self {
@@ -33,7 +39,26 @@ impl Outcome {
             stdout,
             stderr: String::new(),
             code: 0,
+            stream: None,
         }
+    }
+
+    pub fn streamed(stream: Streamed) -> Self {
+        Outcome {
+            stream: Some(stream),
+            ..Outcome::success(String::new())
+        }
+    }
+}
+
+impl std::fmt::Debug for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outcome")
+            .field("stdout", &self.stdout)
+            .field("stderr", &self.stderr)
+            .field("code", &self.code)
+            .field("stream", &self.stream.as_ref().map(|_| "…"))
+            .finish()
     }
 }
 

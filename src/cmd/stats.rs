@@ -74,5 +74,6 @@ pub fn reconcile(args: &ReconcileArgs) -> Result<Outcome> {
         ),
         stdout,
         code: 1,
+        stream: None,
     })
 }
