@@ -404,14 +404,29 @@ fn every_bad_input_exits_2_naming_where() {
 fn a_file_without_read_permission_exits_2() {
     use std::os::unix::fs::PermissionsExt;
     let work = Workdir::new();
-    let path = work.write("secret.csv", "timestamp,image\n");
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
-    if std::fs::read(&path).is_ok() {
-        // Running as root: permissions do not stop reads, nothing to test here.
-        return;
-    }
-    let (code, stdout, stderr) = run(&["report", "--plan", PLAN, "--log", &path, "--as-of", AS_OF]);
-    assert_eq!((code, stdout.as_str()), (2, ""));
+    // Everything the run needs but the secret is open to every user, so the
+    // binary can run as `nobody` where the tests run as root (for whom
+    // permission bits do not stop reads).
+    std::fs::set_permissions(work.dir(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let binary = work.path("scanquota");
+    std::fs::copy(assert_cmd::cargo::cargo_bin!("scanquota"), &binary).unwrap();
+    let plan = work.write("plan.toml", std::fs::read(PLAN).unwrap());
+    let secret = work.write("secret.csv", "timestamp,image\n");
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let args = [
+        "report", "--plan", &plan, "--log", &secret, "--as-of", AS_OF,
+    ];
+    let mut command = if std::fs::read(&secret).is_ok() {
+        let mut as_nobody = std::process::Command::new("setpriv");
+        as_nobody.args(["--reuid=65534", "--regid=65534", "--clear-groups", &binary]);
+        as_nobody
+    } else {
+        std::process::Command::new(&binary)
+    };
+    let output = command.args(args).output().expect("run scanquota");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(output.stdout.is_empty());
     assert!(
         stderr.contains("secret.csv") && stderr.contains("ermission"),
         "{stderr}"
