@@ -7,8 +7,7 @@ use crate::periods::{Period, advance_to};
 use crate::plan::{OveragePolicy, Plan, RepeatWindow};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// Which counter a replayed row landed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -173,9 +172,11 @@ struct AccountState<'p> {
     topup_cursor: Vec<usize>,
     topup_total: Vec<Decimal>,
     cycle_cursor: usize,
-    /// Per image (by a key that identifies it within the run), when it last
-    /// created history.
-    history: HashMap<u128, DateTime<Utc>, foldhash::fast::FixedState>,
+    /// The images (by a key that identifies each within the run) with a scan
+    /// that created history: ever, or with `repeat_window = "cycle"` since
+    /// the start of `history_cycle` (the set is emptied when a cycle starts).
+    history: HashSet<u128, foldhash::fast::FixedState>,
+    history_cycle: Option<usize>,
     seen_scan_ids: HashSet<u64, foldhash::fast::FixedState>,
     draws: Vec<Decimal>,
     available: Vec<(Option<usize>, Decimal)>,
@@ -206,7 +207,8 @@ impl<'p> AccountState<'p> {
             topup_cursor: vec![0; allowances],
             topup_total: vec![Decimal::ZERO; allowances],
             cycle_cursor: 0,
-            history: HashMap::default(),
+            history: HashSet::default(),
+            history_cycle: None,
             seen_scan_ids: HashSet::default(),
             draws: vec![Decimal::ZERO; allowances],
             available: vec![(None, Decimal::ZERO); allowances],
@@ -252,7 +254,7 @@ impl<'p> AccountState<'p> {
             .is_some_and(|trial| trial.contains(event.at))
         {
             if success {
-                self.history.insert(image, event.at);
+                self.history.insert(image);
             }
             return (Outcome::Trial, Decimal::ZERO, Decimal::ZERO);
         }
@@ -261,20 +263,21 @@ impl<'p> AccountState<'p> {
         let cycle = advance_to(&self.schedule.cycles, &mut self.cycle_cursor, event.at);
         let Some(cycle) = cycle.filter(|_| term.contains(event.at)) else {
             if success {
-                self.history.insert(image, event.at);
+                self.history.insert(image);
             }
             return (Outcome::Uncovered, Decimal::ZERO, Decimal::ZERO);
         };
         // 5. First or repeat.
-        let window_start = match plan.metering.repeat_window {
-            RepeatWindow::Ever => None,
-            RepeatWindow::Cycle => Some(self.schedule.cycles[cycle].start),
-        };
-        // One probe of the history serves both the question and the update.
-        let history = self.history.entry(image);
-        let first = match &history {
-            Entry::Vacant(_) => true,
-            Entry::Occupied(last) => window_start.is_some_and(|start| *last.get() < start),
+        if plan.metering.repeat_window == RepeatWindow::Cycle && self.history_cycle != Some(cycle) {
+            self.history.clear();
+            self.history_cycle = Some(cycle);
+        }
+        // A success is recorded at once (one probe asks and records); should
+        // the scan be denied, the record is taken back.
+        let first = if success {
+            self.history.insert(image)
+        } else {
+            !self.history.contains(&image)
         };
         let units = if first {
             plan.metering.first_scan_units
@@ -311,6 +314,9 @@ impl<'p> AccountState<'p> {
             total_available += *balance;
         }
         if total_available < units && plan.overage.policy == OveragePolicy::Deny {
+            if success && first {
+                self.history.remove(&image);
+            }
             self.usage.denied_units += units;
             return (Outcome::Denied, units, Decimal::ZERO);
         }
@@ -340,14 +346,6 @@ impl<'p> AccountState<'p> {
         // 7. An admitted success creates history.
         if !success {
             return (Outcome::Failed, units, overage);
-        }
-        match history {
-            Entry::Occupied(mut last) => {
-                last.insert(event.at);
-            }
-            Entry::Vacant(slot) => {
-                slot.insert(event.at);
-            }
         }
         let outcome = if first {
             Outcome::First

@@ -322,6 +322,21 @@ units = 1.5
         Outcome::Denied,
         "a denied scan creates no history: b is still first"
     );
+    // With repeats cheaper than firsts, a denied first scan that wrongly
+    // created history would make the next scan of b a repeat that fits.
+    let cheap_repeats = format!("{deny}[metering]\nrepeat_scan_units = 0.1\n");
+    let rows = ledger(&cheap_repeats, &csv, "2024-03-10T00:00:00Z");
+    assert_eq!(
+        rows.iter()
+            .map(|row| (row.0, row.1.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            (Outcome::First, "1"),
+            (Outcome::Denied, "1"),
+            (Outcome::Denied, "1")
+        ],
+        "after a denied scan, b is still first and costs a first scan's units"
+    );
     let denied = report(deny, &csv, "2024-03-10T00:00:00Z");
     assert_eq!(only(&denied).scans.denied, 2);
     assert_eq!(only(&denied).units.denied.to_string(), "2");
