@@ -415,19 +415,89 @@ impl<'p> Replayer<'p> {
     /// Every metered account sorted by name; the wanted account, or
     /// `default` when nothing was metered, is reported even without scans.
     pub fn finish(self) -> Vec<AccountUsage> {
-        let mut usages: Vec<AccountUsage> = self
-            .states
+        let (plan, schedule, wanted) = (self.plan, self.schedule, self.wanted);
+        complete(plan, schedule, wanted, self.metered())
+    }
+
+    /// The accounts that were metered, in no particular order.
+    fn metered(self) -> Vec<AccountUsage> {
+        self.states
             .into_iter()
             .flatten()
             .map(|state| state.usage)
-            .collect();
-        if usages.is_empty() {
-            let name = self.wanted.unwrap_or("default").to_string();
-            usages.push(AccountUsage::empty(self.plan, self.schedule, name));
-        }
-        usages.sort_by(|a, b| a.account.cmp(&b.account));
-        usages
+            .collect()
     }
+}
+
+/// Sort `usages` by account name, adding the wanted account (or `default`)
+/// when nothing was metered.
+fn complete(
+    plan: &Plan,
+    schedule: &Schedule,
+    wanted: Option<&str>,
+    mut usages: Vec<AccountUsage>,
+) -> Vec<AccountUsage> {
+    if usages.is_empty() {
+        let name = wanted.unwrap_or("default").to_string();
+        usages.push(AccountUsage::empty(plan, schedule, name));
+    }
+    usages.sort_by(|a, b| a.account.cmp(&b.account));
+    usages
+}
+
+/// [`replay`] for a report, which observes no single scan: accounts are
+/// independent, so they are shared out among the machine's cores, each
+/// thread replaying its own accounts' events in order. Gives exactly what
+/// [`replay`] gives.
+pub fn replay_accounts(
+    plan: &Plan,
+    log: &ScanLog,
+    schedule: &Schedule,
+    account: Option<&str>,
+) -> Vec<AccountUsage> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Small logs are not worth a thread.
+    if threads <= 1 || account.is_some() || log.events.len() < 100_000 {
+        return replay(plan, log, schedule, account, |_, _| {});
+    }
+    replay_in_parallel(plan, log, schedule, threads)
+}
+
+/// Every account of the log replayed by `threads` threads, account `a` by
+/// thread `a % threads`: the same usages as [`replay`] for all accounts.
+pub fn replay_in_parallel(
+    plan: &Plan,
+    log: &ScanLog,
+    schedule: &Schedule,
+    threads: usize,
+) -> Vec<AccountUsage> {
+    let threads = threads.clamp(1, log.accounts.len().max(1));
+    let usages = std::thread::scope(|scope| {
+        let parts: Vec<_> = (0..threads)
+            .map(|part| {
+                scope.spawn(move || {
+                    let mut replayer = Replayer::new(plan, schedule, None);
+                    for id in 0..log.accounts.len() as u32 {
+                        replayer.add_account(log.accounts.name(id));
+                    }
+                    for event in &log.events {
+                        if event.account as usize % threads == part {
+                            replayer.push(event, u128::from(event.image), &mut |_, _| {});
+                        }
+                    }
+                    replayer.metered()
+                })
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|part| {
+                part.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    complete(plan, schedule, None, usages)
 }
 
 /// Replay the log under the plan up to `as_of`. With `account`, only that

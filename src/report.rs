@@ -5,7 +5,7 @@
 use crate::charges::{Charges, charges};
 use crate::cores::CoreDay;
 use crate::log::ScanLog;
-use crate::meter::{AccountUsage, Counters, Schedule, replay};
+use crate::meter::{AccountUsage, Counters, Schedule, replay_accounts};
 use crate::numbers::{format_units, round_money};
 use crate::plan::{AllowanceKind, Plan, Status};
 use crate::projection::{Projection, project};
@@ -225,7 +225,7 @@ impl ScanCounts {
 /// and totals, assembled.
 pub fn generate(plan: &Plan, log: &ScanLog, as_of: DateTime<Utc>, account: Option<&str>) -> Report {
     let schedule = Schedule::new(plan, as_of);
-    let usages = replay(plan, log, &schedule, account, |_, _| {});
+    let usages = replay_accounts(plan, log, &schedule, account);
     build(plan, &schedule, &usages, &BTreeMap::new())
 }
 
@@ -239,7 +239,7 @@ pub fn generate_with_cores(
     core_days: &BTreeMap<String, Vec<CoreDay>>,
 ) -> Report {
     let schedule = Schedule::new(plan, as_of);
-    let usages = replay(plan, log, &schedule, account, |_, _| {});
+    let usages = replay_accounts(plan, log, &schedule, account);
     assemble(
         plan,
         &schedule,

@@ -3,7 +3,7 @@
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use scanquota::log::ScanLog;
-use scanquota::meter::{Schedule, replay};
+use scanquota::meter::{Schedule, replay, replay_in_parallel};
 use scanquota::plan::Plan;
 use scanquota::report::{Report, generate};
 use scanquota::zone::parse_timestamp;
@@ -268,6 +268,19 @@ proptest! {
         }
         let other = report_of(&plan, &log_text(&shuffled), minute);
         prop_assert_eq!(ordered, other);
+    }
+
+    #[test]
+    fn accounts_replayed_in_parallel_give_the_same_usages(
+        spec in plan_spec(),
+        rows in rows(),
+        minute in as_of_strategy(),
+        threads in 2usize..5,
+    ) {
+        let (plan, scans) = load(&plan_text(&spec), &log_text(&rows));
+        let schedule = Schedule::new(&plan, as_of(&plan, minute));
+        let serial = replay(&plan, &scans, &schedule, None, |_, _| {});
+        prop_assert_eq!(serial, replay_in_parallel(&plan, &scans, &schedule, threads));
     }
 
     #[test]
