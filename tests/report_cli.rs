@@ -382,3 +382,15 @@ fn csv_guards_cells_from_input_text() {
     );
     assert!(accounts.contains(&"'@team".to_string()), "{accounts:?}");
 }
+
+#[test]
+fn as_of_defaults_to_the_clock_to_the_second() {
+    let before = chrono::Utc::now().timestamp();
+    let report = json(&["--plan", USD, "--log", WORKED]);
+    let after = chrono::Utc::now().timestamp();
+    let text = report["as_of"].as_str().expect("as_of is a string");
+    let as_of = chrono::DateTime::parse_from_rfc3339(text).expect("RFC 3339");
+    assert!(!text.contains('.'), "no fractional seconds: {text}");
+    assert!(text.ends_with("+08:00"), "in the plan's zone: {text}");
+    assert!((before..=after).contains(&as_of.timestamp()), "{text}");
+}

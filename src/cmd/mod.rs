@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::log::{STDIN_NAME, ScanLog, open_input};
 use crate::plan::Plan;
 use crate::zone::{Zone, parse_timestamp};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use std::io::Read;
 
 /// What a command produced: the whole of standard output and standard error,
@@ -219,7 +219,8 @@ pub fn resolve_as_of(text: Option<&str>, plan: &Plan) -> Result<DateTime<Utc>> {
     let as_of = match text {
         Some(text) => parse_timestamp(text, plan.zone)
             .map_err(|err| Error::Usage(format!("--as-of `{text}` is not a usable time; {err}")))?,
-        None => Utc::now(),
+        // The clock to the second: a report says "as of 20:31:31", not its nanoseconds.
+        None => Utc::now().trunc_subsecs(0),
     };
     let earliest = plan
         .trial
