@@ -65,8 +65,8 @@ seconds() {
   echo "Plan \`$plan\`, \`--as-of $as_of\`; logs from \`gen_log --accounts 100 --seed 1\`."
   echo "Times are means of $runs runs (hyperfine: $([ $have_hyperfine = 1 ] && echo yes || echo no)). Ratio = report / floor."
   echo
-  echo "| rows | order | MB | floor s | report s | ledger s | report MB/s | report rows/s | ratio | peak RSS MB | RSS bytes/row |"
-  echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| rows | order | MB | floor s | report s | ledger s | report MB/s | report rows/s | ratio | peak RSS MB | RSS bytes/row | ledger peak RSS MB |"
+  echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 } > "$out"
 
 for rows in $sizes; do
@@ -98,15 +98,18 @@ for rows in $sizes; do
     fi
     if [ $have_time = 1 ]; then
       rss_kb=$( { /usr/bin/time -f '%M' $report_cmd >/dev/null; } 2>&1 | tail -1 )
+      ledger_rss_kb=$( { /usr/bin/time -f '%M' $ledger_cmd >/dev/null; } 2>&1 | tail -1 )
     else
       rss_kb=""
+      ledger_rss_kb=""
     fi
     bytes=$(wc -c < "$file")
-    awk -v rows="$rows" -v order="$order" -v bytes="$bytes" -v f="$floor_s" -v r="$report_s" -v l="$ledger_s" -v rss="$rss_kb" 'BEGIN {
+    awk -v rows="$rows" -v order="$order" -v bytes="$bytes" -v f="$floor_s" -v r="$report_s" -v l="$ledger_s" -v rss="$rss_kb" -v lrss="$ledger_rss_kb" 'BEGIN {
       mb = bytes / 1e6
       rss_mb = (rss == "") ? "n/a" : sprintf("%.0f", rss / 1024)
       per_row = (rss == "") ? "n/a" : sprintf("%.0f", rss * 1024 / rows)
-      printf "| %d | %s | %.0f | %.3f | %.3f | %.3f | %.0f | %.0f | %.2f | %s | %s |\n", rows, order, mb, f, r, l, mb / r, rows / r, r / f, rss_mb, per_row
+      ledger_mb = (lrss == "") ? "n/a" : sprintf("%.0f", lrss / 1024)
+      printf "| %d | %s | %.0f | %.3f | %.3f | %.3f | %.0f | %.0f | %.2f | %s | %s | %s |\n", rows, order, mb, f, r, l, mb / r, rows / r, r / f, rss_mb, per_row, ledger_mb
     }' >> "$out"
   done
 done
