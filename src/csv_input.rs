@@ -13,6 +13,12 @@ pub struct CsvInput<R: Read> {
     reader: csv::Reader<CrlfToLf<R>>,
     /// Header names, trimmed and lower-cased.
     names: Vec<String>,
+    /// Without a header row of its own (a slice of a file whose header was
+    /// read elsewhere), the csv crate would take its first row's length as
+    /// the rule: every row is held to the header's length instead.
+    headless: bool,
+    /// The line the last row read stands on.
+    line: u64,
 }
 
 impl<R: Read> CsvInput<R> {
@@ -55,7 +61,31 @@ impl<R: Read> CsvInput<R> {
             kind,
             reader,
             names,
+            headless: false,
+            line: 1,
         })
+    }
+
+    /// Rows of a file whose header (`names`, as [`CsvInput::names`] gives
+    /// them) was read elsewhere; `reader` starts at a row boundary.
+    pub fn headless(name: &str, kind: &'static str, names: Vec<String>, reader: R) -> Self {
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(CrlfToLf::new(reader));
+        CsvInput {
+            name: name.to_string(),
+            kind,
+            reader,
+            names,
+            headless: true,
+            line: 0,
+        }
+    }
+
+    /// The header's names, trimmed and lower-cased.
+    pub fn names(&self) -> &[String] {
+        &self.names
     }
 
     /// Where `column` is, refusing a header that names it twice.
@@ -107,8 +137,32 @@ impl<R: Read> CsvInput<R> {
             .reader
             .read_byte_record(record)
             .map_err(|err| csv_error(&self.name, err))?;
+        // The csv crate dates a row from where its search began, before any
+        // blank lines it skipped; a row (which holds no line break) stands on
+        // the line its end is on: one before the reader's line once its line
+        // end is read, the reader's own at the end of a file without one.
+        let end = self.reader.position().line();
+        self.line = if self.reader.get_ref().ended_mid_line() {
+            end
+        } else {
+            end.saturating_sub(1)
+        };
+        if more && self.headless && record.len() != self.names.len() {
+            return Err(Error::input(
+                Location::file(&self.name).line(self.line),
+                format!(
+                    "the row has {} fields but the header has {}; give every row the header's columns",
+                    record.len(),
+                    self.names.len()
+                ),
+            ));
+        }
         if more && record.as_slice().contains(&b'\n') {
             let line = record.position().map_or(0, |p| p.line());
+            let line =
+                line.max(self.line.saturating_sub(
+                    record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64,
+                ));
             let column = record
                 .iter()
                 .position(|field| field.contains(&b'\n'))
@@ -129,7 +183,7 @@ impl<R: Read> CsvInput<R> {
             name: &self.name,
             kind: self.kind,
             names: &self.names,
-            line: record.position().map_or(0, |p| p.line()),
+            line: self.line,
             byte: record.position().map_or(0, |p| p.byte()),
             text: std::str::from_utf8(record.as_slice()).ok(),
             record,
@@ -251,6 +305,10 @@ struct CrlfToLf<R> {
     pending_cr: bool,
     /// A byte produced but not yet handed out (reads into a 1-byte buffer).
     carry: Option<u8>,
+    /// The last byte handed out, and whether the input has ended: a row read
+    /// just as the input ended without a line end stands on the last line.
+    last: Option<u8>,
+    ended: bool,
 }
 
 impl<R> CrlfToLf<R> {
@@ -259,12 +317,31 @@ impl<R> CrlfToLf<R> {
             inner,
             pending_cr: false,
             carry: None,
+            last: None,
+            ended: false,
         }
+    }
+
+    /// The input ended after a last row that has no line end.
+    fn ended_mid_line(&self) -> bool {
+        self.ended && self.last.is_some_and(|byte| byte != b'\n')
     }
 }
 
 impl<R: Read> Read for CrlfToLf<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.read_normalised(buf)?;
+        match read {
+            0 if !buf.is_empty() => self.ended = true,
+            0 => {}
+            n => self.last = Some(buf[n - 1]),
+        }
+        Ok(read)
+    }
+}
+
+impl<R: Read> CrlfToLf<R> {
+    fn read_normalised(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         if buf.is_empty() {
             return Ok(0);
         }
@@ -274,7 +351,7 @@ impl<R: Read> Read for CrlfToLf<R> {
         }
         if buf.len() == 1 {
             let mut two = [0u8; 2];
-            let read = self.read(&mut two)?;
+            let read = self.read_normalised(&mut two)?;
             if read == 2 {
                 self.carry = Some(two[1]);
             }
@@ -312,7 +389,7 @@ impl<R: Read> Read for CrlfToLf<R> {
         }
         if write == 0 && self.pending_cr {
             // Only a lone pending `\r` was read: fetch more rather than report end of file.
-            return self.read(buf);
+            return self.read_normalised(buf);
         }
         Ok(write)
     }

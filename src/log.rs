@@ -11,6 +11,8 @@ use flate2::read::MultiGzDecoder;
 use std::collections::HashMap;
 use std::io::Read;
 
+mod pieces;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
@@ -111,6 +113,8 @@ type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 #[derive(Debug, Default, Clone)]
 pub struct Interner {
     ids: FastMap<u128, u32>,
+    /// Each id's fingerprint, so interners can be merged.
+    fingerprints: Vec<u128>,
     names: Vec<Box<str>>,
     count: u32,
     /// Keep no texts: [`Interner::name`] then answers "".
@@ -134,8 +138,23 @@ impl Interner {
         if !self.drop_names {
             self.names.push(text.into());
         }
+        self.fingerprints.push(fingerprint);
         self.ids.insert(fingerprint, id);
         Some(id)
+    }
+
+    /// The id of an entry of `other` in this interner, added if new.
+    pub fn adopt(&mut self, other: &Interner, id: u32) -> Option<u32> {
+        self.intern_fingerprinted(other.fingerprints[id as usize], other.name(id))
+    }
+
+    /// Forget every id from `len` on.
+    pub fn truncate(&mut self, len: usize) {
+        for fingerprint in self.fingerprints.drain(len.min(self.fingerprints.len())..) {
+            self.ids.remove(&fingerprint);
+        }
+        self.names.truncate(len);
+        self.count = self.fingerprints.len() as u32;
     }
 
     pub fn get(&self, text: &str) -> Option<u32> {
@@ -208,6 +227,20 @@ struct Columns {
     scan_id: Option<usize>,
 }
 
+impl Columns {
+    fn of<R: Read>(input: &CsvInput<R>) -> Result<Columns> {
+        Ok(Columns {
+            timestamp: input.require("timestamp", &KNOWN_COLUMNS)?,
+            image: input.require("image", &KNOWN_COLUMNS)?,
+            account: input.find("account")?,
+            source: input.find("source")?,
+            status: input.find("status")?,
+            risk: input.find("risk")?,
+            scan_id: input.find("scan_id")?,
+        })
+    }
+}
+
 impl ScanLog {
     /// An empty log that keeps image names and scan id texts, or only their
     /// identities (all a report needs).
@@ -237,16 +270,43 @@ impl ScanLog {
             } else {
                 path.clone()
             };
-            let reader = open_input(path)?;
             let size = if path == "-" || path.ends_with(".gz") {
                 None
             } else {
                 std::fs::metadata(path).ok().map(|m| m.len())
             };
+            if let Some(size) = size.filter(|size| *size >= pieces::MIN_BYTES)
+                && let Some(threads) = pieces::threads()
+                && log.read_in_pieces(path, size, zone, threads, threads * 4)?
+            {
+                continue;
+            }
+            let reader = open_input(path)?;
             log.read_one_sized(&name, reader, zone, size)?;
         }
         log.sort();
         Ok(log)
+    }
+
+    /// One plain file read in `pieces` pieces on `threads` threads whatever
+    /// its size, as [`ScanLog::read_paths_keeping`] reads large files;
+    /// `None` when the file must be read whole instead. For tests.
+    pub fn read_file_in_pieces(
+        path: &str,
+        zone: Zone,
+        keep_texts: bool,
+        threads: usize,
+        pieces: usize,
+    ) -> Result<Option<ScanLog>> {
+        let size = std::fs::metadata(path)
+            .map_err(|err| Error::io(path, err))?
+            .len();
+        let mut log = ScanLog::keeping_texts(keep_texts);
+        if !log.read_in_pieces(path, size, zone, threads, pieces)? {
+            return Ok(None);
+        }
+        log.sort();
+        Ok(Some(log))
     }
 
     /// Read one more log from any reader (decompressed already).
@@ -301,15 +361,7 @@ impl ScanLog {
         })?;
         self.files.push(name.to_string());
         let mut input = CsvInput::new(name, "scan log", "timestamp,image", reader)?;
-        let columns = Columns {
-            timestamp: input.require("timestamp", &KNOWN_COLUMNS)?,
-            image: input.require("image", &KNOWN_COLUMNS)?,
-            account: input.find("account")?,
-            source: input.find("source")?,
-            status: input.find("status")?,
-            risk: input.find("risk")?,
-            scan_id: input.find("scan_id")?,
-        };
+        let columns = Columns::of(&input)?;
         let mut record = csv::ByteRecord::new();
         while input.read(&mut record)? {
             let row = input.row(&record);

@@ -71,3 +71,58 @@ impl Drop for Tracked {
         self.bar.finish_and_clear();
     }
 }
+
+/// One bar for several readers of parts of one input, read in parallel.
+pub struct SharedBar {
+    bar: ProgressBar,
+    started: Instant,
+}
+
+impl SharedBar {
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// A bar for reading `total` bytes of `name` in parts; `None` when progress
+/// is not shown.
+pub fn shared(name: &str, total: u64) -> Option<SharedBar> {
+    if !ENABLED.load(Ordering::Relaxed) {
+        return None;
+    }
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden()).with_style(
+        ProgressStyle::with_template(
+            "{msg} {bar:30} {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message(format!("reading {name}"));
+    Some(SharedBar {
+        bar,
+        started: Instant::now(),
+    })
+}
+
+/// Wrap `inner`, one part of an input, so reading it advances `bar`.
+pub fn track_part<'b>(inner: Box<dyn Read + 'b>, bar: Option<&'b SharedBar>) -> Box<dyn Read + 'b> {
+    match bar {
+        Some(bar) => Box::new(PartTracked { inner, bar }),
+        None => inner,
+    }
+}
+
+struct PartTracked<'b> {
+    inner: Box<dyn Read + 'b>,
+    bar: &'b SharedBar,
+}
+
+impl Read for PartTracked<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        self.bar.bar.inc(read as u64);
+        if self.bar.bar.is_hidden() && self.bar.started.elapsed() >= DELAY {
+            self.bar.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+        Ok(read)
+    }
+}

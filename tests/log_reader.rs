@@ -296,3 +296,23 @@ fn scan_id_texts_are_kept_when_asked_for() {
 fn events_are_at_most_48_bytes() {
     assert!(std::mem::size_of::<scanquota::log::ScanEvent>() <= 48);
 }
+
+#[test]
+fn rows_after_blank_lines_name_their_own_line() {
+    // The csv crate dates a row from the blank lines before it; messages and
+    // the ledger must name the row's own line, with or without a final line end.
+    for (text, lines) in [
+        ("timestamp,image\n1710000000,a\n\n1710000001,b\n", [2, 4]),
+        ("timestamp,image\n\n\n1710000000,a\n\n1710000001,b", [4, 6]),
+        (
+            "timestamp,image\r\n1710000000,a\r\n\r\n\r\n1710000001,b\r\n",
+            [2, 5],
+        ),
+    ] {
+        let log = read_ok(text, "+00:00");
+        let found: Vec<u64> = log.events.iter().map(|event| event.line).collect();
+        assert_eq!(found, lines, "{text:?}");
+    }
+    let message = read_err(b"timestamp,image\n1710000000,a\n\n\nnot-a-time,b\n");
+    assert!(message.contains("log.csv:5:1"), "{message}");
+}

@@ -1,0 +1,284 @@
+//! Reading one large log file on every core: the file is cut at line ends
+//! into pieces, each piece is parsed on its own into a small log, and the
+//! pieces are merged (ids remapped, lines made absolute). Replay sorts the
+//! events afterwards, so the order pieces finish in does not matter.
+//!
+//! Anything unusual — a header with quotes, a piece that fails to parse, a
+//! cut that lands inside a quoted field — and nothing is kept: the caller
+//! reads the file again on one core, which names the problem exactly as it
+//! always does.
+
+use super::{Columns, ScanLog};
+use crate::csv_input::CsvInput;
+use crate::error::{Error, Result};
+use crate::zone::Zone;
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// Smaller files are read on one core: threads would not pay for themselves.
+pub(super) const MIN_BYTES: u64 = 16 << 20;
+
+/// How far past a cut to look for the line end it moves to.
+const LOOKAHEAD: usize = 64 << 10;
+
+/// The cores to read on, when more than one.
+pub(super) fn threads() -> Option<usize> {
+    std::thread::available_parallelism()
+        .ok()
+        .map(|n| n.get())
+        .filter(|n| *n > 1)
+}
+
+/// A piece of the file, parsed: its events carry lines counted from the
+/// piece's start and ids of the piece's own interners.
+struct Piece {
+    log: ScanLog,
+    /// Line ends and quote characters in the piece's bytes.
+    newlines: u64,
+    quotes: u64,
+}
+
+impl ScanLog {
+    /// Read the plain file `path` (`size` bytes) in `pieces` pieces on
+    /// `threads` threads. `Ok(false)`: nothing was kept, read it whole.
+    pub(super) fn read_in_pieces(
+        &mut self,
+        path: &str,
+        size: u64,
+        zone: Zone,
+        threads: usize,
+        pieces: usize,
+    ) -> Result<bool> {
+        let Some((names, columns, cuts)) = plan_cuts(path, size, pieces)? else {
+            return Ok(false);
+        };
+        let Ok(file) = u16::try_from(self.files.len()) else {
+            return Ok(false);
+        };
+        let empty = ScanLog {
+            keep_texts: self.keep_texts,
+            images_by_fingerprint: self.images_by_fingerprint,
+            images: super::Interner {
+                drop_names: self.images.drop_names,
+                ..super::Interner::default()
+            },
+            ..ScanLog::default()
+        };
+        let before = (
+            self.events.len(),
+            self.accounts.len(),
+            self.images.len(),
+            self.scan_ids.len(),
+        );
+        let bar = crate::progress::shared(path, size);
+        let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        // Per piece: where its events went in `self.events`, and its counts.
+        let mut placed: Vec<Option<(Range<usize>, u64, u64)>> = vec![None; cuts.len() - 1];
+        let mut merged = true;
+        std::thread::scope(|scope| {
+            let (sender, receiver) =
+                std::sync::mpsc::sync_channel::<(usize, Result<Piece>)>(threads);
+            for _ in 0..threads {
+                let sender = sender.clone();
+                let (cuts, names, columns, empty, next, stop, bar) =
+                    (&cuts, &names, &columns, &empty, &next, &stop, bar.as_ref());
+                scope.spawn(move || {
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        if index + 1 >= cuts.len() || stop.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let range = cuts[index]..cuts[index + 1];
+                        let piece =
+                            read_piece(path, range, names, columns, empty.clone(), file, zone, bar);
+                        if sender.send((index, piece)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(sender);
+            for (index, piece) in receiver {
+                let adopted = piece.ok().and_then(|piece| {
+                    let start = self.events.len();
+                    self.adopt(piece.log, file)?;
+                    Some((start..self.events.len(), piece.newlines, piece.quotes))
+                });
+                match adopted {
+                    Some(place) => placed[index] = Some(place),
+                    None => {
+                        merged = false;
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                }
+            }
+        });
+        if let Some(bar) = bar {
+            bar.finish();
+        }
+        let placed: Option<Vec<_>> = placed.into_iter().collect();
+        let lines_fixed = merged && placed.is_some_and(|placed| self.fix_lines(&placed));
+        if !lines_fixed {
+            self.events.truncate(before.0);
+            self.accounts.truncate(before.1);
+            self.images.truncate(before.2);
+            self.scan_ids.truncate(before.3);
+            return Ok(false);
+        }
+        self.files.push(path.to_string());
+        Ok(true)
+    }
+
+    /// Append a piece's events, its ids turned into this log's.
+    fn adopt(&mut self, piece: ScanLog, file: u16) -> Option<()> {
+        let accounts = (0..piece.accounts.len() as u32)
+            .map(|id| self.accounts.adopt(&piece.accounts, id))
+            .collect::<Option<Vec<u32>>>()?;
+        let images = (0..piece.images.len() as u32)
+            .map(|id| self.images.adopt(&piece.images, id))
+            .collect::<Option<Vec<u32>>>()?;
+        let scan_ids = (0..piece.scan_ids.len() as u32)
+            .map(|id| self.scan_ids.adopt(&piece.scan_ids, id))
+            .collect::<Option<Vec<u32>>>()?;
+        let keep_texts = self.keep_texts;
+        let by_fingerprint = self.images_by_fingerprint;
+        self.events
+            .extend(piece.events.into_iter().map(|mut event| {
+                event.account = accounts[event.account as usize];
+                if !by_fingerprint {
+                    event.image = images[event.image as usize];
+                }
+                if keep_texts && event.scan_key != 0 {
+                    event.scan_key = u64::from(scan_ids[(event.scan_key - 1) as usize]) + 1;
+                }
+                event.file = file;
+                event
+            }));
+        Some(())
+    }
+
+    /// Make every piece's lines count from the file's start, once every
+    /// piece is in. False when a cut fell inside a quoted field (an odd
+    /// number of quotes before it): the pieces then mean nothing.
+    fn fix_lines(&mut self, placed: &[(Range<usize>, u64, u64)]) -> bool {
+        // The header is one line without quotes.
+        let (mut newlines, mut quotes) = (1u64, 0u64);
+        for (range, piece_newlines, piece_quotes) in placed {
+            if quotes % 2 == 1 {
+                return false;
+            }
+            for event in &mut self.events[range.clone()] {
+                event.line += newlines;
+            }
+            newlines += piece_newlines;
+            quotes += piece_quotes;
+        }
+        true
+    }
+}
+
+/// The header's names and columns, and the byte offsets that cut the rows
+/// into about `pieces` pieces (each cut just after a line end); `None` when
+/// the file is better read whole.
+#[allow(clippy::type_complexity)]
+fn plan_cuts(
+    path: &str,
+    size: u64,
+    pieces: usize,
+) -> Result<Option<(Vec<String>, Columns, Vec<u64>)>> {
+    let mut file = File::open(path).map_err(|err| Error::io(path, err))?;
+    let head = read_up_to(&mut file, LOOKAHEAD).map_err(|err| Error::io(path, err))?;
+    let Some(header_end) = head.iter().position(|&b| b == b'\n').map(|at| at + 1) else {
+        return Ok(None);
+    };
+    let header = &head[..header_end];
+    if header.contains(&b'"') {
+        return Ok(None);
+    }
+    let Ok(input) = CsvInput::new(path, "scan log", "timestamp,image", header) else {
+        return Ok(None);
+    };
+    let Ok(columns) = Columns::of(&input) else {
+        return Ok(None);
+    };
+    let names = input.names().to_vec();
+    let body = size - header_end as u64;
+    let mut cuts = vec![header_end as u64];
+    for index in 1..pieces as u64 {
+        let at = header_end as u64 + body * index / pieces as u64;
+        file.seek(SeekFrom::Start(at))
+            .map_err(|err| Error::io(path, err))?;
+        let ahead = read_up_to(&mut file, LOOKAHEAD).map_err(|err| Error::io(path, err))?;
+        let Some(end) = ahead.iter().position(|&b| b == b'\n') else {
+            return Ok(None);
+        };
+        let cut = at + end as u64 + 1;
+        if cut > *cuts.last().unwrap_or(&0) && cut < size {
+            cuts.push(cut);
+        }
+    }
+    cuts.push(size);
+    Ok(Some((names, columns, cuts)))
+}
+
+fn read_up_to(file: &mut File, limit: usize) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(limit);
+    file.take(limit as u64).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_piece(
+    path: &str,
+    range: Range<u64>,
+    names: &[String],
+    columns: &Columns,
+    mut log: ScanLog,
+    file: u16,
+    zone: Zone,
+    bar: Option<&crate::progress::SharedBar>,
+) -> Result<Piece> {
+    let mut handle = File::open(path).map_err(|err| Error::io(path, err))?;
+    handle
+        .seek(SeekFrom::Start(range.start))
+        .map_err(|err| Error::io(path, err))?;
+    let bytes = BufReader::with_capacity(1 << 16, handle.take(range.end - range.start));
+    let mut counted = Counting {
+        inner: crate::progress::track_part(Box::new(bytes), bar),
+        newlines: 0,
+        quotes: 0,
+    };
+    let mut input = CsvInput::headless(path, "scan log", names.to_vec(), &mut counted);
+    let mut record = csv::ByteRecord::new();
+    while input.read(&mut record)? {
+        let row = input.row(&record);
+        let (event, _) = log.parse_row(file, &row, columns, zone)?;
+        log.events.push(event);
+    }
+    drop(input);
+    Ok(Piece {
+        log,
+        newlines: counted.newlines,
+        quotes: counted.quotes,
+    })
+}
+
+/// Counts line ends and quotes in the bytes read through it.
+struct Counting<R> {
+    inner: R,
+    newlines: u64,
+    quotes: u64,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        let bytes = &buf[..read];
+        self.newlines += bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        self.quotes += bytes.iter().filter(|&&b| b == b'"').count() as u64;
+        Ok(read)
+    }
+}

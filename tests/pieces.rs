@@ -1,0 +1,118 @@
+//! A large log file is read in pieces on every core: the pieces must give
+//! exactly the events, lines and names of reading it whole, and a file that
+//! reading whole refuses must never be read in pieces.
+
+mod common;
+
+use common::Workdir;
+use proptest::prelude::*;
+use scanquota::log::ScanLog;
+use scanquota::zone::Zone;
+
+/// One row's cells; the image may need quoting.
+fn row() -> impl Strategy<Value = String> {
+    (
+        0u32..100_000,
+        prop_oneof![
+            "sha256:[a-f0-9]{4}",
+            Just("\"img,with,commas\"".to_string()),
+            Just("\"say \"\"hi\"\"\"".to_string()),
+            Just(" padded ".to_string()),
+        ],
+        "(team-[a-c])?",
+        prop_oneof![Just(""), Just("FAILED"), Just("success")],
+        "(s[0-9]{1,2})?",
+    )
+        .prop_map(|(minute, image, account, status, scan_id)| {
+            format!(
+                "{},{image},{account},{status},{scan_id}",
+                1_710_000_000 + u64::from(minute) * 60
+            )
+        })
+}
+
+fn file_text(rows: &[String], crlf: bool, blank_every: usize) -> String {
+    let end = if crlf { "\r\n" } else { "\n" };
+    let mut text = format!("timestamp,image,account,status,scan_id{end}");
+    for (index, row) in rows.iter().enumerate() {
+        text.push_str(row);
+        text.push_str(end);
+        if blank_every > 0 && index % blank_every == 0 {
+            text.push_str(end);
+        }
+    }
+    text
+}
+
+/// Every event as text, in replay order: what the readers must agree on.
+fn described(log: &ScanLog) -> Vec<String> {
+    log.events
+        .iter()
+        .map(|event| {
+            format!(
+                "{} {} {:?} {:?} {:?} {} {} {:?}",
+                event.at,
+                log.location(event),
+                event.source,
+                event.status,
+                event.risk,
+                log.accounts.name(event.account),
+                log.images.name(event.image),
+                log.scan_id_text(event),
+            )
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn pieces_read_what_the_whole_file_reads(
+        rows in prop::collection::vec(row(), 1..120),
+        crlf in any::<bool>(),
+        blank_every in 0usize..7,
+        threads in 1usize..4,
+        pieces in 1usize..9,
+    ) {
+        let work = Workdir::new();
+        let path = work.write("log.csv", file_text(&rows, crlf, blank_every));
+        let whole = ScanLog::read_paths_keeping(std::slice::from_ref(&path), Zone::default(), true)
+            .expect("a valid log");
+        let in_pieces = ScanLog::read_file_in_pieces(&path, Zone::default(), true, threads, pieces)
+            .expect("no error")
+            .expect("a valid log is read in pieces");
+        prop_assert_eq!(described(&whole), described(&in_pieces));
+        prop_assert_eq!(whole.accounts.len(), in_pieces.accounts.len());
+        prop_assert_eq!(whole.images.len(), in_pieces.images.len());
+    }
+
+    #[test]
+    fn a_file_refused_whole_is_never_read_in_pieces(
+        rows in prop::collection::vec(row(), 2..60),
+        broken_at in any::<prop::sample::Index>(),
+        breakage in prop_oneof![
+            Just("\"open quote,img"),
+            Just("not-a-time,img"),
+            Just("1710000000"),
+            Just("1710000000,img,a,b,c,d"),
+            Just("1710000000,\"multi\nline\""),
+        ],
+        pieces in 2usize..9,
+    ) {
+        let mut rows = rows;
+        let at = broken_at.index(rows.len());
+        rows[at] = breakage.to_string();
+        let work = Workdir::new();
+        let path = work.write("log.csv", file_text(&rows, false, 0));
+        let whole = ScanLog::read_paths_keeping(std::slice::from_ref(&path), Zone::default(), true);
+        let in_pieces = ScanLog::read_file_in_pieces(&path, Zone::default(), true, 2, pieces);
+        match whole {
+            Err(_) => prop_assert!(matches!(in_pieces, Ok(None)), "refused whole, so not read in pieces"),
+            Ok(whole) => {
+                let in_pieces = in_pieces.expect("no error").expect("read in pieces");
+                prop_assert_eq!(described(&whole), described(&in_pieces));
+            }
+        }
+    }
+}
