@@ -102,6 +102,18 @@ impl ScanLog {
             }
             drop(sender);
             for (index, piece) in receiver {
+                if let Ok(piece) = &piece
+                    && self.events.len() == before.0
+                {
+                    // Size the events for the whole file at once, from the
+                    // first piece's rows per byte: growing by doubling would
+                    // hold two copies at its peak.
+                    let bytes = (cuts[index + 1] - cuts[index]).max(1);
+                    let estimate =
+                        u128::from(size) * piece.log.events.len() as u128 / u128::from(bytes);
+                    let estimate = usize::try_from(estimate + estimate / 50).unwrap_or(0);
+                    self.events.reserve_exact(estimate);
+                }
                 let adopted = piece.ok().and_then(|piece| {
                     let start = self.events.len();
                     self.adopt(piece.log, file)?;
