@@ -92,6 +92,18 @@ pub struct Schedule {
     pub allowance_periods: Vec<Vec<Period>>,
     /// Per allowance, its top-ups `(at, units)` in time order.
     pub topups: Vec<Vec<(DateTime<Utc>, Decimal)>>,
+    /// The plan's unit quantities, all written with as many decimal places
+    /// as the finest of them: sums and comparisons of decimals with one scale
+    /// skip rescaling, and the replay does millions of them.
+    units: ScaledUnits,
+}
+
+#[derive(Debug, Clone)]
+struct ScaledUnits {
+    first: Decimal,
+    repeat: Decimal,
+    allowances: Vec<Decimal>,
+    zero: Decimal,
 }
 
 impl Schedule {
@@ -102,12 +114,29 @@ impl Schedule {
             .iter()
             .map(|allowance| term.periods_until(allowance.reset, as_of))
             .collect();
+        let scale = [
+            plan.metering.first_scan_units,
+            plan.metering.repeat_scan_units,
+        ]
+        .iter()
+        .chain(plan.allowances.iter().map(|allowance| &allowance.units))
+        .chain(plan.topups.iter().map(|topup| &topup.units))
+        .map(Decimal::scale)
+        .max()
+        .unwrap_or(0);
+        // Plan quantities have at most 8 places and 10^12 as the largest
+        // value, so every one fits at the finest scale exactly.
+        let scaled = |value: Decimal| {
+            let mut value = value;
+            value.rescale(scale);
+            value
+        };
         let topups = (0..plan.allowances.len())
             .map(|index| {
                 plan.topups
                     .iter()
                     .filter(|topup| topup.allowance == index)
-                    .map(|topup| (topup.at, topup.units))
+                    .map(|topup| (topup.at, scaled(topup.units)))
                     .collect()
             })
             .collect();
@@ -116,6 +145,12 @@ impl Schedule {
             cycles: term.cycles_until(as_of),
             allowance_periods,
             topups,
+            units: ScaledUnits {
+                first: scaled(plan.metering.first_scan_units),
+                repeat: scaled(plan.metering.repeat_scan_units),
+                allowances: plan.allowances.iter().map(|a| scaled(a.units)).collect(),
+                zero: scaled(Decimal::ZERO),
+            },
         }
     }
 
@@ -197,7 +232,7 @@ impl<'p> AccountState<'p> {
                 period_consumed: schedule
                     .allowance_periods
                     .iter()
-                    .map(|periods| vec![Decimal::ZERO; periods.len()])
+                    .map(|periods| vec![schedule.units.zero; periods.len()])
                     .collect(),
                 cycle_overage: vec![Decimal::ZERO; schedule.cycles.len()],
                 cycle_demand: vec![Decimal::ZERO; schedule.cycles.len()],
@@ -205,7 +240,7 @@ impl<'p> AccountState<'p> {
             },
             period_cursor: vec![0; allowances],
             topup_cursor: vec![0; allowances],
-            topup_total: vec![Decimal::ZERO; allowances],
+            topup_total: vec![schedule.units.zero; allowances],
             cycle_cursor: 0,
             history: HashSet::default(),
             history_cycle: None,
@@ -280,13 +315,13 @@ impl<'p> AccountState<'p> {
             !self.history.contains(&image)
         };
         let units = if first {
-            plan.metering.first_scan_units
+            self.schedule.units.first
         } else {
-            plan.metering.repeat_scan_units
+            self.schedule.units.repeat
         };
         self.usage.cycle_demand[cycle] += units;
         // 6. Draw from the allowances in order.
-        let mut total_available = Decimal::ZERO;
+        let mut total_available = self.schedule.units.zero;
         for index in 0..plan.allowances.len() {
             let topups = &self.schedule.topups[index];
             let mut topped_up = false;
@@ -305,10 +340,10 @@ impl<'p> AccountState<'p> {
             if topped_up || period != *held_period {
                 *held_period = period;
                 *balance = match period {
-                    Some(p) => (plan.allowances[index].units + self.topup_total[index]
+                    Some(p) => (self.schedule.units.allowances[index] + self.topup_total[index]
                         - self.usage.period_consumed[index][p])
-                        .max(Decimal::ZERO),
-                    None => Decimal::ZERO,
+                        .max(self.schedule.units.zero),
+                    None => self.schedule.units.zero,
                 };
             }
             total_available += *balance;
