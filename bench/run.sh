@@ -114,4 +114,8 @@ for rows in $sizes; do
   done
 done
 
+{
+  echo
+  echo "Against the targets of issue 7, and what the profile shows is left: \`bench/README.md\`."
+} >> "$out"
 cat "$out"
