@@ -158,11 +158,9 @@ impl<R: Read> CsvInput<R> {
             ));
         }
         if more && record.as_slice().contains(&b'\n') {
-            let line = record.position().map_or(0, |p| p.line());
-            let line =
-                line.max(self.line.saturating_sub(
-                    record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64,
-                ));
+            // The row starts as many lines before its end as it holds breaks.
+            let breaks = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+            let line = self.line.saturating_sub(breaks);
             let column = record
                 .iter()
                 .position(|field| field.contains(&b'\n'))

@@ -116,7 +116,6 @@ pub struct Interner {
     /// Each id's fingerprint, so interners can be merged.
     fingerprints: Vec<u128>,
     names: Vec<Box<str>>,
-    count: u32,
     /// Keep no texts: [`Interner::name`] then answers "".
     pub drop_names: bool,
 }
@@ -133,8 +132,7 @@ impl Interner {
         if let Some(id) = self.ids.get(&fingerprint) {
             return Some(*id);
         }
-        let id = self.count;
-        self.count = self.count.checked_add(1)?;
+        let id = u32::try_from(self.fingerprints.len()).ok()?;
         if !self.drop_names {
             self.names.push(text.into());
         }
@@ -154,7 +152,6 @@ impl Interner {
             self.ids.remove(&fingerprint);
         }
         self.names.truncate(len);
-        self.count = self.fingerprints.len() as u32;
     }
 
     pub fn get(&self, text: &str) -> Option<u32> {
@@ -166,11 +163,11 @@ impl Interner {
     }
 
     pub fn len(&self) -> usize {
-        self.count as usize
+        self.fingerprints.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.count == 0
+        self.fingerprints.is_empty()
     }
 }
 

@@ -416,6 +416,20 @@ impl<'p> Replayer<'p> {
         }
     }
 
+    /// A replayer that knows every account of `log` by its id.
+    fn for_log(
+        plan: &'p Plan,
+        schedule: &'p Schedule,
+        account: Option<&'p str>,
+        log: &ScanLog,
+    ) -> Self {
+        let mut replayer = Replayer::new(plan, schedule, account);
+        for id in 0..log.accounts.len() as u32 {
+            replayer.add_account(log.accounts.name(id));
+        }
+        replayer
+    }
+
     /// Name the next account id (ids are dense, in order of first appearance).
     pub fn add_account(&mut self, name: &str) {
         if self.wanted == Some(name) {
@@ -511,10 +525,7 @@ pub fn replay_in_parallel(
         let parts: Vec<_> = (0..threads)
             .map(|part| {
                 scope.spawn(move || {
-                    let mut replayer = Replayer::new(plan, schedule, None);
-                    for id in 0..log.accounts.len() as u32 {
-                        replayer.add_account(log.accounts.name(id));
-                    }
+                    let mut replayer = Replayer::for_log(plan, schedule, None, log);
                     for event in &log.events {
                         if event.account as usize % threads == part {
                             replayer.push(event, u128::from(event.image), &mut |_, _| {});
@@ -546,10 +557,7 @@ pub fn replay(
     account: Option<&str>,
     mut observe: impl FnMut(&ScanEvent, &ScanResult<'_>),
 ) -> Vec<AccountUsage> {
-    let mut replayer = Replayer::new(plan, schedule, account);
-    for id in 0..log.accounts.len() as u32 {
-        replayer.add_account(log.accounts.name(id));
-    }
+    let mut replayer = Replayer::for_log(plan, schedule, account, log);
     for event in &log.events {
         replayer.push(event, u128::from(event.image), &mut observe);
     }

@@ -408,6 +408,37 @@ fn repeat_window_cycle_makes_each_cycle_start_afresh() {
 }
 
 #[test]
+fn under_repeat_window_cycle_history_from_before_the_start_does_not_count() {
+    // A trial scan and a scan before the term create history, but not in
+    // the first cycle: under "cycle" the first paid scan of each is first.
+    let plan = format!(
+        "{}\n[trial]\nstart = 2024-03-08T14:00:00+08:00\ndays = 7\n",
+        TCSS.replace("[metering]", "[metering]\nrepeat_window = \"cycle\"")
+    );
+    let csv = log_of(&[
+        "2024-03-01T10:00:00+08:00,early,,,",
+        "2024-03-10T10:00:00+08:00,tried,,,",
+        "2024-03-16T10:00:00+08:00,early,,,",
+        "2024-03-16T11:00:00+08:00,tried,,,",
+        "2024-03-16T12:00:00+08:00,tried,,,",
+    ]);
+    let outcomes: Vec<Outcome> = ledger(&plan, &csv, "2024-04-01T00:00:00+08:00")
+        .iter()
+        .map(|r| r.0)
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            Outcome::Uncovered,
+            Outcome::Trial,
+            Outcome::First,
+            Outcome::First,
+            Outcome::Repeat
+        ]
+    );
+}
+
+#[test]
 fn accounts_are_metered_on_their_own() {
     let csv = log_of(&[
         "2024-03-16T00:00:00+08:00,a,x,,",

@@ -19,7 +19,10 @@ pub fn run(args: &LedgerArgs) -> Result<Outcome> {
     // CSV and JSON Lines stream: every input is read and checked by now.
     Ok(Outcome::streamed(Box::new(move |out| {
         let schedule = Schedule::new(&input.plan, input.as_of);
-        let mut sink = Sink::new(format, out)?;
+        let mut sink = match format {
+            LedgerFormat::Jsonl => Sink::jsonl(out),
+            LedgerFormat::Csv | LedgerFormat::Table => Sink::csv(out)?,
+        };
         let mut written = Ok(());
         each_row(
             &input.plan,

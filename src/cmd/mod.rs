@@ -17,9 +17,10 @@ use crate::zone::{Zone, parse_timestamp};
 use chrono::{DateTime, SubsecRound, Utc};
 use std::io::Read;
 
-/// What a command produced: the whole of standard output and standard error,
-/// and the exit status. Output is built completely before anything is
-/// printed, so a failing run prints nothing partial.
+/// What a command produced: standard output and standard error, and the exit
+/// status. Every input is read and checked before an `Outcome` exists, so a
+/// failing run prints nothing partial; only `stream` (the ledger) is written
+/// as it is made.
 pub struct Outcome {
     pub stdout: String,
     pub stderr: String,

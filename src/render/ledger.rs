@@ -1,9 +1,9 @@
 //! Ledger output: a table, CSV (formula-guarded) or JSON Lines.
 
-use super::csv::{guard, write_rows};
-use crate::cli::LedgerFormat;
+use super::csv::guard;
 use crate::ledger::LedgerRow;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
+use std::borrow::Cow;
 use std::io::Write;
 
 const HEADER: [&str; 11] = [
@@ -20,34 +20,21 @@ const HEADER: [&str; 11] = [
     "line",
 ];
 
-pub fn csv(rows: &[LedgerRow]) -> String {
-    write_rows(&HEADER, rows.iter().map(csv_cells))
-}
-
-fn csv_cells(row: &LedgerRow) -> [String; 11] {
+/// A row's CSV cells; text from the input is guarded against formulas.
+fn csv_cells<'r>(row: &'r LedgerRow) -> [Cow<'r, str>; 11] {
     [
-        row.timestamp.clone(),
-        guard(row.account).into_owned(),
-        guard(row.image).into_owned(),
-        row.source.to_string(),
-        guard(row.scan_id).into_owned(),
-        row.outcome.to_string(),
-        row.units.to_string(),
-        guard(&row.draws).into_owned(),
-        row.overage.to_string(),
-        guard(row.file).into_owned(),
-        row.line.to_string(),
+        Cow::Borrowed(&row.timestamp),
+        guard(row.account),
+        guard(row.image),
+        Cow::Borrowed(row.source),
+        guard(row.scan_id),
+        Cow::Borrowed(row.outcome),
+        Cow::Owned(row.units.to_string()),
+        guard(&row.draws),
+        Cow::Owned(row.overage.to_string()),
+        guard(row.file),
+        Cow::Owned(row.line.to_string()),
     ]
-}
-
-pub fn jsonl(rows: &[LedgerRow]) -> String {
-    let mut out = Vec::new();
-    let mut sink = Sink::new(LedgerFormat::Jsonl, &mut out).expect("writing to memory cannot fail");
-    for row in rows {
-        sink.row(row).expect("writing to memory cannot fail");
-    }
-    sink.finish().expect("writing to memory cannot fail");
-    String::from_utf8(out).expect("JSON is UTF-8")
 }
 
 /// Writes ledger rows as CSV or JSON Lines one at a time, as the replay
@@ -58,22 +45,23 @@ pub enum Sink<'w> {
 }
 
 impl<'w> Sink<'w> {
-    /// A sink for `format` (`table` cannot stream: use [`table`]); a CSV
-    /// sink starts with the header row.
-    pub fn new(format: LedgerFormat, out: &'w mut dyn Write) -> std::io::Result<Self> {
-        Ok(match format {
-            LedgerFormat::Jsonl => Sink::Jsonl(out),
-            LedgerFormat::Csv | LedgerFormat::Table => {
-                let mut writer = csv::Writer::from_writer(out);
-                writer.write_record(HEADER).map_err(csv_to_io)?;
-                Sink::Csv(Box::new(writer))
-            }
-        })
+    /// CSV rows after the header row.
+    pub fn csv(out: &'w mut dyn Write) -> std::io::Result<Self> {
+        let mut writer = csv::Writer::from_writer(out);
+        writer.write_record(HEADER).map_err(csv_to_io)?;
+        Ok(Sink::Csv(Box::new(writer)))
+    }
+
+    /// One JSON object a line.
+    pub fn jsonl(out: &'w mut dyn Write) -> Self {
+        Sink::Jsonl(out)
     }
 
     pub fn row(&mut self, row: &LedgerRow) -> std::io::Result<()> {
         match self {
-            Sink::Csv(writer) => writer.write_record(csv_cells(row)).map_err(csv_to_io),
+            Sink::Csv(writer) => writer
+                .write_record(csv_cells(row).iter().map(|cell| cell.as_bytes()))
+                .map_err(csv_to_io),
             Sink::Jsonl(out) => {
                 serde_json::to_writer(&mut **out, row)?;
                 out.write_all(b"\n")
