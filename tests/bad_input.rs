@@ -520,3 +520,37 @@ fn output_works_for_every_command() {
     assert_eq!(code, 2);
     assert!(stderr.contains("/nonexistent-dir"), "{stderr}");
 }
+
+#[test]
+fn a_streamed_ledger_writes_the_same_bytes_to_output_as_to_stdout() {
+    let work = Workdir::new();
+    for format in ["csv", "jsonl"] {
+        let target = work.path(&format!("ledger.{format}"));
+        let args = [
+            "ledger",
+            "--plan",
+            PLAN,
+            "--log",
+            "fixtures/tcss-worked-example.csv",
+            "--as-of",
+            AS_OF,
+            "--format",
+            format,
+        ];
+        let (code, stdout, stderr) = run(&args);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(
+            stdout.lines().count(),
+            if format == "csv" { 101 } else { 100 }
+        );
+        let mut to_file = args.to_vec();
+        to_file.extend(["--output", target.as_str()]);
+        let (code, nothing, stderr) = run(&to_file);
+        assert_eq!((code, nothing.as_str()), (0, ""), "{stderr}");
+        assert_eq!(
+            std::fs::read_to_string(&target).unwrap(),
+            stdout,
+            "{format}"
+        );
+    }
+}
