@@ -47,10 +47,13 @@ pub struct Estimate {
     pub plans: Vec<Recommendation>,
 }
 
-/// The purchases worth considering, smallest first: multiples of `step` up
-/// to the first that covers `need`, and every `allowed` value.
+/// The purchases worth considering, smallest first: nothing at all, multiples
+/// of `step` up to the first that covers `need`, and every `allowed` value.
+/// Buying nothing is always allowed: free units may cover the demand, or
+/// overage may be cheaper than a step of quota.
 fn candidates(step: Option<Decimal>, allowed: &[Decimal], need: Decimal) -> Vec<Decimal> {
     let mut out: Vec<Decimal> = allowed.to_vec();
+    out.push(Decimal::ZERO);
     if let Some(step) = step {
         let mut q = step;
         loop {
@@ -63,7 +66,6 @@ fn candidates(step: Option<Decimal>, allowed: &[Decimal], need: Decimal) -> Vec<
     }
     if step.is_none() && allowed.is_empty() {
         out.push(need.max(Decimal::ZERO));
-        out.push(Decimal::ZERO);
     }
     out.sort();
     out.dedup();

@@ -188,6 +188,8 @@ pub struct AccountUsage {
     pub cycle_overage: Vec<Decimal>,
     /// Per cycle, units of every metered scan (admitted and denied).
     pub cycle_demand: Vec<Decimal>,
+    /// Per cycle, units of denied scans.
+    pub cycle_denied: Vec<Decimal>,
     /// Rows after as-of, not replayed.
     pub after_as_of: u64,
 }
@@ -236,6 +238,7 @@ impl<'p> AccountState<'p> {
                     .collect(),
                 cycle_overage: vec![Decimal::ZERO; schedule.cycles.len()],
                 cycle_demand: vec![Decimal::ZERO; schedule.cycles.len()],
+                cycle_denied: vec![Decimal::ZERO; schedule.cycles.len()],
                 after_as_of: 0,
             },
             period_cursor: vec![0; allowances],
@@ -353,6 +356,7 @@ impl<'p> AccountState<'p> {
                 self.history.remove(&image);
             }
             self.usage.denied_units += units;
+            self.usage.cycle_denied[cycle] += units;
             return (Outcome::Denied, units, Decimal::ZERO);
         }
         let mut left = units;

@@ -55,8 +55,13 @@ impl Term {
         Some(Term::new(zone, start, Some(end)))
     }
 
-    /// `start + k months` as an instant, uncut by the term end.
+    /// `start + k months` as an instant, uncut by the term end. Cycle 0
+    /// starts at the start instant itself: a start at the second occurrence
+    /// of a repeated local time must not move to the first.
     pub fn cycle_boundary(&self, k: u32) -> Option<DateTime<Utc>> {
+        if k == 0 {
+            return Some(self.start);
+        }
         let local = self.start_local.checked_add_months(Months::new(k))?;
         if local.year() > crate::zone::LATEST_YEAR {
             return None;

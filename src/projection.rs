@@ -22,7 +22,12 @@ pub struct Projection {
     pub projected_overage: Decimal,
     pub projected_denied: Decimal,
     pub exhausts_at: Option<DateTime<Utc>>,
+    /// Nothing is left to draw at as-of.
+    pub exhausted: bool,
     pub projected_cycle_charges: Decimal,
+    /// Projected overage units that have no price: never folded into
+    /// `projected_cycle_charges` as zero.
+    pub projected_unpriced_overage: Decimal,
 }
 
 fn round_units(value: Decimal) -> Decimal {
@@ -34,8 +39,42 @@ fn round_units(value: Decimal) -> Decimal {
         .normalize()
 }
 
-fn millis(duration: Duration) -> Decimal {
-    Decimal::from(duration.num_milliseconds())
+const NANOS_PER_SECOND: i64 = 1_000_000_000;
+
+/// A span as exact decimal seconds (nanosecond precision): an as-of of a
+/// bare date ends one nanosecond before midnight, and millisecond rounding
+/// would move the projection.
+fn seconds(duration: Duration) -> Decimal {
+    match duration.num_nanoseconds() {
+        Some(nanos) => Decimal::new(nanos, 9),
+        None => Decimal::from(duration.num_seconds()),
+    }
+}
+
+/// `value × numerator / denominator` exactly where it fits, else dividing
+/// first (still 28 significant digits).
+fn scale(value: Decimal, numerator: Decimal, denominator: Decimal) -> Decimal {
+    value
+        .checked_mul(numerator)
+        .and_then(|product| product.checked_div(denominator))
+        .or_else(|| {
+            value
+                .checked_div(denominator)
+                .and_then(|quotient| quotient.checked_mul(numerator))
+        })
+        .unwrap_or(Decimal::MAX)
+}
+
+/// `as_of + offset` rounded once, half up, to the whole second.
+fn instant_after(as_of: DateTime<Utc>, offset: Decimal) -> DateTime<Utc> {
+    let subsec = Decimal::new(i64::from(as_of.timestamp_subsec_nanos()), 9);
+    let whole = as_of - Duration::nanoseconds(i64::from(as_of.timestamp_subsec_nanos()));
+    let seconds =
+        (subsec + offset).round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+    let seconds: i64 = seconds.try_into().unwrap_or(i64::MAX / NANOS_PER_SECOND);
+    Duration::try_seconds(seconds)
+        .and_then(|offset| whole.checked_add_signed(offset))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 /// The projection for the cycle holding as-of, if as-of is strictly after
@@ -53,46 +92,45 @@ pub fn project(
         .iter()
         .enumerate()
         .find(|(_, period)| period.start < as_of && as_of < period.end)?;
-    let elapsed = millis(as_of - period.start);
-    let length = millis(period.end - period.start);
+    let elapsed = seconds(as_of - period.start);
+    let length = seconds(period.end - period.start);
     let demand = usage.cycle_demand[cycle];
-    let projected_demand = demand * length / elapsed;
+    let projected_demand = scale(demand, length, elapsed);
     let extra = projected_demand - demand;
     let shortfall = (extra - available).max(Decimal::ZERO);
-    let overage_so_far = usage.cycle_overage[cycle];
     let (projected_overage, projected_denied) = match plan.overage.policy {
-        OveragePolicy::Bill => (round_units(overage_so_far + shortfall), Decimal::ZERO),
-        OveragePolicy::Deny => (Decimal::ZERO, round_units(shortfall)),
+        OveragePolicy::Bill => (
+            round_units(usage.cycle_overage[cycle] + shortfall),
+            Decimal::ZERO,
+        ),
+        OveragePolicy::Deny => (
+            Decimal::ZERO,
+            round_units(usage.cycle_denied[cycle] + shortfall),
+        ),
     };
-    let exhausts_at = (extra > available && demand > Decimal::ZERO).then(|| {
-        // as-of + available / rate, with rate = demand / elapsed.
-        let offset = (available * elapsed / demand)
-            .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
-        let offset: i64 = offset.try_into().unwrap_or(i64::MAX);
-        as_of + Duration::milliseconds(offset)
-    });
-    let exhausts_at = exhausts_at.map(|t| {
-        // Whole seconds, rounded half up.
-        let nanos = t.timestamp_subsec_millis();
-        let whole = t - Duration::milliseconds(i64::from(nanos));
-        if nanos >= 500 {
-            whole + Duration::seconds(1)
-        } else {
-            whole
-        }
-    });
-    let fixed: Decimal = charges
+    // as-of + available / rate, with rate = demand / elapsed; it lies
+    // before the cycle end because available < extra = rate × (end − as-of).
+    let exhausts_at = (extra > available && available > Decimal::ZERO && demand > Decimal::ZERO)
+        .then(|| instant_after(as_of, scale(available, elapsed, demand)).min(period.end));
+    // The cycle's fixed lines and the cores days posted so far; future
+    // cores days are not projected.
+    let posted: Decimal = charges
         .lines
         .iter()
         .filter(|line| {
-            matches!(line.kind, ChargeKind::Allowance | ChargeKind::Fee)
-                && period.contains(line.period_start)
+            matches!(
+                line.kind,
+                ChargeKind::Allowance | ChargeKind::Fee | ChargeKind::Cores
+            ) && period.contains(line.period_start)
         })
         .map(|line| line.amount)
         .sum();
-    let overage_cost = match (plan.overage.policy, plan.overage.unit_price) {
-        (OveragePolicy::Bill, Some(price)) => round_money(projected_overage * price, plan.decimals),
-        _ => Decimal::ZERO,
+    let (overage_cost, projected_unpriced_overage) = match plan.overage.unit_price {
+        Some(price) => (
+            round_money(projected_overage * price, plan.decimals),
+            Decimal::ZERO,
+        ),
+        None => (Decimal::ZERO, projected_overage),
     };
     Some(Projection {
         cycle_start: period.start,
@@ -103,6 +141,8 @@ pub fn project(
         projected_overage,
         projected_denied,
         exhausts_at,
-        projected_cycle_charges: round_money(fixed + overage_cost, plan.decimals),
+        exhausted: available.is_zero(),
+        projected_cycle_charges: round_money(posted + overage_cost, plan.decimals),
+        projected_unpriced_overage,
     })
 }

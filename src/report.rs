@@ -167,6 +167,10 @@ pub struct ProjectionReport {
     pub projected_denied: Units,
     pub exhausts_at: Option<String>,
     pub projected_cycle_charges: Money,
+    /// Nothing is left to draw at as-of.
+    pub exhausted: bool,
+    /// Projected overage units without a price (never counted as zero money).
+    pub projected_unpriced_overage: Units,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -407,6 +411,8 @@ fn projection_report(plan: &Plan, projection: &Projection) -> ProjectionReport {
         projected_denied: Units(projection.projected_denied),
         exhausts_at: projection.exhausts_at.map(|t| zone.format(t)),
         projected_cycle_charges: Money(projection.projected_cycle_charges),
+        exhausted: projection.exhausted,
+        projected_unpriced_overage: Units(projection.projected_unpriced_overage),
     }
 }
 

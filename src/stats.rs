@@ -102,9 +102,13 @@ pub fn statistics(
     // (source, image) → risk of its latest successful scan; None: never scanned successfully.
     let mut latest: BTreeMap<(Source, String), Option<Risk>> = BTreeMap::new();
     let usages = replay(plan, log, schedule, Some(account), |event, result| {
+        // A duplicate row is ignored everywhere, so it names no pair either.
+        if result.outcome == Outcome::Duplicate {
+            return;
+        }
         let pair = (event.source, log.images.name(event.image).to_string());
         let entry = latest.entry(pair).or_insert(None);
-        if result.outcome == Outcome::Duplicate || event.status != Status::Success {
+        if event.status != Status::Success {
             return;
         }
         *entry = Some(event.risk);

@@ -78,8 +78,9 @@ fn overage_so_far_is_part_of_the_projection() {
     assert_eq!(p.available.to_string(), "0");
     assert_eq!(p.projected_demand.to_string(), "30");
     assert_eq!(p.projected_overage.to_string(), "20", "2 so far + 18 more");
-    assert!(p.exhausts_at.is_some(), "already exhausted: as-of + 0");
-    assert_eq!(p.exhausts_at.as_deref(), Some("2024-04-13T00:00:00+00:00"));
+    // Already used up at as-of: `exhausted`, and no moment in the future.
+    assert!(p.exhausted);
+    assert_eq!(p.exhausts_at, None);
 }
 
 #[test]

@@ -322,4 +322,36 @@ proptest! {
             prop_assert_eq!(overage, account.units.overage.0);
         }
     }
+
+    #[test]
+    fn projection_keeps_what_was_denied_and_runs_out_inside_the_cycle(spec in plan_spec(), rows in rows(), minute in as_of_strategy()) {
+        let (plan, scans) = load(&plan_text(&spec), &log_text(&rows));
+        let as_of = as_of(&plan, minute);
+        let report = generate(&plan, &scans, as_of, None);
+        let ledger = scanquota::ledger::ledger(&plan, &scans, &Schedule::new(&plan, as_of), None);
+        let instant = |text: &str| chrono::DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&chrono::Utc);
+        for account in &report.accounts {
+            let Some(projection) = &account.projection else { continue };
+            let (start, end) = (instant(&projection.cycle_start), instant(&projection.cycle_end));
+            let denied_in_cycle: Decimal = ledger
+                .iter()
+                .filter(|row| row.account == account.account && row.outcome == "denied")
+                .filter(|row| (start..=as_of).contains(&instant(&row.timestamp)))
+                .map(|row| row.units.0)
+                .sum();
+            prop_assert!(projection.projected_denied.0 >= denied_in_cycle,
+                "projected_denied {} < denied so far {}", projection.projected_denied, denied_in_cycle);
+            prop_assert_eq!(projection.exhausted, projection.available.0.is_zero());
+            if let Some(at) = &projection.exhausts_at {
+                let at = instant(at);
+                prop_assert!(!projection.exhausted);
+                prop_assert!(at >= chrono::SubsecRound::trunc_subsecs(as_of, 0) && at <= end, "{} not in [{}, {}]", at, as_of, end);
+            }
+            if !spec.bill || spec.priced_overage {
+                prop_assert!(projection.projected_unpriced_overage.0.is_zero());
+            } else {
+                prop_assert_eq!(projection.projected_unpriced_overage, projection.projected_overage);
+            }
+        }
+    }
 }

@@ -1,0 +1,279 @@
+//! Defects an independent model of the metering rules found, each pinned
+//! through the real binary with the figures it computed by hand, and the
+//! projection keys and zero purchases the v2 rules settled.
+
+mod common;
+
+use common::{Workdir, run};
+use serde_json::Value;
+
+fn json(args: &[&str]) -> Value {
+    let (code, stdout, stderr) = run(args);
+    assert_eq!(code, 0, "{args:?}: {stderr}");
+    serde_json::from_str(&stdout).unwrap_or_else(|err| panic!("{err}: {stdout}"))
+}
+
+fn report(dir: &Workdir, plan: &str, log: &str, as_of: &str) -> Value {
+    let plan = dir.write("plan.toml", plan);
+    let log = dir.write("log.csv", log);
+    json(&[
+        "report", "--plan", &plan, "--log", &log, "--as-of", as_of, "--format", "json",
+    ])
+}
+
+const DENY_10: &str = "currency = \"USD\"\n[subscription]\nstart = 2024-04-01T00:00:00Z\nmonths = 2\n\
+    [[allowance]]\nname = \"quota\"\nunits = 10\nunit_price = 0.06\n[overage]\npolicy = \"deny\"\n";
+
+fn twelve_daily_images() -> String {
+    let mut log = String::from("timestamp,image\n");
+    for day in 1..=12 {
+        log += &format!("2024-04-{day:02}T01:00:00Z,img{day}\n");
+    }
+    log
+}
+
+#[test]
+fn projected_denied_counts_the_units_already_denied_in_the_cycle() {
+    let dir = Workdir::new();
+    let report = report(
+        &dir,
+        DENY_10,
+        &twelve_daily_images(),
+        "2024-04-13T00:00:00Z",
+    );
+    let account = &report["accounts"][0];
+    let projection = &account["projection"];
+    assert_eq!(account["units"]["denied"], "2");
+    assert_eq!(projection["demand"], "12");
+    assert_eq!(projection["projected_demand"], "30");
+    assert_eq!(projection["available"], "0");
+    // 2 denied so far + (30 − 12 − 0) still to come.
+    assert_eq!(projection["projected_denied"], "20");
+    assert_eq!(projection["exhausted"], true);
+    assert_eq!(
+        projection["exhausts_at"],
+        Value::Null,
+        "it ran out before as-of"
+    );
+}
+
+const NEW_YORK: &str = "currency = \"USD\"\ntimezone = \"America/New_York\"\n\
+    [subscription]\nstart = \"START\"\nmonths = 2\n\
+    [[allowance]]\nname = \"q\"\nunits = 5\nunit_price = 1\n";
+
+fn new_york(start: &str, log: &str, as_of: &str) -> Value {
+    let dir = Workdir::new();
+    report(&dir, &NEW_YORK.replace("START", start), log, as_of)
+}
+
+#[test]
+fn cycle_zero_starts_at_the_second_occurrence_of_a_repeated_hour() {
+    // 01:30 EST is the second 01:30 of 2024-11-03 (clocks went back at 02:00 EDT).
+    let report = new_york(
+        "2024-11-03T01:30:00-05:00",
+        "timestamp,image\n2024-11-03T01:45:00-04:00,a\n2024-11-03T01:45:00-05:00,b\n",
+        "2024-11-20T00:00:00Z",
+    );
+    let account = &report["accounts"][0];
+    assert_eq!(
+        account["scans"]["uncovered"], 1,
+        "row a is before the start"
+    );
+    assert_eq!(account["scans"]["first"], 1);
+    let period = &account["allowances"][0]["periods"][0];
+    assert_eq!(period["start"], "2024-11-03T01:30:00-05:00");
+    // A computed boundary takes the local time's only occurrence.
+    assert_eq!(period["end"], "2024-12-03T01:30:00-05:00");
+    assert_eq!(
+        account["charges"]["lines"][0]["period_start"],
+        "2024-11-03T01:30:00-05:00"
+    );
+    let projection = &account["projection"];
+    assert_eq!(projection["cycle_start"], "2024-11-03T01:30:00-05:00");
+    // 720 h of cycle over 401.5 h elapsed, times one unit.
+    assert_eq!(projection["projected_demand"], "1.7933");
+}
+
+#[test]
+fn cycle_zero_starts_at_the_first_occurrence_of_a_repeated_hour() {
+    let report = new_york(
+        "2024-11-03T01:30:00-04:00",
+        "timestamp,image\n2024-11-03T01:45:00-04:00,a\n2024-11-03T01:45:00-05:00,b\n",
+        "2024-11-20T00:00:00Z",
+    );
+    let account = &report["accounts"][0];
+    assert_eq!(account["scans"]["uncovered"], 0);
+    assert_eq!(account["scans"]["first"], 2);
+    let period = &account["allowances"][0]["periods"][0];
+    assert_eq!(period["start"], "2024-11-03T01:30:00-04:00");
+    assert_eq!(period["end"], "2024-12-03T01:30:00-05:00");
+    // 721 h of cycle over 402.5 h elapsed, times two units.
+    assert_eq!(account["projection"]["projected_demand"], "3.5826");
+}
+
+#[test]
+fn a_start_in_a_gap_is_the_instant_written_and_later_cycles_keep_its_local_time() {
+    // 02:30 EST on 2024-03-10 is the instant 07:30Z, which New York calls
+    // 03:30 EDT (the clocks skipped 02:00–03:00). Cycle 0 starts there, and
+    // later cycles start at 03:30 local.
+    let report = new_york(
+        "2024-03-10T02:30:00-05:00",
+        "timestamp,image\n2024-03-10T07:29:59Z,a\n2024-03-10T07:30:00Z,b\n",
+        "2024-04-20T00:00:00Z",
+    );
+    let account = &report["accounts"][0];
+    assert_eq!(
+        account["scans"]["uncovered"], 1,
+        "one second before the start"
+    );
+    assert_eq!(account["scans"]["first"], 1);
+    let periods = &account["allowances"][0]["periods"];
+    assert_eq!(periods[0]["start"], "2024-03-10T03:30:00-04:00");
+    assert_eq!(periods[0]["end"], "2024-04-10T03:30:00-04:00");
+    assert_eq!(periods[1]["start"], "2024-04-10T03:30:00-04:00");
+}
+
+#[test]
+fn a_start_written_without_offset_inside_a_gap_is_refused() {
+    let dir = Workdir::new();
+    let plan = dir.write(
+        "plan.toml",
+        NEW_YORK.replace("START", "2024-03-10T02:30:00"),
+    );
+    let (code, stdout, stderr) = run(&["plan", "check", &plan]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("subscription.start"), "{stderr}");
+    assert!(stderr.contains("does not exist"), "{stderr}");
+    assert!(stderr.contains("explicit offset"), "{stderr}");
+}
+
+#[test]
+fn a_cycle_boundary_in_a_gap_moves_forward_by_the_gap() {
+    // Start 2024-02-10 02:30 EST; a month later 02:30 falls in the gap of
+    // 2024-03-10 and becomes 03:30 EDT; the month after is 02:30 again.
+    let report = new_york(
+        "2024-02-10T02:30:00-05:00",
+        "timestamp,image\n2024-02-11T00:00:00Z,a\n",
+        "2024-04-20T00:00:00Z",
+    );
+    let periods = &report["accounts"][0]["allowances"][0]["periods"];
+    assert_eq!(periods[0]["end"], "2024-03-10T03:30:00-04:00");
+    assert_eq!(periods[1]["end"], "2024-04-10T02:30:00-04:00");
+}
+
+#[test]
+fn stats_ignore_a_duplicate_row_everywhere() {
+    let dir = Workdir::new();
+    let plan = dir.write(
+        "plan.toml",
+        "currency = \"CNY\"\n[subscription]\nstart = 2024-03-01T00:00:00Z\n\
+         [[allowance]]\nname = \"free\"\nkind = \"free\"\nunits = 10\nreset = \"calendar-month\"\n\
+         [overage]\npolicy = \"bill\"\n",
+    );
+    let log = dir.write(
+        "log.csv",
+        "timestamp,image,source,risk,scan_id\n\
+         2024-03-02T00:00:00Z,a,registry,high,s1\n\
+         2024-03-03T00:00:00Z,b,cicd,high,s1\n",
+    );
+    let stats = json(&[
+        "stats",
+        "--plan",
+        &plan,
+        "--log",
+        &log,
+        "--as-of",
+        "2024-03-10T00:00:00Z",
+    ]);
+    assert_eq!(stats["total"]["registriy"], 1);
+    assert_eq!(stats["total"]["cicd"], 0, "the cicd row repeats scan id s1");
+    assert_eq!(stats["unscan"]["cicd"], 0);
+    assert_eq!(stats["high_risk"]["cicd"], 0);
+    assert_eq!(stats["cicd_scan_num"], 0);
+    assert_eq!(stats["repository_scan_num"], 1);
+}
+
+#[test]
+fn exhausts_at_is_computed_exactly_and_rounded_once() {
+    let dir = Workdir::new();
+    let plan = "currency = \"USD\"\n[subscription]\nstart = 2024-04-01T00:00:00Z\nmonths = 1\n\
+        [metering]\nfirst_scan_units = 1000\n\
+        [[allowance]]\nname = \"quota\"\nunits = 2001\nunit_price = 0.01\n\
+        [overage]\npolicy = \"bill\"\nunit_price = 0.01\n";
+    let log = "timestamp,image\n2024-04-01T00:00:00Z,a\n2024-04-01T00:00:01Z,b\n";
+    let report = report(&dir, plan, log, "2024-04-01T00:16:39Z");
+    let projection = &report["accounts"][0]["projection"];
+    assert_eq!(projection["available"], "1");
+    assert_eq!(projection["exhausted"], false);
+    // 1 unit at 2000 units per 999 s lasts 0.4995 s: 00:16:39.4995 → 00:16:39.
+    assert_eq!(projection["exhausts_at"], "2024-04-01T00:16:39+00:00");
+}
+
+#[test]
+fn unpriced_projected_overage_is_its_own_key_and_never_zero_money() {
+    let dir = Workdir::new();
+    let plan = "currency = \"USD\"\n[subscription]\nstart = 2024-04-01T00:00:00Z\nmonths = 2\n\
+        [[allowance]]\nname = \"quota\"\nunits = 10\nunit_price = 0.06\n[overage]\npolicy = \"bill\"\n";
+    let report = report(&dir, plan, &twelve_daily_images(), "2024-04-13T00:00:00Z");
+    let projection = &report["accounts"][0]["projection"];
+    assert_eq!(projection["projected_overage"], "20");
+    assert_eq!(projection["projected_unpriced_overage"], "20");
+    // Only the allowance line is money: 10 × 0.06.
+    assert_eq!(projection["projected_cycle_charges"], "0.60");
+    assert_eq!(projection["exhausted"], true);
+}
+
+#[test]
+fn a_priced_projection_has_no_unpriced_overage() {
+    let dir = Workdir::new();
+    let plan = "currency = \"USD\"\n[subscription]\nstart = 2024-04-01T00:00:00Z\nmonths = 2\n\
+        [[allowance]]\nname = \"quota\"\nunits = 10\nunit_price = 0.06\n\
+        [overage]\npolicy = \"bill\"\nunit_price = 0.5\n";
+    let report = report(&dir, plan, &twelve_daily_images(), "2024-04-13T00:00:00Z");
+    let projection = &report["accounts"][0]["projection"];
+    assert_eq!(projection["projected_unpriced_overage"], "0");
+    // 0.60 allowance + 20 × 0.5 overage.
+    assert_eq!(projection["projected_cycle_charges"], "10.60");
+}
+
+fn estimate(plan: &str, first: &str) -> Value {
+    let dir = Workdir::new();
+    let plan = dir.write("plan.toml", plan);
+    let estimate = json(&[
+        "estimate",
+        "--plan",
+        &plan,
+        "--first-scans",
+        first,
+        "--repeat-scans",
+        "0",
+        "--format",
+        "json",
+    ]);
+    estimate["plans"][0].clone()
+}
+
+#[test]
+fn estimate_buys_nothing_when_the_free_units_cover_the_demand() {
+    let plan = "currency = \"USD\"\n[subscription]\nstart = 2024-04-01T00:00:00Z\n\
+        [[allowance]]\nname = \"free\"\nkind = \"free\"\nunits = 10\nreset = \"calendar-month\"\n\
+        [[allowance]]\nname = \"quota\"\nunits = 100\nunit_price = 0.06\nstep = 100\n\
+        [overage]\npolicy = \"deny\"\n";
+    let recommendation = estimate(plan, "8");
+    assert_eq!(recommendation["purchase"], "0");
+    assert_eq!(recommendation["denied_per_cycle"], "0");
+    assert_eq!(recommendation["cost_per_cycle"], "0.00");
+}
+
+#[test]
+fn estimate_buys_nothing_when_overage_is_cheaper_than_a_step() {
+    let plan = "currency = \"USD\"\n[subscription]\nstart = 2024-04-01T00:00:00Z\n\
+        [[allowance]]\nname = \"quota\"\nunits = 300\nunit_price = 0.06\nstep = 300\n\
+        [overage]\npolicy = \"bill\"\nunit_price = 0.05\n";
+    let recommendation = estimate(plan, "400");
+    // 0 bought: 400 × 0.05 = 20.00; 300 bought: 18.00 + 100 × 0.05 = 23.00.
+    assert_eq!(recommendation["purchase"], "0");
+    assert_eq!(recommendation["overage_per_cycle"], "400");
+    assert_eq!(recommendation["cost_per_cycle"], "20.00");
+}
