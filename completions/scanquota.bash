@@ -144,7 +144,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__check)
-            opts="-q -o -h --plan --log --as-of --account --start --min-remaining --allowance --max-used-percent --max-projected-charges --expiring-within --format --quiet --output --help"
+            opts="-q -o -h --plan --log --as-of --account --start --min-remaining --allowance --max-used-percent --max-projected-charges --max-projected-denied --expiring-within --format --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -183,6 +183,10 @@ _scanquota() {
                     return 0
                     ;;
                 --max-projected-charges)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-projected-denied)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -40,10 +40,10 @@ complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "man" -d 'Print 
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l plan -d 'Billing plan (TOML file or builtin:NAME); repeat to compare plans side by side' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l log -d 'Scan log (CSV; `-` for standard input, `.gz` is gunzipped); repeat to merge logs' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l as-of -d 'The moment described (RFC 3339, `YYYY-MM-DD HH:MM:SS` in the plan\'s zone, or Unix seconds) [default: now]' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l account -d 'Only this account' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l start -d 'Purchase moment for a built-in plan (`--plan builtin:NAME`) [default: the log\'s first scan]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l log -d 'Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l account -d 'Only this account (a warning names the accounts there are if it has no row; an error in `check`)' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l cores -d 'Hourly samples of online cores (CSV `timestamp,account,cores`) for the plan\'s [cores] billing' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l format -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -53,10 +53,10 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s o -l outp
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l log -d 'Scan log (CSV; `-` for standard input, `.gz` is gunzipped); repeat to merge logs' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l as-of -d 'The moment described (RFC 3339, `YYYY-MM-DD HH:MM:SS` in the plan\'s zone, or Unix seconds) [default: now]' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l account -d 'Only this account' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l start -d 'Purchase moment for a built-in plan (`--plan builtin:NAME`) [default: the log\'s first scan]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l log -d 'Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l account -d 'Only this account (a warning names the accounts there are if it has no row; an error in `check`)' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l format -d 'Output format (`jsonl`: one JSON object a line)' -r -f -a "table\t''
 csv\t''
 jsonl\t''"
@@ -64,14 +64,15 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -s o -l outp
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l log -d 'Scan log (CSV; `-` for standard input, `.gz` is gunzipped); repeat to merge logs' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l as-of -d 'The moment described (RFC 3339, `YYYY-MM-DD HH:MM:SS` in the plan\'s zone, or Unix seconds) [default: now]' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l account -d 'Only this account' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l start -d 'Purchase moment for a built-in plan (`--plan builtin:NAME`) [default: the log\'s first scan]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l log -d 'Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l account -d 'Only this account (a warning names the accounts there are if it has no row; an error in `check`)' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l min-remaining -d 'Alert when fewer units than this remain in the current period' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l allowance -d 'Apply --min-remaining and --max-used-percent to this allowance only [default: all summed]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l max-used-percent -d 'Alert when more than this percentage of the current period is consumed' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l max-projected-charges -d 'Alert when the projected cost of the current cycle exceeds this amount' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l max-projected-charges -d 'Alert when the projected cost of the current cycle exceeds this amount, or includes overage without a price (value `unpriced`)' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l max-projected-denied -d 'Alert when more units than this are projected to be denied by the cycle end' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l expiring-within -d 'Alert when the subscription ends within this many days' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l format -d 'Output format' -r -f -a "text\t''
 json\t''
@@ -80,10 +81,10 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand check" -s o -l outpu
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l log -d 'Scan log (CSV; `-` for standard input, `.gz` is gunzipped); repeat to merge logs' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l as-of -d 'The moment described (RFC 3339, `YYYY-MM-DD HH:MM:SS` in the plan\'s zone, or Unix seconds) [default: now]' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l account -d 'Only this account' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l start -d 'Purchase moment for a built-in plan (`--plan builtin:NAME`) [default: the log\'s first scan]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l log -d 'Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l account -d 'Only this account (a warning names the accounts there are if it has no row; an error in `check`)' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l inventory -d 'Images known to exist (CSV `image,source`); those never scanned count as `unscan`' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l format -d 'Output format' -r -f -a "json\t''
 table\t''"
@@ -91,10 +92,10 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -s o -l outpu
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l log -d 'Scan log (CSV; `-` for standard input, `.gz` is gunzipped); repeat to merge logs' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l as-of -d 'The moment described (RFC 3339, `YYYY-MM-DD HH:MM:SS` in the plan\'s zone, or Unix seconds) [default: now]' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l account -d 'Only this account' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l start -d 'Purchase moment for a built-in plan (`--plan builtin:NAME`) [default: the log\'s first scan]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l log -d 'Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l account -d 'Only this account (a warning names the accounts there are if it has no row; an error in `check`)' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l inventory -d 'Images known to exist (CSV `image,source`)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l vendor-stats -d 'The statistics JSON as the vendor\'s API returned it' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
@@ -103,7 +104,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -s h -l h
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l plan -d 'Billing plan (TOML file or builtin:NAME); repeat to compare plans' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l first-scans -d 'First scans (images never scanned before) per cycle' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l repeat-scans -d 'Repeat scans per cycle' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l from-log -d 'Take the demand from a scan log: the average first and repeat scans of its closed cycles' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l from-log -d 'Take the demand from scan logs (as --log reads them): the first and repeat scans of their closed cycles' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l months -d 'Cycles to cost the plans over' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l as-of -d 'With --from-log: the moment whose closed cycles are averaged [default: now]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l account -d 'With --from-log: only this account\'s scans' -r

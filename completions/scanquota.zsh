@@ -35,10 +35,10 @@ _scanquota() {
             (report)
 _arguments "${_arguments_options[@]}" : \
 '*--plan=[Billing plan (TOML file or builtin\:NAME); repeat to compare plans side by side]:PLAN:_default' \
-'*--log=[Scan log (CSV; \`-\` for standard input, \`.gz\` is gunzipped); repeat to merge logs]:LOG:_default' \
-'--as-of=[The moment described (RFC 3339, \`YYYY-MM-DD HH\:MM\:SS\` in the plan'\''s zone, or Unix seconds) \[default\: now\]]:TIME:_default' \
-'--account=[Only this account]:ACCOUNT:_default' \
-'--start=[Purchase moment for a built-in plan (\`--plan builtin\:NAME\`) \[default\: the log'\''s first scan\]]:TIME:_default' \
+'*--log=[Scan logs\: CSV or JSON Lines, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
+'--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
+'--account=[Only this account (a warning names the accounts there are if it has no row; an error in \`check\`)]:ACCOUNT:_default' \
+'--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
 '--cores=[Hourly samples of online cores (CSV \`timestamp,account,cores\`) for the plan'\''s \[cores\] billing]:FILE:_default' \
 '--format=[Output format]:FORMAT:(table json csv markdown)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
@@ -52,10 +52,10 @@ _arguments "${_arguments_options[@]}" : \
 (ledger)
 _arguments "${_arguments_options[@]}" : \
 '--plan=[Billing plan (TOML file or builtin\:NAME)]:PLAN:_default' \
-'*--log=[Scan log (CSV; \`-\` for standard input, \`.gz\` is gunzipped); repeat to merge logs]:LOG:_default' \
-'--as-of=[The moment described (RFC 3339, \`YYYY-MM-DD HH\:MM\:SS\` in the plan'\''s zone, or Unix seconds) \[default\: now\]]:TIME:_default' \
-'--account=[Only this account]:ACCOUNT:_default' \
-'--start=[Purchase moment for a built-in plan (\`--plan builtin\:NAME\`) \[default\: the log'\''s first scan\]]:TIME:_default' \
+'*--log=[Scan logs\: CSV or JSON Lines, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
+'--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
+'--account=[Only this account (a warning names the accounts there are if it has no row; an error in \`check\`)]:ACCOUNT:_default' \
+'--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
 '--format=[Output format (\`jsonl\`\: one JSON object a line)]:FORMAT:(table csv jsonl)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
@@ -68,14 +68,15 @@ _arguments "${_arguments_options[@]}" : \
 (check)
 _arguments "${_arguments_options[@]}" : \
 '--plan=[Billing plan (TOML file or builtin\:NAME)]:PLAN:_default' \
-'*--log=[Scan log (CSV; \`-\` for standard input, \`.gz\` is gunzipped); repeat to merge logs]:LOG:_default' \
-'--as-of=[The moment described (RFC 3339, \`YYYY-MM-DD HH\:MM\:SS\` in the plan'\''s zone, or Unix seconds) \[default\: now\]]:TIME:_default' \
-'--account=[Only this account]:ACCOUNT:_default' \
-'--start=[Purchase moment for a built-in plan (\`--plan builtin\:NAME\`) \[default\: the log'\''s first scan\]]:TIME:_default' \
+'*--log=[Scan logs\: CSV or JSON Lines, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
+'--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
+'--account=[Only this account (a warning names the accounts there are if it has no row; an error in \`check\`)]:ACCOUNT:_default' \
+'--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
 '--min-remaining=[Alert when fewer units than this remain in the current period]:UNITS:_default' \
 '--allowance=[Apply --min-remaining and --max-used-percent to this allowance only \[default\: all summed\]]:NAME:_default' \
 '--max-used-percent=[Alert when more than this percentage of the current period is consumed]:PERCENT:_default' \
-'--max-projected-charges=[Alert when the projected cost of the current cycle exceeds this amount]:AMOUNT:_default' \
+'--max-projected-charges=[Alert when the projected cost of the current cycle exceeds this amount, or includes overage without a price (value \`unpriced\`)]:AMOUNT:_default' \
+'--max-projected-denied=[Alert when more units than this are projected to be denied by the cycle end]:UNITS:_default' \
 '--expiring-within=[Alert when the subscription ends within this many days]:DAYS:_default' \
 '--format=[Output format]:FORMAT:(text json markdown)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
@@ -89,10 +90,10 @@ _arguments "${_arguments_options[@]}" : \
 (stats)
 _arguments "${_arguments_options[@]}" : \
 '--plan=[Billing plan (TOML file or builtin\:NAME)]:PLAN:_default' \
-'*--log=[Scan log (CSV; \`-\` for standard input, \`.gz\` is gunzipped); repeat to merge logs]:LOG:_default' \
-'--as-of=[The moment described (RFC 3339, \`YYYY-MM-DD HH\:MM\:SS\` in the plan'\''s zone, or Unix seconds) \[default\: now\]]:TIME:_default' \
-'--account=[Only this account]:ACCOUNT:_default' \
-'--start=[Purchase moment for a built-in plan (\`--plan builtin\:NAME\`) \[default\: the log'\''s first scan\]]:TIME:_default' \
+'*--log=[Scan logs\: CSV or JSON Lines, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
+'--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
+'--account=[Only this account (a warning names the accounts there are if it has no row; an error in \`check\`)]:ACCOUNT:_default' \
+'--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
 '--inventory=[Images known to exist (CSV \`image,source\`); those never scanned count as \`unscan\`]:FILE:_default' \
 '--format=[Output format]:FORMAT:(json table)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
@@ -106,10 +107,10 @@ _arguments "${_arguments_options[@]}" : \
 (reconcile)
 _arguments "${_arguments_options[@]}" : \
 '--plan=[Billing plan (TOML file or builtin\:NAME)]:PLAN:_default' \
-'*--log=[Scan log (CSV; \`-\` for standard input, \`.gz\` is gunzipped); repeat to merge logs]:LOG:_default' \
-'--as-of=[The moment described (RFC 3339, \`YYYY-MM-DD HH\:MM\:SS\` in the plan'\''s zone, or Unix seconds) \[default\: now\]]:TIME:_default' \
-'--account=[Only this account]:ACCOUNT:_default' \
-'--start=[Purchase moment for a built-in plan (\`--plan builtin\:NAME\`) \[default\: the log'\''s first scan\]]:TIME:_default' \
+'*--log=[Scan logs\: CSV or JSON Lines, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
+'--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
+'--account=[Only this account (a warning names the accounts there are if it has no row; an error in \`check\`)]:ACCOUNT:_default' \
+'--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
 '--inventory=[Images known to exist (CSV \`image,source\`)]:FILE:_default' \
 '--vendor-stats=[The statistics JSON as the vendor'\''s API returned it]:FILE:_default' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
@@ -125,7 +126,7 @@ _arguments "${_arguments_options[@]}" : \
 '*--plan=[Billing plan (TOML file or builtin\:NAME); repeat to compare plans]:PLAN:_default' \
 '(--from-log)--first-scans=[First scans (images never scanned before) per cycle]:N:_default' \
 '(--from-log)--repeat-scans=[Repeat scans per cycle]:N:_default' \
-'*--from-log=[Take the demand from a scan log\: the average first and repeat scans of its closed cycles]:LOG:_default' \
+'*--from-log=[Take the demand from scan logs (as --log reads them)\: the first and repeat scans of their closed cycles]:LOG:_default' \
 '--months=[Cycles to cost the plans over]:M:_default' \
 '--as-of=[With --from-log\: the moment whose closed cycles are averaged \[default\: now\]]:TIME:_default' \
 '--account=[With --from-log\: only this account'\''s scans]:ACCOUNT:_default' \

@@ -14,6 +14,7 @@ pub struct Thresholds {
     pub allowance: Option<String>,
     pub max_used_percent: Option<Decimal>,
     pub max_projected_charges: Option<Decimal>,
+    pub max_projected_denied: Option<Decimal>,
     pub expiring_within_days: Option<u32>,
 }
 
@@ -41,12 +42,14 @@ impl CheckResult {
 }
 
 /// Parse a threshold flag's value as an exact non-negative decimal.
-pub fn threshold(flag: &str, text: &str) -> Result<Decimal> {
+pub fn threshold(flag: &'static str, text: &str) -> Result<Decimal> {
     match parse_decimal(text) {
         Some(value) if !value.is_sign_negative() || value.is_zero() => Ok(value),
-        _ => Err(Error::Usage(format!(
-            "{flag} `{text}` is not a number of zero or more; write e.g. {flag} 50"
-        ))),
+        _ => Err(Error::Option {
+            option: flag,
+            value: text.to_string(),
+            fix: format!("is not a number of zero or more; write e.g. {flag} 50"),
+        }),
     }
 }
 
@@ -137,7 +140,12 @@ pub fn evaluate(report: &Report, thresholds: &Thresholds) -> Result<Vec<CheckRes
             ));
         }
         if let Some(limit) = thresholds.max_projected_charges {
+            // Fail closed: a cost that leaves overage unpriced is not known
+            // to be under any limit.
             let (alert, value) = match &account.projection {
+                Some(projection) if !projection.projected_unpriced_overage.0.is_zero() => {
+                    (true, "unpriced".to_string())
+                }
                 Some(projection) => {
                     let cost = projection.projected_cycle_charges;
                     (cost.0 > limit, cost.to_string())
@@ -148,6 +156,22 @@ pub fn evaluate(report: &Report, thresholds: &Thresholds) -> Result<Vec<CheckRes
                 alert,
                 account,
                 "projected_charges".into(),
+                value,
+                format_decimal(limit),
+            ));
+        }
+        if let Some(limit) = thresholds.max_projected_denied {
+            let (alert, value) = match &account.projection {
+                Some(projection) => (
+                    projection.projected_denied.0 > limit,
+                    projection.projected_denied.to_string(),
+                ),
+                None => (false, "none".to_string()),
+            };
+            results.push(result(
+                alert,
+                account,
+                "projected_denied".into(),
                 value,
                 format_decimal(limit),
             ));

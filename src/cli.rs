@@ -101,19 +101,22 @@ Example:
 /// What every replaying command reads.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Scan log (CSV; `-` for standard input, `.gz` is gunzipped); repeat to merge logs
-    #[arg(long, value_name = "LOG", required = true)]
+    /// Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard
+    /// input; several paths after one --log (shell globs work) or --log repeated; all are merged
+    #[arg(long, value_name = "LOG", required = true, num_args = 1..)]
     pub log: Vec<String>,
 
-    /// The moment described (RFC 3339, `YYYY-MM-DD HH:MM:SS` in the plan's zone, or Unix seconds) [default: now]
+    /// The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan's zone,
+    /// `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
 
-    /// Only this account
+    /// Only this account (a warning names the accounts there are if it has no row; an error in `check`)
     #[arg(long, value_name = "ACCOUNT")]
     pub account: Option<String>,
 
-    /// Purchase moment for a built-in plan (`--plan builtin:NAME`) [default: the log's first scan]
+    /// Purchase moment for a plan without `subscription.start` (built-ins, or a
+    /// saved `plan show`) [default for built-ins: the log's first scan, said on stderr]
     #[arg(long, value_name = "TIME")]
     pub start: Option<String>,
 }
@@ -186,9 +189,14 @@ pub struct CheckArgs {
     #[arg(long, value_name = "PERCENT")]
     pub max_used_percent: Option<String>,
 
-    /// Alert when the projected cost of the current cycle exceeds this amount
+    /// Alert when the projected cost of the current cycle exceeds this amount, or
+    /// includes overage without a price (value `unpriced`)
     #[arg(long, value_name = "AMOUNT")]
     pub max_projected_charges: Option<String>,
+
+    /// Alert when more units than this are projected to be denied by the cycle end
+    #[arg(long, value_name = "UNITS")]
+    pub max_projected_denied: Option<String>,
 
     /// Alert when the subscription ends within this many days
     #[arg(long, value_name = "DAYS")]
@@ -283,8 +291,8 @@ pub struct EstimateArgs {
     )]
     pub repeat_scans: Option<String>,
 
-    /// Take the demand from a scan log: the average first and repeat scans of its closed cycles
-    #[arg(long, value_name = "LOG", required_unless_present = "first_scans")]
+    /// Take the demand from scan logs (as --log reads them): the first and repeat scans of their closed cycles
+    #[arg(long, value_name = "LOG", required_unless_present = "first_scans", num_args = 1..)]
     pub from_log: Vec<String>,
 
     /// Cycles to cost the plans over

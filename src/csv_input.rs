@@ -185,6 +185,31 @@ impl<R: Read> CsvInput<R> {
             byte: record.position().map_or(0, |p| p.byte()),
             text: std::str::from_utf8(record.as_slice()).ok(),
             record,
+            keyed: false,
+        }
+    }
+}
+
+impl<'a> Row<'a> {
+    /// A row whose cells were taken from the keys of an object (a JSON Lines
+    /// log): messages name the file, line and key, not a column number.
+    pub fn keyed(
+        name: &'a str,
+        kind: &'static str,
+        names: &'a [String],
+        line: u64,
+        byte: u64,
+        record: &'a csv::ByteRecord,
+    ) -> Self {
+        Row {
+            name,
+            kind,
+            names,
+            line,
+            byte,
+            text: std::str::from_utf8(record.as_slice()).ok(),
+            record,
+            keyed: true,
         }
     }
 }
@@ -201,13 +226,14 @@ pub struct Row<'a> {
     /// Every field's bytes back to back, when they are UTF-8 together: then
     /// a cell is a slice of it, without validating each cell again.
     text: Option<&'a str>,
+    /// Cells named by key rather than by column position.
+    keyed: bool,
 }
 
 impl<'a> Row<'a> {
     fn location(&self, index: usize) -> Location {
-        let location = Location::file(self.name)
-            .line(self.line)
-            .column(index as u64 + 1);
+        let column = (!self.keyed).then_some(index as u64 + 1);
+        let location = Location::file(self.name).line(self.line).column(column);
         match self.names.get(index) {
             Some(column) => location.key(column),
             None => location,
@@ -259,7 +285,7 @@ pub fn trim(text: &str) -> &str {
     }
 }
 
-fn shorten(text: &str) -> &str {
+pub fn shorten(text: &str) -> &str {
     match text.char_indices().nth(60) {
         Some((cut, _)) => &text[..cut],
         None => text,

@@ -2,6 +2,7 @@
 //! so every variant maps to exit status 2; `code()` is the single place that
 //! decides it.
 
+use crate::zone::Zone;
 use std::fmt;
 
 /// Where in an input a problem was found: a file plus a line, column and/or key.
@@ -55,6 +56,9 @@ impl fmt::Display for Location {
     }
 }
 
+/// Everything that can go wrong, each variant for one kind of cause so that
+/// a message can say what to fix. All of them are the user's to fix, so all
+/// exit with status 2; `code()` is the one place that says so.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A value in a plan, log or other input is wrong. The message says what
@@ -70,9 +74,51 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// The result could not be written (`--output`, standard output).
+    #[error("{path}: cannot write: {source}; {}", write_fix(.source))]
+    Write {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// A command-line option has a value that cannot be used.
+    #[error("{option} `{value}` {fix}")]
+    Option {
+        option: &'static str,
+        value: String,
+        fix: String,
+    },
+
+    /// A plan file has no `subscription.start` and none was given.
+    #[error(
+        "{location}: is required; write `start = 2024-03-15T14:00:00+08:00` under [subscription], or give --start TIME"
+    )]
+    StartMissing { location: Location, zone: Zone },
+
+    /// A built-in plan's start was to come from the log, which has no scans.
+    #[error("{plan} needs a purchase moment and {why}; give --start TIME")]
+    PlanWithoutStart { plan: String, why: String },
+
+    /// `--account` names an account with no row in the logs.
+    #[error("--account `{account}` has no row in the logs; the accounts are: {known}")]
+    UnknownAccount { account: String, known: String },
+
     /// The command line asks for something that cannot be done.
     #[error("{0}")]
     Usage(String),
+}
+
+fn write_fix(source: &std::io::Error) -> &'static str {
+    match source.kind() {
+        std::io::ErrorKind::StorageFull => {
+            "free some space or write elsewhere; the previous file is kept as it was"
+        }
+        std::io::ErrorKind::PermissionDenied => {
+            "check the directory's permissions; the previous file is kept as it was"
+        }
+        _ => "check the path; the previous file is kept as it was",
+    }
 }
 
 impl Error {
@@ -85,6 +131,13 @@ impl Error {
 
     pub fn io(path: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub fn write(path: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Write {
             path: path.into(),
             source,
         }

@@ -267,7 +267,9 @@ impl ScanLog {
             } else {
                 path.clone()
             };
-            let size = if path == "-" || path.ends_with(".gz") {
+            // Only a plain CSV file is read in pieces: pieces cut at line
+            // ends of the bytes on disk (plan_cuts refuses a JSON header).
+            let size = if path == "-" || is_gzip_file(path)? {
                 None
             } else {
                 std::fs::metadata(path).ok().map(|m| m.len())
@@ -357,6 +359,10 @@ impl ScanLog {
             )
         })?;
         self.files.push(name.to_string());
+        let mut reader = std::io::BufReader::with_capacity(1 << 16, reader);
+        if first_non_blank_byte(&mut reader).map_err(|err| Error::io(name, err))? == Some(b'{') {
+            return self.read_json_lines(file, name, reader, zone, each);
+        }
         let mut input = CsvInput::new(name, "scan log", "timestamp,image", reader)?;
         let columns = Columns::of(&input)?;
         let mut record = csv::ByteRecord::new();
@@ -368,6 +374,102 @@ impl ScanLog {
             }
         }
         Ok(())
+    }
+
+    /// A JSON Lines log: one object a line with the CSV columns as keys
+    /// (`timestamp` a string or integer Unix seconds; unknown keys ignored).
+    /// Each object becomes the row a CSV log would hold, so every value is
+    /// checked, and every message worded, exactly as for CSV.
+    fn read_json_lines(
+        &mut self,
+        file: u16,
+        name: &str,
+        mut reader: impl std::io::BufRead,
+        zone: Zone,
+        mut each: impl FnMut(&ScanLog, ScanEvent, u128, u64) -> bool,
+    ) -> Result<()> {
+        let names: Vec<String> = KNOWN_COLUMNS.iter().map(|c| c.to_string()).collect();
+        let columns = Columns {
+            timestamp: 0,
+            image: 1,
+            account: Some(2),
+            source: Some(3),
+            status: Some(4),
+            risk: Some(5),
+            scan_id: Some(6),
+        };
+        let mut bytes = Vec::new();
+        let mut record = csv::ByteRecord::new();
+        let (mut line, mut offset) = (0u64, 0u64);
+        let mut classified = false;
+        loop {
+            bytes.clear();
+            let read = reader
+                .read_until(b'\n', &mut bytes)
+                .map_err(|err| Error::io(name, err))?;
+            if read == 0 {
+                return Ok(());
+            }
+            line += 1;
+            let byte = offset;
+            offset += read as u64;
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let at = Location::file(name).line(line);
+            let object: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_slice(&bytes).map_err(|err| {
+                    // serde counts lines within the one line it was given.
+                    let text = err.to_string();
+                    let err = text.rfind(" at line ").map_or(text.as_str(), |cut| &text[..cut]);
+                    Error::input(
+                        at.clone().column(err_column(&text)),
+                        format!(
+                            "is not one JSON object ({err}); a JSON Lines log holds one object a line, e.g. {{\"timestamp\": \"2024-03-15T14:00:00Z\", \"image\": \"sha256:…\"}}"
+                        ),
+                    )
+                })?;
+            if !classified {
+                classify_json(name, line, &object)?;
+                classified = true;
+            }
+            record.clear();
+            for key in KNOWN_COLUMNS {
+                match object.get(key) {
+                    None | Some(serde_json::Value::Null) => {
+                        if matches!(key, "timestamp" | "image") {
+                            return Err(Error::input(
+                                at.key(key),
+                                format!(
+                                    "the object has no `{key}`; every line needs `timestamp` and `image`"
+                                ),
+                            ));
+                        }
+                        record.push_field(b"");
+                    }
+                    Some(serde_json::Value::String(text)) => record.push_field(text.as_bytes()),
+                    Some(serde_json::Value::Number(number))
+                        if number.is_i64() || number.is_u64() =>
+                    {
+                        record.push_field(number.to_string().as_bytes())
+                    }
+                    Some(other) => {
+                        return Err(Error::input(
+                            at.key(key),
+                            format!(
+                                "`{}` is not a string; write the value as a JSON string (timestamps may also be integer Unix seconds)",
+                                crate::csv_input::shorten(&other.to_string())
+                            ),
+                        ));
+                    }
+                }
+            }
+            let row = Row::keyed(name, "scan log", &names, line, byte, &record);
+            let (event, image) = self.parse_row(file, &row, &columns, zone)?;
+            if !each(self, event, image, byte) {
+                return Ok(());
+            }
+        }
     }
 
     /// Put events in replay order: by time, ties in input order (a stable sort).
@@ -514,34 +616,109 @@ impl ScanLog {
     }
 }
 
-/// Open a path for reading: `-` is standard input, `*.gz` is gunzipped.
+/// Open a path for reading: `-` is standard input; gzip is recognised by its
+/// magic bytes (on files and standard input alike), not by the name.
 /// Reading shows progress on a terminal (see [`crate::progress`]).
 pub fn open_input(path: &str) -> Result<Box<dyn Read>> {
-    if path == "-" {
-        return Ok(crate::progress::track(
-            Box::new(std::io::stdin().lock()),
-            STDIN_NAME,
-            None,
-        ));
-    }
-    let metadata = std::fs::metadata(path).map_err(|err| Error::io(path, err))?;
-    if metadata.is_dir() {
-        return Err(Error::input(
-            Location::file(path),
-            "is a directory; give a file",
-        ));
-    }
-    let file = std::fs::File::open(path).map_err(|err| Error::io(path, err))?;
-    let tracked = crate::progress::track(Box::new(file), path, Some(metadata.len()));
-    let reader = std::io::BufReader::with_capacity(1 << 16, tracked);
-    if path.ends_with(".gz") {
+    let name = if path == "-" { STDIN_NAME } else { path };
+    let (raw, size): (Box<dyn Read>, Option<u64>) = if path == "-" {
+        (Box::new(std::io::stdin().lock()), None)
+    } else {
+        let metadata = std::fs::metadata(path).map_err(|err| Error::io(path, err))?;
+        if metadata.is_dir() {
+            return Err(Error::input(
+                Location::file(path),
+                "is a directory; give a file",
+            ));
+        }
+        let file = std::fs::File::open(path).map_err(|err| Error::io(path, err))?;
+        (Box::new(file), Some(metadata.len()))
+    };
+    let tracked = crate::progress::track(raw, name, size);
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, tracked);
+    if starts_with_gzip_magic(&mut reader).map_err(|err| Error::io(name, err))? {
         Ok(Box::new(GzipReader {
-            name: path.to_string(),
+            name: name.to_string(),
             inner: MultiGzDecoder::new(reader),
         }))
     } else {
         Ok(Box::new(reader))
     }
+}
+
+/// The first byte that is not white space, without consuming anything;
+/// `None` for an input of white space only. Only the first buffer is
+/// looked at: a log does not start with 64 KiB of blank lines.
+fn first_non_blank_byte(reader: &mut impl std::io::BufRead) -> std::io::Result<Option<u8>> {
+    let head = reader.fill_buf()?;
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    Ok(head.iter().copied().find(|b| !b.is_ascii_whitespace()))
+}
+
+/// Whether a JSON log's first object is a canonical scan row; scanner and
+/// registry documents are named so the message says what was found.
+fn classify_json(
+    name: &str,
+    line: u64,
+    object: &serde_json::Map<String, serde_json::Value>,
+) -> Result<()> {
+    let has = |key: &str| object.contains_key(key);
+    if has("timestamp") || has("image") {
+        return Ok(());
+    }
+    let found = if has("SchemaVersion") && has("ArtifactName") {
+        "a Trivy report"
+    } else if has("matches") && has("descriptor") {
+        "a Grype report"
+    } else if has("type") && has("event_data") {
+        "a Harbor webhook event"
+    } else {
+        "a JSON object of another kind"
+    };
+    let keys: Vec<&str> = object.keys().map(String::as_str).take(8).collect();
+    Err(Error::input(
+        Location::file(name).line(line),
+        format!(
+            "is {found} (keys: {}), not a scan log; a JSON Lines scan log has one object a line with the keys `timestamp` and `image` (and optionally account, source, status, risk, scan_id)",
+            keys.join(", ")
+        ),
+    ))
+}
+
+/// The column serde_json's message names (`… at line 1 column N`), if any.
+fn err_column(message: &str) -> Option<u64> {
+    message.rsplit(" column ").next()?.parse().ok()
+}
+
+/// The two bytes every gzip member starts with.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Whether the buffered input starts with the gzip magic bytes, without
+/// consuming anything.
+fn starts_with_gzip_magic(reader: &mut impl std::io::BufRead) -> std::io::Result<bool> {
+    let head = reader.fill_buf()?;
+    if head.len() >= 2 || head.is_empty() {
+        return Ok(head.starts_with(&GZIP_MAGIC));
+    }
+    // A one-byte first read (a pipe): gzip output is never one byte long,
+    // so a lone 0x1f is not taken for gzip.
+    Ok(false)
+}
+
+/// Whether the file at `path` is gzip-compressed, by its first bytes.
+pub fn is_gzip_file(path: &str) -> Result<bool> {
+    let mut head = [0u8; 2];
+    let mut file = std::fs::File::open(path).map_err(|err| Error::io(path, err))?;
+    let mut read = 0;
+    while read < 2 {
+        match file.read(&mut head[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(Error::io(path, err)),
+        }
+    }
+    Ok(read == 2 && head == GZIP_MAGIC)
 }
 
 /// Names the file when its gzip stream is damaged, since a bare

@@ -1,21 +1,19 @@
-use anyhow::Context;
 use clap::Parser;
 use scanquota::cli::Cli;
 use scanquota::cmd::Outcome;
+use scanquota::error::Error;
 use std::io::Write;
 use std::process::ExitCode;
 
+/// Parse, run, print; the exit status is the outcome's (0, or 1 for an
+/// alerting `check`) or the error's `code()` (2).
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let output = cli.output.clone();
-    match scanquota::cmd::run(cli) {
-        Ok(mut outcome) => match emit(&mut outcome, output.as_deref()) {
-            Ok(()) => ExitCode::from(outcome.code as u8),
-            Err(err) => {
-                eprintln!("scanquota: error: {err:#}");
-                ExitCode::from(2)
-            }
-        },
+    let result = scanquota::cmd::run(cli)
+        .and_then(|mut outcome| emit(&mut outcome, output.as_deref()).map(|()| outcome.code));
+    match result {
+        Ok(code) => ExitCode::from(code as u8),
         Err(err) => {
             eprintln!("scanquota: error: {err}");
             ExitCode::from(err.code() as u8)
@@ -24,7 +22,7 @@ fn main() -> ExitCode {
 }
 
 /// Print the outcome: stderr first, then the result to `--output` or stdout.
-fn emit(outcome: &mut Outcome, output: Option<&str>) -> anyhow::Result<()> {
+fn emit(outcome: &mut Outcome, output: Option<&str>) -> Result<(), Error> {
     eprint!("{}", outcome.stderr);
     let stream = outcome.stream.take();
     let text = outcome.stdout.as_bytes();
@@ -36,13 +34,12 @@ fn emit(outcome: &mut Outcome, output: Option<&str>) -> anyhow::Result<()> {
         }
     };
     if let Some(path) = output {
-        return scanquota::output::write_atomically_with(path, write_all)
-            .with_context(|| format!("cannot write --output {path}"));
+        return scanquota::output::write_atomically_with(path, write_all);
     }
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     match write_all(&mut stdout).and_then(|()| stdout.flush()) {
         // A reader that went away (`| head -1`) is not a failure.
         Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        result => result.context("cannot write to standard output"),
+        result => result.map_err(|err| Error::write("standard output", err)),
     }
 }

@@ -24,18 +24,18 @@ pub fn write_atomically_with(
     let mut temporary = tempfile::Builder::new()
         .prefix(".scanquota-")
         .tempfile_in(directory)
-        .map_err(|err| Error::io(directory.display().to_string(), err))?;
+        .map_err(|err| Error::write(directory.display().to_string(), err))?;
     let mut buffered = std::io::BufWriter::with_capacity(1 << 16, temporary.as_file_mut());
     write(&mut buffered)
         .and_then(|()| buffered.flush())
-        .map_err(|err| Error::io(path, err))?;
+        .map_err(|err| Error::write(path, err))?;
     drop(buffered);
     temporary
         .as_file()
         .sync_all()
-        .map_err(|err| Error::io(path, err))?;
+        .map_err(|err| Error::write(path, err))?;
     temporary
         .persist(target)
-        .map_err(|err| Error::io(path, err.error))?;
+        .map_err(|err| Error::write(path, err.error))?;
     Ok(())
 }

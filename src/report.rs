@@ -302,7 +302,11 @@ pub fn build(
         currency: plan.currency.clone(),
         decimals: plan.decimals,
         timezone: plan.zone.to_string(),
-        as_of: plan.zone.format(schedule.as_of),
+        // Whole seconds: a bare-date as-of is the day's last nanosecond,
+        // printed as 23:59:59.
+        as_of: plan
+            .zone
+            .format(chrono::SubsecRound::trunc_subsecs(schedule.as_of, 0)),
         accounts,
         totals,
     }

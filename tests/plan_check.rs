@@ -243,7 +243,7 @@ fn subscription_term_is_checked() {
     refused(
         "[subscription]\nmonths = 3\n",
         "subscription.start",
-        &["required"],
+        &["required", "--start"],
     );
     refused(
         "[subscription]\nstart = \"soon\"\n",

@@ -1,30 +1,25 @@
-//! `scanquota check`: threshold checks for scripts.
+//! `scanquota check`: threshold checks for scripts. It fails closed: an
+//! unknown `--account` is an error, and an unpriced projected cost alerts.
 
-use super::{Outcome, load};
+use super::Outcome;
 use crate::check::{Thresholds, evaluate, threshold};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::error::{Error, Result};
+use crate::job::{Job, Needs};
 use crate::render;
-use crate::report::generate;
+use crate::replay::{replay, unknown_account};
+use crate::report::assemble;
 
 pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
+    let decimal = |flag: &'static str, text: &Option<String>| {
+        text.as_deref().map(|t| threshold(flag, t)).transpose()
+    };
     let thresholds = Thresholds {
-        min_remaining: args
-            .min_remaining
-            .as_deref()
-            .map(|t| threshold("--min-remaining", t))
-            .transpose()?,
+        min_remaining: decimal("--min-remaining", &args.min_remaining)?,
         allowance: args.allowance.clone(),
-        max_used_percent: args
-            .max_used_percent
-            .as_deref()
-            .map(|t| threshold("--max-used-percent", t))
-            .transpose()?,
-        max_projected_charges: args
-            .max_projected_charges
-            .as_deref()
-            .map(|t| threshold("--max-projected-charges", t))
-            .transpose()?,
+        max_used_percent: decimal("--max-used-percent", &args.max_used_percent)?,
+        max_projected_charges: decimal("--max-projected-charges", &args.max_projected_charges)?,
+        max_projected_denied: decimal("--max-projected-denied", &args.max_projected_denied)?,
         expiring_within_days: args.expiring_within,
     };
     if thresholds
@@ -35,34 +30,44 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
     {
         return Err(Error::Usage(
             "no check asked for; give at least one of --min-remaining, --max-used-percent, \
-             --max-projected-charges, --expiring-within"
+             --max-projected-charges, --max-projected-denied, --expiring-within"
                 .into(),
         ));
     }
-    let input = load(&args.plan, &args.input)?;
-    let report = generate(
-        &input.plan,
-        &input.log,
-        input.as_of,
-        args.input.account.as_deref(),
-    );
-    let results = evaluate(&report, &thresholds)?;
-    let alerts: Vec<_> = results.iter().filter(|r| r.is_alert()).collect();
-    let code = if alerts.is_empty() { 0 } else { 1 };
-    if quiet {
-        return Ok(Outcome {
-            stdout: String::new(),
-            stderr: String::new(),
-            code,
-            stream: None,
+    let needs = Needs {
+        texts: false,
+        may_stream: true,
+    };
+    let job = Job::build(std::slice::from_ref(&args.plan), &args.input, None, needs)?;
+    let run = &job.runs[0];
+    let replayed = replay(&job, run)?;
+    if let (Some(account), Some(known)) = (&job.account, unknown_account(&job, run, &replayed)) {
+        return Err(Error::UnknownAccount {
+            account: account.clone(),
+            known,
         });
     }
-    let stdout = match args.format {
-        CheckFormat::Text => render::check::text(&results),
-        CheckFormat::Json => render::check::json(&results),
-        CheckFormat::Markdown => render::check::markdown(&results),
+    let report = assemble(
+        &run.plan,
+        &replayed.schedule,
+        replayed.usages,
+        replayed.no_rows,
+        job.account.as_deref(),
+        &run.core_days,
+    );
+    let results = evaluate(&report, &thresholds)?;
+    let alerts = results.iter().filter(|r| r.is_alert()).count();
+    let code = if alerts == 0 { 0 } else { 1 };
+    let mut stderr = job.notes.clone();
+    if alerts > 0 && !quiet {
+        stderr += &format!("scanquota: {alerts} of {} checks alerted\n", results.len());
+    }
+    let stdout = match (quiet, args.format) {
+        (true, _) => String::new(),
+        (false, CheckFormat::Text) => render::check::text(&results),
+        (false, CheckFormat::Json) => render::check::json(&results),
+        (false, CheckFormat::Markdown) => render::check::markdown(&results),
     };
-    let stderr = alerts.iter().map(|r| r.line() + "\n").collect();
     Ok(Outcome {
         stdout,
         stderr,

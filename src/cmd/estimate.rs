@@ -1,15 +1,13 @@
 //! `scanquota estimate`: the purchase that covers a demand, per plan.
 
-use super::{Outcome, load_many};
+use super::Outcome;
 use crate::check::threshold;
 use crate::cli::{EstimateArgs, EstimateFormat, InputArgs};
 use crate::error::{Error, Result};
 use crate::estimate::{Demand, demand_from_log, rank, recommend};
-use crate::plan::Plan;
+use crate::job::{Job, Needs, plan_on_its_own};
 use crate::render;
 use crate::report::Units;
-use crate::zone::parse_timestamp;
-use chrono::{DateTime, Utc};
 
 pub fn run(args: &EstimateArgs) -> Result<Outcome> {
     let mut recommendations = Vec::new();
@@ -24,7 +22,7 @@ pub fn run(args: &EstimateArgs) -> Result<Outcome> {
             repeat_scans: Units(threshold("--repeat-scans", repeat)?),
         };
         for spec in &args.plan {
-            let plan = plan_without_log(spec, args.start.as_deref())?;
+            let plan = plan_on_its_own(spec, args.start.as_deref())?;
             recommendations.push(recommend(&plan, demand, args.months, None));
         }
     } else {
@@ -34,16 +32,22 @@ pub fn run(args: &EstimateArgs) -> Result<Outcome> {
             account: args.account.clone(),
             start: args.start.clone(),
         };
-        for loaded in load_many(&args.plan, &input)? {
-            let (demand, cycles) = demand_from_log(&loaded.plan, &loaded.log, loaded.as_of, args.account.as_deref())
+        let needs = Needs {
+            texts: false,
+            may_stream: false,
+        };
+        let job = Job::build(&args.plan, &input, None, needs)?;
+        for run in &job.runs {
+            let log = job.log(run).expect("estimate reads its logs");
+            let (demand, cycles) = demand_from_log(&run.plan, log, run.as_of, job.account.as_deref())
                 .ok_or_else(|| {
                     Error::Usage(format!(
                         "the log has no closed cycle of plan `{}` by {}; give a later --as-of, or --first-scans and --repeat-scans",
-                        loaded.plan.name,
-                        loaded.plan.zone.format(loaded.as_of)
+                        run.plan.name,
+                        run.plan.zone.format(run.as_of)
                     ))
                 })?;
-            recommendations.push(recommend(&loaded.plan, demand, args.months, Some(cycles)));
+            recommendations.push(recommend(&run.plan, demand, args.months, Some(cycles)));
         }
     }
     let estimate = rank(recommendations);
@@ -54,23 +58,4 @@ pub fn run(args: &EstimateArgs) -> Result<Outcome> {
         }
     };
     Ok(Outcome::success(stdout))
-}
-
-/// A plan for a demand given by hand: built-ins start at `--start` or now.
-fn plan_without_log(spec: &str, start: Option<&str>) -> Result<Plan> {
-    if !Plan::is_builtin(spec) {
-        return Plan::load(spec, None).and_then(|plan| match start {
-            Some(_) => Err(Error::Usage(format!(
-                "--start is for built-in plans; {spec} sets its own subscription.start"
-            ))),
-            None => Ok(plan),
-        });
-    }
-    let zone = Plan::load(spec, Some(DateTime::UNIX_EPOCH))?.zone;
-    let start: DateTime<Utc> = match start {
-        Some(text) => parse_timestamp(text, zone)
-            .map_err(|err| Error::Usage(format!("--start `{text}` is not a usable time; {err}")))?,
-        None => Utc::now(),
-    };
-    Plan::load(spec, Some(start))
 }

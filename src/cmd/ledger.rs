@@ -1,41 +1,50 @@
 //! `scanquota ledger`: the audit trail, one row per input scan.
 
-use super::{Outcome, load_keeping_texts};
+use super::Outcome;
 use crate::cli::{LedgerArgs, LedgerFormat};
 use crate::error::Result;
+use crate::job::{Job, Needs};
 use crate::ledger::{each_row, ledger};
 use crate::meter::Schedule;
 use crate::render::ledger::{Sink, table};
 
 pub fn run(args: &LedgerArgs) -> Result<Outcome> {
-    let input = load_keeping_texts(&args.plan, &args.input)?;
-    let account = args.input.account.clone();
+    let needs = Needs {
+        texts: true,
+        may_stream: false,
+    };
+    let job = Job::build(std::slice::from_ref(&args.plan), &args.input, None, needs)?;
+    let notes = job.notes.clone();
     let format = args.format;
     if format == LedgerFormat::Table {
-        let schedule = Schedule::new(&input.plan, input.as_of);
-        let rows = ledger(&input.plan, &input.log, &schedule, account.as_deref());
-        return Ok(Outcome::success(table(&rows)));
+        let run = &job.runs[0];
+        let log = job.log(run).expect("the ledger reads its logs");
+        let schedule = Schedule::new(&run.plan, run.as_of);
+        let rows = ledger(&run.plan, log, &schedule, job.account.as_deref());
+        return Ok(Outcome {
+            stderr: notes,
+            ..Outcome::success(table(&rows))
+        });
     }
     // CSV and JSON Lines stream: every input is read and checked by now.
-    Ok(Outcome::streamed(Box::new(move |out| {
-        let schedule = Schedule::new(&input.plan, input.as_of);
-        let mut sink = match format {
-            LedgerFormat::Jsonl => Sink::jsonl(out),
-            LedgerFormat::Csv | LedgerFormat::Table => Sink::csv(out)?,
-        };
-        let mut written = Ok(());
-        each_row(
-            &input.plan,
-            &input.log,
-            &schedule,
-            account.as_deref(),
-            |row| {
+    Ok(Outcome {
+        stderr: notes,
+        ..Outcome::streamed(Box::new(move |out| {
+            let run = &job.runs[0];
+            let log = job.log(run).expect("the ledger reads its logs");
+            let schedule = Schedule::new(&run.plan, run.as_of);
+            let mut sink = match format {
+                LedgerFormat::Jsonl => Sink::jsonl(out),
+                LedgerFormat::Csv | LedgerFormat::Table => Sink::csv(out)?,
+            };
+            let mut written = Ok(());
+            each_row(&run.plan, log, &schedule, job.account.as_deref(), |row| {
                 if written.is_ok() {
                     written = sink.row(&row);
                 }
-            },
-        );
-        written?;
-        sink.finish()
-    })))
+            });
+            written?;
+            sink.finish()
+        }))
+    })
 }

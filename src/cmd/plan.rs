@@ -3,40 +3,14 @@
 use super::Outcome;
 use crate::cli::PlanFormat;
 use crate::error::{Error, Result};
+use crate::job::plan_on_its_own;
+use crate::plan::NormalisedPlan;
 use crate::plan::builtin::{BUILTINS, PREFIX, lookup};
-use crate::plan::{NormalisedPlan, Plan};
-use crate::zone::parse_timestamp;
-use chrono::{DateTime, Timelike, Utc};
-
-/// The purchase moment for a built-in shown or checked on its own: `--start`
-/// read in the plan's zone, or now to the minute.
-fn builtin_start(spec: &str, start: Option<&str>) -> Result<DateTime<Utc>> {
-    let provisional = Plan::load(spec, Some(DateTime::UNIX_EPOCH))?;
-    match start {
-        Some(text) => parse_timestamp(text, provisional.zone)
-            .map_err(|err| Error::Usage(format!("--start `{text}` is not a usable time; {err}"))),
-        None => {
-            let now = Utc::now();
-            Ok(now
-                .with_second(0)
-                .and_then(|t| t.with_nanosecond(0))
-                .unwrap_or(now))
-        }
-    }
-}
 
 /// `scanquota plan check P`: validate, then print the plan normalised.
+/// A built-in without `--start` is shown starting now, to the minute.
 pub fn check(spec: &str, start: Option<&str>, format: PlanFormat) -> Result<Outcome> {
-    let plan = if Plan::is_builtin(spec) {
-        Plan::load(spec, Some(builtin_start(spec, start)?))?
-    } else {
-        if start.is_some() {
-            return Err(Error::Usage(format!(
-                "--start is for built-in plans; {spec} sets its own subscription.start"
-            )));
-        }
-        Plan::from_path(spec)?
-    };
+    let plan = plan_on_its_own(spec, start)?;
     let normalised = NormalisedPlan::new(&plan);
     let text = match format {
         PlanFormat::Toml => normalised.to_toml(),
@@ -69,9 +43,20 @@ pub fn show(spec: &str, start: Option<&str>) -> Result<Outcome> {
             )));
         }
     };
-    let start = builtin_start(spec, start)?;
-    let zone = Plan::load(spec, Some(start))?.zone;
-    let line = format!("start = {}\n", zone.format(start));
+    // With --start, the purchase moment is written in; without it, the key
+    // stays commented out (never today's clock, which would meter nothing on
+    // an older log) and the saved file needs --start when it is used.
+    let line = match start {
+        Some(_) => {
+            let plan = plan_on_its_own(spec, start)?;
+            format!(
+                "start = {}\n",
+                plan.zone.format(plan.subscription.term.start)
+            )
+        }
+        None => "# start = 2024-03-15T14:00:00+08:00   # uncomment and set, or give --start TIME\n"
+            .to_string(),
+    };
     let mut text = String::with_capacity(found.toml.len() + line.len());
     for original in found.toml.lines() {
         text.push_str(original);

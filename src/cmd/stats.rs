@@ -1,24 +1,26 @@
 //! `scanquota stats` and `scanquota reconcile`: the HSS statistics view.
 
-use super::{Outcome, Replayable, load_keeping_texts};
+use super::Outcome;
 use crate::cli::{InputArgs, ReconcileArgs, StatsArgs, StatsFormat};
 use crate::error::{Error, Result};
+use crate::job::{Job, Needs, PlanRun};
+use crate::log::ScanLog;
 use crate::meter::Schedule;
 use crate::reconcile::{differences, read_vendor};
 use crate::render;
 use crate::stats::{HssStatistics, read_inventory, statistics};
 
 /// The one account statistics describe: `--account`, or the log's only one.
-fn account_of(input: &Replayable, args: &InputArgs) -> Result<String> {
+fn account_of(log: &ScanLog, args: &InputArgs) -> Result<String> {
     if let Some(account) = &args.account {
         return Ok(account.clone());
     }
-    match input.log.accounts.len() {
+    match log.accounts.len() {
         0 => Ok("default".to_string()),
-        1 => Ok(input.log.accounts.name(0).to_string()),
+        1 => Ok(log.accounts.name(0).to_string()),
         _ => {
-            let mut names: Vec<&str> = (0..input.log.accounts.len() as u32)
-                .map(|id| input.log.accounts.name(id))
+            let mut names: Vec<&str> = (0..log.accounts.len() as u32)
+                .map(|id| log.accounts.name(id))
                 .collect();
             names.sort_unstable();
             Err(Error::Usage(format!(
@@ -34,16 +36,16 @@ fn compute(plan: &str, input_args: &InputArgs, inventory: Option<&str>) -> Resul
         .map(read_inventory)
         .transpose()?
         .unwrap_or_default();
-    let input = load_keeping_texts(plan, input_args)?;
-    let account = account_of(&input, input_args)?;
-    let schedule = Schedule::new(&input.plan, input.as_of);
-    Ok(statistics(
-        &input.plan,
-        &input.log,
-        &schedule,
-        &account,
-        &inventory,
-    ))
+    let needs = Needs {
+        texts: true,
+        may_stream: false,
+    };
+    let job = Job::build(&[plan.to_string()], input_args, None, needs)?;
+    let run: &PlanRun = &job.runs[0];
+    let log = job.log(run).expect("statistics read their logs");
+    let account = account_of(log, input_args)?;
+    let schedule = Schedule::new(&run.plan, run.as_of);
+    Ok(statistics(&run.plan, log, &schedule, &account, &inventory))
 }
 
 pub fn stats(args: &StatsArgs) -> Result<Outcome> {

@@ -151,6 +151,11 @@ pub struct Cores {
 impl Plan {
     /// Read and validate a plan file; `file` names it in messages.
     pub fn from_bytes(file: &str, bytes: &[u8]) -> Result<Plan> {
+        Plan::from_bytes_starting(file, bytes, None)
+    }
+
+    /// [`Plan::from_bytes`], `start` standing in for a missing start.
+    fn from_bytes_starting(file: &str, bytes: &[u8], start: Option<DateTime<Utc>>) -> Result<Plan> {
         let text = std::str::from_utf8(bytes).map_err(|err| {
             let doc = Doc {
                 file,
@@ -162,7 +167,7 @@ impl Plan {
                 "the file is not UTF-8 text; save it as UTF-8",
             )
         })?;
-        Plan::from_str(file, text)
+        Plan::parse(file, text, start)
     }
 
     pub fn from_path(path: &str) -> Result<Plan> {
@@ -175,21 +180,21 @@ impl Plan {
         Plan::parse(file, text, None)
     }
 
-    /// Load `builtin:NAME` or a plan file. A built-in has no `start` of its
-    /// own: `start` supplies it (it is refused for plan files, which carry theirs).
+    /// Load `builtin:NAME` or a plan file. `start` stands in for a missing
+    /// `subscription.start` (built-ins never write one); without it, a plan
+    /// lacking a start is [`Error::StartMissing`].
     pub fn load(spec: &str, start: Option<DateTime<Utc>>) -> Result<Plan> {
         match builtin::lookup(spec) {
-            Some(Ok(found)) => {
-                let start = start.unwrap_or(DateTime::UNIX_EPOCH);
-                Plan::parse(spec, found.toml, Some(start))
+            Some(Ok(found)) => Plan::parse(spec, found.toml, start),
+            Some(Err(names)) => Err(Error::Option {
+                option: "--plan",
+                value: spec.to_string(),
+                fix: format!("is no built-in plan; use one of {names} (see `scanquota plan list`)"),
+            }),
+            None => {
+                let bytes = std::fs::read(spec).map_err(|err| Error::io(spec, err))?;
+                Plan::from_bytes_starting(spec, &bytes, start)
             }
-            Some(Err(names)) => Err(Error::Usage(format!(
-                "--plan {spec}: no such built-in plan; use one of {names} (see `scanquota plan list`)"
-            ))),
-            None if start.is_some() => Err(Error::Usage(format!(
-                "--start is for built-in plans; {spec} sets its own subscription.start"
-            ))),
-            None => Plan::from_path(spec),
         }
     }
 
@@ -414,7 +419,7 @@ fn read_subscription(
     let start = match (table.datetime_text("start")?, default_start) {
         (Some(field), _) => instant(doc, &field, zone)?,
         (None, Some(start)) => start,
-        (None, None) => return Err(table.missing("start", "2024-03-15T14:00:00+08:00")),
+        (None, None) => return Err(table.start_missing(zone)),
     };
     let months = table.whole("months", 1200)?;
     let end = table.datetime_text("end")?;

@@ -123,6 +123,15 @@ impl<'d, 's, 'i> TableReader<'d, 's, 'i> {
     }
 
     /// An error for a key that must be present but is not.
+    /// `subscription.start` is absent: an error of its own, since `--start`
+    /// may supply it (the zone says how to read that).
+    pub fn start_missing(&self, zone: crate::zone::Zone) -> Error {
+        match self.missing("start", "") {
+            Error::Input { location, .. } => Error::StartMissing { location, zone },
+            other => other,
+        }
+    }
+
     pub fn missing(&self, key: &str, example: &str) -> Error {
         self.doc.error(
             &self.span,

@@ -1,0 +1,364 @@
+//! The command line turned into typed values, once: plans resolved (files,
+//! built-ins, `--start`), `--as-of` parsed in each plan's zone, logs and
+//! core samples read. Commands take a [`Job`] and never load anything
+//! themselves (hyperfine's `cli.rs` → `options.rs`).
+
+use crate::cli::InputArgs;
+use crate::cores::{CoreDay, billable_days, read_samples};
+use crate::error::{Error, Result};
+use crate::log::ScanLog;
+use crate::plan::Plan;
+use crate::zone::{Zone, parse_timestamp};
+use chrono::{DateTime, Days, NaiveDate, SubsecRound, TimeDelta, Utc};
+use std::collections::BTreeMap;
+
+/// One `--plan`, ready to replay.
+pub struct PlanRun {
+    pub plan: Plan,
+    /// The moment the report describes.
+    pub as_of: DateTime<Utc>,
+    /// Billable core days per account from `--cores` (empty without it).
+    pub core_days: BTreeMap<String, Vec<CoreDay>>,
+}
+
+/// The logs of a job: still unread files a replay may stream, or read and
+/// sorted once per plan time zone (naive timestamps depend on the zone).
+pub enum Logs {
+    Unread(Vec<String>),
+    Read(Vec<(Zone, ScanLog)>),
+}
+
+/// Everything a replaying command needs.
+pub struct Job {
+    pub runs: Vec<PlanRun>,
+    pub logs: Logs,
+    /// `--account`: only this account.
+    pub account: Option<String>,
+    /// Lines for standard error that are not errors (a start taken from the log).
+    pub notes: String,
+}
+
+/// What a command asks of its inputs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Needs {
+    /// Keep image names and scan id texts (the ledger, statistics).
+    pub texts: bool,
+    /// The command can replay files as it reads them (a single-plan report).
+    pub may_stream: bool,
+}
+
+/// A plan whose start may still have to come from the log.
+enum Resolved {
+    Ready(Box<Plan>),
+    StartsAtFirstScan { spec: String, zone: Zone },
+}
+
+impl Job {
+    /// Resolve `plans` against the inputs of `input` (and `--cores`).
+    pub fn build(
+        plans: &[String],
+        input: &InputArgs,
+        cores: Option<&str>,
+        needs: Needs,
+    ) -> Result<Job> {
+        let resolved: Vec<Resolved> = plans
+            .iter()
+            .map(|spec| resolve_plan(spec, input.start.as_deref()))
+            .collect::<Result<_>>()?;
+        let mut zones: Vec<Zone> = Vec::new();
+        for plan in &resolved {
+            let zone = match plan {
+                Resolved::Ready(plan) => plan.zone,
+                Resolved::StartsAtFirstScan { zone, .. } => *zone,
+            };
+            if !zones.contains(&zone) {
+                zones.push(zone);
+            }
+        }
+        let must_read = needs.texts
+            || !needs.may_stream
+            || resolved.len() > 1
+            || input.log.iter().any(|path| path == "-")
+            || resolved
+                .iter()
+                .any(|r| matches!(r, Resolved::StartsAtFirstScan { .. }));
+        let logs = if must_read {
+            Logs::Read(read_logs(&input.log, &zones, needs.texts)?)
+        } else {
+            for path in &input.log {
+                // Fail now, naming the file, rather than inside a replay thread.
+                std::fs::metadata(path).map_err(|err| Error::io(path, err))?;
+            }
+            Logs::Unread(input.log.clone())
+        };
+        let mut notes = String::new();
+        let mut runs = Vec::with_capacity(resolved.len());
+        for plan in resolved {
+            let plan = match plan {
+                Resolved::Ready(plan) => *plan,
+                Resolved::StartsAtFirstScan { spec, zone } => {
+                    let first = logs.read_in(zone).and_then(|log| log.events.first());
+                    let start =
+                        first
+                            .map(|event| event.at)
+                            .ok_or_else(|| Error::PlanWithoutStart {
+                                plan: spec.clone(),
+                                why: "the log has no scans to take it from".into(),
+                            })?;
+                    notes += &format!(
+                        "scanquota: {spec} starts at {}, the first scan of the log; give --start to choose the purchase moment\n",
+                        zone.format(start)
+                    );
+                    Plan::load(&spec, Some(start))?
+                }
+            };
+            let as_of = resolve_as_of(input.as_of.as_deref(), &plan)?;
+            let core_days = match cores {
+                Some(path) => core_days(path, &plan, as_of)?,
+                None => BTreeMap::new(),
+            };
+            runs.push(PlanRun {
+                plan,
+                as_of,
+                core_days,
+            });
+        }
+        Ok(Job {
+            runs,
+            logs,
+            account: input.account.clone(),
+            notes,
+        })
+    }
+
+    /// The log as read in `run`'s zone, when the job read it.
+    pub fn log(&self, run: &PlanRun) -> Option<&ScanLog> {
+        self.logs.read_in(run.plan.zone)
+    }
+}
+
+impl Logs {
+    fn read_in(&self, zone: Zone) -> Option<&ScanLog> {
+        match self {
+            Logs::Read(logs) => logs.iter().find(|(z, _)| *z == zone).map(|(_, log)| log),
+            Logs::Unread(_) => None,
+        }
+    }
+}
+
+/// Read the logs once per zone; standard input is read once and kept in
+/// memory when more than one zone needs it.
+fn read_logs(paths: &[String], zones: &[Zone], texts: bool) -> Result<Vec<(Zone, ScanLog)>> {
+    if let [zone] = zones {
+        return Ok(vec![(
+            *zone,
+            ScanLog::read_paths_keeping(paths, *zone, texts)?,
+        )]);
+    }
+    let buffered: Vec<(String, Vec<u8>)> = paths
+        .iter()
+        .map(|path| {
+            let name = if path == "-" {
+                crate::log::STDIN_NAME.to_string()
+            } else {
+                path.clone()
+            };
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut crate::log::open_input(path)?, &mut bytes)
+                .map_err(|err| Error::io(&name, err))?;
+            Ok((name, bytes))
+        })
+        .collect::<Result<_>>()?;
+    zones
+        .iter()
+        .map(|zone| {
+            let mut log = ScanLog::keeping_texts(texts);
+            for (name, bytes) in &buffered {
+                log.read_one(name, bytes.as_slice(), *zone)?;
+            }
+            log.sort();
+            Ok((*zone, log))
+        })
+        .collect()
+}
+
+/// A `--plan` value: a plan file (its own start, or `--start` for one that
+/// omits it) or a built-in (`--start`, else the log's first scan).
+fn resolve_plan(spec: &str, start: Option<&str>) -> Result<Resolved> {
+    match Plan::load(spec, None) {
+        Ok(plan) => match start {
+            Some(text) => Err(Error::Option {
+                option: "--start",
+                value: text.to_string(),
+                fix: format!(
+                    "{spec} sets its own subscription.start ({}); drop --start or remove the plan's start",
+                    plan.zone.format(plan.subscription.term.start)
+                ),
+            }),
+            None => Ok(Resolved::Ready(Box::new(plan))),
+        },
+        Err(Error::StartMissing { location, zone }) => match start {
+            Some(text) => {
+                let start = parse_time("--start", text, zone)?;
+                Ok(Resolved::Ready(Box::new(Plan::load(spec, Some(start))?)))
+            }
+            None if Plan::is_builtin(spec) => Ok(Resolved::StartsAtFirstScan {
+                spec: spec.to_string(),
+                zone,
+            }),
+            None => Err(Error::StartMissing { location, zone }),
+        },
+        Err(err) => Err(err),
+    }
+}
+
+/// A plan standing on its own (no log to take a start from): `estimate` by
+/// hand and `plan check`. A built-in without `--start` starts now, to the
+/// minute.
+pub fn plan_on_its_own(spec: &str, start: Option<&str>) -> Result<Plan> {
+    match resolve_plan(spec, start)? {
+        Resolved::Ready(plan) => Ok(*plan),
+        Resolved::StartsAtFirstScan { spec, .. } => {
+            let now = Utc::now().trunc_subsecs(0);
+            let minute = now - TimeDelta::seconds(i64::from(now.timestamp() as u32 % 60));
+            Plan::load(&spec, Some(minute))
+        }
+    }
+}
+
+/// A command-line time: the log's timestamp forms, or `YYYY-MM-DD HH:MM`.
+fn parse_time(option: &'static str, text: &str, zone: Zone) -> Result<DateTime<Utc>> {
+    let trimmed = text.trim();
+    let with_seconds;
+    let text_to_parse = if is_minutes_form(trimmed) {
+        with_seconds = format!("{trimmed}:00");
+        with_seconds.as_str()
+    } else if trimmed.len() == 10 && NaiveDate::parse_from_str(trimmed, "%Y-%m-%d").is_ok() {
+        // A bare date as a purchase moment is that day's midnight.
+        with_seconds = format!("{trimmed} 00:00:00");
+        with_seconds.as_str()
+    } else {
+        trimmed
+    };
+    parse_timestamp(text_to_parse, zone).map_err(|err| Error::Option {
+        option,
+        value: text.to_string(),
+        fix: format!("is not a usable time: {err}; YYYY-MM-DD and YYYY-MM-DD HH:MM work too"),
+    })
+}
+
+/// `YYYY-MM-DD HH:MM` or `YYYY-MM-DDTHH:MM`.
+fn is_minutes_form(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.len() == 16
+        && matches!(bytes[10], b' ' | b'T')
+        && bytes[13] == b':'
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| matches!(i, 4 | 7 | 10 | 13) || b.is_ascii_digit())
+}
+
+/// `--as-of` in the plan's zone: `now` (the default, to the second), any
+/// command-line time, or a bare date meaning the last instant of that local
+/// day (the whole date is included; a period starting at the next midnight
+/// is not).
+pub fn parse_as_of(text: Option<&str>, zone: Zone) -> Result<DateTime<Utc>> {
+    let text = match text.map(str::trim) {
+        None | Some("now") => return Ok(Utc::now().trunc_subsecs(0)),
+        Some(text) => text,
+    };
+    if text.len() == 10
+        && let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+    {
+        let next = date
+            .checked_add_days(Days::new(1))
+            .and_then(|next| next.and_hms_opt(0, 0, 0))
+            .ok_or_else(|| Error::Option {
+                option: "--as-of",
+                value: text.to_string(),
+                fix: "is past the last date scanquota handles (9999-12-31)".into(),
+            })?;
+        return Ok(zone.resolve_boundary(next) - TimeDelta::nanoseconds(1));
+    }
+    parse_time("--as-of", text, zone)
+}
+
+/// `--as-of` for `plan`, refused when it is before anything started.
+pub fn resolve_as_of(text: Option<&str>, plan: &Plan) -> Result<DateTime<Utc>> {
+    let as_of = parse_as_of(text, plan.zone)?;
+    let earliest = plan
+        .trial
+        .as_ref()
+        .map_or(plan.subscription.term.start, |trial| trial.start);
+    if as_of < earliest {
+        return Err(Error::Option {
+            option: "--as-of",
+            value: text.unwrap_or("now").to_string(),
+            fix: format!(
+                "is before the plan starts ({}); nothing has happened yet — give a later --as-of",
+                plan.zone.format(earliest)
+            ),
+        });
+    }
+    Ok(as_of)
+}
+
+/// Billable core days per account from `--cores`.
+fn core_days(
+    path: &str,
+    plan: &Plan,
+    as_of: DateTime<Utc>,
+) -> Result<BTreeMap<String, Vec<CoreDay>>> {
+    let Some(cores) = &plan.cores else {
+        return Err(Error::Option {
+            option: "--cores",
+            value: path.to_string(),
+            fix: format!(
+                "the plan `{}` has no [cores] section to price cores with; add one (licensed, daily_unit_price)",
+                plan.name
+            ),
+        });
+    };
+    let samples = read_samples(path, plan.zone)?;
+    Ok(billable_days(plan, cores, &samples, as_of))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn zone(text: &str) -> Zone {
+        Zone::parse(text).unwrap()
+    }
+
+    #[test]
+    fn a_bare_date_is_the_last_instant_of_that_local_day() {
+        let as_of = parse_as_of(Some("2024-03-05"), zone("+08:00")).unwrap();
+        assert_eq!(
+            as_of,
+            DateTime::parse_from_rfc3339("2024-03-05T15:59:59.999999999Z").unwrap()
+        );
+    }
+
+    #[test]
+    fn minutes_and_now_are_times() {
+        let minutes = parse_as_of(Some("2024-03-05 10:30"), zone("+08:00")).unwrap();
+        assert_eq!(
+            minutes,
+            DateTime::parse_from_rfc3339("2024-03-05T02:30:00Z").unwrap()
+        );
+        let t = parse_as_of(Some("2024-03-05T10:30"), zone("+08:00")).unwrap();
+        assert_eq!(t, minutes);
+        let now = parse_as_of(Some("now"), zone("+08:00")).unwrap();
+        assert!((Utc::now() - now).num_seconds() < 5);
+    }
+
+    #[test]
+    fn a_bad_time_names_the_option_and_the_forms() {
+        let err = parse_as_of(Some("yesterday"), zone("+08:00")).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("--as-of `yesterday`"), "{text}");
+        assert!(text.contains("YYYY-MM-DD"), "{text}");
+    }
+}

@@ -1,0 +1,84 @@
+//! The one replay entry: a job's plan run over its logs. Only this module
+//! knows whether the logs were streamed (time-ordered files), read in pieces
+//! (large plain files, inside the log reader) or replayed per account in
+//! parallel (inside the meter); every path gives the same usages.
+
+use crate::error::Result;
+use crate::job::{Job, Logs, PlanRun};
+use crate::log::ScanLog;
+use crate::meter::{AccountUsage, Schedule, replay_accounts};
+use crate::stream;
+
+/// A plan replayed: its periods and each account's usage.
+pub struct Replayed {
+    pub schedule: Schedule,
+    pub usages: Vec<AccountUsage>,
+    /// The logs had no rows at all.
+    pub no_rows: bool,
+    /// Every account with a row in the logs, sorted.
+    pub accounts_in_logs: Vec<String>,
+}
+
+/// Replay `run`'s plan over the job's logs.
+pub fn replay(job: &Job, run: &PlanRun) -> Result<Replayed> {
+    let schedule = Schedule::new(&run.plan, run.as_of);
+    let account = job.account.as_deref();
+    let read;
+    let log = match &job.logs {
+        Logs::Unread(paths) => {
+            if let Some((log, usages)) =
+                stream::replay_streaming(&run.plan, paths, &schedule, account)?
+            {
+                return Ok(Replayed {
+                    schedule,
+                    usages,
+                    no_rows: log.accounts.is_empty(),
+                    accounts_in_logs: account_names(&log),
+                });
+            }
+            // Not in time order: read every row, sort, replay.
+            read = ScanLog::read_paths(paths, run.plan.zone)?;
+            &read
+        }
+        Logs::Read(_) => job
+            .log(run)
+            .expect("a job that read its logs read them in every plan's zone"),
+    };
+    let usages = replay_accounts(&run.plan, log, &schedule, account);
+    Ok(Replayed {
+        schedule,
+        usages,
+        no_rows: log.accounts.is_empty(),
+        accounts_in_logs: account_names(log),
+    })
+}
+
+fn account_names(log: &ScanLog) -> Vec<String> {
+    let mut names: Vec<String> = (0..log.accounts.len() as u32)
+        .map(|id| log.accounts.name(id).to_string())
+        .collect();
+    names.sort_unstable();
+    names
+}
+
+/// Whether `--account` names an account the logs (or the core samples) have;
+/// `Some(known)` lists the accounts there are when it does not.
+pub fn unknown_account(job: &Job, run: &PlanRun, replayed: &Replayed) -> Option<String> {
+    let wanted = job.account.as_deref()?;
+    if replayed.accounts_in_logs.iter().any(|a| a == wanted) || run.core_days.contains_key(wanted) {
+        return None;
+    }
+    let mut known: Vec<&str> = replayed
+        .accounts_in_logs
+        .iter()
+        .map(String::as_str)
+        .chain(run.core_days.keys().map(String::as_str))
+        .collect();
+    known.sort_unstable();
+    known.dedup();
+    Some(if known.is_empty() {
+        "(none: the logs have no rows)".to_string()
+    } else {
+        known.join(", ")
+    })
+}

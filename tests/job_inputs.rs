@@ -1,0 +1,353 @@
+//! The job: how the command line is read into plans, times and logs, tried
+//! as a new user would (each case failed before the job module).
+
+mod common;
+
+use common::{Workdir, run, scanquota};
+use serde_json::Value;
+use std::io::Write;
+
+const USD: &str = "fixtures/tcss-usd-300.toml";
+const WORKED: &str = "fixtures/tcss-worked-example.csv";
+
+fn json(stdout: &str) -> Value {
+    serde_json::from_str(stdout).unwrap_or_else(|err| panic!("{err}: {stdout}"))
+}
+
+fn scans(report: &Value) -> &Value {
+    &report["accounts"][0]["scans"]
+}
+
+#[test]
+fn one_log_option_takes_several_paths() {
+    let dir = Workdir::new();
+    let text = std::fs::read_to_string(common::root().join(WORKED)).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let (a, b) = rows.split_at(40);
+    let first = dir.write("a.csv", format!("{header}\n{}\n", a.join("\n")));
+    let second = dir.write("b.csv", format!("{header}\n{}\n", b.join("\n")));
+    let as_of = "2024-04-20T12:00:00+08:00";
+    let (code, split, stderr) = run(&[
+        "report", "--plan", USD, "--log", &first, &second, "--as-of", as_of, "--format", "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let (_, whole, _) = run(&[
+        "report", "--plan", USD, "--log", WORKED, "--as-of", as_of, "--format", "json",
+    ]);
+    let (split, whole) = (json(&split), json(&whole));
+    assert_eq!(scans(&split), scans(&whole));
+    assert_eq!(split["totals"], whole["totals"]);
+}
+
+#[test]
+fn a_bare_date_as_of_includes_the_whole_day() {
+    // The worked example has scans on 2024-03-16 … ; the as-of date includes
+    // every scan of its local day and prints as that day's 23:59:59.
+    let (code, stdout, stderr) = run(&[
+        "report",
+        "--plan",
+        USD,
+        "--log",
+        WORKED,
+        "--as-of",
+        "2024-04-15",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let report = json(&stdout);
+    assert_eq!(report["as_of"], "2024-04-15T23:59:59+08:00");
+    // The second period starts at 2024-04-15 14:00, before the end of the day.
+    let periods = &report["accounts"][0]["allowances"][0]["periods"];
+    assert_eq!(periods.as_array().unwrap().len(), 2);
+    let (code, minutes, _) = run(&[
+        "report",
+        "--plan",
+        USD,
+        "--log",
+        WORKED,
+        "--as-of",
+        "2024-04-15 23:59",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(json(&minutes)["as_of"], "2024-04-15T23:59:00+08:00");
+    let (code, _, stderr) = run(&[
+        "report",
+        "--plan",
+        USD,
+        "--log",
+        WORKED,
+        "--as-of",
+        "2024-13-01",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--as-of `2024-13-01`"), "{stderr}");
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+#[test]
+fn gzip_is_recognised_by_content_on_files_and_standard_input() {
+    let text = std::fs::read(common::root().join(WORKED)).unwrap();
+    let dir = Workdir::new();
+    let unnamed = dir.write("scans.log", gzip(&text));
+    let as_of = "2024-04-20T12:00:00+08:00";
+    let args = [
+        "report", "--plan", USD, "--as-of", as_of, "--format", "json", "--log",
+    ];
+    let (code, from_file, stderr) = run(&[&args[..], &[unnamed.as_str()]].concat());
+    assert_eq!(code, 0, "{stderr}");
+    let output = scanquota()
+        .args([&args[..], &["-"]].concat())
+        .write_stdin(gzip(&text))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let from_stdin = json(&String::from_utf8_lossy(&output.stdout));
+    assert_eq!(json(&from_file), from_stdin);
+    assert_eq!(scans(&from_stdin)["repeat"], 99);
+}
+
+#[test]
+fn json_lines_logs_are_recognised_by_content() {
+    let dir = Workdir::new();
+    let log = dir.write(
+        "scans.jsonl",
+        "{\"timestamp\": \"2024-03-16T10:00:00+08:00\", \"image\": \"a\", \"extra\": 1}\n\
+         \n\
+         {\"timestamp\": 1710640800, \"image\": \"a\", \"scan_id\": \"s2\"}\n",
+    );
+    let (code, stdout, stderr) = run(&[
+        "report",
+        "--plan",
+        USD,
+        "--log",
+        &log,
+        "--as-of",
+        "2024-03-20",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let report = json(&stdout);
+    assert_eq!(scans(&report)["first"], 1);
+    assert_eq!(scans(&report)["repeat"], 1);
+    assert_eq!(report["accounts"][0]["units"]["consumed"], "1.1");
+
+    let bad = dir.write(
+        "bad.jsonl",
+        "{\"timestamp\": \"2024-03-16T10:00:00+08:00\", \"image\": \"a\"}\n{\"timestamp\": \"yesterday\", \"image\": \"b\"}\n",
+    );
+    let (code, stdout, stderr) = run(&["report", "--plan", USD, "--log", &bad]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("bad.jsonl:2: timestamp: `yesterday`"),
+        "{stderr}"
+    );
+
+    let other = dir.write("other.json", "{\"name\": \"x\"}\n");
+    let (code, _, stderr) = run(&["report", "--plan", USD, "--log", &other]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("other.json:1"), "{stderr}");
+    assert!(stderr.contains("`timestamp` and `image`"), "{stderr}");
+}
+
+#[test]
+fn a_saved_builtin_keeps_no_clock_and_takes_start() {
+    let (code, shown, _) = run(&["plan", "show", "builtin:hss-payg"]);
+    assert_eq!(code, 0);
+    assert!(
+        !shown.lines().any(|line| line.starts_with("start")),
+        "no start written without --start:\n{shown}"
+    );
+    assert!(shown.contains("# start = "), "{shown}");
+    let dir = Workdir::new();
+    let saved = dir.write("hss.toml", &shown);
+    let (code, stdout, stderr) = run(&["report", "--plan", &saved, "--log", "fixtures/hss.csv"]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("subscription.start"), "{stderr}");
+    assert!(stderr.contains("--start"), "{stderr}");
+    let (code, _, stderr) = run(&["plan", "check", &saved]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("subscription.start") && stderr.contains("--start"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = run(&[
+        "report",
+        "--plan",
+        &saved,
+        "--log",
+        "fixtures/hss.csv",
+        "--start",
+        "2024-03-01",
+        "--as-of",
+        "2024-04-20",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let report = json(&stdout);
+    assert_eq!(
+        report["accounts"][0]["subscription"]["start"],
+        "2024-03-01T00:00:00+08:00"
+    );
+    assert!(scans(&report)["first"].as_u64().unwrap() > 0);
+    // A plan that writes its own start refuses a second one.
+    let (code, _, stderr) = run(&[
+        "report",
+        "--plan",
+        USD,
+        "--log",
+        WORKED,
+        "--start",
+        "2024-03-01",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("sets its own subscription.start"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_builtin_start_taken_from_the_log_is_said_on_stderr() {
+    let (code, _, stderr) = run(&[
+        "report",
+        "--plan",
+        "builtin:hss-payg",
+        "--log",
+        "fixtures/hss.csv",
+        "--as-of",
+        "2024-04-20",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains(
+            "builtin:hss-payg starts at 2024-03-02T10:00:00+08:00, the first scan of the log"
+        ),
+        "{stderr}"
+    );
+    let (_, _, quiet) = run(&[
+        "report",
+        "--plan",
+        "builtin:hss-payg",
+        "--log",
+        "fixtures/hss.csv",
+        "--as-of",
+        "2024-04-20",
+        "--start",
+        "2024-03-01",
+    ]);
+    assert!(quiet.is_empty(), "{quiet}");
+}
+
+#[test]
+fn an_unknown_account_warns_in_reports_and_fails_a_check() {
+    let args = [
+        "--plan",
+        "fixtures/tcss-cny-topup.toml",
+        "--log",
+        "fixtures/tcss-cny.csv",
+        "--as-of",
+        "2024-05-01 00:00:00",
+        "--account",
+        "team-z",
+    ];
+    let (code, _, stderr) = run(&[&["report"], &args[..]].concat());
+    assert_eq!(code, 0);
+    assert!(stderr.contains("--account `team-z` has no row"), "{stderr}");
+    assert!(stderr.contains("team-a"), "{stderr}");
+    let (code, stdout, stderr) = run(&[&["check"], &args[..], &["--min-remaining", "1"]].concat());
+    assert_eq!(code, 2, "a typo must not pass a script");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("team-z") && stderr.contains("team-a"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn check_fails_closed_on_an_unpriced_projection() {
+    let (code, stdout, stderr) = run(&[
+        "check",
+        "--plan",
+        "builtin:hss-payg",
+        "--log",
+        "fixtures/hss.csv",
+        "--as-of",
+        "2024-04-20",
+        "--max-projected-charges",
+        "5",
+    ]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(
+        stdout,
+        "ALERT default projected_charges=unpriced (limit 5)\n"
+    );
+    assert!(
+        stderr.ends_with("scanquota: 1 of 1 checks alerted\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn check_max_projected_denied() {
+    let dir = Workdir::new();
+    let plan = dir.write(
+        "plan.toml",
+        "currency = \"USD\"\n[subscription]\nstart = 2024-04-01T00:00:00Z\nmonths = 2\n\
+         [[allowance]]\nname = \"quota\"\nunits = 10\nunit_price = 0.06\n[overage]\npolicy = \"deny\"\n",
+    );
+    let mut log = String::from("timestamp,image\n");
+    for day in 1..=12 {
+        log += &format!("2024-04-{day:02}T01:00:00Z,img{day}\n");
+    }
+    let log = dir.write("log.csv", log);
+    let args = [
+        "check",
+        "--plan",
+        &plan,
+        "--log",
+        &log,
+        "--as-of",
+        "2024-04-13T00:00:00Z",
+    ];
+    let (code, stdout, _) = run(&[&args[..], &["--max-projected-denied", "20"]].concat());
+    assert_eq!(
+        (code, stdout.as_str()),
+        (0, "OK default projected_denied=20 (limit 20)\n")
+    );
+    let (code, stdout, _) = run(&[&args[..], &["--max-projected-denied", "19.5"]].concat());
+    assert_eq!(
+        (code, stdout.as_str()),
+        (1, "ALERT default projected_denied=20 (limit 19.5)\n")
+    );
+}
+
+#[test]
+fn a_failed_write_says_it_could_not_write_once() {
+    let err = scanquota::Error::write(
+        "out.json",
+        std::io::Error::from(std::io::ErrorKind::StorageFull),
+    );
+    let text = err.to_string();
+    assert!(text.starts_with("out.json: cannot write: "), "{text}");
+    assert!(text.contains("free some space"), "{text}");
+    assert!(!text.contains("cannot read"), "{text}");
+    assert_eq!(err.code(), 2);
+}
