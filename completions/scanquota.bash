@@ -28,6 +28,9 @@ _scanquota() {
             scanquota,help)
                 cmd="scanquota__subcmd__help"
                 ;;
+            scanquota,invoice)
+                cmd="scanquota__subcmd__invoice"
+                ;;
             scanquota,ledger)
                 cmd="scanquota__subcmd__ledger"
                 ;;
@@ -60,6 +63,9 @@ _scanquota() {
                 ;;
             scanquota__subcmd__help,help)
                 cmd="scanquota__subcmd__help__subcmd__help"
+                ;;
+            scanquota__subcmd__help,invoice)
+                cmd="scanquota__subcmd__help__subcmd__invoice"
                 ;;
             scanquota__subcmd__help,ledger)
                 cmd="scanquota__subcmd__help__subcmd__ledger"
@@ -122,7 +128,7 @@ _scanquota() {
 
     case "${cmd}" in
         scanquota)
-            opts="-q -o -h -V --quiet --output --help --version report ledger check stats reconcile estimate merge plan man completions help"
+            opts="-q -o -h -V --quiet --output --help --version report invoice ledger check stats reconcile estimate merge plan man completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -294,7 +300,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__help)
-            opts="report ledger check stats reconcile estimate merge plan man completions help"
+            opts="report invoice ledger check stats reconcile estimate merge plan man completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -350,6 +356,20 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scanquota__subcmd__help__subcmd__invoice)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -496,6 +516,56 @@ _scanquota() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scanquota__subcmd__invoice)
+            opts="-q -o -h --plan --log --as-of --account --start --cores --format --quiet --output --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --plan)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --as-of)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --start)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cores)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json csv markdown" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -29,6 +29,7 @@ complete -c scanquota -n "__fish_scanquota_needs_command" -s q -l quiet -d 'Prin
 complete -c scanquota -n "__fish_scanquota_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_needs_command" -s V -l version -d 'Print version'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "report" -d 'Remaining, expired and free quota and charges per account'
+complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "invoice" -d 'The bill: every charge line per account and cycle, posted and projected'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "ledger" -d 'One row per input scan: its outcome, units, draws and where it came from'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "check" -d 'Threshold checks for scripts: exit 0 all clear, 1 any ALERT, 2 bad input'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "stats" -d 'The Huawei HSS image-scan statistics object for one account'
@@ -52,6 +53,19 @@ markdown\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s h -l help -d 'Print help'
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l log -d 'Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l account -d 'Only this account (a warning names the accounts there are if it has no row; an error in `check`)' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l cores -d 'Hourly samples of online cores (CSV `timestamp,account,cores`) for the plan\'s [cores] billing' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l format -d 'Output format' -r -f -a "table\t''
+json\t''
+csv\t''
+markdown\t''"
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l log -d 'Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
@@ -151,17 +165,18 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand man" -s h -l help -d
 complete -c scanquota -n "__fish_scanquota_using_subcommand completions" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand completions" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate merge plan man completions help" -f -a "report" -d 'Remaining, expired and free quota and charges per account'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate merge plan man completions help" -f -a "ledger" -d 'One row per input scan: its outcome, units, draws and where it came from'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate merge plan man completions help" -f -a "check" -d 'Threshold checks for scripts: exit 0 all clear, 1 any ALERT, 2 bad input'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate merge plan man completions help" -f -a "stats" -d 'The Huawei HSS image-scan statistics object for one account'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate merge plan man completions help" -f -a "reconcile" -d 'Compare the vendor\'s statistics JSON with what the logs say; exit 1 on any difference'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate merge plan man completions help" -f -a "estimate" -d 'Recommend the purchase that covers a demand, and compare plans by cost'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate merge plan man completions help" -f -a "merge" -d 'Combine JSON reports of disjoint account partitions into one report'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate merge plan man completions help" -f -a "plan" -d 'Validate and inspect plans'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate merge plan man completions help" -f -a "man" -d 'Print the man page (roff) to standard output'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate merge plan man completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report ledger check stats reconcile estimate merge plan man completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "report" -d 'Remaining, expired and free quota and charges per account'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "invoice" -d 'The bill: every charge line per account and cycle, posted and projected'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "ledger" -d 'One row per input scan: its outcome, units, draws and where it came from'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "check" -d 'Threshold checks for scripts: exit 0 all clear, 1 any ALERT, 2 bad input'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "stats" -d 'The Huawei HSS image-scan statistics object for one account'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "reconcile" -d 'Compare the vendor\'s statistics JSON with what the logs say; exit 1 on any difference'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "estimate" -d 'Recommend the purchase that covers a demand, and compare plans by cost'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "merge" -d 'Combine JSON reports of disjoint account partitions into one report'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "plan" -d 'Validate and inspect plans'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "man" -d 'Print the man page (roff) to standard output'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "check" -d 'Validate a plan and print it normalised, every default filled in'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "list" -d 'Name the built-in plans'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "show" -d 'Print a built-in plan as editable TOML'

@@ -49,6 +49,23 @@ _arguments "${_arguments_options[@]}" : \
 '--help[Print help]' \
 && ret=0
 ;;
+(invoice)
+_arguments "${_arguments_options[@]}" : \
+'--plan=[Billing plan (TOML file or builtin\:NAME)]:PLAN:_default' \
+'*--log=[Scan logs\: CSV or JSON Lines, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
+'--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
+'--account=[Only this account (a warning names the accounts there are if it has no row; an error in \`check\`)]:ACCOUNT:_default' \
+'--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
+'--cores=[Hourly samples of online cores (CSV \`timestamp,account,cores\`) for the plan'\''s \[cores\] billing]:FILE:_default' \
+'--format=[Output format]:FORMAT:(table json csv markdown)' \
+'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
+'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
 (ledger)
 _arguments "${_arguments_options[@]}" : \
 '--plan=[Billing plan (TOML file or builtin\:NAME)]:PLAN:_default' \
@@ -278,6 +295,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(invoice)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (ledger)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -355,6 +376,7 @@ esac
 _scanquota_commands() {
     local commands; commands=(
 'report:Remaining, expired and free quota and charges per account' \
+'invoice:The bill\: every charge line per account and cycle, posted and projected' \
 'ledger:One row per input scan\: its outcome, units, draws and where it came from' \
 'check:Threshold checks for scripts\: exit 0 all clear, 1 any ALERT, 2 bad input' \
 'stats:The Huawei HSS image-scan statistics object for one account' \
@@ -387,6 +409,7 @@ _scanquota__subcmd__estimate_commands() {
 _scanquota__subcmd__help_commands() {
     local commands; commands=(
 'report:Remaining, expired and free quota and charges per account' \
+'invoice:The bill\: every charge line per account and cycle, posted and projected' \
 'ledger:One row per input scan\: its outcome, units, draws and where it came from' \
 'check:Threshold checks for scripts\: exit 0 all clear, 1 any ALERT, 2 bad input' \
 'stats:The Huawei HSS image-scan statistics object for one account' \
@@ -419,6 +442,11 @@ _scanquota__subcmd__help__subcmd__estimate_commands() {
 _scanquota__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
     _describe -t commands 'scanquota help help commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__help__subcmd__invoice_commands] )) ||
+_scanquota__subcmd__help__subcmd__invoice_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota help invoice commands' commands "$@"
 }
 (( $+functions[_scanquota__subcmd__help__subcmd__ledger_commands] )) ||
 _scanquota__subcmd__help__subcmd__ledger_commands() {
@@ -473,6 +501,11 @@ _scanquota__subcmd__help__subcmd__report_commands() {
 _scanquota__subcmd__help__subcmd__stats_commands() {
     local commands; commands=()
     _describe -t commands 'scanquota help stats commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__invoice_commands] )) ||
+_scanquota__subcmd__invoice_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota invoice commands' commands "$@"
 }
 (( $+functions[_scanquota__subcmd__ledger_commands] )) ||
 _scanquota__subcmd__ledger_commands() {

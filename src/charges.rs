@@ -6,9 +6,23 @@ use crate::meter::{AccountUsage, Schedule};
 use crate::numbers::round_money;
 use crate::plan::{AllowanceKind, Plan};
 use chrono::{DateTime, Utc};
+
+impl ChargeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChargeKind::Allowance => "allowance",
+            ChargeKind::Fee => "fee",
+            ChargeKind::Overage => "overage",
+            ChargeKind::Cores => "cores",
+        }
+    }
+}
 use rust_decimal::Decimal;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum ChargeKind {
     Allowance,
     Fee,

@@ -3,7 +3,6 @@
 use crate::error::{Error, Result};
 use crate::numbers::parse_decimal;
 use crate::report::{AccountReport, Report};
-use chrono::DateTime;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
@@ -180,11 +179,7 @@ pub fn evaluate(report: &Report, thresholds: &Thresholds) -> Result<Vec<CheckRes
             let (alert, value) = match &account.subscription.end {
                 None => (false, "never".to_string()),
                 Some(end) => {
-                    let end = DateTime::parse_from_rfc3339(end)
-                        .map_err(|_| Error::Usage(format!("bad end {end}")))?;
-                    let as_of = DateTime::parse_from_rfc3339(&report.as_of)
-                        .map_err(|_| Error::Usage(format!("bad as-of {}", report.as_of)))?;
-                    let seconds = Decimal::from((end - as_of).num_seconds());
+                    let seconds = Decimal::from((end.utc() - report.as_of.utc()).num_seconds());
                     let left = (seconds / Decimal::from(86_400))
                         .round_dp_with_strategy(1, RoundingStrategy::ToNegativeInfinity);
                     (left <= Decimal::from(days), format_decimal(left))

@@ -37,6 +37,14 @@ Examples:
   zcat scans.csv.gz | scanquota report --plan plan.toml --log - --format json")]
     Report(ReportArgs),
 
+    /// The bill: every charge line per account and cycle, posted and projected
+    #[command(after_help = "\
+Examples:
+  scanquota invoice --plan fixtures/tcss-cny-topup.toml --log fixtures/tcss-cny.csv \\
+      --cores fixtures/cores.csv --as-of 2024-05-01 --format csv > invoice.csv
+  scanquota invoice --plan plan.toml --log scans.csv --format json")]
+    Invoice(InvoiceArgs),
+
     /// One row per input scan: its outcome, units, draws and where it came from
     #[command(after_help = "\
 Examples:
@@ -145,6 +153,24 @@ pub enum ReportFormat {
     Json,
     Csv,
     Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct InvoiceArgs {
+    /// Billing plan (TOML file or builtin:NAME)
+    #[arg(long, value_name = "PLAN")]
+    pub plan: String,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Hourly samples of online cores (CSV `timestamp,account,cores`) for the plan's [cores] billing
+    #[arg(long, value_name = "FILE")]
+    pub cores: Option<String>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Args)]

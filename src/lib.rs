@@ -12,6 +12,7 @@ pub mod cores;
 pub mod csv_input;
 pub mod error;
 pub mod estimate;
+pub mod invoice;
 pub mod job;
 pub mod ledger;
 pub mod log;

@@ -34,9 +34,10 @@ pub fn merge(named: Vec<(String, Report)>) -> Result<Report> {
         return Err(Error::Usage("give at least one report to merge".into()));
     };
     for (name, report) in named {
+        let (our_as_of, their_as_of) = (merged.as_of.to_string(), report.as_of.to_string());
         for (what, ours, theirs) in [
             ("plan", &merged.plan, &report.plan),
-            ("as_of", &merged.as_of, &report.as_of),
+            ("as_of", &our_as_of, &their_as_of),
             ("currency", &merged.currency, &report.currency),
             ("timezone", &merged.timezone, &report.timezone),
         ] {

@@ -154,6 +154,12 @@ impl Schedule {
         }
     }
 
+    /// The decimal places of the plan's finest unit quantity (1 for TCSS's
+    /// 0.1 repeat scans): tables show units to this precision.
+    pub fn unit_places(&self) -> u32 {
+        self.units.zero.scale()
+    }
+
     /// Units granted to a period of allowance `index`, counting top-ups made
     /// before the period's end (closed) or at or before as-of (current).
     pub fn granted(&self, plan: &Plan, index: usize, period: &Period) -> Decimal {

@@ -28,6 +28,9 @@ pub struct Projection {
     /// Projected overage units that have no price: never folded into
     /// `projected_cycle_charges` as zero.
     pub projected_unpriced_overage: Decimal,
+    /// `max(0, extra − available)`: what the rest of the cycle will be
+    /// denied or billed beyond what already was.
+    pub projected_shortfall: Decimal,
 }
 
 fn round_units(value: Decimal) -> Decimal {
@@ -144,5 +147,6 @@ pub fn project(
         exhausted: available.is_zero(),
         projected_cycle_charges: round_money(posted + overage_cost, plan.decimals),
         projected_unpriced_overage,
+        projected_shortfall: round_units(shortfall),
     })
 }

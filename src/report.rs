@@ -2,14 +2,15 @@
 //! format is drawn from. Units and money are exact decimals that serialise
 //! as strings; times are RFC 3339 in the plan's zone.
 
-use crate::charges::{Charges, charges};
+use crate::charges::{ChargeKind, Charges, charges};
 use crate::cores::CoreDay;
 use crate::log::ScanLog;
 use crate::meter::{AccountUsage, Counters, Schedule, replay_accounts};
 use crate::numbers::{format_units, round_money};
-use crate::plan::{AllowanceKind, Plan, Status};
+use crate::plan::{AllowanceKind, OveragePolicy, Plan, Status};
 use crate::projection::{Projection, project};
-use chrono::{DateTime, Utc};
+use crate::zone::Zone;
+use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
@@ -37,6 +38,52 @@ impl fmt::Display for Units {
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(&self.0.to_string())
+    }
+}
+
+/// A moment as the report shows it: in the plan's zone, RFC 3339 in JSON,
+/// `YYYY-MM-DD HH:MM` in tables (the zone is printed once above them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Instant(pub DateTime<FixedOffset>);
+
+impl Instant {
+    pub fn new(zone: Zone, instant: DateTime<Utc>) -> Self {
+        Instant(zone.local(instant))
+    }
+
+    pub fn utc(&self) -> DateTime<Utc> {
+        self.0.with_timezone(&Utc)
+    }
+
+    /// `2024-03-15 14:00`, for tables.
+    pub fn short(&self) -> String {
+        self.0.format("%Y-%m-%d %H:%M").to_string()
+    }
+
+    /// `2024-03-15`, for daily figures.
+    pub fn date(&self) -> String {
+        self.0.format("%Y-%m-%d").to_string()
+    }
+}
+
+impl fmt::Display for Instant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(&self.0.to_rfc3339_opts(SecondsFormat::AutoSi, false))
+    }
+}
+
+impl Serialize for Instant {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Instant {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        DateTime::parse_from_rfc3339(&text)
+            .map(Instant)
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -68,7 +115,14 @@ pub struct Report {
     pub currency: String,
     pub decimals: u32,
     pub timezone: String,
-    pub as_of: String,
+    pub as_of: Instant,
+    /// Decimal places of the plan's finest unit: tables show units so.
+    pub unit_places: u32,
+    pub overage_policy: OveragePolicy,
+    /// The price of one overage unit; `None`: overage is unpriced.
+    pub overage_unit_price: Option<Units>,
+    /// The plan bills cores (`[cores]`); future core days are never projected.
+    pub bills_cores: bool,
     pub accounts: Vec<AccountReport>,
     pub totals: Totals,
 }
@@ -82,6 +136,20 @@ pub struct AccountReport {
     pub charges: ChargesReport,
     pub subscription: SubscriptionReport,
     pub projection: Option<ProjectionReport>,
+    /// The subscription cycles started by as-of, with what each one
+    /// overdrew and denied (the invoice groups charge lines by them).
+    pub cycles: Vec<CycleReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CycleReport {
+    pub start: Instant,
+    pub end: Instant,
+    pub state: PeriodState,
+    pub overage: Units,
+    /// Overage units of the cycle that have no price.
+    pub unpriced_overage: Units,
+    pub denied: Units,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,6 +170,12 @@ pub struct UnitTotals {
     pub consumed: Units,
     pub overage: Units,
     pub denied: Units,
+    /// The current periods' remaining units, every allowance.
+    pub remaining: Units,
+    /// Units expired at the end of closed periods, every allowance.
+    pub expired: Units,
+    pub free_used: Units,
+    pub free_expired: Units,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -124,8 +198,8 @@ pub enum PeriodState {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PeriodReport {
-    pub start: String,
-    pub end: String,
+    pub start: Instant,
+    pub end: Instant,
     pub state: PeriodState,
     pub granted: Units,
     pub consumed: Units,
@@ -142,8 +216,9 @@ pub struct ChargesReport {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChargeLineReport {
+    pub kind: ChargeKind,
     pub item: String,
-    pub period_start: String,
+    pub period_start: Instant,
     pub quantity: Units,
     pub unit_price: Units,
     pub amount: Money,
@@ -151,26 +226,29 @@ pub struct ChargeLineReport {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubscriptionReport {
-    pub start: String,
-    pub end: Option<String>,
+    pub start: Instant,
+    pub end: Option<Instant>,
     pub status: Status,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProjectionReport {
-    pub cycle_start: String,
-    pub cycle_end: String,
+    pub cycle_start: Instant,
+    pub cycle_end: Instant,
     pub demand: Units,
     pub projected_demand: Units,
     pub available: Units,
     pub projected_overage: Units,
     pub projected_denied: Units,
-    pub exhausts_at: Option<String>,
+    pub exhausts_at: Option<Instant>,
     pub projected_cycle_charges: Money,
     /// Nothing is left to draw at as-of.
     pub exhausted: bool,
     /// Projected overage units without a price (never counted as zero money).
     pub projected_unpriced_overage: Units,
+    /// Units the rest of the cycle is projected to need beyond what remains:
+    /// what will still be denied or billed, on top of what already was.
+    pub projected_shortfall: Units,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -181,6 +259,10 @@ pub struct Totals {
     pub expired: Units,
     pub free_used: Units,
     pub free_expired: Units,
+    /// Overage units without a price: never counted as zero money.
+    pub unpriced_overage_units: Units,
+    pub overage: Units,
+    pub denied: Units,
 }
 
 impl Totals {
@@ -193,18 +275,20 @@ impl Totals {
             expired: Units::default(),
             free_used: Units::default(),
             free_expired: Units::default(),
+            unpriced_overage_units: Units::default(),
+            overage: Units::default(),
+            denied: Units::default(),
         };
         for account in accounts {
             totals.charges.0 += account.charges.total.0;
-            for allowance in &account.allowances {
-                totals.consumed.0 += allowance.consumed.0;
-                totals.remaining.0 += allowance.remaining.0;
-                totals.expired.0 += allowance.expired.0;
-                if allowance.kind == AllowanceKind::Free {
-                    totals.free_used.0 += allowance.consumed.0;
-                    totals.free_expired.0 += allowance.expired.0;
-                }
-            }
+            totals.consumed.0 += account.units.consumed.0;
+            totals.remaining.0 += account.units.remaining.0;
+            totals.expired.0 += account.units.expired.0;
+            totals.free_used.0 += account.units.free_used.0;
+            totals.free_expired.0 += account.units.free_expired.0;
+            totals.unpriced_overage_units.0 += account.charges.unpriced_overage_units.0;
+            totals.overage.0 += account.units.overage.0;
+            totals.denied.0 += account.units.denied.0;
         }
         totals
     }
@@ -304,9 +388,14 @@ pub fn build(
         timezone: plan.zone.to_string(),
         // Whole seconds: a bare-date as-of is the day's last nanosecond,
         // printed as 23:59:59.
-        as_of: plan
-            .zone
-            .format(chrono::SubsecRound::trunc_subsecs(schedule.as_of, 0)),
+        as_of: Instant::new(
+            plan.zone,
+            chrono::SubsecRound::trunc_subsecs(schedule.as_of, 0),
+        ),
+        unit_places: schedule.unit_places(),
+        overage_policy: plan.overage.policy,
+        overage_unit_price: plan.overage.unit_price.map(Units),
+        bills_cores: plan.cores.is_some(),
         accounts,
         totals,
     }
@@ -346,8 +435,8 @@ fn account_report(
             report.expired.0 += expired;
             report.remaining.0 += remaining;
             report.periods.push(PeriodReport {
-                start: zone.format(period.start),
-                end: zone.format(period.end),
+                start: Instant::new(zone, period.start),
+                end: Instant::new(zone, period.end),
                 state: if closed {
                     PeriodState::Closed
                 } else {
@@ -366,22 +455,61 @@ fn account_report(
     let projection =
         project(plan, schedule, usage, &charges, available).map(|p| projection_report(plan, &p));
     let term = &plan.subscription.term;
+    let free = |field: fn(&AllowanceReport) -> Decimal| -> Units {
+        Units(
+            allowances
+                .iter()
+                .filter(|a| a.kind == AllowanceKind::Free)
+                .map(field)
+                .sum(),
+        )
+    };
+    let units = UnitTotals {
+        consumed: Units(usage.consumed),
+        overage: Units(usage.overage),
+        denied: Units(usage.denied_units),
+        remaining: Units(available),
+        expired: Units(allowances.iter().map(|a| a.expired.0).sum()),
+        free_used: free(|a| a.consumed.0),
+        free_expired: free(|a| a.expired.0),
+    };
+    let cycles = schedule
+        .cycles
+        .iter()
+        .enumerate()
+        .map(|(index, cycle)| {
+            let overage = usage.cycle_overage[index];
+            CycleReport {
+                start: Instant::new(zone, cycle.start),
+                end: Instant::new(zone, cycle.end),
+                state: if cycle.end <= as_of {
+                    PeriodState::Closed
+                } else {
+                    PeriodState::Current
+                },
+                overage: Units(overage),
+                unpriced_overage: Units(if plan.overage.unit_price.is_none() {
+                    overage
+                } else {
+                    Decimal::ZERO
+                }),
+                denied: Units(usage.cycle_denied[index]),
+            }
+        })
+        .collect();
     AccountReport {
         account: usage.account.clone(),
         scans: ScanCounts::new(&usage.counters, usage.after_as_of),
-        units: UnitTotals {
-            consumed: Units(usage.consumed),
-            overage: Units(usage.overage),
-            denied: Units(usage.denied_units),
-        },
+        units,
         allowances,
         charges: charges_report(plan, &charges),
         subscription: SubscriptionReport {
-            start: zone.format(term.start),
-            end: term.end.map(|end| zone.format(end)),
+            start: Instant::new(zone, term.start),
+            end: term.end.map(|end| Instant::new(zone, end)),
             status: plan.subscription.status_at(as_of),
         },
         projection,
+        cycles,
     }
 }
 
@@ -391,8 +519,9 @@ fn charges_report(plan: &Plan, charges: &Charges) -> ChargesReport {
             .lines
             .iter()
             .map(|line| ChargeLineReport {
+                kind: line.kind,
                 item: line.item.clone(),
-                period_start: plan.zone.format(line.period_start),
+                period_start: Instant::new(plan.zone, line.period_start),
                 quantity: Units(line.quantity),
                 unit_price: Units(line.unit_price),
                 amount: Money(line.amount),
@@ -406,21 +535,24 @@ fn charges_report(plan: &Plan, charges: &Charges) -> ChargesReport {
 fn projection_report(plan: &Plan, projection: &Projection) -> ProjectionReport {
     let zone = plan.zone;
     ProjectionReport {
-        cycle_start: zone.format(projection.cycle_start),
-        cycle_end: zone.format(projection.cycle_end),
+        cycle_start: Instant::new(zone, projection.cycle_start),
+        cycle_end: Instant::new(zone, projection.cycle_end),
         demand: Units(projection.demand),
         projected_demand: Units(projection.projected_demand),
         available: Units(projection.available),
         projected_overage: Units(projection.projected_overage),
         projected_denied: Units(projection.projected_denied),
-        exhausts_at: projection.exhausts_at.map(|t| zone.format(t)),
+        exhausts_at: projection.exhausts_at.map(|t| Instant::new(zone, t)),
         projected_cycle_charges: Money(projection.projected_cycle_charges),
         exhausted: projection.exhausted,
         projected_unpriced_overage: Units(projection.projected_unpriced_overage),
+        projected_shortfall: Units(projection.projected_shortfall),
     }
 }
 
-/// One plan's figures for a side-by-side comparison, summed over accounts.
+/// One plan's figures for a side-by-side comparison, summed over accounts:
+/// what it charged, and what it refused or left unpriced, so that no plan
+/// looks cheaper by hiding what it denied.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlanSummary {
     pub plan: String,
@@ -428,35 +560,42 @@ pub struct PlanSummary {
     pub consumed: Units,
     pub remaining: Units,
     pub expired: Units,
+    pub scans_denied: u64,
+    pub units_denied: Units,
     pub overage: Units,
+    pub unpriced_overage: Units,
     pub charges: Money,
     /// `None` when no account has a projection (as-of not inside a cycle).
     pub projected_cycle_charges: Option<Money>,
+    pub projected_unpriced_overage: Option<Units>,
+    pub projected_denied: Option<Units>,
 }
 
 impl Report {
     pub fn summary(&self) -> PlanSummary {
-        let projections: Vec<Money> = self
+        let projections: Vec<&ProjectionReport> = self
             .accounts
             .iter()
-            .filter_map(|a| a.projection.as_ref().map(|p| p.projected_cycle_charges))
+            .filter_map(|a| a.projection.as_ref())
             .collect();
-        let projected = (!projections.is_empty()).then(|| {
-            let mut total = Money(round_money(Decimal::ZERO, self.decimals));
-            for money in projections {
-                total.0 += money.0;
-            }
-            total
-        });
+        let projected = |field: fn(&ProjectionReport) -> Decimal| {
+            (!projections.is_empty()).then(|| projections.iter().map(|p| field(p)).sum::<Decimal>())
+        };
         PlanSummary {
             plan: self.plan.clone(),
             currency: self.currency.clone(),
             consumed: self.totals.consumed,
             remaining: self.totals.remaining,
             expired: self.totals.expired,
-            overage: Units(self.accounts.iter().map(|a| a.units.overage.0).sum()),
+            scans_denied: self.accounts.iter().map(|a| a.scans.denied).sum(),
+            units_denied: self.totals.denied,
+            overage: self.totals.overage,
+            unpriced_overage: self.totals.unpriced_overage_units,
             charges: self.totals.charges,
-            projected_cycle_charges: projected,
+            projected_cycle_charges: projected(|p| p.projected_cycle_charges.0)
+                .map(|sum| Money(round_money(sum, self.decimals))),
+            projected_unpriced_overage: projected(|p| p.projected_unpriced_overage.0).map(Units),
+            projected_denied: projected(|p| p.projected_denied.0).map(Units),
         }
     }
 }
@@ -465,6 +604,8 @@ impl Report {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Comparison {
     pub schema: &'static str,
+    /// Per plan, the figures the side-by-side view shows.
+    pub summaries: Vec<PlanSummary>,
     pub reports: Vec<Report>,
 }
 
@@ -472,6 +613,7 @@ impl Comparison {
     pub fn new(reports: Vec<Report>) -> Self {
         Comparison {
             schema: COMPARE_SCHEMA,
+            summaries: reports.iter().map(Report::summary).collect(),
             reports,
         }
     }

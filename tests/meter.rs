@@ -540,8 +540,8 @@ fn calendar_month_free_scans_expire_at_month_end() {
     let report = report(plan, &log_of(&rows), "2024-04-02 00:00:00");
     let account = only(&report);
     let periods = &account.allowances[0].periods;
-    assert_eq!(periods[0].start, "2024-03-10T00:00:00+08:00");
-    assert_eq!(periods[0].end, "2024-04-01T00:00:00+08:00");
+    assert_eq!(periods[0].start.to_string(), "2024-03-10T00:00:00+08:00");
+    assert_eq!(periods[0].end.to_string(), "2024-04-01T00:00:00+08:00");
     assert_eq!(periods[0].consumed.to_string(), "10");
     assert_eq!(periods[1].remaining.to_string(), "10");
     assert_eq!(account.units.overage.to_string(), "2");

@@ -332,7 +332,7 @@ proptest! {
         let instant = |text: &str| chrono::DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&chrono::Utc);
         for account in &report.accounts {
             let Some(projection) = &account.projection else { continue };
-            let (start, end) = (instant(&projection.cycle_start), instant(&projection.cycle_end));
+            let (start, end) = (projection.cycle_start.utc(), projection.cycle_end.utc());
             let denied_in_cycle: Decimal = ledger
                 .iter()
                 .filter(|row| row.account == account.account && row.outcome == "denied")
@@ -343,7 +343,7 @@ proptest! {
                 "projected_denied {} < denied so far {}", projection.projected_denied, denied_in_cycle);
             prop_assert_eq!(projection.exhausted, projection.available.0.is_zero());
             if let Some(at) = &projection.exhausts_at {
-                let at = instant(at);
+                let at = at.utc();
                 prop_assert!(!projection.exhausted);
                 prop_assert!(at >= chrono::SubsecRound::trunc_subsecs(as_of, 0) && at <= end, "{} not in [{}, {}]", at, as_of, end);
             }

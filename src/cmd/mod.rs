@@ -3,6 +3,7 @@
 pub mod check;
 pub mod completions;
 pub mod estimate;
+pub mod invoice;
 pub mod ledger;
 pub mod merge;
 pub mod plan;
@@ -60,8 +61,16 @@ impl std::fmt::Debug for Outcome {
 
 pub fn run(cli: Cli) -> Result<Outcome> {
     crate::progress::enable_on_terminal(cli.quiet);
+    // Tables fit the terminal when they are printed on one, else 100 columns.
+    if cli.output.is_none()
+        && std::io::IsTerminal::is_terminal(&std::io::stdout())
+        && let Some((width, _)) = terminal_width()
+    {
+        crate::render::table::set_width(width);
+    }
     match cli.command {
         Command::Report(args) => report::run(&args),
+        Command::Invoice(args) => invoice::run(&args),
         Command::Ledger(args) => ledger::run(&args),
         Command::Check(args) => check::run(&args, cli.quiet),
         Command::Plan(PlanCommand::Check {
@@ -78,4 +87,12 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Man => Ok(completions::man()),
         Command::Merge(args) => merge::run(&args),
     }
+}
+
+/// The terminal's columns, from `COLUMNS` or the tty.
+fn terminal_width() -> Option<(u16, u16)> {
+    if let Some(columns) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
+        return Some((columns, 0));
+    }
+    comfy_table::Table::new().width().map(|width| (width, 0))
 }

@@ -1,4 +1,9 @@
+//! CSV for spreadsheets: the report's usage table, a comparison row per
+//! plan, and the invoice's lines.
+
 use super::Exporter;
+use crate::charges::ChargeKind;
+use crate::invoice::Invoice;
 use crate::report::{Comparison, Report};
 use std::borrow::Cow;
 
@@ -35,7 +40,9 @@ where
 }
 
 impl Exporter for CsvExporter {
-    /// One row per (account, allowance, period).
+    /// The usage table: one row per (account, allowance, period). Its one
+    /// money column, `allowance_charge`, is the prepaid period's charge; the
+    /// whole bill as CSV is `scanquota invoice --format csv`.
     fn report(&self, report: &Report) -> String {
         let header = [
             "account",
@@ -49,26 +56,30 @@ impl Exporter for CsvExporter {
             "remaining",
             "expired",
             "currency",
-            "charge",
+            "allowance_charge",
         ];
         let mut rows: Vec<Vec<String>> = Vec::new();
         for account in &report.accounts {
             for allowance in &account.allowances {
-                let item = format!("allowance:{}", allowance.name);
                 for period in &allowance.periods {
                     let charge = account
                         .charges
                         .lines
                         .iter()
-                        .find(|line| line.item == item && line.period_start == period.start)
+                        .find(|line| {
+                            line.kind == ChargeKind::Allowance
+                                && line.item.strip_prefix("allowance:")
+                                    == Some(allowance.name.as_str())
+                                && line.period_start == period.start
+                        })
                         .map(|line| line.amount.to_string())
                         .unwrap_or_default();
                     rows.push(vec![
                         guard(&account.account).into_owned(),
                         guard(&allowance.name).into_owned(),
                         serde_plain(&allowance.kind),
-                        period.start.clone(),
-                        period.end.clone(),
+                        period.start.to_string(),
+                        period.end.to_string(),
                         serde_plain(&period.state),
                         period.granted.to_string(),
                         period.consumed.to_string(),
@@ -83,7 +94,7 @@ impl Exporter for CsvExporter {
         write_rows(&header, rows)
     }
 
-    /// One row per plan.
+    /// One row per plan, every figure of the side-by-side view.
     fn compare(&self, comparison: &Comparison) -> String {
         let header = [
             "plan",
@@ -91,25 +102,71 @@ impl Exporter for CsvExporter {
             "consumed",
             "remaining",
             "expired",
+            "scans_denied",
+            "units_denied",
             "overage",
+            "unpriced_overage",
             "charges",
             "projected_cycle_charges",
+            "projected_unpriced_overage",
+            "projected_denied",
         ];
-        let rows = comparison.reports.iter().map(|report| {
-            let s = report.summary();
+        let optional = |value: Option<String>| value.unwrap_or_default();
+        let rows = comparison.summaries.iter().map(|s| {
             vec![
                 guard(&s.plan).into_owned(),
-                s.currency,
+                s.currency.clone(),
                 s.consumed.to_string(),
                 s.remaining.to_string(),
                 s.expired.to_string(),
+                s.scans_denied.to_string(),
+                s.units_denied.to_string(),
                 s.overage.to_string(),
+                s.unpriced_overage.to_string(),
                 s.charges.to_string(),
-                s.projected_cycle_charges
-                    .map(|m| m.to_string())
-                    .unwrap_or_default(),
+                optional(s.projected_cycle_charges.map(|m| m.to_string())),
+                optional(s.projected_unpriced_overage.map(|u| u.to_string())),
+                optional(s.projected_denied.map(|u| u.to_string())),
             ]
         });
+        write_rows(&header, rows)
+    }
+
+    /// One row per invoice line; unpriced overage has an empty amount.
+    fn invoice(&self, invoice: &Invoice) -> String {
+        let header = [
+            "account",
+            "cycle_start",
+            "cycle_end",
+            "kind",
+            "item",
+            "period_start",
+            "quantity",
+            "unit_price",
+            "amount",
+            "currency",
+            "state",
+        ];
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        for account in &invoice.accounts {
+            for cycle in &account.cycles {
+                for line in &cycle.lines {
+                    rows.push(vec![
+                        guard(&account.account).into_owned(),
+                        cycle.start.to_string(),
+                        cycle.end.to_string(),
+                        line.kind.as_str().to_string(),
+                        guard(&line.item).into_owned(),
+                        line.period_start.to_string(),
+                        line.quantity.to_string(),
+                        line.unit_price.map(|p| p.to_string()).unwrap_or_default(),
+                        line.amount.map(|m| m.to_string()).unwrap_or_default(),
+                        invoice.currency.clone(),
+                        line.state.as_str().to_string(),
+                    ]);
+                }
+            }
+        }
         write_rows(&header, rows)
     }
 }

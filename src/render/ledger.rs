@@ -99,7 +99,7 @@ pub fn table(rows: &[LedgerRow]) -> String {
     }
     for row in rows {
         table.add_row(vec![
-            Cell::new(super::table::short_time(&row.timestamp)),
+            Cell::new(short_time(&row.timestamp)),
             Cell::new(row.account),
             Cell::new(shorten_image(row.image)),
             Cell::new(row.outcome),
@@ -117,5 +117,14 @@ fn shorten_image(image: &str) -> String {
     match image.char_indices().nth(19) {
         Some((cut, _)) => format!("{}…", &image[..cut]),
         None => image.to_string(),
+    }
+}
+
+/// `2024-03-15T14:00:00+08:00` → `2024-03-15 14:00`; the ledger's CSV and
+/// JSON keep the full time.
+fn short_time(rfc3339: &str) -> String {
+    match rfc3339.get(..16) {
+        Some(head) => head.replacen('T', " ", 1),
+        None => rfc3339.to_string(),
     }
 }

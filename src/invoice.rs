@@ -1,0 +1,223 @@
+//! The bill (`scanquota invoice`): per account and subscription cycle, every
+//! charge line of the report, posted, and what the projection adds to the
+//! current cycle. It is drawn from the report model alone, so its posted
+//! lines are the report's charge lines, one for one.
+
+use crate::charges::ChargeKind;
+use crate::numbers::round_money;
+use crate::report::{AccountReport, Instant, Money, Report, Units};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+pub const INVOICE_SCHEMA: &str = "scanquota.invoice.v1";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LineState {
+    /// Started or elapsed by as-of: owed.
+    Posted,
+    /// What the projection adds to the current cycle by its end.
+    Projected,
+}
+
+impl LineState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineState::Posted => "posted",
+            LineState::Projected => "projected",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvoiceLine {
+    pub kind: ChargeKind,
+    pub item: String,
+    pub period_start: Instant,
+    pub quantity: Units,
+    /// `None` for overage that has no price.
+    pub unit_price: Option<Units>,
+    /// `None` for overage that has no price: never a zero.
+    pub amount: Option<Money>,
+    pub state: LineState,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvoiceCycle {
+    pub start: Instant,
+    pub end: Instant,
+    pub lines: Vec<InvoiceLine>,
+    /// The posted lines' amounts.
+    pub posted: Money,
+    /// The projected lines' amounts.
+    pub projected: Money,
+    /// Overage units without a price, posted and projected.
+    pub unpriced_overage_units: Units,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvoiceAccount {
+    pub account: String,
+    pub cycles: Vec<InvoiceCycle>,
+    pub posted: Money,
+    pub projected: Money,
+    pub unpriced_overage_units: Units,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Invoice {
+    pub schema: &'static str,
+    pub plan: String,
+    pub currency: String,
+    pub timezone: String,
+    pub as_of: Instant,
+    /// Tables show units to the plan's finest precision.
+    #[serde(skip)]
+    pub unit_places: u32,
+    pub accounts: Vec<InvoiceAccount>,
+    pub posted: Money,
+    pub projected: Money,
+    pub unpriced_overage_units: Units,
+}
+
+impl Invoice {
+    pub fn of(report: &Report) -> Invoice {
+        let zero = Money(round_money(Decimal::ZERO, report.decimals));
+        let accounts: Vec<InvoiceAccount> = report
+            .accounts
+            .iter()
+            .map(|account| invoice_account(report, account))
+            .collect();
+        let sum =
+            |field: fn(&InvoiceAccount) -> Decimal| accounts.iter().map(field).sum::<Decimal>();
+        Invoice {
+            schema: INVOICE_SCHEMA,
+            plan: report.plan.clone(),
+            currency: report.currency.clone(),
+            timezone: report.timezone.clone(),
+            as_of: report.as_of,
+            unit_places: report.unit_places,
+            posted: Money(zero.0 + sum(|a| a.posted.0)),
+            projected: Money(zero.0 + sum(|a| a.projected.0)),
+            unpriced_overage_units: Units(sum(|a| a.unpriced_overage_units.0)),
+            accounts,
+        }
+    }
+}
+
+fn invoice_account(report: &Report, account: &AccountReport) -> InvoiceAccount {
+    let zero = round_money(Decimal::ZERO, report.decimals);
+    let mut cycles: Vec<InvoiceCycle> = account
+        .cycles
+        .iter()
+        .map(|cycle| InvoiceCycle {
+            start: cycle.start,
+            end: cycle.end,
+            lines: Vec::new(),
+            posted: Money(zero),
+            projected: Money(zero),
+            unpriced_overage_units: cycle.unpriced_overage,
+        })
+        .collect();
+    if cycles.is_empty() && !account.charges.lines.is_empty() {
+        // Core days billed before the term's first cycle (a trial): a cycle
+        // of their own, so no posted line is ever dropped.
+        let start = account.charges.lines[0].period_start;
+        cycles.push(InvoiceCycle {
+            start,
+            end: account.subscription.start,
+            lines: Vec::new(),
+            posted: Money(zero),
+            projected: Money(zero),
+            unpriced_overage_units: Units::default(),
+        });
+    }
+    for line in &account.charges.lines {
+        // A line belongs to the cycle holding its start; one before the
+        // first cycle (a trial's core days) to the first.
+        let index = cycles
+            .iter()
+            .rposition(|cycle| cycle.start <= line.period_start)
+            .unwrap_or(0);
+        let cycle = &mut cycles[index];
+        cycle.posted.0 += line.amount.0;
+        cycle.lines.push(InvoiceLine {
+            kind: line.kind,
+            item: line.item.clone(),
+            period_start: line.period_start,
+            quantity: line.quantity,
+            unit_price: Some(line.unit_price),
+            amount: Some(line.amount),
+            state: LineState::Posted,
+        });
+    }
+    for (cycle, reported) in cycles.iter_mut().zip(&account.cycles) {
+        if !reported.unpriced_overage.0.is_zero() {
+            cycle.lines.push(unpriced_line(
+                cycle.start,
+                reported.unpriced_overage,
+                LineState::Posted,
+            ));
+        }
+    }
+    if let Some(projection) = &account.projection
+        && let Some(cycle) = cycles
+            .iter_mut()
+            .find(|c| c.start == projection.cycle_start)
+    {
+        let reported = account.cycles.iter().find(|c| c.start == cycle.start);
+        let overage_so_far = reported.map_or(Decimal::ZERO, |c| c.overage.0);
+        let more = projection.projected_overage.0 - overage_so_far;
+        if more > Decimal::ZERO {
+            if projection.projected_unpriced_overage.0.is_zero() {
+                // Posted + projected equals the projected cycle charges: the
+                // projected line is what the projection adds to the lines
+                // already posted in the cycle.
+                let posted_in_cycle: Decimal = cycle
+                    .lines
+                    .iter()
+                    .filter(|l| l.period_start >= cycle.start)
+                    .filter_map(|l| l.amount.map(|m| m.0))
+                    .sum();
+                let amount = projection.projected_cycle_charges.0 - posted_in_cycle;
+                cycle.projected.0 += amount;
+                cycle.lines.push(InvoiceLine {
+                    kind: ChargeKind::Overage,
+                    item: "overage".into(),
+                    period_start: cycle.start,
+                    quantity: Units(more),
+                    unit_price: report.overage_unit_price,
+                    amount: Some(Money(amount)),
+                    state: LineState::Projected,
+                });
+            } else {
+                cycle.unpriced_overage_units.0 += more;
+                cycle.lines.push(unpriced_line(
+                    cycle.start,
+                    Units(more),
+                    LineState::Projected,
+                ));
+            }
+        }
+    }
+    let sum = |field: fn(&InvoiceCycle) -> Decimal| cycles.iter().map(field).sum::<Decimal>();
+    InvoiceAccount {
+        account: account.account.clone(),
+        posted: Money(zero + sum(|c| c.posted.0)),
+        projected: Money(zero + sum(|c| c.projected.0)),
+        unpriced_overage_units: Units(sum(|c| c.unpriced_overage_units.0)),
+        cycles,
+    }
+}
+
+fn unpriced_line(cycle_start: Instant, units: Units, state: LineState) -> InvoiceLine {
+    InvoiceLine {
+        kind: ChargeKind::Overage,
+        item: "overage (unpriced)".into(),
+        period_start: cycle_start,
+        quantity: units,
+        unit_price: None,
+        amount: None,
+        state,
+    }
+}

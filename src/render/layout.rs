@@ -1,0 +1,503 @@
+//! One layout for the documents people read: the sections of a report, a
+//! plan comparison and an invoice, laid out once as blocks of text and
+//! grids. The table and Markdown exporters draw the same blocks, so they
+//! carry the same sections and figures (hyperfine's `MarkupExporter`).
+//! Every figure comes from the model; the layout only words and formats it.
+
+use crate::charges::ChargeKind;
+use crate::invoice::{Invoice, InvoiceLine};
+use crate::numbers::format_units;
+use crate::plan::{AllowanceKind, OveragePolicy};
+use crate::report::{AccountReport, Comparison, Money, PlanSummary, Report, Units};
+use rust_decimal::RoundingStrategy;
+
+/// A piece of a document.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// The document's title (the plan's name).
+    Title(String),
+    /// A section heading.
+    Heading(String),
+    /// A paragraph; its lines are kept.
+    Text(String),
+    Grid(Grid),
+}
+
+/// Rows under a header; columns from `right_from` on hold figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grid {
+    pub header: Vec<String>,
+    /// A key–value list (the summary) shows no header in a terminal table.
+    pub show_header: bool,
+    pub right_from: usize,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Grid {
+    fn new(header: &[&str], right_from: usize) -> Self {
+        Grid {
+            header: header.iter().map(|h| h.to_string()).collect(),
+            show_header: true,
+            right_from,
+            rows: Vec::new(),
+        }
+    }
+
+    fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+}
+
+/// Units as tables show them: to the plan's finest unit precision (0.1 for
+/// TCSS), normalised.
+pub fn units(value: Units, places: u32) -> String {
+    format_units(
+        value
+            .0
+            .round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero),
+    )
+}
+
+/// Money with its currency, and the overage units beside it that have no
+/// price, so an unpriced cost never reads as a complete one.
+pub fn money_with_unpriced(currency: &str, money: Money, unpriced: Units, places: u32) -> String {
+    if unpriced.0.is_zero() {
+        format!("{currency} {money}")
+    } else {
+        format!(
+            "{currency} {money} + {} overage units at no published price",
+            units(unpriced, places)
+        )
+    }
+}
+
+fn plan_title(plan: &str) -> String {
+    if plan.is_empty() {
+        "(unnamed plan)".to_string()
+    } else {
+        plan.to_string()
+    }
+}
+
+/// The report: per account the summary (scans not metered included), the
+/// projection in words, each allowance's periods, and every charge line.
+pub fn report(report: &Report) -> Vec<Block> {
+    let places = report.unit_places;
+    let mut blocks = vec![
+        Block::Title(plan_title(&report.plan)),
+        Block::Text(format!(
+            "As of {} · times in {} · amounts in {}",
+            report.as_of, report.timezone, report.currency
+        )),
+    ];
+    for account in &report.accounts {
+        let subscription = &account.subscription;
+        let end = subscription
+            .end
+            .map_or("open-ended".to_string(), |end| end.short());
+        blocks.push(Block::Heading(format!(
+            "Account {} · subscription {} ({} → {})",
+            account.account,
+            subscription.status.as_str(),
+            subscription.start.short(),
+            end
+        )));
+        blocks.push(Block::Grid(summary(report, account)));
+        blocks.push(Block::Text(projection_sentences(report, account)));
+        for allowance in &account.allowances {
+            blocks.push(Block::Heading(format!(
+                "Allowance {} ({}): granted {}, consumed {}, remaining {}, expired {}",
+                allowance.name,
+                match allowance.kind {
+                    AllowanceKind::Free => "free",
+                    AllowanceKind::Prepaid => "prepaid",
+                },
+                units(allowance.granted, places),
+                units(allowance.consumed, places),
+                units(allowance.remaining, places),
+                units(allowance.expired, places),
+            )));
+            let mut grid = Grid::new(
+                &[
+                    "Period start",
+                    "Period end",
+                    "State",
+                    "Granted",
+                    "Consumed",
+                    "Remaining",
+                    "Expired",
+                ],
+                3,
+            );
+            for period in &allowance.periods {
+                grid.row(vec![
+                    period.start.short(),
+                    period.end.short(),
+                    state_name(period.state).to_string(),
+                    units(period.granted, places),
+                    units(period.consumed, places),
+                    units(period.remaining, places),
+                    units(period.expired, places),
+                ]);
+            }
+            blocks.push(Block::Grid(grid));
+        }
+        blocks.push(Block::Heading(format!("Charges ({})", report.currency)));
+        blocks.push(Block::Grid(charge_lines(report, account)));
+    }
+    if report.accounts.len() > 1 {
+        let totals = &report.totals;
+        blocks.push(Block::Heading("All accounts".to_string()));
+        blocks.push(Block::Text(format!(
+            "Charges {}; consumed {}, remaining {}, expired {}, free used {}, free expired {}",
+            money_with_unpriced(
+                &report.currency,
+                totals.charges,
+                totals.unpriced_overage_units,
+                places
+            ),
+            units(totals.consumed, places),
+            units(totals.remaining, places),
+            units(totals.expired, places),
+            units(totals.free_used, places),
+            units(totals.free_expired, places),
+        )));
+    }
+    blocks
+}
+
+fn state_name(state: crate::report::PeriodState) -> &'static str {
+    match state {
+        crate::report::PeriodState::Closed => "closed",
+        crate::report::PeriodState::Current => "current",
+    }
+}
+
+fn summary(report: &Report, account: &AccountReport) -> Grid {
+    let places = report.unit_places;
+    let scans = &account.scans;
+    let totals = &account.units;
+    let mut grid = Grid::new(&["Figure", "Value"], 2);
+    grid.show_header = false;
+    let overage = if account.charges.unpriced_overage_units.0.is_zero() {
+        units(totals.overage, places)
+    } else {
+        format!(
+            "{} ({} unpriced)",
+            units(totals.overage, places),
+            units(account.charges.unpriced_overage_units, places)
+        )
+    };
+    for (label, value) in [
+        (
+            "Scans metered (first / repeat)",
+            format!("{} / {}", scans.first, scans.repeat),
+        ),
+        (
+            "Scans denied",
+            format!("{} ({} units)", scans.denied, units(totals.denied, places)),
+        ),
+        (
+            "Scans not metered",
+            format!(
+                "{} failed, {} duplicate, {} trial, {} outside term, {} after as-of",
+                scans.failed, scans.duplicates, scans.trial, scans.uncovered, scans.after_as_of
+            ),
+        ),
+        ("Units consumed", units(totals.consumed, places)),
+        ("Units remaining", units(totals.remaining, places)),
+        ("Units expired", units(totals.expired, places)),
+        (
+            "Free units used / expired",
+            format!(
+                "{} / {}",
+                units(totals.free_used, places),
+                units(totals.free_expired, places)
+            ),
+        ),
+        ("Overage units", overage),
+        (
+            "Charges to date",
+            money_with_unpriced(
+                &report.currency,
+                account.charges.total,
+                account.charges.unpriced_overage_units,
+                places,
+            ),
+        ),
+    ] {
+        grid.row(vec![label.to_string(), value]);
+    }
+    grid
+}
+
+/// Every charge line of every kind, and the total they add up to.
+fn charge_lines(report: &Report, account: &AccountReport) -> Grid {
+    let places = report.unit_places;
+    let mut grid = Grid::new(
+        &["Item", "Period start", "Quantity", "Unit price", "Amount"],
+        2,
+    );
+    for line in &account.charges.lines {
+        grid.row(vec![
+            line.item.clone(),
+            line.period_start.short(),
+            quantity(line.kind, line.quantity, places),
+            line.unit_price.to_string(),
+            line.amount.to_string(),
+        ]);
+    }
+    let unpriced = account.charges.unpriced_overage_units;
+    if !unpriced.0.is_zero() {
+        grid.row(vec![
+            "overage (unpriced)".to_string(),
+            String::new(),
+            units(unpriced, places),
+            "-".to_string(),
+            "-".to_string(),
+        ]);
+    }
+    grid.row(vec![
+        "Total".to_string(),
+        String::new(),
+        String::new(),
+        String::new(),
+        account.charges.total.to_string(),
+    ]);
+    grid
+}
+
+/// Quantities of units at the plan's unit precision; fees and cores as written.
+fn quantity(kind: ChargeKind, value: Units, places: u32) -> String {
+    match kind {
+        ChargeKind::Allowance | ChargeKind::Overage => units(value, places),
+        ChargeKind::Fee | ChargeKind::Cores => value.to_string(),
+    }
+}
+
+/// The projection in words a finance reader checks at a glance; each
+/// sentence is true of the model's numbers.
+pub fn projection_sentences(report: &Report, account: &AccountReport) -> String {
+    let places = report.unit_places;
+    let Some(projection) = &account.projection else {
+        let just_begun = account
+            .cycles
+            .last()
+            .is_some_and(|cycle| cycle.start == report.as_of);
+        return if just_begun {
+            "The cycle has just begun: no projection yet.".to_string()
+        } else {
+            "No projection: as-of is not inside a subscription cycle.".to_string()
+        };
+    };
+    let end = projection.cycle_end.short();
+    let (fate, what) = match report.overage_policy {
+        OveragePolicy::Deny => ("denied", "denied"),
+        OveragePolicy::Bill => ("billed as overage", "billed as overage"),
+    };
+    let shortfall = projection.projected_shortfall;
+    let outlook = if projection.exhausted {
+        format!(
+            "The quota is used up: at this rate {} more units will be {fate} by the cycle end ({end}).",
+            units(shortfall, places)
+        )
+    } else if let Some(at) = projection.exhausts_at {
+        format!(
+            "At this rate the quota runs out on {}, and {} more units will be {what} by the cycle end ({end}).",
+            at.short(),
+            units(shortfall, places)
+        )
+    } else {
+        format!(
+            "No shortfall expected: at this rate the cycle uses {} units ({} so far), and the {} remaining cover the rest.",
+            units(projection.projected_demand, places),
+            units(projection.demand, places),
+            units(projection.available, places)
+        )
+    };
+    let cost = money_with_unpriced(
+        &report.currency,
+        projection.projected_cycle_charges,
+        projection.projected_unpriced_overage,
+        places,
+    );
+    let cores = if report.bills_cores {
+        " (cores days still to come are not projected)"
+    } else {
+        ""
+    };
+    format!("{outlook}\nProjected cost of the cycle ending {end}: {cost}{cores}")
+}
+
+/// Plans side by side, one column each, with what each refused or left
+/// unpriced beside what it charged.
+pub fn comparison(comparison: &Comparison) -> Vec<Block> {
+    let headings = plan_headings(comparison);
+    let mut header: Vec<&str> = vec![""];
+    header.extend(headings.iter().map(String::as_str));
+    let mut grid = Grid::new(&header, 1);
+    let places = comparison
+        .reports
+        .iter()
+        .map(|r| r.unit_places)
+        .max()
+        .unwrap_or(0);
+    for (label, read) in comparison_rows() {
+        let mut row = vec![label.to_string()];
+        row.extend(comparison.summaries.iter().map(|s| read(s, places)));
+        grid.row(row);
+    }
+    let as_of = comparison
+        .reports
+        .first()
+        .map_or(String::new(), |r| r.as_of.to_string());
+    vec![
+        Block::Title("Plans compared over the same log".to_string()),
+        Block::Text(format!("As of {as_of}")),
+        Block::Grid(grid),
+    ]
+}
+
+/// How one comparison row reads its figure off a plan's summary.
+pub type SummaryField = fn(&PlanSummary, u32) -> String;
+
+/// The rows of a plan comparison.
+pub fn comparison_rows() -> Vec<(&'static str, SummaryField)> {
+    fn optional_units(value: Option<Units>, places: u32) -> String {
+        value.map_or("-".to_string(), |u| units(u, places))
+    }
+    vec![
+        ("Currency", |s, _| s.currency.clone()),
+        ("Units consumed", |s, p| units(s.consumed, p)),
+        ("Units remaining", |s, p| units(s.remaining, p)),
+        ("Units expired", |s, p| units(s.expired, p)),
+        ("Scans denied", |s, _| s.scans_denied.to_string()),
+        ("Units denied", |s, p| units(s.units_denied, p)),
+        ("Overage units", |s, p| units(s.overage, p)),
+        ("Unpriced overage units", |s, p| {
+            units(s.unpriced_overage, p)
+        }),
+        ("Charges to date", |s, _| s.charges.to_string()),
+        ("Projected cycle cost", |s, _| {
+            s.projected_cycle_charges
+                .map_or("-".to_string(), |m| m.to_string())
+        }),
+        ("Projected unpriced overage", |s, p| {
+            optional_units(s.projected_unpriced_overage, p)
+        }),
+        ("Projected denied units", |s, p| {
+            optional_units(s.projected_denied, p)
+        }),
+    ]
+}
+
+/// Column headings for compared plans: the plan's name, or its position.
+pub fn plan_headings(comparison: &Comparison) -> Vec<String> {
+    comparison
+        .reports
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            if r.plan.is_empty() {
+                format!("plan {}", i + 1)
+            } else {
+                r.plan.clone()
+            }
+        })
+        .collect()
+}
+
+/// The invoice: per account and cycle every line, posted and projected, the
+/// cycle's subtotals, then the account's and the invoice's totals.
+pub fn invoice(invoice: &Invoice) -> Vec<Block> {
+    let places = invoice.unit_places;
+    let currency = &invoice.currency;
+    let mut blocks = vec![
+        Block::Title(format!("Invoice · {}", plan_title(&invoice.plan))),
+        Block::Text(format!(
+            "As of {} · times in {} · amounts in {currency}",
+            invoice.as_of, invoice.timezone
+        )),
+    ];
+    for account in &invoice.accounts {
+        for cycle in &account.cycles {
+            blocks.push(Block::Heading(format!(
+                "Account {} · cycle {} → {}",
+                account.account,
+                cycle.start.short(),
+                cycle.end.short()
+            )));
+            let mut grid = Grid::new(
+                &[
+                    "Kind",
+                    "Item",
+                    "Period start",
+                    "State",
+                    "Quantity",
+                    "Unit price",
+                    "Amount",
+                ],
+                4,
+            );
+            for line in &cycle.lines {
+                grid.row(invoice_row(line, places));
+            }
+            let mut subtotal = |label: &str, money: Money| {
+                grid.row(vec![
+                    label.to_string(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    money.to_string(),
+                ])
+            };
+            subtotal("Posted", cycle.posted);
+            subtotal("Projected", cycle.projected);
+            blocks.push(Block::Grid(grid));
+            if !cycle.unpriced_overage_units.0.is_zero() {
+                blocks.push(Block::Text(format!(
+                    "Unpriced overage in this cycle: {} units, not in the amounts above.",
+                    units(cycle.unpriced_overage_units, places)
+                )));
+            }
+        }
+        blocks.push(Block::Text(format!(
+            "Account {}: posted {}, projected {}",
+            account.account,
+            money_with_unpriced(
+                currency,
+                account.posted,
+                account.unpriced_overage_units,
+                places
+            ),
+            account.projected
+        )));
+    }
+    blocks.push(Block::Heading("Total".to_string()));
+    blocks.push(Block::Text(format!(
+        "Posted {}; projected {currency} {}",
+        money_with_unpriced(
+            currency,
+            invoice.posted,
+            invoice.unpriced_overage_units,
+            places
+        ),
+        invoice.projected
+    )));
+    blocks
+}
+
+fn invoice_row(line: &InvoiceLine, places: u32) -> Vec<String> {
+    vec![
+        line.kind.as_str().to_string(),
+        line.item.clone(),
+        line.period_start.short(),
+        line.state.as_str().to_string(),
+        quantity(line.kind, line.quantity, places),
+        line.unit_price
+            .map_or("-".to_string(), |price| price.to_string()),
+        line.amount.map_or("-".to_string(), |m| m.to_string()),
+    ]
+}
