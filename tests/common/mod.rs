@@ -2,6 +2,8 @@
 //! repository root so fixture paths read as they do in the README.
 #![allow(dead_code)]
 
+pub mod random;
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
