@@ -317,9 +317,15 @@ pub struct EstimateArgs {
     )]
     pub repeat_scans: Option<String>,
 
-    /// Take the demand from scan logs (as --log reads them): the first and repeat scans of their closed cycles
+    /// Take the demand from scan logs (as --log reads them): each account's first and
+    /// repeat scans per closed cycle, sized on its own
     #[arg(long, value_name = "LOG", required_unless_present = "first_scans", num_args = 1..)]
     pub from_log: Vec<String>,
+
+    /// With --from-log: size each account's purchase for its busiest closed cycle
+    /// (`peak`) or the average one (`mean`); both are shown
+    #[arg(long, value_enum, default_value_t = SizeForArg::Peak)]
+    pub size_for: SizeForArg,
 
     /// Cycles to cost the plans over
     #[arg(long, value_name = "M", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=1200))]
@@ -329,7 +335,7 @@ pub struct EstimateArgs {
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
 
-    /// With --from-log: only this account's scans
+    /// With --from-log: only this account
     #[arg(long, value_name = "ACCOUNT")]
     pub account: Option<String>,
 
@@ -340,6 +346,12 @@ pub struct EstimateArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = EstimateFormat::Table)]
     pub format: EstimateFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SizeForArg {
+    Peak,
+    Mean,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
-pub const ESTIMATE_SCHEMA: &str = "scanquota.estimate.v1";
+pub const ESTIMATE_SCHEMA: &str = "scanquota.estimate.v2";
 
 /// Scans per cycle (averages may be fractional).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -20,8 +20,33 @@ pub struct Demand {
     pub repeat_scans: Units,
 }
 
+/// Which closed cycle's demand a purchase is sized for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SizeFor {
+    /// The busiest closed cycle: a quota bought for it is never short.
+    Peak,
+    /// The average closed cycle.
+    Mean,
+}
+
+/// One account's demand per closed cycle, both ways of sizing it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ObservedDemand {
+    pub account: String,
+    pub cycles_observed: u64,
+    pub peak: Demand,
+    pub peak_units: Units,
+    pub mean: Demand,
+    pub mean_units: Units,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Recommendation {
+    /// The account sized (`--from-log`); `None` for a demand given by hand.
+    pub account: Option<String>,
+    /// The demand observed in the log, peak and mean (`--from-log`).
+    pub observed: Option<ObservedDemand>,
     pub plan: String,
     pub currency: String,
     /// Closed cycles the demand was averaged over (`--from-log`).
@@ -40,11 +65,35 @@ pub struct Recommendation {
     pub cost_over_months: Money,
 }
 
+/// One plan over every account: each account sized on its own (as the
+/// report meters it), and their sum.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanEstimate {
+    pub plan: String,
+    pub currency: String,
+    pub accounts: Vec<Recommendation>,
+    pub cost_per_cycle: Money,
+    pub cost_over_months: Money,
+    pub denied_per_cycle: Units,
+    pub overage_per_cycle: Units,
+    pub unpriced_overage: bool,
+}
+
+/// Plans priced in one currency, cheapest per cycle first; plans in
+/// different currencies are never ranked against each other.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CurrencyGroup {
+    pub currency: String,
+    pub plans: Vec<PlanEstimate>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Estimate {
     pub schema: &'static str,
-    /// Cheapest per cycle first.
-    pub plans: Vec<Recommendation>,
+    pub months: u32,
+    /// `--from-log`: what each purchase was sized for.
+    pub size_for: Option<SizeFor>,
+    pub currencies: Vec<CurrencyGroup>,
 }
 
 /// The purchases worth considering, smallest first: nothing at all, multiples
@@ -136,6 +185,8 @@ pub fn recommend(
     let short = (need - bought).max(Decimal::ZERO);
     let cost = cost_of(bought, price);
     Recommendation {
+        account: None,
+        observed: None,
         plan: plan.name.clone(),
         currency: plan.currency.clone(),
         cycles_observed,
@@ -153,55 +204,96 @@ pub fn recommend(
     }
 }
 
-/// Sort cheapest per cycle first (then by name); plans whose overage has no
-/// price come last, since their real cost is unknown.
-pub fn rank(mut plans: Vec<Recommendation>) -> Estimate {
-    plans.sort_by(|a, b| {
-        (a.unpriced_overage, a.cost_per_cycle, &a.plan).cmp(&(
-            b.unpriced_overage,
-            b.cost_per_cycle,
-            &b.plan,
-        ))
-    });
-    Estimate {
-        schema: ESTIMATE_SCHEMA,
-        plans,
+/// One plan's recommendations for every account, summed.
+pub fn plan_estimate(plan: &Plan, accounts: Vec<Recommendation>) -> PlanEstimate {
+    let zero = round_money(Decimal::ZERO, plan.decimals);
+    PlanEstimate {
+        plan: plan.name.clone(),
+        currency: plan.currency.clone(),
+        cost_per_cycle: Money(zero + accounts.iter().map(|a| a.cost_per_cycle.0).sum::<Decimal>()),
+        cost_over_months: Money(
+            zero + accounts
+                .iter()
+                .map(|a| a.cost_over_months.0)
+                .sum::<Decimal>(),
+        ),
+        denied_per_cycle: Units(accounts.iter().map(|a| a.denied_per_cycle.0).sum()),
+        overage_per_cycle: Units(accounts.iter().map(|a| a.overage_per_cycle.0).sum()),
+        unpriced_overage: accounts.iter().any(|a| a.unpriced_overage),
+        accounts,
     }
 }
 
-/// The average first and repeat scans per closed cycle of the log under
-/// `plan`, replayed with unlimited quota so denial does not hide demand.
-/// `None` when no cycle has closed by `as_of`.
+/// Group by currency (in the order first given), each group cheapest per
+/// cycle first (then by name); plans whose overage has no price come last,
+/// since their real cost is unknown.
+pub fn rank(plans: Vec<PlanEstimate>, months: u32, size_for: Option<SizeFor>) -> Estimate {
+    let mut currencies: Vec<CurrencyGroup> = Vec::new();
+    for plan in plans {
+        match currencies.iter_mut().find(|g| g.currency == plan.currency) {
+            Some(group) => group.plans.push(plan),
+            None => currencies.push(CurrencyGroup {
+                currency: plan.currency.clone(),
+                plans: vec![plan],
+            }),
+        }
+    }
+    for group in &mut currencies {
+        group.plans.sort_by(|a, b| {
+            (a.unpriced_overage, a.cost_per_cycle, &a.plan).cmp(&(
+                b.unpriced_overage,
+                b.cost_per_cycle,
+                &b.plan,
+            ))
+        });
+    }
+    Estimate {
+        schema: ESTIMATE_SCHEMA,
+        months,
+        size_for,
+        currencies,
+    }
+}
+
+/// Each account's first and repeat scans per closed cycle of the log under
+/// `plan`, replayed with unlimited quota so denial does not hide demand:
+/// the busiest cycle (by units) and the mean. Empty when no cycle has
+/// closed by `as_of`.
 pub fn demand_from_log(
     plan: &Plan,
     log: &ScanLog,
     as_of: DateTime<Utc>,
     account: Option<&str>,
-) -> Option<(Demand, u64)> {
+) -> Vec<ObservedDemand> {
     let mut unlimited = plan.clone();
     unlimited.overage.policy = OveragePolicy::Bill;
     let schedule = Schedule::new(&unlimited, as_of);
-    let closed: Vec<_> = schedule
-        .cycles
-        .iter()
-        .filter(|c| c.end <= as_of)
-        .copied()
-        .collect();
-    if closed.is_empty() {
-        return None;
+    let closed = schedule.cycles.iter().filter(|c| c.end <= as_of).count();
+    if closed == 0 {
+        return Vec::new();
     }
-    let (mut first, mut repeat) = (0u64, 0u64);
+    // Per account id, per closed cycle: (first, repeat).
+    let mut counts: Vec<Vec<(u64, u64)>> = vec![vec![(0, 0); closed]; log.accounts.len()];
+    let mut cycle_cursor = 0;
     replay(&unlimited, log, &schedule, account, |event, result| {
-        if !closed.iter().any(|c| c.contains(event.at)) {
+        let Some(cycle) =
+            crate::periods::advance_to(&schedule.cycles[..closed], &mut cycle_cursor, event.at)
+        else {
             return;
-        }
+        };
+        let slot = &mut counts[event.account as usize][cycle];
         match result.outcome {
-            Outcome::First => first += 1,
-            Outcome::Repeat => repeat += 1,
+            Outcome::First => slot.0 += 1,
+            Outcome::Repeat => slot.1 += 1,
             _ => {}
         }
     });
-    let cycles = Decimal::from(closed.len() as u64);
+    let metering = &plan.metering;
+    let units = |(first, repeat): (u64, u64)| {
+        Decimal::from(first) * metering.first_scan_units
+            + Decimal::from(repeat) * metering.repeat_scan_units
+    };
+    let cycles = Decimal::from(closed as u64);
     let average = |count: u64| {
         Units(
             (Decimal::from(count) / cycles)
@@ -209,11 +301,41 @@ pub fn demand_from_log(
                 .normalize(),
         )
     };
-    Some((
-        Demand {
-            first_scans: average(first),
-            repeat_scans: average(repeat),
-        },
-        closed.len() as u64,
-    ))
+    let mut observed: Vec<ObservedDemand> = (0..log.accounts.len() as u32)
+        .filter(|id| account.is_none_or(|a| a == log.accounts.name(*id)))
+        .map(|id| {
+            let per_cycle = &counts[id as usize];
+            // The busiest cycle; the earliest of equals.
+            let peak = per_cycle.iter().copied().fold((0, 0), |best, next| {
+                if units(next) > units(best) {
+                    next
+                } else {
+                    best
+                }
+            });
+            let (first, repeat) = per_cycle
+                .iter()
+                .fold((0, 0), |(f, r), (nf, nr)| (f + nf, r + nr));
+            let mean = Demand {
+                first_scans: average(first),
+                repeat_scans: average(repeat),
+            };
+            ObservedDemand {
+                account: log.accounts.name(id).to_string(),
+                cycles_observed: closed as u64,
+                peak: Demand {
+                    first_scans: Units(Decimal::from(peak.0)),
+                    repeat_scans: Units(Decimal::from(peak.1)),
+                },
+                peak_units: Units(units(peak)),
+                mean_units: Units(
+                    mean.first_scans.0 * metering.first_scan_units
+                        + mean.repeat_scans.0 * metering.repeat_scan_units,
+                ),
+                mean,
+            }
+        })
+        .collect();
+    observed.sort_by(|a, b| a.account.cmp(&b.account));
+    observed
 }

@@ -22,7 +22,6 @@ fn money(text: &str) -> Decimal {
     Decimal::from_str(text).unwrap_or_else(|_| panic!("`{text}` is not money"))
 }
 
-
 /// The rows of the terminal table that follows the line starting `heading`,
 /// each as its whitespace-separated words.
 fn table_rows_after<'a>(text: &'a str, heading: &str, holding: &str) -> Vec<Vec<Vec<&'a str>>> {
@@ -60,11 +59,18 @@ fn check_report_views(report: &Report, table: &str, markdown: &str) {
             .sum();
         let printed = money(total_row.last().unwrap());
         assert_eq!(sum, printed, "table lines add up to its total:\n{table}");
-        assert_eq!(printed, account.charges.total.0, "the table's total is the JSON's");
+        assert_eq!(
+            printed, account.charges.total.0,
+            "the table's total is the JSON's"
+        );
         let listed = lines.iter().filter(|w| *w.last().unwrap() != "-").count();
         assert_eq!(listed, account.charges.lines.len(), "every line is listed");
         if !account.charges.unpriced_overage_units.0.is_zero() {
-            assert!(lines.iter().any(|w| w[0] == "overage" && w[1] == "(unpriced)"));
+            assert!(
+                lines
+                    .iter()
+                    .any(|w| w[0] == "overage" && w[1] == "(unpriced)")
+            );
         }
     }
     // Markdown: the same sections from the same layout.
@@ -133,9 +139,17 @@ fn check_invoice(report: &Report, invoice: &Invoice, csv: &str, table: &str) {
         if &record[state] == "posted" {
             posted += money(&record[amount]);
         }
-        assert!(report.accounts.iter().any(|a| a.account == record[account_column].trim_start_matches('\'')));
+        assert!(
+            report
+                .accounts
+                .iter()
+                .any(|a| a.account == record[account_column].trim_start_matches('\''))
+        );
     }
-    assert_eq!(posted, report.totals.charges.0, "invoice CSV posted = report total:\n{csv}");
+    assert_eq!(
+        posted, report.totals.charges.0,
+        "invoice CSV posted = report total:\n{csv}"
+    );
     assert_eq!(invoice.posted, report.totals.charges);
     let unpriced_cycles = invoice
         .accounts
@@ -146,7 +160,11 @@ fn check_invoice(report: &Report, invoice: &Invoice, csv: &str, table: &str) {
         .count();
     assert_eq!(unpriced_rows, unpriced_cycles);
     for account in &invoice.accounts {
-        let reported = report.accounts.iter().find(|a| a.account == account.account).unwrap();
+        let reported = report
+            .accounts
+            .iter()
+            .find(|a| a.account == account.account)
+            .unwrap();
         for cycle in &account.cycles {
             let sum = |wanted: &str| -> Decimal {
                 cycle
@@ -167,7 +185,10 @@ fn check_invoice(report: &Report, invoice: &Invoice, csv: &str, table: &str) {
                     .filter(|l| l.period_start >= cycle.start)
                     .filter_map(|l| l.amount.map(|m| m.0))
                     .sum();
-                assert_eq!(in_cycle, projection.projected_cycle_charges.0, "posted + projected = projected cycle cost");
+                assert_eq!(
+                    in_cycle, projection.projected_cycle_charges.0,
+                    "posted + projected = projected cycle cost"
+                );
             }
         }
     }
@@ -227,20 +248,52 @@ fn check_everything(reports: &[Report]) {
     assert_eq!(printed, expected, "{table}");
     for (summary, report) in comparison.summaries.iter().zip(reports) {
         assert_eq!(summary.units_denied, report.totals.denied);
-        assert_eq!(summary.unpriced_overage, report.totals.unpriced_overage_units);
+        assert_eq!(
+            summary.unpriced_overage,
+            report.totals.unpriced_overage_units
+        );
     }
 }
 
 const FIXTURES: &[(&str, &str, &str, Option<&str>)] = &[
-    ("fixtures/tcss-usd-300.toml", "fixtures/tcss-worked-example.csv", "2024-04-20T12:00:00+08:00", None),
-    ("fixtures/tcss-cny-topup.toml", "fixtures/tcss-cny.csv", "2024-05-01 00:00:00", Some("fixtures/cores.csv")),
-    ("fixtures/tcss-cny-topup.toml", "fixtures/tcss-cny.csv", "2024-04-20", Some("fixtures/cores.csv")),
-    ("fixtures/hss-payg.toml", "fixtures/hss.csv", "2024-04-20 00:00:00", None),
+    (
+        "fixtures/tcss-usd-300.toml",
+        "fixtures/tcss-worked-example.csv",
+        "2024-04-20T12:00:00+08:00",
+        None,
+    ),
+    (
+        "fixtures/tcss-cny-topup.toml",
+        "fixtures/tcss-cny.csv",
+        "2024-05-01 00:00:00",
+        Some("fixtures/cores.csv"),
+    ),
+    (
+        "fixtures/tcss-cny-topup.toml",
+        "fixtures/tcss-cny.csv",
+        "2024-04-20",
+        Some("fixtures/cores.csv"),
+    ),
+    (
+        "fixtures/hss-payg.toml",
+        "fixtures/hss.csv",
+        "2024-04-20 00:00:00",
+        None,
+    ),
     ("builtin:hss-payg", "fixtures/hss.csv", "2024-04-20", None),
 ];
 
-fn through_binary(command: &str, plan: &str, log: &str, as_of: &str, cores: Option<&str>, format: &str) -> String {
-    let mut args = vec![command, "--plan", plan, "--log", log, "--as-of", as_of, "--format", format];
+fn through_binary(
+    command: &str,
+    plan: &str,
+    log: &str,
+    as_of: &str,
+    cores: Option<&str>,
+    format: &str,
+) -> String {
+    let mut args = vec![
+        command, "--plan", plan, "--log", log, "--as-of", as_of, "--format", format,
+    ];
     if let Some(cores) = cores {
         args.extend(["--cores", cores]);
     }
@@ -264,7 +317,8 @@ fn every_fixture_adds_up_in_every_view_of_the_binary() {
         let invoice_table = through_binary("invoice", plan, log, as_of, *cores, "table");
         check_invoice(&report, &invoice, &csv, &invoice_table);
         let invoice_json: serde_json::Value =
-            serde_json::from_str(&through_binary("invoice", plan, log, as_of, *cores, "json")).unwrap();
+            serde_json::from_str(&through_binary("invoice", plan, log, as_of, *cores, "json"))
+                .unwrap();
         assert_eq!(invoice_json["schema"], "scanquota.invoice.v1");
         assert_eq!(invoice_json["posted"], report.totals.charges.to_string());
         reports.push(report);
@@ -275,9 +329,14 @@ fn every_fixture_adds_up_in_every_view_of_the_binary() {
 fn random_report(plan: &str, log: &str, minute: u32) -> Report {
     let plan = Plan::from_str("plan.toml", plan).expect("generated plan is valid");
     let mut scans = ScanLog::default();
-    scans.read_one("log.csv", log.as_bytes(), plan.zone).expect("generated log is valid");
+    scans
+        .read_one("log.csv", log.as_bytes(), plan.zone)
+        .expect("generated log is valid");
     scans.sort();
-    let earliest = plan.trial.as_ref().map_or(plan.subscription.term.start, |t| t.start);
+    let earliest = plan
+        .trial
+        .as_ref()
+        .map_or(plan.subscription.term.start, |t| t.start);
     let as_of = (parse_timestamp("2024-01-24T00:00:00Z", plan.zone).unwrap()
         + chrono::Duration::minutes(i64::from(minute)))
     .max(earliest);

@@ -251,7 +251,7 @@ fn estimate(plan: &str, first: &str) -> Value {
         "--format",
         "json",
     ]);
-    estimate["plans"][0].clone()
+    estimate["currencies"][0]["plans"][0]["accounts"][0].clone()
 }
 
 #[test]

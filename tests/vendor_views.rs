@@ -183,7 +183,7 @@ fn estimate_buys_600_when_300_falls_short() {
         "--repeat-scans",
         "0",
     ]);
-    let plan = &estimate["plans"][0];
+    let plan = &estimate["currencies"][0]["plans"][0]["accounts"][0];
     assert_eq!(plan["purchase"], "600");
     assert_eq!(plan["unused_per_cycle"], "299");
     assert_eq!(plan["denied_per_cycle"], "0");
@@ -202,8 +202,14 @@ fn estimate_takes_an_allowed_size_that_beats_the_steps() {
         "--repeat-scans",
         "0",
     ]);
-    assert_eq!(estimate["plans"][0]["purchase"], "2000");
-    assert_eq!(estimate["plans"][0]["cost_per_cycle"], "120.00");
+    assert_eq!(
+        estimate["currencies"][0]["plans"][0]["accounts"][0]["purchase"],
+        "2000"
+    );
+    assert_eq!(
+        estimate["currencies"][0]["plans"][0]["accounts"][0]["cost_per_cycle"],
+        "120.00"
+    );
 }
 
 #[test]
@@ -227,7 +233,7 @@ fn estimate_on_bill_buys_less_when_overage_is_cheaper() {
     ]);
     assert_eq!(code, 0, "{stderr}");
     let estimate: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let plan = &estimate["plans"][0];
+    let plan = &estimate["currencies"][0]["plans"][0]["accounts"][0];
     // 300 × 0.06 + 10 × 0.07 = 18.70, cheaper than 600 × 0.06 = 36.00.
     assert_eq!(plan["purchase"], "300");
     assert_eq!(plan["overage_per_cycle"], "10");
@@ -246,15 +252,24 @@ fn estimate_compares_plans_cheapest_first() {
         "--repeat-scans",
         "100",
     ]);
-    assert_eq!(estimate["schema"], "scanquota.estimate.v1");
-    let costs: Vec<&str> = estimate["plans"]
+    assert_eq!(estimate["schema"], "scanquota.estimate.v2");
+    // Plans in different currencies are grouped, never ranked together.
+    let groups: Vec<(&str, &str)> = estimate["currencies"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| p["cost_per_cycle"].as_str().unwrap())
+        .map(|g| {
+            (
+                g["currency"].as_str().unwrap(),
+                g["plans"][0]["cost_per_cycle"].as_str().unwrap(),
+            )
+        })
         .collect();
-    assert_eq!(costs, ["18.00", "90.00"]);
-    assert_eq!(estimate["plans"][0]["demand_units"], "110");
+    assert_eq!(groups, [("CNY", "90.00"), ("USD", "18.00")]);
+    assert_eq!(
+        estimate["currencies"][1]["plans"][0]["accounts"][0]["demand_units"],
+        "110"
+    );
 }
 
 #[test]
@@ -272,7 +287,7 @@ fn estimate_from_a_log_averages_closed_cycles() {
     ]);
     assert_eq!(code, 0, "{stderr}");
     let estimate: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    let plan = &estimate["plans"][0];
+    let plan = &estimate["currencies"][0]["plans"][0]["accounts"][0];
     assert_eq!(plan["cycles_observed"], 1);
     assert_eq!(
         plan["demand"],
@@ -357,6 +372,108 @@ fn every_command_help_shows_an_example() {
         assert!(
             stdout.contains("Example"),
             "{command:?} --help lacks an example:\n{stdout}"
+        );
+    }
+}
+
+/// Two accounts, three closed monthly cycles of a 300-unit USD quota:
+/// `a` uses 100, 295.5 and 100 units (mean 165.1667, peak 295.5); `b` uses
+/// 350 units every cycle.
+fn two_account_log(dir: &Workdir) -> (String, String) {
+    let plan = dir.write(
+        "plan.toml",
+        "currency = \"USD\"\n[subscription]\nstart = 2024-01-01T00:00:00Z\n\
+         [metering]\nrepeat_scan_units = 0.1\n\
+         [[allowance]]\nname = \"quota\"\nunits = 300\nunit_price = 0.06\nstep = 300\n\
+         [overage]\npolicy = \"deny\"\n",
+    );
+    let mut log = String::from("timestamp,account,image\n");
+    let mut row = |month: u32, account: &str, image: String| {
+        log += &format!("2024-{month:02}-10T00:00:00Z,{account},{image}\n");
+    };
+    for (month, firsts, repeats) in [(1, 100, 0), (2, 290, 55), (3, 100, 0)] {
+        for i in 0..firsts {
+            row(month, "a", format!("a{month}-{i}"));
+        }
+        for _ in 0..repeats {
+            row(month, "a", format!("a{month}-0"));
+        }
+    }
+    for month in 1..=3 {
+        for i in 0..350 {
+            row(month, "b", format!("b{month}-{i}"));
+        }
+    }
+    (plan, dir.write("log.csv", log))
+}
+
+#[test]
+fn estimate_sizes_each_account_for_its_peak_and_sums_them() {
+    let dir = Workdir::new();
+    let (plan, log) = two_account_log(&dir);
+    let estimate = estimate_with(&[], &[&plan, &log]);
+    assert_eq!(estimate["size_for"], "peak");
+    let plan = &estimate["currencies"][0]["plans"][0];
+    let a = &plan["accounts"][0];
+    assert_eq!(a["account"], "a");
+    assert_eq!(a["observed"]["peak_units"], "295.5");
+    // Mean first scans 163.3333 and repeats 18.3333 (each to 4 places).
+    assert_eq!(a["observed"]["mean_units"], "165.16663");
+    assert_eq!(a["demand_units"], "295.5", "sized for the busiest cycle");
+    assert_eq!(a["purchase"], "300");
+    let b = &plan["accounts"][1];
+    assert_eq!(b["purchase"], "600", "b is sized on its own");
+    // 300 × 0.06 + 600 × 0.06, each account its own purchase.
+    assert_eq!(plan["cost_per_cycle"], "54.00");
+
+    let mean = estimate_with(&["--size-for", "mean"], &[&plan_path(&dir), &log]);
+    let a = &mean["currencies"][0]["plans"][0]["accounts"][0];
+    assert_eq!(mean["size_for"], "mean");
+    assert_eq!(a["demand_units"], "165.16663");
+    assert_eq!(a["purchase"], "300");
+}
+
+fn plan_path(dir: &Workdir) -> String {
+    dir.path("plan.toml")
+}
+
+fn estimate_with(extra: &[&str], plan_and_log: &[&str]) -> serde_json::Value {
+    let mut args = vec![
+        "estimate",
+        "--format",
+        "json",
+        "--plan",
+        plan_and_log[0],
+        "--from-log",
+        plan_and_log[1],
+        "--as-of",
+        "2024-04-01T00:00:00Z",
+    ];
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = run(&args);
+    assert_eq!(code, 0, "{stderr}");
+    serde_json::from_str(&stdout).unwrap()
+}
+
+#[test]
+fn estimate_table_shows_each_account_and_the_sum_within_100_columns() {
+    let dir = Workdir::new();
+    let (plan, log) = two_account_log(&dir);
+    let (code, stdout, stderr) = run(&[
+        "estimate",
+        "--plan",
+        &plan,
+        "--from-log",
+        &log,
+        "--as-of",
+        "2024-04-01T00:00:00Z",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    insta::assert_snapshot!("estimate_per_account_table", stdout);
+    for line in stdout.lines() {
+        assert!(
+            line.chars().count() <= 100 && !line.ends_with(' '),
+            "`{line}`"
         );
     }
 }

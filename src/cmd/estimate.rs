@@ -1,17 +1,23 @@
-//! `scanquota estimate`: the purchase that covers a demand, per plan.
+//! `scanquota estimate`: the purchase that covers a demand, per plan and,
+//! from a log, per account.
 
 use super::Outcome;
 use crate::check::threshold;
-use crate::cli::{EstimateArgs, EstimateFormat, InputArgs};
+use crate::cli::{EstimateArgs, EstimateFormat, InputArgs, SizeForArg};
 use crate::error::{Error, Result};
-use crate::estimate::{Demand, demand_from_log, rank, recommend};
+use crate::estimate::{Demand, SizeFor, demand_from_log, plan_estimate, rank, recommend};
 use crate::job::{Job, Needs, plan_on_its_own};
 use crate::render;
 use crate::report::Units;
 
 pub fn run(args: &EstimateArgs) -> Result<Outcome> {
-    let mut recommendations = Vec::new();
-    if args.from_log.is_empty() {
+    let mut plans = Vec::new();
+    let mut notes = String::new();
+    let size_for = match args.size_for {
+        SizeForArg::Peak => SizeFor::Peak,
+        SizeForArg::Mean => SizeFor::Mean,
+    };
+    let sized = if args.from_log.is_empty() {
         let (Some(first), Some(repeat)) = (&args.first_scans, &args.repeat_scans) else {
             return Err(Error::Usage(
                 "give --first-scans and --repeat-scans, or --from-log".into(),
@@ -23,8 +29,10 @@ pub fn run(args: &EstimateArgs) -> Result<Outcome> {
         };
         for spec in &args.plan {
             let plan = plan_on_its_own(spec, args.start.as_deref())?;
-            recommendations.push(recommend(&plan, demand, args.months, None));
+            let recommendation = recommend(&plan, demand, args.months, None);
+            plans.push(plan_estimate(&plan, vec![recommendation]));
         }
+        None
     } else {
         let input = InputArgs {
             log: args.from_log.clone(),
@@ -37,25 +45,44 @@ pub fn run(args: &EstimateArgs) -> Result<Outcome> {
             may_stream: false,
         };
         let job = Job::build(&args.plan, &input, None, needs)?;
+        notes = job.notes.clone();
         for run in &job.runs {
             let log = job.log(run).expect("estimate reads its logs");
-            let (demand, cycles) = demand_from_log(&run.plan, log, run.as_of, job.account.as_deref())
-                .ok_or_else(|| {
-                    Error::Usage(format!(
-                        "the log has no closed cycle of plan `{}` by {}; give a later --as-of, or --first-scans and --repeat-scans",
-                        run.plan.name,
-                        run.plan.zone.format(run.as_of)
-                    ))
-                })?;
-            recommendations.push(recommend(&run.plan, demand, args.months, Some(cycles)));
+            let observed = demand_from_log(&run.plan, log, run.as_of, job.account.as_deref());
+            if observed.is_empty() {
+                return Err(Error::Usage(format!(
+                    "the log has no closed cycle of plan `{}` by {}; give a later --as-of, or --first-scans and --repeat-scans",
+                    run.plan.name,
+                    run.plan.zone.format(run.as_of)
+                )));
+            }
+            let accounts = observed
+                .into_iter()
+                .map(|seen| {
+                    let demand = match size_for {
+                        SizeFor::Peak => seen.peak,
+                        SizeFor::Mean => seen.mean,
+                    };
+                    let mut recommendation =
+                        recommend(&run.plan, demand, args.months, Some(seen.cycles_observed));
+                    recommendation.account = Some(seen.account.clone());
+                    recommendation.observed = Some(seen);
+                    recommendation
+                })
+                .collect();
+            plans.push(plan_estimate(&run.plan, accounts));
         }
-    }
-    let estimate = rank(recommendations);
+        Some(size_for)
+    };
+    let estimate = rank(plans, args.months, sized);
     let stdout = match args.format {
         EstimateFormat::Table => render::estimate::table(&estimate),
         EstimateFormat::Json => {
             serde_json::to_string_pretty(&estimate).expect("the estimate serialises") + "\n"
         }
     };
-    Ok(Outcome::success(stdout))
+    Ok(Outcome {
+        stderr: notes,
+        ..Outcome::success(stdout)
+    })
 }

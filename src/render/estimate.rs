@@ -1,58 +1,111 @@
-//! Purchase recommendations as a table, cheapest first.
+//! Purchase recommendations as tables, one per currency, cheapest first:
+//! per plan each account's purchase and cost, and the accounts' sum.
 
-use crate::estimate::Estimate;
-use comfy_table::{CellAlignment, ContentArrangement, Table};
+use super::layout::{Block, Grid};
+use crate::estimate::{Estimate, Recommendation, SizeFor};
 
 pub fn table(estimate: &Estimate) -> String {
-    let months = estimate.plans.first().map_or(0, |p| p.months);
-    let mut table = Table::new();
-    table
-        .load_style(super::table::STYLE)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header([
-            "Plan".to_string(),
-            "Demand".to_string(),
-            "Buy".to_string(),
-            "Unused/cycle".to_string(),
-            "Overage/cycle".to_string(),
-            "Denied/cycle".to_string(),
-            "Cost/cycle".to_string(),
-            format!("Cost/{months} cycles"),
-        ]);
-    for index in 1..8 {
-        if let Some(column) = table.column_mut(index) {
-            column.set_cell_alignment(CellAlignment::Right);
+    let mut blocks = Vec::new();
+    if let Some(size_for) = estimate.size_for {
+        blocks.push(Block::Text(format!(
+            "Each account sized on its own for its {} closed cycle; demand in units per cycle.",
+            match size_for {
+                SizeFor::Peak => "busiest",
+                SizeFor::Mean => "average",
+            }
+        )));
+    }
+    let observed = estimate.size_for.is_some();
+    let cost_months = format!("Cost/{} cycles", estimate.months);
+    let mut header = vec!["Account", "Demand"];
+    if observed {
+        header.extend(["Peak", "Mean"]);
+    }
+    header.extend([
+        "Buy",
+        "Unused",
+        "Overage",
+        "Denied",
+        "Cost/cycle",
+        cost_months.as_str(),
+    ]);
+    for group in &estimate.currencies {
+        blocks.push(Block::Heading(format!(
+            "Plans priced in {}, cheapest first",
+            group.currency
+        )));
+        for plan in &group.plans {
+            blocks.push(Block::Text(if plan.plan.is_empty() {
+                "(unnamed plan)".to_string()
+            } else {
+                plan.plan.clone()
+            }));
+            let mut grid = Grid {
+                header: header.iter().map(|h| h.to_string()).collect(),
+                show_header: true,
+                right_from: 1,
+                rows: Vec::new(),
+            };
+            for account in &plan.accounts {
+                grid.rows.push(row(account, observed));
+            }
+            if plan.accounts.len() > 1 {
+                let mut total = vec!["Total".to_string(), String::new()];
+                if observed {
+                    total.extend([String::new(), String::new()]);
+                }
+                total.extend([
+                    String::new(),
+                    String::new(),
+                    plan.overage_per_cycle.to_string(),
+                    plan.denied_per_cycle.to_string(),
+                    plan.cost_per_cycle.to_string(),
+                    plan.cost_over_months.to_string(),
+                ]);
+                grid.rows.push(total);
+            }
+            blocks.push(Block::Grid(grid));
+        }
+        if group.plans.iter().any(|p| p.unpriced_overage) {
+            blocks.push(Block::Text(
+                "Plans with unpriced overage come last: their cost excludes that overage."
+                    .to_string(),
+            ));
         }
     }
-    for plan in &estimate.plans {
-        let buy = match (&plan.allowance, plan.purchase) {
-            (Some(name), Some(units)) => format!("{units} {name}"),
-            _ => "-".to_string(),
-        };
-        let overage = if plan.unpriced_overage {
-            format!("{} (unpriced)", plan.overage_per_cycle)
-        } else {
-            plan.overage_per_cycle.to_string()
-        };
-        table.add_row(vec![
-            plan.plan.clone(),
-            plan.demand_units.to_string(),
-            buy,
-            plan.unused_per_cycle.to_string(),
-            overage,
-            plan.denied_per_cycle.to_string(),
-            format!("{} {}", plan.currency, plan.cost_per_cycle),
-            format!("{} {}", plan.currency, plan.cost_over_months),
-        ]);
+    super::table::draw(&blocks)
+}
+
+fn row(account: &Recommendation, observed: bool) -> Vec<String> {
+    let buy = match (&account.allowance, account.purchase) {
+        (Some(name), Some(units)) => format!("{units} {name}"),
+        _ => "-".to_string(),
+    };
+    let overage = if account.unpriced_overage {
+        format!("{} (unpriced)", account.overage_per_cycle)
+    } else {
+        account.overage_per_cycle.to_string()
+    };
+    let mut cells = vec![
+        account.account.clone().unwrap_or_else(|| "-".to_string()),
+        account.demand_units.to_string(),
+    ];
+    if observed {
+        let (peak, mean) = account
+            .observed
+            .as_ref()
+            .map_or((String::new(), String::new()), |seen| {
+                (seen.peak_units.to_string(), seen.mean_units.to_string())
+            });
+        cells.extend([peak, mean]);
     }
-    let mut out = format!("{table}\n");
-    if estimate.plans.iter().any(|p| p.unpriced_overage) {
-        out += "Plans with unpriced overage come last: their cost excludes that overage.\n";
-    }
-    let mut currencies: Vec<&str> = estimate.plans.iter().map(|p| p.currency.as_str()).collect();
-    currencies.dedup();
-    if currencies.len() > 1 {
-        out += "Note: the plans are priced in different currencies; the order compares the figures as written.\n";
-    }
-    out
+    cells.extend([
+        buy,
+        account.unused_per_cycle.to_string(),
+        overage,
+        account.denied_per_cycle.to_string(),
+        account.cost_per_cycle.to_string(),
+        account.cost_over_months.to_string(),
+    ]);
+    cells
 }

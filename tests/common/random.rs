@@ -171,4 +171,3 @@ pub fn log_text(rows: &[Row]) -> String {
     }
     text
 }
-
