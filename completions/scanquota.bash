@@ -242,7 +242,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__estimate)
-            opts="-q -o -h --plan --first-scans --repeat-scans --from-log --months --as-of --account --start --format --quiet --output --help"
+            opts="-q -o -h --plan --first-scans --repeat-scans --from-log --size-for --months --as-of --account --start --format --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -262,6 +262,10 @@ _scanquota() {
                     ;;
                 --from-log)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --size-for)
+                    COMPREPLY=($(compgen -W "peak mean" -- "${cur}"))
                     return 0
                     ;;
                 --months)

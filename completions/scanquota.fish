@@ -118,10 +118,12 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -s h -l h
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l plan -d 'Billing plan (TOML file or builtin:NAME); repeat to compare plans' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l first-scans -d 'First scans (images never scanned before) per cycle' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l repeat-scans -d 'Repeat scans per cycle' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l from-log -d 'Take the demand from scan logs (as --log reads them): the first and repeat scans of their closed cycles' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l from-log -d 'Take the demand from scan logs (as --log reads them): each account\'s first and repeat scans per closed cycle, sized on its own' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l size-for -d 'With --from-log: size each account\'s purchase for its busiest closed cycle (`peak`) or the average one (`mean`); both are shown' -r -f -a "peak\t''
+mean\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l months -d 'Cycles to cost the plans over' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l as-of -d 'With --from-log: the moment whose closed cycles are averaged [default: now]' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l account -d 'With --from-log: only this account\'s scans' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l account -d 'With --from-log: only this account' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l start -d 'Purchase moment for built-in plans [default: the log\'s first scan, or now]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l format -d 'Output format' -r -f -a "table\t''
 json\t''"

@@ -143,10 +143,11 @@ _arguments "${_arguments_options[@]}" : \
 '*--plan=[Billing plan (TOML file or builtin\:NAME); repeat to compare plans]:PLAN:_default' \
 '(--from-log)--first-scans=[First scans (images never scanned before) per cycle]:N:_default' \
 '(--from-log)--repeat-scans=[Repeat scans per cycle]:N:_default' \
-'*--from-log=[Take the demand from scan logs (as --log reads them)\: the first and repeat scans of their closed cycles]:LOG:_default' \
+'*--from-log=[Take the demand from scan logs (as --log reads them)\: each account'\''s first and repeat scans per closed cycle, sized on its own]:LOG:_default' \
+'--size-for=[With --from-log\: size each account'\''s purchase for its busiest closed cycle (\`peak\`) or the average one (\`mean\`); both are shown]:SIZE_FOR:(peak mean)' \
 '--months=[Cycles to cost the plans over]:M:_default' \
 '--as-of=[With --from-log\: the moment whose closed cycles are averaged \[default\: now\]]:TIME:_default' \
-'--account=[With --from-log\: only this account'\''s scans]:ACCOUNT:_default' \
+'--account=[With --from-log\: only this account]:ACCOUNT:_default' \
 '--start=[Purchase moment for built-in plans \[default\: the log'\''s first scan, or now\]]:TIME:_default' \
 '--format=[Output format]:FORMAT:(table json)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \

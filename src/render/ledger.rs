@@ -109,7 +109,7 @@ pub fn table(rows: &[LedgerRow]) -> String {
             Cell::new(format!("{}:{}", row.file, row.line)),
         ]);
     }
-    format!("{table}\n")
+    super::table::trim_line_ends(&format!("{table}\n"))
 }
 
 /// Digests are long; a table shows their first 19 characters (`sha256:` + 12).

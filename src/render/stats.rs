@@ -40,5 +40,5 @@ pub fn table(stats: &HssStatistics) -> String {
             column.set_cell_alignment(CellAlignment::Right);
         }
     }
-    format!("{scans}\n{images}\n")
+    super::table::trim_line_ends(&format!("{scans}\n{images}\n"))
 }

@@ -1,0 +1,320 @@
+//! What a new user saw go wrong in the views, each pinned through the
+//! binary, and snapshots of every format of `invoice`.
+
+mod common;
+
+use common::{Workdir, run};
+use serde_json::Value;
+
+const CNY_PLAN: &str = "fixtures/tcss-cny-topup.toml";
+const CNY_LOG: &str = "fixtures/tcss-cny.csv";
+const CORES: &str = "fixtures/cores.csv";
+const AS_OF: &str = "2024-05-01 00:00:00";
+
+fn ok(args: &[&str]) -> String {
+    let (code, stdout, stderr) = run(args);
+    assert_eq!(code, 0, "{args:?}: {stderr}");
+    stdout
+}
+
+#[test]
+fn the_report_csv_is_the_usage_table_and_names_its_money_column() {
+    let csv = ok(&[
+        "report", "--plan", CNY_PLAN, "--log", CNY_LOG, "--cores", CORES, "--as-of", AS_OF,
+        "--format", "csv",
+    ]);
+    let header = csv.lines().next().unwrap();
+    assert!(header.ends_with(",currency,allowance_charge"), "{header}");
+    assert!(!header.split(',').any(|c| c == "charge"));
+}
+
+#[test]
+fn the_invoice_csv_sums_to_the_json_total() {
+    let args = |format| {
+        vec![
+            "invoice", "--plan", CNY_PLAN, "--log", CNY_LOG, "--cores", CORES, "--as-of", AS_OF,
+            "--format", format,
+        ]
+    };
+    let csv = ok(&args("csv"));
+    let report: Value = serde_json::from_str(&ok(&[
+        "report", "--plan", CNY_PLAN, "--log", CNY_LOG, "--cores", CORES, "--as-of", AS_OF,
+        "--format", "json",
+    ]))
+    .unwrap();
+    assert_eq!(report["totals"]["charges"], "1065.83");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let mut sum = rust_decimal::Decimal::ZERO;
+    let mut kinds = std::collections::BTreeSet::new();
+    for record in reader.deserialize::<std::collections::HashMap<String, String>>() {
+        let record = record.unwrap();
+        kinds.insert(record["kind"].clone());
+        if record["state"] == "posted" {
+            sum += record["amount"].parse::<rust_decimal::Decimal>().unwrap();
+        }
+    }
+    assert_eq!(
+        sum.to_string(),
+        "1065.83",
+        "every fee and cores line is there"
+    );
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        ["allowance", "cores", "fee"]
+    );
+    for format in ["table", "markdown", "csv", "json"] {
+        insta::assert_snapshot!(format!("invoice_cny_{format}"), ok(&args(format)));
+    }
+}
+
+#[test]
+fn markdown_carries_the_tables_sections() {
+    let args = |format| {
+        vec![
+            "report", "--plan", CNY_PLAN, "--log", CNY_LOG, "--cores", CORES, "--as-of", AS_OF,
+            "--format", format,
+        ]
+    };
+    let markdown = ok(&args("markdown"));
+    let table = ok(&args("table"));
+    for needle in [
+        "Scans not metered",
+        "12 after as-of",
+        "times in Asia/Shanghai",
+        "Charges (CNY)",
+        "fee:Pro edition",
+        "cores",
+        "1065.83",
+        "Projected cost of the cycle ending 2024-05-15 14:00",
+    ] {
+        assert!(
+            markdown.contains(needle),
+            "markdown lacks `{needle}`:\n{markdown}"
+        );
+        assert!(table.contains(needle), "table lacks `{needle}`:\n{table}");
+    }
+}
+
+#[test]
+fn a_comparison_shows_what_each_plan_denied() {
+    let dir = Workdir::new();
+    let plan = |units: u32| {
+        dir.write(
+            &format!("q{units}.toml"),
+            format!(
+                "name = \"{units} units\"\ncurrency = \"USD\"\n[subscription]\nstart = 2024-04-01T00:00:00Z\nmonths = 1\n\
+                 [[allowance]]\nname = \"quota\"\nunits = {units}\nunit_price = 0.06\n[overage]\npolicy = \"deny\"\n"
+            ),
+        )
+    };
+    let (small, large) = (plan(300), plan(600));
+    let mut log = String::from("timestamp,image\n");
+    for i in 0..375 {
+        log += &format!("2024-04-02T00:{:02}:{:02}Z,img{i}\n", i / 60, i % 60);
+    }
+    let log = dir.write("log.csv", log);
+    let table = ok(&[
+        "report",
+        "--plan",
+        &small,
+        "--plan",
+        &large,
+        "--log",
+        &log,
+        "--as-of",
+        "2024-04-10T00:00:00Z",
+    ]);
+    let row = |label: &str| -> Vec<String> {
+        let line = table
+            .lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("{label}:\n{table}"));
+        line[label.len() + 1..]
+            .split_whitespace()
+            .map(String::from)
+            .collect()
+    };
+    assert_eq!(row("Scans denied"), ["75", "0"]);
+    assert_eq!(row("Units denied"), ["75", "0"]);
+    assert_eq!(row("Charges to date"), ["18.00", "36.00"]);
+    assert!(table.contains("Projected denied units"), "{table}");
+}
+
+#[test]
+fn the_projection_sentence_is_true_of_the_numbers() {
+    let dir = Workdir::new();
+    let plan = dir.write(
+        "plan.toml",
+        "currency = \"USD\"\n[subscription]\nstart = 2024-04-01T00:00:00Z\nmonths = 2\n\
+         [[allowance]]\nname = \"quota\"\nunits = 10\nunit_price = 0.06\n[overage]\npolicy = \"deny\"\n",
+    );
+    let mut rows = String::from("timestamp,image\n");
+    for day in 1..=12 {
+        rows += &format!("2024-04-{day:02}T01:00:00Z,img{day}\n");
+    }
+    let log = dir.write("log.csv", rows);
+    // Used up before as-of: no "runs out on" the as-of itself.
+    let used_up = ok(&[
+        "report",
+        "--plan",
+        &plan,
+        "--log",
+        &log,
+        "--as-of",
+        "2024-04-13T00:00:00Z",
+    ])
+    .replace('\n', " ");
+    assert!(
+        used_up.contains("The quota is used up: at this rate 18 more units will be denied by the cycle end (2024-05-01 00:00)."),
+        "{used_up}"
+    );
+    assert!(!used_up.contains("runs out on"), "{used_up}");
+    // Running out later: the date it does and what follows.
+    // 4 units in 4 days, 6 left: out on day 10; 26 days × 1 − 6 = 20 denied.
+    let later = ok(&[
+        "report",
+        "--plan",
+        &plan,
+        "--log",
+        &log,
+        "--as-of",
+        "2024-04-05T00:00:00Z",
+    ])
+    .replace('\n', " ");
+    assert!(
+        later.contains("At this rate the quota runs out on 2024-04-11 00:00, and 20 more units will be denied by the cycle end (2024-05-01 00:00)."),
+        "{later}"
+    );
+    // Enough left: the remaining units cover what is to come.
+    let one = dir.write("one.csv", "timestamp,image\n2024-04-01T01:00:00Z,a\n");
+    let enough = ok(&[
+        "report",
+        "--plan",
+        &plan,
+        "--log",
+        &one,
+        "--as-of",
+        "2024-04-16T00:00:00Z",
+    ])
+    .replace('\n', " ");
+    assert!(
+        enough.contains("No shortfall expected: at this rate the cycle uses 2 units (1 so far), and the 9 remaining cover the rest."),
+        "{enough}"
+    );
+    // At a cycle start there is nothing to project yet.
+    let start = ok(&[
+        "report",
+        "--plan",
+        &plan,
+        "--log",
+        &log,
+        "--as-of",
+        "2024-05-01T00:00:00Z",
+    ]);
+    assert!(
+        start.contains("The cycle has just begun: no projection yet."),
+        "{start}"
+    );
+}
+
+#[test]
+fn an_unpriced_projection_never_reads_as_zero() {
+    let table = ok(&[
+        "report",
+        "--plan",
+        "builtin:hss-payg",
+        "--log",
+        "fixtures/hss.csv",
+        "--as-of",
+        "2024-04-20",
+    ]);
+    let unwrapped = table.replace('\n', " ");
+    assert!(
+        unwrapped.contains("Projected cost of the cycle ending 2024-05-02 10:00: CNY 0.00 + 6 overage units at no published price"),
+        "{table}"
+    );
+}
+
+#[test]
+fn tables_fit_100_columns_off_a_terminal_and_no_line_ends_in_a_space() {
+    let runs: Vec<Vec<&str>> = vec![
+        vec![
+            "report", "--plan", CNY_PLAN, "--log", CNY_LOG, "--cores", CORES, "--as-of", AS_OF,
+        ],
+        vec![
+            "report",
+            "--plan",
+            "fixtures/tcss-usd-300.toml",
+            "--plan",
+            CNY_PLAN,
+            "--plan",
+            "builtin:hss-payg",
+            "--log",
+            CNY_LOG,
+            "--as-of",
+            AS_OF,
+        ],
+        vec![
+            "invoice", "--plan", CNY_PLAN, "--log", CNY_LOG, "--cores", CORES, "--as-of", AS_OF,
+        ],
+        vec![
+            "report",
+            "--plan",
+            "builtin:hss-payg",
+            "--log",
+            "fixtures/hss.csv",
+            "--as-of",
+            "2024-04-20",
+        ],
+        vec![
+            "check",
+            "--plan",
+            CNY_PLAN,
+            "--log",
+            CNY_LOG,
+            "--as-of",
+            AS_OF,
+            "--min-remaining",
+            "1",
+            "--format",
+            "markdown",
+        ],
+        vec![
+            "estimate",
+            "--plan",
+            "fixtures/tcss-usd-300.toml",
+            "--plan",
+            CNY_PLAN,
+            "--from-log",
+            CNY_LOG,
+            "--as-of",
+            "2024-06-01",
+        ],
+        vec![
+            "stats",
+            "--plan",
+            "builtin:hss-payg",
+            "--log",
+            "fixtures/hss.csv",
+            "--as-of",
+            "2024-04-20",
+            "--format",
+            "table",
+        ],
+    ];
+    for args in runs {
+        let stdout = ok(&args);
+        for line in stdout.lines() {
+            assert!(
+                !line.ends_with(' '),
+                "{args:?}: a line ends in a space: `{line}`"
+            );
+            if args[0] != "check" {
+                assert!(
+                    line.chars().count() <= 100,
+                    "{args:?}: over 100 columns: {line}"
+                );
+            }
+        }
+    }
+}
