@@ -624,12 +624,16 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__man)
-            opts="-q -o -h --quiet --output --help"
+            opts="-q -o -h --dir --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --output)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

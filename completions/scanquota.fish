@@ -37,7 +37,7 @@ complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "reconcile" -d '
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "estimate" -d 'Recommend the purchase that covers a demand, and compare plans by cost'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "merge" -d 'Combine JSON reports of disjoint account partitions into one report'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "plan" -d 'Validate and inspect plans'
-complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "man" -d 'Print the man page (roff) to standard output'
+complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "man" -d 'Print the man page (roff), or write one page per command to a directory'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l plan -d 'Billing plan (TOML file or builtin:NAME); repeat to compare plans side by side' -r
@@ -161,6 +161,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_see
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "list" -d 'Name the built-in plans'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print a built-in plan as editable TOML'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand man" -l dir -d 'Write `scanquota.1` and one `scanquota-<command>.1` page per command here' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand man" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand man" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand man" -s h -l help -d 'Print help'
@@ -176,7 +177,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "estimate" -d 'Recommend the purchase that covers a demand, and compare plans by cost'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "merge" -d 'Combine JSON reports of disjoint account partitions into one report'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "plan" -d 'Validate and inspect plans'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "man" -d 'Print the man page (roff) to standard output'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "man" -d 'Print the man page (roff), or write one page per command to a directory'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "completions" -d 'Print a shell completion script'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "check" -d 'Validate a plan and print it normalised, every default filled in'

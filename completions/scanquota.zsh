@@ -261,6 +261,7 @@ esac
 ;;
 (man)
 _arguments "${_arguments_options[@]}" : \
+'--dir=[Write \`scanquota.1\` and one \`scanquota-<command>.1\` page per command here]:DIR:_default' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
@@ -385,7 +386,7 @@ _scanquota_commands() {
 'estimate:Recommend the purchase that covers a demand, and compare plans by cost' \
 'merge:Combine JSON reports of disjoint account partitions into one report' \
 'plan:Validate and inspect plans' \
-'man:Print the man page (roff) to standard output' \
+'man:Print the man page (roff), or write one page per command to a directory' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -418,7 +419,7 @@ _scanquota__subcmd__help_commands() {
 'estimate:Recommend the purchase that covers a demand, and compare plans by cost' \
 'merge:Combine JSON reports of disjoint account partitions into one report' \
 'plan:Validate and inspect plans' \
-'man:Print the man page (roff) to standard output' \
+'man:Print the man page (roff), or write one page per command to a directory' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
     )

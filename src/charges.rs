@@ -1,4 +1,4 @@
-//! Charges (SPEC §5): line items per account, each rounded half away from
+//! Charges (docs/plan.md#charges): line items per account, each rounded half away from
 //! zero to the plan's `decimals`; the total is the sum of rounded lines.
 
 use crate::cores::CoreDay;

@@ -88,10 +88,10 @@ pub fn evaluate(report: &Report, thresholds: &Thresholds) -> Result<Vec<CheckRes
         && !account.allowances.iter().any(|a| &a.name == name)
     {
         let names: Vec<&str> = account.allowances.iter().map(|a| a.name.as_str()).collect();
-        return Err(Error::Usage(format!(
-            "--allowance `{name}` is not an allowance of the plan; use one of: {}",
-            names.join(", ")
-        )));
+        return Err(Error::UnknownAllowance {
+            name: name.clone(),
+            known: names.join(", "),
+        });
     }
     let suffix = thresholds
         .allowance

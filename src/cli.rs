@@ -92,9 +92,16 @@ Example:
     #[command(subcommand)]
     Plan(PlanCommand),
 
-    /// Print the man page (roff) to standard output
-    #[command(after_help = "Example:\n  scanquota man > scanquota.1 && man ./scanquota.1")]
-    Man,
+    /// Print the man page (roff), or write one page per command to a directory
+    #[command(after_help = "\
+Examples:
+  scanquota man > scanquota.1 && man ./scanquota.1
+  scanquota man --dir /usr/local/share/man/man1   # scanquota.1, scanquota-report.1, …")]
+    Man {
+        /// Write `scanquota.1` and one `scanquota-<command>.1` page per command here
+        #[arg(long, value_name = "DIR")]
+        dir: Option<String>,
+    },
 
     /// Print a shell completion script
     #[command(

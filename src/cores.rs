@@ -1,4 +1,4 @@
-//! Pro-edition core metering (SPEC §8): hourly samples of online cores →
+//! Pro-edition core metering (docs/plan.md, `[cores]`): hourly samples of online cores →
 //! one billable figure per local day, posted at 02:00 the next day.
 
 use crate::csv_input::CsvInput;

@@ -104,6 +104,32 @@ pub enum Error {
     #[error("--account `{account}` has no row in the logs; the accounts are: {known}")]
     UnknownAccount { account: String, known: String },
 
+    /// A command that describes one account was given a log with several.
+    #[error(
+        "statistics describe one account and the log has several; give --account, one of: {known}"
+    )]
+    AccountRequired { known: String },
+
+    /// `--allowance` names no allowance of the plan.
+    #[error("--allowance `{name}` is not an allowance of the plan; use one of: {known}")]
+    UnknownAllowance { name: String, known: String },
+
+    /// `plan show` names something other than a built-in plan.
+    #[error("{plan}: {why}")]
+    NotBuiltin { plan: String, why: String },
+
+    /// `check` was given no threshold to check.
+    #[error(
+        "no check asked for; give at least one of --min-remaining, --max-used-percent, --max-projected-charges, --max-projected-denied, --expiring-within"
+    )]
+    NoCheck,
+
+    /// `estimate --from-log` needs a closed cycle to measure.
+    #[error(
+        "the log has no closed cycle of plan `{plan}` by {as_of}; give a later --as-of, or --first-scans and --repeat-scans"
+    )]
+    NoClosedCycle { plan: String, as_of: String },
+
     /// The command line asks for something that cannot be done.
     #[error("{0}")]
     Usage(String),

@@ -1,9 +1,9 @@
-//! Purchase recommendations (SPEC §8 `estimate`): for a per-cycle demand,
+//! Purchase recommendations (`scanquota estimate`): for a per-cycle demand,
 //! the smallest allowed purchase of each plan's last prepaid allowance that
 //! avoids denial (`deny`) or minimises cost (`bill`), and the cost.
 
 use crate::log::ScanLog;
-use crate::meter::{Outcome, Schedule, replay};
+use crate::meter::{ScanOutcome, Schedule, replay};
 use crate::numbers::round_money;
 use crate::plan::{AllowanceKind, OveragePolicy, Plan};
 use crate::report::{Money, Units};
@@ -283,8 +283,8 @@ pub fn demand_from_log(
         };
         let slot = &mut counts[event.account as usize][cycle];
         match result.outcome {
-            Outcome::First => slot.0 += 1,
-            Outcome::Repeat => slot.1 += 1,
+            ScanOutcome::First => slot.0 += 1,
+            ScanOutcome::Repeat => slot.1 += 1,
             _ => {}
         }
     });

@@ -43,7 +43,7 @@ impl Source {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
+pub enum ScanStatus {
     Success,
     Failed,
 }
@@ -91,7 +91,7 @@ pub struct ScanEvent {
     /// 0 for no scan id; otherwise equal for equal scan ids (see `ScanLog::scan_key`).
     pub scan_key: u64,
     pub source: Source,
-    pub status: Status,
+    pub status: ScanStatus,
     pub risk: Risk,
     /// Index into `ScanLog::files`.
     pub file: u16,
@@ -575,9 +575,9 @@ impl ScanLog {
 
         let status_text = optional(columns.status)?;
         let status = match status_text {
-            "" => Status::Success,
-            _ if status_text.eq_ignore_ascii_case("success") => Status::Success,
-            _ if status_text.eq_ignore_ascii_case("failed") => Status::Failed,
+            "" => ScanStatus::Success,
+            _ if status_text.eq_ignore_ascii_case("success") => ScanStatus::Success,
+            _ if status_text.eq_ignore_ascii_case("failed") => ScanStatus::Failed,
             _ => {
                 return Err(fail(
                     columns.status.unwrap_or(0),

@@ -1,6 +1,6 @@
 use clap::Parser;
 use scanquota::cli::Cli;
-use scanquota::cmd::Outcome;
+use scanquota::cmd::CommandOutput;
 use scanquota::error::Error;
 use std::io::Write;
 use std::process::ExitCode;
@@ -22,7 +22,7 @@ fn main() -> ExitCode {
 }
 
 /// Print the outcome: stderr first, then the result to `--output` or stdout.
-fn emit(outcome: &mut Outcome, output: Option<&str>) -> Result<(), Error> {
+fn emit(outcome: &mut CommandOutput, output: Option<&str>) -> Result<(), Error> {
     eprint!("{}", outcome.stderr);
     let stream = outcome.stream.take();
     let text = outcome.stdout.as_bytes();

@@ -1,8 +1,8 @@
-//! The replay (SPEC §4): every scan, in time order, through the plan's seven
+//! The replay (docs/plan.md#metering): every scan, in time order, through the plan's seven
 //! steps, per account. The engine keeps exact decimals and knows nothing of
 //! output formats.
 
-use crate::log::{ScanEvent, ScanLog, Status};
+use crate::log::{ScanEvent, ScanLog, ScanStatus};
 use crate::periods::{Period, advance_to};
 use crate::plan::{OveragePolicy, Plan, RepeatWindow};
 use chrono::{DateTime, Utc};
@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 /// Which counter a replayed row landed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Outcome {
+pub enum ScanOutcome {
     Duplicate,
     Failed,
     Trial,
@@ -21,16 +21,16 @@ pub enum Outcome {
     Denied,
 }
 
-impl Outcome {
+impl ScanOutcome {
     pub fn as_str(self) -> &'static str {
         match self {
-            Outcome::Duplicate => "duplicate",
-            Outcome::Failed => "failed",
-            Outcome::Trial => "trial",
-            Outcome::Uncovered => "uncovered",
-            Outcome::First => "first",
-            Outcome::Repeat => "repeat",
-            Outcome::Denied => "denied",
+            ScanOutcome::Duplicate => "duplicate",
+            ScanOutcome::Failed => "failed",
+            ScanOutcome::Trial => "trial",
+            ScanOutcome::Uncovered => "uncovered",
+            ScanOutcome::First => "first",
+            ScanOutcome::Repeat => "repeat",
+            ScanOutcome::Denied => "denied",
         }
     }
 }
@@ -40,7 +40,7 @@ impl Outcome {
 /// like `Plan::allowances`) and the overage it caused.
 #[derive(Debug, Clone, Copy)]
 pub struct ScanResult<'a> {
-    pub outcome: Outcome,
+    pub outcome: ScanOutcome,
     pub units: Decimal,
     pub draws: &'a [Decimal],
     pub overage: Decimal,
@@ -58,15 +58,15 @@ pub struct Counters {
 }
 
 impl Counters {
-    fn count(&mut self, outcome: Outcome) {
+    fn count(&mut self, outcome: ScanOutcome) {
         let counter = match outcome {
-            Outcome::Duplicate => &mut self.duplicates,
-            Outcome::Failed => &mut self.failed,
-            Outcome::Trial => &mut self.trial,
-            Outcome::Uncovered => &mut self.uncovered,
-            Outcome::First => &mut self.first,
-            Outcome::Repeat => &mut self.repeat,
-            Outcome::Denied => &mut self.denied,
+            ScanOutcome::Duplicate => &mut self.duplicates,
+            ScanOutcome::Failed => &mut self.failed,
+            ScanOutcome::Trial => &mut self.trial,
+            ScanOutcome::Uncovered => &mut self.uncovered,
+            ScanOutcome::First => &mut self.first,
+            ScanOutcome::Repeat => &mut self.repeat,
+            ScanOutcome::Denied => &mut self.denied,
         };
         *counter += 1;
     }
@@ -259,7 +259,7 @@ impl<'p> AccountState<'p> {
         }
     }
 
-    /// Replay one scan (SPEC §4 steps 1–7) and report what happened.
+    /// Replay one scan (the steps of docs/plan.md#metering) and report what happened.
     fn replay(
         &mut self,
         event: &ScanEvent,
@@ -280,16 +280,16 @@ impl<'p> AccountState<'p> {
         );
     }
 
-    fn meter(&mut self, event: &ScanEvent, image: u128) -> (Outcome, Decimal, Decimal) {
+    fn meter(&mut self, event: &ScanEvent, image: u128) -> (ScanOutcome, Decimal, Decimal) {
         let plan = self.plan;
-        let success = event.status == Status::Success;
+        let success = event.status == ScanStatus::Success;
         // 1. A scan id already seen in this account.
         if event.scan_key != 0 && !self.seen_scan_ids.insert(event.scan_key) {
-            return (Outcome::Duplicate, Decimal::ZERO, Decimal::ZERO);
+            return (ScanOutcome::Duplicate, Decimal::ZERO, Decimal::ZERO);
         }
         // 2. Failed scans are skipped unless the plan meters them.
         if !success && !plan.metering.count_failed {
-            return (Outcome::Failed, Decimal::ZERO, Decimal::ZERO);
+            return (ScanOutcome::Failed, Decimal::ZERO, Decimal::ZERO);
         }
         // 3. Trial: free, creates history.
         if plan
@@ -300,7 +300,7 @@ impl<'p> AccountState<'p> {
             if success {
                 self.history.insert(image);
             }
-            return (Outcome::Trial, Decimal::ZERO, Decimal::ZERO);
+            return (ScanOutcome::Trial, Decimal::ZERO, Decimal::ZERO);
         }
         // 4. Outside the term: draws nothing, a success creates history.
         let term = &plan.subscription.term;
@@ -309,7 +309,7 @@ impl<'p> AccountState<'p> {
             if success {
                 self.history.insert(image);
             }
-            return (Outcome::Uncovered, Decimal::ZERO, Decimal::ZERO);
+            return (ScanOutcome::Uncovered, Decimal::ZERO, Decimal::ZERO);
         };
         // 5. First or repeat.
         if plan.metering.repeat_window == RepeatWindow::Cycle && self.history_cycle != Some(cycle) {
@@ -363,7 +363,7 @@ impl<'p> AccountState<'p> {
             }
             self.usage.denied_units += units;
             self.usage.cycle_denied[cycle] += units;
-            return (Outcome::Denied, units, Decimal::ZERO);
+            return (ScanOutcome::Denied, units, Decimal::ZERO);
         }
         let mut left = units;
         for (index, (period, balance)) in self.available.iter_mut().enumerate() {
@@ -390,12 +390,12 @@ impl<'p> AccountState<'p> {
         }
         // 7. An admitted success creates history.
         if !success {
-            return (Outcome::Failed, units, overage);
+            return (ScanOutcome::Failed, units, overage);
         }
         let outcome = if first {
-            Outcome::First
+            ScanOutcome::First
         } else {
-            Outcome::Repeat
+            ScanOutcome::Repeat
         };
         (outcome, units, overage)
     }

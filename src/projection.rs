@@ -1,4 +1,4 @@
-//! Projection (SPEC §6): at the current rate, how much will this cycle need,
+//! Projection (docs/plan.md#projection): at the current rate, how much will this cycle need,
 //! will it run out, and what will the cycle cost.
 
 use crate::charges::{ChargeKind, Charges};

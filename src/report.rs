@@ -1,4 +1,4 @@
-//! The report model (SPEC §7): the one serialisable result that every output
+//! The report model: the one serialisable result that every output
 //! format is drawn from. Units and money are exact decimals that serialise
 //! as strings; times are RFC 3339 in the plan's zone.
 
@@ -7,7 +7,7 @@ use crate::cores::CoreDay;
 use crate::log::ScanLog;
 use crate::meter::{AccountUsage, Counters, Schedule, replay_accounts};
 use crate::numbers::{format_units, round_money};
-use crate::plan::{AllowanceKind, OveragePolicy, Plan, Status};
+use crate::plan::{AllowanceKind, OveragePolicy, Plan, SubscriptionStatus};
 use crate::projection::{Projection, project};
 use crate::zone::Zone;
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
@@ -228,7 +228,7 @@ pub struct ChargeLineReport {
 pub struct SubscriptionReport {
     pub start: Instant,
     pub end: Option<Instant>,
-    pub status: Status,
+    pub status: SubscriptionStatus,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

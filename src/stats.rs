@@ -3,8 +3,8 @@
 
 use crate::csv_input::CsvInput;
 use crate::error::Result;
-use crate::log::{Risk, STDIN_NAME, ScanLog, Source, Status, open_input};
-use crate::meter::{Outcome, Schedule, replay};
+use crate::log::{Risk, STDIN_NAME, ScanLog, ScanStatus, Source, open_input};
+use crate::meter::{ScanOutcome, Schedule, replay};
 use crate::plan::{AllowanceKind, Plan};
 use crate::report::{PeriodState, build};
 use rust_decimal::Decimal;
@@ -103,16 +103,16 @@ pub fn statistics(
     let mut latest: BTreeMap<(Source, String), Option<Risk>> = BTreeMap::new();
     let usages = replay(plan, log, schedule, Some(account), |event, result| {
         // A duplicate row is ignored everywhere, so it names no pair either.
-        if result.outcome == Outcome::Duplicate {
+        if result.outcome == ScanOutcome::Duplicate {
             return;
         }
         let pair = (event.source, log.images.name(event.image).to_string());
         let entry = latest.entry(pair).or_insert(None);
-        if event.status != Status::Success {
+        if event.status != ScanStatus::Success {
             return;
         }
         *entry = Some(event.risk);
-        if matches!(result.outcome, Outcome::First | Outcome::Repeat) {
+        if matches!(result.outcome, ScanOutcome::First | ScanOutcome::Repeat) {
             match event.source {
                 Source::Registry => repository_scan_num += 1,
                 Source::Cicd => cicd_scan_num += 1,

@@ -1,4 +1,4 @@
-//! Pro-edition core billing (SPEC §8): hourly samples → daily billable excess.
+//! Pro-edition core billing (docs/plan.md, `[cores]`): hourly samples → daily billable excess.
 
 mod common;
 

@@ -5,7 +5,7 @@ mod common;
 
 use common::Workdir;
 use flate2::{Compression, write::GzEncoder};
-use scanquota::log::{Risk, ScanLog, Source, Status};
+use scanquota::log::{Risk, ScanLog, ScanStatus, Source};
 use scanquota::zone::Zone;
 use std::io::Write;
 
@@ -52,7 +52,7 @@ fn columns_are_found_by_name_in_any_order_with_defaults() {
         assert_eq!(log.images.name(event.image), "img");
         assert_eq!(log.accounts.name(event.account), "default");
         assert_eq!(event.source, Source::Registry);
-        assert_eq!(event.status, Status::Success);
+        assert_eq!(event.status, ScanStatus::Success);
         assert_eq!(event.risk, Risk::Unknown);
         assert_eq!(event.scan_key, 0);
         assert_eq!(event.line, 2);
@@ -69,7 +69,7 @@ fn optional_columns_are_read_case_insensitively() {
     );
     let first = log.events[0];
     assert_eq!(first.risk, Risk::High);
-    assert_eq!(first.status, Status::Failed);
+    assert_eq!(first.status, ScanStatus::Failed);
     assert_eq!(first.source, Source::Cicd);
     assert_eq!(log.accounts.name(first.account), "team-a");
     assert_ne!(first.scan_key, 0, "a scan id is known by a non-zero key");

@@ -1,10 +1,10 @@
-//! The replay (SPEC §4), charges (§5) and status (§7) through the library:
+//! The replay, charges and status (docs/plan.md) through the library:
 //! one test per rule, on small hand-written plans and logs.
 
 use rust_decimal::Decimal;
 use scanquota::log::ScanLog;
-use scanquota::meter::{Outcome, Schedule, replay};
-use scanquota::plan::{Plan, Status};
+use scanquota::meter::{ScanOutcome, Schedule, replay};
+use scanquota::plan::{Plan, SubscriptionStatus};
 use scanquota::report::{AccountReport, Report, generate};
 use scanquota::zone::parse_timestamp;
 use std::str::FromStr;
@@ -46,7 +46,7 @@ fn only(report: &Report) -> &AccountReport {
 }
 
 /// Every replayed row's (outcome, units, draws, overage) in replay order.
-fn ledger(plan: &str, csv: &str, as_of: &str) -> Vec<(Outcome, String, Vec<String>, String)> {
+fn ledger(plan: &str, csv: &str, as_of: &str) -> Vec<(ScanOutcome, String, Vec<String>, String)> {
     let (plan, log) = parse(plan, csv);
     let schedule = Schedule::new(&plan, parse_timestamp(as_of, plan.zone).unwrap());
     let mut rows = Vec::new();
@@ -159,12 +159,12 @@ fn failed_scans_are_skipped_and_never_create_history() {
 
     let counted = TCSS.replace("[metering]", "[metering]\ncount_failed = true");
     let rows = ledger(&counted, &csv, "2024-04-01T00:00:00+08:00");
-    assert_eq!(rows[0].0, Outcome::Failed);
+    assert_eq!(rows[0].0, ScanOutcome::Failed);
     assert_eq!(
         rows[0].1, "1",
         "a counted failed scan is metered as a first scan"
     );
-    assert_eq!(rows[1].0, Outcome::First, "but it created no history");
+    assert_eq!(rows[1].0, ScanOutcome::First, "but it created no history");
     let report = report(&counted, &csv, "2024-04-01T00:00:00+08:00");
     assert_eq!(only(&report).units.consumed.to_string(), "2");
     assert_eq!(only(&report).scans.failed, 1);
@@ -179,8 +179,11 @@ fn trial_scans_are_free_and_make_the_first_paid_scan_a_repeat() {
         "2024-03-16T11:00:00+08:00,other,,,",
     ]);
     let rows = ledger(&plan, &csv, "2024-04-01T00:00:00+08:00");
-    let outcomes: Vec<Outcome> = rows.iter().map(|r| r.0).collect();
-    assert_eq!(outcomes, [Outcome::Trial, Outcome::Repeat, Outcome::First]);
+    let outcomes: Vec<ScanOutcome> = rows.iter().map(|r| r.0).collect();
+    assert_eq!(
+        outcomes,
+        [ScanOutcome::Trial, ScanOutcome::Repeat, ScanOutcome::First]
+    );
     assert_eq!(rows[0].1, "0");
     let report = report(&plan, &csv, "2024-04-01T00:00:00+08:00");
     assert_eq!(only(&report).scans.trial, 1);
@@ -196,14 +199,14 @@ fn scans_outside_the_term_draw_nothing_but_create_history() {
         "2024-07-01T10:00:00+08:00,new,,,",
     ]);
     let rows = ledger(TCSS, &csv, "2024-08-01T00:00:00+08:00");
-    let outcomes: Vec<Outcome> = rows.iter().map(|r| r.0).collect();
+    let outcomes: Vec<ScanOutcome> = rows.iter().map(|r| r.0).collect();
     assert_eq!(
         outcomes,
         [
-            Outcome::Uncovered,
-            Outcome::Repeat,
-            Outcome::Uncovered,
-            Outcome::Uncovered
+            ScanOutcome::Uncovered,
+            ScanOutcome::Repeat,
+            ScanOutcome::Uncovered,
+            ScanOutcome::Uncovered
         ]
     );
     let report = report(TCSS, &csv, "2024-08-01T00:00:00+08:00");
@@ -271,15 +274,15 @@ units = 2
         "2024-03-23T00:00:00+08:00,e,,,",
     ]);
     let rows = ledger(plan, &csv, "2024-04-20T00:00:00+08:00");
-    let outcomes: Vec<Outcome> = rows.iter().map(|r| r.0).collect();
+    let outcomes: Vec<ScanOutcome> = rows.iter().map(|r| r.0).collect();
     assert_eq!(
         outcomes,
         [
-            Outcome::First,
-            Outcome::Denied,
-            Outcome::First,
-            Outcome::First,
-            Outcome::Denied
+            ScanOutcome::First,
+            ScanOutcome::Denied,
+            ScanOutcome::First,
+            ScanOutcome::First,
+            ScanOutcome::Denied
         ]
     );
 
@@ -315,11 +318,11 @@ units = 1.5
         "2024-03-02T02:00:00Z,b,,,",
     ]);
     let rows = ledger(deny, &csv, "2024-03-10T00:00:00Z");
-    assert_eq!(rows[1].0, Outcome::Denied);
+    assert_eq!(rows[1].0, ScanOutcome::Denied);
     assert_eq!(rows[1].2, ["0"], "a denied scan draws nothing");
     assert_eq!(
         rows[2].0,
-        Outcome::Denied,
+        ScanOutcome::Denied,
         "a denied scan creates no history: b is still first"
     );
     // With repeats cheaper than firsts, a denied first scan that wrongly
@@ -331,9 +334,9 @@ units = 1.5
             .map(|row| (row.0, row.1.as_str()))
             .collect::<Vec<_>>(),
         [
-            (Outcome::First, "1"),
-            (Outcome::Denied, "1"),
-            (Outcome::Denied, "1")
+            (ScanOutcome::First, "1"),
+            (ScanOutcome::Denied, "1"),
+            (ScanOutcome::Denied, "1")
         ],
         "after a denied scan, b is still first and costs a first scan's units"
     );
@@ -346,9 +349,9 @@ units = 1.5
     let rows = ledger(&bill, &csv, "2024-03-10T00:00:00Z");
     assert_eq!(
         (rows[1].0, rows[1].2[0].as_str(), rows[1].3.as_str()),
-        (Outcome::First, "0.5", "0.5")
+        (ScanOutcome::First, "0.5", "0.5")
     );
-    assert_eq!((rows[2].0, rows[2].3.as_str()), (Outcome::Repeat, "1"));
+    assert_eq!((rows[2].0, rows[2].3.as_str()), (ScanOutcome::Repeat, "1"));
     let billed = report(&bill, &csv, "2024-03-10T00:00:00Z");
     let account = only(&billed);
     assert_eq!(account.units.overage.to_string(), "1.5");
@@ -394,17 +397,23 @@ fn repeat_window_cycle_makes_each_cycle_start_afresh() {
         "2024-03-17T00:00:00+08:00,a,,,",
         "2024-04-16T00:00:00+08:00,a,,,",
     ]);
-    let ever: Vec<Outcome> = ledger(TCSS, &csv, "2024-05-01T00:00:00+08:00")
+    let ever: Vec<ScanOutcome> = ledger(TCSS, &csv, "2024-05-01T00:00:00+08:00")
         .iter()
         .map(|r| r.0)
         .collect();
-    assert_eq!(ever, [Outcome::First, Outcome::Repeat, Outcome::Repeat]);
+    assert_eq!(
+        ever,
+        [ScanOutcome::First, ScanOutcome::Repeat, ScanOutcome::Repeat]
+    );
     let cycle_plan = TCSS.replace("[metering]", "[metering]\nrepeat_window = \"cycle\"");
-    let cycle: Vec<Outcome> = ledger(&cycle_plan, &csv, "2024-05-01T00:00:00+08:00")
+    let cycle: Vec<ScanOutcome> = ledger(&cycle_plan, &csv, "2024-05-01T00:00:00+08:00")
         .iter()
         .map(|r| r.0)
         .collect();
-    assert_eq!(cycle, [Outcome::First, Outcome::Repeat, Outcome::First]);
+    assert_eq!(
+        cycle,
+        [ScanOutcome::First, ScanOutcome::Repeat, ScanOutcome::First]
+    );
 }
 
 #[test]
@@ -422,18 +431,18 @@ fn under_repeat_window_cycle_history_from_before_the_start_does_not_count() {
         "2024-03-16T11:00:00+08:00,tried,,,",
         "2024-03-16T12:00:00+08:00,tried,,,",
     ]);
-    let outcomes: Vec<Outcome> = ledger(&plan, &csv, "2024-04-01T00:00:00+08:00")
+    let outcomes: Vec<ScanOutcome> = ledger(&plan, &csv, "2024-04-01T00:00:00+08:00")
         .iter()
         .map(|r| r.0)
         .collect();
     assert_eq!(
         outcomes,
         [
-            Outcome::Uncovered,
-            Outcome::Trial,
-            Outcome::First,
-            Outcome::First,
-            Outcome::Repeat
+            ScanOutcome::Uncovered,
+            ScanOutcome::Trial,
+            ScanOutcome::First,
+            ScanOutcome::First,
+            ScanOutcome::Repeat
         ]
     );
 }
@@ -513,18 +522,18 @@ fn status_changes_at_its_boundary_instants() {
     let reminder = at("2024-06-08 14:00:00");
     let end = at("2024-06-15 14:00:00");
     let grace_end = at("2024-06-20 14:00:00");
-    assert_eq!(status(start - second), Status::NotStarted);
-    assert_eq!(status(start), Status::Active);
-    assert_eq!(status(reminder - second), Status::Active);
-    assert_eq!(status(reminder), Status::Expiring);
-    assert_eq!(status(end - second), Status::Expiring);
-    assert_eq!(status(end), Status::Grace);
-    assert_eq!(status(grace_end - second), Status::Grace);
-    assert_eq!(status(grace_end), Status::Terminated);
+    assert_eq!(status(start - second), SubscriptionStatus::NotStarted);
+    assert_eq!(status(start), SubscriptionStatus::Active);
+    assert_eq!(status(reminder - second), SubscriptionStatus::Active);
+    assert_eq!(status(reminder), SubscriptionStatus::Expiring);
+    assert_eq!(status(end - second), SubscriptionStatus::Expiring);
+    assert_eq!(status(end), SubscriptionStatus::Grace);
+    assert_eq!(status(grace_end - second), SubscriptionStatus::Grace);
+    assert_eq!(status(grace_end), SubscriptionStatus::Terminated);
     let open = Plan::from_str("p.toml", "[subscription]\nstart = 2024-03-15T14:00:00Z\n").unwrap();
     assert_eq!(
         open.subscription.status_at(at("2099-01-01 00:00:00")),
-        Status::Active
+        SubscriptionStatus::Active
     );
 }
 

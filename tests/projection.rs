@@ -1,4 +1,4 @@
-//! Projection (SPEC §6) on hand-computed cases.
+//! Projection (docs/plan.md#projection) on hand-computed cases.
 
 use scanquota::log::ScanLog;
 use scanquota::plan::Plan;

@@ -354,6 +354,7 @@ fn man_page_names_every_command() {
 fn every_command_help_shows_an_example() {
     for command in [
         vec!["report"],
+        vec!["invoice"],
         vec!["ledger"],
         vec!["check"],
         vec!["stats"],

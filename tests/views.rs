@@ -318,3 +318,49 @@ fn tables_fit_100_columns_off_a_terminal_and_no_line_ends_in_a_space() {
         }
     }
 }
+
+#[test]
+fn man_dir_writes_every_page_the_main_page_names() {
+    let dir = Workdir::new();
+    let target = dir.path("man1");
+    let listed = ok(&["man", "--dir", &target]);
+    let main = std::fs::read_to_string(format!("{target}/scanquota.1")).unwrap();
+    let mut named = 0;
+    for command in [
+        "report",
+        "invoice",
+        "ledger",
+        "check",
+        "stats",
+        "reconcile",
+        "estimate",
+        "merge",
+        "plan",
+        "man",
+        "completions",
+    ] {
+        let page = format!("{target}/scanquota-{command}.1");
+        assert!(std::path::Path::new(&page).exists(), "{page} is missing");
+        assert!(listed.contains(&page), "{listed}");
+        if main.contains(&format!("scanquota\\-{command}(1)")) {
+            named += 1;
+        }
+    }
+    assert_eq!(
+        named, 11,
+        "the main page names each command's page:\n{main}"
+    );
+    let report = std::fs::read_to_string(format!("{target}/scanquota-report.1")).unwrap();
+    for option in [
+        "\\-\\-plan",
+        "\\-\\-log",
+        "\\-\\-as\\-of",
+        "\\-\\-account",
+        "\\-\\-start",
+        "\\-\\-cores",
+        "\\-\\-format",
+        "\\-\\-output",
+    ] {
+        assert!(report.contains(option), "scanquota-report.1 lacks {option}");
+    }
+}

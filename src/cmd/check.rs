@@ -1,7 +1,7 @@
 //! `scanquota check`: threshold checks for scripts. It fails closed: an
 //! unknown `--account` is an error, and an unpriced projected cost alerts.
 
-use super::Outcome;
+use super::CommandOutput;
 use crate::check::{Thresholds, evaluate, threshold};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::error::{Error, Result};
@@ -10,7 +10,7 @@ use crate::render;
 use crate::replay::{replay, unknown_account};
 use crate::report::assemble;
 
-pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
+pub fn run(args: &CheckArgs, quiet: bool) -> Result<CommandOutput> {
     let decimal = |flag: &'static str, text: &Option<String>| {
         text.as_deref().map(|t| threshold(flag, t)).transpose()
     };
@@ -28,11 +28,7 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
             ..Thresholds::default()
         })
     {
-        return Err(Error::Usage(
-            "no check asked for; give at least one of --min-remaining, --max-used-percent, \
-             --max-projected-charges, --max-projected-denied, --expiring-within"
-                .into(),
-        ));
+        return Err(Error::NoCheck);
     }
     let needs = Needs {
         texts: false,
@@ -68,7 +64,7 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<Outcome> {
         (false, CheckFormat::Json) => render::check::json(&results),
         (false, CheckFormat::Markdown) => render::check::markdown(&results),
     };
-    Ok(Outcome {
+    Ok(CommandOutput {
         stdout,
         stderr,
         code,

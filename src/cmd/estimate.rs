@@ -1,7 +1,7 @@
 //! `scanquota estimate`: the purchase that covers a demand, per plan and,
 //! from a log, per account.
 
-use super::Outcome;
+use super::CommandOutput;
 use crate::check::threshold;
 use crate::cli::{EstimateArgs, EstimateFormat, InputArgs, SizeForArg};
 use crate::error::{Error, Result};
@@ -10,7 +10,7 @@ use crate::job::{Job, Needs, plan_on_its_own};
 use crate::render;
 use crate::report::Units;
 
-pub fn run(args: &EstimateArgs) -> Result<Outcome> {
+pub fn run(args: &EstimateArgs) -> Result<CommandOutput> {
     let mut plans = Vec::new();
     let mut notes = String::new();
     let size_for = match args.size_for {
@@ -50,11 +50,10 @@ pub fn run(args: &EstimateArgs) -> Result<Outcome> {
             let log = job.log(run).expect("estimate reads its logs");
             let observed = demand_from_log(&run.plan, log, run.as_of, job.account.as_deref());
             if observed.is_empty() {
-                return Err(Error::Usage(format!(
-                    "the log has no closed cycle of plan `{}` by {}; give a later --as-of, or --first-scans and --repeat-scans",
-                    run.plan.name,
-                    run.plan.zone.format(run.as_of)
-                )));
+                return Err(Error::NoClosedCycle {
+                    plan: run.plan.name.clone(),
+                    as_of: run.plan.zone.format(run.as_of),
+                });
             }
             let accounts = observed
                 .into_iter()
@@ -81,8 +80,8 @@ pub fn run(args: &EstimateArgs) -> Result<Outcome> {
             serde_json::to_string_pretty(&estimate).expect("the estimate serialises") + "\n"
         }
     };
-    Ok(Outcome {
+    Ok(CommandOutput {
         stderr: notes,
-        ..Outcome::success(stdout)
+        ..CommandOutput::success(stdout)
     })
 }

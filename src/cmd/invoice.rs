@@ -1,12 +1,12 @@
 //! `scanquota invoice`: the bill, per account and cycle, posted and projected.
 
-use super::Outcome;
+use super::CommandOutput;
 use crate::cli::InvoiceArgs;
 use crate::error::Result;
 use crate::invoice::Invoice;
 use crate::job::{Job, Needs};
 
-pub fn run(args: &InvoiceArgs) -> Result<Outcome> {
+pub fn run(args: &InvoiceArgs) -> Result<CommandOutput> {
     let needs = Needs {
         texts: false,
         may_stream: true,
@@ -19,8 +19,8 @@ pub fn run(args: &InvoiceArgs) -> Result<Outcome> {
     )?;
     let (reports, warnings) = super::report::reports(&job)?;
     let invoice = Invoice::of(&reports[0]);
-    Ok(Outcome {
+    Ok(CommandOutput {
         stderr: job.notes.clone() + &warnings,
-        ..Outcome::success(crate::render::exporter(args.format).invoice(&invoice))
+        ..CommandOutput::success(crate::render::exporter(args.format).invoice(&invoice))
     })
 }

@@ -1,6 +1,6 @@
 //! `scanquota ledger`: the audit trail, one row per input scan.
 
-use super::Outcome;
+use super::CommandOutput;
 use crate::cli::{LedgerArgs, LedgerFormat};
 use crate::error::Result;
 use crate::job::{Job, Needs};
@@ -8,7 +8,7 @@ use crate::ledger::{each_row, ledger};
 use crate::meter::Schedule;
 use crate::render::ledger::{Sink, table};
 
-pub fn run(args: &LedgerArgs) -> Result<Outcome> {
+pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
     let needs = Needs {
         texts: true,
         may_stream: false,
@@ -21,15 +21,15 @@ pub fn run(args: &LedgerArgs) -> Result<Outcome> {
         let log = job.log(run).expect("the ledger reads its logs");
         let schedule = Schedule::new(&run.plan, run.as_of);
         let rows = ledger(&run.plan, log, &schedule, job.account.as_deref());
-        return Ok(Outcome {
+        return Ok(CommandOutput {
             stderr: notes,
-            ..Outcome::success(table(&rows))
+            ..CommandOutput::success(table(&rows))
         });
     }
     // CSV and JSON Lines stream: every input is read and checked by now.
-    Ok(Outcome {
+    Ok(CommandOutput {
         stderr: notes,
-        ..Outcome::streamed(Box::new(move |out| {
+        ..CommandOutput::streamed(Box::new(move |out| {
             let run = &job.runs[0];
             let log = job.log(run).expect("the ledger reads its logs");
             let schedule = Schedule::new(&run.plan, run.as_of);

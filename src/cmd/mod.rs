@@ -14,10 +14,10 @@ use crate::cli::{Cli, Command, PlanCommand};
 use crate::error::Result;
 
 /// What a command produced: standard output and standard error, and the exit
-/// status. Every input is read and checked before an `Outcome` exists, so a
+/// status. Every input is read and checked before an `CommandOutput` exists, so a
 /// failing run prints nothing partial; only `stream` (the ledger) is written
 /// as it is made.
-pub struct Outcome {
+pub struct CommandOutput {
     pub stdout: String,
     pub stderr: String,
     pub code: i32,
@@ -30,9 +30,9 @@ pub struct Outcome {
 /// Writes the rest of a command's output.
 pub type Streamed = Box<dyn FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>>;
 
-impl Outcome {
+impl CommandOutput {
     pub fn success(stdout: String) -> Self {
-        Outcome {
+        CommandOutput {
             stdout,
             stderr: String::new(),
             code: 0,
@@ -41,16 +41,16 @@ impl Outcome {
     }
 
     pub fn streamed(stream: Streamed) -> Self {
-        Outcome {
+        CommandOutput {
             stream: Some(stream),
-            ..Outcome::success(String::new())
+            ..CommandOutput::success(String::new())
         }
     }
 }
 
-impl std::fmt::Debug for Outcome {
+impl std::fmt::Debug for CommandOutput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Outcome")
+        f.debug_struct("CommandOutput")
             .field("stdout", &self.stdout)
             .field("stderr", &self.stderr)
             .field("code", &self.code)
@@ -59,7 +59,7 @@ impl std::fmt::Debug for Outcome {
     }
 }
 
-pub fn run(cli: Cli) -> Result<Outcome> {
+pub fn run(cli: Cli) -> Result<CommandOutput> {
     crate::progress::enable_on_terminal(cli.quiet);
     // Tables fit the terminal when they are printed on one, else 100 columns.
     if cli.output.is_none()
@@ -84,7 +84,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Stats(args) => stats::stats(&args),
         Command::Reconcile(args) => stats::reconcile(&args),
         Command::Estimate(args) => estimate::run(&args),
-        Command::Man => Ok(completions::man()),
+        Command::Man { dir } => completions::man(dir.as_deref()),
         Command::Merge(args) => merge::run(&args),
     }
 }

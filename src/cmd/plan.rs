@@ -1,6 +1,6 @@
 //! `scanquota plan check|list|show`.
 
-use super::Outcome;
+use super::CommandOutput;
 use crate::cli::PlanFormat;
 use crate::error::{Error, Result};
 use crate::job::plan_on_its_own;
@@ -9,38 +9,42 @@ use crate::plan::builtin::{BUILTINS, PREFIX, lookup};
 
 /// `scanquota plan check P`: validate, then print the plan normalised.
 /// A built-in without `--start` is shown starting now, to the minute.
-pub fn check(spec: &str, start: Option<&str>, format: PlanFormat) -> Result<Outcome> {
+pub fn check(spec: &str, start: Option<&str>, format: PlanFormat) -> Result<CommandOutput> {
     let plan = plan_on_its_own(spec, start)?;
     let normalised = NormalisedPlan::new(&plan);
     let text = match format {
         PlanFormat::Toml => normalised.to_toml(),
         PlanFormat::Json => normalised.to_json() + "\n",
     };
-    Ok(Outcome::success(text))
+    Ok(CommandOutput::success(text))
 }
 
-pub fn list() -> Outcome {
+pub fn list() -> CommandOutput {
     let width = BUILTINS.iter().map(|b| b.name.len()).max().unwrap_or(0) + PREFIX.len();
     let text = BUILTINS
         .iter()
         .map(|b| format!("{:width$}  {}\n", format!("{PREFIX}{}", b.name), b.summary))
         .collect();
-    Outcome::success(text)
+    CommandOutput::success(text)
 }
 
 /// The built-in's own commented TOML with the purchase moment written in.
-pub fn show(spec: &str, start: Option<&str>) -> Result<Outcome> {
+pub fn show(spec: &str, start: Option<&str>) -> Result<CommandOutput> {
     let found = match lookup(spec) {
         Some(Ok(found)) => found,
         Some(Err(names)) => {
-            return Err(Error::Usage(format!(
-                "{spec}: no such built-in plan; use one of {names}"
-            )));
+            return Err(Error::NotBuiltin {
+                plan: spec.to_string(),
+                why: format!("no such built-in plan; use one of {names}"),
+            });
         }
         None => {
-            return Err(Error::Usage(format!(
-                "{spec}: plan show prints built-in plans; give builtin:NAME (see `scanquota plan list`)"
-            )));
+            return Err(Error::NotBuiltin {
+                plan: spec.to_string(),
+                why:
+                    "plan show prints built-in plans; give builtin:NAME (see `scanquota plan list`)"
+                        .into(),
+            });
         }
     };
     // With --start, the purchase moment is written in; without it, the key
@@ -65,5 +69,5 @@ pub fn show(spec: &str, start: Option<&str>) -> Result<Outcome> {
             text.push_str(&line);
         }
     }
-    Ok(Outcome::success(text))
+    Ok(CommandOutput::success(text))
 }

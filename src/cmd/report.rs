@@ -1,14 +1,14 @@
 //! `scanquota report`: replay the logs under the plan(s) and print the report,
 //! or several plans side by side.
 
-use super::Outcome;
+use super::CommandOutput;
 use crate::cli::ReportArgs;
 use crate::error::Result;
 use crate::job::{Job, Needs};
 use crate::replay::{replay, unknown_account};
 use crate::report::{Comparison, Report, assemble};
 
-pub fn run(args: &ReportArgs) -> Result<Outcome> {
+pub fn run(args: &ReportArgs) -> Result<CommandOutput> {
     let needs = Needs {
         texts: false,
         may_stream: args.plan.len() == 1,
@@ -21,9 +21,9 @@ pub fn run(args: &ReportArgs) -> Result<Outcome> {
     } else {
         exporter.compare(&Comparison::new(reports))
     };
-    Ok(Outcome {
+    Ok(CommandOutput {
         stderr: job.notes.clone() + &warnings,
-        ..Outcome::success(stdout)
+        ..CommandOutput::success(stdout)
     })
 }
 

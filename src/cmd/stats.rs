@@ -1,6 +1,6 @@
 //! `scanquota stats` and `scanquota reconcile`: the HSS statistics view.
 
-use super::Outcome;
+use super::CommandOutput;
 use crate::cli::{InputArgs, ReconcileArgs, StatsArgs, StatsFormat};
 use crate::error::{Error, Result};
 use crate::job::{Job, Needs, PlanRun};
@@ -23,15 +23,19 @@ fn account_of(log: &ScanLog, args: &InputArgs) -> Result<String> {
                 .map(|id| log.accounts.name(id))
                 .collect();
             names.sort_unstable();
-            Err(Error::Usage(format!(
-                "statistics describe one account and the log has several; give --account, one of: {}",
-                names.join(", ")
-            )))
+            Err(Error::AccountRequired {
+                known: names.join(", "),
+            })
         }
     }
 }
 
-fn compute(plan: &str, input_args: &InputArgs, inventory: Option<&str>) -> Result<HssStatistics> {
+/// The statistics, and the job's notes for stderr.
+fn compute(
+    plan: &str,
+    input_args: &InputArgs,
+    inventory: Option<&str>,
+) -> Result<(HssStatistics, String)> {
     let inventory = inventory
         .map(read_inventory)
         .transpose()?
@@ -45,33 +49,40 @@ fn compute(plan: &str, input_args: &InputArgs, inventory: Option<&str>) -> Resul
     let log = job.log(run).expect("statistics read their logs");
     let account = account_of(log, input_args)?;
     let schedule = Schedule::new(&run.plan, run.as_of);
-    Ok(statistics(&run.plan, log, &schedule, &account, &inventory))
+    let stats = statistics(&run.plan, log, &schedule, &account, &inventory);
+    Ok((stats, job.notes.clone()))
 }
 
-pub fn stats(args: &StatsArgs) -> Result<Outcome> {
-    let stats = compute(&args.plan, &args.input, args.inventory.as_deref())?;
+pub fn stats(args: &StatsArgs) -> Result<CommandOutput> {
+    let (stats, notes) = compute(&args.plan, &args.input, args.inventory.as_deref())?;
     let stdout = match args.format {
         StatsFormat::Json => {
             serde_json::to_string_pretty(&stats).expect("statistics serialise") + "\n"
         }
         StatsFormat::Table => render::stats::table(&stats),
     };
-    Ok(Outcome::success(stdout))
+    Ok(CommandOutput {
+        stderr: notes,
+        ..CommandOutput::success(stdout)
+    })
 }
 
-pub fn reconcile(args: &ReconcileArgs) -> Result<Outcome> {
+pub fn reconcile(args: &ReconcileArgs) -> Result<CommandOutput> {
     let vendor = read_vendor(&args.vendor_stats)?;
-    let stats = compute(&args.plan, &args.input, args.inventory.as_deref())?;
+    let (stats, notes) = compute(&args.plan, &args.input, args.inventory.as_deref())?;
     let found = differences(&vendor, &stats);
     if found.is_empty() {
-        return Ok(Outcome::success(
-            "AGREE every field matches the vendor's statistics\n".to_string(),
-        ));
+        return Ok(CommandOutput {
+            stderr: notes,
+            ..CommandOutput::success(
+                "AGREE every field matches the vendor's statistics\n".to_string(),
+            )
+        });
     }
     let stdout: String = found.iter().map(|d| d.line() + "\n").collect();
-    Ok(Outcome {
+    Ok(CommandOutput {
         stderr: format!(
-            "{} field(s) differ from the vendor's statistics\n",
+            "{notes}{} field(s) differ from the vendor's statistics\n",
             found.len()
         ),
         stdout,

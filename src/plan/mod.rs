@@ -817,10 +817,10 @@ pub fn plan_error(file: &str, problem: impl Into<String>) -> Error {
 mod normalised;
 pub use normalised::NormalisedPlan;
 
-/// Where the subscription stands at a moment (SPEC §7).
+/// Where the subscription stands at a moment (`reminder_days`, `grace_days` in docs/plan.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Status {
+pub enum SubscriptionStatus {
     NotStarted,
     Active,
     Expiring,
@@ -828,14 +828,14 @@ pub enum Status {
     Terminated,
 }
 
-impl Status {
+impl SubscriptionStatus {
     pub fn as_str(self) -> &'static str {
         match self {
-            Status::NotStarted => "not_started",
-            Status::Active => "active",
-            Status::Expiring => "expiring",
-            Status::Grace => "grace",
-            Status::Terminated => "terminated",
+            SubscriptionStatus::NotStarted => "not_started",
+            SubscriptionStatus::Active => "active",
+            SubscriptionStatus::Expiring => "expiring",
+            SubscriptionStatus::Grace => "grace",
+            SubscriptionStatus::Terminated => "terminated",
         }
     }
 }
@@ -843,24 +843,24 @@ impl Status {
 impl Subscription {
     /// `expiring` from `reminder_days` local days before the end, `grace` from
     /// the end until `grace_days` after it, then `terminated`.
-    pub fn status_at(&self, as_of: DateTime<Utc>) -> Status {
+    pub fn status_at(&self, as_of: DateTime<Utc>) -> SubscriptionStatus {
         let term = &self.term;
         if as_of < term.start {
-            return Status::NotStarted;
+            return SubscriptionStatus::NotStarted;
         }
         let Some(end) = term.end else {
-            return Status::Active;
+            return SubscriptionStatus::Active;
         };
         let reminder = sub_local_days(term.zone, end, self.reminder_days).unwrap_or(end);
         let grace_end = add_local_days(term.zone, end, self.grace_days).unwrap_or(end);
         if as_of < reminder {
-            Status::Active
+            SubscriptionStatus::Active
         } else if as_of < end {
-            Status::Expiring
+            SubscriptionStatus::Expiring
         } else if as_of < grace_end {
-            Status::Grace
+            SubscriptionStatus::Grace
         } else {
-            Status::Terminated
+            SubscriptionStatus::Terminated
         }
     }
 }

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 pub struct CsvExporter;
 
-/// Spreadsheet formula injection guard (SPEC §7): a cell from input text that
+/// Spreadsheet formula injection guard: a cell from input text that
 /// starts with `= + - @`, tab or CR gets a leading `'`.
 pub fn guard(cell: &str) -> Cow<'_, str> {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
