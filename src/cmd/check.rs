@@ -7,8 +7,6 @@ use crate::cli::{CheckArgs, CheckFormat};
 use crate::error::{Error, Result};
 use crate::job::{Job, Needs};
 use crate::render;
-use crate::replay::{replay, unknown_account};
-use crate::report::assemble;
 
 pub fn run(args: &CheckArgs, quiet: bool) -> Result<CommandOutput> {
     let decimal = |flag: &'static str, text: &Option<String>| {
@@ -35,22 +33,14 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<CommandOutput> {
         may_stream: true,
     };
     let job = Job::build(std::slice::from_ref(&args.plan), &args.input, None, needs)?;
-    let run = &job.runs[0];
-    let replayed = replay(&job, run)?;
-    if let (Some(account), Some(known)) = (&job.account, unknown_account(&job, run, &replayed)) {
+    let (mut reports, unknown) = super::report::reports(&job)?;
+    if let (Some(account), Some(known)) = (&job.account, unknown) {
         return Err(Error::UnknownAccount {
             account: account.clone(),
             known,
         });
     }
-    let report = assemble(
-        &run.plan,
-        &replayed.schedule,
-        replayed.usages,
-        replayed.no_rows,
-        job.account.as_deref(),
-        &run.core_days,
-    );
+    let report = reports.remove(0);
     let results = evaluate(&report, &thresholds)?;
     let alerts = results.iter().filter(|r| r.is_alert()).count();
     let code = if alerts == 0 { 0 } else { 1 };

@@ -17,10 +17,10 @@ pub fn run(args: &InvoiceArgs) -> Result<CommandOutput> {
         args.cores.as_deref(),
         needs,
     )?;
-    let (reports, warnings) = super::report::reports(&job)?;
+    let (reports, unknown) = super::report::reports(&job)?;
     let invoice = Invoice::of(&reports[0]);
     Ok(CommandOutput {
-        stderr: job.notes.clone() + &warnings,
+        stderr: job.notes.clone() + &super::report::unknown_account_warning(&job, unknown),
         ..CommandOutput::success(crate::render::exporter(args.format).invoice(&invoice))
     })
 }

@@ -14,7 +14,7 @@ pub fn run(args: &ReportArgs) -> Result<CommandOutput> {
         may_stream: args.plan.len() == 1,
     };
     let job = Job::build(&args.plan, &args.input, args.cores.as_deref(), needs)?;
-    let (mut reports, warnings) = reports(&job)?;
+    let (mut reports, unknown) = reports(&job)?;
     let exporter = crate::render::exporter(args.format);
     let stdout = if reports.len() == 1 {
         exporter.report(&reports.remove(0))
@@ -22,27 +22,19 @@ pub fn run(args: &ReportArgs) -> Result<CommandOutput> {
         exporter.compare(&Comparison::new(reports))
     };
     Ok(CommandOutput {
-        stderr: job.notes.clone() + &warnings,
+        stderr: job.notes.clone() + &unknown_account_warning(&job, unknown),
         ..CommandOutput::success(stdout)
     })
 }
 
-/// One report per plan of the job, and a warning when `--account` names an
-/// account the logs do not have.
-pub fn reports(job: &Job) -> Result<(Vec<Report>, String)> {
+/// One report per plan of the job, and, when `--account` names an account
+/// the logs do not have, the accounts they do have.
+pub fn reports(job: &Job) -> Result<(Vec<Report>, Option<String>)> {
     let mut reports = Vec::with_capacity(job.runs.len());
-    let mut warning = String::new();
+    let mut unknown = None;
     for run in &job.runs {
         let replayed = replay(job, run)?;
-        if let (Some(account), Some(known), true) = (
-            &job.account,
-            unknown_account(job, run, &replayed),
-            warning.is_empty(),
-        ) {
-            warning = format!(
-                "scanquota: warning: --account `{account}` has no row in the logs; the accounts are: {known}\n"
-            );
-        }
+        unknown = unknown.or_else(|| unknown_account(job, run, &replayed));
         reports.push(assemble(
             &run.plan,
             &replayed.schedule,
@@ -52,5 +44,15 @@ pub fn reports(job: &Job) -> Result<(Vec<Report>, String)> {
             &run.core_days,
         ));
     }
-    Ok((reports, warning))
+    Ok((reports, unknown))
+}
+
+/// The warning for an `--account` with no row in the logs.
+pub fn unknown_account_warning(job: &Job, known: Option<String>) -> String {
+    match (&job.account, known) {
+        (Some(account), Some(known)) => format!(
+            "scanquota: warning: --account `{account}` has no row in the logs; the accounts are: {known}\n"
+        ),
+        _ => String::new(),
+    }
 }
