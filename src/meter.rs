@@ -504,24 +504,6 @@ fn complete(
     usages
 }
 
-/// [`replay`] for a report, which observes no single scan: accounts are
-/// independent, so they are shared out among the machine's cores, each
-/// thread replaying its own accounts' events in order. Gives exactly what
-/// [`replay`] gives.
-pub fn replay_accounts(
-    plan: &Plan,
-    log: &ScanLog,
-    schedule: &Schedule,
-    account: Option<&str>,
-) -> Vec<AccountUsage> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    // Small logs are not worth a thread.
-    if threads <= 1 || account.is_some() || log.events.len() < 100_000 {
-        return replay(plan, log, schedule, account, |_, _| {});
-    }
-    replay_in_parallel(plan, log, schedule, threads)
-}
-
 /// Every account of the log replayed by `threads` threads, account `a` by
 /// thread `a % threads`: the same usages as [`replay`] for all accounts.
 pub fn replay_in_parallel(

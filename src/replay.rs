@@ -6,7 +6,8 @@
 use crate::error::Result;
 use crate::job::{Job, Logs, PlanRun};
 use crate::log::ScanLog;
-use crate::meter::{AccountUsage, Schedule, replay_accounts};
+use crate::meter::{AccountUsage, Schedule, replay as replay_serially, replay_in_parallel};
+use crate::plan::Plan;
 use crate::stream;
 
 /// A plan replayed: its periods and each account's usage.
@@ -44,13 +45,30 @@ pub fn replay(job: &Job, run: &PlanRun) -> Result<Replayed> {
             .log(run)
             .expect("a job that read its logs read them in every plan's zone"),
     };
-    let usages = replay_accounts(&run.plan, log, &schedule, account);
+    let usages = replay_buffered(&run.plan, log, &schedule, account);
     Ok(Replayed {
         schedule,
         usages,
         no_rows: log.accounts.is_empty(),
         accounts_in_logs: account_names(log),
     })
+}
+
+/// A log held in memory: accounts are independent, so a large one is shared
+/// out among the machine's cores, each thread replaying its own accounts'
+/// events in order; the usages are exactly the serial replay's.
+fn replay_buffered(
+    plan: &Plan,
+    log: &ScanLog,
+    schedule: &Schedule,
+    account: Option<&str>,
+) -> Vec<AccountUsage> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Small logs are not worth a thread.
+    if threads <= 1 || account.is_some() || log.events.len() < 100_000 {
+        return replay_serially(plan, log, schedule, account, |_, _| {});
+    }
+    replay_in_parallel(plan, log, schedule, threads)
 }
 
 fn account_names(log: &ScanLog) -> Vec<String> {

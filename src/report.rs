@@ -5,7 +5,7 @@
 use crate::charges::{ChargeKind, Charges, charges};
 use crate::cores::CoreDay;
 use crate::log::ScanLog;
-use crate::meter::{AccountUsage, Counters, Schedule, replay_accounts};
+use crate::meter::{AccountUsage, Counters, Schedule, replay};
 use crate::numbers::{format_units, round_money};
 use crate::plan::{AllowanceKind, OveragePolicy, Plan, SubscriptionStatus};
 use crate::projection::{Projection, project};
@@ -313,7 +313,7 @@ impl ScanCounts {
 /// and totals, assembled.
 pub fn generate(plan: &Plan, log: &ScanLog, as_of: DateTime<Utc>, account: Option<&str>) -> Report {
     let schedule = Schedule::new(plan, as_of);
-    let usages = replay_accounts(plan, log, &schedule, account);
+    let usages = replay(plan, log, &schedule, account, |_, _| {});
     build(plan, &schedule, &usages, &BTreeMap::new())
 }
 
@@ -327,7 +327,7 @@ pub fn generate_with_cores(
     core_days: &BTreeMap<String, Vec<CoreDay>>,
 ) -> Report {
     let schedule = Schedule::new(plan, as_of);
-    let usages = replay_accounts(plan, log, &schedule, account);
+    let usages = replay(plan, log, &schedule, account, |_, _| {});
     assemble(
         plan,
         &schedule,
