@@ -528,7 +528,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__invoice)
-            opts="-q -o -h --plan --log --as-of --account --start --cores --format --quiet --output --help"
+            opts="-q -o -h --plan --log --as-of --account --start --cores --by --allocate-unused --allocate-shared --format --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -558,6 +558,18 @@ _scanquota() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allocate-unused)
+                    COMPREPLY=($(compgen -W "line proportional" -- "${cur}"))
+                    return 0
+                    ;;
+                --allocate-shared)
+                    COMPREPLY=($(compgen -W "line proportional" -- "${cur}"))
+                    return 0
+                    ;;
                 --format)
                     COMPREPLY=($(compgen -W "table json csv markdown" -- "${cur}"))
                     return 0
@@ -578,7 +590,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__ledger)
-            opts="-q -o -h --plan --log --as-of --account --start --format --quiet --output --help"
+            opts="-q -o -h --plan --log --as-of --account --start --by --format --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -601,6 +613,10 @@ _scanquota() {
                     return 0
                     ;;
                 --start)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --by)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -896,7 +912,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__report)
-            opts="-q -o -h --plan --log --as-of --account --start --cores --format --quiet --output --help"
+            opts="-q -o -h --plan --log --as-of --account --start --cores --by --allocate-unused --allocate-shared --format --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -924,6 +940,18 @@ _scanquota() {
                     ;;
                 --cores)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allocate-unused)
+                    COMPREPLY=($(compgen -W "line proportional" -- "${cur}"))
+                    return 0
+                    ;;
+                --allocate-shared)
+                    COMPREPLY=($(compgen -W "line proportional" -- "${cur}"))
                     return 0
                     ;;
                 --format)

@@ -46,31 +46,42 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l as-of -d 
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l account -d 'Only this account (a warning names the accounts there are if it has no row; an error in `check`)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l cores -d 'Hourly samples of online cores (CSV `timestamp,account,cores`) for the plan\'s [cores] billing' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l by -d 'Break each account down by this log column (team, namespace, …): who used the shared purchase and who pays what; empty values form `(none)`' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l allocate-unused -d 'With --by: the charge for prepaid units nobody drew stays on its own `unused` line, or is spread over the groups by their drawn units' -r -f -a "line\t'A line of its own'
+proportional\t'Spread over the groups in proportion to their units'"
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l allocate-shared -d 'With --by: fee and cores lines stay on the `shared` line, or are spread over the groups by their units in the cycle' -r -f -a "line\t'A line of its own'
+proportional\t'Spread over the groups in proportion to their units'"
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l format -d 'Output format' -r -f -a "table\t''
 json\t''
 csv\t''
 markdown\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
-complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s h -l help -d 'Print help'
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l log -d 'Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l account -d 'Only this account (a warning names the accounts there are if it has no row; an error in `check`)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l cores -d 'Hourly samples of online cores (CSV `timestamp,account,cores`) for the plan\'s [cores] billing' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l by -d 'Break each account down by this log column (team, namespace, …): who used the shared purchase and who pays what; empty values form `(none)`' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l allocate-unused -d 'With --by: the charge for prepaid units nobody drew stays on its own `unused` line, or is spread over the groups by their drawn units' -r -f -a "line\t'A line of its own'
+proportional\t'Spread over the groups in proportion to their units'"
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l allocate-shared -d 'With --by: fee and cores lines stay on the `shared` line, or are spread over the groups by their units in the cycle' -r -f -a "line\t'A line of its own'
+proportional\t'Spread over the groups in proportion to their units'"
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l format -d 'Output format' -r -f -a "table\t''
 json\t''
 csv\t''
 markdown\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
-complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s h -l help -d 'Print help'
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l log -d 'Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l account -d 'Only this account (a warning names the accounts there are if it has no row; an error in `check`)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l by -d 'Add this log column to every row (team, namespace, …)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l format -d 'Output format (`jsonl`: one JSON object a line)' -r -f -a "table\t''
 csv\t''
 jsonl\t''"

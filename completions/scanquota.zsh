@@ -40,13 +40,18 @@ _arguments "${_arguments_options[@]}" : \
 '--account=[Only this account (a warning names the accounts there are if it has no row; an error in \`check\`)]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
 '--cores=[Hourly samples of online cores (CSV \`timestamp,account,cores\`) for the plan'\''s \[cores\] billing]:FILE:_default' \
+'--by=[Break each account down by this log column (team, namespace, …)\: who used the shared purchase and who pays what; empty values form \`(none)\`]:COLUMN:_default' \
+'--allocate-unused=[With --by\: the charge for prepaid units nobody drew stays on its own \`unused\` line, or is spread over the groups by their drawn units]:HOW:((line\:"A line of its own"
+proportional\:"Spread over the groups in proportion to their units"))' \
+'--allocate-shared=[With --by\: fee and cores lines stay on the \`shared\` line, or are spread over the groups by their units in the cycle]:HOW:((line\:"A line of its own"
+proportional\:"Spread over the groups in proportion to their units"))' \
 '--format=[Output format]:FORMAT:(table json csv markdown)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
 ;;
 (invoice)
@@ -57,13 +62,18 @@ _arguments "${_arguments_options[@]}" : \
 '--account=[Only this account (a warning names the accounts there are if it has no row; an error in \`check\`)]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
 '--cores=[Hourly samples of online cores (CSV \`timestamp,account,cores\`) for the plan'\''s \[cores\] billing]:FILE:_default' \
+'--by=[Break each account down by this log column (team, namespace, …)\: who used the shared purchase and who pays what; empty values form \`(none)\`]:COLUMN:_default' \
+'--allocate-unused=[With --by\: the charge for prepaid units nobody drew stays on its own \`unused\` line, or is spread over the groups by their drawn units]:HOW:((line\:"A line of its own"
+proportional\:"Spread over the groups in proportion to their units"))' \
+'--allocate-shared=[With --by\: fee and cores lines stay on the \`shared\` line, or are spread over the groups by their units in the cycle]:HOW:((line\:"A line of its own"
+proportional\:"Spread over the groups in proportion to their units"))' \
 '--format=[Output format]:FORMAT:(table json csv markdown)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
 ;;
 (ledger)
@@ -73,6 +83,7 @@ _arguments "${_arguments_options[@]}" : \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account (a warning names the accounts there are if it has no row; an error in \`check\`)]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
+'--by=[Add this log column to every row (team, namespace, …)]:COLUMN:_default' \
 '--format=[Output format (\`jsonl\`\: one JSON object a line)]:FORMAT:(table csv jsonl)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \

@@ -40,6 +40,20 @@ pub struct ChargeLine {
     pub unit_price: Decimal,
     /// Rounded to the plan's decimals.
     pub amount: Decimal,
+    /// What the line charges for: an allowance period (allowance, period
+    /// index), or the subscription cycle it falls in.
+    pub basis: Basis,
+}
+
+/// What a charge line is for, so it can be shared out (`--by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    /// Period `period` of allowance `allowance`.
+    AllowancePeriod { allowance: usize, period: usize },
+    /// Cycle `cycle` (fee and overage lines, cores days inside the term).
+    Cycle(usize),
+    /// A cores day outside every cycle (before the term started).
+    OutsideCycles,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +72,7 @@ impl ChargeLine {
         period_start: DateTime<Utc>,
         quantity: Decimal,
         unit_price: Decimal,
+        basis: Basis,
     ) -> Self {
         ChargeLine {
             kind,
@@ -66,12 +81,17 @@ impl ChargeLine {
             quantity,
             unit_price,
             amount: round_money(quantity * unit_price, plan.decimals),
+            basis,
         }
     }
 }
 
-/// The fee lines of cycle `cycle_start`.
-pub fn fee_lines(plan: &Plan, cycle_start: DateTime<Utc>) -> impl Iterator<Item = ChargeLine> + '_ {
+/// The fee lines of cycle number `cycle`, starting at `cycle_start`.
+pub fn fee_lines(
+    plan: &Plan,
+    cycle: usize,
+    cycle_start: DateTime<Utc>,
+) -> impl Iterator<Item = ChargeLine> + '_ {
     plan.fees.iter().map(move |fee| {
         ChargeLine::new(
             plan,
@@ -80,6 +100,7 @@ pub fn fee_lines(plan: &Plan, cycle_start: DateTime<Utc>) -> impl Iterator<Item 
             cycle_start,
             fee.quantity,
             fee.unit_price,
+            Basis::Cycle(cycle),
         )
     })
 }
@@ -93,6 +114,11 @@ pub fn charges(
     let mut lines = Vec::new();
     if let Some(cores) = &plan.cores {
         lines.extend(core_days.iter().map(|day| {
+            let basis = schedule
+                .cycles
+                .iter()
+                .position(|cycle| cycle.contains(day.day_start))
+                .map_or(Basis::OutsideCycles, Basis::Cycle);
             ChargeLine::new(
                 plan,
                 ChargeKind::Cores,
@@ -100,6 +126,7 @@ pub fn charges(
                 day.day_start,
                 day.billable,
                 cores.daily_unit_price,
+                basis,
             )
         }));
     }
@@ -107,7 +134,7 @@ pub fn charges(
         if allowance.kind != AllowanceKind::Prepaid {
             continue;
         }
-        for period in &schedule.allowance_periods[index] {
+        for (number, period) in schedule.allowance_periods[index].iter().enumerate() {
             let granted = schedule.granted(plan, index, period);
             lines.push(ChargeLine::new(
                 plan,
@@ -116,12 +143,16 @@ pub fn charges(
                 period.start,
                 granted,
                 allowance.unit_price,
+                Basis::AllowancePeriod {
+                    allowance: index,
+                    period: number,
+                },
             ));
         }
     }
     let mut unpriced_overage_units = Decimal::ZERO;
     for (cycle, period) in schedule.cycles.iter().enumerate() {
-        lines.extend(fee_lines(plan, period.start));
+        lines.extend(fee_lines(plan, cycle, period.start));
         let overage = usage.cycle_overage[cycle];
         if overage.is_zero() {
             continue;
@@ -134,6 +165,7 @@ pub fn charges(
                 period.start,
                 overage,
                 price,
+                Basis::Cycle(cycle),
             )),
             None => unpriced_overage_units += overage,
         }

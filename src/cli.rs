@@ -149,6 +149,9 @@ pub struct ReportArgs {
     #[arg(long, value_name = "FILE")]
     pub cores: Option<String>,
 
+    #[command(flatten)]
+    pub breakdown: BreakdownArgs,
+
     /// Output format
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
@@ -160,6 +163,33 @@ pub enum ReportFormat {
     Json,
     Csv,
     Markdown,
+}
+
+/// `--by` and how what no group caused is shared (report and invoice).
+#[derive(Debug, Args)]
+pub struct BreakdownArgs {
+    /// Break each account down by this log column (team, namespace, …): who used
+    /// the shared purchase and who pays what; empty values form `(none)`
+    #[arg(long, value_name = "COLUMN")]
+    pub by: Option<String>,
+
+    /// With --by: the charge for prepaid units nobody drew stays on its own
+    /// `unused` line, or is spread over the groups by their drawn units
+    #[arg(long, value_enum, value_name = "HOW", default_value_t = Allocate::Line, requires = "by")]
+    pub allocate_unused: Allocate,
+
+    /// With --by: fee and cores lines stay on the `shared` line, or are spread
+    /// over the groups by their units in the cycle
+    #[arg(long, value_enum, value_name = "HOW", default_value_t = Allocate::Line, requires = "by")]
+    pub allocate_shared: Allocate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Allocate {
+    /// A line of its own
+    Line,
+    /// Spread over the groups in proportion to their units
+    Proportional,
 }
 
 #[derive(Debug, Args)]
@@ -175,6 +205,9 @@ pub struct InvoiceArgs {
     #[arg(long, value_name = "FILE")]
     pub cores: Option<String>,
 
+    #[command(flatten)]
+    pub breakdown: BreakdownArgs,
+
     /// Output format
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
@@ -188,6 +221,10 @@ pub struct LedgerArgs {
 
     #[command(flatten)]
     pub input: InputArgs,
+
+    /// Add this log column to every row (team, namespace, …)
+    #[arg(long, value_name = "COLUMN")]
+    pub by: Option<String>,
 
     /// Output format (`jsonl`: one JSON object a line)
     #[arg(long, value_enum, default_value_t = LedgerFormat::Table)]

@@ -83,6 +83,11 @@ impl<R: Read> CsvInput<R> {
         }
     }
 
+    /// The input's name, as messages show it.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// The header's names, trimmed and lower-cased.
     pub fn names(&self) -> &[String] {
         &self.names

@@ -3,6 +3,7 @@
 //! current cycle. It is drawn from the report model alone, so its posted
 //! lines are the report's charge lines, one for one.
 
+use crate::allocation::AllocationReport;
 use crate::charges::ChargeKind;
 use crate::numbers::round_money;
 use crate::report::{AccountReport, Instant, Money, Report, Units};
@@ -62,6 +63,9 @@ pub struct InvoiceAccount {
     pub posted: Money,
     pub projected: Money,
     pub unpriced_overage_units: Units,
+    /// With `--by`: the posted charges shared out over the groups.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allocation: Option<AllocationReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -207,6 +211,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> InvoiceAccount {
         projected: Money(zero + sum(|c| c.projected.0)),
         unpriced_overage_units: Units(sum(|c| c.unpriced_overage_units.0)),
         cycles,
+        allocation: account.allocation.clone(),
     }
 }
 

@@ -3,7 +3,8 @@
 //! core samples read. Commands take a [`Job`] and never load anything
 //! themselves (hyperfine's `cli.rs` → `options.rs`).
 
-use crate::cli::InputArgs;
+use crate::allocation::{AllocationRules, Breakdown};
+use crate::cli::{Allocate, BreakdownArgs, InputArgs};
 use crate::cores::{CoreDay, billable_days, read_samples};
 use crate::error::{Error, Result};
 use crate::log::ScanLog;
@@ -36,15 +37,34 @@ pub struct Job {
     pub account: Option<String>,
     /// Lines for standard error that are not errors (a start taken from the log).
     pub notes: String,
+    /// `--by`: the column (lower-case) accounts are broken down by.
+    pub by: Option<String>,
+    pub rules: AllocationRules,
 }
 
 /// What a command asks of its inputs.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Needs {
     /// Keep image names and scan id texts (the ledger, statistics).
     pub texts: bool,
     /// The command can replay files as it reads them (a single-plan report).
     pub may_stream: bool,
+    /// `--by`: the log column whose values break accounts down.
+    pub by: Option<String>,
+    /// With `--by`: how what no group caused is shared out.
+    pub rules: AllocationRules,
+}
+
+impl Needs {
+    /// `--by` and the allocation options of report and invoice.
+    pub fn breakdown(mut self, args: &BreakdownArgs) -> Self {
+        self.by = args.by.clone();
+        self.rules = AllocationRules {
+            unused_proportional: args.allocate_unused == Allocate::Proportional,
+            shared_proportional: args.allocate_shared == Allocate::Proportional,
+        };
+        self
+    }
 }
 
 /// A plan whose start may still have to come from the log.
@@ -82,8 +102,9 @@ impl Job {
             || resolved
                 .iter()
                 .any(|r| matches!(r, Resolved::StartsAtFirstScan { .. }));
+        let by = needs.by.as_deref().map(|key| key.trim().to_lowercase());
         let logs = if must_read {
-            Logs::Read(read_logs(&input.log, &zones, needs.texts)?)
+            Logs::Read(read_logs(&input.log, &zones, needs.texts, by.as_deref())?)
         } else {
             for path in &input.log {
                 // Fail now, naming the file, rather than inside a replay thread.
@@ -128,6 +149,17 @@ impl Job {
             logs,
             account: input.account.clone(),
             notes,
+            by,
+            rules: needs.rules,
+        })
+    }
+
+    /// The `--by` breakdown, with the names of the groups the logs hold.
+    pub fn breakdown(&self, names: Vec<String>) -> Option<Breakdown> {
+        self.by.as_ref().map(|by| Breakdown {
+            by: by.clone(),
+            names,
+            rules: self.rules,
         })
     }
 
@@ -148,12 +180,18 @@ impl Logs {
 
 /// Read the logs once per zone; standard input is read once and kept in
 /// memory when more than one zone needs it.
-fn read_logs(paths: &[String], zones: &[Zone], texts: bool) -> Result<Vec<(Zone, ScanLog)>> {
+fn read_logs(
+    paths: &[String],
+    zones: &[Zone],
+    texts: bool,
+    by: Option<&str>,
+) -> Result<Vec<(Zone, ScanLog)>> {
+    let empty = || ScanLog {
+        group_column: by.map(str::to_string),
+        ..ScanLog::keeping_texts(texts)
+    };
     if let [zone] = zones {
-        return Ok(vec![(
-            *zone,
-            ScanLog::read_paths_keeping(paths, *zone, texts)?,
-        )]);
+        return Ok(vec![(*zone, empty().read_all(paths, *zone)?)]);
     }
     let buffered: Vec<(String, Vec<u8>)> = paths
         .iter()
@@ -172,7 +210,7 @@ fn read_logs(paths: &[String], zones: &[Zone], texts: bool) -> Result<Vec<(Zone,
     zones
         .iter()
         .map(|zone| {
-            let mut log = ScanLog::keeping_texts(texts);
+            let mut log = empty();
             for (name, bytes) in &buffered {
                 log.read_one(name, bytes.as_slice(), *zone)?;
             }

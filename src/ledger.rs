@@ -24,6 +24,9 @@ pub struct LedgerRow<'log> {
     pub overage: Units,
     pub file: &'log str,
     pub line: u64,
+    /// With `--by`: the row's group (`(none)` for an empty key).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<&'log str>,
 }
 
 fn row<'log>(
@@ -44,6 +47,10 @@ fn row<'log>(
         overage: Units::default(),
         file: &log.files[event.file as usize],
         line: event.line,
+        group: log
+            .group_column
+            .is_some()
+            .then(|| log.groups.name(event.group)),
     }
 }
 

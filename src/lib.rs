@@ -4,6 +4,7 @@
 //! model → renderers. `main` only parses arguments, calls [`cmd::run`] and
 //! maps errors to exit codes.
 
+pub mod allocation;
 pub mod charges;
 pub mod check;
 pub mod cli;

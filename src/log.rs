@@ -96,6 +96,8 @@ pub struct ScanEvent {
     /// Index into `ScanLog::files`.
     pub file: u16,
     pub line: u64,
+    /// Index into `ScanLog::groups`: the row's `--by` key (0 without `--by`).
+    pub group: u32,
 }
 
 /// The most input files one run reads.
@@ -194,7 +196,17 @@ pub struct ScanLog {
     pub images_by_fingerprint: bool,
     /// The name of each input, as messages show it.
     pub files: Vec<String>,
+    /// The `--by` column (lower-case) whose values break accounts down.
+    pub group_column: Option<String>,
+    /// The `--by` keys seen; an empty key is the group `(none)`.
+    pub groups: Interner,
 }
+
+/// The longest `--by` key accepted, in bytes.
+pub const MAX_GROUP_BYTES: usize = 256;
+
+/// The group of rows whose `--by` key is empty.
+pub const NO_GROUP: &str = "(none)";
 
 /// Hashes scan ids when their text is not kept; fixed seed, so runs agree.
 const SCAN_ID_HASH: foldhash::quality::FixedState =
@@ -222,11 +234,26 @@ struct Columns {
     status: Option<usize>,
     risk: Option<usize>,
     scan_id: Option<usize>,
+    /// The `--by` column, when one is asked for.
+    group: Option<usize>,
 }
 
 impl Columns {
-    fn of<R: Read>(input: &CsvInput<R>) -> Result<Columns> {
+    fn of<R: Read>(input: &CsvInput<R>, group_column: Option<&str>) -> Result<Columns> {
+        let group = match group_column {
+            None => None,
+            Some(column) => Some(input.find(column)?.ok_or_else(|| {
+                Error::input(
+                    Location::file(input.name()).line(1).key(column),
+                    format!(
+                        "--by {column}: the log has no `{column}` column; its columns are: {}",
+                        input.names().join(", ")
+                    ),
+                )
+            })?),
+        };
         Ok(Columns {
+            group,
             timestamp: input.require("timestamp", &KNOWN_COLUMNS)?,
             image: input.require("image", &KNOWN_COLUMNS)?,
             account: input.find("account")?,
@@ -260,7 +287,12 @@ impl ScanLog {
     /// [`ScanLog::read_paths`], keeping image names and scan id texts when
     /// `keep_texts`.
     pub fn read_paths_keeping(paths: &[String], zone: Zone, keep_texts: bool) -> Result<ScanLog> {
-        let mut log = ScanLog::keeping_texts(keep_texts);
+        ScanLog::keeping_texts(keep_texts).read_all(paths, zone)
+    }
+
+    /// Read and merge `paths` into this (empty, configured) log, sorted.
+    pub fn read_all(self, paths: &[String], zone: Zone) -> Result<ScanLog> {
+        let mut log = self;
         for path in paths {
             let name = if path == "-" {
                 STDIN_NAME.to_string()
@@ -274,7 +306,9 @@ impl ScanLog {
             } else {
                 std::fs::metadata(path).ok().map(|m| m.len())
             };
+            // Pieces keep no `--by` keys: a broken-down log is read on one core.
             if let Some(size) = size.filter(|size| *size >= pieces::MIN_BYTES)
+                && log.group_column.is_none()
                 && let Some(threads) = pieces::threads()
                 && log.read_in_pieces(path, size, zone, threads, threads * 4)?
             {
@@ -364,7 +398,7 @@ impl ScanLog {
             return self.read_json_lines(file, name, reader, zone, each);
         }
         let mut input = CsvInput::new(name, "scan log", "timestamp,image", reader)?;
-        let columns = Columns::of(&input)?;
+        let columns = Columns::of(&input, self.group_column.as_deref())?;
         let mut record = csv::ByteRecord::new();
         while input.read(&mut record)? {
             let row = input.row(&record);
@@ -388,8 +422,10 @@ impl ScanLog {
         zone: Zone,
         mut each: impl FnMut(&ScanLog, ScanEvent, u128, u64) -> bool,
     ) -> Result<()> {
-        let names: Vec<String> = KNOWN_COLUMNS.iter().map(|c| c.to_string()).collect();
+        let mut names: Vec<String> = KNOWN_COLUMNS.iter().map(|c| c.to_string()).collect();
+        names.extend(self.group_column.clone());
         let columns = Columns {
+            group: self.group_column.as_ref().map(|_| KNOWN_COLUMNS.len()),
             timestamp: 0,
             image: 1,
             account: Some(2),
@@ -462,6 +498,14 @@ impl ScanLog {
                             ),
                         ));
                     }
+                }
+            }
+            if let Some(key) = &self.group_column {
+                // A row without the key belongs to the empty group.
+                match object.get(key.as_str()) {
+                    None | Some(serde_json::Value::Null) => record.push_field(b""),
+                    Some(serde_json::Value::String(text)) => record.push_field(text.as_bytes()),
+                    Some(other) => record.push_field(other.to_string().as_bytes()),
                 }
             }
             let row = Row::keyed(name, "scan log", &names, line, byte, &record);
@@ -601,7 +645,34 @@ impl ScanLog {
             .scan_key(scan_id_text)
             .ok_or_else(|| too_many(columns.scan_id.unwrap_or(0), scan_id_text, "scan id"))?;
 
+        let group = match columns.group {
+            None => 0,
+            Some(index) => {
+                let key = optional(Some(index))?;
+                if key.len() > MAX_GROUP_BYTES {
+                    return Err(fail(
+                        index,
+                        key,
+                        &format!(
+                            "is longer than {MAX_GROUP_BYTES} bytes; --by keys are short names such as a team or namespace"
+                        ),
+                    ));
+                }
+                if key.chars().any(char::is_control) {
+                    return Err(fail(
+                        index,
+                        &key.escape_debug().to_string(),
+                        "holds a control character; --by keys are plain text",
+                    ));
+                }
+                self.groups
+                    .intern(if key.is_empty() { NO_GROUP } else { key })
+                    .ok_or_else(|| too_many(index, key, "--by key"))?
+            }
+        };
+
         let event = ScanEvent {
+            group,
             at,
             account,
             image,

@@ -96,6 +96,8 @@ pub struct Schedule {
     /// as the finest of them: sums and comparisons of decimals with one scale
     /// skip rescaling, and the replay does millions of them.
     units: ScaledUnits,
+    /// Tally each `--by` group's scans and units as they are replayed.
+    pub grouped: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -151,6 +153,7 @@ impl Schedule {
                 allowances: plan.allowances.iter().map(|a| scaled(a.units)).collect(),
                 zero: scaled(Decimal::ZERO),
             },
+            grouped: false,
         }
     }
 
@@ -198,6 +201,25 @@ pub struct AccountUsage {
     pub cycle_denied: Vec<Decimal>,
     /// Rows after as-of, not replayed.
     pub after_as_of: u64,
+    /// With `--by`: per group id (the log's `groups`), what its scans drew.
+    pub groups: Vec<GroupUsage>,
+}
+
+/// What the scans of one `--by` group did in one account: the replay's own
+/// draws and overage, never a replay of the group on its own.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GroupUsage {
+    pub first: u64,
+    pub repeat: u64,
+    pub denied: u64,
+    /// Units drawn from allowances plus overage units.
+    pub units: Decimal,
+    /// Per allowance, per period: units drawn.
+    pub drawn: Vec<Vec<Decimal>>,
+    /// Per cycle: units drawn and overage.
+    pub cycle_units: Vec<Decimal>,
+    /// Per cycle: overage units.
+    pub cycle_overage: Vec<Decimal>,
 }
 
 impl AccountUsage {
@@ -246,6 +268,7 @@ impl<'p> AccountState<'p> {
                 cycle_demand: vec![Decimal::ZERO; schedule.cycles.len()],
                 cycle_denied: vec![Decimal::ZERO; schedule.cycles.len()],
                 after_as_of: 0,
+                groups: Vec::new(),
             },
             period_cursor: vec![0; allowances],
             topup_cursor: vec![0; allowances],
@@ -269,6 +292,9 @@ impl<'p> AccountState<'p> {
         self.draws.iter_mut().for_each(|d| *d = Decimal::ZERO);
         let (outcome, units, overage) = self.meter(event, image);
         self.usage.counters.count(outcome);
+        if self.schedule.grouped {
+            self.tally_group(event, outcome, units, overage);
+        }
         observe(
             event,
             &ScanResult {
@@ -278,6 +304,53 @@ impl<'p> AccountState<'p> {
                 overage,
             },
         );
+    }
+
+    /// Credit a replayed scan to its `--by` group: its outcome, and the
+    /// units it drew from each allowance period and as overage.
+    fn tally_group(
+        &mut self,
+        event: &ScanEvent,
+        outcome: ScanOutcome,
+        units: Decimal,
+        overage: Decimal,
+    ) {
+        let index = event.group as usize;
+        if self.usage.groups.len() <= index {
+            self.usage
+                .groups
+                .resize_with(index + 1, GroupUsage::default);
+        }
+        let group = &mut self.usage.groups[index];
+        if group.drawn.is_empty() {
+            group.drawn = self
+                .usage
+                .period_consumed
+                .iter()
+                .map(|p| vec![Decimal::ZERO; p.len()])
+                .collect();
+            group.cycle_units = vec![Decimal::ZERO; self.schedule.cycles.len()];
+            group.cycle_overage = vec![Decimal::ZERO; self.schedule.cycles.len()];
+        }
+        match outcome {
+            ScanOutcome::First => group.first += 1,
+            ScanOutcome::Repeat => group.repeat += 1,
+            ScanOutcome::Denied => {
+                group.denied += 1;
+                return;
+            }
+            ScanOutcome::Failed if !units.is_zero() => {}
+            _ => return,
+        }
+        for (allowance, draw) in self.draws.iter().enumerate() {
+            if let (false, (Some(period), _)) = (draw.is_zero(), self.available[allowance]) {
+                group.drawn[allowance][period] += *draw;
+            }
+        }
+        group.units += units;
+        // The cycle a metered scan fell in is where the cycle cursor stands.
+        group.cycle_units[self.cycle_cursor] += units;
+        group.cycle_overage[self.cycle_cursor] += overage;
     }
 
     fn meter(&mut self, event: &ScanEvent, image: u128) -> (ScanOutcome, Decimal, Decimal) {

@@ -18,27 +18,35 @@ pub struct Replayed {
     pub no_rows: bool,
     /// Every account with a row in the logs, sorted.
     pub accounts_in_logs: Vec<String>,
+    /// With `--by`: the group names, by group id.
+    pub group_names: Vec<String>,
 }
 
 /// Replay `run`'s plan over the job's logs.
 pub fn replay(job: &Job, run: &PlanRun) -> Result<Replayed> {
-    let schedule = Schedule::new(&run.plan, run.as_of);
+    let mut schedule = Schedule::new(&run.plan, run.as_of);
+    schedule.grouped = job.by.is_some();
     let account = job.account.as_deref();
     let read;
     let log = match &job.logs {
         Logs::Unread(paths) => {
             if let Some((log, usages)) =
-                stream::replay_streaming(&run.plan, paths, &schedule, account)?
+                stream::replay_streaming(&run.plan, paths, &schedule, account, job.by.as_deref())?
             {
                 return Ok(Replayed {
                     schedule,
                     usages,
                     no_rows: log.accounts.is_empty(),
                     accounts_in_logs: account_names(&log),
+                    group_names: group_names(&log),
                 });
             }
             // Not in time order: read every row, sort, replay.
-            read = ScanLog::read_paths(paths, run.plan.zone)?;
+            read = ScanLog {
+                group_column: job.by.clone(),
+                ..ScanLog::default()
+            }
+            .read_all(paths, run.plan.zone)?;
             &read
         }
         Logs::Read(_) => job
@@ -51,7 +59,14 @@ pub fn replay(job: &Job, run: &PlanRun) -> Result<Replayed> {
         usages,
         no_rows: log.accounts.is_empty(),
         accounts_in_logs: account_names(log),
+        group_names: group_names(log),
     })
+}
+
+fn group_names(log: &ScanLog) -> Vec<String> {
+    (0..log.groups.len() as u32)
+        .map(|id| log.groups.name(id).to_string())
+        .collect()
 }
 
 /// A log held in memory: accounts are independent, so a large one is shared

@@ -2,6 +2,7 @@
 //! format is drawn from. Units and money are exact decimals that serialise
 //! as strings; times are RFC 3339 in the plan's zone.
 
+use crate::allocation::{AllocationReport, Breakdown, allocate};
 use crate::charges::{ChargeKind, Charges, charges};
 use crate::cores::CoreDay;
 use crate::log::ScanLog;
@@ -139,6 +140,9 @@ pub struct AccountReport {
     /// The subscription cycles started by as-of, with what each one
     /// overdrew and denied (the invoice groups charge lines by them).
     pub cycles: Vec<CycleReport>,
+    /// With `--by`: who used the account's purchase and who pays what.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocation: Option<AllocationReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -314,7 +318,7 @@ impl ScanCounts {
 pub fn generate(plan: &Plan, log: &ScanLog, as_of: DateTime<Utc>, account: Option<&str>) -> Report {
     let schedule = Schedule::new(plan, as_of);
     let usages = replay(plan, log, &schedule, account, |_, _| {});
-    build(plan, &schedule, &usages, &BTreeMap::new())
+    build(plan, &schedule, &usages, &BTreeMap::new(), None)
 }
 
 /// [`generate`] with Pro-edition core days per account (`--cores`); accounts
@@ -335,6 +339,7 @@ pub fn generate_with_cores(
         log.accounts.is_empty(),
         account,
         core_days,
+        None,
     )
 }
 
@@ -348,6 +353,7 @@ pub fn assemble(
     no_rows: bool,
     account: Option<&str>,
     core_days: &BTreeMap<String, Vec<CoreDay>>,
+    breakdown: Option<&Breakdown>,
 ) -> Report {
     let core_accounts: Vec<&String> = core_days
         .keys()
@@ -362,7 +368,7 @@ pub fn assemble(
         }
     }
     usages.sort_by(|a, b| a.account.cmp(&b.account));
-    build(plan, schedule, &usages, core_days)
+    build(plan, schedule, &usages, core_days, breakdown)
 }
 
 /// Assemble the report from the replay of every account.
@@ -371,12 +377,13 @@ pub fn build(
     schedule: &Schedule,
     usages: &[AccountUsage],
     core_days: &BTreeMap<String, Vec<CoreDay>>,
+    breakdown: Option<&Breakdown>,
 ) -> Report {
     let accounts: Vec<AccountReport> = usages
         .iter()
         .map(|usage| {
             let days = core_days.get(&usage.account).map_or(&[][..], Vec::as_slice);
-            account_report(plan, schedule, usage, days)
+            account_report(plan, schedule, usage, days, breakdown)
         })
         .collect();
     let totals = Totals::of(&accounts, plan.decimals);
@@ -406,6 +413,7 @@ fn account_report(
     schedule: &Schedule,
     usage: &AccountUsage,
     core_days: &[CoreDay],
+    breakdown: Option<&Breakdown>,
 ) -> AccountReport {
     let zone = plan.zone;
     let as_of = schedule.as_of;
@@ -502,6 +510,8 @@ fn account_report(
         scans: ScanCounts::new(&usage.counters, usage.after_as_of),
         units,
         allowances,
+        allocation: breakdown
+            .map(|breakdown| allocate(zone, plan.decimals, schedule, usage, &charges, breakdown)),
         charges: charges_report(plan, &charges),
         subscription: SubscriptionReport {
             start: Instant::new(zone, term.start),

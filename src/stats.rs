@@ -147,7 +147,7 @@ pub fn statistics(
             Some(Risk::None | Risk::Unknown) => {}
         }
     }
-    let report = build(plan, schedule, &usages, &BTreeMap::new());
+    let report = build(plan, schedule, &usages, &BTreeMap::new(), None);
     let mut free_left = Decimal::ZERO;
     for (allowance, reported) in plan.allowances.iter().zip(&report.accounts[0].allowances) {
         if allowance.kind != AllowanceKind::Free {

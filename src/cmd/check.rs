@@ -31,6 +31,7 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<CommandOutput> {
     let needs = Needs {
         texts: false,
         may_stream: true,
+        ..Needs::default()
     };
     let job = Job::build(std::slice::from_ref(&args.plan), &args.input, None, needs)?;
     let (mut reports, unknown) = super::report::reports(&job)?;

@@ -43,6 +43,7 @@ pub fn run(args: &EstimateArgs) -> Result<CommandOutput> {
         let needs = Needs {
             texts: false,
             may_stream: false,
+            ..Needs::default()
         };
         let job = Job::build(&args.plan, &input, None, needs)?;
         notes = job.notes.clone();

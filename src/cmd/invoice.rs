@@ -10,7 +10,9 @@ pub fn run(args: &InvoiceArgs) -> Result<CommandOutput> {
     let needs = Needs {
         texts: false,
         may_stream: true,
-    };
+        ..Needs::default()
+    }
+    .breakdown(&args.breakdown);
     let job = Job::build(
         std::slice::from_ref(&args.plan),
         &args.input,

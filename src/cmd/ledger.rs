@@ -12,6 +12,8 @@ pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
     let needs = Needs {
         texts: true,
         may_stream: false,
+        by: args.by.clone(),
+        ..Needs::default()
     };
     let job = Job::build(std::slice::from_ref(&args.plan), &args.input, None, needs)?;
     let notes = job.notes.clone();
@@ -35,7 +37,7 @@ pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
             let schedule = Schedule::new(&run.plan, run.as_of);
             let mut sink = match format {
                 LedgerFormat::Jsonl => Sink::jsonl(out),
-                LedgerFormat::Csv | LedgerFormat::Table => Sink::csv(out)?,
+                LedgerFormat::Csv | LedgerFormat::Table => Sink::csv(out, job.by.is_some())?,
             };
             let mut written = Ok(());
             each_row(&run.plan, log, &schedule, job.account.as_deref(), |row| {

@@ -12,7 +12,9 @@ pub fn run(args: &ReportArgs) -> Result<CommandOutput> {
     let needs = Needs {
         texts: false,
         may_stream: args.plan.len() == 1,
-    };
+        ..Needs::default()
+    }
+    .breakdown(&args.breakdown);
     let job = Job::build(&args.plan, &args.input, args.cores.as_deref(), needs)?;
     let (mut reports, unknown) = reports(&job)?;
     let exporter = crate::render::exporter(args.format);
@@ -35,6 +37,7 @@ pub fn reports(job: &Job) -> Result<(Vec<Report>, Option<String>)> {
     for run in &job.runs {
         let replayed = replay(job, run)?;
         unknown = unknown.or_else(|| unknown_account(job, run, &replayed));
+        let breakdown = job.breakdown(replayed.group_names);
         reports.push(assemble(
             &run.plan,
             &replayed.schedule,
@@ -42,6 +45,7 @@ pub fn reports(job: &Job) -> Result<(Vec<Report>, Option<String>)> {
             replayed.no_rows,
             job.account.as_deref(),
             &run.core_days,
+            breakdown.as_ref(),
         ));
     }
     Ok((reports, unknown))

@@ -43,6 +43,7 @@ fn compute(
     let needs = Needs {
         texts: true,
         may_stream: false,
+        ..Needs::default()
     };
     let job = Job::build(&[plan.to_string()], input_args, None, needs)?;
     let run: &PlanRun = &job.runs[0];

@@ -213,7 +213,7 @@ fn plan_cuts(
     let Ok(input) = CsvInput::new(path, "scan log", "timestamp,image", header) else {
         return Ok(None);
     };
-    let Ok(columns) = Columns::of(&input) else {
+    let Ok(columns) = Columns::of(&input, None) else {
         return Ok(None);
     };
     let names = input.names().to_vec();

@@ -2,6 +2,7 @@
 //! plan, and the invoice's lines.
 
 use super::Exporter;
+use crate::allocation::{SHARED, UNUSED};
 use crate::charges::ChargeKind;
 use crate::invoice::Invoice;
 use crate::report::{Comparison, Report};
@@ -44,6 +45,9 @@ impl Exporter for CsvExporter {
     /// money column, `allowance_charge`, is the prepaid period's charge; the
     /// whole bill as CSV is `scanquota invoice --format csv`.
     fn report(&self, report: &Report) -> String {
+        if report.accounts.iter().any(|a| a.allocation.is_some()) {
+            return allocation(report);
+        }
         let header = [
             "account",
             "allowance",
@@ -169,6 +173,52 @@ impl Exporter for CsvExporter {
         }
         write_rows(&header, rows)
     }
+}
+
+/// With `--by`: one row per (account, cycle, group), and the `(unused)` and
+/// `(shared)` parts of each cycle as rows of their own; the `charges` of an
+/// account's rows add up to its total.
+fn allocation(report: &Report) -> String {
+    let header = [
+        "account",
+        "cycle_start",
+        "cycle_end",
+        "by",
+        "group",
+        "units",
+        "charges",
+        "currency",
+    ];
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for account in &report.accounts {
+        let Some(allocation) = &account.allocation else {
+            continue;
+        };
+        for cycle in &allocation.cycles {
+            let mut push = |group: &str, units: String, charges: String| {
+                rows.push(vec![
+                    guard(&account.account).into_owned(),
+                    cycle.start.to_string(),
+                    cycle.end.to_string(),
+                    guard(&allocation.by).into_owned(),
+                    guard(group).into_owned(),
+                    units,
+                    charges,
+                    report.currency.clone(),
+                ]);
+            };
+            for group in &cycle.groups {
+                push(
+                    &group.group,
+                    group.units.to_string(),
+                    group.charges.to_string(),
+                );
+            }
+            push(UNUSED, String::new(), cycle.unused.to_string());
+            push(SHARED, String::new(), cycle.shared.to_string());
+        }
+    }
+    write_rows(&header, rows)
 }
 
 /// A unit-variant enum as its serialised name.

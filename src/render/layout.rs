@@ -4,6 +4,7 @@
 //! carry the same sections and figures (hyperfine's `MarkupExporter`).
 //! Every figure comes from the model; the layout only words and formats it.
 
+use crate::allocation::{AllocationReport, SHARED, UNUSED};
 use crate::charges::ChargeKind;
 use crate::invoice::{Invoice, InvoiceLine};
 use crate::numbers::format_units;
@@ -144,6 +145,14 @@ pub fn report(report: &Report) -> Vec<Block> {
         }
         blocks.push(Block::Heading(format!("Charges ({})", report.currency)));
         blocks.push(Block::Grid(charge_lines(report, account)));
+        if let Some(allocation) = &account.allocation {
+            blocks.extend(allocation_blocks(
+                report.unit_places,
+                &report.currency,
+                &account.account,
+                allocation,
+            ));
+        }
     }
     if report.accounts.len() > 1 {
         let totals = &report.totals;
@@ -463,6 +472,14 @@ pub fn invoice(invoice: &Invoice) -> Vec<Block> {
                 )));
             }
         }
+        if let Some(allocation) = &account.allocation {
+            blocks.extend(allocation_blocks(
+                places,
+                currency,
+                &account.account,
+                allocation,
+            ));
+        }
         blocks.push(Block::Text(format!(
             "Account {}: posted {}, projected {}",
             account.account,
@@ -499,5 +516,49 @@ fn invoice_row(line: &InvoiceLine, places: u32) -> Vec<String> {
         line.unit_price
             .map_or("-".to_string(), |price| price.to_string()),
         line.amount.map_or("-".to_string(), |m| m.to_string()),
+    ]
+}
+
+/// Who used the account's purchase and who pays what (`--by`): a row per
+/// group, then the `unused` and `shared` lines and the account's total.
+pub fn allocation_blocks(
+    places: u32,
+    currency: &str,
+    account: &str,
+    allocation: &AllocationReport,
+) -> Vec<Block> {
+    let mut grid = Grid::new(
+        &[
+            "Group", "First", "Repeat", "Denied", "Units", "Share", "Charges",
+        ],
+        1,
+    );
+    for group in &allocation.groups {
+        grid.row(vec![
+            group.group.clone(),
+            group.first.to_string(),
+            group.repeat.to_string(),
+            group.denied.to_string(),
+            units(group.units, places),
+            group.share.to_string(),
+            group.charges.to_string(),
+        ]);
+    }
+    for (label, money) in [
+        (UNUSED, allocation.unused),
+        (SHARED, allocation.shared),
+        ("Total", allocation.total),
+    ] {
+        let mut row = vec![label.to_string()];
+        row.extend(std::iter::repeat_n(String::new(), 5));
+        row.push(money.to_string());
+        grid.row(row);
+    }
+    vec![
+        Block::Heading(format!(
+            "Allocation by {} · account {account} ({currency})",
+            allocation.by
+        )),
+        Block::Grid(grid),
     ]
 }

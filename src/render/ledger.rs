@@ -21,7 +21,8 @@ const HEADER: [&str; 11] = [
 ];
 
 /// A row's CSV cells; text from the input is guarded against formulas.
-fn csv_cells<'r>(row: &'r LedgerRow) -> [Cow<'r, str>; 11] {
+/// The `group` cell is last, and written only with `--by`.
+fn csv_cells<'r>(row: &'r LedgerRow) -> [Cow<'r, str>; 12] {
     [
         Cow::Borrowed(&row.timestamp),
         guard(row.account),
@@ -34,6 +35,7 @@ fn csv_cells<'r>(row: &'r LedgerRow) -> [Cow<'r, str>; 11] {
         Cow::Owned(row.overage.to_string()),
         guard(row.file),
         Cow::Owned(row.line.to_string()),
+        row.group.map_or(Cow::Borrowed(""), guard),
     ]
 }
 
@@ -45,10 +47,13 @@ pub enum Sink<'w> {
 }
 
 impl<'w> Sink<'w> {
-    /// CSV rows after the header row.
-    pub fn csv(out: &'w mut dyn Write) -> std::io::Result<Self> {
+    /// CSV rows after the header row; `grouped` adds the `group` column.
+    pub fn csv(out: &'w mut dyn Write, grouped: bool) -> std::io::Result<Self> {
         let mut writer = csv::Writer::from_writer(out);
-        writer.write_record(HEADER).map_err(csv_to_io)?;
+        let group = grouped.then_some("group");
+        writer
+            .write_record(HEADER.iter().copied().chain(group))
+            .map_err(csv_to_io)?;
         Ok(Sink::Csv(Box::new(writer)))
     }
 
@@ -59,9 +64,13 @@ impl<'w> Sink<'w> {
 
     pub fn row(&mut self, row: &LedgerRow) -> std::io::Result<()> {
         match self {
-            Sink::Csv(writer) => writer
-                .write_record(csv_cells(row).iter().map(|cell| cell.as_bytes()))
-                .map_err(csv_to_io),
+            Sink::Csv(writer) => {
+                let cells = csv_cells(row);
+                let count = cells.len() - usize::from(row.group.is_none());
+                writer
+                    .write_record(cells[..count].iter().map(|cell| cell.as_bytes()))
+                    .map_err(csv_to_io)
+            }
             Sink::Jsonl(out) => {
                 serde_json::to_writer(&mut **out, row)?;
                 out.write_all(b"\n")
@@ -85,20 +94,25 @@ fn csv_to_io(err: csv::Error) -> std::io::Error {
 }
 
 pub fn table(rows: &[LedgerRow]) -> String {
+    let grouped = rows.first().is_some_and(|row| row.group.is_some());
+    let mut header = vec![
+        "Time", "Account", "Image", "Outcome", "Units", "Draws", "Overage", "From",
+    ];
+    if grouped {
+        header.push("Group");
+    }
     let mut table = Table::new();
     table
         .load_style(super::table::STYLE)
         .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header([
-            "Time", "Account", "Image", "Outcome", "Units", "Draws", "Overage", "From",
-        ]);
+        .set_header(header);
     for index in [4, 6] {
         if let Some(column) = table.column_mut(index) {
             column.set_cell_alignment(CellAlignment::Right);
         }
     }
     for row in rows {
-        table.add_row(vec![
+        let mut cells = vec![
             Cell::new(short_time(&row.timestamp)),
             Cell::new(row.account),
             Cell::new(shorten_image(row.image)),
@@ -107,7 +121,9 @@ pub fn table(rows: &[LedgerRow]) -> String {
             Cell::new(&row.draws),
             Cell::new(row.overage),
             Cell::new(format!("{}:{}", row.file, row.line)),
-        ]);
+        ];
+        cells.extend(row.group.map(Cell::new));
+        table.add_row(cells);
     }
     super::table::trim_line_ends(&format!("{table}\n"))
 }
