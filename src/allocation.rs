@@ -146,7 +146,7 @@ pub fn allocate(
         .groups
         .iter()
         .enumerate()
-        .filter(|(_, group)| !group.drawn.is_empty())
+        .filter(|(_, group)| group.rows > 0)
         .collect();
     let name = |id: usize| breakdown.names.get(id).map_or("", String::as_str);
     members.sort_by(|a, b| name(a.0).cmp(name(b.0)));

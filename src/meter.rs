@@ -209,6 +209,8 @@ pub struct AccountUsage {
 /// draws and overage, never a replay of the group on its own.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GroupUsage {
+    /// Rows of the group replayed in this account, whatever their outcome.
+    pub rows: u64,
     pub first: u64,
     pub repeat: u64,
     pub denied: u64,
@@ -322,7 +324,8 @@ impl<'p> AccountState<'p> {
                 .resize_with(index + 1, GroupUsage::default);
         }
         let group = &mut self.usage.groups[index];
-        if group.drawn.is_empty() {
+        group.rows += 1;
+        if group.rows == 1 {
             group.drawn = self
                 .usage
                 .period_consumed

@@ -106,3 +106,29 @@ fn bash_completion_script_loads() {
     );
     assert!(String::from_utf8_lossy(&output.stdout).contains("scanquota"));
 }
+
+#[test]
+fn readme_showback_example_prints_what_it_says() {
+    let readme = readme();
+    let line = readme
+        .lines()
+        .find(|line| line.starts_with("scanquota report") && line.contains("--by team"))
+        .expect("README's showback command");
+    let args: Vec<&str> = line
+        .trim_start_matches("scanquota ")
+        .split_whitespace()
+        .collect();
+    let (code, stdout, stderr) = run(&args);
+    assert_eq!(code, 0, "{line}: {stderr}");
+    let opening = "<!-- showback-output:start -->\n```text\n";
+    let start = readme.find(opening).expect("showback block") + opening.len();
+    let end = readme
+        .find("```\n<!-- showback-output:end -->")
+        .expect("showback block end");
+    let shown: Vec<&str> = readme[start..end].lines().collect();
+    let actual: Vec<&str> = stdout.lines().collect();
+    assert!(
+        actual.ends_with(&shown),
+        "README's showback output is stale: paste the end of the command's output"
+    );
+}
