@@ -94,14 +94,14 @@ pub struct ScanEvent {
     pub status: ScanStatus,
     pub risk: Risk,
     /// Index into `ScanLog::files`.
-    pub file: u16,
+    pub file: u32,
     pub line: u64,
     /// Index into `ScanLog::groups`: the row's `--by` key (0 without `--by`).
     pub group: u32,
 }
 
 /// The most input files one run reads.
-pub const MAX_FILES: usize = u16::MAX as usize;
+pub const MAX_FILES: usize = u32::MAX as usize;
 
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
@@ -386,7 +386,7 @@ impl ScanLog {
         zone: Zone,
         mut each: impl FnMut(&ScanLog, ScanEvent, u128, u64) -> bool,
     ) -> Result<()> {
-        let file = u16::try_from(self.files.len()).map_err(|_| {
+        let file = u32::try_from(self.files.len()).map_err(|_| {
             Error::input(
                 Location::file(name),
                 format!("is one input too many; give at most {MAX_FILES} logs"),
@@ -416,7 +416,7 @@ impl ScanLog {
     /// checked, and every message worded, exactly as for CSV.
     fn read_json_lines(
         &mut self,
-        file: u16,
+        file: u32,
         name: &str,
         mut reader: impl std::io::BufRead,
         zone: Zone,
@@ -549,7 +549,7 @@ impl ScanLog {
 
     fn parse_row(
         &mut self,
-        file: u16,
+        file: u32,
         row: &Row<'_>,
         columns: &Columns,
         zone: Zone,

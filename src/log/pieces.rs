@@ -54,7 +54,7 @@ impl ScanLog {
         let Some((names, columns, cuts)) = plan_cuts(path, size, pieces)? else {
             return Ok(false);
         };
-        let Ok(file) = u16::try_from(self.files.len()) else {
+        let Ok(file) = u32::try_from(self.files.len()) else {
             return Ok(false);
         };
         let empty = ScanLog {
@@ -145,7 +145,7 @@ impl ScanLog {
     }
 
     /// Append a piece's events, its ids turned into this log's.
-    fn adopt(&mut self, piece: ScanLog, file: u16) -> Option<()> {
+    fn adopt(&mut self, piece: ScanLog, file: u32) -> Option<()> {
         let accounts = (0..piece.accounts.len() as u32)
             .map(|id| self.accounts.adopt(&piece.accounts, id))
             .collect::<Option<Vec<u32>>>()?;
@@ -249,7 +249,7 @@ fn read_piece(
     names: &[String],
     columns: &Columns,
     mut log: ScanLog,
-    file: u16,
+    file: u32,
     zone: Zone,
     bar: Option<&crate::progress::SharedBar>,
 ) -> Result<Piece> {
