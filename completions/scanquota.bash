@@ -28,6 +28,9 @@ _scanquota() {
             scanquota,help)
                 cmd="scanquota__subcmd__help"
                 ;;
+            scanquota,import)
+                cmd="scanquota__subcmd__import"
+                ;;
             scanquota,invoice)
                 cmd="scanquota__subcmd__invoice"
                 ;;
@@ -63,6 +66,9 @@ _scanquota() {
                 ;;
             scanquota__subcmd__help,help)
                 cmd="scanquota__subcmd__help__subcmd__help"
+                ;;
+            scanquota__subcmd__help,import)
+                cmd="scanquota__subcmd__help__subcmd__import"
                 ;;
             scanquota__subcmd__help,invoice)
                 cmd="scanquota__subcmd__help__subcmd__invoice"
@@ -128,7 +134,7 @@ _scanquota() {
 
     case "${cmd}" in
         scanquota)
-            opts="-q -o -h -V --quiet --output --help --version report invoice ledger check stats reconcile estimate merge plan man completions help"
+            opts="-q -o -h -V --quiet --output --help --version report invoice ledger check stats reconcile estimate import merge plan man completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -150,7 +156,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__check)
-            opts="-q -o -h --plan --log --as-of --account --start --min-remaining --allowance --max-used-percent --max-projected-charges --max-projected-denied --expiring-within --format --quiet --output --help"
+            opts="-q -o -h --plan --log --as-of --account --start --log-format --source --image-key --min-remaining --allowance --max-used-percent --max-projected-charges --max-projected-denied --expiring-within --format --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -174,6 +180,18 @@ _scanquota() {
                     ;;
                 --start)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "csv trivy grype harbor" -- "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "local registry cicd" -- "${cur}"))
+                    return 0
+                    ;;
+                --image-key)
+                    COMPREPLY=($(compgen -W "digest id name" -- "${cur}"))
                     return 0
                     ;;
                 --min-remaining)
@@ -304,7 +322,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__help)
-            opts="report invoice ledger check stats reconcile estimate merge plan man completions help"
+            opts="report invoice ledger check stats reconcile estimate import merge plan man completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -360,6 +378,20 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        scanquota__subcmd__help__subcmd__import)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -527,8 +559,42 @@ _scanquota() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        scanquota__subcmd__import)
+            opts="-q -o -h --account --source --image-key --quiet --output --help trivy grype harbor"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --account)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "local registry cicd" -- "${cur}"))
+                    return 0
+                    ;;
+                --image-key)
+                    COMPREPLY=($(compgen -W "digest id name" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         scanquota__subcmd__invoice)
-            opts="-q -o -h --plan --log --as-of --account --start --cores --by --allocate-unused --allocate-shared --format --quiet --output --help"
+            opts="-q -o -h --plan --log --as-of --account --start --log-format --source --image-key --cores --by --allocate-unused --allocate-shared --format --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -552,6 +618,18 @@ _scanquota() {
                     ;;
                 --start)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "csv trivy grype harbor" -- "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "local registry cicd" -- "${cur}"))
+                    return 0
+                    ;;
+                --image-key)
+                    COMPREPLY=($(compgen -W "digest id name" -- "${cur}"))
                     return 0
                     ;;
                 --cores)
@@ -590,7 +668,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__ledger)
-            opts="-q -o -h --plan --log --as-of --account --start --by --format --quiet --output --help"
+            opts="-q -o -h --plan --log --as-of --account --start --log-format --source --image-key --by --format --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -614,6 +692,18 @@ _scanquota() {
                     ;;
                 --start)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "csv trivy grype harbor" -- "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "local registry cicd" -- "${cur}"))
+                    return 0
+                    ;;
+                --image-key)
+                    COMPREPLY=($(compgen -W "digest id name" -- "${cur}"))
                     return 0
                     ;;
                 --by)
@@ -862,7 +952,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__reconcile)
-            opts="-q -o -h --plan --log --as-of --account --start --inventory --vendor-stats --quiet --output --help"
+            opts="-q -o -h --plan --log --as-of --account --start --log-format --source --image-key --inventory --vendor-stats --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -886,6 +976,18 @@ _scanquota() {
                     ;;
                 --start)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "csv trivy grype harbor" -- "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "local registry cicd" -- "${cur}"))
+                    return 0
+                    ;;
+                --image-key)
+                    COMPREPLY=($(compgen -W "digest id name" -- "${cur}"))
                     return 0
                     ;;
                 --inventory)
@@ -912,7 +1014,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__report)
-            opts="-q -o -h --plan --log --as-of --account --start --cores --by --allocate-unused --allocate-shared --format --quiet --output --help"
+            opts="-q -o -h --plan --log --as-of --account --start --log-format --source --image-key --cores --by --allocate-unused --allocate-shared --format --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -936,6 +1038,18 @@ _scanquota() {
                     ;;
                 --start)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "csv trivy grype harbor" -- "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "local registry cicd" -- "${cur}"))
+                    return 0
+                    ;;
+                --image-key)
+                    COMPREPLY=($(compgen -W "digest id name" -- "${cur}"))
                     return 0
                     ;;
                 --cores)
@@ -974,7 +1088,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__stats)
-            opts="-q -o -h --plan --log --as-of --account --start --inventory --format --quiet --output --help"
+            opts="-q -o -h --plan --log --as-of --account --start --log-format --source --image-key --inventory --format --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -998,6 +1112,18 @@ _scanquota() {
                     ;;
                 --start)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "csv trivy grype harbor" -- "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "local registry cicd" -- "${cur}"))
+                    return 0
+                    ;;
+                --image-key)
+                    COMPREPLY=($(compgen -W "digest id name" -- "${cur}"))
                     return 0
                     ;;
                 --inventory)

@@ -35,6 +35,7 @@ complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "check" -d 'Thre
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "stats" -d 'The Huawei HSS image-scan statistics object for one account'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "reconcile" -d 'Compare the vendor\'s statistics JSON with what the logs say; exit 1 on any difference'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "estimate" -d 'Recommend the purchase that covers a demand, and compare plans by cost'
+complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "import" -d 'Convert scanner reports or registry events to the scan-log CSV'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "merge" -d 'Combine JSON reports of disjoint account partitions into one report'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "plan" -d 'Validate and inspect plans'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "man" -d 'Print the man page (roff), or write one page per command to a directory'
@@ -45,6 +46,16 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l log -d 'S
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l account -d 'Only this account (a warning names the accounts there are if it has no row; an error in `check`)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l log-format -d 'The logs\' format [default: recognised by content: CSV, JSON Lines, or Trivy, Grype and Harbor JSON]' -r -f -a "csv\t''
+trivy\t''
+grype\t''
+harbor\t''"
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l source -d 'The source of rows made from Trivy and Grype reports (Harbor\'s are registry scans)' -r -f -a "local\t''
+registry\t''
+cicd\t''"
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l image-key -d 'Which identity of a report names the image' -r -f -a "digest\t'The manifest digest (else the image id, else the name)'
+id\t'The image id (else the digest, else the name)'
+name\t'The name as scanned (else the digest)'"
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l cores -d 'Hourly samples of online cores (CSV `timestamp,account,cores`) for the plan\'s [cores] billing' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l by -d 'Break each account down by this log column (team, namespace, …): who used the shared purchase and who pays what; empty values form `(none)`' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l allocate-unused -d 'With --by: the charge for prepaid units nobody drew stays on its own `unused` line, or is spread over the groups by their drawn units' -r -f -a "line\t'A line of its own'
@@ -63,6 +74,16 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l log -d '
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l account -d 'Only this account (a warning names the accounts there are if it has no row; an error in `check`)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l log-format -d 'The logs\' format [default: recognised by content: CSV, JSON Lines, or Trivy, Grype and Harbor JSON]' -r -f -a "csv\t''
+trivy\t''
+grype\t''
+harbor\t''"
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l source -d 'The source of rows made from Trivy and Grype reports (Harbor\'s are registry scans)' -r -f -a "local\t''
+registry\t''
+cicd\t''"
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l image-key -d 'Which identity of a report names the image' -r -f -a "digest\t'The manifest digest (else the image id, else the name)'
+id\t'The image id (else the digest, else the name)'
+name\t'The name as scanned (else the digest)'"
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l cores -d 'Hourly samples of online cores (CSV `timestamp,account,cores`) for the plan\'s [cores] billing' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l by -d 'Break each account down by this log column (team, namespace, …): who used the shared purchase and who pays what; empty values form `(none)`' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l allocate-unused -d 'With --by: the charge for prepaid units nobody drew stays on its own `unused` line, or is spread over the groups by their drawn units' -r -f -a "line\t'A line of its own'
@@ -81,18 +102,38 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l log -d 'S
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l account -d 'Only this account (a warning names the accounts there are if it has no row; an error in `check`)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l log-format -d 'The logs\' format [default: recognised by content: CSV, JSON Lines, or Trivy, Grype and Harbor JSON]' -r -f -a "csv\t''
+trivy\t''
+grype\t''
+harbor\t''"
+complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l source -d 'The source of rows made from Trivy and Grype reports (Harbor\'s are registry scans)' -r -f -a "local\t''
+registry\t''
+cicd\t''"
+complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l image-key -d 'Which identity of a report names the image' -r -f -a "digest\t'The manifest digest (else the image id, else the name)'
+id\t'The image id (else the digest, else the name)'
+name\t'The name as scanned (else the digest)'"
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l by -d 'Add this log column to every row (team, namespace, …)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l format -d 'Output format (`jsonl`: one JSON object a line)' -r -f -a "table\t''
 csv\t''
 jsonl\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
-complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -s h -l help -d 'Print help'
+complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l log -d 'Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l account -d 'Only this account (a warning names the accounts there are if it has no row; an error in `check`)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l log-format -d 'The logs\' format [default: recognised by content: CSV, JSON Lines, or Trivy, Grype and Harbor JSON]' -r -f -a "csv\t''
+trivy\t''
+grype\t''
+harbor\t''"
+complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l source -d 'The source of rows made from Trivy and Grype reports (Harbor\'s are registry scans)' -r -f -a "local\t''
+registry\t''
+cicd\t''"
+complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l image-key -d 'Which identity of a report names the image' -r -f -a "digest\t'The manifest digest (else the image id, else the name)'
+id\t'The image id (else the digest, else the name)'
+name\t'The name as scanned (else the digest)'"
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l min-remaining -d 'Alert when fewer units than this remain in the current period' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l allowance -d 'Apply --min-remaining and --max-used-percent to this allowance only [default: all summed]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l max-used-percent -d 'Alert when more than this percentage of the current period is consumed' -r
@@ -104,28 +145,48 @@ json\t''
 markdown\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
-complete -c scanquota -n "__fish_scanquota_using_subcommand check" -s h -l help -d 'Print help'
+complete -c scanquota -n "__fish_scanquota_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l log -d 'Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l account -d 'Only this account (a warning names the accounts there are if it has no row; an error in `check`)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l log-format -d 'The logs\' format [default: recognised by content: CSV, JSON Lines, or Trivy, Grype and Harbor JSON]' -r -f -a "csv\t''
+trivy\t''
+grype\t''
+harbor\t''"
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l source -d 'The source of rows made from Trivy and Grype reports (Harbor\'s are registry scans)' -r -f -a "local\t''
+registry\t''
+cicd\t''"
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l image-key -d 'Which identity of a report names the image' -r -f -a "digest\t'The manifest digest (else the image id, else the name)'
+id\t'The image id (else the digest, else the name)'
+name\t'The name as scanned (else the digest)'"
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l inventory -d 'Images known to exist (CSV `image,source`); those never scanned count as `unscan`' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l format -d 'Output format' -r -f -a "json\t''
 table\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
-complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -s h -l help -d 'Print help'
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l log -d 'Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l account -d 'Only this account (a warning names the accounts there are if it has no row; an error in `check`)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l log-format -d 'The logs\' format [default: recognised by content: CSV, JSON Lines, or Trivy, Grype and Harbor JSON]' -r -f -a "csv\t''
+trivy\t''
+grype\t''
+harbor\t''"
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l source -d 'The source of rows made from Trivy and Grype reports (Harbor\'s are registry scans)' -r -f -a "local\t''
+registry\t''
+cicd\t''"
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l image-key -d 'Which identity of a report names the image' -r -f -a "digest\t'The manifest digest (else the image id, else the name)'
+id\t'The image id (else the digest, else the name)'
+name\t'The name as scanned (else the digest)'"
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l inventory -d 'Images known to exist (CSV `image,source`)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l vendor-stats -d 'The statistics JSON as the vendor\'s API returned it' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
-complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -s h -l help -d 'Print help'
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l plan -d 'Billing plan (TOML file or builtin:NAME); repeat to compare plans' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l first-scans -d 'First scans (images never scanned before) per cycle' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l repeat-scans -d 'Repeat scans per cycle' -r
@@ -141,6 +202,16 @@ json\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -s h -l help -d 'Print help'
+complete -c scanquota -n "__fish_scanquota_using_subcommand import" -l account -d 'The account every row belongs to' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand import" -l source -d 'The source of rows made from Trivy and Grype reports (Harbor\'s are registry scans)' -r -f -a "local\t''
+registry\t''
+cicd\t''"
+complete -c scanquota -n "__fish_scanquota_using_subcommand import" -l image-key -d 'Which identity of a report names the image' -r -f -a "digest\t'The manifest digest (else the image id, else the name)'
+id\t'The image id (else the digest, else the name)'
+name\t'The name as scanned (else the digest)'"
+complete -c scanquota -n "__fish_scanquota_using_subcommand import" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand import" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand merge" -l format -d 'Output format' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -179,18 +250,19 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand man" -s h -l help -d
 complete -c scanquota -n "__fish_scanquota_using_subcommand completions" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand completions" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "report" -d 'Remaining, expired and free quota and charges per account'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "invoice" -d 'The bill: every charge line per account and cycle, posted and projected'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "ledger" -d 'One row per input scan: its outcome, units, draws and where it came from'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "check" -d 'Threshold checks for scripts: exit 0 all clear, 1 any ALERT, 2 bad input'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "stats" -d 'The Huawei HSS image-scan statistics object for one account'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "reconcile" -d 'Compare the vendor\'s statistics JSON with what the logs say; exit 1 on any difference'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "estimate" -d 'Recommend the purchase that covers a demand, and compare plans by cost'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "merge" -d 'Combine JSON reports of disjoint account partitions into one report'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "plan" -d 'Validate and inspect plans'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "man" -d 'Print the man page (roff), or write one page per command to a directory'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate merge plan man completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate import merge plan man completions help" -f -a "report" -d 'Remaining, expired and free quota and charges per account'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate import merge plan man completions help" -f -a "invoice" -d 'The bill: every charge line per account and cycle, posted and projected'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate import merge plan man completions help" -f -a "ledger" -d 'One row per input scan: its outcome, units, draws and where it came from'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate import merge plan man completions help" -f -a "check" -d 'Threshold checks for scripts: exit 0 all clear, 1 any ALERT, 2 bad input'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate import merge plan man completions help" -f -a "stats" -d 'The Huawei HSS image-scan statistics object for one account'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate import merge plan man completions help" -f -a "reconcile" -d 'Compare the vendor\'s statistics JSON with what the logs say; exit 1 on any difference'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate import merge plan man completions help" -f -a "estimate" -d 'Recommend the purchase that covers a demand, and compare plans by cost'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate import merge plan man completions help" -f -a "import" -d 'Convert scanner reports or registry events to the scan-log CSV'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate import merge plan man completions help" -f -a "merge" -d 'Combine JSON reports of disjoint account partitions into one report'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate import merge plan man completions help" -f -a "plan" -d 'Validate and inspect plans'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate import merge plan man completions help" -f -a "man" -d 'Print the man page (roff), or write one page per command to a directory'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate import merge plan man completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate import merge plan man completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "check" -d 'Validate a plan and print it normalised, every default filled in'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "list" -d 'Name the built-in plans'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "show" -d 'Print a built-in plan as editable TOML'

@@ -39,6 +39,11 @@ _arguments "${_arguments_options[@]}" : \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account (a warning names the accounts there are if it has no row; an error in \`check\`)]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
+'--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:(csv trivy grype harbor)' \
+'--source=[The source of rows made from Trivy and Grype reports (Harbor'\''s are registry scans)]:SOURCE:(local registry cicd)' \
+'--image-key=[Which identity of a report names the image]:KEY:((digest\:"The manifest digest (else the image id, else the name)"
+id\:"The image id (else the digest, else the name)"
+name\:"The name as scanned (else the digest)"))' \
 '--cores=[Hourly samples of online cores (CSV \`timestamp,account,cores\`) for the plan'\''s \[cores\] billing]:FILE:_default' \
 '--by=[Break each account down by this log column (team, namespace, …)\: who used the shared purchase and who pays what; empty values form \`(none)\`]:COLUMN:_default' \
 '--allocate-unused=[With --by\: the charge for prepaid units nobody drew stays on its own \`unused\` line, or is spread over the groups by their drawn units]:HOW:((line\:"A line of its own"
@@ -61,6 +66,11 @@ _arguments "${_arguments_options[@]}" : \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account (a warning names the accounts there are if it has no row; an error in \`check\`)]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
+'--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:(csv trivy grype harbor)' \
+'--source=[The source of rows made from Trivy and Grype reports (Harbor'\''s are registry scans)]:SOURCE:(local registry cicd)' \
+'--image-key=[Which identity of a report names the image]:KEY:((digest\:"The manifest digest (else the image id, else the name)"
+id\:"The image id (else the digest, else the name)"
+name\:"The name as scanned (else the digest)"))' \
 '--cores=[Hourly samples of online cores (CSV \`timestamp,account,cores\`) for the plan'\''s \[cores\] billing]:FILE:_default' \
 '--by=[Break each account down by this log column (team, namespace, …)\: who used the shared purchase and who pays what; empty values form \`(none)\`]:COLUMN:_default' \
 '--allocate-unused=[With --by\: the charge for prepaid units nobody drew stays on its own \`unused\` line, or is spread over the groups by their drawn units]:HOW:((line\:"A line of its own"
@@ -83,14 +93,19 @@ _arguments "${_arguments_options[@]}" : \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account (a warning names the accounts there are if it has no row; an error in \`check\`)]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
+'--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:(csv trivy grype harbor)' \
+'--source=[The source of rows made from Trivy and Grype reports (Harbor'\''s are registry scans)]:SOURCE:(local registry cicd)' \
+'--image-key=[Which identity of a report names the image]:KEY:((digest\:"The manifest digest (else the image id, else the name)"
+id\:"The image id (else the digest, else the name)"
+name\:"The name as scanned (else the digest)"))' \
 '--by=[Add this log column to every row (team, namespace, …)]:COLUMN:_default' \
 '--format=[Output format (\`jsonl\`\: one JSON object a line)]:FORMAT:(table csv jsonl)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
 ;;
 (check)
@@ -100,6 +115,11 @@ _arguments "${_arguments_options[@]}" : \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account (a warning names the accounts there are if it has no row; an error in \`check\`)]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
+'--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:(csv trivy grype harbor)' \
+'--source=[The source of rows made from Trivy and Grype reports (Harbor'\''s are registry scans)]:SOURCE:(local registry cicd)' \
+'--image-key=[Which identity of a report names the image]:KEY:((digest\:"The manifest digest (else the image id, else the name)"
+id\:"The image id (else the digest, else the name)"
+name\:"The name as scanned (else the digest)"))' \
 '--min-remaining=[Alert when fewer units than this remain in the current period]:UNITS:_default' \
 '--allowance=[Apply --min-remaining and --max-used-percent to this allowance only \[default\: all summed\]]:NAME:_default' \
 '--max-used-percent=[Alert when more than this percentage of the current period is consumed]:PERCENT:_default' \
@@ -111,8 +131,8 @@ _arguments "${_arguments_options[@]}" : \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
 ;;
 (stats)
@@ -122,14 +142,19 @@ _arguments "${_arguments_options[@]}" : \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account (a warning names the accounts there are if it has no row; an error in \`check\`)]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
+'--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:(csv trivy grype harbor)' \
+'--source=[The source of rows made from Trivy and Grype reports (Harbor'\''s are registry scans)]:SOURCE:(local registry cicd)' \
+'--image-key=[Which identity of a report names the image]:KEY:((digest\:"The manifest digest (else the image id, else the name)"
+id\:"The image id (else the digest, else the name)"
+name\:"The name as scanned (else the digest)"))' \
 '--inventory=[Images known to exist (CSV \`image,source\`); those never scanned count as \`unscan\`]:FILE:_default' \
 '--format=[Output format]:FORMAT:(json table)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
 ;;
 (reconcile)
@@ -139,14 +164,19 @@ _arguments "${_arguments_options[@]}" : \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account (a warning names the accounts there are if it has no row; an error in \`check\`)]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
+'--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:(csv trivy grype harbor)' \
+'--source=[The source of rows made from Trivy and Grype reports (Harbor'\''s are registry scans)]:SOURCE:(local registry cicd)' \
+'--image-key=[Which identity of a report names the image]:KEY:((digest\:"The manifest digest (else the image id, else the name)"
+id\:"The image id (else the digest, else the name)"
+name\:"The name as scanned (else the digest)"))' \
 '--inventory=[Images known to exist (CSV \`image,source\`)]:FILE:_default' \
 '--vendor-stats=[The statistics JSON as the vendor'\''s API returned it]:FILE:_default' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
 ;;
 (estimate)
@@ -167,6 +197,23 @@ _arguments "${_arguments_options[@]}" : \
 '--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '-h[Print help]' \
 '--help[Print help]' \
+&& ret=0
+;;
+(import)
+_arguments "${_arguments_options[@]}" : \
+'--account=[The account every row belongs to]:ACCOUNT:_default' \
+'--source=[The source of rows made from Trivy and Grype reports (Harbor'\''s are registry scans)]:SOURCE:(local registry cicd)' \
+'--image-key=[Which identity of a report names the image]:KEY:((digest\:"The manifest digest (else the image id, else the name)"
+id\:"The image id (else the digest, else the name)"
+name\:"The name as scanned (else the digest)"))' \
+'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
+'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':format -- The format of the files:(trivy grype harbor)' \
+'*::files -- Reports or event files (one document each, several concatenated, or one a line); a directory is read file by file in name order; `-` is standard input:_default' \
 && ret=0
 ;;
 (merge)
@@ -332,6 +379,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(import)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (merge)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -395,6 +446,7 @@ _scanquota_commands() {
 'stats:The Huawei HSS image-scan statistics object for one account' \
 'reconcile:Compare the vendor'\''s statistics JSON with what the logs say; exit 1 on any difference' \
 'estimate:Recommend the purchase that covers a demand, and compare plans by cost' \
+'import:Convert scanner reports or registry events to the scan-log CSV' \
 'merge:Combine JSON reports of disjoint account partitions into one report' \
 'plan:Validate and inspect plans' \
 'man:Print the man page (roff), or write one page per command to a directory' \
@@ -428,6 +480,7 @@ _scanquota__subcmd__help_commands() {
 'stats:The Huawei HSS image-scan statistics object for one account' \
 'reconcile:Compare the vendor'\''s statistics JSON with what the logs say; exit 1 on any difference' \
 'estimate:Recommend the purchase that covers a demand, and compare plans by cost' \
+'import:Convert scanner reports or registry events to the scan-log CSV' \
 'merge:Combine JSON reports of disjoint account partitions into one report' \
 'plan:Validate and inspect plans' \
 'man:Print the man page (roff), or write one page per command to a directory' \
@@ -455,6 +508,11 @@ _scanquota__subcmd__help__subcmd__estimate_commands() {
 _scanquota__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
     _describe -t commands 'scanquota help help commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__help__subcmd__import_commands] )) ||
+_scanquota__subcmd__help__subcmd__import_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota help import commands' commands "$@"
 }
 (( $+functions[_scanquota__subcmd__help__subcmd__invoice_commands] )) ||
 _scanquota__subcmd__help__subcmd__invoice_commands() {
@@ -514,6 +572,11 @@ _scanquota__subcmd__help__subcmd__report_commands() {
 _scanquota__subcmd__help__subcmd__stats_commands() {
     local commands; commands=()
     _describe -t commands 'scanquota help stats commands' commands "$@"
+}
+(( $+functions[_scanquota__subcmd__import_commands] )) ||
+_scanquota__subcmd__import_commands() {
+    local commands; commands=()
+    _describe -t commands 'scanquota import commands' commands "$@"
 }
 (( $+functions[_scanquota__subcmd__invoice_commands] )) ||
 _scanquota__subcmd__invoice_commands() {

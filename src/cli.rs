@@ -80,6 +80,13 @@ Examples:
   scanquota estimate --plan a.toml --plan b.toml --from-log scans.csv --months 12")]
     Estimate(EstimateArgs),
 
+    /// Convert scanner reports or registry events to the scan-log CSV
+    #[command(after_help = "\
+Examples:
+  scanquota import trivy reports/ > scans.csv
+  scanquota import harbor events.jsonl --account acme | scanquota report --plan plan.toml --log -")]
+    Import(ImportArgs),
+
     /// Combine JSON reports of disjoint account partitions into one report
     #[command(after_help = "\
 Example:
@@ -134,6 +141,52 @@ pub struct InputArgs {
     /// saved `plan show`) [default for built-ins: the log's first scan, said on stderr]
     #[arg(long, value_name = "TIME")]
     pub start: Option<String>,
+
+    #[command(flatten)]
+    pub formats: FormatArgs,
+}
+
+/// How scanner and registry outputs are read as logs.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FormatArgs {
+    /// The logs' format [default: recognised by content: CSV, JSON Lines, or
+    /// Trivy, Grype and Harbor JSON]
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub log_format: Option<LogFormatArg>,
+
+    /// The source of rows made from Trivy and Grype reports (Harbor's are registry scans)
+    #[arg(long, value_enum, value_name = "SOURCE")]
+    pub source: Option<SourceArg>,
+
+    /// Which identity of a report names the image
+    #[arg(long, value_enum, value_name = "KEY", default_value_t = ImageKeyArg::Digest)]
+    pub image_key: ImageKeyArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormatArg {
+    Csv,
+    Trivy,
+    Grype,
+    Harbor,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SourceArg {
+    Local,
+    Registry,
+    Cicd,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ImageKeyArg {
+    /// The manifest digest (else the image id, else the name)
+    #[default]
+    Digest,
+    /// The image id (else the digest, else the name)
+    Id,
+    /// The name as scanned (else the digest)
+    Name,
 }
 
 #[derive(Debug, Args)]
@@ -282,6 +335,37 @@ pub enum CheckFormat {
     Text,
     Json,
     Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The format of the files
+    #[arg(value_enum)]
+    pub format: ImportFormat,
+
+    /// Reports or event files (one document each, several concatenated, or one
+    /// a line); a directory is read file by file in name order; `-` is standard input
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
+
+    /// The account every row belongs to
+    #[arg(long, value_name = "ACCOUNT", default_value = "default")]
+    pub account: String,
+
+    /// The source of rows made from Trivy and Grype reports (Harbor's are registry scans)
+    #[arg(long, value_enum, value_name = "SOURCE")]
+    pub source: Option<SourceArg>,
+
+    /// Which identity of a report names the image
+    #[arg(long, value_enum, value_name = "KEY", default_value_t = ImageKeyArg::Digest)]
+    pub image_key: ImageKeyArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFormat {
+    Trivy,
+    Grype,
+    Harbor,
 }
 
 #[derive(Debug, Args)]

@@ -4,10 +4,15 @@
 //! themselves (hyperfine's `cli.rs` → `options.rs`).
 
 use crate::allocation::{AllocationRules, Breakdown};
-use crate::cli::{Allocate, BreakdownArgs, InputArgs};
+use crate::cli::{
+    Allocate, BreakdownArgs, FormatArgs, ImageKeyArg, ImportArgs, ImportFormat, InputArgs,
+    LogFormatArg, SourceArg,
+};
 use crate::cores::{CoreDay, billable_days, read_samples};
 use crate::error::{Error, Result};
 use crate::log::ScanLog;
+use crate::log::formats::{FormatOptions, ImageKey, LogFormat, skipped_note};
+use crate::log::{Source, expand_paths};
 use crate::plan::Plan;
 use crate::zone::{Zone, parse_timestamp};
 use chrono::{DateTime, Days, NaiveDate, SubsecRound, TimeDelta, Utc};
@@ -40,6 +45,9 @@ pub struct Job {
     /// `--by`: the column (lower-case) accounts are broken down by.
     pub by: Option<String>,
     pub rules: AllocationRules,
+    /// An empty log set up as every log of the job is read (`--by`,
+    /// `--log-format`, `--source`, `--image-key`, texts kept or not).
+    pub blank_log: ScanLog,
 }
 
 /// What a command asks of its inputs.
@@ -103,16 +111,26 @@ impl Job {
                 .iter()
                 .any(|r| matches!(r, Resolved::StartsAtFirstScan { .. }));
         let by = needs.by.as_deref().map(|key| key.trim().to_lowercase());
+        let blank_log = ScanLog {
+            group_column: by.clone(),
+            formats: format_options(&input.formats),
+            ..ScanLog::keeping_texts(needs.texts)
+        };
+        let paths = expand_paths(&input.log)?;
+        let mut notes = String::new();
         let logs = if must_read {
-            Logs::Read(read_logs(&input.log, &zones, needs.texts, by.as_deref())?)
+            let logs = read_logs(&paths, &zones, &blank_log)?;
+            if let Some((_, log)) = logs.first() {
+                notes += &skipped_note(&log.skipped);
+            }
+            Logs::Read(logs)
         } else {
-            for path in &input.log {
+            for path in &paths {
                 // Fail now, naming the file, rather than inside a replay thread.
                 std::fs::metadata(path).map_err(|err| Error::io(path, err))?;
             }
-            Logs::Unread(input.log.clone())
+            Logs::Unread(paths)
         };
-        let mut notes = String::new();
         let mut runs = Vec::with_capacity(resolved.len());
         for plan in resolved {
             let plan = match plan {
@@ -151,6 +169,7 @@ impl Job {
             notes,
             by,
             rules: needs.rules,
+            blank_log,
         })
     }
 
@@ -183,13 +202,9 @@ impl Logs {
 fn read_logs(
     paths: &[String],
     zones: &[Zone],
-    texts: bool,
-    by: Option<&str>,
+    blank_log: &ScanLog,
 ) -> Result<Vec<(Zone, ScanLog)>> {
-    let empty = || ScanLog {
-        group_column: by.map(str::to_string),
-        ..ScanLog::keeping_texts(texts)
-    };
+    let empty = || blank_log.clone();
     if let [zone] = zones {
         return Ok(vec![(*zone, empty().read_all(paths, *zone)?)]);
     }
@@ -360,6 +375,44 @@ fn core_days(
     };
     let samples = read_samples(path, plan.zone)?;
     Ok(billable_days(plan, cores, &samples, as_of))
+}
+
+/// `scanquota import`'s arguments: the files (directories expanded) and how
+/// their documents are read.
+pub fn import_inputs(args: &ImportArgs) -> Result<(Vec<String>, FormatOptions)> {
+    let format = match args.format {
+        ImportFormat::Trivy => LogFormatArg::Trivy,
+        ImportFormat::Grype => LogFormatArg::Grype,
+        ImportFormat::Harbor => LogFormatArg::Harbor,
+    };
+    let options = format_options(&FormatArgs {
+        log_format: Some(format),
+        source: args.source,
+        image_key: args.image_key,
+    });
+    Ok((expand_paths(&args.files)?, options))
+}
+
+/// `--log-format`, `--source` and `--image-key` as the log reader takes them.
+fn format_options(args: &FormatArgs) -> FormatOptions {
+    FormatOptions {
+        format: args.log_format.map(|format| match format {
+            LogFormatArg::Csv => LogFormat::Csv,
+            LogFormatArg::Trivy => LogFormat::Trivy,
+            LogFormatArg::Grype => LogFormat::Grype,
+            LogFormatArg::Harbor => LogFormat::Harbor,
+        }),
+        source: args.source.map(|source| match source {
+            SourceArg::Local => Source::Local,
+            SourceArg::Registry => Source::Registry,
+            SourceArg::Cicd => Source::Cicd,
+        }),
+        image_key: match args.image_key {
+            ImageKeyArg::Digest => ImageKey::Digest,
+            ImageKeyArg::Id => ImageKey::Id,
+            ImageKeyArg::Name => ImageKey::Name,
+        },
+    }
 }
 
 #[cfg(test)]

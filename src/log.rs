@@ -8,10 +8,14 @@ use crate::error::{Error, Location, Result};
 use crate::zone::{Zone, parse_timestamp};
 use chrono::{DateTime, Utc};
 use flate2::read::MultiGzDecoder;
+pub use formats::LogFormat;
 use std::collections::HashMap;
 use std::io::Read;
 
+pub mod formats;
 mod pieces;
+
+use formats::{FormatOptions, Record, Skipped};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -200,6 +204,11 @@ pub struct ScanLog {
     pub group_column: Option<String>,
     /// The `--by` keys seen; an empty key is the group `(none)`.
     pub groups: Interner,
+    /// How scanner and registry documents are read (`--log-format`,
+    /// `--source`, `--image-key`).
+    pub formats: FormatOptions,
+    /// Registry events that made no row, by type.
+    pub skipped: Skipped,
 }
 
 /// The longest `--by` key accepted, in bytes.
@@ -394,8 +403,21 @@ impl ScanLog {
         })?;
         self.files.push(name.to_string());
         let mut reader = std::io::BufReader::with_capacity(1 << 16, reader);
+        let named = self.formats.format.filter(|f| *f != LogFormat::Csv);
         if first_non_blank_byte(&mut reader).map_err(|err| Error::io(name, err))? == Some(b'{') {
-            return self.read_json_lines(file, name, reader, zone, each);
+            if named.is_none() && first_line_is_a_scan_row(&mut reader) {
+                return self.read_json_lines(file, name, reader, zone, each);
+            }
+            return self.read_documents(file, name, reader, zone, each);
+        }
+        if let Some(format) = named {
+            return Err(Error::input(
+                Location::file(name).line(1),
+                format!(
+                    "is not JSON, so not a {} document; give the JSON the tool wrote, or drop --log-format",
+                    format.name()
+                ),
+            ));
         }
         let mut input = CsvInput::new(name, "scan log", "timestamp,image", reader)?;
         let columns = Columns::of(&input, self.group_column.as_deref())?;
@@ -514,6 +536,66 @@ impl ScanLog {
                 return Ok(());
             }
         }
+    }
+
+    /// Scanner reports and registry events: every row made from them is
+    /// checked, and its messages worded, as a CSV row would be.
+    fn read_documents(
+        &mut self,
+        file: u32,
+        name: &str,
+        reader: impl Read,
+        zone: Zone,
+        mut each: impl FnMut(&ScanLog, ScanEvent, u128, u64) -> bool,
+    ) -> Result<()> {
+        let mut names: Vec<String> = Vec::new();
+        let columns = Columns {
+            timestamp: 0,
+            image: 1,
+            account: Some(2),
+            source: Some(3),
+            status: Some(4),
+            risk: Some(5),
+            scan_id: Some(6),
+            group: self.group_column.as_ref().map(|_| KNOWN_COLUMNS.len()),
+        };
+        let options = self.formats.clone();
+        let mut skipped = std::mem::take(&mut self.skipped);
+        let mut record = csv::ByteRecord::new();
+        let result =
+            formats::read_documents(name, reader, &options, &mut skipped, |row: Record| {
+                record.clear();
+                for field in [
+                    row.timestamp.as_str(),
+                    row.image.as_str(),
+                    "",
+                    row.source,
+                    row.status,
+                    row.risk,
+                    row.scan_id.as_str(),
+                ] {
+                    record.push_field(field.as_bytes());
+                }
+                if let Some(column) = &self.group_column {
+                    let key = row.extra.get(column.as_str()).map_or("", String::as_str);
+                    record.push_field(key.as_bytes());
+                }
+                if names.is_empty() {
+                    // Messages name the key the document has, not our column.
+                    names = row
+                        .format
+                        .row_keys()
+                        .iter()
+                        .map(|k| k.to_string())
+                        .collect();
+                    names.extend(self.group_column.clone());
+                }
+                let cells = Row::keyed(name, "scan log", &names, row.line, 0, &record);
+                let (event, image) = self.parse_row(file, &cells, &columns, zone)?;
+                Ok(each(self, event, image, 0))
+            });
+        self.skipped = skipped;
+        result.map(|_| ())
     }
 
     /// Put events in replay order: by time, ties in input order (a stable sort).
@@ -726,6 +808,22 @@ fn first_non_blank_byte(reader: &mut impl std::io::BufRead) -> std::io::Result<O
     Ok(head.iter().copied().find(|b| !b.is_ascii_whitespace()))
 }
 
+/// Whether the first line of a JSON input is one object with a canonical
+/// scan row's keys (JSON Lines of scan rows). A multi-line document, or an
+/// object of another kind, is read as scanner or registry documents.
+fn first_line_is_a_scan_row(reader: &mut impl std::io::BufRead) -> bool {
+    let Ok(head) = reader.fill_buf() else {
+        return false;
+    };
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let line = match memchr::memchr(b'\n', head) {
+        Some(end) => &head[..end],
+        None => head,
+    };
+    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line)
+        .is_ok_and(|object| object.contains_key("timestamp") || object.contains_key("image"))
+}
+
 /// Whether a JSON log's first object is a canonical scan row; scanner and
 /// registry documents are named so the message says what was found.
 fn classify_json(
@@ -759,6 +857,34 @@ fn classify_json(
 /// The column serde_json's message names (`… at line 1 column N`), if any.
 fn err_column(message: &str) -> Option<u64> {
     message.rsplit(" column ").next()?.parse().ok()
+}
+
+/// The paths of the logs: a directory stands for the files in it (not its
+/// subdirectories, nor hidden files), in name order.
+pub fn expand_paths(paths: &[String]) -> Result<Vec<String>> {
+    let mut expanded = Vec::with_capacity(paths.len());
+    for path in paths {
+        if path == "-" || !std::path::Path::new(path).is_dir() {
+            expanded.push(path.clone());
+            continue;
+        }
+        let mut files: Vec<String> = std::fs::read_dir(path)
+            .map_err(|err| Error::io(path, err))?
+            .filter_map(|entry| entry.ok())
+            .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
+            .filter(|entry| !entry.file_name().to_string_lossy().starts_with('.'))
+            .map(|entry| entry.path().to_string_lossy().into_owned())
+            .collect();
+        if files.is_empty() {
+            return Err(Error::input(
+                Location::file(path),
+                "is a directory with no files; give logs or reports",
+            ));
+        }
+        files.sort();
+        expanded.extend(files);
+    }
+    Ok(expanded)
 }
 
 /// The two bytes every gzip member starts with.

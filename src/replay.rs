@@ -6,6 +6,7 @@
 use crate::error::Result;
 use crate::job::{Job, Logs, PlanRun};
 use crate::log::ScanLog;
+use crate::log::formats::skipped_note;
 use crate::meter::{AccountUsage, Schedule, replay as replay_serially, replay_in_parallel};
 use crate::plan::Plan;
 use crate::stream;
@@ -20,6 +21,8 @@ pub struct Replayed {
     pub accounts_in_logs: Vec<String>,
     /// With `--by`: the group names, by group id.
     pub group_names: Vec<String>,
+    /// Lines for stderr: registry events the logs held that make no row.
+    pub notes: String,
 }
 
 /// Replay `run`'s plan over the job's logs.
@@ -30,23 +33,24 @@ pub fn replay(job: &Job, run: &PlanRun) -> Result<Replayed> {
     let read;
     let log = match &job.logs {
         Logs::Unread(paths) => {
-            if let Some((log, usages)) =
-                stream::replay_streaming(&run.plan, paths, &schedule, account, job.by.as_deref())?
-            {
+            if let Some((log, usages)) = stream::replay_streaming(
+                &run.plan,
+                paths,
+                &schedule,
+                account,
+                job.blank_log.clone(),
+            )? {
                 return Ok(Replayed {
                     schedule,
                     usages,
                     no_rows: log.accounts.is_empty(),
                     accounts_in_logs: account_names(&log),
                     group_names: group_names(&log),
+                    notes: skipped_note(&log.skipped),
                 });
             }
             // Not in time order: read every row, sort, replay.
-            read = ScanLog {
-                group_column: job.by.clone(),
-                ..ScanLog::default()
-            }
-            .read_all(paths, run.plan.zone)?;
+            read = job.blank_log.clone().read_all(paths, run.plan.zone)?;
             &read
         }
         Logs::Read(_) => job
@@ -60,6 +64,12 @@ pub fn replay(job: &Job, run: &PlanRun) -> Result<Replayed> {
         no_rows: log.accounts.is_empty(),
         accounts_in_logs: account_names(log),
         group_names: group_names(log),
+        // A job that read its logs said what they skipped already.
+        notes: if matches!(job.logs, Logs::Unread(_)) {
+            skipped_note(&log.skipped)
+        } else {
+            String::new()
+        },
     })
 }
 

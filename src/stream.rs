@@ -32,15 +32,14 @@ pub fn replay_streaming(
     paths: &[String],
     schedule: &Schedule,
     account: Option<&str>,
-    group_column: Option<&str>,
+    blank_log: ScanLog,
 ) -> Result<Option<(ScanLog, Vec<AccountUsage>)>> {
     let (sender, receiver) = sync_channel::<Message>(4);
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || -> Result<ScanLog> {
             let mut log = ScanLog {
                 images_by_fingerprint: true,
-                group_column: group_column.map(str::to_string),
-                ..ScanLog::default()
+                ..blank_log
             };
             let mut batch = Vec::with_capacity(BATCH);
             let mut accounts_sent = 0;

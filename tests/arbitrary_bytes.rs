@@ -45,6 +45,22 @@ proptest! {
     }
 
     #[test]
+    fn scanner_documents(
+        bytes in prop_oneof![
+            inputs("{\"SchemaVersion\": 2, \"ArtifactName\": \"a\", "),
+            inputs("{\"matches\": [], \"descriptor\": {\"timestamp\": "),
+            inputs("{\"type\": \"SCANNING_COMPLETED\", \"occur_at\": 1, \"event_data\": "),
+        ],
+        by in prop::option::of(Just("repository".to_string())),
+    ) {
+        let mut log = ScanLog { group_column: by, ..ScanLog::default() };
+        if let Err(err) = log.read_one("reports.json", bytes.as_slice(), Zone::default()) {
+            prop_assert_eq!(err.code(), 2);
+            prop_assert!(err.to_string().starts_with("reports.json"));
+        }
+    }
+
+    #[test]
     fn inventories(bytes in inputs("image,source\n")) {
         if let Err(err) = scanquota::stats::parse_inventory("inventory.csv", bytes.as_slice()) {
             prop_assert!(err.to_string().starts_with("inventory.csv"));

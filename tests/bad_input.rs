@@ -167,6 +167,52 @@ fn catalogue() -> Vec<Case> {
             &["log.csv:2:3", "`dire`"],
         ),
         log_case("not gzip", b"plain text".to_vec(), &[]).with_file_name("log.csv.gz"),
+        // Scanner and registry documents.
+        log_case(
+            "JSON of another kind",
+            b"{\"apiVersion\": \"v1\",\n \"kind\": \"Pod\"}\n".to_vec(),
+            &["log.csv:2", "SchemaVersion", "timestamp"],
+        ),
+        log_case(
+            "Trivy report naming no image",
+            b"{\"SchemaVersion\": 2, \"ArtifactName\": \"\", \"CreatedAt\": \"2024-04-01T00:00:00Z\", \"Metadata\": {}}".to_vec(),
+            &["log.csv:1", "Metadata.RepoDigests"],
+        ),
+        log_case(
+            "Trivy CreatedAt not RFC 3339",
+            b"{\"SchemaVersion\": 2, \"ArtifactName\": \"alpine\", \"CreatedAt\": \"April 1st\"}".to_vec(),
+            &["log.csv:1", "CreatedAt", "`April 1st`"],
+        ),
+        log_case(
+            "truncated Trivy report",
+            b"{\"SchemaVersion\": 2,\n \"ArtifactName\": \"alpine\",\n \"Results\": [".to_vec(),
+            &["log.csv:3", "truncated"],
+        ),
+        log_case(
+            "Grype report without a timestamp",
+            b"{\"matches\": [], \"descriptor\": {\"name\": \"grype\"}}".to_vec(),
+            &["log.csv:1", "descriptor.timestamp"],
+        ),
+        log_case(
+            "Grype report naming no image",
+            b"{\"matches\": [], \"source\": {\"type\": \"image\", \"target\": {}}, \"descriptor\": {\"timestamp\": \"2024-04-01T00:00:00Z\"}}".to_vec(),
+            &["log.csv:1", "source.target.manifestDigest"],
+        ),
+        log_case(
+            "Harbor event with a text occur_at",
+            b"{\"type\": \"SCANNING_COMPLETED\", \"occur_at\": \"yesterday\", \"event_data\": {\"resources\": []}}".to_vec(),
+            &["log.csv:1", "occur_at", "Unix seconds"],
+        ),
+        log_case(
+            "Harbor resource without a digest",
+            b"{\"type\": \"SCANNING_COMPLETED\", \"occur_at\": 1711929600, \"event_data\": {\"resources\": [{\"tag\": \"1\"}]}}".to_vec(),
+            &["log.csv:1", "event_data.resources[0].digest"],
+        ),
+        log_case(
+            "a Grype report among Trivy reports",
+            b"{\"SchemaVersion\": 2, \"ArtifactName\": \"alpine\", \"CreatedAt\": \"2024-04-01T00:00:00Z\"}\n{\"matches\": [], \"descriptor\": {\"timestamp\": \"2024-04-01T00:00:00Z\"}}\n".to_vec(),
+            &["log.csv:2", "not a trivy document", "grype"],
+        ),
         // Plans.
         plan_case("empty plan", "", &["plan.toml:1", "subscription"]),
         plan_case(
@@ -265,14 +311,22 @@ fn catalogue() -> Vec<Case> {
             needles: vec!["--as-of".into(), "before the plan starts".into()],
         },
         Case {
-            name: "log is a directory",
+            // A directory is read file by file in name order: the first
+            // file that is no log is named.
+            name: "log is a directory of other files",
             files: vec![],
             args: [
-                "report", "--plan", PLAN, "--log", "fixtures", "--as-of", AS_OF,
+                "report",
+                "--plan",
+                PLAN,
+                "--log",
+                "completions",
+                "--as-of",
+                AS_OF,
             ]
             .map(String::from)
             .to_vec(),
-            needles: vec!["fixtures".into(), "directory".into()],
+            needles: vec!["completions/scanquota.bash:1".into()],
         },
         Case {
             name: "missing log",

@@ -61,7 +61,7 @@ proptest! {
         let buffered = generate(&plan, &ScanLog::read_paths(std::slice::from_ref(&path), plan.zone).unwrap(), as_of, None);
         let schedule = Schedule::new(&plan, as_of);
         let sorted = rows.windows(2).all(|pair| pair[0].0 <= pair[1].0);
-        match replay_streaming(&plan, std::slice::from_ref(&path), &schedule, None, None).unwrap() {
+        match replay_streaming(&plan, std::slice::from_ref(&path), &schedule, None, ScanLog::default()).unwrap() {
             Some((log, usages)) => {
                 prop_assert!(sorted, "streaming only finishes on time-ordered logs");
                 let streamed = assemble(&plan, &schedule, usages, log.accounts.is_empty(), None, &BTreeMap::new(), None);

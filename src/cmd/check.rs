@@ -34,18 +34,18 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<CommandOutput> {
         ..Needs::default()
     };
     let job = Job::build(std::slice::from_ref(&args.plan), &args.input, None, needs)?;
-    let (mut reports, unknown) = super::report::reports(&job)?;
-    if let (Some(account), Some(known)) = (&job.account, unknown) {
+    let mut found = super::report::reports(&job)?;
+    if let (Some(account), Some(known)) = (&job.account, found.unknown_account) {
         return Err(Error::UnknownAccount {
             account: account.clone(),
             known,
         });
     }
-    let report = reports.remove(0);
+    let report = found.reports.remove(0);
     let results = evaluate(&report, &thresholds)?;
     let alerts = results.iter().filter(|r| r.is_alert()).count();
     let code = if alerts == 0 { 0 } else { 1 };
-    let mut stderr = job.notes.clone();
+    let mut stderr = job.notes.clone() + &found.notes;
     if alerts > 0 && !quiet {
         stderr += &format!("scanquota: {alerts} of {} checks alerted\n", results.len());
     }

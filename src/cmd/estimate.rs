@@ -39,6 +39,7 @@ pub fn run(args: &EstimateArgs) -> Result<CommandOutput> {
             as_of: args.as_of.clone(),
             account: args.account.clone(),
             start: args.start.clone(),
+            formats: Default::default(),
         };
         let needs = Needs {
             texts: false,

@@ -19,10 +19,12 @@ pub fn run(args: &InvoiceArgs) -> Result<CommandOutput> {
         args.cores.as_deref(),
         needs,
     )?;
-    let (reports, unknown) = super::report::reports(&job)?;
-    let invoice = Invoice::of(&reports[0]);
+    let found = super::report::reports(&job)?;
+    let invoice = Invoice::of(&found.reports[0]);
     Ok(CommandOutput {
-        stderr: job.notes.clone() + &super::report::unknown_account_warning(&job, unknown),
+        stderr: job.notes.clone()
+            + &found.notes
+            + &super::report::unknown_account_warning(&job, found.unknown_account),
         ..CommandOutput::success(crate::render::exporter(args.format).invoice(&invoice))
     })
 }

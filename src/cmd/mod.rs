@@ -3,6 +3,7 @@
 pub mod check;
 pub mod completions;
 pub mod estimate;
+pub mod import;
 pub mod invoice;
 pub mod ledger;
 pub mod merge;
@@ -86,6 +87,7 @@ pub fn run(cli: Cli) -> Result<CommandOutput> {
         Command::Estimate(args) => estimate::run(&args),
         Command::Man { dir } => completions::man(dir.as_deref()),
         Command::Merge(args) => merge::run(&args),
+        Command::Import(args) => import::run(&args),
     }
 }
 

@@ -16,7 +16,11 @@ pub fn run(args: &ReportArgs) -> Result<CommandOutput> {
     }
     .breakdown(&args.breakdown);
     let job = Job::build(&args.plan, &args.input, args.cores.as_deref(), needs)?;
-    let (mut reports, unknown) = reports(&job)?;
+    let Reports {
+        mut reports,
+        unknown_account,
+        notes,
+    } = reports(&job)?;
     let exporter = crate::render::exporter(args.format);
     let stdout = if reports.len() == 1 {
         exporter.report(&reports.remove(0))
@@ -24,18 +28,30 @@ pub fn run(args: &ReportArgs) -> Result<CommandOutput> {
         exporter.compare(&Comparison::new(reports))
     };
     Ok(CommandOutput {
-        stderr: job.notes.clone() + &unknown_account_warning(&job, unknown),
+        stderr: job.notes.clone() + &notes + &unknown_account_warning(&job, unknown_account),
         ..CommandOutput::success(stdout)
     })
 }
 
-/// One report per plan of the job, and, when `--account` names an account
-/// the logs do not have, the accounts they do have.
-pub fn reports(job: &Job) -> Result<(Vec<Report>, Option<String>)> {
+/// The reports of a job's plans.
+pub struct Reports {
+    pub reports: Vec<Report>,
+    /// `--account` named an account the logs lack: the ones they have.
+    pub unknown_account: Option<String>,
+    /// What the replay has to say on stderr (registry events skipped).
+    pub notes: String,
+}
+
+/// One report per plan of the job.
+pub fn reports(job: &Job) -> Result<Reports> {
     let mut reports = Vec::with_capacity(job.runs.len());
     let mut unknown = None;
+    let mut notes = String::new();
     for run in &job.runs {
         let replayed = replay(job, run)?;
+        if notes.is_empty() {
+            notes = replayed.notes.clone();
+        }
         unknown = unknown.or_else(|| unknown_account(job, run, &replayed));
         let breakdown = job.breakdown(replayed.group_names);
         reports.push(assemble(
@@ -48,7 +64,11 @@ pub fn reports(job: &Job) -> Result<(Vec<Report>, Option<String>)> {
             breakdown.as_ref(),
         ));
     }
-    Ok((reports, unknown))
+    Ok(Reports {
+        reports,
+        unknown_account: unknown,
+        notes,
+    })
 }
 
 /// The warning for an `--account` with no row in the logs.

@@ -1,0 +1,31 @@
+#![no_main]
+//! Scanner reports and registry events: recognised by content, and read as
+//! each named format, through the log reader and through `import`'s reader.
+
+use libfuzzer_sys::fuzz_target;
+use scanquota::log::ScanLog;
+use scanquota::log::formats::{FormatOptions, LogFormat, Skipped, read_documents};
+use scanquota::zone::Zone;
+
+fuzz_target!(|bytes: &[u8]| {
+    for format in [None, Some(LogFormat::Trivy), Some(LogFormat::Grype), Some(LogFormat::Harbor)] {
+        let options = FormatOptions {
+            format,
+            ..FormatOptions::default()
+        };
+        let mut log = ScanLog {
+            formats: options.clone(),
+            group_column: Some("repository".into()),
+            ..ScanLog::default()
+        };
+        if let Err(err) = log.read_one("reports.json", bytes, Zone::default()) {
+            assert_eq!(err.code(), 2);
+            assert!(err.to_string().starts_with("reports.json"));
+        }
+        let mut skipped = Skipped::default();
+        if let Err(err) = read_documents("reports.json", bytes, &options, &mut skipped, |_| Ok(true)) {
+            assert_eq!(err.code(), 2);
+            assert!(err.to_string().starts_with("reports.json"));
+        }
+    }
+});

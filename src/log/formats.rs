@@ -1,0 +1,696 @@
+//! Scanner and registry outputs read as scan logs (docs/logs.md): Trivy
+//! reports, Grype reports and Harbor webhook payloads, one document per
+//! file, several concatenated, or one per line. Documents are deserialised
+//! into structs holding only the fields a scan row needs, so a report of
+//! many megabytes of findings is read in bounded memory: serde skips the
+//! rest as it streams past.
+//!
+//! Field names follow the formats' published schemas:
+//! * Trivy: `pkg/types/report.go` (`Report`, `Metadata`, `Result`) in
+//!   aquasecurity/trivy;
+//! * Grype: `schema/grype/json/schema-*.json` (`Document`, `Match`,
+//!   `Source`, `Descriptor`) in anchore/grype;
+//! * Harbor: `src/pkg/notifier/model` (`Payload`, `EventData`, `Resource`,
+//!   `Repository`) and the scan overview's `NativeReportSummary` in
+//!   goharbor/harbor.
+
+use crate::error::{Error, Location, Result};
+use crate::log::Source;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::rc::Rc;
+
+/// A log's format: named with `--log-format`, or recognised by content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// The canonical CSV (or its JSON Lines form).
+    Csv,
+    Trivy,
+    Grype,
+    Harbor,
+}
+
+impl LogFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            LogFormat::Csv => "csv",
+            LogFormat::Trivy => "trivy",
+            LogFormat::Grype => "grype",
+            LogFormat::Harbor => "harbor",
+        }
+    }
+
+    /// The document keys a scan row's columns come from, in the order of
+    /// the canonical columns (timestamp, image, account, source, status,
+    /// risk, scan_id): messages name the key the user's file has.
+    pub fn row_keys(self) -> [&'static str; 7] {
+        match self {
+            LogFormat::Csv => [
+                "timestamp",
+                "image",
+                "account",
+                "source",
+                "status",
+                "risk",
+                "scan_id",
+            ],
+            LogFormat::Trivy => [
+                "CreatedAt",
+                "Metadata.RepoDigests",
+                "account",
+                "source",
+                "status",
+                "Results[].Severity",
+                "ReportID",
+            ],
+            LogFormat::Grype => [
+                "descriptor.timestamp",
+                "source.target.manifestDigest",
+                "account",
+                "source",
+                "status",
+                "matches[].vulnerability.severity",
+                "scan_id",
+            ],
+            LogFormat::Harbor => [
+                "occur_at",
+                "event_data.resources[].digest",
+                "account",
+                "source",
+                "type",
+                "scan_overview.*.severity",
+                "scan_overview.*.report_id",
+            ],
+        }
+    }
+
+    /// The keys that identify a document of this format.
+    fn keys(self) -> &'static str {
+        match self {
+            LogFormat::Csv => "`timestamp` and `image`",
+            LogFormat::Trivy => "`SchemaVersion` and `ArtifactName` (trivy image --format json)",
+            LogFormat::Grype => "`matches` and `descriptor` (grype -o json)",
+            LogFormat::Harbor => "`type` and `event_data` (a Harbor webhook payload)",
+        }
+    }
+}
+
+/// Which of a format's identities names the image.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ImageKey {
+    /// The manifest digest, so the same image scanned by Trivy and reported
+    /// by Harbor is one image; falls back to the image id, then the name.
+    #[default]
+    Digest,
+    /// The image (config) id; falls back to the digest, then the name.
+    Id,
+    /// The name as scanned (`ArtifactName`, `userInput`); falls back to the digest.
+    Name,
+}
+
+/// How rows are made from documents.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FormatOptions {
+    /// `--log-format`: the format every JSON document must have.
+    pub format: Option<LogFormat>,
+    /// `--source`: the source of rows made from Trivy and Grype documents.
+    pub source: Option<Source>,
+    pub image_key: ImageKey,
+}
+
+/// One scan row made from a document, as the canonical CSV would hold it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub timestamp: String,
+    pub image: String,
+    pub source: &'static str,
+    pub status: &'static str,
+    pub risk: &'static str,
+    pub scan_id: String,
+    /// `artifact`, `repository`, `namespace`, `tag`: for `--by` and `import`.
+    pub extra: BTreeMap<&'static str, String>,
+    /// The line the document ends on (its line, in JSON Lines).
+    pub line: u64,
+    pub format: LogFormat,
+}
+
+/// The extra columns a format can make, in the order `import` writes them.
+pub const EXTRA_COLUMNS: [&str; 4] = ["artifact", "repository", "namespace", "tag"];
+
+/// Every field any of the formats needs; everything else is skipped.
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+struct Document {
+    // Trivy
+    #[serde(rename = "SchemaVersion")]
+    schema_version: Option<IgnoredAny>,
+    #[serde(rename = "ArtifactName")]
+    artifact_name: Option<String>,
+    #[serde(rename = "CreatedAt")]
+    created_at: Option<String>,
+    #[serde(rename = "ReportID")]
+    report_id: Option<String>,
+    #[serde(rename = "Metadata")]
+    metadata: Option<TrivyMetadata>,
+    #[serde(rename = "Results")]
+    results: Option<Vec<TrivyResult>>,
+    // Grype
+    matches: Option<Vec<GrypeMatch>>,
+    descriptor: Option<GrypeDescriptor>,
+    source: Option<GrypeSource>,
+    // Harbor
+    #[serde(rename = "type")]
+    event_type: Option<String>,
+    occur_at: Option<serde_json::Value>,
+    event_data: Option<HarborEventData>,
+    // The canonical JSON Lines keys, to name a canonical row given to a
+    // scanner format.
+    timestamp: Option<IgnoredAny>,
+    image: Option<IgnoredAny>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+struct TrivyMetadata {
+    #[serde(rename = "ImageID")]
+    image_id: Option<String>,
+    #[serde(rename = "RepoTags")]
+    repo_tags: Option<Vec<String>>,
+    #[serde(rename = "RepoDigests")]
+    repo_digests: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+struct TrivyResult {
+    #[serde(rename = "Vulnerabilities")]
+    vulnerabilities: Option<Vec<Finding>>,
+    #[serde(rename = "Secrets")]
+    secrets: Option<Vec<Finding>>,
+    #[serde(rename = "Misconfigurations")]
+    misconfigurations: Option<Vec<Finding>>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+struct Finding {
+    #[serde(rename = "Severity")]
+    severity: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+struct GrypeMatch {
+    vulnerability: GrypeVulnerability,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+struct GrypeVulnerability {
+    severity: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+struct GrypeDescriptor {
+    timestamp: Option<String>,
+}
+
+/// Grype's `source`; in a canonical JSON Lines row `source` is a string.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum GrypeSource {
+    Target { target: GrypeTarget },
+    Other(IgnoredAny),
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct GrypeTarget {
+    user_input: Option<String>,
+    #[serde(rename = "imageID")]
+    image_id: Option<String>,
+    manifest_digest: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+struct HarborEventData {
+    resources: Vec<HarborResource>,
+    repository: Option<HarborRepository>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+struct HarborResource {
+    digest: Option<String>,
+    tag: Option<String>,
+    scan_overview: BTreeMap<String, HarborReportSummary>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+struct HarborReportSummary {
+    report_id: Option<String>,
+    severity: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+struct HarborRepository {
+    name: Option<String>,
+    namespace: Option<String>,
+    repo_full_name: Option<String>,
+}
+
+impl Document {
+    fn format(&self) -> Option<LogFormat> {
+        if self.schema_version.is_some() && self.artifact_name.is_some() {
+            Some(LogFormat::Trivy)
+        } else if self.matches.is_some() && self.descriptor.is_some() {
+            Some(LogFormat::Grype)
+        } else if self.event_type.is_some() && self.event_data.is_some() {
+            Some(LogFormat::Harbor)
+        } else if self.timestamp.is_some() || self.image.is_some() {
+            Some(LogFormat::Csv)
+        } else {
+            None
+        }
+    }
+}
+
+/// The rank of a severity as the risk column spells it: CRITICAL and HIGH
+/// are high, MEDIUM medium, LOW low; anything else (UNKNOWN, Negligible) is
+/// unknown, which ranks below every finding.
+fn risk_rank(severity: &str) -> u8 {
+    match severity.to_ascii_lowercase().as_str() {
+        "critical" | "high" => 3,
+        "medium" => 2,
+        "low" => 1,
+        _ => 0,
+    }
+}
+
+/// The highest severity of `severities`: `none` when there is no finding,
+/// empty (unknown) when every finding is of unknown severity.
+fn highest_risk<'a>(severities: impl Iterator<Item = Option<&'a str>>) -> &'static str {
+    let mut found = false;
+    let mut best = 0;
+    for severity in severities {
+        found = true;
+        best = best.max(severity.map_or(0, risk_rank));
+    }
+    match (found, best) {
+        (false, _) => "none",
+        (true, 3) => "high",
+        (true, 2) => "medium",
+        (true, 1) => "low",
+        _ => "",
+    }
+}
+
+/// `registry.example.com/team/app:1.4` or `…@sha256:…` → the repository.
+pub fn repository_of(reference: &str) -> String {
+    let without_digest = reference.split('@').next().unwrap_or(reference);
+    // A tag follows the last `:` after the last `/` (a port comes before it).
+    match without_digest.rfind(':') {
+        Some(colon) if !without_digest[colon..].contains('/') => {
+            without_digest[..colon].to_string()
+        }
+        _ => without_digest.to_string(),
+    }
+}
+
+/// `repo@sha256:…` → `sha256:…`.
+fn digest_of(reference: &str) -> Option<&str> {
+    reference.split_once('@').map(|(_, digest)| digest)
+}
+
+fn first_of(options: [Option<String>; 3]) -> Option<String> {
+    options
+        .into_iter()
+        .flatten()
+        .find(|text| !text.trim().is_empty())
+}
+
+/// A document the reader cannot use: names the file, line and key.
+fn missing(name: &str, line: u64, key: &str, problem: &str) -> Error {
+    Error::input(
+        Location::file(name).line(line).key(key),
+        problem.to_string(),
+    )
+}
+
+/// Counts the line ends serde has read, so a document's line is known.
+/// serde_json reads its reader a byte at a time, so this sits between it
+/// and the buffer and sees exactly what serde has consumed.
+struct LineCounter<R> {
+    inner: R,
+    lines: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for LineCounter<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        let ends = memchr::memchr_iter(b'\n', &buf[..read]).count() as u64;
+        self.lines.set(self.lines.get() + ends);
+        Ok(read)
+    }
+}
+
+/// What reading a stream of documents found besides rows: events of types
+/// that make no row, by type.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Skipped {
+    pub by_type: BTreeMap<String, u64>,
+}
+
+/// The stderr line for registry events that made no row, if any.
+pub fn skipped_note(skipped: &Skipped) -> String {
+    if skipped.by_type.is_empty() {
+        return String::new();
+    }
+    let total: u64 = skipped.by_type.values().sum();
+    let kinds: Vec<String> = skipped
+        .by_type
+        .iter()
+        .map(|(kind, count)| {
+            let kind = if kind.is_empty() { "(no type)" } else { kind };
+            format!("{count} {kind}")
+        })
+        .collect();
+    format!(
+        "scanquota: skipped {total} Harbor event(s) that record no scan: {}\n",
+        kinds.join(", ")
+    )
+}
+
+/// Read every document of `reader` (already past any compression), calling
+/// `each` with the rows made from it. The first document decides the format
+/// unless `options.format` names it; every later one must be of that format.
+pub fn read_documents(
+    name: &str,
+    reader: impl Read,
+    options: &FormatOptions,
+    skipped: &mut Skipped,
+    mut each: impl FnMut(Record) -> Result<bool>,
+) -> Result<LogFormat> {
+    let lines = Rc::new(Cell::new(0));
+    let counter = LineCounter {
+        inner: std::io::BufReader::with_capacity(1 << 16, reader),
+        lines: Rc::clone(&lines),
+    };
+    let mut stream = serde_json::Deserializer::from_reader(counter).into_iter::<Document>();
+    let mut format = options.format;
+    loop {
+        let next = stream.next();
+        let Some(next) = next else { break };
+        let document = next.map_err(|err| {
+            let location = Location::file(name)
+                .line(err.line() as u64)
+                .column(err.column() as u64);
+            let what = if err.is_eof() {
+                "the JSON ends in the middle of a document (a truncated file?)".to_string()
+            } else {
+                format!("is not valid JSON ({err})")
+            };
+            Error::input(
+                location,
+                format!("{what}; give whole JSON documents, one after another or one a line"),
+            )
+        })?;
+        // serde has read up to the document's closing brace, and no further.
+        let line = lines.get() + 1;
+        let found = document.format();
+        let expected = *format.get_or_insert(match found {
+            Some(LogFormat::Csv) | None => {
+                return Err(Error::input(
+                    Location::file(name).line(line),
+                    format!(
+                        "is neither a scan log nor a scanner report or registry event; expected the keys {} (a JSON Lines scan log), {}, {} or {}",
+                        LogFormat::Csv.keys(),
+                        LogFormat::Trivy.keys(),
+                        LogFormat::Grype.keys(),
+                        LogFormat::Harbor.keys()
+                    ),
+                ));
+            }
+            Some(found) => found,
+        });
+        if found != Some(expected) {
+            return Err(Error::input(
+                Location::file(name).line(line),
+                format!(
+                    "is not a {} document{}; it needs the keys {}",
+                    expected.name(),
+                    found.map_or(String::new(), |f| format!(" (it looks like {})", f.name())),
+                    expected.keys()
+                ),
+            ));
+        }
+        for record in records(name, line, expected, document, options, skipped)? {
+            if !each(record)? {
+                return Ok(expected);
+            }
+        }
+    }
+    format.ok_or_else(|| {
+        Error::input(
+            Location::file(name),
+            "holds no JSON document; give a report or event",
+        )
+    })
+}
+
+/// The rows one document makes.
+fn records(
+    name: &str,
+    line: u64,
+    format: LogFormat,
+    document: Document,
+    options: &FormatOptions,
+    skipped: &mut Skipped,
+) -> Result<Vec<Record>> {
+    let source = options.source.unwrap_or(Source::Registry).as_str();
+    match format {
+        LogFormat::Trivy => {
+            let timestamp = document
+                .created_at
+                .ok_or_else(|| missing(name, line, "CreatedAt", "the Trivy report has no `CreatedAt`; give the JSON Trivy wrote (trivy image --format json)"))?;
+            let metadata = document.metadata.unwrap_or_default();
+            let digest = metadata
+                .repo_digests
+                .as_ref()
+                .and_then(|digests| digests.first())
+                .and_then(|reference| digest_of(reference))
+                .map(str::to_string);
+            let id = metadata.image_id.clone();
+            let artifact = document.artifact_name.clone();
+            let image = match options.image_key {
+                ImageKey::Digest => first_of([digest, id, artifact.clone()]),
+                ImageKey::Id => first_of([id, digest, artifact.clone()]),
+                ImageKey::Name => first_of([artifact.clone(), digest, id]),
+            }
+            .ok_or_else(|| {
+                missing(name, line, "Metadata.RepoDigests", "the Trivy report names no image: no `Metadata.RepoDigests`, `Metadata.ImageID` or `ArtifactName`")
+            })?;
+            let results = document.results.unwrap_or_default();
+            let risk = highest_risk(results.iter().flat_map(|result| {
+                [
+                    &result.vulnerabilities,
+                    &result.secrets,
+                    &result.misconfigurations,
+                ]
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|finding| finding.severity.as_deref())
+            }));
+            let tagged = metadata
+                .repo_tags
+                .as_ref()
+                .and_then(|tags| tags.first())
+                .cloned()
+                .or_else(|| artifact.clone());
+            let mut extra = BTreeMap::new();
+            if let Some(artifact) = artifact {
+                extra.insert("artifact", artifact);
+            }
+            if let Some(reference) = tagged {
+                extra.insert("repository", repository_of(&reference));
+            }
+            Ok(vec![Record {
+                timestamp,
+                image,
+                source,
+                status: "success",
+                risk,
+                scan_id: document.report_id.unwrap_or_default(),
+                extra,
+                line,
+                format,
+            }])
+        }
+        LogFormat::Grype => {
+            let timestamp = document
+                .descriptor
+                .and_then(|d| d.timestamp)
+                .ok_or_else(|| missing(name, line, "descriptor.timestamp", "the Grype report has no `descriptor.timestamp`; give the JSON Grype wrote (grype -o json)"))?;
+            let target = match document.source {
+                Some(GrypeSource::Target { target }) => target,
+                _ => GrypeTarget::default(),
+            };
+            let image = match options.image_key {
+                ImageKey::Digest => first_of([target.manifest_digest, target.image_id, target.user_input.clone()]),
+                ImageKey::Id => first_of([target.image_id, target.manifest_digest, target.user_input.clone()]),
+                ImageKey::Name => first_of([target.user_input.clone(), target.manifest_digest, target.image_id]),
+            }
+            .ok_or_else(|| {
+                missing(name, line, "source.target.manifestDigest", "the Grype report names no image: no `source.target.manifestDigest`, `imageID` or `userInput`")
+            })?;
+            let risk = highest_risk(
+                document
+                    .matches
+                    .iter()
+                    .flatten()
+                    .map(|m| m.vulnerability.severity.as_deref()),
+            );
+            let mut extra = BTreeMap::new();
+            if let Some(input) = target.user_input {
+                extra.insert("repository", repository_of(&input));
+                extra.insert("artifact", input);
+            }
+            Ok(vec![Record {
+                timestamp,
+                image,
+                source,
+                status: "success",
+                risk,
+                scan_id: String::new(),
+                extra,
+                line,
+                format,
+            }])
+        }
+        LogFormat::Harbor => {
+            let event_type = document.event_type.unwrap_or_default();
+            let status = match event_type.as_str() {
+                "SCANNING_COMPLETED" => "success",
+                "SCANNING_FAILED" => "failed",
+                _ => {
+                    *skipped.by_type.entry(event_type).or_default() += 1;
+                    return Ok(Vec::new());
+                }
+            };
+            let timestamp = match document.occur_at {
+                Some(serde_json::Value::Number(number)) if number.is_i64() => number.to_string(),
+                Some(other) => {
+                    return Err(missing(
+                        name,
+                        line,
+                        "occur_at",
+                        &format!("`{other}` is not Unix seconds; Harbor writes an integer"),
+                    ));
+                }
+                None => {
+                    return Err(missing(
+                        name,
+                        line,
+                        "occur_at",
+                        "the Harbor event has no `occur_at`",
+                    ));
+                }
+            };
+            let data = document.event_data.unwrap_or_default();
+            let repository = data.repository.unwrap_or_default();
+            let mut rows = Vec::with_capacity(data.resources.len());
+            for (index, resource) in data.resources.into_iter().enumerate() {
+                let image = resource
+                    .digest
+                    .filter(|digest| !digest.trim().is_empty())
+                    .ok_or_else(|| {
+                        missing(
+                            name,
+                            line,
+                            &format!("event_data.resources[{index}].digest"),
+                            "the Harbor event's resource has no `digest`",
+                        )
+                    })?;
+                let summary = resource
+                    .scan_overview
+                    .into_values()
+                    .next()
+                    .unwrap_or_default();
+                let risk = match summary.severity.as_deref() {
+                    None => "",
+                    Some(severity) if severity.eq_ignore_ascii_case("none") => "none",
+                    Some(severity) => highest_risk(std::iter::once(Some(severity))),
+                };
+                let mut extra = BTreeMap::new();
+                if let Some(full) = repository
+                    .repo_full_name
+                    .clone()
+                    .or_else(|| repository.name.clone())
+                {
+                    extra.insert("repository", full);
+                }
+                if let Some(namespace) = repository.namespace.clone() {
+                    extra.insert("namespace", namespace);
+                }
+                if let Some(tag) = resource.tag {
+                    extra.insert("tag", tag);
+                }
+                rows.push(Record {
+                    timestamp: timestamp.clone(),
+                    image,
+                    // Harbor is a registry: its scans are registry scans.
+                    source: Source::Registry.as_str(),
+                    status,
+                    risk,
+                    scan_id: summary.report_id.unwrap_or_default(),
+                    extra,
+                    line,
+                    format,
+                });
+            }
+            Ok(rows)
+        }
+        LogFormat::Csv => Ok(Vec::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repositories_lose_their_tag_or_digest_but_keep_a_port() {
+        assert_eq!(
+            repository_of("registry.example.com/team/app:1.4"),
+            "registry.example.com/team/app"
+        );
+        assert_eq!(repository_of("alpine@sha256:abc"), "alpine");
+        assert_eq!(repository_of("localhost:5000/app"), "localhost:5000/app");
+        assert_eq!(repository_of("localhost:5000/app:2"), "localhost:5000/app");
+        assert_eq!(repository_of("/tmp/x/payments.tar"), "/tmp/x/payments.tar");
+    }
+
+    #[test]
+    fn severities_rank_as_the_risk_column() {
+        assert_eq!(highest_risk([].into_iter()), "none");
+        assert_eq!(highest_risk([Some("UNKNOWN")].into_iter()), "");
+        assert_eq!(
+            highest_risk([Some("LOW"), Some("CRITICAL")].into_iter()),
+            "high"
+        );
+        assert_eq!(highest_risk([Some("Medium"), None].into_iter()), "medium");
+        assert_eq!(
+            highest_risk([Some("Negligible"), Some("Low")].into_iter()),
+            "low"
+        );
+    }
+}
