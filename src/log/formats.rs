@@ -18,7 +18,7 @@ use crate::error::{Error, Location, Result};
 use crate::log::Source;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::rc::Rc;
@@ -345,19 +345,42 @@ fn missing(name: &str, line: u64, key: &str, problem: &str) -> Error {
     )
 }
 
-/// Counts the line ends serde has read, so a document's line is known.
-/// serde_json reads its reader a byte at a time, so this sits between it
-/// and the buffer and sees exactly what serde has consumed.
+/// Knows which line a byte offset of the input is on. It sits below the
+/// buffer serde reads from (so serde keeps std's fast path for reading a
+/// buffer byte by byte) and keeps the last chunk it handed up, which holds
+/// serde's position.
 struct LineCounter<R> {
     inner: R,
-    lines: Rc<Cell<u64>>,
+    seen: Rc<RefCell<ChunkLines>>,
+}
+
+#[derive(Default)]
+struct ChunkLines {
+    /// Bytes and line ends before the last chunk.
+    offset: u64,
+    lines: u64,
+    last: Vec<u8>,
+}
+
+impl ChunkLines {
+    /// The number of line ends before byte `at` (at or after the last
+    /// chunk's start).
+    fn lines_before(&self, at: u64) -> u64 {
+        let into = usize::try_from(at.saturating_sub(self.offset)).unwrap_or(usize::MAX);
+        let part = &self.last[..into.min(self.last.len())];
+        self.lines + memchr::memchr_iter(b'\n', part).count() as u64
+    }
 }
 
 impl<R: Read> Read for LineCounter<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let read = self.inner.read(buf)?;
-        let ends = memchr::memchr_iter(b'\n', &buf[..read]).count() as u64;
-        self.lines.set(self.lines.get() + ends);
+        let mut seen = self.seen.borrow_mut();
+        let before = memchr::memchr_iter(b'\n', &seen.last).count() as u64;
+        seen.lines += before;
+        seen.offset += seen.last.len() as u64;
+        seen.last.clear();
+        seen.last.extend_from_slice(&buf[..read]);
         Ok(read)
     }
 }
@@ -399,12 +422,13 @@ pub fn read_documents(
     skipped: &mut Skipped,
     mut each: impl FnMut(Record) -> Result<bool>,
 ) -> Result<LogFormat> {
-    let lines = Rc::new(Cell::new(0));
+    let seen = Rc::new(RefCell::new(ChunkLines::default()));
     let counter = LineCounter {
-        inner: std::io::BufReader::with_capacity(1 << 16, reader),
-        lines: Rc::clone(&lines),
+        inner: reader,
+        seen: Rc::clone(&seen),
     };
-    let mut stream = serde_json::Deserializer::from_reader(counter).into_iter::<Document>();
+    let buffered = std::io::BufReader::with_capacity(1 << 16, counter);
+    let mut stream = serde_json::Deserializer::from_reader(buffered).into_iter::<Document>();
     let mut format = options.format;
     loop {
         let next = stream.next();
@@ -423,8 +447,8 @@ pub fn read_documents(
                 format!("{what}; give whole JSON documents, one after another or one a line"),
             )
         })?;
-        // serde has read up to the document's closing brace, and no further.
-        let line = lines.get() + 1;
+        // serde stands just past the document's closing brace.
+        let line = seen.borrow().lines_before(stream.byte_offset() as u64) + 1;
         let found = document.format();
         let expected = *format.get_or_insert(match found {
             Some(LogFormat::Csv) | None => {
