@@ -5,6 +5,7 @@
 use crate::log::{ScanEvent, ScanLog, ScanStatus};
 use crate::periods::{Period, advance_to};
 use crate::plan::{OveragePolicy, Plan, RepeatWindow};
+use crate::zone::Zone;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use std::collections::HashSet;
@@ -92,6 +93,9 @@ pub struct Schedule {
     pub allowance_periods: Vec<Vec<Period>>,
     /// Per allowance, its top-ups `(at, units)` in time order.
     pub topups: Vec<Vec<(DateTime<Utc>, Decimal)>>,
+    /// Per allowance, per period: the local midnights inside it up to as-of,
+    /// which cut it into the local days its daily usage is counted by.
+    pub day_bounds: Vec<Vec<Vec<DateTime<Utc>>>>,
     /// The plan's unit quantities, all written with as many decimal places
     /// as the finest of them: sums and comparisons of decimals with one scale
     /// skip rescaling, and the replay does millions of them.
@@ -111,7 +115,7 @@ struct ScaledUnits {
 impl Schedule {
     pub fn new(plan: &Plan, as_of: DateTime<Utc>) -> Self {
         let term = &plan.subscription.term;
-        let allowance_periods = plan
+        let allowance_periods: Vec<Vec<Period>> = plan
             .allowances
             .iter()
             .map(|allowance| term.periods_until(allowance.reset, as_of))
@@ -142,11 +146,21 @@ impl Schedule {
                     .collect()
             })
             .collect();
+        let day_bounds = allowance_periods
+            .iter()
+            .map(|periods: &Vec<Period>| {
+                periods
+                    .iter()
+                    .map(|period| midnights_inside(plan.zone, period, as_of))
+                    .collect()
+            })
+            .collect();
         Schedule {
             as_of,
             cycles: term.cycles_until(as_of),
             allowance_periods,
             topups,
+            day_bounds,
             units: ScaledUnits {
                 first: scaled(plan.metering.first_scan_units),
                 repeat: scaled(plan.metering.repeat_scan_units),
@@ -182,6 +196,23 @@ impl Schedule {
     }
 }
 
+/// The local midnights after `period`'s start, up to its end or as-of,
+/// whichever is earlier: a period of n local days has n − 1 of them.
+fn midnights_inside(zone: Zone, period: &Period, as_of: DateTime<Utc>) -> Vec<DateTime<Utc>> {
+    let last = (period.end - chrono::Duration::nanoseconds(1)).min(as_of);
+    let mut date = zone.local_naive(period.start).date();
+    let mut bounds = Vec::new();
+    while let Some(next) = date.succ_opt() {
+        let midnight = zone.resolve_boundary(next.and_time(chrono::NaiveTime::MIN));
+        if midnight > last {
+            break;
+        }
+        bounds.push(midnight);
+        date = next;
+    }
+    bounds
+}
+
 /// One account's replay, summed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountUsage {
@@ -193,6 +224,9 @@ pub struct AccountUsage {
     pub denied_units: Decimal,
     /// Per allowance, per period (as in `Schedule::allowance_periods`), units drawn.
     pub period_consumed: Vec<Vec<Decimal>>,
+    /// Per allowance, per period, per local day (`Schedule::day_bounds`):
+    /// units drawn; empty for a period nothing was drawn from.
+    pub period_daily: Vec<Vec<Vec<Decimal>>>,
     /// Per cycle, overage units.
     pub cycle_overage: Vec<Decimal>,
     /// Per cycle, units of every metered scan (admitted and denied).
@@ -265,6 +299,11 @@ impl<'p> AccountState<'p> {
                     .allowance_periods
                     .iter()
                     .map(|periods| vec![schedule.units.zero; periods.len()])
+                    .collect(),
+                period_daily: schedule
+                    .allowance_periods
+                    .iter()
+                    .map(|periods| vec![Vec::new(); periods.len()])
                     .collect(),
                 cycle_overage: vec![Decimal::ZERO; schedule.cycles.len()],
                 cycle_demand: vec![Decimal::ZERO; schedule.cycles.len()],
@@ -450,6 +489,12 @@ impl<'p> AccountState<'p> {
             }
             self.draws[index] = draw;
             self.usage.period_consumed[index][*period] += draw;
+            let bounds = &self.schedule.day_bounds[index][*period];
+            let days = &mut self.usage.period_daily[index][*period];
+            if days.is_empty() {
+                days.resize(bounds.len() + 1, Decimal::ZERO);
+            }
+            days[bounds.partition_point(|midnight| *midnight <= event.at)] += draw;
             *balance -= draw;
             left -= draw;
             if left.is_zero() {

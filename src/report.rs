@@ -209,6 +209,27 @@ pub struct PeriodReport {
     pub consumed: Units,
     pub remaining: Units,
     pub expired: Units,
+    /// Top-ups that landed inside the period by its end or as-of.
+    #[serde(default)]
+    pub topups: Vec<TopupReport>,
+    /// Units drawn by the end of each local day, from the day of the start
+    /// to the day of the end or of as-of, whichever is earlier.
+    #[serde(default)]
+    pub daily: Vec<DailyUsage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopupReport {
+    pub at: Instant,
+    pub units: Units,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DailyUsage {
+    /// The local date, `YYYY-MM-DD`.
+    pub date: String,
+    /// Cumulative units drawn from the period by the end of that day.
+    pub used: Units,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -442,7 +463,32 @@ fn account_report(
             report.consumed.0 += consumed;
             report.expired.0 += expired;
             report.remaining.0 += remaining;
+            let day_starts =
+                std::iter::once(period.start).chain(schedule.day_bounds[index][p].iter().copied());
+            let drawn = &usage.period_daily[index][p];
+            let mut used = Decimal::ZERO;
+            let daily = day_starts
+                .enumerate()
+                .map(|(day, start)| {
+                    used += drawn.get(day).copied().unwrap_or_default();
+                    DailyUsage {
+                        date: Instant::new(zone, start).date(),
+                        used: Units(used),
+                    }
+                })
+                .collect();
+            let last = if closed { period.end } else { as_of };
+            let topups = schedule.topups[index]
+                .iter()
+                .filter(|(at, _)| period.start <= *at && (*at < last || (!closed && *at == as_of)))
+                .map(|(at, units)| TopupReport {
+                    at: Instant::new(zone, *at),
+                    units: Units(*units),
+                })
+                .collect();
             report.periods.push(PeriodReport {
+                topups,
+                daily,
                 start: Instant::new(zone, period.start),
                 end: Instant::new(zone, period.end),
                 state: if closed {

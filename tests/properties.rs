@@ -53,6 +53,11 @@ proptest! {
                 prop_assert_eq!(allowance.granted.0, allowance.consumed.0 + allowance.remaining.0 + allowance.expired.0);
                 for period in &allowance.periods {
                     prop_assert_eq!(period.granted.0, period.consumed.0 + period.remaining.0 + period.expired.0);
+                    // Daily usage climbs to what the period consumed, a day at a time.
+                    let last = period.daily.last().expect("a period has at least its first day");
+                    prop_assert_eq!(last.used.0, period.consumed.0);
+                    prop_assert!(period.daily.windows(2).all(|w| w[0].used <= w[1].used && w[0].date < w[1].date));
+                    prop_assert_eq!(&period.daily[0].date, &period.start.date());
                     prop_assert!(period.remaining.0 >= Decimal::ZERO && period.expired.0 >= Decimal::ZERO);
                 }
             }

@@ -364,3 +364,39 @@ fn man_dir_writes_every_page_the_main_page_names() {
         assert!(report.contains(option), "scanquota-report.1 lacks {option}");
     }
 }
+
+#[test]
+fn daily_usage_counts_each_local_day_of_the_period() {
+    let dir = Workdir::new();
+    let plan = dir.write(
+        "plan.toml",
+        "currency = \"USD\"\ntimezone = \"+08:00\"\n[subscription]\nstart = 2024-03-15T14:00:00+08:00\n\
+         [metering]\nrepeat_scan_units = 0.1\n[[allowance]]\nname = \"quota\"\nunits = 300\nunit_price = 0.06\n",
+    );
+    // 15:00 and 23:00 local on the 15th (a partial first day), 01:00 on the 16th.
+    let log = dir.write(
+        "log.csv",
+        "timestamp,image\n2024-03-15T15:00:00+08:00,a\n2024-03-15T23:00:00+08:00,a\n2024-03-16T01:00:00+08:00,b\n",
+    );
+    let report: Value = serde_json::from_str(&ok(&[
+        "report",
+        "--plan",
+        &plan,
+        "--log",
+        &log,
+        "--as-of",
+        "2024-03-17 12:00",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let daily = &report["accounts"][0]["allowances"][0]["periods"][0]["daily"];
+    assert_eq!(
+        *daily,
+        serde_json::json!([
+            {"date": "2024-03-15", "used": "1.1"},
+            {"date": "2024-03-16", "used": "2.1"},
+            {"date": "2024-03-17", "used": "2.1"}
+        ])
+    );
+}
