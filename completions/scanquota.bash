@@ -649,7 +649,7 @@ _scanquota() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv markdown" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html openmetrics" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -763,7 +763,7 @@ _scanquota() {
             fi
             case "${prev}" in
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv markdown" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html openmetrics" -- "${cur}"))
                     return 0
                     ;;
                 --output)
@@ -1069,7 +1069,7 @@ _scanquota() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json csv markdown" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json csv markdown html openmetrics" -- "${cur}"))
                     return 0
                     ;;
                 --output)

@@ -65,7 +65,9 @@ proportional\t'Spread over the groups in proportion to their units'"
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l format -d 'Output format' -r -f -a "table\t''
 json\t''
 csv\t''
-markdown\t''"
+markdown\t''
+html\t'One self-contained page with charts, to open, print or mail'
+openmetrics\t'OpenMetrics text for a Prometheus textfile collector (`report` only)'"
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -93,7 +95,9 @@ proportional\t'Spread over the groups in proportion to their units'"
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l format -d 'Output format' -r -f -a "table\t''
 json\t''
 csv\t''
-markdown\t''"
+markdown\t''
+html\t'One self-contained page with charts, to open, print or mail'
+openmetrics\t'OpenMetrics text for a Prometheus textfile collector (`report` only)'"
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -215,10 +219,12 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand import" -s h -l help
 complete -c scanquota -n "__fish_scanquota_using_subcommand merge" -l format -d 'Output format' -r -f -a "table\t''
 json\t''
 csv\t''
-markdown\t''"
+markdown\t''
+html\t'One self-contained page with charts, to open, print or mail'
+openmetrics\t'OpenMetrics text for a Prometheus textfile collector (`report` only)'"
 complete -c scanquota -n "__fish_scanquota_using_subcommand merge" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand merge" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
-complete -c scanquota -n "__fish_scanquota_using_subcommand merge" -s h -l help -d 'Print help'
+complete -c scanquota -n "__fish_scanquota_using_subcommand merge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -s h -l help -d 'Print help'

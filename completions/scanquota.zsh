@@ -50,7 +50,12 @@ name\:"The name as scanned (else the digest)"))' \
 proportional\:"Spread over the groups in proportion to their units"))' \
 '--allocate-shared=[With --by\: fee and cores lines stay on the \`shared\` line, or are spread over the groups by their units in the cycle]:HOW:((line\:"A line of its own"
 proportional\:"Spread over the groups in proportion to their units"))' \
-'--format=[Output format]:FORMAT:(table json csv markdown)' \
+'--format=[Output format]:FORMAT:((table\:""
+json\:""
+csv\:""
+markdown\:""
+html\:"One self-contained page with charts, to open, print or mail"
+openmetrics\:"OpenMetrics text for a Prometheus textfile collector (\`report\` only)"))' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
@@ -77,7 +82,12 @@ name\:"The name as scanned (else the digest)"))' \
 proportional\:"Spread over the groups in proportion to their units"))' \
 '--allocate-shared=[With --by\: fee and cores lines stay on the \`shared\` line, or are spread over the groups by their units in the cycle]:HOW:((line\:"A line of its own"
 proportional\:"Spread over the groups in proportion to their units"))' \
-'--format=[Output format]:FORMAT:(table json csv markdown)' \
+'--format=[Output format]:FORMAT:((table\:""
+json\:""
+csv\:""
+markdown\:""
+html\:"One self-contained page with charts, to open, print or mail"
+openmetrics\:"OpenMetrics text for a Prometheus textfile collector (\`report\` only)"))' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
@@ -218,13 +228,18 @@ name\:"The name as scanned (else the digest)"))' \
 ;;
 (merge)
 _arguments "${_arguments_options[@]}" : \
-'--format=[Output format]:FORMAT:(table json csv markdown)' \
+'--format=[Output format]:FORMAT:((table\:""
+json\:""
+csv\:""
+markdown\:""
+html\:"One self-contained page with charts, to open, print or mail"
+openmetrics\:"OpenMetrics text for a Prometheus textfile collector (\`report\` only)"))' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
 '--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '*::reports -- Reports written by `scanquota report --format json`, same plan and --as-of:_default' \
 && ret=0
 ;;

@@ -216,6 +216,10 @@ pub enum ReportFormat {
     Json,
     Csv,
     Markdown,
+    /// One self-contained page with charts, to open, print or mail
+    Html,
+    /// OpenMetrics text for a Prometheus textfile collector (`report` only)
+    Openmetrics,
 }
 
 /// `--by` and how what no group caused is shared (report and invoice).

@@ -216,6 +216,10 @@ pub struct PeriodReport {
     /// to the day of the end or of as-of, whichever is earlier.
     #[serde(default)]
     pub daily: Vec<DailyUsage>,
+    /// The current period: the units it is projected to have drawn by its
+    /// end, the cycle's projected extra demand drawn in allowance order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub projected_used: Option<Units>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -230,6 +234,9 @@ pub struct DailyUsage {
     pub date: String,
     /// Cumulative units drawn from the period by the end of that day.
     pub used: Units,
+    /// Where the day ends inside the period: the next midnight, the period's
+    /// end or as-of, whichever is first.
+    pub until: Instant,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -438,7 +445,7 @@ fn account_report(
 ) -> AccountReport {
     let zone = plan.zone;
     let as_of = schedule.as_of;
-    let mut allowances = Vec::with_capacity(plan.allowances.len());
+    let mut allowances: Vec<AllowanceReport> = Vec::with_capacity(plan.allowances.len());
     for (index, allowance) in plan.allowances.iter().enumerate() {
         let mut report = AllowanceReport {
             name: allowance.name.clone(),
@@ -463,17 +470,23 @@ fn account_report(
             report.consumed.0 += consumed;
             report.expired.0 += expired;
             report.remaining.0 += remaining;
-            let day_starts =
-                std::iter::once(period.start).chain(schedule.day_bounds[index][p].iter().copied());
+            let bounds = &schedule.day_bounds[index][p];
+            let day_starts = std::iter::once(period.start).chain(bounds.iter().copied());
+            let day_ends = bounds
+                .iter()
+                .copied()
+                .chain(std::iter::once(period.end.min(as_of)));
             let drawn = &usage.period_daily[index][p];
             let mut used = Decimal::ZERO;
             let daily = day_starts
+                .zip(day_ends)
                 .enumerate()
-                .map(|(day, start)| {
+                .map(|(day, (start, end))| {
                     used += drawn.get(day).copied().unwrap_or_default();
                     DailyUsage {
                         date: Instant::new(zone, start).date(),
                         used: Units(used),
+                        until: Instant::new(zone, end),
                     }
                 })
                 .collect();
@@ -487,6 +500,7 @@ fn account_report(
                 })
                 .collect();
             report.periods.push(PeriodReport {
+                projected_used: None,
                 topups,
                 daily,
                 start: Instant::new(zone, period.start),
@@ -508,6 +522,22 @@ fn account_report(
     let available: Decimal = allowances.iter().map(|a| a.remaining.0).sum();
     let projection =
         project(plan, schedule, usage, &charges, available).map(|p| projection_report(plan, &p));
+    if let Some(projection) = &projection {
+        // What the rest of the cycle is projected to draw, allowance by
+        // allowance in drawing order, each up to what it has left.
+        let mut extra = (projection.projected_demand.0 - projection.demand.0).max(Decimal::ZERO);
+        for allowance in &mut allowances {
+            if let Some(current) = allowance
+                .periods
+                .iter_mut()
+                .find(|p| p.state == PeriodState::Current)
+            {
+                let drawn = extra.min(current.remaining.0);
+                extra -= drawn;
+                current.projected_used = Some(Units(current.consumed.0 + drawn));
+            }
+        }
+    }
     let term = &plan.subscription.term;
     let free = |field: fn(&AllowanceReport) -> Decimal| -> Units {
         Units(

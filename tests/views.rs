@@ -394,9 +394,9 @@ fn daily_usage_counts_each_local_day_of_the_period() {
     assert_eq!(
         *daily,
         serde_json::json!([
-            {"date": "2024-03-15", "used": "1.1"},
-            {"date": "2024-03-16", "used": "2.1"},
-            {"date": "2024-03-17", "used": "2.1"}
+            {"date": "2024-03-15", "used": "1.1", "until": "2024-03-16T00:00:00+08:00"},
+            {"date": "2024-03-16", "used": "2.1", "until": "2024-03-17T00:00:00+08:00"},
+            {"date": "2024-03-17", "used": "2.1", "until": "2024-03-17T12:00:00+08:00"}
         ])
     );
 }

@@ -13,6 +13,7 @@ pub fn run(args: &InvoiceArgs) -> Result<CommandOutput> {
         ..Needs::default()
     }
     .breakdown(&args.breakdown);
+    crate::render::refuse_openmetrics(args.format, "an invoice")?;
     let job = Job::build(
         std::slice::from_ref(&args.plan),
         &args.input,

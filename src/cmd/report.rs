@@ -15,6 +15,9 @@ pub fn run(args: &ReportArgs) -> Result<CommandOutput> {
         ..Needs::default()
     }
     .breakdown(&args.breakdown);
+    if args.plan.len() > 1 {
+        crate::render::refuse_openmetrics(args.format, "a comparison of plans")?;
+    }
     let job = Job::build(&args.plan, &args.input, args.cores.as_deref(), needs)?;
     let Reports {
         mut reports,

@@ -22,6 +22,12 @@ pub enum Block {
     /// A paragraph; its lines are kept.
     Text(String),
     Grid(Grid),
+    /// Where a page draws the chart of an allowance's periods (account and
+    /// allowance indexes into the report); text views skip it.
+    Chart {
+        account: usize,
+        allowance: usize,
+    },
 }
 
 /// Rows under a header; columns from `right_from` on hold figures.
@@ -91,7 +97,7 @@ pub fn report(report: &Report) -> Vec<Block> {
             report.as_of, report.timezone, report.currency
         )),
     ];
-    for account in &report.accounts {
+    for (account_index, account) in report.accounts.iter().enumerate() {
         let subscription = &account.subscription;
         let end = subscription
             .end
@@ -105,7 +111,7 @@ pub fn report(report: &Report) -> Vec<Block> {
         )));
         blocks.push(Block::Grid(summary(report, account)));
         blocks.push(Block::Text(projection_sentences(report, account)));
-        for allowance in &account.allowances {
+        for (allowance_index, allowance) in account.allowances.iter().enumerate() {
             blocks.push(Block::Heading(format!(
                 "Allowance {} ({}): granted {}, consumed {}, remaining {}, expired {}",
                 allowance.name,
@@ -118,6 +124,10 @@ pub fn report(report: &Report) -> Vec<Block> {
                 units(allowance.remaining, places),
                 units(allowance.expired, places),
             )));
+            blocks.push(Block::Chart {
+                account: account_index,
+                allowance: allowance_index,
+            });
             let mut grid = Grid::new(
                 &[
                     "Period start",

@@ -54,6 +54,7 @@ pub fn draw(blocks: &[Block]) -> String {
             Block::Grid(table) => {
                 let _ = writeln!(out, "{}", grid(table));
             }
+            Block::Chart { .. } => {}
         }
     }
     while out.ends_with("\n\n") {

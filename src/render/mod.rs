@@ -6,10 +6,12 @@
 pub mod check;
 pub mod csv;
 pub mod estimate;
+pub mod html;
 pub mod json;
 pub mod layout;
 pub mod ledger;
 pub mod markdown;
+pub mod openmetrics;
 pub mod stats;
 pub mod table;
 
@@ -69,5 +71,46 @@ pub fn exporter(format: crate::cli::ReportFormat) -> Box<dyn Exporter> {
         ReportFormat::Json => Box::new(json::JsonExporter),
         ReportFormat::Csv => Box::new(csv::CsvExporter),
         ReportFormat::Markdown => Box::new(MarkdownExporter),
+        ReportFormat::Html => Box::new(html::HtmlExporter),
+        ReportFormat::Openmetrics => Box::new(OpenMetricsExporter),
     }
+}
+
+/// The report as OpenMetrics text. A comparison or an invoice has no
+/// exposition: `report` and `invoice` refuse the format for them before
+/// anything is rendered.
+pub struct OpenMetricsExporter;
+
+impl Exporter for OpenMetricsExporter {
+    fn report(&self, report: &Report) -> String {
+        openmetrics::exposition(report)
+    }
+
+    fn compare(&self, comparison: &Comparison) -> String {
+        comparison
+            .reports
+            .first()
+            .map(openmetrics::exposition)
+            .unwrap_or_default()
+    }
+
+    fn invoice(&self, _invoice: &Invoice) -> String {
+        String::new()
+    }
+}
+
+/// `--format openmetrics` describes one plan's report, not a comparison or
+/// an invoice.
+pub fn refuse_openmetrics(
+    format: crate::cli::ReportFormat,
+    what: &str,
+) -> crate::error::Result<()> {
+    if format == crate::cli::ReportFormat::Openmetrics {
+        return Err(crate::error::Error::Option {
+            option: "--format",
+            value: "openmetrics".into(),
+            fix: format!("describes a single plan's report, not {what}; use json, csv or table"),
+        });
+    }
+    Ok(())
 }

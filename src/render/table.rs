@@ -61,6 +61,14 @@ fn grid(grid: &Grid) -> String {
     table.to_string()
 }
 
+/// Text wraps at spaces only: a date such as 2024-11-10 is never split at
+/// its hyphens.
+fn wrap_options() -> textwrap::Options<'static> {
+    textwrap::Options::new(usize::from(width()))
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+}
+
 /// Draw the blocks; every line ends without a space.
 pub fn draw(blocks: &[Block]) -> String {
     let mut out = String::new();
@@ -68,7 +76,7 @@ pub fn draw(blocks: &[Block]) -> String {
         match block {
             Block::Title(text) | Block::Text(text) => {
                 for line in text.lines() {
-                    for wrapped in textwrap::wrap(line, usize::from(width())) {
+                    for wrapped in textwrap::wrap(line, wrap_options()) {
                         out.push_str(&wrapped);
                         out.push('\n');
                     }
@@ -76,7 +84,7 @@ pub fn draw(blocks: &[Block]) -> String {
             }
             Block::Heading(text) => {
                 out.push('\n');
-                for wrapped in textwrap::wrap(text, usize::from(width())) {
+                for wrapped in textwrap::wrap(text, wrap_options()) {
                     out.push_str(&wrapped);
                     out.push('\n');
                 }
@@ -85,6 +93,7 @@ pub fn draw(blocks: &[Block]) -> String {
                 out.push_str(&grid(table));
                 out.push('\n');
             }
+            Block::Chart { .. } => {}
         }
     }
     trim_line_ends(&out)

@@ -1,0 +1,351 @@
+//! One self-contained page (`--format html`): the shared layout's sections
+//! as HTML, and a chart per allowance drawn as inline SVG. The markup lives
+//! in `templates/page.html` (minijinja, auto-escaped); this module only
+//! turns the model into what the template places: section data and chart
+//! geometry. Coordinates are computed with exact decimals and printed to a
+//! tenth of a pixel.
+
+use super::Exporter;
+use super::layout::{self, Block, units};
+use crate::invoice::Invoice;
+use crate::report::{AccountReport, AllowanceReport, Comparison, Instant, PeriodState, Report};
+use minijinja::Environment;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+const TEMPLATE: &str = include_str!("templates/page.html");
+
+pub struct HtmlExporter;
+
+impl Exporter for HtmlExporter {
+    fn report(&self, report: &Report) -> String {
+        page(&report.plan, &layout::report(report), Some(report))
+    }
+
+    fn compare(&self, comparison: &Comparison) -> String {
+        page("Plans compared", &layout::comparison(comparison), None)
+    }
+
+    fn invoice(&self, invoice: &Invoice) -> String {
+        page(
+            &format!("Invoice · {}", invoice.plan),
+            &layout::invoice(invoice),
+            None,
+        )
+    }
+}
+
+/// A section of the page, as the template places it.
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+enum Section {
+    Title {
+        text: String,
+    },
+    Heading {
+        text: String,
+    },
+    Text {
+        lines: Vec<String>,
+    },
+    Grid {
+        header: Vec<String>,
+        show_header: bool,
+        right_from: usize,
+        rows: Vec<Vec<String>>,
+        /// The last row is a total (`Total`, `Posted`, `Projected`).
+        totals_from: usize,
+    },
+    Chart(Box<Chart>),
+}
+
+fn page(title: &str, blocks: &[Block], report: Option<&Report>) -> String {
+    let sections: Vec<Section> = blocks
+        .iter()
+        .filter_map(|block| match block {
+            Block::Title(text) => Some(Section::Title { text: text.clone() }),
+            Block::Heading(text) => Some(Section::Heading { text: text.clone() }),
+            Block::Text(text) => Some(Section::Text {
+                lines: text.lines().map(str::to_string).collect(),
+            }),
+            Block::Grid(grid) => Some(Section::Grid {
+                header: grid.header.clone(),
+                show_header: grid.show_header,
+                right_from: grid.right_from,
+                totals_from: grid
+                    .rows
+                    .iter()
+                    .position(|row| {
+                        matches!(
+                            row.first().map(String::as_str),
+                            Some("Total" | "Posted" | "Projected" | "(unused)")
+                        )
+                    })
+                    .unwrap_or(grid.rows.len()),
+                rows: grid.rows.clone(),
+            }),
+            Block::Chart { account, allowance } => {
+                let report = report?;
+                let account = report.accounts.get(*account)?;
+                let allowance = account.allowances.get(*allowance)?;
+                chart(report, account, allowance).map(|chart| Section::Chart(Box::new(chart)))
+            }
+        })
+        .collect();
+    let mut environment = Environment::new();
+    environment
+        .add_template("page.html", TEMPLATE)
+        .expect("the page template parses");
+    environment
+        .get_template("page.html")
+        .and_then(|template| {
+            template.render(minijinja::context! {
+                title => if title.is_empty() { "(unnamed plan)" } else { title },
+                sections => minijinja::Value::from(minijinja::value::Serde(&sections)),
+            })
+        })
+        .expect("the page template renders the model")
+        + "\n"
+}
+
+/// An allowance's periods side by side: units granted (top-ups as steps)
+/// and units used through each period; the current period's projection
+/// dashed to its end; the moment the quota runs out marked.
+#[derive(Serialize)]
+pub struct Chart {
+    title: String,
+    description: String,
+    width: u32,
+    height: u32,
+    plot: Frame,
+    granted: Vec<String>,
+    used: Vec<String>,
+    projection: Option<Line>,
+    exhausted: Option<Marker>,
+    expired: Vec<Label>,
+    y_ticks: Vec<Label>,
+    x_ticks: Vec<Label>,
+    period_edges: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Frame {
+    left: String,
+    right: String,
+    top: String,
+    bottom: String,
+}
+
+#[derive(Serialize)]
+struct Line {
+    x1: String,
+    y1: String,
+    x2: String,
+    y2: String,
+}
+
+#[derive(Serialize)]
+struct Marker {
+    x: String,
+    label: String,
+}
+
+#[derive(Serialize)]
+struct Label {
+    x: String,
+    y: String,
+    text: String,
+}
+
+const WIDTH: u32 = 760;
+const HEIGHT: u32 = 260;
+const LEFT: i64 = 64;
+const RIGHT: i64 = 16;
+const TOP: i64 = 16;
+const BOTTOM: i64 = 40;
+
+/// Maps times and units onto the plot area.
+struct Scale {
+    start: Decimal,
+    span: Decimal,
+    top_units: Decimal,
+}
+
+impl Scale {
+    fn x(&self, at: &Instant) -> Decimal {
+        let seconds = Decimal::from(at.utc().timestamp()) - self.start;
+        let width = Decimal::from(i64::from(WIDTH) - LEFT - RIGHT);
+        Decimal::from(LEFT) + seconds * width / self.span
+    }
+
+    fn y(&self, value: Decimal) -> Decimal {
+        let height = Decimal::from(i64::from(HEIGHT) - TOP - BOTTOM);
+        Decimal::from(i64::from(HEIGHT) - BOTTOM) - value * height / self.top_units
+    }
+}
+
+fn px(value: Decimal) -> String {
+    value.round_dp(1).normalize().to_string()
+}
+
+fn point(scale: &Scale, at: &Instant, value: Decimal) -> String {
+    format!("{},{}", px(scale.x(at)), px(scale.y(value)))
+}
+
+fn chart(report: &Report, account: &AccountReport, allowance: &AllowanceReport) -> Option<Chart> {
+    let periods = &allowance.periods;
+    let first = periods.first()?;
+    let last = periods.last()?;
+    let start = Decimal::from(first.start.utc().timestamp());
+    let span = Decimal::from(last.end.utc().timestamp()) - start;
+    if span <= Decimal::ZERO {
+        return None;
+    }
+    let highest = periods
+        .iter()
+        .map(|p| {
+            p.granted
+                .0
+                .max(p.projected_used.map_or(Decimal::ZERO, |u| u.0))
+        })
+        .max()
+        .unwrap_or_default();
+    let top_units = if highest > Decimal::ZERO {
+        highest * Decimal::new(11, 1)
+    } else {
+        Decimal::ONE
+    };
+    let scale = Scale {
+        start,
+        span,
+        top_units,
+    };
+    let places = report.unit_places;
+    let mut granted = Vec::new();
+    let mut used = Vec::new();
+    let mut expired = Vec::new();
+    let mut projection = None;
+    for period in periods {
+        // Granted: what the period began with, then each top-up as a step.
+        let topped: Decimal = period.topups.iter().map(|t| t.units.0).sum();
+        let mut level = period.granted.0 - topped;
+        let mut steps = vec![point(&scale, &period.start, level)];
+        for topup in &period.topups {
+            steps.push(point(&scale, &topup.at, level));
+            level += topup.units.0;
+            steps.push(point(&scale, &topup.at, level));
+        }
+        steps.push(point(&scale, &period.end, level));
+        granted.push(steps.join(" "));
+        let mut line = vec![point(&scale, &period.start, Decimal::ZERO)];
+        line.extend(
+            period
+                .daily
+                .iter()
+                .map(|day| point(&scale, &day.until, day.used.0)),
+        );
+        used.push(line.join(" "));
+        if period.state == PeriodState::Closed && !period.expired.0.is_zero() {
+            expired.push(Label {
+                x: px(scale.x(&period.end) - Decimal::from(4)),
+                y: px(scale.y(period.consumed.0) - Decimal::from(6)),
+                text: format!("{} expired", units(period.expired, places)),
+            });
+        }
+        if let (Some(projected), Some(now)) = (period.projected_used, period.daily.last()) {
+            projection = Some(Line {
+                x1: px(scale.x(&now.until)),
+                y1: px(scale.y(now.used.0)),
+                x2: px(scale.x(&period.end)),
+                y2: px(scale.y(projected.0)),
+            });
+        }
+    }
+    let exhausted = account.projection.as_ref().and_then(|p| {
+        let at = p.exhausts_at?;
+        let inside = periods.iter().any(|period| {
+            period.state == PeriodState::Current && period.start <= at && at <= period.end
+        });
+        inside.then(|| Marker {
+            x: px(scale.x(&at)),
+            label: format!("runs out {}", at.short()),
+        })
+    });
+    let y_ticks = [Decimal::ZERO, highest / Decimal::TWO, highest]
+        .into_iter()
+        .filter(|value| *value > Decimal::ZERO || highest.is_zero())
+        .map(|value| Label {
+            x: px(Decimal::from(LEFT - 6)),
+            y: px(scale.y(value) + Decimal::from(4)),
+            text: units(crate::report::Units(value), places),
+        })
+        .collect();
+    // A date under a period's start, leaving out any that would overlap
+    // the one before (a label is about 66 px wide).
+    let mut x_ticks: Vec<Label> = Vec::new();
+    let mut free_from = Decimal::ZERO;
+    for period in periods {
+        let x = scale.x(&period.start) + Decimal::from(2);
+        if x < free_from {
+            continue;
+        }
+        free_from = x + Decimal::from(72);
+        x_ticks.push(Label {
+            x: px(x),
+            y: px(Decimal::from(i64::from(HEIGHT) - BOTTOM + 16)),
+            text: period.start.date(),
+        });
+    }
+    let period_edges = periods
+        .iter()
+        .skip(1)
+        .map(|p| px(scale.x(&p.start)))
+        .collect();
+    let description = periods
+        .iter()
+        .map(|p| {
+            format!(
+                "{} to {} ({}): {} of {} units used{}",
+                p.start.short(),
+                p.end.short(),
+                match p.state {
+                    PeriodState::Closed => "closed",
+                    PeriodState::Current => "current",
+                },
+                units(p.consumed, places),
+                units(p.granted, places),
+                match p.state {
+                    PeriodState::Closed => format!(", {} expired", units(p.expired, places)),
+                    PeriodState::Current => p.projected_used.map_or(String::new(), |u| format!(
+                        ", {} projected by the end",
+                        units(u, places)
+                    )),
+                }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    Some(Chart {
+        title: format!(
+            "Allowance {} of account {}: units used against units granted, per period",
+            allowance.name, account.account
+        ),
+        description: description + ".",
+        width: WIDTH,
+        height: HEIGHT,
+        plot: Frame {
+            left: LEFT.to_string(),
+            right: (i64::from(WIDTH) - RIGHT).to_string(),
+            top: TOP.to_string(),
+            bottom: (i64::from(HEIGHT) - BOTTOM).to_string(),
+        },
+        granted,
+        used,
+        projection,
+        exhausted,
+        expired,
+        y_ticks,
+        x_ticks,
+        period_edges,
+    })
+}
