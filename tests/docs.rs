@@ -112,7 +112,11 @@ fn readme_showback_example_prints_what_it_says() {
     let readme = readme();
     let line = readme
         .lines()
-        .find(|line| line.starts_with("scanquota report") && line.contains("--by team"))
+        .find(|line| {
+            line.starts_with("scanquota report")
+                && line.contains("--by team")
+                && !line.contains("--format")
+        })
         .expect("README's showback command");
     let args: Vec<&str> = line
         .trim_start_matches("scanquota ")
