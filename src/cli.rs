@@ -154,6 +154,13 @@ pub struct FormatArgs {
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub log_format: Option<LogFormatArg>,
 
+    #[command(flatten)]
+    pub rows: ScannerRowArgs,
+}
+
+/// How rows are made from scanner reports (`--log` and `import`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct ScannerRowArgs {
     /// The source of rows made from Trivy and Grype reports (Harbor's are registry scans)
     #[arg(long, value_enum, value_name = "SOURCE")]
     pub source: Option<SourceArg>,
@@ -356,13 +363,8 @@ pub struct ImportArgs {
     #[arg(long, value_name = "ACCOUNT", default_value = "default")]
     pub account: String,
 
-    /// The source of rows made from Trivy and Grype reports (Harbor's are registry scans)
-    #[arg(long, value_enum, value_name = "SOURCE")]
-    pub source: Option<SourceArg>,
-
-    /// Which identity of a report names the image
-    #[arg(long, value_enum, value_name = "KEY", default_value_t = ImageKeyArg::Digest)]
-    pub image_key: ImageKeyArg,
+    #[command(flatten)]
+    pub rows: ScannerRowArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -387,8 +387,7 @@ pub fn import_inputs(args: &ImportArgs) -> Result<(Vec<String>, FormatOptions)> 
     };
     let options = format_options(&FormatArgs {
         log_format: Some(format),
-        source: args.source,
-        image_key: args.image_key,
+        rows: args.rows.clone(),
     });
     Ok((expand_paths(&args.files)?, options))
 }
@@ -402,12 +401,12 @@ fn format_options(args: &FormatArgs) -> FormatOptions {
             LogFormatArg::Grype => LogFormat::Grype,
             LogFormatArg::Harbor => LogFormat::Harbor,
         }),
-        source: args.source.map(|source| match source {
+        source: args.rows.source.map(|source| match source {
             SourceArg::Local => Source::Local,
             SourceArg::Registry => Source::Registry,
             SourceArg::Cicd => Source::Cicd,
         }),
-        image_key: match args.image_key {
+        image_key: match args.rows.image_key {
             ImageKeyArg::Digest => ImageKey::Digest,
             ImageKeyArg::Id => ImageKey::Id,
             ImageKeyArg::Name => ImageKey::Name,

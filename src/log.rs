@@ -446,16 +446,7 @@ impl ScanLog {
     ) -> Result<()> {
         let mut names: Vec<String> = KNOWN_COLUMNS.iter().map(|c| c.to_string()).collect();
         names.extend(self.group_column.clone());
-        let columns = Columns {
-            group: self.group_column.as_ref().map(|_| KNOWN_COLUMNS.len()),
-            timestamp: 0,
-            image: 1,
-            account: Some(2),
-            source: Some(3),
-            status: Some(4),
-            risk: Some(5),
-            scan_id: Some(6),
-        };
+        let columns = self.keyed_columns();
         let mut bytes = Vec::new();
         let mut record = csv::ByteRecord::new();
         let (mut line, mut offset) = (0u64, 0u64);
@@ -538,6 +529,21 @@ impl ScanLog {
         }
     }
 
+    /// Where a row made from an object (JSON Lines, or a scanner document)
+    /// holds each column: the canonical order, then the `--by` key.
+    fn keyed_columns(&self) -> Columns {
+        Columns {
+            timestamp: 0,
+            image: 1,
+            account: Some(2),
+            source: Some(3),
+            status: Some(4),
+            risk: Some(5),
+            scan_id: Some(6),
+            group: self.group_column.as_ref().map(|_| KNOWN_COLUMNS.len()),
+        }
+    }
+
     /// Scanner reports and registry events: every row made from them is
     /// checked, and its messages worded, as a CSV row would be.
     fn read_documents(
@@ -549,16 +555,7 @@ impl ScanLog {
         mut each: impl FnMut(&ScanLog, ScanEvent, u128, u64) -> bool,
     ) -> Result<()> {
         let mut names: Vec<String> = Vec::new();
-        let columns = Columns {
-            timestamp: 0,
-            image: 1,
-            account: Some(2),
-            source: Some(3),
-            status: Some(4),
-            risk: Some(5),
-            scan_id: Some(6),
-            group: self.group_column.as_ref().map(|_| KNOWN_COLUMNS.len()),
-        };
+        let columns = self.keyed_columns();
         let options = self.formats.clone();
         let mut skipped = std::mem::take(&mut self.skipped);
         let mut record = csv::ByteRecord::new();
