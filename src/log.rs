@@ -224,7 +224,8 @@ const SCAN_ID_HASH: foldhash::quality::FixedState =
 /// The name `-` is shown as.
 pub const STDIN_NAME: &str = "<stdin>";
 
-const KNOWN_COLUMNS: [&str; 7] = [
+/// The canonical columns, in the order rows made from objects hold them.
+pub const KNOWN_COLUMNS: [&str; 7] = [
     "timestamp",
     "image",
     "account",

@@ -492,7 +492,7 @@ impl<'p> AccountState<'p> {
             let bounds = &self.schedule.day_bounds[index][*period];
             let days = &mut self.usage.period_daily[index][*period];
             if days.is_empty() {
-                days.resize(bounds.len() + 1, Decimal::ZERO);
+                days.resize(bounds.len() + 1, self.schedule.units.zero);
             }
             days[bounds.partition_point(|midnight| *midnight <= event.at)] += draw;
             *balance -= draw;
