@@ -6,9 +6,12 @@
 #   bench/run.sh --smoke    1 000 rows, checks the script works (CI), writes
 #                           its table to a temporary directory
 #
-# Each size is measured in one hyperfine run: parse_floor, `scanquota report
-# --format json` and `scanquota ledger --format csv > /dev/null`; peak RSS of
-# the report comes from GNU time. hyperfine and GNU time are installed from
+# Each size is measured in one hyperfine run, alternating: parse_floor,
+# `scanquota report --format json`, `scanquota ledger --format csv >
+# /dev/null` and the DuckDB query a data engineer would write instead
+# (bench/duckdb.sql, run by bench/duckdb_query.py, which also checks that its
+# total units equal scanquota's); peak RSS comes from GNU time. DuckDB is
+# installed with pip into a virtual environment, bench/.venv. hyperfine and GNU time are installed from
 # Debian's packages when missing (full mode); the smoke run times with the
 # shell's clock if they are not there.
 set -euo pipefail
@@ -41,6 +44,13 @@ ensure() { # ensure COMMAND DEBIAN-PACKAGE
 have_hyperfine=0; ensure hyperfine hyperfine && have_hyperfine=1
 have_time=0; { [ -x /usr/bin/time ] || ensure /usr/bin/time time; } && [ -x /usr/bin/time ] && have_time=1
 
+venv=bench/.venv
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+"$venv/bin/python" -c "import duckdb" 2>/dev/null || "$venv/bin/pip" install --quiet duckdb
+duckdb_query() { echo "$venv/bin/python bench/duckdb_query.py $1 $as_of"; }
+
 cargo build --release --quiet --bins --examples
 bin=target/release/scanquota
 gen=target/release/examples/gen_log
@@ -65,8 +75,8 @@ seconds() {
   echo "Plan \`$plan\`, \`--as-of $as_of\`; logs from \`gen_log --accounts 100 --seed 1\`."
   echo "Times are means of $runs runs (hyperfine: $([ $have_hyperfine = 1 ] && echo yes || echo no)). Ratio = report / floor."
   echo
-  echo "| rows | order | MB | floor s | report s | ledger s | report MB/s | report rows/s | ratio | peak RSS MB | RSS bytes/row | ledger peak RSS MB |"
-  echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| rows | order | MB | floor s | report s | ledger s | DuckDB s | report MB/s | ratio | ledger ratio | DuckDB / report | peak RSS MB | RSS bytes/row | ledger peak RSS MB | DuckDB peak RSS MB |"
+  echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 } > "$out"
 
 for rows in $sizes; do
@@ -80,42 +90,51 @@ for rows in $sizes; do
     floor_cmd="$floor $file"
     report_cmd="$bin report --plan $plan --log $file --as-of $as_of --format json"
     ledger_cmd="$bin ledger --plan $plan --log $file --as-of $as_of --format csv"
-    # Every command must succeed before it is timed.
+    duck_cmd=$(duckdb_query "$file")
+    # Every command must succeed before it is timed, and DuckDB must meter
+    # what scanquota meters.
     bash -c "$floor_cmd" >/dev/null
-    bash -c "$report_cmd" >/dev/null
+    bash -c "$report_cmd" > "$data/report.json"
     bash -c "$ledger_cmd" >/dev/null
+    bash -c "$duck_cmd --check $data/report.json" >/dev/null
     if [ $have_hyperfine = 1 ]; then
       csv="$data/hyperfine-${rows}-${order}.csv"
       hyperfine --style none --runs "$runs" --warmup 1 --export-csv "$csv" \
-        "$floor_cmd" "$report_cmd > /dev/null" "$ledger_cmd > /dev/null" >/dev/null
+        "$floor_cmd" "$report_cmd > /dev/null" "$ledger_cmd > /dev/null" "$duck_cmd" >/dev/null
       floor_s=$(awk -F, 'NR==2 {print $2}' "$csv")
       report_s=$(awk -F, 'NR==3 {print $2}' "$csv")
       ledger_s=$(awk -F, 'NR==4 {print $2}' "$csv")
+      duck_s=$(awk -F, 'NR==5 {print $2}' "$csv")
     else
       floor_s=$(seconds "$floor_cmd")
       report_s=$(seconds "$report_cmd")
       ledger_s=$(seconds "$ledger_cmd")
+      duck_s=$(seconds "$duck_cmd")
     fi
     if [ $have_time = 1 ]; then
       rss_kb=$( { /usr/bin/time -f '%M' $report_cmd >/dev/null; } 2>&1 | tail -1 )
       ledger_rss_kb=$( { /usr/bin/time -f '%M' $ledger_cmd >/dev/null; } 2>&1 | tail -1 )
+      duck_rss_kb=$( { /usr/bin/time -f '%M' $duck_cmd >/dev/null; } 2>&1 | tail -1 )
     else
       rss_kb=""
       ledger_rss_kb=""
+      duck_rss_kb=""
     fi
     bytes=$(wc -c < "$file")
-    awk -v rows="$rows" -v order="$order" -v bytes="$bytes" -v f="$floor_s" -v r="$report_s" -v l="$ledger_s" -v rss="$rss_kb" -v lrss="$ledger_rss_kb" 'BEGIN {
+    awk -v rows="$rows" -v order="$order" -v bytes="$bytes" -v f="$floor_s" -v r="$report_s" -v l="$ledger_s" -v d="$duck_s" -v rss="$rss_kb" -v lrss="$ledger_rss_kb" -v drss="$duck_rss_kb" 'BEGIN {
       mb = bytes / 1e6
       rss_mb = (rss == "") ? "n/a" : sprintf("%.0f", rss / 1024)
       per_row = (rss == "") ? "n/a" : sprintf("%.0f", rss * 1024 / rows)
       ledger_mb = (lrss == "") ? "n/a" : sprintf("%.0f", lrss / 1024)
-      printf "| %d | %s | %.0f | %.3f | %.3f | %.3f | %.0f | %.0f | %.2f | %s | %s | %s |\n", rows, order, mb, f, r, l, mb / r, rows / r, r / f, rss_mb, per_row, ledger_mb
+      duck_mb = (drss == "") ? "n/a" : sprintf("%.0f", drss / 1024)
+      printf "| %d | %s | %.0f | %.3f | %.3f | %.3f | %.3f | %.0f | %.2f | %.2f | %.2f | %s | %s | %s | %s |\n", rows, order, mb, f, r, l, d, mb / r, r / f, l / f, d / r, rss_mb, per_row, ledger_mb, duck_mb
     }' >> "$out"
   done
 done
 
 {
   echo
-  echo "Against the targets of issue 7, and what the profile shows is left: \`bench/README.md\`."
+  echo "Ratio = report / floor; ledger ratio = ledger / floor; DuckDB / report: how many times faster scanquota is than the query."
+  echo "Against the targets, and what the profile shows is left: \`bench/README.md\`."
 } >> "$out"
 cat "$out"
