@@ -47,7 +47,9 @@ pub struct ScanResult<'a> {
     pub overage: Decimal,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Where every row of an account went: each replayed row lands in exactly
+/// one of the first seven; rows dated after as-of are read, not replayed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Counters {
     pub duplicates: u64,
     pub failed: u64,
@@ -56,6 +58,9 @@ pub struct Counters {
     pub first: u64,
     pub repeat: u64,
     pub denied: u64,
+    /// Rows dated after as-of: read but not replayed.
+    #[serde(default)]
+    pub after_as_of: u64,
 }
 
 impl Counters {
@@ -72,6 +77,7 @@ impl Counters {
         *counter += 1;
     }
 
+    /// The rows replayed (those after as-of are not).
     pub fn total(&self) -> u64 {
         self.duplicates
             + self.failed
@@ -233,8 +239,6 @@ pub struct AccountUsage {
     pub cycle_demand: Vec<Decimal>,
     /// Per cycle, units of denied scans.
     pub cycle_denied: Vec<Decimal>,
-    /// Rows after as-of, not replayed.
-    pub after_as_of: u64,
     /// With `--by`: per group id (the log's `groups`), what its scans drew.
     pub groups: Vec<GroupUsage>,
 }
@@ -308,7 +312,6 @@ impl<'p> AccountState<'p> {
                 cycle_overage: vec![Decimal::ZERO; schedule.cycles.len()],
                 cycle_demand: vec![Decimal::ZERO; schedule.cycles.len()],
                 cycle_denied: vec![Decimal::ZERO; schedule.cycles.len()],
-                after_as_of: 0,
                 groups: Vec::new(),
             },
             period_cursor: vec![0; allowances],
@@ -586,7 +589,7 @@ impl<'p> Replayer<'p> {
             AccountState::new(plan, schedule, names[event.account as usize].clone())
         });
         if event.at > schedule.as_of {
-            state.usage.after_as_of += 1;
+            state.usage.counters.after_as_of += 1;
             return;
         }
         state.replay(event, image, observe);

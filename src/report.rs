@@ -131,7 +131,7 @@ pub struct Report {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AccountReport {
     pub account: String,
-    pub scans: ScanCounts,
+    pub scans: Counters,
     pub units: UnitTotals,
     pub allowances: Vec<AllowanceReport>,
     pub charges: ChargesReport,
@@ -154,19 +154,6 @@ pub struct CycleReport {
     /// Overage units of the cycle that have no price.
     pub unpriced_overage: Units,
     pub denied: Units,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ScanCounts {
-    pub duplicates: u64,
-    pub failed: u64,
-    pub trial: u64,
-    pub uncovered: u64,
-    pub first: u64,
-    pub repeat: u64,
-    pub denied: u64,
-    /// Rows dated after as-of: read but not replayed.
-    pub after_as_of: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -323,21 +310,6 @@ impl Totals {
             totals.denied.0 += account.units.denied.0;
         }
         totals
-    }
-}
-
-impl ScanCounts {
-    fn new(counters: &Counters, after_as_of: u64) -> Self {
-        ScanCounts {
-            duplicates: counters.duplicates,
-            failed: counters.failed,
-            trial: counters.trial,
-            uncovered: counters.uncovered,
-            first: counters.first,
-            repeat: counters.repeat,
-            denied: counters.denied,
-            after_as_of,
-        }
     }
 }
 
@@ -583,7 +555,7 @@ fn account_report(
         .collect();
     AccountReport {
         account: usage.account.clone(),
-        scans: ScanCounts::new(&usage.counters, usage.after_as_of),
+        scans: usage.counters,
         units,
         allowances,
         allocation: breakdown

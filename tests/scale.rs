@@ -22,7 +22,16 @@ fn gen_log(path: &str, shuffled: bool) {
     let exe = std::env::current_exe().unwrap();
     let examples = exe.parent().unwrap().parent().unwrap().join("examples");
     let mut command = std::process::Command::new(examples.join("gen_log"));
-    command.args(["--rows", "1000000", "--accounts", "100", "--images", "200001", "--seed", "1"]);
+    command.args([
+        "--rows",
+        "1000000",
+        "--accounts",
+        "100",
+        "--images",
+        "200001",
+        "--seed",
+        "1",
+    ]);
     if shuffled {
         command.arg("--shuffled");
     }
@@ -33,7 +42,11 @@ fn gen_log(path: &str, shuffled: bool) {
 
 fn binary(args: &[&str]) -> Vec<u8> {
     let output = scanquota().args(args).output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     output.stdout
 }
 
@@ -44,17 +57,27 @@ fn a_million_rows_every_path_gives_the_references_report_and_ledger() {
     let (ordered, shuffled) = (dir.path("ordered.csv"), dir.path("shuffled.csv"));
     gen_log(&ordered, false);
     gen_log(&shuffled, true);
-    let plan_path = common::root().join("bench/plan.toml").to_string_lossy().into_owned();
+    let plan_path = common::root()
+        .join("bench/plan.toml")
+        .to_string_lossy()
+        .into_owned();
     let plan = Plan::from_path(&plan_path).unwrap();
     let as_of = parse_timestamp(AS_OF, plan.zone).unwrap();
     for (path, name) in [(&ordered, "ordered"), (&shuffled, "shuffled")] {
         // The reference: one reader on one core, sorted, replayed serially.
         let mut log = ScanLog::keeping_texts(true);
-        log.read_one(path, std::fs::File::open(path).unwrap(), plan.zone).unwrap();
+        log.read_one(path, std::fs::File::open(path).unwrap(), plan.zone)
+            .unwrap();
         log.sort();
         let reference = exporter(ReportFormat::Json).report(&generate(&plan, &log, as_of, None));
-        let fast = binary(&["report", "--plan", &plan_path, "--log", path, "--as-of", AS_OF, "--format", "json", "--quiet"]);
-        assert!(reference.as_bytes() == fast.as_slice(), "{name}: the report differs from the reference");
+        let fast = binary(&[
+            "report", "--plan", &plan_path, "--log", path, "--as-of", AS_OF, "--format", "json",
+            "--quiet",
+        ]);
+        assert!(
+            reference.as_bytes() == fast.as_slice(),
+            "{name}: the report differs from the reference"
+        );
         let mut expected = Vec::new();
         {
             let mut sink = scanquota::render::ledger::Sink::csv(&mut expected, false).unwrap();
@@ -63,7 +86,13 @@ fn a_million_rows_every_path_gives_the_references_report_and_ledger() {
             });
             sink.finish().unwrap();
         }
-        let ledger = binary(&["ledger", "--plan", &plan_path, "--log", path, "--as-of", AS_OF, "--format", "csv", "--quiet"]);
-        assert!(expected == ledger, "{name}: the ledger differs from the reference");
+        let ledger = binary(&[
+            "ledger", "--plan", &plan_path, "--log", path, "--as-of", AS_OF, "--format", "csv",
+            "--quiet",
+        ]);
+        assert!(
+            expected == ledger,
+            "{name}: the ledger differs from the reference"
+        );
     }
 }
