@@ -355,6 +355,7 @@ fn every_command_help_shows_an_example() {
     for command in [
         vec!["report"],
         vec!["invoice"],
+        vec!["import"],
         vec!["ledger"],
         vec!["check"],
         vec!["stats"],
