@@ -4,9 +4,10 @@
 //! themselves (hyperfine's `cli.rs` → `options.rs`).
 
 use crate::allocation::{AllocationRules, Breakdown};
+use crate::check::{Thresholds, threshold};
 use crate::cli::{
-    Allocate, BreakdownArgs, FormatArgs, ImageKeyArg, ImportArgs, ImportFormat, InputArgs,
-    LogFormatArg, SourceArg,
+    Allocate, BreakdownArgs, CheckArgs, FormatArgs, ImageKeyArg, ImportArgs, ImportFormat,
+    InputArgs, LogFormatArg, SourceArg,
 };
 use crate::cores::{CoreDay, billable_days, read_samples};
 use crate::error::{Error, Result};
@@ -14,6 +15,7 @@ use crate::log::ScanLog;
 use crate::log::formats::{FormatOptions, ImageKey, LogFormat, skipped_note};
 use crate::log::{Source, expand_paths};
 use crate::plan::Plan;
+use crate::stats::read_inventory;
 use crate::zone::{Zone, parse_timestamp};
 use chrono::{DateTime, Days, NaiveDate, SubsecRound, TimeDelta, Utc};
 use std::collections::BTreeMap;
@@ -375,6 +377,41 @@ fn core_days(
     };
     let samples = read_samples(path, plan.zone)?;
     Ok(billable_days(plan, cores, &samples, as_of))
+}
+
+/// `check`'s thresholds as exact decimals; at least one is required.
+pub fn thresholds(args: &CheckArgs) -> Result<Thresholds> {
+    let decimal = |flag: &'static str, text: &Option<String>| {
+        text.as_deref().map(|t| threshold(flag, t)).transpose()
+    };
+    let thresholds = Thresholds {
+        min_remaining: decimal("--min-remaining", &args.min_remaining)?,
+        allowance: args.allowance.clone(),
+        max_used_percent: decimal("--max-used-percent", &args.max_used_percent)?,
+        max_projected_charges: decimal("--max-projected-charges", &args.max_projected_charges)?,
+        max_projected_denied: decimal("--max-projected-denied", &args.max_projected_denied)?,
+        expiring_within_days: args.expiring_within,
+    };
+    let asked = thresholds
+        != Thresholds {
+            allowance: thresholds.allowance.clone(),
+            ..Thresholds::default()
+        };
+    if asked {
+        Ok(thresholds)
+    } else {
+        Err(Error::NoCheck)
+    }
+}
+
+/// `--inventory` (images known to exist) for `stats` and `reconcile`.
+pub fn inventory(path: Option<&str>) -> Result<Vec<(Source, String)>> {
+    Ok(path.map(read_inventory).transpose()?.unwrap_or_default())
+}
+
+/// `--vendor-stats`: the statistics the vendor's API returned.
+pub fn vendor_statistics(path: &str) -> Result<serde_json::Value> {
+    crate::reconcile::read_vendor(path)
 }
 
 /// `scanquota import`'s arguments: the files (directories expanded) and how

@@ -405,21 +405,57 @@ fn daily_usage_counts_each_local_day_of_the_period() {
 fn snapshots_of_check_estimate_and_comparison_in_every_format() {
     for format in ["json", "markdown"] {
         let (code, stdout, _) = run(&[
-            "check", "--plan", CNY_PLAN, "--log", CNY_LOG, "--as-of", AS_OF, "--min-remaining", "590",
-            "--max-projected-charges", "300", "--max-used-percent", "1", "--expiring-within", "60", "--format", format,
+            "check",
+            "--plan",
+            CNY_PLAN,
+            "--log",
+            CNY_LOG,
+            "--as-of",
+            AS_OF,
+            "--min-remaining",
+            "590",
+            "--max-projected-charges",
+            "300",
+            "--max-used-percent",
+            "1",
+            "--expiring-within",
+            "60",
+            "--format",
+            format,
         ]);
         assert_eq!(code, 1, "some checks alert");
         insta::assert_snapshot!(format!("check_{format}"), stdout);
     }
     let estimate = ok(&[
-        "estimate", "--plan", "fixtures/tcss-usd-300.toml", "--plan", CNY_PLAN, "--from-log", CNY_LOG, "--as-of", "2024-06-01",
-        "--format", "json",
+        "estimate",
+        "--plan",
+        "fixtures/tcss-usd-300.toml",
+        "--plan",
+        CNY_PLAN,
+        "--from-log",
+        CNY_LOG,
+        "--as-of",
+        "2024-06-01",
+        "--format",
+        "json",
     ]);
     insta::assert_snapshot!("estimate_json", estimate);
     let comparison = ok(&[
-        "report", "--plan", "fixtures/tcss-usd-300.toml", "--plan", CNY_PLAN, "--log", CNY_LOG, "--as-of", AS_OF,
-        "--format", "json",
+        "report",
+        "--plan",
+        "fixtures/tcss-usd-300.toml",
+        "--plan",
+        CNY_PLAN,
+        "--log",
+        CNY_LOG,
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
     ]);
     let summaries = serde_json::from_str::<Value>(&comparison).unwrap()["summaries"].clone();
-    insta::assert_snapshot!("compare_json_summaries", serde_json::to_string_pretty(&summaries).unwrap());
+    insta::assert_snapshot!(
+        "compare_json_summaries",
+        serde_json::to_string_pretty(&summaries).unwrap()
+    );
 }

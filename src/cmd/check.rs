@@ -2,32 +2,14 @@
 //! unknown `--account` is an error, and an unpriced projected cost alerts.
 
 use super::CommandOutput;
-use crate::check::{Thresholds, evaluate, threshold};
+use crate::check::evaluate;
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::error::{Error, Result};
-use crate::job::{Job, Needs};
+use crate::job::{Job, Needs, thresholds};
 use crate::render;
 
 pub fn run(args: &CheckArgs, quiet: bool) -> Result<CommandOutput> {
-    let decimal = |flag: &'static str, text: &Option<String>| {
-        text.as_deref().map(|t| threshold(flag, t)).transpose()
-    };
-    let thresholds = Thresholds {
-        min_remaining: decimal("--min-remaining", &args.min_remaining)?,
-        allowance: args.allowance.clone(),
-        max_used_percent: decimal("--max-used-percent", &args.max_used_percent)?,
-        max_projected_charges: decimal("--max-projected-charges", &args.max_projected_charges)?,
-        max_projected_denied: decimal("--max-projected-denied", &args.max_projected_denied)?,
-        expiring_within_days: args.expiring_within,
-    };
-    if thresholds
-        == (Thresholds {
-            allowance: thresholds.allowance.clone(),
-            ..Thresholds::default()
-        })
-    {
-        return Err(Error::NoCheck);
-    }
+    let thresholds = thresholds(args)?;
     let needs = Needs {
         texts: false,
         may_stream: true,

@@ -6,9 +6,9 @@ use crate::error::{Error, Result};
 use crate::job::{Job, Needs, PlanRun};
 use crate::log::ScanLog;
 use crate::meter::Schedule;
-use crate::reconcile::{differences, read_vendor};
+use crate::reconcile::differences;
 use crate::render;
-use crate::stats::{HssStatistics, read_inventory, statistics};
+use crate::stats::{HssStatistics, statistics};
 
 /// The one account statistics describe: `--account`, or the log's only one.
 fn account_of(log: &ScanLog, args: &InputArgs) -> Result<String> {
@@ -36,10 +36,7 @@ fn compute(
     input_args: &InputArgs,
     inventory: Option<&str>,
 ) -> Result<(HssStatistics, String)> {
-    let inventory = inventory
-        .map(read_inventory)
-        .transpose()?
-        .unwrap_or_default();
+    let inventory = crate::job::inventory(inventory)?;
     let needs = Needs {
         texts: true,
         may_stream: false,
@@ -69,7 +66,7 @@ pub fn stats(args: &StatsArgs) -> Result<CommandOutput> {
 }
 
 pub fn reconcile(args: &ReconcileArgs) -> Result<CommandOutput> {
-    let vendor = read_vendor(&args.vendor_stats)?;
+    let vendor = crate::job::vendor_statistics(&args.vendor_stats)?;
     let (stats, notes) = compute(&args.plan, &args.input, args.inventory.as_deref())?;
     let found = differences(&vendor, &stats);
     if found.is_empty() {
