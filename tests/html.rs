@@ -4,57 +4,11 @@
 
 mod common;
 
-use common::run;
+use common::output;
 use scanquota::report::Report;
 use scraper::{Html, Selector};
 
-const CASES: &[&[&str]] = &[
-    &[
-        "--plan",
-        "fixtures/tcss-usd-300.toml",
-        "--log",
-        "fixtures/tcss-worked-example.csv",
-        "--as-of",
-        "2024-04-20T12:00:00+08:00",
-    ],
-    &[
-        "--plan",
-        "fixtures/tcss-cny-topup.toml",
-        "--log",
-        "fixtures/tcss-cny.csv",
-        "--cores",
-        "fixtures/cores.csv",
-        "--as-of",
-        "2024-05-01",
-    ],
-    &[
-        "--plan",
-        "fixtures/hss-payg.toml",
-        "--log",
-        "fixtures/hss.csv",
-        "--as-of",
-        "2024-04-20",
-    ],
-    &[
-        "--plan",
-        "fixtures/fleet.toml",
-        "--log",
-        "fixtures/fleet.csv",
-        "--as-of",
-        "2024-11-05",
-        "--by",
-        "team",
-    ],
-];
-
-fn output(command: &str, args: &[&str], format: &str) -> String {
-    let mut all = vec![command];
-    all.extend_from_slice(args);
-    all.extend(["--format", format]);
-    let (code, stdout, stderr) = run(&all);
-    assert_eq!(code, 0, "{all:?}: {stderr}");
-    stdout
-}
+const CASES: &[&[&str]] = common::FIXTURE_RUNS;
 
 fn selector(text: &str) -> Selector {
     Selector::parse(text).unwrap()

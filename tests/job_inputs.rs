@@ -308,15 +308,8 @@ fn check_fails_closed_on_an_unpriced_projection() {
 #[test]
 fn check_max_projected_denied() {
     let dir = Workdir::new();
-    let plan = dir.write(
-        "plan.toml",
-        "currency = \"USD\"\n[subscription]\nstart = 2024-04-01T00:00:00Z\nmonths = 2\n\
-         [[allowance]]\nname = \"quota\"\nunits = 10\nunit_price = 0.06\n[overage]\npolicy = \"deny\"\n",
-    );
-    let mut log = String::from("timestamp,image\n");
-    for day in 1..=12 {
-        log += &format!("2024-04-{day:02}T01:00:00Z,img{day}\n");
-    }
+    let plan = dir.write("plan.toml", common::DENY_10_PLAN);
+    let log = common::twelve_daily_images();
     let log = dir.write("log.csv", log);
     let args = [
         "check",

@@ -21,24 +21,13 @@ fn report(dir: &Workdir, plan: &str, log: &str, as_of: &str) -> Value {
     ])
 }
 
-const DENY_10: &str = "currency = \"USD\"\n[subscription]\nstart = 2024-04-01T00:00:00Z\nmonths = 2\n\
-    [[allowance]]\nname = \"quota\"\nunits = 10\nunit_price = 0.06\n[overage]\npolicy = \"deny\"\n";
-
-fn twelve_daily_images() -> String {
-    let mut log = String::from("timestamp,image\n");
-    for day in 1..=12 {
-        log += &format!("2024-04-{day:02}T01:00:00Z,img{day}\n");
-    }
-    log
-}
-
 #[test]
 fn projected_denied_counts_the_units_already_denied_in_the_cycle() {
     let dir = Workdir::new();
     let report = report(
         &dir,
-        DENY_10,
-        &twelve_daily_images(),
+        common::DENY_10_PLAN,
+        &common::twelve_daily_images(),
         "2024-04-13T00:00:00Z",
     );
     let account = &report["accounts"][0];
@@ -215,7 +204,12 @@ fn unpriced_projected_overage_is_its_own_key_and_never_zero_money() {
     let dir = Workdir::new();
     let plan = "currency = \"USD\"\n[subscription]\nstart = 2024-04-01T00:00:00Z\nmonths = 2\n\
         [[allowance]]\nname = \"quota\"\nunits = 10\nunit_price = 0.06\n[overage]\npolicy = \"bill\"\n";
-    let report = report(&dir, plan, &twelve_daily_images(), "2024-04-13T00:00:00Z");
+    let report = report(
+        &dir,
+        plan,
+        &common::twelve_daily_images(),
+        "2024-04-13T00:00:00Z",
+    );
     let projection = &report["accounts"][0]["projection"];
     assert_eq!(projection["projected_overage"], "20");
     assert_eq!(projection["projected_unpriced_overage"], "20");
@@ -230,7 +224,12 @@ fn a_priced_projection_has_no_unpriced_overage() {
     let plan = "currency = \"USD\"\n[subscription]\nstart = 2024-04-01T00:00:00Z\nmonths = 2\n\
         [[allowance]]\nname = \"quota\"\nunits = 10\nunit_price = 0.06\n\
         [overage]\npolicy = \"bill\"\nunit_price = 0.5\n";
-    let report = report(&dir, plan, &twelve_daily_images(), "2024-04-13T00:00:00Z");
+    let report = report(
+        &dir,
+        plan,
+        &common::twelve_daily_images(),
+        "2024-04-13T00:00:00Z",
+    );
     let projection = &report["accounts"][0]["projection"];
     assert_eq!(projection["projected_unpriced_overage"], "0");
     // 0.60 allowance + 20 × 0.5 overage.

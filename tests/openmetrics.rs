@@ -29,50 +29,10 @@ const FAMILIES: [&str; 13] = [
     "scanquota_as_of_seconds",
 ];
 
-const CASES: &[&[&str]] = &[
-    &[
-        "--plan",
-        "fixtures/tcss-usd-300.toml",
-        "--log",
-        "fixtures/tcss-worked-example.csv",
-        "--as-of",
-        "2024-04-20T12:00:00+08:00",
-    ],
-    &[
-        "--plan",
-        "fixtures/tcss-cny-topup.toml",
-        "--log",
-        "fixtures/tcss-cny.csv",
-        "--cores",
-        "fixtures/cores.csv",
-        "--as-of",
-        "2024-04-20",
-    ],
-    &[
-        "--plan",
-        "fixtures/hss-payg.toml",
-        "--log",
-        "fixtures/hss.csv",
-        "--as-of",
-        "2024-04-20",
-    ],
-    &[
-        "--plan",
-        "fixtures/fleet.toml",
-        "--log",
-        "fixtures/fleet.csv",
-        "--as-of",
-        "2024-10-20",
-    ],
-];
+const CASES: &[&[&str]] = common::FIXTURE_RUNS;
 
 fn output(args: &[&str], format: &str) -> String {
-    let mut all = vec!["report"];
-    all.extend_from_slice(args);
-    all.extend(["--format", format]);
-    let (code, stdout, stderr) = run(&all);
-    assert_eq!(code, 0, "{all:?}: {stderr}");
-    stdout
+    common::output("report", args, format)
 }
 
 /// `name{labels} value` lines → (name, labels text) → value text.

@@ -143,15 +143,8 @@ fn a_comparison_shows_what_each_plan_denied() {
 #[test]
 fn the_projection_sentence_is_true_of_the_numbers() {
     let dir = Workdir::new();
-    let plan = dir.write(
-        "plan.toml",
-        "currency = \"USD\"\n[subscription]\nstart = 2024-04-01T00:00:00Z\nmonths = 2\n\
-         [[allowance]]\nname = \"quota\"\nunits = 10\nunit_price = 0.06\n[overage]\npolicy = \"deny\"\n",
-    );
-    let mut rows = String::from("timestamp,image\n");
-    for day in 1..=12 {
-        rows += &format!("2024-04-{day:02}T01:00:00Z,img{day}\n");
-    }
+    let plan = dir.write("plan.toml", common::DENY_10_PLAN);
+    let rows = common::twelve_daily_images();
     let log = dir.write("log.csv", rows);
     // Used up before as-of: no "runs out on" the as-of itself.
     let used_up = ok(&[

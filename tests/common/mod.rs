@@ -56,3 +56,67 @@ pub fn run(args: &[&str]) -> (i32, String, String) {
 
 /// The minimal valid plan header, for tests that add sections to it.
 pub const MINIMAL_PLAN: &str = "[subscription]\nstart = 2024-03-15T14:00:00+08:00\n";
+
+/// A 10-unit quota that denies, from 2024-04-01 for two months: the case
+/// the projection tests share.
+pub const DENY_10_PLAN: &str = "currency = \"USD\"\n[subscription]\nstart = 2024-04-01T00:00:00Z\nmonths = 2\n\
+    [[allowance]]\nname = \"quota\"\nunits = 10\nunit_price = 0.06\n[overage]\npolicy = \"deny\"\n";
+
+/// One first scan a day, of a new image, on 2024-04-01 … 2024-04-12 at 01:00Z.
+pub fn twelve_daily_images() -> String {
+    let mut log = String::from("timestamp,image\n");
+    for day in 1..=12 {
+        log += &format!("2024-04-{day:02}T01:00:00Z,img{day}\n");
+    }
+    log
+}
+
+/// The fixture runs every view of a report is checked on.
+pub const FIXTURE_RUNS: &[&[&str]] = &[
+    &[
+        "--plan",
+        "fixtures/tcss-usd-300.toml",
+        "--log",
+        "fixtures/tcss-worked-example.csv",
+        "--as-of",
+        "2024-04-20T12:00:00+08:00",
+    ],
+    &[
+        "--plan",
+        "fixtures/tcss-cny-topup.toml",
+        "--log",
+        "fixtures/tcss-cny.csv",
+        "--cores",
+        "fixtures/cores.csv",
+        "--as-of",
+        "2024-05-01",
+    ],
+    &[
+        "--plan",
+        "fixtures/hss-payg.toml",
+        "--log",
+        "fixtures/hss.csv",
+        "--as-of",
+        "2024-04-20",
+    ],
+    &[
+        "--plan",
+        "fixtures/fleet.toml",
+        "--log",
+        "fixtures/fleet.csv",
+        "--as-of",
+        "2024-11-05",
+        "--by",
+        "team",
+    ],
+];
+
+/// `COMMAND ARGS… --format FORMAT`, which must succeed: its stdout.
+pub fn output(command: &str, args: &[&str], format: &str) -> String {
+    let mut all = vec![command];
+    all.extend_from_slice(args);
+    all.extend(["--format", format]);
+    let (code, stdout, stderr) = run(&all);
+    assert_eq!(code, 0, "{all:?}: {stderr}");
+    stdout
+}
