@@ -150,3 +150,32 @@ fn the_invoice_page_lists_every_line_and_total() {
         invoice["posted"].as_str().unwrap()
     )));
 }
+
+#[test]
+fn the_run_out_moment_is_marked_and_labelled() {
+    let args = [
+        "--plan",
+        "fixtures/fleet.toml",
+        "--log",
+        "fixtures/fleet.csv",
+        "--as-of",
+        "2024-10-20",
+        "--account",
+        "gamma",
+    ];
+    let report: Report = serde_json::from_str(&output("report", &args, "json")).unwrap();
+    let at = report.accounts[0]
+        .projection
+        .as_ref()
+        .unwrap()
+        .exhausts_at
+        .expect("gamma runs out");
+    let page = Html::parse_document(&output("report", &args, "html"));
+    assert_eq!(page.select(&selector("line.exhausted")).count(), 1);
+    let label = format!("runs out {}", at.short());
+    assert!(
+        page.select(&selector("svg text"))
+            .any(|t| t.text().collect::<String>() == label),
+        "{label}"
+    );
+}

@@ -148,6 +148,9 @@ struct Line {
 struct Marker {
     x: String,
     label: String,
+    /// The label reads leftwards from a marker in the chart's right half,
+    /// so it is never cut off at the edge.
+    leftwards: bool,
 }
 
 #[derive(Serialize)]
@@ -266,9 +269,11 @@ fn chart(report: &Report, account: &AccountReport, allowance: &AllowanceReport) 
         let inside = periods.iter().any(|period| {
             period.state == PeriodState::Current && period.start <= at && at <= period.end
         });
+        let x = scale.x(&at);
         inside.then(|| Marker {
-            x: px(scale.x(&at)),
+            x: px(x),
             label: format!("runs out {}", at.short()),
+            leftwards: x > Decimal::from(WIDTH / 2),
         })
     });
     let y_ticks = [Decimal::ZERO, highest / Decimal::TWO, highest]

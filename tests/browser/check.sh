@@ -24,6 +24,7 @@ pages=(
   "hss-payg|report --plan fixtures/hss-payg.toml --log fixtures/hss.csv --as-of 2024-04-20"
   "teams|report --plan fixtures/tcss-cny-topup.toml --log fixtures/teams.csv --as-of 2024-05-01 --by team"
   "fleet|report --plan fixtures/fleet.toml --log fixtures/fleet.csv --as-of 2024-11-05 --by team"
+  "fleet-running-out|report --plan fixtures/fleet.toml --log fixtures/fleet.csv --as-of 2024-10-20 --account gamma"
   "fleet-latest|report --plan fixtures/fleet.toml --log fixtures/fleet.csv --as-of 2025-03-05 --by team"
 )
 
