@@ -402,3 +402,49 @@ fn a_streamed_and_a_sorted_replay_allocate_alike() {
     sorted["accounts"][0]["allocation"] = Value::Null;
     assert_eq!(streamed["totals"], sorted["totals"]);
 }
+
+#[test]
+fn the_invoice_carries_the_allocation_too() {
+    let dir = Workdir::new();
+    let plan = dir.write("plan.toml", PLAN);
+    let log = dir.write("log.csv", hand_log());
+    let args = |format: &'static str| {
+        vec![
+            "invoice".to_string(),
+            "--plan".into(),
+            plan.clone(),
+            "--log".into(),
+            log.clone(),
+            "--as-of".into(),
+            "2024-02-20T00:00:00Z".into(),
+            "--by".into(),
+            "team".into(),
+            "--format".into(),
+            format.into(),
+        ]
+    };
+    let text = |format| {
+        let args = args(format);
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, stdout, stderr) = run(&refs);
+        assert_eq!(code, 0, "{stderr}");
+        stdout
+    };
+    let invoice: Value = serde_json::from_str(&text("json")).unwrap();
+    let allocation = &invoice["accounts"][0]["allocation"];
+    assert_eq!(
+        money_of(allocation),
+        pairs(&[
+            ("A", "12.00"),
+            ("B", "2.30"),
+            ("(unused)", "7.90"),
+            ("(shared)", "6.00")
+        ])
+    );
+    assert_eq!(invoice["posted"], "28.20");
+    let table = text("table");
+    assert!(
+        table.contains("Allocation by team · account default (USD)"),
+        "{table}"
+    );
+}
