@@ -39,12 +39,14 @@ fn hand_log() -> String {
     log
 }
 
-fn allocation(extra: &[&str]) -> Value {
+/// `COMMAND` on the hand-computed case (as of 2024-02-20, `--by team`),
+/// which must succeed: its stdout.
+fn hand_case(command: &str, format: &str, extra: &[&str]) -> String {
     let dir = Workdir::new();
     let plan = dir.write("plan.toml", PLAN);
     let log = dir.write("log.csv", hand_log());
     let mut args = vec![
-        "report",
+        command,
         "--plan",
         &plan,
         "--log",
@@ -54,12 +56,16 @@ fn allocation(extra: &[&str]) -> Value {
         "--by",
         "team",
         "--format",
-        "json",
+        format,
     ];
     args.extend_from_slice(extra);
     let (code, stdout, stderr) = run(&args);
-    assert_eq!(code, 0, "{stderr}");
-    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(code, 0, "{args:?}: {stderr}");
+    stdout
+}
+
+fn allocation(extra: &[&str]) -> Value {
+    let report: Value = serde_json::from_str(&hand_case("report", "json", extra)).unwrap();
     assert_eq!(report["accounts"][0]["charges"]["total"], "28.20");
     report["accounts"][0]["allocation"].clone()
 }
@@ -165,34 +171,7 @@ fn unused_units_spread_by_drawn_units() {
 
 #[test]
 fn the_table_and_csv_show_the_same_allocation() {
-    let dir = Workdir::new();
-    let plan = dir.write("plan.toml", PLAN);
-    let log = dir.write("log.csv", hand_log());
-    let args = |format| {
-        vec![
-            "report",
-            "--plan",
-            &plan,
-            "--log",
-            &log,
-            "--as-of",
-            "2024-02-20T00:00:00Z",
-            "--by",
-            "team",
-            "--format",
-            format,
-        ]
-        .into_iter()
-        .map(String::from)
-        .collect::<Vec<_>>()
-    };
-    let text = |format| {
-        let args = args(format);
-        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-        let (code, stdout, stderr) = run(&refs);
-        assert_eq!(code, 0, "{stderr}");
-        stdout
-    };
+    let text = |format| hand_case("report", format, &[]);
     let table = text("table");
     assert!(
         table.contains("Allocation by team · account default (USD)"),
@@ -214,23 +193,7 @@ fn the_table_and_csv_show_the_same_allocation() {
 
 #[test]
 fn ledger_by_adds_the_group_column() {
-    let dir = Workdir::new();
-    let plan = dir.write("plan.toml", PLAN);
-    let log = dir.write("log.csv", hand_log());
-    let (code, stdout, stderr) = run(&[
-        "ledger",
-        "--plan",
-        &plan,
-        "--log",
-        &log,
-        "--as-of",
-        "2024-02-20T00:00:00Z",
-        "--by",
-        "team",
-        "--format",
-        "csv",
-    ]);
-    assert_eq!(code, 0, "{stderr}");
+    let stdout = hand_case("ledger", "csv", &[]);
     let mut lines = stdout.lines();
     assert!(lines.next().unwrap().ends_with(",line,group"));
     assert!(lines.next().unwrap().ends_with(",2,A"));
@@ -405,31 +368,7 @@ fn a_streamed_and_a_sorted_replay_allocate_alike() {
 
 #[test]
 fn the_invoice_carries_the_allocation_too() {
-    let dir = Workdir::new();
-    let plan = dir.write("plan.toml", PLAN);
-    let log = dir.write("log.csv", hand_log());
-    let args = |format: &'static str| {
-        vec![
-            "invoice".to_string(),
-            "--plan".into(),
-            plan.clone(),
-            "--log".into(),
-            log.clone(),
-            "--as-of".into(),
-            "2024-02-20T00:00:00Z".into(),
-            "--by".into(),
-            "team".into(),
-            "--format".into(),
-            format.into(),
-        ]
-    };
-    let text = |format| {
-        let args = args(format);
-        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-        let (code, stdout, stderr) = run(&refs);
-        assert_eq!(code, 0, "{stderr}");
-        stdout
-    };
+    let text = |format| hand_case("invoice", format, &[]);
     let invoice: Value = serde_json::from_str(&text("json")).unwrap();
     let allocation = &invoice["accounts"][0]["allocation"];
     assert_eq!(

@@ -146,17 +146,12 @@ fn the_projection_sentence_is_true_of_the_numbers() {
     let plan = dir.write("plan.toml", common::DENY_10_PLAN);
     let rows = common::twelve_daily_images();
     let log = dir.write("log.csv", rows);
+    // The report's text with its wrapped lines joined again.
+    let sentences = |log: &str, as_of: &str| {
+        ok(&["report", "--plan", &plan, "--log", log, "--as-of", as_of]).replace('\n', " ")
+    };
     // Used up before as-of: no "runs out on" the as-of itself.
-    let used_up = ok(&[
-        "report",
-        "--plan",
-        &plan,
-        "--log",
-        &log,
-        "--as-of",
-        "2024-04-13T00:00:00Z",
-    ])
-    .replace('\n', " ");
+    let used_up = sentences(&log, "2024-04-13T00:00:00Z");
     assert!(
         used_up.contains("The quota is used up: at this rate 18 more units will be denied by the cycle end (2024-05-01 00:00)."),
         "{used_up}"
@@ -164,46 +159,20 @@ fn the_projection_sentence_is_true_of_the_numbers() {
     assert!(!used_up.contains("runs out on"), "{used_up}");
     // Running out later: the date it does and what follows.
     // 4 units in 4 days, 6 left: out on day 10; 26 days × 1 − 6 = 20 denied.
-    let later = ok(&[
-        "report",
-        "--plan",
-        &plan,
-        "--log",
-        &log,
-        "--as-of",
-        "2024-04-05T00:00:00Z",
-    ])
-    .replace('\n', " ");
+    let later = sentences(&log, "2024-04-05T00:00:00Z");
     assert!(
         later.contains("At this rate the quota runs out on 2024-04-11 00:00, and 20 more units will be denied by the cycle end (2024-05-01 00:00)."),
         "{later}"
     );
     // Enough left: the remaining units cover what is to come.
     let one = dir.write("one.csv", "timestamp,image\n2024-04-01T01:00:00Z,a\n");
-    let enough = ok(&[
-        "report",
-        "--plan",
-        &plan,
-        "--log",
-        &one,
-        "--as-of",
-        "2024-04-16T00:00:00Z",
-    ])
-    .replace('\n', " ");
+    let enough = sentences(&one, "2024-04-16T00:00:00Z");
     assert!(
         enough.contains("No shortfall expected: at this rate the cycle uses 2 units (1 so far), and the 9 remaining cover the rest."),
         "{enough}"
     );
     // At a cycle start there is nothing to project yet.
-    let start = ok(&[
-        "report",
-        "--plan",
-        &plan,
-        "--log",
-        &log,
-        "--as-of",
-        "2024-05-01T00:00:00Z",
-    ]);
+    let start = sentences(&log, "2024-05-01T00:00:00Z");
     assert!(
         start.contains("The cycle has just begun: no projection yet."),
         "{start}"
