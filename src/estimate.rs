@@ -3,9 +3,10 @@
 //! avoids denial (`deny`) or minimises cost (`bill`), and the cost.
 
 use crate::log::ScanLog;
-use crate::meter::{ScanOutcome, Schedule, replay};
+use crate::meter::{ScanOutcome, Schedule};
 use crate::numbers::round_money;
 use crate::plan::{AllowanceKind, OveragePolicy, Plan};
+use crate::replay::each_outcome;
 use crate::report::{Money, Units};
 use chrono::{DateTime, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -275,7 +276,7 @@ pub fn demand_from_log(
     // Per account id, per closed cycle: (first, repeat).
     let mut counts: Vec<Vec<(u64, u64)>> = vec![vec![(0, 0); closed]; log.accounts.len()];
     let mut cycle_cursor = 0;
-    replay(&unlimited, log, &schedule, account, |event, result| {
+    each_outcome(&unlimited, log, &schedule, account, |event, result| {
         let Some(cycle) =
             crate::periods::advance_to(&schedule.cycles[..closed], &mut cycle_cursor, event.at)
         else {

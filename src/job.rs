@@ -11,9 +11,10 @@ use crate::cli::{
 };
 use crate::cores::{CoreDay, billable_days, read_samples};
 use crate::error::{Error, Result};
-use crate::log::ScanLog;
 use crate::log::formats::{FormatOptions, ImageKey, LogFormat, skipped_note};
+use crate::log::{ReadOptions, ScanLog};
 use crate::log::{Source, expand_paths};
+use crate::meter::Schedule;
 use crate::plan::Plan;
 use crate::stats::read_inventory;
 use crate::zone::{Zone, parse_timestamp};
@@ -47,9 +48,9 @@ pub struct Job {
     /// `--by`: the column (lower-case) accounts are broken down by.
     pub by: Option<String>,
     pub rules: AllocationRules,
-    /// An empty log set up as every log of the job is read (`--by`,
-    /// `--log-format`, `--source`, `--image-key`, texts kept or not).
-    pub blank_log: ScanLog,
+    /// How every log of the job is read (`--by`, `--log-format`,
+    /// `--source`, `--image-key`, texts kept or not).
+    pub read_options: ReadOptions,
 }
 
 /// What a command asks of its inputs.
@@ -105,34 +106,28 @@ impl Job {
                 zones.push(zone);
             }
         }
-        let must_read = needs.texts
-            || !needs.may_stream
-            || resolved.len() > 1
-            || input.log.iter().any(|path| path == "-")
-            || resolved
+        // What the command and its plans allow; the replay entry decides the rest.
+        let one_pass = !needs.texts
+            && needs.may_stream
+            && resolved.len() == 1
+            && !resolved
                 .iter()
                 .any(|r| matches!(r, Resolved::StartsAtFirstScan { .. }));
         let by = needs.by.as_deref().map(|key| key.trim().to_lowercase());
-        let blank_log = ScanLog {
+        let read_options = ReadOptions {
+            keep_texts: needs.texts,
+            images_by_fingerprint: false,
             group_column: by.clone(),
             formats: format_options(&input.formats),
-            ..ScanLog::keeping_texts(needs.texts)
         };
         let paths = expand_paths(&input.log)?;
         let mut notes = String::new();
-        let logs = if must_read {
-            let logs = read_logs(&paths, &zones, &blank_log)?;
-            if let Some((_, log)) = logs.first() {
-                notes += &skipped_note(&log.skipped);
-            }
-            Logs::Read(logs)
-        } else {
-            for path in &paths {
-                // Fail now, naming the file, rather than inside a replay thread.
-                std::fs::metadata(path).map_err(|err| Error::io(path, err))?;
-            }
-            Logs::Unread(paths)
-        };
+        let logs = crate::replay::open(paths, &zones, &read_options, one_pass)?;
+        if let Logs::Read(read) = &logs
+            && let Some((_, log)) = read.first()
+        {
+            notes += &skipped_note(&log.skipped);
+        }
         let mut runs = Vec::with_capacity(resolved.len());
         for plan in resolved {
             let plan = match plan {
@@ -171,7 +166,7 @@ impl Job {
             notes,
             by,
             rules: needs.rules,
-            blank_log,
+            read_options,
         })
     }
 
@@ -182,6 +177,13 @@ impl Job {
             names,
             rules: self.rules,
         })
+    }
+
+    /// The periods `run` replays over; with `--by` its usages keep groups.
+    pub fn schedule(&self, run: &PlanRun) -> Schedule {
+        let mut schedule = Schedule::new(&run.plan, run.as_of);
+        schedule.grouped = self.by.is_some();
+        schedule
     }
 
     /// The log as read in `run`'s zone, when the job read it.
@@ -197,44 +199,6 @@ impl Logs {
             Logs::Unread(_) => None,
         }
     }
-}
-
-/// Read the logs once per zone; standard input is read once and kept in
-/// memory when more than one zone needs it.
-fn read_logs(
-    paths: &[String],
-    zones: &[Zone],
-    blank_log: &ScanLog,
-) -> Result<Vec<(Zone, ScanLog)>> {
-    let empty = || blank_log.clone();
-    if let [zone] = zones {
-        return Ok(vec![(*zone, empty().read_all(paths, *zone)?)]);
-    }
-    let buffered: Vec<(String, Vec<u8>)> = paths
-        .iter()
-        .map(|path| {
-            let name = if path == "-" {
-                crate::log::STDIN_NAME.to_string()
-            } else {
-                path.clone()
-            };
-            let mut bytes = Vec::new();
-            std::io::Read::read_to_end(&mut crate::log::open_input(path)?, &mut bytes)
-                .map_err(|err| Error::io(&name, err))?;
-            Ok((name, bytes))
-        })
-        .collect::<Result<_>>()?;
-    zones
-        .iter()
-        .map(|zone| {
-            let mut log = empty();
-            for (name, bytes) in &buffered {
-                log.read_one(name, bytes.as_slice(), *zone)?;
-            }
-            log.sort();
-            Ok((*zone, log))
-        })
-        .collect()
 }
 
 /// A `--plan` value: a plan file (its own start, or `--start` for one that

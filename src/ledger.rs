@@ -2,8 +2,9 @@
 //! replay did to it. Summing `units` by outcome reproduces the report.
 
 use crate::log::{ScanEvent, ScanLog};
-use crate::meter::{Schedule, replay};
+use crate::meter::Schedule;
 use crate::plan::Plan;
+use crate::replay::each_outcome;
 use crate::report::Units;
 use serde::Serialize;
 
@@ -32,6 +33,7 @@ pub struct LedgerRow<'log> {
 fn row<'log>(
     plan: &Plan,
     log: &'log ScanLog,
+    grouped: bool,
     event: &ScanEvent,
     outcome: &'static str,
 ) -> LedgerRow<'log> {
@@ -47,10 +49,7 @@ fn row<'log>(
         overage: Units::default(),
         file: &log.files[event.file as usize],
         line: event.line,
-        group: log
-            .group_column
-            .is_some()
-            .then(|| log.groups.name(event.group)),
+        group: grouped.then(|| log.groups.name(event.group)),
     }
 }
 
@@ -76,8 +75,9 @@ pub fn each_row<'log>(
     account: Option<&str>,
     mut each: impl FnMut(LedgerRow<'log>),
 ) {
-    replay(plan, log, schedule, account, |event, result| {
-        let mut entry = row(plan, log, event, result.outcome.as_str());
+    let grouped = schedule.grouped;
+    each_outcome(plan, log, schedule, account, |event, result| {
+        let mut entry = row(plan, log, grouped, event, result.outcome.as_str());
         entry.units = Units(result.units);
         entry.overage = Units(result.overage);
         entry.draws = result
@@ -95,5 +95,5 @@ pub fn each_row<'log>(
         .iter()
         .filter(|event| event.at > schedule.as_of)
         .filter(|event| wanted.is_none_or(|id| id == Some(event.account)))
-        .for_each(|event| each(row(plan, log, event, AFTER_AS_OF)));
+        .for_each(|event| each(row(plan, log, grouped, event, AFTER_AS_OF)));
 }

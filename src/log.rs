@@ -113,7 +113,7 @@ type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 ///
 /// A text is known by its 128-bit XXH3 fingerprint: looking one up hashes it
 /// once and compares two integers, never the text, and the text itself is
-/// kept only when someone will print it (`drop_names` off, the default).
+/// kept only when someone will print it (an interner keeps every text or none).
 /// Two different texts sharing a fingerprint is a 1-in-2^128 event per pair
 /// (about 10^-25 for ten million distinct names); see docs/decisions.md.
 #[derive(Debug, Default, Clone)]
@@ -121,25 +121,26 @@ pub struct Interner {
     ids: FastMap<u128, u32>,
     /// Each id's fingerprint, so interners can be merged.
     fingerprints: Vec<u128>,
+    /// Each id's text, when texts are kept; else empty and
+    /// [`Interner::name`] answers "".
     names: Vec<Box<str>>,
-    /// Keep no texts: [`Interner::name`] then answers "".
-    pub drop_names: bool,
 }
 
 impl Interner {
     /// The id of `text`, a new one the first time it is seen; `None` once
     /// four billion distinct texts have been seen.
     pub fn intern(&mut self, text: &str) -> Option<u32> {
-        self.intern_fingerprinted(fingerprint(text), text)
+        self.intern_fingerprinted(fingerprint(text), Some(text))
     }
 
-    /// [`Interner::intern`] for a text whose [`fingerprint`] is known.
-    pub fn intern_fingerprinted(&mut self, fingerprint: u128, text: &str) -> Option<u32> {
+    /// [`Interner::intern`] for a text whose [`fingerprint`] is known; `None`
+    /// for the text keeps only its identity.
+    pub fn intern_fingerprinted(&mut self, fingerprint: u128, text: Option<&str>) -> Option<u32> {
         if let Some(id) = self.ids.get(&fingerprint) {
             return Some(*id);
         }
         let id = u32::try_from(self.fingerprints.len()).ok()?;
-        if !self.drop_names {
+        if let Some(text) = text {
             self.names.push(text.into());
         }
         self.fingerprints.push(fingerprint);
@@ -149,7 +150,8 @@ impl Interner {
 
     /// The id of an entry of `other` in this interner, added if new.
     pub fn adopt(&mut self, other: &Interner, id: u32) -> Option<u32> {
-        self.intern_fingerprinted(other.fingerprints[id as usize], other.name(id))
+        let text = other.names.get(id as usize).map(|name| &**name);
+        self.intern_fingerprinted(other.fingerprints[id as usize], text)
     }
 
     /// Forget every id from `len` on.
@@ -190,25 +192,41 @@ pub struct ScanLog {
     pub accounts: Interner,
     pub images: Interner,
     /// Scan id texts, kept only when asked for (the ledger prints them);
-    /// otherwise a scan id is known by a 64-bit hash and its text is dropped.
+    /// otherwise empty, and a scan id is known by a 64-bit hash.
     pub scan_ids: Interner,
+    /// The name of each input, as messages show it.
+    pub files: Vec<String>,
+    /// The `--by` keys seen; an empty key is the group `(none)`.
+    pub groups: Interner,
+    /// Registry events that made no row, by type.
+    pub skipped: Skipped,
+}
+
+/// How logs are read. The job builds it once from the command line; the log
+/// read holds only what was read, never how.
+#[derive(Debug, Default, Clone)]
+pub struct ReadOptions {
     /// Keep image names and scan id texts (the ledger and `stats` print
     /// them); a report needs only their identities.
     pub keep_texts: bool,
     /// Do not intern images at all: events carry image 0 and readers use the
     /// fingerprint handed to them (streaming keeps no image table).
     pub images_by_fingerprint: bool,
-    /// The name of each input, as messages show it.
-    pub files: Vec<String>,
     /// The `--by` column (lower-case) whose values break accounts down.
     pub group_column: Option<String>,
-    /// The `--by` keys seen; an empty key is the group `(none)`.
-    pub groups: Interner,
     /// How scanner and registry documents are read (`--log-format`,
     /// `--source`, `--image-key`).
     pub formats: FormatOptions,
-    /// Registry events that made no row, by type.
-    pub skipped: Skipped,
+}
+
+impl ReadOptions {
+    /// Options that keep image names and scan id texts.
+    pub fn keeping_texts() -> ReadOptions {
+        ReadOptions {
+            keep_texts: true,
+            ..ReadOptions::default()
+        }
+    }
 }
 
 /// The longest `--by` key accepted, in bytes.
@@ -276,85 +294,67 @@ impl Columns {
 }
 
 impl ScanLog {
-    /// An empty log that keeps image names and scan id texts, or only their
-    /// identities (all a report needs).
-    pub fn keeping_texts(keep_texts: bool) -> ScanLog {
-        ScanLog {
-            keep_texts,
-            images: Interner {
-                drop_names: !keep_texts,
-                ..Interner::default()
-            },
-            ..ScanLog::default()
-        }
-    }
-
-    /// Read and merge logs; `-` is standard input, `.gz` is gunzipped.
-    pub fn read_paths(paths: &[String], zone: Zone) -> Result<ScanLog> {
-        ScanLog::read_paths_keeping(paths, zone, false)
-    }
-
-    /// [`ScanLog::read_paths`], keeping image names and scan id texts when
-    /// `keep_texts`.
-    pub fn read_paths_keeping(paths: &[String], zone: Zone, keep_texts: bool) -> Result<ScanLog> {
-        ScanLog::keeping_texts(keep_texts).read_all(paths, zone)
-    }
-
-    /// Read and merge `paths` into this (empty, configured) log, sorted.
-    pub fn read_all(self, paths: &[String], zone: Zone) -> Result<ScanLog> {
-        let mut log = self;
+    /// Read and merge `paths` as `options` say, each file whole on one core,
+    /// sorted; `-` is standard input, gzip is recognised by content.
+    pub fn read_paths(paths: &[String], zone: Zone, options: &ReadOptions) -> Result<ScanLog> {
+        let mut log = ScanLog::default();
         for path in paths {
-            let name = if path == "-" {
-                STDIN_NAME.to_string()
-            } else {
-                path.clone()
-            };
-            // Only a plain CSV file is read in pieces: pieces cut at line
-            // ends of the bytes on disk (plan_cuts refuses a JSON header).
-            let size = if path == "-" || is_gzip_file(path)? {
-                None
-            } else {
-                std::fs::metadata(path).ok().map(|m| m.len())
-            };
-            // Pieces keep no `--by` keys: a broken-down log is read on one core.
-            if let Some(size) = size.filter(|size| *size >= pieces::MIN_BYTES)
-                && log.group_column.is_none()
-                && let Some(threads) = pieces::threads()
-                && log.read_in_pieces(path, size, zone, threads, threads * 4)?
-            {
-                continue;
-            }
-            let reader = open_input(path)?;
-            log.read_one_sized(&name, reader, zone, size)?;
+            log.read_path(path, zone, options, None)?;
         }
         log.sort();
         Ok(log)
     }
 
+    /// Read one more path whole (unsorted); `size` is the file's size when
+    /// known, so the events can be sized for it.
+    pub fn read_path(
+        &mut self,
+        path: &str,
+        zone: Zone,
+        options: &ReadOptions,
+        size: Option<u64>,
+    ) -> Result<()> {
+        let name = if path == "-" { STDIN_NAME } else { path };
+        let reader = open_input(path)?;
+        self.read_one_sized(options, name, reader, zone, size)
+    }
+
     /// One plain file read in `pieces` pieces on `threads` threads whatever
-    /// its size, as [`ScanLog::read_paths_keeping`] reads large files;
-    /// `None` when the file must be read whole instead. For tests.
+    /// its size; `None` when the file must be read whole instead. The replay
+    /// entry decides when this pays; tests call it directly.
     pub fn read_file_in_pieces(
         path: &str,
         zone: Zone,
-        keep_texts: bool,
+        options: &ReadOptions,
         threads: usize,
         pieces: usize,
     ) -> Result<Option<ScanLog>> {
         let size = std::fs::metadata(path)
             .map_err(|err| Error::io(path, err))?
             .len();
-        let mut log = ScanLog::keeping_texts(keep_texts);
-        if !log.read_in_pieces(path, size, zone, threads, pieces)? {
+        let mut log = ScanLog::default();
+        if !log.read_in_pieces(options, path, size, zone, threads, pieces)? {
             return Ok(None);
         }
         log.sort();
         Ok(Some(log))
     }
 
-    /// Read one more log from any reader (decompressed already).
+    /// Read one more log from any reader (decompressed already), keeping no
+    /// texts and no `--by` key.
     pub fn read_one(&mut self, name: &str, reader: impl Read, zone: Zone) -> Result<()> {
-        self.read_one_sized(name, reader, zone, None)
+        self.read_one_with(&ReadOptions::default(), name, reader, zone)
+    }
+
+    /// [`ScanLog::read_one`] as `options` say.
+    pub fn read_one_with(
+        &mut self,
+        options: &ReadOptions,
+        name: &str,
+        reader: impl Read,
+        zone: Zone,
+    ) -> Result<()> {
+        self.read_one_sized(options, name, reader, zone, None)
     }
 
     /// [`ScanLog::read_one`] for an input of `size` bytes, if known: after the
@@ -362,6 +362,7 @@ impl ScanLog {
     /// large log does not pay for repeated doubling (and its memory peaks).
     fn read_one_sized(
         &mut self,
+        options: &ReadOptions,
         name: &str,
         reader: impl Read,
         zone: Zone,
@@ -370,7 +371,7 @@ impl ScanLog {
         const SAMPLE: usize = 4096;
         let mut events = std::mem::take(&mut self.events);
         let start = events.len();
-        let result = self.read_each(name, reader, zone, |_, event, _, byte| {
+        let result = self.read_each(options, name, reader, zone, |_, event, _, byte| {
             events.push(event);
             if let Some(size) = size
                 && events.len() - start == SAMPLE
@@ -391,6 +392,7 @@ impl ScanLog {
     /// file name are kept in `self` as usual.
     pub fn read_each(
         &mut self,
+        options: &ReadOptions,
         name: &str,
         reader: impl Read,
         zone: Zone,
@@ -404,12 +406,12 @@ impl ScanLog {
         })?;
         self.files.push(name.to_string());
         let mut reader = std::io::BufReader::with_capacity(1 << 16, reader);
-        let named = self.formats.format.filter(|f| *f != LogFormat::Csv);
+        let named = options.formats.format.filter(|f| *f != LogFormat::Csv);
         if first_non_blank_byte(&mut reader).map_err(|err| Error::io(name, err))? == Some(b'{') {
             if named.is_none() && first_line_is_a_scan_row(&mut reader) {
-                return self.read_json_lines(file, name, reader, zone, each);
+                return self.read_json_lines(options, file, name, reader, zone, each);
             }
-            return self.read_documents(file, name, reader, zone, each);
+            return self.read_documents(options, file, name, reader, zone, each);
         }
         if let Some(format) = named {
             return Err(Error::input(
@@ -421,11 +423,11 @@ impl ScanLog {
             ));
         }
         let mut input = CsvInput::new(name, "scan log", "timestamp,image", reader)?;
-        let columns = Columns::of(&input, self.group_column.as_deref())?;
+        let columns = Columns::of(&input, options.group_column.as_deref())?;
         let mut record = csv::ByteRecord::new();
         while input.read(&mut record)? {
             let row = input.row(&record);
-            let (event, image) = self.parse_row(file, &row, &columns, zone)?;
+            let (event, image) = self.parse_row(options, file, &row, &columns, zone)?;
             if !each(self, event, image, row.byte) {
                 break;
             }
@@ -439,6 +441,7 @@ impl ScanLog {
     /// checked, and every message worded, exactly as for CSV.
     fn read_json_lines(
         &mut self,
+        options: &ReadOptions,
         file: u32,
         name: &str,
         mut reader: impl std::io::BufRead,
@@ -446,8 +449,8 @@ impl ScanLog {
         mut each: impl FnMut(&ScanLog, ScanEvent, u128, u64) -> bool,
     ) -> Result<()> {
         let mut names: Vec<String> = KNOWN_COLUMNS.iter().map(|c| c.to_string()).collect();
-        names.extend(self.group_column.clone());
-        let columns = self.keyed_columns();
+        names.extend(options.group_column.clone());
+        let columns = keyed_columns(options);
         let mut bytes = Vec::new();
         let mut record = csv::ByteRecord::new();
         let (mut line, mut offset) = (0u64, 0u64);
@@ -514,7 +517,7 @@ impl ScanLog {
                     }
                 }
             }
-            if let Some(key) = &self.group_column {
+            if let Some(key) = &options.group_column {
                 // A row without the key belongs to the empty group.
                 match object.get(key.as_str()) {
                     None | Some(serde_json::Value::Null) => record.push_field(b""),
@@ -523,25 +526,10 @@ impl ScanLog {
                 }
             }
             let row = Row::keyed(name, "scan log", &names, line, byte, &record);
-            let (event, image) = self.parse_row(file, &row, &columns, zone)?;
+            let (event, image) = self.parse_row(options, file, &row, &columns, zone)?;
             if !each(self, event, image, byte) {
                 return Ok(());
             }
-        }
-    }
-
-    /// Where a row made from an object (JSON Lines, or a scanner document)
-    /// holds each column: the canonical order, then the `--by` key.
-    fn keyed_columns(&self) -> Columns {
-        Columns {
-            timestamp: 0,
-            image: 1,
-            account: Some(2),
-            source: Some(3),
-            status: Some(4),
-            risk: Some(5),
-            scan_id: Some(6),
-            group: self.group_column.as_ref().map(|_| KNOWN_COLUMNS.len()),
         }
     }
 
@@ -549,6 +537,7 @@ impl ScanLog {
     /// checked, and its messages worded, as a CSV row would be.
     fn read_documents(
         &mut self,
+        options: &ReadOptions,
         file: u32,
         name: &str,
         reader: impl Read,
@@ -556,12 +545,15 @@ impl ScanLog {
         mut each: impl FnMut(&ScanLog, ScanEvent, u128, u64) -> bool,
     ) -> Result<()> {
         let mut names: Vec<String> = Vec::new();
-        let columns = self.keyed_columns();
-        let options = self.formats.clone();
+        let columns = keyed_columns(options);
         let mut skipped = std::mem::take(&mut self.skipped);
         let mut record = csv::ByteRecord::new();
-        let result =
-            formats::read_documents(name, reader, &options, &mut skipped, |row: Record| {
+        let result = formats::read_documents(
+            name,
+            reader,
+            &options.formats,
+            &mut skipped,
+            |row: Record| {
                 record.clear();
                 for field in [
                     row.timestamp.as_str(),
@@ -574,7 +566,7 @@ impl ScanLog {
                 ] {
                     record.push_field(field.as_bytes());
                 }
-                if let Some(column) = &self.group_column {
+                if let Some(column) = &options.group_column {
                     let key = row.extra.get(column.as_str()).map_or("", String::as_str);
                     record.push_field(key.as_bytes());
                 }
@@ -586,12 +578,13 @@ impl ScanLog {
                         .iter()
                         .map(|k| k.to_string())
                         .collect();
-                    names.extend(self.group_column.clone());
+                    names.extend(options.group_column.clone());
                 }
                 let cells = Row::keyed(name, "scan log", &names, row.line, 0, &record);
-                let (event, image) = self.parse_row(file, &cells, &columns, zone)?;
+                let (event, image) = self.parse_row(options, file, &cells, &columns, zone)?;
                 Ok(each(self, event, image, 0))
-            });
+            },
+        );
         self.skipped = skipped;
         result.map(|_| ())
     }
@@ -606,20 +599,21 @@ impl ScanLog {
 
     /// The key replay compares scan ids by: the interned id + 1 when texts
     /// are kept (exact), else a 64-bit hash of the text (never 0).
-    fn scan_key(&mut self, text: &str) -> Option<u64> {
+    fn scan_key(&mut self, text: &str, keep_text: bool) -> Option<u64> {
         if text.is_empty() {
             return Some(0);
         }
-        if self.keep_texts {
+        if keep_text {
             return self.scan_ids.intern(text).map(|id| u64::from(id) + 1);
         }
         use std::hash::BuildHasher;
         Some(SCAN_ID_HASH.hash_one(text).max(1))
     }
 
-    /// The scan id text of an event, when texts were kept.
+    /// The scan id text of an event, when texts were kept (the scan id
+    /// table is empty when they were not).
     pub fn scan_id_text(&self, event: &ScanEvent) -> Option<&str> {
-        (self.keep_texts && event.scan_key != 0)
+        (!self.scan_ids.is_empty() && event.scan_key != 0)
             .then(|| self.scan_ids.name((event.scan_key - 1) as u32))
     }
 
@@ -629,6 +623,7 @@ impl ScanLog {
 
     fn parse_row(
         &mut self,
+        options: &ReadOptions,
         file: u32,
         row: &Row<'_>,
         columns: &Columns,
@@ -666,11 +661,11 @@ impl ScanLog {
             )
         };
         let image_fingerprint = fingerprint(image_text);
-        let image = if self.images_by_fingerprint {
+        let image = if options.images_by_fingerprint {
             0
         } else {
             self.images
-                .intern_fingerprinted(image_fingerprint, image_text)
+                .intern_fingerprinted(image_fingerprint, options.keep_texts.then_some(image_text))
                 .ok_or_else(|| too_many(columns.image, image_text, "image"))?
         };
 
@@ -722,7 +717,7 @@ impl ScanLog {
 
         let scan_id_text = optional(columns.scan_id)?;
         let scan_key = self
-            .scan_key(scan_id_text)
+            .scan_key(scan_id_text, options.keep_texts)
             .ok_or_else(|| too_many(columns.scan_id.unwrap_or(0), scan_id_text, "scan id"))?;
 
         let group = match columns.group {
@@ -764,6 +759,21 @@ impl ScanLog {
             line,
         };
         Ok((event, image_fingerprint))
+    }
+}
+
+/// Where a row made from an object (JSON Lines, or a scanner document)
+/// holds each column: the canonical order, then the `--by` key.
+fn keyed_columns(options: &ReadOptions) -> Columns {
+    Columns {
+        timestamp: 0,
+        image: 1,
+        account: Some(2),
+        source: Some(3),
+        status: Some(4),
+        risk: Some(5),
+        scan_id: Some(6),
+        group: options.group_column.as_ref().map(|_| KNOWN_COLUMNS.len()),
     }
 }
 

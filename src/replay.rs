@@ -1,15 +1,50 @@
 //! The one replay entry: a job's plan run over its logs. Only this module
-//! knows whether the logs were streamed (time-ordered files), read in pieces
-//! (large plain files, inside the log reader) or replayed per account in
-//! parallel (inside the meter); every path gives the same usages.
+//! chooses how: streamed (time-ordered files), read whole or in pieces
+//! (large plain files on every core), replayed serially or per account in
+//! parallel; every path gives the same usages. Commands that need each
+//! event's outcome (ledger, statistics, estimate) replay through
+//! [`each_outcome`], the serial reference.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::job::{Job, Logs, PlanRun};
-use crate::log::ScanLog;
 use crate::log::formats::skipped_note;
-use crate::meter::{AccountUsage, Schedule, replay as replay_serially, replay_in_parallel};
+use crate::log::{ReadOptions, ScanEvent, ScanLog, is_gzip_file};
+use crate::meter::{
+    AccountUsage, ScanResult, Schedule, replay as replay_serially, replay_in_parallel,
+};
 use crate::plan::Plan;
 use crate::stream;
+use crate::zone::Zone;
+
+/// Smaller files are read on one core: threads would not pay for themselves.
+const PIECES_MIN_BYTES: u64 = 16 << 20;
+
+/// Read and merge `paths` as `options` say, sorted in replay order: a large
+/// plain file is read in pieces on every core, anything else whole.
+pub fn read(paths: &[String], zone: Zone, options: &ReadOptions) -> Result<ScanLog> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut log = ScanLog::default();
+    for path in paths {
+        // Only a plain CSV file is read in pieces: pieces cut at line ends of
+        // the bytes on disk (the reader refuses a JSON header), and they keep
+        // no `--by` keys.
+        let size = if path == "-" || is_gzip_file(path)? {
+            None
+        } else {
+            std::fs::metadata(path).ok().map(|m| m.len())
+        };
+        if let Some(size) = size.filter(|size| *size >= PIECES_MIN_BYTES)
+            && options.group_column.is_none()
+            && threads > 1
+            && log.read_in_pieces(options, path, size, zone, threads, threads * 4)?
+        {
+            continue;
+        }
+        log.read_path(path, zone, options, size)?;
+    }
+    log.sort();
+    Ok(log)
+}
 
 /// A plan replayed: its periods and each account's usage.
 pub struct Replayed {
@@ -25,21 +60,73 @@ pub struct Replayed {
     pub notes: String,
 }
 
+/// The logs of a job: left unread for a replay that streams them when
+/// `one_pass` (one plan, no texts, a command that may stream) and every input
+/// can be read twice (a log found out of order is read again, whole), else
+/// read now in each zone.
+pub fn open(
+    paths: Vec<String>,
+    zones: &[Zone],
+    options: &ReadOptions,
+    one_pass: bool,
+) -> Result<Logs> {
+    if one_pass && stream::rereadable(&paths) {
+        for path in &paths {
+            // Fail now, naming the file, rather than inside a replay thread.
+            std::fs::metadata(path).map_err(|err| Error::io(path, err))?;
+        }
+        return Ok(Logs::Unread(paths));
+    }
+    Ok(Logs::Read(read_in_zones(&paths, zones, options)?))
+}
+
+/// Read the logs once per zone; standard input is read once and kept in
+/// memory when more than one zone needs it.
+fn read_in_zones(
+    paths: &[String],
+    zones: &[Zone],
+    options: &ReadOptions,
+) -> Result<Vec<(Zone, ScanLog)>> {
+    if let [zone] = zones {
+        return Ok(vec![(*zone, read(paths, *zone, options)?)]);
+    }
+    let buffered: Vec<(String, Vec<u8>)> = paths
+        .iter()
+        .map(|path| {
+            let name = if path == "-" {
+                crate::log::STDIN_NAME.to_string()
+            } else {
+                path.clone()
+            };
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut crate::log::open_input(path)?, &mut bytes)
+                .map_err(|err| Error::io(&name, err))?;
+            Ok((name, bytes))
+        })
+        .collect::<Result<_>>()?;
+    zones
+        .iter()
+        .map(|zone| {
+            let mut log = ScanLog::default();
+            for (name, bytes) in &buffered {
+                log.read_one_with(options, name, bytes.as_slice(), *zone)?;
+            }
+            log.sort();
+            Ok((*zone, log))
+        })
+        .collect()
+}
+
 /// Replay `run`'s plan over the job's logs.
 pub fn replay(job: &Job, run: &PlanRun) -> Result<Replayed> {
-    let mut schedule = Schedule::new(&run.plan, run.as_of);
-    schedule.grouped = job.by.is_some();
+    let schedule = job.schedule(run);
     let account = job.account.as_deref();
-    let read;
+    let held;
     let log = match &job.logs {
         Logs::Unread(paths) => {
-            if let Some((log, usages)) = stream::replay_streaming(
-                &run.plan,
-                paths,
-                &schedule,
-                account,
-                job.blank_log.clone(),
-            )? {
+            if let Some((log, usages)) =
+                stream::replay_streaming(&run.plan, paths, &schedule, account, &job.read_options)?
+            {
                 return Ok(Replayed {
                     schedule,
                     usages,
@@ -50,8 +137,8 @@ pub fn replay(job: &Job, run: &PlanRun) -> Result<Replayed> {
                 });
             }
             // Not in time order: read every row, sort, replay.
-            read = job.blank_log.clone().read_all(paths, run.plan.zone)?;
-            &read
+            held = read(paths, run.plan.zone, &job.read_options)?;
+            &held
         }
         Logs::Read(_) => job
             .log(run)
@@ -124,4 +211,17 @@ pub fn unknown_account(job: &Job, run: &PlanRun, replayed: &Replayed) -> Option<
     } else {
         known.join(", ")
     })
+}
+
+/// Replay `log` serially in replay order, handing `observe` each event and
+/// what the meter did to it: the straightforward path, and the reference
+/// every faster one equals.
+pub fn each_outcome(
+    plan: &Plan,
+    log: &ScanLog,
+    schedule: &Schedule,
+    account: Option<&str>,
+    observe: impl FnMut(&ScanEvent, &ScanResult<'_>),
+) -> Vec<AccountUsage> {
+    replay_serially(plan, log, schedule, account, observe)
 }

@@ -6,10 +6,11 @@ use crate::allocation::{AllocationReport, Breakdown, allocate};
 use crate::charges::{ChargeKind, Charges, charges};
 use crate::cores::CoreDay;
 use crate::log::ScanLog;
-use crate::meter::{AccountUsage, Counters, Schedule, replay};
+use crate::meter::{AccountUsage, Counters, Schedule};
 use crate::numbers::{format_units, round_money};
 use crate::plan::{AllowanceKind, OveragePolicy, Plan, SubscriptionStatus};
 use crate::projection::{Projection, project};
+use crate::replay::each_outcome;
 use crate::zone::Zone;
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use rust_decimal::Decimal;
@@ -317,7 +318,7 @@ impl Totals {
 /// and totals, assembled.
 pub fn generate(plan: &Plan, log: &ScanLog, as_of: DateTime<Utc>, account: Option<&str>) -> Report {
     let schedule = Schedule::new(plan, as_of);
-    let usages = replay(plan, log, &schedule, account, |_, _| {});
+    let usages = each_outcome(plan, log, &schedule, account, |_, _| {});
     build(plan, &schedule, &usages, &BTreeMap::new(), None)
 }
 
@@ -331,7 +332,7 @@ pub fn generate_with_cores(
     core_days: &BTreeMap<String, Vec<CoreDay>>,
 ) -> Report {
     let schedule = Schedule::new(plan, as_of);
-    let usages = replay(plan, log, &schedule, account, |_, _| {});
+    let usages = each_outcome(plan, log, &schedule, account, |_, _| {});
     assemble(
         plan,
         &schedule,

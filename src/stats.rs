@@ -4,8 +4,9 @@
 use crate::csv_input::CsvInput;
 use crate::error::Result;
 use crate::log::{Risk, STDIN_NAME, ScanLog, ScanStatus, Source, open_input};
-use crate::meter::{ScanOutcome, Schedule, replay};
+use crate::meter::{ScanOutcome, Schedule};
 use crate::plan::{AllowanceKind, Plan};
+use crate::replay::each_outcome;
 use crate::report::{PeriodState, build};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -101,7 +102,7 @@ pub fn statistics(
     let mut cicd_scan_num = 0;
     // (source, image) → risk of its latest successful scan; None: never scanned successfully.
     let mut latest: BTreeMap<(Source, String), Option<Risk>> = BTreeMap::new();
-    let usages = replay(plan, log, schedule, Some(account), |event, result| {
+    let usages = each_outcome(plan, log, schedule, Some(account), |event, result| {
         // A duplicate row is ignored everywhere, so it names no pair either.
         if result.outcome == ScanOutcome::Duplicate {
             return;

@@ -5,7 +5,7 @@
 //! reads the logs again in buffered mode (all events, sorted).
 
 use crate::error::Result;
-use crate::log::{STDIN_NAME, ScanEvent, ScanLog, open_input};
+use crate::log::{ReadOptions, STDIN_NAME, ScanEvent, ScanLog, open_input};
 use crate::meter::{AccountUsage, Replayer, Schedule};
 use crate::plan::Plan;
 use std::sync::mpsc::sync_channel;
@@ -32,15 +32,18 @@ pub fn replay_streaming(
     paths: &[String],
     schedule: &Schedule,
     account: Option<&str>,
-    blank_log: ScanLog,
+    options: &ReadOptions,
 ) -> Result<Option<(ScanLog, Vec<AccountUsage>)>> {
     let (sender, receiver) = sync_channel::<Message>(4);
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || -> Result<ScanLog> {
-            let mut log = ScanLog {
+            // Streaming keeps no image table: the meter's history takes the
+            // fingerprints.
+            let options = ReadOptions {
                 images_by_fingerprint: true,
-                ..blank_log
+                ..options.clone()
             };
+            let mut log = ScanLog::default();
             let mut batch = Vec::with_capacity(BATCH);
             let mut accounts_sent = 0;
             let mut last = None;
@@ -52,6 +55,7 @@ pub fn replay_streaming(
                     path.clone()
                 };
                 log.read_each(
+                    &options,
                     &name,
                     open_input(path)?,
                     plan.zone,

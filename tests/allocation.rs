@@ -8,7 +8,7 @@ use common::{Workdir, run};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use scanquota::allocation::{AllocationRules, Breakdown};
-use scanquota::log::ScanLog;
+use scanquota::log::{ReadOptions, ScanLog};
 use scanquota::meter::{Schedule, replay};
 use scanquota::plan::Plan;
 use scanquota::report::{Report, assemble};
@@ -247,12 +247,13 @@ fn bad_keys_exit_2_naming_the_file_and_line() {
 
 fn report_of(plan: &str, log: &str, minute: u32, breakdown: Option<AllocationRules>) -> Report {
     let plan = Plan::from_str("plan.toml", plan).unwrap();
-    let mut scans = ScanLog {
+    let options = ReadOptions {
         group_column: breakdown.map(|_| "team".to_string()),
-        ..ScanLog::default()
+        ..ReadOptions::default()
     };
+    let mut scans = ScanLog::default();
     scans
-        .read_one("log.csv", log.as_bytes(), plan.zone)
+        .read_one_with(&options, "log.csv", log.as_bytes(), plan.zone)
         .unwrap();
     scans.sort();
     let earliest = plan

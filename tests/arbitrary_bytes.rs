@@ -3,7 +3,7 @@
 //! `fuzz/`; this keeps them honest in CI, which runs no fuzzer.)
 
 use proptest::prelude::*;
-use scanquota::log::ScanLog;
+use scanquota::log::{ReadOptions, ScanLog};
 use scanquota::plan::Plan;
 use scanquota::zone::{Zone, parse_timestamp};
 
@@ -53,8 +53,9 @@ proptest! {
         ],
         by in prop::option::of(Just("repository".to_string())),
     ) {
-        let mut log = ScanLog { group_column: by, ..ScanLog::default() };
-        if let Err(err) = log.read_one("reports.json", bytes.as_slice(), Zone::default()) {
+        let options = ReadOptions { group_column: by, ..ReadOptions::default() };
+        let mut log = ScanLog::default();
+        if let Err(err) = log.read_one_with(&options, "reports.json", bytes.as_slice(), Zone::default()) {
             prop_assert_eq!(err.code(), 2);
             prop_assert!(err.to_string().starts_with("reports.json"));
         }

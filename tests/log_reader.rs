@@ -5,14 +5,18 @@ mod common;
 
 use common::Workdir;
 use flate2::{Compression, write::GzEncoder};
-use scanquota::log::{Risk, ScanLog, ScanStatus, Source};
+use scanquota::log::{ReadOptions, Risk, ScanLog, ScanStatus, Source};
 use scanquota::zone::Zone;
 use std::io::Write;
 
 fn read(work: &Workdir, name: &str, text: &[u8], zone: &str) -> scanquota::Result<ScanLog> {
     let path = work.write(name, text);
     // Keep the texts: these tests look at image names.
-    ScanLog::read_paths_keeping(&[path], Zone::parse(zone).unwrap(), true)
+    ScanLog::read_paths(
+        &[path],
+        Zone::parse(zone).unwrap(),
+        &ReadOptions::keeping_texts(),
+    )
 }
 
 fn read_ok(text: &str, zone: &str) -> ScanLog {
@@ -24,7 +28,7 @@ fn read_ok(text: &str, zone: &str) -> ScanLog {
 fn read_lean(text: &str) -> ScanLog {
     let work = Workdir::new();
     let path = work.write("log.csv", text.as_bytes());
-    ScanLog::read_paths(&[path], Zone::default()).expect("log reads")
+    ScanLog::read_paths(&[path], Zone::default(), &ReadOptions::default()).expect("log reads")
 }
 
 fn read_err(text: &[u8]) -> String {
@@ -161,11 +165,11 @@ fn gzip_logs_are_decompressed() {
         .write_all(b"timestamp,image\n2024-03-16T10:00:00Z,img\n")
         .unwrap();
     let path = work.write("log.csv.gz", encoder.finish().unwrap());
-    let log = ScanLog::read_paths(&[path], Zone::default()).unwrap();
+    let log = ScanLog::read_paths(&[path], Zone::default(), &ReadOptions::default()).unwrap();
     assert_eq!(log.events.len(), 1);
 
     let broken = work.write("broken.csv.gz", b"not gzip at all");
-    let err = ScanLog::read_paths(&[broken], Zone::default())
+    let err = ScanLog::read_paths(&[broken], Zone::default(), &ReadOptions::default())
         .unwrap_err()
         .to_string();
     assert!(err.contains("broken.csv.gz"), "{err}");
@@ -182,7 +186,12 @@ fn several_logs_merge_in_time_order_with_ties_in_input_order() {
         "two.csv",
         "image,timestamp\ntie-2,2024-03-16T10:00:00Z\nearly,2024-03-16T09:00:00Z\n",
     );
-    let log = ScanLog::read_paths_keeping(&[first, second], Zone::default(), true).unwrap();
+    let log = ScanLog::read_paths(
+        &[first, second],
+        Zone::default(),
+        &ReadOptions::keeping_texts(),
+    )
+    .unwrap();
     let order: Vec<_> = log
         .events
         .iter()
@@ -269,10 +278,16 @@ fn bad_logs_name_file_line_column_and_value() {
 #[test]
 fn missing_file_and_directory_are_errors() {
     let work = Workdir::new();
-    let missing = ScanLog::read_paths(&[work.path("nope.csv")], Zone::default()).unwrap_err();
+    let missing = ScanLog::read_paths(
+        &[work.path("nope.csv")],
+        Zone::default(),
+        &ReadOptions::default(),
+    )
+    .unwrap_err();
     assert!(missing.to_string().contains("nope.csv"));
     let dir = work.dir().to_string_lossy().into_owned();
-    let directory = ScanLog::read_paths(&[dir], Zone::default()).unwrap_err();
+    let directory =
+        ScanLog::read_paths(&[dir], Zone::default(), &ReadOptions::default()).unwrap_err();
     assert!(directory.to_string().contains("directory"), "{directory}");
 }
 
@@ -280,11 +295,15 @@ fn missing_file_and_directory_are_errors() {
 fn scan_id_texts_are_kept_when_asked_for() {
     let work = Workdir::new();
     let path = work.write("log.csv", "timestamp,image,scan_id\n2024-03-16T10:00:00Z,a,s1\n2024-03-16T11:00:00Z,b,s1\n2024-03-16T12:00:00Z,c,\n");
-    let kept =
-        ScanLog::read_paths_keeping(std::slice::from_ref(&path), Zone::default(), true).unwrap();
+    let kept = ScanLog::read_paths(
+        std::slice::from_ref(&path),
+        Zone::default(),
+        &ReadOptions::keeping_texts(),
+    )
+    .unwrap();
     let texts: Vec<Option<&str>> = kept.events.iter().map(|e| kept.scan_id_text(e)).collect();
     assert_eq!(texts, [Some("s1"), Some("s1"), None]);
-    let hashed = ScanLog::read_paths(&[path], Zone::default()).unwrap();
+    let hashed = ScanLog::read_paths(&[path], Zone::default(), &ReadOptions::default()).unwrap();
     assert_eq!(
         hashed.events[0].scan_key, hashed.events[1].scan_key,
         "equal ids, equal keys"

@@ -6,7 +6,7 @@ mod common;
 
 use common::Workdir;
 use proptest::prelude::*;
-use scanquota::log::ScanLog;
+use scanquota::log::{ReadOptions, ScanLog};
 use scanquota::zone::Zone;
 
 /// One row's cells; the image may need quoting.
@@ -77,9 +77,9 @@ proptest! {
     ) {
         let work = Workdir::new();
         let path = work.write("log.csv", file_text(&rows, crlf, blank_every));
-        let whole = ScanLog::read_paths_keeping(std::slice::from_ref(&path), Zone::default(), true)
+        let whole = ScanLog::read_paths(std::slice::from_ref(&path), Zone::default(), &ReadOptions::keeping_texts())
             .expect("a valid log");
-        let in_pieces = ScanLog::read_file_in_pieces(&path, Zone::default(), true, threads, pieces)
+        let in_pieces = ScanLog::read_file_in_pieces(&path, Zone::default(), &ReadOptions::keeping_texts(), threads, pieces)
             .expect("no error")
             .expect("a valid log is read in pieces");
         prop_assert_eq!(described(&whole), described(&in_pieces));
@@ -105,8 +105,8 @@ proptest! {
         rows[at] = breakage.to_string();
         let work = Workdir::new();
         let path = work.write("log.csv", file_text(&rows, false, 0));
-        let whole = ScanLog::read_paths_keeping(std::slice::from_ref(&path), Zone::default(), true);
-        let in_pieces = ScanLog::read_file_in_pieces(&path, Zone::default(), true, 2, pieces);
+        let whole = ScanLog::read_paths(std::slice::from_ref(&path), Zone::default(), &ReadOptions::keeping_texts());
+        let in_pieces = ScanLog::read_file_in_pieces(&path, Zone::default(), &ReadOptions::keeping_texts(), 2, pieces);
         match whole {
             Err(_) => prop_assert!(matches!(in_pieces, Ok(None)), "refused whole, so not read in pieces"),
             Ok(whole) => {

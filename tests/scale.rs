@@ -8,7 +8,7 @@ mod common;
 
 use common::{Workdir, scanquota};
 use scanquota::cli::ReportFormat;
-use scanquota::log::ScanLog;
+use scanquota::log::{ReadOptions, ScanLog};
 use scanquota::meter::Schedule;
 use scanquota::plan::Plan;
 use scanquota::render::exporter;
@@ -65,9 +65,15 @@ fn a_million_rows_every_path_gives_the_references_report_and_ledger() {
     let as_of = parse_timestamp(AS_OF, plan.zone).unwrap();
     for (path, name) in [(&ordered, "ordered"), (&shuffled, "shuffled")] {
         // The reference: one reader on one core, sorted, replayed serially.
-        let mut log = ScanLog::keeping_texts(true);
-        log.read_one(path, std::fs::File::open(path).unwrap(), plan.zone)
-            .unwrap();
+        let mut log = ScanLog::default();
+        let options = ReadOptions::keeping_texts();
+        log.read_one_with(
+            &options,
+            path,
+            std::fs::File::open(path).unwrap(),
+            plan.zone,
+        )
+        .unwrap();
         log.sort();
         let reference = exporter(ReportFormat::Json).report(&generate(&plan, &log, as_of, None));
         let fast = binary(&[

@@ -6,7 +6,7 @@ mod common;
 
 use common::{Workdir, run, scanquota};
 use proptest::prelude::*;
-use scanquota::log::ScanLog;
+use scanquota::log::{ReadOptions, ScanLog};
 use scanquota::meter::Schedule;
 use scanquota::plan::Plan;
 use scanquota::report::{assemble, generate};
@@ -58,10 +58,10 @@ proptest! {
         let path = work.write("log.csv", log_text(&rows));
         let plan = Plan::from_str("plan.toml", PLAN).unwrap();
         let as_of = parse_timestamp("2024-01-01T00:00:00Z", plan.zone).unwrap() + chrono::Duration::minutes(i64::from(minute));
-        let buffered = generate(&plan, &ScanLog::read_paths(std::slice::from_ref(&path), plan.zone).unwrap(), as_of, None);
+        let buffered = generate(&plan, &ScanLog::read_paths(std::slice::from_ref(&path), plan.zone, &ReadOptions::default()).unwrap(), as_of, None);
         let schedule = Schedule::new(&plan, as_of);
         let sorted = rows.windows(2).all(|pair| pair[0].0 <= pair[1].0);
-        match replay_streaming(&plan, std::slice::from_ref(&path), &schedule, None, ScanLog::default()).unwrap() {
+        match replay_streaming(&plan, std::slice::from_ref(&path), &schedule, None, &ReadOptions::default()).unwrap() {
             Some((log, usages)) => {
                 prop_assert!(sorted, "streaming only finishes on time-ordered logs");
                 let streamed = assemble(&plan, &schedule, usages, log.accounts.is_empty(), None, &BTreeMap::new(), None);

@@ -3,7 +3,7 @@
 //! each named format, through the log reader and through `import`'s reader.
 
 use libfuzzer_sys::fuzz_target;
-use scanquota::log::ScanLog;
+use scanquota::log::{ReadOptions, ScanLog};
 use scanquota::log::formats::{FormatOptions, LogFormat, Skipped, read_documents};
 use scanquota::zone::Zone;
 
@@ -13,12 +13,13 @@ fuzz_target!(|bytes: &[u8]| {
             format,
             ..FormatOptions::default()
         };
-        let mut log = ScanLog {
+        let reading = ReadOptions {
             formats: options.clone(),
             group_column: Some("repository".into()),
-            ..ScanLog::default()
+            ..ReadOptions::default()
         };
-        if let Err(err) = log.read_one("reports.json", bytes, Zone::default()) {
+        let mut log = ScanLog::default();
+        if let Err(err) = log.read_one_with(&reading, "reports.json", bytes, Zone::default()) {
             assert_eq!(err.code(), 2);
             assert!(err.to_string().starts_with("reports.json"));
         }

@@ -5,7 +5,6 @@ use crate::cli::{LedgerArgs, LedgerFormat};
 use crate::error::Result;
 use crate::job::{Job, Needs};
 use crate::ledger::{each_row, ledger};
-use crate::meter::Schedule;
 use crate::render::ledger::{Sink, table};
 
 pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
@@ -21,7 +20,7 @@ pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
     if format == LedgerFormat::Table {
         let run = &job.runs[0];
         let log = job.log(run).expect("the ledger reads its logs");
-        let schedule = Schedule::new(&run.plan, run.as_of);
+        let schedule = job.schedule(run);
         let rows = ledger(&run.plan, log, &schedule, job.account.as_deref());
         return Ok(CommandOutput {
             stderr: notes,
@@ -34,7 +33,7 @@ pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
         ..CommandOutput::streamed(Box::new(move |out| {
             let run = &job.runs[0];
             let log = job.log(run).expect("the ledger reads its logs");
-            let schedule = Schedule::new(&run.plan, run.as_of);
+            let schedule = job.schedule(run);
             let mut sink = match format {
                 LedgerFormat::Jsonl => Sink::jsonl(out),
                 LedgerFormat::Csv | LedgerFormat::Table => Sink::csv(out, job.by.is_some())?,

@@ -5,7 +5,6 @@ use crate::cli::{InputArgs, ReconcileArgs, StatsArgs, StatsFormat};
 use crate::error::{Error, Result};
 use crate::job::{Job, Needs, PlanRun};
 use crate::log::ScanLog;
-use crate::meter::Schedule;
 use crate::reconcile::differences;
 use crate::render;
 use crate::stats::{HssStatistics, statistics};
@@ -46,7 +45,7 @@ fn compute(
     let run: &PlanRun = &job.runs[0];
     let log = job.log(run).expect("statistics read their logs");
     let account = account_of(log, input_args)?;
-    let schedule = Schedule::new(&run.plan, run.as_of);
+    let schedule = job.schedule(run);
     let stats = statistics(&run.plan, log, &schedule, &account, &inventory);
     Ok((stats, job.notes.clone()))
 }

@@ -8,7 +8,7 @@
 //! reads the file again on one core, which names the problem exactly as it
 //! always does.
 
-use super::{Columns, ScanLog};
+use super::{Columns, ReadOptions, ScanLog};
 use crate::csv_input::CsvInput;
 use crate::error::{Error, Result};
 use crate::zone::Zone;
@@ -17,19 +17,8 @@ use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-/// Smaller files are read on one core: threads would not pay for themselves.
-pub(super) const MIN_BYTES: u64 = 16 << 20;
-
 /// How far past a cut to look for the line end it moves to.
 const LOOKAHEAD: usize = 64 << 10;
-
-/// The cores to read on, when more than one.
-pub(super) fn threads() -> Option<usize> {
-    std::thread::available_parallelism()
-        .ok()
-        .map(|n| n.get())
-        .filter(|n| *n > 1)
-}
 
 /// A piece of the file, parsed: its events carry lines counted from the
 /// piece's start and ids of the piece's own interners.
@@ -42,9 +31,11 @@ struct Piece {
 
 impl ScanLog {
     /// Read the plain file `path` (`size` bytes) in `pieces` pieces on
-    /// `threads` threads. `Ok(false)`: nothing was kept, read it whole.
-    pub(super) fn read_in_pieces(
+    /// `threads` threads, appending its events unsorted. `Ok(false)`: nothing
+    /// was kept, read it whole.
+    pub fn read_in_pieces(
         &mut self,
+        options: &ReadOptions,
         path: &str,
         size: u64,
         zone: Zone,
@@ -56,15 +47,6 @@ impl ScanLog {
         };
         let Ok(file) = u32::try_from(self.files.len()) else {
             return Ok(false);
-        };
-        let empty = ScanLog {
-            keep_texts: self.keep_texts,
-            images_by_fingerprint: self.images_by_fingerprint,
-            images: super::Interner {
-                drop_names: self.images.drop_names,
-                ..super::Interner::default()
-            },
-            ..ScanLog::default()
         };
         let before = (
             self.events.len(),
@@ -83,8 +65,8 @@ impl ScanLog {
                 std::sync::mpsc::sync_channel::<(usize, Result<Piece>)>(threads);
             for _ in 0..threads {
                 let sender = sender.clone();
-                let (cuts, names, columns, empty, next, stop, bar) =
-                    (&cuts, &names, &columns, &empty, &next, &stop, bar.as_ref());
+                let (cuts, names, columns, next, stop, bar) =
+                    (&cuts, &names, &columns, &next, &stop, bar.as_ref());
                 scope.spawn(move || {
                     loop {
                         let index = next.fetch_add(1, Ordering::Relaxed);
@@ -93,7 +75,7 @@ impl ScanLog {
                         }
                         let range = cuts[index]..cuts[index + 1];
                         let piece =
-                            read_piece(path, range, names, columns, empty.clone(), file, zone, bar);
+                            read_piece(options, path, range, names, columns, file, zone, bar);
                         if sender.send((index, piece)).is_err() {
                             break;
                         }
@@ -116,7 +98,7 @@ impl ScanLog {
                 }
                 let adopted = piece.ok().and_then(|piece| {
                     let start = self.events.len();
-                    self.adopt(piece.log, file)?;
+                    self.adopt(options, piece.log, file)?;
                     Some((start..self.events.len(), piece.newlines, piece.quotes))
                 });
                 match adopted {
@@ -145,7 +127,7 @@ impl ScanLog {
     }
 
     /// Append a piece's events, its ids turned into this log's.
-    fn adopt(&mut self, piece: ScanLog, file: u32) -> Option<()> {
+    fn adopt(&mut self, options: &ReadOptions, piece: ScanLog, file: u32) -> Option<()> {
         let accounts = (0..piece.accounts.len() as u32)
             .map(|id| self.accounts.adopt(&piece.accounts, id))
             .collect::<Option<Vec<u32>>>()?;
@@ -155,8 +137,8 @@ impl ScanLog {
         let scan_ids = (0..piece.scan_ids.len() as u32)
             .map(|id| self.scan_ids.adopt(&piece.scan_ids, id))
             .collect::<Option<Vec<u32>>>()?;
-        let keep_texts = self.keep_texts;
-        let by_fingerprint = self.images_by_fingerprint;
+        let keep_texts = options.keep_texts;
+        let by_fingerprint = options.images_by_fingerprint;
         self.events
             .extend(piece.events.into_iter().map(|mut event| {
                 event.account = accounts[event.account as usize];
@@ -244,11 +226,11 @@ fn read_up_to(file: &mut File, limit: usize) -> std::io::Result<Vec<u8>> {
 
 #[allow(clippy::too_many_arguments)]
 fn read_piece(
+    options: &ReadOptions,
     path: &str,
     range: Range<u64>,
     names: &[String],
     columns: &Columns,
-    mut log: ScanLog,
     file: u32,
     zone: Zone,
     bar: Option<&crate::progress::SharedBar>,
@@ -264,10 +246,11 @@ fn read_piece(
         quotes: 0,
     };
     let mut input = CsvInput::headless(path, "scan log", names.to_vec(), &mut counted);
+    let mut log = ScanLog::default();
     let mut record = csv::ByteRecord::new();
     while input.read(&mut record)? {
         let row = input.row(&record);
-        let (event, _) = log.parse_row(file, &row, columns, zone)?;
+        let (event, _) = log.parse_row(options, file, &row, columns, zone)?;
         log.events.push(event);
     }
     drop(input);
