@@ -198,9 +198,9 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l from-lo
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l size-for -d 'With --from-log: size each account\'s purchase for its busiest closed cycle (`peak`) or the average one (`mean`); both are shown' -r -f -a "peak\t''
 mean\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l months -d 'Cycles to cost the plans over' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l as-of -d 'With --from-log: the moment whose closed cycles are averaged [default: now]' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l account -d 'With --from-log: only this account' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l start -d 'Purchase moment for built-in plans [default: the log\'s first scan, or now]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l account -d 'Only this account (a warning names the accounts there are if it has no row; an error in `check`)' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l format -d 'Output format' -r -f -a "table\t''
 json\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r

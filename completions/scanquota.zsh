@@ -197,9 +197,9 @@ _arguments "${_arguments_options[@]}" : \
 '*--from-log=[Take the demand from scan logs (as --log reads them)\: each account'\''s first and repeat scans per closed cycle, sized on its own]:LOG:_default' \
 '--size-for=[With --from-log\: size each account'\''s purchase for its busiest closed cycle (\`peak\`) or the average one (\`mean\`); both are shown]:SIZE_FOR:(peak mean)' \
 '--months=[Cycles to cost the plans over]:M:_default' \
-'--as-of=[With --from-log\: the moment whose closed cycles are averaged \[default\: now\]]:TIME:_default' \
-'--account=[With --from-log\: only this account]:ACCOUNT:_default' \
-'--start=[Purchase moment for built-in plans \[default\: the log'\''s first scan, or now\]]:TIME:_default' \
+'--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
+'--account=[Only this account (a warning names the accounts there are if it has no row; an error in \`check\`)]:ACCOUNT:_default' \
+'--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
 '--format=[Output format]:FORMAT:(table json)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \

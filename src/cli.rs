@@ -128,6 +128,17 @@ pub struct InputArgs {
     #[arg(long, value_name = "LOG", required = true, num_args = 1..)]
     pub log: Vec<String>,
 
+    #[command(flatten)]
+    pub window: WindowArgs,
+
+    #[command(flatten)]
+    pub formats: FormatArgs,
+}
+
+/// The moment described, the account and the purchase moment: of every
+/// replaying command, and of `estimate --from-log`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct WindowArgs {
     /// The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan's zone,
     /// `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]
     #[arg(long, value_name = "TIME")]
@@ -141,9 +152,6 @@ pub struct InputArgs {
     /// saved `plan show`) [default for built-ins: the log's first scan, said on stderr]
     #[arg(long, value_name = "TIME")]
     pub start: Option<String>,
-
-    #[command(flatten)]
-    pub formats: FormatArgs,
 }
 
 /// How scanner and registry outputs are read as logs.
@@ -203,14 +211,7 @@ pub struct ReportArgs {
     pub plan: Vec<String>,
 
     #[command(flatten)]
-    pub input: InputArgs,
-
-    /// Hourly samples of online cores (CSV `timestamp,account,cores`) for the plan's [cores] billing
-    #[arg(long, value_name = "FILE")]
-    pub cores: Option<String>,
-
-    #[command(flatten)]
-    pub breakdown: BreakdownArgs,
+    pub billed: BilledInputArgs,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
@@ -227,6 +228,20 @@ pub enum ReportFormat {
     Html,
     /// OpenMetrics text for a Prometheus textfile collector (`report` only)
     Openmetrics,
+}
+
+/// What report and invoice read: the logs, core samples and the breakdown.
+#[derive(Debug, Args)]
+pub struct BilledInputArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Hourly samples of online cores (CSV `timestamp,account,cores`) for the plan's [cores] billing
+    #[arg(long, value_name = "FILE")]
+    pub cores: Option<String>,
+
+    #[command(flatten)]
+    pub breakdown: BreakdownArgs,
 }
 
 /// `--by` and how what no group caused is shared (report and invoice).
@@ -263,14 +278,7 @@ pub struct InvoiceArgs {
     pub plan: String,
 
     #[command(flatten)]
-    pub input: InputArgs,
-
-    /// Hourly samples of online cores (CSV `timestamp,account,cores`) for the plan's [cores] billing
-    #[arg(long, value_name = "FILE")]
-    pub cores: Option<String>,
-
-    #[command(flatten)]
-    pub breakdown: BreakdownArgs,
+    pub billed: BilledInputArgs,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
@@ -465,17 +473,8 @@ pub struct EstimateArgs {
     #[arg(long, value_name = "M", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=1200))]
     pub months: u32,
 
-    /// With --from-log: the moment whose closed cycles are averaged [default: now]
-    #[arg(long, value_name = "TIME")]
-    pub as_of: Option<String>,
-
-    /// With --from-log: only this account
-    #[arg(long, value_name = "ACCOUNT")]
-    pub account: Option<String>,
-
-    /// Purchase moment for built-in plans [default: the log's first scan, or now]
-    #[arg(long, value_name = "TIME")]
-    pub start: Option<String>,
+    #[command(flatten)]
+    pub window: WindowArgs,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = EstimateFormat::Table)]

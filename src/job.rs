@@ -94,7 +94,7 @@ impl Job {
     ) -> Result<Job> {
         let resolved: Vec<Resolved> = plans
             .iter()
-            .map(|spec| resolve_plan(spec, input.start.as_deref()))
+            .map(|spec| resolve_plan(spec, input.window.start.as_deref()))
             .collect::<Result<_>>()?;
         let mut zones: Vec<Zone> = Vec::new();
         for plan in &resolved {
@@ -148,7 +148,7 @@ impl Job {
                     Plan::load(&spec, Some(start))?
                 }
             };
-            let as_of = resolve_as_of(input.as_of.as_deref(), &plan)?;
+            let as_of = resolve_as_of(input.window.as_of.as_deref(), &plan)?;
             let core_days = match cores {
                 Some(path) => core_days(path, &plan, as_of)?,
                 None => BTreeMap::new(),
@@ -162,7 +162,7 @@ impl Job {
         Ok(Job {
             runs,
             logs,
-            account: input.account.clone(),
+            account: input.window.account.clone(),
             notes,
             by,
             rules: needs.rules,

@@ -28,7 +28,7 @@ pub fn run(args: &EstimateArgs) -> Result<CommandOutput> {
             repeat_scans: Units(threshold("--repeat-scans", repeat)?),
         };
         for spec in &args.plan {
-            let plan = plan_on_its_own(spec, args.start.as_deref())?;
+            let plan = plan_on_its_own(spec, args.window.start.as_deref())?;
             let recommendation = recommend(&plan, demand, args.months, None);
             plans.push(plan_estimate(&plan, vec![recommendation]));
         }
@@ -36,9 +36,7 @@ pub fn run(args: &EstimateArgs) -> Result<CommandOutput> {
     } else {
         let input = InputArgs {
             log: args.from_log.clone(),
-            as_of: args.as_of.clone(),
-            account: args.account.clone(),
-            start: args.start.clone(),
+            window: args.window.clone(),
             formats: Default::default(),
         };
         let needs = Needs {

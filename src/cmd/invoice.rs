@@ -12,12 +12,12 @@ pub fn run(args: &InvoiceArgs) -> Result<CommandOutput> {
         may_stream: true,
         ..Needs::default()
     }
-    .breakdown(&args.breakdown);
+    .breakdown(&args.billed.breakdown);
     crate::render::refuse_openmetrics(args.format, "an invoice")?;
     let job = Job::build(
         std::slice::from_ref(&args.plan),
-        &args.input,
-        args.cores.as_deref(),
+        &args.billed.input,
+        args.billed.cores.as_deref(),
         needs,
     )?;
     let found = super::report::reports(&job)?;

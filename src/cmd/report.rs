@@ -14,11 +14,16 @@ pub fn run(args: &ReportArgs) -> Result<CommandOutput> {
         may_stream: args.plan.len() == 1,
         ..Needs::default()
     }
-    .breakdown(&args.breakdown);
+    .breakdown(&args.billed.breakdown);
     if args.plan.len() > 1 {
         crate::render::refuse_openmetrics(args.format, "a comparison of plans")?;
     }
-    let job = Job::build(&args.plan, &args.input, args.cores.as_deref(), needs)?;
+    let job = Job::build(
+        &args.plan,
+        &args.billed.input,
+        args.billed.cores.as_deref(),
+        needs,
+    )?;
     let Reports {
         mut reports,
         unknown_account,

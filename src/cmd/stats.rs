@@ -11,7 +11,7 @@ use crate::stats::{HssStatistics, statistics};
 
 /// The one account statistics describe: `--account`, or the log's only one.
 fn account_of(log: &ScanLog, args: &InputArgs) -> Result<String> {
-    if let Some(account) = &args.account {
+    if let Some(account) = &args.window.account {
         return Ok(account.clone());
     }
     match log.accounts.len() {

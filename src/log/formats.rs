@@ -49,15 +49,7 @@ impl LogFormat {
     /// risk, scan_id): messages name the key the user's file has.
     pub fn row_keys(self) -> [&'static str; 7] {
         match self {
-            LogFormat::Csv => [
-                "timestamp",
-                "image",
-                "account",
-                "source",
-                "status",
-                "risk",
-                "scan_id",
-            ],
+            LogFormat::Csv => super::KNOWN_COLUMNS,
             LogFormat::Trivy => [
                 "CreatedAt",
                 "Metadata.RepoDigests",
@@ -174,31 +166,25 @@ struct Document {
 }
 
 #[derive(Debug, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "PascalCase")]
 struct TrivyMetadata {
     #[serde(rename = "ImageID")]
     image_id: Option<String>,
-    #[serde(rename = "RepoTags")]
     repo_tags: Option<Vec<String>>,
-    #[serde(rename = "RepoDigests")]
     repo_digests: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "PascalCase")]
 struct TrivyResult {
-    #[serde(rename = "Vulnerabilities")]
     vulnerabilities: Option<Vec<Finding>>,
-    #[serde(rename = "Secrets")]
     secrets: Option<Vec<Finding>>,
-    #[serde(rename = "Misconfigurations")]
     misconfigurations: Option<Vec<Finding>>,
 }
 
 #[derive(Debug, Deserialize, Default)]
-#[serde(default)]
+#[serde(default, rename_all = "PascalCase")]
 struct Finding {
-    #[serde(rename = "Severity")]
     severity: Option<String>,
 }
 
@@ -500,6 +486,18 @@ fn records(
     skipped: &mut Skipped,
 ) -> Result<Vec<Record>> {
     let source = options.source.unwrap_or(Source::Registry).as_str();
+    // A scanner report is one successful scan.
+    let scanned = |timestamp, image, risk, scan_id, extra| Record {
+        timestamp,
+        image,
+        source,
+        status: "success",
+        risk,
+        scan_id,
+        extra,
+        line,
+        format,
+    };
     match format {
         LogFormat::Trivy => {
             let timestamp = document
@@ -547,17 +545,8 @@ fn records(
             if let Some(reference) = tagged {
                 extra.insert("repository", repository_of(&reference));
             }
-            Ok(vec![Record {
-                timestamp,
-                image,
-                source,
-                status: "success",
-                risk,
-                scan_id: document.report_id.unwrap_or_default(),
-                extra,
-                line,
-                format,
-            }])
+            let scan_id = document.report_id.unwrap_or_default();
+            Ok(vec![scanned(timestamp, image, risk, scan_id, extra)])
         }
         LogFormat::Grype => {
             let timestamp = document
@@ -588,17 +577,7 @@ fn records(
                 extra.insert("repository", repository_of(&input));
                 extra.insert("artifact", input);
             }
-            Ok(vec![Record {
-                timestamp,
-                image,
-                source,
-                status: "success",
-                risk,
-                scan_id: String::new(),
-                extra,
-                line,
-                format,
-            }])
+            Ok(vec![scanned(timestamp, image, risk, String::new(), extra)])
         }
         LogFormat::Harbor => {
             let event_type = document.event_type.unwrap_or_default();
