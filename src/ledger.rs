@@ -78,14 +78,13 @@ pub fn each_row<'log>(
     let grouped = schedule.grouped;
     each_outcome(plan, log, schedule, account, |event, result| {
         let mut entry = row(plan, log, grouped, event, result.outcome.as_str());
-        entry.units = Units(result.units);
-        entry.overage = Units(result.overage);
+        entry.units = Units(result.units());
+        entry.overage = Units(result.overage());
         entry.draws = result
-            .draws
-            .iter()
+            .draws()
             .zip(&plan.allowances)
             .filter(|(draw, _)| !draw.is_zero())
-            .map(|(draw, allowance)| format!("{}:{}", allowance.name, Units(*draw)))
+            .map(|(draw, allowance)| format!("{}:{}", allowance.name, Units(draw)))
             .collect::<Vec<_>>()
             .join(";");
         each(entry);

@@ -42,9 +42,48 @@ impl ScanOutcome {
 #[derive(Debug, Clone, Copy)]
 pub struct ScanResult<'a> {
     pub outcome: ScanOutcome,
-    pub units: Decimal,
-    pub draws: &'a [Decimal],
-    pub overage: Decimal,
+    units: Scaled,
+    draws: &'a [Scaled],
+    overage: Scaled,
+    scale: u32,
+}
+
+impl ScanResult<'_> {
+    pub fn units(&self) -> Decimal {
+        to_decimal(self.units, self.scale)
+    }
+
+    pub fn overage(&self) -> Decimal {
+        to_decimal(self.overage, self.scale)
+    }
+
+    /// What the scan drew from each allowance, indexed like `Plan::allowances`.
+    pub fn draws(&self) -> impl Iterator<Item = Decimal> + '_ {
+        self.draws.iter().map(|draw| to_decimal(*draw, self.scale))
+    }
+}
+
+/// Units as integers at the schedule's scale (the plan's finest decimal
+/// places): exact like the decimals they stand for, while an add or a
+/// compare on the replay's hot path is one machine instruction. A plan
+/// quantity is at most 10^12 with 8 places, so even ten billion scans' sum
+/// stays far inside an i128 and inside a decimal's 96 bits.
+type Scaled = i128;
+
+/// `value` (at `scale`) as the decimal it stands for, keeping the scale.
+fn to_decimal(value: Scaled, scale: u32) -> Decimal {
+    Decimal::try_from_i128_with_scale(value, scale).unwrap_or(if value < 0 {
+        Decimal::MIN
+    } else {
+        Decimal::MAX
+    })
+}
+
+/// `value` as an integer at `scale` (no finer than the schedule's scale).
+fn to_scaled(value: Decimal, scale: u32) -> Scaled {
+    let mut value = value;
+    value.rescale(scale);
+    value.mantissa()
 }
 
 /// Where every row of an account went: each replayed row lands in exactly
@@ -112,10 +151,12 @@ pub struct Schedule {
 
 #[derive(Debug, Clone)]
 struct ScaledUnits {
-    first: Decimal,
-    repeat: Decimal,
-    allowances: Vec<Decimal>,
-    zero: Decimal,
+    scale: u32,
+    first: Scaled,
+    repeat: Scaled,
+    allowances: Vec<Scaled>,
+    /// Per allowance, its top-ups `(at, units)` in time order.
+    topups: Vec<Vec<(DateTime<Utc>, Scaled)>>,
 }
 
 impl Schedule {
@@ -143,7 +184,7 @@ impl Schedule {
             value.rescale(scale);
             value
         };
-        let topups = (0..plan.allowances.len())
+        let topups: Vec<Vec<(DateTime<Utc>, Decimal)>> = (0..plan.allowances.len())
             .map(|index| {
                 plan.topups
                     .iter()
@@ -161,18 +202,32 @@ impl Schedule {
                     .collect()
             })
             .collect();
+        let units = ScaledUnits {
+            scale,
+            first: to_scaled(plan.metering.first_scan_units, scale),
+            repeat: to_scaled(plan.metering.repeat_scan_units, scale),
+            allowances: plan
+                .allowances
+                .iter()
+                .map(|a| to_scaled(a.units, scale))
+                .collect(),
+            topups: topups
+                .iter()
+                .map(|topups| {
+                    topups
+                        .iter()
+                        .map(|(at, units)| (*at, to_scaled(*units, scale)))
+                        .collect()
+                })
+                .collect(),
+        };
         Schedule {
             as_of,
             cycles: term.cycles_until(as_of),
             allowance_periods,
             topups,
             day_bounds,
-            units: ScaledUnits {
-                first: scaled(plan.metering.first_scan_units),
-                repeat: scaled(plan.metering.repeat_scan_units),
-                allowances: plan.allowances.iter().map(|a| scaled(a.units)).collect(),
-                zero: scaled(Decimal::ZERO),
-            },
+            units,
             grouped: false,
         }
     }
@@ -180,7 +235,7 @@ impl Schedule {
     /// The decimal places of the plan's finest unit quantity (1 for TCSS's
     /// 0.1 repeat scans): tables show units to this precision.
     pub fn unit_places(&self) -> u32 {
-        self.units.zero.scale()
+        self.units.scale
     }
 
     /// Units granted to a period of allowance `index`, counting top-ups made
@@ -265,17 +320,45 @@ pub struct GroupUsage {
 impl AccountUsage {
     /// An account with no scans: nothing drawn, every period untouched.
     pub fn empty(plan: &Plan, schedule: &Schedule, account: String) -> Self {
-        AccountState::new(plan, schedule, account).usage
+        AccountState::new(plan, schedule, account).into_usage()
     }
+}
+
+/// [`AccountUsage`] while the replay runs, in [`Scaled`] units.
+struct Tally {
+    consumed: Scaled,
+    overage: Scaled,
+    denied_units: Scaled,
+    period_consumed: Vec<Vec<Scaled>>,
+    period_daily: Vec<Vec<Vec<Scaled>>>,
+    cycle_overage: Vec<Scaled>,
+    cycle_demand: Vec<Scaled>,
+    cycle_denied: Vec<Scaled>,
+    groups: Vec<GroupTally>,
+}
+
+/// [`GroupUsage`] while the replay runs, in [`Scaled`] units.
+#[derive(Default)]
+struct GroupTally {
+    rows: u64,
+    first: u64,
+    repeat: u64,
+    denied: u64,
+    units: Scaled,
+    drawn: Vec<Vec<Scaled>>,
+    cycle_units: Vec<Scaled>,
+    cycle_overage: Vec<Scaled>,
 }
 
 struct AccountState<'p> {
     plan: &'p Plan,
     schedule: &'p Schedule,
-    usage: AccountUsage,
+    account: String,
+    counters: Counters,
+    tally: Tally,
     period_cursor: Vec<usize>,
     topup_cursor: Vec<usize>,
-    topup_total: Vec<Decimal>,
+    topup_total: Vec<Scaled>,
     cycle_cursor: usize,
     /// The images (by a key that identifies each within the run) with a scan
     /// that created history: ever, or with `repeat_window = "cycle"` since
@@ -283,46 +366,109 @@ struct AccountState<'p> {
     history: HashSet<u128, foldhash::fast::FixedState>,
     history_cycle: Option<usize>,
     seen_scan_ids: HashSet<u64, foldhash::fast::FixedState>,
-    draws: Vec<Decimal>,
-    available: Vec<(Option<usize>, Decimal)>,
+    draws: Vec<Scaled>,
+    available: Vec<(Option<usize>, Scaled)>,
 }
 
 impl<'p> AccountState<'p> {
     fn new(plan: &'p Plan, schedule: &'p Schedule, account: String) -> Self {
         let allowances = plan.allowances.len();
+        let cycles = schedule.cycles.len();
         AccountState {
             plan,
             schedule,
-            usage: AccountUsage {
-                account,
-                counters: Counters::default(),
-                consumed: Decimal::ZERO,
-                overage: Decimal::ZERO,
-                denied_units: Decimal::ZERO,
+            account,
+            counters: Counters::default(),
+            tally: Tally {
+                consumed: 0,
+                overage: 0,
+                denied_units: 0,
                 period_consumed: schedule
                     .allowance_periods
                     .iter()
-                    .map(|periods| vec![schedule.units.zero; periods.len()])
+                    .map(|periods| vec![0; periods.len()])
                     .collect(),
                 period_daily: schedule
                     .allowance_periods
                     .iter()
                     .map(|periods| vec![Vec::new(); periods.len()])
                     .collect(),
-                cycle_overage: vec![Decimal::ZERO; schedule.cycles.len()],
-                cycle_demand: vec![Decimal::ZERO; schedule.cycles.len()],
-                cycle_denied: vec![Decimal::ZERO; schedule.cycles.len()],
+                cycle_overage: vec![0; cycles],
+                cycle_demand: vec![0; cycles],
+                cycle_denied: vec![0; cycles],
                 groups: Vec::new(),
             },
             period_cursor: vec![0; allowances],
             topup_cursor: vec![0; allowances],
-            topup_total: vec![schedule.units.zero; allowances],
+            topup_total: vec![0; allowances],
             cycle_cursor: 0,
             history: HashSet::default(),
             history_cycle: None,
             seen_scan_ids: HashSet::default(),
-            draws: vec![Decimal::ZERO; allowances],
-            available: vec![(None, Decimal::ZERO); allowances],
+            draws: vec![0; allowances],
+            available: vec![(None, 0); allowances],
+        }
+    }
+
+    /// The account's usage in decimals: units drawn keep the plan's finest
+    /// scale, money-side sums (overage, demand) the plain scale of zero
+    /// until something is added, as the decimal replay always gave them.
+    fn into_usage(self) -> AccountUsage {
+        let scale = self.schedule.units.scale;
+        let exact = |value: Scaled| to_decimal(value, scale);
+        // Sums that start from a plain zero print as the decimal replay's did:
+        // `0` while nothing was added.
+        let sum = |value: Scaled| {
+            if value == 0 {
+                Decimal::ZERO
+            } else {
+                exact(value)
+            }
+        };
+        let sums = |values: &[Scaled]| values.iter().map(|v| sum(*v)).collect::<Vec<_>>();
+        let tally = self.tally;
+        AccountUsage {
+            account: self.account,
+            counters: self.counters,
+            consumed: sum(tally.consumed),
+            overage: sum(tally.overage),
+            denied_units: sum(tally.denied_units),
+            period_consumed: tally
+                .period_consumed
+                .iter()
+                .map(|periods| periods.iter().map(|v| exact(*v)).collect())
+                .collect(),
+            period_daily: tally
+                .period_daily
+                .iter()
+                .map(|periods| {
+                    periods
+                        .iter()
+                        .map(|days| days.iter().map(|v| exact(*v)).collect())
+                        .collect()
+                })
+                .collect(),
+            cycle_overage: sums(&tally.cycle_overage),
+            cycle_demand: sums(&tally.cycle_demand),
+            cycle_denied: sums(&tally.cycle_denied),
+            groups: tally
+                .groups
+                .into_iter()
+                .map(|group| GroupUsage {
+                    rows: group.rows,
+                    first: group.first,
+                    repeat: group.repeat,
+                    denied: group.denied,
+                    units: sum(group.units),
+                    drawn: group
+                        .drawn
+                        .iter()
+                        .map(|periods| periods.iter().map(|v| sum(*v)).collect())
+                        .collect(),
+                    cycle_units: sums(&group.cycle_units),
+                    cycle_overage: sums(&group.cycle_overage),
+                })
+                .collect(),
         }
     }
 
@@ -333,9 +479,9 @@ impl<'p> AccountState<'p> {
         image: u128,
         observe: &mut impl FnMut(&ScanEvent, &ScanResult<'_>),
     ) {
-        self.draws.iter_mut().for_each(|d| *d = Decimal::ZERO);
+        self.draws.iter_mut().for_each(|d| *d = 0);
         let (outcome, units, overage) = self.meter(event, image);
-        self.usage.counters.count(outcome);
+        self.counters.count(outcome);
         if self.schedule.grouped {
             self.tally_group(event, outcome, units, overage);
         }
@@ -346,6 +492,7 @@ impl<'p> AccountState<'p> {
                 units,
                 draws: &self.draws,
                 overage,
+                scale: self.schedule.units.scale,
             },
         );
     }
@@ -356,26 +503,24 @@ impl<'p> AccountState<'p> {
         &mut self,
         event: &ScanEvent,
         outcome: ScanOutcome,
-        units: Decimal,
-        overage: Decimal,
+        units: Scaled,
+        overage: Scaled,
     ) {
         let index = event.group as usize;
-        if self.usage.groups.len() <= index {
-            self.usage
-                .groups
-                .resize_with(index + 1, GroupUsage::default);
+        let tally = &mut self.tally;
+        if tally.groups.len() <= index {
+            tally.groups.resize_with(index + 1, GroupTally::default);
         }
-        let group = &mut self.usage.groups[index];
+        let group = &mut tally.groups[index];
         group.rows += 1;
         if group.rows == 1 {
-            group.drawn = self
-                .usage
+            group.drawn = tally
                 .period_consumed
                 .iter()
-                .map(|p| vec![Decimal::ZERO; p.len()])
+                .map(|p| vec![0; p.len()])
                 .collect();
-            group.cycle_units = vec![Decimal::ZERO; self.schedule.cycles.len()];
-            group.cycle_overage = vec![Decimal::ZERO; self.schedule.cycles.len()];
+            group.cycle_units = vec![0; self.schedule.cycles.len()];
+            group.cycle_overage = vec![0; self.schedule.cycles.len()];
         }
         match outcome {
             ScanOutcome::First => group.first += 1,
@@ -384,11 +529,11 @@ impl<'p> AccountState<'p> {
                 group.denied += 1;
                 return;
             }
-            ScanOutcome::Failed if !units.is_zero() => {}
+            ScanOutcome::Failed if units != 0 => {}
             _ => return,
         }
         for (allowance, draw) in self.draws.iter().enumerate() {
-            if let (false, (Some(period), _)) = (draw.is_zero(), self.available[allowance]) {
+            if let (false, (Some(period), _)) = (*draw == 0, self.available[allowance]) {
                 group.drawn[allowance][period] += *draw;
             }
         }
@@ -398,16 +543,17 @@ impl<'p> AccountState<'p> {
         group.cycle_overage[self.cycle_cursor] += overage;
     }
 
-    fn meter(&mut self, event: &ScanEvent, image: u128) -> (ScanOutcome, Decimal, Decimal) {
+    fn meter(&mut self, event: &ScanEvent, image: u128) -> (ScanOutcome, Scaled, Scaled) {
         let plan = self.plan;
+        let units_of = &self.schedule.units;
         let success = event.status == ScanStatus::Success;
         // 1. A scan id already seen in this account.
         if event.scan_key != 0 && !self.seen_scan_ids.insert(event.scan_key) {
-            return (ScanOutcome::Duplicate, Decimal::ZERO, Decimal::ZERO);
+            return (ScanOutcome::Duplicate, 0, 0);
         }
         // 2. Failed scans are skipped unless the plan meters them.
         if !success && !plan.metering.count_failed {
-            return (ScanOutcome::Failed, Decimal::ZERO, Decimal::ZERO);
+            return (ScanOutcome::Failed, 0, 0);
         }
         // 3. Trial: free, creates history.
         if plan
@@ -418,7 +564,7 @@ impl<'p> AccountState<'p> {
             if success {
                 self.history.insert(image);
             }
-            return (ScanOutcome::Trial, Decimal::ZERO, Decimal::ZERO);
+            return (ScanOutcome::Trial, 0, 0);
         }
         // 4. Outside the term: draws nothing, a success creates history.
         let term = &plan.subscription.term;
@@ -427,7 +573,7 @@ impl<'p> AccountState<'p> {
             if success {
                 self.history.insert(image);
             }
-            return (ScanOutcome::Uncovered, Decimal::ZERO, Decimal::ZERO);
+            return (ScanOutcome::Uncovered, 0, 0);
         };
         // 5. First or repeat.
         if plan.metering.repeat_window == RepeatWindow::Cycle && self.history_cycle != Some(cycle) {
@@ -442,15 +588,16 @@ impl<'p> AccountState<'p> {
             !self.history.contains(&image)
         };
         let units = if first {
-            self.schedule.units.first
+            units_of.first
         } else {
-            self.schedule.units.repeat
+            units_of.repeat
         };
-        self.usage.cycle_demand[cycle] += units;
+        let tally = &mut self.tally;
+        tally.cycle_demand[cycle] += units;
         // 6. Draw from the allowances in order.
-        let mut total_available = self.schedule.units.zero;
+        let mut total_available: Scaled = 0;
         for index in 0..plan.allowances.len() {
-            let topups = &self.schedule.topups[index];
+            let topups = &units_of.topups[index];
             let mut topped_up = false;
             while let Some((at, topup_units)) = topups.get(self.topup_cursor[index])
                 && *at <= event.at
@@ -467,50 +614,48 @@ impl<'p> AccountState<'p> {
             if topped_up || period != *held_period {
                 *held_period = period;
                 *balance = match period {
-                    Some(p) => (self.schedule.units.allowances[index] + self.topup_total[index]
-                        - self.usage.period_consumed[index][p])
-                        .max(self.schedule.units.zero),
-                    None => self.schedule.units.zero,
+                    Some(p) => (units_of.allowances[index] + self.topup_total[index]
+                        - tally.period_consumed[index][p])
+                        .max(0),
+                    None => 0,
                 };
             }
             total_available += *balance;
         }
-        if total_available < units && plan.overage.policy == OveragePolicy::Deny {
+        if plan.overage.policy == OveragePolicy::Deny && total_available < units {
             if success && first {
                 self.history.remove(&image);
             }
-            self.usage.denied_units += units;
-            self.usage.cycle_denied[cycle] += units;
-            return (ScanOutcome::Denied, units, Decimal::ZERO);
+            tally.denied_units += units;
+            tally.cycle_denied[cycle] += units;
+            return (ScanOutcome::Denied, units, 0);
         }
         let mut left = units;
         for (index, (period, balance)) in self.available.iter_mut().enumerate() {
             let Some(period) = period else { continue };
             let draw = left.min(*balance);
-            if draw.is_zero() {
+            if draw == 0 {
                 continue;
             }
             self.draws[index] = draw;
-            self.usage.period_consumed[index][*period] += draw;
+            tally.period_consumed[index][*period] += draw;
             let bounds = &self.schedule.day_bounds[index][*period];
-            let days = &mut self.usage.period_daily[index][*period];
+            let days = &mut tally.period_daily[index][*period];
             if days.is_empty() {
-                days.resize(bounds.len() + 1, self.schedule.units.zero);
+                days.resize(bounds.len() + 1, 0);
             }
             days[bounds.partition_point(|midnight| *midnight <= event.at)] += draw;
             *balance -= draw;
             left -= draw;
-            if left.is_zero() {
+            if left == 0 {
                 break;
             }
         }
         let overage = left;
-        if overage.is_zero() {
-            self.usage.consumed += units;
-        } else {
-            self.usage.consumed += units - overage;
-            self.usage.overage += overage;
-            self.usage.cycle_overage[cycle] += overage;
+        tally.consumed += units - overage;
+        if overage != 0 {
+            tally.overage += overage;
+            tally.cycle_overage[cycle] += overage;
         }
         // 7. An admitted success creates history.
         if !success {
@@ -589,7 +734,7 @@ impl<'p> Replayer<'p> {
             AccountState::new(plan, schedule, names[event.account as usize].clone())
         });
         if event.at > schedule.as_of {
-            state.usage.counters.after_as_of += 1;
+            state.counters.after_as_of += 1;
             return;
         }
         state.replay(event, image, observe);
@@ -607,7 +752,7 @@ impl<'p> Replayer<'p> {
         self.states
             .into_iter()
             .flatten()
-            .map(|state| state.usage)
+            .map(AccountState::into_usage)
             .collect()
     }
 }

@@ -53,13 +53,9 @@ fn ledger(plan: &str, csv: &str, as_of: &str) -> Vec<(ScanOutcome, String, Vec<S
     replay(&plan, &log, &schedule, None, |_, result| {
         rows.push((
             result.outcome,
-            result.units.normalize().to_string(),
-            result
-                .draws
-                .iter()
-                .map(|d| d.normalize().to_string())
-                .collect(),
-            result.overage.normalize().to_string(),
+            result.units().normalize().to_string(),
+            result.draws().map(|d| d.normalize().to_string()).collect(),
+            result.overage().normalize().to_string(),
         ));
     });
     rows

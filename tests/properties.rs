@@ -72,8 +72,8 @@ proptest! {
         let mut drawn = Decimal::ZERO;
         let mut replayed = 0u64;
         let usages = replay(&plan, &scans, &schedule, None, |_, result| {
-            metered += result.units;
-            drawn += result.draws.iter().copied().sum::<Decimal>();
+            metered += result.units();
+            drawn += result.draws().sum::<Decimal>();
             replayed += 1;
         });
         let consumed: Decimal = usages.iter().map(|u| u.consumed).sum();
