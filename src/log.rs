@@ -597,6 +597,14 @@ impl ScanLog {
             .sort_unstable_by_key(|event| (event.at, event.file, event.line));
     }
 
+    /// Put events in account order, each account's in replay order: what
+    /// [`crate::meter::replay_by_account`] replays (ids are interned in order
+    /// of first appearance, so ties keep the input order as [`ScanLog::sort`]).
+    pub fn sort_by_account(&mut self) {
+        self.events
+            .sort_unstable_by_key(|event| (event.account, event.at, event.file, event.line));
+    }
+
     /// The key replay compares scan ids by: the interned id + 1 when texts
     /// are kept (exact), else a 64-bit hash of the text (never 0).
     fn scan_key(&mut self, text: &str, keep_text: bool) -> Option<u64> {

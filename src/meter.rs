@@ -773,6 +773,75 @@ fn complete(
     usages
 }
 
+/// Every account of `log` (or only `account`) replayed as [`replay`] does,
+/// from a log whose events are sorted by account, then in replay order
+/// ([`ScanLog::sort_by_account`]): each account's events are replayed in one
+/// run, so its history and scan id sets stay in cache while they are probed,
+/// and the accounts are shared out among `threads` threads by event count.
+pub fn replay_by_account(
+    plan: &Plan,
+    log: &ScanLog,
+    schedule: &Schedule,
+    account: Option<&str>,
+    threads: usize,
+) -> Vec<AccountUsage> {
+    let events = &log.events;
+    let mut runs: Vec<(u32, std::ops::Range<usize>)> = Vec::new();
+    let mut start = 0;
+    while start < events.len() {
+        let id = events[start].account;
+        let end = start + events[start..].partition_point(|event| event.account == id);
+        runs.push((id, start..end));
+        start = end;
+    }
+    if let Some(wanted) = account {
+        let id = log.accounts.get(wanted);
+        runs.retain(|(run_id, _)| Some(*run_id) == id);
+    }
+    let replay_run = |(id, range): &(u32, std::ops::Range<usize>)| {
+        let mut state = AccountState::new(plan, schedule, log.accounts.name(*id).to_string());
+        for event in &events[range.clone()] {
+            if event.at > schedule.as_of {
+                state.counters.after_as_of += 1;
+            } else {
+                state.replay(event, u128::from(event.image), &mut |_, _| {});
+            }
+        }
+        state.into_usage()
+    };
+    let threads = threads.clamp(1, runs.len().max(1));
+    let usages: Vec<AccountUsage> = if threads == 1 {
+        runs.iter().map(replay_run).collect()
+    } else {
+        // Consecutive runs to each thread, about the same number of events each.
+        let total: usize = runs.iter().map(|(_, range)| range.len()).sum();
+        let mut shares: Vec<&[(u32, std::ops::Range<usize>)]> = Vec::with_capacity(threads);
+        let (mut from, mut counted) = (0, 0);
+        for (index, (_, range)) in runs.iter().enumerate() {
+            counted += range.len();
+            if counted * threads >= total * (shares.len() + 1) || index + 1 == runs.len() {
+                shares.push(&runs[from..=index]);
+                from = index + 1;
+            }
+        }
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = shares
+                .into_iter()
+                .map(|share| scope.spawn(move || share.iter().map(replay_run).collect::<Vec<_>>()))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|handle| {
+                    handle
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        })
+    };
+    complete(plan, schedule, account, usages)
+}
+
 /// Every account of the log replayed by `threads` threads, account `a` by
 /// thread `a % threads`: the same usages as [`replay`] for all accounts.
 pub fn replay_in_parallel(

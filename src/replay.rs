@@ -10,7 +10,8 @@ use crate::job::{Job, Logs, PlanRun};
 use crate::log::formats::skipped_note;
 use crate::log::{ReadOptions, ScanEvent, ScanLog, is_gzip_file};
 use crate::meter::{
-    AccountUsage, ScanResult, Schedule, replay as replay_serially, replay_in_parallel,
+    AccountUsage, ScanResult, Schedule, replay as replay_serially, replay_by_account,
+    replay_in_parallel,
 };
 use crate::plan::Plan;
 use crate::stream;
@@ -22,7 +23,14 @@ const PIECES_MIN_BYTES: u64 = 16 << 20;
 /// Read and merge `paths` as `options` say, sorted in replay order: a large
 /// plain file is read in pieces on every core, anything else whole.
 pub fn read(paths: &[String], zone: Zone, options: &ReadOptions) -> Result<ScanLog> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut log = read_unsorted(paths, zone, options)?;
+    log.sort();
+    Ok(log)
+}
+
+/// [`read`] without the sort.
+fn read_unsorted(paths: &[String], zone: Zone, options: &ReadOptions) -> Result<ScanLog> {
+    let threads = cores();
     let mut log = ScanLog::default();
     for path in paths {
         // Only a plain CSV file is read in pieces: pieces cut at line ends of
@@ -42,8 +50,12 @@ pub fn read(paths: &[String], zone: Zone, options: &ReadOptions) -> Result<ScanL
         }
         log.read_path(path, zone, options, size)?;
     }
-    log.sort();
     Ok(log)
+}
+
+/// The cores replay and reading may use.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// A plan replayed: its periods and each account's usage.
@@ -121,43 +133,46 @@ fn read_in_zones(
 pub fn replay(job: &Job, run: &PlanRun) -> Result<Replayed> {
     let schedule = job.schedule(run);
     let account = job.account.as_deref();
-    let held;
-    let log = match &job.logs {
-        Logs::Unread(paths) => {
-            if let Some((log, usages)) =
-                stream::replay_streaming(&run.plan, paths, &schedule, account, &job.read_options)?
-            {
-                return Ok(Replayed {
-                    schedule,
-                    usages,
-                    no_rows: log.accounts.is_empty(),
-                    accounts_in_logs: account_names(&log),
-                    group_names: group_names(&log),
-                    notes: skipped_note(&log.skipped),
-                });
-            }
-            // Not in time order: read every row, sort, replay.
-            held = read(paths, run.plan.zone, &job.read_options)?;
-            &held
+    let paths = match &job.logs {
+        Logs::Unread(paths) => paths,
+        Logs::Read(_) => {
+            let log = job
+                .log(run)
+                .expect("a job that read its logs read them in every plan's zone");
+            let usages = replay_buffered(&run.plan, log, &schedule, account);
+            // A job that read its logs said what they skipped already.
+            return Ok(replayed(schedule, usages, log, String::new()));
         }
-        Logs::Read(_) => job
-            .log(run)
-            .expect("a job that read its logs read them in every plan's zone"),
     };
-    let usages = replay_buffered(&run.plan, log, &schedule, account);
-    Ok(Replayed {
+    if let Some((log, usages)) =
+        stream::replay_streaming(&run.plan, paths, &schedule, account, &job.read_options)?
+    {
+        let notes = skipped_note(&log.skipped);
+        return Ok(replayed(schedule, usages, &log, notes));
+    }
+    // Not in time order: read every row, sort it by account, and replay each
+    // account's rows in one run.
+    let mut log = read_unsorted(paths, run.plan.zone, &job.read_options)?;
+    log.sort_by_account();
+    let usages = replay_by_account(&run.plan, &log, &schedule, account, cores());
+    let notes = skipped_note(&log.skipped);
+    Ok(replayed(schedule, usages, &log, notes))
+}
+
+fn replayed(
+    schedule: Schedule,
+    usages: Vec<AccountUsage>,
+    log: &ScanLog,
+    notes: String,
+) -> Replayed {
+    Replayed {
         schedule,
         usages,
         no_rows: log.accounts.is_empty(),
         accounts_in_logs: account_names(log),
         group_names: group_names(log),
-        // A job that read its logs said what they skipped already.
-        notes: if matches!(job.logs, Logs::Unread(_)) {
-            skipped_note(&log.skipped)
-        } else {
-            String::new()
-        },
-    })
+        notes,
+    }
 }
 
 fn group_names(log: &ScanLog) -> Vec<String> {
@@ -175,7 +190,7 @@ fn replay_buffered(
     schedule: &Schedule,
     account: Option<&str>,
 ) -> Vec<AccountUsage> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = cores();
     // Small logs are not worth a thread.
     if threads <= 1 || account.is_some() || log.events.len() < 100_000 {
         return replay_serially(plan, log, schedule, account, |_, _| {});

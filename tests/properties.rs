@@ -2,8 +2,9 @@
 
 use proptest::prelude::*;
 use rust_decimal::Decimal;
+use scanquota::log::ReadOptions;
 use scanquota::log::ScanLog;
-use scanquota::meter::{Schedule, replay, replay_in_parallel};
+use scanquota::meter::{Schedule, replay, replay_by_account, replay_in_parallel};
 use scanquota::plan::Plan;
 use scanquota::report::{Report, generate};
 use scanquota::zone::parse_timestamp;
@@ -123,6 +124,35 @@ proptest! {
         let schedule = Schedule::new(&plan, as_of(&plan, minute));
         let serial = replay(&plan, &scans, &schedule, None, |_, _| {});
         prop_assert_eq!(serial, replay_in_parallel(&plan, &scans, &schedule, threads));
+    }
+
+    #[test]
+    fn accounts_replayed_in_runs_give_the_same_usages(
+        spec in plan_spec(),
+        rows in rows(),
+        minute in as_of_strategy(),
+        threads in 1usize..5,
+        coarse in any::<bool>(),
+        only in prop::option::of(0u8..4),
+        grouped in any::<bool>(),
+    ) {
+        // Coarse times make ties, which must keep the input order.
+        let mut rows = rows;
+        if coarse {
+            rows.iter_mut().for_each(|row| row.minute -= row.minute % 20_000);
+        }
+        let plan = Plan::from_str("plan.toml", &plan_text(&spec)).unwrap();
+        let options = ReadOptions { group_column: grouped.then(|| "team".to_string()), ..ReadOptions::default() };
+        let mut scans = ScanLog::default();
+        scans.read_one_with(&options, "log.csv", log_text(&rows).as_bytes(), plan.zone).unwrap();
+        let mut schedule = Schedule::new(&plan, as_of(&plan, minute));
+        schedule.grouped = grouped;
+        let account = only.map(|id| format!("acct{id}"));
+        let mut by_time = scans.clone();
+        by_time.sort();
+        let reference = replay(&plan, &by_time, &schedule, account.as_deref(), |_, _| {});
+        scans.sort_by_account();
+        prop_assert_eq!(reference, replay_by_account(&plan, &scans, &schedule, account.as_deref(), threads));
     }
 
     #[test]
