@@ -598,11 +598,16 @@ impl ScanLog {
     }
 
     /// Put events in account order, each account's in replay order: what
-    /// [`crate::meter::replay_by_account`] replays (ids are interned in order
-    /// of first appearance, so ties keep the input order as [`ScanLog::sort`]).
-    pub fn sort_by_account(&mut self) {
-        self.events
-            .sort_unstable_by_key(|event| (event.account, event.at, event.file, event.line));
+    /// [`crate::meter::replay_by_account`] replays (ties keep the input
+    /// order, as in [`ScanLog::sort`]). With `threads` > 1 the events are
+    /// first split in place into groups of whole accounts, and the groups are
+    /// sorted at once.
+    pub fn sort_by_account(&mut self, threads: usize) {
+        let mut counts = vec![0usize; self.accounts.len()];
+        for event in &self.events {
+            counts[event.account as usize] += 1;
+        }
+        sort_accounts(&mut self.events, 0..counts.len() as u32, &counts, threads);
     }
 
     /// The key replay compares scan ids by: the interned id + 1 when texts
@@ -768,6 +773,52 @@ impl ScanLog {
         };
         Ok((event, image_fingerprint))
     }
+}
+
+/// Sort `events`, whose accounts are the ids `accounts`, by account and then
+/// in replay order, on `threads` threads.
+fn sort_accounts(
+    events: &mut [ScanEvent],
+    accounts: std::ops::Range<u32>,
+    counts: &[usize],
+    threads: usize,
+) {
+    if threads <= 1 || accounts.len() <= 1 {
+        events.sort_unstable_by_key(|event| (event.account, event.at, event.file, event.line));
+        return;
+    }
+    // The first account of the second half: about half the events before it.
+    let mut before = 0;
+    let mut split = accounts.start + 1;
+    for id in accounts.clone() {
+        before += counts[id as usize];
+        split = (id + 1).min(accounts.end - 1);
+        if before * 2 >= events.len() {
+            break;
+        }
+    }
+    let split = split.max(accounts.start + 1);
+    // Move the events of accounts before `split` to the front (Hoare's two
+    // cursors), then sort both parts at once.
+    let (mut low, mut high) = (0, events.len());
+    loop {
+        while low < high && events[low].account < split {
+            low += 1;
+        }
+        while low < high && events[high - 1].account >= split {
+            high -= 1;
+        }
+        if low >= high {
+            break;
+        }
+        events.swap(low, high - 1);
+    }
+    let (front, back) = events.split_at_mut(low);
+    let half = threads / 2;
+    std::thread::scope(|scope| {
+        scope.spawn(|| sort_accounts(front, accounts.start..split, counts, half));
+        sort_accounts(back, split..accounts.end, counts, threads - half);
+    });
 }
 
 /// Where a row made from an object (JSON Lines, or a scanner document)

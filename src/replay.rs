@@ -153,7 +153,7 @@ pub fn replay(job: &Job, run: &PlanRun) -> Result<Replayed> {
     // Not in time order: read every row, sort it by account, and replay each
     // account's rows in one run.
     let mut log = read_unsorted(paths, run.plan.zone, &job.read_options)?;
-    log.sort_by_account();
+    log.sort_by_account(cores());
     let usages = replay_by_account(&run.plan, &log, &schedule, account, cores());
     let notes = skipped_note(&log.skipped);
     Ok(replayed(schedule, usages, &log, notes))

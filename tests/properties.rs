@@ -151,7 +151,7 @@ proptest! {
         let mut by_time = scans.clone();
         by_time.sort();
         let reference = replay(&plan, &by_time, &schedule, account.as_deref(), |_, _| {});
-        scans.sort_by_account();
+        scans.sort_by_account(threads);
         prop_assert_eq!(reference, replay_by_account(&plan, &scans, &schedule, account.as_deref(), threads));
     }
 
