@@ -12,6 +12,34 @@ use std::sync::mpsc::sync_channel;
 
 const BATCH: usize = 16 * 1024;
 
+/// Events replayed together, account by account: an account's history and
+/// scan id sets are probed in one run while they are in cache.
+const BLOCK: usize = 1 << 18;
+
+/// Replay a block of time-ordered events account by account (each account's
+/// in order: accounts are independent), and empty it.
+fn replay_block(replayer: &mut Replayer<'_>, block: &mut Vec<(ScanEvent, u128)>, accounts: usize) {
+    // A counting sort of the block's positions by account, stable.
+    let mut starts = vec![0u32; accounts + 1];
+    for (event, _) in block.iter() {
+        starts[event.account as usize + 1] += 1;
+    }
+    for id in 1..starts.len() {
+        starts[id] += starts[id - 1];
+    }
+    let mut order = vec![0u32; block.len()];
+    for (position, (event, _)) in block.iter().enumerate() {
+        let slot = &mut starts[event.account as usize];
+        order[*slot as usize] = position as u32;
+        *slot += 1;
+    }
+    for position in order {
+        let (event, image) = &block[position as usize];
+        replayer.push(event, *image, &mut |_, _| {});
+    }
+    block.clear();
+}
+
 enum Message {
     /// Names of accounts first seen in this batch, then its events.
     Batch(Vec<String>, Vec<(ScanEvent, u128)>),
@@ -34,7 +62,9 @@ pub fn replay_streaming(
     account: Option<&str>,
     options: &ReadOptions,
 ) -> Result<Option<(ScanLog, Vec<AccountUsage>)>> {
-    let (sender, receiver) = sync_channel::<Message>(4);
+    // Room for a whole block: the reader parses the next block while the
+    // replay works through this one.
+    let (sender, receiver) = sync_channel::<Message>(BLOCK / BATCH + 1);
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || -> Result<ScanLog> {
             // Streaming keeps no image table: the meter's history takes the
@@ -90,18 +120,25 @@ pub fn replay_streaming(
         });
         let mut replayer = Replayer::new(plan, schedule, account);
         let mut in_order = true;
+        let mut block: Vec<(ScanEvent, u128)> = Vec::new();
+        let mut accounts = 0;
         for message in receiver.iter() {
             match message {
                 Message::Batch(names, events) => {
                     for name in &names {
                         replayer.add_account(name);
                     }
-                    for (event, image) in &events {
-                        replayer.push(event, *image, &mut |_, _| {});
+                    accounts += names.len();
+                    block.extend(events);
+                    if block.len() >= BLOCK {
+                        replay_block(&mut replayer, &mut block, accounts);
                     }
                 }
                 Message::OutOfOrder => in_order = false,
             }
+        }
+        if in_order {
+            replay_block(&mut replayer, &mut block, accounts);
         }
         let log = reader.join().expect("the reader thread does not panic")?;
         Ok(in_order.then(|| (log, replayer.finish())))
