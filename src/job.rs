@@ -58,7 +58,8 @@ pub struct Job {
 pub struct Needs {
     /// Keep image names and scan id texts (the ledger, statistics).
     pub texts: bool,
-    /// The command can replay files as it reads them (a single-plan report).
+    /// The command can replay files as it reads them (a single-plan report,
+    /// a ledger written as it is made).
     pub may_stream: bool,
     /// `--by`: the log column whose values break accounts down.
     pub by: Option<String>,
@@ -107,8 +108,7 @@ impl Job {
             }
         }
         // What the command and its plans allow; the replay entry decides the rest.
-        let one_pass = !needs.texts
-            && needs.may_stream
+        let one_pass = needs.may_stream
             && resolved.len() == 1
             && !resolved
                 .iter()

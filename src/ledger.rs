@@ -1,10 +1,10 @@
 //! The audit trail: one row per input scan in replay order, with what the
 //! replay did to it. Summing `units` by outcome reproduces the report.
 
-use crate::log::{ScanEvent, ScanLog};
-use crate::meter::Schedule;
+use crate::log::{ReadRow, ScanLog};
+use crate::meter::{ScanResult, Schedule};
 use crate::plan::Plan;
-use crate::replay::each_outcome;
+use crate::replay::each_held_row;
 use crate::report::Units;
 use serde::Serialize;
 
@@ -30,54 +30,32 @@ pub struct LedgerRow<'log> {
     pub group: Option<&'log str>,
 }
 
-fn row<'log>(
+/// The ledger row of `read`, a row of `log`, with what the replay did to it
+/// (`None`: dated after as-of, read but not replayed).
+pub fn ledger_row<'row>(
     plan: &Plan,
-    log: &'log ScanLog,
+    log: &'row ScanLog,
     grouped: bool,
-    event: &ScanEvent,
-    outcome: &'static str,
-) -> LedgerRow<'log> {
-    LedgerRow {
+    read: &ReadRow<'row>,
+    result: Option<&ScanResult<'_>>,
+) -> LedgerRow<'row> {
+    let event = &read.event;
+    let mut entry = LedgerRow {
         timestamp: plan.zone.format(event.at),
         account: log.accounts.name(event.account),
-        image: log.images.name(event.image),
+        image: read.image_text,
         source: event.source.as_str(),
-        scan_id: log.scan_id_text(event).unwrap_or_default(),
-        outcome,
+        scan_id: read.scan_id_text,
+        outcome: AFTER_AS_OF,
         units: Units::default(),
         draws: String::new(),
         overage: Units::default(),
         file: &log.files[event.file as usize],
         line: event.line,
         group: grouped.then(|| log.groups.name(event.group)),
-    }
-}
-
-/// Every row of the log (of `account`, if given) in replay order; rows after
-/// as-of come last with the outcome `after_as_of` and no units.
-pub fn ledger<'log>(
-    plan: &Plan,
-    log: &'log ScanLog,
-    schedule: &Schedule,
-    account: Option<&str>,
-) -> Vec<LedgerRow<'log>> {
-    let mut rows = Vec::with_capacity(log.events.len());
-    each_row(plan, log, schedule, account, |row| rows.push(row));
-    rows
-}
-
-/// [`ledger`], handing each row to `each` as it is made instead of keeping
-/// them all: a ledger of millions of rows streams to its output.
-pub fn each_row<'log>(
-    plan: &Plan,
-    log: &'log ScanLog,
-    schedule: &Schedule,
-    account: Option<&str>,
-    mut each: impl FnMut(LedgerRow<'log>),
-) {
-    let grouped = schedule.grouped;
-    each_outcome(plan, log, schedule, account, |event, result| {
-        let mut entry = row(plan, log, grouped, event, result.outcome.as_str());
+    };
+    if let Some(result) = result {
+        entry.outcome = result.outcome.as_str();
         entry.units = Units(result.units());
         entry.overage = Units(result.overage());
         entry.draws = result
@@ -87,12 +65,22 @@ pub fn each_row<'log>(
             .map(|(draw, allowance)| format!("{}:{}", allowance.name, Units(draw)))
             .collect::<Vec<_>>()
             .join(";");
-        each(entry);
+    }
+    entry
+}
+
+/// Every row of the log held in memory (of `account`, if given) in replay
+/// order; rows after as-of come last with the outcome `after_as_of` and no
+/// units.
+pub fn ledger<'log>(
+    plan: &Plan,
+    log: &'log ScanLog,
+    schedule: &Schedule,
+    account: Option<&str>,
+) -> Vec<LedgerRow<'log>> {
+    let mut rows = Vec::with_capacity(log.events.len());
+    each_held_row(plan, log, schedule, account, |read, result| {
+        rows.push(ledger_row(plan, log, schedule.grouped, &read, result));
     });
-    let wanted = account.map(|name| log.accounts.get(name));
-    log.events
-        .iter()
-        .filter(|event| event.at > schedule.as_of)
-        .filter(|event| wanted.is_none_or(|id| id == Some(event.account)))
-        .for_each(|event| each(row(plan, log, grouped, event, AFTER_AS_OF)));
+    rows
 }

@@ -202,6 +202,17 @@ pub struct ScanLog {
     pub skipped: Skipped,
 }
 
+/// One row as read: its event, its image's [`fingerprint`], the byte its row
+/// starts at, and the texts a report drops but a ledger prints.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadRow<'row> {
+    pub event: ScanEvent,
+    pub image: u128,
+    pub byte: u64,
+    pub image_text: &'row str,
+    pub scan_id_text: &'row str,
+}
+
 /// How logs are read. The job builds it once from the command line; the log
 /// read holds only what was read, never how.
 #[derive(Debug, Default, Clone)]
@@ -319,6 +330,19 @@ impl ScanLog {
         self.read_one_sized(options, name, reader, zone, size)
     }
 
+    /// Read one more path as [`ScanLog::read_each`] does, handing each row
+    /// to `each` instead of keeping it.
+    pub fn read_path_each(
+        &mut self,
+        path: &str,
+        zone: Zone,
+        options: &ReadOptions,
+        each: impl FnMut(&ScanLog, ReadRow<'_>) -> bool,
+    ) -> Result<()> {
+        let name = if path == "-" { STDIN_NAME } else { path };
+        self.read_each(options, name, open_input(path)?, zone, each)
+    }
+
     /// One plain file read in `pieces` pieces on `threads` threads whatever
     /// its size; `None` when the file must be read whole instead. The replay
     /// entry decides when this pays; tests call it directly.
@@ -371,8 +395,9 @@ impl ScanLog {
         const SAMPLE: usize = 4096;
         let mut events = std::mem::take(&mut self.events);
         let start = events.len();
-        let result = self.read_each(options, name, reader, zone, |_, event, _, byte| {
-            events.push(event);
+        let result = self.read_each(options, name, reader, zone, |_, read| {
+            let byte = read.byte;
+            events.push(read.event);
             if let Some(size) = size
                 && events.len() - start == SAMPLE
                 && byte > 0
@@ -396,7 +421,7 @@ impl ScanLog {
         name: &str,
         reader: impl Read,
         zone: Zone,
-        mut each: impl FnMut(&ScanLog, ScanEvent, u128, u64) -> bool,
+        mut each: impl FnMut(&ScanLog, ReadRow<'_>) -> bool,
     ) -> Result<()> {
         let file = u32::try_from(self.files.len()).map_err(|_| {
             Error::input(
@@ -427,8 +452,8 @@ impl ScanLog {
         let mut record = csv::ByteRecord::new();
         while input.read(&mut record)? {
             let row = input.row(&record);
-            let (event, image) = self.parse_row(options, file, &row, &columns, zone)?;
-            if !each(self, event, image, row.byte) {
+            let read = self.parse_row(options, file, &row, &columns, zone)?;
+            if !each(self, read) {
                 break;
             }
         }
@@ -446,7 +471,7 @@ impl ScanLog {
         name: &str,
         mut reader: impl std::io::BufRead,
         zone: Zone,
-        mut each: impl FnMut(&ScanLog, ScanEvent, u128, u64) -> bool,
+        mut each: impl FnMut(&ScanLog, ReadRow<'_>) -> bool,
     ) -> Result<()> {
         let mut names: Vec<String> = KNOWN_COLUMNS.iter().map(|c| c.to_string()).collect();
         names.extend(options.group_column.clone());
@@ -526,8 +551,8 @@ impl ScanLog {
                 }
             }
             let row = Row::keyed(name, "scan log", &names, line, byte, &record);
-            let (event, image) = self.parse_row(options, file, &row, &columns, zone)?;
-            if !each(self, event, image, byte) {
+            let read = self.parse_row(options, file, &row, &columns, zone)?;
+            if !each(self, read) {
                 return Ok(());
             }
         }
@@ -542,7 +567,7 @@ impl ScanLog {
         name: &str,
         reader: impl Read,
         zone: Zone,
-        mut each: impl FnMut(&ScanLog, ScanEvent, u128, u64) -> bool,
+        mut each: impl FnMut(&ScanLog, ReadRow<'_>) -> bool,
     ) -> Result<()> {
         let mut names: Vec<String> = Vec::new();
         let columns = keyed_columns(options);
@@ -581,8 +606,8 @@ impl ScanLog {
                     names.extend(options.group_column.clone());
                 }
                 let cells = Row::keyed(name, "scan log", &names, row.line, 0, &record);
-                let (event, image) = self.parse_row(options, file, &cells, &columns, zone)?;
-                Ok(each(self, event, image, 0))
+                let read = self.parse_row(options, file, &cells, &columns, zone)?;
+                Ok(each(self, read))
             },
         );
         self.skipped = skipped;
@@ -634,14 +659,14 @@ impl ScanLog {
         format!("{}:{}", self.files[event.file as usize], event.line)
     }
 
-    fn parse_row(
+    fn parse_row<'row>(
         &mut self,
         options: &ReadOptions,
         file: u32,
-        row: &Row<'_>,
+        row: &Row<'row>,
         columns: &Columns,
         zone: Zone,
-    ) -> Result<(ScanEvent, u128)> {
+    ) -> Result<ReadRow<'row>> {
         let cell = |index| row.cell(index);
         let optional = |index| row.optional(index);
         let fail = |index, value: &str, fix: &str| row.fail(index, value, fix);
@@ -771,7 +796,13 @@ impl ScanLog {
             file,
             line,
         };
-        Ok((event, image_fingerprint))
+        Ok(ReadRow {
+            event,
+            image: image_fingerprint,
+            byte: row.byte,
+            image_text,
+            scan_id_text,
+        })
     }
 }
 

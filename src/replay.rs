@@ -8,9 +8,9 @@
 use crate::error::{Error, Result};
 use crate::job::{Job, Logs, PlanRun};
 use crate::log::formats::skipped_note;
-use crate::log::{ReadOptions, ScanEvent, ScanLog, is_gzip_file};
+use crate::log::{ReadOptions, ReadRow, ScanEvent, ScanLog, is_gzip_file};
 use crate::meter::{
-    AccountUsage, ScanResult, Schedule, replay as replay_serially, replay_by_account,
+    AccountUsage, Replayer, ScanResult, Schedule, replay as replay_serially, replay_by_account,
     replay_in_parallel,
 };
 use crate::plan::Plan;
@@ -73,7 +73,7 @@ pub struct Replayed {
 }
 
 /// The logs of a job: left unread for a replay that streams them when
-/// `one_pass` (one plan, no texts, a command that may stream) and every input
+/// `one_pass` (one plan, a command that may stream) and every input
 /// can be read twice (a log found out of order is read again, whole), else
 /// read now in each zone.
 pub fn open(
@@ -239,4 +239,139 @@ pub fn each_outcome(
     observe: impl FnMut(&ScanEvent, &ScanResult<'_>),
 ) -> Vec<AccountUsage> {
     replay_serially(plan, log, schedule, account, observe)
+}
+
+/// Every row of a log held in memory (of `account`, if given) in replay
+/// order, with its texts and what the replay did to it; rows dated after
+/// as-of come last, with `None`.
+pub fn each_held_row<'log>(
+    plan: &Plan,
+    log: &'log ScanLog,
+    schedule: &Schedule,
+    account: Option<&str>,
+    mut each: impl FnMut(ReadRow<'log>, Option<&ScanResult<'_>>),
+) {
+    let read = |event: &ScanEvent| ReadRow {
+        event: *event,
+        image: u128::from(event.image),
+        byte: 0,
+        image_text: log.images.name(event.image),
+        scan_id_text: log.scan_id_text(event).unwrap_or_default(),
+    };
+    each_outcome(plan, log, schedule, account, |event, result| {
+        each(read(event), Some(result))
+    });
+    let wanted = account.map(|name| log.accounts.get(name));
+    log.events
+        .iter()
+        .filter(|event| event.at > schedule.as_of)
+        .filter(|event| wanted.is_none_or(|id| id == Some(event.account)))
+        .for_each(|event| each(read(event), None));
+}
+
+/// Where a per-row replay (the ledger) takes its rows from.
+pub enum RowSource {
+    /// Files found valid and in time order: read again as they are
+    /// replayed, keeping no row and no text.
+    Files(Vec<String>),
+    /// Rows held in memory with their texts, in replay order.
+    Held(Box<ScanLog>),
+}
+
+/// The rows of the job's (first) plan's replay, taken out of the job and
+/// ready to hand out, and lines for stderr. Every input is read and checked
+/// here, before a row is handed out: a bad row stops the command before it
+/// writes anything.
+pub fn row_source(job: &mut Job) -> Result<(RowSource, String)> {
+    let zone = job.runs[0].plan.zone;
+    let paths = match std::mem::replace(&mut job.logs, Logs::Unread(Vec::new())) {
+        Logs::Read(logs) => {
+            let log = logs
+                .into_iter()
+                .find(|(read_in, _)| *read_in == zone)
+                .map(|(_, log)| log)
+                .expect("a job that read its logs read them in every plan's zone");
+            return Ok((RowSource::Held(Box::new(log)), String::new()));
+        }
+        Logs::Unread(paths) => paths,
+    };
+    // A first pass keeps nothing but checks every row and the order.
+    let options = ReadOptions {
+        keep_texts: false,
+        images_by_fingerprint: true,
+        ..job.read_options.clone()
+    };
+    let mut log = ScanLog::default();
+    let mut last = None;
+    let mut in_order = true;
+    for path in &paths {
+        log.read_path_each(path, zone, &options, |_, read| {
+            in_order = last.is_none_or(|last| read.event.at >= last);
+            last = Some(read.event.at);
+            in_order
+        })?;
+        if !in_order {
+            break;
+        }
+    }
+    if in_order {
+        return Ok((RowSource::Files(paths), skipped_note(&log.skipped)));
+    }
+    let options = ReadOptions {
+        keep_texts: true,
+        ..job.read_options.clone()
+    };
+    let log = read(&paths, zone, &options)?;
+    let notes = skipped_note(&log.skipped);
+    Ok((RowSource::Held(Box::new(log)), notes))
+}
+
+/// Every row of `source` (of `account`, if given) in replay order with its
+/// texts and what the replay did to it (`None`: dated after as-of; such rows
+/// come last). Time-ordered files are replayed as they are read again.
+pub fn each_row(
+    source: &RowSource,
+    plan: &Plan,
+    schedule: &Schedule,
+    account: Option<&str>,
+    options: &ReadOptions,
+    mut each: impl FnMut(&ScanLog, &ReadRow<'_>, Option<&ScanResult<'_>>),
+) -> Result<()> {
+    let paths = match source {
+        RowSource::Held(log) => {
+            each_held_row(plan, log, schedule, account, |read, result| {
+                each(log, &read, result)
+            });
+            return Ok(());
+        }
+        RowSource::Files(paths) => paths,
+    };
+    let options = ReadOptions {
+        keep_texts: false,
+        images_by_fingerprint: true,
+        ..options.clone()
+    };
+    let mut log = ScanLog::default();
+    let mut replayer = Replayer::new(plan, schedule, account);
+    let mut named = 0;
+    for path in paths {
+        log.read_path_each(path, plan.zone, &options, |log, read| {
+            for id in named..log.accounts.len() as u32 {
+                replayer.add_account(log.accounts.name(id));
+            }
+            named = log.accounts.len() as u32;
+            if read.event.at > schedule.as_of {
+                // Rows after as-of are last in a time-ordered log.
+                if account.is_none_or(|name| log.accounts.name(read.event.account) == name) {
+                    each(log, &read, None);
+                }
+            } else {
+                replayer.push(&read.event, read.image, &mut |_, result| {
+                    each(log, &read, Some(result))
+                });
+            }
+            true
+        })?;
+    }
+    Ok(())
 }

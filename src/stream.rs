@@ -89,7 +89,8 @@ pub fn replay_streaming(
                     &name,
                     open_input(path)?,
                     plan.zone,
-                    |log, event, image, _| {
+                    |log, read| {
+                        let (event, image) = (read.event, read.image);
                         if last.is_some_and(|last| event.at < last) {
                             in_order = false;
                             return false;

@@ -87,9 +87,9 @@ fn a_million_rows_every_path_gives_the_references_report_and_ledger() {
         let mut expected = Vec::new();
         {
             let mut sink = scanquota::render::ledger::Sink::csv(&mut expected, false).unwrap();
-            scanquota::ledger::each_row(&plan, &log, &Schedule::new(&plan, as_of), None, |row| {
+            for row in scanquota::ledger::ledger(&plan, &log, &Schedule::new(&plan, as_of), None) {
                 sink.row(&row).unwrap();
-            });
+            }
             sink.finish().unwrap();
         }
         let ledger = binary(&[

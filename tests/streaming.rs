@@ -6,9 +6,12 @@ mod common;
 
 use common::{Workdir, run, scanquota};
 use proptest::prelude::*;
+use scanquota::ledger::ledger_row;
 use scanquota::log::{ReadOptions, ScanLog};
 use scanquota::meter::Schedule;
 use scanquota::plan::Plan;
+use scanquota::render::ledger::Sink;
+use scanquota::replay::{RowSource, each_row};
 use scanquota::report::{assemble, generate};
 use scanquota::stream::replay_streaming;
 use scanquota::zone::parse_timestamp;
@@ -69,6 +72,95 @@ proptest! {
             }
             None => prop_assert!(!sorted, "a time-ordered log streams to the end"),
         }
+    }
+}
+
+/// The ledger as CSV, written from `source`.
+fn ledger_csv(
+    source: &RowSource,
+    plan: &Plan,
+    schedule: &Schedule,
+    account: Option<&str>,
+    options: &ReadOptions,
+) -> String {
+    let mut out = Vec::new();
+    {
+        let mut sink = Sink::csv(&mut out, schedule.grouped).unwrap();
+        each_row(
+            source,
+            plan,
+            schedule,
+            account,
+            options,
+            |log, read, result| {
+                sink.row(&ledger_row(plan, log, schedule.grouped, read, result))
+                    .unwrap();
+            },
+        )
+        .unwrap();
+        sink.finish().unwrap();
+    }
+    String::from_utf8(out).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A time-ordered file's ledger, replayed as it is read again, is the
+    /// ledger of the same rows held in memory, byte for byte.
+    #[test]
+    fn ledger_rows_streamed_from_a_file_equal_those_held(
+        mut rows in rows(),
+        minute in 0u32..220_000,
+        only in prop::option::of(0u8..4),
+        grouped in any::<bool>(),
+    ) {
+        rows.sort_by_key(|row| row.0);
+        let work = Workdir::new();
+        let text = log_text(&rows).replace("timestamp,image,account,status,scan_id\n", "timestamp,image,account,status,scan_id,team\n");
+        let text: String = text
+            .lines()
+            .enumerate()
+            .map(|(index, line)| if index == 0 { format!("{line}\n") } else { format!("{line},t{}\n", index % 3) })
+            .collect();
+        let path = work.write("log.csv", &text);
+        let plan = Plan::from_str("plan.toml", PLAN).unwrap();
+        let mut schedule = Schedule::new(&plan, parse_timestamp("2024-01-01T00:00:00Z", plan.zone).unwrap() + chrono::Duration::minutes(i64::from(minute)));
+        schedule.grouped = grouped;
+        let options = ReadOptions { group_column: grouped.then(|| "team".to_string()), ..ReadOptions::default() };
+        let held = ScanLog::read_paths(std::slice::from_ref(&path), plan.zone, &ReadOptions { keep_texts: true, ..options.clone() }).unwrap();
+        let account = only.map(|id| format!("acct{id}"));
+        let from_memory = ledger_csv(&RowSource::Held(Box::new(held)), &plan, &schedule, account.as_deref(), &options);
+        let from_file = ledger_csv(&RowSource::Files(vec![path]), &plan, &schedule, account.as_deref(), &options);
+        prop_assert_eq!(from_file, from_memory);
+    }
+}
+
+#[test]
+fn a_ledger_refuses_a_bad_row_before_writing_any() {
+    let work = Workdir::new();
+    let plan = work.write("plan.toml", PLAN);
+    let mut text = log_text(&[(10, 1, 0, false, None), (20, 2, 1, false, None)]);
+    text += "2024-03-01T00:00:00Z,img3,acct0,maybe,\n";
+    let path = work.write("log.csv", &text);
+    for format in ["csv", "jsonl"] {
+        let (code, stdout, stderr) = run(&[
+            "ledger",
+            "--plan",
+            &plan,
+            "--log",
+            &path,
+            "--as-of",
+            "2024-04-01T00:00:00Z",
+            "--format",
+            format,
+        ]);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stdout.is_empty(), "{format}: {stdout}");
+        assert!(
+            stderr.contains("log.csv:4") && stderr.contains("maybe"),
+            "{stderr}"
+        );
     }
 }
 

@@ -4,18 +4,21 @@ use super::CommandOutput;
 use crate::cli::{LedgerArgs, LedgerFormat};
 use crate::error::Result;
 use crate::job::{Job, Needs};
-use crate::ledger::{each_row, ledger};
+use crate::ledger::{ledger, ledger_row};
 use crate::render::ledger::{Sink, table};
+use crate::replay::{each_row, row_source};
 
 pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
+    // A table is laid out whole; CSV and JSON Lines rows are written as the
+    // replay makes them, from time-ordered files read again.
     let needs = Needs {
         texts: true,
-        may_stream: false,
+        may_stream: args.format != LedgerFormat::Table,
         by: args.by.clone(),
         ..Needs::default()
     };
-    let job = Job::build(std::slice::from_ref(&args.plan), &args.input, None, needs)?;
-    let notes = job.notes.clone();
+    let mut job = Job::build(std::slice::from_ref(&args.plan), &args.input, None, needs)?;
+    let mut notes = job.notes.clone();
     let format = args.format;
     if format == LedgerFormat::Table {
         let run = &job.runs[0];
@@ -27,23 +30,34 @@ pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
             ..CommandOutput::success(table(&rows))
         });
     }
-    // CSV and JSON Lines stream: every input is read and checked by now.
+    // Every input is read and checked before the first row is written.
+    let (source, skipped) = row_source(&mut job)?;
+    notes += &skipped;
     Ok(CommandOutput {
         stderr: notes,
         ..CommandOutput::streamed(Box::new(move |out| {
             let run = &job.runs[0];
-            let log = job.log(run).expect("the ledger reads its logs");
             let schedule = job.schedule(run);
             let mut sink = match format {
                 LedgerFormat::Jsonl => Sink::jsonl(out),
                 LedgerFormat::Csv | LedgerFormat::Table => Sink::csv(out, job.by.is_some())?,
             };
             let mut written = Ok(());
-            each_row(&run.plan, log, &schedule, job.account.as_deref(), |row| {
-                if written.is_ok() {
-                    written = sink.row(&row);
-                }
-            });
+            let account = job.account.as_deref();
+            each_row(
+                &source,
+                &run.plan,
+                &schedule,
+                account,
+                &job.read_options,
+                |log, read, result| {
+                    if written.is_ok() {
+                        written =
+                            sink.row(&ledger_row(&run.plan, log, schedule.grouped, read, result));
+                    }
+                },
+            )
+            .map_err(|err| std::io::Error::other(err.to_string()))?;
             written?;
             sink.finish()
         }))

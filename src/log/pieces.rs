@@ -250,8 +250,8 @@ fn read_piece(
     let mut record = csv::ByteRecord::new();
     while input.read(&mut record)? {
         let row = input.row(&record);
-        let (event, _) = log.parse_row(options, file, &row, columns, zone)?;
-        log.events.push(event);
+        let read = log.parse_row(options, file, &row, columns, zone)?;
+        log.events.push(read.event);
     }
     drop(input);
     Ok(Piece {
