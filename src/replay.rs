@@ -30,27 +30,40 @@ pub fn read(paths: &[String], zone: Zone, options: &ReadOptions) -> Result<ScanL
 
 /// [`read`] without the sort.
 fn read_unsorted(paths: &[String], zone: Zone, options: &ReadOptions) -> Result<ScanLog> {
-    let threads = cores();
     let mut log = ScanLog::default();
-    for path in paths {
-        // Only a plain CSV file is read in pieces: pieces cut at line ends of
-        // the bytes on disk (the reader refuses a JSON header), and they keep
-        // no `--by` keys.
-        let size = if path == "-" || is_gzip_file(path)? {
-            None
-        } else {
-            std::fs::metadata(path).ok().map(|m| m.len())
-        };
-        if let Some(size) = size.filter(|size| *size >= PIECES_MIN_BYTES)
-            && options.group_column.is_none()
-            && threads > 1
+    for (path, pieces) in paths.iter().zip(in_pieces(paths, options)?) {
+        if let Some((size, threads)) = pieces
             && log.read_in_pieces(options, path, size, zone, threads, threads * 4)?
         {
             continue;
         }
-        log.read_path(path, zone, options, size)?;
+        log.read_path(path, zone, options, size_if_plain(path)?)?;
     }
     Ok(log)
+}
+
+/// Per path: `(size, threads)` when it is read in pieces on every core.
+/// Only a large plain CSV file is: pieces cut at line ends of the bytes on
+/// disk (the reader refuses a JSON header), and they keep no `--by` keys.
+fn in_pieces(paths: &[String], options: &ReadOptions) -> Result<Vec<Option<(u64, usize)>>> {
+    let threads = cores();
+    paths
+        .iter()
+        .map(|path| {
+            Ok(size_if_plain(path)?
+                .filter(|size| *size >= PIECES_MIN_BYTES)
+                .filter(|_| options.group_column.is_none() && threads > 1)
+                .map(|size| (size, threads)))
+        })
+        .collect()
+}
+
+/// The size of a plain (not gzipped) file; `None` for standard input.
+fn size_if_plain(path: &str) -> Result<Option<u64>> {
+    if path == "-" || is_gzip_file(path)? {
+        return Ok(None);
+    }
+    Ok(std::fs::metadata(path).ok().map(|m| m.len()))
 }
 
 /// The cores replay and reading may use.
@@ -144,9 +157,15 @@ pub fn replay(job: &Job, run: &PlanRun) -> Result<Replayed> {
             return Ok(replayed(schedule, usages, log, String::new()));
         }
     };
-    if let Some((log, usages)) =
-        stream::replay_streaming(&run.plan, paths, &schedule, account, &job.read_options)?
-    {
+    let pieces = in_pieces(paths, &job.read_options)?;
+    if let Some((log, usages)) = stream::replay_streaming(
+        &run.plan,
+        paths,
+        &schedule,
+        account,
+        &job.read_options,
+        &pieces,
+    )? {
         let notes = skipped_note(&log.skipped);
         return Ok(replayed(schedule, usages, &log, notes));
     }

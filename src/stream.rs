@@ -12,6 +12,10 @@ use std::sync::mpsc::sync_channel;
 
 const BATCH: usize = 16 * 1024;
 
+/// The bytes of a piece when a large file is parsed in pieces while it
+/// streams: pieces wait in memory only until their turn.
+const PIECE_BYTES: u64 = 4 << 20;
+
 /// Events replayed together, account by account: an account's history and
 /// scan id sets are probed in one run while they are in cache.
 const BLOCK: usize = 1 << 18;
@@ -52,8 +56,10 @@ pub fn rereadable(paths: &[String]) -> bool {
     paths.iter().all(|path| path != "-")
 }
 
-/// Replay `paths` in one pass. `Ok(None)`: the logs are not in time order
-/// (nothing was kept; read them again buffered). On success, the log's
+/// Replay `paths` in one pass; a path with `in_pieces` `(size, threads)` is
+/// parsed in pieces on that many threads and replayed in file order.
+/// `Ok(None)`: the logs are not in time order, or pieces did not read on
+/// their own (nothing was kept; read them again buffered). On success, the log's
 /// names and files (no events) and the usages, as [`crate::meter::replay`] gives.
 pub fn replay_streaming(
     plan: &Plan,
@@ -61,6 +67,7 @@ pub fn replay_streaming(
     schedule: &Schedule,
     account: Option<&str>,
     options: &ReadOptions,
+    in_pieces: &[Option<(u64, usize)>],
 ) -> Result<Option<(ScanLog, Vec<AccountUsage>)>> {
     // Room for a whole block: the reader parses the next block while the
     // replay works through this one.
@@ -77,38 +84,54 @@ pub fn replay_streaming(
             let mut batch = Vec::with_capacity(BATCH);
             let mut accounts_sent = 0;
             let mut last = None;
-            let mut in_order = true;
-            for path in paths {
-                let name = if path == "-" {
-                    STDIN_NAME.to_string()
-                } else {
-                    path.clone()
-                };
-                log.read_each(
-                    &options,
-                    &name,
-                    open_input(path)?,
-                    plan.zone,
-                    |log, read| {
-                        let (event, image) = (read.event, read.image);
-                        if last.is_some_and(|last| event.at < last) {
-                            in_order = false;
-                            return false;
-                        }
-                        last = Some(event.at);
-                        batch.push((event, image));
-                        if batch.len() == BATCH {
-                            let names = (accounts_sent..log.accounts.len() as u32)
-                                .map(|id| log.accounts.name(id).to_string())
-                                .collect();
-                            accounts_sent = log.accounts.len() as u32;
-                            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                            return sender.send(Message::Batch(names, full)).is_ok();
-                        }
+            let in_order = std::cell::Cell::new(true);
+            let mut handle = |log: &ScanLog, event: ScanEvent, image: u128| {
+                if last.is_some_and(|last| event.at < last) {
+                    in_order.set(false);
+                    return false;
+                }
+                last = Some(event.at);
+                batch.push((event, image));
+                if batch.len() == BATCH {
+                    let names = (accounts_sent..log.accounts.len() as u32)
+                        .map(|id| log.accounts.name(id).to_string())
+                        .collect();
+                    accounts_sent = log.accounts.len() as u32;
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    return sender.send(Message::Batch(names, full)).is_ok();
+                }
+                true
+            };
+            for (path, pieces) in paths.iter().zip(in_pieces) {
+                let mut read_whole = None;
+                if let Some((size, threads)) = pieces {
+                    read_whole = log.read_in_order_pieces(
+                        &options,
+                        path,
+                        *size,
+                        plan.zone,
+                        *threads,
+                        PIECE_BYTES,
+                        &mut handle,
+                    )?;
+                }
+                let read_whole = match read_whole {
+                    Some(finished) => finished,
+                    None => {
+                        let name = if path == "-" { STDIN_NAME } else { path };
+                        log.read_each(
+                            &options,
+                            name,
+                            open_input(path)?,
+                            plan.zone,
+                            |log, read| handle(log, read.event, read.image),
+                        )?;
                         true
-                    },
-                )?;
-                if !in_order {
+                    }
+                };
+                // Out of order, or pieces that do not read on their own: the
+                // caller reads the logs again, whole.
+                if !read_whole || !in_order.get() {
                     let _ = sender.send(Message::OutOfOrder);
                     return Ok(log);
                 }

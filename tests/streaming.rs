@@ -53,7 +53,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
     #[test]
-    fn streaming_and_buffered_replays_agree(mut rows in rows(), shuffle in any::<bool>(), minute in 0u32..220_000) {
+    fn streaming_and_buffered_replays_agree(mut rows in rows(), shuffle in any::<bool>(), minute in 0u32..220_000, threads in prop::option::of(1usize..4)) {
         if !shuffle {
             rows.sort_by_key(|row| row.0);
         }
@@ -64,7 +64,10 @@ proptest! {
         let buffered = generate(&plan, &ScanLog::read_paths(std::slice::from_ref(&path), plan.zone, &ReadOptions::default()).unwrap(), as_of, None);
         let schedule = Schedule::new(&plan, as_of);
         let sorted = rows.windows(2).all(|pair| pair[0].0 <= pair[1].0);
-        match replay_streaming(&plan, std::slice::from_ref(&path), &schedule, None, &ReadOptions::default()).unwrap() {
+        // Streamed whole, or parsed in pieces on `threads` threads.
+        let size = std::fs::metadata(&path).unwrap().len();
+        let in_pieces = [threads.map(|threads| (size, threads))];
+        match replay_streaming(&plan, std::slice::from_ref(&path), &schedule, None, &ReadOptions::default(), &in_pieces).unwrap() {
             Some((log, usages)) => {
                 prop_assert!(sorted, "streaming only finishes on time-ordered logs");
                 let streamed = assemble(&plan, &schedule, usages, log.accounts.is_empty(), None, &BTreeMap::new(), None);
@@ -133,6 +136,72 @@ proptest! {
         let from_memory = ledger_csv(&RowSource::Held(Box::new(held)), &plan, &schedule, account.as_deref(), &options);
         let from_file = ledger_csv(&RowSource::Files(vec![path]), &plan, &schedule, account.as_deref(), &options);
         prop_assert_eq!(from_file, from_memory);
+    }
+}
+
+/// Quoted fields read in pieces as whole; a row that does not parse in a
+/// piece never gives a report: the stream gives up and the caller reads the
+/// file whole, which names the row.
+#[test]
+fn streamed_pieces_that_do_not_read_on_their_own_give_up() {
+    let work = Workdir::new();
+    let mut text = String::from("timestamp,image,account\n");
+    for i in 0..400 {
+        let at = chrono::DateTime::from_timestamp(1_704_067_200 + i * 60, 0).unwrap();
+        text += &format!(
+            "{},\"img,{}\",acct{}\n",
+            at.format("%Y-%m-%dT%H:%M:%SZ"),
+            i % 7,
+            i % 3
+        );
+    }
+    let quoted = work.write("quoted.csv", &text);
+    let broken = work.write("broken.csv", text.replace("acct1\n", "acct1,extra\n"));
+    let plan = Plan::from_str("plan.toml", PLAN).unwrap();
+    let as_of = parse_timestamp("2024-03-01T00:00:00Z", plan.zone).unwrap();
+    let schedule = Schedule::new(&plan, as_of);
+    let options = ReadOptions::default();
+    let buffered = generate(
+        &plan,
+        &ScanLog::read_paths(std::slice::from_ref(&quoted), plan.zone, &options).unwrap(),
+        as_of,
+        None,
+    );
+    for threads in 2..5 {
+        let size = std::fs::metadata(&quoted).unwrap().len();
+        let (log, usages) = replay_streaming(
+            &plan,
+            std::slice::from_ref(&quoted),
+            &schedule,
+            None,
+            &options,
+            &[Some((size, threads))],
+        )
+        .unwrap()
+        .expect("a time-ordered file streams");
+        let streamed = assemble(
+            &plan,
+            &schedule,
+            usages,
+            log.accounts.is_empty(),
+            None,
+            &BTreeMap::new(),
+            None,
+        );
+        assert_eq!(streamed, buffered, "{threads} threads");
+        let size = std::fs::metadata(&broken).unwrap().len();
+        let streamed = replay_streaming(
+            &plan,
+            std::slice::from_ref(&broken),
+            &schedule,
+            None,
+            &options,
+            &[Some((size, threads))],
+        );
+        assert!(
+            matches!(streamed, Ok(None) | Err(_)),
+            "{threads} threads: a broken file never reports"
+        );
     }
 }
 

@@ -8,7 +8,7 @@
 //! reads the file again on one core, which names the problem exactly as it
 //! always does.
 
-use super::{Columns, ReadOptions, ScanLog};
+use super::{Columns, ReadOptions, ScanEvent, ScanLog};
 use crate::csv_input::CsvInput;
 use crate::error::{Error, Result};
 use crate::zone::Zone;
@@ -24,6 +24,8 @@ const LOOKAHEAD: usize = 64 << 10;
 /// piece's start and ids of the piece's own interners.
 struct Piece {
     log: ScanLog,
+    /// Each event's image fingerprint, when images are known by them.
+    images: Vec<u128>,
     /// Line ends and quote characters in the piece's bytes.
     newlines: u64,
     quotes: u64,
@@ -124,6 +126,115 @@ impl ScanLog {
         }
         self.files.push(path.to_string());
         Ok(true)
+    }
+
+    /// Read the plain file `path` (`size` bytes) in pieces of about
+    /// `piece_bytes` parsed on `threads` threads, handing each row to `each`
+    /// in file order (accounts as this log's ids, lines counted from the
+    /// file's start) with its image's fingerprint, keeping nothing else;
+    /// `each` returns false to stop. `Ok(Some(false))`: stopped, by `each`
+    /// or because a piece could not be read on its own (read the file on one
+    /// core, which names any problem); rows were handed out already.
+    /// `Ok(None)`: the file cannot be cut; nothing was handed out.
+    #[allow(clippy::too_many_arguments)]
+    pub fn read_in_order_pieces(
+        &mut self,
+        options: &ReadOptions,
+        path: &str,
+        size: u64,
+        zone: Zone,
+        threads: usize,
+        piece_bytes: u64,
+        mut each: impl FnMut(&ScanLog, ScanEvent, u128) -> bool,
+    ) -> Result<Option<bool>> {
+        let pieces = usize::try_from(size / piece_bytes.max(1))
+            .unwrap_or(1)
+            .max(threads);
+        let Some((names, columns, cuts)) = plan_cuts(path, size, pieces)? else {
+            return Ok(None);
+        };
+        let Ok(file) = u32::try_from(self.files.len()) else {
+            return Ok(None);
+        };
+        self.files.push(path.to_string());
+        let options = ReadOptions {
+            images_by_fingerprint: true,
+            keep_texts: false,
+            ..options.clone()
+        };
+        let bar = crate::progress::shared(path, size);
+        let next = AtomicUsize::new(0);
+        let stop = AtomicBool::new(false);
+        let finished = std::thread::scope(|scope| {
+            // Workers take pieces in file order, so at most about `threads`
+            // finished pieces wait for an earlier one.
+            let (sender, receiver) =
+                std::sync::mpsc::sync_channel::<(usize, Result<Piece>)>(threads);
+            for _ in 0..threads {
+                let sender = sender.clone();
+                let (cuts, names, columns, options, next, stop, bar) = (
+                    &cuts,
+                    &names,
+                    &columns,
+                    &options,
+                    &next,
+                    &stop,
+                    bar.as_ref(),
+                );
+                scope.spawn(move || {
+                    loop {
+                        let index = next.fetch_add(1, Ordering::Relaxed);
+                        if index + 1 >= cuts.len() || stop.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let range = cuts[index]..cuts[index + 1];
+                        let piece =
+                            read_piece(options, path, range, names, columns, file, zone, bar);
+                        if sender.send((index, piece)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(sender);
+            let mut waiting = std::collections::BTreeMap::new();
+            let mut wanted = 0;
+            // The header is one line without quotes.
+            let (mut newlines, mut quotes) = (1u64, 0u64);
+            for (index, piece) in receiver.iter() {
+                waiting.insert(index, piece);
+                while let Some(piece) = waiting.remove(&wanted) {
+                    wanted += 1;
+                    // A cut inside a quoted field, or a piece that does not
+                    // read on its own: the pieces mean nothing.
+                    let Ok(piece) = piece else { return false };
+                    if quotes % 2 == 1 {
+                        return false;
+                    }
+                    let Some(accounts) = (0..piece.log.accounts.len() as u32)
+                        .map(|id| self.accounts.adopt(&piece.log.accounts, id))
+                        .collect::<Option<Vec<u32>>>()
+                    else {
+                        return false;
+                    };
+                    for (mut event, image) in piece.log.events.into_iter().zip(piece.images) {
+                        event.account = accounts[event.account as usize];
+                        event.line += newlines;
+                        if !each(self, event, image) {
+                            return false;
+                        }
+                    }
+                    newlines += piece.newlines;
+                    quotes += piece.quotes;
+                }
+            }
+            wanted + 1 == cuts.len()
+        });
+        stop.store(true, Ordering::Relaxed);
+        if let Some(bar) = bar {
+            bar.finish();
+        }
+        Ok(Some(finished))
     }
 
     /// Append a piece's events, its ids turned into this log's.
@@ -247,15 +358,20 @@ fn read_piece(
     };
     let mut input = CsvInput::headless(path, "scan log", names.to_vec(), &mut counted);
     let mut log = ScanLog::default();
+    let mut images = Vec::new();
     let mut record = csv::ByteRecord::new();
     while input.read(&mut record)? {
         let row = input.row(&record);
         let read = log.parse_row(options, file, &row, columns, zone)?;
         log.events.push(read.event);
+        if options.images_by_fingerprint {
+            images.push(read.image);
+        }
     }
     drop(input);
     Ok(Piece {
         log,
+        images,
         newlines: counted.newlines,
         quotes: counted.quotes,
     })
