@@ -138,6 +138,7 @@ impl<R: Read> CsvInput<R> {
     /// is what a quote left open looks like (the csv crate reads it to the end
     /// of the file, swallowing every later row).
     pub fn read(&mut self, record: &mut csv::ByteRecord) -> Result<bool> {
+        let start = self.reader.position().line();
         let more = self
             .reader
             .read_byte_record(record)
@@ -147,7 +148,11 @@ impl<R: Read> CsvInput<R> {
         // the line its end is on: one before the reader's line once its line
         // end is read, the reader's own at the end of a file without one.
         let end = self.reader.position().line();
-        self.line = if self.reader.get_ref().ended_mid_line() {
+        let input = self.reader.get_ref();
+        // A field left open to the end of the input holds the last line end
+        // itself: no line end after the row was read either.
+        let open_to_the_end = input.ended && record.as_slice().last() == Some(&b'\n');
+        self.line = if input.ended_mid_line() || open_to_the_end {
             end
         } else {
             end.saturating_sub(1)
@@ -162,7 +167,9 @@ impl<R: Read> CsvInput<R> {
                 ),
             ));
         }
-        if more && record.as_slice().contains(&b'\n') {
+        // A row read in one line holds no break: only look when the reader
+        // went past more than one line end (blank lines skipped, or breaks).
+        if more && end.saturating_sub(start) > 1 && record.as_slice().contains(&b'\n') {
             // The row starts as many lines before its end as it holds breaks.
             let breaks = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
             let line = self.line.saturating_sub(breaks);

@@ -335,3 +335,29 @@ fn rows_after_blank_lines_name_their_own_line() {
     let message = read_err(b"timestamp,image\n1710000000,a\n\n\nnot-a-time,b\n");
     assert!(message.contains("log.csv:5:1"), "{message}");
 }
+
+#[test]
+fn a_field_over_a_line_break_is_refused_where_it_starts() {
+    // A quote left open swallows the rows after it; a closed quote around a
+    // line break is refused too, since no column holds one.
+    for (text, line, column) in [
+        ("timestamp,image\n1710000000,\"img\n1710000060,img2\n", 2, 2),
+        (
+            "timestamp,image\n1710000000,img1\n\n\n1710000060,\"img\nx\"\n",
+            5,
+            2,
+        ),
+        (
+            "timestamp,image,account\n1710000000,img1,a\n1710000060,img2,\"a\nb\"\n",
+            3,
+            3,
+        ),
+    ] {
+        let message = read_err(text.as_bytes());
+        assert!(
+            message.contains(&format!("log.csv:{line}:{column}"))
+                && message.contains("close the quote or remove the line break"),
+            "{text:?}: {message}"
+        );
+    }
+}
