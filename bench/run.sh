@@ -73,10 +73,10 @@ seconds() {
   echo
   echo "Written by \`bench/run.sh\` on $(date -u +%Y-%m-%d) ($(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo 2>/dev/null || echo 'unknown CPU'))."
   echo "Plan \`$plan\`, \`--as-of $as_of\`; logs from \`gen_log --accounts 100 --seed 1\`."
-  echo "Times are means of $runs runs (hyperfine: $([ $have_hyperfine = 1 ] && echo yes || echo no)). Ratio = report / floor."
+  echo "Times are medians of $runs runs, alternating (hyperfine: $([ $have_hyperfine = 1 ] && echo yes || echo no)); CPU s is user + system time, the mean over the runs. Ratio = report / floor."
   echo
-  echo "| rows | order | MB | floor s | report s | ledger s | DuckDB s | report MB/s | ratio | ledger ratio | DuckDB / report | peak RSS MB | RSS bytes/row | ledger peak RSS MB | DuckDB peak RSS MB |"
-  echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| rows | order | MB | floor s | report s | ledger s | DuckDB s | report MB/s | ratio | floor CPU s | report CPU s | CPU ratio | ledger ratio | DuckDB / report | peak RSS MB | RSS bytes/row | ledger peak RSS MB | DuckDB peak RSS MB |"
+  echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 } > "$out"
 
 for rows in $sizes; do
@@ -101,15 +101,20 @@ for rows in $sizes; do
       csv="$data/hyperfine-${rows}-${order}.csv"
       hyperfine --style none --runs "$runs" --warmup 1 --export-csv "$csv" \
         "$floor_cmd" "$report_cmd > /dev/null" "$ledger_cmd > /dev/null" "$duck_cmd" >/dev/null
-      floor_s=$(awk -F, 'NR==2 {print $2}' "$csv")
-      report_s=$(awk -F, 'NR==3 {print $2}' "$csv")
-      ledger_s=$(awk -F, 'NR==4 {print $2}' "$csv")
-      duck_s=$(awk -F, 'NR==5 {print $2}' "$csv")
+      # Columns: command,mean,stddev,median,user,system,min,max.
+      floor_s=$(awk -F, 'NR==2 {print $4}' "$csv")
+      report_s=$(awk -F, 'NR==3 {print $4}' "$csv")
+      ledger_s=$(awk -F, 'NR==4 {print $4}' "$csv")
+      duck_s=$(awk -F, 'NR==5 {print $4}' "$csv")
+      floor_cpu=$(awk -F, 'NR==2 {print $5 + $6}' "$csv")
+      report_cpu=$(awk -F, 'NR==3 {print $5 + $6}' "$csv")
     else
       floor_s=$(seconds "$floor_cmd")
       report_s=$(seconds "$report_cmd")
       ledger_s=$(seconds "$ledger_cmd")
       duck_s=$(seconds "$duck_cmd")
+      floor_cpu=""
+      report_cpu=""
     fi
     if [ $have_time = 1 ]; then
       rss_kb=$( { /usr/bin/time -f '%M' $report_cmd >/dev/null; } 2>&1 | tail -1 )
@@ -121,13 +126,16 @@ for rows in $sizes; do
       duck_rss_kb=""
     fi
     bytes=$(wc -c < "$file")
-    awk -v rows="$rows" -v order="$order" -v bytes="$bytes" -v f="$floor_s" -v r="$report_s" -v l="$ledger_s" -v d="$duck_s" -v rss="$rss_kb" -v lrss="$ledger_rss_kb" -v drss="$duck_rss_kb" 'BEGIN {
+    awk -v rows="$rows" -v order="$order" -v bytes="$bytes" -v f="$floor_s" -v r="$report_s" -v l="$ledger_s" -v d="$duck_s" -v rss="$rss_kb" -v lrss="$ledger_rss_kb" -v drss="$duck_rss_kb" -v fc="$floor_cpu" -v rc="$report_cpu" 'BEGIN {
       mb = bytes / 1e6
       rss_mb = (rss == "") ? "n/a" : sprintf("%.0f", rss / 1024)
       per_row = (rss == "") ? "n/a" : sprintf("%.0f", rss * 1024 / rows)
       ledger_mb = (lrss == "") ? "n/a" : sprintf("%.0f", lrss / 1024)
       duck_mb = (drss == "") ? "n/a" : sprintf("%.0f", drss / 1024)
-      printf "| %d | %s | %.0f | %.3f | %.3f | %.3f | %.3f | %.0f | %.2f | %.2f | %.2f | %s | %s | %s | %s |\n", rows, order, mb, f, r, l, d, mb / r, r / f, l / f, d / r, rss_mb, per_row, ledger_mb, duck_mb
+      fcpu = (fc == "") ? "n/a" : sprintf("%.2f", fc)
+      rcpu = (rc == "") ? "n/a" : sprintf("%.2f", rc)
+      cpu_ratio = (fc == "" || fc == 0) ? "n/a" : sprintf("%.2f", rc / fc)
+      printf "| %d | %s | %.0f | %.3f | %.3f | %.3f | %.3f | %.0f | %.2f | %s | %s | %s | %.2f | %.2f | %s | %s | %s | %s |\n", rows, order, mb, f, r, l, d, mb / r, r / f, fcpu, rcpu, cpu_ratio, l / f, d / r, rss_mb, per_row, ledger_mb, duck_mb
     }' >> "$out"
   done
 done
