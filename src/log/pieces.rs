@@ -56,9 +56,18 @@ impl ScanLog {
             self.images.len(),
             self.scan_ids.len(),
         );
-        let bar = crate::progress::shared(path, size);
-        let next = AtomicUsize::new(0);
-        let stop = AtomicBool::new(false);
+        let readers = Readers {
+            options,
+            path,
+            cuts: &cuts,
+            names: &names,
+            columns: &columns,
+            file,
+            zone,
+            next: AtomicUsize::new(0),
+            stop: AtomicBool::new(false),
+            bar: crate::progress::shared(path, size),
+        };
         // Per piece: where its events went in `self.events`, and its counts.
         let mut placed: Vec<Option<(Range<usize>, u64, u64)>> = vec![None; cuts.len() - 1];
         let mut merged = true;
@@ -66,23 +75,8 @@ impl ScanLog {
             let (sender, receiver) =
                 std::sync::mpsc::sync_channel::<(usize, Result<Piece>)>(threads);
             for _ in 0..threads {
-                let sender = sender.clone();
-                let (cuts, names, columns, next, stop, bar) =
-                    (&cuts, &names, &columns, &next, &stop, bar.as_ref());
-                scope.spawn(move || {
-                    loop {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        if index + 1 >= cuts.len() || stop.load(Ordering::Relaxed) {
-                            break;
-                        }
-                        let range = cuts[index]..cuts[index + 1];
-                        let piece =
-                            read_piece(options, path, range, names, columns, file, zone, bar);
-                        if sender.send((index, piece)).is_err() {
-                            break;
-                        }
-                    }
-                });
+                let (sender, readers) = (sender.clone(), &readers);
+                scope.spawn(move || readers.work(&sender));
             }
             drop(sender);
             for (index, piece) in receiver {
@@ -107,14 +101,12 @@ impl ScanLog {
                     Some(place) => placed[index] = Some(place),
                     None => {
                         merged = false;
-                        stop.store(true, Ordering::Relaxed);
+                        readers.stop.store(true, Ordering::Relaxed);
                     }
                 }
             }
         });
-        if let Some(bar) = bar {
-            bar.finish();
-        }
+        readers.finish();
         let placed: Option<Vec<_>> = placed.into_iter().collect();
         let lines_fixed = merged && placed.is_some_and(|placed| self.fix_lines(&placed));
         if !lines_fixed {
@@ -162,39 +154,26 @@ impl ScanLog {
             keep_texts: false,
             ..options.clone()
         };
-        let bar = crate::progress::shared(path, size);
-        let next = AtomicUsize::new(0);
-        let stop = AtomicBool::new(false);
+        let readers = Readers {
+            options: &options,
+            path,
+            cuts: &cuts,
+            names: &names,
+            columns: &columns,
+            file,
+            zone,
+            next: AtomicUsize::new(0),
+            stop: AtomicBool::new(false),
+            bar: crate::progress::shared(path, size),
+        };
         let finished = std::thread::scope(|scope| {
-            // Workers take pieces in file order, so at most about `threads`
+            // Readers take pieces in file order, so at most about `threads`
             // finished pieces wait for an earlier one.
             let (sender, receiver) =
                 std::sync::mpsc::sync_channel::<(usize, Result<Piece>)>(threads);
             for _ in 0..threads {
-                let sender = sender.clone();
-                let (cuts, names, columns, options, next, stop, bar) = (
-                    &cuts,
-                    &names,
-                    &columns,
-                    &options,
-                    &next,
-                    &stop,
-                    bar.as_ref(),
-                );
-                scope.spawn(move || {
-                    loop {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        if index + 1 >= cuts.len() || stop.load(Ordering::Relaxed) {
-                            break;
-                        }
-                        let range = cuts[index]..cuts[index + 1];
-                        let piece =
-                            read_piece(options, path, range, names, columns, file, zone, bar);
-                        if sender.send((index, piece)).is_err() {
-                            break;
-                        }
-                    }
-                });
+                let (sender, readers) = (sender.clone(), &readers);
+                scope.spawn(move || readers.work(&sender));
             }
             drop(sender);
             let mut waiting = std::collections::BTreeMap::new();
@@ -230,10 +209,7 @@ impl ScanLog {
             }
             wanted + 1 == cuts.len()
         });
-        stop.store(true, Ordering::Relaxed);
-        if let Some(bar) = bar {
-            bar.finish();
-        }
+        readers.finish();
         Ok(Some(finished))
     }
 
@@ -282,6 +258,47 @@ impl ScanLog {
             quotes += piece_quotes;
         }
         true
+    }
+}
+
+/// What the threads reading one file's pieces share: the file, its cuts, and
+/// the next piece to take.
+struct Readers<'a> {
+    options: &'a ReadOptions,
+    path: &'a str,
+    cuts: &'a [u64],
+    names: &'a [String],
+    columns: &'a Columns,
+    file: u32,
+    zone: Zone,
+    next: AtomicUsize,
+    /// Set once the pieces are of no more use.
+    stop: AtomicBool,
+    bar: Option<crate::progress::SharedBar>,
+}
+
+impl Readers<'_> {
+    /// Take pieces in file order until none is left or `stop` is set, and
+    /// send each one parsed, with its index.
+    fn work(&self, sender: &std::sync::mpsc::SyncSender<(usize, Result<Piece>)>) {
+        loop {
+            let index = self.next.fetch_add(1, Ordering::Relaxed);
+            if index + 1 >= self.cuts.len() || self.stop.load(Ordering::Relaxed) {
+                break;
+            }
+            let range = self.cuts[index]..self.cuts[index + 1];
+            let piece = read_piece(self, range);
+            if sender.send((index, piece)).is_err() {
+                break;
+            }
+        }
+    }
+
+    fn finish(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(bar) = &self.bar {
+            bar.finish();
+        }
     }
 }
 
@@ -335,24 +352,23 @@ fn read_up_to(file: &mut File, limit: usize) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn read_piece(
-    options: &ReadOptions,
-    path: &str,
-    range: Range<u64>,
-    names: &[String],
-    columns: &Columns,
-    file: u32,
-    zone: Zone,
-    bar: Option<&crate::progress::SharedBar>,
-) -> Result<Piece> {
+fn read_piece(readers: &Readers<'_>, range: Range<u64>) -> Result<Piece> {
+    let Readers {
+        options,
+        path,
+        names,
+        columns,
+        file,
+        zone,
+        ..
+    } = *readers;
     let mut handle = File::open(path).map_err(|err| Error::io(path, err))?;
     handle
         .seek(SeekFrom::Start(range.start))
         .map_err(|err| Error::io(path, err))?;
     let bytes = BufReader::with_capacity(1 << 16, handle.take(range.end - range.start));
     let mut counted = Counting {
-        inner: crate::progress::track_part(Box::new(bytes), bar),
+        inner: crate::progress::track_part(Box::new(bytes), readers.bar.as_ref()),
         newlines: 0,
         quotes: 0,
     };
