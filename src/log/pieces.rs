@@ -56,29 +56,12 @@ impl ScanLog {
             self.images.len(),
             self.scan_ids.len(),
         );
-        let readers = Readers {
-            options,
-            path,
-            cuts: &cuts,
-            names: &names,
-            columns: &columns,
-            file,
-            zone,
-            next: AtomicUsize::new(0),
-            stop: AtomicBool::new(false),
-            bar: crate::progress::shared(path, size),
-        };
+        let readers = Readers::new(options, path, size, (&names, &columns, &cuts), file, zone);
         // Per piece: where its events went in `self.events`, and its counts.
         let mut placed: Vec<Option<(Range<usize>, u64, u64)>> = vec![None; cuts.len() - 1];
         let mut merged = true;
         std::thread::scope(|scope| {
-            let (sender, receiver) =
-                std::sync::mpsc::sync_channel::<(usize, Result<Piece>)>(threads);
-            for _ in 0..threads {
-                let (sender, readers) = (sender.clone(), &readers);
-                scope.spawn(move || readers.work(&sender));
-            }
-            drop(sender);
+            let receiver = readers.start(scope, threads);
             for (index, piece) in receiver {
                 if let Ok(piece) = &piece
                     && self.events.len() == before.0
@@ -154,28 +137,11 @@ impl ScanLog {
             keep_texts: false,
             ..options.clone()
         };
-        let readers = Readers {
-            options: &options,
-            path,
-            cuts: &cuts,
-            names: &names,
-            columns: &columns,
-            file,
-            zone,
-            next: AtomicUsize::new(0),
-            stop: AtomicBool::new(false),
-            bar: crate::progress::shared(path, size),
-        };
+        let readers = Readers::new(&options, path, size, (&names, &columns, &cuts), file, zone);
         let finished = std::thread::scope(|scope| {
             // Readers take pieces in file order, so at most about `threads`
             // finished pieces wait for an earlier one.
-            let (sender, receiver) =
-                std::sync::mpsc::sync_channel::<(usize, Result<Piece>)>(threads);
-            for _ in 0..threads {
-                let (sender, readers) = (sender.clone(), &readers);
-                scope.spawn(move || readers.work(&sender));
-            }
-            drop(sender);
+            let receiver = readers.start(scope, threads);
             let mut waiting = std::collections::BTreeMap::new();
             let mut wanted = 0;
             // The header is one line without quotes.
@@ -277,7 +243,46 @@ struct Readers<'a> {
     bar: Option<crate::progress::SharedBar>,
 }
 
-impl Readers<'_> {
+impl<'a> Readers<'a> {
+    /// Readers of the file `path` (`size` bytes) cut at `cuts`, whose header
+    /// has `names` and `columns`.
+    fn new(
+        options: &'a ReadOptions,
+        path: &'a str,
+        size: u64,
+        (names, columns, cuts): (&'a [String], &'a Columns, &'a [u64]),
+        file: u32,
+        zone: Zone,
+    ) -> Self {
+        Readers {
+            options,
+            path,
+            cuts,
+            names,
+            columns,
+            file,
+            zone,
+            next: AtomicUsize::new(0),
+            stop: AtomicBool::new(false),
+            bar: crate::progress::shared(path, size),
+        }
+    }
+
+    /// Start `threads` threads reading pieces; the pieces come out of the
+    /// receiver parsed, with their index, in about file order.
+    fn start<'scope>(
+        &'scope self,
+        scope: &'scope std::thread::Scope<'scope, '_>,
+        threads: usize,
+    ) -> std::sync::mpsc::Receiver<(usize, Result<Piece>)> {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(threads);
+        for _ in 0..threads {
+            let sender = sender.clone();
+            scope.spawn(move || self.work(&sender));
+        }
+        receiver
+    }
+
     /// Take pieces in file order until none is left or `stop` is set, and
     /// send each one parsed, with its index.
     fn work(&self, sender: &std::sync::mpsc::SyncSender<(usize, Result<Piece>)>) {
