@@ -145,4 +145,16 @@ done
   echo "Ratio = report / floor; ledger ratio = ledger / floor; DuckDB / report: how many times faster scanquota is than the query."
   echo "Against the targets, and what the profile shows is left: \`bench/README.md\`."
 } >> "$out"
+
+# Scale-out: the largest shuffled log split by account into 8 parts with
+# DuckDB, the parts' reports run at once and merged (bench/partitioned.sh).
+if [ "$mode" = full ]; then
+  largest=$(echo $sizes | tr ' ' '\n' | tail -1)
+  {
+    echo
+    echo "Partitioned, \`bench/partitioned.sh $data/${largest}-shuffled.csv 8\`:"
+    echo
+    bash bench/partitioned.sh "$data/${largest}-shuffled.csv" 8
+  } >> "$out"
+fi
 cat "$out"
