@@ -17,6 +17,9 @@ use crate::plan::Plan;
 use crate::stream;
 use crate::zone::Zone;
 
+/// The fewest cores on which a streamed file is parsed in pieces.
+const STREAM_PIECES_MIN_CORES: usize = 3;
+
 /// Smaller files are read on one core: threads would not pay for themselves.
 const PIECES_MIN_BYTES: u64 = 16 << 20;
 
@@ -157,7 +160,12 @@ pub fn replay(job: &Job, run: &PlanRun) -> Result<Replayed> {
             return Ok(replayed(schedule, usages, log, String::new()));
         }
     };
-    let pieces = in_pieces(paths, &job.read_options)?;
+    // While a log streams, one core replays: pieces pay once two more cores
+    // can parse beside it.
+    let mut pieces = in_pieces(paths, &job.read_options)?;
+    if cores() < STREAM_PIECES_MIN_CORES {
+        pieces.iter_mut().for_each(|piece| *piece = None);
+    }
     if let Some((log, usages)) = stream::replay_streaming(
         &run.plan,
         paths,
