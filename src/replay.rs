@@ -296,6 +296,31 @@ pub fn each_held_row<'log>(
         .for_each(|event| each(read(event), None));
 }
 
+/// Whether rows come in time order, one at a time.
+struct TimeOrder {
+    last: Option<chrono::DateTime<chrono::Utc>>,
+    in_order: bool,
+}
+
+impl Default for TimeOrder {
+    fn default() -> Self {
+        TimeOrder {
+            last: None,
+            in_order: true,
+        }
+    }
+}
+
+impl TimeOrder {
+    /// Take the next row's time; false once a row came before the one
+    /// before it.
+    fn follows(&mut self, at: chrono::DateTime<chrono::Utc>) -> bool {
+        self.in_order = self.last.is_none_or(|last| at >= last);
+        self.last = Some(at);
+        self.in_order
+    }
+}
+
 /// Where a per-row replay (the ledger) takes its rows from.
 pub enum RowSource {
     /// Files found valid and in time order: read again as they are
@@ -329,18 +354,29 @@ pub fn row_source(job: &mut Job) -> Result<(RowSource, String)> {
         ..job.read_options.clone()
     };
     let mut log = ScanLog::default();
-    let mut last = None;
-    let mut in_order = true;
-    for path in &paths {
-        log.read_path_each(path, zone, &options, |_, read| {
-            in_order = last.is_none_or(|last| read.event.at >= last);
-            last = Some(read.event.at);
-            in_order
-        })?;
-        if !in_order {
+    let mut order = TimeOrder::default();
+    for (path, pieces) in paths.iter().zip(in_pieces(&paths, &options)?) {
+        let before = order.last;
+        // Large plain files are checked in pieces on every core; a piece
+        // that does not read on its own sends the file to one core, which
+        // names the problem.
+        let mut checked = false;
+        if let Some((size, threads)) = pieces {
+            let each = |_: &ScanLog, event: ScanEvent, _| order.follows(event.at);
+            let pieces = stream::PIECE_BYTES;
+            checked = log
+                .read_in_order_pieces(&options, path, size, zone, threads, pieces, each)?
+                == Some(true);
+        }
+        if !checked && order.in_order {
+            order.last = before;
+            log.read_path_each(path, zone, &options, |_, read| order.follows(read.event.at))?;
+        }
+        if !order.in_order {
             break;
         }
     }
+    let in_order = order.in_order;
     if in_order {
         return Ok((RowSource::Files(paths), skipped_note(&log.skipped)));
     }

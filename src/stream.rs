@@ -14,7 +14,7 @@ const BATCH: usize = 16 * 1024;
 
 /// The bytes of a piece when a large file is parsed in pieces while it
 /// streams: pieces wait in memory only until their turn.
-const PIECE_BYTES: u64 = 4 << 20;
+pub(crate) const PIECE_BYTES: u64 = 4 << 20;
 
 /// Events replayed together, account by account: an account's history and
 /// scan id sets are probed in one run while they are in cache.

@@ -289,3 +289,65 @@ fn the_binary_gives_the_same_json_streamed_from_a_file_and_buffered_from_stdin()
         );
     }
 }
+
+/// A large file (read in pieces on every core) makes the same ledger whether
+/// it streams or is held, and a bad row at its end stops the ledger before
+/// it writes anything.
+#[test]
+fn a_large_ledger_is_checked_before_it_streams() {
+    let work = Workdir::new();
+    let plan = work.write("plan.toml", PLAN);
+    let mut text = String::from("timestamp,image,account,status,scan_id\n");
+    let rows = 160_000;
+    for i in 0..rows {
+        let at = chrono::DateTime::from_timestamp(1_704_067_200 + i * 30, 0).unwrap();
+        text += &format!(
+            "{},sha256:{:064x},acct{},success,scan-{i:08}\n",
+            at.format("%Y-%m-%dT%H:%M:%SZ"),
+            i % 5000,
+            i % 3
+        );
+    }
+    assert!(text.len() > 16 << 20, "large enough to be read in pieces");
+    let path = work.write("log.csv", &text);
+    let args = |log: &str| {
+        [
+            "ledger",
+            "--plan",
+            &plan,
+            "--log",
+            log,
+            "--as-of",
+            "2024-03-01T00:00:00Z",
+            "--format",
+            "csv",
+        ]
+        .map(str::to_string)
+    };
+    let (code, streamed, stderr) = run(&args(&path).each_ref().map(String::as_str));
+    assert_eq!(code, 0, "{stderr}");
+    let held = scanquota()
+        .args(args("-"))
+        .write_stdin(text.clone())
+        .output()
+        .unwrap();
+    assert_eq!(
+        streamed.replace(&path, "<stdin>"),
+        String::from_utf8_lossy(&held.stdout),
+        "the streamed ledger equals the held one"
+    );
+    let broken = work.write(
+        "broken.csv",
+        text + "2024-05-01T00:00:00Z,img,acct1,maybe,\n",
+    );
+    let (code, stdout, stderr) = run(&args(&broken).each_ref().map(String::as_str));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stdout.is_empty(),
+        "nothing is written before every row is checked"
+    );
+    assert!(
+        stderr.contains(&format!("broken.csv:{}", rows + 2)) && stderr.contains("maybe"),
+        "{stderr}"
+    );
+}
