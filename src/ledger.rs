@@ -7,6 +7,7 @@ use crate::plan::Plan;
 use crate::replay::each_held_row;
 use crate::report::Units;
 use serde::Serialize;
+use std::fmt::Write as _;
 
 /// The outcome of a row dated after as-of: read, not replayed.
 pub const AFTER_AS_OF: &str = "after_as_of";
@@ -58,13 +59,16 @@ pub fn ledger_row<'row>(
         entry.outcome = result.outcome.as_str();
         entry.units = Units(result.units());
         entry.overage = Units(result.overage());
-        entry.draws = result
-            .draws()
-            .zip(&plan.allowances)
-            .filter(|(draw, _)| !draw.is_zero())
-            .map(|(draw, allowance)| format!("{}:{}", allowance.name, Units(draw)))
-            .collect::<Vec<_>>()
-            .join(";");
+        // One string for every draw: a ledger writes millions of rows.
+        for (draw, allowance) in result.draws().zip(&plan.allowances) {
+            if draw.is_zero() {
+                continue;
+            }
+            if !entry.draws.is_empty() {
+                entry.draws.push(';');
+            }
+            let _ = write!(entry.draws, "{}:{}", allowance.name, Units(draw));
+        }
     }
     entry
 }

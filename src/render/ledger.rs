@@ -21,8 +21,17 @@ const HEADER: [&str; 11] = [
 ];
 
 /// A row's CSV cells; text from the input is guarded against formulas.
-/// The `group` cell is last, and written only with `--by`.
-fn csv_cells<'r>(row: &'r LedgerRow) -> [Cow<'r, str>; 12] {
+/// The `group` cell is last, and written only with `--by`. Numbers are
+/// written into `scratch`, one string for every row of a ledger.
+fn csv_cells<'r>(row: &'r LedgerRow, scratch: &'r mut String) -> [Cow<'r, str>; 12] {
+    use std::fmt::Write as _;
+    scratch.clear();
+    let _ = write!(scratch, "{}", row.units);
+    let units_end = scratch.len();
+    let _ = write!(scratch, "{}", row.overage);
+    let overage_end = scratch.len();
+    let _ = write!(scratch, "{}", row.line);
+    let scratch = &**scratch;
     [
         Cow::Borrowed(&row.timestamp),
         guard(row.account),
@@ -30,11 +39,11 @@ fn csv_cells<'r>(row: &'r LedgerRow) -> [Cow<'r, str>; 12] {
         Cow::Borrowed(row.source),
         guard(row.scan_id),
         Cow::Borrowed(row.outcome),
-        Cow::Owned(row.units.to_string()),
+        Cow::Borrowed(&scratch[..units_end]),
         guard(&row.draws),
-        Cow::Owned(row.overage.to_string()),
+        Cow::Borrowed(&scratch[units_end..overage_end]),
         guard(row.file),
-        Cow::Owned(row.line.to_string()),
+        Cow::Borrowed(&scratch[overage_end..]),
         row.group.map_or(Cow::Borrowed(""), guard),
     ]
 }
@@ -42,7 +51,7 @@ fn csv_cells<'r>(row: &'r LedgerRow) -> [Cow<'r, str>; 12] {
 /// Writes ledger rows as CSV or JSON Lines one at a time, as the replay
 /// makes them, so a ledger of millions of rows is never held in memory.
 pub enum Sink<'w> {
-    Csv(Box<csv::Writer<&'w mut dyn Write>>),
+    Csv(Box<csv::Writer<&'w mut dyn Write>>, String),
     Jsonl(&'w mut dyn Write),
 }
 
@@ -54,7 +63,7 @@ impl<'w> Sink<'w> {
         writer
             .write_record(HEADER.iter().copied().chain(group))
             .map_err(csv_to_io)?;
-        Ok(Sink::Csv(Box::new(writer)))
+        Ok(Sink::Csv(Box::new(writer), String::new()))
     }
 
     /// One JSON object a line.
@@ -64,8 +73,8 @@ impl<'w> Sink<'w> {
 
     pub fn row(&mut self, row: &LedgerRow) -> std::io::Result<()> {
         match self {
-            Sink::Csv(writer) => {
-                let cells = csv_cells(row);
+            Sink::Csv(writer, scratch) => {
+                let cells = csv_cells(row, scratch);
                 let count = cells.len() - usize::from(row.group.is_none());
                 writer
                     .write_record(cells[..count].iter().map(|cell| cell.as_bytes()))
@@ -80,7 +89,7 @@ impl<'w> Sink<'w> {
 
     pub fn finish(self) -> std::io::Result<()> {
         match self {
-            Sink::Csv(mut writer) => writer.flush(),
+            Sink::Csv(mut writer, _) => writer.flush(),
             Sink::Jsonl(out) => out.flush(),
         }
     }
