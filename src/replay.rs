@@ -1,8 +1,9 @@
 //! The one replay entry: a job's plan run over its logs. Only this module
 //! chooses how: streamed (time-ordered files), read whole or in pieces
-//! (large plain files on every core), replayed serially or per account in
-//! parallel; every path gives the same usages. Commands that need each
-//! event's outcome (ledger, statistics, estimate) replay through
+//! (large plain files on every core), replayed serially, in blocks or per
+//! account on every core; every path gives the same usages. The ledger
+//! takes its rows from [`row_source`] and [`each_row`] (files streamed a
+//! second time, or rows held); statistics and estimates replay through
 //! [`each_outcome`], the serial reference.
 
 use crate::error::{Error, Result};
@@ -26,47 +27,58 @@ const PIECES_MIN_BYTES: u64 = 16 << 20;
 /// Read and merge `paths` as `options` say, sorted in replay order: a large
 /// plain file is read in pieces on every core, anything else whole.
 pub fn read(paths: &[String], zone: Zone, options: &ReadOptions) -> Result<ScanLog> {
-    let mut log = read_unsorted(paths, zone, options)?;
+    let mut log = read_unsorted(paths, &plain_sizes(paths)?, zone, options)?;
     log.sort();
     Ok(log)
 }
 
-/// [`read`] without the sort.
-fn read_unsorted(paths: &[String], zone: Zone, options: &ReadOptions) -> Result<ScanLog> {
+/// [`read`] without the sort; `sizes` as [`plain_sizes`] gives them.
+fn read_unsorted(
+    paths: &[String],
+    sizes: &[Option<u64>],
+    zone: Zone,
+    options: &ReadOptions,
+) -> Result<ScanLog> {
     let mut log = ScanLog::default();
-    for (path, pieces) in paths.iter().zip(in_pieces(paths, options)?) {
+    for ((path, size), pieces) in paths.iter().zip(sizes).zip(in_pieces(sizes, options)) {
         if let Some((size, threads)) = pieces
             && log.read_in_pieces(options, path, size, zone, threads, threads * 4)?
         {
             continue;
         }
-        log.read_path(path, zone, options, size_if_plain(path)?)?;
+        log.read_path(path, zone, options, *size)?;
     }
     Ok(log)
 }
 
-/// Per path: `(size, threads)` when it is read in pieces on every core.
-/// Only a large plain CSV file is: pieces cut at line ends of the bytes on
-/// disk (the reader refuses a JSON header), and they keep no `--by` keys.
-fn in_pieces(paths: &[String], options: &ReadOptions) -> Result<Vec<Option<(u64, usize)>>> {
-    let threads = cores();
+/// Per path: its size when it is a plain file (not gzipped, not standard
+/// input).
+fn plain_sizes(paths: &[String]) -> Result<Vec<Option<u64>>> {
     paths
         .iter()
         .map(|path| {
-            Ok(size_if_plain(path)?
-                .filter(|size| *size >= PIECES_MIN_BYTES)
-                .filter(|_| options.group_column.is_none() && threads > 1)
-                .map(|size| (size, threads)))
+            if path == "-" || is_gzip_file(path)? {
+                return Ok(None);
+            }
+            Ok(std::fs::metadata(path).ok().map(|m| m.len()))
         })
         .collect()
 }
 
-/// The size of a plain (not gzipped) file; `None` for standard input.
-fn size_if_plain(path: &str) -> Result<Option<u64>> {
-    if path == "-" || is_gzip_file(path)? {
-        return Ok(None);
-    }
-    Ok(std::fs::metadata(path).ok().map(|m| m.len()))
+/// Per path of [`plain_sizes`]: `(size, threads)` when it is read in pieces
+/// on every core. Only a large plain CSV file is: pieces cut at line ends of
+/// the bytes on disk (the reader refuses a JSON header), and they keep no
+/// `--by` keys.
+fn in_pieces(sizes: &[Option<u64>], options: &ReadOptions) -> Vec<Option<(u64, usize)>> {
+    let threads = cores();
+    sizes
+        .iter()
+        .map(|size| {
+            size.filter(|size| *size >= PIECES_MIN_BYTES)
+                .filter(|_| options.group_column.is_none() && threads > 1)
+                .map(|size| (size, threads))
+        })
+        .collect()
 }
 
 /// The cores replay and reading may use.
@@ -162,7 +174,8 @@ pub fn replay(job: &Job, run: &PlanRun) -> Result<Replayed> {
     };
     // While a log streams, one core replays: pieces pay once two more cores
     // can parse beside it.
-    let mut pieces = in_pieces(paths, &job.read_options)?;
+    let sizes = plain_sizes(paths)?;
+    let mut pieces = in_pieces(&sizes, &job.read_options);
     if cores() < STREAM_PIECES_MIN_CORES {
         pieces.iter_mut().for_each(|piece| *piece = None);
     }
@@ -179,7 +192,7 @@ pub fn replay(job: &Job, run: &PlanRun) -> Result<Replayed> {
     }
     // Not in time order: read every row, sort it by account, and replay each
     // account's rows in one run.
-    let mut log = read_unsorted(paths, run.plan.zone, &job.read_options)?;
+    let mut log = read_unsorted(paths, &sizes, run.plan.zone, &job.read_options)?;
     log.sort_by_account(cores());
     let usages = replay_by_account(&run.plan, &log, &schedule, account, cores());
     let notes = skipped_note(&log.skipped);
@@ -355,7 +368,7 @@ pub fn row_source(job: &mut Job) -> Result<(RowSource, String)> {
     };
     let mut log = ScanLog::default();
     let mut order = TimeOrder::default();
-    for (path, pieces) in paths.iter().zip(in_pieces(&paths, &options)?) {
+    for (path, pieces) in paths.iter().zip(in_pieces(&plain_sizes(&paths)?, &options)) {
         let before = order.last;
         // Large plain files are checked in pieces on every core; a piece
         // that does not read on its own sends the file to one core, which
