@@ -249,16 +249,25 @@ fn account_names(log: &ScanLog) -> Vec<String> {
 /// Whether `--account` names an account the logs (or the core samples) have;
 /// `Some(known)` lists the accounts there are when it does not.
 pub fn unknown_account(job: &Job, run: &PlanRun, replayed: &Replayed) -> Option<String> {
+    let accounts = replayed.accounts_in_logs.iter().map(String::as_str);
+    unknown_among(
+        job,
+        accounts.chain(run.core_days.keys().map(String::as_str)),
+    )
+}
+
+/// [`unknown_account`] for a log held in memory.
+pub fn unknown_in_log(job: &Job, log: &ScanLog) -> Option<String> {
+    unknown_among(job, account_names(log).iter().map(String::as_str))
+}
+
+/// [`unknown_account`] among the accounts `known`.
+fn unknown_among<'a>(job: &Job, known: impl Iterator<Item = &'a str>) -> Option<String> {
     let wanted = job.account.as_deref()?;
-    if replayed.accounts_in_logs.iter().any(|a| a == wanted) || run.core_days.contains_key(wanted) {
+    let mut known: Vec<&str> = known.collect();
+    if known.contains(&wanted) {
         return None;
     }
-    let mut known: Vec<&str> = replayed
-        .accounts_in_logs
-        .iter()
-        .map(String::as_str)
-        .chain(run.core_days.keys().map(String::as_str))
-        .collect();
     known.sort_unstable();
     known.dedup();
     Some(if known.is_empty() {
@@ -344,10 +353,11 @@ pub enum RowSource {
 }
 
 /// The rows of the job's (first) plan's replay, taken out of the job and
-/// ready to hand out, and lines for stderr. Every input is read and checked
-/// here, before a row is handed out: a bad row stops the command before it
-/// writes anything.
-pub fn row_source(job: &mut Job) -> Result<(RowSource, String)> {
+/// ready to hand out, lines for stderr, and (as [`unknown_account`] says)
+/// the accounts there are when `--account` names none of them. Every input
+/// is read and checked here, before a row is handed out: a bad row stops
+/// the command before it writes anything.
+pub fn row_source(job: &mut Job) -> Result<(RowSource, String, Option<String>)> {
     let zone = job.runs[0].plan.zone;
     let paths = match std::mem::replace(&mut job.logs, Logs::Unread(Vec::new())) {
         Logs::Read(logs) => {
@@ -356,7 +366,8 @@ pub fn row_source(job: &mut Job) -> Result<(RowSource, String)> {
                 .find(|(read_in, _)| *read_in == zone)
                 .map(|(_, log)| log)
                 .expect("a job that read its logs read them in every plan's zone");
-            return Ok((RowSource::Held(Box::new(log)), String::new()));
+            let unknown = unknown_in_log(job, &log);
+            return Ok((RowSource::Held(Box::new(log)), String::new(), unknown));
         }
         Logs::Unread(paths) => paths,
     };
@@ -391,7 +402,8 @@ pub fn row_source(job: &mut Job) -> Result<(RowSource, String)> {
     }
     let in_order = order.in_order;
     if in_order {
-        return Ok((RowSource::Files(paths), skipped_note(&log.skipped)));
+        let unknown = unknown_in_log(job, &log);
+        return Ok((RowSource::Files(paths), skipped_note(&log.skipped), unknown));
     }
     let options = ReadOptions {
         keep_texts: true,
@@ -399,24 +411,26 @@ pub fn row_source(job: &mut Job) -> Result<(RowSource, String)> {
     };
     let log = read(&paths, zone, &options)?;
     let notes = skipped_note(&log.skipped);
-    Ok((RowSource::Held(Box::new(log)), notes))
+    let unknown = unknown_in_log(job, &log);
+    Ok((RowSource::Held(Box::new(log)), notes, unknown))
 }
 
 /// Every row of `source` (of `account`, if given) in replay order with its
 /// texts and what the replay did to it (`None`: dated after as-of; such rows
-/// come last). Time-ordered files are replayed as they are read again.
+/// come last). Time-ordered files are replayed as they are read again, and
+/// `each` returning false stops the reading (a ledger that cannot write).
 pub fn each_row(
     source: &RowSource,
     plan: &Plan,
     schedule: &Schedule,
     account: Option<&str>,
     options: &ReadOptions,
-    mut each: impl FnMut(&ScanLog, &ReadRow<'_>, Option<&ScanResult<'_>>),
+    mut each: impl FnMut(&ScanLog, &ReadRow<'_>, Option<&ScanResult<'_>>) -> bool,
 ) -> Result<()> {
     let paths = match source {
         RowSource::Held(log) => {
             each_held_row(plan, log, schedule, account, |read, result| {
-                each(log, &read, result)
+                each(log, &read, result);
             });
             return Ok(());
         }
@@ -430,6 +444,7 @@ pub fn each_row(
     let mut log = ScanLog::default();
     let mut replayer = Replayer::new(plan, schedule, account);
     let mut named = 0;
+    let mut go_on = true;
     for path in paths {
         log.read_path_each(path, plan.zone, &options, |log, read| {
             for id in named..log.accounts.len() as u32 {
@@ -439,15 +454,18 @@ pub fn each_row(
             if read.event.at > schedule.as_of {
                 // Rows after as-of are last in a time-ordered log.
                 if account.is_none_or(|name| log.accounts.name(read.event.account) == name) {
-                    each(log, &read, None);
+                    go_on = each(log, &read, None);
                 }
             } else {
                 replayer.push(&read.event, read.image, &mut |_, result| {
-                    each(log, &read, Some(result))
+                    go_on = each(log, &read, Some(result));
                 });
             }
-            true
+            go_on
         })?;
+        if !go_on {
+            break;
+        }
     }
     Ok(())
 }

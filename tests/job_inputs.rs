@@ -272,6 +272,15 @@ fn an_unknown_account_warns_in_reports_and_fails_a_check() {
     assert_eq!(code, 0);
     assert!(stderr.contains("--account `team-z` has no row"), "{stderr}");
     assert!(stderr.contains("team-a"), "{stderr}");
+    // The ledger warns the same way, streamed or laid out whole.
+    for format in ["csv", "jsonl", "table"] {
+        let (code, _, stderr) = run(&[&["ledger"], &args[..], &["--format", format]].concat());
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            stderr.contains("--account `team-z` has no row") && stderr.contains("team-a"),
+            "{format}: {stderr}"
+        );
+    }
     let (code, stdout, stderr) = run(&[&["check"], &args[..], &["--min-remaining", "1"]].concat());
     assert_eq!(code, 2, "a typo must not pass a script");
     assert!(stdout.is_empty(), "{stdout}");

@@ -98,6 +98,7 @@ fn ledger_csv(
             |log, read, result| {
                 sink.row(&ledger_row(plan, log, schedule.grouped, read, result))
                     .unwrap();
+                true
             },
         )
         .unwrap();

@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::job::{Job, Needs};
 use crate::ledger::{ledger, ledger_row};
 use crate::render::ledger::{Sink, table};
-use crate::replay::{each_row, row_source};
+use crate::replay::{each_row, row_source, unknown_in_log};
 
 pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
     // A table is laid out whole; CSV and JSON Lines rows are written as the
@@ -22,7 +22,8 @@ pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
     let format = args.format;
     if format == LedgerFormat::Table {
         let run = &job.runs[0];
-        let log = job.log(run).expect("the ledger reads its logs");
+        let log = job.log(run).expect("a ledger table reads its logs");
+        notes += &super::report::unknown_account_warning(&job, unknown_in_log(&job, log));
         let schedule = job.schedule(run);
         let rows = ledger(&run.plan, log, &schedule, job.account.as_deref());
         return Ok(CommandOutput {
@@ -31,8 +32,9 @@ pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
         });
     }
     // Every input is read and checked before the first row is written.
-    let (source, skipped) = row_source(&mut job)?;
+    let (source, skipped, unknown) = row_source(&mut job)?;
     notes += &skipped;
+    notes += &super::report::unknown_account_warning(&job, unknown);
     Ok(CommandOutput {
         stderr: notes,
         ..CommandOutput::streamed(Box::new(move |out| {
@@ -55,6 +57,7 @@ pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
                         written =
                             sink.row(&ledger_row(&run.plan, log, schedule.grouped, read, result));
                     }
+                    written.is_ok()
                 },
             )
             .map_err(|err| std::io::Error::other(err.to_string()))?;
