@@ -14,6 +14,7 @@ use std::io::Read;
 
 pub mod formats;
 mod pieces;
+pub mod reread;
 
 use formats::{FormatOptions, Record, Skipped};
 

@@ -9,6 +9,7 @@
 use crate::error::{Error, Result};
 use crate::job::{Job, Logs, PlanRun};
 use crate::log::formats::skipped_note;
+use crate::log::reread::RowTexts;
 use crate::log::{ReadOptions, ReadRow, ScanEvent, ScanLog, is_gzip_file};
 use crate::meter::{
     AccountUsage, Replayer, ScanResult, Schedule, replay as replay_serially, replay_by_account,
@@ -350,6 +351,9 @@ pub enum RowSource {
     Files(Vec<String>),
     /// Rows held in memory with their texts, in replay order.
     Held(Box<ScanLog>),
+    /// Rows held in memory without their texts, in replay order: each row's
+    /// texts are read again from its line of a plain CSV file.
+    Indexed(Box<ScanLog>, Box<RowTexts>),
 }
 
 /// The rows of the job's (first) plan's replay, taken out of the job and
@@ -405,14 +409,21 @@ pub fn row_source(job: &mut Job) -> Result<(RowSource, String, Option<String>)> 
         let unknown = unknown_in_log(job, &log);
         return Ok((RowSource::Files(paths), skipped_note(&log.skipped), unknown));
     }
+    // Out of time order: the rows are held and sorted; the texts too,
+    // unless each row's line of a plain CSV file can be read again.
+    let texts = RowTexts::open(&paths)?;
     let options = ReadOptions {
-        keep_texts: true,
+        keep_texts: texts.is_none(),
         ..job.read_options.clone()
     };
-    let log = read(&paths, zone, &options)?;
+    let log = Box::new(read(&paths, zone, &options)?);
     let notes = skipped_note(&log.skipped);
     let unknown = unknown_in_log(job, &log);
-    Ok((RowSource::Held(Box::new(log)), notes, unknown))
+    let source = match texts {
+        Some(texts) => RowSource::Indexed(log, Box::new(texts)),
+        None => RowSource::Held(log),
+    };
+    Ok((source, notes, unknown))
 }
 
 /// Every row of `source` (of `account`, if given) in replay order with its
@@ -420,7 +431,7 @@ pub fn row_source(job: &mut Job) -> Result<(RowSource, String, Option<String>)> 
 /// come last). Time-ordered files are replayed as they are read again, and
 /// `each` returning false stops the reading (a ledger that cannot write).
 pub fn each_row(
-    source: &RowSource,
+    source: &mut RowSource,
     plan: &Plan,
     schedule: &Schedule,
     account: Option<&str>,
@@ -433,6 +444,9 @@ pub fn each_row(
                 each(log, &read, result);
             });
             return Ok(());
+        }
+        RowSource::Indexed(log, texts) => {
+            return each_indexed_row(log, texts, plan, schedule, account, each);
         }
         RowSource::Files(paths) => paths,
     };
@@ -468,4 +482,91 @@ pub fn each_row(
         }
     }
     Ok(())
+}
+
+/// Texts of consecutive rows read again, in one string.
+#[derive(Default)]
+struct FetchedTexts {
+    text: String,
+    /// Per row: where its image ends and its scan id ends in `text`.
+    ends: Vec<(usize, usize)>,
+}
+
+/// Rows whose texts a second thread reads ahead at a time.
+const FETCHED_ROWS: usize = 4096;
+
+/// [`each_row`] for rows held without texts: a second thread reads each
+/// row's texts again from its line, in the order the replay hands rows out,
+/// while this one replays and hands them out.
+fn each_indexed_row(
+    log: &ScanLog,
+    texts: &mut RowTexts,
+    plan: &Plan,
+    schedule: &Schedule,
+    account: Option<&str>,
+    mut each: impl FnMut(&ScanLog, &ReadRow<'_>, Option<&ScanResult<'_>>) -> bool,
+) -> Result<()> {
+    let wanted = account.map(|name| log.accounts.get(name));
+    let as_of = schedule.as_of;
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<FetchedTexts>>(8);
+        scope.spawn(move || {
+            // The rows in the order each_held_row hands them out.
+            let of_account = |event: &&ScanEvent| wanted.is_none_or(|id| id == Some(event.account));
+            let replayed = log.events.iter().filter(|event| event.at <= as_of);
+            let after = log.events.iter().filter(|event| event.at > as_of);
+            let mut fetched = FetchedTexts::default();
+            for event in replayed.filter(of_account).chain(after.filter(of_account)) {
+                let (image, scan_id) = match texts.texts(event) {
+                    Ok(found) => found,
+                    Err(err) => {
+                        let _ = sender.send(Err(err));
+                        return;
+                    }
+                };
+                fetched.text.push_str(image);
+                let image_end = fetched.text.len();
+                fetched.text.push_str(scan_id);
+                fetched.ends.push((image_end, fetched.text.len()));
+                if fetched.ends.len() == FETCHED_ROWS
+                    && sender.send(Ok(std::mem::take(&mut fetched))).is_err()
+                {
+                    return;
+                }
+            }
+            let _ = sender.send(Ok(fetched));
+        });
+        let mut current = FetchedTexts::default();
+        let mut next = 0;
+        let mut failed = None;
+        each_held_row(plan, log, schedule, account, |read, result| {
+            if failed.is_some() {
+                return;
+            }
+            if next == current.ends.len() {
+                match receiver.recv() {
+                    Ok(Ok(fetched)) => (current, next) = (fetched, 0),
+                    Ok(Err(err)) => return failed = Some(err),
+                    Err(_) => {
+                        let lost = std::io::Error::other("the rows' texts ran out");
+                        let name = log.files.first().map_or("the log", String::as_str);
+                        return failed = Some(Error::io(name, lost));
+                    }
+                }
+            }
+            let Some(&(image_end, scan_id_end)) = current.ends.get(next) else {
+                return;
+            };
+            let start = next.checked_sub(1).map_or(0, |last| current.ends[last].1);
+            next += 1;
+            let read = ReadRow {
+                image_text: &current.text[start..image_end],
+                scan_id_text: &current.text[image_end..scan_id_end],
+                ..read
+            };
+            each(log, &read, result);
+        });
+        drop(receiver);
+        failed.map_or(Ok(()), Err)
+    })
 }

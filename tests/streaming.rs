@@ -7,6 +7,7 @@ mod common;
 use common::{Workdir, run, scanquota};
 use proptest::prelude::*;
 use scanquota::ledger::ledger_row;
+use scanquota::log::reread::RowTexts;
 use scanquota::log::{ReadOptions, ScanLog};
 use scanquota::meter::Schedule;
 use scanquota::plan::Plan;
@@ -80,7 +81,7 @@ proptest! {
 
 /// The ledger as CSV, written from `source`.
 fn ledger_csv(
-    source: &RowSource,
+    source: &mut RowSource,
     plan: &Plan,
     schedule: &Schedule,
     account: Option<&str>,
@@ -110,33 +111,57 @@ fn ledger_csv(
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
-    /// A time-ordered file's ledger, replayed as it is read again, is the
-    /// ledger of the same rows held in memory, byte for byte.
+    /// A file's ledger is the same bytes whichever way its rows come: held
+    /// in memory with their texts; or, time-ordered, replayed as the file is
+    /// read again; or, in any order, held without texts and each row's texts
+    /// read again from its line (quoted, CRLF, a last line without an end).
     #[test]
-    fn ledger_rows_streamed_from_a_file_equal_those_held(
+    fn ledger_rows_from_files_equal_those_held(
         mut rows in rows(),
+        shuffle in any::<bool>(),
         minute in 0u32..220_000,
         only in prop::option::of(0u8..4),
         grouped in any::<bool>(),
+        crlf in any::<bool>(),
+        last_line_ended in any::<bool>(),
     ) {
-        rows.sort_by_key(|row| row.0);
+        if !shuffle {
+            rows.sort_by_key(|row| row.0);
+        }
         let work = Workdir::new();
-        let text = log_text(&rows).replace("timestamp,image,account,status,scan_id\n", "timestamp,image,account,status,scan_id,team\n");
-        let text: String = text
+        // With --by the last column is `team`; without, `scan_id`.
+        let end = if crlf { "\r\n" } else { "\n" };
+        let team = |index: usize| if !grouped { String::new() } else if index == 0 { ",team".to_string() } else { format!(",t{}", index % 3) };
+        let mut text: String = log_text(&rows)
             .lines()
             .enumerate()
-            .map(|(index, line)| if index == 0 { format!("{line}\n") } else { format!("{line},t{}\n", index % 3) })
+            .map(|(index, line)| match index {
+                0 => format!("{line}{}{end}", team(0)),
+                // Quotes around some images, as a spreadsheet writes them.
+                _ if index % 4 == 0 => format!("{}{}{end}", line.replacen(",img", ",\"img", 1).replacen(",acct", "\",acct", 1), team(index)),
+                _ => format!("{line}{}{end}", team(index)),
+            })
             .collect();
+        if !last_line_ended && rows.len() > 1 {
+            text.truncate(text.len() - end.len());
+        }
         let path = work.write("log.csv", &text);
         let plan = Plan::from_str("plan.toml", PLAN).unwrap();
         let mut schedule = Schedule::new(&plan, parse_timestamp("2024-01-01T00:00:00Z", plan.zone).unwrap() + chrono::Duration::minutes(i64::from(minute)));
         schedule.grouped = grouped;
         let options = ReadOptions { group_column: grouped.then(|| "team".to_string()), ..ReadOptions::default() };
-        let held = ScanLog::read_paths(std::slice::from_ref(&path), plan.zone, &ReadOptions { keep_texts: true, ..options.clone() }).unwrap();
+        let paths = std::slice::from_ref(&path);
+        let held = ScanLog::read_paths(paths, plan.zone, &ReadOptions { keep_texts: true, ..options.clone() }).unwrap();
         let account = only.map(|id| format!("acct{id}"));
-        let from_memory = ledger_csv(&RowSource::Held(Box::new(held)), &plan, &schedule, account.as_deref(), &options);
-        let from_file = ledger_csv(&RowSource::Files(vec![path]), &plan, &schedule, account.as_deref(), &options);
-        prop_assert_eq!(from_file, from_memory);
+        let from_memory = ledger_csv(&mut RowSource::Held(Box::new(held)), &plan, &schedule, account.as_deref(), &options);
+        if !shuffle {
+            let from_file = ledger_csv(&mut RowSource::Files(vec![path.clone()]), &plan, &schedule, account.as_deref(), &options);
+            prop_assert_eq!(&from_file, &from_memory);
+        }
+        let lean = ScanLog::read_paths(paths, plan.zone, &options).unwrap();
+        let texts = RowTexts::open(paths).unwrap().expect("a plain CSV file");
+        let from_lines = ledger_csv(&mut RowSource::Indexed(Box::new(lean), Box::new(texts)), &plan, &schedule, account.as_deref(), &options);
+        prop_assert_eq!(from_lines, from_memory);
     }
 }
 

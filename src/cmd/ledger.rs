@@ -32,7 +32,7 @@ pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
         });
     }
     // Every input is read and checked before the first row is written.
-    let (source, skipped, unknown) = row_source(&mut job)?;
+    let (mut source, skipped, unknown) = row_source(&mut job)?;
     notes += &skipped;
     notes += &super::report::unknown_account_warning(&job, unknown);
     Ok(CommandOutput {
@@ -47,7 +47,7 @@ pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
             let mut written = Ok(());
             let account = job.account.as_deref();
             each_row(
-                &source,
+                &mut source,
                 &run.plan,
                 &schedule,
                 account,
