@@ -143,7 +143,8 @@ done
 {
   echo
   echo "Ratio = report / floor; ledger ratio = ledger / floor; DuckDB / report: how many times faster scanquota is than the query."
-  echo "Against the targets, and what the profile shows is left: \`bench/README.md\`."
+  echo
+  python3 bench/targets.py "$out"
 } >> "$out"
 
 # Scale-out: the largest shuffled log split by account into 8 parts with
