@@ -114,10 +114,23 @@ def main(path):
     print("|---|---|---|")
     print("\n".join(lines))
     print()
-    print(
-        "Where the time goes and what is left for each missed target: the "
-        "profiles in `bench/README.md`."
-    )
+    print(left_by_the_profiles())
+
+
+def left_by_the_profiles():
+    """The paragraph of bench/README.md that says what the profiles show is
+    left, so RESULTS.md carries it beside the verdicts (one text, kept in the
+    README with the profiles it comes from)."""
+    readme = __file__.rsplit("/", 1)[0] + "/README.md"
+    try:
+        with open(readme, encoding="utf-8") as text:
+            paragraphs = text.read().split("\n\n")
+    except OSError:
+        paragraphs = []
+    for paragraph in paragraphs:
+        if paragraph.startswith("What is left, from the profiles"):
+            return paragraph.strip() + "\n\n(From `bench/README.md`, with the profiles.)"
+    return "Where the time goes: the profiles in `bench/README.md`."
 
 
 if __name__ == "__main__":
