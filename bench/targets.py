@@ -11,11 +11,16 @@ import sys
 
 
 def rows(path):
-    """The results table as dicts keyed by its header, by (rows, order)."""
+    """The results table (the file's first) as dicts keyed by its header, by
+    (rows, order)."""
     header, table = None, {}
     with open(path, encoding="utf-8") as results:
         for line in results:
-            if not line.startswith("|") or line.startswith("|--"):
+            if not line.startswith("|"):
+                if header is not None:
+                    break
+                continue
+            if line.startswith("|--"):
                 continue
             cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
             if header is None:
