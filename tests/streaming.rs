@@ -79,6 +79,23 @@ proptest! {
     }
 }
 
+/// A log of `count` rows under `header`, a row every `seconds` from
+/// 2024-01-01T00:00:00Z; `row` writes row `i` at time `at`.
+fn timed_rows(
+    header: &str,
+    count: i64,
+    seconds: i64,
+    row: impl Fn(i64, String) -> String,
+) -> String {
+    let mut text = format!("{header}\n");
+    for i in 0..count {
+        let at = chrono::DateTime::from_timestamp(1_704_067_200 + i * seconds, 0).unwrap();
+        text += &row(i, at.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+        text.push('\n');
+    }
+    text
+}
+
 /// The ledger as CSV, written from `source`.
 fn ledger_csv(
     source: &mut RowSource,
@@ -171,16 +188,9 @@ proptest! {
 #[test]
 fn streamed_pieces_that_do_not_read_on_their_own_give_up() {
     let work = Workdir::new();
-    let mut text = String::from("timestamp,image,account\n");
-    for i in 0..400 {
-        let at = chrono::DateTime::from_timestamp(1_704_067_200 + i * 60, 0).unwrap();
-        text += &format!(
-            "{},\"img,{}\",acct{}\n",
-            at.format("%Y-%m-%dT%H:%M:%SZ"),
-            i % 7,
-            i % 3
-        );
-    }
+    let text = timed_rows("timestamp,image,account", 400, 60, |i, at| {
+        format!("{at},\"img,{}\",acct{}", i % 7, i % 3)
+    });
     let quoted = work.write("quoted.csv", &text);
     let broken = work.write("broken.csv", text.replace("acct1\n", "acct1,extra\n"));
     let plan = Plan::from_str("plan.toml", PLAN).unwrap();
@@ -323,17 +333,19 @@ fn the_binary_gives_the_same_json_streamed_from_a_file_and_buffered_from_stdin()
 fn a_large_ledger_is_checked_before_it_streams() {
     let work = Workdir::new();
     let plan = work.write("plan.toml", PLAN);
-    let mut text = String::from("timestamp,image,account,status,scan_id\n");
     let rows = 160_000;
-    for i in 0..rows {
-        let at = chrono::DateTime::from_timestamp(1_704_067_200 + i * 30, 0).unwrap();
-        text += &format!(
-            "{},sha256:{:064x},acct{},success,scan-{i:08}\n",
-            at.format("%Y-%m-%dT%H:%M:%SZ"),
-            i % 5000,
-            i % 3
-        );
-    }
+    let text = timed_rows(
+        "timestamp,image,account,status,scan_id",
+        rows,
+        30,
+        |i, at| {
+            format!(
+                "{at},sha256:{:064x},acct{},success,scan-{i:08}",
+                i % 5000,
+                i % 3
+            )
+        },
+    );
     assert!(text.len() > 16 << 20, "large enough to be read in pieces");
     let path = work.write("log.csv", &text);
     let args = |log: &str| {
