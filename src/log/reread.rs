@@ -56,7 +56,10 @@ impl RowTexts {
 
     /// The image and scan id texts of `event`'s row, as the reader saw them.
     pub fn texts(&mut self, event: &ScanEvent) -> Result<(&str, &str)> {
-        let file = &self.files[event.file as usize];
+        let Some(file) = self.files.get(event.file as usize) else {
+            let lost = std::io::Error::other("a row of a file that was not indexed");
+            return Err(Error::io("the log", lost));
+        };
         let changed = || {
             Error::input(
                 Location::file(&file.name).line(event.line),
