@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::random::{log_text, plan_spec, plan_text, rows};
+use common::random::{as_of, log_text, plan_spec, plan_text, rows};
 use common::{Workdir, run};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -12,7 +12,6 @@ use scanquota::log::{ReadOptions, ScanLog};
 use scanquota::meter::{Schedule, replay};
 use scanquota::plan::Plan;
 use scanquota::report::{Report, assemble};
-use scanquota::zone::parse_timestamp;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -256,13 +255,7 @@ fn report_of(plan: &str, log: &str, minute: u32, breakdown: Option<AllocationRul
         .read_one_with(&options, "log.csv", log.as_bytes(), plan.zone)
         .unwrap();
     scans.sort();
-    let earliest = plan
-        .trial
-        .as_ref()
-        .map_or(plan.subscription.term.start, |t| t.start);
-    let as_of = (parse_timestamp("2024-01-24T00:00:00Z", plan.zone).unwrap()
-        + chrono::Duration::minutes(i64::from(minute)))
-    .max(earliest);
+    let as_of = as_of(&plan, minute);
     let mut schedule = Schedule::new(&plan, as_of);
     schedule.grouped = breakdown.is_some();
     let usages = replay(&plan, &scans, &schedule, None, |_, _| {});

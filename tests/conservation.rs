@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::random::{log_text, plan_spec, plan_text, rows};
+use common::random::{as_of, log_text, plan_spec, plan_text, rows};
 use common::run;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -15,7 +15,6 @@ use scanquota::log::ScanLog;
 use scanquota::plan::Plan;
 use scanquota::render::exporter;
 use scanquota::report::{Comparison, Report, generate};
-use scanquota::zone::parse_timestamp;
 use std::str::FromStr;
 
 fn money(text: &str) -> Decimal {
@@ -333,13 +332,7 @@ fn random_report(plan: &str, log: &str, minute: u32) -> Report {
         .read_one("log.csv", log.as_bytes(), plan.zone)
         .expect("generated log is valid");
     scans.sort();
-    let earliest = plan
-        .trial
-        .as_ref()
-        .map_or(plan.subscription.term.start, |t| t.start);
-    let as_of = (parse_timestamp("2024-01-24T00:00:00Z", plan.zone).unwrap()
-        + chrono::Duration::minutes(i64::from(minute)))
-    .max(earliest);
+    let as_of = as_of(&plan, minute);
     generate(&plan, &scans, as_of, None)
 }
 

@@ -7,11 +7,10 @@ use scanquota::log::ScanLog;
 use scanquota::meter::{Schedule, replay, replay_by_account, replay_in_parallel};
 use scanquota::plan::Plan;
 use scanquota::report::{Report, generate};
-use scanquota::zone::parse_timestamp;
 
 mod common;
 
-use common::random::{log_text, plan_spec, plan_text, rows};
+use common::random::{as_of, log_text, plan_spec, plan_text, rows};
 
 fn load(plan: &str, log: &str) -> (Plan, ScanLog) {
     let plan = Plan::from_str("plan.toml", plan).expect("generated plan is valid");
@@ -25,16 +24,6 @@ fn load(plan: &str, log: &str) -> (Plan, ScanLog) {
 
 fn as_of_strategy() -> impl Strategy<Value = u32> {
     0u32..180_000
-}
-
-fn as_of(plan: &Plan, minute: u32) -> chrono::DateTime<chrono::Utc> {
-    let at = parse_timestamp("2024-01-24T00:00:00Z", plan.zone).unwrap()
-        + chrono::Duration::minutes(i64::from(minute));
-    at.max(
-        plan.trial
-            .as_ref()
-            .map_or(plan.subscription.term.start, |t| t.start),
-    )
 }
 
 fn report_of(plan: &str, log: &str, minute: u32) -> Report {
