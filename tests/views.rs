@@ -11,6 +11,16 @@ const CNY_LOG: &str = "fixtures/tcss-cny.csv";
 const CORES: &str = "fixtures/cores.csv";
 const AS_OF: &str = "2024-05-01 00:00:00";
 
+/// `command` (report or invoice) over the CNY fixtures with core samples,
+/// then `more` arguments.
+fn cny<'a>(command: &'a str, more: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        command, "--plan", CNY_PLAN, "--log", CNY_LOG, "--cores", CORES, "--as-of", AS_OF,
+    ];
+    args.extend_from_slice(more);
+    args
+}
+
 fn ok(args: &[&str]) -> String {
     let (code, stdout, stderr) = run(args);
     assert_eq!(code, 0, "{args:?}: {stderr}");
@@ -19,10 +29,7 @@ fn ok(args: &[&str]) -> String {
 
 #[test]
 fn the_report_csv_is_the_usage_table_and_names_its_money_column() {
-    let csv = ok(&[
-        "report", "--plan", CNY_PLAN, "--log", CNY_LOG, "--cores", CORES, "--as-of", AS_OF,
-        "--format", "csv",
-    ]);
+    let csv = ok(&cny("report", &["--format", "csv"]));
     let header = csv.lines().next().unwrap();
     assert!(header.ends_with(",currency,allowance_charge"), "{header}");
     assert!(!header.split(',').any(|c| c == "charge"));
@@ -30,18 +37,9 @@ fn the_report_csv_is_the_usage_table_and_names_its_money_column() {
 
 #[test]
 fn the_invoice_csv_sums_to_the_json_total() {
-    let args = |format| {
-        vec![
-            "invoice", "--plan", CNY_PLAN, "--log", CNY_LOG, "--cores", CORES, "--as-of", AS_OF,
-            "--format", format,
-        ]
-    };
+    let args = |format| cny("invoice", &["--format", format]);
     let csv = ok(&args("csv"));
-    let report: Value = serde_json::from_str(&ok(&[
-        "report", "--plan", CNY_PLAN, "--log", CNY_LOG, "--cores", CORES, "--as-of", AS_OF,
-        "--format", "json",
-    ]))
-    .unwrap();
+    let report: Value = serde_json::from_str(&ok(&cny("report", &["--format", "json"]))).unwrap();
     assert_eq!(report["totals"]["charges"], "1065.83");
     let mut reader = csv::Reader::from_reader(csv.as_bytes());
     let mut sum = rust_decimal::Decimal::ZERO;
@@ -69,12 +67,7 @@ fn the_invoice_csv_sums_to_the_json_total() {
 
 #[test]
 fn markdown_carries_the_tables_sections() {
-    let args = |format| {
-        vec![
-            "report", "--plan", CNY_PLAN, "--log", CNY_LOG, "--cores", CORES, "--as-of", AS_OF,
-            "--format", format,
-        ]
-    };
+    let args = |format| cny("report", &["--format", format]);
     let markdown = ok(&args("markdown"));
     let table = ok(&args("table"));
     for needle in [
@@ -200,9 +193,7 @@ fn an_unpriced_projection_never_reads_as_zero() {
 #[test]
 fn tables_fit_100_columns_off_a_terminal_and_no_line_ends_in_a_space() {
     let runs: Vec<Vec<&str>> = vec![
-        vec![
-            "report", "--plan", CNY_PLAN, "--log", CNY_LOG, "--cores", CORES, "--as-of", AS_OF,
-        ],
+        cny("report", &[]),
         vec![
             "report",
             "--plan",
@@ -216,9 +207,7 @@ fn tables_fit_100_columns_off_a_terminal_and_no_line_ends_in_a_space() {
             "--as-of",
             AS_OF,
         ],
-        vec![
-            "invoice", "--plan", CNY_PLAN, "--log", CNY_LOG, "--cores", CORES, "--as-of", AS_OF,
-        ],
+        cny("invoice", &[]),
         vec![
             "report",
             "--plan",
