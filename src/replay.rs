@@ -383,7 +383,8 @@ pub fn row_source(job: &mut Job) -> Result<(RowSource, String, Option<String>)> 
     };
     let mut log = ScanLog::default();
     let mut order = TimeOrder::default();
-    for (path, pieces) in paths.iter().zip(in_pieces(&plain_sizes(&paths)?, &options)) {
+    let sizes = plain_sizes(&paths)?;
+    for (path, pieces) in paths.iter().zip(in_pieces(&sizes, &options)) {
         let before = order.last;
         // Large plain files are checked in pieces on every core; a piece
         // that does not read on its own sends the file to one core, which
@@ -416,7 +417,8 @@ pub fn row_source(job: &mut Job) -> Result<(RowSource, String, Option<String>)> 
         keep_texts: texts.is_none(),
         ..job.read_options.clone()
     };
-    let log = Box::new(read(&paths, zone, &options)?);
+    let mut log = Box::new(read_unsorted(&paths, &sizes, zone, &options)?);
+    log.sort();
     let notes = skipped_note(&log.skipped);
     let unknown = unknown_in_log(job, &log);
     let source = match texts {
