@@ -12,7 +12,7 @@ use scanquota::log::{ReadOptions, ScanLog};
 use scanquota::meter::Schedule;
 use scanquota::plan::Plan;
 use scanquota::render::ledger::Sink;
-use scanquota::replay::{RowSource, each_row};
+use scanquota::replay::{RowSource, each_row, row_source};
 use scanquota::report::{assemble, generate};
 use scanquota::stream::replay_streaming;
 use scanquota::zone::parse_timestamp;
@@ -388,4 +388,47 @@ fn a_large_ledger_is_checked_before_it_streams() {
         stderr.contains(&format!("broken.csv:{}", rows + 2)) && stderr.contains("maybe"),
         "{stderr}"
     );
+}
+
+/// What the ledger keeps of a plain CSV file: nothing of its rows when the
+/// file is in time order (it is read again as it prints), and no text when
+/// it is not (each row's texts are read again from its line).
+#[test]
+fn the_ledger_keeps_no_row_text_of_a_plain_file() {
+    use scanquota::cli::{InputArgs, WindowArgs};
+    use scanquota::job::{Job, Needs};
+    let work = Workdir::new();
+    let plan = work.write("plan.toml", PLAN);
+    let ordered = timed_rows("timestamp,image,account,scan_id", 50, 60, |i, at| {
+        format!("{at},img{},acct{},s{i}", i % 7, i % 3)
+    });
+    let mut lines: Vec<&str> = ordered.lines().collect();
+    lines[1..].reverse();
+    let shuffled = lines.join("\n") + "\n";
+    for (text, streams) in [(ordered.clone(), true), (shuffled, false)] {
+        let path = work.write("log.csv", &text);
+        let input = InputArgs {
+            log: vec![path],
+            window: WindowArgs::default(),
+            formats: Default::default(),
+        };
+        let needs = Needs {
+            texts: true,
+            may_stream: true,
+            ..Needs::default()
+        };
+        let mut job = Job::build(std::slice::from_ref(&plan), &input, None, needs).unwrap();
+        match row_source(&mut job).unwrap().0 {
+            RowSource::Files(_) => assert!(streams, "a file out of order is not streamed"),
+            RowSource::Indexed(log, _) => {
+                assert!(!streams, "a time-ordered file streams");
+                assert!(
+                    log.scan_ids.is_empty() && log.images.name(0).is_empty(),
+                    "no text is held"
+                );
+                assert_eq!(log.events.len(), 50);
+            }
+            RowSource::Held(_) => panic!("a plain CSV file is never held with its texts"),
+        }
+    }
 }
