@@ -44,7 +44,7 @@ complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "help" -d 'Print
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l plan -d 'Billing plan (TOML file or builtin:NAME); repeat to compare plans side by side' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l log -d 'Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l account -d 'Only this account (a warning names the accounts there are if it has no row; an error in `check`)' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l account -d 'Only this account; one that no log row or core sample names is an error listing the accounts there are' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l log-format -d 'The logs\' format [default: recognised by content: CSV, JSON Lines, or Trivy, Grype and Harbor JSON]' -r -f -a "csv\t''
 trivy\t''
@@ -74,7 +74,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s h -l help
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l log -d 'Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l account -d 'Only this account (a warning names the accounts there are if it has no row; an error in `check`)' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l account -d 'Only this account; one that no log row or core sample names is an error listing the accounts there are' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l log-format -d 'The logs\' format [default: recognised by content: CSV, JSON Lines, or Trivy, Grype and Harbor JSON]' -r -f -a "csv\t''
 trivy\t''
@@ -104,7 +104,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s h -l hel
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l log -d 'Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l account -d 'Only this account (a warning names the accounts there are if it has no row; an error in `check`)' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l account -d 'Only this account; one that no log row or core sample names is an error listing the accounts there are' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l log-format -d 'The logs\' format [default: recognised by content: CSV, JSON Lines, or Trivy, Grype and Harbor JSON]' -r -f -a "csv\t''
 trivy\t''
@@ -126,7 +126,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -s h -l help
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l log -d 'Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l account -d 'Only this account (a warning names the accounts there are if it has no row; an error in `check`)' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l account -d 'Only this account; one that no log row or core sample names is an error listing the accounts there are' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l log-format -d 'The logs\' format [default: recognised by content: CSV, JSON Lines, or Trivy, Grype and Harbor JSON]' -r -f -a "csv\t''
 trivy\t''
@@ -153,7 +153,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand check" -s h -l help 
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l log -d 'Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l account -d 'Only this account (a warning names the accounts there are if it has no row; an error in `check`)' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l account -d 'Only this account; one that no log row or core sample names is an error listing the accounts there are' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l log-format -d 'The logs\' format [default: recognised by content: CSV, JSON Lines, or Trivy, Grype and Harbor JSON]' -r -f -a "csv\t''
 trivy\t''
@@ -174,7 +174,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -s h -l help 
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l log -d 'Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l account -d 'Only this account (a warning names the accounts there are if it has no row; an error in `check`)' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l account -d 'Only this account; one that no log row or core sample names is an error listing the accounts there are' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l log-format -d 'The logs\' format [default: recognised by content: CSV, JSON Lines, or Trivy, Grype and Harbor JSON]' -r -f -a "csv\t''
 trivy\t''
@@ -199,7 +199,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l size-fo
 mean\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l months -d 'Cycles to cost the plans over' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l account -d 'Only this account (a warning names the accounts there are if it has no row; an error in `check`)' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l account -d 'Only this account; one that no log row or core sample names is an error listing the accounts there are' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l format -d 'Output format' -r -f -a "table\t''
 json\t''"

@@ -37,7 +37,7 @@ _arguments "${_arguments_options[@]}" : \
 '*--plan=[Billing plan (TOML file or builtin\:NAME); repeat to compare plans side by side]:PLAN:_default' \
 '*--log=[Scan logs\: CSV or JSON Lines, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
-'--account=[Only this account (a warning names the accounts there are if it has no row; an error in \`check\`)]:ACCOUNT:_default' \
+'--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
 '--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:(csv trivy grype harbor)' \
 '--source=[The source of rows made from Trivy and Grype reports (Harbor'\''s are registry scans)]:SOURCE:(local registry cicd)' \
@@ -69,7 +69,7 @@ _arguments "${_arguments_options[@]}" : \
 '--plan=[Billing plan (TOML file or builtin\:NAME)]:PLAN:_default' \
 '*--log=[Scan logs\: CSV or JSON Lines, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
-'--account=[Only this account (a warning names the accounts there are if it has no row; an error in \`check\`)]:ACCOUNT:_default' \
+'--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
 '--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:(csv trivy grype harbor)' \
 '--source=[The source of rows made from Trivy and Grype reports (Harbor'\''s are registry scans)]:SOURCE:(local registry cicd)' \
@@ -101,7 +101,7 @@ _arguments "${_arguments_options[@]}" : \
 '--plan=[Billing plan (TOML file or builtin\:NAME)]:PLAN:_default' \
 '*--log=[Scan logs\: CSV or JSON Lines, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
-'--account=[Only this account (a warning names the accounts there are if it has no row; an error in \`check\`)]:ACCOUNT:_default' \
+'--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
 '--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:(csv trivy grype harbor)' \
 '--source=[The source of rows made from Trivy and Grype reports (Harbor'\''s are registry scans)]:SOURCE:(local registry cicd)' \
@@ -123,7 +123,7 @@ _arguments "${_arguments_options[@]}" : \
 '--plan=[Billing plan (TOML file or builtin\:NAME)]:PLAN:_default' \
 '*--log=[Scan logs\: CSV or JSON Lines, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
-'--account=[Only this account (a warning names the accounts there are if it has no row; an error in \`check\`)]:ACCOUNT:_default' \
+'--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
 '--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:(csv trivy grype harbor)' \
 '--source=[The source of rows made from Trivy and Grype reports (Harbor'\''s are registry scans)]:SOURCE:(local registry cicd)' \
@@ -150,7 +150,7 @@ _arguments "${_arguments_options[@]}" : \
 '--plan=[Billing plan (TOML file or builtin\:NAME)]:PLAN:_default' \
 '*--log=[Scan logs\: CSV or JSON Lines, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
-'--account=[Only this account (a warning names the accounts there are if it has no row; an error in \`check\`)]:ACCOUNT:_default' \
+'--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
 '--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:(csv trivy grype harbor)' \
 '--source=[The source of rows made from Trivy and Grype reports (Harbor'\''s are registry scans)]:SOURCE:(local registry cicd)' \
@@ -172,7 +172,7 @@ _arguments "${_arguments_options[@]}" : \
 '--plan=[Billing plan (TOML file or builtin\:NAME)]:PLAN:_default' \
 '*--log=[Scan logs\: CSV or JSON Lines, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
-'--account=[Only this account (a warning names the accounts there are if it has no row; an error in \`check\`)]:ACCOUNT:_default' \
+'--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
 '--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:(csv trivy grype harbor)' \
 '--source=[The source of rows made from Trivy and Grype reports (Harbor'\''s are registry scans)]:SOURCE:(local registry cicd)' \
@@ -198,7 +198,7 @@ _arguments "${_arguments_options[@]}" : \
 '--size-for=[With --from-log\: size each account'\''s purchase for its busiest closed cycle (\`peak\`) or the average one (\`mean\`); both are shown]:SIZE_FOR:(peak mean)' \
 '--months=[Cycles to cost the plans over]:M:_default' \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
-'--account=[Only this account (a warning names the accounts there are if it has no row; an error in \`check\`)]:ACCOUNT:_default' \
+'--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
 '--format=[Output format]:FORMAT:(table json)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \

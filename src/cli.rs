@@ -144,7 +144,7 @@ pub struct WindowArgs {
     #[arg(long, value_name = "TIME")]
     pub as_of: Option<String>,
 
-    /// Only this account (a warning names the accounts there are if it has no row; an error in `check`)
+    /// Only this account; one that no log row or core sample names is an error listing the accounts there are
     #[arg(long, value_name = "ACCOUNT")]
     pub account: Option<String>,
 

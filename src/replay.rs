@@ -266,7 +266,9 @@ pub fn unknown_in_log(job: &Job, log: &ScanLog) -> Option<String> {
 fn unknown_among<'a>(job: &Job, known: impl Iterator<Item = &'a str>) -> Option<String> {
     let wanted = job.account.as_deref()?;
     let mut known: Vec<&str> = known.collect();
-    if known.contains(&wanted) {
+    // Logs with no row still bill the implicit `default` account its fixed
+    // charges, so that one name is known.
+    if known.contains(&wanted) || (known.is_empty() && wanted == "default") {
         return None;
     }
     known.sort_unstable();

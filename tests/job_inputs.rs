@@ -257,7 +257,7 @@ fn a_builtin_start_taken_from_the_log_is_said_on_stderr() {
 }
 
 #[test]
-fn an_unknown_account_warns_in_reports_and_fails_a_check() {
+fn an_unknown_account_is_refused_by_every_command_that_filters_by_account() {
     let args = [
         "--plan",
         "fixtures/tcss-cny-topup.toml",
@@ -268,26 +268,112 @@ fn an_unknown_account_warns_in_reports_and_fails_a_check() {
         "--account",
         "team-z",
     ];
-    let (code, _, stderr) = run(&[&["report"], &args[..]].concat());
-    assert_eq!(code, 0);
-    assert!(stderr.contains("--account `team-z` has no row"), "{stderr}");
-    assert!(stderr.contains("team-a"), "{stderr}");
-    // The ledger warns the same way, streamed or laid out whole.
-    for format in ["csv", "jsonl", "table"] {
-        let (code, _, stderr) = run(&[&["ledger"], &args[..], &["--format", format]].concat());
-        assert_eq!(code, 0, "{stderr}");
+    let refused = |command: &[&str]| {
+        let (code, stdout, stderr) = run(command);
+        assert_eq!(code, 2, "{command:?}: a typo must not pass: {stderr}");
+        assert!(stdout.is_empty(), "{command:?}: {stdout}");
         assert!(
-            stderr.contains("--account `team-z` has no row") && stderr.contains("team-a"),
-            "{format}: {stderr}"
+            stderr.starts_with("scanquota: error: --account `team-z` has no row")
+                && stderr.contains("team-a"),
+            "{command:?}: {stderr}"
         );
+    };
+    for format in ["table", "json", "csv", "markdown", "html", "openmetrics"] {
+        refused(&[&["report"], &args[..], &["--format", format]].concat());
     }
-    let (code, stdout, stderr) = run(&[&["check"], &args[..], &["--min-remaining", "1"]].concat());
-    assert_eq!(code, 2, "a typo must not pass a script");
-    assert!(stdout.is_empty(), "{stdout}");
-    assert!(
-        stderr.contains("team-z") && stderr.contains("team-a"),
-        "{stderr}"
+    for format in ["table", "json", "csv"] {
+        refused(&[&["invoice"], &args[..], &["--format", format]].concat());
+    }
+    // The ledger refuses the same way, streamed or laid out whole.
+    for format in ["csv", "jsonl", "table"] {
+        refused(&[&["ledger"], &args[..], &["--format", format]].concat());
+    }
+    refused(&[&["check"], &args[..], &["--min-remaining", "1"]].concat());
+    refused(&[
+        "estimate",
+        "--plan",
+        "fixtures/tcss-cny-topup.toml",
+        "--from-log",
+        "fixtures/tcss-cny.csv",
+        "--as-of",
+        "2024-06-01 00:00:00",
+        "--account",
+        "team-z",
+    ]);
+    refused(&[&["stats"], &args[..]].concat());
+}
+
+#[test]
+fn an_account_is_known_from_any_row_any_core_sample_or_the_implicit_default() {
+    let dir = Workdir::new();
+    // team-late scans only after as-of; team-cores has only core samples.
+    let log = dir.write(
+        "log.csv",
+        "timestamp,image,account\n2024-03-20 10:00:00,a,team-a\n2024-06-01 10:00:00,b,team-late\n",
     );
+    let as_of = "2024-04-20T12:00:00+08:00";
+    for account in ["team-a", "team-late"] {
+        let (code, _, stderr) = run(&[
+            "report",
+            "--plan",
+            "fixtures/tcss-usd-300.toml",
+            "--log",
+            &log,
+            "--as-of",
+            as_of,
+            "--account",
+            account,
+        ]);
+        assert_eq!(code, 0, "{account}: {stderr}");
+    }
+    let plain = dir.write("plain.csv", "timestamp,image\n2024-03-20 10:00:00,a\n");
+    let (code, _, stderr) = run(&[
+        "invoice",
+        "--plan",
+        "fixtures/tcss-usd-300.toml",
+        "--log",
+        &plain,
+        "--as-of",
+        as_of,
+        "--account",
+        "default",
+    ]);
+    assert_eq!(code, 0, "the implicit default account is known: {stderr}");
+    let empty = dir.write("empty.csv", "timestamp,image\n");
+    let (code, _, stderr) = run(&[
+        "report",
+        "--plan",
+        "fixtures/tcss-usd-300.toml",
+        "--log",
+        &empty,
+        "--as-of",
+        as_of,
+        "--account",
+        "default",
+    ]);
+    assert_eq!(
+        code, 0,
+        "a log with no row still has the implicit default: {stderr}"
+    );
+    // An account whose only trace is a core sample is known too.
+    let cores = dir.write(
+        "cores.csv",
+        "timestamp,account,cores\n2024-04-01 08:00:00,team-cores,7\n",
+    );
+    let (code, _, stderr) = run(&[
+        "report",
+        "--plan",
+        "fixtures/tcss-cny-topup.toml",
+        "--log",
+        &plain,
+        "--cores",
+        &cores,
+        "--as-of",
+        "2024-04-03 02:00:00",
+        "--account",
+        "team-cores",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use super::CommandOutput;
 use crate::check::evaluate;
 use crate::cli::{CheckArgs, CheckFormat};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::job::{Job, Needs, thresholds};
 use crate::render;
 
@@ -17,12 +17,6 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<CommandOutput> {
     };
     let job = Job::build(std::slice::from_ref(&args.plan), &args.input, None, needs)?;
     let mut found = super::report::reports(&job)?;
-    if let (Some(account), Some(known)) = (&job.account, found.unknown_account) {
-        return Err(Error::UnknownAccount {
-            account: account.clone(),
-            known,
-        });
-    }
     let report = found.reports.remove(0);
     let results = evaluate(&report, &thresholds)?;
     let alerts = results.iter().filter(|r| r.is_alert()).count();

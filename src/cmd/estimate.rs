@@ -48,6 +48,7 @@ pub fn run(args: &EstimateArgs) -> Result<CommandOutput> {
         notes = job.notes.clone();
         for run in &job.runs {
             let log = job.log(run).expect("estimate reads its logs");
+            super::report::refuse_unknown_account(&job, crate::replay::unknown_in_log(&job, log))?;
             let observed = demand_from_log(&run.plan, log, run.as_of, job.account.as_deref());
             if observed.is_empty() {
                 return Err(Error::NoClosedCycle {

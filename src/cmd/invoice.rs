@@ -23,9 +23,7 @@ pub fn run(args: &InvoiceArgs) -> Result<CommandOutput> {
     let found = super::report::reports(&job)?;
     let invoice = Invoice::of(&found.reports[0]);
     Ok(CommandOutput {
-        stderr: job.notes.clone()
-            + &found.notes
-            + &super::report::unknown_account_warning(&job, found.unknown_account),
+        stderr: job.notes.clone() + &found.notes,
         ..CommandOutput::success(crate::render::exporter(args.format).invoice(&invoice))
     })
 }

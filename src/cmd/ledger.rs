@@ -23,7 +23,7 @@ pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
     if format == LedgerFormat::Table {
         let run = &job.runs[0];
         let log = job.log(run).expect("a ledger table reads its logs");
-        notes += &super::report::unknown_account_warning(&job, unknown_in_log(&job, log));
+        super::report::refuse_unknown_account(&job, unknown_in_log(&job, log))?;
         let schedule = job.schedule(run);
         let rows = ledger(&run.plan, log, &schedule, job.account.as_deref());
         return Ok(CommandOutput {
@@ -34,7 +34,7 @@ pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
     // Every input is read and checked before the first row is written.
     let (mut source, skipped, unknown) = row_source(&mut job)?;
     notes += &skipped;
-    notes += &super::report::unknown_account_warning(&job, unknown);
+    super::report::refuse_unknown_account(&job, unknown)?;
     Ok(CommandOutput {
         stderr: notes,
         ..CommandOutput::streamed(Box::new(move |out| {

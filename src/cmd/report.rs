@@ -3,7 +3,7 @@
 
 use super::CommandOutput;
 use crate::cli::ReportArgs;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::job::{Job, Needs};
 use crate::replay::{replay, unknown_account};
 use crate::report::{Comparison, Report, assemble};
@@ -24,11 +24,7 @@ pub fn run(args: &ReportArgs) -> Result<CommandOutput> {
         args.billed.cores.as_deref(),
         needs,
     )?;
-    let Reports {
-        mut reports,
-        unknown_account,
-        notes,
-    } = reports(&job)?;
+    let Reports { mut reports, notes } = reports(&job)?;
     let exporter = crate::render::exporter(args.format);
     let stdout = if reports.len() == 1 {
         exporter.report(&reports.remove(0))
@@ -36,7 +32,7 @@ pub fn run(args: &ReportArgs) -> Result<CommandOutput> {
         exporter.compare(&Comparison::new(reports))
     };
     Ok(CommandOutput {
-        stderr: job.notes.clone() + &notes + &unknown_account_warning(&job, unknown_account),
+        stderr: job.notes.clone() + &notes,
         ..CommandOutput::success(stdout)
     })
 }
@@ -44,23 +40,21 @@ pub fn run(args: &ReportArgs) -> Result<CommandOutput> {
 /// The reports of a job's plans.
 pub struct Reports {
     pub reports: Vec<Report>,
-    /// `--account` named an account the logs lack: the ones they have.
-    pub unknown_account: Option<String>,
     /// What the replay has to say on stderr (registry events skipped).
     pub notes: String,
 }
 
-/// One report per plan of the job.
+/// One report per plan of the job; an `--account` that no log row and no
+/// core sample names is an error, not a report of made-up figures.
 pub fn reports(job: &Job) -> Result<Reports> {
     let mut reports = Vec::with_capacity(job.runs.len());
-    let mut unknown = None;
     let mut notes = String::new();
     for run in &job.runs {
         let replayed = replay(job, run)?;
         if notes.is_empty() {
             notes = replayed.notes.clone();
         }
-        unknown = unknown.or_else(|| unknown_account(job, run, &replayed));
+        refuse_unknown_account(job, unknown_account(job, run, &replayed))?;
         let breakdown = job.breakdown(replayed.group_names);
         reports.push(assemble(
             &run.plan,
@@ -72,19 +66,17 @@ pub fn reports(job: &Job) -> Result<Reports> {
             breakdown.as_ref(),
         ));
     }
-    Ok(Reports {
-        reports,
-        unknown_account: unknown,
-        notes,
-    })
+    Ok(Reports { reports, notes })
 }
 
-/// The warning for an `--account` with no row in the logs.
-pub fn unknown_account_warning(job: &Job, known: Option<String>) -> String {
+/// The error for an `--account` with no row in the logs (`known` lists the
+/// accounts there are), if it has none.
+pub fn refuse_unknown_account(job: &Job, known: Option<String>) -> Result<()> {
     match (&job.account, known) {
-        (Some(account), Some(known)) => format!(
-            "scanquota: warning: --account `{account}` has no row in the logs; the accounts are: {known}\n"
-        ),
-        _ => String::new(),
+        (Some(account), Some(known)) => Err(Error::UnknownAccount {
+            account: account.clone(),
+            known,
+        }),
+        _ => Ok(()),
     }
 }

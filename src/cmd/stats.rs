@@ -12,21 +12,34 @@ use crate::stats::{HssStatistics, statistics};
 /// The one account statistics describe: `--account`, or the log's only one.
 fn account_of(log: &ScanLog, args: &InputArgs) -> Result<String> {
     if let Some(account) = &args.window.account {
+        let known = (0..log.accounts.len() as u32).any(|id| log.accounts.name(id) == account);
+        if !(known || log.accounts.is_empty() && account == "default") {
+            return Err(Error::UnknownAccount {
+                account: account.clone(),
+                known: sorted_names(log),
+            });
+        }
         return Ok(account.clone());
     }
     match log.accounts.len() {
         0 => Ok("default".to_string()),
         1 => Ok(log.accounts.name(0).to_string()),
-        _ => {
-            let mut names: Vec<&str> = (0..log.accounts.len() as u32)
-                .map(|id| log.accounts.name(id))
-                .collect();
-            names.sort_unstable();
-            Err(Error::AccountRequired {
-                known: names.join(", "),
-            })
-        }
+        _ => Err(Error::AccountRequired {
+            known: sorted_names(log),
+        }),
     }
+}
+
+/// The log's accounts, sorted and comma-separated, for messages.
+fn sorted_names(log: &ScanLog) -> String {
+    let mut names: Vec<&str> = (0..log.accounts.len() as u32)
+        .map(|id| log.accounts.name(id))
+        .collect();
+    names.sort_unstable();
+    if names.is_empty() {
+        return "(none: the logs have no rows)".to_string();
+    }
+    names.join(", ")
 }
 
 /// The statistics, and the job's notes for stderr.
