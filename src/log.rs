@@ -958,22 +958,37 @@ fn err_column(message: &str) -> Option<u64> {
     message.rsplit(" column ").next()?.parse().ok()
 }
 
-/// The paths of the logs: a directory stands for the files in it (not its
-/// subdirectories, nor hidden files), in name order.
+/// The paths of the logs: a directory stands for the regular files in it
+/// (symbolic links followed; not its subdirectories, nor hidden files), in
+/// name order. A link to nothing or a loop of links is refused, naming the
+/// link, and so is one file given twice (its rows would be billed twice).
 pub fn expand_paths(paths: &[String]) -> Result<Vec<String>> {
     let mut expanded = Vec::with_capacity(paths.len());
+    // The directory each path was found in, if any.
+    let mut from: Vec<Option<&str>> = Vec::with_capacity(paths.len());
     for path in paths {
-        if path == "-" || !std::path::Path::new(path).is_dir() {
+        if path == "-" || !followed(path)?.is_some_and(|metadata| metadata.is_dir()) {
             expanded.push(path.clone());
+            from.push(None);
             continue;
         }
-        let mut files: Vec<String> = std::fs::read_dir(path)
-            .map_err(|err| Error::io(path, err))?
-            .filter_map(|entry| entry.ok())
-            .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
-            .filter(|entry| !entry.file_name().to_string_lossy().starts_with('.'))
-            .map(|entry| entry.path().to_string_lossy().into_owned())
-            .collect();
+        let mut files: Vec<String> = Vec::new();
+        for entry in std::fs::read_dir(path).map_err(|err| Error::io(path, err))? {
+            let entry = entry.map_err(|err| Error::io(path, err))?;
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let file = entry.path().to_string_lossy().into_owned();
+            let kind = entry.file_type().map_err(|err| Error::io(&file, err))?;
+            let regular = if kind.is_symlink() {
+                followed(&file)?.is_some_and(|metadata| metadata.is_file())
+            } else {
+                kind.is_file()
+            };
+            if regular {
+                files.push(file);
+            }
+        }
         if files.is_empty() {
             return Err(Error::input(
                 Location::file(path),
@@ -981,9 +996,125 @@ pub fn expand_paths(paths: &[String]) -> Result<Vec<String>> {
             ));
         }
         files.sort();
+        from.extend(files.iter().map(|_| Some(path.as_str())));
         expanded.extend(files);
     }
+    refuse_repeated_inputs(&expanded, &from)?;
     Ok(expanded)
+}
+
+/// What `path` is, symbolic links followed; `None` when it does not exist
+/// (opening it says so). A link to nothing, or a loop of links, is refused.
+fn followed(path: &str) -> Result<Option<std::fs::Metadata>> {
+    let err = match std::fs::metadata(path) {
+        Ok(metadata) => return Ok(Some(metadata)),
+        Err(err) => err,
+    };
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return Ok(None);
+    }
+    // Walk the chain of links to say where it breaks.
+    let mut seen = vec![std::path::PathBuf::from(path)];
+    let mut current = std::path::PathBuf::from(path);
+    let problem = loop {
+        let Ok(target) = std::fs::read_link(&current) else {
+            break format!("is a symbolic link that cannot be followed ({err})");
+        };
+        let next = match current.parent() {
+            Some(parent) if target.is_relative() => parent.join(&target),
+            _ => target.clone(),
+        };
+        if seen.contains(&next) || seen.len() > 40 {
+            break format!(
+                "is a loop of symbolic links (it leads back to `{}`)",
+                next.display()
+            );
+        }
+        match std::fs::symlink_metadata(&next) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                seen.push(next.clone());
+                current = next;
+            }
+            Ok(_) => break format!("is a symbolic link that cannot be followed ({err})"),
+            Err(_) => {
+                break format!(
+                    "is a symbolic link leading to `{}`, which does not exist",
+                    next.display()
+                );
+            }
+        }
+    };
+    Err(Error::input(
+        Location::file(path),
+        format!("{problem}; point the link at a log or remove it"),
+    ))
+}
+
+/// Refuse an input given twice: standard input (it can be read once), or
+/// one file under two names (the same path, a directory holding it, a
+/// link to it), whose rows would otherwise be billed twice.
+/// `from` holds the directory each path was found in, if any.
+fn refuse_repeated_inputs(paths: &[String], from: &[Option<&str>]) -> Result<()> {
+    let mut seen: HashMap<FileIdentity, (&str, Option<&str>)> = HashMap::new();
+    let mut stdin = false;
+    let how = |dir: Option<&str>| match dir {
+        None => "by name".to_string(),
+        Some(dir) => format!("in the directory `{dir}`"),
+    };
+    for (path, dir) in paths.iter().zip(from.iter().copied()) {
+        if path == "-" {
+            if stdin {
+                return Err(Error::input(
+                    Location::file(STDIN_NAME),
+                    "is given twice (`-`); standard input can be read only once: give `-` once",
+                ));
+            }
+            stdin = true;
+            continue;
+        }
+        let Some(identity) = file_identity(path) else {
+            continue;
+        };
+        if let Some((first, first_dir)) = seen.insert(identity, (path, dir)) {
+            let same = match (first == path, first_dir, dir) {
+                (true, None, None) => "is given twice".to_string(),
+                (true, _, _) => format!("is given twice, {} and {}", how(first_dir), how(dir)),
+                (false, None, _) => format!("is the same file as `{first}`, given before it"),
+                (false, Some(_), _) => format!(
+                    "is the same file as `{first}`, given before it {}",
+                    how(first_dir)
+                ),
+            };
+            return Err(Error::input(
+                Location::file(path),
+                format!("{same}; its rows would be billed twice: give each log once"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+type FileIdentity = (u64, u64);
+#[cfg(not(unix))]
+type FileIdentity = std::path::PathBuf;
+
+/// What tells one file from another: its device and inode number (its
+/// canonical path where there are none); `None` when it cannot be read
+/// (opening it says why).
+fn file_identity(path: &str) -> Option<FileIdentity> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path)
+            .ok()
+            .map(|metadata| (metadata.dev(), metadata.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::canonicalize(path).ok()
+    }
 }
 
 /// The two bytes every gzip member starts with.
