@@ -476,6 +476,7 @@ impl ScanLog {
     ) -> Result<()> {
         let mut names: Vec<String> = KNOWN_COLUMNS.iter().map(|c| c.to_string()).collect();
         names.extend(options.group_column.clone());
+        let folded_names: Vec<String> = names.iter().map(|name| fold_key(name)).collect();
         let columns = keyed_columns(options);
         let mut bytes = Vec::new();
         let mut record = csv::ByteRecord::new();
@@ -496,8 +497,7 @@ impl ScanLog {
                 continue;
             }
             let at = Location::file(name).line(line);
-            let object: serde_json::Map<String, serde_json::Value> =
-                serde_json::from_slice(&bytes).map_err(|err| {
+            let Members(members) = serde_json::from_slice(&bytes).map_err(|err| {
                     // serde counts lines within the one line it was given.
                     let text = err.to_string();
                     let err = text.rfind(" at line ").map_or(text.as_str(), |cut| &text[..cut]);
@@ -508,6 +508,7 @@ impl ScanLog {
                         ),
                     )
                 })?;
+            let object = fold_keys(members, &at, &folded_names)?;
             if !classified {
                 classify_json(name, line, &object)?;
                 classified = true;
@@ -545,7 +546,7 @@ impl ScanLog {
             }
             if let Some(key) = &options.group_column {
                 // A row without the key belongs to the empty group.
-                match object.get(key.as_str()) {
+                match object.get(&fold_key(key)) {
                     None | Some(serde_json::Value::Null) => record.push_field(b""),
                     Some(serde_json::Value::String(text)) => record.push_field(text.as_bytes()),
                     Some(other) => record.push_field(other.to_string().as_bytes()),
@@ -920,7 +921,79 @@ fn first_line_is_a_scan_row(reader: &mut impl std::io::BufRead) -> bool {
         None => head,
     };
     serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line)
-        .is_ok_and(|object| object.contains_key("timestamp") || object.contains_key("image"))
+        .is_ok_and(|object| is_scan_row(&object))
+}
+
+/// A key as columns are matched: case and surrounding white space ignored
+/// (as a CSV header's names are).
+fn fold_key(key: &str) -> String {
+    key.trim().to_lowercase()
+}
+
+/// A JSON object's members in the order written, each kept: serde_json's
+/// own map would keep only the last of a key written twice.
+struct Members(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for Members {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Members;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Members, A::Error> {
+                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(8).min(64));
+                while let Some(member) = map.next_entry()? {
+                    members.push(member);
+                }
+                Ok(Members(members))
+            }
+        }
+        deserializer.deserialize_map(Visit)
+    }
+}
+
+/// A JSON Lines object keyed by folded keys ([`fold_key`]); a key the
+/// reader uses (`columns`, folded) written twice, or two keys that fold to it, is
+/// refused.
+fn fold_keys(
+    members: Vec<(String, serde_json::Value)>,
+    at: &Location,
+    columns: &[String],
+) -> Result<serde_json::Map<String, serde_json::Value>> {
+    let mut object = serde_json::Map::with_capacity(members.len());
+    let mut written: Vec<(String, String)> = Vec::new();
+    for (key, value) in members {
+        let folded = fold_key(&key);
+        if columns.contains(&folded) {
+            if let Some((_, first)) = written.iter().find(|(column, _)| *column == folded) {
+                let how = if *first == key {
+                    format!("`{key}` is written twice")
+                } else {
+                    format!("`{first}` and `{key}` are the same key (case and spaces are ignored)")
+                };
+                return Err(Error::input(
+                    at.clone().key(folded),
+                    format!("{how} in one object; keep one, or the row is ambiguous"),
+                ));
+            }
+            written.push((folded.clone(), key));
+        }
+        object.insert(folded, value);
+    }
+    Ok(object)
+}
+
+/// Whether a JSON object has a canonical scan row's keys (`timestamp` or
+/// `image`, matched as [`fold_key`] says).
+fn is_scan_row(object: &serde_json::Map<String, serde_json::Value>) -> bool {
+    object
+        .keys()
+        .any(|key| matches!(fold_key(key).as_str(), "timestamp" | "image"))
 }
 
 /// Whether a JSON log's first object is a canonical scan row; scanner and
@@ -930,10 +1003,10 @@ fn classify_json(
     line: u64,
     object: &serde_json::Map<String, serde_json::Value>,
 ) -> Result<()> {
-    let has = |key: &str| object.contains_key(key);
-    if has("timestamp") || has("image") {
+    if is_scan_row(object) {
         return Ok(());
     }
+    let has = |key: &str| object.keys().any(|k| fold_key(k) == fold_key(key));
     let found = if has("SchemaVersion") && has("ArtifactName") {
         "a Trivy report"
     } else if has("matches") && has("descriptor") {

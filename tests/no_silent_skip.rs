@@ -155,6 +155,124 @@ fn a_link_to_a_directory_is_a_subdirectory_and_left_out() {
     assert_eq!(scans(&report)[0].1["first"], 1);
 }
 
+// --- §3.3 JSON Lines keys are matched as CSV headers are -----------------------
+
+#[test]
+fn json_lines_keys_ignore_case_and_spaces() {
+    let dir = Workdir::new();
+    let log = dir.write(
+        "log.jsonl",
+        concat!(
+            r#"{"timestamp": "2024-03-01T00:00:00Z", "image": "sha256:1", "Account": "team-b", "Status": "failed"}"#,
+            "\n",
+            r#"{" TIMESTAMP ": "2024-03-02T00:00:00Z", "Image": "sha256:2", " account": "team-b", "SOURCE": "cicd"}"#,
+            "\n",
+        ),
+    );
+    let (report, stderr) = report(&dir, &[&log], &[]);
+    assert_eq!(stderr, "");
+    let scans = scans(&report);
+    // Billed to team-b, the first as failed (not metered), nothing to default.
+    assert_eq!(scans.len(), 1, "{scans:?}");
+    assert_eq!(scans[0].0, "team-b");
+    assert_eq!(scans[0].1["failed"], 1);
+    assert_eq!(scans[0].1["first"], 1);
+}
+
+#[test]
+fn a_json_lines_log_with_capitalised_keys_only_is_a_scan_log() {
+    let dir = Workdir::new();
+    let log = dir.write(
+        "log.jsonl",
+        concat!(
+            r#"{"Timestamp": "2024-03-01T00:00:00Z", "Image": "sha256:1"}"#,
+            "\n"
+        ),
+    );
+    let (report, _) = report(&dir, &[&log], &[]);
+    assert_eq!(scans(&report)[0].1["first"], 1);
+}
+
+#[test]
+fn the_by_key_of_json_lines_ignores_case_and_spaces() {
+    let dir = Workdir::new();
+    let log = dir.write(
+        "log.jsonl",
+        concat!(
+            r#"{"timestamp": "2024-03-01T00:00:00Z", "image": "sha256:1", " Team ": "red"}"#,
+            "\n",
+            r#"{"timestamp": "2024-03-02T00:00:00Z", "image": "sha256:2", "TEAM": "blue"}"#,
+            "\n",
+        ),
+    );
+    let (report, _) = report(&dir, &[&log], &["--by", "team"]);
+    let mut groups: Vec<String> = report["accounts"][0]["allocation"]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["group"].as_str().unwrap().to_string())
+        .collect();
+    groups.sort();
+    assert_eq!(groups, ["blue", "red"]);
+}
+
+// --- §3.4 a key written twice is refused ----------------------------------------
+
+#[test]
+fn a_json_lines_key_written_twice_is_refused() {
+    let dir = Workdir::new();
+    let plan = dir.write("plan.toml", PLAN);
+    let cases = [
+        (
+            r#"{"timestamp": "2024-03-01T00:00:00Z", "image": "sha256:1", "image": "sha256:2"}"#,
+            "image",
+        ),
+        (
+            r#"{"timestamp": "2024-03-01T00:00:00Z", "image": "sha256:1", "timestamp": 1709251200}"#,
+            "timestamp",
+        ),
+        (
+            r#"{"timestamp": "2024-03-01T00:00:00Z", "image": "sha256:1", " Image": "sha256:2"}"#,
+            "image",
+        ),
+        (
+            r#"{"timestamp": "2024-03-01T00:00:00Z", "image": "sha256:1", "account": "a", "ACCOUNT": "b"}"#,
+            "account",
+        ),
+    ];
+    for (line, key) in cases {
+        let first = r#"{"timestamp": "2024-02-01T00:00:00Z", "image": "sha256:0"}"#;
+        let log = dir.write("log.jsonl", format!("{first}\n{line}\n"));
+        let stderr = refused(&["report", "--plan", &plan, "--log", &log]);
+        assert!(
+            stderr.starts_with(&format!("scanquota: error: {log}:2: {key}: ")),
+            "{line}: {stderr}"
+        );
+        assert!(
+            stderr.contains("twice") || stderr.contains("the same key"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_by_key_written_twice_is_refused() {
+    let dir = Workdir::new();
+    let plan = dir.write("plan.toml", PLAN);
+    let log = dir.write(
+        "log.jsonl",
+        concat!(
+            r#"{"timestamp": "2024-03-01T00:00:00Z", "image": "sha256:1", "team": "red", "Team": "blue"}"#,
+            "\n"
+        ),
+    );
+    let stderr = refused(&["report", "--plan", &plan, "--log", &log, "--by", "team"]);
+    assert!(
+        stderr.starts_with(&format!("scanquota: error: {log}:1: team: ")),
+        "{stderr}"
+    );
+}
+
 // --- §3.5 one input given twice ---------------------------------------------------
 
 #[test]
