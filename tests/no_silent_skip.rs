@@ -155,6 +155,58 @@ fn a_link_to_a_directory_is_a_subdirectory_and_left_out() {
     assert_eq!(scans(&report)[0].1["first"], 1);
 }
 
+// --- §3.2 every record that makes no row is counted --------------------------
+
+#[test]
+fn harbor_scan_events_without_resources_are_counted_in_the_note() {
+    let dir = Workdir::new();
+    let events = dir.write(
+        "events.jsonl",
+        concat!(
+            r#"{"type": "SCANNING_COMPLETED", "occur_at": 1710936300, "event_data": {"resources": [], "repository": {"name": "payments"}}}"#,
+            "\n",
+            r#"{"type": "SCANNING_COMPLETED", "occur_at": 1710936400, "event_data": {"repository": {"name": "payments"}}}"#,
+            "\n",
+            r#"{"type": "SCANNING_FAILED", "occur_at": 1710936500, "event_data": {"resources": null}}"#,
+            "\n",
+            r#"{"type": "PUSH_ARTIFACT", "occur_at": 1710936600, "event_data": {"resources": []}}"#,
+            "\n",
+            r#"{"type": "SCANNING_COMPLETED", "occur_at": 1710936700, "event_data": {"resources": [{"digest": "sha256:1"}]}}"#,
+            "\n",
+        ),
+    );
+    let note = "scanquota: skipped 4 Harbor event(s) that record no scan: 1 PUSH_ARTIFACT, \
+        2 SCANNING_COMPLETED and 1 SCANNING_FAILED without `event_data.resources` \
+        (they name no image to bill; check what sends Harbor's webhooks)\n";
+    let (code, stdout, stderr) = run(&["import", "harbor", &events]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stderr, note);
+    assert_eq!(stdout.lines().count(), 1 + 1, "{stdout}");
+    // The report says it once, and bills the one event with a resource.
+    let (report, stderr) = report(&dir, &[&events], &[]);
+    assert_eq!(stderr, note);
+    assert_eq!(scans(&report)[0].1["first"], 1);
+}
+
+#[test]
+fn harbor_scan_events_without_resources_alone_are_still_counted() {
+    let dir = Workdir::new();
+    let events = dir.write(
+        "events.jsonl",
+        concat!(
+            r#"{"type": "SCANNING_COMPLETED", "occur_at": 1710936300, "event_data": {"resources": []}}"#,
+            "\n",
+        ),
+    );
+    let (code, stdout, stderr) = run(&["import", "harbor", &events]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(
+        stderr.starts_with("scanquota: skipped 1 Harbor event(s) that record no scan: 1 SCANNING_COMPLETED without `event_data.resources`"),
+        "{stderr}"
+    );
+}
+
 // --- §3.3 JSON Lines keys are matched as CSV headers are -----------------------
 
 #[test]
@@ -271,6 +323,44 @@ fn a_by_key_written_twice_is_refused() {
         stderr.starts_with(&format!("scanquota: error: {log}:1: team: ")),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_scanner_field_written_twice_is_refused() {
+    let dir = Workdir::new();
+    let cases = [
+        (
+            "trivy",
+            "fixtures/real/trivy/02-search.json",
+            "CreatedAt",
+            "\"2024-03-01T00:00:00Z\"",
+        ),
+        // Nested under `source.target`, which may also be a string.
+        (
+            "grype",
+            "fixtures/grype/01-payments.json",
+            "manifestDigest",
+            "\"sha256:0\"",
+        ),
+        (
+            "harbor",
+            "fixtures/harbor/events.jsonl",
+            "digest",
+            "\"sha256:0\"",
+        ),
+    ];
+    for (format, fixture, key, value) in cases {
+        let text = std::fs::read_to_string(common::root().join(fixture)).unwrap();
+        let quoted = format!("\"{key}\"");
+        let twice = text.replacen(&quoted, &format!("{quoted}: {value}, {quoted}"), 1);
+        assert_ne!(twice, text);
+        let path = dir.write("document.json", twice);
+        let stderr = refused(&["import", format, &path]);
+        assert!(
+            stderr.contains(&format!(": {key}: `{key}` is written twice")),
+            "{stderr}"
+        );
+    }
 }
 
 // --- §3.5 one input given twice ---------------------------------------------------
