@@ -1035,7 +1035,10 @@ fn err_column(message: &str) -> Option<u64> {
 /// (symbolic links followed; not its subdirectories, nor hidden files), in
 /// name order. A link to nothing or a loop of links is refused, naming the
 /// link, and so is one file given twice (its rows would be billed twice).
-pub fn expand_paths(paths: &[String]) -> Result<Vec<String>> {
+/// Also returns lines for stderr naming the entries left out that are not
+/// hidden (subdirectories, links to them, pipes…).
+pub fn expand_paths(paths: &[String]) -> Result<(Vec<String>, String)> {
+    let mut notes = String::new();
     let mut expanded = Vec::with_capacity(paths.len());
     // The directory each path was found in, if any.
     let mut from: Vec<Option<&str>> = Vec::with_capacity(paths.len());
@@ -1046,6 +1049,7 @@ pub fn expand_paths(paths: &[String]) -> Result<Vec<String>> {
             continue;
         }
         let mut files: Vec<String> = Vec::new();
+        let mut left_out: Vec<String> = Vec::new();
         for entry in std::fs::read_dir(path).map_err(|err| Error::io(path, err))? {
             let entry = entry.map_err(|err| Error::io(path, err))?;
             if entry.file_name().to_string_lossy().starts_with('.') {
@@ -1060,7 +1064,22 @@ pub fn expand_paths(paths: &[String]) -> Result<Vec<String>> {
             };
             if regular {
                 files.push(file);
+            } else {
+                left_out.push(entry.file_name().to_string_lossy().into_owned());
             }
+        }
+        if !left_out.is_empty() {
+            left_out.sort();
+            let shown = left_out.len().min(5);
+            let more = if left_out.len() > shown { ", …" } else { "" };
+            let (entries, are) = match left_out.len() {
+                1 => ("1 entry".to_string(), "is not a regular file"),
+                n => (format!("{n} entries"), "are not regular files"),
+            };
+            notes += &format!(
+                "scanquota: left out {entries} of {path} that {are}: {}{more} (subdirectories are not read; name them too to read them)\n",
+                left_out[..shown].join(", ")
+            );
         }
         if files.is_empty() {
             return Err(Error::input(
@@ -1073,7 +1092,7 @@ pub fn expand_paths(paths: &[String]) -> Result<Vec<String>> {
         expanded.extend(files);
     }
     refuse_repeated_inputs(&expanded, &from)?;
-    Ok(expanded)
+    Ok((expanded, notes))
 }
 
 /// What `path` is, symbolic links followed; `None` when it does not exist

@@ -73,8 +73,15 @@ fn a_directory_of_symlinked_logs_bills_every_log() {
     symlink("archive/c.csv", dir.dir().join("logs/c.csv")).unwrap();
     let d = dir.write("elsewhere/d.csv", csv_log("img-d"));
     symlink(&d, dir.dir().join("logs/d.csv")).unwrap();
-    let (report, stderr) = report(&dir, &[&dir.path("logs")], &[]);
-    assert_eq!(stderr, "");
+    let logs = dir.path("logs");
+    let (report, stderr) = report(&dir, &[&logs], &[]);
+    assert_eq!(
+        stderr,
+        format!(
+            "scanquota: left out 1 entry of {logs} that is not a regular file: archive \
+             (subdirectories are not read; name them too to read them)\n"
+        )
+    );
     let scans = scans(&report);
     assert_eq!(scans.len(), 1);
     assert_eq!(scans[0].1["first"], 4, "{scans:?}");
@@ -142,17 +149,40 @@ fn a_loop_of_links_is_refused_naming_it() {
 }
 
 #[test]
-fn a_link_to_a_directory_is_a_subdirectory_and_left_out() {
+fn a_link_to_a_directory_is_a_subdirectory_and_left_out_with_a_note() {
     // Directories are not walked into, so a link to the directory's parent
-    // (or to itself) cannot loop: it is left out like any subdirectory.
+    // (or to itself) cannot loop: it is left out like any subdirectory, and
+    // the note names it.
     let dir = Workdir::new();
     std::fs::create_dir_all(dir.dir().join("logs")).unwrap();
     dir.write("logs/a.csv", csv_log("img-a"));
     dir.write("top.csv", csv_log("img-top"));
     symlink("..", dir.dir().join("logs/up")).unwrap();
     symlink(".", dir.dir().join("logs/here")).unwrap();
-    let (report, _) = report(&dir, &[&dir.path("logs")], &[]);
+    let logs = dir.path("logs");
+    let (report, stderr) = report(&dir, &[&logs], &[]);
     assert_eq!(scans(&report)[0].1["first"], 1);
+    // Said on stderr, not left out without a word.
+    assert!(
+        stderr.starts_with(&format!(
+            "scanquota: left out 2 entries of {logs} that are not regular files: here, up ("
+        )),
+        "{stderr}"
+    );
+    // `import` says it too.
+    std::fs::create_dir_all(dir.dir().join("reports/old")).unwrap();
+    let real = common::root().join("fixtures/real/trivy/01-payments.json");
+    symlink(real, dir.dir().join("reports/01.json")).unwrap();
+    let reports = dir.path("reports");
+    let (code, stdout, stderr) = run(&["import", "trivy", &reports]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    assert!(
+        stderr.starts_with(&format!(
+            "scanquota: left out 1 entry of {reports} that is not a regular file: old ("
+        )),
+        "{stderr}"
+    );
 }
 
 // --- §3.2 every record that makes no row is counted --------------------------
