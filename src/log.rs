@@ -965,27 +965,48 @@ fn fold_keys(
     at: &Location,
     columns: &[String],
 ) -> Result<serde_json::Map<String, serde_json::Value>> {
-    let mut object = serde_json::Map::with_capacity(members.len());
-    let mut written: Vec<(String, String)> = Vec::new();
-    for (key, value) in members {
-        let folded = fold_key(&key);
-        if columns.contains(&folded) {
-            if let Some((_, first)) = written.iter().find(|(column, _)| *column == folded) {
-                let how = if *first == key {
-                    format!("`{key}` is written twice")
-                } else {
-                    format!("`{first}` and `{key}` are the same key (case and spaces are ignored)")
-                };
-                return Err(Error::input(
-                    at.clone().key(folded),
-                    format!("{how} in one object; keep one, or the row is ambiguous"),
-                ));
-            }
-            written.push((folded.clone(), key));
+    // Which column each member names, first by key as written.
+    let mut written: Vec<(usize, &str)> = Vec::with_capacity(columns.len());
+    for (key, _) in &members {
+        let folded = folded_key(key);
+        let Some(column) = columns.iter().position(|name| *name == folded) else {
+            continue;
+        };
+        if let Some((_, first)) = written.iter().find(|(seen, _)| *seen == column) {
+            let how = if first == key {
+                format!("`{key}` is written twice")
+            } else {
+                format!("`{first}` and `{key}` are the same key (case and spaces are ignored)")
+            };
+            return Err(Error::input(
+                at.clone().key(folded),
+                format!("{how} in one object; keep one, or the row is ambiguous"),
+            ));
         }
-        object.insert(folded, value);
+        written.push((column, key));
+    }
+    let mut object = serde_json::Map::with_capacity(members.len());
+    for (key, value) in members {
+        let key = match folded_key(&key) {
+            std::borrow::Cow::Borrowed(_) => key,
+            std::borrow::Cow::Owned(folded) => folded,
+        };
+        object.insert(key, value);
     }
     Ok(object)
+}
+
+/// [`fold_key`] without copying a key that is folded already (the usual
+/// lower-case ASCII key).
+fn folded_key(key: &str) -> std::borrow::Cow<'_, str> {
+    let plain = key
+        .bytes()
+        .all(|b| b.is_ascii_graphic() && !b.is_ascii_uppercase());
+    if plain {
+        std::borrow::Cow::Borrowed(key)
+    } else {
+        std::borrow::Cow::Owned(fold_key(key))
+    }
 }
 
 /// Whether a JSON object has a canonical scan row's keys (`timestamp` or
