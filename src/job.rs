@@ -120,8 +120,7 @@ impl Job {
             group_column: by.clone(),
             formats: format_options(&input.formats),
         };
-        let paths = expand_paths(&input.log)?;
-        let mut notes = String::new();
+        let (paths, mut notes) = expand_paths(&input.log)?;
         let logs = crate::replay::open(paths, &zones, &read_options, one_pass)?;
         if let Logs::Read(read) = &logs
             && let Some((_, log)) = read.first()
@@ -378,9 +377,9 @@ pub fn vendor_statistics(path: &str) -> Result<serde_json::Value> {
     crate::reconcile::read_vendor(path)
 }
 
-/// `scanquota import`'s arguments: the files (directories expanded) and how
-/// their documents are read.
-pub fn import_inputs(args: &ImportArgs) -> Result<(Vec<String>, FormatOptions)> {
+/// `scanquota import`'s arguments: the files (directories expanded), how
+/// their documents are read, and lines for stderr (entries left out).
+pub fn import_inputs(args: &ImportArgs) -> Result<(Vec<String>, FormatOptions, String)> {
     let format = match args.format {
         ImportFormat::Trivy => LogFormatArg::Trivy,
         ImportFormat::Grype => LogFormatArg::Grype,
@@ -390,7 +389,8 @@ pub fn import_inputs(args: &ImportArgs) -> Result<(Vec<String>, FormatOptions)> 
         log_format: Some(format),
         rows: args.rows.clone(),
     });
-    Ok((expand_paths(&args.files)?, options))
+    let (paths, notes) = expand_paths(&args.files)?;
+    Ok((paths, options, notes))
 }
 
 /// `--log-format`, `--source` and `--image-key` as the log reader takes them.

@@ -476,6 +476,7 @@ impl ScanLog {
     ) -> Result<()> {
         let mut names: Vec<String> = KNOWN_COLUMNS.iter().map(|c| c.to_string()).collect();
         names.extend(options.group_column.clone());
+        let folded_names: Vec<String> = names.iter().map(|name| fold_key(name)).collect();
         let columns = keyed_columns(options);
         let mut bytes = Vec::new();
         let mut record = csv::ByteRecord::new();
@@ -496,8 +497,7 @@ impl ScanLog {
                 continue;
             }
             let at = Location::file(name).line(line);
-            let object: serde_json::Map<String, serde_json::Value> =
-                serde_json::from_slice(&bytes).map_err(|err| {
+            let Members(members) = serde_json::from_slice(&bytes).map_err(|err| {
                     // serde counts lines within the one line it was given.
                     let text = err.to_string();
                     let err = text.rfind(" at line ").map_or(text.as_str(), |cut| &text[..cut]);
@@ -508,6 +508,7 @@ impl ScanLog {
                         ),
                     )
                 })?;
+            let object = fold_keys(members, &at, &folded_names)?;
             if !classified {
                 classify_json(name, line, &object)?;
                 classified = true;
@@ -545,7 +546,7 @@ impl ScanLog {
             }
             if let Some(key) = &options.group_column {
                 // A row without the key belongs to the empty group.
-                match object.get(key.as_str()) {
+                match object.get(&fold_key(key)) {
                     None | Some(serde_json::Value::Null) => record.push_field(b""),
                     Some(serde_json::Value::String(text)) => record.push_field(text.as_bytes()),
                     Some(other) => record.push_field(other.to_string().as_bytes()),
@@ -920,7 +921,100 @@ fn first_line_is_a_scan_row(reader: &mut impl std::io::BufRead) -> bool {
         None => head,
     };
     serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line)
-        .is_ok_and(|object| object.contains_key("timestamp") || object.contains_key("image"))
+        .is_ok_and(|object| is_scan_row(&object))
+}
+
+/// A key as columns are matched: case and surrounding white space ignored
+/// (as a CSV header's names are).
+fn fold_key(key: &str) -> String {
+    key.trim().to_lowercase()
+}
+
+/// A JSON object's members in the order written, each kept: serde_json's
+/// own map would keep only the last of a key written twice.
+struct Members(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for Members {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Members;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Members, A::Error> {
+                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(8).min(64));
+                while let Some(member) = map.next_entry()? {
+                    members.push(member);
+                }
+                Ok(Members(members))
+            }
+        }
+        deserializer.deserialize_map(Visit)
+    }
+}
+
+/// A JSON Lines object keyed by folded keys ([`fold_key`]); a key the
+/// reader uses (`columns`, folded) written twice, or two keys that fold to it, is
+/// refused.
+fn fold_keys(
+    members: Vec<(String, serde_json::Value)>,
+    at: &Location,
+    columns: &[String],
+) -> Result<serde_json::Map<String, serde_json::Value>> {
+    // Which column each member names, first by key as written.
+    let mut written: Vec<(usize, &str)> = Vec::with_capacity(columns.len());
+    for (key, _) in &members {
+        let folded = folded_key(key);
+        let Some(column) = columns.iter().position(|name| *name == folded) else {
+            continue;
+        };
+        if let Some((_, first)) = written.iter().find(|(seen, _)| *seen == column) {
+            let how = if first == key {
+                format!("`{key}` is written twice")
+            } else {
+                format!("`{first}` and `{key}` are the same key (case and spaces are ignored)")
+            };
+            return Err(Error::input(
+                at.clone().key(folded),
+                format!("{how} in one object; keep one, or the row is ambiguous"),
+            ));
+        }
+        written.push((column, key));
+    }
+    let mut object = serde_json::Map::with_capacity(members.len());
+    for (key, value) in members {
+        let key = match folded_key(&key) {
+            std::borrow::Cow::Borrowed(_) => key,
+            std::borrow::Cow::Owned(folded) => folded,
+        };
+        object.insert(key, value);
+    }
+    Ok(object)
+}
+
+/// [`fold_key`] without copying a key that is folded already (the usual
+/// lower-case ASCII key).
+fn folded_key(key: &str) -> std::borrow::Cow<'_, str> {
+    let plain = key
+        .bytes()
+        .all(|b| b.is_ascii_graphic() && !b.is_ascii_uppercase());
+    if plain {
+        std::borrow::Cow::Borrowed(key)
+    } else {
+        std::borrow::Cow::Owned(fold_key(key))
+    }
+}
+
+/// Whether a JSON object has a canonical scan row's keys (`timestamp` or
+/// `image`, matched as [`fold_key`] says).
+fn is_scan_row(object: &serde_json::Map<String, serde_json::Value>) -> bool {
+    object
+        .keys()
+        .any(|key| matches!(fold_key(key).as_str(), "timestamp" | "image"))
 }
 
 /// Whether a JSON log's first object is a canonical scan row; scanner and
@@ -930,10 +1024,10 @@ fn classify_json(
     line: u64,
     object: &serde_json::Map<String, serde_json::Value>,
 ) -> Result<()> {
-    let has = |key: &str| object.contains_key(key);
-    if has("timestamp") || has("image") {
+    if is_scan_row(object) {
         return Ok(());
     }
+    let has = |key: &str| object.keys().any(|k| fold_key(k) == fold_key(key));
     let found = if has("SchemaVersion") && has("ArtifactName") {
         "a Trivy report"
     } else if has("matches") && has("descriptor") {
@@ -958,22 +1052,56 @@ fn err_column(message: &str) -> Option<u64> {
     message.rsplit(" column ").next()?.parse().ok()
 }
 
-/// The paths of the logs: a directory stands for the files in it (not its
-/// subdirectories, nor hidden files), in name order.
-pub fn expand_paths(paths: &[String]) -> Result<Vec<String>> {
+/// The paths of the logs: a directory stands for the regular files in it
+/// (symbolic links followed; not its subdirectories, nor hidden files), in
+/// name order. A link to nothing or a loop of links is refused, naming the
+/// link, and so is one file given twice (its rows would be billed twice).
+/// Also returns lines for stderr naming the entries left out that are not
+/// hidden (subdirectories, links to them, pipes…).
+pub fn expand_paths(paths: &[String]) -> Result<(Vec<String>, String)> {
+    let mut notes = String::new();
     let mut expanded = Vec::with_capacity(paths.len());
+    // The directory each path was found in, if any.
+    let mut from: Vec<Option<&str>> = Vec::with_capacity(paths.len());
     for path in paths {
-        if path == "-" || !std::path::Path::new(path).is_dir() {
+        if path == "-" || !followed(path)?.is_some_and(|metadata| metadata.is_dir()) {
             expanded.push(path.clone());
+            from.push(None);
             continue;
         }
-        let mut files: Vec<String> = std::fs::read_dir(path)
-            .map_err(|err| Error::io(path, err))?
-            .filter_map(|entry| entry.ok())
-            .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
-            .filter(|entry| !entry.file_name().to_string_lossy().starts_with('.'))
-            .map(|entry| entry.path().to_string_lossy().into_owned())
-            .collect();
+        let mut files: Vec<String> = Vec::new();
+        let mut left_out: Vec<String> = Vec::new();
+        for entry in std::fs::read_dir(path).map_err(|err| Error::io(path, err))? {
+            let entry = entry.map_err(|err| Error::io(path, err))?;
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let file = entry.path().to_string_lossy().into_owned();
+            let kind = entry.file_type().map_err(|err| Error::io(&file, err))?;
+            let regular = if kind.is_symlink() {
+                followed(&file)?.is_some_and(|metadata| metadata.is_file())
+            } else {
+                kind.is_file()
+            };
+            if regular {
+                files.push(file);
+            } else {
+                left_out.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+        if !left_out.is_empty() {
+            left_out.sort();
+            let shown = left_out.len().min(5);
+            let more = if left_out.len() > shown { ", …" } else { "" };
+            let (entries, are) = match left_out.len() {
+                1 => ("1 entry".to_string(), "is not a regular file"),
+                n => (format!("{n} entries"), "are not regular files"),
+            };
+            notes += &format!(
+                "scanquota: left out {entries} of {path} that {are}: {}{more} (subdirectories are not read; name them too to read them)\n",
+                left_out[..shown].join(", ")
+            );
+        }
         if files.is_empty() {
             return Err(Error::input(
                 Location::file(path),
@@ -981,9 +1109,125 @@ pub fn expand_paths(paths: &[String]) -> Result<Vec<String>> {
             ));
         }
         files.sort();
+        from.extend(files.iter().map(|_| Some(path.as_str())));
         expanded.extend(files);
     }
-    Ok(expanded)
+    refuse_repeated_inputs(&expanded, &from)?;
+    Ok((expanded, notes))
+}
+
+/// What `path` is, symbolic links followed; `None` when it does not exist
+/// (opening it says so). A link to nothing, or a loop of links, is refused.
+fn followed(path: &str) -> Result<Option<std::fs::Metadata>> {
+    let err = match std::fs::metadata(path) {
+        Ok(metadata) => return Ok(Some(metadata)),
+        Err(err) => err,
+    };
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return Ok(None);
+    }
+    // Walk the chain of links to say where it breaks.
+    let mut seen = vec![std::path::PathBuf::from(path)];
+    let mut current = std::path::PathBuf::from(path);
+    let problem = loop {
+        let Ok(target) = std::fs::read_link(&current) else {
+            break format!("is a symbolic link that cannot be followed ({err})");
+        };
+        let next = match current.parent() {
+            Some(parent) if target.is_relative() => parent.join(&target),
+            _ => target.clone(),
+        };
+        if seen.contains(&next) || seen.len() > 40 {
+            break format!(
+                "is a loop of symbolic links (it leads back to `{}`)",
+                next.display()
+            );
+        }
+        match std::fs::symlink_metadata(&next) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                seen.push(next.clone());
+                current = next;
+            }
+            Ok(_) => break format!("is a symbolic link that cannot be followed ({err})"),
+            Err(_) => {
+                break format!(
+                    "is a symbolic link leading to `{}`, which does not exist",
+                    next.display()
+                );
+            }
+        }
+    };
+    Err(Error::input(
+        Location::file(path),
+        format!("{problem}; point the link at a log or remove it"),
+    ))
+}
+
+/// Refuse an input given twice: standard input (it can be read once), or
+/// one file under two names (the same path, a directory holding it, a
+/// link to it), whose rows would otherwise be billed twice.
+/// `from` holds the directory each path was found in, if any.
+fn refuse_repeated_inputs(paths: &[String], from: &[Option<&str>]) -> Result<()> {
+    let mut seen: HashMap<FileIdentity, (&str, Option<&str>)> = HashMap::new();
+    let mut stdin = false;
+    let how = |dir: Option<&str>| match dir {
+        None => "by name".to_string(),
+        Some(dir) => format!("in the directory `{dir}`"),
+    };
+    for (path, dir) in paths.iter().zip(from.iter().copied()) {
+        if path == "-" {
+            if stdin {
+                return Err(Error::input(
+                    Location::file(STDIN_NAME),
+                    "is given twice (`-`); standard input can be read only once: give `-` once",
+                ));
+            }
+            stdin = true;
+            continue;
+        }
+        let Some(identity) = file_identity(path) else {
+            continue;
+        };
+        if let Some((first, first_dir)) = seen.insert(identity, (path, dir)) {
+            let same = match (first == path, first_dir, dir) {
+                (true, None, None) => "is given twice".to_string(),
+                (true, _, _) => format!("is given twice, {} and {}", how(first_dir), how(dir)),
+                (false, None, _) => format!("is the same file as `{first}`, given before it"),
+                (false, Some(_), _) => format!(
+                    "is the same file as `{first}`, given before it {}",
+                    how(first_dir)
+                ),
+            };
+            return Err(Error::input(
+                Location::file(path),
+                format!("{same}; its rows would be billed twice: give each log once"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+type FileIdentity = (u64, u64);
+#[cfg(not(unix))]
+type FileIdentity = std::path::PathBuf;
+
+/// What tells one file from another: its device and inode number (its
+/// canonical path where there are none); `None` when it cannot be read
+/// (opening it says why).
+fn file_identity(path: &str) -> Option<FileIdentity> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path)
+            .ok()
+            .map(|metadata| (metadata.dev(), metadata.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::canonicalize(path).ok()
+    }
 }
 
 /// The two bytes every gzip member starts with.

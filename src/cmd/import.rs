@@ -22,7 +22,7 @@ const COLUMNS: [&str; 7] = [
 ];
 
 pub fn run(args: &ImportArgs) -> Result<CommandOutput> {
-    let (paths, options) = import_inputs(args)?;
+    let (paths, options, notes) = import_inputs(args)?;
     let mut writer = csv::Writer::from_writer(Vec::new());
     let header: Vec<&str> = COLUMNS
         .iter()
@@ -64,7 +64,7 @@ pub fn run(args: &ImportArgs) -> Result<CommandOutput> {
     }
     let bytes = writer.into_inner().expect("flushing to memory cannot fail");
     Ok(CommandOutput {
-        stderr: skipped_note(&skipped),
+        stderr: notes + &skipped_note(&skipped),
         ..CommandOutput::success(String::from_utf8(bytes).expect("CSV of UTF-8 cells is UTF-8"))
     })
 }

@@ -206,12 +206,101 @@ struct GrypeDescriptor {
     timestamp: Option<String>,
 }
 
-/// Grype's `source`; in a canonical JSON Lines row `source` is a string.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
+/// Grype's `source`; in a canonical JSON Lines row `source` is a string,
+/// and a directory scan's `target` is a string too.
+#[derive(Debug)]
 enum GrypeSource {
     Target { target: GrypeTarget },
-    Other(IgnoredAny),
+    Other,
+}
+
+/// The `visit_*` methods of a visitor that reads anything but an object as
+/// `$other` (serde_json calls these from `deserialize_any`).
+macro_rules! not_an_object {
+    ($other:expr) => {
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("any JSON value")
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok($other)
+        }
+    };
+}
+
+impl<'de> Deserialize<'de> for GrypeSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Not `#[serde(untagged)]`: it would take a `target` that holds a
+        // field twice for "no target", hiding serde's duplicate-field error.
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = GrypeSource;
+            not_an_object!(GrypeSource::Other);
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<GrypeSource, A::Error> {
+                let mut target: Option<ImageTarget> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    if key != "target" {
+                        map.next_value::<IgnoredAny>()?;
+                    } else if target.is_some() {
+                        return Err(serde::de::Error::duplicate_field("target"));
+                    } else {
+                        target = Some(map.next_value()?);
+                    }
+                }
+                Ok(match target {
+                    Some(ImageTarget(Some(target))) => GrypeSource::Target { target },
+                    _ => GrypeSource::Other,
+                })
+            }
+        }
+        deserializer.deserialize_any(Visit)
+    }
+}
+
+/// A `source.target` that is an object (an image's), or `None` for any other value.
+struct ImageTarget(Option<GrypeTarget>);
+
+impl<'de> Deserialize<'de> for ImageTarget {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = ImageTarget;
+            not_an_object!(ImageTarget(None));
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<ImageTarget, A::Error> {
+                let target =
+                    GrypeTarget::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(ImageTarget(Some(target)))
+            }
+        }
+        deserializer.deserialize_any(Visit)
+    }
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -226,7 +315,7 @@ struct GrypeTarget {
 #[derive(Debug, Deserialize, Default)]
 #[serde(default)]
 struct HarborEventData {
-    resources: Vec<HarborResource>,
+    resources: Option<Vec<HarborResource>>,
     repository: Option<HarborRepository>,
 }
 
@@ -371,30 +460,46 @@ impl<R: Read> Read for LineCounter<R> {
     }
 }
 
-/// What reading a stream of documents found besides rows: events of types
-/// that make no row, by type.
+/// What reading a stream of documents found besides rows: every document
+/// that made no row, by reason. Every other document makes a row or an error.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Skipped {
+    /// Harbor events of types that are no scan result (`PUSH_ARTIFACT`, …).
     pub by_type: BTreeMap<String, u64>,
+    /// Harbor scan events (`SCANNING_COMPLETED`, `SCANNING_FAILED`) whose
+    /// `event_data.resources` is absent or empty, so they name no image.
+    pub without_resources: BTreeMap<String, u64>,
 }
 
-/// The stderr line for registry events that made no row, if any.
+/// The one stderr line for documents that made no row, by reason, if any.
 pub fn skipped_note(skipped: &Skipped) -> String {
-    if skipped.by_type.is_empty() {
+    let total: u64 = skipped
+        .by_type
+        .values()
+        .chain(skipped.without_resources.values())
+        .sum();
+    if total == 0 {
         return String::new();
     }
-    let total: u64 = skipped.by_type.values().sum();
-    let kinds: Vec<String> = skipped
-        .by_type
-        .iter()
-        .map(|(kind, count)| {
-            let kind = if kind.is_empty() { "(no type)" } else { kind };
-            format!("{count} {kind}")
-        })
-        .collect();
+    let kinds = skipped.by_type.iter().map(|(kind, count)| {
+        let kind = if kind.is_empty() { "(no type)" } else { kind };
+        format!("{count} {kind}")
+    });
+    let mut reasons: Vec<String> = kinds.collect();
+    if !skipped.without_resources.is_empty() {
+        let empty: Vec<String> = skipped
+            .without_resources
+            .iter()
+            .map(|(kind, count)| format!("{count} {kind}"))
+            .collect();
+        reasons.push(format!(
+            "{} without `event_data.resources` (they name no image to bill; check what sends Harbor's webhooks)",
+            empty.join(" and ")
+        ));
+    }
     format!(
         "scanquota: skipped {total} Harbor event(s) that record no scan: {}\n",
-        kinds.join(", ")
+        reasons.join(", ")
     )
 }
 
@@ -423,6 +528,13 @@ pub fn read_documents(
             let location = Location::file(name)
                 .line(err.line() as u64)
                 .column(err.column() as u64);
+            if let Some(key) = duplicate_field(&err) {
+                // serde refuses a field it reads written twice in one object.
+                return Error::input(
+                    location.key(key.as_str()),
+                    format!("`{key}` is written twice in one object; keep one, or the document is ambiguous"),
+                );
+            }
             let what = if err.is_eof() {
                 "the JSON ends in the middle of a document (a truncated file?)".to_string()
             } else {
@@ -474,6 +586,13 @@ pub fn read_documents(
             "holds no JSON document; give a report or event",
         )
     })
+}
+
+/// The key serde names when a document writes a field it reads twice.
+fn duplicate_field(err: &serde_json::Error) -> Option<String> {
+    let text = err.to_string();
+    let rest = text.strip_prefix("duplicate field `")?;
+    Some(rest.split('`').next()?.to_string())
 }
 
 /// The rows one document makes.
@@ -610,8 +729,13 @@ fn records(
             };
             let data = document.event_data.unwrap_or_default();
             let repository = data.repository.unwrap_or_default();
-            let mut rows = Vec::with_capacity(data.resources.len());
-            for (index, resource) in data.resources.into_iter().enumerate() {
+            let resources = data.resources.unwrap_or_default();
+            if resources.is_empty() {
+                *skipped.without_resources.entry(event_type).or_default() += 1;
+                return Ok(Vec::new());
+            }
+            let mut rows = Vec::with_capacity(resources.len());
+            for (index, resource) in resources.into_iter().enumerate() {
                 let image = resource
                     .digest
                     .filter(|digest| !digest.trim().is_empty())

@@ -1,0 +1,503 @@
+//! Issue 20 §3: nothing skipped or mis-billed without a word. Symbolic
+//! links in a log directory are followed (a link to nothing or a loop is
+//! refused), every Harbor event that makes no row is counted in the one
+//! note, JSON Lines keys are matched as CSV headers are, a key written twice
+//! is refused, and so is one input given twice.
+
+mod common;
+
+use common::{Workdir, run};
+use serde_json::Value;
+use std::os::unix::fs::symlink;
+
+/// A plan from 2024-01-01 with room for every scan below.
+const PLAN: &str = "[subscription]\nstart = 2024-01-01T00:00:00Z\n\
+    [[allowance]]\nname = \"quota\"\nunits = 100\n";
+
+/// One scan row of the canonical CSV, of `image`.
+fn csv_log(image: &str) -> String {
+    format!("timestamp,image\n2024-03-01T00:00:00Z,{image}\n")
+}
+
+/// Run a command that must be refused: exit 2, nothing on stdout, one line
+/// on stderr with the usual prefix. Returns that line.
+fn refused(args: &[&str]) -> String {
+    let (code, stdout, stderr) = run(args);
+    assert_eq!(code, 2, "{args:?}: {stderr}");
+    assert_eq!(stdout, "", "{args:?}");
+    assert!(stderr.starts_with("scanquota: error: "), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    stderr
+}
+
+/// A JSON report of `logs` (as of the end of 2024): exit 0, and its stderr.
+fn report(dir: &Workdir, logs: &[&str], extra: &[&str]) -> (Value, String) {
+    let plan = dir.write("plan.toml", PLAN);
+    let mut args = vec!["report", "--plan", &plan, "--as-of", "2024-12-31"];
+    args.extend(["--format", "json", "--log"]);
+    args.extend_from_slice(logs);
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = run(&args);
+    assert_eq!(code, 0, "{args:?}: {stderr}");
+    (serde_json::from_str(&stdout).unwrap(), stderr)
+}
+
+/// The accounts of a JSON report with their scan counts.
+fn scans(report: &Value) -> Vec<(String, Value)> {
+    report["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["account"].as_str().unwrap().to_string(),
+                a["scans"].clone(),
+            )
+        })
+        .collect()
+}
+
+// --- §3.1 symbolic links ---------------------------------------------------
+
+#[test]
+fn a_directory_of_symlinked_logs_bills_every_log() {
+    let dir = Workdir::new();
+    std::fs::create_dir_all(dir.dir().join("logs/archive")).unwrap();
+    std::fs::create_dir_all(dir.dir().join("elsewhere")).unwrap();
+    dir.write("logs/a.csv", csv_log("img-a"));
+    // A link to a file outside the directory, one to a file in a
+    // subdirectory (which is not read on its own), and an absolute link.
+    dir.write("elsewhere/b.csv", csv_log("img-b"));
+    symlink("../elsewhere/b.csv", dir.dir().join("logs/b.csv")).unwrap();
+    dir.write("logs/archive/c.csv", csv_log("img-c"));
+    symlink("archive/c.csv", dir.dir().join("logs/c.csv")).unwrap();
+    let d = dir.write("elsewhere/d.csv", csv_log("img-d"));
+    symlink(&d, dir.dir().join("logs/d.csv")).unwrap();
+    let logs = dir.path("logs");
+    let (report, stderr) = report(&dir, &[&logs], &[]);
+    assert_eq!(
+        stderr,
+        format!(
+            "scanquota: left out 1 entry of {logs} that is not a regular file: archive \
+             (subdirectories are not read; name them too to read them)\n"
+        )
+    );
+    let scans = scans(&report);
+    assert_eq!(scans.len(), 1);
+    assert_eq!(scans[0].1["first"], 4, "{scans:?}");
+}
+
+#[test]
+fn a_directory_of_symlinked_trivy_reports_imports_every_report() {
+    let dir = Workdir::new();
+    std::fs::create_dir_all(dir.dir().join("reports")).unwrap();
+    let real = common::root().join("fixtures/real/trivy");
+    for name in ["01-payments.json", "02-search.json", "03-worker.json"] {
+        symlink(real.join(name), dir.dir().join("reports").join(name)).unwrap();
+    }
+    let (code, stdout, stderr) = run(&["import", "trivy", &dir.path("reports")]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 1 + 3, "{stdout}");
+}
+
+#[test]
+fn a_link_to_nothing_in_a_directory_is_refused_naming_it() {
+    let dir = Workdir::new();
+    std::fs::create_dir_all(dir.dir().join("logs")).unwrap();
+    dir.write("logs/a.csv", csv_log("img-a"));
+    symlink("gone.csv", dir.dir().join("logs/b.csv")).unwrap();
+    let plan = dir.write("plan.toml", PLAN);
+    let stderr = refused(&["report", "--plan", &plan, "--log", &dir.path("logs")]);
+    let link = dir.path("logs/b.csv");
+    assert!(stderr.contains(&format!("{link}: ")), "{stderr}");
+    assert!(stderr.contains("gone.csv"), "{stderr}");
+    assert!(stderr.contains("does not exist"), "{stderr}");
+}
+
+#[test]
+fn a_link_to_nothing_given_by_name_is_refused_naming_it() {
+    let dir = Workdir::new();
+    let link = dir.path("log.csv");
+    symlink("missing.csv", &link).unwrap();
+    let plan = dir.write("plan.toml", PLAN);
+    let stderr = refused(&["report", "--plan", &plan, "--log", &link]);
+    assert!(
+        stderr.starts_with(&format!("scanquota: error: {link}: is a symbolic link")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("does not exist"), "{stderr}");
+}
+
+#[test]
+fn a_loop_of_links_is_refused_naming_it() {
+    let dir = Workdir::new();
+    std::fs::create_dir_all(dir.dir().join("logs")).unwrap();
+    dir.write("logs/0.csv", csv_log("img-a"));
+    symlink("b.csv", dir.dir().join("logs/a.csv")).unwrap();
+    symlink("a.csv", dir.dir().join("logs/b.csv")).unwrap();
+    let plan = dir.write("plan.toml", PLAN);
+    let stderr = refused(&["report", "--plan", &plan, "--log", &dir.path("logs")]);
+    let link = dir.path("logs/a.csv");
+    assert!(stderr.contains(&format!("{link}: ")), "{stderr}");
+    assert!(stderr.contains("loop of symbolic links"), "{stderr}");
+    // A link to itself, given by name.
+    let itself = dir.path("self.csv");
+    symlink("self.csv", &itself).unwrap();
+    let stderr = refused(&["report", "--plan", &plan, "--log", &itself]);
+    assert!(stderr.contains(&format!("{itself}: ")), "{stderr}");
+    assert!(stderr.contains("loop of symbolic links"), "{stderr}");
+}
+
+#[test]
+fn a_link_to_a_directory_is_a_subdirectory_and_left_out_with_a_note() {
+    // Directories are not walked into, so a link to the directory's parent
+    // (or to itself) cannot loop: it is left out like any subdirectory, and
+    // the note names it.
+    let dir = Workdir::new();
+    std::fs::create_dir_all(dir.dir().join("logs")).unwrap();
+    dir.write("logs/a.csv", csv_log("img-a"));
+    dir.write("top.csv", csv_log("img-top"));
+    symlink("..", dir.dir().join("logs/up")).unwrap();
+    symlink(".", dir.dir().join("logs/here")).unwrap();
+    let logs = dir.path("logs");
+    let (report, stderr) = report(&dir, &[&logs], &[]);
+    assert_eq!(scans(&report)[0].1["first"], 1);
+    // Said on stderr, not left out without a word.
+    assert!(
+        stderr.starts_with(&format!(
+            "scanquota: left out 2 entries of {logs} that are not regular files: here, up ("
+        )),
+        "{stderr}"
+    );
+    // `import` says it too.
+    std::fs::create_dir_all(dir.dir().join("reports/old")).unwrap();
+    let real = common::root().join("fixtures/real/trivy/01-payments.json");
+    symlink(real, dir.dir().join("reports/01.json")).unwrap();
+    let reports = dir.path("reports");
+    let (code, stdout, stderr) = run(&["import", "trivy", &reports]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    assert!(
+        stderr.starts_with(&format!(
+            "scanquota: left out 1 entry of {reports} that is not a regular file: old ("
+        )),
+        "{stderr}"
+    );
+}
+
+// --- §3.2 every record that makes no row is counted --------------------------
+
+#[test]
+fn harbor_scan_events_without_resources_are_counted_in_the_note() {
+    let dir = Workdir::new();
+    let events = dir.write(
+        "events.jsonl",
+        concat!(
+            r#"{"type": "SCANNING_COMPLETED", "occur_at": 1710936300, "event_data": {"resources": [], "repository": {"name": "payments"}}}"#,
+            "\n",
+            r#"{"type": "SCANNING_COMPLETED", "occur_at": 1710936400, "event_data": {"repository": {"name": "payments"}}}"#,
+            "\n",
+            r#"{"type": "SCANNING_FAILED", "occur_at": 1710936500, "event_data": {"resources": null}}"#,
+            "\n",
+            r#"{"type": "PUSH_ARTIFACT", "occur_at": 1710936600, "event_data": {"resources": []}}"#,
+            "\n",
+            r#"{"type": "SCANNING_COMPLETED", "occur_at": 1710936700, "event_data": {"resources": [{"digest": "sha256:1"}]}}"#,
+            "\n",
+        ),
+    );
+    let note = "scanquota: skipped 4 Harbor event(s) that record no scan: 1 PUSH_ARTIFACT, \
+        2 SCANNING_COMPLETED and 1 SCANNING_FAILED without `event_data.resources` \
+        (they name no image to bill; check what sends Harbor's webhooks)\n";
+    let (code, stdout, stderr) = run(&["import", "harbor", &events]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stderr, note);
+    assert_eq!(stdout.lines().count(), 1 + 1, "{stdout}");
+    // The report says it once, and bills the one event with a resource.
+    let (report, stderr) = report(&dir, &[&events], &[]);
+    assert_eq!(stderr, note);
+    assert_eq!(scans(&report)[0].1["first"], 1);
+}
+
+#[test]
+fn harbor_scan_events_without_resources_alone_are_still_counted() {
+    let dir = Workdir::new();
+    let events = dir.write(
+        "events.jsonl",
+        concat!(
+            r#"{"type": "SCANNING_COMPLETED", "occur_at": 1710936300, "event_data": {"resources": []}}"#,
+            "\n",
+        ),
+    );
+    let (code, stdout, stderr) = run(&["import", "harbor", &events]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(
+        stderr.starts_with("scanquota: skipped 1 Harbor event(s) that record no scan: 1 SCANNING_COMPLETED without `event_data.resources`"),
+        "{stderr}"
+    );
+}
+
+// --- §3.3 JSON Lines keys are matched as CSV headers are -----------------------
+
+#[test]
+fn json_lines_keys_ignore_case_and_spaces() {
+    let dir = Workdir::new();
+    let log = dir.write(
+        "log.jsonl",
+        concat!(
+            r#"{"timestamp": "2024-03-01T00:00:00Z", "image": "sha256:1", "Account": "team-b", "Status": "failed"}"#,
+            "\n",
+            r#"{" TIMESTAMP ": "2024-03-02T00:00:00Z", "Image": "sha256:2", " account": "team-b", "SOURCE": "cicd"}"#,
+            "\n",
+        ),
+    );
+    let (report, stderr) = report(&dir, &[&log], &[]);
+    assert_eq!(stderr, "");
+    let scans = scans(&report);
+    // Billed to team-b, the first as failed (not metered), nothing to default.
+    assert_eq!(scans.len(), 1, "{scans:?}");
+    assert_eq!(scans[0].0, "team-b");
+    assert_eq!(scans[0].1["failed"], 1);
+    assert_eq!(scans[0].1["first"], 1);
+}
+
+#[test]
+fn a_json_lines_log_with_capitalised_keys_only_is_a_scan_log() {
+    let dir = Workdir::new();
+    let log = dir.write(
+        "log.jsonl",
+        concat!(
+            r#"{"Timestamp": "2024-03-01T00:00:00Z", "Image": "sha256:1"}"#,
+            "\n"
+        ),
+    );
+    let (report, _) = report(&dir, &[&log], &[]);
+    assert_eq!(scans(&report)[0].1["first"], 1);
+}
+
+#[test]
+fn the_by_key_of_json_lines_ignores_case_and_spaces() {
+    let dir = Workdir::new();
+    let log = dir.write(
+        "log.jsonl",
+        concat!(
+            r#"{"timestamp": "2024-03-01T00:00:00Z", "image": "sha256:1", " Team ": "red"}"#,
+            "\n",
+            r#"{"timestamp": "2024-03-02T00:00:00Z", "image": "sha256:2", "TEAM": "blue"}"#,
+            "\n",
+        ),
+    );
+    let (report, _) = report(&dir, &[&log], &["--by", "team"]);
+    let mut groups: Vec<String> = report["accounts"][0]["allocation"]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["group"].as_str().unwrap().to_string())
+        .collect();
+    groups.sort();
+    assert_eq!(groups, ["blue", "red"]);
+}
+
+// --- §3.4 a key written twice is refused ----------------------------------------
+
+#[test]
+fn a_json_lines_key_written_twice_is_refused() {
+    let dir = Workdir::new();
+    let plan = dir.write("plan.toml", PLAN);
+    let cases = [
+        (
+            r#"{"timestamp": "2024-03-01T00:00:00Z", "image": "sha256:1", "image": "sha256:2"}"#,
+            "image",
+        ),
+        (
+            r#"{"timestamp": "2024-03-01T00:00:00Z", "image": "sha256:1", "timestamp": 1709251200}"#,
+            "timestamp",
+        ),
+        (
+            r#"{"timestamp": "2024-03-01T00:00:00Z", "image": "sha256:1", " Image": "sha256:2"}"#,
+            "image",
+        ),
+        (
+            r#"{"timestamp": "2024-03-01T00:00:00Z", "image": "sha256:1", "account": "a", "ACCOUNT": "b"}"#,
+            "account",
+        ),
+    ];
+    for (line, key) in cases {
+        let first = r#"{"timestamp": "2024-02-01T00:00:00Z", "image": "sha256:0"}"#;
+        let log = dir.write("log.jsonl", format!("{first}\n{line}\n"));
+        let stderr = refused(&["report", "--plan", &plan, "--log", &log]);
+        assert!(
+            stderr.starts_with(&format!("scanquota: error: {log}:2: {key}: ")),
+            "{line}: {stderr}"
+        );
+        assert!(
+            stderr.contains("twice") || stderr.contains("the same key"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_by_key_written_twice_is_refused() {
+    let dir = Workdir::new();
+    let plan = dir.write("plan.toml", PLAN);
+    let log = dir.write(
+        "log.jsonl",
+        concat!(
+            r#"{"timestamp": "2024-03-01T00:00:00Z", "image": "sha256:1", "team": "red", "Team": "blue"}"#,
+            "\n"
+        ),
+    );
+    let stderr = refused(&["report", "--plan", &plan, "--log", &log, "--by", "team"]);
+    assert!(
+        stderr.starts_with(&format!("scanquota: error: {log}:1: team: ")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_scanner_field_written_twice_is_refused() {
+    let dir = Workdir::new();
+    let cases = [
+        (
+            "trivy",
+            "fixtures/real/trivy/02-search.json",
+            "CreatedAt",
+            "\"2024-03-01T00:00:00Z\"",
+        ),
+        // Nested under `source.target`, which may also be a string.
+        (
+            "grype",
+            "fixtures/grype/01-payments.json",
+            "manifestDigest",
+            "\"sha256:0\"",
+        ),
+        (
+            "harbor",
+            "fixtures/harbor/events.jsonl",
+            "digest",
+            "\"sha256:0\"",
+        ),
+    ];
+    for (format, fixture, key, value) in cases {
+        let text = std::fs::read_to_string(common::root().join(fixture)).unwrap();
+        let quoted = format!("\"{key}\"");
+        let twice = text.replacen(&quoted, &format!("{quoted}: {value}, {quoted}"), 1);
+        assert_ne!(twice, text);
+        let path = dir.write("document.json", twice);
+        let stderr = refused(&["import", format, &path]);
+        assert!(
+            stderr.contains(&format!(": {key}: `{key}` is written twice")),
+            "{stderr}"
+        );
+    }
+}
+
+// --- §3.5 one input given twice ---------------------------------------------------
+
+#[test]
+fn the_same_file_given_twice_is_refused() {
+    let dir = Workdir::new();
+    let plan = dir.write("plan.toml", PLAN);
+    let log = dir.write("a.csv", csv_log("img-a"));
+    let stderr = refused(&["report", "--plan", &plan, "--log", &log, &log]);
+    assert!(
+        stderr.starts_with(&format!("scanquota: error: {log}: is given twice")),
+        "{stderr}"
+    );
+    // --log repeated, too.
+    let stderr = refused(&["report", "--plan", &plan, "--log", &log, "--log", &log]);
+    assert!(stderr.contains("given twice"), "{stderr}");
+}
+
+#[test]
+fn a_file_and_the_directory_holding_it_are_refused() {
+    let dir = Workdir::new();
+    std::fs::create_dir_all(dir.dir().join("logs")).unwrap();
+    let plan = dir.write("plan.toml", PLAN);
+    let log = dir.write("logs/a.csv", csv_log("img-a"));
+    let logs = dir.path("logs");
+    let stderr = refused(&["report", "--plan", &plan, "--log", &logs, &log]);
+    assert!(
+        stderr.starts_with(&format!(
+            "scanquota: error: {log}: is given twice, in the directory `{logs}` and by name"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("billed twice"), "{stderr}");
+    // Spelled another way: both names, as given.
+    let other = format!("{logs}/./a.csv");
+    let stderr = refused(&["report", "--plan", &plan, "--log", &other, &logs]);
+    assert!(
+        stderr.starts_with(&format!(
+            "scanquota: error: {log}: is the same file as `{other}`, given before it"
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_file_and_a_link_to_it_are_refused() {
+    let dir = Workdir::new();
+    let plan = dir.write("plan.toml", PLAN);
+    let log = dir.write("a.csv", csv_log("img-a"));
+    let link = dir.path("b.csv");
+    symlink(&log, &link).unwrap();
+    let stderr = refused(&["report", "--plan", &plan, "--log", &log, &link]);
+    assert!(
+        stderr.starts_with(&format!(
+            "scanquota: error: {link}: is the same file as `{log}`"
+        )),
+        "{stderr}"
+    );
+    // A link beside its target in one directory.
+    std::fs::create_dir_all(dir.dir().join("logs")).unwrap();
+    dir.write("logs/a.csv", csv_log("img-a"));
+    symlink("a.csv", dir.dir().join("logs/b.csv")).unwrap();
+    let stderr = refused(&["report", "--plan", &plan, "--log", &dir.path("logs")]);
+    assert!(stderr.contains("is the same file as"), "{stderr}");
+}
+
+#[test]
+fn a_file_and_a_hard_link_to_it_are_refused() {
+    let dir = Workdir::new();
+    let plan = dir.write("plan.toml", PLAN);
+    let log = dir.write("a.csv", csv_log("img-a"));
+    let other = dir.path("b.csv");
+    std::fs::hard_link(&log, &other).unwrap();
+    let stderr = refused(&["report", "--plan", &plan, "--log", &log, &other]);
+    assert!(
+        stderr.contains(&format!("{other}: is the same file as `{log}`")),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn standard_input_given_twice_is_refused() {
+    let dir = Workdir::new();
+    let plan = dir.write("plan.toml", PLAN);
+    let output = common::scanquota()
+        .args(["report", "--plan", &plan, "--log", "-", "-"])
+        .write_stdin(csv_log("img-a"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(output.stdout.is_empty());
+    assert!(
+        stderr.starts_with("scanquota: error: <stdin>: is given twice"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn import_refuses_the_same_report_twice() {
+    let report = "fixtures/real/trivy/01-payments.json";
+    let stderr = refused(&["import", "trivy", "fixtures/real/trivy", report]);
+    assert!(
+        stderr.contains(&format!(
+            "{report}: is given twice, in the directory `fixtures/real/trivy` and by name"
+        )),
+        "{stderr}"
+    );
+}
