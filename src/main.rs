@@ -8,7 +8,10 @@ use std::process::ExitCode;
 /// Parse, run, print; the exit status is the outcome's (0, or 1 for an
 /// alerting `check`) or the error's `code()` (2).
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return usage_error(err),
+    };
     let output = cli.output.clone();
     let result = scanquota::cmd::run(cli)
         .and_then(|mut outcome| emit(&mut outcome, output.as_deref()).map(|()| outcome.code));
@@ -19,6 +22,28 @@ fn main() -> ExitCode {
             ExitCode::from(err.code() as u8)
         }
     }
+}
+
+/// A command line clap refuses: its message, first line `scanquota: error:
+/// …` like every other error, and status 2. Help and the version are
+/// printed as clap prints them.
+fn usage_error(err: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match err.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => err.exit(),
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            eprint!(
+                "scanquota: error: a command is required\n\n{}",
+                err.render()
+            );
+        }
+        _ => {
+            let text = err.render().to_string();
+            let text = text.strip_prefix("error: ").unwrap_or(&text);
+            eprint!("scanquota: error: {text}");
+        }
+    }
+    ExitCode::from(2)
 }
 
 /// Print the outcome: stderr first, then the result to `--output` or stdout.
