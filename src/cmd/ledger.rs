@@ -5,6 +5,7 @@ use crate::cli::{LedgerArgs, LedgerFormat};
 use crate::error::Result;
 use crate::job::{Job, Needs};
 use crate::ledger::{ledger, ledger_row};
+use crate::output::Failure;
 use crate::render::ledger::{Sink, table};
 use crate::replay::{each_row, row_source, unknown_in_log};
 
@@ -46,7 +47,7 @@ pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
             };
             let mut written = Ok(());
             let account = job.account.as_deref();
-            each_row(
+            let read = each_row(
                 &mut source,
                 &run.plan,
                 &schedule,
@@ -59,10 +60,11 @@ pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
                     }
                     written.is_ok()
                 },
-            )
-            .map_err(|err| std::io::Error::other(err.to_string()))?;
+            );
+            // A file read again can fail: that is the input's error.
+            read.map_err(Failure::Input)?;
             written?;
-            sink.finish()
+            Ok(sink.finish()?)
         }))
     })
 }
