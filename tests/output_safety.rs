@@ -445,6 +445,74 @@ fn write_stream(mut command: scanquota::cmd::CommandOutput, out: &str) -> scanqu
 }
 
 #[test]
+fn a_log_that_changes_between_the_ledgers_passes_is_named() {
+    let dir = Workdir::new();
+    let log = dir.write("scans.csv", common::twelve_daily_images());
+    let out = dir.path("ledger.csv");
+    // Unchanged: the ledger is written.
+    write_stream(ledger_command(&log), &out).unwrap();
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 13);
+    std::fs::remove_file(&out).unwrap();
+
+    // A row added after the first pass: refused before a row is written.
+    let command = ledger_command(&log);
+    let mut file = std::fs::OpenOptions::new().append(true).open(&log).unwrap();
+    std::io::Write::write_all(&mut file, b"2024-04-13T01:00:00Z,img13\n").unwrap();
+    drop(file);
+    let err = write_stream(command, &out).unwrap_err().to_string();
+    assert!(
+        err.starts_with(&format!(
+            "{log}: changed while being read (its size went from "
+        )),
+        "{err}"
+    );
+    assert!(
+        err.ends_with("run again on a file that is not being written"),
+        "{err}"
+    );
+    assert!(!Path::new(&out).exists());
+    assert!(temporaries(dir.dir()).is_empty());
+}
+
+#[test]
+fn the_check_between_passes_sees_size_time_and_replacement() {
+    use scanquota::replay::Unchanged;
+    let dir = Workdir::new();
+    let log = dir.write("scans.csv", "timestamp,image\n");
+    let paths = vec![log.clone()];
+    assert!(Unchanged::take(&paths).check().is_ok());
+
+    let unchanged = Unchanged::take(&paths);
+    std::fs::write(&log, "timestamp,image\n2024-04-01T00:00:00Z,a\n").unwrap();
+    let err = unchanged.check().unwrap_err().to_string();
+    assert!(err.contains("its size went from 16 to 39 bytes"), "{err}");
+
+    // Same size, another time.
+    let unchanged = Unchanged::take(&paths);
+    let file = std::fs::File::options().write(true).open(&log).unwrap();
+    let earlier = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+    file.set_modified(earlier).unwrap();
+    drop(file);
+    let err = unchanged.check().unwrap_err().to_string();
+    assert!(err.contains("its modification time changed"), "{err}");
+
+    // Another file renamed into its place.
+    let unchanged = Unchanged::take(&paths);
+    let other = dir.write("other.csv", "timestamp,image\n2024-04-01T00:00:00Z,a\n");
+    std::fs::rename(&other, &log).unwrap();
+    let err = unchanged.check().unwrap_err().to_string();
+    assert!(err.contains("another file took its place"), "{err}");
+
+    let unchanged = Unchanged::take(&paths);
+    std::fs::remove_file(&log).unwrap();
+    let err = unchanged.check().unwrap_err().to_string();
+    assert!(
+        err.starts_with(&format!("{log}: changed while being read (it is gone)")),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_read_error_in_the_second_pass_names_the_input_not_the_output() {
     let dir = Workdir::new();
     let log = dir.write("scans.csv", common::twelve_daily_images());
@@ -463,4 +531,27 @@ fn a_read_error_in_the_second_pass_names_the_input_not_the_output() {
     assert!(!err.contains("cannot write"), "{err}");
     assert!(!Path::new(&out).exists());
     assert!(temporaries(dir.dir()).is_empty());
+}
+
+#[test]
+fn a_log_read_through_a_pipe_is_read_once_and_fully() {
+    // `<(cat log)`: a pipe cannot be read twice, nor its first bytes
+    // looked at before it is read.
+    let script =
+        format!("exec \"$0\" ledger --plan {PLAN} --log <(cat {LOG}) --as-of {AS_OF} --format csv");
+    let output = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .arg(BIN)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let (_, expected, _) = run(&[
+        "ledger", "--plan", PLAN, "--log", LOG, "--as-of", AS_OF, "--format", "csv",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    // Same rows; the file column names the pipe.
+    assert_eq!(stdout.lines().count(), expected.lines().count(), "{stdout}");
+    assert!(expected.lines().count() > 2);
 }

@@ -33,12 +33,15 @@ pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
         });
     }
     // Every input is read and checked before the first row is written.
-    let (mut source, skipped, unknown) = row_source(&mut job)?;
+    let (mut source, skipped, unknown, unchanged) = row_source(&mut job)?;
     notes += &skipped;
     notes += &super::report::unknown_account_warning(&job, unknown);
     Ok(CommandOutput {
         stderr: notes,
         ..CommandOutput::streamed(Box::new(move |out| {
+            // The files are read again: first make sure they are the ones
+            // checked, before a row is written.
+            unchanged.check().map_err(Failure::Input)?;
             let run = &job.runs[0];
             let schedule = job.schedule(run);
             let mut sink = match format {
@@ -61,7 +64,9 @@ pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
                     written.is_ok()
                 },
             );
-            // A file read again can fail: that is the input's error.
+            // Whatever went wrong reading a file that changed meanwhile, the
+            // change is the cause to name; any other is the input's error.
+            unchanged.check().map_err(Failure::Input)?;
             read.map_err(Failure::Input)?;
             written?;
             Ok(sink.finish()?)

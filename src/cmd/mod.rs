@@ -24,7 +24,7 @@ pub struct CommandOutput {
     pub code: i32,
     /// Output too large to hold (a ledger of millions of rows), written
     /// after `stdout`. It is made only once every input has been read and
-    /// checked; an input it reads again can still fail, and is named then.
+    /// checked; what it reads again is checked to be unchanged.
     pub stream: Option<Streamed>,
 }
 
