@@ -17,7 +17,7 @@ fn main() -> ExitCode {
     let output = cli.output.clone();
     // Without the signal thread (it cannot fail but for want of resources)
     // results are still written whole or not at all, as before.
-    let _ = scanquota::output::clean_up_on_signals();
+    let _ = exit_on_signals();
     let result = check_stdout(output.as_deref())
         .and_then(|()| scanquota::cmd::run(cli))
         .and_then(|mut outcome| emit(&mut outcome, output.as_deref()).map(|()| outcome.code));
@@ -28,6 +28,25 @@ fn main() -> ExitCode {
             ExitCode::from(err.code() as u8)
         }
     }
+}
+
+/// On SIGTERM, SIGINT or SIGHUP: remove the temporary file `--output` is
+/// being written through, if any, and exit with 128 + the signal's number.
+/// signal-hook hands the signal to a thread, so the removal is ordinary
+/// code, not a signal handler's; the thread exits holding the pending file,
+/// so it cannot be renamed into place meanwhile.
+fn exit_on_signals() -> std::io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP])?;
+    std::thread::Builder::new()
+        .name("signals".to_string())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                let _abandoned = scanquota::output::abandon();
+                std::process::exit(128 + signal);
+            }
+        })?;
+    Ok(())
 }
 
 /// A command line clap refuses: its message, first line `scanquota: error:

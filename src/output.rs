@@ -8,7 +8,7 @@
 //! A symbolic link is followed: the file it points to is replaced, the link
 //! kept. Anything else (a device such as /dev/null, a FIFO, a socket) is
 //! written straight, never replaced. A signal that ends the process while a
-//! temporary file exists removes it first ([`clean_up_on_signals`]).
+//! temporary file exists removes it first ([`abandon`]).
 
 use crate::error::{Error, Result};
 use std::fs::{File, Metadata, Permissions};
@@ -60,26 +60,19 @@ impl Drop for Registered {
     }
 }
 
-/// On SIGTERM, SIGINT or SIGHUP: remove the temporary file being written, if
-/// any, and exit with 128 + the signal's number. A thread of signal-hook's
-/// receives the signal, so the removal runs as ordinary code, not in a
-/// signal handler; it holds the lock on the pending file until the process
-/// has exited, so the file cannot be renamed into place meanwhile.
-pub fn clean_up_on_signals() -> std::io::Result<()> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP])?;
-    std::thread::Builder::new()
-        .name("signals".to_string())
-        .spawn(move || {
-            if let Some(signal) = signals.forever().next() {
-                let mut pending = pending();
-                if let Some(path) = pending.take() {
-                    let _ = std::fs::remove_file(path);
-                }
-                std::process::exit(128 + signal);
-            }
-        })?;
-    Ok(())
+/// The pending temporary file removed, and none renamed into place or
+/// made while this lives: `main` takes it when a signal ends the process,
+/// and exits holding it.
+pub struct Abandoned(#[allow(dead_code)] MutexGuard<'static, Option<PathBuf>>);
+
+/// Remove the temporary file being written, if any, for a process about to
+/// exit (on SIGTERM, SIGINT or SIGHUP).
+pub fn abandon() -> Abandoned {
+    let mut pending = pending();
+    if let Some(path) = pending.take() {
+        let _ = std::fs::remove_file(path);
+    }
+    Abandoned(pending)
 }
 
 /// Write `contents` to `path` as the module says.

@@ -554,4 +554,22 @@ fn a_log_read_through_a_pipe_is_read_once_and_fully() {
     // Same rows; the file column names the pipe.
     assert_eq!(stdout.lines().count(), expected.lines().count(), "{stdout}");
     assert!(expected.lines().count() > 2);
+    // The report too, in time order or not: the same figures.
+    let reversed = Workdir::new();
+    let text = std::fs::read_to_string(root().join(LOG)).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines[1..].reverse();
+    let shuffled = reversed.write("reversed.csv", lines.join("\n") + "\n");
+    for log in [LOG, shuffled.as_str()] {
+        let script = format!("exec \"$0\" report --plan {PLAN} --log <(cat {log}) --as-of {AS_OF}");
+        let output = Command::new("bash")
+            .arg("-c")
+            .arg(&script)
+            .arg(BIN)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{log}: {output:?}");
+        assert_eq!(String::from_utf8_lossy(&output.stdout), expected_report());
+    }
 }
