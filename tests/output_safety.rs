@@ -157,6 +157,29 @@ fn a_character_device_is_written_straight_and_stays_a_device() {
 }
 
 #[test]
+fn a_unix_socket_is_connected_to_and_stays_a_socket() {
+    let dir = Workdir::new();
+    let socket = dir.path("collector.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    let reader = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut text = String::new();
+        stream.read_to_string(&mut text).unwrap();
+        text
+    });
+    let output = scanquota().args(report_args(&socket)).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(reader.join().unwrap(), expected_report());
+    assert!(
+        std::fs::symlink_metadata(&socket)
+            .unwrap()
+            .file_type()
+            .is_socket()
+    );
+    assert!(temporaries(dir.dir()).is_empty());
+}
+
+#[test]
 fn a_symlink_is_kept_and_the_file_it_points_to_replaced() {
     let dir = Workdir::new();
     std::fs::create_dir(dir.dir().join("data")).unwrap();
