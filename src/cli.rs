@@ -320,7 +320,7 @@ pub struct CheckArgs {
     pub input: InputArgs,
 
     /// Alert when fewer units than this remain in the current period
-    #[arg(long, value_name = "UNITS")]
+    #[arg(long, value_name = "UNITS", allow_negative_numbers = true)]
     pub min_remaining: Option<String>,
 
     /// Apply --min-remaining and --max-used-percent to this allowance only [default: all summed]
@@ -328,20 +328,20 @@ pub struct CheckArgs {
     pub allowance: Option<String>,
 
     /// Alert when more than this percentage of the current period is consumed
-    #[arg(long, value_name = "PERCENT")]
+    #[arg(long, value_name = "PERCENT", allow_negative_numbers = true)]
     pub max_used_percent: Option<String>,
 
     /// Alert when the projected cost of the current cycle exceeds this amount, or
     /// includes overage without a price (value `unpriced`)
-    #[arg(long, value_name = "AMOUNT")]
+    #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
     pub max_projected_charges: Option<String>,
 
     /// Alert when more units than this are projected to be denied by the cycle end
-    #[arg(long, value_name = "UNITS")]
+    #[arg(long, value_name = "UNITS", allow_negative_numbers = true)]
     pub max_projected_denied: Option<String>,
 
     /// Alert when the subscription ends within this many days
-    #[arg(long, value_name = "DAYS")]
+    #[arg(long, value_name = "DAYS", allow_negative_numbers = true)]
     pub expiring_within: Option<u32>,
 
     /// Output format

@@ -6,7 +6,7 @@
 //! second time, or rows held); statistics and estimates replay through
 //! [`each_outcome`], the serial reference.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use crate::job::{Job, Logs, PlanRun};
 use crate::log::formats::skipped_note;
 use crate::log::reread::RowTexts;
@@ -52,16 +52,21 @@ fn read_unsorted(
     Ok(log)
 }
 
-/// Per path: its size when it is a plain file (not gzipped, not standard
-/// input).
+/// Per path: its size when it is a plain file (a regular file, not
+/// gzipped; not standard input, nor a pipe, which a look at its first bytes
+/// would consume).
 fn plain_sizes(paths: &[String]) -> Result<Vec<Option<u64>>> {
     paths
         .iter()
         .map(|path| {
+            let regular = std::fs::metadata(path).ok().filter(|m| m.is_file());
+            let Some(metadata) = regular else {
+                return Ok(None);
+            };
             if path == "-" || is_gzip_file(path)? {
                 return Ok(None);
             }
-            Ok(std::fs::metadata(path).ok().map(|m| m.len()))
+            Ok(Some(metadata.len()))
         })
         .collect()
 }
@@ -346,6 +351,76 @@ impl TimeOrder {
     }
 }
 
+/// Each input file as it was before its first reading: the ledger reads its
+/// files twice (or their lines again), and a file written to in between
+/// would give rows the first pass never checked.
+#[derive(Debug, Clone, Default)]
+pub struct Unchanged {
+    files: Vec<(String, Option<Stamp>)>,
+}
+
+/// A file's identity, size and modification time; `None`: it is gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    device: u64,
+    inode: u64,
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl Stamp {
+    fn of(path: &str) -> Option<Stamp> {
+        use std::os::unix::fs::MetadataExt;
+        let metadata = std::fs::metadata(path).ok()?;
+        Some(Stamp {
+            device: metadata.dev(),
+            inode: metadata.ino(),
+            len: metadata.len(),
+            modified: metadata.modified().ok(),
+        })
+    }
+}
+
+impl Unchanged {
+    /// Take each of `paths` as it is now.
+    pub fn take(paths: &[String]) -> Unchanged {
+        Unchanged {
+            files: paths
+                .iter()
+                .map(|path| (path.clone(), Stamp::of(path)))
+                .collect(),
+        }
+    }
+
+    /// An error naming the first file whose size, modification time or
+    /// identity is not what [`Unchanged::take`] saw.
+    pub fn check(&self) -> Result<()> {
+        for (path, stamp) in &self.files {
+            let now = Stamp::of(path);
+            if now == *stamp {
+                continue;
+            }
+            let what = match (stamp, &now) {
+                (Some(_), None) => "it is gone".to_string(),
+                (Some(then), Some(now)) if (then.device, then.inode) != (now.device, now.inode) => {
+                    "another file took its place".to_string()
+                }
+                (Some(then), Some(now)) if then.len != now.len => {
+                    format!("its size went from {} to {} bytes", then.len, now.len)
+                }
+                _ => "its modification time changed".to_string(),
+            };
+            return Err(Error::input(
+                Location::file(path),
+                format!(
+                    "changed while being read ({what}); run again on a file that is not being written"
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Where a per-row replay (the ledger) takes its rows from.
 pub enum RowSource {
     /// Files found valid and in time order: read again as they are
@@ -359,11 +434,12 @@ pub enum RowSource {
 }
 
 /// The rows of the job's (first) plan's replay, taken out of the job and
-/// ready to hand out, lines for stderr, and (as [`unknown_account`] says)
-/// the accounts there are when `--account` names none of them. Every input
-/// is read and checked here, before a row is handed out: a bad row stops
-/// the command before it writes anything.
-pub fn row_source(job: &mut Job) -> Result<(RowSource, String, Option<String>)> {
+/// ready to hand out, lines for stderr, (as [`unknown_account`] says) the
+/// accounts there are when `--account` names none of them, and the input
+/// files as they were before this read them, to check before and after they
+/// are read again. Every input is read and checked here, before a row is
+/// handed out: a bad row stops the command before it writes anything.
+pub fn row_source(job: &mut Job) -> Result<(RowSource, String, Option<String>, Unchanged)> {
     let zone = job.runs[0].plan.zone;
     let paths = match std::mem::replace(&mut job.logs, Logs::Unread(Vec::new())) {
         Logs::Read(logs) => {
@@ -373,10 +449,12 @@ pub fn row_source(job: &mut Job) -> Result<(RowSource, String, Option<String>)> 
                 .map(|(_, log)| log)
                 .expect("a job that read its logs read them in every plan's zone");
             let unknown = unknown_in_log(job, &log);
-            return Ok((RowSource::Held(Box::new(log)), String::new(), unknown));
+            let source = RowSource::Held(Box::new(log));
+            return Ok((source, String::new(), unknown, Unchanged::default()));
         }
         Logs::Unread(paths) => paths,
     };
+    let unchanged = Unchanged::take(&paths);
     // A first pass keeps nothing but checks every row and the order.
     let options = ReadOptions {
         keep_texts: false,
@@ -410,7 +488,8 @@ pub fn row_source(job: &mut Job) -> Result<(RowSource, String, Option<String>)> 
     let in_order = order.in_order;
     if in_order {
         let unknown = unknown_in_log(job, &log);
-        return Ok((RowSource::Files(paths), skipped_note(&log.skipped), unknown));
+        let notes = skipped_note(&log.skipped);
+        return Ok((RowSource::Files(paths), notes, unknown, unchanged));
     }
     // Out of time order: the rows are held and sorted; the texts too,
     // unless each row's line of a plain CSV file can be read again.
@@ -427,7 +506,7 @@ pub fn row_source(job: &mut Job) -> Result<(RowSource, String, Option<String>)> 
         Some(texts) => RowSource::Indexed(log, Box::new(texts)),
         None => RowSource::Held(log),
     };
-    Ok((source, notes, unknown))
+    Ok((source, notes, unknown, unchanged))
 }
 
 /// Every row of `source` (of `account`, if given) in replay order with its

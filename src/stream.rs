@@ -51,9 +51,12 @@ enum Message {
     OutOfOrder,
 }
 
-/// Whether the inputs can be read a second time (standard input cannot).
+/// Whether the inputs can be read a second time: regular files can;
+/// standard input, a pipe (`<(zcat log.gz)`) or a device cannot.
 pub fn rereadable(paths: &[String]) -> bool {
-    paths.iter().all(|path| path != "-")
+    paths
+        .iter()
+        .all(|path| path != "-" && std::fs::metadata(path).is_ok_and(|m| m.is_file()))
 }
 
 /// Replay `paths` in one pass; a path with `in_pieces` `(size, threads)` is

@@ -5,6 +5,7 @@ use crate::cli::{LedgerArgs, LedgerFormat};
 use crate::error::Result;
 use crate::job::{Job, Needs};
 use crate::ledger::{ledger, ledger_row};
+use crate::output::Failure;
 use crate::render::ledger::{Sink, table};
 use crate::replay::{each_row, row_source, unknown_in_log};
 
@@ -32,12 +33,15 @@ pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
         });
     }
     // Every input is read and checked before the first row is written.
-    let (mut source, skipped, unknown) = row_source(&mut job)?;
+    let (mut source, skipped, unknown, unchanged) = row_source(&mut job)?;
     notes += &skipped;
     super::report::refuse_unknown_account(&job, unknown)?;
     Ok(CommandOutput {
         stderr: notes,
         ..CommandOutput::streamed(Box::new(move |out| {
+            // The files are read again: first make sure they are the ones
+            // checked, before a row is written.
+            unchanged.check().map_err(Failure::Input)?;
             let run = &job.runs[0];
             let schedule = job.schedule(run);
             let mut sink = match format {
@@ -46,7 +50,7 @@ pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
             };
             let mut written = Ok(());
             let account = job.account.as_deref();
-            each_row(
+            let read = each_row(
                 &mut source,
                 &run.plan,
                 &schedule,
@@ -59,10 +63,13 @@ pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
                     }
                     written.is_ok()
                 },
-            )
-            .map_err(|err| std::io::Error::other(err.to_string()))?;
+            );
+            // Whatever went wrong reading a file that changed meanwhile, the
+            // change is the cause to name; any other is the input's error.
+            unchanged.check().map_err(Failure::Input)?;
+            read.map_err(Failure::Input)?;
             written?;
-            sink.finish()
+            Ok(sink.finish()?)
         }))
     })
 }

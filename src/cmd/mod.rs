@@ -24,12 +24,13 @@ pub struct CommandOutput {
     pub code: i32,
     /// Output too large to hold (a ledger of millions of rows), written
     /// after `stdout`. It is made only once every input has been read and
-    /// checked, so nothing it does can fail but the writing itself.
+    /// checked; what it reads again is checked to be unchanged.
     pub stream: Option<Streamed>,
 }
 
-/// Writes the rest of a command's output.
-pub type Streamed = Box<dyn FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>>;
+/// Writes the rest of a command's output; an input it reads again as it
+/// writes can fail too, and is then named as the error.
+pub type Streamed = Box<dyn FnOnce(&mut dyn std::io::Write) -> Result<(), crate::output::Failure>>;
 
 impl CommandOutput {
     pub fn success(stdout: String) -> Self {

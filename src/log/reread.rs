@@ -63,7 +63,7 @@ impl RowTexts {
         let changed = || {
             Error::input(
                 Location::file(&file.name).line(event.line),
-                "changed while it was read; run again on a file nothing writes to",
+                "changed while being read; run again on a file that is not being written",
             )
         };
         let index = usize::try_from(event.line.saturating_sub(1)).map_err(|_| changed())?;
