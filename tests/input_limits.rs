@@ -263,6 +263,50 @@ fn a_byte_order_mark_before_json_lines_a_report_or_csv_is_read() {
     assert!(out.contains("log.csv:2"), "{out}");
 }
 
+#[test]
+fn log_format_jsonl_forces_json_lines() {
+    let work = Workdir::new();
+    // Recognised by content, a first line without the row keys is taken
+    // for a scanner document; named, it is a row without its timestamp.
+    let path = work.write(
+        "log.jsonl",
+        "{\"ts\": \"2024-04-01T00:00:00Z\", \"image_name\": \"a\"}\n",
+    );
+    refused(
+        &[
+            "report",
+            "--plan",
+            PLAN,
+            "--log",
+            &path,
+            "--as-of",
+            AS_OF,
+            "--log-format",
+            "jsonl",
+        ],
+        &["log.jsonl:1", "timestamp"],
+    );
+    let path = work.write("ok.jsonl", scan_row_line(1, "a"));
+    let out = ledger(&path, &["--log-format", "jsonl"]);
+    assert!(out.contains("ok.jsonl:1"), "{out}");
+    // A CSV given as JSON Lines is refused as not JSON.
+    let csv = work.write("log.csv", "timestamp,image\n2024-04-01T00:00:00Z,a\n");
+    refused(
+        &[
+            "report",
+            "--plan",
+            PLAN,
+            "--log",
+            &csv,
+            "--as-of",
+            AS_OF,
+            "--log-format",
+            "jsonl",
+        ],
+        &["log.csv:1", "JSON"],
+    );
+}
+
 fn trivy(name: &str, digest: &str, day: u32) -> String {
     format!(
         "{{\"SchemaVersion\": 2, \"ArtifactName\": \"{name}\", \"CreatedAt\": \"2024-04-{day:02}T00:00:00Z\", \"Metadata\": {{\"RepoDigests\": [\"{name}@sha256:{digest}\"]}}, \"Results\": [{{\"Vulnerabilities\": [{{\"Severity\": \"HIGH\", \"Title\": \"a, b ] }} [\"}}]}}]}}"
