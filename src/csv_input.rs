@@ -401,14 +401,14 @@ struct Guard<R> {
     quote: Quote,
     /// The line the open quoted field started on.
     quote_line: u64,
+    /// The last byte handed up (a line end before the first).
+    last: u8,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Quote {
-    /// At the start of a field, where a quote opens a quoted field.
-    FieldStart,
-    /// Inside an unquoted field: a quote is text.
-    Unquoted,
+    /// Outside a quoted field: a quote opens one at the start of a field.
+    Outside,
     /// Inside a quoted field.
     Open,
     /// Just after a quote inside a quoted field: a second quote is an
@@ -427,7 +427,8 @@ impl<R> Guard<R> {
             start: 0,
             start_line: 1,
             lines: 0,
-            quote: Quote::FieldStart,
+            quote: Quote::Outside,
+            last: b'\n',
             quote_line: 0,
         }
     }
@@ -437,28 +438,31 @@ impl<R> Guard<R> {
         self.start_line = line;
     }
 
-    /// Follow the quoting through `bytes`, which start at line `self.lines + 1`.
+    /// Follow the quoting through `bytes`, which start at line
+    /// `self.lines + 1`. Only quotes are looked at (with memchr): a quote
+    /// opens a quoted field when the byte before it ends a field or a line.
     fn follow(&mut self, bytes: &[u8]) {
         let mut at = 0;
+        // Line ends in `bytes` before `counted`.
+        let (mut counted, mut lines) = (0, 0u64);
         while at < bytes.len() {
             match self.quote {
-                Quote::FieldStart => {
-                    match bytes[at] {
-                        b'"' => {
-                            self.quote = Quote::Open;
-                            self.quote_line = self.lines
-                                + memchr::memchr_iter(b'\n', &bytes[..at]).count() as u64
-                                + 1;
-                        }
-                        b',' | b'\n' | b'\r' => {}
-                        _ => self.quote = Quote::Unquoted,
-                    }
-                    at += 1;
-                }
-                Quote::Unquoted => match memchr::memchr2(b',', b'\n', &bytes[at..]) {
+                Quote::Outside => match memchr::memchr(b'"', &bytes[at..]) {
                     Some(found) => {
-                        self.quote = Quote::FieldStart;
-                        at += found + 1;
+                        let quote = at + found;
+                        let before = if quote == 0 {
+                            self.last
+                        } else {
+                            bytes[quote - 1]
+                        };
+                        if matches!(before, b',' | b'\n' | b'\r') {
+                            self.quote = Quote::Open;
+                            lines +=
+                                memchr::memchr_iter(b'\n', &bytes[counted..quote]).count() as u64;
+                            counted = quote;
+                            self.quote_line = self.lines + lines + 1;
+                        }
+                        at = quote + 1;
                     }
                     None => at = bytes.len(),
                 },
@@ -470,16 +474,22 @@ impl<R> Guard<R> {
                     None => at = bytes.len(),
                 },
                 Quote::QuotedEnd => {
-                    self.quote = match bytes[at] {
-                        b'"' => Quote::Open,
-                        b',' | b'\n' | b'\r' => Quote::FieldStart,
-                        _ => Quote::Unquoted,
-                    };
-                    at += 1;
+                    // `""` is a quote inside the field; anything else ends
+                    // the quoted part (and is looked at again, outside).
+                    if bytes[at] == b'"' {
+                        self.quote = Quote::Open;
+                        at += 1;
+                    } else {
+                        self.quote = Quote::Outside;
+                    }
                 }
             }
         }
-        self.lines += memchr::memchr_iter(b'\n', bytes).count() as u64;
+        lines += memchr::memchr_iter(b'\n', &bytes[counted..]).count() as u64;
+        self.lines += lines;
+        if let Some(&last) = bytes.last() {
+            self.last = last;
+        }
     }
 }
 
@@ -615,6 +625,50 @@ mod tests {
             .read_to_end(&mut out)
             .unwrap();
         out
+    }
+
+    /// Read `input` in chunks of `chunk` bytes: the rows, or the message.
+    fn rows(input: &[u8], chunk: usize) -> std::result::Result<u64, String> {
+        struct Chunked<'a>(&'a [u8], usize);
+        impl Read for Chunked<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = self.0.len().min(self.1).min(buf.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let mut input = CsvInput::new("log.csv", "scan log", "a,b", Chunked(input, chunk))
+            .map_err(|err| err.to_string())?;
+        let mut record = csv::ByteRecord::new();
+        let mut rows = 0;
+        while input.read(&mut record).map_err(|err| err.to_string())? {
+            rows += 1;
+        }
+        Ok(rows)
+    }
+
+    #[test]
+    fn a_quote_left_open_is_found_across_read_boundaries() {
+        let open = b"a,b\n1,\"x\"\"y\"\n2,z\"q\n3,\"w";
+        let closed = b"a,b\n1,\"x\"\"y\"\n2,z\"q\n3,\"w\"\n";
+        for chunk in 1..open.len() + 1 {
+            let message = rows(open, chunk).unwrap_err();
+            assert!(message.starts_with("log.csv:4:2: "), "{chunk}: {message}");
+            assert_eq!(rows(closed, chunk), Ok(3), "{chunk}");
+        }
+    }
+
+    #[test]
+    fn a_record_over_the_limit_is_refused_before_it_is_held() {
+        let mut input = b"a,b\n1,2\n3,".to_vec();
+        input.extend(std::iter::repeat_n(b'x', MAX_RECORD_BYTES as usize));
+        input.push(b'\n');
+        let message = rows(&input, 1 << 16).unwrap_err();
+        assert!(
+            message.starts_with("log.csv:3: ") && message.contains("1 MiB"),
+            "{message}"
+        );
     }
 
     #[test]

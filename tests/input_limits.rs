@@ -487,3 +487,37 @@ fn a_semicolon_or_tab_separated_file_names_the_delimiter_seen() {
     let tab = work.write("tab.csv", "timestamp\timage\n2024-04-01T00:00:00Z\ta\n");
     report_refused(&tab, &["tab.csv:1", "no comma", "tab", "comma-separated"]);
 }
+
+// The new JSON framings on arbitrary bytes: an `Ok` or an exit-2 error
+// naming the file, never a panic.
+mod arbitrary {
+    use proptest::prelude::*;
+    use scanquota::log::{ReadOptions, ScanLog};
+    use scanquota::zone::Zone;
+
+    fn after(prefix: &'static str) -> impl Strategy<Value = Vec<u8>> {
+        "[ -~\\n\\r\\t\"\\[\\]{},:\u{feff}]{0,300}"
+            .prop_map(move |text| format!("{prefix}{text}").into_bytes())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn arrays_boms_and_blank_lines(
+            bytes in prop_oneof![
+                after("[{\"SchemaVersion\": 2, \"ArtifactName\": \"a\", \"CreatedAt\": \"2024-04-01T00:00:00Z\"}"),
+                after("[\n{\"matches\": null, \"descriptor\": {\"timestamp\": "),
+                after("\u{feff}\n\n{\"timestamp\": \"2024-04-01T00:00:00Z\", \"image\": "),
+                after("\r\ntimestamp,image\r\"a\"\"b\","),
+            ],
+        ) {
+            let mut log = ScanLog::default();
+            let options = ReadOptions::default();
+            if let Err(err) = log.read_one_with(&options, "log.json", bytes.as_slice(), Zone::default()) {
+                prop_assert_eq!(err.code(), 2);
+                prop_assert!(err.to_string().starts_with("log.json"), "{}", err);
+            }
+        }
+    }
+}

@@ -473,11 +473,13 @@ struct ArrayFrames<R> {
     lines: u64,
     /// The last byte read was a line end (the input's last line is the one before).
     after_newline: bool,
+    /// Bytes of a leading BOM seen.
+    bom: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Frame {
-    /// Before the first byte that is not white space.
+    /// Before the first byte that is not white space (or a BOM).
     Start,
     /// Not an array: bytes pass through.
     Plain,
@@ -499,6 +501,7 @@ impl<R> ArrayFrames<R> {
             elements: 0,
             lines: 1,
             after_newline: false,
+            bom: 0,
         }
     }
 
@@ -511,7 +514,17 @@ impl<R> ArrayFrames<R> {
     }
 
     fn frame(&mut self, bytes: &mut [u8]) -> std::io::Result<()> {
+        const BOM: &[u8] = b"\xEF\xBB\xBF";
         for byte in bytes.iter_mut() {
+            // A BOM at the very start is not part of the JSON.
+            if self.state == Frame::Start && self.bom < BOM.len() {
+                if *byte == BOM[self.bom] {
+                    self.bom += 1;
+                    *byte = b' ';
+                    continue;
+                }
+                self.bom = BOM.len();
+            }
             if *byte == b'\n' {
                 self.lines += 1;
             }
@@ -722,7 +735,7 @@ fn read_documents_within(
                     describe(MAX_RECORD_BYTES)
                 )
             } else {
-                "is a scan-log row spread over several lines; a JSON Lines scan log holds one object a line".to_string()
+                "is a scan-log row, but not on a line of its own; a JSON Lines scan log holds one object a line".to_string()
             };
             return Err(Error::input(Location::file(name).line(start_line), problem));
         }
