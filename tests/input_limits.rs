@@ -97,6 +97,23 @@ fn dev_zero_as_a_log_is_refused_not_read_forever() {
 }
 
 #[test]
+fn dev_zero_as_a_log_of_plans_in_two_zones_is_refused_too() {
+    // Plans in different zones read the log once per zone, from memory.
+    refused(
+        &[
+            "report",
+            "--plan",
+            PLAN,
+            "--plan",
+            "fixtures/tcss-cny-topup.toml",
+            "--log",
+            "/dev/zero",
+        ],
+        &["/dev/zero:1:", "over 1 MiB"],
+    );
+}
+
+#[test]
 fn dev_zero_as_a_plan_is_refused_before_it_is_read_whole() {
     let work = Workdir::new();
     let log = work.write("log.csv", "timestamp,image\n2024-04-01T00:00:00Z,a\n");
