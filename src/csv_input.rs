@@ -28,12 +28,12 @@ impl<R: Read> CsvInput<R> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(false)
-            .from_reader(Guard::new(CrlfToLf::new(reader)));
+            .from_reader(Guard::new(CrlfToLf::new(reader), kind));
         let mut header = csv::ByteRecord::new();
         let more = reader
             .read_byte_record(&mut header)
             .map_err(|err| csv_error(name, err))?;
-        check_record_size(name, 1, 0, reader.position().byte())?;
+        check_record_size(name, kind, 1, 0, reader.position().byte())?;
         if !more {
             return Err(Error::input(
                 Location::file(name).line(1),
@@ -74,7 +74,7 @@ impl<R: Read> CsvInput<R> {
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(Guard::new(CrlfToLf::new(reader)));
+            .from_reader(Guard::new(CrlfToLf::new(reader), kind));
         CsvInput {
             name: name.to_string(),
             kind,
@@ -162,7 +162,13 @@ impl<R: Read> CsvInput<R> {
             .reader
             .read_byte_record(record)
             .map_err(|err| csv_error(&self.name, err))?;
-        check_record_size(&self.name, start, start_byte, self.reader.position().byte())?;
+        check_record_size(
+            &self.name,
+            self.kind,
+            start,
+            start_byte,
+            self.reader.position().byte(),
+        )?;
         // The csv crate dates a row from where its search began, before any
         // blank lines it skipped; a row (which holds no line break) stands on
         // the line its end is on: one before the reader's line once its line
@@ -208,9 +214,13 @@ impl<R: Read> CsvInput<R> {
         // field there, which would pass for a row.
         let guard = self.reader.get_ref();
         if more && guard.inner.ended && guard.quote == Quote::Open {
+            // The open field is the row's last, and runs to the end: it was
+            // opened as many lines before the row's end as it holds breaks.
+            let last = record.iter().next_back().unwrap_or_default();
+            let breaks = memchr::memchr_iter(b'\n', last).count() as u64;
             return Err(Error::input(
                 Location::file(&self.name)
-                    .line(guard.quote_line)
+                    .line(self.line.saturating_sub(breaks))
                     .column(record.len() as u64),
                 "a quoted field opened here is not closed by the end of the file; close the quote or remove it (a quote inside a field is written twice: \"\")",
             ));
@@ -365,18 +375,18 @@ fn csv_error(name: &str, err: csv::Error) -> Error {
 
 /// Refuses a record over [`MAX_RECORD_BYTES`] (from byte `start` to `end`,
 /// its line end included), naming the line it starts on.
-fn check_record_size(name: &str, line: u64, start: u64, end: u64) -> Result<()> {
+fn check_record_size(name: &str, kind: &str, line: u64, start: u64, end: u64) -> Result<()> {
     if end.saturating_sub(start) > MAX_RECORD_BYTES {
-        return Err(Error::io(name, record_too_long(line).into_io()));
+        return Err(Error::io(name, record_too_long(kind, line).into_io()));
     }
     Ok(())
 }
 
-fn record_too_long(line: u64) -> ReadProblem {
+fn record_too_long(kind: &str, line: u64) -> ReadProblem {
     ReadProblem {
         line: Some(line),
         problem: format!(
-            "the record starting on this line is over {}, the limit for one record; a row holds a timestamp, an image and a few short columns (is this the right file, or a quote left open?)",
+            "the record starting on this line is over {}, the limit for one row of a {kind}; is this the right file, or is a quote left open?",
             describe(MAX_RECORD_BYTES)
         ),
     }
@@ -390,17 +400,15 @@ fn record_too_long(line: u64) -> ReadProblem {
 /// field, silently).
 struct Guard<R> {
     inner: R,
+    /// What the input is, for messages ("scan log").
+    kind: &'static str,
     /// Bytes handed up so far.
     offset: u64,
     /// Where the record being read starts, and its line.
     start: u64,
     start_line: u64,
-    /// Line ends handed up so far.
-    lines: u64,
     /// Quoting state after the bytes handed up so far.
     quote: Quote,
-    /// The line the open quoted field started on.
-    quote_line: u64,
     /// The last byte handed up (a line end before the first).
     last: u8,
 }
@@ -420,16 +428,15 @@ enum Quote {
 const READ_AHEAD: u64 = 64 << 10;
 
 impl<R> Guard<R> {
-    fn new(inner: R) -> Self {
+    fn new(inner: R, kind: &'static str) -> Self {
         Guard {
             inner,
+            kind,
             offset: 0,
             start: 0,
             start_line: 1,
-            lines: 0,
             quote: Quote::Outside,
             last: b'\n',
-            quote_line: 0,
         }
     }
 
@@ -438,13 +445,11 @@ impl<R> Guard<R> {
         self.start_line = line;
     }
 
-    /// Follow the quoting through `bytes`, which start at line
-    /// `self.lines + 1`. Only quotes are looked at (with memchr): a quote
-    /// opens a quoted field when the byte before it ends a field or a line.
+    /// Follow the quoting through `bytes`. Only quotes are looked at (with
+    /// memchr): a quote opens a quoted field when the byte before it ends a
+    /// field or a line.
     fn follow(&mut self, bytes: &[u8]) {
         let mut at = 0;
-        // Line ends in `bytes` before `counted`.
-        let (mut counted, mut lines) = (0, 0u64);
         while at < bytes.len() {
             match self.quote {
                 Quote::Outside => match memchr::memchr(b'"', &bytes[at..]) {
@@ -457,10 +462,6 @@ impl<R> Guard<R> {
                         };
                         if matches!(before, b',' | b'\n' | b'\r') {
                             self.quote = Quote::Open;
-                            lines +=
-                                memchr::memchr_iter(b'\n', &bytes[counted..quote]).count() as u64;
-                            counted = quote;
-                            self.quote_line = self.lines + lines + 1;
                         }
                         at = quote + 1;
                     }
@@ -485,8 +486,6 @@ impl<R> Guard<R> {
                 }
             }
         }
-        lines += memchr::memchr_iter(b'\n', &bytes[counted..]).count() as u64;
-        self.lines += lines;
         if let Some(&last) = bytes.last() {
             self.last = last;
         }
@@ -496,7 +495,7 @@ impl<R> Guard<R> {
 impl<R: Read> Read for Guard<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         if self.offset.saturating_sub(self.start) > MAX_RECORD_BYTES + READ_AHEAD {
-            return Err(record_too_long(self.start_line).into_io());
+            return Err(record_too_long(self.kind, self.start_line).into_io());
         }
         let read = self.inner.read(buf)?;
         self.follow(&buf[..read]);
