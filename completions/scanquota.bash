@@ -183,7 +183,7 @@ _scanquota() {
                     return 0
                     ;;
                 --log-format)
-                    COMPREPLY=($(compgen -W "csv trivy grype harbor" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "csv jsonl trivy grype harbor" -- "${cur}"))
                     return 0
                     ;;
                 --source)
@@ -621,7 +621,7 @@ _scanquota() {
                     return 0
                     ;;
                 --log-format)
-                    COMPREPLY=($(compgen -W "csv trivy grype harbor" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "csv jsonl trivy grype harbor" -- "${cur}"))
                     return 0
                     ;;
                 --source)
@@ -695,7 +695,7 @@ _scanquota() {
                     return 0
                     ;;
                 --log-format)
-                    COMPREPLY=($(compgen -W "csv trivy grype harbor" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "csv jsonl trivy grype harbor" -- "${cur}"))
                     return 0
                     ;;
                 --source)
@@ -979,7 +979,7 @@ _scanquota() {
                     return 0
                     ;;
                 --log-format)
-                    COMPREPLY=($(compgen -W "csv trivy grype harbor" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "csv jsonl trivy grype harbor" -- "${cur}"))
                     return 0
                     ;;
                 --source)
@@ -1041,7 +1041,7 @@ _scanquota() {
                     return 0
                     ;;
                 --log-format)
-                    COMPREPLY=($(compgen -W "csv trivy grype harbor" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "csv jsonl trivy grype harbor" -- "${cur}"))
                     return 0
                     ;;
                 --source)
@@ -1115,7 +1115,7 @@ _scanquota() {
                     return 0
                     ;;
                 --log-format)
-                    COMPREPLY=($(compgen -W "csv trivy grype harbor" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "csv jsonl trivy grype harbor" -- "${cur}"))
                     return 0
                     ;;
                 --source)

@@ -47,6 +47,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l as-of -d 
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l account -d 'Only this account; one that no log row or core sample names is an error listing the accounts there are' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l log-format -d 'The logs\' format [default: recognised by content: CSV, JSON Lines, or Trivy, Grype and Harbor JSON]' -r -f -a "csv\t''
+jsonl\t'The canonical log as JSON Lines (one object a line)'
 trivy\t''
 grype\t''
 harbor\t''"
@@ -77,6 +78,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l as-of -d
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l account -d 'Only this account; one that no log row or core sample names is an error listing the accounts there are' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l log-format -d 'The logs\' format [default: recognised by content: CSV, JSON Lines, or Trivy, Grype and Harbor JSON]' -r -f -a "csv\t''
+jsonl\t'The canonical log as JSON Lines (one object a line)'
 trivy\t''
 grype\t''
 harbor\t''"
@@ -107,6 +109,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l as-of -d 
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l account -d 'Only this account; one that no log row or core sample names is an error listing the accounts there are' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l log-format -d 'The logs\' format [default: recognised by content: CSV, JSON Lines, or Trivy, Grype and Harbor JSON]' -r -f -a "csv\t''
+jsonl\t'The canonical log as JSON Lines (one object a line)'
 trivy\t''
 grype\t''
 harbor\t''"
@@ -129,6 +132,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l as-of -d '
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l account -d 'Only this account; one that no log row or core sample names is an error listing the accounts there are' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l log-format -d 'The logs\' format [default: recognised by content: CSV, JSON Lines, or Trivy, Grype and Harbor JSON]' -r -f -a "csv\t''
+jsonl\t'The canonical log as JSON Lines (one object a line)'
 trivy\t''
 grype\t''
 harbor\t''"
@@ -156,6 +160,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l as-of -d '
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l account -d 'Only this account; one that no log row or core sample names is an error listing the accounts there are' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l log-format -d 'The logs\' format [default: recognised by content: CSV, JSON Lines, or Trivy, Grype and Harbor JSON]' -r -f -a "csv\t''
+jsonl\t'The canonical log as JSON Lines (one object a line)'
 trivy\t''
 grype\t''
 harbor\t''"
@@ -177,6 +182,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l as-of 
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l account -d 'Only this account; one that no log row or core sample names is an error listing the accounts there are' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l log-format -d 'The logs\' format [default: recognised by content: CSV, JSON Lines, or Trivy, Grype and Harbor JSON]' -r -f -a "csv\t''
+jsonl\t'The canonical log as JSON Lines (one object a line)'
 trivy\t''
 grype\t''
 harbor\t''"

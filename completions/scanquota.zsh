@@ -39,7 +39,11 @@ _arguments "${_arguments_options[@]}" : \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
-'--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:(csv trivy grype harbor)' \
+'--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:((csv\:""
+jsonl\:"The canonical log as JSON Lines (one object a line)"
+trivy\:""
+grype\:""
+harbor\:""))' \
 '--source=[The source of rows made from Trivy and Grype reports (Harbor'\''s are registry scans)]:SOURCE:(local registry cicd)' \
 '--image-key=[Which identity of a report names the image]:KEY:((digest\:"The manifest digest (else the image id, else the name)"
 id\:"The image id (else the digest, else the name)"
@@ -71,7 +75,11 @@ _arguments "${_arguments_options[@]}" : \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
-'--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:(csv trivy grype harbor)' \
+'--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:((csv\:""
+jsonl\:"The canonical log as JSON Lines (one object a line)"
+trivy\:""
+grype\:""
+harbor\:""))' \
 '--source=[The source of rows made from Trivy and Grype reports (Harbor'\''s are registry scans)]:SOURCE:(local registry cicd)' \
 '--image-key=[Which identity of a report names the image]:KEY:((digest\:"The manifest digest (else the image id, else the name)"
 id\:"The image id (else the digest, else the name)"
@@ -103,7 +111,11 @@ _arguments "${_arguments_options[@]}" : \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
-'--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:(csv trivy grype harbor)' \
+'--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:((csv\:""
+jsonl\:"The canonical log as JSON Lines (one object a line)"
+trivy\:""
+grype\:""
+harbor\:""))' \
 '--source=[The source of rows made from Trivy and Grype reports (Harbor'\''s are registry scans)]:SOURCE:(local registry cicd)' \
 '--image-key=[Which identity of a report names the image]:KEY:((digest\:"The manifest digest (else the image id, else the name)"
 id\:"The image id (else the digest, else the name)"
@@ -125,7 +137,11 @@ _arguments "${_arguments_options[@]}" : \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
-'--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:(csv trivy grype harbor)' \
+'--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:((csv\:""
+jsonl\:"The canonical log as JSON Lines (one object a line)"
+trivy\:""
+grype\:""
+harbor\:""))' \
 '--source=[The source of rows made from Trivy and Grype reports (Harbor'\''s are registry scans)]:SOURCE:(local registry cicd)' \
 '--image-key=[Which identity of a report names the image]:KEY:((digest\:"The manifest digest (else the image id, else the name)"
 id\:"The image id (else the digest, else the name)"
@@ -152,7 +168,11 @@ _arguments "${_arguments_options[@]}" : \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
-'--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:(csv trivy grype harbor)' \
+'--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:((csv\:""
+jsonl\:"The canonical log as JSON Lines (one object a line)"
+trivy\:""
+grype\:""
+harbor\:""))' \
 '--source=[The source of rows made from Trivy and Grype reports (Harbor'\''s are registry scans)]:SOURCE:(local registry cicd)' \
 '--image-key=[Which identity of a report names the image]:KEY:((digest\:"The manifest digest (else the image id, else the name)"
 id\:"The image id (else the digest, else the name)"
@@ -174,7 +194,11 @@ _arguments "${_arguments_options[@]}" : \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
-'--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:(csv trivy grype harbor)' \
+'--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:((csv\:""
+jsonl\:"The canonical log as JSON Lines (one object a line)"
+trivy\:""
+grype\:""
+harbor\:""))' \
 '--source=[The source of rows made from Trivy and Grype reports (Harbor'\''s are registry scans)]:SOURCE:(local registry cicd)' \
 '--image-key=[Which identity of a report names the image]:KEY:((digest\:"The manifest digest (else the image id, else the name)"
 id\:"The image id (else the digest, else the name)"

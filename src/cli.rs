@@ -181,6 +181,8 @@ pub struct ScannerRowArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormatArg {
     Csv,
+    /// The canonical log as JSON Lines (one object a line)
+    Jsonl,
     Trivy,
     Grype,
     Harbor,

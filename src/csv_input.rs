@@ -2,7 +2,8 @@
 //! case, spaces, duplicates), CRLF, and messages that name the file, line,
 //! column and value. Scan logs, inventories and core samples share it.
 
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Location, ReadProblem, Result};
+use crate::limits::{MAX_RECORD_BYTES, describe};
 use std::io::Read;
 
 /// A CSV input with its header read.
@@ -10,7 +11,7 @@ pub struct CsvInput<R: Read> {
     name: String,
     /// What the file is, for messages ("scan log").
     kind: &'static str,
-    reader: csv::Reader<CrlfToLf<R>>,
+    reader: csv::Reader<Guard<CrlfToLf<R>>>,
     /// Header names, trimmed and lower-cased.
     names: Vec<String>,
     /// Without a header row of its own (a slice of a file whose header was
@@ -27,12 +28,13 @@ impl<R: Read> CsvInput<R> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(false)
-            .from_reader(CrlfToLf::new(reader));
+            .from_reader(Guard::new(CrlfToLf::new(reader), kind));
         let mut header = csv::ByteRecord::new();
-        if !reader
+        let more = reader
             .read_byte_record(&mut header)
-            .map_err(|err| csv_error(name, err))?
-        {
+            .map_err(|err| csv_error(name, err))?;
+        check_record_size(name, kind, 1, 0, reader.position().byte())?;
+        if !more {
             return Err(Error::input(
                 Location::file(name).line(1),
                 format!("the file is empty; a {kind} starts with a header row such as `{example}`"),
@@ -72,7 +74,7 @@ impl<R: Read> CsvInput<R> {
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(CrlfToLf::new(reader));
+            .from_reader(Guard::new(CrlfToLf::new(reader), kind));
         CsvInput {
             name: name.to_string(),
             kind,
@@ -122,6 +124,21 @@ impl<R: Read> CsvInput<R> {
             } else {
                 shorten(&self.names.join(",")).to_string()
             };
+            if let [only] = self.names.as_slice()
+                && let Some((delimiter, shown)) = [(';', "`;`"), ('\t', "a tab"), ('|', "`|`")]
+                    .into_iter()
+                    .find(|(delimiter, _)| only.contains(*delimiter))
+            {
+                let parts: Vec<&str> = only.split(delimiter).map(str::trim).collect();
+                return Error::input(
+                    Location::file(&self.name).line(1).key(column),
+                    format!(
+                        "the header has no comma but splits on {shown} into {}; scanquota reads comma-separated files: convert it, e.g. `tr '{}' ',' < FILE`",
+                        shorten(&parts.join(", ")),
+                        delimiter.escape_default()
+                    ),
+                );
+            }
             Error::input(
                 Location::file(&self.name).line(1).key(column),
                 format!(
@@ -139,16 +156,25 @@ impl<R: Read> CsvInput<R> {
     /// of the file, swallowing every later row).
     pub fn read(&mut self, record: &mut csv::ByteRecord) -> Result<bool> {
         let start = self.reader.position().line();
+        let start_byte = self.reader.position().byte();
+        self.reader.get_mut().record_start(start_byte, start);
         let more = self
             .reader
             .read_byte_record(record)
             .map_err(|err| csv_error(&self.name, err))?;
+        check_record_size(
+            &self.name,
+            self.kind,
+            start,
+            start_byte,
+            self.reader.position().byte(),
+        )?;
         // The csv crate dates a row from where its search began, before any
         // blank lines it skipped; a row (which holds no line break) stands on
         // the line its end is on: one before the reader's line once its line
         // end is read, the reader's own at the end of a file without one.
         let end = self.reader.position().line();
-        let input = self.reader.get_ref();
+        let input = &self.reader.get_ref().inner;
         // A field left open to the end of the input holds the last line end
         // itself: no line end after the row was read either.
         let open_to_the_end = input.ended && record.as_slice().last() == Some(&b'\n');
@@ -182,6 +208,21 @@ impl<R: Read> CsvInput<R> {
                     .line(line)
                     .column(column as u64 + 1),
                 "a field runs over a line break, as when a quote is not closed; close the quote or remove the line break",
+            ));
+        }
+        // A quote still open at the end of the input: the csv crate ends the
+        // field there, which would pass for a row.
+        let guard = self.reader.get_ref();
+        if more && guard.inner.ended && guard.quote == Quote::Open {
+            // The open field is the row's last, and runs to the end: it was
+            // opened as many lines before the row's end as it holds breaks.
+            let last = record.iter().next_back().unwrap_or_default();
+            let breaks = memchr::memchr_iter(b'\n', last).count() as u64;
+            return Err(Error::input(
+                Location::file(&self.name)
+                    .line(self.line.saturating_sub(breaks))
+                    .column(record.len() as u64),
+                "a quoted field opened here is not closed by the end of the file; close the quote or remove it (a quote inside a field is written twice: \"\")",
             ));
         }
         Ok(more)
@@ -332,7 +373,138 @@ fn csv_error(name: &str, err: csv::Error) -> Error {
     }
 }
 
-/// Turns CRLF line ends into LF. The csv crate counts a CRLF record's line
+/// Refuses a record over [`MAX_RECORD_BYTES`] (from byte `start` to `end`,
+/// its line end included), naming the line it starts on.
+fn check_record_size(name: &str, kind: &str, line: u64, start: u64, end: u64) -> Result<()> {
+    if end.saturating_sub(start) > MAX_RECORD_BYTES {
+        return Err(Error::io(name, record_too_long(kind, line).into_io()));
+    }
+    Ok(())
+}
+
+fn record_too_long(kind: &str, line: u64) -> ReadProblem {
+    ReadProblem {
+        line: Some(line),
+        problem: format!(
+            "the record starting on this line is over {}, the limit for one row of a {kind}; is this the right file, or is a quote left open?",
+            describe(MAX_RECORD_BYTES)
+        ),
+    }
+}
+
+/// Sits between the csv reader and the input: refuses a record once it has
+/// grown past [`MAX_RECORD_BYTES`] (plus the csv reader's buffer), so a
+/// record is never held whole to find it too long, and follows quoting so
+/// that a quote left open at the end of the input can be refused with the
+/// line it was opened on (the csv crate takes the rest of the file as the
+/// field, silently).
+struct Guard<R> {
+    inner: R,
+    /// What the input is, for messages ("scan log").
+    kind: &'static str,
+    /// Bytes handed up so far.
+    offset: u64,
+    /// Where the record being read starts, and its line.
+    start: u64,
+    start_line: u64,
+    /// Quoting state after the bytes handed up so far.
+    quote: Quote,
+    /// The last byte handed up (a line end before the first).
+    last: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    /// Outside a quoted field: a quote opens one at the start of a field.
+    Outside,
+    /// Inside a quoted field.
+    Open,
+    /// Just after a quote inside a quoted field: a second quote is an
+    /// escaped quote, anything else ends the quoted part.
+    QuotedEnd,
+}
+
+/// Bytes the csv reader may hold past the record it is reading (its buffer is 8 KiB).
+const READ_AHEAD: u64 = 64 << 10;
+
+impl<R> Guard<R> {
+    fn new(inner: R, kind: &'static str) -> Self {
+        Guard {
+            inner,
+            kind,
+            offset: 0,
+            start: 0,
+            start_line: 1,
+            quote: Quote::Outside,
+            last: b'\n',
+        }
+    }
+
+    fn record_start(&mut self, byte: u64, line: u64) {
+        self.start = byte;
+        self.start_line = line;
+    }
+
+    /// Follow the quoting through `bytes`. Only quotes are looked at (with
+    /// memchr): a quote opens a quoted field when the byte before it ends a
+    /// field or a line.
+    fn follow(&mut self, bytes: &[u8]) {
+        let mut at = 0;
+        while at < bytes.len() {
+            match self.quote {
+                Quote::Outside => match memchr::memchr(b'"', &bytes[at..]) {
+                    Some(found) => {
+                        let quote = at + found;
+                        let before = if quote == 0 {
+                            self.last
+                        } else {
+                            bytes[quote - 1]
+                        };
+                        if matches!(before, b',' | b'\n' | b'\r') {
+                            self.quote = Quote::Open;
+                        }
+                        at = quote + 1;
+                    }
+                    None => at = bytes.len(),
+                },
+                Quote::Open => match memchr::memchr(b'"', &bytes[at..]) {
+                    Some(found) => {
+                        self.quote = Quote::QuotedEnd;
+                        at += found + 1;
+                    }
+                    None => at = bytes.len(),
+                },
+                Quote::QuotedEnd => {
+                    // `""` is a quote inside the field; anything else ends
+                    // the quoted part (and is looked at again, outside).
+                    if bytes[at] == b'"' {
+                        self.quote = Quote::Open;
+                        at += 1;
+                    } else {
+                        self.quote = Quote::Outside;
+                    }
+                }
+            }
+        }
+        if let Some(&last) = bytes.last() {
+            self.last = last;
+        }
+    }
+}
+
+impl<R: Read> Read for Guard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.offset.saturating_sub(self.start) > MAX_RECORD_BYTES + READ_AHEAD {
+            return Err(record_too_long(self.kind, self.start_line).into_io());
+        }
+        let read = self.inner.read(buf)?;
+        self.follow(&buf[..read]);
+        self.offset += read as u64;
+        Ok(read)
+    }
+}
+
+/// Turns CRLF and lone CR line ends into LF. The csv crate counts a CRLF record's line
 /// one short (it sees the `\n` only when the next record starts), and every
 /// message and ledger row must name the true line.
 struct CrlfToLf<R> {
@@ -400,6 +572,7 @@ impl<R: Read> CrlfToLf<R> {
             buf[0] = b'\r';
             self.pending_cr = false;
             if read == 0 {
+                buf[0] = b'\n';
                 return Ok(1);
             }
         }
@@ -420,7 +593,8 @@ impl<R: Read> CrlfToLf<R> {
             if byte == b'\r' && read_at + 1 < len && buf[read_at + 1] == b'\n' {
                 continue;
             }
-            buf[write] = byte;
+            // A lone CR (old Mac line ends) is a line end too, counted as one.
+            buf[write] = if byte == b'\r' { b'\n' } else { byte };
             write += 1;
         }
         if write == 0 && self.pending_cr {
@@ -452,13 +626,57 @@ mod tests {
         out
     }
 
+    /// Read `input` in chunks of `chunk` bytes: the rows, or the message.
+    fn rows(input: &[u8], chunk: usize) -> std::result::Result<u64, String> {
+        struct Chunked<'a>(&'a [u8], usize);
+        impl Read for Chunked<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = self.0.len().min(self.1).min(buf.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let mut input = CsvInput::new("log.csv", "scan log", "a,b", Chunked(input, chunk))
+            .map_err(|err| err.to_string())?;
+        let mut record = csv::ByteRecord::new();
+        let mut rows = 0;
+        while input.read(&mut record).map_err(|err| err.to_string())? {
+            rows += 1;
+        }
+        Ok(rows)
+    }
+
+    #[test]
+    fn a_quote_left_open_is_found_across_read_boundaries() {
+        let open = b"a,b\n1,\"x\"\"y\"\n2,z\"q\n3,\"w";
+        let closed = b"a,b\n1,\"x\"\"y\"\n2,z\"q\n3,\"w\"\n";
+        for chunk in 1..open.len() + 1 {
+            let message = rows(open, chunk).unwrap_err();
+            assert!(message.starts_with("log.csv:4:2: "), "{chunk}: {message}");
+            assert_eq!(rows(closed, chunk), Ok(3), "{chunk}");
+        }
+    }
+
+    #[test]
+    fn a_record_over_the_limit_is_refused_before_it_is_held() {
+        let mut input = b"a,b\n1,2\n3,".to_vec();
+        input.extend(std::iter::repeat_n(b'x', MAX_RECORD_BYTES as usize));
+        input.push(b'\n');
+        let message = rows(&input, 1 << 16).unwrap_err();
+        assert!(
+            message.starts_with("log.csv:3: ") && message.contains("1 MiB"),
+            "{message}"
+        );
+    }
+
     #[test]
     fn crlf_becomes_lf_across_read_boundaries() {
         let input = b"a,b\r\n1,2\r\n\"x\ry\",3\r\n\r";
         for chunk in 1..input.len() + 1 {
             assert_eq!(
                 normalise(input, chunk),
-                b"a,b\n1,2\n\"x\ry\",3\n\r",
+                b"a,b\n1,2\n\"x\ny\",3\n\n",
                 "chunk {chunk}"
             );
         }

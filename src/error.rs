@@ -155,7 +155,22 @@ impl Error {
         }
     }
 
+    /// A read error of `path`; a [`ReadProblem`] carried by the I/O error
+    /// (a reader below a parser found what is wrong) becomes that problem.
     pub fn io(path: impl Into<String>, source: std::io::Error) -> Self {
+        if let Some(problem) = source
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<ReadProblem>())
+        {
+            let location = Location::file(path);
+            return Error::Input {
+                location: match problem.line {
+                    Some(line) => location.line(line),
+                    None => location,
+                },
+                problem: problem.problem.clone(),
+            };
+        }
         Error::Io {
             path: path.into(),
             source,
@@ -174,5 +189,29 @@ impl Error {
         2
     }
 }
+
+/// What is wrong with an input, found by a reader that sits below a parser
+/// (gzip, size limits, quote tracking) and so can only return an I/O error:
+/// [`Error::io`] turns it back into an input error of the file.
+#[derive(Debug, Clone)]
+pub struct ReadProblem {
+    pub line: Option<u64>,
+    pub problem: String,
+}
+
+impl ReadProblem {
+    /// The I/O error that carries this problem.
+    pub fn into_io(self) -> std::io::Error {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, self)
+    }
+}
+
+impl fmt::Display for ReadProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.problem)
+    }
+}
+
+impl std::error::Error for ReadProblem {}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

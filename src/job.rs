@@ -398,6 +398,7 @@ fn format_options(args: &FormatArgs) -> FormatOptions {
     FormatOptions {
         format: args.log_format.map(|format| match format {
             LogFormatArg::Csv => LogFormat::Csv,
+            LogFormatArg::Jsonl => LogFormat::Jsonl,
             LogFormatArg::Trivy => LogFormat::Trivy,
             LogFormatArg::Grype => LogFormat::Grype,
             LogFormatArg::Harbor => LogFormat::Harbor,

@@ -16,6 +16,7 @@ pub mod estimate;
 pub mod invoice;
 pub mod job;
 pub mod ledger;
+pub mod limits;
 pub mod log;
 pub mod merge;
 pub mod meter;

@@ -4,7 +4,8 @@
 //! line it came from, for messages and the ledger.
 
 use crate::csv_input::{CsvInput, Row};
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Location, ReadProblem, Result};
+use crate::limits::{MAX_RECORD_BYTES, describe};
 use crate::zone::{Zone, parse_timestamp};
 use chrono::{DateTime, Utc};
 use flate2::read::MultiGzDecoder;
@@ -327,8 +328,9 @@ impl ScanLog {
         size: Option<u64>,
     ) -> Result<()> {
         let name = if path == "-" { STDIN_NAME } else { path };
-        let reader = open_input(path)?;
-        self.read_one_sized(options, name, reader, zone, size)
+        let (mut reader, gzip) = open_input_gzip(path)?;
+        let result = self.read_one_sized(options, name, &mut reader, zone, size);
+        gzip_verdict(name, gzip, &mut reader, result)
     }
 
     /// Read one more path as [`ScanLog::read_each`] does, handing each row
@@ -341,7 +343,9 @@ impl ScanLog {
         each: impl FnMut(&ScanLog, ReadRow<'_>) -> bool,
     ) -> Result<()> {
         let name = if path == "-" { STDIN_NAME } else { path };
-        self.read_each(options, name, open_input(path)?, zone, each)
+        let (mut reader, gzip) = open_input_gzip(path)?;
+        let result = self.read_each(options, name, &mut reader, zone, each);
+        gzip_verdict(name, gzip, &mut reader, result)
     }
 
     /// One plain file read in `pieces` pieces on `threads` threads whatever
@@ -432,11 +436,25 @@ impl ScanLog {
         })?;
         self.files.push(name.to_string());
         let mut reader = std::io::BufReader::with_capacity(1 << 16, reader);
-        let named = options.formats.format.filter(|f| *f != LogFormat::Csv);
-        if first_non_blank_byte(&mut reader).map_err(|err| Error::io(name, err))? == Some(b'{') {
-            if named.is_none() && first_line_is_a_scan_row(&mut reader) {
-                return self.read_json_lines(options, file, name, reader, zone, each);
+        let head = Head::read(&mut reader).map_err(|err| Error::io(name, err))?;
+        let json = matches!(head.first_byte(), Some(b'{' | b'['));
+        let jsonl = match options.formats.format {
+            Some(LogFormat::Jsonl) => true,
+            Some(LogFormat::Csv) | None => {
+                head.first_byte() == Some(b'{') && head.first_line_is_a_scan_row()
             }
+            Some(_) => false,
+        };
+        let named = options
+            .formats
+            .format
+            .filter(|f| !matches!(f, LogFormat::Csv | LogFormat::Jsonl));
+        // The bytes looked at are read again, after the BOM if any.
+        let reader = std::io::Cursor::new(head.bytes).chain(reader);
+        if jsonl {
+            return self.read_json_lines(options, file, name, reader, zone, each);
+        }
+        if json {
             return self.read_documents(options, file, name, reader, zone, each);
         }
         if let Some(format) = named {
@@ -484,13 +502,26 @@ impl ScanLog {
         let mut classified = false;
         loop {
             bytes.clear();
-            let read = reader
-                .read_until(b'\n', &mut bytes)
-                .map_err(|err| Error::io(name, err))?;
+            // One record at most, plus a byte to know it is over.
+            let read = std::io::BufRead::read_until(
+                &mut (&mut reader).take(MAX_RECORD_BYTES + 1),
+                b'\n',
+                &mut bytes,
+            )
+            .map_err(|err| Error::io(name, err))?;
             if read == 0 {
                 return Ok(());
             }
             line += 1;
+            if read as u64 > MAX_RECORD_BYTES {
+                return Err(Error::input(
+                    Location::file(name).line(line),
+                    format!(
+                        "the line is over {}, the limit for one record of a JSON Lines scan log; a record holds a timestamp, an image and a few short keys (is this the right file?)",
+                        describe(MAX_RECORD_BYTES)
+                    ),
+                ));
+            }
             let byte = offset;
             offset += read as u64;
             if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -534,12 +565,24 @@ impl ScanLog {
                         record.push_field(number.to_string().as_bytes())
                     }
                     Some(other) => {
+                        // A number as written: serde_json holds a huge one
+                        // as a float (`1e+26`).
+                        let written = match other {
+                            serde_json::Value::Number(_) => raw_value(&bytes, key),
+                            _ => None,
+                        }
+                        .unwrap_or_else(|| other.to_string());
+                        let fix = match other {
+                            serde_json::Value::Number(_) if key == "timestamp" => {
+                                "is not integer Unix seconds in range; write seconds since 1970 (e.g. 1711893600) or a string such as \"2024-04-01T00:00:00Z\""
+                            }
+                            _ => {
+                                "is not a string; write the value as a JSON string (timestamps may also be integer Unix seconds)"
+                            }
+                        };
                         return Err(Error::input(
                             at.key(key),
-                            format!(
-                                "`{}` is not a string; write the value as a JSON string (timestamps may also be integer Unix seconds)",
-                                crate::csv_input::shorten(&other.to_string())
-                            ),
+                            format!("`{}` {fix}", crate::csv_input::shorten(&written)),
                         ));
                     }
                 }
@@ -873,6 +916,11 @@ fn keyed_columns(options: &ReadOptions) -> Columns {
 /// magic bytes (on files and standard input alike), not by the name.
 /// Reading shows progress on a terminal (see [`crate::progress`]).
 pub fn open_input(path: &str) -> Result<Box<dyn Read>> {
+    Ok(open_input_gzip(path)?.0)
+}
+
+/// [`open_input`], and whether the input is gzip-compressed.
+fn open_input_gzip(path: &str) -> Result<(Box<dyn Read>, bool)> {
     let name = if path == "-" { STDIN_NAME } else { path };
     let (raw, size): (Box<dyn Read>, Option<u64>) = if path == "-" {
         (Box::new(std::io::stdin().lock()), None)
@@ -887,41 +935,89 @@ pub fn open_input(path: &str) -> Result<Box<dyn Read>> {
         let file = std::fs::File::open(path).map_err(|err| Error::io(path, err))?;
         (Box::new(file), Some(metadata.len()))
     };
-    let tracked = crate::progress::track(raw, name, size);
+    let tracked = Counted {
+        inner: crate::progress::track(raw, name, size),
+        count: 0,
+    };
     let mut reader = std::io::BufReader::with_capacity(1 << 16, tracked);
     if starts_with_gzip_magic(&mut reader).map_err(|err| Error::io(name, err))? {
-        Ok(Box::new(GzipReader {
-            name: name.to_string(),
-            inner: MultiGzDecoder::new(reader),
-        }))
-    } else {
-        Ok(Box::new(reader))
+        return Ok((
+            Box::new(GzipReader {
+                inner: MultiGzDecoder::new(reader),
+            }),
+            true,
+        ));
+    }
+    let head = std::io::BufRead::fill_buf(&mut reader).map_err(|err| Error::io(name, err))?;
+    if let Some((format, tool)) = compression_of(head) {
+        return Err(Error::input(
+            Location::file(name),
+            format!(
+                "is {format}-compressed, which scanquota does not read (it reads plain and gzip-compressed files); decompress it first, e.g. `{tool} -dc FILE | scanquota … --log -`"
+            ),
+        ));
+    }
+    Ok((Box::new(reader), false))
+}
+
+/// The compressions recognised by their magic bytes but not read: the
+/// name and the tool that decompresses it.
+fn compression_of(head: &[u8]) -> Option<(&'static str, &'static str)> {
+    const KNOWN: [(&[u8], &str, &str); 3] = [
+        (b"BZh", "bzip2", "bzip2"),
+        (b"\x28\xB5\x2F\xFD", "zstd", "zstd"),
+        (b"\xFD7zXZ\x00", "xz", "xz"),
+    ];
+    KNOWN
+        .iter()
+        .find(|(magic, _, _)| head.starts_with(magic))
+        .map(|(_, format, tool)| (*format, *tool))
+}
+
+/// The budget of decompressed bytes read on, after an input error in a gzip
+/// input, to learn whether the stream is damaged.
+const GZIP_CHECK_BYTES: u64 = 16 << 20;
+
+/// A damaged gzip payload inflates to garbage before the damage is found
+/// (the checksum is checked at the end): when reading a gzip input failed
+/// on what it held, read on a little, and if the stream is damaged, say so
+/// instead.
+fn gzip_verdict<T>(name: &str, gzip: bool, reader: &mut dyn Read, result: Result<T>) -> Result<T> {
+    if gzip && matches!(result, Err(Error::Input { .. })) {
+        let mut rest = reader.take(GZIP_CHECK_BYTES);
+        if let Err(err) = std::io::copy(&mut rest, &mut std::io::sink()) {
+            let damaged = Error::io(name, err);
+            if matches!(damaged, Error::Input { .. }) {
+                return Err(damaged);
+            }
+        }
+    }
+    result
+}
+
+/// Counts the bytes read through it: the compressed offset of a gzip input.
+struct Counted<R> {
+    inner: R,
+    count: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        self.count += read as u64;
+        Ok(read)
     }
 }
 
-/// The first byte that is not white space, without consuming anything;
-/// `None` for an input of white space only. Only the first buffer is
-/// looked at: a log does not start with 64 KiB of blank lines.
-fn first_non_blank_byte(reader: &mut impl std::io::BufRead) -> std::io::Result<Option<u8>> {
-    let head = reader.fill_buf()?;
-    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    Ok(head.iter().copied().find(|b| !b.is_ascii_whitespace()))
-}
-
-/// Whether the first line of a JSON input is one object with a canonical
-/// scan row's keys (JSON Lines of scan rows). A multi-line document, or an
-/// object of another kind, is read as scanner or registry documents.
-fn first_line_is_a_scan_row(reader: &mut impl std::io::BufRead) -> bool {
-    let Ok(head) = reader.fill_buf() else {
-        return false;
-    };
-    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    let line = match memchr::memchr(b'\n', head) {
-        Some(end) => &head[..end],
-        None => head,
-    };
-    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(line)
-        .is_ok_and(|object| is_scan_row(&object))
+/// The start of an input, read to decide its format: any leading blank
+/// lines and the first line with text, at most one record long. A UTF-8
+/// byte order mark is dropped (it is not part of the text).
+struct Head {
+    bytes: Vec<u8>,
+    /// Where the first line with text starts.
+    text: usize,
+    /// Whether that line is whole (its line end, or the input's end, read).
+    whole: bool,
 }
 
 /// A key as columns are matched: case and surrounding white space ignored
@@ -1015,6 +1111,95 @@ fn is_scan_row(object: &serde_json::Map<String, serde_json::Value>) -> bool {
     object
         .keys()
         .any(|key| matches!(fold_key(key).as_str(), "timestamp" | "image"))
+}
+
+impl Head {
+    fn read(reader: &mut impl std::io::BufRead) -> std::io::Result<Head> {
+        const BOM: &[u8] = b"\xEF\xBB\xBF";
+        let cap = MAX_RECORD_BYTES as usize + 1;
+        let mut head = Head {
+            bytes: Vec::new(),
+            text: usize::MAX,
+            whole: false,
+        };
+        let mut first = true;
+        loop {
+            let buf = reader.fill_buf()?;
+            if buf.is_empty() {
+                head.whole = true;
+                break;
+            }
+            let mut skip = 0;
+            if first {
+                first = false;
+                if buf.starts_with(BOM) {
+                    skip = BOM.len();
+                }
+            }
+            let room = cap - head.bytes.len();
+            let chunk = &buf[skip..buf.len().min(skip + room)];
+            let mut take = chunk.len();
+            let mut from = 0;
+            if head.text == usize::MAX
+                && let Some(at) = chunk.iter().position(|b| !b.is_ascii_whitespace())
+            {
+                head.text = head.bytes.len() + at;
+                from = at;
+            }
+            if head.text != usize::MAX
+                && let Some(end) = memchr::memchr(b'\n', &chunk[from..])
+            {
+                take = from + end + 1;
+                head.whole = true;
+            }
+            head.bytes.extend_from_slice(&chunk[..take]);
+            reader.consume(skip + take);
+            if head.whole || head.bytes.len() >= cap {
+                break;
+            }
+        }
+        Ok(head)
+    }
+
+    /// The first byte that is not white space.
+    fn first_byte(&self) -> Option<u8> {
+        self.bytes.get(self.text).copied()
+    }
+
+    /// Whether the first line with text is one object with a canonical scan
+    /// row's keys (JSON Lines of scan rows). A multi-line document, or an
+    /// object of another kind, is read as scanner or registry documents.
+    fn first_line_is_a_scan_row(&self) -> bool {
+        if !self.whole || self.text >= self.bytes.len() {
+            return false;
+        }
+        serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(
+            &self.bytes[self.text..],
+        )
+        .is_ok_and(|object| is_scan_row(&object))
+    }
+}
+
+/// Whether the first bytes of a file are a plain (CSV) text: not JSON, not
+/// compressed. Files that are not are read whole rather than by line.
+pub fn looks_like_plain_text(head: &[u8]) -> bool {
+    let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    !matches!(
+        text.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    ) && compression_of(head).is_none()
+        && !head.starts_with(&GZIP_MAGIC)
+}
+
+/// The value of `key` (folded, as [`fold_key`] says) in the JSON object
+/// `line` as written, if it is there.
+fn raw_value(line: &[u8], key: &str) -> Option<String> {
+    let object: std::collections::HashMap<String, Box<serde_json::value::RawValue>> =
+        serde_json::from_slice(line).ok()?;
+    object
+        .iter()
+        .find(|(written, _)| fold_key(written) == key)
+        .map(|(_, raw)| raw.get().to_string())
 }
 
 /// Whether a JSON log's first object is a canonical scan row; scanner and
@@ -1261,20 +1446,30 @@ pub fn is_gzip_file(path: &str) -> Result<bool> {
     Ok(read == 2 && head == GZIP_MAGIC)
 }
 
-/// Names the file when its gzip stream is damaged, since a bare
-/// "corrupt deflate stream" would not say which input is at fault.
+/// Says the gzip stream is damaged, and at which compressed byte, when
+/// inflating fails: a bare "corrupt deflate stream" would be taken for a
+/// read error of the file.
 struct GzipReader<R> {
-    name: String,
-    inner: MultiGzDecoder<R>,
+    inner: MultiGzDecoder<std::io::BufReader<Counted<R>>>,
 }
 
-impl<R: std::io::BufRead> Read for GzipReader<R> {
+impl<R: Read> Read for GzipReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         self.inner.read(buf).map_err(|err| {
-            std::io::Error::new(
-                err.kind(),
-                format!("{} is not a valid gzip file ({err})", self.name),
-            )
+            let buffered = self.inner.get_ref();
+            let offset = buffered.get_ref().count - buffered.buffer().len() as u64;
+            let what = if err.kind() == std::io::ErrorKind::UnexpectedEof {
+                "ends early (truncated)".to_string()
+            } else {
+                format!("is corrupt ({err})")
+            };
+            ReadProblem {
+                line: None,
+                problem: format!(
+                    "the gzip stream {what} at compressed byte {offset}; `gzip -t FILE` tests it: copy or compress the file again"
+                ),
+            }
+            .into_io()
         })
     }
 }

@@ -6,7 +6,8 @@ use crate::report::{REPORT_SCHEMA, Report, Totals};
 
 /// Read one `scanquota.report.v1` JSON file.
 pub fn read_report(path: &str) -> Result<Report> {
-    let bytes = std::fs::read(path).map_err(|err| Error::io(path, err))?;
+    let bytes =
+        crate::limits::read_whole(path, crate::limits::MAX_REPORT_BYTES, "a scanquota report")?;
     let report: Report = serde_json::from_slice(&bytes).map_err(|err| {
         Error::input(
             Location::file(path).line(err.line() as u64).column(err.column() as u64),

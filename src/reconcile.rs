@@ -24,7 +24,11 @@ impl Difference {
 
 /// Read the vendor's statistics JSON: an object with the API's fields.
 pub fn read_vendor(path: &str) -> Result<Value> {
-    let bytes = std::fs::read(path).map_err(|err| Error::io(path, err))?;
+    let bytes = crate::limits::read_whole(
+        path,
+        crate::limits::MAX_VENDOR_STATS_BYTES,
+        "vendor statistics",
+    )?;
     parse_vendor(path, &bytes)
 }
 

@@ -126,7 +126,21 @@ pub fn open(
     Ok(Logs::Read(read_in_zones(&paths, zones, options)?))
 }
 
-/// Read the logs once per zone; standard input is read once and kept in
+/// Keeps a copy of every byte read through it.
+struct Tee<'a, R> {
+    inner: R,
+    copy: &'a mut Vec<u8>,
+}
+
+impl<R: std::io::Read> std::io::Read for Tee<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        self.copy.extend_from_slice(&buf[..read]);
+        Ok(read)
+    }
+}
+
+/// Read the logs once per zone; each input is read once and kept in
 /// memory when more than one zone needs it.
 fn read_in_zones(
     paths: &[String],
@@ -136,27 +150,30 @@ fn read_in_zones(
     if let [zone] = zones {
         return Ok(vec![(*zone, read(paths, *zone, options)?)]);
     }
-    let buffered: Vec<(String, Vec<u8>)> = paths
-        .iter()
-        .map(|path| {
-            let name = if path == "-" {
-                crate::log::STDIN_NAME.to_string()
-            } else {
-                path.clone()
-            };
-            let mut bytes = Vec::new();
-            std::io::Read::read_to_end(&mut crate::log::open_input(path)?, &mut bytes)
-                .map_err(|err| Error::io(&name, err))?;
-            Ok((name, bytes))
-        })
-        .collect::<Result<_>>()?;
+    // Each input is read once: parsed in the first zone while its bytes are
+    // kept (so the reader's limits hold while buffering: `/dev/zero` is
+    // refused at its first record), then parsed from memory in the others.
+    let mut logs: Vec<ScanLog> = zones.iter().map(|_| ScanLog::default()).collect();
+    for path in paths {
+        let name = if path == "-" {
+            crate::log::STDIN_NAME
+        } else {
+            path.as_str()
+        };
+        let mut bytes = Vec::new();
+        let tee = Tee {
+            inner: crate::log::open_input(path)?,
+            copy: &mut bytes,
+        };
+        logs[0].read_one_with(options, name, tee, zones[0])?;
+        for (log, zone) in logs.iter_mut().zip(zones).skip(1) {
+            log.read_one_with(options, name, bytes.as_slice(), *zone)?;
+        }
+    }
     zones
         .iter()
-        .map(|zone| {
-            let mut log = ScanLog::default();
-            for (name, bytes) in &buffered {
-                log.read_one_with(options, name, bytes.as_slice(), *zone)?;
-            }
+        .zip(logs)
+        .map(|(zone, mut log)| {
             log.sort();
             Ok((*zone, log))
         })

@@ -5,7 +5,7 @@
 //! reads the logs again in buffered mode (all events, sorted).
 
 use crate::error::Result;
-use crate::log::{ReadOptions, STDIN_NAME, ScanEvent, ScanLog, open_input};
+use crate::log::{ReadOptions, ScanEvent, ScanLog};
 use crate::meter::{AccountUsage, Replayer, Schedule};
 use crate::plan::Plan;
 use std::sync::mpsc::sync_channel;
@@ -121,14 +121,9 @@ pub fn replay_streaming(
                 let read_whole = match read_whole {
                     Some(finished) => finished,
                     None => {
-                        let name = if path == "-" { STDIN_NAME } else { path };
-                        log.read_each(
-                            &options,
-                            name,
-                            open_input(path)?,
-                            plan.zone,
-                            |log, read| handle(log, read.event, read.image),
-                        )?;
+                        log.read_path_each(path, plan.zone, &options, |log, read| {
+                            handle(log, read.event, read.image)
+                        })?;
                         true
                     }
                 };

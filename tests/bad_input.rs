@@ -118,7 +118,7 @@ fn catalogue() -> Vec<Case> {
         log_case(
             "16 MB field",
             format!("{HEADER}2024-04-01T00:00:00Z,img\n{long_field},img\n").into_bytes(),
-            &["log.csv:3:1", "timestamp"],
+            &["log.csv:3:", "over 1 MiB", "limit"],
         ),
         log_case(
             "10 000-column row",

@@ -8,7 +8,13 @@ use scanquota::log::formats::{FormatOptions, LogFormat, Skipped, read_documents}
 use scanquota::zone::Zone;
 
 fuzz_target!(|bytes: &[u8]| {
-    for format in [None, Some(LogFormat::Trivy), Some(LogFormat::Grype), Some(LogFormat::Harbor)] {
+    for format in [
+        None,
+        Some(LogFormat::Jsonl),
+        Some(LogFormat::Trivy),
+        Some(LogFormat::Grype),
+        Some(LogFormat::Harbor),
+    ] {
         let options = FormatOptions {
             format,
             ..FormatOptions::default()

@@ -14,7 +14,8 @@
 //!   `Repository`) and the scan overview's `NativeReportSummary` in
 //!   goharbor/harbor.
 
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Location, ReadProblem, Result};
+use crate::limits::{MAX_DOCUMENT_BYTES, MAX_RECORD_BYTES, describe};
 use crate::log::Source;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -27,8 +28,10 @@ use std::rc::Rc;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LogFormat {
-    /// The canonical CSV (or its JSON Lines form).
+    /// The canonical CSV (or its JSON Lines form, recognised by content).
     Csv,
+    /// The canonical log as JSON Lines: one object a line.
+    Jsonl,
     Trivy,
     Grype,
     Harbor,
@@ -38,6 +41,7 @@ impl LogFormat {
     pub fn name(self) -> &'static str {
         match self {
             LogFormat::Csv => "csv",
+            LogFormat::Jsonl => "jsonl",
             LogFormat::Trivy => "trivy",
             LogFormat::Grype => "grype",
             LogFormat::Harbor => "harbor",
@@ -49,7 +53,7 @@ impl LogFormat {
     /// risk, scan_id): messages name the key the user's file has.
     pub fn row_keys(self) -> [&'static str; 7] {
         match self {
-            LogFormat::Csv => super::KNOWN_COLUMNS,
+            LogFormat::Csv | LogFormat::Jsonl => super::KNOWN_COLUMNS,
             LogFormat::Trivy => [
                 "CreatedAt",
                 "Metadata.RepoDigests",
@@ -80,10 +84,20 @@ impl LogFormat {
         }
     }
 
+    /// What the document is called in messages, and how it is made.
+    fn document(self) -> (&'static str, &'static str) {
+        match self {
+            LogFormat::Csv | LogFormat::Jsonl => ("a scan-log row", "one JSON object a line"),
+            LogFormat::Trivy => ("a Trivy report", "trivy image --format json"),
+            LogFormat::Grype => ("a Grype report", "grype -o json"),
+            LogFormat::Harbor => ("a Harbor webhook event", "a Harbor webhook payload"),
+        }
+    }
+
     /// The keys that identify a document of this format.
     fn keys(self) -> &'static str {
         match self {
-            LogFormat::Csv => "`timestamp` and `image`",
+            LogFormat::Csv | LogFormat::Jsonl => "`timestamp` and `image`",
             LogFormat::Trivy => "`SchemaVersion` and `ArtifactName` (trivy image --format json)",
             LogFormat::Grype => "`matches` and `descriptor` (grype -o json)",
             LogFormat::Harbor => "`type` and `event_data` (a Harbor webhook payload)",
@@ -150,8 +164,9 @@ struct Document {
     metadata: Option<TrivyMetadata>,
     #[serde(rename = "Results")]
     results: Option<Vec<TrivyResult>>,
-    // Grype
-    matches: Option<Vec<GrypeMatch>>,
+    // Grype; `"matches": null` is present (a report without findings).
+    #[serde(deserialize_with = "present")]
+    matches: Option<Option<Vec<GrypeMatch>>>,
     descriptor: Option<GrypeDescriptor>,
     source: Option<GrypeSource>,
     // Harbor
@@ -342,7 +357,35 @@ struct HarborRepository {
     repo_full_name: Option<String>,
 }
 
+/// A key that is present, even as `null`, is `Some`.
+fn present<'de, D, T>(deserializer: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
 impl Document {
+    /// A document that has one of a format's two identifying keys but not
+    /// the other: the format, the key it has and the key it lacks.
+    fn partial(&self) -> Option<(LogFormat, &'static str, &'static str)> {
+        match (self.schema_version.is_some(), self.artifact_name.is_some()) {
+            (true, false) => return Some((LogFormat::Trivy, "SchemaVersion", "ArtifactName")),
+            (false, true) => return Some((LogFormat::Trivy, "ArtifactName", "SchemaVersion")),
+            _ => {}
+        }
+        match (self.matches.is_some(), self.descriptor.is_some()) {
+            (true, false) => return Some((LogFormat::Grype, "matches", "descriptor")),
+            (false, true) => return Some((LogFormat::Grype, "descriptor", "matches")),
+            _ => {}
+        }
+        if self.event_data.is_some() && self.event_type.is_none() {
+            return Some((LogFormat::Harbor, "event_data", "type"));
+        }
+        None
+    }
+
     fn format(&self) -> Option<LogFormat> {
         if self.schema_version.is_some() && self.artifact_name.is_some() {
             Some(LogFormat::Trivy)
@@ -435,6 +478,11 @@ struct ChunkLines {
     offset: u64,
     lines: u64,
     last: Vec<u8>,
+    /// Where the document being read starts, and its line.
+    document: u64,
+    document_line: u64,
+    /// The most bytes one document may have.
+    limit: u64,
 }
 
 impl ChunkLines {
@@ -445,10 +493,47 @@ impl ChunkLines {
         let part = &self.last[..into.min(self.last.len())];
         self.lines + memchr::memchr_iter(b'\n', part).count() as u64
     }
+
+    /// The next document starts at byte `at` (or after the white space
+    /// there, when it is in the last chunk).
+    fn next_document(&mut self, at: u64) {
+        let into = usize::try_from(at.saturating_sub(self.offset)).unwrap_or(usize::MAX);
+        let rest = self.last.get(into..).unwrap_or_default();
+        let blank = rest
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(rest.len());
+        self.document = at;
+        self.document_line =
+            self.lines_before(at) + memchr::memchr_iter(b'\n', &rest[..blank]).count() as u64 + 1;
+    }
 }
+
+/// The message for a document over `limit` bytes, starting on `line`.
+fn document_too_long(line: u64, limit: u64) -> ReadProblem {
+    ReadProblem {
+        line: Some(line),
+        problem: format!(
+            "the JSON document starting on this line is over {}, the limit for one scanner report or event; split the report, or check that this is the right file",
+            describe(limit)
+        ),
+    }
+}
+
+/// Bytes read ahead of serde's position: its buffer, and a chunk.
+const READ_AHEAD: u64 = 2 << 16;
 
 impl<R: Read> Read for LineCounter<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        {
+            // A document is refused once it has grown past the limit,
+            // before serde holds any more of it.
+            let seen = self.seen.borrow();
+            let handed = seen.offset + seen.last.len() as u64;
+            if handed.saturating_sub(seen.document) > seen.limit + READ_AHEAD {
+                return Err(document_too_long(seen.document_line, seen.limit).into_io());
+            }
+        }
         let read = self.inner.read(buf)?;
         let mut seen = self.seen.borrow_mut();
         let before = memchr::memchr_iter(b'\n', &seen.last).count() as u64;
@@ -456,6 +541,168 @@ impl<R: Read> Read for LineCounter<R> {
         seen.offset += seen.last.len() as u64;
         seen.last.clear();
         seen.last.extend_from_slice(&buf[..read]);
+        Ok(read)
+    }
+}
+
+/// Reads a JSON array of documents as the documents one after another:
+/// the array's own brackets and the commas between its elements become
+/// spaces (so every byte, and so every line, stays where it was). Input that
+/// does not start with `[` passes through untouched.
+struct ArrayFrames<R> {
+    inner: R,
+    state: Frame,
+    /// Nesting inside the current element; 0 between elements.
+    depth: u64,
+    in_string: bool,
+    escaped: bool,
+    /// Between elements: whether an element is expected (after `[` or `,`).
+    want_element: bool,
+    elements: u64,
+    lines: u64,
+    /// The last byte read was a line end (the input's last line is the one before).
+    after_newline: bool,
+    /// Bytes of a leading BOM seen.
+    bom: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Frame {
+    /// Before the first byte that is not white space (or a BOM).
+    Start,
+    /// Not an array: bytes pass through.
+    Plain,
+    /// Inside the top-level array.
+    Array,
+    /// After the array's closing bracket.
+    After,
+}
+
+impl<R> ArrayFrames<R> {
+    fn new(inner: R) -> Self {
+        ArrayFrames {
+            inner,
+            state: Frame::Start,
+            depth: 0,
+            in_string: false,
+            escaped: false,
+            want_element: true,
+            elements: 0,
+            lines: 1,
+            after_newline: false,
+            bom: 0,
+        }
+    }
+
+    fn problem(&self, problem: &str) -> std::io::Error {
+        ReadProblem {
+            line: Some(self.lines),
+            problem: problem.to_string(),
+        }
+        .into_io()
+    }
+
+    fn frame(&mut self, bytes: &mut [u8]) -> std::io::Result<()> {
+        const BOM: &[u8] = b"\xEF\xBB\xBF";
+        for byte in bytes.iter_mut() {
+            // A BOM at the very start is not part of the JSON.
+            if self.state == Frame::Start && self.bom < BOM.len() {
+                if *byte == BOM[self.bom] {
+                    self.bom += 1;
+                    *byte = b' ';
+                    continue;
+                }
+                self.bom = BOM.len();
+            }
+            if *byte == b'\n' {
+                self.lines += 1;
+            }
+            match self.state {
+                Frame::Plain => return Ok(()),
+                Frame::Start | Frame::After if byte.is_ascii_whitespace() => {}
+                Frame::Start if *byte == b'[' => {
+                    self.state = Frame::Array;
+                    *byte = b' ';
+                }
+                Frame::Start => {
+                    self.state = Frame::Plain;
+                    return Ok(());
+                }
+                Frame::After => {
+                    return Err(self.problem(
+                        "there is more after the JSON array of reports; give one array, or documents one after another",
+                    ));
+                }
+                Frame::Array if self.in_string => {
+                    if self.escaped {
+                        self.escaped = false;
+                    } else if *byte == b'\\' {
+                        self.escaped = true;
+                    } else if *byte == b'"' {
+                        self.in_string = false;
+                    }
+                }
+                Frame::Array if self.depth > 0 => match *byte {
+                    b'"' => self.in_string = true,
+                    b'{' | b'[' => self.depth += 1,
+                    b'}' | b']' => self.depth -= 1,
+                    _ => {}
+                },
+                Frame::Array => match *byte {
+                    _ if byte.is_ascii_whitespace() => {}
+                    b',' if !self.want_element => {
+                        self.want_element = true;
+                        *byte = b' ';
+                    }
+                    b']' => {
+                        if self.want_element && self.elements > 0 {
+                            return Err(self.problem(
+                                "the JSON array of reports has a comma before its closing bracket; remove it",
+                            ));
+                        }
+                        self.state = Frame::After;
+                        *byte = b' ';
+                    }
+                    b',' => {
+                        return Err(self.problem(
+                            "the JSON array of reports has an empty element (two commas); remove one",
+                        ));
+                    }
+                    _ if !self.want_element => {
+                        return Err(self.problem(
+                            "the elements of the JSON array of reports are not separated by a comma",
+                        ));
+                    }
+                    b'{' => {
+                        self.want_element = false;
+                        self.elements += 1;
+                        self.depth = 1;
+                    }
+                    _ => {
+                        return Err(self.problem(
+                            "an element of the JSON array is not a report (a JSON object); give an array of Trivy, Grype or Harbor documents",
+                        ));
+                    }
+                },
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for ArrayFrames<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        if read == 0 && !buf.is_empty() && self.state == Frame::Array {
+            self.lines -= u64::from(self.after_newline);
+            return Err(self.problem(
+                "the JSON array of reports is not closed (a truncated file?); end it with `]`",
+            ));
+        }
+        if self.state != Frame::Plain && read > 0 {
+            self.frame(&mut buf[..read])?;
+            self.after_newline = buf[read - 1] == b'\n';
+        }
         Ok(read)
     }
 }
@@ -511,11 +758,27 @@ pub fn read_documents(
     reader: impl Read,
     options: &FormatOptions,
     skipped: &mut Skipped,
-    mut each: impl FnMut(Record) -> Result<bool>,
+    each: impl FnMut(Record) -> Result<bool>,
 ) -> Result<LogFormat> {
-    let seen = Rc::new(RefCell::new(ChunkLines::default()));
+    read_documents_within(name, reader, options, skipped, each, MAX_DOCUMENT_BYTES)
+}
+
+/// [`read_documents`], each document at most `limit` bytes.
+fn read_documents_within(
+    name: &str,
+    reader: impl Read,
+    options: &FormatOptions,
+    skipped: &mut Skipped,
+    mut each: impl FnMut(Record) -> Result<bool>,
+    limit: u64,
+) -> Result<LogFormat> {
+    let seen = Rc::new(RefCell::new(ChunkLines {
+        document_line: 1,
+        limit,
+        ..ChunkLines::default()
+    }));
     let counter = LineCounter {
-        inner: reader,
+        inner: ArrayFrames::new(reader),
         seen: Rc::clone(&seen),
     };
     let buffered = std::io::BufReader::with_capacity(1 << 16, counter);
@@ -525,6 +788,9 @@ pub fn read_documents(
         let next = stream.next();
         let Some(next) = next else { break };
         let document = next.map_err(|err| {
+            if err.is_io() {
+                return Error::io(name, std::io::Error::from(err));
+            }
             let location = Location::file(name)
                 .line(err.line() as u64)
                 .column(err.column() as u64);
@@ -546,8 +812,45 @@ pub fn read_documents(
             )
         })?;
         // serde stands just past the document's closing brace.
-        let line = seen.borrow().lines_before(stream.byte_offset() as u64) + 1;
+        let end = stream.byte_offset() as u64;
+        let line = seen.borrow().lines_before(end) + 1;
+        let (start, start_line) = {
+            let seen = seen.borrow();
+            (seen.document, seen.document_line)
+        };
+        if end - start > limit {
+            return Err(Error::io(
+                name,
+                document_too_long(start_line, limit).into_io(),
+            ));
+        }
+        seen.borrow_mut().next_document(end);
         let found = document.format();
+        if found.is_none()
+            && let Some((partial, has, lacks)) = document.partial()
+            && options.format.is_none_or(|named| named == partial)
+        {
+            let (what, made) = partial.document();
+            return Err(Error::input(
+                Location::file(name).line(line).key(lacks),
+                format!(
+                    "is {what} (it has `{has}`) without `{lacks}`; give the JSON as `{made}` wrote it"
+                ),
+            ));
+        }
+        if found == Some(LogFormat::Csv) && format.is_none() {
+            // A canonical row that was not read as JSON Lines: too long for
+            // one, or spread over several lines.
+            let problem = if end - start > MAX_RECORD_BYTES {
+                format!(
+                    "is a scan-log row over {}, the limit for one record of a JSON Lines scan log",
+                    describe(MAX_RECORD_BYTES)
+                )
+            } else {
+                "is a scan-log row, but not on a line of its own; a JSON Lines scan log holds one object a line".to_string()
+            };
+            return Err(Error::input(Location::file(name).line(start_line), problem));
+        }
         let expected = *format.get_or_insert(match found {
             Some(LogFormat::Csv) | None => {
                 return Err(Error::input(
@@ -689,6 +992,7 @@ fn records(
                     .matches
                     .iter()
                     .flatten()
+                    .flatten()
                     .map(|m| m.vulnerability.severity.as_deref()),
             );
             let mut extra = BTreeMap::new();
@@ -786,7 +1090,7 @@ fn records(
             }
             Ok(rows)
         }
-        LogFormat::Csv => Ok(Vec::new()),
+        LogFormat::Csv | LogFormat::Jsonl => Ok(Vec::new()),
     }
 }
 
@@ -804,6 +1108,57 @@ mod tests {
         assert_eq!(repository_of("localhost:5000/app"), "localhost:5000/app");
         assert_eq!(repository_of("localhost:5000/app:2"), "localhost:5000/app");
         assert_eq!(repository_of("/tmp/x/payments.tar"), "/tmp/x/payments.tar");
+    }
+
+    /// Rows read from `text` with documents of at most `limit` bytes; the
+    /// message of the error, if any.
+    fn read_within(text: &str, limit: u64) -> std::result::Result<usize, String> {
+        let mut rows = 0;
+        read_documents_within(
+            "reports.json",
+            text.as_bytes(),
+            &FormatOptions::default(),
+            &mut Skipped::default(),
+            |_| {
+                rows += 1;
+                Ok(true)
+            },
+            limit,
+        )
+        .map(|_| rows)
+        .map_err(|err| err.to_string())
+    }
+
+    fn trivy(pad: usize) -> String {
+        format!(
+            "{{\"SchemaVersion\": 2, \"ArtifactName\": \"a\", \"CreatedAt\": \"2024-04-01T00:00:00Z\", \"Pad\": \"{}\"}}",
+            "x".repeat(pad)
+        )
+    }
+
+    #[test]
+    fn a_document_over_the_limit_is_refused_however_it_is_framed() {
+        // The limit as the reader applies it to 256 MiB, scaled down.
+        let limit = 1 << 10;
+        let small = trivy(10);
+        let large = trivy(2000);
+        // In bounded memory: refused while being read, far past the limit.
+        let huge = trivy(4 << 20);
+        for (text, line) in [
+            (large.clone(), 1),
+            (format!("{small}\n{small}\n{large}\n"), 3),
+            (format!("[\n{small},\n{large}\n]"), 3),
+            (format!("{small}\n\n{huge}"), 3),
+            (format!("[{small},\n {huge}]"), 2),
+        ] {
+            let message = read_within(&text, limit).unwrap_err();
+            assert!(
+                message.starts_with(&format!("reports.json:{line}: "))
+                    && message.contains("over 1 KiB, the limit"),
+                "{message}"
+            );
+        }
+        assert_eq!(read_within(&format!("[{small}, {small}]"), limit), Ok(2));
     }
 
     #[test]

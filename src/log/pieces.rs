@@ -374,6 +374,7 @@ fn read_piece(readers: &Readers<'_>, range: Range<u64>) -> Result<Piece> {
     let bytes = BufReader::with_capacity(1 << 16, handle.take(range.end - range.start));
     let mut counted = Counting {
         inner: crate::progress::track_part(Box::new(bytes), readers.bar.as_ref()),
+        after_cr: false,
         newlines: 0,
         quotes: 0,
     };
@@ -401,6 +402,8 @@ fn read_piece(readers: &Readers<'_>, range: Range<u64>) -> Result<Piece> {
 /// Counts line ends and quotes in the bytes read through it.
 struct Counting<R> {
     inner: R,
+    /// The last byte read was a CR (a line end unless LF follows).
+    after_cr: bool,
     newlines: u64,
     quotes: u64,
 }
@@ -410,6 +413,14 @@ impl<R: Read> Read for Counting<R> {
         let read = self.inner.read(buf)?;
         let bytes = &buf[..read];
         self.newlines += memchr::memchr_iter(b'\n', bytes).count() as u64;
+        // A lone CR is a line end to the reader too.
+        if self.after_cr && bytes.first() != Some(&b'\n') {
+            self.newlines += 1;
+        }
+        self.newlines += memchr::memchr_iter(b'\r', bytes)
+            .filter(|&at| at + 1 < read && bytes[at + 1] != b'\n')
+            .count() as u64;
+        self.after_cr = bytes.last() == Some(&b'\r');
         self.quotes += memchr::memchr_iter(b'"', bytes).count() as u64;
         Ok(read)
     }

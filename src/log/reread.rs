@@ -114,16 +114,29 @@ fn index(path: &str, mut file: File) -> Result<Option<FileLines>> {
     let mut starts = vec![0u64];
     let mut chunk = vec![0u8; 1 << 20];
     let mut offset = 0u64;
+    let mut after_cr = false;
     loop {
         let read = file.read(&mut chunk).map_err(|err| Error::io(path, err))?;
         if read == 0 {
             break;
         }
-        if offset == 0 && chunk[..read].iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        if offset == 0 && !super::looks_like_plain_text(&chunk[..read]) {
             return Ok(None);
         }
+        // Rows are found again by LF line ends: a lone CR ending a line
+        // (which the reader counts as a line) leaves the file to be read whole.
+        let bytes = &chunk[..read];
+        if after_cr && bytes[0] != b'\n'
+            || memchr::memchr_iter(b'\r', bytes).any(|at| at + 1 < read && bytes[at + 1] != b'\n')
+        {
+            return Ok(None);
+        }
+        after_cr = chunk[read - 1] == b'\r';
         starts.extend(memchr::memchr_iter(b'\n', &chunk[..read]).map(|at| offset + at as u64 + 1));
         offset += read as u64;
+    }
+    if after_cr {
+        return Ok(None);
     }
     if starts.last() != Some(&offset) {
         starts.push(offset);

@@ -171,7 +171,7 @@ impl Plan {
     }
 
     pub fn from_path(path: &str) -> Result<Plan> {
-        let bytes = std::fs::read(path).map_err(|err| Error::io(path, err))?;
+        let bytes = crate::limits::read_whole(path, crate::limits::MAX_PLAN_BYTES, "a plan file")?;
         Plan::from_bytes(path, &bytes)
     }
 
@@ -192,7 +192,8 @@ impl Plan {
                 fix: format!("is no built-in plan; use one of {names} (see `scanquota plan list`)"),
             }),
             None => {
-                let bytes = std::fs::read(spec).map_err(|err| Error::io(spec, err))?;
+                let bytes =
+                    crate::limits::read_whole(spec, crate::limits::MAX_PLAN_BYTES, "a plan file")?;
                 Plan::from_bytes_starting(spec, &bytes, start)
             }
         }
