@@ -76,7 +76,8 @@ same "gzip by content, several files, a one-row account, 32 partitions" 32 \
 
 # Equal timestamps keep the input order across files: with one unit left, a
 # repeat (0.1) then a first scan (1) at the same instant denies the first
-# scan; the other order denies the repeat.
+# scan; the other order denies the repeat (the two single runs differ, which
+# is checked first).
 cat >"$work/deny.toml" <<'TOML'
 name = "one unit a month, deny"
 currency = "USD"
@@ -90,13 +91,21 @@ first_scan_units = 1
 repeat_scan_units = 0.1
 [[allowance]]
 name = "quota"
-units = 1.1
+units = 2
 unit_price = 1
 [overage]
 policy = "deny"
 TOML
 printf 'timestamp,image,account\n2024-03-02 00:00:00,a,t\n2024-03-05 00:00:00,a,t\n' >"$work/tie-1.csv"
 printf 'timestamp,image,account\n2024-03-05 00:00:00,b,t\n' >"$work/tie-2.csv"
+"$bin" report --plan "$work/deny.toml" --as-of 2024-03-20T00:00:00Z --format json \
+  --log "$work/tie-1.csv" "$work/tie-2.csv" >"$work/tie-a.json"
+"$bin" report --plan "$work/deny.toml" --as-of 2024-03-20T00:00:00Z --format json \
+  --log "$work/tie-2.csv" "$work/tie-1.csv" >"$work/tie-b.json"
+if cmp -s "$work/tie-a.json" "$work/tie-b.json"; then
+  echo "FAIL the tie case does not depend on the input order: it checks nothing"
+  failures=$((failures + 1))
+fi
 same "equal timestamps keep the input order (file, then line)" 3 \
   --plan "$work/deny.toml" --as-of 2024-03-20T00:00:00Z --log "$work/tie-1.csv" "$work/tie-2.csv"
 same "equal timestamps, the files the other way round" 3 \
