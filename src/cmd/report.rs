@@ -70,7 +70,7 @@ pub fn reports(job: &Job) -> Result<Reports> {
             job.account.as_deref(),
             &run.core_days,
             breakdown.as_ref(),
-        ));
+        )?);
     }
     Ok(Reports {
         reports,
