@@ -708,16 +708,31 @@ pub struct PlanSummary {
 }
 
 impl Report {
-    pub fn summary(&self) -> PlanSummary {
+    /// The plan's line in a comparison; a projected sum over the accounts
+    /// beyond a decimal's range is [`Error::Overflow`].
+    pub fn summary(&self) -> Result<PlanSummary> {
         let projections: Vec<&ProjectionReport> = self
             .accounts
             .iter()
             .filter_map(|a| a.projection.as_ref())
             .collect();
-        let projected = |field: fn(&ProjectionReport) -> Decimal| {
-            (!projections.is_empty()).then(|| projections.iter().map(|p| field(p)).sum::<Decimal>())
+        let projected = |field: fn(&ProjectionReport) -> Decimal, what: &str| {
+            if projections.is_empty() {
+                return Ok(None);
+            }
+            checked_sum(projections.iter().map(|p| field(p)))
+                .map(Some)
+                .ok_or_else(|| {
+                    Error::overflow(
+                        format!(
+                            "plan `{}`: the projected {what} over every account",
+                            self.plan
+                        ),
+                        "report fewer accounts at a time with --account",
+                    )
+                })
         };
-        PlanSummary {
+        Ok(PlanSummary {
             plan: self.plan.clone(),
             currency: self.currency.clone(),
             consumed: self.totals.consumed,
@@ -728,11 +743,15 @@ impl Report {
             overage: self.totals.overage,
             unpriced_overage: self.totals.unpriced_overage_units,
             charges: self.totals.charges,
-            projected_cycle_charges: projected(|p| p.projected_cycle_charges.0)
+            projected_cycle_charges: projected(|p| p.projected_cycle_charges.0, "cycle charges")?
                 .map(|sum| Money(round_money(sum, self.decimals))),
-            projected_unpriced_overage: projected(|p| p.projected_unpriced_overage.0).map(Units),
-            projected_denied: projected(|p| p.projected_denied.0).map(Units),
-        }
+            projected_unpriced_overage: projected(
+                |p| p.projected_unpriced_overage.0,
+                "unpriced overage units",
+            )?
+            .map(Units),
+            projected_denied: projected(|p| p.projected_denied.0, "denied units")?.map(Units),
+        })
     }
 }
 
@@ -746,11 +765,11 @@ pub struct Comparison {
 }
 
 impl Comparison {
-    pub fn new(reports: Vec<Report>) -> Self {
-        Comparison {
+    pub fn new(reports: Vec<Report>) -> Result<Self> {
+        Ok(Comparison {
             schema: COMPARE_SCHEMA,
-            summaries: reports.iter().map(Report::summary).collect(),
+            summaries: reports.iter().map(Report::summary).collect::<Result<_>>()?,
             reports,
-        }
+        })
     }
 }

@@ -236,7 +236,7 @@ fn check_everything(reports: &[Report]) {
         }
     }
     // The comparison: each plan's charges are its report's.
-    let comparison = Comparison::new(reports.to_vec());
+    let comparison = Comparison::new(reports.to_vec()).unwrap();
     let table = exporter(ReportFormat::Table).compare(&comparison);
     let row = table
         .lines()

@@ -110,6 +110,9 @@ fn overage_beyond_a_decimal_is_exit_2_in_every_billing_command() {
         let args = [&["check"][..], &base, threshold].concat();
         assert_overflow(&args, &parts);
     }
+    // Two plans compared: the same error.
+    let args = [&["report", "--plan", &plan][..], &base].concat();
+    assert_overflow(&args, &parts);
     // The ledger and the statistics price nothing: they run.
     for command in ["ledger", "stats"] {
         let args = [&[command][..], &base].concat();
@@ -128,7 +131,7 @@ fn overage_beyond_a_decimal_is_exit_2_in_every_billing_command() {
             "2024-06-01",
         ],
         &[
-            "the cost of the demand's purchase under",
+            "account team-a: the cost of the demand's purchase under",
             "plan.toml",
             "7.9e28",
         ],

@@ -63,7 +63,14 @@ pub fn run(args: &EstimateArgs) -> Result<CommandOutput> {
                         SizeFor::Mean => seen.mean,
                     };
                     let mut recommendation =
-                        recommend(&run.plan, demand, args.months, Some(seen.cycles_observed))?;
+                        recommend(&run.plan, demand, args.months, Some(seen.cycles_observed))
+                            .map_err(|err| match err {
+                                Error::Overflow { what, fix } => Error::Overflow {
+                                    what: format!("account {}: {what}", seen.account),
+                                    fix,
+                                },
+                                other => other,
+                            })?;
                     recommendation.account = Some(seen.account.clone());
                     recommendation.observed = Some(seen);
                     Ok(recommendation)

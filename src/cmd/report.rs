@@ -33,7 +33,7 @@ pub fn run(args: &ReportArgs) -> Result<CommandOutput> {
     let stdout = if reports.len() == 1 {
         exporter.report(&reports.remove(0))
     } else {
-        exporter.compare(&Comparison::new(reports))
+        exporter.compare(&Comparison::new(reports)?)
     };
     Ok(CommandOutput {
         stderr: job.notes.clone() + &notes + &unknown_account_warning(&job, unknown_account),
