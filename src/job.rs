@@ -6,10 +6,11 @@
 use crate::allocation::{AllocationRules, Breakdown};
 use crate::check::{Thresholds, threshold};
 use crate::cli::{
-    Allocate, BreakdownArgs, CheckArgs, FormatArgs, ImageKeyArg, ImportArgs, ImportFormat,
-    InputArgs, LogFormatArg, SourceArg,
+    Allocate, BilledInputArgs, BreakdownArgs, CheckArgs, FormatArgs, ImageKeyArg, ImportArgs,
+    ImportFormat, InputArgs, InventoryLayoutArgs, LogFormatArg, SourceArg,
 };
-use crate::cores::{CoreDay, billable_days, read_samples};
+use crate::cores::{CoreDay, billable_days, read_samples_laid_out};
+use crate::csv_input::{Layout, Rename};
 use crate::error::{Error, Result};
 use crate::log::formats::{FormatOptions, ImageKey, LogFormat, skipped_note};
 use crate::log::{ReadOptions, ScanLog};
@@ -86,13 +87,28 @@ enum Resolved {
 }
 
 impl Job {
-    /// Resolve `plans` against the inputs of `input` (and `--cores`).
+    /// Resolve `plans` against the inputs of `input` (and, of report and
+    /// invoice, `--cores`).
     pub fn build(
         plans: &[String],
         input: &InputArgs,
-        cores: Option<&str>,
+        billed: Option<&BilledInputArgs>,
         needs: Needs,
     ) -> Result<Job> {
+        let cores = match billed {
+            Some(billed) => match &billed.cores {
+                Some(path) => Some((
+                    path.as_str(),
+                    layout(
+                        &billed.cores_columns,
+                        billed.cores_delimiter.as_deref(),
+                        ("--cores-column", "--cores-delimiter"),
+                    )?,
+                )),
+                None => None,
+            },
+            None => None,
+        };
         let resolved: Vec<Resolved> = plans
             .iter()
             .map(|spec| resolve_plan(spec, input.window.start.as_deref()))
@@ -119,6 +135,11 @@ impl Job {
             images_by_fingerprint: false,
             group_column: by.clone(),
             formats: format_options(&input.formats),
+            layout: layout(
+                &input.formats.layout.columns,
+                input.formats.layout.delimiter.as_deref(),
+                ("--column", "--delimiter"),
+            )?,
         };
         let (paths, mut notes) = expand_paths(&input.log)?;
         let logs = crate::replay::open(paths, &zones, &read_options, one_pass)?;
@@ -148,8 +169,8 @@ impl Job {
                 }
             };
             let as_of = resolve_as_of(input.window.as_of.as_deref(), &plan)?;
-            let core_days = match cores {
-                Some(path) => core_days(path, &plan, as_of)?,
+            let core_days = match &cores {
+                Some((path, layout)) => core_days(path, layout, &plan, as_of)?,
                 None => BTreeMap::new(),
             };
             runs.push(PlanRun {
@@ -325,6 +346,7 @@ pub fn resolve_as_of(text: Option<&str>, plan: &Plan) -> Result<DateTime<Utc>> {
 /// Billable core days per account from `--cores`.
 fn core_days(
     path: &str,
+    layout: &Layout,
     plan: &Plan,
     as_of: DateTime<Utc>,
 ) -> Result<BTreeMap<String, Vec<CoreDay>>> {
@@ -338,7 +360,7 @@ fn core_days(
             ),
         });
     };
-    let samples = read_samples(path, plan.zone)?;
+    let samples = read_samples_laid_out(path, layout, plan.zone)?;
     Ok(billable_days(plan, cores, &samples, as_of))
 }
 
@@ -367,9 +389,72 @@ pub fn thresholds(args: &CheckArgs) -> Result<Thresholds> {
     }
 }
 
-/// `--inventory` (images known to exist) for `stats` and `reconcile`.
-pub fn inventory(path: Option<&str>) -> Result<Vec<(Source, String)>> {
-    Ok(path.map(read_inventory).transpose()?.unwrap_or_default())
+/// `--inventory` (images known to exist) for `stats` and `reconcile`, laid
+/// out as `--inventory-column` and `--inventory-delimiter` say.
+pub fn inventory(path: Option<&str>, args: &InventoryLayoutArgs) -> Result<Vec<(Source, String)>> {
+    let layout = layout(
+        &args.inventory_columns,
+        args.inventory_delimiter.as_deref(),
+        ("--inventory-column", "--inventory-delimiter"),
+    )?;
+    Ok(path
+        .map(|path| read_inventory(path, &layout))
+        .transpose()?
+        .unwrap_or_default())
+}
+
+/// `--column NAME=HEADER` values and a `--delimiter` (or their prefixed
+/// forms, named by `options`) as a [`Layout`]; the names are checked against
+/// the file's header when it is read.
+pub fn layout(
+    columns: &[String],
+    delimiter: Option<&str>,
+    options: (&'static str, &'static str),
+) -> Result<Layout> {
+    let (column_option, delimiter_option) = options;
+    let mut renames = Vec::with_capacity(columns.len());
+    for text in columns {
+        let parts = text
+            .split_once('=')
+            .map(|(name, header)| (name.trim().to_lowercase(), header.trim().to_lowercase()));
+        let Some((name, header)) = parts.filter(|(n, h)| !n.is_empty() && !h.is_empty()) else {
+            return Err(Error::Option {
+                option: column_option,
+                value: text.clone(),
+                fix: "is not NAME=HEADER; write the column scanquota reads, `=`, and your header, e.g. --column timestamp=time".into(),
+            });
+        };
+        renames.push(Rename {
+            name,
+            header,
+            written: text.trim().to_string(),
+        });
+    }
+    let delimiter = match delimiter {
+        None => b',',
+        Some(text) => parse_delimiter(delimiter_option, text)?,
+    };
+    Ok(Layout {
+        delimiter,
+        delimiter_option,
+        columns: renames,
+        column_option,
+    })
+}
+
+/// A delimiter as written: `,` `;` `|`, a tab, or `\t` for one.
+fn parse_delimiter(option: &'static str, text: &str) -> Result<u8> {
+    match text {
+        "," => Ok(b','),
+        ";" => Ok(b';'),
+        "|" => Ok(b'|'),
+        "\\t" | "\t" | "tab" => Ok(b'\t'),
+        _ => Err(Error::Option {
+            option,
+            value: text.escape_debug().to_string(),
+            fix: "is not a delimiter scanquota reads; give `,`, `;`, `|` or `\\t` (a tab), quoted for the shell: --delimiter ';'".into(),
+        }),
+    }
 }
 
 /// `--vendor-stats`: the statistics the vendor's API returned.
@@ -388,6 +473,7 @@ pub fn import_inputs(args: &ImportArgs) -> Result<(Vec<String>, FormatOptions, S
     let options = format_options(&FormatArgs {
         log_format: Some(format),
         rows: args.rows.clone(),
+        layout: Default::default(),
     });
     let (paths, notes) = expand_paths(&args.files)?;
     Ok((paths, options, notes))
