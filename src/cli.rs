@@ -152,6 +152,11 @@ pub struct WindowArgs {
     /// saved `plan show`) [default for built-ins: the log's first scan, said on stderr]
     #[arg(long, value_name = "TIME")]
     pub start: Option<String>,
+
+    /// Show times in this zone (fixed offset or IANA name) instead of the
+    /// plan's; periods, days and --as-of stay in the plan's zone [default: the plan's]
+    #[arg(long, value_name = "ZONE")]
+    pub display_zone: Option<String>,
 }
 
 /// How scanner and registry outputs are read as logs.
@@ -182,6 +187,11 @@ pub struct LayoutArgs {
     /// The CSV log's field delimiter: `,`, `;`, `|` or `\t` (a tab) [default: ,]
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<String>,
+
+    /// The zone of the log's times written without an offset: a fixed offset
+    /// (`+08:00`) or an IANA name (`Europe/Berlin`) [default: the plan's]
+    #[arg(long, value_name = "ZONE")]
+    pub log_zone: Option<String>,
 }
 
 /// How rows are made from scanner reports (`--log` and `import`).

@@ -52,6 +52,8 @@ pub struct Job {
     /// How every log of the job is read (`--by`, `--log-format`,
     /// `--source`, `--image-key`, texts kept or not).
     pub read_options: ReadOptions,
+    /// `--display-zone`: the zone times are shown in, when not the plan's.
+    pub display_zone: Option<Zone>,
 }
 
 /// What a command asks of its inputs.
@@ -140,7 +142,9 @@ impl Job {
                 input.formats.layout.delimiter.as_deref(),
                 ("--column", "--delimiter"),
             )?,
+            log_zone: zone_option("--log-zone", input.formats.layout.log_zone.as_deref())?,
         };
+        let display_zone = zone_option("--display-zone", input.window.display_zone.as_deref())?;
         let (paths, mut notes) = expand_paths(&input.log)?;
         let logs = crate::replay::open(paths, &zones, &read_options, one_pass)?;
         if let Logs::Read(read) = &logs
@@ -187,6 +191,7 @@ impl Job {
             by,
             rules: needs.rules,
             read_options,
+            display_zone,
         })
     }
 
@@ -203,6 +208,9 @@ impl Job {
     pub fn schedule(&self, run: &PlanRun) -> Schedule {
         let mut schedule = Schedule::new(&run.plan, run.as_of);
         schedule.grouped = self.by.is_some();
+        if let Some(zone) = self.display_zone {
+            schedule.display = zone;
+        }
         schedule
     }
 
@@ -439,6 +447,19 @@ pub fn layout(
         delimiter_option,
         columns: renames,
         column_option,
+    })
+}
+
+/// `--log-zone` or `--display-zone`: the plan's zone forms (a fixed offset
+/// or an IANA name).
+pub fn zone_option(option: &'static str, text: Option<&str>) -> Result<Option<Zone>> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    Zone::parse(text.trim()).map(Some).ok_or_else(|| Error::Option {
+        option,
+        value: text.to_string(),
+        fix: "is not a time zone; give a fixed offset such as +08:00 or Z, or an IANA name such as Europe/Berlin (the forms of a plan's timezone)".into(),
     })
 }
 

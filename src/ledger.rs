@@ -6,6 +6,7 @@ use crate::meter::{ScanResult, Schedule};
 use crate::plan::Plan;
 use crate::replay::each_held_row;
 use crate::report::Units;
+use crate::zone::Zone;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -40,9 +41,21 @@ pub fn ledger_row<'row>(
     read: &ReadRow<'row>,
     result: Option<&ScanResult<'_>>,
 ) -> LedgerRow<'row> {
+    ledger_row_in(plan.zone, plan, log, grouped, read, result)
+}
+
+/// [`ledger_row`] with its time shown in `shown` (`--display-zone`).
+pub fn ledger_row_in<'row>(
+    shown: Zone,
+    plan: &Plan,
+    log: &'row ScanLog,
+    grouped: bool,
+    read: &ReadRow<'row>,
+    result: Option<&ScanResult<'_>>,
+) -> LedgerRow<'row> {
     let event = &read.event;
     let mut entry = LedgerRow {
-        timestamp: plan.zone.format(event.at),
+        timestamp: shown.format(event.at),
         account: log.accounts.name(event.account),
         image: read.image_text,
         source: event.source.as_str(),
@@ -84,7 +97,14 @@ pub fn ledger<'log>(
 ) -> Vec<LedgerRow<'log>> {
     let mut rows = Vec::with_capacity(log.events.len());
     each_held_row(plan, log, schedule, account, |read, result| {
-        rows.push(ledger_row(plan, log, schedule.grouped, &read, result));
+        rows.push(ledger_row_in(
+            schedule.display,
+            plan,
+            log,
+            schedule.grouped,
+            &read,
+            result,
+        ));
     });
     rows
 }

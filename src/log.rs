@@ -233,6 +233,9 @@ pub struct ReadOptions {
     /// `--delimiter` and `--column`: how a CSV log is split and which of
     /// its columns (or JSON Lines keys) hold the canonical ones.
     pub layout: Layout,
+    /// `--log-zone`: the zone of times written without an offset, instead
+    /// of the plan's.
+    pub log_zone: Option<Zone>,
 }
 
 impl ReadOptions {
@@ -748,6 +751,7 @@ impl ScanLog {
         let optional = |index| row.optional(index);
         let fail = |index, value: &str, fix: &str| row.fail(index, value, fix);
         let line = row.line;
+        let zone = options.log_zone.unwrap_or(zone);
 
         let timestamp_text = cell(columns.timestamp)?;
         let at = parse_timestamp(timestamp_text, zone).map_err(|err| {

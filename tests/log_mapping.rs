@@ -292,16 +292,17 @@ proptest! {
         let buffered = generate(&plan, &expected, as_of, None);
         let schedule = Schedule::new(&plan, as_of);
         let size = std::fs::metadata(&own).unwrap().len();
+        let ordered = rows.windows(2).all(|pair| pair[0].0 <= pair[1].0);
         let streamed_options = ReadOptions { layout: layout(delimiter), ..ReadOptions::default() };
         for split in [None, Some((size, threads))] {
             let result = replay_streaming(&plan, std::slice::from_ref(&own), &schedule, None, &streamed_options, &[split]).unwrap();
             match result {
                 Some((log, usages)) => {
-                    prop_assert!(sorted, "only a time-ordered log streams to the end");
+                    prop_assert!(ordered, "only a time-ordered log streams to the end");
                     let streamed = assemble(&plan, &schedule, usages, log.accounts.is_empty(), None, &BTreeMap::new(), None);
                     prop_assert_eq!(&streamed, &buffered);
                 }
-                None => prop_assert!(!sorted || rows.windows(2).any(|p| p[0].0 > p[1].0)),
+                None => prop_assert!(!ordered, "a time-ordered log streams to the end"),
             }
         }
     }
@@ -665,4 +666,136 @@ fn estimate_from_log_takes_the_mapping() {
         "account=tenant",
     ]);
     assert_eq!(code, 0, "{stderr}");
+}
+
+/// Every string of `value` that is an RFC 3339 time, in document order.
+fn times(value: &serde_json::Value, out: &mut Vec<chrono::DateTime<chrono::FixedOffset>>) {
+    match value {
+        serde_json::Value::String(text) => {
+            if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
+                out.push(at);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|item| times(item, out)),
+        serde_json::Value::Object(map) => map.values().for_each(|item| times(item, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_display_zone_shows_the_same_instants_with_its_offset() {
+    let args = [
+        "report",
+        "--plan",
+        PLAN,
+        "--log",
+        "fixtures/tcss-worked-example.csv",
+        "--as-of",
+        "2024-04-20",
+        "--format",
+        "json",
+    ];
+    let (code, plain, stderr) = common::run(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let mut shown_args = args.to_vec();
+    shown_args.extend(["--display-zone", "America/New_York"]);
+    let (code, shown, stderr) = common::run(&shown_args);
+    assert_eq!(code, 0, "{stderr}");
+    let plain: serde_json::Value = serde_json::from_str(&plain).unwrap();
+    let shown: serde_json::Value = serde_json::from_str(&shown).unwrap();
+    assert_eq!(shown["timezone"], "America/New_York");
+    let (mut before, mut after) = (Vec::new(), Vec::new());
+    times(&plain, &mut before);
+    times(&shown, &mut after);
+    assert!(before.len() > 3, "{before:?}");
+    assert_eq!(before, after, "the same instants, period for period");
+    let new_york = |at: &chrono::DateTime<chrono::FixedOffset>| {
+        let seconds = at.offset().local_minus_utc();
+        seconds == -4 * 3600 || seconds == -5 * 3600
+    };
+    assert!(after.iter().all(new_york), "{after:?}");
+    assert!(
+        before
+            .iter()
+            .all(|at| at.offset().local_minus_utc() == 8 * 3600)
+    );
+    // The periods are the plan's: 15th 14:00 in +08:00, shown in New York.
+    assert!(
+        shown.to_string().contains("2024-04-15T02:00:00-04:00"),
+        "{shown}"
+    );
+    // The ledger and the table show the zone too.
+    let (code, ledger, _) = common::run(&[
+        "ledger",
+        "--plan",
+        PLAN,
+        "--log",
+        "fixtures/tcss-worked-example.csv",
+        "--format",
+        "csv",
+        "--display-zone",
+        "+00:00",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        ledger.contains("\n2024-03-16T01:00:00+00:00,default,sha256:aaaa"),
+        "{ledger}"
+    );
+    let mut table = args[..7].to_vec();
+    table.extend(["--display-zone", "Z"]);
+    let (code, table, _) = common::run(&table);
+    assert_eq!(code, 0);
+    assert!(
+        table.contains("times in +00:00")
+            || table.contains("times in Z")
+            || table.contains("times in UTC"),
+        "{table}"
+    );
+}
+
+#[test]
+fn naive_times_in_the_log_zone_equal_the_same_times_with_offsets() {
+    let naive_dir = Workdir::new();
+    let offset_dir = Workdir::new();
+    let mut naive = String::from("timestamp,image\n");
+    let mut offset = String::from("timestamp,image\n");
+    for (day, image) in [(16, "a"), (20, "a"), (21, "b"), (30, "c")] {
+        // 23:30 in Berlin (UTC+1 in March) is the next day in +08:00.
+        naive += &format!("2024-03-{day} 23:30:00,{image}\n");
+        offset += &format!("2024-03-{day}T23:30:00+01:00,{image}\n");
+    }
+    naive_dir.write("scans.csv", naive);
+    offset_dir.write("scans.csv", offset);
+    let expected = report_json(offset_dir.dir(), "scans.csv", &[]);
+    let got = report_json(
+        naive_dir.dir(),
+        "scans.csv",
+        &["--log-zone", "Europe/Berlin"],
+    );
+    assert_eq!(got, expected);
+    let plan_zone = report_json(naive_dir.dir(), "scans.csv", &[]);
+    assert_ne!(
+        plan_zone, expected,
+        "without --log-zone the plan's zone applies"
+    );
+}
+
+#[test]
+fn a_zone_option_that_is_not_a_zone_is_refused() {
+    for option in ["--log-zone", "--display-zone"] {
+        let message = refused(&[
+            "report",
+            "--plan",
+            PLAN,
+            "--log",
+            "fixtures/tcss-worked-example.csv",
+            option,
+            "Mars/Base",
+        ]);
+        assert!(
+            message.contains(&format!("{option} `Mars/Base` is not a time zone")),
+            "{message}"
+        );
+        assert!(message.contains("Europe/Berlin"), "{message}");
+    }
 }

@@ -56,7 +56,7 @@ pub fn run(args: &EstimateArgs) -> Result<CommandOutput> {
             if observed.is_empty() {
                 return Err(Error::NoClosedCycle {
                     plan: run.plan.name.clone(),
-                    as_of: run.plan.zone.format(run.as_of),
+                    as_of: job.display_zone.unwrap_or(run.plan.zone).format(run.as_of),
                 });
             }
             let accounts = observed

@@ -4,7 +4,7 @@ use super::CommandOutput;
 use crate::cli::{LedgerArgs, LedgerFormat};
 use crate::error::Result;
 use crate::job::{Job, Needs};
-use crate::ledger::{ledger, ledger_row};
+use crate::ledger::{ledger, ledger_row_in};
 use crate::output::Failure;
 use crate::render::ledger::{Sink, table};
 use crate::replay::{each_row, row_source, unknown_in_log};
@@ -58,8 +58,14 @@ pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
                 &job.read_options,
                 |log, read, result| {
                     if written.is_ok() {
-                        written =
-                            sink.row(&ledger_row(&run.plan, log, schedule.grouped, read, result));
+                        written = sink.row(&ledger_row_in(
+                            schedule.display,
+                            &run.plan,
+                            log,
+                            schedule.grouped,
+                            read,
+                            result,
+                        ));
                     }
                     written.is_ok()
                 },
