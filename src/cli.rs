@@ -336,6 +336,16 @@ pub struct LedgerArgs {
     #[arg(long, value_name = "COLUMN")]
     pub by: Option<String>,
 
+    /// Print only rows scanned at or after this time: `YYYY-MM-DD` (00:00 of
+    /// that day in the plan's zone) or a date-time as written; every row is
+    /// still replayed, so outcomes are those of the whole ledger
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+
+    /// Print only rows scanned before this time (same forms as --from)
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
+
     /// Output format (`jsonl`: one JSON object a line)
     #[arg(long, value_enum, default_value_t = LedgerFormat::Table)]
     pub format: LedgerFormat,

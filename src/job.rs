@@ -294,6 +294,22 @@ fn parse_time(option: &'static str, text: &str, zone: Zone) -> Result<DateTime<U
     })
 }
 
+/// One bound of a window of time (`ledger --from/--to`, invoice windows):
+/// a bare date is 00:00 of that date in `zone` (the first instant of the
+/// day where a zone skips midnight); a date-time is taken as written, in
+/// `zone` when it has no offset (RFC 3339, `YYYY-MM-DD HH:MM[:SS]`, Unix
+/// seconds).
+pub fn window_bound(option: &'static str, text: &str, zone: Zone) -> Result<DateTime<Utc>> {
+    let trimmed = text.trim();
+    if trimmed.len() == 10
+        && let Ok(date) = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
+    {
+        let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");
+        return Ok(zone.resolve_boundary(midnight));
+    }
+    parse_time(option, text, zone)
+}
+
 /// `YYYY-MM-DD HH:MM` or `YYYY-MM-DDTHH:MM`.
 fn is_minutes_form(text: &str) -> bool {
     let bytes = text.as_bytes();
@@ -551,6 +567,30 @@ mod tests {
         assert_eq!(t, minutes);
         let now = parse_as_of(Some("now"), zone("+08:00")).unwrap();
         assert!((Utc::now() - now).num_seconds() < 5);
+    }
+
+    #[test]
+    fn a_window_bound_is_midnight_of_a_bare_date_or_the_time_as_written() {
+        let from = window_bound("--from", "2024-03-05", zone("+08:00")).unwrap();
+        assert_eq!(
+            from,
+            DateTime::parse_from_rfc3339("2024-03-04T16:00:00Z").unwrap()
+        );
+        let to = window_bound("--to", "2024-03-05T10:00:00Z", zone("+08:00")).unwrap();
+        assert_eq!(
+            to,
+            DateTime::parse_from_rfc3339("2024-03-05T10:00:00Z").unwrap()
+        );
+        let naive = window_bound("--to", "2024-03-05 10:00", zone("+08:00")).unwrap();
+        assert_eq!(
+            naive,
+            DateTime::parse_from_rfc3339("2024-03-05T02:00:00Z").unwrap()
+        );
+        // A midnight the zone skips is the first instant of that day.
+        let skipped = window_bound("--from", "2024-03-31", zone("America/Santiago"));
+        assert!(skipped.is_ok());
+        let err = window_bound("--from", "soon", zone("+08:00")).unwrap_err();
+        assert!(err.to_string().contains("--from `soon`"), "{err}");
     }
 
     #[test]

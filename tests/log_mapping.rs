@@ -799,3 +799,127 @@ fn a_zone_option_that_is_not_a_zone_is_refused() {
         assert!(message.contains("Europe/Berlin"), "{message}");
     }
 }
+
+/// The ledger as CSV, with `extra` options, of `log`.
+fn ledger_csv(log: &str, extra: &[&str]) -> String {
+    let mut args = vec!["ledger", "--plan", PLAN, "--log", log];
+    args.extend_from_slice(extra);
+    let (code, stdout, stderr) = common::run(&args);
+    assert_eq!(code, 0, "{stderr}");
+    stdout
+}
+
+/// `full`'s header and the rows whose time is in `[from, to)`.
+fn rows_between(full: &str, from: &str, to: &str) -> String {
+    let from = chrono::DateTime::parse_from_rfc3339(from).unwrap();
+    let to = chrono::DateTime::parse_from_rfc3339(to).unwrap();
+    let mut lines = full.lines();
+    let mut kept = format!("{}\n", lines.next().unwrap());
+    for line in lines {
+        let at = chrono::DateTime::parse_from_rfc3339(line.split(',').next().unwrap()).unwrap();
+        if at >= from && at < to {
+            kept += line;
+            kept.push('\n');
+        }
+    }
+    kept
+}
+
+#[test]
+fn a_ledger_window_prints_the_full_ledgers_rows_in_it() {
+    let log = "fixtures/tcss-worked-example.csv";
+    let full = ledger_csv(log, &["--format", "csv"]);
+    // A bare date is 00:00 in the plan's zone (+08:00); a date-time as written.
+    let windowed = ledger_csv(
+        log,
+        &[
+            "--format",
+            "csv",
+            "--from",
+            "2024-03-20",
+            "--to",
+            "2024-03-25T12:00:00Z",
+        ],
+    );
+    let expected = rows_between(&full, "2024-03-20T00:00:00+08:00", "2024-03-25T12:00:00Z");
+    assert_eq!(windowed, expected);
+    let rows = windowed.lines().count() - 1;
+    assert!(rows > 3 && rows < full.lines().count() - 1, "{windowed}");
+    // Replayed from the start: the window's first scan is a repeat.
+    assert!(
+        windowed.lines().nth(1).unwrap().contains(",repeat,"),
+        "{windowed}"
+    );
+    assert!(!windowed.contains(",first,"), "{windowed}");
+
+    // The table (rows held) and a log out of time order (rows re-read)
+    // cut the same rows.
+    let table = ledger_csv(
+        log,
+        &["--from", "2024-03-20", "--to", "2024-03-25T12:00:00Z"],
+    );
+    assert_eq!(table.matches("sha256:aaaa").count(), rows, "{table}");
+    let work = Workdir::new();
+    let text = std::fs::read_to_string(common::root().join(log)).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines[1..].reverse();
+    let reversed = work.write("reversed.csv", lines.join("\n") + "\n");
+    let reversed_full = ledger_csv(&reversed, &["--format", "jsonl"]);
+    let reversed_window = ledger_csv(
+        &reversed,
+        &[
+            "--format",
+            "jsonl",
+            "--from",
+            "2024-03-20",
+            "--to",
+            "2024-03-25T12:00:00Z",
+        ],
+    );
+    let kept: Vec<&str> = reversed_full
+        .lines()
+        .filter(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+            let at =
+                chrono::DateTime::parse_from_rfc3339(value["timestamp"].as_str().unwrap()).unwrap();
+            at >= chrono::DateTime::parse_from_rfc3339("2024-03-20T00:00:00+08:00").unwrap()
+                && at < chrono::DateTime::parse_from_rfc3339("2024-03-25T12:00:00Z").unwrap()
+        })
+        .collect();
+    assert_eq!(reversed_window, kept.join("\n") + "\n");
+
+    // Either bound alone.
+    let from_only = ledger_csv(log, &["--format", "csv", "--from", "2024-03-20"]);
+    assert_eq!(
+        from_only,
+        rows_between(&full, "2024-03-20T00:00:00+08:00", "9999-01-01T00:00:00Z")
+    );
+}
+
+#[test]
+fn a_ledger_window_that_cannot_be_used_is_refused() {
+    let base = [
+        "ledger",
+        "--plan",
+        PLAN,
+        "--log",
+        "fixtures/tcss-worked-example.csv",
+    ];
+    let with = |extra: &[&str]| {
+        let mut args = base.to_vec();
+        args.extend_from_slice(extra);
+        refused(&args)
+    };
+    let message = with(&["--from", "last week"]);
+    assert!(
+        message.contains("--from `last week` is not a usable time"),
+        "{message}"
+    );
+    let message = with(&["--to", "2024-13-01"]);
+    assert!(message.contains("--to `2024-13-01`"), "{message}");
+    let message = with(&["--from", "2024-03-20", "--to", "2024-03-20"]);
+    assert!(
+        message.contains("--to `2024-03-20` is not after --from (2024-03-20T00:00:00+08:00)"),
+        "{message}"
+    );
+}
