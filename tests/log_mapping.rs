@@ -923,3 +923,58 @@ fn a_ledger_window_that_cannot_be_used_is_refused() {
         "{message}"
     );
 }
+
+#[test]
+fn flattened_json_lines_on_standard_input_take_the_mapping() {
+    // What `jq -c '{at: .event.at, digest: .artifact.digest, org}'` writes.
+    let mut input = String::new();
+    let mut canonical = String::from("timestamp,image,account\n");
+    for (at, image, account) in example_rows() {
+        input += &format!("{{\"at\":\"{at}\",\"digest\":\"{image}\",\"org\":\"{account}\"}}\n");
+        canonical += &format!("{at},{image},{account}\n");
+    }
+    let work = Workdir::new();
+    let output = scanquota()
+        .current_dir(work.dir())
+        .args([
+            "report",
+            "--plan",
+            &plan_path(),
+            "--log",
+            "-",
+            "--as-of",
+            "2024-04-20",
+            "--format",
+            "json",
+            "--column",
+            "timestamp=at",
+            "--column",
+            "image=digest",
+            "--column",
+            "account=org",
+        ])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{:?}", output);
+    let expected = scanquota()
+        .current_dir(work.dir())
+        .args([
+            "report",
+            "--plan",
+            &plan_path(),
+            "--log",
+            "-",
+            "--as-of",
+            "2024-04-20",
+            "--format",
+            "json",
+        ])
+        .write_stdin(canonical)
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&expected.stdout)
+    );
+}
