@@ -13,7 +13,8 @@ Exit status: 0 success, 1 a `check` threshold was crossed, 2 bad input or usage.
 #[derive(Debug, Parser)]
 #[command(name = "scanquota", version, about = ABOUT, long_about = LONG_ABOUT)]
 pub struct Cli {
-    /// Print nothing but the result: no progress bar (and for `check`, no lines at all)
+    /// Print nothing but the result: no notes on stderr, no progress bar (and
+    /// for `check`, no lines at all); errors are still printed
     #[arg(long, short, global = true)]
     pub quiet: bool,
 

@@ -6,7 +6,6 @@ mod common;
 
 use common::{Workdir, run};
 
-#[allow(dead_code)]
 fn ok(args: &[&str]) -> (String, String) {
     let (code, stdout, stderr) = run(args);
     assert_eq!(code, 0, "{args:?}: {stderr}");
@@ -69,4 +68,92 @@ fn reconcile_with_a_complete_vendor_file_still_reports_differences_with_status_1
     ]);
     assert_eq!(code, 1);
     assert!(stdout.starts_with("DIFF "), "{stdout}");
+}
+
+// ---- check: one field per word, and --quiet means quiet ----
+
+#[test]
+fn check_quotes_account_names_so_a_shell_reads_them_back_whole() {
+    let work = Workdir::new();
+    let log = work.write(
+        "spaces.csv",
+        "timestamp,image,account,source,status\n\
+         2024-03-16T09:00:00+08:00,sha256:aaaa,x remaining=5 (limit 1),registry,success\n\
+         2024-03-16T10:00:00+08:00,sha256:bbbb,it's,registry,success\n\
+         2024-03-16T11:00:00+08:00,sha256:cccc,plain,registry,success\n",
+    );
+    let (stdout, _) = ok(&[
+        "check",
+        "--plan",
+        "fixtures/tcss-usd-300.toml",
+        "--log",
+        &log,
+        "--as-of",
+        "2024-03-20",
+        "--min-remaining",
+        "1",
+    ]);
+    assert!(
+        stdout.contains("OK plain remaining=299 (limit 1)\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("OK 'x remaining=5 (limit 1)' remaining=299 (limit 1)\n"),
+        "{stdout}"
+    );
+    // Every line splits into exactly five shell words (status, account,
+    // check=value, "(limit", "1)"); xargs reads shell-style quotes.
+    let script = "printf '%s' \"$CHECK_LINES\" | while read -r line; do \
+                  printf '%s\\n' \"$line\" | xargs sh -c 'printf \"%s|%s|%s\\n\" \"$#\" \"$2\" \"$3\"' sh; done";
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .env("CHECK_LINES", &stdout)
+        .output()
+        .unwrap();
+    let out = String::from_utf8(out.stdout).unwrap();
+    let mut got: Vec<&str> = out.lines().collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "5|it's|remaining=299",
+            "5|plain|remaining=299",
+            "5|x remaining=5 (limit 1)|remaining=299",
+        ],
+        "{stdout}"
+    );
+}
+
+#[test]
+fn quiet_silences_every_note_including_the_builtin_start_notice() {
+    let args = [
+        "report",
+        "--plan",
+        "builtin:hss-payg",
+        "--log",
+        "fixtures/hss.csv",
+        "--as-of",
+        "2024-04-20",
+    ];
+    let (_, loud) = ok(&args);
+    assert!(loud.contains("builtin:hss-payg starts at"), "{loud}");
+    let mut quiet = args.to_vec();
+    quiet.push("--quiet");
+    let (stdout, stderr) = ok(&quiet);
+    assert!(!stdout.is_empty());
+    assert_eq!(stderr, "");
+    let (code, stdout, stderr) = run(&[
+        "check",
+        "--plan",
+        "builtin:hss-payg",
+        "--log",
+        "fixtures/hss.csv",
+        "--as-of",
+        "2024-04-20",
+        "--min-remaining",
+        "0",
+        "--quiet",
+    ]);
+    assert_eq!((code, stdout.as_str(), stderr.as_str()), (0, "", ""));
 }

@@ -70,7 +70,8 @@ pub fn run(cli: Cli) -> Result<CommandOutput> {
     {
         crate::render::table::set_width(width);
     }
-    match cli.command {
+    let quiet = cli.quiet;
+    let mut outcome = match cli.command {
         Command::Report(args) => report::run(&args),
         Command::Invoice(args) => invoice::run(&args),
         Command::Ledger(args) => ledger::run(&args),
@@ -89,7 +90,12 @@ pub fn run(cli: Cli) -> Result<CommandOutput> {
         Command::Man { dir } => completions::man(dir.as_deref()),
         Command::Merge(args) => merge::run(&args),
         Command::Import(args) => import::run(&args),
+    }?;
+    // `--quiet` silences every note (errors are not notes: they are `Err`).
+    if quiet {
+        outcome.stderr.clear();
     }
+    Ok(outcome)
 }
 
 /// The terminal's columns, from `COLUMNS` or the tty.
