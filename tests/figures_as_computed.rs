@@ -5,6 +5,8 @@
 mod common;
 
 use common::{Workdir, run};
+use rust_decimal::Decimal;
+use serde_json::Value;
 
 fn ok(args: &[&str]) -> (String, String) {
     let (code, stdout, stderr) = run(args);
@@ -156,4 +158,116 @@ fn quiet_silences_every_note_including_the_builtin_start_notice() {
         "--quiet",
     ]);
     assert_eq!((code, stdout.as_str(), stderr.as_str()), (0, "", ""));
+}
+
+// ---- showback: unpriced overage goes to the groups that caused it ----
+
+const TEAMS: [&str; 11] = [
+    "report",
+    "--plan",
+    "builtin:hss-payg",
+    "--start",
+    "2024-03-01",
+    "--log",
+    "fixtures/teams.csv",
+    "--by",
+    "team",
+    "--as-of",
+    "2024-04-20",
+];
+
+fn teams(format: &str) -> String {
+    let mut args = TEAMS.to_vec();
+    args.extend(["--format", format]);
+    ok(&args).0
+}
+
+fn dec(value: &Value) -> Decimal {
+    value.as_str().expect("a decimal string").parse().unwrap()
+}
+
+#[test]
+fn every_showback_group_carries_its_unpriced_overage_and_they_sum_to_the_account() {
+    let report: Value = serde_json::from_str(&teams("json")).unwrap();
+    let account = &report["accounts"][0];
+    let whole = dec(&account["charges"]["unpriced_overage_units"]);
+    assert_eq!(whole, Decimal::from(508));
+    let groups = account["allocation"]["groups"].as_array().unwrap();
+    let parts: Vec<Decimal> = groups
+        .iter()
+        .map(|g| dec(&g["unpriced_overage_units"]))
+        .collect();
+    assert_eq!(parts.iter().copied().sum::<Decimal>(), whole);
+    assert!(
+        parts.iter().filter(|p| !p.is_zero()).count() >= 3,
+        "{parts:?}"
+    );
+    // Each cycle's groups add up too.
+    let mut by_cycle = Decimal::ZERO;
+    for cycle in account["allocation"]["cycles"].as_array().unwrap() {
+        for group in cycle["groups"].as_array().unwrap() {
+            by_cycle += dec(&group["unpriced_overage_units"]);
+        }
+    }
+    assert_eq!(by_cycle, whole);
+
+    // The CSV's column adds up to the same figure.
+    let csv = teams("csv");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let column = headers
+        .iter()
+        .position(|h| h == "unpriced_overage_units")
+        .expect("an unpriced_overage_units column");
+    let sum: Decimal = reader
+        .records()
+        .map(|r| r.unwrap()[column].parse().unwrap_or(Decimal::ZERO))
+        .sum();
+    assert_eq!(sum, whole);
+
+    // Table, Markdown and HTML show the column with each group's figure.
+    let search = groups.iter().find(|g| g["group"] == "search").unwrap();
+    let search_units = search["unpriced_overage_units"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let table = teams("table");
+    let row = table
+        .lines()
+        .find(|l| l.trim_start().starts_with("search"))
+        .unwrap();
+    assert!(table.contains("Unpriced overage"), "{table}");
+    assert!(
+        row.trim_end().ends_with(&format!(" {search_units}")),
+        "{row}"
+    );
+    for format in ["markdown", "html"] {
+        let page = teams(format);
+        assert!(page.contains("Unpriced overage"), "{format}");
+        assert!(page.contains(&search_units), "{format}");
+    }
+}
+
+#[test]
+fn priced_showback_has_no_unpriced_column_and_zero_in_json() {
+    let (stdout, _) = ok(&[
+        "report",
+        "--plan",
+        "fixtures/tcss-usd-300.toml",
+        "--log",
+        "fixtures/tcss-worked-example.csv",
+        "--by",
+        "source",
+        "--as-of",
+        "2024-04-20",
+        "--format",
+        "json",
+    ]);
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    for group in report["accounts"][0]["allocation"]["groups"]
+        .as_array()
+        .unwrap()
+    {
+        assert_eq!(group["unpriced_overage_units"], "0", "{group}");
+    }
 }
