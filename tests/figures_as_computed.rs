@@ -271,3 +271,85 @@ fn priced_showback_has_no_unpriced_column_and_zero_in_json() {
         assert_eq!(group["unpriced_overage_units"], "0", "{group}");
     }
 }
+
+// ---- quantities as computed, not rounded to the plan's unit precision ----
+
+const FRACTIONAL_PLAN: &str = r#"name = "fractional projection"
+currency = "USD"
+decimals = 2
+timezone = "+00:00"
+
+[subscription]
+start = 2024-01-01T00:00:00+00:00
+months = 1
+
+[metering]
+first_scan_units = 1
+repeat_scan_units = 1
+
+[[allowance]]
+name = "quota"
+units = 2
+
+[overage]
+policy = "bill"
+unit_price = 0.333
+"#;
+
+fn fractional(command: &str, format: &str) -> String {
+    let work = Workdir::new();
+    let plan = work.write("plan.toml", FRACTIONAL_PLAN);
+    let log = work.write(
+        "log.csv",
+        "timestamp,image,account,source,status\n\
+         2024-01-01T00:00:00+00:00,sha256:a0,default,registry,success\n\
+         2024-01-02T00:00:00+00:00,sha256:a1,default,registry,success\n\
+         2024-01-03T00:00:00+00:00,sha256:a2,default,registry,success\n",
+    );
+    ok(&[
+        command,
+        "--plan",
+        &plan,
+        "--log",
+        &log,
+        "--as-of",
+        "2024-01-29T12:00:00Z",
+        "--format",
+        format,
+    ])
+    .0
+}
+
+#[test]
+fn projected_quantities_are_shown_as_computed_in_every_view() {
+    let invoice: Value = serde_json::from_str(&fractional("invoice", "json")).unwrap();
+    let lines = invoice["accounts"][0]["cycles"][0]["lines"]
+        .as_array()
+        .unwrap();
+    let projected = lines
+        .iter()
+        .find(|l| l["kind"] == "overage" && l["quantity"].as_str() != Some("1"))
+        .expect("a projected overage line");
+    let quantity = projected["quantity"].as_str().unwrap();
+    assert_eq!(
+        quantity, "0.2632",
+        "a fraction the plan's whole units would hide"
+    );
+    for format in ["table", "markdown", "csv", "html"] {
+        let page = fractional("invoice", format);
+        assert!(page.contains(quantity), "{format}: {page}");
+    }
+    let report: Value = serde_json::from_str(&fractional("report", "json")).unwrap();
+    let shortfall = report["accounts"][0]["projection"]["projected_shortfall"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(shortfall, "0.2632");
+    for format in ["table", "markdown", "html"] {
+        let page = fractional("report", format);
+        assert!(
+            page.contains(&format!("{shortfall} more units")),
+            "{format}: {page}"
+        );
+    }
+}

@@ -55,14 +55,17 @@ impl Grid {
     }
 }
 
-/// Units as tables show them: to the plan's finest unit precision (0.1 for
-/// TCSS), normalised.
+/// The places JSON keeps for a computed quantity (a projection's units).
+pub const SHOWN_UNIT_PLACES: u32 = crate::projection::PROJECTED_UNIT_PLACES;
+
+/// Units as tables show them: as computed, normalised, to at most the 4
+/// places JSON keeps (or the plan's unit precision, if finer). Never rounded
+/// to the plan's precision, which would show a projected 2.4 as 2.
 pub fn units(value: Units, places: u32) -> String {
-    format_units(
-        value
-            .0
-            .round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero),
-    )
+    format_units(value.0.round_dp_with_strategy(
+        places.max(SHOWN_UNIT_PLACES),
+        RoundingStrategy::MidpointAwayFromZero,
+    ))
 }
 
 /// Money with its currency, and the overage units beside it that have no
