@@ -353,3 +353,80 @@ fn projected_quantities_are_shown_as_computed_in_every_view() {
         );
     }
 }
+
+// ---- docs: help, man pages and README say what the program does ----
+
+#[test]
+fn every_file_a_help_text_names_exists() {
+    let (help, _) = ok(&["stats", "--help"]);
+    let named: Vec<&str> = help
+        .split_whitespace()
+        .filter(|w| w.starts_with("fixtures/"))
+        .collect();
+    assert!(!named.is_empty(), "{help}");
+    for path in named {
+        assert!(
+            common::root().join(path).is_file(),
+            "{path} in stats --help"
+        );
+    }
+}
+
+#[test]
+fn the_top_help_and_man_page_name_every_log_format() {
+    let (help, _) = ok(&["--help"]);
+    let (page, _) = ok(&["man"]);
+    for text in [&help, &page] {
+        for format in ["CSV", "JSON Lines", "Trivy", "Grype", "Harbor", "gzip"] {
+            assert!(text.contains(format), "{format}: {text}");
+        }
+        assert!(!text.contains("scan logs (CSV)"), "{text}");
+    }
+}
+
+#[test]
+fn man_help_says_only_the_top_page_is_printed_without_dir() {
+    let (help, _) = ok(&["man", "--help"]);
+    assert!(help.contains("only the top page"), "{help}");
+    let (page, _) = ok(&["man"]);
+    assert_eq!(page.matches(".TH ").count(), 1);
+}
+
+#[test]
+fn every_man_page_has_exit_status_and_files_sections() {
+    let work = Workdir::new();
+    let dir = work.path("man");
+    ok(&["man", "--dir", &dir]);
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let page = std::fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let exit = page
+            .find(".SH \"EXIT STATUS\"")
+            .unwrap_or_else(|| panic!("{name}"));
+        let files = page.find(".SH FILES").unwrap_or_else(|| panic!("{name}"));
+        assert!(exit < files, "{name}");
+        let section = &page[exit..files];
+        let has_one = section.contains("\\fB1\\fR");
+        let uses_one =
+            ["scanquota.1", "scanquota-check.1", "scanquota-reconcile.1"].contains(&name.as_str());
+        assert_eq!(has_one, uses_one, "{name}: {section}");
+        assert!(section.contains("\\fB2\\fR"), "{name}");
+        assert!(page[files..].contains("\\-\\-output"), "{name}");
+        seen += 1;
+    }
+    assert!(seen >= 12, "{seen} pages");
+    let reconcile = std::fs::read_to_string(format!("{dir}/scanquota-reconcile.1")).unwrap();
+    assert!(reconcile.contains("\\-\\-vendor\\-stats"));
+    let report = std::fs::read_to_string(format!("{dir}/scanquota-report.1")).unwrap();
+    assert!(report.contains("\\fB\\-\\-cores\\fR"));
+}
+
+#[test]
+fn the_readme_exit_status_table_has_reconcile() {
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap();
+    let table = &readme[readme.find("## Exit status").unwrap()..];
+    let one = table.lines().find(|l| l.starts_with("| 1 |")).unwrap();
+    assert!(one.contains("reconcile"), "{one}");
+}
