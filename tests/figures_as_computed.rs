@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Workdir, run};
+use common::{Workdir, run, scanquota};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -429,4 +429,124 @@ fn the_readme_exit_status_table_has_reconcile() {
     let table = &readme[readme.find("## Exit status").unwrap()..];
     let one = table.lines().find(|l| l.starts_with("| 1 |")).unwrap();
     assert!(one.contains("reconcile"), "{one}");
+}
+
+// ---- tables: a number or a word is never split across lines ----
+
+/// `args` with tables at `columns` columns (COLUMNS is honoured piped).
+fn at_width(args: &[&str], columns: &str) -> String {
+    let output = scanquota()
+        .args(args)
+        .env("COLUMNS", columns)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{args:?}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn words(text: &str) -> std::collections::BTreeSet<String> {
+    text.split_whitespace()
+        .filter(|w| !w.chars().all(|c| c == '─'))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn narrow_tables_wrap_between_words_never_inside_one() {
+    let runs: Vec<Vec<&str>> = vec![
+        vec![
+            "estimate",
+            "--plan",
+            "fixtures/tcss-usd-300.toml",
+            "--from-log",
+            "fixtures/tcss-worked-example.csv",
+            "--size-for",
+            "mean",
+            "--as-of",
+            "2024-06-20",
+        ],
+        vec![
+            "report",
+            "--plan",
+            "fixtures/tcss-cny-topup.toml",
+            "--log",
+            "fixtures/tcss-cny.csv",
+            "--cores",
+            "fixtures/cores.csv",
+            "--as-of",
+            "2024-05-01",
+        ],
+        vec![
+            "invoice",
+            "--plan",
+            "fixtures/tcss-cny-topup.toml",
+            "--log",
+            "fixtures/tcss-cny.csv",
+            "--as-of",
+            "2024-05-01",
+        ],
+        TEAMS.to_vec(),
+        vec![
+            "ledger",
+            "--plan",
+            "fixtures/tcss-usd-300.toml",
+            "--log",
+            "fixtures/tcss-worked-example.csv",
+            "--as-of",
+            "2024-06-20",
+        ],
+    ];
+    for args in &runs {
+        // At 400 columns nothing wraps: these are the whole words.
+        let whole = words(&at_width(args, "400"));
+        for columns in ["40", "60", "80", "100"] {
+            let narrow = at_width(args, columns);
+            let split: Vec<String> = words(&narrow).difference(&whole).cloned().collect();
+            assert!(
+                split.is_empty(),
+                "{} at {columns} columns splits {split:?}:\n{narrow}",
+                args[0]
+            );
+        }
+    }
+    // The cases: the mean demand and the header words stay whole.
+    let estimate = at_width(&runs[0], "100");
+    assert!(estimate.contains("Cost/cycle"), "{estimate}");
+    let report = at_width(&runs[1], "60");
+    assert!(report.contains("Granted"), "{report}");
+}
+
+#[test]
+fn the_ledger_table_fits_the_width_when_its_words_allow() {
+    let mut log = String::from("timestamp,image,account,source,status\n");
+    for i in 0..5 {
+        log += &format!(
+            "2024-03-16T0{i}:00:00+08:00,sha256:a{i},the platform team of the north american region,registry,success\n"
+        );
+    }
+    let args = [
+        "ledger",
+        "--plan",
+        "fixtures/tcss-usd-300.toml",
+        "--log",
+        "-",
+        "--as-of",
+        "2024-06-20",
+    ];
+    for columns in ["100", "95"] {
+        let output = scanquota()
+            .args(args)
+            .env("COLUMNS", columns)
+            .write_stdin(log.clone())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        let table = String::from_utf8(output.stdout).unwrap();
+        let widest = table.lines().map(|l| l.chars().count()).max().unwrap();
+        assert!(
+            widest <= columns.parse().unwrap(),
+            "{widest} at {columns}:\n{table}"
+        );
+        assert!(table.contains("2024-03-16 00:00"), "{table}");
+    }
 }
