@@ -550,3 +550,139 @@ fn the_ledger_table_fits_the_width_when_its_words_allow() {
         assert!(table.contains("2024-03-16 00:00"), "{table}");
     }
 }
+
+// ---- the HTML chart: the projection meets its marker; labels never overlap ----
+
+fn html(args: &[&str]) -> scraper::Html {
+    let mut all = args.to_vec();
+    all.extend(["--format", "html"]);
+    scraper::Html::parse_document(&ok(&all).0)
+}
+
+fn select<'a>(element: scraper::ElementRef<'a>, selector: &str) -> Vec<scraper::ElementRef<'a>> {
+    element
+        .select(&scraper::Selector::parse(selector).unwrap())
+        .collect()
+}
+
+fn number(element: &scraper::ElementRef, attribute: &str) -> f64 {
+    element
+        .value()
+        .attr(attribute)
+        .map_or(0.0, |v| v.parse().unwrap())
+}
+
+fn points(element: &scraper::ElementRef) -> Vec<(f64, f64)> {
+    element
+        .value()
+        .attr("points")
+        .unwrap()
+        .split_whitespace()
+        .map(|pair| {
+            let (x, y) = pair.split_once(',').unwrap();
+            (x.parse().unwrap(), y.parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn the_projection_meets_the_granted_line_at_the_runs_out_marker() {
+    // Scans ramp up, 1 more each day: the average rate runs the quota out
+    // well before the period end.
+    let mut log = String::from("timestamp,image,account,source,status\n");
+    let mut n = 0;
+    for day in 0..12 {
+        for k in 0..(2 * day + 1) {
+            log += &format!(
+                "2024-05-{:02}T{:02}:{:02}:00+08:00,sha256:r{n:05},default,registry,success\n",
+                15 + day,
+                15 + k / 6,
+                (k % 6) * 10
+            );
+            n += 1;
+        }
+    }
+    let work = Workdir::new();
+    let log = work.write("ramp.csv", log);
+    let args = [
+        "report",
+        "--plan",
+        "fixtures/tcss-usd-300.toml",
+        "--log",
+        &log,
+        "--as-of",
+        "2024-05-26",
+    ];
+    let page = html(&args);
+    let root = page.root_element();
+    let chart = select(root, "figure svg")[0];
+    let marker = select(chart, "line.exhausted")[0];
+    let marker_x = number(&marker, "x1");
+    let label = select(chart, "text")
+        .into_iter()
+        .find(|t| t.text().collect::<String>().starts_with("runs out"))
+        .unwrap();
+    assert!(label.text().collect::<String>().contains("2024-06-08"));
+    let projection = points(&select(chart, ".projected")[0]);
+    let granted: Vec<(f64, f64)> = select(chart, "polyline.granted")
+        .iter()
+        .flat_map(points)
+        .collect();
+    let granted_y = granted.iter().rfind(|(x, _)| *x <= marker_x).unwrap().1;
+    let (first, last) = (projection[0], *projection.last().unwrap());
+    assert!(first.0 < marker_x && first.1 > granted_y, "{projection:?}");
+    // The first point on the granted line is the marker's.
+    let reach = projection
+        .iter()
+        .find(|(_, y)| (y - granted_y).abs() < 0.05)
+        .unwrap_or_else(|| panic!("{projection:?} never reaches {granted_y}"));
+    assert!(
+        (reach.0 - marker_x).abs() < 0.05,
+        "{reach:?} vs marker {marker_x}"
+    );
+    assert!(
+        last.0 > marker_x,
+        "then runs along the granted line to the end"
+    );
+}
+
+#[test]
+fn chart_labels_never_overlap_on_a_14_period_report() {
+    let page = html(&[
+        "report",
+        "--plan",
+        "fixtures/fleet.toml",
+        "--log",
+        "fixtures/fleet.csv",
+    ]);
+    let root = page.root_element();
+    let charts = select(root, "figure > svg");
+    assert!(!charts.is_empty());
+    let mut expired_labels = 0;
+    for chart in charts {
+        // Each text's box: 11 px type, about 0.6 em a character.
+        let boxes: Vec<(String, f64, f64, f64, f64)> = select(chart, "text")
+            .iter()
+            .map(|t| {
+                let text: String = t.text().collect();
+                let x = number(t, "x") + number(t, "dx");
+                let y = number(t, "y") + number(t, "dy");
+                let width = text.chars().count() as f64 * 11.0 * 0.6;
+                let left = match t.value().attr("text-anchor") {
+                    Some("end") => x - width,
+                    Some("middle") => x - width / 2.0,
+                    _ => x,
+                };
+                (text, left, left + width, y - 11.0, y)
+            })
+            .collect();
+        expired_labels += boxes.iter().filter(|b| b.0.ends_with("expired")).count();
+        for (i, a) in boxes.iter().enumerate() {
+            for b in &boxes[i + 1..] {
+                let apart = a.2 <= b.1 || b.2 <= a.1 || a.4 <= b.3 || b.4 <= a.3;
+                assert!(apart, "{a:?} overlaps {b:?}");
+            }
+        }
+    }
+    assert!(expired_labels >= 14, "{expired_labels} expired labels kept");
+}
