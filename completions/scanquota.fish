@@ -25,7 +25,7 @@ function __fish_scanquota_using_subcommand
 end
 
 complete -c scanquota -n "__fish_scanquota_needs_command" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
-complete -c scanquota -n "__fish_scanquota_needs_command" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
+complete -c scanquota -n "__fish_scanquota_needs_command" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_needs_command" -s V -l version -d 'Print version'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "report" -d 'Remaining, expired and free quota and charges per account'
@@ -38,11 +38,11 @@ complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "estimate" -d 'R
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "import" -d 'Convert scanner reports or registry events to the scan-log CSV'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "merge" -d 'Combine JSON reports of disjoint account partitions into one report'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "plan" -d 'Validate and inspect plans'
-complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "man" -d 'Print the man page (roff), or write one page per command to a directory'
+complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "man" -d 'Print the top man page (roff), or write every command\'s page to a directory'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l plan -d 'Billing plan (TOML file or builtin:NAME); repeat to compare plans side by side' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l log -d 'Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l log -d 'Scan logs: CSV, JSON Lines, or Trivy, Grype and Harbor JSON, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l account -d 'Only this account; one that no log row or core sample names is an error listing the accounts there are' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
@@ -76,10 +76,10 @@ markdown\t''
 html\t'One self-contained page with charts, to open, print or mail'
 openmetrics\t'OpenMetrics text for a Prometheus textfile collector (`report` only)'"
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l log -d 'Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l log -d 'Scan logs: CSV, JSON Lines, or Trivy, Grype and Harbor JSON, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l account -d 'Only this account; one that no log row or core sample names is an error listing the accounts there are' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
@@ -113,10 +113,10 @@ markdown\t''
 html\t'One self-contained page with charts, to open, print or mail'
 openmetrics\t'OpenMetrics text for a Prometheus textfile collector (`report` only)'"
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l log -d 'Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l log -d 'Scan logs: CSV, JSON Lines, or Trivy, Grype and Harbor JSON, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l account -d 'Only this account; one that no log row or core sample names is an error listing the accounts there are' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
@@ -142,10 +142,10 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l format -d
 csv\t''
 jsonl\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l log -d 'Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l log -d 'Scan logs: CSV, JSON Lines, or Trivy, Grype and Harbor JSON, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l account -d 'Only this account; one that no log row or core sample names is an error listing the accounts there are' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
@@ -174,10 +174,10 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l format -d 
 json\t''
 markdown\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand check" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand check" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l log -d 'Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l log -d 'Scan logs: CSV, JSON Lines, or Trivy, Grype and Harbor JSON, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l account -d 'Only this account; one that no log row or core sample names is an error listing the accounts there are' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
@@ -202,10 +202,10 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l inventory-
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l format -d 'Output format' -r -f -a "json\t''
 table\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l log -d 'Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l log -d 'Scan logs: CSV, JSON Lines, or Trivy, Grype and Harbor JSON, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l account -d 'Only this account; one that no log row or core sample names is an error listing the accounts there are' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
@@ -229,7 +229,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l invent
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l inventory-delimiter -d 'The inventory\'s field delimiter: `,`, `;`, `|` or `\\t` [default: ,]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l vendor-stats -d 'The statistics JSON as the vendor\'s API returned it' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l plan -d 'Billing plan (TOML file or builtin:NAME); repeat to compare plans' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l first-scans -d 'First scans (images never scanned before) per cycle' -r
@@ -248,7 +248,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l display
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l format -d 'Output format' -r -f -a "table\t''
 json\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand import" -l account -d 'The account every row belongs to' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand import" -l source -d 'The source of rows made from Trivy and Grype reports (Harbor\'s are registry scans)' -r -f -a "local\t''
@@ -258,7 +258,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand import" -l image-key
 id\t'The image id (else the digest, else the name)'
 name\t'The name as scanned (else the digest)'"
 complete -c scanquota -n "__fish_scanquota_using_subcommand import" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand import" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand import" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand merge" -l format -d 'Output format' -r -f -a "table\t''
 json\t''
@@ -267,10 +267,10 @@ markdown\t''
 html\t'One self-contained page with charts, to open, print or mail'
 openmetrics\t'OpenMetrics text for a Prometheus textfile collector (`report` only)'"
 complete -c scanquota -n "__fish_scanquota_using_subcommand merge" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand merge" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand merge" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand merge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -f -a "check" -d 'Validate a plan and print it normalised, every default filled in'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -f -a "list" -d 'Name the built-in plans'
@@ -280,14 +280,14 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_see
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from check" -l format -d 'Output format' -r -f -a "toml\t''
 json\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from check" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from list" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from show" -l start -d 'Purchase moment written into the plan [default: now, to the minute]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from show" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate a plan and print it normalised, every default filled in'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "list" -d 'Name the built-in plans'
@@ -295,10 +295,10 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_see
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand man" -l dir -d 'Write `scanquota.1` and one `scanquota-<command>.1` page per command here' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand man" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand man" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand man" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand man" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand completions" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand completions" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
+complete -c scanquota -n "__fish_scanquota_using_subcommand completions" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate import merge plan man completions help" -f -a "report" -d 'Remaining, expired and free quota and charges per account'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate import merge plan man completions help" -f -a "invoice" -d 'The bill: every charge line per account and cycle, posted and projected'
@@ -310,7 +310,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate import merge plan man completions help" -f -a "import" -d 'Convert scanner reports or registry events to the scan-log CSV'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate import merge plan man completions help" -f -a "merge" -d 'Combine JSON reports of disjoint account partitions into one report'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate import merge plan man completions help" -f -a "plan" -d 'Validate and inspect plans'
-complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate import merge plan man completions help" -f -a "man" -d 'Print the man page (roff), or write one page per command to a directory'
+complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate import merge plan man completions help" -f -a "man" -d 'Print the top man page (roff), or write every command\'s page to a directory'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate import merge plan man completions help" -f -a "completions" -d 'Print a shell completion script'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate import merge plan man completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and __fish_seen_subcommand_from plan" -f -a "check" -d 'Validate a plan and print it normalised, every default filled in'

@@ -17,8 +17,8 @@ _scanquota() {
     _arguments "${_arguments_options[@]}" : \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
@@ -35,7 +35,7 @@ _scanquota() {
             (report)
 _arguments "${_arguments_options[@]}" : \
 '*--plan=[Billing plan (TOML file or builtin\:NAME); repeat to compare plans side by side]:PLAN:_default' \
-'*--log=[Scan logs\: CSV or JSON Lines, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
+'*--log=[Scan logs\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
@@ -68,8 +68,8 @@ html\:"One self-contained page with charts, to open, print or mail"
 openmetrics\:"OpenMetrics text for a Prometheus textfile collector (\`report\` only)"))' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -77,7 +77,7 @@ openmetrics\:"OpenMetrics text for a Prometheus textfile collector (\`report\` o
 (invoice)
 _arguments "${_arguments_options[@]}" : \
 '--plan=[Billing plan (TOML file or builtin\:NAME)]:PLAN:_default' \
-'*--log=[Scan logs\: CSV or JSON Lines, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
+'*--log=[Scan logs\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
@@ -110,8 +110,8 @@ html\:"One self-contained page with charts, to open, print or mail"
 openmetrics\:"OpenMetrics text for a Prometheus textfile collector (\`report\` only)"))' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -119,7 +119,7 @@ openmetrics\:"OpenMetrics text for a Prometheus textfile collector (\`report\` o
 (ledger)
 _arguments "${_arguments_options[@]}" : \
 '--plan=[Billing plan (TOML file or builtin\:NAME)]:PLAN:_default' \
-'*--log=[Scan logs\: CSV or JSON Lines, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
+'*--log=[Scan logs\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
@@ -142,8 +142,8 @@ name\:"The name as scanned (else the digest)"))' \
 '--format=[Output format (\`jsonl\`\: one JSON object a line)]:FORMAT:(table csv jsonl)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -151,7 +151,7 @@ name\:"The name as scanned (else the digest)"))' \
 (check)
 _arguments "${_arguments_options[@]}" : \
 '--plan=[Billing plan (TOML file or builtin\:NAME)]:PLAN:_default' \
-'*--log=[Scan logs\: CSV or JSON Lines, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
+'*--log=[Scan logs\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
@@ -177,8 +177,8 @@ name\:"The name as scanned (else the digest)"))' \
 '--format=[Output format]:FORMAT:(text json markdown)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -186,7 +186,7 @@ name\:"The name as scanned (else the digest)"))' \
 (stats)
 _arguments "${_arguments_options[@]}" : \
 '--plan=[Billing plan (TOML file or builtin\:NAME)]:PLAN:_default' \
-'*--log=[Scan logs\: CSV or JSON Lines, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
+'*--log=[Scan logs\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
@@ -209,8 +209,8 @@ name\:"The name as scanned (else the digest)"))' \
 '--format=[Output format]:FORMAT:(json table)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -218,7 +218,7 @@ name\:"The name as scanned (else the digest)"))' \
 (reconcile)
 _arguments "${_arguments_options[@]}" : \
 '--plan=[Billing plan (TOML file or builtin\:NAME)]:PLAN:_default' \
-'*--log=[Scan logs\: CSV or JSON Lines, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
+'*--log=[Scan logs\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
@@ -241,8 +241,8 @@ name\:"The name as scanned (else the digest)"))' \
 '--vendor-stats=[The statistics JSON as the vendor'\''s API returned it]:FILE:_default' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -265,8 +265,8 @@ _arguments "${_arguments_options[@]}" : \
 '--format=[Output format]:FORMAT:(table json)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -280,8 +280,8 @@ id\:"The image id (else the digest, else the name)"
 name\:"The name as scanned (else the digest)"))' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 ':format -- The format of the files:(trivy grype harbor)' \
@@ -298,8 +298,8 @@ html\:"One self-contained page with charts, to open, print or mail"
 openmetrics\:"OpenMetrics text for a Prometheus textfile collector (\`report\` only)"))' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '*::reports -- Reports written by `scanquota report --format json`, same plan and --as-of:_default' \
@@ -309,8 +309,8 @@ openmetrics\:"OpenMetrics text for a Prometheus textfile collector (\`report\` o
 _arguments "${_arguments_options[@]}" : \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help]' \
 '--help[Print help]' \
 ":: :_scanquota__subcmd__plan_commands" \
@@ -329,8 +329,8 @@ _arguments "${_arguments_options[@]}" : \
 '--format=[Output format]:FORMAT:(toml json)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help]' \
 '--help[Print help]' \
 ':plan -- The plan file (TOML) or builtin\:NAME:_default' \
@@ -340,8 +340,8 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -351,8 +351,8 @@ _arguments "${_arguments_options[@]}" : \
 '--start=[Purchase moment written into the plan \[default\: now, to the minute\]]:TIME:_default' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help]' \
 '--help[Print help]' \
 ':plan -- builtin\:NAME:_default' \
@@ -399,8 +399,8 @@ _arguments "${_arguments_options[@]}" : \
 '--dir=[Write \`scanquota.1\` and one \`scanquota-<command>.1\` page per command here]:DIR:_default' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -409,8 +409,8 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help]' \
 '--help[Print help]' \
 ':shell -- The shell to complete for:(bash elvish fish powershell zsh)' \
@@ -526,7 +526,7 @@ _scanquota_commands() {
 'import:Convert scanner reports or registry events to the scan-log CSV' \
 'merge:Combine JSON reports of disjoint account partitions into one report' \
 'plan:Validate and inspect plans' \
-'man:Print the man page (roff), or write one page per command to a directory' \
+'man:Print the top man page (roff), or write every command'\''s page to a directory' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -560,7 +560,7 @@ _scanquota__subcmd__help_commands() {
 'import:Convert scanner reports or registry events to the scan-log CSV' \
 'merge:Combine JSON reports of disjoint account partitions into one report' \
 'plan:Validate and inspect plans' \
-'man:Print the man page (roff), or write one page per command to a directory' \
+'man:Print the top man page (roff), or write every command'\''s page to a directory' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
     )

@@ -5,15 +5,19 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 const ABOUT: &str = "Quota and cost calculator for container-image security scanning";
 
 const LONG_ABOUT: &str = "\
-Replays container-image scan logs (CSV) through a billing plan (TOML) and
-reports remaining quota, expired quota, free-scan usage and charges.
+Replays container-image scan logs (CSV, JSON Lines, Trivy or Grype JSON
+reports, Harbor webhook events; gzip recognised by content) through a billing
+plan (TOML) and reports remaining quota, expired quota, free-scan usage and
+charges.
 
-Exit status: 0 success, 1 a `check` threshold was crossed, 2 bad input or usage.";
+Exit status: 0 success, 1 a `check` threshold was crossed or `reconcile`
+found a field that differs, 2 bad input or usage.";
 
 #[derive(Debug, Parser)]
 #[command(name = "scanquota", version, about = ABOUT, long_about = LONG_ABOUT)]
 pub struct Cli {
-    /// Print nothing but the result: no progress bar (and for `check`, no lines at all)
+    /// Print nothing but the result: no notes on stderr, no progress bar (and
+    /// for `check`, no lines at all); errors are still printed
     #[arg(long, short, global = true)]
     pub quiet: bool,
 
@@ -64,7 +68,7 @@ Example:
     /// The Huawei HSS image-scan statistics object for one account
     #[command(after_help = "\
 Example:
-  scanquota stats --plan builtin:hss-payg --log fixtures/hss.csv --inventory fixtures/inventory.csv")]
+  scanquota stats --plan builtin:hss-payg --log fixtures/hss.csv --inventory fixtures/hss-inventory.csv")]
     Stats(StatsArgs),
 
     /// Compare the vendor's statistics JSON with what the logs say; exit 1 on any difference
@@ -99,8 +103,11 @@ Example:
     #[command(subcommand)]
     Plan(PlanCommand),
 
-    /// Print the man page (roff), or write one page per command to a directory
+    /// Print the top man page (roff), or write every command's page to a directory
     #[command(after_help = "\
+Without --dir only the top page, scanquota.1, is printed; the pages of the
+commands (scanquota-report.1, …) are written by --dir.
+
 Examples:
   scanquota man > scanquota.1 && man ./scanquota.1
   scanquota man --dir /usr/local/share/man/man1   # scanquota.1, scanquota-report.1, …")]
@@ -123,8 +130,8 @@ Examples:
 /// What every replaying command reads.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard
-    /// input; several paths after one --log (shell globs work) or --log repeated; all are merged
+    /// Scan logs: CSV, JSON Lines, or Trivy, Grype and Harbor JSON, gzip recognised
+    /// by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged
     #[arg(long, value_name = "LOG", required = true, num_args = 1..)]
     pub log: Vec<String>,
 

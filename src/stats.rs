@@ -43,6 +43,23 @@ pub struct HssStatistics {
     pub unscan: ImageCounts,
 }
 
+impl HssStatistics {
+    /// Every count zero: the shape of the vendor's object.
+    pub fn zero() -> Self {
+        HssStatistics {
+            repository_scan_num: 0,
+            cicd_scan_num: 0,
+            free_quota_num: 0,
+            already_given: false,
+            image_free_quota: 0,
+            high_risk: ImageCounts::default(),
+            has_risk: ImageCounts::default(),
+            total: ImageCounts::default(),
+            unscan: ImageCounts::default(),
+        }
+    }
+}
+
 /// Images known to exist, scanned or not (`--inventory`, CSV `image,source`).
 /// Laid out as `layout` says (`--inventory-column`, `--inventory-delimiter`).
 pub fn read_inventory(path: &str, layout: &Layout) -> Result<Vec<(Source, String)>> {
