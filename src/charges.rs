@@ -2,8 +2,9 @@
 //! zero to the plan's `decimals`; the total is the sum of rounded lines.
 
 use crate::cores::CoreDay;
+use crate::error::{Error, Result};
 use crate::meter::{AccountUsage, Schedule};
-use crate::numbers::round_money;
+use crate::numbers::{checked_sum, round_money};
 use crate::plan::{AllowanceKind, Plan};
 use chrono::{DateTime, Utc};
 
@@ -65,6 +66,9 @@ pub struct Charges {
 }
 
 impl ChargeLine {
+    /// The line `quantity × unit_price`; `overflow` says what the product
+    /// is, should it be beyond a decimal's range.
+    #[allow(clippy::too_many_arguments)]
     fn new(
         plan: &Plan,
         kind: ChargeKind,
@@ -73,16 +77,18 @@ impl ChargeLine {
         quantity: Decimal,
         unit_price: Decimal,
         basis: Basis,
-    ) -> Self {
-        ChargeLine {
+        overflow: impl FnOnce() -> Error,
+    ) -> Result<Self> {
+        let amount = quantity.checked_mul(unit_price).ok_or_else(overflow)?;
+        Ok(ChargeLine {
             kind,
             item,
             period_start,
             quantity,
             unit_price,
-            amount: round_money(quantity * unit_price, plan.decimals),
+            amount: round_money(amount, plan.decimals),
             basis,
-        }
+        })
     }
 }
 
@@ -91,7 +97,7 @@ pub fn fee_lines(
     plan: &Plan,
     cycle: usize,
     cycle_start: DateTime<Utc>,
-) -> impl Iterator<Item = ChargeLine> + '_ {
+) -> impl Iterator<Item = Result<ChargeLine>> + '_ {
     plan.fees.iter().map(move |fee| {
         ChargeLine::new(
             plan,
@@ -101,25 +107,36 @@ pub fn fee_lines(
             fee.quantity,
             fee.unit_price,
             Basis::Cycle(cycle),
+            || {
+                Error::overflow(
+                    format!("{}: [[fee]] {}: quantity × unit_price", plan.file, fee.name),
+                    "write a smaller quantity or unit_price",
+                )
+            },
         )
     })
 }
 
+/// Every charge line of one account, and their total; an amount or the
+/// total beyond a decimal's range is [`Error::Overflow`] naming the plan key
+/// or the account and period.
 pub fn charges(
     plan: &Plan,
     schedule: &Schedule,
     usage: &AccountUsage,
     core_days: &[CoreDay],
-) -> Charges {
+) -> Result<Charges> {
+    let account = &usage.account;
+    let when = |at: DateTime<Utc>| plan.zone.format(at);
     let mut lines = Vec::new();
     if let Some(cores) = &plan.cores {
-        lines.extend(core_days.iter().map(|day| {
+        for day in core_days {
             let basis = schedule
                 .cycles
                 .iter()
                 .position(|cycle| cycle.contains(day.day_start))
                 .map_or(Basis::OutsideCycles, Basis::Cycle);
-            ChargeLine::new(
+            lines.push(ChargeLine::new(
                 plan,
                 ChargeKind::Cores,
                 "cores".into(),
@@ -127,15 +144,27 @@ pub fn charges(
                 day.billable,
                 cores.daily_unit_price,
                 basis,
-            )
-        }));
+                || {
+                    Error::overflow(
+                        format!(
+                            "account {account}, day {}: billable cores × cores.daily_unit_price",
+                            when(day.day_start)
+                        ),
+                        format!(
+                            "check the --cores samples, or write a smaller cores.daily_unit_price in {}",
+                            plan.file
+                        ),
+                    )
+                },
+            )?);
+        }
     }
     for (index, allowance) in plan.allowances.iter().enumerate() {
         if allowance.kind != AllowanceKind::Prepaid {
             continue;
         }
         for (number, period) in schedule.allowance_periods[index].iter().enumerate() {
-            let granted = schedule.granted(plan, index, period);
+            let granted = schedule.granted(plan, index, period)?;
             lines.push(ChargeLine::new(
                 plan,
                 ChargeKind::Allowance,
@@ -147,12 +176,25 @@ pub fn charges(
                     allowance: index,
                     period: number,
                 },
-            ));
+                || {
+                    Error::overflow(
+                        format!(
+                            "{}: [[allowance]] {}: units × unit_price (with top-ups, period {})",
+                            plan.file,
+                            allowance.name,
+                            when(period.start)
+                        ),
+                        "write a smaller units, unit_price or top-up units",
+                    )
+                },
+            )?);
         }
     }
     let mut unpriced_overage_units = Decimal::ZERO;
     for (cycle, period) in schedule.cycles.iter().enumerate() {
-        lines.extend(fee_lines(plan, cycle, period.start));
+        for line in fee_lines(plan, cycle, period.start) {
+            lines.push(line?);
+        }
         let overage = usage.cycle_overage[cycle];
         if overage.is_zero() {
             continue;
@@ -166,15 +208,44 @@ pub fn charges(
                 overage,
                 price,
                 Basis::Cycle(cycle),
-            )),
-            None => unpriced_overage_units += overage,
+                || {
+                    Error::overflow(
+                        format!(
+                            "account {account}, period {}: overage units × overage.unit_price",
+                            when(period.start)
+                        ),
+                        format!("write a smaller overage.unit_price or metering units in {}, or give an earlier --as-of", plan.file),
+                    )
+                },
+            )?),
+            None => {
+                unpriced_overage_units = unpriced_overage_units
+                    .checked_add(overage)
+                    .ok_or_else(|| {
+                        Error::overflow(
+                            format!("account {account}: unpriced overage units"),
+                            format!("write smaller metering units in {}, or give an earlier --as-of", plan.file),
+                        )
+                    })?
+            }
         }
     }
     lines.sort_by_key(|line| (line.period_start, line.kind));
-    let total = lines.iter().map(|line| line.amount).sum();
-    Charges {
+    let total = checked_sum(lines.iter().map(|line| line.amount)).ok_or_else(|| {
+        Error::overflow(
+            format!(
+                "account {account}: the sum of the charge lines up to {}",
+                when(schedule.as_of)
+            ),
+            format!(
+                "write smaller prices or units in {}, or give an earlier --as-of",
+                plan.file
+            ),
+        )
+    })?;
+    Ok(Charges {
         lines,
         total: round_money(total, plan.decimals),
         unpriced_overage_units,
-    }
+    })
 }

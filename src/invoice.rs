@@ -5,7 +5,8 @@
 
 use crate::allocation::AllocationReport;
 use crate::charges::ChargeKind;
-use crate::numbers::round_money;
+use crate::error::{Error, Result};
+use crate::numbers::{checked_sum, round_money};
 use crate::report::{AccountReport, Instant, Money, Report, Units};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -85,31 +86,42 @@ pub struct Invoice {
 }
 
 impl Invoice {
-    pub fn of(report: &Report) -> Invoice {
+    /// The invoice of `report`; a sum over accounts beyond a decimal's
+    /// range is [`Error::Overflow`].
+    pub fn of(report: &Report) -> Result<Invoice> {
         let zero = Money(round_money(Decimal::ZERO, report.decimals));
         let accounts: Vec<InvoiceAccount> = report
             .accounts
             .iter()
             .map(|account| invoice_account(report, account))
-            .collect();
-        let sum =
-            |field: fn(&InvoiceAccount) -> Decimal| accounts.iter().map(field).sum::<Decimal>();
-        Invoice {
+            .collect::<Result<_>>()?;
+        let sum = |field: fn(&InvoiceAccount) -> Decimal, what: &str| {
+            checked_sum(accounts.iter().map(field)).ok_or_else(|| {
+                Error::overflow(
+                    format!("the invoice's {what} over every account"),
+                    "invoice fewer accounts at a time with --account",
+                )
+            })
+        };
+        Ok(Invoice {
             schema: INVOICE_SCHEMA,
             plan: report.plan.clone(),
             currency: report.currency.clone(),
             timezone: report.timezone.clone(),
             as_of: report.as_of,
             unit_places: report.unit_places,
-            posted: Money(zero.0 + sum(|a| a.posted.0)),
-            projected: Money(zero.0 + sum(|a| a.projected.0)),
-            unpriced_overage_units: Units(sum(|a| a.unpriced_overage_units.0)),
+            posted: Money(zero.0 + sum(|a| a.posted.0, "posted charges")?),
+            projected: Money(zero.0 + sum(|a| a.projected.0, "projected charges")?),
+            unpriced_overage_units: Units(sum(
+                |a| a.unpriced_overage_units.0,
+                "unpriced overage units",
+            )?),
             accounts,
-        }
+        })
     }
 }
 
-fn invoice_account(report: &Report, account: &AccountReport) -> InvoiceAccount {
+fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAccount> {
     let zero = round_money(Decimal::ZERO, report.decimals);
     let mut cycles: Vec<InvoiceCycle> = account
         .cycles
@@ -204,15 +216,28 @@ fn invoice_account(report: &Report, account: &AccountReport) -> InvoiceAccount {
             }
         }
     }
-    let sum = |field: fn(&InvoiceCycle) -> Decimal| cycles.iter().map(field).sum::<Decimal>();
-    InvoiceAccount {
+    let sum = |field: fn(&InvoiceCycle) -> Decimal, what: &str| {
+        checked_sum(cycles.iter().map(field)).ok_or_else(|| {
+            Error::overflow(
+                format!(
+                    "account {}: the invoice's {what} over every cycle",
+                    account.account
+                ),
+                "give an earlier --as-of, or write smaller prices in the plan",
+            )
+        })
+    };
+    Ok(InvoiceAccount {
         account: account.account.clone(),
-        posted: Money(zero + sum(|c| c.posted.0)),
-        projected: Money(zero + sum(|c| c.projected.0)),
-        unpriced_overage_units: Units(sum(|c| c.unpriced_overage_units.0)),
+        posted: Money(zero + sum(|c| c.posted.0, "posted charges")?),
+        projected: Money(zero + sum(|c| c.projected.0, "projected charges")?),
+        unpriced_overage_units: Units(sum(
+            |c| c.unpriced_overage_units.0,
+            "unpriced overage units",
+        )?),
         cycles,
         allocation: account.allocation.clone(),
-    }
+    })
 }
 
 fn unpriced_line(cycle_start: Instant, units: Units, state: LineState) -> InvoiceLine {

@@ -144,6 +144,7 @@ const LISTED_WHOLE: &[&str] = &[
     "input_limits.rs",
     "no_silent_skip.rs",
     "output_safety.rs",
+    "overflow.rs",
 ];
 
 fn test_file(name: &str) -> String {
