@@ -46,6 +46,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l log -d 'S
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l account -d 'Only this account; one that no log row or core sample names is an error listing the accounts there are' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l display-zone -d 'Show times in this zone (fixed offset or IANA name) instead of the plan\'s; periods, days and --as-of stay in the plan\'s zone [default: the plan\'s]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l log-format -d 'The logs\' format [default: recognised by content: CSV, JSON Lines, or Trivy, Grype and Harbor JSON]' -r -f -a "csv\t''
 jsonl\t'The canonical log as JSON Lines (one object a line)'
 trivy\t''
@@ -57,7 +58,12 @@ cicd\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l image-key -d 'Which identity of a report names the image' -r -f -a "digest\t'The manifest digest (else the image id, else the name)'
 id\t'The image id (else the digest, else the name)'
 name\t'The name as scanned (else the digest)'"
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l column -d 'Read the log column (CSV header or JSON Lines key) HEADER as the column NAME (timestamp, image, account, status, scan_id, source, risk or the --by column); repeat for each column; case and spaces are ignored' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l delimiter -d 'The CSV log\'s field delimiter: `,`, `;`, `|` or `\\t` (a tab) [default: ,]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l log-zone -d 'The zone of the log\'s times written without an offset: a fixed offset (`+08:00`) or an IANA name (`Europe/Berlin`) [default: the plan\'s]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l cores -d 'Hourly samples of online cores (CSV `timestamp,account,cores`) for the plan\'s [cores] billing' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l cores-column -d 'Read the cores file\'s column HEADER as NAME (timestamp, account, cores); repeatable' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l cores-delimiter -d 'The cores file\'s field delimiter: `,`, `;`, `|` or `\\t` [default: ,]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l by -d 'Break each account down by this log column (team, namespace, …): who used the shared purchase and who pays what; empty values form `(none)`' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l allocate-unused -d 'With --by: the charge for prepaid units nobody drew stays on its own `unused` line, or is spread over the groups by their drawn units' -r -f -a "line\t'A line of its own'
 proportional\t'Spread over the groups in proportion to their units'"
@@ -77,6 +83,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l log -d '
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l account -d 'Only this account; one that no log row or core sample names is an error listing the accounts there are' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l display-zone -d 'Show times in this zone (fixed offset or IANA name) instead of the plan\'s; periods, days and --as-of stay in the plan\'s zone [default: the plan\'s]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l log-format -d 'The logs\' format [default: recognised by content: CSV, JSON Lines, or Trivy, Grype and Harbor JSON]' -r -f -a "csv\t''
 jsonl\t'The canonical log as JSON Lines (one object a line)'
 trivy\t''
@@ -88,7 +95,12 @@ cicd\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l image-key -d 'Which identity of a report names the image' -r -f -a "digest\t'The manifest digest (else the image id, else the name)'
 id\t'The image id (else the digest, else the name)'
 name\t'The name as scanned (else the digest)'"
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l column -d 'Read the log column (CSV header or JSON Lines key) HEADER as the column NAME (timestamp, image, account, status, scan_id, source, risk or the --by column); repeat for each column; case and spaces are ignored' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l delimiter -d 'The CSV log\'s field delimiter: `,`, `;`, `|` or `\\t` (a tab) [default: ,]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l log-zone -d 'The zone of the log\'s times written without an offset: a fixed offset (`+08:00`) or an IANA name (`Europe/Berlin`) [default: the plan\'s]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l cores -d 'Hourly samples of online cores (CSV `timestamp,account,cores`) for the plan\'s [cores] billing' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l cores-column -d 'Read the cores file\'s column HEADER as NAME (timestamp, account, cores); repeatable' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l cores-delimiter -d 'The cores file\'s field delimiter: `,`, `;`, `|` or `\\t` [default: ,]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l by -d 'Break each account down by this log column (team, namespace, …): who used the shared purchase and who pays what; empty values form `(none)`' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l allocate-unused -d 'With --by: the charge for prepaid units nobody drew stays on its own `unused` line, or is spread over the groups by their drawn units' -r -f -a "line\t'A line of its own'
 proportional\t'Spread over the groups in proportion to their units'"
@@ -108,6 +120,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l log -d 'S
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l account -d 'Only this account; one that no log row or core sample names is an error listing the accounts there are' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l display-zone -d 'Show times in this zone (fixed offset or IANA name) instead of the plan\'s; periods, days and --as-of stay in the plan\'s zone [default: the plan\'s]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l log-format -d 'The logs\' format [default: recognised by content: CSV, JSON Lines, or Trivy, Grype and Harbor JSON]' -r -f -a "csv\t''
 jsonl\t'The canonical log as JSON Lines (one object a line)'
 trivy\t''
@@ -119,7 +132,12 @@ cicd\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l image-key -d 'Which identity of a report names the image' -r -f -a "digest\t'The manifest digest (else the image id, else the name)'
 id\t'The image id (else the digest, else the name)'
 name\t'The name as scanned (else the digest)'"
+complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l column -d 'Read the log column (CSV header or JSON Lines key) HEADER as the column NAME (timestamp, image, account, status, scan_id, source, risk or the --by column); repeat for each column; case and spaces are ignored' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l delimiter -d 'The CSV log\'s field delimiter: `,`, `;`, `|` or `\\t` (a tab) [default: ,]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l log-zone -d 'The zone of the log\'s times written without an offset: a fixed offset (`+08:00`) or an IANA name (`Europe/Berlin`) [default: the plan\'s]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l by -d 'Add this log column to every row (team, namespace, …)' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l from -d 'Print only rows scanned at or after this time: `YYYY-MM-DD` (00:00 of that day in the plan\'s zone) or a date-time as written; every row is still replayed, so outcomes are those of the whole ledger' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l to -d 'Print only rows scanned before this time (same forms as --from)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l format -d 'Output format (`jsonl`: one JSON object a line)' -r -f -a "table\t''
 csv\t''
 jsonl\t''"
@@ -131,6 +149,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l log -d 'Sc
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l account -d 'Only this account; one that no log row or core sample names is an error listing the accounts there are' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l display-zone -d 'Show times in this zone (fixed offset or IANA name) instead of the plan\'s; periods, days and --as-of stay in the plan\'s zone [default: the plan\'s]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l log-format -d 'The logs\' format [default: recognised by content: CSV, JSON Lines, or Trivy, Grype and Harbor JSON]' -r -f -a "csv\t''
 jsonl\t'The canonical log as JSON Lines (one object a line)'
 trivy\t''
@@ -142,6 +161,9 @@ cicd\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l image-key -d 'Which identity of a report names the image' -r -f -a "digest\t'The manifest digest (else the image id, else the name)'
 id\t'The image id (else the digest, else the name)'
 name\t'The name as scanned (else the digest)'"
+complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l column -d 'Read the log column (CSV header or JSON Lines key) HEADER as the column NAME (timestamp, image, account, status, scan_id, source, risk or the --by column); repeat for each column; case and spaces are ignored' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l delimiter -d 'The CSV log\'s field delimiter: `,`, `;`, `|` or `\\t` (a tab) [default: ,]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l log-zone -d 'The zone of the log\'s times written without an offset: a fixed offset (`+08:00`) or an IANA name (`Europe/Berlin`) [default: the plan\'s]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l min-remaining -d 'Alert when fewer units than this remain in the current period' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l allowance -d 'Apply --min-remaining and --max-used-percent to this allowance only [default: all summed]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l max-used-percent -d 'Alert when more than this percentage of the current period is consumed' -r
@@ -159,6 +181,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l log -d 'Sc
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l account -d 'Only this account; one that no log row or core sample names is an error listing the accounts there are' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l display-zone -d 'Show times in this zone (fixed offset or IANA name) instead of the plan\'s; periods, days and --as-of stay in the plan\'s zone [default: the plan\'s]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l log-format -d 'The logs\' format [default: recognised by content: CSV, JSON Lines, or Trivy, Grype and Harbor JSON]' -r -f -a "csv\t''
 jsonl\t'The canonical log as JSON Lines (one object a line)'
 trivy\t''
@@ -170,7 +193,12 @@ cicd\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l image-key -d 'Which identity of a report names the image' -r -f -a "digest\t'The manifest digest (else the image id, else the name)'
 id\t'The image id (else the digest, else the name)'
 name\t'The name as scanned (else the digest)'"
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l column -d 'Read the log column (CSV header or JSON Lines key) HEADER as the column NAME (timestamp, image, account, status, scan_id, source, risk or the --by column); repeat for each column; case and spaces are ignored' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l delimiter -d 'The CSV log\'s field delimiter: `,`, `;`, `|` or `\\t` (a tab) [default: ,]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l log-zone -d 'The zone of the log\'s times written without an offset: a fixed offset (`+08:00`) or an IANA name (`Europe/Berlin`) [default: the plan\'s]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l inventory -d 'Images known to exist (CSV `image,source`); those never scanned count as `unscan`' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l inventory-column -d 'Read the inventory\'s column HEADER as NAME (image, source); repeatable' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l inventory-delimiter -d 'The inventory\'s field delimiter: `,`, `;`, `|` or `\\t` [default: ,]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l format -d 'Output format' -r -f -a "json\t''
 table\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
@@ -181,6 +209,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l log -d
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l account -d 'Only this account; one that no log row or core sample names is an error listing the accounts there are' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l display-zone -d 'Show times in this zone (fixed offset or IANA name) instead of the plan\'s; periods, days and --as-of stay in the plan\'s zone [default: the plan\'s]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l log-format -d 'The logs\' format [default: recognised by content: CSV, JSON Lines, or Trivy, Grype and Harbor JSON]' -r -f -a "csv\t''
 jsonl\t'The canonical log as JSON Lines (one object a line)'
 trivy\t''
@@ -192,7 +221,12 @@ cicd\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l image-key -d 'Which identity of a report names the image' -r -f -a "digest\t'The manifest digest (else the image id, else the name)'
 id\t'The image id (else the digest, else the name)'
 name\t'The name as scanned (else the digest)'"
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l column -d 'Read the log column (CSV header or JSON Lines key) HEADER as the column NAME (timestamp, image, account, status, scan_id, source, risk or the --by column); repeat for each column; case and spaces are ignored' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l delimiter -d 'The CSV log\'s field delimiter: `,`, `;`, `|` or `\\t` (a tab) [default: ,]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l log-zone -d 'The zone of the log\'s times written without an offset: a fixed offset (`+08:00`) or an IANA name (`Europe/Berlin`) [default: the plan\'s]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l inventory -d 'Images known to exist (CSV `image,source`)' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l inventory-column -d 'Read the inventory\'s column HEADER as NAME (image, source); repeatable' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l inventory-delimiter -d 'The inventory\'s field delimiter: `,`, `;`, `|` or `\\t` [default: ,]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l vendor-stats -d 'The statistics JSON as the vendor\'s API returned it' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -s q -l quiet -d 'Print nothing but the result: no progress bar (and for `check`, no lines at all)'
@@ -201,12 +235,16 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l plan -d
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l first-scans -d 'First scans (images never scanned before) per cycle' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l repeat-scans -d 'Repeat scans per cycle' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l from-log -d 'Take the demand from scan logs (as --log reads them): each account\'s first and repeat scans per closed cycle, sized on its own' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l column -d 'Read the log column (CSV header or JSON Lines key) HEADER as the column NAME (timestamp, image, account, status, scan_id, source, risk or the --by column); repeat for each column; case and spaces are ignored' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l delimiter -d 'The CSV log\'s field delimiter: `,`, `;`, `|` or `\\t` (a tab) [default: ,]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l log-zone -d 'The zone of the log\'s times written without an offset: a fixed offset (`+08:00`) or an IANA name (`Europe/Berlin`) [default: the plan\'s]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l size-for -d 'With --from-log: size each account\'s purchase for its busiest closed cycle (`peak`) or the average one (`mean`); both are shown' -r -f -a "peak\t''
 mean\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l months -d 'Cycles to cost the plans over' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l account -d 'Only this account; one that no log row or core sample names is an error listing the accounts there are' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l start -d 'Purchase moment for a plan without `subscription.start` (built-ins, or a saved `plan show`) [default for built-ins: the log\'s first scan, said on stderr]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l display-zone -d 'Show times in this zone (fixed offset or IANA name) instead of the plan\'s; periods, days and --as-of stay in the plan\'s zone [default: the plan\'s]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l format -d 'Output format' -r -f -a "table\t''
 json\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r

@@ -39,6 +39,7 @@ _arguments "${_arguments_options[@]}" : \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
+'--display-zone=[Show times in this zone (fixed offset or IANA name) instead of the plan'\''s; periods, days and --as-of stay in the plan'\''s zone \[default\: the plan'\''s\]]:ZONE:_default' \
 '--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:((csv\:""
 jsonl\:"The canonical log as JSON Lines (one object a line)"
 trivy\:""
@@ -48,7 +49,12 @@ harbor\:""))' \
 '--image-key=[Which identity of a report names the image]:KEY:((digest\:"The manifest digest (else the image id, else the name)"
 id\:"The image id (else the digest, else the name)"
 name\:"The name as scanned (else the digest)"))' \
+'*--column=[Read the log column (CSV header or JSON Lines key) HEADER as the column NAME (timestamp, image, account, status, scan_id, source, risk or the --by column); repeat for each column; case and spaces are ignored]:NAME=HEADER:_default' \
+'--delimiter=[The CSV log'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` (a tab) \[default\: ,\]]:CHAR:_default' \
+'--log-zone=[The zone of the log'\''s times written without an offset\: a fixed offset (\`+08\:00\`) or an IANA name (\`Europe/Berlin\`) \[default\: the plan'\''s\]]:ZONE:_default' \
 '--cores=[Hourly samples of online cores (CSV \`timestamp,account,cores\`) for the plan'\''s \[cores\] billing]:FILE:_default' \
+'*--cores-column=[Read the cores file'\''s column HEADER as NAME (timestamp, account, cores); repeatable]:NAME=HEADER:_default' \
+'--cores-delimiter=[The cores file'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` \[default\: ,\]]:CHAR:_default' \
 '--by=[Break each account down by this log column (team, namespace, …)\: who used the shared purchase and who pays what; empty values form \`(none)\`]:COLUMN:_default' \
 '--allocate-unused=[With --by\: the charge for prepaid units nobody drew stays on its own \`unused\` line, or is spread over the groups by their drawn units]:HOW:((line\:"A line of its own"
 proportional\:"Spread over the groups in proportion to their units"))' \
@@ -75,6 +81,7 @@ _arguments "${_arguments_options[@]}" : \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
+'--display-zone=[Show times in this zone (fixed offset or IANA name) instead of the plan'\''s; periods, days and --as-of stay in the plan'\''s zone \[default\: the plan'\''s\]]:ZONE:_default' \
 '--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:((csv\:""
 jsonl\:"The canonical log as JSON Lines (one object a line)"
 trivy\:""
@@ -84,7 +91,12 @@ harbor\:""))' \
 '--image-key=[Which identity of a report names the image]:KEY:((digest\:"The manifest digest (else the image id, else the name)"
 id\:"The image id (else the digest, else the name)"
 name\:"The name as scanned (else the digest)"))' \
+'*--column=[Read the log column (CSV header or JSON Lines key) HEADER as the column NAME (timestamp, image, account, status, scan_id, source, risk or the --by column); repeat for each column; case and spaces are ignored]:NAME=HEADER:_default' \
+'--delimiter=[The CSV log'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` (a tab) \[default\: ,\]]:CHAR:_default' \
+'--log-zone=[The zone of the log'\''s times written without an offset\: a fixed offset (\`+08\:00\`) or an IANA name (\`Europe/Berlin\`) \[default\: the plan'\''s\]]:ZONE:_default' \
 '--cores=[Hourly samples of online cores (CSV \`timestamp,account,cores\`) for the plan'\''s \[cores\] billing]:FILE:_default' \
+'*--cores-column=[Read the cores file'\''s column HEADER as NAME (timestamp, account, cores); repeatable]:NAME=HEADER:_default' \
+'--cores-delimiter=[The cores file'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` \[default\: ,\]]:CHAR:_default' \
 '--by=[Break each account down by this log column (team, namespace, …)\: who used the shared purchase and who pays what; empty values form \`(none)\`]:COLUMN:_default' \
 '--allocate-unused=[With --by\: the charge for prepaid units nobody drew stays on its own \`unused\` line, or is spread over the groups by their drawn units]:HOW:((line\:"A line of its own"
 proportional\:"Spread over the groups in proportion to their units"))' \
@@ -111,6 +123,7 @@ _arguments "${_arguments_options[@]}" : \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
+'--display-zone=[Show times in this zone (fixed offset or IANA name) instead of the plan'\''s; periods, days and --as-of stay in the plan'\''s zone \[default\: the plan'\''s\]]:ZONE:_default' \
 '--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:((csv\:""
 jsonl\:"The canonical log as JSON Lines (one object a line)"
 trivy\:""
@@ -120,7 +133,12 @@ harbor\:""))' \
 '--image-key=[Which identity of a report names the image]:KEY:((digest\:"The manifest digest (else the image id, else the name)"
 id\:"The image id (else the digest, else the name)"
 name\:"The name as scanned (else the digest)"))' \
+'*--column=[Read the log column (CSV header or JSON Lines key) HEADER as the column NAME (timestamp, image, account, status, scan_id, source, risk or the --by column); repeat for each column; case and spaces are ignored]:NAME=HEADER:_default' \
+'--delimiter=[The CSV log'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` (a tab) \[default\: ,\]]:CHAR:_default' \
+'--log-zone=[The zone of the log'\''s times written without an offset\: a fixed offset (\`+08\:00\`) or an IANA name (\`Europe/Berlin\`) \[default\: the plan'\''s\]]:ZONE:_default' \
 '--by=[Add this log column to every row (team, namespace, …)]:COLUMN:_default' \
+'--from=[Print only rows scanned at or after this time\: \`YYYY-MM-DD\` (00\:00 of that day in the plan'\''s zone) or a date-time as written; every row is still replayed, so outcomes are those of the whole ledger]:TIME:_default' \
+'--to=[Print only rows scanned before this time (same forms as --from)]:TIME:_default' \
 '--format=[Output format (\`jsonl\`\: one JSON object a line)]:FORMAT:(table csv jsonl)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
@@ -137,6 +155,7 @@ _arguments "${_arguments_options[@]}" : \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
+'--display-zone=[Show times in this zone (fixed offset or IANA name) instead of the plan'\''s; periods, days and --as-of stay in the plan'\''s zone \[default\: the plan'\''s\]]:ZONE:_default' \
 '--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:((csv\:""
 jsonl\:"The canonical log as JSON Lines (one object a line)"
 trivy\:""
@@ -146,6 +165,9 @@ harbor\:""))' \
 '--image-key=[Which identity of a report names the image]:KEY:((digest\:"The manifest digest (else the image id, else the name)"
 id\:"The image id (else the digest, else the name)"
 name\:"The name as scanned (else the digest)"))' \
+'*--column=[Read the log column (CSV header or JSON Lines key) HEADER as the column NAME (timestamp, image, account, status, scan_id, source, risk or the --by column); repeat for each column; case and spaces are ignored]:NAME=HEADER:_default' \
+'--delimiter=[The CSV log'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` (a tab) \[default\: ,\]]:CHAR:_default' \
+'--log-zone=[The zone of the log'\''s times written without an offset\: a fixed offset (\`+08\:00\`) or an IANA name (\`Europe/Berlin\`) \[default\: the plan'\''s\]]:ZONE:_default' \
 '--min-remaining=[Alert when fewer units than this remain in the current period]:UNITS:_default' \
 '--allowance=[Apply --min-remaining and --max-used-percent to this allowance only \[default\: all summed\]]:NAME:_default' \
 '--max-used-percent=[Alert when more than this percentage of the current period is consumed]:PERCENT:_default' \
@@ -168,6 +190,7 @@ _arguments "${_arguments_options[@]}" : \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
+'--display-zone=[Show times in this zone (fixed offset or IANA name) instead of the plan'\''s; periods, days and --as-of stay in the plan'\''s zone \[default\: the plan'\''s\]]:ZONE:_default' \
 '--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:((csv\:""
 jsonl\:"The canonical log as JSON Lines (one object a line)"
 trivy\:""
@@ -177,7 +200,12 @@ harbor\:""))' \
 '--image-key=[Which identity of a report names the image]:KEY:((digest\:"The manifest digest (else the image id, else the name)"
 id\:"The image id (else the digest, else the name)"
 name\:"The name as scanned (else the digest)"))' \
+'*--column=[Read the log column (CSV header or JSON Lines key) HEADER as the column NAME (timestamp, image, account, status, scan_id, source, risk or the --by column); repeat for each column; case and spaces are ignored]:NAME=HEADER:_default' \
+'--delimiter=[The CSV log'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` (a tab) \[default\: ,\]]:CHAR:_default' \
+'--log-zone=[The zone of the log'\''s times written without an offset\: a fixed offset (\`+08\:00\`) or an IANA name (\`Europe/Berlin\`) \[default\: the plan'\''s\]]:ZONE:_default' \
 '--inventory=[Images known to exist (CSV \`image,source\`); those never scanned count as \`unscan\`]:FILE:_default' \
+'*--inventory-column=[Read the inventory'\''s column HEADER as NAME (image, source); repeatable]:NAME=HEADER:_default' \
+'--inventory-delimiter=[The inventory'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` \[default\: ,\]]:CHAR:_default' \
 '--format=[Output format]:FORMAT:(json table)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
@@ -194,6 +222,7 @@ _arguments "${_arguments_options[@]}" : \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
+'--display-zone=[Show times in this zone (fixed offset or IANA name) instead of the plan'\''s; periods, days and --as-of stay in the plan'\''s zone \[default\: the plan'\''s\]]:ZONE:_default' \
 '--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:((csv\:""
 jsonl\:"The canonical log as JSON Lines (one object a line)"
 trivy\:""
@@ -203,7 +232,12 @@ harbor\:""))' \
 '--image-key=[Which identity of a report names the image]:KEY:((digest\:"The manifest digest (else the image id, else the name)"
 id\:"The image id (else the digest, else the name)"
 name\:"The name as scanned (else the digest)"))' \
+'*--column=[Read the log column (CSV header or JSON Lines key) HEADER as the column NAME (timestamp, image, account, status, scan_id, source, risk or the --by column); repeat for each column; case and spaces are ignored]:NAME=HEADER:_default' \
+'--delimiter=[The CSV log'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` (a tab) \[default\: ,\]]:CHAR:_default' \
+'--log-zone=[The zone of the log'\''s times written without an offset\: a fixed offset (\`+08\:00\`) or an IANA name (\`Europe/Berlin\`) \[default\: the plan'\''s\]]:ZONE:_default' \
 '--inventory=[Images known to exist (CSV \`image,source\`)]:FILE:_default' \
+'*--inventory-column=[Read the inventory'\''s column HEADER as NAME (image, source); repeatable]:NAME=HEADER:_default' \
+'--inventory-delimiter=[The inventory'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` \[default\: ,\]]:CHAR:_default' \
 '--vendor-stats=[The statistics JSON as the vendor'\''s API returned it]:FILE:_default' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
@@ -219,11 +253,15 @@ _arguments "${_arguments_options[@]}" : \
 '(--from-log)--first-scans=[First scans (images never scanned before) per cycle]:N:_default' \
 '(--from-log)--repeat-scans=[Repeat scans per cycle]:N:_default' \
 '*--from-log=[Take the demand from scan logs (as --log reads them)\: each account'\''s first and repeat scans per closed cycle, sized on its own]:LOG:_default' \
+'*--column=[Read the log column (CSV header or JSON Lines key) HEADER as the column NAME (timestamp, image, account, status, scan_id, source, risk or the --by column); repeat for each column; case and spaces are ignored]:NAME=HEADER:_default' \
+'--delimiter=[The CSV log'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` (a tab) \[default\: ,\]]:CHAR:_default' \
+'--log-zone=[The zone of the log'\''s times written without an offset\: a fixed offset (\`+08\:00\`) or an IANA name (\`Europe/Berlin\`) \[default\: the plan'\''s\]]:ZONE:_default' \
 '--size-for=[With --from-log\: size each account'\''s purchase for its busiest closed cycle (\`peak\`) or the average one (\`mean\`); both are shown]:SIZE_FOR:(peak mean)' \
 '--months=[Cycles to cost the plans over]:M:_default' \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
+'--display-zone=[Show times in this zone (fixed offset or IANA name) instead of the plan'\''s; periods, days and --as-of stay in the plan'\''s zone \[default\: the plan'\''s\]]:ZONE:_default' \
 '--format=[Output format]:FORMAT:(table json)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \

@@ -437,11 +437,11 @@ pub fn build(
         plan: plan.name.clone(),
         currency: plan.currency.clone(),
         decimals: plan.decimals,
-        timezone: plan.zone.to_string(),
+        timezone: schedule.display.to_string(),
         // Whole seconds: a bare-date as-of is the day's last nanosecond,
         // printed as 23:59:59.
         as_of: Instant::new(
-            plan.zone,
+            schedule.display,
             chrono::SubsecRound::trunc_subsecs(schedule.as_of, 0),
         ),
         unit_places: schedule.unit_places(),
@@ -475,6 +475,8 @@ fn account_report(
             "write smaller units or top-ups, or give an earlier --as-of",
         )
     };
+    // Times as shown (`--display-zone`); days stay the plan's.
+    let shown = schedule.display;
     let as_of = schedule.as_of;
     let mut allowances: Vec<AllowanceReport> = Vec::with_capacity(plan.allowances.len());
     for (index, allowance) in plan.allowances.iter().enumerate() {
@@ -523,7 +525,7 @@ fn account_report(
                     DailyUsage {
                         date: Instant::new(zone, start).date(),
                         used: Units(used),
-                        until: Instant::new(zone, end),
+                        until: Instant::new(shown, end),
                     }
                 })
                 .collect();
@@ -532,7 +534,7 @@ fn account_report(
                 .iter()
                 .filter(|(at, _)| period.start <= *at && (*at < last || (!closed && *at == as_of)))
                 .map(|(at, units)| TopupReport {
-                    at: Instant::new(zone, *at),
+                    at: Instant::new(shown, *at),
                     units: Units(*units),
                 })
                 .collect();
@@ -540,8 +542,8 @@ fn account_report(
                 projected_used: None,
                 topups,
                 daily,
-                start: Instant::new(zone, period.start),
-                end: Instant::new(zone, period.end),
+                start: Instant::new(shown, period.start),
+                end: Instant::new(shown, period.end),
                 state: if closed {
                     PeriodState::Closed
                 } else {
@@ -567,7 +569,7 @@ fn account_report(
     let available = checked_sum(allowances.iter().map(|a| a.remaining.0))
         .ok_or_else(|| every_allowance("remaining"))?;
     let projection =
-        project(plan, schedule, usage, &charges, available)?.map(|p| projection_report(plan, &p));
+        project(plan, schedule, usage, &charges, available)?.map(|p| projection_report(shown, &p));
     if let Some(projection) = &projection {
         // What the rest of the cycle is projected to draw, allowance by
         // allowance in drawing order, each up to what it has left.
@@ -614,8 +616,8 @@ fn account_report(
         .map(|(index, cycle)| {
             let overage = usage.cycle_overage[index];
             CycleReport {
-                start: Instant::new(zone, cycle.start),
-                end: Instant::new(zone, cycle.end),
+                start: Instant::new(shown, cycle.start),
+                end: Instant::new(shown, cycle.end),
                 state: if cycle.end <= as_of {
                     PeriodState::Closed
                 } else {
@@ -637,11 +639,11 @@ fn account_report(
         units,
         allowances,
         allocation: breakdown
-            .map(|breakdown| allocate(zone, plan.decimals, schedule, usage, &charges, breakdown)),
-        charges: charges_report(plan, &charges),
+            .map(|breakdown| allocate(shown, plan.decimals, schedule, usage, &charges, breakdown)),
+        charges: charges_report(shown, &charges),
         subscription: SubscriptionReport {
-            start: Instant::new(zone, term.start),
-            end: term.end.map(|end| Instant::new(zone, end)),
+            start: Instant::new(shown, term.start),
+            end: term.end.map(|end| Instant::new(shown, end)),
             status: plan.subscription.status_at(as_of),
         },
         projection,
@@ -649,7 +651,7 @@ fn account_report(
     })
 }
 
-fn charges_report(plan: &Plan, charges: &Charges) -> ChargesReport {
+fn charges_report(shown: Zone, charges: &Charges) -> ChargesReport {
     ChargesReport {
         lines: charges
             .lines
@@ -657,7 +659,7 @@ fn charges_report(plan: &Plan, charges: &Charges) -> ChargesReport {
             .map(|line| ChargeLineReport {
                 kind: line.kind,
                 item: line.item.clone(),
-                period_start: Instant::new(plan.zone, line.period_start),
+                period_start: Instant::new(shown, line.period_start),
                 quantity: Units(line.quantity),
                 unit_price: Units(line.unit_price),
                 amount: Money(line.amount),
@@ -668,8 +670,7 @@ fn charges_report(plan: &Plan, charges: &Charges) -> ChargesReport {
     }
 }
 
-fn projection_report(plan: &Plan, projection: &Projection) -> ProjectionReport {
-    let zone = plan.zone;
+fn projection_report(zone: Zone, projection: &Projection) -> ProjectionReport {
     ProjectionReport {
         cycle_start: Instant::new(zone, projection.cycle_start),
         cycle_end: Instant::new(zone, projection.cycle_end),
