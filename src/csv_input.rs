@@ -786,16 +786,20 @@ impl<R: Read> CrlfToLf<R> {
 mod tests {
     use super::*;
 
-    fn normalise(input: &[u8], chunk: usize) -> Vec<u8> {
-        struct Chunked<'a>(&'a [u8], usize);
-        impl Read for Chunked<'_> {
-            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-                let n = self.0.len().min(self.1).min(buf.len());
-                buf[..n].copy_from_slice(&self.0[..n]);
-                self.0 = &self.0[n..];
-                Ok(n)
-            }
+    /// A reader that hands out at most `.1` bytes a call: the boundaries a
+    /// slow pipe or a decompressor would make.
+    struct Chunked<'a>(&'a [u8], usize);
+
+    impl Read for Chunked<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.len().min(self.1).min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
         }
+    }
+
+    fn normalise(input: &[u8], chunk: usize) -> Vec<u8> {
         let mut out = Vec::new();
         CrlfToLf::new(Chunked(input, chunk))
             .read_to_end(&mut out)
@@ -805,15 +809,6 @@ mod tests {
 
     /// Read `input` in chunks of `chunk` bytes: the rows, or the message.
     fn rows(input: &[u8], chunk: usize) -> std::result::Result<u64, String> {
-        struct Chunked<'a>(&'a [u8], usize);
-        impl Read for Chunked<'_> {
-            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-                let n = self.0.len().min(self.1).min(buf.len());
-                buf[..n].copy_from_slice(&self.0[..n]);
-                self.0 = &self.0[n..];
-                Ok(n)
-            }
-        }
         let mut input = CsvInput::new("log.csv", "scan log", "a,b", Chunked(input, chunk))
             .map_err(|err| err.to_string())?;
         let mut record = csv::ByteRecord::new();

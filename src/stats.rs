@@ -154,13 +154,7 @@ pub fn statistics(
     let mut stats = HssStatistics {
         repository_scan_num,
         cicd_scan_num,
-        free_quota_num: 0,
-        already_given: false,
-        image_free_quota: 0,
-        high_risk: ImageCounts::default(),
-        has_risk: ImageCounts::default(),
-        total: ImageCounts::default(),
-        unscan: ImageCounts::default(),
+        ..HssStatistics::zero()
     };
     for ((source, _), risk) in &latest {
         stats.total.add(*source);
