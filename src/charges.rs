@@ -14,6 +14,7 @@ impl ChargeKind {
             ChargeKind::Fee => "fee",
             ChargeKind::Overage => "overage",
             ChargeKind::Cores => "cores",
+            ChargeKind::Topup => "topup",
         }
     }
 }
@@ -28,14 +29,44 @@ pub enum ChargeKind {
     Fee,
     Overage,
     Cores,
+    /// A top-up inside an allowance period: a line of its own, posted at
+    /// the top-up's `at`, so the period's line never changes.
+    Topup,
+}
+
+/// Whether a line is owed for good (`posted`: its posting instant is at or
+/// before as-of; it never changes after) or is the open cycle's overage so
+/// far (`accrued`: counted in the charges to date, posted at the cycle end).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ChargeState {
+    Posted,
+    Accrued,
+}
+
+impl ChargeState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChargeState::Posted => "posted",
+            ChargeState::Accrued => "accrued",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChargeLine {
     pub kind: ChargeKind,
-    /// `allowance:NAME`, `fee:NAME`, `overage`, `cores`.
+    /// `allowance:NAME`, `topup:NAME`, `fee:NAME`, `overage`, `cores`.
     pub item: String,
+    /// The start of what the line charges for: the allowance period, the
+    /// top-up's `at`, the cycle (fee, overage) or the local day (cores).
     pub period_start: DateTime<Utc>,
+    /// When the line posts: an allowance period's start, a top-up's `at`, a
+    /// cycle's start (fee) or end (overage), 02:00 after a cores day.
+    pub posted_at: DateTime<Utc>,
+    pub state: ChargeState,
     pub quantity: Decimal,
     pub unit_price: Decimal,
     /// Rounded to the plan's decimals.
@@ -65,11 +96,13 @@ pub struct Charges {
 }
 
 impl ChargeLine {
+    #[allow(clippy::too_many_arguments)]
     fn new(
         plan: &Plan,
         kind: ChargeKind,
         item: String,
         period_start: DateTime<Utc>,
+        posted_at: DateTime<Utc>,
         quantity: Decimal,
         unit_price: Decimal,
         basis: Basis,
@@ -78,6 +111,8 @@ impl ChargeLine {
             kind,
             item,
             period_start,
+            posted_at,
+            state: ChargeState::Posted,
             quantity,
             unit_price,
             amount: round_money(quantity * unit_price, plan.decimals),
@@ -97,6 +132,7 @@ pub fn fee_lines(
             plan,
             ChargeKind::Fee,
             format!("fee:{}", fee.name),
+            cycle_start,
             cycle_start,
             fee.quantity,
             fee.unit_price,
@@ -124,6 +160,7 @@ pub fn charges(
                 ChargeKind::Cores,
                 "cores".into(),
                 day.day_start,
+                day.posted_at,
                 day.billable,
                 cores.daily_unit_price,
                 basis,
@@ -135,19 +172,41 @@ pub fn charges(
             continue;
         }
         for (number, period) in schedule.allowance_periods[index].iter().enumerate() {
-            let granted = schedule.granted(plan, index, period);
+            let basis = Basis::AllowancePeriod {
+                allowance: index,
+                period: number,
+            };
+            // The period's line: the units in force at its start. Each
+            // top-up inside the period is a line of its own, priced so the
+            // period's lines add up to one line for all its granted units.
+            let mut in_force = schedule.granted_before(plan, index, period.start);
             lines.push(ChargeLine::new(
                 plan,
                 ChargeKind::Allowance,
                 format!("allowance:{}", allowance.name),
                 period.start,
-                granted,
+                period.start,
+                in_force,
                 allowance.unit_price,
-                Basis::AllowancePeriod {
-                    allowance: index,
-                    period: number,
-                },
+                basis,
             ));
+            for (at, units) in schedule.topups_in(index, period) {
+                let before = round_money(in_force * allowance.unit_price, plan.decimals);
+                in_force += units;
+                let after = round_money(in_force * allowance.unit_price, plan.decimals);
+                lines.push(ChargeLine {
+                    kind: ChargeKind::Topup,
+                    item: format!("topup:{}", allowance.name),
+                    // It charges for its units from `at` to the period end.
+                    period_start: at,
+                    posted_at: at,
+                    state: ChargeState::Posted,
+                    quantity: units,
+                    unit_price: allowance.unit_price,
+                    amount: after - before,
+                    basis,
+                });
+            }
         }
     }
     let mut unpriced_overage_units = Decimal::ZERO;
@@ -158,15 +217,23 @@ pub fn charges(
             continue;
         }
         match plan.overage.unit_price {
-            Some(price) => lines.push(ChargeLine::new(
-                plan,
-                ChargeKind::Overage,
-                "overage".into(),
-                period.start,
-                overage,
-                price,
-                Basis::Cycle(cycle),
-            )),
+            Some(price) => {
+                // Overage posts at the cycle end; until then it is accrued.
+                let mut line = ChargeLine::new(
+                    plan,
+                    ChargeKind::Overage,
+                    "overage".into(),
+                    period.start,
+                    period.end,
+                    overage,
+                    price,
+                    Basis::Cycle(cycle),
+                );
+                if period.end > schedule.as_of {
+                    line.state = ChargeState::Accrued;
+                }
+                lines.push(line)
+            }
             None => unpriced_overage_units += overage,
         }
     }

@@ -4,7 +4,7 @@
 //! lines are the report's charge lines, one for one.
 
 use crate::allocation::AllocationReport;
-use crate::charges::ChargeKind;
+use crate::charges::{ChargeKind, ChargeState};
 use crate::numbers::round_money;
 use crate::report::{AccountReport, Instant, Money, Report, Units};
 use rust_decimal::Decimal;
@@ -15,8 +15,11 @@ pub const INVOICE_SCHEMA: &str = "scanquota.invoice.v1";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LineState {
-    /// Started or elapsed by as-of: owed.
+    /// Posted at or before as-of: owed, and never changed after.
     Posted,
+    /// The open cycle's overage so far: in the charges to date, posted at
+    /// the cycle end.
+    Accrued,
     /// What the projection adds to the current cycle by its end.
     Projected,
 }
@@ -25,6 +28,7 @@ impl LineState {
     pub fn as_str(self) -> &'static str {
         match self {
             LineState::Posted => "posted",
+            LineState::Accrued => "accrued",
             LineState::Projected => "projected",
         }
     }
@@ -35,6 +39,8 @@ pub struct InvoiceLine {
     pub kind: ChargeKind,
     pub item: String,
     pub period_start: Instant,
+    /// When the line posts (or posted).
+    pub posted_at: Instant,
     pub quantity: Units,
     /// `None` for overage that has no price.
     pub unit_price: Option<Units>,
@@ -50,6 +56,8 @@ pub struct InvoiceCycle {
     pub lines: Vec<InvoiceLine>,
     /// The posted lines' amounts.
     pub posted: Money,
+    /// The accrued lines' amounts (the open cycle's overage so far).
+    pub accrued: Money,
     /// The projected lines' amounts.
     pub projected: Money,
     /// Overage units without a price, posted and projected.
@@ -61,6 +69,7 @@ pub struct InvoiceAccount {
     pub account: String,
     pub cycles: Vec<InvoiceCycle>,
     pub posted: Money,
+    pub accrued: Money,
     pub projected: Money,
     pub unpriced_overage_units: Units,
     /// With `--by`: the posted charges shared out over the groups.
@@ -80,6 +89,7 @@ pub struct Invoice {
     pub unit_places: u32,
     pub accounts: Vec<InvoiceAccount>,
     pub posted: Money,
+    pub accrued: Money,
     pub projected: Money,
     pub unpriced_overage_units: Units,
 }
@@ -102,6 +112,7 @@ impl Invoice {
             as_of: report.as_of,
             unit_places: report.unit_places,
             posted: Money(zero.0 + sum(|a| a.posted.0)),
+            accrued: Money(zero.0 + sum(|a| a.accrued.0)),
             projected: Money(zero.0 + sum(|a| a.projected.0)),
             unpriced_overage_units: Units(sum(|a| a.unpriced_overage_units.0)),
             accounts,
@@ -119,6 +130,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> InvoiceAccount {
             end: cycle.end,
             lines: Vec::new(),
             posted: Money(zero),
+            accrued: Money(zero),
             projected: Money(zero),
             unpriced_overage_units: cycle.unpriced_overage,
         })
@@ -132,6 +144,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> InvoiceAccount {
             end: account.subscription.start,
             lines: Vec::new(),
             posted: Money(zero),
+            accrued: Money(zero),
             projected: Money(zero),
             unpriced_overage_units: Units::default(),
         });
@@ -139,28 +152,46 @@ fn invoice_account(report: &Report, account: &AccountReport) -> InvoiceAccount {
     for line in &account.charges.lines {
         // A line belongs to the cycle holding its start; one before the
         // first cycle (a trial's core days) to the first.
+        // A top-up's line starts at its `at`: it belongs to the cycle
+        // holding that instant.
         let index = cycles
             .iter()
             .rposition(|cycle| cycle.start <= line.period_start)
             .unwrap_or(0);
         let cycle = &mut cycles[index];
-        cycle.posted.0 += line.amount.0;
+        let state = match line.state {
+            ChargeState::Posted => {
+                cycle.posted.0 += line.amount.0;
+                LineState::Posted
+            }
+            ChargeState::Accrued => {
+                cycle.accrued.0 += line.amount.0;
+                LineState::Accrued
+            }
+        };
         cycle.lines.push(InvoiceLine {
             kind: line.kind,
             item: line.item.clone(),
             period_start: line.period_start,
+            posted_at: line.posted_at,
             quantity: line.quantity,
             unit_price: Some(line.unit_price),
             amount: Some(line.amount),
-            state: LineState::Posted,
+            state,
         });
     }
     for (cycle, reported) in cycles.iter_mut().zip(&account.cycles) {
         if !reported.unpriced_overage.0.is_zero() {
+            let state = if reported.end <= report.as_of {
+                LineState::Posted
+            } else {
+                LineState::Accrued
+            };
             cycle.lines.push(unpriced_line(
                 cycle.start,
+                cycle.end,
                 reported.unpriced_overage,
-                LineState::Posted,
+                state,
             ));
         }
     }
@@ -189,6 +220,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> InvoiceAccount {
                     kind: ChargeKind::Overage,
                     item: "overage".into(),
                     period_start: cycle.start,
+                    posted_at: cycle.end,
                     quantity: Units(more),
                     unit_price: report.overage_unit_price,
                     amount: Some(Money(amount)),
@@ -198,6 +230,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> InvoiceAccount {
                 cycle.unpriced_overage_units.0 += more;
                 cycle.lines.push(unpriced_line(
                     cycle.start,
+                    cycle.end,
                     Units(more),
                     LineState::Projected,
                 ));
@@ -208,6 +241,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> InvoiceAccount {
     InvoiceAccount {
         account: account.account.clone(),
         posted: Money(zero + sum(|c| c.posted.0)),
+        accrued: Money(zero + sum(|c| c.accrued.0)),
         projected: Money(zero + sum(|c| c.projected.0)),
         unpriced_overage_units: Units(sum(|c| c.unpriced_overage_units.0)),
         cycles,
@@ -215,11 +249,17 @@ fn invoice_account(report: &Report, account: &AccountReport) -> InvoiceAccount {
     }
 }
 
-fn unpriced_line(cycle_start: Instant, units: Units, state: LineState) -> InvoiceLine {
+fn unpriced_line(
+    cycle_start: Instant,
+    cycle_end: Instant,
+    units: Units,
+    state: LineState,
+) -> InvoiceLine {
     InvoiceLine {
         kind: ChargeKind::Overage,
         item: "overage (unpriced)".into(),
         period_start: cycle_start,
+        posted_at: cycle_end,
         quantity: units,
         unit_price: None,
         amount: None,

@@ -238,6 +238,29 @@ impl Schedule {
         self.units.scale
     }
 
+    /// Units of allowance `index` in force at `start`: its base units and
+    /// every top-up made before `start`.
+    pub fn granted_before(&self, plan: &Plan, index: usize, start: DateTime<Utc>) -> Decimal {
+        plan.allowances[index].units
+            + self.topups[index]
+                .iter()
+                .filter(|(at, _)| *at < start)
+                .map(|(_, units)| *units)
+                .sum::<Decimal>()
+    }
+
+    /// The top-ups of allowance `index` made inside `period` by as-of.
+    pub fn topups_in<'a>(
+        &'a self,
+        index: usize,
+        period: &'a Period,
+    ) -> impl Iterator<Item = (DateTime<Utc>, Decimal)> + 'a {
+        self.topups[index]
+            .iter()
+            .filter(move |(at, _)| period.start <= *at && *at < period.end && *at <= self.as_of)
+            .copied()
+    }
+
     /// Units granted to a period of allowance `index`, counting top-ups made
     /// before the period's end (closed) or at or before as-of (current).
     pub fn granted(&self, plan: &Plan, index: usize, period: &Period) -> Decimal {

@@ -123,7 +123,7 @@ pub fn project(
         .filter(|line| {
             matches!(
                 line.kind,
-                ChargeKind::Allowance | ChargeKind::Fee | ChargeKind::Cores
+                ChargeKind::Allowance | ChargeKind::Topup | ChargeKind::Fee | ChargeKind::Cores
             ) && period.contains(line.period_start)
         })
         .map(|line| line.amount)

@@ -3,7 +3,7 @@
 //! as strings; times are RFC 3339 in the plan's zone.
 
 use crate::allocation::{AllocationReport, Breakdown, allocate};
-use crate::charges::{ChargeKind, Charges, charges};
+use crate::charges::{ChargeKind, ChargeState, Charges, charges};
 use crate::cores::CoreDay;
 use crate::log::ScanLog;
 use crate::meter::{AccountUsage, Counters, Schedule};
@@ -239,6 +239,10 @@ pub struct ChargeLineReport {
     pub kind: ChargeKind,
     pub item: String,
     pub period_start: Instant,
+    /// When the line posts (§13): once posted it never changes.
+    pub posted_at: Instant,
+    /// `posted`, or `accrued` (the open cycle's overage so far).
+    pub state: ChargeState,
     pub quantity: Units,
     pub unit_price: Units,
     pub amount: Money,
@@ -581,6 +585,8 @@ fn charges_report(plan: &Plan, charges: &Charges) -> ChargesReport {
                 kind: line.kind,
                 item: line.item.clone(),
                 period_start: Instant::new(plan.zone, line.period_start),
+                posted_at: Instant::new(plan.zone, line.posted_at),
+                state: line.state,
                 quantity: Units(line.quantity),
                 unit_price: Units(line.unit_price),
                 amount: Money(line.amount),

@@ -5,7 +5,7 @@
 //! Every figure comes from the model; the layout only words and formats it.
 
 use crate::allocation::{AllocationReport, SHARED, UNUSED};
-use crate::charges::ChargeKind;
+use crate::charges::{ChargeKind, ChargeState};
 use crate::invoice::{Invoice, InvoiceLine};
 use crate::numbers::format_units;
 use crate::plan::{AllowanceKind, OveragePolicy};
@@ -259,7 +259,11 @@ fn charge_lines(report: &Report, account: &AccountReport) -> Grid {
     );
     for line in &account.charges.lines {
         grid.row(vec![
-            line.item.clone(),
+            match line.state {
+                ChargeState::Posted => line.item.clone(),
+                // In the charges to date, posted at the cycle end.
+                ChargeState::Accrued => format!("{} (accrued)", line.item),
+            },
             line.period_start.short(),
             quantity(line.kind, line.quantity, places),
             line.unit_price.to_string(),
@@ -289,7 +293,7 @@ fn charge_lines(report: &Report, account: &AccountReport) -> Grid {
 /// Quantities of units at the plan's unit precision; fees and cores as written.
 fn quantity(kind: ChargeKind, value: Units, places: u32) -> String {
     match kind {
-        ChargeKind::Allowance | ChargeKind::Overage => units(value, places),
+        ChargeKind::Allowance | ChargeKind::Topup | ChargeKind::Overage => units(value, places),
         ChargeKind::Fee | ChargeKind::Cores => value.to_string(),
     }
 }
@@ -473,6 +477,7 @@ pub fn invoice(invoice: &Invoice) -> Vec<Block> {
                 ])
             };
             subtotal("Posted", cycle.posted);
+            subtotal("Accrued", cycle.accrued);
             subtotal("Projected", cycle.projected);
             blocks.push(Block::Grid(grid));
             if !cycle.unpriced_overage_units.0.is_zero() {
@@ -491,7 +496,7 @@ pub fn invoice(invoice: &Invoice) -> Vec<Block> {
             ));
         }
         blocks.push(Block::Text(format!(
-            "Account {}: posted {}, projected {}",
+            "Account {}: posted {}, accrued {}, projected {}",
             account.account,
             money_with_unpriced(
                 currency,
@@ -499,18 +504,20 @@ pub fn invoice(invoice: &Invoice) -> Vec<Block> {
                 account.unpriced_overage_units,
                 places
             ),
+            account.accrued,
             account.projected
         )));
     }
     blocks.push(Block::Heading("Total".to_string()));
     blocks.push(Block::Text(format!(
-        "Posted {}; projected {currency} {}",
+        "Posted {}; accrued {currency} {}; projected {currency} {}",
         money_with_unpriced(
             currency,
             invoice.posted,
             invoice.unpriced_overage_units,
             places
         ),
+        invoice.accrued,
         invoice.projected
     )));
     blocks
