@@ -6,7 +6,7 @@
 use crate::allocation::AllocationReport;
 use crate::charges::{ChargeKind, ChargeState};
 use crate::numbers::round_money;
-use crate::report::{AccountReport, Instant, Money, Report, Units};
+use crate::report::{AccountReport, Instant, Money, Report, Units, WindowReport};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -84,6 +84,10 @@ pub struct Invoice {
     pub currency: String,
     pub timezone: String,
     pub as_of: Instant,
+    /// `--month` or `--from`/`--to`: only the lines posted in `[from, to)`,
+    /// and what is accrued at as-of apart.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<WindowReport>,
     /// Tables show units to the plan's finest precision.
     #[serde(skip)]
     pub unit_places: u32,
@@ -96,7 +100,6 @@ pub struct Invoice {
 
 impl Invoice {
     pub fn of(report: &Report) -> Invoice {
-        let zero = Money(round_money(Decimal::ZERO, report.decimals));
         let accounts: Vec<InvoiceAccount> = report
             .accounts
             .iter()
@@ -110,10 +113,11 @@ impl Invoice {
             currency: report.currency.clone(),
             timezone: report.timezone.clone(),
             as_of: report.as_of,
+            window: report.window,
             unit_places: report.unit_places,
-            posted: Money(zero.0 + sum(|a| a.posted.0)),
-            accrued: Money(zero.0 + sum(|a| a.accrued.0)),
-            projected: Money(zero.0 + sum(|a| a.projected.0)),
+            posted: Money(round_money(sum(|a| a.posted.0), report.decimals)),
+            accrued: Money(round_money(sum(|a| a.accrued.0), report.decimals)),
+            projected: Money(round_money(sum(|a| a.projected.0), report.decimals)),
             unpriced_overage_units: Units(sum(|a| a.unpriced_overage_units.0)),
             accounts,
         }
@@ -237,12 +241,42 @@ fn invoice_account(report: &Report, account: &AccountReport) -> InvoiceAccount {
             }
         }
     }
+    if let Some(window) = &report.window {
+        // The window's bill: the lines posted in it, and what is accrued at
+        // as-of apart; nothing projected.
+        for cycle in &mut cycles {
+            cycle.lines.retain(|l| {
+                l.state == LineState::Accrued
+                    || (l.state == LineState::Posted && window.contains(l.posted_at))
+            });
+            let sum = |state: LineState| -> Decimal {
+                cycle
+                    .lines
+                    .iter()
+                    .filter(|l| l.state == state)
+                    .filter_map(|l| l.amount.map(|m| m.0))
+                    .sum()
+            };
+            cycle.posted = Money(round_money(sum(LineState::Posted), report.decimals));
+            cycle.accrued = Money(round_money(sum(LineState::Accrued), report.decimals));
+            cycle.projected = Money(zero);
+            cycle.unpriced_overage_units = Units(
+                cycle
+                    .lines
+                    .iter()
+                    .filter(|l| l.amount.is_none())
+                    .map(|l| l.quantity.0)
+                    .sum(),
+            );
+        }
+        cycles.retain(|c| !c.lines.is_empty());
+    }
     let sum = |field: fn(&InvoiceCycle) -> Decimal| cycles.iter().map(field).sum::<Decimal>();
     InvoiceAccount {
         account: account.account.clone(),
-        posted: Money(zero + sum(|c| c.posted.0)),
-        accrued: Money(zero + sum(|c| c.accrued.0)),
-        projected: Money(zero + sum(|c| c.projected.0)),
+        posted: Money(round_money(sum(|c| c.posted.0), report.decimals)),
+        accrued: Money(round_money(sum(|c| c.accrued.0), report.decimals)),
+        projected: Money(round_money(sum(|c| c.projected.0), report.decimals)),
         unpriced_overage_units: Units(sum(|c| c.unpriced_overage_units.0)),
         cycles,
         allocation: account.allocation.clone(),

@@ -118,6 +118,9 @@ pub struct Report {
     pub decimals: u32,
     pub timezone: String,
     pub as_of: Instant,
+    /// `--month` or `--from`/`--to`: the billing window `[from, to)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<WindowReport>,
     /// Decimal places of the plan's finest unit: tables show units so.
     pub unit_places: u32,
     pub overage_policy: OveragePolicy,
@@ -144,6 +147,67 @@ pub struct AccountReport {
     /// With `--by`: who used the account's purchase and who pays what.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation: Option<AllocationReport>,
+    /// With `--month` or `--from`/`--to`: the lines posted in the window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_charges: Option<WindowCharges>,
+}
+
+/// A billing window `[from, to)` (§13).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WindowReport {
+    pub from: Instant,
+    pub to: Instant,
+}
+
+impl WindowReport {
+    pub fn contains(&self, at: Instant) -> bool {
+        self.from <= at && at < self.to
+    }
+}
+
+/// An account's charge lines posted in the window, and what is accrued at
+/// as-of apart (never in the posted total).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WindowCharges {
+    pub lines: Vec<ChargeLineReport>,
+    pub posted: Money,
+    pub accrued: Money,
+}
+
+impl Report {
+    /// Describe the window `[from, to)`: each account's lines posted in it.
+    pub fn set_window(&mut self, zone: crate::zone::Zone, from: DateTime<Utc>, to: DateTime<Utc>) {
+        let window = WindowReport {
+            from: Instant::new(zone, from),
+            to: Instant::new(zone, to),
+        };
+        for account in &mut self.accounts {
+            let lines: Vec<ChargeLineReport> = account
+                .charges
+                .lines
+                .iter()
+                .filter(|l| l.state == ChargeState::Accrued || window.contains(l.posted_at))
+                .cloned()
+                .collect();
+            let decimals = self.decimals;
+            let sum = |state: ChargeState| {
+                Money(round_money(
+                    lines
+                        .iter()
+                        .filter(|l| l.state == state)
+                        .map(|l| l.amount.0)
+                        .sum::<Decimal>(),
+                    decimals,
+                ))
+            };
+            account.window_charges = Some(WindowCharges {
+                posted: sum(ChargeState::Posted),
+                accrued: sum(ChargeState::Accrued),
+                lines,
+            });
+        }
+        self.window = Some(window);
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -404,6 +468,7 @@ pub fn build(
             plan.zone,
             chrono::SubsecRound::trunc_subsecs(schedule.as_of, 0),
         ),
+        window: None,
         unit_places: schedule.unit_places(),
         overage_policy: plan.overage.policy,
         overage_unit_price: plan.overage.unit_price.map(Units),
@@ -573,6 +638,7 @@ fn account_report(
         },
         projection,
         cycles,
+        window_charges: None,
     }
 }
 

@@ -180,3 +180,133 @@ fn the_open_cycles_overage_is_accrued_then_posted_at_the_cycle_end() {
         assert_eq!(line(&open)[key], line(&closed)[key], "{key}");
     }
 }
+
+fn window_invoice(window: &[&str]) -> Value {
+    let mut args = vec![
+        "--plan",
+        TOPUP_PLAN,
+        "--log",
+        CNY_LOG,
+        "--account",
+        "team-a",
+    ];
+    args.extend_from_slice(window);
+    serde_json::from_str(&output("invoice", &args, "json")).unwrap()
+}
+
+fn items(invoice: &Value) -> Vec<(String, String)> {
+    invoice["accounts"][0]["cycles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["lines"].as_array().unwrap().clone())
+        .map(|l| {
+            (
+                l["item"].as_str().unwrap().to_string(),
+                l["posted_at"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn april_is_the_lines_posted_in_april() {
+    let april = window_invoice(&["--month", "2024-04"]);
+    assert_eq!(april["window"]["from"], "2024-04-01T00:00:00+08:00");
+    assert_eq!(april["window"]["to"], "2024-05-01T00:00:00+08:00");
+    assert_eq!(april["as_of"], "2024-04-30T23:59:59+08:00");
+    // The cycle from 03-15 posted in March; April holds the 04-15 lines and
+    // the top-up of 04-20.
+    assert_eq!(
+        items(&april),
+        [
+            ("allowance:quota", "2024-04-15T14:00:00+08:00"),
+            ("fee:Pro edition", "2024-04-15T14:00:00+08:00"),
+            ("fee:Log storage (GB)", "2024-04-15T14:00:00+08:00"),
+            ("topup:quota", "2024-04-20T10:00:00+08:00"),
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    assert_eq!(april["posted"], "310.00");
+    let march = window_invoice(&["--month", "2024-03"]);
+    assert_eq!(march["posted"], "220.00");
+    // The same window written with --from/--to (bare dates are 00:00).
+    let same = window_invoice(&["--from", "2024-04-01", "--to", "2024-05-01"]);
+    assert_eq!(same["posted"], april["posted"]);
+    assert_eq!(same["window"], april["window"]);
+}
+
+#[test]
+fn a_bare_date_in_a_window_is_midnight_and_to_is_excluded() {
+    let day = window_invoice(&["--from", "2024-04-20", "--to", "2024-04-21"]);
+    assert_eq!(
+        items(&day),
+        [(
+            "topup:quota".to_string(),
+            "2024-04-20T10:00:00+08:00".to_string()
+        )]
+    );
+    let before = window_invoice(&["--from", "2024-04-20", "--to", "2024-04-20 10:00"]);
+    assert!(items(&before).is_empty(), "{before}");
+    assert_eq!(before["posted"], "0.00");
+}
+
+#[test]
+fn report_month_shows_the_windows_charges_beside_the_quota_state() {
+    let args = [
+        "--plan",
+        TOPUP_PLAN,
+        "--log",
+        CNY_LOG,
+        "--account",
+        "team-a",
+        "--month",
+        "2024-04",
+    ];
+    let json: Value = serde_json::from_str(&output("report", &args, "json")).unwrap();
+    assert_eq!(json["window"]["from"], "2024-04-01T00:00:00+08:00");
+    assert_eq!(json["accounts"][0]["window_charges"]["posted"], "310.00");
+    assert_eq!(
+        json["accounts"][0]["allowances"][0]["periods"][1]["granted"],
+        "600"
+    );
+    let table = output("report", &args, "table");
+    assert!(
+        table.contains("Charges posted 2024-04-01 00:00 → 2024-05-01 00:00 (CNY)"),
+        "{table}"
+    );
+}
+
+#[test]
+fn bad_windows_are_refused_with_one_message() {
+    for window in [
+        &["--month", "2024-13"][..],
+        &["--month", "April"],
+        &[
+            "--month",
+            "2024-04",
+            "--from",
+            "2024-04-01",
+            "--to",
+            "2024-05-01",
+        ],
+        &["--from", "2024-04-02", "--to", "2024-04-01"],
+        &["--from", "2024-04-02", "--to", "2024-04-02"],
+        &["--from", "2024-04-02"],
+        &["--to", "2024-04-02"],
+        &["--from", "soon", "--to", "2024-04-02"],
+    ] {
+        for command in ["invoice", "report"] {
+            let mut args = vec![command, "--plan", TOPUP_PLAN, "--log", CNY_LOG];
+            args.extend_from_slice(window);
+            let (code, stdout, stderr) = common::run(&args);
+            assert_eq!(code, 2, "{args:?}: {stderr}");
+            assert!(stdout.is_empty(), "{args:?}: {stdout}");
+            assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+            assert!(
+                stderr.starts_with("scanquota: error: --"),
+                "{args:?}: {stderr}"
+            );
+        }
+    }
+}

@@ -121,3 +121,58 @@ proptest! {
         }
     }
 }
+
+/// The invoice's posted total for the window `[from, to)`, as-of the last
+/// instant before `to` (what `invoice --from --to` does without --as-of).
+fn window_posted(
+    plan: &Plan,
+    log: &str,
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+) -> Decimal {
+    let window = scanquota::job::Window { from, to };
+    let mut report = report(plan, log, window.last_instant());
+    report.set_window(plan.zone, from, to);
+    let invoice = Invoice::of(&report);
+    let lines: Decimal = invoice
+        .accounts
+        .iter()
+        .flat_map(|a| &a.cycles)
+        .flat_map(|c| &c.lines)
+        .filter(|l| l.state == scanquota::invoice::LineState::Posted)
+        .filter_map(|l| l.amount.map(|m| m.0))
+        .sum();
+    assert_eq!(
+        lines, invoice.posted.0,
+        "the posted lines add up to the total"
+    );
+    invoice.posted.0
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    #[test]
+    fn consecutive_windows_add_up(
+        spec in plan_spec(),
+        topups in prop::collection::vec((0u32..100, 1u32..40), 0..4),
+        rows in rows(),
+        start in 0u32..150_000,
+        first in 1u32..80_000,
+        second in 1u32..80_000,
+    ) {
+        let text = plan_with_topups(&plan_text(&spec), spec.months, &topups);
+        let plan = Plan::from_str("plan.toml", &text).expect("generated plan is valid");
+        let log = log_text(&rows);
+        // `a` is after the plan starts, so every window's as-of is too.
+        let a = as_of(&plan, start) + chrono::Duration::seconds(1);
+        let b = a + chrono::Duration::minutes(i64::from(first));
+        let c = b + chrono::Duration::minutes(i64::from(second));
+        let (ab, bc, ac) = (
+            window_posted(&plan, &log, a, b),
+            window_posted(&plan, &log, b, c),
+            window_posted(&plan, &log, a, c),
+        );
+        prop_assert_eq!(ab + bc, ac, "[a, b) + [b, c) = [a, c):\n{}", text);
+    }
+}

@@ -9,7 +9,9 @@ use crate::charges::{ChargeKind, ChargeState};
 use crate::invoice::{Invoice, InvoiceLine};
 use crate::numbers::format_units;
 use crate::plan::{AllowanceKind, OveragePolicy};
-use crate::report::{AccountReport, Comparison, Money, PlanSummary, Report, Units};
+use crate::report::{
+    AccountReport, Comparison, Money, PlanSummary, Report, Units, WindowCharges, WindowReport,
+};
 use rust_decimal::RoundingStrategy;
 
 /// A piece of a document.
@@ -155,6 +157,9 @@ pub fn report(report: &Report) -> Vec<Block> {
         }
         blocks.push(Block::Heading(format!("Charges ({})", report.currency)));
         blocks.push(Block::Grid(charge_lines(report, account)));
+        if let (Some(window), Some(charges)) = (&report.window, &account.window_charges) {
+            blocks.extend(window_blocks(report, window, charges));
+        }
         if let Some(allocation) = &account.allocation {
             blocks.extend(allocation_blocks(
                 report.unit_places,
@@ -248,6 +253,49 @@ fn summary(report: &Report, account: &AccountReport) -> Grid {
         grid.row(vec![label.to_string(), value]);
     }
     grid
+}
+
+/// The lines posted in the billing window and their total; what is
+/// accrued at as-of stands apart, never in the posted total.
+fn window_blocks(report: &Report, window: &WindowReport, charges: &WindowCharges) -> Vec<Block> {
+    let places = report.unit_places;
+    let mut grid = Grid::new(&["Item", "Posted", "Quantity", "Unit price", "Amount"], 2);
+    for line in charges
+        .lines
+        .iter()
+        .filter(|l| l.state == ChargeState::Posted)
+    {
+        grid.row(vec![
+            line.item.clone(),
+            line.posted_at.short(),
+            quantity(line.kind, line.quantity, places),
+            line.unit_price.to_string(),
+            line.amount.to_string(),
+        ]);
+    }
+    grid.row(vec![
+        "Posted".to_string(),
+        String::new(),
+        String::new(),
+        String::new(),
+        charges.posted.to_string(),
+    ]);
+    let mut blocks = vec![
+        Block::Heading(format!(
+            "Charges posted {} → {} ({})",
+            window.from.short(),
+            window.to.short(),
+            report.currency
+        )),
+        Block::Grid(grid),
+    ];
+    if !charges.accrued.0.is_zero() {
+        blocks.push(Block::Text(format!(
+            "Accrued at as-of, posted at the cycle end, not in the posted total: {} {}",
+            report.currency, charges.accrued
+        )));
+    }
+    blocks
 }
 
 /// Every charge line of every kind, and the total they add up to.
@@ -442,6 +490,12 @@ pub fn invoice(invoice: &Invoice) -> Vec<Block> {
             invoice.as_of, invoice.timezone
         )),
     ];
+    if let Some(window) = &invoice.window {
+        blocks.push(Block::Text(format!(
+            "Lines posted from {} to {} (not included); accrued lines are apart, not in the posted total",
+            window.from, window.to
+        )));
+    }
     for account in &invoice.accounts {
         for cycle in &account.cycles {
             blocks.push(Block::Heading(format!(
