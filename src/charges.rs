@@ -4,6 +4,7 @@
 use crate::cores::CoreDay;
 use crate::meter::{AccountUsage, Schedule};
 use crate::numbers::round_money;
+use crate::periods::Period;
 use crate::plan::{AllowanceKind, Plan};
 use chrono::{DateTime, Utc};
 
@@ -141,6 +142,77 @@ pub fn fee_lines(
     })
 }
 
+/// The lines of prepaid allowance `index` over `periods` (numbered from the
+/// term's first), top-ups made by `until` included.
+fn allowance_lines(
+    plan: &Plan,
+    schedule: &Schedule,
+    index: usize,
+    periods: &[Period],
+    until: DateTime<Utc>,
+) -> Vec<ChargeLine> {
+    let allowance = &plan.allowances[index];
+    let mut lines = Vec::new();
+    if allowance.kind != AllowanceKind::Prepaid {
+        return lines;
+    }
+    for (number, period) in periods.iter().enumerate() {
+        let basis = Basis::AllowancePeriod {
+            allowance: index,
+            period: number,
+        };
+        // The period's line: the units in force at its start. Each top-up
+        // inside the period is a line of its own, priced so the period's
+        // lines add up to one line for all its granted units.
+        let mut in_force = schedule.granted_before(plan, index, period.start);
+        lines.push(ChargeLine::new(
+            plan,
+            ChargeKind::Allowance,
+            format!("allowance:{}", allowance.name),
+            period.start,
+            period.start,
+            in_force,
+            allowance.unit_price,
+            basis,
+        ));
+        for (at, units) in schedule.topups_in(index, period, until) {
+            let before = round_money(in_force * allowance.unit_price, plan.decimals);
+            in_force += units;
+            let after = round_money(in_force * allowance.unit_price, plan.decimals);
+            lines.push(ChargeLine {
+                kind: ChargeKind::Topup,
+                item: format!("topup:{}", allowance.name),
+                // It charges for its units from `at` to the period end.
+                period_start: at,
+                posted_at: at,
+                state: ChargeState::Posted,
+                quantity: units,
+                unit_price: allowance.unit_price,
+                amount: after - before,
+                basis,
+            });
+        }
+    }
+    lines
+}
+
+/// The lines certain to post after as-of and before the end of `cycle`
+/// (the cycle holding as-of): calendar-month allowance periods starting in
+/// it and scheduled top-ups. Future cores days are not projected.
+pub fn still_to_come(plan: &Plan, schedule: &Schedule, cycle: &Period) -> Vec<ChargeLine> {
+    let last = cycle.end - chrono::TimeDelta::nanoseconds(1);
+    let term = &plan.subscription.term;
+    let mut lines: Vec<ChargeLine> = (0..plan.allowances.len())
+        .flat_map(|index| {
+            let periods = term.periods_until(plan.allowances[index].reset, last);
+            allowance_lines(plan, schedule, index, &periods, last)
+        })
+        .filter(|line| schedule.as_of < line.posted_at && line.posted_at < cycle.end)
+        .collect();
+    lines.sort_by_key(|line| (line.period_start, line.kind));
+    lines
+}
+
 pub fn charges(
     plan: &Plan,
     schedule: &Schedule,
@@ -167,47 +239,14 @@ pub fn charges(
             )
         }));
     }
-    for (index, allowance) in plan.allowances.iter().enumerate() {
-        if allowance.kind != AllowanceKind::Prepaid {
-            continue;
-        }
-        for (number, period) in schedule.allowance_periods[index].iter().enumerate() {
-            let basis = Basis::AllowancePeriod {
-                allowance: index,
-                period: number,
-            };
-            // The period's line: the units in force at its start. Each
-            // top-up inside the period is a line of its own, priced so the
-            // period's lines add up to one line for all its granted units.
-            let mut in_force = schedule.granted_before(plan, index, period.start);
-            lines.push(ChargeLine::new(
-                plan,
-                ChargeKind::Allowance,
-                format!("allowance:{}", allowance.name),
-                period.start,
-                period.start,
-                in_force,
-                allowance.unit_price,
-                basis,
-            ));
-            for (at, units) in schedule.topups_in(index, period) {
-                let before = round_money(in_force * allowance.unit_price, plan.decimals);
-                in_force += units;
-                let after = round_money(in_force * allowance.unit_price, plan.decimals);
-                lines.push(ChargeLine {
-                    kind: ChargeKind::Topup,
-                    item: format!("topup:{}", allowance.name),
-                    // It charges for its units from `at` to the period end.
-                    period_start: at,
-                    posted_at: at,
-                    state: ChargeState::Posted,
-                    quantity: units,
-                    unit_price: allowance.unit_price,
-                    amount: after - before,
-                    basis,
-                });
-            }
-        }
+    for index in 0..plan.allowances.len() {
+        lines.extend(allowance_lines(
+            plan,
+            schedule,
+            index,
+            &schedule.allowance_periods[index],
+            schedule.as_of,
+        ));
     }
     let mut unpriced_overage_units = Decimal::ZERO;
     for (cycle, period) in schedule.cycles.iter().enumerate() {

@@ -10,18 +10,19 @@ use crate::report::{AccountReport, Instant, Money, Report, Units, WindowReport};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-pub const INVOICE_SCHEMA: &str = "scanquota.invoice.v1";
+pub const INVOICE_SCHEMA: &str = "scanquota.invoice.v2";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "snake_case")]
 pub enum LineState {
     /// Posted at or before as-of: owed, and never changed after.
     Posted,
     /// The open cycle's overage so far: in the charges to date, posted at
     /// the cycle end.
     Accrued,
-    /// What the projection adds to the current cycle by its end.
-    Projected,
+    /// Certain to post later in the current cycle (a calendar-month
+    /// allowance period, a scheduled top-up), and what the projection adds.
+    StillToCome,
 }
 
 impl LineState {
@@ -29,7 +30,7 @@ impl LineState {
         match self {
             LineState::Posted => "posted",
             LineState::Accrued => "accrued",
-            LineState::Projected => "projected",
+            LineState::StillToCome => "still_to_come",
         }
     }
 }
@@ -58,9 +59,11 @@ pub struct InvoiceCycle {
     pub posted: Money,
     /// The accrued lines' amounts (the open cycle's overage so far).
     pub accrued: Money,
-    /// The projected lines' amounts.
+    /// The still-to-come lines' amounts.
+    pub still_to_come: Money,
+    /// The projected cost: posted + accrued + still to come.
     pub projected: Money,
-    /// Overage units without a price, posted and projected.
+    /// Overage units without a price, posted, accrued and still to come.
     pub unpriced_overage_units: Units,
 }
 
@@ -70,6 +73,7 @@ pub struct InvoiceAccount {
     pub cycles: Vec<InvoiceCycle>,
     pub posted: Money,
     pub accrued: Money,
+    pub still_to_come: Money,
     pub projected: Money,
     pub unpriced_overage_units: Units,
     /// With `--by`: the posted charges shared out over the groups.
@@ -94,6 +98,7 @@ pub struct Invoice {
     pub accounts: Vec<InvoiceAccount>,
     pub posted: Money,
     pub accrued: Money,
+    pub still_to_come: Money,
     pub projected: Money,
     pub unpriced_overage_units: Units,
 }
@@ -117,6 +122,7 @@ impl Invoice {
             unit_places: report.unit_places,
             posted: Money(round_money(sum(|a| a.posted.0), report.decimals)),
             accrued: Money(round_money(sum(|a| a.accrued.0), report.decimals)),
+            still_to_come: Money(round_money(sum(|a| a.still_to_come.0), report.decimals)),
             projected: Money(round_money(sum(|a| a.projected.0), report.decimals)),
             unpriced_overage_units: Units(sum(|a| a.unpriced_overage_units.0)),
             accounts,
@@ -135,6 +141,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> InvoiceAccount {
             lines: Vec::new(),
             posted: Money(zero),
             accrued: Money(zero),
+            still_to_come: Money(zero),
             projected: Money(zero),
             unpriced_overage_units: cycle.unpriced_overage,
         })
@@ -149,6 +156,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> InvoiceAccount {
             lines: Vec::new(),
             posted: Money(zero),
             accrued: Money(zero),
+            still_to_come: Money(zero),
             projected: Money(zero),
             unpriced_overage_units: Units::default(),
         });
@@ -204,22 +212,35 @@ fn invoice_account(report: &Report, account: &AccountReport) -> InvoiceAccount {
             .iter_mut()
             .find(|c| c.start == projection.cycle_start)
     {
+        // Lines certain to post later in the cycle.
+        for line in &account.charges.still_to_come {
+            cycle.still_to_come.0 += line.amount.0;
+            cycle.lines.push(InvoiceLine {
+                kind: line.kind,
+                item: line.item.clone(),
+                period_start: line.period_start,
+                posted_at: line.posted_at,
+                quantity: line.quantity,
+                unit_price: Some(line.unit_price),
+                amount: Some(line.amount),
+                state: LineState::StillToCome,
+            });
+        }
         let reported = account.cycles.iter().find(|c| c.start == cycle.start);
         let overage_so_far = reported.map_or(Decimal::ZERO, |c| c.overage.0);
         let more = projection.projected_overage.0 - overage_so_far;
         if more > Decimal::ZERO {
             if projection.projected_unpriced_overage.0.is_zero() {
-                // Posted + projected equals the projected cycle charges: the
-                // projected line is what the projection adds to the lines
-                // already posted in the cycle.
-                let posted_in_cycle: Decimal = cycle
+                // The cycle's lines then add up to the projected cost of the
+                // cycle: this line is what the projection adds to them.
+                let in_cycle: Decimal = cycle
                     .lines
                     .iter()
                     .filter(|l| l.period_start >= cycle.start)
                     .filter_map(|l| l.amount.map(|m| m.0))
                     .sum();
-                let amount = projection.projected_cycle_charges.0 - posted_in_cycle;
-                cycle.projected.0 += amount;
+                let amount = projection.projected_cycle_charges.0 - in_cycle;
+                cycle.still_to_come.0 += amount;
                 cycle.lines.push(InvoiceLine {
                     kind: ChargeKind::Overage,
                     item: "overage".into(),
@@ -228,7 +249,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> InvoiceAccount {
                     quantity: Units(more),
                     unit_price: report.overage_unit_price,
                     amount: Some(Money(amount)),
-                    state: LineState::Projected,
+                    state: LineState::StillToCome,
                 });
             } else {
                 cycle.unpriced_overage_units.0 += more;
@@ -236,14 +257,14 @@ fn invoice_account(report: &Report, account: &AccountReport) -> InvoiceAccount {
                     cycle.start,
                     cycle.end,
                     Units(more),
-                    LineState::Projected,
+                    LineState::StillToCome,
                 ));
             }
         }
     }
     if let Some(window) = &report.window {
         // The window's bill: the lines posted in it, and what is accrued at
-        // as-of apart; nothing projected.
+        // as-of apart; nothing still to come.
         for cycle in &mut cycles {
             cycle.lines.retain(|l| {
                 l.state == LineState::Accrued
@@ -259,7 +280,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> InvoiceAccount {
             };
             cycle.posted = Money(round_money(sum(LineState::Posted), report.decimals));
             cycle.accrued = Money(round_money(sum(LineState::Accrued), report.decimals));
-            cycle.projected = Money(zero);
+            cycle.still_to_come = Money(zero);
             cycle.unpriced_overage_units = Units(
                 cycle
                     .lines
@@ -271,11 +292,18 @@ fn invoice_account(report: &Report, account: &AccountReport) -> InvoiceAccount {
         }
         cycles.retain(|c| !c.lines.is_empty());
     }
+    for cycle in &mut cycles {
+        cycle.projected = Money(round_money(
+            cycle.posted.0 + cycle.accrued.0 + cycle.still_to_come.0,
+            report.decimals,
+        ));
+    }
     let sum = |field: fn(&InvoiceCycle) -> Decimal| cycles.iter().map(field).sum::<Decimal>();
     InvoiceAccount {
         account: account.account.clone(),
         posted: Money(round_money(sum(|c| c.posted.0), report.decimals)),
         accrued: Money(round_money(sum(|c| c.accrued.0), report.decimals)),
+        still_to_come: Money(round_money(sum(|c| c.still_to_come.0), report.decimals)),
         projected: Money(round_money(sum(|c| c.projected.0), report.decimals)),
         unpriced_overage_units: Units(sum(|c| c.unpriced_overage_units.0)),
         cycles,

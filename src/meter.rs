@@ -249,15 +249,16 @@ impl Schedule {
                 .sum::<Decimal>()
     }
 
-    /// The top-ups of allowance `index` made inside `period` by as-of.
+    /// The top-ups of allowance `index` made inside `period` by `until`.
     pub fn topups_in<'a>(
         &'a self,
         index: usize,
         period: &'a Period,
+        until: DateTime<Utc>,
     ) -> impl Iterator<Item = (DateTime<Utc>, Decimal)> + 'a {
         self.topups[index]
             .iter()
-            .filter(move |(at, _)| period.start <= *at && *at < period.end && *at <= self.as_of)
+            .filter(move |(at, _)| period.start <= *at && *at < period.end && *at <= until)
             .copied()
     }
 

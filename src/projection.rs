@@ -1,7 +1,7 @@
 //! Projection (docs/plan.md#projection): at the current rate, how much will this cycle need,
 //! will it run out, and what will the cycle cost.
 
-use crate::charges::{ChargeKind, Charges};
+use crate::charges::{ChargeKind, Charges, still_to_come};
 use crate::meter::{AccountUsage, Schedule};
 use crate::numbers::round_money;
 use crate::plan::{OveragePolicy, Plan};
@@ -128,6 +128,13 @@ pub fn project(
         })
         .map(|line| line.amount)
         .sum();
+    // Lines certain to post later in the cycle (calendar-month allowance
+    // periods, scheduled top-ups): part of its projected cost.
+    let certain: Decimal = still_to_come(plan, schedule, period)
+        .iter()
+        .map(|line| line.amount)
+        .sum();
+    let posted = posted + certain;
     let (overage_cost, projected_unpriced_overage) = match plan.overage.unit_price {
         Some(price) => (
             round_money(projected_overage * price, plan.decimals),

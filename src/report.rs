@@ -3,7 +3,7 @@
 //! as strings; times are RFC 3339 in the plan's zone.
 
 use crate::allocation::{AllocationReport, Breakdown, allocate};
-use crate::charges::{ChargeKind, ChargeState, Charges, charges};
+use crate::charges::{ChargeKind, ChargeLine, ChargeState, Charges, charges};
 use crate::cores::CoreDay;
 use crate::log::ScanLog;
 use crate::meter::{AccountUsage, Counters, Schedule};
@@ -294,6 +294,11 @@ pub struct DailyUsage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChargesReport {
     pub lines: Vec<ChargeLineReport>,
+    /// Lines certain to post later in the current cycle (a calendar-month
+    /// allowance period, a scheduled top-up): in its projected cost, not in
+    /// the total.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub still_to_come: Vec<ChargeLineReport>,
     pub total: Money,
     pub unpriced_overage_units: Units,
 }
@@ -561,6 +566,13 @@ fn account_report(
         allowances.push(report);
     }
     let charges = charges(plan, schedule, usage, core_days);
+    // The lines certain to post later in the cycle holding as-of.
+    let still_to_come = schedule
+        .cycles
+        .iter()
+        .find(|cycle| cycle.start < as_of && as_of < cycle.end)
+        .map(|cycle| crate::charges::still_to_come(plan, schedule, cycle))
+        .unwrap_or_default();
     let available: Decimal = allowances.iter().map(|a| a.remaining.0).sum();
     let projection =
         project(plan, schedule, usage, &charges, available).map(|p| projection_report(plan, &p));
@@ -630,7 +642,7 @@ fn account_report(
         allowances,
         allocation: breakdown
             .map(|breakdown| allocate(zone, plan.decimals, schedule, usage, &charges, breakdown)),
-        charges: charges_report(plan, &charges),
+        charges: charges_report(plan, &charges, &still_to_come),
         subscription: SubscriptionReport {
             start: Instant::new(zone, term.start),
             end: term.end.map(|end| Instant::new(zone, end)),
@@ -642,22 +654,20 @@ fn account_report(
     }
 }
 
-fn charges_report(plan: &Plan, charges: &Charges) -> ChargesReport {
+fn charges_report(plan: &Plan, charges: &Charges, still_to_come: &[ChargeLine]) -> ChargesReport {
+    let line_report = |line: &ChargeLine| ChargeLineReport {
+        kind: line.kind,
+        item: line.item.clone(),
+        period_start: Instant::new(plan.zone, line.period_start),
+        posted_at: Instant::new(plan.zone, line.posted_at),
+        state: line.state,
+        quantity: Units(line.quantity),
+        unit_price: Units(line.unit_price),
+        amount: Money(line.amount),
+    };
     ChargesReport {
-        lines: charges
-            .lines
-            .iter()
-            .map(|line| ChargeLineReport {
-                kind: line.kind,
-                item: line.item.clone(),
-                period_start: Instant::new(plan.zone, line.period_start),
-                posted_at: Instant::new(plan.zone, line.posted_at),
-                state: line.state,
-                quantity: Units(line.quantity),
-                unit_price: Units(line.unit_price),
-                amount: Money(line.amount),
-            })
-            .collect(),
+        lines: charges.lines.iter().map(line_report).collect(),
+        still_to_come: still_to_come.iter().map(line_report).collect(),
         total: Money(charges.total),
         unpriced_overage_units: Units(charges.unpriced_overage_units),
     }

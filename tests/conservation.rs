@@ -178,7 +178,12 @@ fn check_invoice(report: &Report, invoice: &Invoice, csv: &str, table: &str) {
             };
             assert_eq!(sum("posted"), cycle.posted.0);
             assert_eq!(sum("accrued"), cycle.accrued.0);
-            assert_eq!(sum("projected"), cycle.projected.0);
+            assert_eq!(sum("still_to_come"), cycle.still_to_come.0);
+            assert_eq!(
+                cycle.posted.0 + cycle.accrued.0 + cycle.still_to_come.0,
+                cycle.projected.0,
+                "posted + accrued + still to come = projected"
+            );
             if let Some(projection) = &reported.projection
                 && projection.cycle_start == cycle.start
             {
@@ -188,9 +193,10 @@ fn check_invoice(report: &Report, invoice: &Invoice, csv: &str, table: &str) {
                     .filter(|l| l.period_start >= cycle.start)
                     .filter_map(|l| l.amount.map(|m| m.0))
                     .sum();
+                assert_eq!(cycle.projected, projection.projected_cycle_charges);
                 assert_eq!(
                     in_cycle, projection.projected_cycle_charges.0,
-                    "posted + projected = projected cycle cost"
+                    "posted + accrued + still to come = projected cycle cost"
                 );
             }
         }
@@ -199,17 +205,19 @@ fn check_invoice(report: &Report, invoice: &Invoice, csv: &str, table: &str) {
     for rows in table_rows_after(table, "Account ", " · cycle ") {
         let mut totals = [Decimal::ZERO; 3];
         let mut printed = [None; 3];
+        let mut projected = None;
         for words in &rows {
             match words[0] {
                 "Posted" => printed[0] = Some(money(words[1])),
-                "Projected" => printed[1] = Some(money(words[1])),
+                "To" => printed[1] = Some(money(words.last().unwrap())),
                 "Accrued" => printed[2] = Some(money(words[1])),
+                "Projected" => projected = Some(money(words[1])),
                 _ => {
                     let last = *words.last().unwrap();
                     if last == "-" {
                         continue;
                     }
-                    let slot = if words.contains(&"projected") {
+                    let slot = if words.contains(&"still_to_come") {
                         1
                     } else if words.contains(&"accrued") {
                         2
@@ -223,6 +231,11 @@ fn check_invoice(report: &Report, invoice: &Invoice, csv: &str, table: &str) {
         assert_eq!(Some(totals[0]), printed[0], "{table}");
         assert_eq!(Some(totals[1]), printed[1], "{table}");
         assert_eq!(Some(totals[2]), printed[2], "{table}");
+        assert_eq!(
+            Some(totals.iter().copied().sum::<Decimal>()),
+            projected,
+            "posted + accrued + still to come = projected:\n{table}"
+        );
     }
 }
 
@@ -330,7 +343,7 @@ fn every_fixture_adds_up_in_every_view_of_the_binary() {
         let invoice_json: serde_json::Value =
             serde_json::from_str(&through_binary("invoice", plan, log, as_of, *cores, "json"))
                 .unwrap();
-        assert_eq!(invoice_json["schema"], "scanquota.invoice.v1");
+        assert_eq!(invoice_json["schema"], "scanquota.invoice.v2");
         let posted = money(invoice_json["posted"].as_str().unwrap());
         let accrued = money(invoice_json["accrued"].as_str().unwrap());
         assert_eq!(posted + accrued, report.totals.charges.0);

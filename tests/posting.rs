@@ -65,7 +65,10 @@ fn the_april_allowance_line_is_not_rewritten_by_the_top_up() {
     assert_eq!(april(&before)[3], "300");
     assert_eq!(april(&before)[5], "90.00");
     assert_eq!(april(&before), april(&after), "a posted line never changes");
-    assert!(!before.iter().any(|l| l[0] == "topup"), "{before:?}");
+    // On 04-16 the top-up of 04-20 is scheduled: still to come, not posted.
+    let scheduled: Vec<_> = before.iter().filter(|l| l[0] == "topup").collect();
+    assert_eq!(scheduled.len(), 1, "{before:?}");
+    assert_eq!(scheduled[0][6], "still_to_come");
     let topups: Vec<_> = after.iter().filter(|l| l[0] == "topup").collect();
     assert_eq!(topups.len(), 1, "{after:?}");
     assert_eq!(topups[0][1], "topup:quota");
@@ -158,7 +161,7 @@ fn the_open_cycles_overage_is_accrued_then_posted_at_the_cycle_end() {
             .as_array()
             .unwrap()
             .iter()
-            .find(|l| l["kind"] == "overage" && l["state"] != "projected")
+            .find(|l| l["kind"] == "overage" && l["state"] != "still_to_come")
             .cloned()
             .expect("an overage line")
     };
@@ -309,4 +312,33 @@ fn bad_windows_are_refused_with_one_message() {
             );
         }
     }
+}
+
+#[test]
+fn the_projected_cost_of_the_cycle_counts_the_scheduled_top_up_in_every_view() {
+    let invoice: Value = serde_json::from_str(&topup("invoice", "2024-04-16", "json")).unwrap();
+    assert_eq!(invoice["schema"], "scanquota.invoice.v2");
+    let cycle = &invoice["accounts"][0]["cycles"][1];
+    assert_eq!(cycle["posted"], "220.00");
+    assert_eq!(cycle["accrued"], "0.00");
+    assert_eq!(cycle["still_to_come"], "90.00", "the top-up of 04-20");
+    assert_eq!(cycle["projected"], "310.00");
+    let report: Value = serde_json::from_str(&topup("report", "2024-04-16", "json")).unwrap();
+    let projection = &report["accounts"][0]["projection"];
+    assert_eq!(projection["projected_cycle_charges"], "310.00");
+    let table = topup("report", "2024-04-16", "table");
+    assert!(
+        table.contains("Projected cost of the cycle ending 2024-05-15 14:00: CNY 310.00"),
+        "{table}"
+    );
+    let metrics = topup("report", "2024-04-16", "openmetrics");
+    assert!(
+        metrics
+            .lines()
+            .any(
+                |l| l.starts_with("scanquota_projected_cycle_charges{") && l.ends_with(" 310.00")
+                    || l.starts_with("scanquota_projected_cycle_charges{") && l.ends_with(" 310")
+            ),
+        "{metrics}"
+    );
 }

@@ -532,6 +532,7 @@ pub fn invoice(invoice: &Invoice) -> Vec<Block> {
             };
             subtotal("Posted", cycle.posted);
             subtotal("Accrued", cycle.accrued);
+            subtotal("To come", cycle.still_to_come);
             subtotal("Projected", cycle.projected);
             blocks.push(Block::Grid(grid));
             if !cycle.unpriced_overage_units.0.is_zero() {
@@ -550,7 +551,7 @@ pub fn invoice(invoice: &Invoice) -> Vec<Block> {
             ));
         }
         blocks.push(Block::Text(format!(
-            "Account {}: posted {}, accrued {}, projected {}",
+            "Account {}: posted {}, accrued {}, still to come {}, projected {}",
             account.account,
             money_with_unpriced(
                 currency,
@@ -559,12 +560,13 @@ pub fn invoice(invoice: &Invoice) -> Vec<Block> {
                 places
             ),
             account.accrued,
+            account.still_to_come,
             account.projected
         )));
     }
     blocks.push(Block::Heading("Total".to_string()));
     blocks.push(Block::Text(format!(
-        "Posted {}; accrued {currency} {}; projected {currency} {}",
+        "Posted {}; accrued {currency} {}; still to come {currency} {}; projected {currency} {}",
         money_with_unpriced(
             currency,
             invoice.posted,
@@ -572,6 +574,7 @@ pub fn invoice(invoice: &Invoice) -> Vec<Block> {
             places
         ),
         invoice.accrued,
+        invoice.still_to_come,
         invoice.projected
     )));
     blocks
