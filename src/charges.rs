@@ -2,8 +2,9 @@
 //! zero to the plan's `decimals`; the total is the sum of rounded lines.
 
 use crate::cores::CoreDay;
+use crate::error::{Error, Result};
 use crate::meter::{AccountUsage, Schedule};
-use crate::numbers::round_money;
+use crate::numbers::{checked_sum, round_money};
 use crate::periods::Period;
 use crate::plan::{AllowanceKind, Plan};
 use chrono::{DateTime, Utc};
@@ -97,6 +98,8 @@ pub struct Charges {
 }
 
 impl ChargeLine {
+    /// The line `quantity × unit_price`; `overflow` says what the product
+    /// is, should it be beyond a decimal's range.
     #[allow(clippy::too_many_arguments)]
     fn new(
         plan: &Plan,
@@ -107,8 +110,10 @@ impl ChargeLine {
         quantity: Decimal,
         unit_price: Decimal,
         basis: Basis,
-    ) -> Self {
-        ChargeLine {
+        overflow: impl FnOnce() -> Error,
+    ) -> Result<Self> {
+        let amount = quantity.checked_mul(unit_price).ok_or_else(overflow)?;
+        Ok(ChargeLine {
             kind,
             item,
             period_start,
@@ -116,9 +121,9 @@ impl ChargeLine {
             state: ChargeState::Posted,
             quantity,
             unit_price,
-            amount: round_money(quantity * unit_price, plan.decimals),
+            amount: round_money(amount, plan.decimals),
             basis,
-        }
+        })
     }
 }
 
@@ -127,7 +132,7 @@ pub fn fee_lines(
     plan: &Plan,
     cycle: usize,
     cycle_start: DateTime<Utc>,
-) -> impl Iterator<Item = ChargeLine> + '_ {
+) -> impl Iterator<Item = Result<ChargeLine>> + '_ {
     plan.fees.iter().map(move |fee| {
         ChargeLine::new(
             plan,
@@ -138,33 +143,51 @@ pub fn fee_lines(
             fee.quantity,
             fee.unit_price,
             Basis::Cycle(cycle),
+            || {
+                Error::overflow(
+                    format!("{}: [[fee]] {}: quantity × unit_price", plan.file, fee.name),
+                    "write a smaller quantity or unit_price",
+                )
+            },
         )
     })
 }
 
 /// The lines of prepaid allowance `index` over `periods` (numbered from the
-/// term's first), top-ups made by `until` included.
+/// term's first), top-ups made by `until` included; an amount beyond a
+/// decimal's range is [`Error::Overflow`] naming the plan key.
 fn allowance_lines(
     plan: &Plan,
     schedule: &Schedule,
     index: usize,
     periods: &[Period],
     until: DateTime<Utc>,
-) -> Vec<ChargeLine> {
+) -> Result<Vec<ChargeLine>> {
     let allowance = &plan.allowances[index];
     let mut lines = Vec::new();
     if allowance.kind != AllowanceKind::Prepaid {
-        return lines;
+        return Ok(lines);
     }
     for (number, period) in periods.iter().enumerate() {
         let basis = Basis::AllowancePeriod {
             allowance: index,
             period: number,
         };
+        let overflow = || {
+            Error::overflow(
+                format!(
+                    "{}: [[allowance]] {}: units × unit_price (with top-ups, period {})",
+                    plan.file,
+                    allowance.name,
+                    plan.zone.format(period.start)
+                ),
+                "write a smaller units, unit_price or top-up units",
+            )
+        };
         // The period's line: the units in force at its start. Each top-up
         // inside the period is a line of its own, priced so the period's
         // lines add up to one line for all its granted units.
-        let mut in_force = schedule.granted_before(plan, index, period.start);
+        let mut in_force = schedule.granted_before(plan, index, period.start)?;
         lines.push(ChargeLine::new(
             plan,
             ChargeKind::Allowance,
@@ -174,11 +197,18 @@ fn allowance_lines(
             in_force,
             allowance.unit_price,
             basis,
-        ));
+            overflow,
+        )?);
         for (at, units) in schedule.topups_in(index, period, until) {
-            let before = round_money(in_force * allowance.unit_price, plan.decimals);
-            in_force += units;
-            let after = round_money(in_force * allowance.unit_price, plan.decimals);
+            let priced = |units: Decimal| {
+                units
+                    .checked_mul(allowance.unit_price)
+                    .map(|amount| round_money(amount, plan.decimals))
+                    .ok_or_else(overflow)
+            };
+            let before = priced(in_force)?;
+            in_force = in_force.checked_add(units).ok_or_else(overflow)?;
+            let after = priced(in_force)?;
             lines.push(ChargeLine {
                 kind: ChargeKind::Topup,
                 item: format!("topup:{}", allowance.name),
@@ -193,41 +223,48 @@ fn allowance_lines(
             });
         }
     }
-    lines
+    Ok(lines)
 }
 
 /// The lines certain to post after as-of and before the end of `cycle`
 /// (the cycle holding as-of): calendar-month allowance periods starting in
 /// it and scheduled top-ups. Future cores days are not projected.
-pub fn still_to_come(plan: &Plan, schedule: &Schedule, cycle: &Period) -> Vec<ChargeLine> {
+pub fn still_to_come(plan: &Plan, schedule: &Schedule, cycle: &Period) -> Result<Vec<ChargeLine>> {
     let last = cycle.end - chrono::TimeDelta::nanoseconds(1);
     let term = &plan.subscription.term;
-    let mut lines: Vec<ChargeLine> = (0..plan.allowances.len())
-        .flat_map(|index| {
-            let periods = term.periods_until(plan.allowances[index].reset, last);
-            allowance_lines(plan, schedule, index, &periods, last)
-        })
-        .filter(|line| schedule.as_of < line.posted_at && line.posted_at < cycle.end)
-        .collect();
+    let mut lines = Vec::new();
+    for index in 0..plan.allowances.len() {
+        let periods = term.periods_until(plan.allowances[index].reset, last);
+        lines.extend(
+            allowance_lines(plan, schedule, index, &periods, last)?
+                .into_iter()
+                .filter(|line| schedule.as_of < line.posted_at && line.posted_at < cycle.end),
+        );
+    }
     lines.sort_by_key(|line| (line.period_start, line.kind));
-    lines
+    Ok(lines)
 }
 
+/// Every charge line of one account, and their total; an amount or the
+/// total beyond a decimal's range is [`Error::Overflow`] naming the plan key
+/// or the account and period.
 pub fn charges(
     plan: &Plan,
     schedule: &Schedule,
     usage: &AccountUsage,
     core_days: &[CoreDay],
-) -> Charges {
+) -> Result<Charges> {
+    let account = &usage.account;
+    let when = |at: DateTime<Utc>| plan.zone.format(at);
     let mut lines = Vec::new();
     if let Some(cores) = &plan.cores {
-        lines.extend(core_days.iter().map(|day| {
+        for day in core_days {
             let basis = schedule
                 .cycles
                 .iter()
                 .position(|cycle| cycle.contains(day.day_start))
                 .map_or(Basis::OutsideCycles, Basis::Cycle);
-            ChargeLine::new(
+            lines.push(ChargeLine::new(
                 plan,
                 ChargeKind::Cores,
                 "cores".into(),
@@ -236,8 +273,20 @@ pub fn charges(
                 day.billable,
                 cores.daily_unit_price,
                 basis,
-            )
-        }));
+                || {
+                    Error::overflow(
+                        format!(
+                            "account {account}, day {}: billable cores × cores.daily_unit_price",
+                            when(day.day_start)
+                        ),
+                        format!(
+                            "check the --cores samples, or write a smaller cores.daily_unit_price in {}",
+                            plan.file
+                        ),
+                    )
+                },
+            )?);
+        }
     }
     for index in 0..plan.allowances.len() {
         lines.extend(allowance_lines(
@@ -246,11 +295,13 @@ pub fn charges(
             index,
             &schedule.allowance_periods[index],
             schedule.as_of,
-        ));
+        )?);
     }
     let mut unpriced_overage_units = Decimal::ZERO;
     for (cycle, period) in schedule.cycles.iter().enumerate() {
-        lines.extend(fee_lines(plan, cycle, period.start));
+        for line in fee_lines(plan, cycle, period.start) {
+            lines.push(line?);
+        }
         let overage = usage.cycle_overage[cycle];
         if overage.is_zero() {
             continue;
@@ -267,20 +318,54 @@ pub fn charges(
                     overage,
                     price,
                     Basis::Cycle(cycle),
-                );
+                    || {
+                        Error::overflow(
+                            format!(
+                                "account {account}, period {}: overage units × overage.unit_price",
+                                when(period.start)
+                            ),
+                            format!(
+                                "write a smaller overage.unit_price or metering units in {}, or give an earlier --as-of",
+                                plan.file
+                            ),
+                        )
+                    },
+                )?;
                 if period.end > schedule.as_of {
                     line.state = ChargeState::Accrued;
                 }
                 lines.push(line)
             }
-            None => unpriced_overage_units += overage,
+            None => {
+                unpriced_overage_units =
+                    unpriced_overage_units.checked_add(overage).ok_or_else(|| {
+                        Error::overflow(
+                            format!("account {account}: unpriced overage units"),
+                            format!(
+                                "write smaller metering units in {}, or give an earlier --as-of",
+                                plan.file
+                            ),
+                        )
+                    })?
+            }
         }
     }
     lines.sort_by_key(|line| (line.period_start, line.kind));
-    let total = lines.iter().map(|line| line.amount).sum();
-    Charges {
+    let total = checked_sum(lines.iter().map(|line| line.amount)).ok_or_else(|| {
+        Error::overflow(
+            format!(
+                "account {account}: the sum of the charge lines up to {}",
+                when(schedule.as_of)
+            ),
+            format!(
+                "write smaller prices or units in {}, or give an earlier --as-of",
+                plan.file
+            ),
+        )
+    })?;
+    Ok(Charges {
         lines,
         total: round_money(total, plan.decimals),
         unpriced_overage_units,
-    }
+    })
 }

@@ -61,7 +61,12 @@ fn percent(consumed: Decimal, granted: Decimal) -> Decimal {
         // Nothing was granted: none of it is left to use.
         return Decimal::ONE_HUNDRED;
     }
-    (consumed * Decimal::ONE_HUNDRED / granted)
+    // Dividing first would round before the scaling; multiplying first
+    // fits unless consumed is near a decimal's range.
+    consumed
+        .checked_mul(Decimal::ONE_HUNDRED)
+        .and_then(|product| product.checked_div(granted))
+        .unwrap_or_else(|| consumed / granted * Decimal::ONE_HUNDRED)
         .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
@@ -114,9 +119,9 @@ pub fn evaluate(report: &Report, thresholds: &Thresholds) -> Result<Vec<CheckRes
                 .iter()
                 .find(|p| p.state == crate::report::PeriodState::Current)
             {
-                remaining += current.remaining.0;
-                consumed += current.consumed.0;
-                granted += current.granted.0;
+                remaining = remaining.saturating_add(current.remaining.0);
+                consumed = consumed.saturating_add(current.consumed.0);
+                granted = granted.saturating_add(current.granted.0);
             }
         }
         if let Some(limit) = thresholds.min_remaining {

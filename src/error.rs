@@ -133,6 +133,11 @@ pub enum Error {
     /// The command line asks for something that cannot be done.
     #[error("{0}")]
     Usage(String),
+
+    /// A product or sum is beyond what an exact decimal holds: `what` names
+    /// the plan key or the account and period, `fix` says what to make smaller.
+    #[error("{what} exceeds the largest amount scanquota can hold (about 7.9e28); {fix}")]
+    Overflow { what: String, fix: String },
 }
 
 fn write_fix(source: &std::io::Error) -> &'static str {
@@ -181,6 +186,13 @@ impl Error {
         Error::Write {
             path: path.into(),
             source,
+        }
+    }
+
+    pub fn overflow(what: impl Into<String>, fix: impl Into<String>) -> Self {
+        Error::Overflow {
+            what: what.into(),
+            fix: fix.into(),
         }
     }
 

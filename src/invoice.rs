@@ -5,7 +5,8 @@
 
 use crate::allocation::AllocationReport;
 use crate::charges::{ChargeKind, ChargeState};
-use crate::numbers::round_money;
+use crate::error::{Error, Result};
+use crate::numbers::{checked_sum, round_money};
 use crate::report::{AccountReport, Instant, Money, Report, Units, WindowReport};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -104,15 +105,24 @@ pub struct Invoice {
 }
 
 impl Invoice {
-    pub fn of(report: &Report) -> Invoice {
+    /// The invoice of `report`; a sum over accounts beyond a decimal's
+    /// range is [`Error::Overflow`].
+    pub fn of(report: &Report) -> Result<Invoice> {
         let accounts: Vec<InvoiceAccount> = report
             .accounts
             .iter()
             .map(|account| invoice_account(report, account))
-            .collect();
-        let sum =
-            |field: fn(&InvoiceAccount) -> Decimal| accounts.iter().map(field).sum::<Decimal>();
-        Invoice {
+            .collect::<Result<_>>()?;
+        let sum = |field: fn(&InvoiceAccount) -> Decimal, what: &str| {
+            checked_sum(accounts.iter().map(field)).ok_or_else(|| {
+                Error::overflow(
+                    format!("the invoice's {what} over every account"),
+                    "invoice fewer accounts at a time with --account",
+                )
+            })
+        };
+        let money = |value: Decimal| Money(round_money(value, report.decimals));
+        Ok(Invoice {
             schema: INVOICE_SCHEMA,
             plan: report.plan.clone(),
             currency: report.currency.clone(),
@@ -120,17 +130,20 @@ impl Invoice {
             as_of: report.as_of,
             window: report.window,
             unit_places: report.unit_places,
-            posted: Money(round_money(sum(|a| a.posted.0), report.decimals)),
-            accrued: Money(round_money(sum(|a| a.accrued.0), report.decimals)),
-            still_to_come: Money(round_money(sum(|a| a.still_to_come.0), report.decimals)),
-            projected: Money(round_money(sum(|a| a.projected.0), report.decimals)),
-            unpriced_overage_units: Units(sum(|a| a.unpriced_overage_units.0)),
+            posted: money(sum(|a| a.posted.0, "posted charges")?),
+            accrued: money(sum(|a| a.accrued.0, "accrued charges")?),
+            still_to_come: money(sum(|a| a.still_to_come.0, "charges still to come")?),
+            projected: money(sum(|a| a.projected.0, "projected charges")?),
+            unpriced_overage_units: Units(sum(
+                |a| a.unpriced_overage_units.0,
+                "unpriced overage units",
+            )?),
             accounts,
-        }
+        })
     }
 }
 
-fn invoice_account(report: &Report, account: &AccountReport) -> InvoiceAccount {
+fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAccount> {
     let zero = round_money(Decimal::ZERO, report.decimals);
     let mut cycles: Vec<InvoiceCycle> = account
         .cycles
@@ -292,23 +305,37 @@ fn invoice_account(report: &Report, account: &AccountReport) -> InvoiceAccount {
         }
         cycles.retain(|c| !c.lines.is_empty());
     }
+    let overflow = |what: &str| {
+        Error::overflow(
+            format!(
+                "account {}: the invoice's {what} over every cycle",
+                account.account
+            ),
+            "give an earlier --as-of, or write smaller prices in the plan",
+        )
+    };
     for cycle in &mut cycles {
-        cycle.projected = Money(round_money(
-            cycle.posted.0 + cycle.accrued.0 + cycle.still_to_come.0,
-            report.decimals,
-        ));
+        let projected = checked_sum([cycle.posted.0, cycle.accrued.0, cycle.still_to_come.0])
+            .ok_or_else(|| overflow("projected charges"))?;
+        cycle.projected = Money(round_money(projected, report.decimals));
     }
-    let sum = |field: fn(&InvoiceCycle) -> Decimal| cycles.iter().map(field).sum::<Decimal>();
-    InvoiceAccount {
+    let sum = |field: fn(&InvoiceCycle) -> Decimal, what: &str| {
+        checked_sum(cycles.iter().map(field)).ok_or_else(|| overflow(what))
+    };
+    let money = |value: Decimal| Money(round_money(value, report.decimals));
+    Ok(InvoiceAccount {
         account: account.account.clone(),
-        posted: Money(round_money(sum(|c| c.posted.0), report.decimals)),
-        accrued: Money(round_money(sum(|c| c.accrued.0), report.decimals)),
-        still_to_come: Money(round_money(sum(|c| c.still_to_come.0), report.decimals)),
-        projected: Money(round_money(sum(|c| c.projected.0), report.decimals)),
-        unpriced_overage_units: Units(sum(|c| c.unpriced_overage_units.0)),
+        posted: money(sum(|c| c.posted.0, "posted charges")?),
+        accrued: money(sum(|c| c.accrued.0, "accrued charges")?),
+        still_to_come: money(sum(|c| c.still_to_come.0, "charges still to come")?),
+        projected: money(sum(|c| c.projected.0, "projected charges")?),
+        unpriced_overage_units: Units(sum(
+            |c| c.unpriced_overage_units.0,
+            "unpriced overage units",
+        )?),
         cycles,
         allocation: account.allocation.clone(),
-    }
+    })
 }
 
 fn unpriced_line(

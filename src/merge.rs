@@ -74,6 +74,6 @@ pub fn merge(named: Vec<(String, Report)>) -> Result<Report> {
         }
     }
     merged.accounts.sort_by(|a, b| a.account.cmp(&b.account));
-    merged.totals = Totals::of(&merged.accounts, merged.decimals);
+    merged.totals = Totals::of(&merged.accounts, merged.decimals)?;
     Ok(merged)
 }

@@ -2,7 +2,9 @@
 //! steps, per account. The engine keeps exact decimals and knows nothing of
 //! output formats.
 
+use crate::error::{Error, Result};
 use crate::log::{ScanEvent, ScanLog, ScanStatus};
+use crate::numbers::checked_sum;
 use crate::periods::{Period, advance_to};
 use crate::plan::{OveragePolicy, Plan, RepeatWindow};
 use crate::zone::Zone;
@@ -65,12 +67,14 @@ impl ScanResult<'_> {
 
 /// Units as integers at the schedule's scale (the plan's finest decimal
 /// places): exact like the decimals they stand for, while an add or a
-/// compare on the replay's hot path is one machine instruction. A plan
-/// quantity is at most 10^12 with 8 places, so even ten billion scans' sum
-/// stays far inside an i128 and inside a decimal's 96 bits.
+/// compare on the replay's hot path is one machine instruction. One scan's
+/// units (at most 10^12 with 8 places, 10^20 here) fit easily; sums over the
+/// log saturate, and one beyond a decimal's 96 bits is reported as an
+/// overflow when the replay's sums become decimals ([`AccountUsage::check`]).
 type Scaled = i128;
 
-/// `value` (at `scale`) as the decimal it stands for, keeping the scale.
+/// `value` (at `scale`) as the decimal it stands for, keeping the scale:
+/// for one scan's figures, which always fit.
 fn to_decimal(value: Scaled, scale: u32) -> Decimal {
     Decimal::try_from_i128_with_scale(value, scale).unwrap_or(if value < 0 {
         Decimal::MIN
@@ -240,13 +244,26 @@ impl Schedule {
 
     /// Units of allowance `index` in force at `start`: its base units and
     /// every top-up made before `start`.
-    pub fn granted_before(&self, plan: &Plan, index: usize, start: DateTime<Utc>) -> Decimal {
-        plan.allowances[index].units
-            + self.topups[index]
-                .iter()
-                .filter(|(at, _)| *at < start)
-                .map(|(_, units)| *units)
-                .sum::<Decimal>()
+    pub fn granted_before(
+        &self,
+        plan: &Plan,
+        index: usize,
+        start: DateTime<Utc>,
+    ) -> Result<Decimal> {
+        let topups = self.topups[index]
+            .iter()
+            .filter(|(at, _)| *at < start)
+            .map(|(_, units)| *units);
+        let allowance = &plan.allowances[index];
+        checked_sum(std::iter::once(allowance.units).chain(topups)).ok_or_else(|| {
+            Error::overflow(
+                format!(
+                    "{}: [[allowance]] {}: units plus its [[topup]] units",
+                    plan.file, allowance.name
+                ),
+                "write fewer or smaller top-ups",
+            )
+        })
     }
 
     /// The top-ups of allowance `index` made inside `period` by `until`.
@@ -264,20 +281,28 @@ impl Schedule {
 
     /// Units granted to a period of allowance `index`, counting top-ups made
     /// before the period's end (closed) or at or before as-of (current).
-    pub fn granted(&self, plan: &Plan, index: usize, period: &Period) -> Decimal {
+    pub fn granted(&self, plan: &Plan, index: usize, period: &Period) -> Result<Decimal> {
         let closed = period.end <= self.as_of;
-        plan.allowances[index].units
-            + self.topups[index]
-                .iter()
-                .filter(|(at, _)| {
-                    if closed {
-                        *at < period.end
-                    } else {
-                        *at <= self.as_of
-                    }
-                })
-                .map(|(_, units)| *units)
-                .sum::<Decimal>()
+        let topups = self.topups[index]
+            .iter()
+            .filter(|(at, _)| {
+                if closed {
+                    *at < period.end
+                } else {
+                    *at <= self.as_of
+                }
+            })
+            .map(|(_, units)| *units);
+        let allowance = &plan.allowances[index];
+        checked_sum(std::iter::once(allowance.units).chain(topups)).ok_or_else(|| {
+            Error::overflow(
+                format!(
+                    "{}: [[allowance]] {}: units plus its [[topup]] units",
+                    plan.file, allowance.name
+                ),
+                "write fewer or smaller top-ups",
+            )
+        })
     }
 }
 
@@ -320,6 +345,9 @@ pub struct AccountUsage {
     pub cycle_denied: Vec<Decimal>,
     /// With `--by`: per group id (the log's `groups`), what its scans drew.
     pub groups: Vec<GroupUsage>,
+    /// A sum over the account's scans went beyond a decimal's range: the
+    /// figures above are not to be used ([`AccountUsage::check`]).
+    pub overflow: bool,
 }
 
 /// What the scans of one `--by` group did in one account: the replay's own
@@ -342,6 +370,24 @@ pub struct GroupUsage {
 }
 
 impl AccountUsage {
+    /// [`Error::Overflow`] if a sum over the account's scans went beyond a
+    /// decimal's range.
+    pub fn check(&self, plan: &Plan) -> Result<()> {
+        if !self.overflow {
+            return Ok(());
+        }
+        Err(Error::overflow(
+            format!(
+                "account {}: the units its scans metered (a sum over the log up to as-of)",
+                self.account
+            ),
+            format!(
+                "write smaller metering units (or fewer decimal places) in {}, or give an earlier --as-of",
+                plan.file
+            ),
+        ))
+    }
+
     /// An account with no scans: nothing drawn, every period untouched.
     pub fn empty(plan: &Plan, schedule: &Schedule, account: String) -> Self {
         AccountState::new(plan, schedule, account).into_usage()
@@ -439,7 +485,15 @@ impl<'p> AccountState<'p> {
     /// until something is added, as the decimal replay always gave them.
     fn into_usage(self) -> AccountUsage {
         let scale = self.schedule.units.scale;
-        let exact = |value: Scaled| to_decimal(value, scale);
+        // A sum beyond a decimal's 96 bits at the plan's scale is reported
+        // by `overflow`, never printed saturated.
+        let overflow = std::cell::Cell::new(false);
+        let exact = |value: Scaled| {
+            Decimal::try_from_i128_with_scale(value, scale).unwrap_or_else(|_| {
+                overflow.set(true);
+                Decimal::ZERO
+            })
+        };
         // Sums that start from a plain zero print as the decimal replay's did:
         // `0` while nothing was added.
         let sum = |value: Scaled| {
@@ -451,7 +505,7 @@ impl<'p> AccountState<'p> {
         };
         let sums = |values: &[Scaled]| values.iter().map(|v| sum(*v)).collect::<Vec<_>>();
         let tally = self.tally;
-        AccountUsage {
+        let mut usage = AccountUsage {
             account: self.account,
             counters: self.counters,
             consumed: sum(tally.consumed),
@@ -493,7 +547,10 @@ impl<'p> AccountState<'p> {
                     cycle_overage: sums(&group.cycle_overage),
                 })
                 .collect(),
-        }
+            overflow: false,
+        };
+        usage.overflow = overflow.get();
+        usage
     }
 
     /// Replay one scan (the steps of docs/plan.md#metering) and report what happened.
@@ -561,10 +618,11 @@ impl<'p> AccountState<'p> {
                 group.drawn[allowance][period] += *draw;
             }
         }
-        group.units += units;
+        group.units = group.units.saturating_add(units);
         // The cycle a metered scan fell in is where the cycle cursor stands.
-        group.cycle_units[self.cycle_cursor] += units;
-        group.cycle_overage[self.cycle_cursor] += overage;
+        let cycle = self.cycle_cursor;
+        group.cycle_units[cycle] = group.cycle_units[cycle].saturating_add(units);
+        group.cycle_overage[cycle] = group.cycle_overage[cycle].saturating_add(overage);
     }
 
     fn meter(&mut self, event: &ScanEvent, image: u128) -> (ScanOutcome, Scaled, Scaled) {
@@ -617,7 +675,10 @@ impl<'p> AccountState<'p> {
             units_of.repeat
         };
         let tally = &mut self.tally;
-        tally.cycle_demand[cycle] += units;
+        // Sums over the log saturate (one instruction more than a plain
+        // add): a saturated sum is beyond a decimal's range, and turning it
+        // into one at the end of the replay reports the overflow.
+        tally.cycle_demand[cycle] = tally.cycle_demand[cycle].saturating_add(units);
         // 6. Draw from the allowances in order.
         let mut total_available: Scaled = 0;
         for index in 0..plan.allowances.len() {
@@ -650,8 +711,8 @@ impl<'p> AccountState<'p> {
             if success && first {
                 self.history.remove(&image);
             }
-            tally.denied_units += units;
-            tally.cycle_denied[cycle] += units;
+            tally.denied_units = tally.denied_units.saturating_add(units);
+            tally.cycle_denied[cycle] = tally.cycle_denied[cycle].saturating_add(units);
             return (ScanOutcome::Denied, units, 0);
         }
         let mut left = units;
@@ -676,10 +737,10 @@ impl<'p> AccountState<'p> {
             }
         }
         let overage = left;
-        tally.consumed += units - overage;
+        tally.consumed = tally.consumed.saturating_add(units - overage);
         if overage != 0 {
-            tally.overage += overage;
-            tally.cycle_overage[cycle] += overage;
+            tally.overage = tally.overage.saturating_add(overage);
+            tally.cycle_overage[cycle] = tally.cycle_overage[cycle].saturating_add(overage);
         }
         // 7. An admitted success creates history.
         if !success {
@@ -916,4 +977,45 @@ pub fn replay(
         replayer.push(event, u128::from(event.image), &mut observe);
     }
     replayer.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A sum over the log beyond a decimal's 96 bits at the plan's scale
+    /// (here 10^20 per scan: 10^12 units with 8 places) is reported, never
+    /// turned into a saturated or made-up figure.
+    #[test]
+    fn a_sum_beyond_a_decimal_marks_the_usage() {
+        let plan = Plan::from_str(
+            "plan.toml",
+            "[subscription]\nstart = 2024-01-01T00:00:00Z\n[metering]\nfirst_scan_units = 999999999999.99999999\n[[allowance]]\nname = \"q\"\nunits = 1\n[overage]\npolicy = \"bill\"\n",
+        )
+        .unwrap();
+        let as_of = chrono::DateTime::parse_from_rfc3339("2024-02-01T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        let schedule = Schedule::new(&plan, as_of);
+        let fits = AccountState::new(&plan, &schedule, "team-a".into()).into_usage();
+        assert!(fits.check(&plan).is_ok());
+        for saturated in [i128::MAX, 1 << 96] {
+            let mut state = AccountState::new(&plan, &schedule, "team-a".into());
+            // What 10^9 scans at the limit would sum to, or a saturated add.
+            state.tally.overage = 0;
+            state.tally.overage = state.tally.overage.saturating_add(saturated);
+            state.tally.cycle_overage[0] = saturated;
+            let usage = state.into_usage();
+            let err = usage.check(&plan).unwrap_err().to_string();
+            assert!(
+                err.starts_with("account team-a: the units its scans metered")
+                    && err.contains("7.9e28")
+                    && err.contains("plan.toml"),
+                "{err}"
+            );
+        }
+        // Saturating adds stop at the largest i128, which never fits.
+        assert_eq!(i128::MAX.saturating_add(1), i128::MAX);
+        assert!(Decimal::try_from_i128_with_scale(i128::MAX, 8).is_err());
+    }
 }

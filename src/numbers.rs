@@ -5,8 +5,11 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use std::str::FromStr;
 
 /// The largest magnitude accepted for a unit count, quantity or price.
-/// Products of two such values and sums over millions of scans stay far
-/// below `Decimal::MAX` (about 7.9e28), so arithmetic never overflows.
+/// One product of two such values (10^24) fits in a decimal, but sums over
+/// a log (which has no row limit), over many allowances and periods, or a
+/// log's units times a price need not: every product and sum that grows
+/// with the log or the plan is checked ([`checked_sum`], `checked_mul`),
+/// and an overflow is an error naming what to make smaller.
 pub const MAX_VALUE: Decimal = Decimal::from_parts(0xD4A5_1000, 0xE8, 0, false, 0); // 10^12
 
 /// The most fractional digits accepted in a plan value.
@@ -24,6 +27,13 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
         Decimal::from_str(&cleaned).ok()?
     };
     Some(value)
+}
+
+/// The sum of `values`, or `None` if it is beyond a decimal's range.
+pub fn checked_sum(values: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
+    values
+        .into_iter()
+        .try_fold(Decimal::ZERO, |sum, value| sum.checked_add(value))
 }
 
 /// Units print normalised: `289.1`, `300`, `0`.

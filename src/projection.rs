@@ -2,8 +2,9 @@
 //! will it run out, and what will the cycle cost.
 
 use crate::charges::{ChargeKind, Charges, still_to_come};
+use crate::error::{Error, Result};
 use crate::meter::{AccountUsage, Schedule};
-use crate::numbers::round_money;
+use crate::numbers::{checked_sum, round_money};
 use crate::plan::{OveragePolicy, Plan};
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -55,8 +56,9 @@ fn seconds(duration: Duration) -> Decimal {
 }
 
 /// `value × numerator / denominator` exactly where it fits, else dividing
-/// first (still 28 significant digits).
-fn scale(value: Decimal, numerator: Decimal, denominator: Decimal) -> Decimal {
+/// first (still 28 significant digits); `None` when the result itself is
+/// beyond a decimal's range.
+fn scale(value: Decimal, numerator: Decimal, denominator: Decimal) -> Option<Decimal> {
     value
         .checked_mul(numerator)
         .and_then(|product| product.checked_div(denominator))
@@ -65,7 +67,6 @@ fn scale(value: Decimal, numerator: Decimal, denominator: Decimal) -> Decimal {
                 .checked_div(denominator)
                 .and_then(|quotient| quotient.checked_mul(numerator))
         })
-        .unwrap_or(Decimal::MAX)
 }
 
 /// `as_of + offset` rounded once, half up, to the whole second.
@@ -82,67 +83,106 @@ fn instant_after(as_of: DateTime<Utc>, offset: Decimal) -> DateTime<Utc> {
 
 /// The projection for the cycle holding as-of, if as-of is strictly after
 /// its start; `available` is the remaining units of every allowance at as-of.
+/// A projected figure beyond a decimal's range is [`Error::Overflow`].
 pub fn project(
     plan: &Plan,
     schedule: &Schedule,
     usage: &AccountUsage,
     charges: &Charges,
     available: Decimal,
-) -> Option<Projection> {
+) -> Result<Option<Projection>> {
     let as_of = schedule.as_of;
-    let (cycle, period) = schedule
+    let Some((cycle, period)) = schedule
         .cycles
         .iter()
         .enumerate()
-        .find(|(_, period)| period.start < as_of && as_of < period.end)?;
+        .find(|(_, period)| period.start < as_of && as_of < period.end)
+    else {
+        return Ok(None);
+    };
+    let overflow = |what: &str| {
+        Error::overflow(
+            format!(
+                "account {}, period {}: projected {what}",
+                usage.account,
+                plan.zone.format(period.start)
+            ),
+            format!(
+                "the projection scales the cycle's units so far to the whole cycle; give a later --as-of, or write smaller metering units or prices in {}",
+                plan.file
+            ),
+        )
+    };
     let elapsed = seconds(as_of - period.start);
     let length = seconds(period.end - period.start);
     let demand = usage.cycle_demand[cycle];
-    let projected_demand = scale(demand, length, elapsed);
+    let projected_demand = scale(demand, length, elapsed).ok_or_else(|| overflow("units"))?;
     let extra = projected_demand - demand;
     let shortfall = (extra - available).max(Decimal::ZERO);
     let (projected_overage, projected_denied) = match plan.overage.policy {
         OveragePolicy::Bill => (
-            round_units(usage.cycle_overage[cycle] + shortfall),
+            round_units(
+                usage.cycle_overage[cycle]
+                    .checked_add(shortfall)
+                    .ok_or_else(|| overflow("overage units"))?,
+            ),
             Decimal::ZERO,
         ),
         OveragePolicy::Deny => (
             Decimal::ZERO,
-            round_units(usage.cycle_denied[cycle] + shortfall),
+            round_units(
+                usage.cycle_denied[cycle]
+                    .checked_add(shortfall)
+                    .ok_or_else(|| overflow("denied units"))?,
+            ),
         ),
     };
     // as-of + available / rate, with rate = demand / elapsed; it lies
     // before the cycle end because available < extra = rate × (end − as-of).
     let exhausts_at = (extra > available && available > Decimal::ZERO && demand > Decimal::ZERO)
-        .then(|| instant_after(as_of, scale(available, elapsed, demand)).min(period.end));
+        .then(|| {
+            // Below the cycle's length (available < extra), so it fits.
+            let offset = scale(available, elapsed, demand).unwrap_or(length);
+            instant_after(as_of, offset).min(period.end)
+        });
     // The cycle's fixed lines and the cores days posted so far; future
     // cores days are not projected.
-    let posted: Decimal = charges
-        .lines
-        .iter()
-        .filter(|line| {
-            matches!(
-                line.kind,
-                ChargeKind::Allowance | ChargeKind::Topup | ChargeKind::Fee | ChargeKind::Cores
-            ) && period.contains(line.period_start)
-        })
-        .map(|line| line.amount)
-        .sum();
-    // Lines certain to post later in the cycle (calendar-month allowance
-    // periods, scheduled top-ups): part of its projected cost.
-    let certain: Decimal = still_to_come(plan, schedule, period)
-        .iter()
-        .map(|line| line.amount)
-        .sum();
-    let posted = posted + certain;
+    let posted = checked_sum(
+        charges
+            .lines
+            .iter()
+            .filter(|line| {
+                matches!(
+                    line.kind,
+                    ChargeKind::Allowance | ChargeKind::Topup | ChargeKind::Fee | ChargeKind::Cores
+                ) && period.contains(line.period_start)
+            })
+            .map(|line| line.amount)
+            // Lines certain to post later in the cycle (calendar-month
+            // allowance periods, scheduled top-ups): part of its projected cost.
+            .chain(
+                still_to_come(plan, schedule, period)?
+                    .iter()
+                    .map(|line| line.amount),
+            ),
+    )
+    .ok_or_else(|| overflow("cycle charges"))?;
     let (overage_cost, projected_unpriced_overage) = match plan.overage.unit_price {
         Some(price) => (
-            round_money(projected_overage * price, plan.decimals),
+            round_money(
+                projected_overage
+                    .checked_mul(price)
+                    .ok_or_else(|| overflow("overage units × overage.unit_price"))?,
+                plan.decimals,
+            ),
             Decimal::ZERO,
         ),
         None => (Decimal::ZERO, projected_overage),
     };
-    Some(Projection {
+    let projected_cycle_charges = posted
+        .checked_add(overage_cost)
+        .ok_or_else(|| overflow("cycle charges"))?;
+    Ok(Some(Projection {
         cycle_start: period.start,
         cycle_end: period.end,
         demand,
@@ -152,8 +192,8 @@ pub fn project(
         projected_denied,
         exhausts_at,
         exhausted: available.is_zero(),
-        projected_cycle_charges: round_money(posted + overage_cost, plan.decimals),
+        projected_cycle_charges: round_money(projected_cycle_charges, plan.decimals),
         projected_unpriced_overage,
         projected_shortfall: round_units(shortfall),
-    })
+    }))
 }

@@ -5,9 +5,10 @@
 use crate::allocation::{AllocationReport, Breakdown, allocate};
 use crate::charges::{ChargeKind, ChargeLine, ChargeState, Charges, charges};
 use crate::cores::CoreDay;
+use crate::error::{Error, Result};
 use crate::log::ScanLog;
 use crate::meter::{AccountUsage, Counters, Schedule};
-use crate::numbers::{format_units, round_money};
+use crate::numbers::{checked_sum, format_units, round_money};
 use crate::plan::{AllowanceKind, OveragePolicy, Plan, SubscriptionStatus};
 use crate::projection::{Projection, project};
 use crate::replay::each_outcome;
@@ -359,8 +360,9 @@ pub struct Totals {
 }
 
 impl Totals {
-    /// The totals over `accounts`, money kept at `decimals` places.
-    pub fn of(accounts: &[AccountReport], decimals: u32) -> Self {
+    /// The totals over `accounts`, money kept at `decimals` places; a total
+    /// beyond a decimal's range is [`Error::Overflow`].
+    pub fn of(accounts: &[AccountReport], decimals: u32) -> Result<Self> {
         let mut totals = Totals {
             charges: Money(round_money(Decimal::ZERO, decimals)),
             consumed: Units::default(),
@@ -373,23 +375,65 @@ impl Totals {
             denied: Units::default(),
         };
         for account in accounts {
-            totals.charges.0 += account.charges.total.0;
-            totals.consumed.0 += account.units.consumed.0;
-            totals.remaining.0 += account.units.remaining.0;
-            totals.expired.0 += account.units.expired.0;
-            totals.free_used.0 += account.units.free_used.0;
-            totals.free_expired.0 += account.units.free_expired.0;
-            totals.unpriced_overage_units.0 += account.charges.unpriced_overage_units.0;
-            totals.overage.0 += account.units.overage.0;
-            totals.denied.0 += account.units.denied.0;
+            let add = |total: &mut Decimal, value: Decimal, what: &str| {
+                *total = total.checked_add(value).ok_or_else(|| {
+                    Error::overflow(
+                        format!("the total {what} over every account"),
+                        "report fewer accounts at a time with --account",
+                    )
+                })?;
+                Ok::<(), Error>(())
+            };
+            add(&mut totals.charges.0, account.charges.total.0, "charges")?;
+            add(
+                &mut totals.consumed.0,
+                account.units.consumed.0,
+                "units consumed",
+            )?;
+            add(
+                &mut totals.remaining.0,
+                account.units.remaining.0,
+                "units remaining",
+            )?;
+            add(
+                &mut totals.expired.0,
+                account.units.expired.0,
+                "units expired",
+            )?;
+            add(
+                &mut totals.free_used.0,
+                account.units.free_used.0,
+                "free units used",
+            )?;
+            add(
+                &mut totals.free_expired.0,
+                account.units.free_expired.0,
+                "free units expired",
+            )?;
+            add(
+                &mut totals.unpriced_overage_units.0,
+                account.charges.unpriced_overage_units.0,
+                "unpriced overage units",
+            )?;
+            add(
+                &mut totals.overage.0,
+                account.units.overage.0,
+                "overage units",
+            )?;
+            add(&mut totals.denied.0, account.units.denied.0, "denied units")?;
         }
-        totals
+        Ok(totals)
     }
 }
 
 /// The report for one plan: replay every account, then charges, projection
 /// and totals, assembled.
-pub fn generate(plan: &Plan, log: &ScanLog, as_of: DateTime<Utc>, account: Option<&str>) -> Report {
+pub fn generate(
+    plan: &Plan,
+    log: &ScanLog,
+    as_of: DateTime<Utc>,
+    account: Option<&str>,
+) -> Result<Report> {
     let schedule = Schedule::new(plan, as_of);
     let usages = each_outcome(plan, log, &schedule, account, |_, _| {});
     build(plan, &schedule, &usages, &BTreeMap::new(), None)
@@ -403,7 +447,7 @@ pub fn generate_with_cores(
     as_of: DateTime<Utc>,
     account: Option<&str>,
     core_days: &BTreeMap<String, Vec<CoreDay>>,
-) -> Report {
+) -> Result<Report> {
     let schedule = Schedule::new(plan, as_of);
     let usages = each_outcome(plan, log, &schedule, account, |_, _| {});
     assemble(
@@ -428,7 +472,7 @@ pub fn assemble(
     account: Option<&str>,
     core_days: &BTreeMap<String, Vec<CoreDay>>,
     breakdown: Option<&Breakdown>,
-) -> Report {
+) -> Result<Report> {
     let core_accounts: Vec<&String> = core_days
         .keys()
         .filter(|name| account.is_none_or(|a| a == *name))
@@ -452,16 +496,16 @@ pub fn build(
     usages: &[AccountUsage],
     core_days: &BTreeMap<String, Vec<CoreDay>>,
     breakdown: Option<&Breakdown>,
-) -> Report {
+) -> Result<Report> {
     let accounts: Vec<AccountReport> = usages
         .iter()
         .map(|usage| {
             let days = core_days.get(&usage.account).map_or(&[][..], Vec::as_slice);
             account_report(plan, schedule, usage, days, breakdown)
         })
-        .collect();
-    let totals = Totals::of(&accounts, plan.decimals);
-    Report {
+        .collect::<Result<_>>()?;
+    let totals = Totals::of(&accounts, plan.decimals)?;
+    Ok(Report {
         schema: REPORT_SCHEMA.to_string(),
         plan: plan.name.clone(),
         currency: plan.currency.clone(),
@@ -480,7 +524,7 @@ pub fn build(
         bills_cores: plan.cores.is_some(),
         accounts,
         totals,
-    }
+    })
 }
 
 fn account_report(
@@ -489,8 +533,22 @@ fn account_report(
     usage: &AccountUsage,
     core_days: &[CoreDay],
     breakdown: Option<&Breakdown>,
-) -> AccountReport {
+) -> Result<AccountReport> {
+    usage.check(plan)?;
+    // First, so that an overflow is found before the periods are laid out.
+    let charges = charges(plan, schedule, usage, core_days)?;
     let zone = plan.zone;
+    // Sums over an allowance's periods grow with the term and the top-ups.
+    let grown = |name: &str| {
+        Error::overflow(
+            format!(
+                "{}: [[allowance]] {name}: units summed over its periods up to {}",
+                plan.file,
+                zone.format(schedule.as_of)
+            ),
+            "write smaller units or top-ups, or give an earlier --as-of",
+        )
+    };
     let as_of = schedule.as_of;
     let mut allowances: Vec<AllowanceReport> = Vec::with_capacity(plan.allowances.len());
     for (index, allowance) in plan.allowances.iter().enumerate() {
@@ -504,7 +562,7 @@ fn account_report(
             periods: Vec::new(),
         };
         for (p, period) in schedule.allowance_periods[index].iter().enumerate() {
-            let granted = schedule.granted(plan, index, period);
+            let granted = schedule.granted(plan, index, period)?;
             let consumed = usage.period_consumed[index][p];
             let closed = period.end <= as_of;
             let left = granted - consumed;
@@ -513,10 +571,16 @@ fn account_report(
             } else {
                 (left, Decimal::ZERO)
             };
-            report.granted.0 += granted;
-            report.consumed.0 += consumed;
-            report.expired.0 += expired;
-            report.remaining.0 += remaining;
+            for (total, value) in [
+                (&mut report.granted.0, granted),
+                (&mut report.consumed.0, consumed),
+                (&mut report.expired.0, expired),
+                (&mut report.remaining.0, remaining),
+            ] {
+                *total = total
+                    .checked_add(value)
+                    .ok_or_else(|| grown(&allowance.name))?;
+            }
             let bounds = &schedule.day_bounds[index][p];
             let day_starts = std::iter::once(period.start).chain(bounds.iter().copied());
             let day_ends = bounds
@@ -565,17 +629,28 @@ fn account_report(
         }
         allowances.push(report);
     }
-    let charges = charges(plan, schedule, usage, core_days);
     // The lines certain to post later in the cycle holding as-of.
-    let still_to_come = schedule
+    let still_to_come = match schedule
         .cycles
         .iter()
         .find(|cycle| cycle.start < as_of && as_of < cycle.end)
-        .map(|cycle| crate::charges::still_to_come(plan, schedule, cycle))
-        .unwrap_or_default();
-    let available: Decimal = allowances.iter().map(|a| a.remaining.0).sum();
+    {
+        Some(cycle) => crate::charges::still_to_come(plan, schedule, cycle)?,
+        None => Vec::new(),
+    };
+    let every_allowance = |what: &str| {
+        Error::overflow(
+            format!(
+                "account {}: units {what} summed over every [[allowance]] of {}",
+                usage.account, plan.file
+            ),
+            "write smaller units or top-ups, or give an earlier --as-of",
+        )
+    };
+    let available = checked_sum(allowances.iter().map(|a| a.remaining.0))
+        .ok_or_else(|| every_allowance("remaining"))?;
     let projection =
-        project(plan, schedule, usage, &charges, available).map(|p| projection_report(plan, &p));
+        project(plan, schedule, usage, &charges, available)?.map(|p| projection_report(plan, &p));
     if let Some(projection) = &projection {
         // What the rest of the cycle is projected to draw, allowance by
         // allowance in drawing order, each up to what it has left.
@@ -593,23 +668,27 @@ fn account_report(
         }
     }
     let term = &plan.subscription.term;
-    let free = |field: fn(&AllowanceReport) -> Decimal| -> Units {
-        Units(
+    let free = |field: fn(&AllowanceReport) -> Decimal, what: &str| -> Result<Units> {
+        checked_sum(
             allowances
                 .iter()
                 .filter(|a| a.kind == AllowanceKind::Free)
-                .map(field)
-                .sum(),
+                .map(field),
         )
+        .map(Units)
+        .ok_or_else(|| every_allowance(what))
     };
     let units = UnitTotals {
         consumed: Units(usage.consumed),
         overage: Units(usage.overage),
         denied: Units(usage.denied_units),
         remaining: Units(available),
-        expired: Units(allowances.iter().map(|a| a.expired.0).sum()),
-        free_used: free(|a| a.consumed.0),
-        free_expired: free(|a| a.expired.0),
+        expired: Units(
+            checked_sum(allowances.iter().map(|a| a.expired.0))
+                .ok_or_else(|| every_allowance("expired"))?,
+        ),
+        free_used: free(|a| a.consumed.0, "used")?,
+        free_expired: free(|a| a.expired.0, "expired")?,
     };
     let cycles = schedule
         .cycles
@@ -635,7 +714,7 @@ fn account_report(
             }
         })
         .collect();
-    AccountReport {
+    Ok(AccountReport {
         account: usage.account.clone(),
         scans: usage.counters,
         units,
@@ -651,7 +730,7 @@ fn account_report(
         projection,
         cycles,
         window_charges: None,
-    }
+    })
 }
 
 fn charges_report(plan: &Plan, charges: &Charges, still_to_come: &[ChargeLine]) -> ChargesReport {
@@ -713,16 +792,31 @@ pub struct PlanSummary {
 }
 
 impl Report {
-    pub fn summary(&self) -> PlanSummary {
+    /// The plan's line in a comparison; a projected sum over the accounts
+    /// beyond a decimal's range is [`Error::Overflow`].
+    pub fn summary(&self) -> Result<PlanSummary> {
         let projections: Vec<&ProjectionReport> = self
             .accounts
             .iter()
             .filter_map(|a| a.projection.as_ref())
             .collect();
-        let projected = |field: fn(&ProjectionReport) -> Decimal| {
-            (!projections.is_empty()).then(|| projections.iter().map(|p| field(p)).sum::<Decimal>())
+        let projected = |field: fn(&ProjectionReport) -> Decimal, what: &str| {
+            if projections.is_empty() {
+                return Ok(None);
+            }
+            checked_sum(projections.iter().map(|p| field(p)))
+                .map(Some)
+                .ok_or_else(|| {
+                    Error::overflow(
+                        format!(
+                            "plan `{}`: the projected {what} over every account",
+                            self.plan
+                        ),
+                        "report fewer accounts at a time with --account",
+                    )
+                })
         };
-        PlanSummary {
+        Ok(PlanSummary {
             plan: self.plan.clone(),
             currency: self.currency.clone(),
             consumed: self.totals.consumed,
@@ -733,11 +827,15 @@ impl Report {
             overage: self.totals.overage,
             unpriced_overage: self.totals.unpriced_overage_units,
             charges: self.totals.charges,
-            projected_cycle_charges: projected(|p| p.projected_cycle_charges.0)
+            projected_cycle_charges: projected(|p| p.projected_cycle_charges.0, "cycle charges")?
                 .map(|sum| Money(round_money(sum, self.decimals))),
-            projected_unpriced_overage: projected(|p| p.projected_unpriced_overage.0).map(Units),
-            projected_denied: projected(|p| p.projected_denied.0).map(Units),
-        }
+            projected_unpriced_overage: projected(
+                |p| p.projected_unpriced_overage.0,
+                "unpriced overage units",
+            )?
+            .map(Units),
+            projected_denied: projected(|p| p.projected_denied.0, "denied units")?.map(Units),
+        })
     }
 }
 
@@ -751,11 +849,11 @@ pub struct Comparison {
 }
 
 impl Comparison {
-    pub fn new(reports: Vec<Report>) -> Self {
-        Comparison {
+    pub fn new(reports: Vec<Report>) -> Result<Self> {
+        Ok(Comparison {
             schema: COMPARE_SCHEMA,
-            summaries: reports.iter().map(Report::summary).collect(),
+            summaries: reports.iter().map(Report::summary).collect::<Result<_>>()?,
             reports,
-        }
+        })
     }
 }

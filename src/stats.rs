@@ -7,7 +7,6 @@ use crate::log::{Risk, STDIN_NAME, ScanLog, ScanStatus, Source, open_input};
 use crate::meter::{ScanOutcome, Schedule};
 use crate::plan::{AllowanceKind, Plan};
 use crate::replay::each_outcome;
-use crate::report::{PeriodState, build};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
@@ -97,7 +96,7 @@ pub fn statistics(
     schedule: &Schedule,
     account: &str,
     inventory: &[(Source, String)],
-) -> HssStatistics {
+) -> Result<HssStatistics> {
     let mut repository_scan_num = 0;
     let mut cicd_scan_num = 0;
     // (source, image) → risk of its latest successful scan; None: never scanned successfully.
@@ -148,22 +147,29 @@ pub fn statistics(
             Some(Risk::None | Risk::Unknown) => {}
         }
     }
-    let report = build(plan, schedule, &usages, &BTreeMap::new(), None);
+    // What the free allowances have left in their current periods, as the
+    // report gives it (granted − consumed), without costing anything.
+    let usage = usages.iter().find(|usage| usage.account == account);
     let mut free_left = Decimal::ZERO;
-    for (allowance, reported) in plan.allowances.iter().zip(&report.accounts[0].allowances) {
+    for (index, allowance) in plan.allowances.iter().enumerate() {
         if allowance.kind != AllowanceKind::Free {
             continue;
         }
-        stats.image_free_quota += whole(allowance.units);
-        if let Some(current) = reported
-            .periods
+        stats.image_free_quota = stats
+            .image_free_quota
+            .saturating_add(whole(allowance.units));
+        let current = schedule.allowance_periods[index]
             .iter()
-            .find(|p| p.state == PeriodState::Current)
-        {
+            .enumerate()
+            .find(|(_, period)| period.end > schedule.as_of);
+        if let Some((number, period)) = current {
             stats.already_given = true;
-            free_left += current.remaining.0;
+            let granted = schedule.granted(plan, index, period)?;
+            let consumed =
+                usage.map_or(Decimal::ZERO, |usage| usage.period_consumed[index][number]);
+            free_left = free_left.saturating_add(granted - consumed);
         }
     }
     stats.free_quota_num = whole(free_left);
-    stats
+    Ok(stats)
 }

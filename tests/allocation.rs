@@ -275,6 +275,7 @@ fn report_of(plan: &str, log: &str, minute: u32, breakdown: Option<AllocationRul
         &BTreeMap::new(),
         breakdown.as_ref(),
     )
+    .expect("small plans fit")
 }
 
 proptest! {

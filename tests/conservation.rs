@@ -245,7 +245,7 @@ fn check_everything(reports: &[Report]) {
         let table = exporter(ReportFormat::Table).report(report);
         let markdown = exporter(ReportFormat::Markdown).report(report);
         check_report_views(report, &table, &markdown);
-        let invoice = Invoice::of(report);
+        let invoice = Invoice::of(report).unwrap();
         let csv = exporter(ReportFormat::Csv).invoice(&invoice);
         let invoice_table = exporter(ReportFormat::Table).invoice(&invoice);
         check_invoice(report, &invoice, &csv, &invoice_table);
@@ -261,7 +261,7 @@ fn check_everything(reports: &[Report]) {
         }
     }
     // The comparison: each plan's charges are its report's.
-    let comparison = Comparison::new(reports.to_vec());
+    let comparison = Comparison::new(reports.to_vec()).unwrap();
     let table = exporter(ReportFormat::Table).compare(&comparison);
     let row = table
         .lines()
@@ -336,7 +336,7 @@ fn every_fixture_adds_up_in_every_view_of_the_binary() {
         let markdown = through_binary("report", plan, log, as_of, *cores, "markdown");
         check_json(&report);
         check_report_views(&report, &table, &markdown);
-        let invoice = Invoice::of(&report);
+        let invoice = Invoice::of(&report).unwrap();
         let csv = through_binary("invoice", plan, log, as_of, *cores, "csv");
         let invoice_table = through_binary("invoice", plan, log, as_of, *cores, "table");
         check_invoice(&report, &invoice, &csv, &invoice_table);
@@ -360,7 +360,7 @@ fn random_report(plan: &str, log: &str, minute: u32) -> Report {
         .expect("generated log is valid");
     scans.sort();
     let as_of = as_of(&plan, minute);
-    generate(&plan, &scans, as_of, None)
+    generate(&plan, &scans, as_of, None).unwrap()
 }
 
 proptest! {

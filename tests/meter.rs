@@ -37,7 +37,7 @@ fn parse(plan: &str, csv: &str) -> (Plan, ScanLog) {
 fn report(plan: &str, csv: &str, as_of: &str) -> Report {
     let (plan, log) = parse(plan, csv);
     let as_of = parse_timestamp(as_of, plan.zone).unwrap();
-    generate(&plan, &log, as_of, None)
+    generate(&plan, &log, as_of, None).unwrap()
 }
 
 fn only(report: &Report) -> &AccountReport {
@@ -467,7 +467,7 @@ fn accounts_are_metered_on_their_own() {
 fn a_requested_account_without_scans_is_still_reported() {
     let (plan, log) = parse(TCSS, &log_of(&["2024-03-16T00:00:00+08:00,a,x,,"]));
     let as_of = parse_timestamp("2024-04-01T00:00:00+08:00", plan.zone).unwrap();
-    let report = generate(&plan, &log, as_of, Some("nobody"));
+    let report = generate(&plan, &log, as_of, Some("nobody")).unwrap();
     assert_eq!(only(&report).account, "nobody");
     assert_eq!(only(&report).scans.first, 0);
     assert_eq!(only(&report).charges.total.to_string(), "18.00");

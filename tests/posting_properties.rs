@@ -43,7 +43,7 @@ fn report(plan: &Plan, log: &str, at: chrono::DateTime<chrono::Utc>) -> Report {
         .read_one("log.csv", log.as_bytes(), plan.zone)
         .expect("generated log is valid");
     scans.sort();
-    generate(plan, &scans, at, None)
+    generate(plan, &scans, at, None).expect("no overflow")
 }
 
 type Key = (String, String, String, String, String, String);
@@ -82,7 +82,7 @@ fn check_sums(report: &Report) {
         all += sum;
     }
     assert_eq!(all, report.totals.charges.0);
-    let invoice = Invoice::of(report);
+    let invoice = Invoice::of(report).expect("no overflow");
     assert_eq!(
         invoice.posted.0 + invoice.accrued.0,
         report.totals.charges.0,
@@ -133,7 +133,7 @@ fn window_posted(
     let window = scanquota::job::Window { from, to };
     let mut report = report(plan, log, window.last_instant());
     report.set_window(plan.zone, from, to);
-    let invoice = Invoice::of(&report);
+    let invoice = Invoice::of(&report).expect("no overflow");
     let lines: Decimal = invoice
         .accounts
         .iter()

@@ -35,7 +35,7 @@ fn projection(plan_text: &str, csv: &str, as_of: &str) -> Option<ProjectionRepor
         .unwrap();
     scans.sort();
     let as_of = parse_timestamp(as_of, plan.zone).unwrap();
-    generate(&plan, &scans, as_of, None).accounts[0]
+    generate(&plan, &scans, as_of, None).unwrap().accounts[0]
         .projection
         .clone()
 }

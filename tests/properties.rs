@@ -29,7 +29,7 @@ fn as_of_strategy() -> impl Strategy<Value = u32> {
 fn report_of(plan: &str, log: &str, minute: u32) -> Report {
     let (plan, scans) = load(plan, log);
     let as_of = as_of(&plan, minute);
-    generate(&plan, &scans, as_of, None)
+    generate(&plan, &scans, as_of, None).unwrap()
 }
 
 proptest! {
@@ -160,7 +160,7 @@ proptest! {
     fn the_ledger_sums_to_the_report(spec in plan_spec(), rows in rows(), minute in as_of_strategy()) {
         let (plan, scans) = load(&plan_text(&spec), &log_text(&rows));
         let as_of = as_of(&plan, minute);
-        let report = generate(&plan, &scans, as_of, None);
+        let report = generate(&plan, &scans, as_of, None).unwrap();
         let ledger = scanquota::ledger::ledger(&plan, &scans, &Schedule::new(&plan, as_of), None);
         prop_assert_eq!(ledger.len(), rows.len(), "one ledger row per input row");
         for account in &report.accounts {
@@ -188,7 +188,7 @@ proptest! {
     fn projection_keeps_what_was_denied_and_runs_out_inside_the_cycle(spec in plan_spec(), rows in rows(), minute in as_of_strategy()) {
         let (plan, scans) = load(&plan_text(&spec), &log_text(&rows));
         let as_of = as_of(&plan, minute);
-        let report = generate(&plan, &scans, as_of, None);
+        let report = generate(&plan, &scans, as_of, None).unwrap();
         let ledger = scanquota::ledger::ledger(&plan, &scans, &Schedule::new(&plan, as_of), None);
         let instant = |text: &str| chrono::DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&chrono::Utc);
         for account in &report.accounts {

@@ -62,7 +62,7 @@ proptest! {
         let path = work.write("log.csv", log_text(&rows));
         let plan = Plan::from_str("plan.toml", PLAN).unwrap();
         let as_of = parse_timestamp("2024-01-01T00:00:00Z", plan.zone).unwrap() + chrono::Duration::minutes(i64::from(minute));
-        let buffered = generate(&plan, &ScanLog::read_paths(std::slice::from_ref(&path), plan.zone, &ReadOptions::default()).unwrap(), as_of, None);
+        let buffered = generate(&plan, &ScanLog::read_paths(std::slice::from_ref(&path), plan.zone, &ReadOptions::default()).unwrap(), as_of, None).unwrap();
         let schedule = Schedule::new(&plan, as_of);
         let sorted = rows.windows(2).all(|pair| pair[0].0 <= pair[1].0);
         // Streamed whole, or parsed in pieces on `threads` threads.
@@ -71,7 +71,7 @@ proptest! {
         match replay_streaming(&plan, std::slice::from_ref(&path), &schedule, None, &ReadOptions::default(), &in_pieces).unwrap() {
             Some((log, usages)) => {
                 prop_assert!(sorted, "streaming only finishes on time-ordered logs");
-                let streamed = assemble(&plan, &schedule, usages, log.accounts.is_empty(), None, &BTreeMap::new(), None);
+                let streamed = assemble(&plan, &schedule, usages, log.accounts.is_empty(), None, &BTreeMap::new(), None).unwrap();
                 prop_assert_eq!(streamed, buffered);
             }
             None => prop_assert!(!sorted, "a time-ordered log streams to the end"),
@@ -202,7 +202,8 @@ fn streamed_pieces_that_do_not_read_on_their_own_give_up() {
         &ScanLog::read_paths(std::slice::from_ref(&quoted), plan.zone, &options).unwrap(),
         as_of,
         None,
-    );
+    )
+    .unwrap();
     for threads in 2..5 {
         let size = std::fs::metadata(&quoted).unwrap().len();
         let (log, usages) = replay_streaming(
@@ -223,7 +224,8 @@ fn streamed_pieces_that_do_not_read_on_their_own_give_up() {
             None,
             &BTreeMap::new(),
             None,
-        );
+        )
+        .unwrap();
         assert_eq!(streamed, buffered, "{threads} threads");
         let size = std::fs::metadata(&broken).unwrap().len();
         let streamed = replay_streaming(

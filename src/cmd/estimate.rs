@@ -29,8 +29,8 @@ pub fn run(args: &EstimateArgs) -> Result<CommandOutput> {
         };
         for spec in &args.plan {
             let plan = plan_on_its_own(spec, args.window.start.as_deref())?;
-            let recommendation = recommend(&plan, demand, args.months, None);
-            plans.push(plan_estimate(&plan, vec![recommendation]));
+            let recommendation = recommend(&plan, demand, args.months, None)?;
+            plans.push(plan_estimate(&plan, vec![recommendation])?);
         }
         None
     } else {
@@ -49,7 +49,7 @@ pub fn run(args: &EstimateArgs) -> Result<CommandOutput> {
         for run in &job.runs {
             let log = job.log(run).expect("estimate reads its logs");
             super::report::refuse_unknown_account(&job, crate::replay::unknown_in_log(&job, log))?;
-            let observed = demand_from_log(&run.plan, log, run.as_of, job.account.as_deref());
+            let observed = demand_from_log(&run.plan, log, run.as_of, job.account.as_deref())?;
             if observed.is_empty() {
                 return Err(Error::NoClosedCycle {
                     plan: run.plan.name.clone(),
@@ -64,13 +64,20 @@ pub fn run(args: &EstimateArgs) -> Result<CommandOutput> {
                         SizeFor::Mean => seen.mean,
                     };
                     let mut recommendation =
-                        recommend(&run.plan, demand, args.months, Some(seen.cycles_observed));
+                        recommend(&run.plan, demand, args.months, Some(seen.cycles_observed))
+                            .map_err(|err| match err {
+                                Error::Overflow { what, fix } => Error::Overflow {
+                                    what: format!("account {}: {what}", seen.account),
+                                    fix,
+                                },
+                                other => other,
+                            })?;
                     recommendation.account = Some(seen.account.clone());
                     recommendation.observed = Some(seen);
-                    recommendation
+                    Ok(recommendation)
                 })
-                .collect();
-            plans.push(plan_estimate(&run.plan, accounts));
+                .collect::<Result<_>>()?;
+            plans.push(plan_estimate(&run.plan, accounts)?);
         }
         Some(size_for)
     };

@@ -22,7 +22,7 @@ pub fn run(args: &InvoiceArgs) -> Result<CommandOutput> {
         needs,
     )?;
     let found = super::report::reports(&job)?;
-    let invoice = Invoice::of(&found.reports[0]);
+    let invoice = Invoice::of(&found.reports[0])?;
     Ok(CommandOutput {
         stderr: job.notes.clone() + &found.notes,
         ..CommandOutput::success(crate::render::exporter(args.format).invoice(&invoice))

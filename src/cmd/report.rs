@@ -30,7 +30,7 @@ pub fn run(args: &ReportArgs) -> Result<CommandOutput> {
     let stdout = if reports.len() == 1 {
         exporter.report(&reports.remove(0))
     } else {
-        exporter.compare(&Comparison::new(reports))
+        exporter.compare(&Comparison::new(reports)?)
     };
     Ok(CommandOutput {
         stderr: job.notes.clone() + &notes,
@@ -65,7 +65,7 @@ pub fn reports(job: &Job) -> Result<Reports> {
             job.account.as_deref(),
             &run.core_days,
             breakdown.as_ref(),
-        );
+        )?;
         if let Some(window) = run.window {
             report.set_window(run.plan.zone, window.from, window.to);
         }

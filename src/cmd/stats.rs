@@ -59,7 +59,7 @@ fn compute(
     let log = job.log(run).expect("statistics read their logs");
     let account = account_of(log, input_args)?;
     let schedule = job.schedule(run);
-    let stats = statistics(&run.plan, log, &schedule, &account, &inventory);
+    let stats = statistics(&run.plan, log, &schedule, &account, &inventory)?;
     Ok((stats, job.notes.clone()))
 }
 

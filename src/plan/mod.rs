@@ -14,6 +14,8 @@ use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
+    /// The file (or `builtin:NAME`) the plan was read from, for messages.
+    pub file: String,
     pub name: String,
     pub currency: String,
     pub decimals: u32,
@@ -366,6 +368,7 @@ fn read_plan(
     root.finish(ROOT_KEYS)?;
 
     Ok(Plan {
+        file: doc.file.to_string(),
         name,
         currency,
         decimals,

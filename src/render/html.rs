@@ -190,7 +190,11 @@ impl Scale {
 
     fn y(&self, value: Decimal) -> Decimal {
         let height = Decimal::from(i64::from(HEIGHT) - TOP - BOTTOM);
-        Decimal::from(i64::from(HEIGHT) - BOTTOM) - value * height / self.top_units
+        // value ≤ top_units, so dividing first fits where multiplying first does not.
+        let scaled = value
+            .checked_mul(height)
+            .map_or_else(|| value / self.top_units * height, |v| v / self.top_units);
+        Decimal::from(i64::from(HEIGHT) - BOTTOM) - scaled
     }
 }
 
@@ -221,7 +225,9 @@ fn chart(report: &Report, account: &AccountReport, allowance: &AllowanceReport) 
         .max()
         .unwrap_or_default();
     let top_units = if highest > Decimal::ZERO {
-        highest * Decimal::new(11, 1)
+        highest
+            .checked_mul(Decimal::new(11, 1))
+            .unwrap_or(Decimal::MAX)
     } else {
         Decimal::ONE
     };

@@ -1,0 +1,443 @@
+//! Issue 20 §1 and the `estimate` half of §2: a plan inside the documented
+//! limits (units and prices up to 10^12 with 8 decimals) never makes a
+//! command panic. A product or sum beyond a decimal's range (about 7.9e28)
+//! is exit 2 naming the plan key or the account and period; `estimate` finds
+//! its purchase arithmetically, whatever the demand.
+
+mod common;
+
+use common::{Workdir, run};
+use proptest::prelude::*;
+use scanquota::cli::ReportFormat;
+use scanquota::estimate::{demand_from_log, recommend};
+use scanquota::invoice::Invoice;
+use scanquota::log::ScanLog;
+use scanquota::plan::Plan;
+use scanquota::render::exporter;
+use scanquota::report::generate;
+
+/// Just under the largest accepted value, with all 8 decimal places.
+const NEAR_MAX: &str = "999999999999.99999999";
+
+/// Every key that takes an amount at the limit: metering units, two
+/// allowances, overage, a fee and cores.
+fn plan_at_the_limits() -> String {
+    format!(
+        "name = \"limits\"\ncurrency = \"USD\"\ndecimals = 8\ntimezone = \"UTC\"\n\
+         [subscription]\nstart = 2024-01-01T00:00:00Z\nmonths = 12\n\
+         [metering]\nfirst_scan_units = {m}\nrepeat_scan_units = {m}\n\
+         [[allowance]]\nname = \"quota\"\nunits = {m}\nunit_price = {m}\n\
+         [[allowance]]\nname = \"monthly\"\nunits = {m}\nunit_price = {m}\nreset = \"calendar-month\"\n\
+         [overage]\npolicy = \"bill\"\nunit_price = {m}\n\
+         [[fee]]\nname = \"edition\"\nquantity = {m}\nunit_price = {m}\n\
+         [cores]\nlicensed = 0\ndaily_unit_price = {m}\n",
+        m = NEAR_MAX
+    )
+}
+
+/// `count` allowances at the limits, each renewed every calendar month
+/// since 1970: one scan is enough for the sum of their lines to overflow.
+fn many_allowances(count: usize) -> String {
+    let mut plan = format!(
+        "name = \"many\"\ndecimals = 8\ntimezone = \"UTC\"\n\
+         [subscription]\nstart = 1970-01-01T00:00:00Z\n\
+         [metering]\nfirst_scan_units = {NEAR_MAX}\nrepeat_scan_units = {NEAR_MAX}\n"
+    );
+    for index in 0..count {
+        plan += &format!(
+            "[[allowance]]\nname = \"a{index}\"\nunits = {NEAR_MAX}\nunit_price = {NEAR_MAX}\nreset = \"calendar-month\"\n"
+        );
+    }
+    plan + &format!("[overage]\npolicy = \"bill\"\nunit_price = {NEAR_MAX}\n")
+}
+
+/// `rows` first scans of account `team-a` on 2024-03-15 (a new image each).
+fn log(rows: usize) -> String {
+    let mut log = String::from("timestamp,account,image,status\n");
+    for row in 0..rows {
+        log += &format!("2024-03-15 14:00:00,team-a,img{row},success\n");
+    }
+    log
+}
+
+/// Exit 2, nothing on stdout, and one `scanquota: error:` line holding every
+/// one of `parts`.
+fn assert_overflow(args: &[&str], parts: &[&str]) {
+    let (code, stdout, stderr) = run(args);
+    assert_eq!(code, 2, "{args:?}: {stderr}");
+    assert!(stdout.is_empty(), "{args:?} printed {stdout}");
+    assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    assert!(
+        stderr.starts_with("scanquota: error: "),
+        "{args:?}: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    for part in parts {
+        assert!(stderr.contains(part), "{args:?}: `{part}` not in {stderr}");
+    }
+}
+
+/// 80 000 scans at 10^12 units are 8 × 10^16 overage units, times a price
+/// of 10^12: beyond a decimal. Every billing command says so and names the
+/// account and period; none panics.
+#[test]
+fn overage_beyond_a_decimal_is_exit_2_in_every_billing_command() {
+    let dir = Workdir::new();
+    let plan = dir.write("plan.toml", plan_at_the_limits());
+    let log = dir.write("log.csv", log(80_000));
+    let parts = [
+        "account team-a, period 2024-03-01T00:00:00+00:00: overage units × overage.unit_price",
+        "exceeds the largest amount scanquota can hold (about 7.9e28)",
+        "write a smaller overage.unit_price or metering units in",
+        "plan.toml",
+    ];
+    let base = ["--plan", &plan, "--log", &log, "--as-of", "2024-04-01"];
+    for format in ["table", "json", "csv", "markdown", "html", "openmetrics"] {
+        let args = [&["report"][..], &base, &["--format", format]].concat();
+        assert_overflow(&args, &parts);
+    }
+    for format in ["table", "json", "csv", "markdown", "html"] {
+        let args = [&["invoice"][..], &base, &["--format", format]].concat();
+        assert_overflow(&args, &parts);
+    }
+    for threshold in [
+        &["--min-remaining", "1"][..],
+        &["--max-used-percent", "50"],
+        &["--max-projected-charges", "1"],
+        &["--max-projected-denied", "1"],
+        &["--expiring-within", "5"],
+    ] {
+        let args = [&["check"][..], &base, threshold].concat();
+        assert_overflow(&args, &parts);
+    }
+    // Two plans compared: the same error.
+    let args = [&["report", "--plan", &plan][..], &base].concat();
+    assert_overflow(&args, &parts);
+    // The ledger and the statistics price nothing: they run.
+    for command in ["ledger", "stats"] {
+        let args = [&[command][..], &base].concat();
+        let (code, _, stderr) = run(&args);
+        assert_eq!(code, 0, "{command}: {stderr}");
+    }
+    // Sizing a purchase for that demand costs more than a decimal holds.
+    assert_overflow(
+        &[
+            "estimate",
+            "--plan",
+            &plan,
+            "--from-log",
+            &log,
+            "--as-of",
+            "2024-06-01",
+        ],
+        &[
+            "account team-a: the cost of the demand's purchase under",
+            "plan.toml",
+            "7.9e28",
+        ],
+    );
+}
+
+/// 130 allowances at the limits, renewed monthly since 1970, and one scan:
+/// each line fits, their sum does not.
+#[test]
+fn the_sum_of_many_allowance_lines_is_exit_2() {
+    let dir = Workdir::new();
+    let plan = dir.write("plan.toml", many_allowances(130));
+    let (code, _, stderr) = run(&["plan", "check", &plan]);
+    assert_eq!(code, 0, "the plan is within the limits: {stderr}");
+    let log = dir.write("log.csv", log(1));
+    let parts = [
+        "account team-a: the sum of the charge lines up to 2024-06-01",
+        "7.9e28",
+        "plan.toml, or give an earlier --as-of",
+    ];
+    for command in ["report", "invoice"] {
+        assert_overflow(
+            &[
+                command,
+                "--plan",
+                &plan,
+                "--log",
+                &log,
+                "--as-of",
+                "2024-06-01",
+            ],
+            &parts,
+        );
+    }
+    assert_overflow(
+        &[
+            "check",
+            "--plan",
+            &plan,
+            "--log",
+            &log,
+            "--as-of",
+            "2024-06-01",
+            "--min-remaining",
+            "1",
+        ],
+        &parts,
+    );
+}
+
+/// One scan a second into a cycle, projected to the whole month, times an
+/// overage price of 10^12.
+#[test]
+fn a_projection_beyond_a_decimal_is_exit_2() {
+    let dir = Workdir::new();
+    let plan = dir.write(
+        "plan.toml",
+        "name = \"p\"\ndecimals = 8\ntimezone = \"UTC\"\n[subscription]\nstart = 2024-05-31T23:59:59Z\n\
+         [metering]\nfirst_scan_units = 1000000000000\n\
+         [[allowance]]\nname = \"quota\"\nunits = 1\nunit_price = 1\n\
+         [overage]\npolicy = \"bill\"\nunit_price = 1000000000000\n",
+    );
+    let log = dir.write(
+        "log.csv",
+        "timestamp,account,image,status\n2024-05-31T23:59:59Z,team-a,img,success\n",
+    );
+    assert_overflow(
+        &[
+            "report",
+            "--plan",
+            &plan,
+            "--log",
+            &log,
+            "--as-of",
+            "2024-06-01T00:00:00Z",
+        ],
+        &[
+            "account team-a, period 2024-05-31T23:59:59+00:00: projected overage units × overage.unit_price",
+            "give a later --as-of",
+        ],
+    );
+}
+
+/// The demand given by hand times the metering units: the option is named.
+#[test]
+fn an_estimate_demand_beyond_a_decimal_names_the_option() {
+    let dir = Workdir::new();
+    let plan = dir.write("plan.toml", plan_at_the_limits());
+    for (option, other) in [
+        ("--first-scans", "--repeat-scans"),
+        ("--repeat-scans", "--first-scans"),
+    ] {
+        assert_overflow(
+            &["estimate", "--plan", &plan, option, "1e20", other, "0"],
+            &[
+                &format!("{option} `100000000000000000000` times metering."),
+                "7.9e28",
+                "give a smaller number",
+            ],
+        );
+    }
+}
+
+const STEP_ONE: &str = "name = \"step one\"\ncurrency = \"USD\"\ndecimals = 2\n\
+    [subscription]\nstart = 2024-01-01T00:00:00Z\n\
+    [[allowance]]\nname = \"quota\"\nunits = 1\nunit_price = 0.30\nstep = 1\n";
+
+/// `step = 1` and 10^11 first scans: the enumeration held 10^11 candidate
+/// purchases (5.2 GB, 27 s); arithmetic finds the purchase at once.
+#[test]
+fn estimate_with_step_one_and_a_large_demand_completes() {
+    let dir = Workdir::new();
+    let cases = [
+        // Deny: the smallest covering purchase.
+        (
+            "deny",
+            "[overage]\npolicy = \"deny\"\n",
+            "100000000000",
+            "30000000000.00",
+        ),
+        // Overage dearer than quota: buy it all.
+        (
+            "dear",
+            "[overage]\npolicy = \"bill\"\nunit_price = 0.50\n",
+            "100000000000",
+            "30000000000.00",
+        ),
+        // Overage cheaper than quota: buy nothing.
+        (
+            "cheap",
+            "[overage]\npolicy = \"bill\"\nunit_price = 0.10\n",
+            "0",
+            "10000000000.00",
+        ),
+        // The same price either way: the smallest of equal costs.
+        (
+            "flat",
+            "[overage]\npolicy = \"bill\"\nunit_price = 0.30\n",
+            "0",
+            "30000000000.00",
+        ),
+    ];
+    for (name, overage, purchase, cost) in cases {
+        let plan = dir.write(&format!("{name}.toml"), format!("{STEP_ONE}{overage}"));
+        let (code, stdout, stderr) = run(&[
+            "estimate",
+            "--plan",
+            &plan,
+            "--first-scans",
+            "1e11",
+            "--repeat-scans",
+            "0",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let account = &json["currencies"][0]["plans"][0]["accounts"][0];
+        assert_eq!(account["purchase"], purchase, "{name}: {stdout}");
+        assert_eq!(account["cost_per_cycle"], cost, "{name}: {stdout}");
+    }
+}
+
+prop_compose! {
+    /// A plan with every value drawn from the limits or from small values:
+    /// 10^12 with 8 decimals, many allowances, fees, cores.
+    fn plan_near_the_limits()(
+        units in prop::sample::select(vec!["1", "0.00000001", "1000000000000", NEAR_MAX]),
+        prices in prop::collection::vec(
+            prop::sample::select(vec!["0", "0.01", "1000000000000", NEAR_MAX]), 4),
+        allowances in prop::sample::select(vec![1usize, 2, 5, 70]),
+        reset in prop::sample::select(vec!["cycle", "calendar-month"]),
+        policy in prop::sample::select(vec!["bill", "deny"]),
+        fees in 0usize..3,
+        cores in any::<bool>(),
+        start_year in 2022u32..2024,
+    ) -> String {
+        let mut plan = format!(
+            "name = \"p\"\ndecimals = 8\ntimezone = \"UTC\"\n[subscription]\nstart = {start_year}-01-01T00:00:00Z\n\
+             [metering]\nfirst_scan_units = {units}\nrepeat_scan_units = {units}\ncount_failed = true\n"
+        );
+        for index in 0..allowances {
+            plan += &format!(
+                "[[allowance]]\nname = \"a{index}\"\nunits = {units}\nunit_price = {}\nreset = \"{reset}\"\n",
+                prices[0]
+            );
+        }
+        plan += &format!("[overage]\npolicy = \"{policy}\"\n");
+        if policy == "bill" {
+            plan += &format!("unit_price = {}\n", prices[1]);
+        }
+        for index in 0..fees {
+            plan += &format!("[[fee]]\nname = \"f{index}\"\nquantity = {units}\nunit_price = {}\n", prices[2]);
+        }
+        if cores {
+            plan += &format!("[cores]\nlicensed = 0\ndaily_unit_price = {}\n", prices[3]);
+        }
+        plan
+    }
+}
+
+/// `rows` scans over a few accounts and images in March to May 2024, some
+/// repeats and failures.
+fn large_log(rows: usize, seed: u64) -> String {
+    let mut log = String::from("timestamp,account,image,status\n");
+    let mut state = seed | 1;
+    for _ in 0..rows {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let day = 1 + state % 90;
+        let (month, day) = match day {
+            1..=31 => (3, day),
+            32..=61 => (4, day - 31),
+            _ => (5, day - 61),
+        };
+        let status = if state.is_multiple_of(11) {
+            "failed"
+        } else {
+            "success"
+        };
+        log += &format!(
+            "2024-{month:02}-{day:02} {:02}:00:00,team-{},img{},{status}\n",
+            state % 24,
+            state % 3,
+            (state >> 8) % 5000,
+        );
+    }
+    log
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    /// Plans at every limit with logs of thousands of rows, through the
+    /// library: each result is a report or an exit-2 error, never a panic.
+    #[test]
+    fn no_plan_within_the_limits_panics(
+        plan in plan_near_the_limits(),
+        rows in 1000usize..5000,
+        seed in any::<u64>(),
+        // A second into a cycle, the projection multiplies by 2.6 million.
+        as_of in prop::sample::select(vec!["2024-04-01T00:00:01Z", "2024-04-20T00:00:00Z", "2024-06-01T00:00:00Z"]),
+    ) {
+        let plan = Plan::from_str("plan.toml", &plan).expect("the plan is within the limits");
+        let mut log = ScanLog::default();
+        log.read_one("log.csv", large_log(rows, seed).as_bytes(), plan.zone).unwrap();
+        log.sort();
+        let as_of = chrono::DateTime::parse_from_rfc3339(as_of).unwrap().to_utc();
+        match generate(&plan, &log, as_of, None) {
+            Ok(report) => {
+                for format in [ReportFormat::Table, ReportFormat::Json, ReportFormat::Csv, ReportFormat::Markdown, ReportFormat::Html, ReportFormat::Openmetrics] {
+                    let _ = exporter(format).report(&report);
+                }
+                if let Ok(invoice) = Invoice::of(&report) {
+                    let _ = exporter(ReportFormat::Json).invoice(&invoice);
+                }
+            }
+            Err(err) => {
+                prop_assert_eq!(err.code(), 2);
+                prop_assert!(err.to_string().contains("exceeds the largest amount"), "{}", err);
+            }
+        }
+        match demand_from_log(&plan, &log, as_of, None) {
+            Ok(observed) => {
+                for seen in observed {
+                    if let Err(err) = recommend(&plan, seen.peak, 12, Some(seen.cycles_observed)) {
+                        prop_assert_eq!(err.code(), 2);
+                    }
+                }
+            }
+            Err(err) => prop_assert_eq!(err.code(), 2),
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4))]
+
+    /// The same through the binary: exit 0 or 2 (1 for a crossed check),
+    /// never 101, and an exit 2 is one `scanquota: error:` line.
+    #[test]
+    fn no_command_panics_on_a_plan_within_the_limits(
+        plan in plan_near_the_limits(),
+        rows in 1000usize..4000,
+        seed in any::<u64>(),
+    ) {
+        let dir = Workdir::new();
+        let plan = dir.write("plan.toml", plan);
+        let log = dir.write("log.csv", large_log(rows, seed));
+        let base = ["--plan", plan.as_str(), "--log", log.as_str(), "--as-of", "2024-04-20"];
+        let runs: Vec<Vec<&str>> = vec![
+            [&["report"][..], &base].concat(),
+            [&["report"][..], &base, &["--format", "openmetrics"]].concat(),
+            [&["invoice"][..], &base, &["--format", "json"]].concat(),
+            [&["check"][..], &base, &["--max-projected-charges", "1"]].concat(),
+            [&["ledger"][..], &base].concat(),
+            vec!["estimate", "--plan", plan.as_str(), "--from-log", log.as_str(), "--as-of", "2024-06-01"],
+        ];
+        for args in runs {
+            let (code, _, stderr) = run(&args);
+            prop_assert!(matches!(code, 0..=2), "{:?}: exit {} {}", args, code, stderr);
+            prop_assert!(!stderr.contains("panicked"), "{:?}: {}", args, stderr);
+            if code == 2 {
+                prop_assert!(stderr.starts_with("scanquota: error: "), "{:?}: {}", args, stderr);
+            }
+        }
+    }
+}
