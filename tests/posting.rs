@@ -342,3 +342,73 @@ fn the_projected_cost_of_the_cycle_counts_the_scheduled_top_up_in_every_view() {
         "{metrics}"
     );
 }
+
+#[test]
+fn a_window_shows_the_accrued_overage_apart_from_the_posted_total() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.toml");
+    std::fs::write(
+        &plan,
+        "currency = \"USD\"\ndecimals = 2\ntimezone = \"UTC\"\n\
+         [subscription]\nstart = 2024-01-01T00:00:00Z\nmonths = 3\n\
+         [metering]\nfirst_scan_units = 1\nrepeat_scan_units = 1\n\
+         [[allowance]]\nname = \"quota\"\nunits = 2\nunit_price = 1\n\
+         [overage]\npolicy = \"bill\"\nunit_price = 2\n",
+    )
+    .unwrap();
+    let log = dir.path().join("log.csv");
+    std::fs::write(
+        &log,
+        "timestamp,image,status\n\
+         2024-01-05T00:00:00Z,sha256:a,success\n\
+         2024-01-06T00:00:00Z,sha256:b,success\n\
+         2024-01-07T00:00:00Z,sha256:c,success\n",
+    )
+    .unwrap();
+    let args = [
+        "--plan",
+        plan.to_str().unwrap(),
+        "--log",
+        log.to_str().unwrap(),
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-01-20",
+    ];
+    let json: Value = serde_json::from_str(&output("invoice", &args, "json")).unwrap();
+    assert_eq!(json["as_of"], "2024-01-19T23:59:59+00:00");
+    assert_eq!(json["posted"], "2.00", "the allowance line only");
+    assert_eq!(json["accrued"], "2.00", "one overage unit, apart");
+    let states: Vec<&str> = json["accounts"][0]["cycles"][0]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["posted", "accrued"]);
+    // January as a month: the overage posts at the cycle end (02-01), so
+    // it is not in January's posted total.
+    let january = [
+        "--plan",
+        plan.to_str().unwrap(),
+        "--log",
+        log.to_str().unwrap(),
+        "--month",
+        "2024-01",
+    ];
+    let json: Value = serde_json::from_str(&output("invoice", &january, "json")).unwrap();
+    assert_eq!(json["posted"], "2.00");
+    let february = [
+        "--plan",
+        plan.to_str().unwrap(),
+        "--log",
+        log.to_str().unwrap(),
+        "--month",
+        "2024-02",
+    ];
+    let json: Value = serde_json::from_str(&output("invoice", &february, "json")).unwrap();
+    assert_eq!(
+        json["posted"], "4.00",
+        "February's allowance and January's overage"
+    );
+}
