@@ -577,6 +577,30 @@ mod tests {
     }
 
     #[test]
+    fn a_window_is_midnight_to_midnight_in_the_plans_zone() {
+        let z = zone("+08:00");
+        let december = window(Some("2024-12"), None, None, z).unwrap().unwrap();
+        assert_eq!(z.format(december.from), "2024-12-01T00:00:00+08:00");
+        assert_eq!(z.format(december.to), "2025-01-01T00:00:00+08:00");
+        let written = window(None, Some("2024-04-20"), Some("2024-04-20 10:00"), z)
+            .unwrap()
+            .unwrap();
+        assert_eq!(z.format(written.from), "2024-04-20T00:00:00+08:00");
+        assert_eq!(z.format(written.to), "2024-04-20T10:00:00+08:00");
+        assert!(written.contains(written.from) && !written.contains(written.to));
+        assert_eq!(window(None, None, None, z).unwrap(), None);
+        for (month, from, to) in [
+            (Some("2024-4"), None, None),
+            (Some("2024-04"), Some("2024-04-01"), None),
+            (None, Some("2024-04-02"), Some("2024-04-02")),
+            (None, None, Some("2024-04-02")),
+        ] {
+            let err = window(month, from, to, z).unwrap_err();
+            assert_eq!(err.code(), 2, "{err}");
+        }
+    }
+
+    #[test]
     fn a_bare_date_is_the_last_instant_of_that_local_day() {
         let as_of = parse_as_of(Some("2024-03-05"), zone("+08:00")).unwrap();
         assert_eq!(
