@@ -156,7 +156,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__check)
-            opts="-q -o -h --plan --log --as-of --account --start --log-format --source --image-key --min-remaining --allowance --max-used-percent --max-projected-charges --max-projected-denied --expiring-within --format --quiet --output --help"
+            opts="-q -o -h --plan --log --as-of --account --start --display-zone --log-format --source --image-key --column --delimiter --log-zone --min-remaining --allowance --max-used-percent --max-projected-charges --max-projected-denied --expiring-within --format --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -182,6 +182,10 @@ _scanquota() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --display-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "csv jsonl trivy grype harbor" -- "${cur}"))
                     return 0
@@ -192,6 +196,18 @@ _scanquota() {
                     ;;
                 --image-key)
                     COMPREPLY=($(compgen -W "digest id name" -- "${cur}"))
+                    return 0
+                    ;;
+                --column)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --min-remaining)
@@ -260,7 +276,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__estimate)
-            opts="-q -o -h --plan --first-scans --repeat-scans --from-log --size-for --months --as-of --account --start --format --quiet --output --help"
+            opts="-q -o -h --plan --first-scans --repeat-scans --from-log --column --delimiter --log-zone --size-for --months --as-of --account --start --display-zone --format --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -282,6 +298,18 @@ _scanquota() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --column)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --size-for)
                     COMPREPLY=($(compgen -W "peak mean" -- "${cur}"))
                     return 0
@@ -299,6 +327,10 @@ _scanquota() {
                     return 0
                     ;;
                 --start)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --display-zone)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -594,7 +626,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__invoice)
-            opts="-q -o -h --plan --log --as-of --account --start --log-format --source --image-key --cores --by --allocate-unused --allocate-shared --format --quiet --output --help"
+            opts="-q -o -h --plan --log --as-of --account --start --display-zone --log-format --source --image-key --column --delimiter --log-zone --cores --cores-column --cores-delimiter --by --allocate-unused --allocate-shared --format --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -620,6 +652,10 @@ _scanquota() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --display-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "csv jsonl trivy grype harbor" -- "${cur}"))
                     return 0
@@ -632,7 +668,27 @@ _scanquota() {
                     COMPREPLY=($(compgen -W "digest id name" -- "${cur}"))
                     return 0
                     ;;
+                --column)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --cores)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cores-column)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cores-delimiter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -668,7 +724,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__ledger)
-            opts="-q -o -h --plan --log --as-of --account --start --log-format --source --image-key --by --format --quiet --output --help"
+            opts="-q -o -h --plan --log --as-of --account --start --display-zone --log-format --source --image-key --column --delimiter --log-zone --by --from --to --format --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -694,6 +750,10 @@ _scanquota() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --display-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "csv jsonl trivy grype harbor" -- "${cur}"))
                     return 0
@@ -706,7 +766,27 @@ _scanquota() {
                     COMPREPLY=($(compgen -W "digest id name" -- "${cur}"))
                     return 0
                     ;;
+                --column)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -952,7 +1032,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__reconcile)
-            opts="-q -o -h --plan --log --as-of --account --start --log-format --source --image-key --inventory --vendor-stats --quiet --output --help"
+            opts="-q -o -h --plan --log --as-of --account --start --display-zone --log-format --source --image-key --column --delimiter --log-zone --inventory --inventory-column --inventory-delimiter --vendor-stats --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -978,6 +1058,10 @@ _scanquota() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --display-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "csv jsonl trivy grype harbor" -- "${cur}"))
                     return 0
@@ -990,7 +1074,27 @@ _scanquota() {
                     COMPREPLY=($(compgen -W "digest id name" -- "${cur}"))
                     return 0
                     ;;
+                --column)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory-column)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory-delimiter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1014,7 +1118,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__report)
-            opts="-q -o -h --plan --log --as-of --account --start --log-format --source --image-key --cores --by --allocate-unused --allocate-shared --format --quiet --output --help"
+            opts="-q -o -h --plan --log --as-of --account --start --display-zone --log-format --source --image-key --column --delimiter --log-zone --cores --cores-column --cores-delimiter --by --allocate-unused --allocate-shared --format --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1040,6 +1144,10 @@ _scanquota() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --display-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "csv jsonl trivy grype harbor" -- "${cur}"))
                     return 0
@@ -1052,7 +1160,27 @@ _scanquota() {
                     COMPREPLY=($(compgen -W "digest id name" -- "${cur}"))
                     return 0
                     ;;
+                --column)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --cores)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cores-column)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cores-delimiter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1088,7 +1216,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__stats)
-            opts="-q -o -h --plan --log --as-of --account --start --log-format --source --image-key --inventory --format --quiet --output --help"
+            opts="-q -o -h --plan --log --as-of --account --start --display-zone --log-format --source --image-key --column --delimiter --log-zone --inventory --inventory-column --inventory-delimiter --format --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1114,6 +1242,10 @@ _scanquota() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --display-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --log-format)
                     COMPREPLY=($(compgen -W "csv jsonl trivy grype harbor" -- "${cur}"))
                     return 0
@@ -1126,7 +1258,27 @@ _scanquota() {
                     COMPREPLY=($(compgen -W "digest id name" -- "${cur}"))
                     return 0
                     ;;
+                --column)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --delimiter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --inventory)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory-column)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --inventory-delimiter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -17,8 +17,8 @@ _scanquota() {
     _arguments "${_arguments_options[@]}" : \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
@@ -35,10 +35,11 @@ _scanquota() {
             (report)
 _arguments "${_arguments_options[@]}" : \
 '*--plan=[Billing plan (TOML file or builtin\:NAME); repeat to compare plans side by side]:PLAN:_default' \
-'*--log=[Scan logs\: CSV or JSON Lines, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
+'*--log=[Scan logs\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
+'--display-zone=[Show times in this zone (fixed offset or IANA name) instead of the plan'\''s; periods, days and --as-of stay in the plan'\''s zone \[default\: the plan'\''s\]]:ZONE:_default' \
 '--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:((csv\:""
 jsonl\:"The canonical log as JSON Lines (one object a line)"
 trivy\:""
@@ -48,7 +49,12 @@ harbor\:""))' \
 '--image-key=[Which identity of a report names the image]:KEY:((digest\:"The manifest digest (else the image id, else the name)"
 id\:"The image id (else the digest, else the name)"
 name\:"The name as scanned (else the digest)"))' \
+'*--column=[Read the log column (CSV header or JSON Lines key) HEADER as the column NAME (timestamp, image, account, status, scan_id, source, risk or the --by column); repeat for each column; case and spaces are ignored]:NAME=HEADER:_default' \
+'--delimiter=[The CSV log'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` (a tab) \[default\: ,\]]:CHAR:_default' \
+'--log-zone=[The zone of the log'\''s times written without an offset\: a fixed offset (\`+08\:00\`) or an IANA name (\`Europe/Berlin\`) \[default\: the plan'\''s\]]:ZONE:_default' \
 '--cores=[Hourly samples of online cores (CSV \`timestamp,account,cores\`) for the plan'\''s \[cores\] billing]:FILE:_default' \
+'*--cores-column=[Read the cores file'\''s column HEADER as NAME (timestamp, account, cores); repeatable]:NAME=HEADER:_default' \
+'--cores-delimiter=[The cores file'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` \[default\: ,\]]:CHAR:_default' \
 '--by=[Break each account down by this log column (team, namespace, …)\: who used the shared purchase and who pays what; empty values form \`(none)\`]:COLUMN:_default' \
 '--allocate-unused=[With --by\: the charge for prepaid units nobody drew stays on its own \`unused\` line, or is spread over the groups by their drawn units]:HOW:((line\:"A line of its own"
 proportional\:"Spread over the groups in proportion to their units"))' \
@@ -62,8 +68,8 @@ html\:"One self-contained page with charts, to open, print or mail"
 openmetrics\:"OpenMetrics text for a Prometheus textfile collector (\`report\` only)"))' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -71,10 +77,11 @@ openmetrics\:"OpenMetrics text for a Prometheus textfile collector (\`report\` o
 (invoice)
 _arguments "${_arguments_options[@]}" : \
 '--plan=[Billing plan (TOML file or builtin\:NAME)]:PLAN:_default' \
-'*--log=[Scan logs\: CSV or JSON Lines, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
+'*--log=[Scan logs\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
+'--display-zone=[Show times in this zone (fixed offset or IANA name) instead of the plan'\''s; periods, days and --as-of stay in the plan'\''s zone \[default\: the plan'\''s\]]:ZONE:_default' \
 '--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:((csv\:""
 jsonl\:"The canonical log as JSON Lines (one object a line)"
 trivy\:""
@@ -84,7 +91,12 @@ harbor\:""))' \
 '--image-key=[Which identity of a report names the image]:KEY:((digest\:"The manifest digest (else the image id, else the name)"
 id\:"The image id (else the digest, else the name)"
 name\:"The name as scanned (else the digest)"))' \
+'*--column=[Read the log column (CSV header or JSON Lines key) HEADER as the column NAME (timestamp, image, account, status, scan_id, source, risk or the --by column); repeat for each column; case and spaces are ignored]:NAME=HEADER:_default' \
+'--delimiter=[The CSV log'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` (a tab) \[default\: ,\]]:CHAR:_default' \
+'--log-zone=[The zone of the log'\''s times written without an offset\: a fixed offset (\`+08\:00\`) or an IANA name (\`Europe/Berlin\`) \[default\: the plan'\''s\]]:ZONE:_default' \
 '--cores=[Hourly samples of online cores (CSV \`timestamp,account,cores\`) for the plan'\''s \[cores\] billing]:FILE:_default' \
+'*--cores-column=[Read the cores file'\''s column HEADER as NAME (timestamp, account, cores); repeatable]:NAME=HEADER:_default' \
+'--cores-delimiter=[The cores file'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` \[default\: ,\]]:CHAR:_default' \
 '--by=[Break each account down by this log column (team, namespace, …)\: who used the shared purchase and who pays what; empty values form \`(none)\`]:COLUMN:_default' \
 '--allocate-unused=[With --by\: the charge for prepaid units nobody drew stays on its own \`unused\` line, or is spread over the groups by their drawn units]:HOW:((line\:"A line of its own"
 proportional\:"Spread over the groups in proportion to their units"))' \
@@ -98,8 +110,8 @@ html\:"One self-contained page with charts, to open, print or mail"
 openmetrics\:"OpenMetrics text for a Prometheus textfile collector (\`report\` only)"))' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -107,10 +119,11 @@ openmetrics\:"OpenMetrics text for a Prometheus textfile collector (\`report\` o
 (ledger)
 _arguments "${_arguments_options[@]}" : \
 '--plan=[Billing plan (TOML file or builtin\:NAME)]:PLAN:_default' \
-'*--log=[Scan logs\: CSV or JSON Lines, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
+'*--log=[Scan logs\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
+'--display-zone=[Show times in this zone (fixed offset or IANA name) instead of the plan'\''s; periods, days and --as-of stay in the plan'\''s zone \[default\: the plan'\''s\]]:ZONE:_default' \
 '--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:((csv\:""
 jsonl\:"The canonical log as JSON Lines (one object a line)"
 trivy\:""
@@ -120,12 +133,17 @@ harbor\:""))' \
 '--image-key=[Which identity of a report names the image]:KEY:((digest\:"The manifest digest (else the image id, else the name)"
 id\:"The image id (else the digest, else the name)"
 name\:"The name as scanned (else the digest)"))' \
+'*--column=[Read the log column (CSV header or JSON Lines key) HEADER as the column NAME (timestamp, image, account, status, scan_id, source, risk or the --by column); repeat for each column; case and spaces are ignored]:NAME=HEADER:_default' \
+'--delimiter=[The CSV log'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` (a tab) \[default\: ,\]]:CHAR:_default' \
+'--log-zone=[The zone of the log'\''s times written without an offset\: a fixed offset (\`+08\:00\`) or an IANA name (\`Europe/Berlin\`) \[default\: the plan'\''s\]]:ZONE:_default' \
 '--by=[Add this log column to every row (team, namespace, …)]:COLUMN:_default' \
+'--from=[Print only rows scanned at or after this time\: \`YYYY-MM-DD\` (00\:00 of that day in the plan'\''s zone) or a date-time as written; every row is still replayed, so outcomes are those of the whole ledger]:TIME:_default' \
+'--to=[Print only rows scanned before this time (same forms as --from)]:TIME:_default' \
 '--format=[Output format (\`jsonl\`\: one JSON object a line)]:FORMAT:(table csv jsonl)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -133,10 +151,11 @@ name\:"The name as scanned (else the digest)"))' \
 (check)
 _arguments "${_arguments_options[@]}" : \
 '--plan=[Billing plan (TOML file or builtin\:NAME)]:PLAN:_default' \
-'*--log=[Scan logs\: CSV or JSON Lines, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
+'*--log=[Scan logs\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
+'--display-zone=[Show times in this zone (fixed offset or IANA name) instead of the plan'\''s; periods, days and --as-of stay in the plan'\''s zone \[default\: the plan'\''s\]]:ZONE:_default' \
 '--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:((csv\:""
 jsonl\:"The canonical log as JSON Lines (one object a line)"
 trivy\:""
@@ -146,6 +165,9 @@ harbor\:""))' \
 '--image-key=[Which identity of a report names the image]:KEY:((digest\:"The manifest digest (else the image id, else the name)"
 id\:"The image id (else the digest, else the name)"
 name\:"The name as scanned (else the digest)"))' \
+'*--column=[Read the log column (CSV header or JSON Lines key) HEADER as the column NAME (timestamp, image, account, status, scan_id, source, risk or the --by column); repeat for each column; case and spaces are ignored]:NAME=HEADER:_default' \
+'--delimiter=[The CSV log'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` (a tab) \[default\: ,\]]:CHAR:_default' \
+'--log-zone=[The zone of the log'\''s times written without an offset\: a fixed offset (\`+08\:00\`) or an IANA name (\`Europe/Berlin\`) \[default\: the plan'\''s\]]:ZONE:_default' \
 '--min-remaining=[Alert when fewer units than this remain in the current period]:UNITS:_default' \
 '--allowance=[Apply --min-remaining and --max-used-percent to this allowance only \[default\: all summed\]]:NAME:_default' \
 '--max-used-percent=[Alert when more than this percentage of the current period is consumed]:PERCENT:_default' \
@@ -155,8 +177,8 @@ name\:"The name as scanned (else the digest)"))' \
 '--format=[Output format]:FORMAT:(text json markdown)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -164,10 +186,11 @@ name\:"The name as scanned (else the digest)"))' \
 (stats)
 _arguments "${_arguments_options[@]}" : \
 '--plan=[Billing plan (TOML file or builtin\:NAME)]:PLAN:_default' \
-'*--log=[Scan logs\: CSV or JSON Lines, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
+'*--log=[Scan logs\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
+'--display-zone=[Show times in this zone (fixed offset or IANA name) instead of the plan'\''s; periods, days and --as-of stay in the plan'\''s zone \[default\: the plan'\''s\]]:ZONE:_default' \
 '--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:((csv\:""
 jsonl\:"The canonical log as JSON Lines (one object a line)"
 trivy\:""
@@ -177,12 +200,17 @@ harbor\:""))' \
 '--image-key=[Which identity of a report names the image]:KEY:((digest\:"The manifest digest (else the image id, else the name)"
 id\:"The image id (else the digest, else the name)"
 name\:"The name as scanned (else the digest)"))' \
+'*--column=[Read the log column (CSV header or JSON Lines key) HEADER as the column NAME (timestamp, image, account, status, scan_id, source, risk or the --by column); repeat for each column; case and spaces are ignored]:NAME=HEADER:_default' \
+'--delimiter=[The CSV log'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` (a tab) \[default\: ,\]]:CHAR:_default' \
+'--log-zone=[The zone of the log'\''s times written without an offset\: a fixed offset (\`+08\:00\`) or an IANA name (\`Europe/Berlin\`) \[default\: the plan'\''s\]]:ZONE:_default' \
 '--inventory=[Images known to exist (CSV \`image,source\`); those never scanned count as \`unscan\`]:FILE:_default' \
+'*--inventory-column=[Read the inventory'\''s column HEADER as NAME (image, source); repeatable]:NAME=HEADER:_default' \
+'--inventory-delimiter=[The inventory'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` \[default\: ,\]]:CHAR:_default' \
 '--format=[Output format]:FORMAT:(json table)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -190,10 +218,11 @@ name\:"The name as scanned (else the digest)"))' \
 (reconcile)
 _arguments "${_arguments_options[@]}" : \
 '--plan=[Billing plan (TOML file or builtin\:NAME)]:PLAN:_default' \
-'*--log=[Scan logs\: CSV or JSON Lines, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
+'*--log=[Scan logs\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON, gzip recognised by content, \`-\` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged]:LOG:_default' \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
+'--display-zone=[Show times in this zone (fixed offset or IANA name) instead of the plan'\''s; periods, days and --as-of stay in the plan'\''s zone \[default\: the plan'\''s\]]:ZONE:_default' \
 '--log-format=[The logs'\'' format \[default\: recognised by content\: CSV, JSON Lines, or Trivy, Grype and Harbor JSON\]]:FORMAT:((csv\:""
 jsonl\:"The canonical log as JSON Lines (one object a line)"
 trivy\:""
@@ -203,12 +232,17 @@ harbor\:""))' \
 '--image-key=[Which identity of a report names the image]:KEY:((digest\:"The manifest digest (else the image id, else the name)"
 id\:"The image id (else the digest, else the name)"
 name\:"The name as scanned (else the digest)"))' \
+'*--column=[Read the log column (CSV header or JSON Lines key) HEADER as the column NAME (timestamp, image, account, status, scan_id, source, risk or the --by column); repeat for each column; case and spaces are ignored]:NAME=HEADER:_default' \
+'--delimiter=[The CSV log'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` (a tab) \[default\: ,\]]:CHAR:_default' \
+'--log-zone=[The zone of the log'\''s times written without an offset\: a fixed offset (\`+08\:00\`) or an IANA name (\`Europe/Berlin\`) \[default\: the plan'\''s\]]:ZONE:_default' \
 '--inventory=[Images known to exist (CSV \`image,source\`)]:FILE:_default' \
+'*--inventory-column=[Read the inventory'\''s column HEADER as NAME (image, source); repeatable]:NAME=HEADER:_default' \
+'--inventory-delimiter=[The inventory'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` \[default\: ,\]]:CHAR:_default' \
 '--vendor-stats=[The statistics JSON as the vendor'\''s API returned it]:FILE:_default' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -219,16 +253,20 @@ _arguments "${_arguments_options[@]}" : \
 '(--from-log)--first-scans=[First scans (images never scanned before) per cycle]:N:_default' \
 '(--from-log)--repeat-scans=[Repeat scans per cycle]:N:_default' \
 '*--from-log=[Take the demand from scan logs (as --log reads them)\: each account'\''s first and repeat scans per closed cycle, sized on its own]:LOG:_default' \
+'*--column=[Read the log column (CSV header or JSON Lines key) HEADER as the column NAME (timestamp, image, account, status, scan_id, source, risk or the --by column); repeat for each column; case and spaces are ignored]:NAME=HEADER:_default' \
+'--delimiter=[The CSV log'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` (a tab) \[default\: ,\]]:CHAR:_default' \
+'--log-zone=[The zone of the log'\''s times written without an offset\: a fixed offset (\`+08\:00\`) or an IANA name (\`Europe/Berlin\`) \[default\: the plan'\''s\]]:ZONE:_default' \
 '--size-for=[With --from-log\: size each account'\''s purchase for its busiest closed cycle (\`peak\`) or the average one (\`mean\`); both are shown]:SIZE_FOR:(peak mean)' \
 '--months=[Cycles to cost the plans over]:M:_default' \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
+'--display-zone=[Show times in this zone (fixed offset or IANA name) instead of the plan'\''s; periods, days and --as-of stay in the plan'\''s zone \[default\: the plan'\''s\]]:ZONE:_default' \
 '--format=[Output format]:FORMAT:(table json)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -242,8 +280,8 @@ id\:"The image id (else the digest, else the name)"
 name\:"The name as scanned (else the digest)"))' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 ':format -- The format of the files:(trivy grype harbor)' \
@@ -260,8 +298,8 @@ html\:"One self-contained page with charts, to open, print or mail"
 openmetrics\:"OpenMetrics text for a Prometheus textfile collector (\`report\` only)"))' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '*::reports -- Reports written by `scanquota report --format json`, same plan and --as-of:_default' \
@@ -271,8 +309,8 @@ openmetrics\:"OpenMetrics text for a Prometheus textfile collector (\`report\` o
 _arguments "${_arguments_options[@]}" : \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help]' \
 '--help[Print help]' \
 ":: :_scanquota__subcmd__plan_commands" \
@@ -291,8 +329,8 @@ _arguments "${_arguments_options[@]}" : \
 '--format=[Output format]:FORMAT:(toml json)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help]' \
 '--help[Print help]' \
 ':plan -- The plan file (TOML) or builtin\:NAME:_default' \
@@ -302,8 +340,8 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -313,8 +351,8 @@ _arguments "${_arguments_options[@]}" : \
 '--start=[Purchase moment written into the plan \[default\: now, to the minute\]]:TIME:_default' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help]' \
 '--help[Print help]' \
 ':plan -- builtin\:NAME:_default' \
@@ -361,8 +399,8 @@ _arguments "${_arguments_options[@]}" : \
 '--dir=[Write \`scanquota.1\` and one \`scanquota-<command>.1\` page per command here]:DIR:_default' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -371,8 +409,8 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
-'-q[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
-'--quiet[Print nothing but the result\: no progress bar (and for \`check\`, no lines at all)]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
 '-h[Print help]' \
 '--help[Print help]' \
 ':shell -- The shell to complete for:(bash elvish fish powershell zsh)' \
@@ -488,7 +526,7 @@ _scanquota_commands() {
 'import:Convert scanner reports or registry events to the scan-log CSV' \
 'merge:Combine JSON reports of disjoint account partitions into one report' \
 'plan:Validate and inspect plans' \
-'man:Print the man page (roff), or write one page per command to a directory' \
+'man:Print the top man page (roff), or write every command'\''s page to a directory' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -522,7 +560,7 @@ _scanquota__subcmd__help_commands() {
 'import:Convert scanner reports or registry events to the scan-log CSV' \
 'merge:Combine JSON reports of disjoint account partitions into one report' \
 'plan:Validate and inspect plans' \
-'man:Print the man page (roff), or write one page per command to a directory' \
+'man:Print the top man page (roff), or write every command'\''s page to a directory' \
 'completions:Print a shell completion script' \
 'help:Print this message or the help of the given subcommand(s)' \
     )

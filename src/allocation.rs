@@ -43,6 +43,10 @@ pub struct GroupAllocation {
     /// The group's part of the account's units, to 4 places.
     pub share: Units,
     pub charges: Money,
+    /// Overage units the group caused that the plan gives no price for: not
+    /// in `charges`, never a zero charge. The groups' add up to the
+    /// account's `charges.unpriced_overage_units`.
+    pub unpriced_overage_units: Units,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,6 +54,8 @@ pub struct GroupCycleCharge {
     pub group: String,
     pub units: Units,
     pub charges: Money,
+    /// The group's overage units in the cycle that have no price.
+    pub unpriced_overage_units: Units,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -255,6 +261,17 @@ pub fn allocate(
             }
         }
     }
+    // Overage is unpriced for the whole plan or not at all, and the groups'
+    // cycle overage adds up to the account's: a group's unpriced units are
+    // its cycle overage when the account has any unpriced.
+    let unpriced = !charges.unpriced_overage_units.is_zero();
+    let unpriced_in = |g: &GroupUsage, c: usize| {
+        if unpriced {
+            g.cycle_overage[c]
+        } else {
+            Decimal::ZERO
+        }
+    };
     let account_units: Decimal = members.iter().map(|(_, g)| g.units).sum();
     let groups = members
         .iter()
@@ -272,6 +289,7 @@ pub fn allocate(
                     .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
             }),
             charges: Money(group_money[i]),
+            unpriced_overage_units: Units((0..cycles).map(|c| unpriced_in(g, c)).sum()),
         })
         .collect();
     let cycles = schedule
@@ -288,6 +306,7 @@ pub fn allocate(
                     group: name(*id).to_string(),
                     units: Units(g.cycle_units[c]),
                     charges: Money(group_cycle_money[i][c]),
+                    unpriced_overage_units: Units(unpriced_in(g, c)),
                 })
                 .collect(),
             unused: Money(cycle_unused[c]),

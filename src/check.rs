@@ -31,12 +31,32 @@ impl CheckResult {
         self.status == "ALERT"
     }
 
-    /// `OK|ALERT <account> <check>=<value> (limit <limit>)`
+    /// `OK|ALERT <account> <check>=<value> (limit <limit>)`, the account
+    /// quoted shell-style when it holds a space or another character a shell
+    /// would split or expand, so fields stay fields.
     pub fn line(&self) -> String {
         format!(
             "{} {} {}={} (limit {})",
-            self.status, self.account, self.check, self.value, self.limit
+            self.status,
+            shell_quote(&self.account),
+            self.check,
+            self.value,
+            self.limit
         )
+    }
+}
+
+/// `text` as one shell word: unchanged when it is made only of characters no
+/// shell treats specially, else in single quotes (a `'` inside written `'\''`).
+pub fn shell_quote(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || "_-.,:/@%+=".contains(c));
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
     }
 }
 

@@ -5,15 +5,19 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 const ABOUT: &str = "Quota and cost calculator for container-image security scanning";
 
 const LONG_ABOUT: &str = "\
-Replays container-image scan logs (CSV) through a billing plan (TOML) and
-reports remaining quota, expired quota, free-scan usage and charges.
+Replays container-image scan logs (CSV, JSON Lines, Trivy or Grype JSON
+reports, Harbor webhook events; gzip recognised by content) through a billing
+plan (TOML) and reports remaining quota, expired quota, free-scan usage and
+charges.
 
-Exit status: 0 success, 1 a `check` threshold was crossed, 2 bad input or usage.";
+Exit status: 0 success, 1 a `check` threshold was crossed or `reconcile`
+found a field that differs, 2 bad input or usage.";
 
 #[derive(Debug, Parser)]
 #[command(name = "scanquota", version, about = ABOUT, long_about = LONG_ABOUT)]
 pub struct Cli {
-    /// Print nothing but the result: no progress bar (and for `check`, no lines at all)
+    /// Print nothing but the result: no notes on stderr, no progress bar (and
+    /// for `check`, no lines at all); errors are still printed
     #[arg(long, short, global = true)]
     pub quiet: bool,
 
@@ -64,7 +68,7 @@ Example:
     /// The Huawei HSS image-scan statistics object for one account
     #[command(after_help = "\
 Example:
-  scanquota stats --plan builtin:hss-payg --log fixtures/hss.csv --inventory fixtures/inventory.csv")]
+  scanquota stats --plan builtin:hss-payg --log fixtures/hss.csv --inventory fixtures/hss-inventory.csv")]
     Stats(StatsArgs),
 
     /// Compare the vendor's statistics JSON with what the logs say; exit 1 on any difference
@@ -99,8 +103,11 @@ Example:
     #[command(subcommand)]
     Plan(PlanCommand),
 
-    /// Print the man page (roff), or write one page per command to a directory
+    /// Print the top man page (roff), or write every command's page to a directory
     #[command(after_help = "\
+Without --dir only the top page, scanquota.1, is printed; the pages of the
+commands (scanquota-report.1, …) are written by --dir.
+
 Examples:
   scanquota man > scanquota.1 && man ./scanquota.1
   scanquota man --dir /usr/local/share/man/man1   # scanquota.1, scanquota-report.1, …")]
@@ -123,8 +130,8 @@ Examples:
 /// What every replaying command reads.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// Scan logs: CSV or JSON Lines, gzip recognised by content, `-` for standard
-    /// input; several paths after one --log (shell globs work) or --log repeated; all are merged
+    /// Scan logs: CSV, JSON Lines, or Trivy, Grype and Harbor JSON, gzip recognised
+    /// by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged
     #[arg(long, value_name = "LOG", required = true, num_args = 1..)]
     pub log: Vec<String>,
 
@@ -152,6 +159,11 @@ pub struct WindowArgs {
     /// saved `plan show`) [default for built-ins: the log's first scan, said on stderr]
     #[arg(long, value_name = "TIME")]
     pub start: Option<String>,
+
+    /// Show times in this zone (fixed offset or IANA name) instead of the
+    /// plan's; periods, days and --as-of stay in the plan's zone [default: the plan's]
+    #[arg(long, value_name = "ZONE")]
+    pub display_zone: Option<String>,
 }
 
 /// How scanner and registry outputs are read as logs.
@@ -164,6 +176,29 @@ pub struct FormatArgs {
 
     #[command(flatten)]
     pub rows: ScannerRowArgs,
+
+    #[command(flatten)]
+    pub layout: LayoutArgs,
+}
+
+/// How a log of one's own is read: its delimiter, its column names, and the
+/// zone of its naive times.
+#[derive(Debug, Args, Clone, Default)]
+pub struct LayoutArgs {
+    /// Read the log column (CSV header or JSON Lines key) HEADER as the column
+    /// NAME (timestamp, image, account, status, scan_id, source, risk or the
+    /// --by column); repeat for each column; case and spaces are ignored
+    #[arg(long = "column", value_name = "NAME=HEADER")]
+    pub columns: Vec<String>,
+
+    /// The CSV log's field delimiter: `,`, `;`, `|` or `\t` (a tab) [default: ,]
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
+
+    /// The zone of the log's times written without an offset: a fixed offset
+    /// (`+08:00`) or an IANA name (`Europe/Berlin`) [default: the plan's]
+    #[arg(long, value_name = "ZONE")]
+    pub log_zone: Option<String>,
 }
 
 /// How rows are made from scanner reports (`--log` and `import`).
@@ -245,6 +280,14 @@ pub struct BilledInputArgs {
     #[arg(long, value_name = "FILE")]
     pub cores: Option<String>,
 
+    /// Read the cores file's column HEADER as NAME (timestamp, account, cores); repeatable
+    #[arg(long = "cores-column", value_name = "NAME=HEADER", requires = "cores")]
+    pub cores_columns: Vec<String>,
+
+    /// The cores file's field delimiter: `,`, `;`, `|` or `\t` [default: ,]
+    #[arg(long, value_name = "CHAR", requires = "cores")]
+    pub cores_delimiter: Option<String>,
+
     #[command(flatten)]
     pub breakdown: BreakdownArgs,
 }
@@ -321,6 +364,16 @@ pub struct LedgerArgs {
     /// Add this log column to every row (team, namespace, …)
     #[arg(long, value_name = "COLUMN")]
     pub by: Option<String>,
+
+    /// Print only rows scanned at or after this time: `YYYY-MM-DD` (00:00 of
+    /// that day in the plan's zone) or a date-time as written; every row is
+    /// still replayed, so outcomes are those of the whole ledger
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+
+    /// Print only rows scanned before this time (same forms as --from)
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
 
     /// Output format (`jsonl`: one JSON object a line)
     #[arg(long, value_enum, default_value_t = LedgerFormat::Table)]
@@ -430,9 +483,32 @@ pub struct StatsArgs {
     #[arg(long, value_name = "FILE")]
     pub inventory: Option<String>,
 
+    #[command(flatten)]
+    pub inventory_layout: InventoryLayoutArgs,
+
     /// Output format
     #[arg(long, value_enum, default_value_t = StatsFormat::Json)]
     pub format: StatsFormat,
+}
+
+/// How an `--inventory` file of one's own is read.
+#[derive(Debug, Args, Clone, Default)]
+pub struct InventoryLayoutArgs {
+    /// Read the inventory's column HEADER as NAME (image, source); repeatable
+    #[arg(
+        long = "inventory-column",
+        value_name = "NAME=HEADER",
+        requires = "inventory"
+    )]
+    pub inventory_columns: Vec<String>,
+
+    /// The inventory's field delimiter: `,`, `;`, `|` or `\t` [default: ,]
+    #[arg(
+        long = "inventory-delimiter",
+        value_name = "CHAR",
+        requires = "inventory"
+    )]
+    pub inventory_delimiter: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -453,6 +529,9 @@ pub struct ReconcileArgs {
     /// Images known to exist (CSV `image,source`)
     #[arg(long, value_name = "FILE")]
     pub inventory: Option<String>,
+
+    #[command(flatten)]
+    pub inventory_layout: InventoryLayoutArgs,
 
     /// The statistics JSON as the vendor's API returned it
     #[arg(long, value_name = "FILE")]
@@ -487,6 +566,9 @@ pub struct EstimateArgs {
     /// repeat scans per closed cycle, sized on its own
     #[arg(long, value_name = "LOG", required_unless_present = "first_scans", num_args = 1..)]
     pub from_log: Vec<String>,
+
+    #[command(flatten)]
+    pub layout: LayoutArgs,
 
     /// With --from-log: size each account's purchase for its busiest closed cycle
     /// (`peak`) or the average one (`mean`); both are shown

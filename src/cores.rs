@@ -1,7 +1,7 @@
 //! Pro-edition core metering (docs/plan.md, `[cores]`): hourly samples of online cores →
 //! one billable figure per local day, posted at 02:00 the next day.
 
-use crate::csv_input::CsvInput;
+use crate::csv_input::{CsvInput, Layout};
 use crate::error::Result;
 use crate::log::open_input;
 use crate::numbers::{MAX_VALUE, parse_decimal};
@@ -40,17 +40,39 @@ const COLUMNS: [&str; 3] = ["timestamp", "account", "cores"];
 
 /// Read a cores CSV (`timestamp,account,cores`; account defaults to `default`).
 pub fn read_samples(path: &str, zone: Zone) -> Result<Vec<Sample>> {
+    read_samples_laid_out(path, &Layout::default(), zone)
+}
+
+/// [`read_samples`] of a file laid out as `layout` says (`--cores-column`,
+/// `--cores-delimiter`).
+pub fn read_samples_laid_out(path: &str, layout: &Layout, zone: Zone) -> Result<Vec<Sample>> {
     let name = if path == "-" {
         crate::log::STDIN_NAME
     } else {
         path
     };
-    parse_samples(name, open_input(path)?, zone)
+    parse_laid_out(name, open_input(path)?, layout, zone)
 }
 
 /// [`read_samples`] from any reader; `name` names it in messages.
 pub fn parse_samples(name: &str, reader: impl std::io::Read, zone: Zone) -> Result<Vec<Sample>> {
-    let mut input = CsvInput::new(name, "cores file", "timestamp,account,cores", reader)?;
+    parse_laid_out(name, reader, &Layout::default(), zone)
+}
+
+fn parse_laid_out(
+    name: &str,
+    reader: impl std::io::Read,
+    layout: &Layout,
+    zone: Zone,
+) -> Result<Vec<Sample>> {
+    let mut input = CsvInput::with_layout(
+        name,
+        "cores file",
+        "timestamp,account,cores",
+        reader,
+        layout,
+        &COLUMNS,
+    )?;
     let timestamp = input.require("timestamp", &COLUMNS)?;
     let cores = input.require("cores", &COLUMNS)?;
     let account = input.find("account")?;

@@ -6,6 +6,133 @@ use crate::error::{Error, Location, ReadProblem, Result};
 use crate::limits::{MAX_RECORD_BYTES, describe};
 use std::io::Read;
 
+/// How a CSV input is laid out when it is not the canonical one: its
+/// delimiter (`--delimiter`) and the columns read under another name
+/// (`--column NAME=HEADER`).
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub delimiter: u8,
+    /// The option that sets the delimiter, for messages (`--delimiter`).
+    pub delimiter_option: &'static str,
+    pub columns: Vec<Rename>,
+    /// The option that renames columns, for messages (`--column`).
+    pub column_option: &'static str,
+}
+
+/// One `--column NAME=HEADER`: `name` and `header` folded as headers are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rename {
+    pub name: String,
+    pub header: String,
+    /// `NAME=HEADER` as given, for messages.
+    pub written: String,
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        Layout {
+            delimiter: b',',
+            delimiter_option: "--delimiter",
+            columns: Vec::new(),
+            column_option: "--column",
+        }
+    }
+}
+
+impl Layout {
+    /// The header (or key) that holds the canonical column `name`: the one
+    /// mapped to it, else `name` itself.
+    pub fn header_of<'a>(&'a self, name: &'a str) -> &'a str {
+        self.columns
+            .iter()
+            .find(|rename| rename.name == name)
+            .map_or(name, |rename| rename.header.as_str())
+    }
+
+    /// The canonical name a header (folded) is read as: its mapping, else
+    /// itself; "" when the header is a canonical name read from another
+    /// column instead (so it is ignored).
+    pub fn name_of<'a>(&'a self, header: &'a str) -> &'a str {
+        if let Some(rename) = self.columns.iter().find(|r| r.header == header) {
+            return &rename.name;
+        }
+        if self.columns.iter().any(|r| r.name == header) {
+            return "";
+        }
+        header
+    }
+
+    /// Refuse a mapping that cannot apply to an input whose columns (or
+    /// first object's keys) are `names` (folded): a NAME not in `known`, a
+    /// HEADER it lacks, two NAMEs for one HEADER or one NAME twice.
+    pub fn check(&self, file: &str, kind: &str, names: &[String], known: &[&str]) -> Result<()> {
+        let option = self.column_option;
+        let listed = || {
+            if names.iter().all(String::is_empty) {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
+        };
+        let at = || Location::file(file).line(1);
+        for (index, rename) in self.columns.iter().enumerate() {
+            if !known.contains(&rename.name.as_str()) {
+                return Err(Error::input(
+                    at().key(&rename.name),
+                    format!(
+                        "{option} {}: `{}` is not a column scanquota reads in a {kind} (those are {}); the {kind}'s columns are: {}",
+                        rename.written,
+                        rename.name,
+                        known.join(", "),
+                        listed()
+                    ),
+                ));
+            }
+            if !names.contains(&rename.header) {
+                return Err(Error::input(
+                    at().key(&rename.header),
+                    format!(
+                        "{option} {}: the {kind} has no column `{}`; its columns are: {}",
+                        rename.written,
+                        rename.header,
+                        listed()
+                    ),
+                ));
+            }
+            if let Some(first) = self.columns[..index]
+                .iter()
+                .find(|first| first.header == rename.header || first.name == rename.name)
+            {
+                let what = if first.header == rename.header {
+                    format!("both read the column `{}`", rename.header)
+                } else {
+                    format!("both name `{}`", rename.name)
+                };
+                return Err(Error::input(
+                    at().key(&rename.header),
+                    format!(
+                        "{option} {} and {option} {} {what}; map each column once (the {kind}'s columns are: {})",
+                        first.written,
+                        rename.written,
+                        listed()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How a delimiter is shown in messages and written on the command line.
+pub fn delimiter_shown(delimiter: u8) -> (&'static str, &'static str) {
+    match delimiter {
+        b';' => ("`;`", "';'"),
+        b'\t' => ("a tab", "'\\t'"),
+        b'|' => ("`|`", "'|'"),
+        _ => ("a comma", "','"),
+    }
+}
+
 /// A CSV input with its header read.
 pub struct CsvInput<R: Read> {
     name: String,
@@ -14,6 +141,9 @@ pub struct CsvInput<R: Read> {
     reader: csv::Reader<Guard<CrlfToLf<R>>>,
     /// Header names, trimmed and lower-cased.
     names: Vec<String>,
+    /// The canonical name each column is read as (see [`Layout::name_of`]).
+    lookup: Vec<String>,
+    layout: Layout,
     /// Without a header row of its own (a slice of a file whose header was
     /// read elsewhere), the csv crate would take its first row's length as
     /// the rule: every row is held to the header's length instead.
@@ -25,10 +155,24 @@ pub struct CsvInput<R: Read> {
 impl<R: Read> CsvInput<R> {
     /// Read the header; `example` is a header to suggest when the file is empty.
     pub fn new(name: &str, kind: &'static str, example: &str, reader: R) -> Result<Self> {
+        Self::with_layout(name, kind, example, reader, &Layout::default(), &[])
+    }
+
+    /// [`CsvInput::new`] for an input laid out as `layout` says; its
+    /// renamed columns must be among `known` and in the header.
+    pub fn with_layout(
+        name: &str,
+        kind: &'static str,
+        example: &str,
+        reader: R,
+        layout: &Layout,
+        known: &[&str],
+    ) -> Result<Self> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(false)
-            .from_reader(Guard::new(CrlfToLf::new(reader), kind));
+            .delimiter(layout.delimiter)
+            .from_reader(Guard::new(CrlfToLf::new(reader), kind, layout.delimiter));
         let mut header = csv::ByteRecord::new();
         let more = reader
             .read_byte_record(&mut header)
@@ -58,11 +202,20 @@ impl<R: Read> CsvInput<R> {
             })?;
             names.push(text.trim().to_lowercase());
         }
+        if !layout.columns.is_empty() {
+            layout.check(name, kind, &names, known)?;
+        }
+        let lookup = names
+            .iter()
+            .map(|header| layout.name_of(header).to_string())
+            .collect();
         Ok(CsvInput {
             name: name.to_string(),
             kind,
             reader,
             names,
+            lookup,
+            layout: layout.clone(),
             headless: false,
             line: 1,
         })
@@ -70,16 +223,29 @@ impl<R: Read> CsvInput<R> {
 
     /// Rows of a file whose header (`names`, as [`CsvInput::names`] gives
     /// them) was read elsewhere; `reader` starts at a row boundary.
-    pub fn headless(name: &str, kind: &'static str, names: Vec<String>, reader: R) -> Self {
+    pub fn headless(
+        name: &str,
+        kind: &'static str,
+        names: Vec<String>,
+        reader: R,
+        layout: &Layout,
+    ) -> Self {
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(Guard::new(CrlfToLf::new(reader), kind));
+            .delimiter(layout.delimiter)
+            .from_reader(Guard::new(CrlfToLf::new(reader), kind, layout.delimiter));
+        let lookup = names
+            .iter()
+            .map(|header| layout.name_of(header).to_string())
+            .collect();
         CsvInput {
             name: name.to_string(),
             kind,
             reader,
             names,
+            lookup,
+            layout: layout.clone(),
             headless: true,
             line: 0,
         }
@@ -98,7 +264,7 @@ impl<R: Read> CsvInput<R> {
     /// Where `column` is, refusing a header that names it twice.
     pub fn find(&self, column: &str) -> Result<Option<usize>> {
         let mut positions = self
-            .names
+            .lookup
             .iter()
             .enumerate()
             .filter(|(_, n)| n.as_str() == column)
@@ -110,7 +276,10 @@ impl<R: Read> CsvInput<R> {
                     .line(1)
                     .column(second as u64 + 1)
                     .key(column),
-                format!("the column `{column}` appears twice in the header; keep one"),
+                format!(
+                    "the column `{}` appears twice in the header; keep one",
+                    self.names[second]
+                ),
             ));
         }
         Ok(first)
@@ -124,25 +293,30 @@ impl<R: Read> CsvInput<R> {
             } else {
                 shorten(&self.names.join(",")).to_string()
             };
+            let delimiter = self.layout.delimiter;
             if let [only] = self.names.as_slice()
-                && let Some((delimiter, shown)) = [(';', "`;`"), ('\t', "a tab"), ('|', "`|`")]
+                && let Some(other) = [b',', b';', b'\t', b'|']
                     .into_iter()
-                    .find(|(delimiter, _)| only.contains(*delimiter))
+                    .find(|other| *other != delimiter && only.contains(char::from(*other)))
             {
-                let parts: Vec<&str> = only.split(delimiter).map(str::trim).collect();
+                let parts: Vec<&str> = only.split(char::from(other)).map(str::trim).collect();
+                let (shown, _) = delimiter_shown(delimiter);
+                let (other_shown, written) = delimiter_shown(other);
                 return Error::input(
                     Location::file(&self.name).line(1).key(column),
                     format!(
-                        "the header has no comma but splits on {shown} into {}; scanquota reads comma-separated files: convert it, e.g. `tr '{}' ',' < FILE`",
+                        "the header has no {} but splits on {other_shown} into {}; give {} {written} to read it (files are comma-separated unless told)",
+                        shown.trim_start_matches("a "),
                         shorten(&parts.join(", ")),
-                        delimiter.escape_default()
+                        self.layout.delimiter_option,
                     ),
                 );
             }
             Error::input(
                 Location::file(&self.name).line(1).key(column),
                 format!(
-                    "the header lacks the required column `{column}`; it has: {has}. Add a `{column}` column (columns are {})",
+                    "the header lacks the required column `{column}`; it has: {has}. Add a `{column}` column, or give {} {column}=HEADER to read another column as it (columns are {})",
+                    self.layout.column_option,
                     known.join(", ")
                 ),
             )
@@ -402,6 +576,8 @@ struct Guard<R> {
     inner: R,
     /// What the input is, for messages ("scan log").
     kind: &'static str,
+    /// The field delimiter.
+    delimiter: u8,
     /// Bytes handed up so far.
     offset: u64,
     /// Where the record being read starts, and its line.
@@ -428,10 +604,11 @@ enum Quote {
 const READ_AHEAD: u64 = 64 << 10;
 
 impl<R> Guard<R> {
-    fn new(inner: R, kind: &'static str) -> Self {
+    fn new(inner: R, kind: &'static str, delimiter: u8) -> Self {
         Guard {
             inner,
             kind,
+            delimiter,
             offset: 0,
             start: 0,
             start_line: 1,
@@ -460,7 +637,7 @@ impl<R> Guard<R> {
                         } else {
                             bytes[quote - 1]
                         };
-                        if matches!(before, b',' | b'\n' | b'\r') {
+                        if before == self.delimiter || matches!(before, b'\n' | b'\r') {
                             self.quote = Quote::Open;
                         }
                         at = quote + 1;

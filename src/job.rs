@@ -6,10 +6,11 @@
 use crate::allocation::{AllocationRules, Breakdown};
 use crate::check::{Thresholds, threshold};
 use crate::cli::{
-    Allocate, BillWindowArgs, BreakdownArgs, CheckArgs, FormatArgs, ImageKeyArg, ImportArgs,
-    ImportFormat, InputArgs, LogFormatArg, SourceArg,
+    Allocate, BillWindowArgs, BilledInputArgs, BreakdownArgs, CheckArgs, FormatArgs, ImageKeyArg,
+    ImportArgs, ImportFormat, InputArgs, InventoryLayoutArgs, LogFormatArg, SourceArg,
 };
-use crate::cores::{CoreDay, billable_days, read_samples};
+use crate::cores::{CoreDay, billable_days, read_samples_laid_out};
+use crate::csv_input::{Layout, Rename};
 use crate::error::{Error, Result};
 use crate::log::formats::{FormatOptions, ImageKey, LogFormat, skipped_note};
 use crate::log::{ReadOptions, ScanLog};
@@ -160,6 +161,8 @@ pub struct Job {
     /// How every log of the job is read (`--by`, `--log-format`,
     /// `--source`, `--image-key`, texts kept or not).
     pub read_options: ReadOptions,
+    /// `--display-zone`: the zone times are shown in, when not the plan's.
+    pub display_zone: Option<Zone>,
 }
 
 /// What a command asks of its inputs.
@@ -203,13 +206,28 @@ enum Resolved {
 }
 
 impl Job {
-    /// Resolve `plans` against the inputs of `input` (and `--cores`).
+    /// Resolve `plans` against the inputs of `input` (and, of report and
+    /// invoice, `--cores`).
     pub fn build(
         plans: &[String],
         input: &InputArgs,
-        cores: Option<&str>,
+        billed: Option<&BilledInputArgs>,
         needs: Needs,
     ) -> Result<Job> {
+        let cores = match billed {
+            Some(billed) => match &billed.cores {
+                Some(path) => Some((
+                    path.as_str(),
+                    layout(
+                        &billed.cores_columns,
+                        billed.cores_delimiter.as_deref(),
+                        ("--cores-column", "--cores-delimiter"),
+                    )?,
+                )),
+                None => None,
+            },
+            None => None,
+        };
         let resolved: Vec<Resolved> = plans
             .iter()
             .map(|spec| resolve_plan(spec, input.window.start.as_deref()))
@@ -236,7 +254,14 @@ impl Job {
             images_by_fingerprint: false,
             group_column: by.clone(),
             formats: format_options(&input.formats),
+            layout: layout(
+                &input.formats.layout.columns,
+                input.formats.layout.delimiter.as_deref(),
+                ("--column", "--delimiter"),
+            )?,
+            log_zone: zone_option("--log-zone", input.formats.layout.log_zone.as_deref())?,
         };
+        let display_zone = zone_option("--display-zone", input.window.display_zone.as_deref())?;
         let (paths, mut notes) = expand_paths(&input.log)?;
         let logs = crate::replay::open(paths, &zones, &read_options, one_pass)?;
         if let Logs::Read(read) = &logs
@@ -274,8 +299,8 @@ impl Job {
                 None => None,
             };
             let as_of = resolve_as_of_in(input.window.as_of.as_deref(), &plan, window)?;
-            let core_days = match cores {
-                Some(path) => core_days(path, &plan, as_of)?,
+            let core_days = match &cores {
+                Some((path, layout)) => core_days(path, layout, &plan, as_of)?,
                 None => BTreeMap::new(),
             };
             runs.push(PlanRun {
@@ -293,6 +318,7 @@ impl Job {
             by,
             rules: needs.rules,
             read_options,
+            display_zone,
         })
     }
 
@@ -309,6 +335,9 @@ impl Job {
     pub fn schedule(&self, run: &PlanRun) -> Schedule {
         let mut schedule = Schedule::new(&run.plan, run.as_of);
         schedule.grouped = self.by.is_some();
+        if let Some(zone) = self.display_zone {
+            schedule.display = zone;
+        }
         schedule
     }
 
@@ -390,6 +419,22 @@ fn parse_time(option: &'static str, text: &str, zone: Zone) -> Result<DateTime<U
         value: text.to_string(),
         fix: format!("is not a usable time: {err}; YYYY-MM-DD and YYYY-MM-DD HH:MM work too"),
     })
+}
+
+/// One bound of a window of time (`ledger --from/--to`, invoice windows):
+/// a bare date is 00:00 of that date in `zone` (the first instant of the
+/// day where a zone skips midnight); a date-time is taken as written, in
+/// `zone` when it has no offset (RFC 3339, `YYYY-MM-DD HH:MM[:SS]`, Unix
+/// seconds).
+pub fn window_bound(option: &'static str, text: &str, zone: Zone) -> Result<DateTime<Utc>> {
+    let trimmed = text.trim();
+    if trimmed.len() == 10
+        && let Ok(date) = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
+    {
+        let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");
+        return Ok(zone.resolve_boundary(midnight));
+    }
+    parse_time(option, text, zone)
 }
 
 /// `YYYY-MM-DD HH:MM` or `YYYY-MM-DDTHH:MM`.
@@ -477,6 +522,7 @@ pub fn resolve_as_of_in(
 /// Billable core days per account from `--cores`.
 fn core_days(
     path: &str,
+    layout: &Layout,
     plan: &Plan,
     as_of: DateTime<Utc>,
 ) -> Result<BTreeMap<String, Vec<CoreDay>>> {
@@ -490,7 +536,7 @@ fn core_days(
             ),
         });
     };
-    let samples = read_samples(path, plan.zone)?;
+    let samples = read_samples_laid_out(path, layout, plan.zone)?;
     Ok(billable_days(plan, cores, &samples, as_of))
 }
 
@@ -519,9 +565,85 @@ pub fn thresholds(args: &CheckArgs) -> Result<Thresholds> {
     }
 }
 
-/// `--inventory` (images known to exist) for `stats` and `reconcile`.
-pub fn inventory(path: Option<&str>) -> Result<Vec<(Source, String)>> {
-    Ok(path.map(read_inventory).transpose()?.unwrap_or_default())
+/// `--inventory` (images known to exist) for `stats` and `reconcile`, laid
+/// out as `--inventory-column` and `--inventory-delimiter` say.
+pub fn inventory(path: Option<&str>, args: &InventoryLayoutArgs) -> Result<Vec<(Source, String)>> {
+    let layout = layout(
+        &args.inventory_columns,
+        args.inventory_delimiter.as_deref(),
+        ("--inventory-column", "--inventory-delimiter"),
+    )?;
+    Ok(path
+        .map(|path| read_inventory(path, &layout))
+        .transpose()?
+        .unwrap_or_default())
+}
+
+/// `--column NAME=HEADER` values and a `--delimiter` (or their prefixed
+/// forms, named by `options`) as a [`Layout`]; the names are checked against
+/// the file's header when it is read.
+pub fn layout(
+    columns: &[String],
+    delimiter: Option<&str>,
+    options: (&'static str, &'static str),
+) -> Result<Layout> {
+    let (column_option, delimiter_option) = options;
+    let mut renames = Vec::with_capacity(columns.len());
+    for text in columns {
+        let parts = text
+            .split_once('=')
+            .map(|(name, header)| (name.trim().to_lowercase(), header.trim().to_lowercase()));
+        let Some((name, header)) = parts.filter(|(n, h)| !n.is_empty() && !h.is_empty()) else {
+            return Err(Error::Option {
+                option: column_option,
+                value: text.clone(),
+                fix: "is not NAME=HEADER; write the column scanquota reads, `=`, and your header, e.g. --column timestamp=time".into(),
+            });
+        };
+        renames.push(Rename {
+            name,
+            header,
+            written: text.trim().to_string(),
+        });
+    }
+    let delimiter = match delimiter {
+        None => b',',
+        Some(text) => parse_delimiter(delimiter_option, text)?,
+    };
+    Ok(Layout {
+        delimiter,
+        delimiter_option,
+        columns: renames,
+        column_option,
+    })
+}
+
+/// `--log-zone` or `--display-zone`: the plan's zone forms (a fixed offset
+/// or an IANA name).
+pub fn zone_option(option: &'static str, text: Option<&str>) -> Result<Option<Zone>> {
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    Zone::parse(text.trim()).map(Some).ok_or_else(|| Error::Option {
+        option,
+        value: text.to_string(),
+        fix: "is not a time zone; give a fixed offset such as +08:00 or Z, or an IANA name such as Europe/Berlin (the forms of a plan's timezone)".into(),
+    })
+}
+
+/// A delimiter as written: `,` `;` `|`, a tab, or `\t` for one.
+fn parse_delimiter(option: &'static str, text: &str) -> Result<u8> {
+    match text {
+        "," => Ok(b','),
+        ";" => Ok(b';'),
+        "|" => Ok(b'|'),
+        "\\t" | "\t" | "tab" => Ok(b'\t'),
+        _ => Err(Error::Option {
+            option,
+            value: text.escape_debug().to_string(),
+            fix: "is not a delimiter scanquota reads; give `,`, `;`, `|` or `\\t` (a tab), quoted for the shell: --delimiter ';'".into(),
+        }),
+    }
 }
 
 /// `--vendor-stats`: the statistics the vendor's API returned.
@@ -540,6 +662,7 @@ pub fn import_inputs(args: &ImportArgs) -> Result<(Vec<String>, FormatOptions, S
     let options = format_options(&FormatArgs {
         log_format: Some(format),
         rows: args.rows.clone(),
+        layout: Default::default(),
     });
     let (paths, notes) = expand_paths(&args.files)?;
     Ok((paths, options, notes))
@@ -620,6 +743,30 @@ mod tests {
         assert_eq!(t, minutes);
         let now = parse_as_of(Some("now"), zone("+08:00")).unwrap();
         assert!((Utc::now() - now).num_seconds() < 5);
+    }
+
+    #[test]
+    fn a_window_bound_is_midnight_of_a_bare_date_or_the_time_as_written() {
+        let from = window_bound("--from", "2024-03-05", zone("+08:00")).unwrap();
+        assert_eq!(
+            from,
+            DateTime::parse_from_rfc3339("2024-03-04T16:00:00Z").unwrap()
+        );
+        let to = window_bound("--to", "2024-03-05T10:00:00Z", zone("+08:00")).unwrap();
+        assert_eq!(
+            to,
+            DateTime::parse_from_rfc3339("2024-03-05T10:00:00Z").unwrap()
+        );
+        let naive = window_bound("--to", "2024-03-05 10:00", zone("+08:00")).unwrap();
+        assert_eq!(
+            naive,
+            DateTime::parse_from_rfc3339("2024-03-05T02:00:00Z").unwrap()
+        );
+        // A midnight the zone skips is the first instant of that day.
+        let skipped = window_bound("--from", "2024-03-31", zone("America/Santiago"));
+        assert!(skipped.is_ok());
+        let err = window_bound("--from", "soon", zone("+08:00")).unwrap_err();
+        assert!(err.to_string().contains("--from `soon`"), "{err}");
     }
 
     #[test]

@@ -6,6 +6,8 @@ use crate::meter::{ScanResult, Schedule};
 use crate::plan::Plan;
 use crate::replay::each_held_row;
 use crate::report::Units;
+use crate::zone::Zone;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -40,9 +42,21 @@ pub fn ledger_row<'row>(
     read: &ReadRow<'row>,
     result: Option<&ScanResult<'_>>,
 ) -> LedgerRow<'row> {
+    ledger_row_in(plan.zone, plan, log, grouped, read, result)
+}
+
+/// [`ledger_row`] with its time shown in `shown` (`--display-zone`).
+pub fn ledger_row_in<'row>(
+    shown: Zone,
+    plan: &Plan,
+    log: &'row ScanLog,
+    grouped: bool,
+    read: &ReadRow<'row>,
+    result: Option<&ScanResult<'_>>,
+) -> LedgerRow<'row> {
     let event = &read.event;
     let mut entry = LedgerRow {
-        timestamp: plan.zone.format(event.at),
+        timestamp: shown.format(event.at),
         account: log.accounts.name(event.account),
         image: read.image_text,
         source: event.source.as_str(),
@@ -82,9 +96,44 @@ pub fn ledger<'log>(
     schedule: &Schedule,
     account: Option<&str>,
 ) -> Vec<LedgerRow<'log>> {
+    ledger_in(plan, log, schedule, account, &Window::default())
+}
+
+/// `ledger --from --to`: the rows whose scan time is in `[from, to)`; either
+/// bound may be open. Only what is printed is cut: every row is replayed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Window {
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+impl Window {
+    pub fn holds(&self, at: DateTime<Utc>) -> bool {
+        self.from.is_none_or(|from| at >= from) && self.to.is_none_or(|to| at < to)
+    }
+}
+
+/// [`ledger`], printing only the rows in `window`.
+pub fn ledger_in<'log>(
+    plan: &Plan,
+    log: &'log ScanLog,
+    schedule: &Schedule,
+    account: Option<&str>,
+    window: &Window,
+) -> Vec<LedgerRow<'log>> {
     let mut rows = Vec::with_capacity(log.events.len());
     each_held_row(plan, log, schedule, account, |read, result| {
-        rows.push(ledger_row(plan, log, schedule.grouped, &read, result));
+        if !window.holds(read.event.at) {
+            return;
+        }
+        rows.push(ledger_row_in(
+            schedule.display,
+            plan,
+            log,
+            schedule.grouped,
+            &read,
+            result,
+        ));
     });
     rows
 }

@@ -3,7 +3,7 @@
 //! Each event is compact (ids instead of text) and remembers the file and
 //! line it came from, for messages and the ledger.
 
-use crate::csv_input::{CsvInput, Row};
+use crate::csv_input::{CsvInput, Layout, Row};
 use crate::error::{Error, Location, ReadProblem, Result};
 use crate::limits::{MAX_RECORD_BYTES, describe};
 use crate::zone::{Zone, parse_timestamp};
@@ -230,9 +230,22 @@ pub struct ReadOptions {
     /// How scanner and registry documents are read (`--log-format`,
     /// `--source`, `--image-key`).
     pub formats: FormatOptions,
+    /// `--delimiter` and `--column`: how a CSV log is split and which of
+    /// its columns (or JSON Lines keys) hold the canonical ones.
+    pub layout: Layout,
+    /// `--log-zone`: the zone of times written without an offset, instead
+    /// of the plan's.
+    pub log_zone: Option<Zone>,
 }
 
 impl ReadOptions {
+    /// The columns a `--column` may name: the canonical ones and `--by`'s.
+    pub fn known_columns(&self) -> Vec<&str> {
+        let mut known: Vec<&str> = KNOWN_COLUMNS.to_vec();
+        known.extend(self.group_column.as_deref());
+        known
+    }
+
     /// Options that keep image names and scan id texts.
     pub fn keeping_texts() -> ReadOptions {
         ReadOptions {
@@ -287,7 +300,7 @@ impl Columns {
                 Error::input(
                     Location::file(input.name()).line(1).key(column),
                     format!(
-                        "--by {column}: the log has no `{column}` column; its columns are: {}",
+                        "--by {column}: the log has no `{column}` column; its columns are: {}; or give --column {column}=HEADER",
                         input.names().join(", ")
                     ),
                 )
@@ -441,7 +454,7 @@ impl ScanLog {
         let jsonl = match options.formats.format {
             Some(LogFormat::Jsonl) => true,
             Some(LogFormat::Csv) | None => {
-                head.first_byte() == Some(b'{') && head.first_line_is_a_scan_row()
+                head.first_byte() == Some(b'{') && head.first_line_is_a_scan_row(&options.layout)
             }
             Some(_) => false,
         };
@@ -466,7 +479,14 @@ impl ScanLog {
                 ),
             ));
         }
-        let mut input = CsvInput::new(name, "scan log", "timestamp,image", reader)?;
+        let mut input = CsvInput::with_layout(
+            name,
+            "scan log",
+            "timestamp,image",
+            reader,
+            &options.layout,
+            &options.known_columns(),
+        )?;
         let columns = Columns::of(&input, options.group_column.as_deref())?;
         let mut record = csv::ByteRecord::new();
         while input.read(&mut record)? {
@@ -492,8 +512,18 @@ impl ScanLog {
         zone: Zone,
         mut each: impl FnMut(&ScanLog, ReadRow<'_>) -> bool,
     ) -> Result<()> {
-        let mut names: Vec<String> = KNOWN_COLUMNS.iter().map(|c| c.to_string()).collect();
-        names.extend(options.group_column.clone());
+        let layout = &options.layout;
+        // The key each column is read from, folded (`--column`).
+        let mut names: Vec<String> = KNOWN_COLUMNS
+            .iter()
+            .map(|c| layout.header_of(c).to_string())
+            .collect();
+        names.extend(
+            options
+                .group_column
+                .as_deref()
+                .map(|c| layout.header_of(c).to_string()),
+        );
         let folded_names: Vec<String> = names.iter().map(|name| fold_key(name)).collect();
         let columns = keyed_columns(options);
         let mut bytes = Vec::new();
@@ -541,14 +571,19 @@ impl ScanLog {
                 })?;
             let object = fold_keys(members, &at, &folded_names)?;
             if !classified {
-                classify_json(name, line, &object)?;
+                if !layout.columns.is_empty() {
+                    let keys: Vec<String> = object.keys().cloned().collect();
+                    layout.check(name, "scan log", &keys, &options.known_columns())?;
+                }
+                classify_json(name, line, &object, layout)?;
                 classified = true;
             }
             record.clear();
-            for key in KNOWN_COLUMNS {
+            for (column, key) in KNOWN_COLUMNS.iter().zip(&folded_names) {
+                let key = key.as_str();
                 match object.get(key) {
                     None | Some(serde_json::Value::Null) => {
-                        if matches!(key, "timestamp" | "image") {
+                        if matches!(*column, "timestamp" | "image") {
                             return Err(Error::input(
                                 at.key(key),
                                 format!(
@@ -573,7 +608,7 @@ impl ScanLog {
                         }
                         .unwrap_or_else(|| other.to_string());
                         let fix = match other {
-                            serde_json::Value::Number(_) if key == "timestamp" => {
+                            serde_json::Value::Number(_) if *column == "timestamp" => {
                                 "is not integer Unix seconds in range; write seconds since 1970 (e.g. 1711893600) or a string such as \"2024-04-01T00:00:00Z\""
                             }
                             _ => {
@@ -589,7 +624,7 @@ impl ScanLog {
             }
             if let Some(key) = &options.group_column {
                 // A row without the key belongs to the empty group.
-                match object.get(&fold_key(key)) {
+                match object.get(&fold_key(layout.header_of(key))) {
                     None | Some(serde_json::Value::Null) => record.push_field(b""),
                     Some(serde_json::Value::String(text)) => record.push_field(text.as_bytes()),
                     Some(other) => record.push_field(other.to_string().as_bytes()),
@@ -716,6 +751,7 @@ impl ScanLog {
         let optional = |index| row.optional(index);
         let fail = |index, value: &str, fix: &str| row.fail(index, value, fix);
         let line = row.line;
+        let zone = options.log_zone.unwrap_or(zone);
 
         let timestamp_text = cell(columns.timestamp)?;
         let at = parse_timestamp(timestamp_text, zone).map_err(|err| {
@@ -1107,10 +1143,12 @@ fn folded_key(key: &str) -> std::borrow::Cow<'_, str> {
 
 /// Whether a JSON object has a canonical scan row's keys (`timestamp` or
 /// `image`, matched as [`fold_key`] says).
-fn is_scan_row(object: &serde_json::Map<String, serde_json::Value>) -> bool {
-    object
-        .keys()
-        .any(|key| matches!(fold_key(key).as_str(), "timestamp" | "image"))
+fn is_scan_row(object: &serde_json::Map<String, serde_json::Value>, layout: &Layout) -> bool {
+    let (timestamp, image) = (layout.header_of("timestamp"), layout.header_of("image"));
+    object.keys().any(|key| {
+        let key = fold_key(key);
+        key == timestamp || key == image
+    })
 }
 
 impl Head {
@@ -1169,14 +1207,15 @@ impl Head {
     /// Whether the first line with text is one object with a canonical scan
     /// row's keys (JSON Lines of scan rows). A multi-line document, or an
     /// object of another kind, is read as scanner or registry documents.
-    fn first_line_is_a_scan_row(&self) -> bool {
+    fn first_line_is_a_scan_row(&self, layout: &Layout) -> bool {
         if !self.whole || self.text >= self.bytes.len() {
             return false;
         }
         serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(
             &self.bytes[self.text..],
         )
-        .is_ok_and(|object| is_scan_row(&object))
+        // With `--column`, one object a line is a scan log of one's own.
+        .is_ok_and(|object| !layout.columns.is_empty() || is_scan_row(&object, layout))
     }
 }
 
@@ -1208,8 +1247,9 @@ fn classify_json(
     name: &str,
     line: u64,
     object: &serde_json::Map<String, serde_json::Value>,
+    layout: &Layout,
 ) -> Result<()> {
-    if is_scan_row(object) {
+    if is_scan_row(object, layout) {
         return Ok(());
     }
     let has = |key: &str| object.keys().any(|k| fold_key(k) == fold_key(key));
@@ -1226,7 +1266,7 @@ fn classify_json(
     Err(Error::input(
         Location::file(name).line(line),
         format!(
-            "is {found} (keys: {}), not a scan log; a JSON Lines scan log has one object a line with the keys `timestamp` and `image` (and optionally account, source, status, risk, scan_id)",
+            "is {found} (keys: {}), not a scan log; a JSON Lines scan log has one object a line with the keys `timestamp` and `image` (and optionally account, source, status, risk, scan_id), or --column NAME=KEY naming yours",
             keys.join(", ")
         ),
     ))

@@ -151,6 +151,9 @@ pub struct Schedule {
     units: ScaledUnits,
     /// Tally each `--by` group's scans and units as they are replayed.
     pub grouped: bool,
+    /// The zone times are shown in (`--display-zone`; the plan's by
+    /// default). Periods and days are the plan's zone's whatever it is.
+    pub display: Zone,
 }
 
 #[derive(Debug, Clone)]
@@ -233,6 +236,7 @@ impl Schedule {
             day_bounds,
             units,
             grouped: false,
+            display: plan.zone,
         }
     }
 

@@ -50,7 +50,44 @@ pub fn parse_vendor(path: &str, bytes: &[u8]) -> Result<Value> {
             "is not a JSON object; give the object ShowImagePayPerScanStatistics returned, with fields such as repository_scan_num",
         ));
     }
+    let mut missing = Vec::new();
+    let template = serde_json::to_value(HssStatistics::zero()).expect("statistics serialise");
+    incomplete("", &template, &value, &mut missing);
+    if !missing.is_empty() {
+        return Err(Error::input(
+            Location::file(path),
+            format!(
+                "is not a complete statistics object: {} field(s) missing or not of the API's type: {}; \
+                 give the whole body ShowImagePayPerScanStatistics returned (counts as whole numbers, already_given as true or false)",
+                missing.len(),
+                missing.join(", ")
+            ),
+        ));
+    }
     Ok(value)
+}
+
+/// The dotted paths of `template`'s leaves that `vendor` lacks or holds as
+/// another JSON type (a count as a string, a flag as a number).
+fn incomplete(prefix: &str, template: &Value, vendor: &Value, out: &mut Vec<String>) {
+    let Value::Object(fields) = template else {
+        return;
+    };
+    for (key, expected) in fields {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match (expected, vendor.get(key)) {
+            (Value::Object(_), Some(found @ Value::Object(_))) => {
+                incomplete(&path, expected, found, out)
+            }
+            (Value::Number(_), Some(Value::Number(n))) if n.is_u64() => {}
+            (Value::Bool(_), Some(Value::Bool(_))) => {}
+            _ => out.push(path),
+        }
+    }
 }
 
 fn show(value: Option<&Value>) -> String {

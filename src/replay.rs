@@ -510,7 +510,7 @@ pub fn row_source(job: &mut Job) -> Result<(RowSource, String, Option<String>, U
     }
     // Out of time order: the rows are held and sorted; the texts too,
     // unless each row's line of a plain CSV file can be read again.
-    let texts = RowTexts::open(&paths)?;
+    let texts = RowTexts::open_laid_out(&paths, &job.read_options.layout)?;
     let options = ReadOptions {
         keep_texts: texts.is_none(),
         ..job.read_options.clone()

@@ -510,11 +510,11 @@ pub fn build(
         plan: plan.name.clone(),
         currency: plan.currency.clone(),
         decimals: plan.decimals,
-        timezone: plan.zone.to_string(),
+        timezone: schedule.display.to_string(),
         // Whole seconds: a bare-date as-of is the day's last nanosecond,
         // printed as 23:59:59.
         as_of: Instant::new(
-            plan.zone,
+            schedule.display,
             chrono::SubsecRound::trunc_subsecs(schedule.as_of, 0),
         ),
         window: None,
@@ -549,6 +549,8 @@ fn account_report(
             "write smaller units or top-ups, or give an earlier --as-of",
         )
     };
+    // Times as shown (`--display-zone`); days stay the plan's.
+    let shown = schedule.display;
     let as_of = schedule.as_of;
     let mut allowances: Vec<AllowanceReport> = Vec::with_capacity(plan.allowances.len());
     for (index, allowance) in plan.allowances.iter().enumerate() {
@@ -597,7 +599,7 @@ fn account_report(
                     DailyUsage {
                         date: Instant::new(zone, start).date(),
                         used: Units(used),
-                        until: Instant::new(zone, end),
+                        until: Instant::new(shown, end),
                     }
                 })
                 .collect();
@@ -606,7 +608,7 @@ fn account_report(
                 .iter()
                 .filter(|(at, _)| period.start <= *at && (*at < last || (!closed && *at == as_of)))
                 .map(|(at, units)| TopupReport {
-                    at: Instant::new(zone, *at),
+                    at: Instant::new(shown, *at),
                     units: Units(*units),
                 })
                 .collect();
@@ -614,8 +616,8 @@ fn account_report(
                 projected_used: None,
                 topups,
                 daily,
-                start: Instant::new(zone, period.start),
-                end: Instant::new(zone, period.end),
+                start: Instant::new(shown, period.start),
+                end: Instant::new(shown, period.end),
                 state: if closed {
                     PeriodState::Closed
                 } else {
@@ -650,7 +652,7 @@ fn account_report(
     let available = checked_sum(allowances.iter().map(|a| a.remaining.0))
         .ok_or_else(|| every_allowance("remaining"))?;
     let projection =
-        project(plan, schedule, usage, &charges, available)?.map(|p| projection_report(plan, &p));
+        project(plan, schedule, usage, &charges, available)?.map(|p| projection_report(shown, &p));
     if let Some(projection) = &projection {
         // What the rest of the cycle is projected to draw, allowance by
         // allowance in drawing order, each up to what it has left.
@@ -697,8 +699,8 @@ fn account_report(
         .map(|(index, cycle)| {
             let overage = usage.cycle_overage[index];
             CycleReport {
-                start: Instant::new(zone, cycle.start),
-                end: Instant::new(zone, cycle.end),
+                start: Instant::new(shown, cycle.start),
+                end: Instant::new(shown, cycle.end),
                 state: if cycle.end <= as_of {
                     PeriodState::Closed
                 } else {
@@ -720,11 +722,11 @@ fn account_report(
         units,
         allowances,
         allocation: breakdown
-            .map(|breakdown| allocate(zone, plan.decimals, schedule, usage, &charges, breakdown)),
-        charges: charges_report(plan, &charges, &still_to_come),
+            .map(|breakdown| allocate(shown, plan.decimals, schedule, usage, &charges, breakdown)),
+        charges: charges_report(shown, &charges, &still_to_come),
         subscription: SubscriptionReport {
-            start: Instant::new(zone, term.start),
-            end: term.end.map(|end| Instant::new(zone, end)),
+            start: Instant::new(shown, term.start),
+            end: term.end.map(|end| Instant::new(shown, end)),
             status: plan.subscription.status_at(as_of),
         },
         projection,
@@ -733,12 +735,12 @@ fn account_report(
     })
 }
 
-fn charges_report(plan: &Plan, charges: &Charges, still_to_come: &[ChargeLine]) -> ChargesReport {
+fn charges_report(shown: Zone, charges: &Charges, still_to_come: &[ChargeLine]) -> ChargesReport {
     let line_report = |line: &ChargeLine| ChargeLineReport {
         kind: line.kind,
         item: line.item.clone(),
-        period_start: Instant::new(plan.zone, line.period_start),
-        posted_at: Instant::new(plan.zone, line.posted_at),
+        period_start: Instant::new(shown, line.period_start),
+        posted_at: Instant::new(shown, line.posted_at),
         state: line.state,
         quantity: Units(line.quantity),
         unit_price: Units(line.unit_price),
@@ -752,8 +754,7 @@ fn charges_report(plan: &Plan, charges: &Charges, still_to_come: &[ChargeLine]) 
     }
 }
 
-fn projection_report(plan: &Plan, projection: &Projection) -> ProjectionReport {
-    let zone = plan.zone;
+fn projection_report(zone: Zone, projection: &Projection) -> ProjectionReport {
     ProjectionReport {
         cycle_start: Instant::new(zone, projection.cycle_start),
         cycle_end: Instant::new(zone, projection.cycle_end),

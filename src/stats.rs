@@ -1,7 +1,7 @@
 //! The Huawei HSS `ShowImagePayPerScanStatistics` view of one account, field
 //! names exactly as the vendor API spells them (`registriy` included).
 
-use crate::csv_input::CsvInput;
+use crate::csv_input::{CsvInput, Layout};
 use crate::error::Result;
 use crate::log::{Risk, STDIN_NAME, ScanLog, ScanStatus, Source, open_input};
 use crate::meter::{ScanOutcome, Schedule};
@@ -43,16 +43,43 @@ pub struct HssStatistics {
     pub unscan: ImageCounts,
 }
 
+impl HssStatistics {
+    /// Every count zero: the shape of the vendor's object.
+    pub fn zero() -> Self {
+        HssStatistics {
+            repository_scan_num: 0,
+            cicd_scan_num: 0,
+            free_quota_num: 0,
+            already_given: false,
+            image_free_quota: 0,
+            high_risk: ImageCounts::default(),
+            has_risk: ImageCounts::default(),
+            total: ImageCounts::default(),
+            unscan: ImageCounts::default(),
+        }
+    }
+}
+
 /// Images known to exist, scanned or not (`--inventory`, CSV `image,source`).
-pub fn read_inventory(path: &str) -> Result<Vec<(Source, String)>> {
+/// Laid out as `layout` says (`--inventory-column`, `--inventory-delimiter`).
+pub fn read_inventory(path: &str, layout: &Layout) -> Result<Vec<(Source, String)>> {
     let name = if path == "-" { STDIN_NAME } else { path };
-    parse_inventory(name, open_input(path)?)
+    parse_laid_out(name, open_input(path)?, layout)
 }
 
 /// [`read_inventory`] from any reader; `name` names it in messages.
 pub fn parse_inventory(name: &str, reader: impl std::io::Read) -> Result<Vec<(Source, String)>> {
+    parse_laid_out(name, reader, &Layout::default())
+}
+
+fn parse_laid_out(
+    name: &str,
+    reader: impl std::io::Read,
+    layout: &Layout,
+) -> Result<Vec<(Source, String)>> {
     const COLUMNS: [&str; 2] = ["image", "source"];
-    let mut input = CsvInput::new(name, "inventory", "image,source", reader)?;
+    let mut input =
+        CsvInput::with_layout(name, "inventory", "image,source", reader, layout, &COLUMNS)?;
     let image = input.require("image", &COLUMNS)?;
     let source = input.find("source")?;
     let mut record = csv::ByteRecord::new();

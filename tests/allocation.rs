@@ -120,11 +120,11 @@ fn two_teams_computed_by_hand() {
     let groups = &allocation["groups"];
     assert_eq!(
         groups[0],
-        json!({"group": "A", "first": 11, "repeat": 0, "denied": 0, "units": "11", "share": "0.8333", "charges": "12.00"})
+        json!({"group": "A", "first": 11, "repeat": 0, "denied": 0, "units": "11", "share": "0.8333", "charges": "12.00", "unpriced_overage_units": "0"})
     );
     assert_eq!(
         groups[1],
-        json!({"group": "B", "first": 2, "repeat": 2, "denied": 0, "units": "2.2", "share": "0.1667", "charges": "2.30"})
+        json!({"group": "B", "first": 2, "repeat": 2, "denied": 0, "units": "2.2", "share": "0.1667", "charges": "2.30", "unpriced_overage_units": "0"})
     );
     // Per cycle: January A 1.00, B 1.10, unused 7.90, shared 3.00.
     let january = &allocation["cycles"][0];

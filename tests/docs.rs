@@ -1,5 +1,6 @@
 //! Keep the repository's promises true: committed completions match the
-//! binary, README's two commands are the ones CI runs, the changelog exists.
+//! binary, README's two commands are the ones CI runs, the changelog exists,
+//! and the hostile-input catalogue's README names the tests that exist.
 
 mod common;
 
@@ -134,5 +135,147 @@ fn readme_showback_example_prints_what_it_says() {
     assert!(
         actual.ends_with(&shown),
         "README's showback output is stale: paste the end of the command's output"
+    );
+}
+
+/// The test files that tests/README.md lists whole, one row a test.
+const LISTED_WHOLE: &[&str] = &[
+    "bad_input.rs",
+    "input_limits.rs",
+    "no_silent_skip.rs",
+    "output_safety.rs",
+    "overflow.rs",
+];
+
+fn test_file(name: &str) -> String {
+    std::fs::read_to_string(root().join("tests").join(name))
+        .unwrap_or_else(|_| panic!("tests/{name}"))
+}
+
+/// The backticked names in the `test` column of tests/README.md's tables.
+fn catalogue_readme_names() -> Vec<String> {
+    let readme = std::fs::read_to_string(root().join("tests/README.md")).expect("tests/README.md");
+    let mut names = Vec::new();
+    // Outside a table: None; in one: the index of its `test` column, if any.
+    let mut table: Option<Option<usize>> = None;
+    for line in readme.lines() {
+        if !line.starts_with('|') {
+            table = None;
+            continue;
+        }
+        // `\|` is a pipe inside a cell.
+        let row = line.replace("\\|", "");
+        let cells: Vec<&str> = row
+            .trim()
+            .trim_matches('|')
+            .split('|')
+            .map(str::trim)
+            .collect();
+        let Some(column) = table else {
+            table = Some(cells.iter().position(|cell| *cell == "test"));
+            continue;
+        };
+        let Some(cell) = column.and_then(|i| cells.get(i)) else {
+            continue;
+        };
+        if cell.chars().all(|c| c == '-' || c == ':') {
+            continue;
+        }
+        let in_cell: Vec<String> = cell
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(String::from)
+            .collect();
+        assert!(
+            !in_cell.is_empty(),
+            "tests/README.md: a row without a test: {line}"
+        );
+        names.extend(in_cell);
+    }
+    names
+}
+
+/// Every `fn NAME` in tests/*.rs.
+fn functions_in_tests() -> std::collections::BTreeSet<String> {
+    let mut names = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(root().join("tests")).expect("tests/") {
+        let path = entry.expect("tests/ entry").path();
+        if path.extension().is_none_or(|ext| ext != "rs") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("a test file");
+        for after in text.split("fn ").skip(1) {
+            let name: String = after
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            names.insert(name);
+        }
+    }
+    names
+}
+
+/// The `name` of every case in tests/bad_input.rs's `catalogue()`.
+fn catalogue_case_names() -> Vec<String> {
+    let text = test_file("bad_input.rs");
+    let mut names = Vec::new();
+    for opening in ["log_case(", "plan_case(", "name: "] {
+        for after in text.split(opening).skip(1) {
+            if let Some(quoted) = after.trim_start().strip_prefix('"') {
+                names.push(quoted[..quoted.find('"').unwrap()].to_string());
+            }
+        }
+    }
+    names
+}
+
+/// The `#[test]` functions of a test file.
+fn tests_in(file: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut attributed = false;
+    for line in test_file(file).lines().map(str::trim) {
+        if line == "#[test]" {
+            attributed = true;
+        } else if attributed && let Some(after) = line.strip_prefix("fn ") {
+            names.push(after[..after.find('(').unwrap()].to_string());
+            attributed = false;
+        }
+    }
+    names
+}
+
+#[test]
+fn the_catalogue_readme_names_only_tests_that_exist() {
+    let functions = functions_in_tests();
+    let cases = catalogue_case_names();
+    let names = catalogue_readme_names();
+    let missing: Vec<&String> = names
+        .iter()
+        .filter(|name| !functions.contains(*name) && !cases.contains(name))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "tests/README.md names tests that do not exist (renamed or removed? fix its rows): {missing:?}"
+    );
+}
+
+#[test]
+fn the_catalogue_readme_lists_every_case_and_test() {
+    let names = catalogue_readme_names();
+    let mut expected = catalogue_case_names();
+    assert!(expected.len() >= 40, "catalogue cases found: {expected:?}");
+    for file in LISTED_WHOLE {
+        let tests = tests_in(file);
+        assert!(!tests.is_empty(), "no #[test] found in tests/{file}");
+        expected.extend(tests);
+    }
+    let unlisted: Vec<&String> = expected
+        .iter()
+        .filter(|name| !names.contains(name))
+        .collect();
+    assert!(
+        unlisted.is_empty(),
+        "tests/README.md has no row for (add one with its exit and message): {unlisted:?}"
     );
 }

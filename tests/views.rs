@@ -186,7 +186,7 @@ fn an_unpriced_projection_never_reads_as_zero() {
     ]);
     let unwrapped = table.replace('\n', " ");
     assert!(
-        unwrapped.contains("Projected cost of the cycle ending 2024-05-02 10:00: CNY 0.00 + 6 overage units at no published price"),
+        unwrapped.contains("Projected cost of the cycle ending 2024-05-02 10:00: CNY 0.00 + 5.5291 overage units at no published price"),
         "{table}"
     );
 }

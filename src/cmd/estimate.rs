@@ -3,7 +3,7 @@
 
 use super::CommandOutput;
 use crate::check::threshold;
-use crate::cli::{EstimateArgs, EstimateFormat, InputArgs, SizeForArg};
+use crate::cli::{EstimateArgs, EstimateFormat, FormatArgs, InputArgs, SizeForArg};
 use crate::error::{Error, Result};
 use crate::estimate::{Demand, SizeFor, demand_from_log, plan_estimate, rank, recommend};
 use crate::job::{Job, Needs, plan_on_its_own};
@@ -37,7 +37,10 @@ pub fn run(args: &EstimateArgs) -> Result<CommandOutput> {
         let input = InputArgs {
             log: args.from_log.clone(),
             window: args.window.clone(),
-            formats: Default::default(),
+            formats: FormatArgs {
+                layout: args.layout.clone(),
+                ..Default::default()
+            },
         };
         let needs = Needs {
             texts: false,
@@ -53,7 +56,7 @@ pub fn run(args: &EstimateArgs) -> Result<CommandOutput> {
             if observed.is_empty() {
                 return Err(Error::NoClosedCycle {
                     plan: run.plan.name.clone(),
-                    as_of: run.plan.zone.format(run.as_of),
+                    as_of: job.display_zone.unwrap_or(run.plan.zone).format(run.as_of),
                 });
             }
             let accounts = observed

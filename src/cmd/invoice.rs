@@ -18,7 +18,7 @@ pub fn run(args: &InvoiceArgs) -> Result<CommandOutput> {
     let job = Job::build(
         std::slice::from_ref(&args.plan),
         &args.billed.input,
-        args.billed.cores.as_deref(),
+        Some(&args.billed),
         needs,
     )?;
     let found = super::report::reports(&job)?;

@@ -2,9 +2,10 @@
 
 use super::CommandOutput;
 use crate::cli::{LedgerArgs, LedgerFormat};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::job::window_bound;
 use crate::job::{Job, Needs};
-use crate::ledger::{ledger, ledger_row};
+use crate::ledger::{Window, ledger_in, ledger_row_in};
 use crate::output::Failure;
 use crate::render::ledger::{Sink, table};
 use crate::replay::{each_row, row_source, unknown_in_log};
@@ -21,12 +22,13 @@ pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
     let mut job = Job::build(std::slice::from_ref(&args.plan), &args.input, None, needs)?;
     let mut notes = job.notes.clone();
     let format = args.format;
+    let window = window(args, &job)?;
     if format == LedgerFormat::Table {
         let run = &job.runs[0];
         let log = job.log(run).expect("a ledger table reads its logs");
         super::report::refuse_unknown_account(&job, unknown_in_log(&job, log))?;
         let schedule = job.schedule(run);
-        let rows = ledger(&run.plan, log, &schedule, job.account.as_deref());
+        let rows = ledger_in(&run.plan, log, &schedule, job.account.as_deref(), &window);
         return Ok(CommandOutput {
             stderr: notes,
             ..CommandOutput::success(table(&rows))
@@ -57,9 +59,15 @@ pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
                 account,
                 &job.read_options,
                 |log, read, result| {
-                    if written.is_ok() {
-                        written =
-                            sink.row(&ledger_row(&run.plan, log, schedule.grouped, read, result));
+                    if written.is_ok() && window.holds(read.event.at) {
+                        written = sink.row(&ledger_row_in(
+                            schedule.display,
+                            &run.plan,
+                            log,
+                            schedule.grouped,
+                            read,
+                            result,
+                        ));
                     }
                     written.is_ok()
                 },
@@ -72,4 +80,32 @@ pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
             Ok(sink.finish()?)
         }))
     })
+}
+
+/// `--from` and `--to` in the plan's zone; `--from` must come first.
+fn window(args: &LedgerArgs, job: &Job) -> Result<Window> {
+    let zone = job.runs[0].plan.zone;
+    let from = args
+        .from
+        .as_deref()
+        .map(|text| window_bound("--from", text, zone))
+        .transpose()?;
+    let to = args
+        .to
+        .as_deref()
+        .map(|text| window_bound("--to", text, zone))
+        .transpose()?;
+    if let (Some(from), Some(to)) = (from, to)
+        && from >= to
+    {
+        return Err(Error::Option {
+            option: "--to",
+            value: args.to.clone().unwrap_or_default(),
+            fix: format!(
+                "is not after --from ({}); the window holds the scans from --from up to, not including, --to",
+                zone.format(from)
+            ),
+        });
+    }
+    Ok(Window { from, to })
 }

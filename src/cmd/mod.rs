@@ -63,14 +63,19 @@ impl std::fmt::Debug for CommandOutput {
 
 pub fn run(cli: Cli) -> Result<CommandOutput> {
     crate::progress::enable_on_terminal(cli.quiet);
-    // Tables fit the terminal when they are printed on one, else 100 columns.
-    if cli.output.is_none()
+    // Tables fit `COLUMNS` when it is set (piped or not: a fixed width for
+    // scripts and tests), else the terminal when printed on one, else 100
+    // columns.
+    if let Some(columns) = columns_env() {
+        crate::render::table::set_width(columns);
+    } else if cli.output.is_none()
         && std::io::IsTerminal::is_terminal(&std::io::stdout())
         && let Some((width, _)) = terminal_width()
     {
         crate::render::table::set_width(width);
     }
-    match cli.command {
+    let quiet = cli.quiet;
+    let mut outcome = match cli.command {
         Command::Report(args) => report::run(&args),
         Command::Invoice(args) => invoice::run(&args),
         Command::Ledger(args) => ledger::run(&args),
@@ -89,13 +94,23 @@ pub fn run(cli: Cli) -> Result<CommandOutput> {
         Command::Man { dir } => completions::man(dir.as_deref()),
         Command::Merge(args) => merge::run(&args),
         Command::Import(args) => import::run(&args),
+    }?;
+    // `--quiet` silences every note (errors are not notes: they are `Err`).
+    if quiet {
+        outcome.stderr.clear();
     }
+    Ok(outcome)
 }
 
-/// The terminal's columns, from `COLUMNS` or the tty.
+/// `COLUMNS`, when set to a width.
+fn columns_env() -> Option<u16> {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok())
+        .filter(|&c| c > 0)
+}
+
+/// The terminal's columns, from the tty.
 fn terminal_width() -> Option<(u16, u16)> {
-    if let Some(columns) = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()) {
-        return Some((columns, 0));
-    }
     comfy_table::Table::new().width().map(|width| (width, 0))
 }

@@ -19,12 +19,7 @@ pub fn run(args: &ReportArgs) -> Result<CommandOutput> {
     if args.plan.len() > 1 {
         crate::render::refuse_openmetrics(args.format, "a comparison of plans")?;
     }
-    let job = Job::build(
-        &args.plan,
-        &args.billed.input,
-        args.billed.cores.as_deref(),
-        needs,
-    )?;
+    let job = Job::build(&args.plan, &args.billed.input, Some(&args.billed), needs)?;
     let Reports { mut reports, notes } = reports(&job)?;
     let exporter = crate::render::exporter(args.format);
     let stdout = if reports.len() == 1 {

@@ -1,7 +1,7 @@
 //! `scanquota stats` and `scanquota reconcile`: the HSS statistics view.
 
 use super::CommandOutput;
-use crate::cli::{InputArgs, ReconcileArgs, StatsArgs, StatsFormat};
+use crate::cli::{InputArgs, InventoryLayoutArgs, ReconcileArgs, StatsArgs, StatsFormat};
 use crate::error::{Error, Result};
 use crate::job::{Job, Needs, PlanRun};
 use crate::log::ScanLog;
@@ -47,8 +47,9 @@ fn compute(
     plan: &str,
     input_args: &InputArgs,
     inventory: Option<&str>,
+    inventory_layout: &InventoryLayoutArgs,
 ) -> Result<(HssStatistics, String)> {
-    let inventory = crate::job::inventory(inventory)?;
+    let inventory = crate::job::inventory(inventory, inventory_layout)?;
     let needs = Needs {
         texts: true,
         may_stream: false,
@@ -64,7 +65,12 @@ fn compute(
 }
 
 pub fn stats(args: &StatsArgs) -> Result<CommandOutput> {
-    let (stats, notes) = compute(&args.plan, &args.input, args.inventory.as_deref())?;
+    let (stats, notes) = compute(
+        &args.plan,
+        &args.input,
+        args.inventory.as_deref(),
+        &args.inventory_layout,
+    )?;
     let stdout = match args.format {
         StatsFormat::Json => {
             serde_json::to_string_pretty(&stats).expect("statistics serialise") + "\n"
@@ -79,7 +85,12 @@ pub fn stats(args: &StatsArgs) -> Result<CommandOutput> {
 
 pub fn reconcile(args: &ReconcileArgs) -> Result<CommandOutput> {
     let vendor = crate::job::vendor_statistics(&args.vendor_stats)?;
-    let (stats, notes) = compute(&args.plan, &args.input, args.inventory.as_deref())?;
+    let (stats, notes) = compute(
+        &args.plan,
+        &args.input,
+        args.inventory.as_deref(),
+        &args.inventory_layout,
+    )?;
     let found = differences(&vendor, &stats);
     if found.is_empty() {
         return Ok(CommandOutput {

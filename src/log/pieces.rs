@@ -44,7 +44,7 @@ impl ScanLog {
         threads: usize,
         pieces: usize,
     ) -> Result<bool> {
-        let Some((names, columns, cuts)) = plan_cuts(path, size, pieces)? else {
+        let Some((names, columns, cuts)) = plan_cuts(path, size, pieces, options)? else {
             return Ok(false);
         };
         let Ok(file) = u32::try_from(self.files.len()) else {
@@ -125,7 +125,7 @@ impl ScanLog {
         let pieces = usize::try_from(size / piece_bytes.max(1))
             .unwrap_or(1)
             .max(threads);
-        let Some((names, columns, cuts)) = plan_cuts(path, size, pieces)? else {
+        let Some((names, columns, cuts)) = plan_cuts(path, size, pieces, options)? else {
             return Ok(None);
         };
         let Ok(file) = u32::try_from(self.files.len()) else {
@@ -315,6 +315,7 @@ fn plan_cuts(
     path: &str,
     size: u64,
     pieces: usize,
+    options: &ReadOptions,
 ) -> Result<Option<(Vec<String>, Columns, Vec<u64>)>> {
     let mut file = File::open(path).map_err(|err| Error::io(path, err))?;
     let head = read_up_to(&mut file, LOOKAHEAD).map_err(|err| Error::io(path, err))?;
@@ -325,7 +326,14 @@ fn plan_cuts(
     if header.contains(&b'"') {
         return Ok(None);
     }
-    let Ok(input) = CsvInput::new(path, "scan log", "timestamp,image", header) else {
+    let Ok(input) = CsvInput::with_layout(
+        path,
+        "scan log",
+        "timestamp,image",
+        header,
+        &options.layout,
+        &options.known_columns(),
+    ) else {
         return Ok(None);
     };
     let Ok(columns) = Columns::of(&input, None) else {
@@ -378,7 +386,13 @@ fn read_piece(readers: &Readers<'_>, range: Range<u64>) -> Result<Piece> {
         newlines: 0,
         quotes: 0,
     };
-    let mut input = CsvInput::headless(path, "scan log", names.to_vec(), &mut counted);
+    let mut input = CsvInput::headless(
+        path,
+        "scan log",
+        names.to_vec(),
+        &mut counted,
+        &options.layout,
+    );
     let mut log = ScanLog::default();
     let mut images = Vec::new();
     let mut record = csv::ByteRecord::new();

@@ -6,7 +6,7 @@
 //! line break is refused), so a row's line is all it takes to find it again.
 
 use super::{ScanEvent, is_gzip_file};
-use crate::csv_input::{CsvInput, trim};
+use crate::csv_input::{CsvInput, Layout, trim};
 use crate::error::{Error, Location, Result};
 use std::fs::File;
 use std::io::Read;
@@ -34,20 +34,28 @@ impl RowTexts {
     /// Index the lines of `paths`, in the order they were read. `None` when
     /// one of them is not a plain CSV file (standard input, gzip, JSON).
     pub fn open(paths: &[String]) -> Result<Option<RowTexts>> {
+        Self::open_laid_out(paths, &Layout::default())
+    }
+
+    /// [`RowTexts::open`] for logs laid out as `layout` says (`--delimiter`,
+    /// `--column`).
+    pub fn open_laid_out(paths: &[String], layout: &Layout) -> Result<Option<RowTexts>> {
         let mut files = Vec::with_capacity(paths.len());
         for path in paths {
             if path == "-" || is_gzip_file(path)? {
                 return Ok(None);
             }
             let file = File::open(path).map_err(|err| Error::io(path, err))?;
-            let Some(lines) = index(path, file)? else {
+            let Some(lines) = index(path, file, layout)? else {
                 return Ok(None);
             };
             files.push(lines);
         }
         Ok(Some(RowTexts {
             files,
-            reader: csv_core::Reader::new(),
+            reader: csv_core::ReaderBuilder::new()
+                .delimiter(layout.delimiter)
+                .build(),
             line: Vec::new(),
             fields: Vec::new(),
             ends: Vec::new(),
@@ -110,7 +118,7 @@ impl RowTexts {
 }
 
 /// The columns and line starts of one plain file; `None` when it holds JSON.
-fn index(path: &str, mut file: File) -> Result<Option<FileLines>> {
+fn index(path: &str, mut file: File, layout: &Layout) -> Result<Option<FileLines>> {
     let mut starts = vec![0u64];
     let mut chunk = vec![0u8; 1 << 20];
     let mut offset = 0u64;
@@ -142,7 +150,9 @@ fn index(path: &str, mut file: File) -> Result<Option<FileLines>> {
         starts.push(offset);
     }
     let header = File::open(path).map_err(|err| Error::io(path, err))?;
-    let input = CsvInput::new(path, "scan log", "timestamp,image", header)?;
+    // The file was read with this layout already: every name it maps is known.
+    let known: Vec<&str> = layout.columns.iter().map(|r| r.name.as_str()).collect();
+    let input = CsvInput::with_layout(path, "scan log", "timestamp,image", header, layout, &known)?;
     let image = input.require("image", &["timestamp", "image"])?;
     let scan_id = input.find("scan_id")?;
     Ok(Some(FileLines {

@@ -197,6 +197,7 @@ fn allocation(report: &Report) -> String {
         "units",
         "charges",
         "currency",
+        "unpriced_overage_units",
     ];
     let mut rows: Vec<Vec<String>> = Vec::new();
     for account in &report.accounts {
@@ -204,7 +205,7 @@ fn allocation(report: &Report) -> String {
             continue;
         };
         for cycle in &allocation.cycles {
-            let mut push = |group: &str, units: String, charges: String| {
+            let mut push = |group: &str, units: String, charges: String, unpriced: String| {
                 rows.push(vec![
                     guard(&account.account).into_owned(),
                     cycle.start.to_string(),
@@ -214,6 +215,7 @@ fn allocation(report: &Report) -> String {
                     units,
                     charges,
                     report.currency.clone(),
+                    unpriced,
                 ]);
             };
             for group in &cycle.groups {
@@ -221,10 +223,21 @@ fn allocation(report: &Report) -> String {
                     &group.group,
                     group.units.to_string(),
                     group.charges.to_string(),
+                    group.unpriced_overage_units.to_string(),
                 );
             }
-            push(UNUSED, String::new(), cycle.unused.to_string());
-            push(SHARED, String::new(), cycle.shared.to_string());
+            push(
+                UNUSED,
+                String::new(),
+                cycle.unused.to_string(),
+                String::new(),
+            );
+            push(
+                SHARED,
+                String::new(),
+                cycle.shared.to_string(),
+                String::new(),
+            );
         }
     }
     write_rows(&header, rows)

@@ -127,7 +127,9 @@ pub struct Chart {
     plot: Frame,
     granted: Vec<String>,
     used: Vec<String>,
-    projection: Option<Line>,
+    /// The projection's points: from as-of at the rate `exhausts_at` is
+    /// computed from, meeting the granted line at the marker.
+    projection: Option<String>,
     exhausted: Option<Marker>,
     expired: Vec<Label>,
     y_ticks: Vec<Label>,
@@ -141,14 +143,6 @@ struct Frame {
     right: String,
     top: String,
     bottom: String,
-}
-
-#[derive(Serialize)]
-struct Line {
-    x1: String,
-    y1: String,
-    x2: String,
-    y2: String,
 }
 
 #[derive(Serialize)]
@@ -183,7 +177,12 @@ struct Scale {
 
 impl Scale {
     fn x(&self, at: &Instant) -> Decimal {
-        let seconds = Decimal::from(at.utc().timestamp()) - self.start;
+        self.x_seconds(unix(at))
+    }
+
+    /// `x` of a moment given as Unix seconds.
+    fn x_seconds(&self, at: Decimal) -> Decimal {
+        let seconds = at - self.start;
         let width = Decimal::from(i64::from(WIDTH) - LEFT - RIGHT);
         Decimal::from(LEFT) + seconds * width / self.span
     }
@@ -195,6 +194,129 @@ impl Scale {
             .checked_mul(height)
             .map_or_else(|| value / self.top_units * height, |v| v / self.top_units);
         Decimal::from(i64::from(HEIGHT) - BOTTOM) - scaled
+    }
+}
+
+/// A moment as exact Unix seconds (an as-of of a bare date ends one
+/// nanosecond before midnight).
+fn unix(at: &Instant) -> Decimal {
+    let utc = at.utc();
+    Decimal::from(utc.timestamp()) + Decimal::new(i64::from(utc.timestamp_subsec_nanos()), 9)
+}
+
+/// The dotted projection of `period` (the current one of `allowance`): from
+/// as-of, the rest of the cycle draws at the rate the account's projection
+/// uses for `exhausts_at` (demand so far ÷ time elapsed), the allowances in
+/// drawing order, so this one starts drawing once those before it are spent
+/// and meets its granted line where the "runs out" marker stands.
+fn projection_points(
+    scale: &Scale,
+    report: &Report,
+    account: &AccountReport,
+    allowance: &AllowanceReport,
+    period: &crate::report::PeriodReport,
+) -> Option<String> {
+    let projected = period.projected_used?.0;
+    let now = period.daily.last()?;
+    let end = unix(&period.end);
+    let as_of = unix(&now.until);
+    let used = now.used.0;
+    let mut points = vec![(as_of, used)];
+    let rate = account.projection.as_ref().and_then(|p| {
+        let elapsed = unix(&report.as_of) - unix(&p.cycle_start);
+        (elapsed > Decimal::ZERO && p.demand.0 > Decimal::ZERO).then(|| (p.demand.0 / elapsed, p))
+    });
+    match rate {
+        Some((rate, projection)) if projected > used => {
+            // What the allowances drawn before this one have left.
+            let before: Decimal = account
+                .allowances
+                .iter()
+                .take_while(|a| !std::ptr::eq(*a, allowance))
+                .filter_map(|a| a.periods.iter().find(|p| p.state == PeriodState::Current))
+                .map(|p| p.remaining.0)
+                .sum();
+            let start = (as_of + before / rate).min(end);
+            if start > as_of {
+                points.push((start, used));
+            }
+            let spent = before + (projected - used);
+            let reach = match projection.exhausts_at {
+                // The last units the account has: exactly the marker.
+                Some(at) if spent >= projection.available.0 => unix(&at),
+                _ => as_of + spent / rate,
+            }
+            .min(end);
+            points.push((reach, projected));
+            if reach < end {
+                points.push((end, projected));
+            }
+        }
+        _ => points.push((end, projected)),
+    }
+    Some(
+        points
+            .into_iter()
+            .map(|(at, value)| format!("{},{}", px(scale.x_seconds(at)), px(scale.y(value))))
+            .collect::<Vec<_>>()
+            .join(" "),
+    )
+}
+
+/// The chart's text size (`svg text` in the page's style) and line step.
+const FONT_SIZE: i64 = 11;
+const LINE_HEIGHT: i64 = 13;
+
+/// The box a line of chart text takes, estimated from its length: 0.6 of
+/// the font size a character (wider than system-ui's digits), the font size
+/// high above the baseline, plus a 2 px margin on each side.
+#[derive(Debug, Clone, Copy)]
+struct TextBox {
+    left: Decimal,
+    right: Decimal,
+    top: Decimal,
+    bottom: Decimal,
+}
+
+impl TextBox {
+    /// Text of `text` with its baseline at `y`, ending (`end`) or starting at `x`.
+    fn new(x: Decimal, y: Decimal, text: &str, end: bool) -> Self {
+        let width = Decimal::from(text.chars().count() as i64)
+            * Decimal::from(FONT_SIZE)
+            * Decimal::new(6, 1);
+        let (left, right) = if end { (x - width, x) } else { (x, x + width) };
+        TextBox {
+            left,
+            right,
+            top: y - Decimal::from(FONT_SIZE),
+            bottom: y,
+        }
+    }
+
+    fn ending(x: &str, y: &str, text: &str) -> Self {
+        Self::new(
+            x.parse().unwrap_or_default(),
+            y.parse().unwrap_or_default(),
+            text,
+            true,
+        )
+    }
+
+    fn starting(x: &str, y: &str, text: &str) -> Self {
+        Self::new(
+            x.parse().unwrap_or_default(),
+            y.parse().unwrap_or_default(),
+            text,
+            false,
+        )
+    }
+
+    fn overlaps(&self, other: &TextBox) -> bool {
+        let margin = Decimal::TWO;
+        self.left < other.right + margin
+            && other.left < self.right + margin
+            && self.top < other.bottom + margin
+            && other.top < self.bottom + margin
     }
 }
 
@@ -239,7 +361,7 @@ fn chart(report: &Report, account: &AccountReport, allowance: &AllowanceReport) 
     let places = report.unit_places;
     let mut granted = Vec::new();
     let mut used = Vec::new();
-    let mut expired = Vec::new();
+    let mut wanted: Vec<(Decimal, Decimal, String)> = Vec::new();
     let mut projection = None;
     for period in periods {
         // Granted: what the period began with, then each top-up as a step.
@@ -262,19 +384,15 @@ fn chart(report: &Report, account: &AccountReport, allowance: &AllowanceReport) 
         );
         used.push(line.join(" "));
         if period.state == PeriodState::Closed && !period.expired.0.is_zero() {
-            expired.push(Label {
-                x: px(scale.x(&period.end) - Decimal::from(4)),
-                y: px(scale.y(period.consumed.0) - Decimal::from(6)),
-                text: format!("{} expired", units(period.expired, places)),
-            });
+            // Placed once the ticks and the marker are known (below).
+            wanted.push((
+                scale.x(&period.end) - Decimal::from(4),
+                scale.y(period.consumed.0) - Decimal::from(6),
+                format!("{} expired", units(period.expired, places)),
+            ));
         }
-        if let (Some(projected), Some(now)) = (period.projected_used, period.daily.last()) {
-            projection = Some(Line {
-                x1: px(scale.x(&now.until)),
-                y1: px(scale.y(now.used.0)),
-                x2: px(scale.x(&period.end)),
-                y2: px(scale.y(projected.0)),
-            });
+        if let Some(points) = projection_points(&scale, report, account, allowance, period) {
+            projection = Some(points);
         }
     }
     let exhausted = account.projection.as_ref().and_then(|p| {
@@ -289,7 +407,7 @@ fn chart(report: &Report, account: &AccountReport, allowance: &AllowanceReport) 
             leftwards: x > Decimal::from(WIDTH / 2),
         })
     });
-    let y_ticks = [Decimal::ZERO, highest / Decimal::TWO, highest]
+    let y_ticks: Vec<Label> = [Decimal::ZERO, highest / Decimal::TWO, highest]
         .into_iter()
         .filter(|value| *value > Decimal::ZERO || highest.is_zero())
         .map(|value| Label {
@@ -313,6 +431,51 @@ fn chart(report: &Report, account: &AccountReport, allowance: &AllowanceReport) 
             y: px(Decimal::from(i64::from(HEIGHT) - BOTTOM + 16)),
             text: period.start.date(),
         });
+    }
+    // The "N expired" labels end at their period's end, just above the used
+    // line; one that would overlap a label already placed (a tick, the
+    // marker, another period's) moves up a line at a time, then down, and
+    // is left out if no line is free (the table and the description have
+    // every figure).
+    let mut taken: Vec<TextBox> = Vec::new();
+    taken.extend(y_ticks.iter().map(|t| TextBox::ending(&t.x, &t.y, &t.text)));
+    taken.extend(
+        x_ticks
+            .iter()
+            .map(|t| TextBox::starting(&t.x, &t.y, &t.text)),
+    );
+    if let Some(marker) = &exhausted {
+        let x: Decimal = marker.x.parse().unwrap_or_default();
+        let y = Decimal::from(TOP + 10);
+        taken.push(if marker.leftwards {
+            TextBox::new(x - Decimal::from(4), y, &marker.label, true)
+        } else {
+            TextBox::new(x + Decimal::from(4), y, &marker.label, false)
+        });
+    }
+    let mut expired = Vec::new();
+    let line = Decimal::from(LINE_HEIGHT);
+    let lowest = Decimal::from(i64::from(HEIGHT) - BOTTOM - 2);
+    let highest_line = Decimal::from(TOP) + Decimal::from(FONT_SIZE);
+    for (x, y, text) in wanted {
+        let up = (0..)
+            .map(|k| y - line * Decimal::from(k))
+            .take_while(|y| *y >= highest_line);
+        let down = (1..)
+            .map(|k| y + line * Decimal::from(k))
+            .take_while(|y| *y <= lowest);
+        let spot = up
+            .chain(down)
+            .map(|y| TextBox::new(x, y, &text, true))
+            .find(|candidate| taken.iter().all(|other| !candidate.overlaps(other)));
+        if let Some(found) = spot {
+            expired.push(Label {
+                x: px(found.right),
+                y: px(found.bottom),
+                text,
+            });
+            taken.push(found);
+        }
     }
     let period_edges = periods
         .iter()

@@ -12,7 +12,7 @@ use crate::plan::{AllowanceKind, OveragePolicy};
 use crate::report::{
     AccountReport, Comparison, Money, PlanSummary, Report, Units, WindowCharges, WindowReport,
 };
-use rust_decimal::RoundingStrategy;
+use rust_decimal::{Decimal, RoundingStrategy};
 
 /// A piece of a document.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,14 +57,17 @@ impl Grid {
     }
 }
 
-/// Units as tables show them: to the plan's finest unit precision (0.1 for
-/// TCSS), normalised.
+/// The places JSON keeps for a computed quantity (a projection's units).
+pub const SHOWN_UNIT_PLACES: u32 = crate::projection::PROJECTED_UNIT_PLACES;
+
+/// Units as tables show them: as computed, normalised, to at most the 4
+/// places JSON keeps (or the plan's unit precision, if finer). Never rounded
+/// to the plan's precision, which would show a projected 2.4 as 2.
 pub fn units(value: Units, places: u32) -> String {
-    format_units(
-        value
-            .0
-            .round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero),
-    )
+    format_units(value.0.round_dp_with_strategy(
+        places.max(SHOWN_UNIT_PLACES),
+        RoundingStrategy::MidpointAwayFromZero,
+    ))
 }
 
 /// Money with its currency, and the overage units beside it that have no
@@ -601,14 +604,22 @@ pub fn allocation_blocks(
     account: &str,
     allocation: &AllocationReport,
 ) -> Vec<Block> {
-    let mut grid = Grid::new(
-        &[
-            "Group", "First", "Repeat", "Denied", "Units", "Share", "Charges",
-        ],
-        1,
-    );
+    // Overage with no price is its own column, shown when there is any, so
+    // a group's 0.00 never hides the units it will be billed for.
+    let unpriced: Decimal = allocation
+        .groups
+        .iter()
+        .map(|g| g.unpriced_overage_units.0)
+        .sum();
+    let mut header = vec![
+        "Group", "First", "Repeat", "Denied", "Units", "Share", "Charges",
+    ];
+    if !unpriced.is_zero() {
+        header.push("Unpriced overage");
+    }
+    let mut grid = Grid::new(&header, 1);
     for group in &allocation.groups {
-        grid.row(vec![
+        let mut row = vec![
             group.group.clone(),
             group.first.to_string(),
             group.repeat.to_string(),
@@ -616,7 +627,11 @@ pub fn allocation_blocks(
             units(group.units, places),
             group.share.to_string(),
             group.charges.to_string(),
-        ]);
+        ];
+        if !unpriced.is_zero() {
+            row.push(units(group.unpriced_overage_units, places));
+        }
+        grid.row(row);
     }
     for (label, money) in [
         (UNUSED, allocation.unused),
@@ -626,6 +641,13 @@ pub fn allocation_blocks(
         let mut row = vec![label.to_string()];
         row.extend(std::iter::repeat_n(String::new(), 5));
         row.push(money.to_string());
+        if !unpriced.is_zero() {
+            row.push(if label == "Total" {
+                units(Units(unpriced), places)
+            } else {
+                String::new()
+            });
+        }
         grid.row(row);
     }
     vec![

@@ -2,7 +2,7 @@
 
 use super::csv::guard;
 use crate::ledger::LedgerRow;
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
+use comfy_table::{Cell, CellAlignment};
 use std::borrow::Cow;
 use std::io::Write;
 
@@ -110,30 +110,37 @@ pub fn table(rows: &[LedgerRow]) -> String {
     if grouped {
         header.push("Group");
     }
-    let mut table = Table::new();
-    table
-        .load_style(super::table::STYLE)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(header);
+    // The same rule as every other table: fit the width, wrapping cells at
+    // spaces only; run wider rather than split a word.
+    let header: Vec<String> = header.into_iter().map(String::from).collect();
+    let mut table = super::table::new_table(Some(&header), 4, 0);
+    let mut widths = Vec::new();
+    super::table::widen(&mut widths, &header);
+    for row in rows {
+        let mut line = vec![
+            short_time(&row.timestamp),
+            row.account.to_string(),
+            shorten_image(row.image),
+            row.outcome.to_string(),
+            row.units.to_string(),
+            row.draws.clone(),
+            row.overage.to_string(),
+            format!("{}:{}", row.file, row.line),
+        ];
+        line.extend(row.group.map(str::to_string));
+        super::table::widen(&mut widths, &line);
+        table.add_row(line.into_iter().map(Cell::new));
+    }
     for index in [4, 6] {
         if let Some(column) = table.column_mut(index) {
             column.set_cell_alignment(CellAlignment::Right);
         }
     }
-    for row in rows {
-        let mut cells = vec![
-            Cell::new(short_time(&row.timestamp)),
-            Cell::new(row.account),
-            Cell::new(shorten_image(row.image)),
-            Cell::new(row.outcome),
-            Cell::new(row.units),
-            Cell::new(&row.draws),
-            Cell::new(row.overage),
-            Cell::new(format!("{}:{}", row.file, row.line)),
-        ];
-        cells.extend(row.group.map(Cell::new));
-        table.add_row(cells);
+    // A time is read as one word: its date and clock stay on one line.
+    if let Some(time) = widths.first_mut() {
+        *time = (*time).max(16);
     }
+    super::table::set_lower_bounds(&mut table, widths);
     super::table::trim_line_ends(&format!("{table}\n"))
 }
 

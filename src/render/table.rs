@@ -3,7 +3,9 @@
 //! ending in a space.
 
 use super::layout::{Block, Grid};
-use comfy_table::{Cell, CellAlignment, ContentArrangement, LineStyle, Table, TableStyle};
+use comfy_table::{
+    Cell, CellAlignment, ColumnConstraint, ContentArrangement, LineStyle, Table, TableStyle, Width,
+};
 use std::sync::atomic::{AtomicU16, Ordering};
 
 /// Rules above, below and under the header only: light to read, and narrow.
@@ -44,12 +46,62 @@ pub fn new_table(header: Option<&[String]>, right_from: usize, columns: usize) -
     table
 }
 
+/// The display width of the longest word (run without spaces) in `text`:
+/// the narrowest a column holding it may be without splitting a number, a
+/// date or a header word.
+pub fn longest_token(text: &str) -> usize {
+    text.split([' ', '\n'])
+        .map(textwrap::core::display_width)
+        .max()
+        .unwrap_or(0)
+}
+
+/// Keep every column at least as wide as its longest word: comfy-table then
+/// wraps cells only at spaces, and when the words cannot fit [`width`] the
+/// table runs wider than it rather than split one.
+pub fn keep_tokens_whole<'a>(table: &mut Table, rows: impl IntoIterator<Item = &'a [String]>) {
+    let mut widths: Vec<usize> = Vec::new();
+    for row in rows {
+        widen(&mut widths, row);
+    }
+    set_lower_bounds(table, widths);
+}
+
+/// Widen `widths` to hold the longest word of each of `row`'s cells.
+pub fn widen<S: AsRef<str>>(widths: &mut Vec<usize>, row: &[S]) {
+    if widths.len() < row.len() {
+        widths.resize(row.len(), 0);
+    }
+    for (width, cell) in widths.iter_mut().zip(row) {
+        *width = (*width).max(longest_token(cell.as_ref()));
+    }
+}
+
+/// No column of `table` narrower than its entry in `widths`.
+pub fn set_lower_bounds(table: &mut Table, widths: Vec<usize>) {
+    for (index, width) in widths.into_iter().enumerate() {
+        if let Some(column) = table.column_mut(index) {
+            // comfy-table's boundary counts the column's padding.
+            let width = u16::try_from(width)
+                .unwrap_or(u16::MAX)
+                .saturating_add(column.padding_width());
+            column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(width)));
+        }
+    }
+}
+
 fn grid(grid: &Grid) -> String {
     let header = grid.show_header.then_some(grid.header.as_slice());
     let mut table = new_table(header, grid.right_from, grid.header.len());
     for row in &grid.rows {
         table.add_row(row.iter().map(Cell::new));
     }
+    keep_tokens_whole(
+        &mut table,
+        header
+            .into_iter()
+            .chain(grid.rows.iter().map(Vec::as_slice)),
+    );
     if !grid.show_header {
         // Without a header comfy-table learns the columns from the rows.
         for index in grid.right_from..grid.header.len() {
