@@ -162,6 +162,16 @@ pub fn allocate(
     let (mut unused, mut shared) = (zero, zero);
     let (mut cycle_unused, mut cycle_shared) = (vec![zero; cycles], vec![zero; cycles]);
     let rules = breakdown.rules;
+    // A period's granted units: its line and its top-up lines. A top-up
+    // line is shared out like its period's line, by the same weights.
+    let period_units = |allowance: usize, period: usize| -> Decimal {
+        charges
+            .lines
+            .iter()
+            .filter(|l| l.basis == Basis::AllowancePeriod { allowance, period })
+            .map(|l| l.quantity)
+            .sum()
+    };
     for line in &charges.lines {
         let mut weights: Vec<(Part, Decimal)> = Vec::new();
         let cycle = match line.basis {
@@ -178,7 +188,8 @@ pub fn allocate(
                         .map(|(i, d)| (Part::Group(i), d)),
                 );
                 if !(rules.unused_proportional && all > Decimal::ZERO) {
-                    weights.push((Part::Unused, (line.quantity - all).max(Decimal::ZERO)));
+                    let granted = period_units(allowance, period);
+                    weights.push((Part::Unused, (granted - all).max(Decimal::ZERO)));
                 }
                 let start = schedule.allowance_periods[allowance][period].start;
                 schedule.cycles.iter().rposition(|c| c.start <= start)

@@ -5,6 +5,7 @@ use crate::cores::CoreDay;
 use crate::error::{Error, Result};
 use crate::meter::{AccountUsage, Schedule};
 use crate::numbers::{checked_sum, round_money};
+use crate::periods::Period;
 use crate::plan::{AllowanceKind, Plan};
 use chrono::{DateTime, Utc};
 
@@ -15,6 +16,7 @@ impl ChargeKind {
             ChargeKind::Fee => "fee",
             ChargeKind::Overage => "overage",
             ChargeKind::Cores => "cores",
+            ChargeKind::Topup => "topup",
         }
     }
 }
@@ -29,14 +31,44 @@ pub enum ChargeKind {
     Fee,
     Overage,
     Cores,
+    /// A top-up inside an allowance period: a line of its own, posted at
+    /// the top-up's `at`, so the period's line never changes.
+    Topup,
+}
+
+/// Whether a line is owed for good (`posted`: its posting instant is at or
+/// before as-of; it never changes after) or is the open cycle's overage so
+/// far (`accrued`: counted in the charges to date, posted at the cycle end).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ChargeState {
+    Posted,
+    Accrued,
+}
+
+impl ChargeState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChargeState::Posted => "posted",
+            ChargeState::Accrued => "accrued",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChargeLine {
     pub kind: ChargeKind,
-    /// `allowance:NAME`, `fee:NAME`, `overage`, `cores`.
+    /// `allowance:NAME`, `topup:NAME`, `fee:NAME`, `overage`, `cores`.
     pub item: String,
+    /// The start of what the line charges for: the allowance period, the
+    /// top-up's `at`, the cycle (fee, overage) or the local day (cores).
     pub period_start: DateTime<Utc>,
+    /// When the line posts: an allowance period's start, a top-up's `at`, a
+    /// cycle's start (fee) or end (overage), 02:00 after a cores day.
+    pub posted_at: DateTime<Utc>,
+    pub state: ChargeState,
     pub quantity: Decimal,
     pub unit_price: Decimal,
     /// Rounded to the plan's decimals.
@@ -74,6 +106,7 @@ impl ChargeLine {
         kind: ChargeKind,
         item: String,
         period_start: DateTime<Utc>,
+        posted_at: DateTime<Utc>,
         quantity: Decimal,
         unit_price: Decimal,
         basis: Basis,
@@ -84,6 +117,8 @@ impl ChargeLine {
             kind,
             item,
             period_start,
+            posted_at,
+            state: ChargeState::Posted,
             quantity,
             unit_price,
             amount: round_money(amount, plan.decimals),
@@ -104,6 +139,7 @@ pub fn fee_lines(
             ChargeKind::Fee,
             format!("fee:{}", fee.name),
             cycle_start,
+            cycle_start,
             fee.quantity,
             fee.unit_price,
             Basis::Cycle(cycle),
@@ -115,6 +151,98 @@ pub fn fee_lines(
             },
         )
     })
+}
+
+/// The lines of prepaid allowance `index` over `periods` (numbered from the
+/// term's first), top-ups made by `until` included; an amount beyond a
+/// decimal's range is [`Error::Overflow`] naming the plan key.
+fn allowance_lines(
+    plan: &Plan,
+    schedule: &Schedule,
+    index: usize,
+    periods: &[Period],
+    until: DateTime<Utc>,
+) -> Result<Vec<ChargeLine>> {
+    let allowance = &plan.allowances[index];
+    let mut lines = Vec::new();
+    if allowance.kind != AllowanceKind::Prepaid {
+        return Ok(lines);
+    }
+    for (number, period) in periods.iter().enumerate() {
+        let basis = Basis::AllowancePeriod {
+            allowance: index,
+            period: number,
+        };
+        let overflow = || {
+            Error::overflow(
+                format!(
+                    "{}: [[allowance]] {}: units × unit_price (with top-ups, period {})",
+                    plan.file,
+                    allowance.name,
+                    plan.zone.format(period.start)
+                ),
+                "write a smaller units, unit_price or top-up units",
+            )
+        };
+        // The period's line: the units in force at its start. Each top-up
+        // inside the period is a line of its own, priced so the period's
+        // lines add up to one line for all its granted units.
+        let mut in_force = schedule.granted_before(plan, index, period.start)?;
+        lines.push(ChargeLine::new(
+            plan,
+            ChargeKind::Allowance,
+            format!("allowance:{}", allowance.name),
+            period.start,
+            period.start,
+            in_force,
+            allowance.unit_price,
+            basis,
+            overflow,
+        )?);
+        for (at, units) in schedule.topups_in(index, period, until) {
+            let priced = |units: Decimal| {
+                units
+                    .checked_mul(allowance.unit_price)
+                    .map(|amount| round_money(amount, plan.decimals))
+                    .ok_or_else(overflow)
+            };
+            let before = priced(in_force)?;
+            in_force = in_force.checked_add(units).ok_or_else(overflow)?;
+            let after = priced(in_force)?;
+            lines.push(ChargeLine {
+                kind: ChargeKind::Topup,
+                item: format!("topup:{}", allowance.name),
+                // It charges for its units from `at` to the period end.
+                period_start: at,
+                posted_at: at,
+                state: ChargeState::Posted,
+                quantity: units,
+                unit_price: allowance.unit_price,
+                amount: after - before,
+                basis,
+            });
+        }
+    }
+    Ok(lines)
+}
+
+/// The lines certain to post after as-of and before the end of `cycle`
+/// (the cycle holding as-of): calendar-month allowance periods starting in
+/// it and scheduled top-ups. Future cores days are not projected.
+pub fn still_to_come(plan: &Plan, schedule: &Schedule, cycle: &Period) -> Result<Vec<ChargeLine>> {
+    let last = cycle.end - chrono::TimeDelta::nanoseconds(1);
+    let term = &plan.subscription.term;
+    let mut lines = Vec::new();
+    for index in 0..plan.allowances.len() {
+        let periods = term.periods_until(plan.allowances[index].reset, last);
+        lines.extend(
+            allowance_lines(plan, schedule, index, &periods, last)?
+                .into_iter()
+                .filter(|line| schedule.as_of < line.posted_at && line.posted_at < cycle.end),
+        );
+    }
+    lines.sort_by_key(|line| (line.period_start, line.kind));
+    Ok(lines)
 }
 
 /// Every charge line of one account, and their total; an amount or the
@@ -141,6 +269,7 @@ pub fn charges(
                 ChargeKind::Cores,
                 "cores".into(),
                 day.day_start,
+                day.posted_at,
                 day.billable,
                 cores.daily_unit_price,
                 basis,
@@ -159,36 +288,14 @@ pub fn charges(
             )?);
         }
     }
-    for (index, allowance) in plan.allowances.iter().enumerate() {
-        if allowance.kind != AllowanceKind::Prepaid {
-            continue;
-        }
-        for (number, period) in schedule.allowance_periods[index].iter().enumerate() {
-            let granted = schedule.granted(plan, index, period)?;
-            lines.push(ChargeLine::new(
-                plan,
-                ChargeKind::Allowance,
-                format!("allowance:{}", allowance.name),
-                period.start,
-                granted,
-                allowance.unit_price,
-                Basis::AllowancePeriod {
-                    allowance: index,
-                    period: number,
-                },
-                || {
-                    Error::overflow(
-                        format!(
-                            "{}: [[allowance]] {}: units × unit_price (with top-ups, period {})",
-                            plan.file,
-                            allowance.name,
-                            when(period.start)
-                        ),
-                        "write a smaller units, unit_price or top-up units",
-                    )
-                },
-            )?);
-        }
+    for index in 0..plan.allowances.len() {
+        lines.extend(allowance_lines(
+            plan,
+            schedule,
+            index,
+            &schedule.allowance_periods[index],
+            schedule.as_of,
+        )?);
     }
     let mut unpriced_overage_units = Decimal::ZERO;
     for (cycle, period) in schedule.cycles.iter().enumerate() {
@@ -200,31 +307,44 @@ pub fn charges(
             continue;
         }
         match plan.overage.unit_price {
-            Some(price) => lines.push(ChargeLine::new(
-                plan,
-                ChargeKind::Overage,
-                "overage".into(),
-                period.start,
-                overage,
-                price,
-                Basis::Cycle(cycle),
-                || {
-                    Error::overflow(
-                        format!(
-                            "account {account}, period {}: overage units × overage.unit_price",
-                            when(period.start)
-                        ),
-                        format!("write a smaller overage.unit_price or metering units in {}, or give an earlier --as-of", plan.file),
-                    )
-                },
-            )?),
+            Some(price) => {
+                // Overage posts at the cycle end; until then it is accrued.
+                let mut line = ChargeLine::new(
+                    plan,
+                    ChargeKind::Overage,
+                    "overage".into(),
+                    period.start,
+                    period.end,
+                    overage,
+                    price,
+                    Basis::Cycle(cycle),
+                    || {
+                        Error::overflow(
+                            format!(
+                                "account {account}, period {}: overage units × overage.unit_price",
+                                when(period.start)
+                            ),
+                            format!(
+                                "write a smaller overage.unit_price or metering units in {}, or give an earlier --as-of",
+                                plan.file
+                            ),
+                        )
+                    },
+                )?;
+                if period.end > schedule.as_of {
+                    line.state = ChargeState::Accrued;
+                }
+                lines.push(line)
+            }
             None => {
-                unpriced_overage_units = unpriced_overage_units
-                    .checked_add(overage)
-                    .ok_or_else(|| {
+                unpriced_overage_units =
+                    unpriced_overage_units.checked_add(overage).ok_or_else(|| {
                         Error::overflow(
                             format!("account {account}: unpriced overage units"),
-                            format!("write smaller metering units in {}, or give an earlier --as-of", plan.file),
+                            format!(
+                                "write smaller metering units in {}, or give an earlier --as-of",
+                                plan.file
+                            ),
                         )
                     })?
             }

@@ -250,6 +250,9 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub billed: BilledInputArgs,
 
+    #[command(flatten)]
+    pub window: BillWindowArgs,
+
     /// Output format
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
     pub format: ReportFormat,
@@ -316,6 +319,22 @@ pub enum Allocate {
     Proportional,
 }
 
+/// A billing window (§13): the lines posted in `[from, to)`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct BillWindowArgs {
+    /// The lines posted in this calendar month, `YYYY-MM`, in the plan's zone
+    #[arg(long, value_name = "YYYY-MM")]
+    pub month: Option<String>,
+
+    /// With --to: the lines posted from this moment on (a bare date is 00:00 of that date in the plan's zone)
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+
+    /// With --from: the lines posted before this moment (a bare date is 00:00 of that date in the plan's zone)
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
+}
+
 #[derive(Debug, Args)]
 pub struct InvoiceArgs {
     /// Billing plan (TOML file or builtin:NAME)
@@ -324,6 +343,9 @@ pub struct InvoiceArgs {
 
     #[command(flatten)]
     pub billed: BilledInputArgs,
+
+    #[command(flatten)]
+    pub window: BillWindowArgs,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]

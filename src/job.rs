@@ -6,8 +6,8 @@
 use crate::allocation::{AllocationRules, Breakdown};
 use crate::check::{Thresholds, threshold};
 use crate::cli::{
-    Allocate, BilledInputArgs, BreakdownArgs, CheckArgs, FormatArgs, ImageKeyArg, ImportArgs,
-    ImportFormat, InputArgs, InventoryLayoutArgs, LogFormatArg, SourceArg,
+    Allocate, BillWindowArgs, BilledInputArgs, BreakdownArgs, CheckArgs, FormatArgs, ImageKeyArg,
+    ImportArgs, ImportFormat, InputArgs, InventoryLayoutArgs, LogFormatArg, SourceArg,
 };
 use crate::cores::{CoreDay, billable_days, read_samples_laid_out};
 use crate::csv_input::{Layout, Rename};
@@ -29,6 +29,115 @@ pub struct PlanRun {
     pub as_of: DateTime<Utc>,
     /// Billable core days per account from `--cores` (empty without it).
     pub core_days: BTreeMap<String, Vec<CoreDay>>,
+    /// `--month` or `--from`/`--to`: the lines posted in `[from, to)`.
+    pub window: Option<Window>,
+}
+
+/// A billing window `[from, to)` (§13).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+impl Window {
+    pub fn contains(&self, at: DateTime<Utc>) -> bool {
+        self.from <= at && at < self.to
+    }
+
+    /// The last instant before `to`: the as-of of a window without one.
+    pub fn last_instant(&self) -> DateTime<Utc> {
+        self.to - TimeDelta::nanoseconds(1)
+    }
+}
+
+/// `--month YYYY-MM`, or `--from D --to D`, in the plan's zone: a bare date
+/// is 00:00 of that date, a date-time is taken as written. `None` without
+/// any of them; bad forms, `--month` with `--from`/`--to`, one of
+/// `--from`/`--to` alone, or `from >= to` are errors.
+pub fn window(
+    month: Option<&str>,
+    from: Option<&str>,
+    to: Option<&str>,
+    zone: Zone,
+) -> Result<Option<Window>> {
+    let midnight =
+        |date: NaiveDate| zone.resolve_boundary(date.and_hms_opt(0, 0, 0).unwrap_or_default());
+    let first_of = |option: &'static str, text: &str| -> Result<NaiveDate> {
+        let text = text.trim();
+        let bad = || Error::Option {
+            option,
+            value: text.to_string(),
+            fix: "is not a month: write YYYY-MM, e.g. 2024-04".into(),
+        };
+        if text.len() != 7 {
+            return Err(bad());
+        }
+        NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").map_err(|_| bad())
+    };
+    let moment = |option: &'static str, text: &str| -> Result<DateTime<Utc>> {
+        let trimmed = text.trim();
+        if trimmed.len() == 10
+            && let Ok(date) = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
+        {
+            return Ok(midnight(date));
+        }
+        parse_time(option, trimmed, zone)
+    };
+    let window = match (month, from, to) {
+        (None, None, None) => return Ok(None),
+        (Some(month), None, None) => {
+            let first = first_of("--month", month)?;
+            let next = first
+                .checked_add_months(chrono::Months::new(1))
+                .ok_or_else(|| Error::Option {
+                    option: "--month",
+                    value: month.to_string(),
+                    fix: "is past the last month scanquota handles (9999-12)".into(),
+                })?;
+            Window {
+                from: midnight(first),
+                to: midnight(next),
+            }
+        }
+        (Some(month), _, _) => {
+            return Err(Error::Option {
+                option: "--month",
+                value: month.to_string(),
+                fix: "cannot be given with --from/--to: give either --month or --from and --to"
+                    .into(),
+            });
+        }
+        (None, Some(from), Some(to)) => Window {
+            from: moment("--from", from)?,
+            to: moment("--to", to)?,
+        },
+        (None, Some(from), None) => {
+            return Err(Error::Option {
+                option: "--from",
+                value: from.to_string(),
+                fix: "needs --to: give the window's end too (or --month)".into(),
+            });
+        }
+        (None, None, Some(to)) => {
+            return Err(Error::Option {
+                option: "--to",
+                value: to.to_string(),
+                fix: "needs --from: give the window's start too (or --month)".into(),
+            });
+        }
+    };
+    if window.from >= window.to {
+        return Err(Error::Option {
+            option: "--to",
+            value: to.unwrap_or_default().to_string(),
+            fix: format!(
+                "is not after --from ({}): the window [from, to) must not be empty",
+                zone.format(window.from)
+            ),
+        });
+    }
+    Ok(Some(window))
 }
 
 /// The logs of a job: still unread files a replay may stream, or read and
@@ -68,9 +177,17 @@ pub struct Needs {
     pub by: Option<String>,
     /// With `--by`: how what no group caused is shared out.
     pub rules: AllocationRules,
+    /// `--month`, `--from`, `--to` as written (report and invoice).
+    pub window: Option<BillWindowArgs>,
 }
 
 impl Needs {
+    /// `--month`, `--from`, `--to` (report and invoice).
+    pub fn window(mut self, args: &BillWindowArgs) -> Self {
+        self.window = Some(args.clone());
+        self
+    }
+
     /// `--by` and the allocation options of report and invoice.
     pub fn breakdown(mut self, args: &BreakdownArgs) -> Self {
         self.by = args.by.clone();
@@ -172,7 +289,16 @@ impl Job {
                     Plan::load(&spec, Some(start))?
                 }
             };
-            let as_of = resolve_as_of(input.window.as_of.as_deref(), &plan)?;
+            let window = match &needs.window {
+                Some(args) => window(
+                    args.month.as_deref(),
+                    args.from.as_deref(),
+                    args.to.as_deref(),
+                    plan.zone,
+                )?,
+                None => None,
+            };
+            let as_of = resolve_as_of_in(input.window.as_of.as_deref(), &plan, window)?;
             let core_days = match &cores {
                 Some((path, layout)) => core_days(path, layout, &plan, as_of)?,
                 None => BTreeMap::new(),
@@ -181,6 +307,7 @@ impl Job {
                 plan,
                 as_of,
                 core_days,
+                window,
             });
         }
         Ok(Job {
@@ -349,11 +476,36 @@ pub fn parse_as_of(text: Option<&str>, zone: Zone) -> Result<DateTime<Utc>> {
 
 /// `--as-of` for `plan`, refused when it is before anything started.
 pub fn resolve_as_of(text: Option<&str>, plan: &Plan) -> Result<DateTime<Utc>> {
-    let as_of = parse_as_of(text, plan.zone)?;
+    resolve_as_of_in(text, plan, None)
+}
+
+/// `--as-of` for `plan` with a billing window: never past the last instant
+/// before the window's end.
+pub fn resolve_as_of_in(
+    text: Option<&str>,
+    plan: &Plan,
+    window: Option<Window>,
+) -> Result<DateTime<Utc>> {
+    let mut as_of = parse_as_of(text, plan.zone)?;
+    if let Some(window) = window {
+        as_of = as_of.min(window.last_instant());
+    }
     let earliest = plan
         .trial
         .as_ref()
         .map_or(plan.subscription.term.start, |trial| trial.start);
+    if let Some(window) = window
+        && window.last_instant() < earliest
+    {
+        return Err(Error::Option {
+            option: "--to",
+            value: plan.zone.format(window.to),
+            fix: format!(
+                "ends the window before the plan starts ({}): nothing was posted; give a later window",
+                plan.zone.format(earliest)
+            ),
+        });
+    }
     if as_of < earliest {
         return Err(Error::Option {
             option: "--as-of",
@@ -545,6 +697,30 @@ mod tests {
 
     fn zone(text: &str) -> Zone {
         Zone::parse(text).unwrap()
+    }
+
+    #[test]
+    fn a_window_is_midnight_to_midnight_in_the_plans_zone() {
+        let z = zone("+08:00");
+        let december = window(Some("2024-12"), None, None, z).unwrap().unwrap();
+        assert_eq!(z.format(december.from), "2024-12-01T00:00:00+08:00");
+        assert_eq!(z.format(december.to), "2025-01-01T00:00:00+08:00");
+        let written = window(None, Some("2024-04-20"), Some("2024-04-20 10:00"), z)
+            .unwrap()
+            .unwrap();
+        assert_eq!(z.format(written.from), "2024-04-20T00:00:00+08:00");
+        assert_eq!(z.format(written.to), "2024-04-20T10:00:00+08:00");
+        assert!(written.contains(written.from) && !written.contains(written.to));
+        assert_eq!(window(None, None, None, z).unwrap(), None);
+        for (month, from, to) in [
+            (Some("2024-4"), None, None),
+            (Some("2024-04"), Some("2024-04-01"), None),
+            (None, Some("2024-04-02"), Some("2024-04-02")),
+            (None, None, Some("2024-04-02")),
+        ] {
+            let err = window(month, from, to, z).unwrap_err();
+            assert_eq!(err.code(), 2, "{err}");
+        }
     }
 
     #[test]

@@ -246,6 +246,43 @@ impl Schedule {
         self.units.scale
     }
 
+    /// Units of allowance `index` in force at `start`: its base units and
+    /// every top-up made before `start`.
+    pub fn granted_before(
+        &self,
+        plan: &Plan,
+        index: usize,
+        start: DateTime<Utc>,
+    ) -> Result<Decimal> {
+        let topups = self.topups[index]
+            .iter()
+            .filter(|(at, _)| *at < start)
+            .map(|(_, units)| *units);
+        let allowance = &plan.allowances[index];
+        checked_sum(std::iter::once(allowance.units).chain(topups)).ok_or_else(|| {
+            Error::overflow(
+                format!(
+                    "{}: [[allowance]] {}: units plus its [[topup]] units",
+                    plan.file, allowance.name
+                ),
+                "write fewer or smaller top-ups",
+            )
+        })
+    }
+
+    /// The top-ups of allowance `index` made inside `period` by `until`.
+    pub fn topups_in<'a>(
+        &'a self,
+        index: usize,
+        period: &'a Period,
+        until: DateTime<Utc>,
+    ) -> impl Iterator<Item = (DateTime<Utc>, Decimal)> + 'a {
+        self.topups[index]
+            .iter()
+            .filter(move |(at, _)| period.start <= *at && *at < period.end && *at <= until)
+            .copied()
+    }
+
     /// Units granted to a period of allowance `index`, counting top-ups made
     /// before the period's end (closed) or at or before as-of (current).
     pub fn granted(&self, plan: &Plan, index: usize, period: &Period) -> Result<Decimal> {

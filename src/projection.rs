@@ -1,7 +1,7 @@
 //! Projection (docs/plan.md#projection): at the current rate, how much will this cycle need,
 //! will it run out, and what will the cycle cost.
 
-use crate::charges::{ChargeKind, Charges};
+use crate::charges::{ChargeKind, Charges, still_to_come};
 use crate::error::{Error, Result};
 use crate::meter::{AccountUsage, Schedule};
 use crate::numbers::{checked_sum, round_money};
@@ -154,10 +154,17 @@ pub fn project(
             .filter(|line| {
                 matches!(
                     line.kind,
-                    ChargeKind::Allowance | ChargeKind::Fee | ChargeKind::Cores
+                    ChargeKind::Allowance | ChargeKind::Topup | ChargeKind::Fee | ChargeKind::Cores
                 ) && period.contains(line.period_start)
             })
-            .map(|line| line.amount),
+            .map(|line| line.amount)
+            // Lines certain to post later in the cycle (calendar-month
+            // allowance periods, scheduled top-ups): part of its projected cost.
+            .chain(
+                still_to_come(plan, schedule, period)?
+                    .iter()
+                    .map(|line| line.amount),
+            ),
     )
     .ok_or_else(|| overflow("cycle charges"))?;
     let (overage_cost, projected_unpriced_overage) = match plan.overage.unit_price {

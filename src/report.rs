@@ -3,7 +3,7 @@
 //! as strings; times are RFC 3339 in the plan's zone.
 
 use crate::allocation::{AllocationReport, Breakdown, allocate};
-use crate::charges::{ChargeKind, Charges, charges};
+use crate::charges::{ChargeKind, ChargeLine, ChargeState, Charges, charges};
 use crate::cores::CoreDay;
 use crate::error::{Error, Result};
 use crate::log::ScanLog;
@@ -119,6 +119,9 @@ pub struct Report {
     pub decimals: u32,
     pub timezone: String,
     pub as_of: Instant,
+    /// `--month` or `--from`/`--to`: the billing window `[from, to)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<WindowReport>,
     /// Decimal places of the plan's finest unit: tables show units so.
     pub unit_places: u32,
     pub overage_policy: OveragePolicy,
@@ -145,6 +148,67 @@ pub struct AccountReport {
     /// With `--by`: who used the account's purchase and who pays what.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation: Option<AllocationReport>,
+    /// With `--month` or `--from`/`--to`: the lines posted in the window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_charges: Option<WindowCharges>,
+}
+
+/// A billing window `[from, to)` (§13).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WindowReport {
+    pub from: Instant,
+    pub to: Instant,
+}
+
+impl WindowReport {
+    pub fn contains(&self, at: Instant) -> bool {
+        self.from <= at && at < self.to
+    }
+}
+
+/// An account's charge lines posted in the window, and what is accrued at
+/// as-of apart (never in the posted total).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WindowCharges {
+    pub lines: Vec<ChargeLineReport>,
+    pub posted: Money,
+    pub accrued: Money,
+}
+
+impl Report {
+    /// Describe the window `[from, to)`: each account's lines posted in it.
+    pub fn set_window(&mut self, zone: crate::zone::Zone, from: DateTime<Utc>, to: DateTime<Utc>) {
+        let window = WindowReport {
+            from: Instant::new(zone, from),
+            to: Instant::new(zone, to),
+        };
+        for account in &mut self.accounts {
+            let lines: Vec<ChargeLineReport> = account
+                .charges
+                .lines
+                .iter()
+                .filter(|l| l.state == ChargeState::Accrued || window.contains(l.posted_at))
+                .cloned()
+                .collect();
+            let decimals = self.decimals;
+            let sum = |state: ChargeState| {
+                Money(round_money(
+                    lines
+                        .iter()
+                        .filter(|l| l.state == state)
+                        .map(|l| l.amount.0)
+                        .sum::<Decimal>(),
+                    decimals,
+                ))
+            };
+            account.window_charges = Some(WindowCharges {
+                posted: sum(ChargeState::Posted),
+                accrued: sum(ChargeState::Accrued),
+                lines,
+            });
+        }
+        self.window = Some(window);
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -231,6 +295,11 @@ pub struct DailyUsage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChargesReport {
     pub lines: Vec<ChargeLineReport>,
+    /// Lines certain to post later in the current cycle (a calendar-month
+    /// allowance period, a scheduled top-up): in its projected cost, not in
+    /// the total.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub still_to_come: Vec<ChargeLineReport>,
     pub total: Money,
     pub unpriced_overage_units: Units,
 }
@@ -240,6 +309,10 @@ pub struct ChargeLineReport {
     pub kind: ChargeKind,
     pub item: String,
     pub period_start: Instant,
+    /// When the line posts (§13): once posted it never changes.
+    pub posted_at: Instant,
+    /// `posted`, or `accrued` (the open cycle's overage so far).
+    pub state: ChargeState,
     pub quantity: Units,
     pub unit_price: Units,
     pub amount: Money,
@@ -444,6 +517,7 @@ pub fn build(
             schedule.display,
             chrono::SubsecRound::trunc_subsecs(schedule.as_of, 0),
         ),
+        window: None,
         unit_places: schedule.unit_places(),
         overage_policy: plan.overage.policy,
         overage_unit_price: plan.overage.unit_price.map(Units),
@@ -557,6 +631,15 @@ fn account_report(
         }
         allowances.push(report);
     }
+    // The lines certain to post later in the cycle holding as-of.
+    let still_to_come = match schedule
+        .cycles
+        .iter()
+        .find(|cycle| cycle.start < as_of && as_of < cycle.end)
+    {
+        Some(cycle) => crate::charges::still_to_come(plan, schedule, cycle)?,
+        None => Vec::new(),
+    };
     let every_allowance = |what: &str| {
         Error::overflow(
             format!(
@@ -640,7 +723,7 @@ fn account_report(
         allowances,
         allocation: breakdown
             .map(|breakdown| allocate(shown, plan.decimals, schedule, usage, &charges, breakdown)),
-        charges: charges_report(shown, &charges),
+        charges: charges_report(shown, &charges, &still_to_come),
         subscription: SubscriptionReport {
             start: Instant::new(shown, term.start),
             end: term.end.map(|end| Instant::new(shown, end)),
@@ -648,23 +731,24 @@ fn account_report(
         },
         projection,
         cycles,
+        window_charges: None,
     })
 }
 
-fn charges_report(shown: Zone, charges: &Charges) -> ChargesReport {
+fn charges_report(shown: Zone, charges: &Charges, still_to_come: &[ChargeLine]) -> ChargesReport {
+    let line_report = |line: &ChargeLine| ChargeLineReport {
+        kind: line.kind,
+        item: line.item.clone(),
+        period_start: Instant::new(shown, line.period_start),
+        posted_at: Instant::new(shown, line.posted_at),
+        state: line.state,
+        quantity: Units(line.quantity),
+        unit_price: Units(line.unit_price),
+        amount: Money(line.amount),
+    };
     ChargesReport {
-        lines: charges
-            .lines
-            .iter()
-            .map(|line| ChargeLineReport {
-                kind: line.kind,
-                item: line.item.clone(),
-                period_start: Instant::new(shown, line.period_start),
-                quantity: Units(line.quantity),
-                unit_price: Units(line.unit_price),
-                amount: Money(line.amount),
-            })
-            .collect(),
+        lines: charges.lines.iter().map(line_report).collect(),
+        still_to_come: still_to_come.iter().map(line_report).collect(),
         total: Money(charges.total),
         unpriced_overage_units: Units(charges.unpriced_overage_units),
     }

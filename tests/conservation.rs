@@ -119,7 +119,7 @@ fn check_json(report: &Report) {
     assert_eq!(all, report.totals.charges.0);
 }
 
-/// Invoice CSV and table: posted rows sum to the report's charges; each
+/// Invoice CSV and table: posted and accrued rows sum to the report's charges; each
 /// cycle's posted and projected lines sum to its subtotals; the current
 /// cycle's posted and projected make the projected cycle cost.
 fn check_invoice(report: &Report, invoice: &Invoice, csv: &str, table: &str) {
@@ -135,7 +135,7 @@ fn check_invoice(report: &Report, invoice: &Invoice, csv: &str, table: &str) {
             unpriced_rows += 1;
             continue;
         }
-        if &record[state] == "posted" {
+        if matches!(&record[state], "posted" | "accrued") {
             posted += money(&record[amount]);
         }
         assert!(
@@ -147,9 +147,12 @@ fn check_invoice(report: &Report, invoice: &Invoice, csv: &str, table: &str) {
     }
     assert_eq!(
         posted, report.totals.charges.0,
-        "invoice CSV posted = report total:\n{csv}"
+        "invoice CSV posted + accrued = report total:\n{csv}"
     );
-    assert_eq!(invoice.posted, report.totals.charges);
+    assert_eq!(
+        invoice.posted.0 + invoice.accrued.0,
+        report.totals.charges.0
+    );
     let unpriced_cycles = invoice
         .accounts
         .iter()
@@ -174,7 +177,13 @@ fn check_invoice(report: &Report, invoice: &Invoice, csv: &str, table: &str) {
                     .sum()
             };
             assert_eq!(sum("posted"), cycle.posted.0);
-            assert_eq!(sum("projected"), cycle.projected.0);
+            assert_eq!(sum("accrued"), cycle.accrued.0);
+            assert_eq!(sum("still_to_come"), cycle.still_to_come.0);
+            assert_eq!(
+                cycle.posted.0 + cycle.accrued.0 + cycle.still_to_come.0,
+                cycle.projected.0,
+                "posted + accrued + still to come = projected"
+            );
             if let Some(projection) = &reported.projection
                 && projection.cycle_start == cycle.start
             {
@@ -184,33 +193,49 @@ fn check_invoice(report: &Report, invoice: &Invoice, csv: &str, table: &str) {
                     .filter(|l| l.period_start >= cycle.start)
                     .filter_map(|l| l.amount.map(|m| m.0))
                     .sum();
+                assert_eq!(cycle.projected, projection.projected_cycle_charges);
                 assert_eq!(
                     in_cycle, projection.projected_cycle_charges.0,
-                    "posted + projected = projected cycle cost"
+                    "posted + accrued + still to come = projected cycle cost"
                 );
             }
         }
     }
     // The table: every cycle's lines add up to its subtotals as printed.
     for rows in table_rows_after(table, "Account ", " · cycle ") {
-        let mut totals = [Decimal::ZERO; 2];
-        let mut printed = [None; 2];
+        let mut totals = [Decimal::ZERO; 3];
+        let mut printed = [None; 3];
+        let mut projected = None;
         for words in &rows {
             match words[0] {
                 "Posted" => printed[0] = Some(money(words[1])),
-                "Projected" => printed[1] = Some(money(words[1])),
+                "To" => printed[1] = Some(money(words.last().unwrap())),
+                "Accrued" => printed[2] = Some(money(words[1])),
+                "Projected" => projected = Some(money(words[1])),
                 _ => {
                     let last = *words.last().unwrap();
                     if last == "-" {
                         continue;
                     }
-                    let slot = if words.contains(&"projected") { 1 } else { 0 };
+                    let slot = if words.contains(&"still_to_come") {
+                        1
+                    } else if words.contains(&"accrued") {
+                        2
+                    } else {
+                        0
+                    };
                     totals[slot] += money(last);
                 }
             }
         }
         assert_eq!(Some(totals[0]), printed[0], "{table}");
         assert_eq!(Some(totals[1]), printed[1], "{table}");
+        assert_eq!(Some(totals[2]), printed[2], "{table}");
+        assert_eq!(
+            Some(totals.iter().copied().sum::<Decimal>()),
+            projected,
+            "posted + accrued + still to come = projected:\n{table}"
+        );
     }
 }
 
@@ -318,8 +343,10 @@ fn every_fixture_adds_up_in_every_view_of_the_binary() {
         let invoice_json: serde_json::Value =
             serde_json::from_str(&through_binary("invoice", plan, log, as_of, *cores, "json"))
                 .unwrap();
-        assert_eq!(invoice_json["schema"], "scanquota.invoice.v1");
-        assert_eq!(invoice_json["posted"], report.totals.charges.to_string());
+        assert_eq!(invoice_json["schema"], "scanquota.invoice.v2");
+        let posted = money(invoice_json["posted"].as_str().unwrap());
+        let accrued = money(invoice_json["accrued"].as_str().unwrap());
+        assert_eq!(posted + accrued, report.totals.charges.0);
         reports.push(report);
     }
     check_everything(&reports);

@@ -12,7 +12,8 @@ pub fn run(args: &InvoiceArgs) -> Result<CommandOutput> {
         may_stream: true,
         ..Needs::default()
     }
-    .breakdown(&args.billed.breakdown);
+    .breakdown(&args.billed.breakdown)
+    .window(&args.window);
     crate::render::refuse_openmetrics(args.format, "an invoice")?;
     let job = Job::build(
         std::slice::from_ref(&args.plan),

@@ -14,7 +14,8 @@ pub fn run(args: &ReportArgs) -> Result<CommandOutput> {
         may_stream: args.plan.len() == 1,
         ..Needs::default()
     }
-    .breakdown(&args.billed.breakdown);
+    .breakdown(&args.billed.breakdown)
+    .window(&args.window);
     if args.plan.len() > 1 {
         crate::render::refuse_openmetrics(args.format, "a comparison of plans")?;
     }
@@ -51,7 +52,7 @@ pub fn reports(job: &Job) -> Result<Reports> {
         }
         refuse_unknown_account(job, unknown_account(job, run, &replayed))?;
         let breakdown = job.breakdown(replayed.group_names);
-        reports.push(assemble(
+        let mut report = assemble(
             &run.plan,
             &replayed.schedule,
             replayed.usages,
@@ -59,7 +60,11 @@ pub fn reports(job: &Job) -> Result<Reports> {
             job.account.as_deref(),
             &run.core_days,
             breakdown.as_ref(),
-        )?);
+        )?;
+        if let Some(window) = run.window {
+            report.set_window(run.plan.zone, window.from, window.to);
+        }
+        reports.push(report);
     }
     Ok(Reports { reports, notes })
 }

@@ -5,7 +5,7 @@ use super::Exporter;
 use crate::allocation::{SHARED, UNUSED};
 use crate::charges::ChargeKind;
 use crate::invoice::Invoice;
-use crate::report::{Comparison, Report};
+use crate::report::{Comparison, Money, Report};
 use std::borrow::Cow;
 
 pub struct CsvExporter;
@@ -70,13 +70,20 @@ impl Exporter for CsvExporter {
                         .charges
                         .lines
                         .iter()
-                        .find(|line| {
-                            line.kind == ChargeKind::Allowance
-                                && line.item.strip_prefix("allowance:")
-                                    == Some(allowance.name.as_str())
-                                && line.period_start == period.start
+                        .filter(|line| {
+                            matches!(line.kind, ChargeKind::Allowance | ChargeKind::Topup)
+                                && line
+                                    .item
+                                    .split_once(':')
+                                    .is_some_and(|(_, name)| name == allowance.name)
+                                && period.start <= line.period_start
+                                && line.period_start < period.end
                         })
-                        .map(|line| line.amount.to_string())
+                        .map(|line| line.amount.0)
+                        .fold(None, |sum: Option<rust_decimal::Decimal>, amount| {
+                            Some(sum.map_or(amount, |sum| sum + amount))
+                        })
+                        .map(|sum| Money(sum).to_string())
                         .unwrap_or_default();
                     rows.push(vec![
                         guard(&account.account).into_owned(),
@@ -150,6 +157,7 @@ impl Exporter for CsvExporter {
             "amount",
             "currency",
             "state",
+            "posted_at",
         ];
         let mut rows: Vec<Vec<String>> = Vec::new();
         for account in &invoice.accounts {
@@ -167,6 +175,7 @@ impl Exporter for CsvExporter {
                         line.amount.map(|m| m.to_string()).unwrap_or_default(),
                         invoice.currency.clone(),
                         line.state.as_str().to_string(),
+                        line.posted_at.to_string(),
                     ]);
                 }
             }

@@ -78,7 +78,14 @@ fn page(title: &str, blocks: &[Block], report: Option<&Report>) -> String {
                     .position(|row| {
                         matches!(
                             row.first().map(String::as_str),
-                            Some("Total" | "Posted" | "Projected" | "(unused)")
+                            Some(
+                                "Total"
+                                    | "Posted"
+                                    | "Accrued"
+                                    | "Still to come"
+                                    | "Projected"
+                                    | "(unused)"
+                            )
                         )
                     })
                     .unwrap_or(grid.rows.len()),

@@ -5,11 +5,13 @@
 //! Every figure comes from the model; the layout only words and formats it.
 
 use crate::allocation::{AllocationReport, SHARED, UNUSED};
-use crate::charges::ChargeKind;
+use crate::charges::{ChargeKind, ChargeState};
 use crate::invoice::{Invoice, InvoiceLine};
 use crate::numbers::format_units;
 use crate::plan::{AllowanceKind, OveragePolicy};
-use crate::report::{AccountReport, Comparison, Money, PlanSummary, Report, Units};
+use crate::report::{
+    AccountReport, Comparison, Money, PlanSummary, Report, Units, WindowCharges, WindowReport,
+};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// A piece of a document.
@@ -158,6 +160,9 @@ pub fn report(report: &Report) -> Vec<Block> {
         }
         blocks.push(Block::Heading(format!("Charges ({})", report.currency)));
         blocks.push(Block::Grid(charge_lines(report, account)));
+        if let (Some(window), Some(charges)) = (&report.window, &account.window_charges) {
+            blocks.extend(window_blocks(report, window, charges));
+        }
         if let Some(allocation) = &account.allocation {
             blocks.extend(allocation_blocks(
                 report.unit_places,
@@ -253,6 +258,49 @@ fn summary(report: &Report, account: &AccountReport) -> Grid {
     grid
 }
 
+/// The lines posted in the billing window and their total; what is
+/// accrued at as-of stands apart, never in the posted total.
+fn window_blocks(report: &Report, window: &WindowReport, charges: &WindowCharges) -> Vec<Block> {
+    let places = report.unit_places;
+    let mut grid = Grid::new(&["Item", "Posted", "Quantity", "Unit price", "Amount"], 2);
+    for line in charges
+        .lines
+        .iter()
+        .filter(|l| l.state == ChargeState::Posted)
+    {
+        grid.row(vec![
+            line.item.clone(),
+            line.posted_at.short(),
+            quantity(line.kind, line.quantity, places),
+            line.unit_price.to_string(),
+            line.amount.to_string(),
+        ]);
+    }
+    grid.row(vec![
+        "Posted".to_string(),
+        String::new(),
+        String::new(),
+        String::new(),
+        charges.posted.to_string(),
+    ]);
+    let mut blocks = vec![
+        Block::Heading(format!(
+            "Charges posted {} → {} ({})",
+            window.from.short(),
+            window.to.short(),
+            report.currency
+        )),
+        Block::Grid(grid),
+    ];
+    if !charges.accrued.0.is_zero() {
+        blocks.push(Block::Text(format!(
+            "Accrued at as-of, posted at the cycle end, not in the posted total: {} {}",
+            report.currency, charges.accrued
+        )));
+    }
+    blocks
+}
+
 /// Every charge line of every kind, and the total they add up to.
 fn charge_lines(report: &Report, account: &AccountReport) -> Grid {
     let places = report.unit_places;
@@ -262,7 +310,11 @@ fn charge_lines(report: &Report, account: &AccountReport) -> Grid {
     );
     for line in &account.charges.lines {
         grid.row(vec![
-            line.item.clone(),
+            match line.state {
+                ChargeState::Posted => line.item.clone(),
+                // In the charges to date, posted at the cycle end.
+                ChargeState::Accrued => format!("{} (accrued)", line.item),
+            },
             line.period_start.short(),
             quantity(line.kind, line.quantity, places),
             line.unit_price.to_string(),
@@ -292,7 +344,7 @@ fn charge_lines(report: &Report, account: &AccountReport) -> Grid {
 /// Quantities of units at the plan's unit precision; fees and cores as written.
 fn quantity(kind: ChargeKind, value: Units, places: u32) -> String {
     match kind {
-        ChargeKind::Allowance | ChargeKind::Overage => units(value, places),
+        ChargeKind::Allowance | ChargeKind::Topup | ChargeKind::Overage => units(value, places),
         ChargeKind::Fee | ChargeKind::Cores => value.to_string(),
     }
 }
@@ -441,6 +493,12 @@ pub fn invoice(invoice: &Invoice) -> Vec<Block> {
             invoice.as_of, invoice.timezone
         )),
     ];
+    if let Some(window) = &invoice.window {
+        blocks.push(Block::Text(format!(
+            "Lines posted from {} to {} (not included); accrued lines are apart, not in the posted total",
+            window.from, window.to
+        )));
+    }
     for account in &invoice.accounts {
         for cycle in &account.cycles {
             blocks.push(Block::Heading(format!(
@@ -476,6 +534,8 @@ pub fn invoice(invoice: &Invoice) -> Vec<Block> {
                 ])
             };
             subtotal("Posted", cycle.posted);
+            subtotal("Accrued", cycle.accrued);
+            subtotal("To come", cycle.still_to_come);
             subtotal("Projected", cycle.projected);
             blocks.push(Block::Grid(grid));
             if !cycle.unpriced_overage_units.0.is_zero() {
@@ -494,7 +554,7 @@ pub fn invoice(invoice: &Invoice) -> Vec<Block> {
             ));
         }
         blocks.push(Block::Text(format!(
-            "Account {}: posted {}, projected {}",
+            "Account {}: posted {}, accrued {}, still to come {}, projected {}",
             account.account,
             money_with_unpriced(
                 currency,
@@ -502,18 +562,22 @@ pub fn invoice(invoice: &Invoice) -> Vec<Block> {
                 account.unpriced_overage_units,
                 places
             ),
+            account.accrued,
+            account.still_to_come,
             account.projected
         )));
     }
     blocks.push(Block::Heading("Total".to_string()));
     blocks.push(Block::Text(format!(
-        "Posted {}; projected {currency} {}",
+        "Posted {}; accrued {currency} {}; still to come {currency} {}; projected {currency} {}",
         money_with_unpriced(
             currency,
             invoice.posted,
             invoice.unpriced_overage_units,
             places
         ),
+        invoice.accrued,
+        invoice.still_to_come,
         invoice.projected
     )));
     blocks
