@@ -626,7 +626,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__invoice)
-            opts="-q -o -h --plan --log --as-of --account --start --display-zone --log-format --source --image-key --column --delimiter --log-zone --cores --cores-column --cores-delimiter --by --allocate-unused --allocate-shared --format --quiet --output --help"
+            opts="-q -o -h --plan --log --as-of --account --start --display-zone --log-format --source --image-key --column --delimiter --log-zone --cores --cores-column --cores-delimiter --by --allocate-unused --allocate-shared --month --from --to --format --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -702,6 +702,18 @@ _scanquota() {
                     ;;
                 --allocate-shared)
                     COMPREPLY=($(compgen -W "line proportional" -- "${cur}"))
+                    return 0
+                    ;;
+                --month)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)
@@ -1118,7 +1130,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__report)
-            opts="-q -o -h --plan --log --as-of --account --start --display-zone --log-format --source --image-key --column --delimiter --log-zone --cores --cores-column --cores-delimiter --by --allocate-unused --allocate-shared --format --quiet --output --help"
+            opts="-q -o -h --plan --log --as-of --account --start --display-zone --log-format --source --image-key --column --delimiter --log-zone --cores --cores-column --cores-delimiter --by --allocate-unused --allocate-shared --month --from --to --format --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1194,6 +1206,18 @@ _scanquota() {
                     ;;
                 --allocate-shared)
                     COMPREPLY=($(compgen -W "line proportional" -- "${cur}"))
+                    return 0
+                    ;;
+                --month)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --format)

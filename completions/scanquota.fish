@@ -69,6 +69,9 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l allocate-
 proportional\t'Spread over the groups in proportion to their units'"
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l allocate-shared -d 'With --by: fee and cores lines stay on the `shared` line, or are spread over the groups by their units in the cycle' -r -f -a "line\t'A line of its own'
 proportional\t'Spread over the groups in proportion to their units'"
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l month -d 'The lines posted in this calendar month, `YYYY-MM`, in the plan\'s zone' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l from -d 'With --to: the lines posted from this moment on (a bare date is 00:00 of that date in the plan\'s zone)' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l to -d 'With --from: the lines posted before this moment (a bare date is 00:00 of that date in the plan\'s zone)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -l format -d 'Output format' -r -f -a "table\t''
 json\t''
 csv\t''
@@ -106,6 +109,9 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l allocate
 proportional\t'Spread over the groups in proportion to their units'"
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l allocate-shared -d 'With --by: fee and cores lines stay on the `shared` line, or are spread over the groups by their units in the cycle' -r -f -a "line\t'A line of its own'
 proportional\t'Spread over the groups in proportion to their units'"
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l month -d 'The lines posted in this calendar month, `YYYY-MM`, in the plan\'s zone' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l from -d 'With --to: the lines posted from this moment on (a bare date is 00:00 of that date in the plan\'s zone)' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l to -d 'With --from: the lines posted before this moment (a bare date is 00:00 of that date in the plan\'s zone)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l format -d 'Output format' -r -f -a "table\t''
 json\t''
 csv\t''

@@ -60,6 +60,9 @@ name\:"The name as scanned (else the digest)"))' \
 proportional\:"Spread over the groups in proportion to their units"))' \
 '--allocate-shared=[With --by\: fee and cores lines stay on the \`shared\` line, or are spread over the groups by their units in the cycle]:HOW:((line\:"A line of its own"
 proportional\:"Spread over the groups in proportion to their units"))' \
+'--month=[The lines posted in this calendar month, \`YYYY-MM\`, in the plan'\''s zone]:YYYY-MM:_default' \
+'--from=[With --to\: the lines posted from this moment on (a bare date is 00\:00 of that date in the plan'\''s zone)]:TIME:_default' \
+'--to=[With --from\: the lines posted before this moment (a bare date is 00\:00 of that date in the plan'\''s zone)]:TIME:_default' \
 '--format=[Output format]:FORMAT:((table\:""
 json\:""
 csv\:""
@@ -102,6 +105,9 @@ name\:"The name as scanned (else the digest)"))' \
 proportional\:"Spread over the groups in proportion to their units"))' \
 '--allocate-shared=[With --by\: fee and cores lines stay on the \`shared\` line, or are spread over the groups by their units in the cycle]:HOW:((line\:"A line of its own"
 proportional\:"Spread over the groups in proportion to their units"))' \
+'--month=[The lines posted in this calendar month, \`YYYY-MM\`, in the plan'\''s zone]:YYYY-MM:_default' \
+'--from=[With --to\: the lines posted from this moment on (a bare date is 00\:00 of that date in the plan'\''s zone)]:TIME:_default' \
+'--to=[With --from\: the lines posted before this moment (a bare date is 00\:00 of that date in the plan'\''s zone)]:TIME:_default' \
 '--format=[Output format]:FORMAT:((table\:""
 json\:""
 csv\:""
