@@ -76,6 +76,10 @@ pub struct AllocationReport {
     /// Equals the account's `charges.total`.
     pub total: Money,
     pub cycles: Vec<CycleAllocation>,
+    /// As-of falls inside a cycle: that cycle's shares still change as its
+    /// periods fill up, although its posted charge lines never do.
+    #[serde(default)]
+    pub open_cycle: bool,
 }
 
 /// Who a part of a charge line goes to.
@@ -320,6 +324,10 @@ pub fn allocate(
         shared: Money(shared),
         total: Money(charges.total),
         cycles,
+        open_cycle: schedule
+            .cycles
+            .iter()
+            .any(|cycle| cycle.contains(schedule.as_of)),
     }
 }
 

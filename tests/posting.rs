@@ -412,3 +412,35 @@ fn a_window_shows_the_accrued_overage_apart_from_the_posted_total() {
         "February's allowance and January's overage"
     );
 }
+
+/// Shares of an open cycle still move (its periods fill up), posted lines do
+/// not: the views say so while a cycle is open, and not once the term ends.
+#[test]
+fn the_views_say_an_open_cycles_shares_still_change() {
+    // (Without the apostrophe, which the page escapes.)
+    let note = "shares change until it closes; posted charge lines never do";
+    for (as_of, open) in [("2024-05-01", true), ("2024-07-01", false)] {
+        let args = [
+            "report",
+            "--plan",
+            "fixtures/tcss-cny-topup.toml",
+            "--log",
+            "fixtures/teams.csv",
+            "--as-of",
+            as_of,
+            "--by",
+            "team",
+        ];
+        for format in ["table", "markdown", "html"] {
+            let (code, stdout, stderr) = common::run(&[&args[..], &["--format", format]].concat());
+            assert_eq!(code, 0, "{stderr}");
+            assert_eq!(stdout.contains(note), open, "{as_of} {format}");
+        }
+        let (_, json, _) = common::run(&[&args[..], &["--format", "json"]].concat());
+        let report: Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            report["accounts"][0]["allocation"]["open_cycle"], open,
+            "{as_of}"
+        );
+    }
+}

@@ -650,11 +650,18 @@ pub fn allocation_blocks(
         }
         grid.row(row);
     }
-    vec![
+    let mut blocks = vec![
         Block::Heading(format!(
             "Allocation by {} · account {account} ({currency})",
             allocation.by
         )),
         Block::Grid(grid),
-    ]
+    ];
+    if allocation.open_cycle {
+        blocks.push(Block::Text(
+            "The current cycle's shares change until it closes; posted charge lines never do."
+                .to_string(),
+        ));
+    }
+    blocks
 }
