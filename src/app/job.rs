@@ -1,7 +1,9 @@
 //! The command line turned into typed values, once: plans resolved (files,
-//! built-ins, `--start`), `--as-of` parsed in each plan's zone, logs and
-//! core samples read. Commands take a [`Job`] and never load anything
-//! themselves (hyperfine's `cli.rs` → `options.rs`).
+//! built-ins, `--start`), `--as-of` parsed in each plan's zone, logs opened
+//! (or read) and core samples read. Replaying commands take a [`Job`] and
+//! load nothing themselves (hyperfine's `cli.rs` → `options.rs`); `merge`
+//! and `import`, which replay nothing, read their report files and scanner
+//! documents through the model's and the input layer's readers.
 
 use crate::app::cli::{
     Allocate, BillWindowArgs, BilledInputArgs, BreakdownArgs, CheckArgs, FormatArgs, ImageKeyArg,
