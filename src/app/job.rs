@@ -79,15 +79,6 @@ pub fn window(
         }
         NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").map_err(|_| bad())
     };
-    let moment = |option: &'static str, text: &str| -> Result<DateTime<Utc>> {
-        let trimmed = text.trim();
-        if trimmed.len() == 10
-            && let Ok(date) = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
-        {
-            return Ok(midnight(date));
-        }
-        parse_time(option, trimmed, zone)
-    };
     let window = match (month, from, to) {
         (None, None, None) => return Ok(None),
         (Some(month), None, None) => {
@@ -113,8 +104,8 @@ pub fn window(
             });
         }
         (None, Some(from), Some(to)) => Window {
-            from: moment("--from", from)?,
-            to: moment("--to", to)?,
+            from: window_bound("--from", from, zone)?,
+            to: window_bound("--to", to, zone)?,
         },
         (None, Some(from), None) => {
             return Err(Error::Option {
