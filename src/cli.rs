@@ -348,8 +348,38 @@ pub struct InvoiceArgs {
     pub window: BillWindowArgs,
 
     /// Output format
-    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-    pub format: ReportFormat,
+    #[arg(long, value_enum, default_value_t = InvoiceFormat::Table)]
+    pub format: InvoiceFormat,
+}
+
+/// `invoice --format`: the report's formats, and FOCUS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InvoiceFormat {
+    Table,
+    Json,
+    Csv,
+    Markdown,
+    /// One self-contained page with charts, to open, print or mail
+    Html,
+    /// OpenMetrics text for a Prometheus textfile collector (`report` only)
+    Openmetrics,
+    /// FOCUS 1.2 Cost and Usage CSV for FinOps tools: a row per posted charge line, and the prepaid units drawn per account, allowance and day, amortised (docs/focus.md)
+    Focus,
+}
+
+impl InvoiceFormat {
+    /// The report format of the same name; `None` for FOCUS.
+    pub fn report_format(self) -> Option<ReportFormat> {
+        Some(match self {
+            InvoiceFormat::Table => ReportFormat::Table,
+            InvoiceFormat::Json => ReportFormat::Json,
+            InvoiceFormat::Csv => ReportFormat::Csv,
+            InvoiceFormat::Markdown => ReportFormat::Markdown,
+            InvoiceFormat::Html => ReportFormat::Html,
+            InvoiceFormat::Openmetrics => ReportFormat::Openmetrics,
+            InvoiceFormat::Focus => return None,
+        })
+    }
 }
 
 #[derive(Debug, Args)]

@@ -13,6 +13,7 @@ pub mod cores;
 pub mod csv_input;
 pub mod error;
 pub mod estimate;
+pub mod focus;
 pub mod invoice;
 pub mod job;
 pub mod ledger;

@@ -3,8 +3,11 @@
 use super::CommandOutput;
 use crate::cli::InvoiceArgs;
 use crate::error::Result;
+use crate::focus::{Focus, Sources};
 use crate::invoice::Invoice;
 use crate::job::{Job, Needs};
+use crate::replay::{replay, unknown_account};
+use crate::report::assemble;
 
 pub fn run(args: &InvoiceArgs) -> Result<CommandOutput> {
     let needs = Needs {
@@ -14,7 +17,10 @@ pub fn run(args: &InvoiceArgs) -> Result<CommandOutput> {
     }
     .breakdown(&args.billed.breakdown)
     .window(&args.window);
-    crate::render::refuse_openmetrics(args.format, "an invoice")?;
+    let Some(format) = args.format.report_format() else {
+        return focus(args, needs);
+    };
+    crate::render::refuse_openmetrics(format, "an invoice")?;
     let job = Job::build(
         std::slice::from_ref(&args.plan),
         &args.billed.input,
@@ -25,6 +31,47 @@ pub fn run(args: &InvoiceArgs) -> Result<CommandOutput> {
     let invoice = Invoice::of(&found.reports[0])?;
     Ok(CommandOutput {
         stderr: job.notes.clone() + &found.notes,
-        ..CommandOutput::success(crate::render::exporter(args.format).invoice(&invoice))
+        ..CommandOutput::success(crate::render::exporter(format).invoice(&invoice))
+    })
+}
+
+/// `--format focus`: the invoice as FOCUS rows, with the units drawn per day
+/// that the replay tallied.
+fn focus(args: &InvoiceArgs, needs: Needs) -> Result<CommandOutput> {
+    let job = Job::build(
+        std::slice::from_ref(&args.plan),
+        &args.billed.input,
+        Some(&args.billed),
+        needs,
+    )?;
+    let run = &job.runs[0];
+    let replayed = replay(&job, run)?;
+    super::report::refuse_unknown_account(&job, unknown_account(&job, run, &replayed))?;
+    let breakdown = job.breakdown(replayed.group_names.clone());
+    let mut report = assemble(
+        &run.plan,
+        &replayed.schedule,
+        replayed.usages.clone(),
+        replayed.no_rows,
+        job.account.as_deref(),
+        &run.core_days,
+        breakdown.as_ref(),
+    )?;
+    if let Some(window) = run.window {
+        report.set_window(run.plan.zone, window.from, window.to);
+    }
+    let invoice = Invoice::of(&report)?;
+    let focus = Focus::of(&Sources {
+        plan: &run.plan,
+        schedule: &replayed.schedule,
+        report: &report,
+        invoice: &invoice,
+        usages: &replayed.usages,
+        group_names: &replayed.group_names,
+        by: job.by.as_deref(),
+    })?;
+    Ok(CommandOutput {
+        stderr: job.notes.clone() + &replayed.notes + &focus.notes(run.plan.zone),
+        ..CommandOutput::success(crate::render::focus::write(&focus))
     })
 }
