@@ -196,6 +196,11 @@ fn decimals_have_a_fraction_and_times_are_utc() {
         assert_eq!(row["ProviderName"], "Tencent Cloud");
         assert_eq!(row["ServiceName"], "Tencent Container Security Service");
     }
+    // Times are UTC whatever zone the views show.
+    assert_eq!(
+        invoice(TCSS, &[], "focus").0,
+        invoice(TCSS, &["--display-zone", "Europe/Berlin"], "focus").0
+    );
     // And the April billing period is April in Shanghai, in UTC.
     assert!(
         rows.iter()
