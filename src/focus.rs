@@ -117,7 +117,8 @@ pub struct FocusRow {
     pub sku_meter: String,
     /// Scan units the row draws (drawn and overage rows).
     pub scan_units: Option<Units>,
-    /// Overage units of the row's cycle that have no price, left out.
+    /// Overage units of the row's cycle that have no price (so far, in an
+    /// open cycle), left out.
     pub unpriced_overage_units: Option<Units>,
 }
 
@@ -200,16 +201,17 @@ impl Focus {
                 drawn_rows(sources, account, usage, &mut rows)?;
             }
             line_rows(sources, &account.account, &mut rows, &mut focus.unpriced)?;
-            for unpriced in focus
-                .unpriced
+            // Every row of a cycle with unpriced overage says how much, in
+            // whichever window the cycle's overage posts.
+            for cycle in account
+                .cycles
                 .iter()
-                .filter(|u| u.account == account.account)
+                .filter(|c| !c.unpriced_overage.0.is_zero())
             {
+                let (start, end) = (cycle.start.utc(), cycle.end.utc());
                 for row in &mut rows {
-                    if unpriced.start <= row.charge_period_start
-                        && row.charge_period_start < unpriced.end
-                    {
-                        row.unpriced_overage_units = Some(unpriced.units);
+                    if start <= row.charge_period_start && row.charge_period_start < end {
+                        row.unpriced_overage_units = Some(cycle.unpriced_overage);
                     }
                 }
             }

@@ -33,7 +33,7 @@ fn invoice(base: &[&str], extra: &[&str], format: &str) -> (String, String) {
     (stdout, stderr)
 }
 
-fn rows(csv_text: &str) -> Vec<Row> {
+fn focus_rows(csv_text: &str) -> Vec<Row> {
     let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
     let header: Vec<String> = reader
         .headers()
@@ -54,7 +54,7 @@ fn rows(csv_text: &str) -> Vec<Row> {
 }
 
 fn focus(base: &[&str], extra: &[&str]) -> Vec<Row> {
-    rows(&invoice(base, extra, "focus").0)
+    focus_rows(&invoice(base, extra, "focus").0)
 }
 
 fn dec(text: &str) -> Decimal {
@@ -275,7 +275,7 @@ fn unpriced_overage_is_left_out_and_named_on_stderr() {
         "2024-05-10",
     ];
     let (text, stderr) = invoice(base, &[], "focus");
-    let rows = rows(&text);
+    let rows = focus_rows(&text);
     assert!(!rows.iter().any(|r| r["x_Kind"] == "overage"));
     assert!(
         stderr.contains("1 overage units have no price") && stderr.contains("account default"),
@@ -295,6 +295,15 @@ fn unpriced_overage_is_left_out_and_named_on_stderr() {
     assert!(april.iter().all(|r| r["x_UnpricedOverageUnits"].is_empty()));
     // Nothing is billed, and no cost is written as a made-up zero price.
     assert_eq!(sum(&rows, "BilledCost"), Decimal::ZERO);
+    // March's own file bills none of it (it posts on 1 April) but its rows
+    // say the cycle has unpriced units; April's file names them.
+    let (text, stderr) = invoice(base, &["--month", "2024-03"], "focus");
+    assert!(!stderr.contains("no price"), "{stderr}");
+    let march = focus_rows(&text);
+    assert!(!march.is_empty());
+    assert!(march.iter().all(|r| r["x_UnpricedOverageUnits"] == "1.0"));
+    let (_, stderr) = invoice(base, &["--month", "2024-04"], "focus");
+    assert!(stderr.contains("1 overage units have no price"), "{stderr}");
 }
 
 #[test]
@@ -324,7 +333,7 @@ fn user_text_cells_are_guarded_against_formulas() {
             "unguarded cell `{cell}` in\n{text}"
         );
     }
-    let rows = rows(&text);
+    let rows = focus_rows(&text);
     assert!(rows.iter().all(|r| r["BillingAccountId"] == "'=cmd"));
     assert!(rows.iter().any(|r| r["x_Group"] == "'+team"));
     assert!(rows.iter().any(|r| r["SkuId"] == "fee:=HYPERLINK()"));
