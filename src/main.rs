@@ -1,8 +1,8 @@
 use clap::Parser;
-use scanquota::cli::Cli;
-use scanquota::cmd::CommandOutput;
-use scanquota::error::Error;
-use scanquota::output::Failure;
+use scanquota::app::cli::Cli;
+use scanquota::app::cmd::CommandOutput;
+use scanquota::app::output::Failure;
+use scanquota::domain::error::Error;
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,7 +19,7 @@ fn main() -> ExitCode {
     // results are still written whole or not at all, as before.
     let _ = exit_on_signals();
     let result = check_stdout(output.as_deref())
-        .and_then(|()| scanquota::cmd::run(cli))
+        .and_then(|()| scanquota::app::cmd::run(cli))
         .and_then(|mut outcome| emit(&mut outcome, output.as_deref()).map(|()| outcome.code));
     match result {
         Ok(code) => ExitCode::from(code as u8),
@@ -42,7 +42,7 @@ fn exit_on_signals() -> std::io::Result<()> {
         .name("signals".to_string())
         .spawn(move || {
             if let Some(signal) = signals.forever().next() {
-                let _abandoned = scanquota::output::abandon();
+                let _abandoned = scanquota::app::output::abandon();
                 std::process::exit(128 + signal);
             }
         })?;
@@ -115,7 +115,7 @@ fn emit(outcome: &mut CommandOutput, output: Option<&str>) -> Result<(), Error> 
         }
     };
     if let Some(path) = output {
-        return scanquota::output::write_atomically_with(path, write_all);
+        return scanquota::app::output::write_atomically_with(path, write_all);
     }
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     match write_all(&mut stdout).and_then(|()| Ok(stdout.flush()?)) {

@@ -5,7 +5,7 @@
 mod common;
 
 use common::output;
-use scanquota::report::Report;
+use scanquota::model::report::Report;
 use scraper::{Html, Selector};
 
 const CASES: &[&[&str]] = common::FIXTURE_RUNS;
@@ -40,8 +40,10 @@ fn every_figure_of_the_json_is_on_the_page() {
             for line in &account.charges.lines {
                 // The open cycle's overage is marked as accrued (§13).
                 let item = match line.state {
-                    scanquota::charges::ChargeState::Posted => line.item.clone(),
-                    scanquota::charges::ChargeState::Accrued => format!("{} (accrued)", line.item),
+                    scanquota::engine::charges::ChargeState::Posted => line.item.clone(),
+                    scanquota::engine::charges::ChargeState::Accrued => {
+                        format!("{} (accrued)", line.item)
+                    }
                 };
                 let cells = [item, line.period_start.short(), line.amount.to_string()];
                 assert!(

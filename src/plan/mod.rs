@@ -3,10 +3,10 @@
 pub mod builtin;
 mod reader;
 
-use crate::error::{Error, Location, Result};
-use crate::numbers::{MAX_SCALE, MAX_VALUE, format_units};
-use crate::periods::{Reset, Term};
-use crate::zone::{Zone, parse_plan_timestamp};
+use crate::domain::error::{Error, Location, Result};
+use crate::domain::numbers::{MAX_SCALE, MAX_VALUE, format_units};
+use crate::domain::periods::{Reset, Term};
+use crate::domain::zone::{Zone, parse_plan_timestamp};
 use chrono::{DateTime, Days, Utc};
 use reader::{Doc, Field, TableReader};
 use rust_decimal::Decimal;
@@ -183,7 +183,11 @@ impl Plan {
     }
 
     pub fn from_path(path: &str) -> Result<Plan> {
-        let bytes = crate::limits::read_whole(path, crate::limits::MAX_PLAN_BYTES, "a plan file")?;
+        let bytes = crate::domain::limits::read_whole(
+            path,
+            crate::domain::limits::MAX_PLAN_BYTES,
+            "a plan file",
+        )?;
         Plan::from_bytes(path, &bytes)
     }
 
@@ -204,8 +208,11 @@ impl Plan {
                 fix: format!("is no built-in plan; use one of {names} (see `scanquota plan list`)"),
             }),
             None => {
-                let bytes =
-                    crate::limits::read_whole(spec, crate::limits::MAX_PLAN_BYTES, "a plan file")?;
+                let bytes = crate::domain::limits::read_whole(
+                    spec,
+                    crate::domain::limits::MAX_PLAN_BYTES,
+                    "a plan file",
+                )?;
                 Plan::from_bytes_starting(spec, &bytes, start)
             }
         }

@@ -3,8 +3,8 @@
 //! output is itself a valid plan.
 
 use super::{AllowanceKind, OveragePolicy, Plan, RepeatWindow};
-use crate::numbers::format_units;
-use crate::periods::Reset;
+use crate::domain::numbers::format_units;
+use crate::domain::periods::Reset;
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]

@@ -1,6 +1,6 @@
 //! Check results: stable lines, JSON, or Markdown.
 
-use crate::check::CheckResult;
+use crate::model::check::CheckResult;
 
 pub fn text(results: &[CheckResult]) -> String {
     results.iter().map(|r| r.line() + "\n").collect()

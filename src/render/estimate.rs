@@ -2,7 +2,7 @@
 //! per plan each account's purchase and cost, and the accounts' sum.
 
 use super::layout::{Block, Grid};
-use crate::estimate::{Estimate, Recommendation, SizeFor};
+use crate::model::estimate::{Estimate, Recommendation, SizeFor};
 
 pub fn table(estimate: &Estimate) -> String {
     let mut blocks = Vec::new();

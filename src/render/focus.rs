@@ -1,15 +1,15 @@
 //! FOCUS 1.2 Cost and Usage CSV (docs/focus.md): the rows of
-//! [`crate::focus::Focus`], formatted. Decimals always carry a fraction
+//! [`crate::model::focus::Focus`], formatted. Decimals always carry a fraction
 //! (`300.0`: the validator infers a column's type from its text), times are
 //! UTC with a trailing `Z`, and text from the user's data is guarded
 //! against spreadsheet formulas.
 
 use super::csv::{guard, write_rows};
-use crate::focus::{
+use crate::domain::values::{Money, Units};
+use crate::model::focus::{
     ChargeCategory, ChargeFrequency, CommitmentStatus, Focus, FocusRow, PricingCategory,
     SERVICE_CATEGORY, SERVICE_SUBCATEGORY,
 };
-use crate::report::{Money, Units};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
@@ -137,7 +137,7 @@ fn row(focus: &Focus, row: &FocusRow) -> Vec<String> {
         }
         .to_string(),
         commitment
-            .map_or("", |_| crate::focus::COMMITMENT_TYPE)
+            .map_or("", |_| crate::model::focus::COMMITMENT_TYPE)
             .to_string(),
         commitment.map_or("", |_| row.unit).to_string(),
         row.consumed.map_or(String::new(), units),

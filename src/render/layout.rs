@@ -4,14 +4,15 @@
 //! carry the same sections and figures (hyperfine's `MarkupExporter`).
 //! Every figure comes from the model; the layout only words and formats it.
 
-use crate::allocation::{AllocationReport, SHARED, UNUSED};
-use crate::charges::{ChargeKind, ChargeState};
-use crate::invoice::{Invoice, InvoiceLine};
-use crate::numbers::format_units;
-use crate::plan::{AllowanceKind, OveragePolicy};
-use crate::report::{
-    AccountReport, Comparison, Money, PlanSummary, Report, Units, WindowCharges, WindowReport,
+use crate::domain::numbers::format_units;
+use crate::domain::values::{Money, Units};
+use crate::engine::allocation::{AllocationReport, SHARED, UNUSED};
+use crate::engine::charges::{ChargeKind, ChargeState};
+use crate::model::invoice::{Invoice, InvoiceLine};
+use crate::model::report::{
+    AccountReport, Comparison, PlanSummary, Report, WindowCharges, WindowReport,
 };
+use crate::plan::{AllowanceKind, OveragePolicy};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// A piece of a document.
@@ -58,7 +59,7 @@ impl Grid {
 }
 
 /// The places JSON keeps for a computed quantity (a projection's units).
-pub const SHOWN_UNIT_PLACES: u32 = crate::projection::PROJECTED_UNIT_PLACES;
+pub const SHOWN_UNIT_PLACES: u32 = crate::engine::projection::PROJECTED_UNIT_PLACES;
 
 /// Units as tables show them: as computed, normalised, to at most the 4
 /// places JSON keeps (or the plan's unit precision, if finer). Never rounded
@@ -193,10 +194,10 @@ pub fn report(report: &Report) -> Vec<Block> {
     blocks
 }
 
-fn state_name(state: crate::report::PeriodState) -> &'static str {
+fn state_name(state: crate::model::report::PeriodState) -> &'static str {
     match state {
-        crate::report::PeriodState::Closed => "closed",
-        crate::report::PeriodState::Current => "current",
+        crate::model::report::PeriodState::Closed => "closed",
+        crate::model::report::PeriodState::Current => "current",
     }
 }
 
