@@ -1,14 +1,15 @@
 use clap::Parser;
 use scanquota::app::cli::Cli;
-use scanquota::app::cmd::CommandOutput;
+use scanquota::app::cmd::{CommandOutput, Status};
 use scanquota::app::output::Failure;
 use scanquota::domain::error::Error;
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Parse, run, print; the exit status is the outcome's (0, or 1 for an
-/// alerting `check`) or the error's `code()` (2).
+/// Parse, run, print. The only place an outcome or an error becomes the
+/// exit status: 0, 1 for findings (an alerting `check`, a `reconcile` that
+/// differs), the error's `code()` (2), or 128 + a signal's number.
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -20,9 +21,10 @@ fn main() -> ExitCode {
     let _ = exit_on_signals();
     let result = check_stdout(output.as_deref())
         .and_then(|()| scanquota::app::cmd::run(cli))
-        .and_then(|mut outcome| emit(&mut outcome, output.as_deref()).map(|()| outcome.code));
+        .and_then(|mut outcome| emit(&mut outcome, output.as_deref()).map(|()| outcome.status));
     match result {
-        Ok(code) => ExitCode::from(code as u8),
+        Ok(Status::Success) => ExitCode::SUCCESS,
+        Ok(Status::Findings) => ExitCode::from(1),
         Err(err) => {
             eprintln!("scanquota: error: {err}");
             ExitCode::from(err.code() as u8)

@@ -10,14 +10,15 @@ use crate::app::cli::{
 use crate::domain::error::{Error, Result};
 use crate::domain::zone::{Zone, parse_timestamp};
 use crate::engine::allocation::{AllocationRules, Breakdown};
+use crate::engine::core_days::{CoreDay, billable_days};
 use crate::engine::meter::Schedule;
-use crate::input::cores::{CoreDay, billable_days, read_samples_laid_out};
+use crate::input::cores::read_samples_laid_out;
 use crate::input::csv_input::{Layout, Rename};
+use crate::input::inventory::read_inventory;
 use crate::input::log::ReadOptions;
 use crate::input::log::formats::{FormatOptions, ImageKey, LogFormat, skipped_note};
 use crate::input::log::{Source, expand_paths};
 use crate::model::check::{Thresholds, threshold};
-use crate::model::stats::read_inventory;
 use crate::plan::Plan;
 use crate::replay::{Inputs, Logs};
 use chrono::{DateTime, Days, NaiveDate, SubsecRound, TimeDelta, Utc};

@@ -75,12 +75,8 @@ pub fn abandon() -> Abandoned {
     Abandoned(pending)
 }
 
-/// Write `contents` to `path` as the module says.
-pub fn write_atomically(path: &str, contents: &[u8]) -> Result<()> {
-    write_atomically_with(path, |file| Ok(file.write_all(contents)?))
-}
-
-/// [`write_atomically`] what `write` writes (through a buffer).
+/// Write to `path`, as the module says, what `write` writes (through a
+/// buffer).
 pub fn write_atomically_with(
     path: &str,
     write: impl FnOnce(&mut dyn Write) -> Result<(), Failure>,

@@ -17,9 +17,33 @@ pub struct Thresholds {
     pub expiring_within_days: Option<u32>,
 }
 
+/// Whether a threshold holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum CheckStatus {
+    Ok,
+    Alert,
+}
+
+impl CheckStatus {
+    /// `OK` or `ALERT`, as the stable line and JSON write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckStatus::Ok => "OK",
+            CheckStatus::Alert => "ALERT",
+        }
+    }
+}
+
+impl std::fmt::Display for CheckStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CheckResult {
-    pub status: &'static str,
+    pub status: CheckStatus,
     pub account: String,
     pub check: String,
     pub value: String,
@@ -28,7 +52,7 @@ pub struct CheckResult {
 
 impl CheckResult {
     pub fn is_alert(&self) -> bool {
-        self.status == "ALERT"
+        self.status == CheckStatus::Alert
     }
 
     /// `OK|ALERT <account> <check>=<value> (limit <limit>)`, the account
@@ -98,7 +122,11 @@ fn result(
     limit: String,
 ) -> CheckResult {
     CheckResult {
-        status: if alert { "ALERT" } else { "OK" },
+        status: if alert {
+            CheckStatus::Alert
+        } else {
+            CheckStatus::Ok
+        },
         account: account.account.clone(),
         check,
         value,

@@ -3,7 +3,7 @@
 pub mod builtin;
 mod reader;
 
-use crate::domain::error::{Error, Location, Result};
+use crate::domain::error::{Error, Result};
 use crate::domain::numbers::{MAX_SCALE, MAX_VALUE, format_units};
 use crate::domain::periods::{Reset, Term};
 use crate::domain::zone::{Zone, parse_plan_timestamp};
@@ -851,11 +851,6 @@ fn read_cores(doc: &Doc<'_>, table: &mut TableReader<'_, '_, '_>) -> Result<Core
         daily_unit_price,
         daily_cap,
     })
-}
-
-/// An error about the plan as a whole that has no single key, e.g. from the CLI.
-pub fn plan_error(file: &str, problem: impl Into<String>) -> Error {
-    Error::input(Location::file(file), problem)
 }
 
 mod normalised;

@@ -193,8 +193,4 @@ impl NormalisedPlan {
     pub fn to_toml(&self) -> String {
         toml::to_string(self).expect("a normalised plan is plain strings, numbers and tables")
     }
-
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a normalised plan serialises to JSON")
-    }
 }

@@ -7,7 +7,7 @@ pub fn text(results: &[CheckResult]) -> String {
 }
 
 pub fn json(results: &[CheckResult]) -> String {
-    serde_json::to_string_pretty(results).expect("check results serialise to JSON") + "\n"
+    super::json::pretty(results)
 }
 
 pub fn markdown(results: &[CheckResult]) -> String {

@@ -77,23 +77,7 @@ fn page(title: &str, blocks: &[Block], report: Option<&Report>) -> String {
                 header: grid.header.clone(),
                 show_header: grid.show_header,
                 right_from: grid.right_from,
-                totals_from: grid
-                    .rows
-                    .iter()
-                    .position(|row| {
-                        matches!(
-                            row.first().map(String::as_str),
-                            Some(
-                                "Total"
-                                    | "Posted"
-                                    | "Accrued"
-                                    | "Still to come"
-                                    | "Projected"
-                                    | "(unused)"
-                            )
-                        )
-                    })
-                    .unwrap_or(grid.rows.len()),
+                totals_from: grid.totals_from.unwrap_or(grid.rows.len()),
                 rows: grid.rows.clone(),
             }),
             Block::Chart { account, allowance } => {

@@ -6,8 +6,11 @@ use crate::model::report::{Comparison, Report};
 
 pub struct JsonExporter;
 
-fn pretty(value: &impl serde::Serialize) -> String {
-    serde_json::to_string_pretty(value).expect("the model serialises to JSON") + "\n"
+/// The one JSON writer of every document: pretty, ending in a newline.
+/// The documents are strings, decimals as strings and maps with string
+/// keys, which always serialise.
+pub fn pretty<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string_pretty(value).expect("a document serialises to JSON") + "\n"
 }
 
 impl ReportView for JsonExporter {

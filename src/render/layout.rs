@@ -41,6 +41,9 @@ pub struct Grid {
     pub show_header: bool,
     pub right_from: usize,
     pub rows: Vec<Vec<String>>,
+    /// The first of the rows that total the ones above (a page sets them
+    /// apart); `None` when the grid has none.
+    pub totals_from: Option<usize>,
 }
 
 impl Grid {
@@ -50,10 +53,17 @@ impl Grid {
             show_header: true,
             right_from,
             rows: Vec::new(),
+            totals_from: None,
         }
     }
 
     fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    /// A row that totals the ones above; every row after it is one too.
+    fn total(&mut self, cells: Vec<String>) {
+        self.totals_from.get_or_insert(self.rows.len());
         self.rows.push(cells);
     }
 }
@@ -277,7 +287,7 @@ fn window_blocks(report: &Report, window: &WindowReport, charges: &WindowCharges
             line.amount.to_string(),
         ]);
     }
-    grid.row(vec![
+    grid.total(vec![
         "Posted".to_string(),
         String::new(),
         String::new(),
@@ -332,7 +342,7 @@ fn charge_lines(report: &Report, account: &AccountReport) -> Grid {
             "-".to_string(),
         ]);
     }
-    grid.row(vec![
+    grid.total(vec![
         "Total".to_string(),
         String::new(),
         String::new(),
@@ -524,7 +534,7 @@ pub fn invoice(invoice: &Invoice) -> Vec<Block> {
                 grid.row(invoice_row(line, places));
             }
             let mut subtotal = |label: &str, money: Money| {
-                grid.row(vec![
+                grid.total(vec![
                     label.to_string(),
                     String::new(),
                     String::new(),
@@ -634,22 +644,22 @@ pub fn allocation_blocks(
         }
         grid.row(row);
     }
-    for (label, money) in [
-        (UNUSED, allocation.unused),
-        (SHARED, allocation.shared),
-        ("Total", allocation.total),
+    for (label, money, is_total) in [
+        (UNUSED, allocation.unused, false),
+        (SHARED, allocation.shared, false),
+        ("Total", allocation.total, true),
     ] {
         let mut row = vec![label.to_string()];
         row.extend(std::iter::repeat_n(String::new(), 5));
         row.push(money.to_string());
         if !unpriced.is_zero() {
-            row.push(if label == "Total" {
+            row.push(if is_total {
                 units(Units(unpriced), places)
             } else {
                 String::new()
             });
         }
-        grid.row(row);
+        grid.total(row);
     }
     let mut blocks = vec![
         Block::Heading(format!(

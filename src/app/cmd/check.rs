@@ -1,7 +1,7 @@
 //! `scanquota check`: threshold checks for scripts. It fails closed: an
 //! unknown `--account` is an error, and an unpriced projected cost alerts.
 
-use super::CommandOutput;
+use super::{CommandOutput, Status};
 use crate::app::cli::{CheckArgs, CheckFormat};
 use crate::app::job::{Job, Needs, thresholds};
 use crate::domain::error::Result;
@@ -20,7 +20,10 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<CommandOutput> {
     let report = found.reports.remove(0);
     let results = evaluate(&report, &thresholds)?;
     let alerts = results.iter().filter(|r| r.is_alert()).count();
-    let code = if alerts == 0 { 0 } else { 1 };
+    let status = match alerts {
+        0 => Status::Success,
+        _ => Status::Findings,
+    };
     let mut stderr = job.notes.clone() + &found.notes;
     if alerts > 0 && !quiet {
         stderr += &format!("scanquota: {alerts} of {} checks alerted\n", results.len());
@@ -34,7 +37,7 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<CommandOutput> {
     Ok(CommandOutput {
         stdout,
         stderr,
-        code,
+        status,
         stream: None,
     })
 }

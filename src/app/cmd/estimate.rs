@@ -106,9 +106,7 @@ pub fn run(args: &EstimateArgs) -> Result<CommandOutput> {
     let estimate = rank(plans, args.months, sized);
     let stdout = match args.format {
         EstimateFormat::Table => render::estimate::table(&estimate),
-        EstimateFormat::Json => {
-            serde_json::to_string_pretty(&estimate).expect("the estimate serialises") + "\n"
-        }
+        EstimateFormat::Json => crate::render::json::pretty(&estimate),
     };
     Ok(CommandOutput {
         stderr: notes,

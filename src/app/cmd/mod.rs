@@ -25,11 +25,22 @@ use crate::render::{
 pub struct CommandOutput {
     pub stdout: String,
     pub stderr: String,
-    pub code: i32,
+    pub status: Status,
     /// Output too large to hold (a ledger of millions of rows), written
     /// after `stdout`. It is made only once every input has been read and
     /// checked; what it reads again is checked to be unchanged.
     pub stream: Option<Streamed>,
+}
+
+/// How a command that ran to its end came out; `main` alone turns it (or
+/// an error) into the exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Exit 0.
+    Success,
+    /// Exit 1: the command ran, and what it checks does not hold (a
+    /// threshold alerted, statistics differ from the vendor's).
+    Findings,
 }
 
 /// Writes the rest of a command's output; an input it reads again as it
@@ -42,7 +53,7 @@ impl CommandOutput {
         CommandOutput {
             stdout,
             stderr: String::new(),
-            code: 0,
+            status: Status::Success,
             stream: None,
         }
     }
@@ -60,7 +71,7 @@ impl std::fmt::Debug for CommandOutput {
         f.debug_struct("CommandOutput")
             .field("stdout", &self.stdout)
             .field("stderr", &self.stderr)
-            .field("code", &self.code)
+            .field("status", &self.status)
             .field("stream", &self.stream.as_ref().map(|_| "…"))
             .finish()
     }

@@ -14,7 +14,7 @@ pub fn check(spec: &str, start: Option<&str>, format: PlanFormat) -> Result<Comm
     let normalised = NormalisedPlan::new(&plan);
     let text = match format {
         PlanFormat::Toml => normalised.to_toml(),
-        PlanFormat::Json => normalised.to_json() + "\n",
+        PlanFormat::Json => crate::render::json::pretty(&normalised),
     };
     Ok(CommandOutput::success(text))
 }

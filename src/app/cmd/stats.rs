@@ -1,6 +1,6 @@
 //! `scanquota stats` and `scanquota reconcile`: the HSS statistics view.
 
-use super::CommandOutput;
+use super::{CommandOutput, Status};
 use crate::app::cli::{InputArgs, InventoryLayoutArgs, ReconcileArgs, StatsArgs, StatsFormat};
 use crate::app::job::{Job, Needs, PlanRun};
 use crate::domain::error::{Error, Result};
@@ -82,9 +82,7 @@ pub fn stats(args: &StatsArgs) -> Result<CommandOutput> {
         &args.inventory_layout,
     )?;
     let stdout = match args.format {
-        StatsFormat::Json => {
-            serde_json::to_string_pretty(&stats).expect("statistics serialise") + "\n"
-        }
+        StatsFormat::Json => crate::render::json::pretty(&stats),
         StatsFormat::Table => render::stats::table(&stats),
     };
     Ok(CommandOutput {
@@ -117,7 +115,7 @@ pub fn reconcile(args: &ReconcileArgs) -> Result<CommandOutput> {
             found.len()
         ),
         stdout,
-        code: 1,
+        status: Status::Findings,
         stream: None,
     })
 }
