@@ -116,7 +116,8 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l format -
 json\t''
 csv\t''
 markdown\t''
-html\t'One self-contained page, to open, print or mail'"
+html\t'One self-contained page, to open, print or mail'
+focus\t'FOCUS 1.2 Cost and Usage CSV for FinOps tools: a row per posted charge line, and the prepaid units drawn per account, allowance and day, amortised (docs/focus.md)'"
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s h -l help -d 'Print help (see more with \'--help\')'

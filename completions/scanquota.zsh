@@ -112,7 +112,8 @@ proportional\:"Spread over the groups in proportion to their units"))' \
 json\:""
 csv\:""
 markdown\:""
-html\:"One self-contained page, to open, print or mail"))' \
+html\:"One self-contained page, to open, print or mail"
+focus\:"FOCUS 1.2 Cost and Usage CSV for FinOps tools\: a row per posted charge line, and the prepaid units drawn per account, allowance and day, amortised (docs/focus.md)"))' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \

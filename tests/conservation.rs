@@ -247,8 +247,12 @@ fn check_everything(reports: &[Report]) {
         let markdown = report_view(ReportFormat::Markdown).report(report);
         check_report_views(report, &table, &markdown);
         let invoice = Invoice::of(report).unwrap();
-        let csv = invoice_view(InvoiceFormat::Csv).invoice(&invoice);
-        let invoice_table = invoice_view(InvoiceFormat::Table).invoice(&invoice);
+        let csv = invoice_view(InvoiceFormat::Csv)
+            .expect("CSV shows an invoice")
+            .invoice(&invoice);
+        let invoice_table = invoice_view(InvoiceFormat::Table)
+            .expect("a table shows an invoice")
+            .invoice(&invoice);
         check_invoice(report, &invoice, &csv, &invoice_table);
         for text in [&table, &markdown, &invoice_table] {
             for line in text.lines() {

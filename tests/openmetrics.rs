@@ -284,7 +284,7 @@ fn openmetrics_is_for_a_single_plans_report() {
     assert!(stdout.is_empty());
     assert!(
         stderr.contains("invalid value 'openmetrics'")
-            && stderr.contains("[possible values: table, json, csv, markdown, html]"),
+            && stderr.contains("[possible values: table, json, csv, markdown, html, focus]"),
         "{stderr}"
     );
 }

@@ -388,7 +388,7 @@ proptest! {
                     let _ = report_view(format).report(&report);
                 }
                 if let Ok(invoice) = Invoice::of(&report) {
-                    let _ = invoice_view(InvoiceFormat::Json).invoice(&invoice);
+                    let _ = invoice_view(InvoiceFormat::Json).expect("JSON shows an invoice").invoice(&invoice);
                 }
             }
             Err(err) => {

@@ -280,6 +280,8 @@ pub enum InvoiceFormat {
     Markdown,
     /// One self-contained page, to open, print or mail
     Html,
+    /// FOCUS 1.2 Cost and Usage CSV for FinOps tools: a row per posted charge line, and the prepaid units drawn per account, allowance and day, amortised (docs/focus.md)
+    Focus,
 }
 
 /// What report and invoice read: the logs, core samples and the breakdown.

@@ -367,6 +367,9 @@ pub struct GroupUsage {
     pub units: Decimal,
     /// Per allowance, per period: units drawn.
     pub drawn: Vec<Vec<Decimal>>,
+    /// Per allowance, per period, per local day (`Schedule::day_bounds`):
+    /// units drawn; empty for a period the group drew nothing from.
+    pub daily: Vec<Vec<Vec<Decimal>>>,
     /// Per cycle: units drawn and overage.
     pub cycle_units: Vec<Decimal>,
     /// Per cycle: overage units.
@@ -420,6 +423,7 @@ struct GroupTally {
     denied: u64,
     units: Scaled,
     drawn: Vec<Vec<Scaled>>,
+    daily: Vec<Vec<Vec<Scaled>>>,
     cycle_units: Vec<Scaled>,
     cycle_overage: Vec<Scaled>,
 }
@@ -547,6 +551,16 @@ impl<'p> AccountState<'p> {
                         .iter()
                         .map(|periods| periods.iter().map(|v| sum(*v)).collect())
                         .collect(),
+                    daily: group
+                        .daily
+                        .iter()
+                        .map(|periods| {
+                            periods
+                                .iter()
+                                .map(|days| days.iter().map(|v| exact(*v)).collect())
+                                .collect()
+                        })
+                        .collect(),
                     cycle_units: sums(&group.cycle_units),
                     cycle_overage: sums(&group.cycle_overage),
                 })
@@ -604,6 +618,11 @@ impl<'p> AccountState<'p> {
                 .iter()
                 .map(|p| vec![0; p.len()])
                 .collect();
+            group.daily = tally
+                .period_consumed
+                .iter()
+                .map(|p| vec![Vec::new(); p.len()])
+                .collect();
             group.cycle_units = vec![0; self.schedule.cycles.len()];
             group.cycle_overage = vec![0; self.schedule.cycles.len()];
         }
@@ -620,6 +639,12 @@ impl<'p> AccountState<'p> {
         for (allowance, draw) in self.draws.iter().enumerate() {
             if let (false, (Some(period), _)) = (*draw == 0, self.available[allowance]) {
                 group.drawn[allowance][period] += *draw;
+                let bounds = &self.schedule.day_bounds[allowance][period];
+                let days = &mut group.daily[allowance][period];
+                if days.is_empty() {
+                    days.resize(bounds.len() + 1, 0);
+                }
+                days[bounds.partition_point(|midnight| *midnight <= event.at)] += *draw;
             }
         }
         group.units = group.units.saturating_add(units);

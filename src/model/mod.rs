@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod estimate;
+pub mod focus;
 pub mod invoice;
 pub mod ledger;
 pub mod merge;

@@ -28,6 +28,16 @@ pub struct Plan {
     pub overage: Overage,
     pub fees: Vec<Fee>,
     pub cores: Option<Cores>,
+    /// `[provider]`: who sells the service, for FOCUS output.
+    pub provider: Provider,
+}
+
+/// `[provider] name`, `service`: the seller and the service it bills for,
+/// as FOCUS names them; unset, FOCUS output writes its defaults.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Provider {
+    pub name: Option<String>,
+    pub service: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -247,6 +257,7 @@ const ROOT_KEYS: &[&str] = &[
     "overage",
     "fee",
     "cores",
+    "provider",
 ];
 
 fn read_plan(
@@ -372,6 +383,27 @@ fn read_plan(
         }
         None => None,
     };
+    let provider = match root.table("provider")? {
+        Some(mut table) => {
+            let mut text = |key: &str| -> Result<Option<String>> {
+                match table.string(key)? {
+                    Some(field) if field.value.trim().is_empty() => Err(field.error(
+                        doc,
+                        "is empty; write a name such as \"Tencent Cloud\", or leave the key out",
+                    )),
+                    Some(field) => Ok(Some(field.value)),
+                    None => Ok(None),
+                }
+            };
+            let provider = Provider {
+                name: text("name")?,
+                service: text("service")?,
+            };
+            table.finish(&["name", "service"])?;
+            provider
+        }
+        None => Provider::default(),
+    };
     root.finish(ROOT_KEYS)?;
 
     Ok(Plan {
@@ -388,6 +420,7 @@ fn read_plan(
         overage,
         fees,
         cores,
+        provider,
     })
 }
 

@@ -20,6 +20,8 @@ pub struct NormalisedPlan {
     pub overage: OverageView,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cores: Option<CoresView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<ProviderView>,
     #[serde(rename = "allowance")]
     pub allowances: Vec<AllowanceView>,
     #[serde(rename = "topup")]
@@ -94,6 +96,14 @@ pub struct FeeView {
 }
 
 #[derive(Debug, Serialize)]
+pub struct ProviderView {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
 pub struct CoresView {
     pub licensed: String,
     pub daily_unit_price: String,
@@ -138,6 +148,10 @@ impl NormalisedPlan {
                 licensed: format_units(cores.licensed),
                 daily_unit_price: format_units(cores.daily_unit_price),
                 daily_cap: cores.daily_cap.map(format_units),
+            }),
+            provider: (plan.provider != Default::default()).then(|| ProviderView {
+                name: plan.provider.name.clone(),
+                service: plan.provider.service.clone(),
             }),
             allowances: plan
                 .allowances

@@ -6,6 +6,7 @@
 pub mod check;
 pub mod csv;
 pub mod estimate;
+pub mod focus;
 pub mod html;
 pub mod json;
 pub mod layout;

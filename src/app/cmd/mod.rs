@@ -164,13 +164,15 @@ pub fn comparison_view(format: ReportFormat) -> Result<Box<dyn ComparisonView>> 
     })
 }
 
-/// The view of an invoice in `format`.
-pub fn invoice_view(format: InvoiceFormat) -> Box<dyn InvoiceView> {
-    match format {
+/// The view of an invoice in `format`; `None` for FOCUS, whose rows need
+/// the replay's daily draws besides the invoice (`invoice::focus`).
+pub fn invoice_view(format: InvoiceFormat) -> Option<Box<dyn InvoiceView>> {
+    Some(match format {
         InvoiceFormat::Table => Box::new(TableExporter),
         InvoiceFormat::Json => Box::new(JsonExporter),
         InvoiceFormat::Csv => Box::new(CsvExporter),
         InvoiceFormat::Markdown => Box::new(MarkdownExporter),
         InvoiceFormat::Html => Box::new(HtmlExporter),
-    }
+        InvoiceFormat::Focus => return None,
+    })
 }

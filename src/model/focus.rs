@@ -1,0 +1,625 @@
+//! The bill as FOCUS 1.2 Cost and Usage rows (`invoice --format focus`,
+//! docs/focus.md): one row per posted charge line, and the prepaid quota's
+//! units drawn per account, allowance and local day, amortised against the
+//! period's purchase so that `sum(EffectiveCost)` over a period is its
+//! purchase cost exactly and `sum(BilledCost)` is the invoice's posted total.
+//! Every figure is worked out here; the view only writes it.
+
+use crate::domain::error::{Error, Result};
+use crate::domain::numbers::round_money;
+use crate::domain::periods::Period;
+use crate::domain::values::{Money, Units};
+use crate::domain::zone::Zone;
+use crate::engine::charges::ChargeKind;
+use crate::engine::meter::{AccountUsage, Schedule};
+use crate::input::log::NO_GROUP;
+use crate::model::invoice::{Invoice, LineState};
+use crate::model::report::{AccountReport, Report};
+use crate::plan::{AllowanceKind, Plan};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc};
+use rust_decimal::Decimal;
+
+/// `ProviderName` of a plan without `[provider] name`.
+pub const DEFAULT_PROVIDER: &str = "Unspecified provider";
+/// `ServiceName` of a plan without `[provider] service` or `name`.
+pub const DEFAULT_SERVICE: &str = "Container image scanning";
+/// `ServiceCategory` and `ServiceSubcategory`: image scanning is security
+/// posture management in FOCUS 1.2's list.
+pub const SERVICE_CATEGORY: &str = "Security";
+pub const SERVICE_SUBCATEGORY: &str = "Security Posture Management";
+/// The unit scans are metered, priced and committed in.
+pub const SCAN_UNIT: &str = "Scan Units";
+/// `CommitmentDiscountType` of a prepaid allowance period.
+pub const COMMITMENT_TYPE: &str = "Prepaid scan quota";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChargeCategory {
+    Usage,
+    Purchase,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChargeFrequency {
+    OneTime,
+    Recurring,
+    UsageBased,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PricingCategory {
+    Standard,
+    Committed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommitmentStatus {
+    Used,
+    Unused,
+}
+
+/// What a row is, for `x_Kind`: a charge line's kind, or a prepaid period's
+/// units drawn or left unused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowKind {
+    Line(ChargeKind),
+    /// Units drawn from an allowance on one local day.
+    Drawn,
+    /// A closed prepaid period's units nobody drew.
+    Unused,
+}
+
+impl RowKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowKind::Line(kind) => kind.as_str(),
+            RowKind::Drawn => "drawn",
+            RowKind::Unused => "unused",
+        }
+    }
+}
+
+/// The prepaid allowance period a row buys or draws from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Commitment {
+    pub id: String,
+    pub name: String,
+    pub quantity: Units,
+    /// `None` on a purchase.
+    pub status: Option<CommitmentStatus>,
+}
+
+/// One FOCUS row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FocusRow {
+    pub account: String,
+    /// With `--by`: the group whose scans drew the units (usage rows only).
+    pub group: Option<String>,
+    pub kind: RowKind,
+    pub item: String,
+    pub description: String,
+    pub category: ChargeCategory,
+    pub frequency: ChargeFrequency,
+    pub pricing_category: PricingCategory,
+    pub billing_period_start: DateTime<Utc>,
+    pub billing_period_end: DateTime<Utc>,
+    pub charge_period_start: DateTime<Utc>,
+    pub charge_period_end: DateTime<Utc>,
+    pub billed_cost: Money,
+    pub effective_cost: Money,
+    /// `pricing_quantity × list_unit_price`, exact.
+    pub list_cost: Money,
+    pub list_unit_price: Units,
+    pub pricing_quantity: Units,
+    /// `PricingUnit` (and `ConsumedUnit` when consumed is set).
+    pub unit: &'static str,
+    /// `None` for purchases and unused units.
+    pub consumed: Option<Units>,
+    pub commitment: Option<Commitment>,
+    pub sku_meter: String,
+    /// Scan units the row draws (drawn and overage rows).
+    pub scan_units: Option<Units>,
+    /// Overage units of the row's cycle that have no price (so far, in an
+    /// open cycle), left out.
+    pub unpriced_overage_units: Option<Units>,
+}
+
+/// Overage units without a price: FOCUS costs may not be null, so they are
+/// left out of the file and named on stderr.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unpriced {
+    pub account: String,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub units: Units,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Focus {
+    pub provider: String,
+    pub service: String,
+    pub currency: String,
+    /// The `--by` column: the key of usage rows' `Tags`.
+    pub tag_key: Option<String>,
+    pub rows: Vec<FocusRow>,
+    pub unpriced: Vec<Unpriced>,
+}
+
+impl Focus {
+    /// The lines the stderr note names: unpriced overage left out.
+    pub fn notes(&self, zone: Zone) -> String {
+        self.unpriced
+            .iter()
+            .map(|u| {
+                format!(
+                    "scanquota: account {}, {} to {}: {} overage units have no price in the plan, so they are left out of the FOCUS file (its costs may not be null; see x_UnpricedOverageUnits)\n",
+                    u.account,
+                    zone.format(u.start),
+                    zone.format(u.end),
+                    u.units
+                )
+            })
+            .collect()
+    }
+}
+
+/// What FOCUS rows are built from: the replay's schedule and usages (the
+/// units drawn per day, per `--by` group), the report and the invoice of
+/// the same window.
+pub struct Sources<'a> {
+    pub plan: &'a Plan,
+    pub schedule: &'a Schedule,
+    pub report: &'a Report,
+    pub invoice: &'a Invoice,
+    pub usages: &'a [AccountUsage],
+    /// With `--by`: the group names by id, and the column.
+    pub group_names: &'a [String],
+    pub by: Option<&'a str>,
+}
+
+impl Focus {
+    pub fn of(sources: &Sources<'_>) -> Result<Focus> {
+        let plan = sources.plan;
+        let mut focus = Focus {
+            provider: plan
+                .provider
+                .name
+                .clone()
+                .unwrap_or_else(|| DEFAULT_PROVIDER.to_string()),
+            service: plan
+                .provider
+                .service
+                .clone()
+                .or_else(|| (!plan.name.is_empty()).then(|| plan.name.clone()))
+                .unwrap_or_else(|| DEFAULT_SERVICE.to_string()),
+            currency: plan.currency.clone(),
+            tag_key: sources.by.map(str::to_string),
+            rows: Vec::new(),
+            unpriced: Vec::new(),
+        };
+        for account in &sources.report.accounts {
+            let mut rows = Vec::new();
+            if let Some(usage) = sources.usages.iter().find(|u| u.account == account.account) {
+                drawn_rows(sources, account, usage, &mut rows)?;
+            }
+            line_rows(sources, &account.account, &mut rows, &mut focus.unpriced)?;
+            // Every row of a cycle with unpriced overage says how much, in
+            // whichever window the cycle's overage posts.
+            for cycle in account
+                .cycles
+                .iter()
+                .filter(|c| !c.unpriced_overage.0.is_zero())
+            {
+                let (start, end) = (cycle.start.utc(), cycle.end.utc());
+                for row in &mut rows {
+                    if start <= row.charge_period_start && row.charge_period_start < end {
+                        row.unpriced_overage_units = Some(cycle.unpriced_overage);
+                    }
+                }
+            }
+            rows.sort_by(|a, b| {
+                (a.charge_period_start, order(a), &a.group, &a.item).cmp(&(
+                    b.charge_period_start,
+                    order(b),
+                    &b.group,
+                    &b.item,
+                ))
+            });
+            focus.rows.extend(rows);
+        }
+        Ok(focus)
+    }
+}
+
+/// Purchases first, then billed usage, then units drawn and unused.
+fn order(row: &FocusRow) -> u8 {
+    match (row.category, row.kind) {
+        (ChargeCategory::Purchase, _) => 0,
+        (_, RowKind::Line(_)) => 1,
+        (_, RowKind::Drawn) => 2,
+        (_, RowKind::Unused) => 3,
+    }
+}
+
+/// An exact amount, written to the plan's decimals when it has no more
+/// places than they: `2.10`, but `0.99999` as it is.
+fn exact(plan: &Plan, amount: Decimal) -> Money {
+    let rounded = round_money(amount, plan.decimals);
+    Money(if rounded == amount { rounded } else { amount })
+}
+
+fn overflow(what: String) -> Error {
+    Error::overflow(
+        what,
+        "write smaller prices or units in the plan, or give an earlier --as-of",
+    )
+}
+
+/// The plan-zone calendar month holding `at`, in UTC.
+fn month_of(zone: Zone, at: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    let date = zone.local_naive(at).date();
+    let first = NaiveDate::from_ymd_opt(date.year(), date.month(), 1).unwrap_or(date);
+    let next = first
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap_or(first);
+    (
+        zone.resolve_boundary(first.and_time(NaiveTime::MIN)),
+        zone.resolve_boundary(next.and_time(NaiveTime::MIN)),
+    )
+}
+
+/// The local midnight after `at`.
+fn next_midnight(zone: Zone, at: DateTime<Utc>) -> DateTime<Utc> {
+    let date = zone.local_naive(at).date();
+    let next = date.succ_opt().unwrap_or(date);
+    zone.resolve_boundary(next.and_time(NaiveTime::MIN))
+}
+
+fn in_window(report: &Report, at: DateTime<Utc>) -> bool {
+    report
+        .window
+        .is_none_or(|w| w.from.utc() <= at && at < w.to.utc())
+}
+
+/// The commitment id of period `period` of allowance `name`.
+fn commitment_id(account: &str, name: &str, period: &Period) -> String {
+    format!("{account}/{name}/{}", utc(period.start))
+}
+
+fn commitment_name(name: &str, zone: Zone, period: &Period) -> String {
+    format!(
+        "{name} {} to {}",
+        zone.format(period.start),
+        zone.format(period.end)
+    )
+}
+
+fn utc(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// The allowance a line's item (`allowance:NAME`, `topup:NAME`) names.
+fn allowance_of<'p>(plan: &'p Plan, item: &str) -> Option<(usize, &'p str)> {
+    let name = item.split_once(':').map(|(_, name)| name)?;
+    plan.allowance_index(name)
+        .map(|index| (index, plan.allowances[index].name.as_str()))
+}
+
+/// Rows for the units drawn per local day (and `--by` group) from each
+/// allowance period, and each closed prepaid period's unused units.
+fn drawn_rows(
+    sources: &Sources<'_>,
+    account: &AccountReport,
+    usage: &AccountUsage,
+    rows: &mut Vec<FocusRow>,
+) -> Result<()> {
+    let Sources {
+        plan,
+        schedule,
+        report,
+        ..
+    } = *sources;
+    let zone = plan.zone;
+    let zero = Money(round_money(Decimal::ZERO, plan.decimals));
+    for (index, allowance) in plan.allowances.iter().enumerate() {
+        let prepaid = allowance.kind == AllowanceKind::Prepaid;
+        let price = if prepaid {
+            allowance.unit_price
+        } else {
+            Decimal::ZERO
+        };
+        let item = format!("allowance:{}", allowance.name);
+        for (p, period) in schedule.allowance_periods[index].iter().enumerate() {
+            let bounds = &schedule.day_bounds[index][p];
+            let starts: Vec<DateTime<Utc>> = std::iter::once(period.start)
+                .chain(bounds.iter().copied())
+                .collect();
+            let day = |d: usize| {
+                let start = starts[d];
+                let end = starts
+                    .get(d + 1)
+                    .copied()
+                    .unwrap_or_else(|| next_midnight(zone, start).min(period.end));
+                (start, end)
+            };
+            // (day, group, units) in the order costs accumulate.
+            let mut draws: Vec<(usize, Option<usize>, Decimal)> = Vec::new();
+            if schedule.grouped {
+                for (g, group) in usage.groups.iter().enumerate() {
+                    let days = group.daily.get(index).and_then(|periods| periods.get(p));
+                    for (d, units) in days.into_iter().flatten().enumerate() {
+                        if !units.is_zero() {
+                            draws.push((d, Some(g), *units));
+                        }
+                    }
+                }
+            } else {
+                for (d, units) in usage.period_daily[index][p].iter().enumerate() {
+                    if !units.is_zero() {
+                        draws.push((d, None, *units));
+                    }
+                }
+            }
+            draws.sort_by_key(|(d, g, _)| (*d, *g));
+            let id = commitment_id(&account.account, &allowance.name, period);
+            let name = commitment_name(&allowance.name, zone, period);
+            let what = || {
+                overflow(format!(
+                    "account {}, [[allowance]] {} period {}: units drawn × unit_price",
+                    account.account,
+                    allowance.name,
+                    zone.format(period.start)
+                ))
+            };
+            // Each row's cost is what the units drawn so far cost, rounded,
+            // less what the rows before cost: the rows add up to the cost of
+            // every unit drawn, rounded once.
+            let mut drawn = Decimal::ZERO;
+            let mut costed = zero.0;
+            for (d, g, units) in draws {
+                drawn = drawn.checked_add(units).ok_or_else(what)?;
+                let cost = round_money(drawn.checked_mul(price).ok_or_else(what)?, plan.decimals);
+                let effective = cost - costed;
+                costed = cost;
+                let (start, end) = day(d);
+                if !in_window(report, start) {
+                    continue;
+                }
+                let group = g
+                    .and_then(|g| sources.group_names.get(g))
+                    .filter(|name| name.as_str() != NO_GROUP)
+                    .cloned();
+                let (billing_start, billing_end) = month_of(zone, start);
+                rows.push(FocusRow {
+                    account: account.account.clone(),
+                    group,
+                    kind: RowKind::Drawn,
+                    item: item.clone(),
+                    description: format!("{} scan units drawn from {}", units.normalize(), item),
+                    category: ChargeCategory::Usage,
+                    frequency: ChargeFrequency::UsageBased,
+                    pricing_category: if prepaid {
+                        PricingCategory::Committed
+                    } else {
+                        PricingCategory::Standard
+                    },
+                    billing_period_start: billing_start,
+                    billing_period_end: billing_end,
+                    charge_period_start: start,
+                    charge_period_end: end,
+                    billed_cost: zero,
+                    effective_cost: Money(round_money(effective, plan.decimals)),
+                    list_cost: exact(plan, units.checked_mul(price).ok_or_else(what)?),
+                    list_unit_price: Units(price),
+                    pricing_quantity: Units(units),
+                    unit: SCAN_UNIT,
+                    consumed: Some(Units(units)),
+                    commitment: prepaid.then(|| Commitment {
+                        id: id.clone(),
+                        name: name.clone(),
+                        quantity: Units(units),
+                        status: Some(CommitmentStatus::Used),
+                    }),
+                    sku_meter: SCAN_UNIT.to_string(),
+                    scan_units: Some(Units(units)),
+                    unpriced_overage_units: None,
+                });
+            }
+            let closed = period.end <= schedule.as_of;
+            if !prepaid || !closed {
+                continue;
+            }
+            // The unused units take what is left of the period's purchase.
+            let purchased: Decimal = account
+                .charges
+                .lines
+                .iter()
+                .filter(|line| matches!(line.kind, ChargeKind::Allowance | ChargeKind::Topup))
+                .filter(|line| allowance_of(plan, &line.item).map(|(i, _)| i) == Some(index))
+                .filter(|line| {
+                    let at = line.period_start.utc();
+                    period.start <= at && at < period.end
+                })
+                .map(|line| line.amount.0)
+                .sum();
+            let effective = purchased - costed;
+            let unused = account.allowances[index]
+                .periods
+                .get(p)
+                .map_or(Decimal::ZERO, |r| r.expired.0);
+            let last = period.end - TimeDelta::nanoseconds(1);
+            if (unused.is_zero() && effective.is_zero()) || !in_window(report, last) {
+                continue;
+            }
+            let (billing_start, billing_end) = month_of(zone, last);
+            rows.push(FocusRow {
+                account: account.account.clone(),
+                group: None,
+                kind: RowKind::Unused,
+                item: item.clone(),
+                description: format!("{} scan units of {} left unused", unused.normalize(), item),
+                category: ChargeCategory::Usage,
+                frequency: ChargeFrequency::UsageBased,
+                pricing_category: PricingCategory::Committed,
+                billing_period_start: billing_start,
+                billing_period_end: billing_end,
+                charge_period_start: period.start,
+                charge_period_end: period.end,
+                billed_cost: zero,
+                effective_cost: Money(round_money(effective, plan.decimals)),
+                list_cost: exact(plan, unused.checked_mul(price).ok_or_else(what)?),
+                list_unit_price: Units(price),
+                pricing_quantity: Units(unused),
+                unit: SCAN_UNIT,
+                consumed: None,
+                commitment: Some(Commitment {
+                    id,
+                    name,
+                    quantity: Units(unused),
+                    status: Some(CommitmentStatus::Unused),
+                }),
+                sku_meter: SCAN_UNIT.to_string(),
+                scan_units: None,
+                unpriced_overage_units: None,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Rows for the invoice's posted lines of `account`, mapped by their kind;
+/// unpriced overage goes to `unpriced`.
+fn line_rows(
+    sources: &Sources<'_>,
+    account: &str,
+    rows: &mut Vec<FocusRow>,
+    unpriced: &mut Vec<Unpriced>,
+) -> Result<()> {
+    let Sources { plan, schedule, .. } = *sources;
+    let zone = plan.zone;
+    let Some(invoice) = sources
+        .invoice
+        .accounts
+        .iter()
+        .find(|a| a.account == account)
+    else {
+        return Ok(());
+    };
+    let lines = invoice
+        .cycles
+        .iter()
+        .flat_map(|c| &c.lines)
+        .filter(|l| l.state == LineState::Posted);
+    for line in lines {
+        let start = line.period_start.utc();
+        let posted = line.posted_at.utc();
+        let (Some(amount), Some(price)) = (line.amount, line.unit_price) else {
+            unpriced.push(Unpriced {
+                account: account.to_string(),
+                start,
+                end: posted,
+                units: line.quantity,
+            });
+            continue;
+        };
+        let cycle_end = schedule
+            .cycles
+            .iter()
+            .find(|c| c.contains(start))
+            .map_or(posted, |c| c.end);
+        let allowance = allowance_of(plan, &line.item).and_then(|(index, name)| {
+            let period = schedule.allowance_periods[index]
+                .iter()
+                .find(|p| p.contains(start))?;
+            Some((name, period))
+        });
+        let mut commitment = None;
+        // What each kind of line is in FOCUS, and the period it charges for.
+        let (category, frequency, end, unit, meter) = match line.kind {
+            ChargeKind::Allowance | ChargeKind::Topup => {
+                let Some((name, period)) = allowance else {
+                    continue;
+                };
+                commitment = Some(Commitment {
+                    id: commitment_id(account, name, period),
+                    name: commitment_name(name, zone, period),
+                    quantity: line.quantity,
+                    status: None,
+                });
+                let frequency = if line.kind == ChargeKind::Topup {
+                    ChargeFrequency::OneTime
+                } else {
+                    ChargeFrequency::Recurring
+                };
+                (
+                    ChargeCategory::Purchase,
+                    frequency,
+                    period.end,
+                    SCAN_UNIT,
+                    SCAN_UNIT.to_string(),
+                )
+            }
+            ChargeKind::Fee => (
+                ChargeCategory::Usage,
+                ChargeFrequency::Recurring,
+                cycle_end,
+                "Units",
+                line.item.clone(),
+            ),
+            ChargeKind::Overage => (
+                ChargeCategory::Usage,
+                ChargeFrequency::UsageBased,
+                posted.max(start),
+                SCAN_UNIT,
+                SCAN_UNIT.to_string(),
+            ),
+            ChargeKind::Cores => (
+                ChargeCategory::Usage,
+                ChargeFrequency::UsageBased,
+                next_midnight(zone, start),
+                "Cores",
+                "Billable cores a day".to_string(),
+            ),
+        };
+        let purchase = category == ChargeCategory::Purchase;
+        let list_cost = line.quantity.0.checked_mul(price.0).ok_or_else(|| {
+            overflow(format!(
+                "account {account}, {} at {}: quantity × unit_price",
+                line.item,
+                zone.format(start)
+            ))
+        })?;
+        let (billing_start, billing_end) = month_of(zone, posted);
+        rows.push(FocusRow {
+            account: account.to_string(),
+            group: None,
+            kind: RowKind::Line(line.kind),
+            item: line.item.clone(),
+            description: format!("{}: {} {}", line.item, line.quantity, unit),
+            category,
+            frequency,
+            pricing_category: PricingCategory::Standard,
+            billing_period_start: billing_start,
+            billing_period_end: billing_end,
+            charge_period_start: start,
+            charge_period_end: end,
+            billed_cost: amount,
+            // A purchase covering future usage costs nothing when bought:
+            // its cost is the units drawn and left unused.
+            effective_cost: if purchase {
+                Money(round_money(Decimal::ZERO, plan.decimals))
+            } else {
+                amount
+            },
+            list_cost: exact(plan, list_cost),
+            list_unit_price: price,
+            pricing_quantity: line.quantity,
+            unit,
+            consumed: (!purchase).then_some(line.quantity),
+            commitment,
+            sku_meter: meter,
+            scan_units: (line.kind == ChargeKind::Overage).then_some(line.quantity),
+            unpriced_overage_units: None,
+        });
+    }
+    Ok(())
+}

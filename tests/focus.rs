@@ -1,0 +1,404 @@
+//! `invoice --format focus` (docs/focus.md): the money adds up (billed to
+//! the invoice's posted total, effective to each period's purchase cost,
+//! months to the window holding them), unpriced overage is left out and
+//! named, user text is guarded, and one small file is pinned.
+
+mod common;
+
+use common::{Workdir, run};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+const TCSS: &[&str] = &[
+    "--plan",
+    "fixtures/tcss-cny-topup.toml",
+    "--log",
+    "fixtures/tcss-cny.csv",
+    "--cores",
+    "fixtures/cores.csv",
+    "--as-of",
+    "2024-06-20",
+];
+
+type Row = BTreeMap<String, String>;
+
+fn invoice(base: &[&str], extra: &[&str], format: &str) -> (String, String) {
+    let mut args = vec!["invoice"];
+    args.extend_from_slice(base);
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["--format", format]);
+    let (code, stdout, stderr) = run(&args);
+    assert_eq!(code, 0, "invoice {args:?} failed: {stderr}");
+    (stdout, stderr)
+}
+
+fn focus_rows(csv_text: &str) -> Vec<Row> {
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    reader
+        .records()
+        .map(|record| {
+            header
+                .iter()
+                .cloned()
+                .zip(record.unwrap().iter().map(str::to_string))
+                .collect()
+        })
+        .collect()
+}
+
+fn focus(base: &[&str], extra: &[&str]) -> Vec<Row> {
+    focus_rows(&invoice(base, extra, "focus").0)
+}
+
+fn dec(text: &str) -> Decimal {
+    Decimal::from_str(text).unwrap_or_else(|_| panic!("`{text}` is not a decimal"))
+}
+
+fn sum<'a>(rows: impl IntoIterator<Item = &'a Row>, column: &str) -> Decimal {
+    rows.into_iter().map(|r| dec(&r[column])).sum()
+}
+
+fn posted_total(base: &[&str], extra: &[&str]) -> Decimal {
+    let (json, _) = invoice(base, extra, "json");
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    dec(value["posted"]
+        .as_str()
+        .expect("posted is a decimal string"))
+}
+
+#[test]
+fn billed_cost_adds_up_to_the_invoice_posted_total() {
+    let fleet: &[&str] = &[
+        "--plan",
+        "fixtures/fleet.toml",
+        "--log",
+        "fixtures/fleet.csv",
+        "--as-of",
+        "2025-02-20",
+    ];
+    for (base, extra) in [
+        (TCSS, &[][..]),
+        (TCSS, &["--month", "2024-04"][..]),
+        (TCSS, &["--from", "2024-03-20", "--to", "2024-05-16"][..]),
+        (TCSS, &["--account", "team-b", "--month", "2024-05"][..]),
+        (fleet, &[][..]),
+        (fleet, &["--month", "2024-08", "--by", "team"][..]),
+    ] {
+        let billed = sum(&focus(base, extra), "BilledCost");
+        let posted = posted_total(base, extra);
+        assert!(
+            posted > Decimal::ZERO,
+            "{extra:?}: the case bills something"
+        );
+        assert_eq!(billed, posted, "{base:?} {extra:?}");
+    }
+}
+
+#[test]
+fn effective_cost_of_a_closed_period_is_its_purchase_cost() {
+    let rows = focus(TCSS, &[]);
+    let mut by_commitment: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
+    for row in &rows {
+        let id = row["CommitmentDiscountId"].as_str();
+        if !id.is_empty() {
+            by_commitment.entry(id).or_default().push(row);
+        }
+    }
+    let mut closed = 0;
+    for (id, rows) in &by_commitment {
+        let purchases = rows.iter().filter(|r| r["ChargeCategory"] == "Purchase");
+        let purchased = sum(purchases.copied(), "BilledCost");
+        let unused = rows
+            .iter()
+            .filter(|r| r["CommitmentDiscountStatus"] == "Unused")
+            .count();
+        if unused == 0 {
+            continue; // the current period: not closed at as-of.
+        }
+        closed += 1;
+        assert_eq!(unused, 1, "{id}: one unused row per closed period");
+        assert_eq!(
+            sum(rows.iter().copied(), "EffectiveCost"),
+            purchased,
+            "{id}"
+        );
+        // A purchase's own effective cost is zero: usage carries it.
+        for row in rows.iter().filter(|r| r["ChargeCategory"] == "Purchase") {
+            assert_eq!(dec(&row["EffectiveCost"]), Decimal::ZERO);
+        }
+    }
+    // Two accounts, three monthly periods each, closed by as-of.
+    assert_eq!(closed, 6);
+    // The period with the top-up: 300 + 300 units at 0.30.
+    let topped = &by_commitment["team-a/quota/2024-04-15T06:00:00Z"];
+    assert_eq!(sum(topped.iter().copied(), "EffectiveCost"), dec("180.00"));
+    assert!(topped.iter().any(|r| r["ChargeFrequency"] == "One-Time"));
+}
+
+#[test]
+fn consecutive_months_add_up_to_the_two_month_window() {
+    let lines = |extra: &[&str]| -> Vec<String> {
+        let (text, _) = invoice(TCSS, extra, "focus");
+        text.lines().skip(1).map(str::to_string).collect()
+    };
+    let mut months = lines(&["--month", "2024-04"]);
+    months.extend(lines(&["--month", "2024-05"]));
+    let mut window = lines(&["--from", "2024-04-01", "--to", "2024-06-01"]);
+    months.sort();
+    window.sort();
+    assert!(!window.is_empty());
+    assert_eq!(months, window);
+}
+
+#[test]
+fn decimals_have_a_fraction_and_times_are_utc() {
+    let rows = focus(TCSS, &[]);
+    let decimals = [
+        "BilledCost",
+        "EffectiveCost",
+        "ListCost",
+        "ContractedCost",
+        "ListUnitPrice",
+        "ContractedUnitPrice",
+        "PricingQuantity",
+        "ConsumedQuantity",
+        "CommitmentDiscountQuantity",
+    ];
+    let times = [
+        "BillingPeriodStart",
+        "BillingPeriodEnd",
+        "ChargePeriodStart",
+        "ChargePeriodEnd",
+    ];
+    for row in &rows {
+        for column in decimals {
+            let cell = &row[column];
+            assert!(
+                cell.is_empty() || (cell.contains('.') && Decimal::from_str(cell).is_ok()),
+                "{column} = `{cell}`"
+            );
+        }
+        for column in times {
+            let cell = &row[column];
+            assert!(
+                chrono::DateTime::parse_from_rfc3339(cell).is_ok() && cell.ends_with('Z'),
+                "{column} = `{cell}`"
+            );
+        }
+        assert!(row["InvoiceId"].is_empty());
+        assert_eq!(row["ProviderName"], "Tencent Cloud");
+        assert_eq!(row["ServiceName"], "Tencent Container Security Service");
+    }
+    // Times are UTC whatever zone the views show.
+    assert_eq!(
+        invoice(TCSS, &[], "focus").0,
+        invoice(TCSS, &["--display-zone", "Europe/Berlin"], "focus").0
+    );
+    // And the April billing period is April in Shanghai, in UTC.
+    assert!(
+        rows.iter()
+            .any(|r| r["BillingPeriodStart"] == "2024-03-31T16:00:00Z"
+                && r["BillingPeriodEnd"] == "2024-04-30T16:00:00Z")
+    );
+}
+
+#[test]
+fn by_groups_tag_usage_rows_only() {
+    let rows = focus(
+        &[
+            "--plan",
+            "fixtures/tcss-cny-topup.toml",
+            "--log",
+            "fixtures/teams.csv",
+            "--as-of",
+            "2024-05-20",
+        ],
+        &["--by", "team"],
+    );
+    let tagged: Vec<&Row> = rows.iter().filter(|r| !r["Tags"].is_empty()).collect();
+    assert!(!tagged.is_empty());
+    for row in &tagged {
+        assert_eq!(row["x_Kind"], "drawn");
+        let tags: serde_json::Value = serde_json::from_str(&row["Tags"]).unwrap();
+        assert_eq!(tags["team"], row["SubAccountName"].as_str());
+        assert_eq!(
+            row["SubAccountId"],
+            format!("acme/{}", row["SubAccountName"])
+        );
+    }
+    for row in rows.iter().filter(|r| r["ChargeCategory"] == "Purchase") {
+        assert!(row["SubAccountId"].is_empty() && row["Tags"].is_empty());
+    }
+    // Grouped or not, the amortised costs are the same per period.
+    let plain = focus(
+        &[
+            "--plan",
+            "fixtures/tcss-cny-topup.toml",
+            "--log",
+            "fixtures/teams.csv",
+            "--as-of",
+            "2024-05-20",
+        ],
+        &[],
+    );
+    assert_eq!(
+        sum(&rows, "EffectiveCost"),
+        sum(&plain, "EffectiveCost"),
+        "--by splits the days' draws, never the total"
+    );
+    assert_eq!(
+        sum(&rows, "PricingQuantity"),
+        sum(&plain, "PricingQuantity")
+    );
+    // The TCSS period starts at the purchase time, 14:00 in Shanghai: its
+    // first day is cut there.
+    assert!(plain.iter().any(|r| r["x_Kind"] == "drawn"
+        && r["ChargePeriodStart"] == "2024-03-15T06:00:00Z"
+        && r["ChargePeriodEnd"] == "2024-03-15T16:00:00Z"));
+}
+
+#[test]
+fn unpriced_overage_is_left_out_and_named_on_stderr() {
+    let base: &[&str] = &[
+        "--plan",
+        "fixtures/hss-payg.toml",
+        "--log",
+        "fixtures/hss.csv",
+        "--as-of",
+        "2024-05-10",
+    ];
+    let (text, stderr) = invoice(base, &[], "focus");
+    let rows = focus_rows(&text);
+    assert!(!rows.iter().any(|r| r["x_Kind"] == "overage"));
+    assert!(
+        stderr.contains("1 overage units have no price") && stderr.contains("account default"),
+        "{stderr}"
+    );
+    // March's rows carry the month's unpriced units; April's none.
+    // (March in Shanghai starts 2024-02-29T16:00:00Z.)
+    let month = |start: &str| -> Vec<&Row> {
+        rows.iter()
+            .filter(|r| r["BillingPeriodStart"] == start)
+            .collect()
+    };
+    let march = month("2024-02-29T16:00:00Z");
+    let april = month("2024-03-31T16:00:00Z");
+    assert!(!march.is_empty() && !april.is_empty());
+    assert!(march.iter().all(|r| r["x_UnpricedOverageUnits"] == "1.0"));
+    assert!(april.iter().all(|r| r["x_UnpricedOverageUnits"].is_empty()));
+    // Nothing is billed, and no cost is written as a made-up zero price.
+    assert_eq!(sum(&rows, "BilledCost"), Decimal::ZERO);
+    // March's own file bills none of it (it posts on 1 April) but its rows
+    // say the cycle has unpriced units; April's file names them.
+    let (text, stderr) = invoice(base, &["--month", "2024-03"], "focus");
+    assert!(!stderr.contains("no price"), "{stderr}");
+    let march = focus_rows(&text);
+    assert!(!march.is_empty());
+    assert!(march.iter().all(|r| r["x_UnpricedOverageUnits"] == "1.0"));
+    let (_, stderr) = invoice(base, &["--month", "2024-04"], "focus");
+    assert!(stderr.contains("1 overage units have no price"), "{stderr}");
+}
+
+#[test]
+fn user_text_cells_are_guarded_against_formulas() {
+    let work = Workdir::new();
+    let plan = work.write(
+        "plan.toml",
+        "currency = \"USD\"\n[subscription]\nstart = 2024-03-01T00:00:00Z\n\
+         [[allowance]]\nname = \"@quota\"\nunits = 10\nunit_price = 0.5\n\
+         [[fee]]\nname = \"=HYPERLINK()\"\nquantity = 1\nunit_price = 2\n",
+    );
+    let log = work.write(
+        "log.csv",
+        "timestamp,account,team,image\n\
+         2024-03-02T10:00:00Z,=cmd,+team,img-1\n\
+         2024-03-03T10:00:00Z,=cmd,-team,img-2\n",
+    );
+    let (text, _) = invoice(
+        &["--plan", &plan, "--log", &log, "--as-of", "2024-04-10"],
+        &["--by", "team"],
+        "focus",
+    );
+    for cell in text.split([',', '\n']) {
+        let cell = cell.trim_matches('"');
+        assert!(
+            !cell.starts_with(['=', '+', '-', '@']),
+            "unguarded cell `{cell}` in\n{text}"
+        );
+    }
+    let rows = focus_rows(&text);
+    assert!(rows.iter().all(|r| r["BillingAccountId"] == "'=cmd"));
+    assert!(rows.iter().any(|r| r["x_Group"] == "'+team"));
+    assert!(rows.iter().any(|r| r["SkuId"] == "fee:=HYPERLINK()"));
+    assert!(rows.iter().any(|r| r["SkuId"] == "allowance:@quota"));
+}
+
+#[test]
+fn focus_is_an_invoice_format_only() {
+    let (code, stdout, stderr) = run(&[
+        "report",
+        "--plan",
+        "fixtures/tcss-cny-topup.toml",
+        "--log",
+        "fixtures/tcss-cny.csv",
+        "--format",
+        "focus",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("focus"), "{stderr}");
+}
+
+#[test]
+fn provider_keys_are_checked() {
+    let work = Workdir::new();
+    for (provider, needle) in [
+        ("[provider]\nnmae = \"x\"\n", "provider.nmae"),
+        ("[provider]\nname = \"  \"\n", "provider.name"),
+        ("[provider]\nservice = 3\n", "provider.service"),
+    ] {
+        let plan = work.write(
+            "plan.toml",
+            format!("[subscription]\nstart = 2024-03-01T00:00:00Z\n{provider}"),
+        );
+        let (code, stdout, stderr) = run(&["plan", "check", &plan]);
+        assert_eq!(code, 2, "{provider}");
+        assert!(stdout.is_empty());
+        assert!(
+            stderr.starts_with("scanquota: error: ") && stderr.contains(needle),
+            "{stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+    let plan = work.write(
+        "plan.toml",
+        "[subscription]\nstart = 2024-03-01T00:00:00Z\n[provider]\nname = \"Acme\"\nservice = \"Scans\"\n",
+    );
+    let (code, stdout, stderr) = run(&["plan", "check", &plan]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("Acme") || stderr.is_empty());
+}
+
+#[test]
+fn a_small_focus_file_is_pinned() {
+    let (text, _) = invoice(
+        &[
+            "--plan",
+            "fixtures/tcss-usd-300.toml",
+            "--log",
+            "fixtures/tcss-worked-example.csv",
+            "--as-of",
+            "2024-03-18",
+        ],
+        &[],
+        "focus",
+    );
+    insta::assert_snapshot!("tcss_worked_focus", text);
+}
