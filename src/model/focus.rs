@@ -10,7 +10,7 @@ use crate::domain::numbers::round_money;
 use crate::domain::periods::Period;
 use crate::domain::values::{Money, Units};
 use crate::domain::zone::Zone;
-use crate::engine::charges::ChargeKind;
+use crate::engine::charges::{Basis, ChargeKind};
 use crate::engine::meter::{AccountUsage, Schedule};
 use crate::input::log::NO_GROUP;
 use crate::model::invoice::{Invoice, LineState};
@@ -297,11 +297,15 @@ fn utc(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-/// The allowance a line's item (`allowance:NAME`, `topup:NAME`) names.
-fn allowance_of<'p>(plan: &'p Plan, item: &str) -> Option<(usize, &'p str)> {
-    let name = item.split_once(':').map(|(_, name)| name)?;
-    plan.allowance_index(name)
-        .map(|index| (index, plan.allowances[index].name.as_str()))
+/// The allowance an allowance or top-up line buys, from its typed basis.
+fn allowance_of(plan: &Plan, basis: Option<Basis>) -> Option<(usize, &str)> {
+    match basis? {
+        Basis::AllowancePeriod { allowance, .. } => plan
+            .allowances
+            .get(allowance)
+            .map(|found| (allowance, found.name.as_str())),
+        Basis::Cycle(_) | Basis::OutsideCycles => None,
+    }
 }
 
 /// Rows for the units drawn per local day (and `--by` group) from each
@@ -434,7 +438,7 @@ fn drawn_rows(
                 .lines
                 .iter()
                 .filter(|line| matches!(line.kind, ChargeKind::Allowance | ChargeKind::Topup))
-                .filter(|line| allowance_of(plan, &line.item).map(|(i, _)| i) == Some(index))
+                .filter(|line| allowance_of(plan, line.basis).map(|(i, _)| i) == Some(index))
                 .filter(|line| {
                     let at = line.period_start.utc();
                     period.start <= at && at < period.end
@@ -526,7 +530,7 @@ fn line_rows(
             .iter()
             .find(|c| c.contains(start))
             .map_or(posted, |c| c.end);
-        let allowance = allowance_of(plan, &line.item).and_then(|(index, name)| {
+        let allowance = allowance_of(plan, line.basis).and_then(|(index, name)| {
             let period = schedule.allowance_periods[index]
                 .iter()
                 .find(|p| p.contains(start))?;

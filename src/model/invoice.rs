@@ -7,7 +7,7 @@ use crate::domain::error::{Error, Result};
 use crate::domain::numbers::{checked_sum, round_money};
 use crate::domain::values::{Instant, Money, Units};
 use crate::engine::allocation::AllocationReport;
-use crate::engine::charges::{ChargeKind, ChargeState};
+use crate::engine::charges::{Basis, ChargeKind, ChargeState};
 use crate::model::report::{AccountReport, Report, WindowReport};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -50,6 +50,10 @@ pub struct InvoiceLine {
     /// `None` for overage that has no price: never a zero.
     pub amount: Option<Money>,
     pub state: LineState,
+    /// What the line charges for, typed, as the report's line has it
+    /// (`None` for the projection's and the unpriced overage lines).
+    #[serde(skip)]
+    pub basis: Option<Basis>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -204,6 +208,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
             unit_price: Some(line.unit_price),
             amount: Some(line.amount),
             state,
+            basis: line.basis,
         });
     }
     for (cycle, reported) in cycles.iter_mut().zip(&account.cycles) {
@@ -238,6 +243,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
                 unit_price: Some(line.unit_price),
                 amount: Some(line.amount),
                 state: LineState::StillToCome,
+                basis: line.basis,
             });
         }
         let reported = account.cycles.iter().find(|c| c.start == cycle.start);
@@ -264,6 +270,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
                     unit_price: report.overage_unit_price,
                     amount: Some(Money(amount)),
                     state: LineState::StillToCome,
+                    basis: None,
                 });
             } else {
                 cycle.unpriced_overage_units.0 += more;
@@ -354,5 +361,6 @@ fn unpriced_line(
         unit_price: None,
         amount: None,
         state,
+        basis: None,
     }
 }

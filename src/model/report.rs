@@ -7,7 +7,7 @@ use crate::domain::numbers::{checked_sum, round_money};
 use crate::domain::values::{Instant, Money, Units};
 use crate::domain::zone::Zone;
 use crate::engine::allocation::{AllocationReport, Breakdown, allocate};
-use crate::engine::charges::{ChargeKind, ChargeLine, ChargeState, Charges, charges};
+use crate::engine::charges::{Basis, ChargeKind, ChargeLine, ChargeState, Charges, charges};
 use crate::engine::core_days::CoreDay;
 use crate::engine::meter::{AccountUsage, Counters, Schedule};
 use crate::engine::projection::{Projection, project};
@@ -230,6 +230,11 @@ pub struct ChargeLineReport {
     pub quantity: Units,
     pub unit_price: Units,
     pub amount: Money,
+    /// What the line charges for, typed (allowance and period, or cycle),
+    /// so no reader parses its item. Not in the JSON: a report read back
+    /// (`merge`) has `None`.
+    #[serde(skip)]
+    pub basis: Option<Basis>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -624,6 +629,7 @@ fn charges_report(shown: Zone, charges: &Charges, still_to_come: &[ChargeLine]) 
         quantity: Units(line.quantity),
         unit_price: Units(line.unit_price),
         amount: Money(line.amount),
+        basis: Some(line.basis),
     };
     ChargesReport {
         lines: charges.lines.iter().map(line_report).collect(),
