@@ -7,7 +7,7 @@ use crate::allocation::AllocationReport;
 use crate::charges::{ChargeKind, ChargeState};
 use crate::error::{Error, Result};
 use crate::numbers::{checked_sum, round_money};
-use crate::report::{AccountReport, Instant, Money, Report, Units, WindowReport};
+use crate::report::{AccountReport, Instant, Money, Report, TierReport, Units, WindowReport};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -49,6 +49,9 @@ pub struct InvoiceLine {
     /// `None` for overage that has no price: never a zero.
     pub amount: Option<Money>,
     pub state: LineState,
+    /// An overage line of a tiered plan: the tier it is priced by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<TierReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -203,6 +206,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
             unit_price: Some(line.unit_price),
             amount: Some(line.amount),
             state,
+            tier: line.tier,
         });
     }
     for (cycle, reported) in cycles.iter_mut().zip(&account.cycles) {
@@ -237,6 +241,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
                 unit_price: Some(line.unit_price),
                 amount: Some(line.amount),
                 state: LineState::StillToCome,
+                tier: line.tier,
             });
         }
         let reported = account.cycles.iter().find(|c| c.start == cycle.start);
@@ -263,6 +268,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
                     unit_price: report.overage_unit_price,
                     amount: Some(Money(amount)),
                     state: LineState::StillToCome,
+                    tier: None,
                 });
             } else {
                 cycle.unpriced_overage_units.0 += more;
@@ -353,5 +359,6 @@ fn unpriced_line(
         unit_price: None,
         amount: None,
         state,
+        tier: None,
     }
 }

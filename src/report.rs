@@ -316,6 +316,29 @@ pub struct ChargeLineReport {
     pub quantity: Units,
     pub unit_price: Units,
     pub amount: Money,
+    /// An overage line of a tiered plan: the tier it is priced by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<TierReport>,
+}
+
+/// An overage tier as a line names it: the overage period's metered units
+/// after `from` up to `up_to` (inclusive; absent: no bound); `number` from 1.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TierReport {
+    pub number: usize,
+    pub from: Units,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub up_to: Option<Units>,
+}
+
+impl TierReport {
+    pub fn of(tier: crate::plan::TierRange) -> Self {
+        TierReport {
+            number: tier.number,
+            from: Units(tier.from),
+            up_to: tier.up_to.map(Units),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -692,6 +715,26 @@ fn account_report(
         free_used: free(|a| a.consumed.0, "used")?,
         free_expired: free(|a| a.expired.0, "expired")?,
     };
+    // Overage without a price, by the cycle its overage period starts in
+    // (a plan that prices none: the cycle's overage).
+    let mut unpriced_by_cycle = vec![Decimal::ZERO; schedule.cycles.len()];
+    for (p, period) in schedule.overage_periods.iter().enumerate() {
+        if let Some(c) = schedule
+            .cycles
+            .iter()
+            .rposition(|c| c.start <= period.start)
+        {
+            for split in crate::charges::overage_splits(
+                plan,
+                &usage.overage_buckets[p],
+                usage.overage_metered[p],
+            ) {
+                if split.unit_price.is_none() {
+                    unpriced_by_cycle[c] += split.quantity;
+                }
+            }
+        }
+    }
     let cycles = schedule
         .cycles
         .iter()
@@ -707,10 +750,10 @@ fn account_report(
                     PeriodState::Current
                 },
                 overage: Units(overage),
-                unpriced_overage: Units(if plan.overage.unit_price.is_none() {
+                unpriced_overage: Units(if !plan.overage.priced() {
                     overage
                 } else {
-                    Decimal::ZERO
+                    unpriced_by_cycle[index]
                 }),
                 denied: Units(usage.cycle_denied[index]),
             }
@@ -722,7 +765,7 @@ fn account_report(
         units,
         allowances,
         allocation: breakdown
-            .map(|breakdown| allocate(shown, plan.decimals, schedule, usage, &charges, breakdown)),
+            .map(|breakdown| allocate(plan, shown, schedule, usage, &charges, breakdown)),
         charges: charges_report(shown, &charges, &still_to_come),
         subscription: SubscriptionReport {
             start: Instant::new(shown, term.start),
@@ -745,6 +788,7 @@ fn charges_report(shown: Zone, charges: &Charges, still_to_come: &[ChargeLine]) 
         quantity: Units(line.quantity),
         unit_price: Units(line.unit_price),
         amount: Money(line.amount),
+        tier: line.tier.map(TierReport::of),
     };
     ChargesReport {
         lines: charges.lines.iter().map(line_report).collect(),

@@ -269,7 +269,7 @@ fn window_blocks(report: &Report, window: &WindowReport, charges: &WindowCharges
         .filter(|l| l.state == ChargeState::Posted)
     {
         grid.row(vec![
-            line.item.clone(),
+            super::item_label(&line.item, line.tier.as_ref()),
             line.posted_at.short(),
             quantity(line.kind, line.quantity, places),
             line.unit_price.to_string(),
@@ -311,9 +311,12 @@ fn charge_lines(report: &Report, account: &AccountReport) -> Grid {
     for line in &account.charges.lines {
         grid.row(vec![
             match line.state {
-                ChargeState::Posted => line.item.clone(),
-                // In the charges to date, posted at the cycle end.
-                ChargeState::Accrued => format!("{} (accrued)", line.item),
+                ChargeState::Posted => super::item_label(&line.item, line.tier.as_ref()),
+                // In the charges to date, posted at the end of its period.
+                ChargeState::Accrued => format!(
+                    "{} (accrued)",
+                    super::item_label(&line.item, line.tier.as_ref())
+                ),
             },
             line.period_start.short(),
             quantity(line.kind, line.quantity, places),
@@ -586,7 +589,7 @@ pub fn invoice(invoice: &Invoice) -> Vec<Block> {
 fn invoice_row(line: &InvoiceLine, places: u32) -> Vec<String> {
     vec![
         line.kind.as_str().to_string(),
-        line.item.clone(),
+        super::item_label(&line.item, line.tier.as_ref()),
         line.period_start.short(),
         line.state.as_str().to_string(),
         quantity(line.kind, line.quantity, places),
