@@ -129,8 +129,78 @@ pub struct Report {
     pub overage_unit_price: Option<Units>,
     /// The plan bills cores (`[cores]`); future core days are never projected.
     pub bills_cores: bool,
+    /// The plan's dated changes (`[[metering.change]]`, `[[allowance.price_change]]`,
+    /// `[[overage.price_change]]`) in time order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<PlanChange>,
     pub accounts: Vec<AccountReport>,
     pub totals: Totals,
+}
+
+/// A rule or price of the plan that changes at `at`: `item` is `metering`,
+/// `allowance:NAME` or `overage`; the metering rule in force from then on,
+/// or the new unit price.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanChange {
+    pub at: Instant,
+    pub item: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_scan_units: Option<Units>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat_scan_units: Option<Units>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count_failed: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<Units>,
+}
+
+impl PlanChange {
+    /// Every dated change of `plan`, in time order (metering, then
+    /// allowances in plan order, then overage, at one instant).
+    pub fn of(plan: &Plan, shown: crate::zone::Zone) -> Vec<PlanChange> {
+        let price = |at, item: String, price| PlanChange {
+            at: Instant::new(shown, at),
+            item,
+            first_scan_units: None,
+            repeat_scan_units: None,
+            count_failed: None,
+            unit_price: Some(Units(price)),
+        };
+        let mut changes: Vec<(DateTime<Utc>, PlanChange)> = Vec::new();
+        for change in &plan.metering.changes {
+            changes.push((
+                change.at,
+                PlanChange {
+                    at: Instant::new(shown, change.at),
+                    item: "metering".into(),
+                    first_scan_units: Some(Units(change.first_scan_units)),
+                    repeat_scan_units: Some(Units(change.repeat_scan_units)),
+                    count_failed: Some(change.count_failed),
+                    unit_price: None,
+                },
+            ));
+        }
+        for allowance in &plan.allowances {
+            for change in &allowance.price_changes {
+                changes.push((
+                    change.at,
+                    price(
+                        change.at,
+                        format!("allowance:{}", allowance.name),
+                        change.unit_price,
+                    ),
+                ));
+            }
+        }
+        for change in &plan.overage.price_changes {
+            changes.push((
+                change.at,
+                price(change.at, "overage".into(), change.unit_price),
+            ));
+        }
+        changes.sort_by_key(|(at, _)| *at);
+        changes.into_iter().map(|(_, change)| change).collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -545,6 +615,7 @@ pub fn build(
         overage_policy: plan.overage.policy,
         overage_unit_price: plan.overage.unit_price.map(Units),
         bills_cores: plan.cores.is_some(),
+        changes: PlanChange::of(plan, schedule.display),
         accounts,
         totals,
     })

@@ -83,6 +83,29 @@ pub fn money_with_unpriced(currency: &str, money: Money, unpriced: Units, places
     }
 }
 
+/// A dated change of the plan, as the report's header states it.
+pub fn change_sentence(change: &crate::report::PlanChange) -> String {
+    let mut parts = Vec::new();
+    if let Some(units) = change.first_scan_units {
+        parts.push(format!("first_scan_units = {units}"));
+    }
+    if let Some(units) = change.repeat_scan_units {
+        parts.push(format!("repeat_scan_units = {units}"));
+    }
+    if let Some(failed) = change.count_failed {
+        parts.push(format!("count_failed = {failed}"));
+    }
+    if let Some(price) = change.unit_price {
+        parts.push(format!("unit_price = {price}"));
+    }
+    format!(
+        "From {}, {}: {}",
+        change.at.short(),
+        change.item,
+        parts.join(", ")
+    )
+}
+
 fn plan_title(plan: &str) -> String {
     if plan.is_empty() {
         "(unnamed plan)".to_string()
@@ -102,6 +125,9 @@ pub fn report(report: &Report) -> Vec<Block> {
             report.as_of, report.timezone, report.currency
         )),
     ];
+    for change in &report.changes {
+        blocks.push(Block::Text(change_sentence(change)));
+    }
     for (account_index, account) in report.accounts.iter().enumerate() {
         let subscription = &account.subscription;
         let end = subscription
