@@ -116,8 +116,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l format -
 json\t''
 csv\t''
 markdown\t''
-html\t'One self-contained page with charts, to open, print or mail'
-openmetrics\t'OpenMetrics text for a Prometheus textfile collector (`report` only)'"
+html\t'One self-contained page, to open, print or mail'"
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s h -l help -d 'Print help (see more with \'--help\')'

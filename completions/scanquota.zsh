@@ -112,8 +112,7 @@ proportional\:"Spread over the groups in proportion to their units"))' \
 json\:""
 csv\:""
 markdown\:""
-html\:"One self-contained page with charts, to open, print or mail"
-openmetrics\:"OpenMetrics text for a Prometheus textfile collector (\`report\` only)"))' \
+html\:"One self-contained page, to open, print or mail"))' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds]:FILE:_default' \
 '-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \

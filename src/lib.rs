@@ -1,37 +1,27 @@
 //! scanquota: replay container-image scan logs through a billing plan.
 //!
-//! Data flows one way: inputs ([`plan`], [`log`]) → engine → the report
-//! model → renderers. `main` only parses arguments, calls [`cmd::run`] and
-//! maps errors to exit codes.
+//! The modules are layers, each importing only the layers below it
+//! (`tests/architecture.rs` keeps it so):
+//!
+//! ```text
+//! app      arguments → a job → one command's outcome          (top)
+//! render   how a document looks: table, markdown, HTML, CSV, JSON, OpenMetrics
+//! model    what a document holds: report, invoice, ledger, check, stats, estimate
+//! replay   the one replay entry: which path a replay takes
+//! engine   the metering rules: schedule, meter, charges, projection, allocation
+//! input    how files are read: logs, scanner documents, cores, inventories
+//! plan     the plan: its types, reading, validation, built-ins
+//! domain   values, zones, periods, errors                     (bottom)
+//! ```
+//!
+//! `main` parses arguments, runs the command and turns its outcome or error
+//! into the exit status.
 
-pub mod allocation;
-pub mod charges;
-pub mod check;
-pub mod cli;
-pub mod cmd;
-pub mod cores;
-pub mod csv_input;
-pub mod error;
-pub mod estimate;
-pub mod invoice;
-pub mod job;
-pub mod ledger;
-pub mod limits;
-pub mod log;
-pub mod merge;
-pub mod meter;
-pub mod numbers;
-pub mod output;
-pub mod periods;
+pub mod app;
+pub mod domain;
+pub mod engine;
+pub mod input;
+pub mod model;
 pub mod plan;
-pub mod progress;
-pub mod projection;
-pub mod reconcile;
 pub mod render;
 pub mod replay;
-pub mod report;
-pub mod stats;
-pub mod stream;
-pub mod zone;
-
-pub use error::{Error, Result};

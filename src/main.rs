@@ -1,14 +1,15 @@
 use clap::Parser;
-use scanquota::cli::Cli;
-use scanquota::cmd::CommandOutput;
-use scanquota::error::Error;
-use scanquota::output::Failure;
+use scanquota::app::cli::Cli;
+use scanquota::app::cmd::{CommandOutput, Status};
+use scanquota::app::output::Failure;
+use scanquota::domain::error::Error;
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Parse, run, print; the exit status is the outcome's (0, or 1 for an
-/// alerting `check`) or the error's `code()` (2).
+/// Parse, run, print. The only place an outcome or an error becomes the
+/// exit status: 0, 1 for findings (an alerting `check`, a `reconcile` that
+/// differs), the error's `code()` (2), or 128 + a signal's number.
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -19,10 +20,11 @@ fn main() -> ExitCode {
     // results are still written whole or not at all, as before.
     let _ = exit_on_signals();
     let result = check_stdout(output.as_deref())
-        .and_then(|()| scanquota::cmd::run(cli))
-        .and_then(|mut outcome| emit(&mut outcome, output.as_deref()).map(|()| outcome.code));
+        .and_then(|()| scanquota::app::cmd::run(cli))
+        .and_then(|mut outcome| emit(&mut outcome, output.as_deref()).map(|()| outcome.status));
     match result {
-        Ok(code) => ExitCode::from(code as u8),
+        Ok(Status::Success) => ExitCode::SUCCESS,
+        Ok(Status::Findings) => ExitCode::from(1),
         Err(err) => {
             eprintln!("scanquota: error: {err}");
             ExitCode::from(err.code() as u8)
@@ -42,7 +44,7 @@ fn exit_on_signals() -> std::io::Result<()> {
         .name("signals".to_string())
         .spawn(move || {
             if let Some(signal) = signals.forever().next() {
-                let _abandoned = scanquota::output::abandon();
+                let _abandoned = scanquota::app::output::abandon();
                 std::process::exit(128 + signal);
             }
         })?;
@@ -115,7 +117,7 @@ fn emit(outcome: &mut CommandOutput, output: Option<&str>) -> Result<(), Error> 
         }
     };
     if let Some(path) = output {
-        return scanquota::output::write_atomically_with(path, write_all);
+        return scanquota::app::output::write_atomically_with(path, write_all);
     }
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     match write_all(&mut stdout).and_then(|()| Ok(stdout.flush()?)) {

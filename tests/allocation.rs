@@ -7,11 +7,11 @@ use common::random::{as_of, log_text, plan_spec, plan_text, rows};
 use common::{Workdir, run};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-use scanquota::allocation::{AllocationRules, Breakdown};
-use scanquota::log::{ReadOptions, ScanLog};
-use scanquota::meter::{Schedule, replay};
+use scanquota::engine::allocation::{AllocationRules, Breakdown};
+use scanquota::engine::meter::{Schedule, replay};
+use scanquota::input::log::{ReadOptions, ScanLog};
+use scanquota::model::report::{Report, assemble};
 use scanquota::plan::Plan;
-use scanquota::report::{Report, assemble};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 

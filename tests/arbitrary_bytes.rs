@@ -3,9 +3,9 @@
 //! `fuzz/`; this keeps them honest in CI, which runs no fuzzer.)
 
 use proptest::prelude::*;
-use scanquota::log::{ReadOptions, ScanLog};
+use scanquota::domain::zone::{Zone, parse_timestamp};
+use scanquota::input::log::{ReadOptions, ScanLog};
 use scanquota::plan::Plan;
-use scanquota::zone::{Zone, parse_timestamp};
 
 /// Bytes that look like the inputs often enough to get past the first line.
 fn inputs(prefix: &'static str) -> impl Strategy<Value = Vec<u8>> {
@@ -63,21 +63,21 @@ proptest! {
 
     #[test]
     fn inventories(bytes in inputs("image,source\n")) {
-        if let Err(err) = scanquota::stats::parse_inventory("inventory.csv", bytes.as_slice()) {
+        if let Err(err) = scanquota::model::stats::parse_inventory("inventory.csv", bytes.as_slice()) {
             prop_assert!(err.to_string().starts_with("inventory.csv"));
         }
     }
 
     #[test]
     fn core_samples(bytes in inputs("timestamp,account,cores\n"), zone in zones()) {
-        if let Err(err) = scanquota::cores::parse_samples("cores.csv", bytes.as_slice(), zone) {
+        if let Err(err) = scanquota::input::cores::parse_samples("cores.csv", bytes.as_slice(), zone) {
             prop_assert!(err.to_string().starts_with("cores.csv"));
         }
     }
 
     #[test]
     fn vendor_statistics(bytes in inputs("{\"repository_scan_num\": ")) {
-        if let Err(err) = scanquota::reconcile::parse_vendor("vendor.json", &bytes) {
+        if let Err(err) = scanquota::model::reconcile::parse_vendor("vendor.json", &bytes) {
             prop_assert!(err.to_string().starts_with("vendor.json"));
         }
     }

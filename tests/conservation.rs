@@ -6,15 +6,16 @@
 mod common;
 
 use common::random::{as_of, log_text, plan_spec, plan_text, rows};
+use common::reference::generate;
 use common::run;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-use scanquota::cli::ReportFormat;
-use scanquota::invoice::Invoice;
-use scanquota::log::ScanLog;
+use scanquota::app::cli::{InvoiceFormat, ReportFormat};
+use scanquota::app::cmd::{comparison_view, invoice_view, report_view};
+use scanquota::input::log::ScanLog;
+use scanquota::model::invoice::Invoice;
+use scanquota::model::report::{Comparison, Report};
 use scanquota::plan::Plan;
-use scanquota::render::exporter;
-use scanquota::report::{Comparison, Report, generate};
 use std::str::FromStr;
 
 fn money(text: &str) -> Decimal {
@@ -242,12 +243,12 @@ fn check_invoice(report: &Report, invoice: &Invoice, csv: &str, table: &str) {
 fn check_everything(reports: &[Report]) {
     for report in reports {
         check_json(report);
-        let table = exporter(ReportFormat::Table).report(report);
-        let markdown = exporter(ReportFormat::Markdown).report(report);
+        let table = report_view(ReportFormat::Table).report(report);
+        let markdown = report_view(ReportFormat::Markdown).report(report);
         check_report_views(report, &table, &markdown);
         let invoice = Invoice::of(report).unwrap();
-        let csv = exporter(ReportFormat::Csv).invoice(&invoice);
-        let invoice_table = exporter(ReportFormat::Table).invoice(&invoice);
+        let csv = invoice_view(InvoiceFormat::Csv).invoice(&invoice);
+        let invoice_table = invoice_view(InvoiceFormat::Table).invoice(&invoice);
         check_invoice(report, &invoice, &csv, &invoice_table);
         for text in [&table, &markdown, &invoice_table] {
             for line in text.lines() {
@@ -262,7 +263,9 @@ fn check_everything(reports: &[Report]) {
     }
     // The comparison: each plan's charges are its report's.
     let comparison = Comparison::new(reports.to_vec()).unwrap();
-    let table = exporter(ReportFormat::Table).compare(&comparison);
+    let table = comparison_view(ReportFormat::Table)
+        .unwrap()
+        .compare(&comparison);
     let row = table
         .lines()
         .find(|line| line.trim_start().starts_with("Charges to date"))

@@ -3,9 +3,9 @@
 mod common;
 
 use common::{Workdir, run};
-use scanquota::cores::{billable_days, read_samples};
+use scanquota::domain::zone::parse_timestamp;
+use scanquota::input::cores::{billable_days, read_samples};
 use scanquota::plan::Plan;
-use scanquota::zone::parse_timestamp;
 
 fn plan(zone: &str, cap: Option<u32>) -> Plan {
     let cap = cap

@@ -5,7 +5,7 @@
 mod common;
 
 use common::output;
-use scanquota::report::Report;
+use scanquota::model::report::Report;
 use scraper::{Html, Selector};
 
 const CASES: &[&[&str]] = common::FIXTURE_RUNS;
@@ -40,8 +40,10 @@ fn every_figure_of_the_json_is_on_the_page() {
             for line in &account.charges.lines {
                 // The open cycle's overage is marked as accrued (§13).
                 let item = match line.state {
-                    scanquota::charges::ChargeState::Posted => line.item.clone(),
-                    scanquota::charges::ChargeState::Accrued => format!("{} (accrued)", line.item),
+                    scanquota::engine::charges::ChargeState::Posted => line.item.clone(),
+                    scanquota::engine::charges::ChargeState::Accrued => {
+                        format!("{} (accrued)", line.item)
+                    }
                 };
                 let cells = [item, line.period_start.short(), line.amount.to_string()];
                 assert!(
@@ -179,4 +181,55 @@ fn the_run_out_moment_is_marked_and_labelled() {
             .any(|t| t.text().collect::<String>() == label),
         "{label}"
     );
+}
+
+#[test]
+fn a_group_named_total_is_not_styled_as_a_total() {
+    // Total rows are marked by the layout, not recognised by their label:
+    // a `--by` group called "Total" is a group row like any other.
+    let work = common::Workdir::new();
+    let log = work.write(
+        "log.csv",
+        "timestamp,account,team,image\n2024-03-15 15:00:00,acme,Total,sha256:a\n2024-03-15 16:00:00,acme,search,sha256:b\n",
+    );
+    let page = output(
+        "report",
+        &[
+            "--plan",
+            "fixtures/tcss-usd-300.toml",
+            "--log",
+            &log,
+            "--as-of",
+            "2024-04-20T00:00:00+08:00",
+            "--by",
+            "team",
+        ],
+        "html",
+    );
+    let page = Html::parse_document(&page);
+    let styled: Vec<Vec<String>> = page
+        .select(&selector("tr"))
+        .map(|row| {
+            let total = row.value().attr("class") == Some("total");
+            let cells: Vec<String> = row
+                .select(&selector("td"))
+                .map(|cell| cell.text().collect::<String>().trim().to_string())
+                .collect();
+            (total, cells)
+        })
+        .filter(|(_, cells)| cells.first().is_some_and(|c| c == "Total"))
+        .map(|(total, mut cells)| {
+            cells.insert(0, total.to_string());
+            cells
+        })
+        .collect();
+    // The group's row (its units and share filled in) is plain; the
+    // allocation's and the charges' totals are styled.
+    assert!(
+        styled
+            .iter()
+            .any(|row| row[0] == "false" && row.iter().skip(2).any(|c| !c.is_empty())),
+        "{styled:?}"
+    );
+    assert!(styled.iter().any(|row| row[0] == "true"), "{styled:?}");
 }

@@ -197,7 +197,7 @@ fn a_json_lines_record_over_1_mib_is_refused_naming_its_line() {
 }
 
 /// The 256 MiB document limit at full size (the unit tests in
-/// `src/log/formats.rs` check every framing at a small limit).
+/// `src/input/log/formats.rs` check every framing at a small limit).
 #[test]
 #[ignore = "reads 270 MB: about 45 s in a debug build; run with --ignored"]
 fn a_scanner_document_over_256_mib_is_refused() {
@@ -509,8 +509,8 @@ fn a_semicolon_or_tab_separated_file_names_the_delimiter_seen() {
 // naming the file, never a panic.
 mod arbitrary {
     use proptest::prelude::*;
-    use scanquota::log::{ReadOptions, ScanLog};
-    use scanquota::zone::Zone;
+    use scanquota::domain::zone::Zone;
+    use scanquota::input::log::{ReadOptions, ScanLog};
 
     fn after(prefix: &'static str) -> impl Strategy<Value = Vec<u8>> {
         "[ -~\\n\\r\\t\"\\[\\]{},:\u{feff}]{0,300}"

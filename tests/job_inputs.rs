@@ -429,7 +429,7 @@ fn check_max_projected_denied() {
 
 #[test]
 fn a_failed_write_says_it_could_not_write_once() {
-    let err = scanquota::Error::write(
+    let err = scanquota::domain::error::Error::write(
         "out.json",
         std::io::Error::from(std::io::ErrorKind::StorageFull),
     );

@@ -3,15 +3,16 @@
 
 mod common;
 
+use common::reference::generate;
 use common::{Workdir, scanquota};
 use proptest::prelude::*;
-use scanquota::csv_input::{Layout, Rename};
-use scanquota::log::{ReadOptions, ScanLog};
-use scanquota::meter::Schedule;
+use scanquota::domain::zone::parse_timestamp;
+use scanquota::engine::meter::Schedule;
+use scanquota::input::csv_input::{Layout, Rename};
+use scanquota::input::log::{ReadOptions, ScanLog};
+use scanquota::model::report::assemble;
 use scanquota::plan::Plan;
-use scanquota::report::{assemble, generate};
-use scanquota::stream::replay_streaming;
-use scanquota::zone::parse_timestamp;
+use scanquota::replay::stream::replay_streaming;
 use std::collections::BTreeMap;
 
 const PLAN: &str = "fixtures/tcss-usd-300.toml";

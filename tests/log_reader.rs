@@ -5,11 +5,16 @@ mod common;
 
 use common::Workdir;
 use flate2::{Compression, write::GzEncoder};
-use scanquota::log::{ReadOptions, Risk, ScanLog, ScanStatus, Source};
-use scanquota::zone::Zone;
+use scanquota::domain::zone::Zone;
+use scanquota::input::log::{ReadOptions, Risk, ScanLog, ScanStatus, Source};
 use std::io::Write;
 
-fn read(work: &Workdir, name: &str, text: &[u8], zone: &str) -> scanquota::Result<ScanLog> {
+fn read(
+    work: &Workdir,
+    name: &str,
+    text: &[u8],
+    zone: &str,
+) -> scanquota::domain::error::Result<ScanLog> {
     let path = work.write(name, text);
     // Keep the texts: these tests look at image names.
     ScanLog::read_paths(
@@ -313,7 +318,7 @@ fn scan_id_texts_are_kept_when_asked_for() {
 
 #[test]
 fn events_are_at_most_48_bytes() {
-    assert!(std::mem::size_of::<scanquota::log::ScanEvent>() <= 48);
+    assert!(std::mem::size_of::<scanquota::input::log::ScanEvent>() <= 48);
 }
 
 #[test]

@@ -2,11 +2,13 @@
 //! one test per rule, on small hand-written plans and logs.
 
 use rust_decimal::Decimal;
-use scanquota::log::ScanLog;
-use scanquota::meter::{ScanOutcome, Schedule, replay};
+use scanquota::domain::zone::parse_timestamp;
+use scanquota::engine::meter::{ScanOutcome, Schedule, replay};
+use scanquota::input::log::ScanLog;
+mod common;
+use common::reference::generate;
+use scanquota::model::report::{AccountReport, Report};
 use scanquota::plan::{Plan, SubscriptionStatus};
-use scanquota::report::{AccountReport, Report, generate};
-use scanquota::zone::parse_timestamp;
 use std::str::FromStr;
 
 const TCSS: &str = r#"
@@ -95,7 +97,7 @@ fn vendor_worked_example_100_scans_of_one_image() {
 
     let after = report(TCSS, &csv, "2024-04-15T14:00:00+08:00");
     let period = &only(&after).allowances[0].periods[0];
-    assert_eq!(period.state, scanquota::report::PeriodState::Closed);
+    assert_eq!(period.state, scanquota::model::report::PeriodState::Closed);
     assert_eq!(period.consumed.to_string(), "10.9");
     assert_eq!(period.expired.to_string(), "289.1");
     assert_eq!(period.remaining.to_string(), "0");

@@ -278,7 +278,36 @@ fn openmetrics_is_for_a_single_plans_report() {
         "--format",
         "openmetrics",
     ]);
+    // An invoice has no OpenMetrics view, so it is not among invoice's
+    // formats at all: the usage error lists the ones there are.
     assert_eq!(code, 2);
     assert!(stdout.is_empty());
-    assert!(stderr.contains("--format `openmetrics`"), "{stderr}");
+    assert!(
+        stderr.contains("invalid value 'openmetrics'")
+            && stderr.contains("[possible values: table, json, csv, markdown, html]"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn several_plans_with_openmetrics_are_refused_before_any_input_is_read() {
+    // The log does not exist: the refusal must come first, naming the format.
+    let (code, stdout, stderr) = run(&[
+        "report",
+        "--plan",
+        "fixtures/tcss-usd-300.toml",
+        "--plan",
+        "builtin:hss-payg",
+        "--log",
+        "fixtures/no-such-log.csv",
+        "--format",
+        "openmetrics",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("--format `openmetrics`") && stderr.contains("comparison of plans"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("no-such-log"), "{stderr}");
 }

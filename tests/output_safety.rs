@@ -454,17 +454,20 @@ fn help_and_version_still_print_with_exit_0() {
 }
 
 /// The library's ledger run, its rows not yet written.
-fn ledger_command(log: &str) -> scanquota::cmd::CommandOutput {
+fn ledger_command(log: &str) -> scanquota::app::cmd::CommandOutput {
     let args = std::iter::once("scanquota".to_string()).chain(ledger_args(log, ""));
-    let cli = scanquota::cli::Cli::try_parse_from(args).unwrap();
+    let cli = scanquota::app::cli::Cli::try_parse_from(args).unwrap();
     // Integration tests run in the package root, where the fixtures are.
-    scanquota::cmd::run(cli).unwrap()
+    scanquota::app::cmd::run(cli).unwrap()
 }
 
 /// Write a command's stream to `out` as `--output` does.
-fn write_stream(mut command: scanquota::cmd::CommandOutput, out: &str) -> scanquota::Result<()> {
+fn write_stream(
+    mut command: scanquota::app::cmd::CommandOutput,
+    out: &str,
+) -> scanquota::domain::error::Result<()> {
     let stream = command.stream.take().expect("a CSV ledger streams");
-    scanquota::output::write_atomically_with(out, stream)
+    scanquota::app::output::write_atomically_with(out, stream)
 }
 
 #[test]

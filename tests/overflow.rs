@@ -6,15 +6,16 @@
 
 mod common;
 
+use common::reference::demand_from_log;
+use common::reference::generate;
 use common::{Workdir, run};
 use proptest::prelude::*;
-use scanquota::cli::ReportFormat;
-use scanquota::estimate::{demand_from_log, recommend};
-use scanquota::invoice::Invoice;
-use scanquota::log::ScanLog;
+use scanquota::app::cli::{InvoiceFormat, ReportFormat};
+use scanquota::app::cmd::{invoice_view, report_view};
+use scanquota::input::log::ScanLog;
+use scanquota::model::estimate::recommend;
+use scanquota::model::invoice::Invoice;
 use scanquota::plan::Plan;
-use scanquota::render::exporter;
-use scanquota::report::generate;
 
 /// Just under the largest accepted value, with all 8 decimal places.
 const NEAR_MAX: &str = "999999999999.99999999";
@@ -384,10 +385,10 @@ proptest! {
         match generate(&plan, &log, as_of, None) {
             Ok(report) => {
                 for format in [ReportFormat::Table, ReportFormat::Json, ReportFormat::Csv, ReportFormat::Markdown, ReportFormat::Html, ReportFormat::Openmetrics] {
-                    let _ = exporter(format).report(&report);
+                    let _ = report_view(format).report(&report);
                 }
                 if let Ok(invoice) = Invoice::of(&report) {
-                    let _ = exporter(ReportFormat::Json).invoice(&invoice);
+                    let _ = invoice_view(InvoiceFormat::Json).invoice(&invoice);
                 }
             }
             Err(err) => {

@@ -6,8 +6,8 @@ mod common;
 
 use common::Workdir;
 use proptest::prelude::*;
-use scanquota::log::{ReadOptions, ScanLog};
-use scanquota::zone::Zone;
+use scanquota::domain::zone::Zone;
+use scanquota::input::log::{ReadOptions, ScanLog};
 
 /// One row's cells; the image may need quoting.
 fn row() -> impl Strategy<Value = String> {

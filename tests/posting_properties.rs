@@ -6,13 +6,14 @@
 mod common;
 
 use common::random::{as_of, log_text, plan_spec, plan_text, rows};
+use common::reference::generate;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-use scanquota::charges::ChargeState;
-use scanquota::invoice::Invoice;
-use scanquota::log::ScanLog;
+use scanquota::engine::charges::ChargeState;
+use scanquota::input::log::ScanLog;
+use scanquota::model::invoice::Invoice;
+use scanquota::model::report::Report;
 use scanquota::plan::Plan;
-use scanquota::report::{Report, generate};
 
 /// A random plan, with extra top-ups `(day of the term, tenths of a unit)`
 /// on its first prepaid allowance (several in one period at times).
@@ -130,7 +131,7 @@ fn window_posted(
     from: chrono::DateTime<chrono::Utc>,
     to: chrono::DateTime<chrono::Utc>,
 ) -> Decimal {
-    let window = scanquota::job::Window { from, to };
+    let window = scanquota::app::job::Window { from, to };
     let mut report = report(plan, log, window.last_instant());
     report.set_window(plan.zone, from, to);
     let invoice = Invoice::of(&report).expect("no overflow");
@@ -139,7 +140,7 @@ fn window_posted(
         .iter()
         .flat_map(|a| &a.cycles)
         .flat_map(|c| &c.lines)
-        .filter(|l| l.state == scanquota::invoice::LineState::Posted)
+        .filter(|l| l.state == scanquota::model::invoice::LineState::Posted)
         .filter_map(|l| l.amount.map(|m| m.0))
         .sum();
     assert_eq!(

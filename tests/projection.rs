@@ -1,9 +1,11 @@
 //! Projection (docs/plan.md#projection) on hand-computed cases.
 
-use scanquota::log::ScanLog;
+use scanquota::domain::zone::parse_timestamp;
+use scanquota::input::log::ScanLog;
+mod common;
+use common::reference::generate;
+use scanquota::model::report::ProjectionReport;
 use scanquota::plan::Plan;
-use scanquota::report::{ProjectionReport, generate};
-use scanquota::zone::parse_timestamp;
 
 fn plan(policy: &str) -> String {
     format!(

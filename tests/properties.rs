@@ -1,12 +1,13 @@
 //! Invariants of the replay over random plans and logs (proptest).
 
+use common::reference::generate;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-use scanquota::log::ReadOptions;
-use scanquota::log::ScanLog;
-use scanquota::meter::{Schedule, replay, replay_by_account, replay_in_parallel};
+use scanquota::engine::meter::{Schedule, replay, replay_by_account, replay_in_parallel};
+use scanquota::input::log::ReadOptions;
+use scanquota::input::log::ScanLog;
+use scanquota::model::report::Report;
 use scanquota::plan::Plan;
-use scanquota::report::{Report, generate};
 
 mod common;
 
@@ -161,7 +162,7 @@ proptest! {
         let (plan, scans) = load(&plan_text(&spec), &log_text(&rows));
         let as_of = as_of(&plan, minute);
         let report = generate(&plan, &scans, as_of, None).unwrap();
-        let ledger = scanquota::ledger::ledger(&plan, &scans, &Schedule::new(&plan, as_of), None);
+        let ledger = common::reference::ledger(&plan, &scans, &Schedule::new(&plan, as_of), None);
         prop_assert_eq!(ledger.len(), rows.len(), "one ledger row per input row");
         for account in &report.accounts {
             let mine: Vec<_> = ledger.iter().filter(|row| row.account == account.account).collect();
@@ -189,7 +190,7 @@ proptest! {
         let (plan, scans) = load(&plan_text(&spec), &log_text(&rows));
         let as_of = as_of(&plan, minute);
         let report = generate(&plan, &scans, as_of, None).unwrap();
-        let ledger = scanquota::ledger::ledger(&plan, &scans, &Schedule::new(&plan, as_of), None);
+        let ledger = common::reference::ledger(&plan, &scans, &Schedule::new(&plan, as_of), None);
         let instant = |text: &str| chrono::DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&chrono::Utc);
         for account in &report.accounts {
             let Some(projection) = &account.projection else { continue };

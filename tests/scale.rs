@@ -6,14 +6,14 @@
 
 mod common;
 
+use common::reference::generate;
 use common::{Workdir, scanquota};
-use scanquota::cli::ReportFormat;
-use scanquota::log::{ReadOptions, ScanLog};
-use scanquota::meter::Schedule;
+use scanquota::app::cli::ReportFormat;
+use scanquota::app::cmd::report_view;
+use scanquota::domain::zone::parse_timestamp;
+use scanquota::engine::meter::Schedule;
+use scanquota::input::log::{ReadOptions, ScanLog};
 use scanquota::plan::Plan;
-use scanquota::render::exporter;
-use scanquota::report::generate;
-use scanquota::zone::parse_timestamp;
 
 const AS_OF: &str = "2024-12-01T00:00:00Z";
 
@@ -76,7 +76,7 @@ fn a_million_rows_every_path_gives_the_references_report_and_ledger() {
         .unwrap();
         log.sort();
         let reference =
-            exporter(ReportFormat::Json).report(&generate(&plan, &log, as_of, None).unwrap());
+            report_view(ReportFormat::Json).report(&generate(&plan, &log, as_of, None).unwrap());
         let fast = binary(&[
             "report", "--plan", &plan_path, "--log", path, "--as-of", AS_OF, "--format", "json",
             "--quiet",
@@ -88,7 +88,7 @@ fn a_million_rows_every_path_gives_the_references_report_and_ledger() {
         let mut expected = Vec::new();
         {
             let mut sink = scanquota::render::ledger::Sink::csv(&mut expected, false).unwrap();
-            for row in scanquota::ledger::ledger(&plan, &log, &Schedule::new(&plan, as_of), None) {
+            for row in common::reference::ledger(&plan, &log, &Schedule::new(&plan, as_of), None) {
                 sink.row(&row).unwrap();
             }
             sink.finish().unwrap();

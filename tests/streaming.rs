@@ -4,18 +4,19 @@
 
 mod common;
 
+use common::reference::generate;
 use common::{Workdir, run, scanquota};
 use proptest::prelude::*;
-use scanquota::ledger::ledger_row;
-use scanquota::log::reread::RowTexts;
-use scanquota::log::{ReadOptions, ScanLog};
-use scanquota::meter::Schedule;
+use scanquota::domain::zone::parse_timestamp;
+use scanquota::engine::meter::Schedule;
+use scanquota::input::log::reread::RowTexts;
+use scanquota::input::log::{ReadOptions, ScanLog};
+use scanquota::model::ledger::ledger_row;
+use scanquota::model::report::assemble;
 use scanquota::plan::Plan;
 use scanquota::render::ledger::Sink;
+use scanquota::replay::stream::replay_streaming;
 use scanquota::replay::{RowSource, each_row, row_source};
-use scanquota::report::{assemble, generate};
-use scanquota::stream::replay_streaming;
-use scanquota::zone::parse_timestamp;
 use std::collections::BTreeMap;
 
 const PLAN: &str = "timezone = \"+08:00\"\n[subscription]\nstart = 2024-01-01T00:00:00+08:00\n\
@@ -397,8 +398,8 @@ fn a_large_ledger_is_checked_before_it_streams() {
 /// it is not (each row's texts are read again from its line).
 #[test]
 fn the_ledger_keeps_no_row_text_of_a_plain_file() {
-    use scanquota::cli::{InputArgs, WindowArgs};
-    use scanquota::job::{Job, Needs};
+    use scanquota::app::cli::{InputArgs, WindowArgs};
+    use scanquota::app::job::{Job, Needs};
     let work = Workdir::new();
     let plan = work.write("plan.toml", PLAN);
     let ordered = timed_rows("timestamp,image,account,scan_id", 50, 60, |i, at| {
@@ -420,7 +421,8 @@ fn the_ledger_keeps_no_row_text_of_a_plain_file() {
             ..Needs::default()
         };
         let mut job = Job::build(std::slice::from_ref(&plan), &input, None, needs).unwrap();
-        match row_source(&mut job).unwrap().0 {
+        let zone = job.runs[0].plan.zone;
+        match row_source(&mut job.inputs, zone).unwrap().0 {
             RowSource::Files(_) => assert!(streams, "a file out of order is not streamed"),
             RowSource::Indexed(log, _) => {
                 assert!(!streams, "a time-ordered file streams");

@@ -4,11 +4,11 @@
 //! properties (a single tier is the untiered plan; graduated and volume
 //! agree while the count stays in the first tier; every replay path agrees).
 
+use common::reference::generate;
 use proptest::prelude::*;
-use scanquota::log::{ReadOptions, ScanLog};
-use scanquota::meter::{Schedule, replay, replay_by_account, replay_in_parallel};
+use scanquota::engine::meter::{Schedule, replay, replay_by_account, replay_in_parallel};
+use scanquota::input::log::{ReadOptions, ScanLog};
 use scanquota::plan::Plan;
-use scanquota::report::generate;
 use serde_json::Value;
 
 mod common;

@@ -2,11 +2,11 @@
 //! Core samples CSV (`timestamp,account,cores`), then billing them.
 
 use libfuzzer_sys::fuzz_target;
-use scanquota::zone::Zone;
+use scanquota::domain::zone::Zone;
 
 fuzz_target!(|bytes: &[u8]| {
     let zone = Zone::parse("Europe/Berlin").expect("a valid zone");
-    match scanquota::cores::parse_samples("cores.csv", bytes, zone) {
+    match scanquota::input::cores::parse_samples("cores.csv", bytes, zone) {
         Ok(samples) => {
             let plan = scanquota::plan::Plan::from_str(
                 "plan.toml",
@@ -19,7 +19,7 @@ fuzz_target!(|bytes: &[u8]| {
             let as_of = chrono::DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z")
                 .expect("a valid instant")
                 .to_utc();
-            let _ = scanquota::cores::billable_days(&plan, &cores, &samples, as_of);
+            let _ = scanquota::input::cores::billable_days(&plan, &cores, &samples, as_of);
         }
         Err(err) => {
             assert_eq!(err.code(), 2);

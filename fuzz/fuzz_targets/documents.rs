@@ -3,9 +3,9 @@
 //! each named format, through the log reader and through `import`'s reader.
 
 use libfuzzer_sys::fuzz_target;
-use scanquota::log::{ReadOptions, ScanLog};
-use scanquota::log::formats::{FormatOptions, LogFormat, Skipped, read_documents};
-use scanquota::zone::Zone;
+use scanquota::domain::zone::Zone;
+use scanquota::input::log::formats::{FormatOptions, LogFormat, Skipped, read_documents};
+use scanquota::input::log::{ReadOptions, ScanLog};
 
 fuzz_target!(|bytes: &[u8]| {
     for format in [
@@ -30,7 +30,9 @@ fuzz_target!(|bytes: &[u8]| {
             assert!(err.to_string().starts_with("reports.json"));
         }
         let mut skipped = Skipped::default();
-        if let Err(err) = read_documents("reports.json", bytes, &options, &mut skipped, |_| Ok(true)) {
+        if let Err(err) =
+            read_documents("reports.json", bytes, &options, &mut skipped, |_| Ok(true))
+        {
             assert_eq!(err.code(), 2);
             assert!(err.to_string().starts_with("reports.json"));
         }

@@ -5,9 +5,16 @@
 //! and times: an overflow must be an exit-2 error, never a panic.
 
 use libfuzzer_sys::fuzz_target;
-use scanquota::cli::ReportFormat;
-use scanquota::log::ScanLog;
+use scanquota::app::cli::{InvoiceFormat, ReportFormat};
+use scanquota::app::cmd::{invoice_view, report_view};
+use scanquota::engine::meter::{ScanResult, Schedule};
+use scanquota::input::log::{ReadOptions, ReadRow, ScanEvent, ScanLog};
+use scanquota::model::estimate::{DemandTally, unlimited};
+use scanquota::model::ledger::ledger_row;
+use scanquota::model::report::assemble;
 use scanquota::plan::Plan;
+use scanquota::replay::{self, Inputs, Logs, Observer};
+use std::collections::BTreeMap;
 
 fuzz_target!(|bytes: &[u8]| {
     let Some(split) = bytes.iter().position(|&b| b == 0) else {
@@ -27,14 +34,48 @@ fuzz_target!(|bytes: &[u8]| {
     let as_of = chrono::DateTime::parse_from_rfc3339("2024-06-01T00:00:00Z")
         .expect("a valid instant")
         .to_utc();
-    let schedule = scanquota::meter::Schedule::new(&plan, as_of);
-    let _ = scanquota::ledger::ledger(&plan, &log, &schedule, None);
-    if let Ok(observed) = scanquota::estimate::demand_from_log(&plan, &log, as_of, None) {
+    // Through the one replay entry, with each observer a command passes it.
+    let plan_zone = plan.zone;
+    let inputs = Inputs {
+        logs: Logs::Read(vec![(plan_zone, log)]),
+        read_options: ReadOptions::default(),
+        account: None,
+    };
+    let mut each = |log: &ScanLog, read: &ReadRow<'_>, result: Option<&ScanResult<'_>>| {
+        let _ = ledger_row(&plan, log, false, read, result);
+    };
+    let schedule = Schedule::new(&plan, as_of);
+    let _ = replay::run(&inputs, &plan, schedule, Observer::EachRow(&mut each));
+    let unlimited = unlimited(&plan);
+    let schedule = Schedule::new(&unlimited, as_of);
+    let mut tally = DemandTally::new(&schedule);
+    let mut observe = |log: &ScanLog, event: &ScanEvent, result: &ScanResult<'_>| {
+        tally.observe(log, event, result)
+    };
+    if let Ok(replayed) = replay::run(
+        &inputs,
+        &unlimited,
+        schedule,
+        Observer::EachScan(&mut observe),
+    ) && let Ok(observed) = tally.demand(&plan, &replayed.accounts_in_logs, None)
+    {
         for seen in observed {
-            let _ = scanquota::estimate::recommend(&plan, seen.peak, 12, Some(1));
+            let _ = scanquota::model::estimate::recommend(&plan, seen.peak, 12, Some(1));
         }
     }
-    let report = match scanquota::report::generate(&plan, &log, as_of, None) {
+    let schedule = Schedule::new(&plan, as_of);
+    let report = replay::run(&inputs, &plan, schedule, Observer::Usages).and_then(|replayed| {
+        assemble(
+            &plan,
+            &replayed.schedule,
+            replayed.usages,
+            replayed.no_rows,
+            None,
+            &BTreeMap::new(),
+            None,
+        )
+    });
+    let report = match report {
         Ok(report) => report,
         Err(err) => {
             assert_eq!(err.code(), 2);
@@ -49,9 +90,9 @@ fuzz_target!(|bytes: &[u8]| {
         ReportFormat::Html,
         ReportFormat::Openmetrics,
     ] {
-        let _ = scanquota::render::exporter(format).report(&report);
+        let _ = report_view(format).report(&report);
     }
-    if let Ok(invoice) = scanquota::invoice::Invoice::of(&report) {
-        let _ = scanquota::render::exporter(ReportFormat::Json).invoice(&invoice);
+    if let Ok(invoice) = scanquota::model::invoice::Invoice::of(&report) {
+        let _ = invoice_view(InvoiceFormat::Json).invoice(&invoice);
     }
 });

@@ -2,8 +2,8 @@
 //! Scan log CSV, read in a fixed offset and in a DST zone.
 
 use libfuzzer_sys::fuzz_target;
-use scanquota::log::ScanLog;
-use scanquota::zone::Zone;
+use scanquota::domain::zone::Zone;
+use scanquota::input::log::ScanLog;
 
 fuzz_target!(|bytes: &[u8]| {
     for zone in ["+08:00", "Europe/Berlin"] {

@@ -2,7 +2,7 @@
 //! Timestamps in every form the log and `--as-of` accept.
 
 use libfuzzer_sys::fuzz_target;
-use scanquota::zone::{Zone, parse_plan_timestamp, parse_timestamp};
+use scanquota::domain::zone::{Zone, parse_plan_timestamp, parse_timestamp};
 
 fuzz_target!(|bytes: &[u8]| {
     let Ok(text) = std::str::from_utf8(bytes) else {

@@ -4,7 +4,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {
-    if let Err(err) = scanquota::reconcile::parse_vendor("vendor.json", bytes) {
+    if let Err(err) = scanquota::model::reconcile::parse_vendor("vendor.json", bytes) {
         assert_eq!(err.code(), 2);
         assert!(err.to_string().starts_with("vendor.json"));
     }

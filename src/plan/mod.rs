@@ -3,10 +3,10 @@
 pub mod builtin;
 mod reader;
 
-use crate::error::{Error, Location, Result};
-use crate::numbers::{MAX_SCALE, MAX_VALUE, format_units};
-use crate::periods::{Reset, Term};
-use crate::zone::{Zone, parse_plan_timestamp};
+use crate::domain::error::{Error, Result};
+use crate::domain::numbers::{MAX_SCALE, MAX_VALUE, format_units};
+use crate::domain::periods::{Reset, Term};
+use crate::domain::zone::{Zone, parse_plan_timestamp};
 use chrono::{DateTime, Days, Utc};
 use reader::{Doc, Field, TableReader};
 use rust_decimal::Decimal;
@@ -304,7 +304,11 @@ impl Plan {
     }
 
     pub fn from_path(path: &str) -> Result<Plan> {
-        let bytes = crate::limits::read_whole(path, crate::limits::MAX_PLAN_BYTES, "a plan file")?;
+        let bytes = crate::domain::limits::read_whole(
+            path,
+            crate::domain::limits::MAX_PLAN_BYTES,
+            "a plan file",
+        )?;
         Plan::from_bytes(path, &bytes)
     }
 
@@ -325,8 +329,11 @@ impl Plan {
                 fix: format!("is no built-in plan; use one of {names} (see `scanquota plan list`)"),
             }),
             None => {
-                let bytes =
-                    crate::limits::read_whole(spec, crate::limits::MAX_PLAN_BYTES, "a plan file")?;
+                let bytes = crate::domain::limits::read_whole(
+                    spec,
+                    crate::domain::limits::MAX_PLAN_BYTES,
+                    "a plan file",
+                )?;
                 Plan::from_bytes_starting(spec, &bytes, start)
             }
         }
@@ -1136,11 +1143,6 @@ fn read_cores(doc: &Doc<'_>, table: &mut TableReader<'_, '_, '_>) -> Result<Core
         daily_unit_price,
         daily_cap,
     })
-}
-
-/// An error about the plan as a whole that has no single key, e.g. from the CLI.
-pub fn plan_error(file: &str, problem: impl Into<String>) -> Error {
-    Error::input(Location::file(file), problem)
 }
 
 mod normalised;

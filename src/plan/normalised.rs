@@ -3,8 +3,8 @@
 //! output is itself a valid plan.
 
 use super::{AllowanceKind, OveragePolicy, Plan, PriceChange, RepeatWindow, TierMode};
-use crate::numbers::format_units;
-use crate::periods::Reset;
+use crate::domain::numbers::format_units;
+use crate::domain::periods::Reset;
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -237,10 +237,6 @@ impl NormalisedPlan {
 
     pub fn to_toml(&self) -> String {
         toml::to_string(self).expect("a normalised plan is plain strings, numbers and tables")
-    }
-
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a normalised plan serialises to JSON")
     }
 }
 

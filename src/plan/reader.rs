@@ -2,8 +2,8 @@
 //! key path and source position so validation can point at it, and numbers
 //! are read from their written text so `0.1` is exactly one tenth.
 
-use crate::error::{Error, Location, Result};
-use crate::numbers::parse_decimal;
+use crate::domain::error::{Error, Location, Result};
+use crate::domain::numbers::parse_decimal;
 use rust_decimal::Decimal;
 use std::ops::Range;
 use toml::Spanned;
@@ -125,7 +125,7 @@ impl<'d, 's, 'i> TableReader<'d, 's, 'i> {
     /// An error for a key that must be present but is not.
     /// `subscription.start` is absent: an error of its own, since `--start`
     /// may supply it (the zone says how to read that).
-    pub fn start_missing(&self, zone: crate::zone::Zone) -> Error {
+    pub fn start_missing(&self, zone: crate::domain::zone::Zone) -> Error {
         match self.missing("start", "") {
             Error::Input { location, .. } => Error::StartMissing { location, zone },
             other => other,

@@ -1,13 +1,13 @@
 //! Check results: stable lines, JSON, or Markdown.
 
-use crate::check::CheckResult;
+use crate::model::check::CheckResult;
 
 pub fn text(results: &[CheckResult]) -> String {
     results.iter().map(|r| r.line() + "\n").collect()
 }
 
 pub fn json(results: &[CheckResult]) -> String {
-    serde_json::to_string_pretty(results).expect("check results serialise to JSON") + "\n"
+    super::json::pretty(results)
 }
 
 pub fn markdown(results: &[CheckResult]) -> String {

@@ -1,11 +1,12 @@
 //! CSV for spreadsheets: the report's usage table, a comparison row per
 //! plan, and the invoice's lines.
 
-use super::Exporter;
-use crate::allocation::{SHARED, UNUSED};
-use crate::charges::ChargeKind;
-use crate::invoice::Invoice;
-use crate::report::{Comparison, Money, Report};
+use super::{ComparisonView, InvoiceView, ReportView};
+use crate::domain::values::Money;
+use crate::engine::allocation::{SHARED, UNUSED};
+use crate::engine::charges::ChargeKind;
+use crate::model::invoice::Invoice;
+use crate::model::report::{Comparison, Report};
 use std::borrow::Cow;
 
 pub struct CsvExporter;
@@ -40,7 +41,7 @@ where
     String::from_utf8(bytes).expect("CSV of UTF-8 cells is UTF-8")
 }
 
-impl Exporter for CsvExporter {
+impl ReportView for CsvExporter {
     /// The usage table: one row per (account, allowance, period). Its one
     /// money column, `allowance_charge`, is the prepaid period's charge; the
     /// whole bill as CSV is `scanquota invoice --format csv`.
@@ -104,7 +105,9 @@ impl Exporter for CsvExporter {
         }
         write_rows(&header, rows)
     }
+}
 
+impl ComparisonView for CsvExporter {
     /// One row per plan, every figure of the side-by-side view.
     fn compare(&self, comparison: &Comparison) -> String {
         let header = [
@@ -142,7 +145,9 @@ impl Exporter for CsvExporter {
         });
         write_rows(&header, rows)
     }
+}
 
+impl InvoiceView for CsvExporter {
     /// One row per invoice line; unpriced overage has an empty amount.
     fn invoice(&self, invoice: &Invoice) -> String {
         let header = [

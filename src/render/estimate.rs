@@ -2,7 +2,7 @@
 //! per plan each account's purchase and cost, and the accounts' sum.
 
 use super::layout::{Block, Grid};
-use crate::estimate::{Estimate, Recommendation, SizeFor};
+use crate::model::estimate::{Estimate, Recommendation, SizeFor};
 
 pub fn table(estimate: &Estimate) -> String {
     let mut blocks = Vec::new();
@@ -45,6 +45,7 @@ pub fn table(estimate: &Estimate) -> String {
                 show_header: true,
                 right_from: 1,
                 rows: Vec::new(),
+                totals_from: None,
             };
             for account in &plan.accounts {
                 grid.rows.push(row(account, observed));
@@ -62,6 +63,7 @@ pub fn table(estimate: &Estimate) -> String {
                     plan.cost_per_cycle.to_string(),
                     plan.cost_over_months.to_string(),
                 ]);
+                grid.totals_from = Some(grid.rows.len());
                 grid.rows.push(total);
             }
             blocks.push(Block::Grid(grid));

@@ -5,10 +5,11 @@
 //! geometry. Coordinates are computed with exact decimals and printed to a
 //! tenth of a pixel.
 
-use super::Exporter;
 use super::layout::{self, Block, units};
-use crate::invoice::Invoice;
-use crate::report::{AccountReport, AllowanceReport, Comparison, Instant, PeriodState, Report};
+use super::{ComparisonView, InvoiceView, ReportView};
+use crate::domain::values::Instant;
+use crate::model::invoice::Invoice;
+use crate::model::report::{AccountReport, AllowanceReport, Comparison, PeriodState, Report};
 use minijinja::Environment;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -17,15 +18,19 @@ const TEMPLATE: &str = include_str!("templates/page.html");
 
 pub struct HtmlExporter;
 
-impl Exporter for HtmlExporter {
+impl ReportView for HtmlExporter {
     fn report(&self, report: &Report) -> String {
         page(&report.plan, &layout::report(report), Some(report))
     }
+}
 
+impl ComparisonView for HtmlExporter {
     fn compare(&self, comparison: &Comparison) -> String {
         page("Plans compared", &layout::comparison(comparison), None)
     }
+}
 
+impl InvoiceView for HtmlExporter {
     fn invoice(&self, invoice: &Invoice) -> String {
         page(
             &format!("Invoice · {}", invoice.plan),
@@ -72,23 +77,7 @@ fn page(title: &str, blocks: &[Block], report: Option<&Report>) -> String {
                 header: grid.header.clone(),
                 show_header: grid.show_header,
                 right_from: grid.right_from,
-                totals_from: grid
-                    .rows
-                    .iter()
-                    .position(|row| {
-                        matches!(
-                            row.first().map(String::as_str),
-                            Some(
-                                "Total"
-                                    | "Posted"
-                                    | "Accrued"
-                                    | "Still to come"
-                                    | "Projected"
-                                    | "(unused)"
-                            )
-                        )
-                    })
-                    .unwrap_or(grid.rows.len()),
+                totals_from: grid.totals_from.unwrap_or(grid.rows.len()),
                 rows: grid.rows.clone(),
             }),
             Block::Chart { account, allowance } => {
@@ -214,7 +203,7 @@ fn projection_points(
     report: &Report,
     account: &AccountReport,
     allowance: &AllowanceReport,
-    period: &crate::report::PeriodReport,
+    period: &crate::model::report::PeriodReport,
 ) -> Option<String> {
     let projected = period.projected_used?.0;
     let now = period.daily.last()?;
@@ -413,7 +402,7 @@ fn chart(report: &Report, account: &AccountReport, allowance: &AllowanceReport) 
         .map(|value| Label {
             x: px(Decimal::from(LEFT - 6)),
             y: px(scale.y(value) + Decimal::from(4)),
-            text: units(crate::report::Units(value), places),
+            text: units(crate::domain::values::Units(value), places),
         })
         .collect();
     // A date under a period's start, leaving out any that would overlap

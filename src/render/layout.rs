@@ -4,14 +4,15 @@
 //! carry the same sections and figures (hyperfine's `MarkupExporter`).
 //! Every figure comes from the model; the layout only words and formats it.
 
-use crate::allocation::{AllocationReport, SHARED, UNUSED};
-use crate::charges::{ChargeKind, ChargeState};
-use crate::invoice::{Invoice, InvoiceLine};
-use crate::numbers::format_units;
-use crate::plan::{AllowanceKind, OveragePolicy};
-use crate::report::{
-    AccountReport, Comparison, Money, PlanSummary, Report, Units, WindowCharges, WindowReport,
+use crate::domain::numbers::format_units;
+use crate::domain::values::{Money, Units};
+use crate::engine::allocation::{AllocationReport, SHARED, UNUSED};
+use crate::engine::charges::{ChargeKind, ChargeState};
+use crate::model::invoice::{Invoice, InvoiceLine};
+use crate::model::report::{
+    AccountReport, Comparison, PlanSummary, Report, WindowCharges, WindowReport,
 };
+use crate::plan::{AllowanceKind, OveragePolicy};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// A piece of a document.
@@ -40,6 +41,9 @@ pub struct Grid {
     pub show_header: bool,
     pub right_from: usize,
     pub rows: Vec<Vec<String>>,
+    /// The first of the rows that total the ones above (a page sets them
+    /// apart); `None` when the grid has none.
+    pub totals_from: Option<usize>,
 }
 
 impl Grid {
@@ -49,16 +53,23 @@ impl Grid {
             show_header: true,
             right_from,
             rows: Vec::new(),
+            totals_from: None,
         }
     }
 
     fn row(&mut self, cells: Vec<String>) {
         self.rows.push(cells);
     }
+
+    /// A row that totals the ones above; every row after it is one too.
+    fn total(&mut self, cells: Vec<String>) {
+        self.totals_from.get_or_insert(self.rows.len());
+        self.rows.push(cells);
+    }
 }
 
 /// The places JSON keeps for a computed quantity (a projection's units).
-pub const SHOWN_UNIT_PLACES: u32 = crate::projection::PROJECTED_UNIT_PLACES;
+pub const SHOWN_UNIT_PLACES: u32 = crate::engine::projection::PROJECTED_UNIT_PLACES;
 
 /// Units as tables show them: as computed, normalised, to at most the 4
 /// places JSON keeps (or the plan's unit precision, if finer). Never rounded
@@ -84,7 +95,7 @@ pub fn money_with_unpriced(currency: &str, money: Money, unpriced: Units, places
 }
 
 /// A dated change of the plan, as the report's header states it.
-pub fn change_sentence(change: &crate::report::PlanChange) -> String {
+pub fn change_sentence(change: &crate::model::report::PlanChange) -> String {
     let mut parts = Vec::new();
     if let Some(units) = change.first_scan_units {
         parts.push(format!("first_scan_units = {units}"));
@@ -219,10 +230,10 @@ pub fn report(report: &Report) -> Vec<Block> {
     blocks
 }
 
-fn state_name(state: crate::report::PeriodState) -> &'static str {
+fn state_name(state: crate::model::report::PeriodState) -> &'static str {
     match state {
-        crate::report::PeriodState::Closed => "closed",
-        crate::report::PeriodState::Current => "current",
+        crate::model::report::PeriodState::Closed => "closed",
+        crate::model::report::PeriodState::Current => "current",
     }
 }
 
@@ -302,7 +313,7 @@ fn window_blocks(report: &Report, window: &WindowReport, charges: &WindowCharges
             line.amount.to_string(),
         ]);
     }
-    grid.row(vec![
+    grid.total(vec![
         "Posted".to_string(),
         String::new(),
         String::new(),
@@ -360,7 +371,7 @@ fn charge_lines(report: &Report, account: &AccountReport) -> Grid {
             "-".to_string(),
         ]);
     }
-    grid.row(vec![
+    grid.total(vec![
         "Total".to_string(),
         String::new(),
         String::new(),
@@ -552,7 +563,7 @@ pub fn invoice(invoice: &Invoice) -> Vec<Block> {
                 grid.row(invoice_row(line, places));
             }
             let mut subtotal = |label: &str, money: Money| {
-                grid.row(vec![
+                grid.total(vec![
                     label.to_string(),
                     String::new(),
                     String::new(),
@@ -662,22 +673,22 @@ pub fn allocation_blocks(
         }
         grid.row(row);
     }
-    for (label, money) in [
-        (UNUSED, allocation.unused),
-        (SHARED, allocation.shared),
-        ("Total", allocation.total),
+    for (label, money, is_total) in [
+        (UNUSED, allocation.unused, false),
+        (SHARED, allocation.shared, false),
+        ("Total", allocation.total, true),
     ] {
         let mut row = vec![label.to_string()];
         row.extend(std::iter::repeat_n(String::new(), 5));
         row.push(money.to_string());
         if !unpriced.is_zero() {
-            row.push(if label == "Total" {
+            row.push(if is_total {
                 units(Units(unpriced), places)
             } else {
                 String::new()
             });
         }
-        grid.row(row);
+        grid.total(row);
     }
     let mut blocks = vec![
         Block::Heading(format!(

@@ -1,7 +1,7 @@
 //! Ledger output: a table, CSV (formula-guarded) or JSON Lines.
 
 use super::csv::guard;
-use crate::ledger::LedgerRow;
+use crate::model::ledger::LedgerRow;
 use comfy_table::{Cell, CellAlignment};
 use std::borrow::Cow;
 use std::io::Write;
@@ -102,21 +102,32 @@ fn csv_to_io(err: csv::Error) -> std::io::Error {
     }
 }
 
-pub fn table(rows: &[LedgerRow]) -> String {
-    let grouped = rows.first().is_some_and(|row| row.group.is_some());
-    let mut header = vec![
-        "Time", "Account", "Image", "Outcome", "Units", "Draws", "Overage", "From",
-    ];
-    if grouped {
-        header.push("Group");
+/// The ledger as a terminal table, built row by row as the replay hands
+/// rows over, then laid out whole.
+pub struct LedgerTable {
+    table: comfy_table::Table,
+    widths: Vec<usize>,
+}
+
+impl LedgerTable {
+    /// `grouped`: with `--by`, a Group column.
+    pub fn new(grouped: bool) -> Self {
+        let mut header = vec![
+            "Time", "Account", "Image", "Outcome", "Units", "Draws", "Overage", "From",
+        ];
+        if grouped {
+            header.push("Group");
+        }
+        // The same rule as every other table: fit the width, wrapping cells at
+        // spaces only; run wider rather than split a word.
+        let header: Vec<String> = header.into_iter().map(String::from).collect();
+        let table = super::table::new_table(Some(&header), 4, 0);
+        let mut widths = Vec::new();
+        super::table::widen(&mut widths, &header);
+        LedgerTable { table, widths }
     }
-    // The same rule as every other table: fit the width, wrapping cells at
-    // spaces only; run wider rather than split a word.
-    let header: Vec<String> = header.into_iter().map(String::from).collect();
-    let mut table = super::table::new_table(Some(&header), 4, 0);
-    let mut widths = Vec::new();
-    super::table::widen(&mut widths, &header);
-    for row in rows {
+
+    pub fn row(&mut self, row: &LedgerRow<'_>) {
         let mut line = vec![
             short_time(&row.timestamp),
             row.account.to_string(),
@@ -128,20 +139,27 @@ pub fn table(rows: &[LedgerRow]) -> String {
             format!("{}:{}", row.file, row.line),
         ];
         line.extend(row.group.map(str::to_string));
-        super::table::widen(&mut widths, &line);
-        table.add_row(line.into_iter().map(Cell::new));
+        super::table::widen(&mut self.widths, &line);
+        self.table.add_row(line.into_iter().map(Cell::new));
     }
-    for index in [4, 6] {
-        if let Some(column) = table.column_mut(index) {
-            column.set_cell_alignment(CellAlignment::Right);
+
+    pub fn finish(self) -> String {
+        let LedgerTable {
+            mut table,
+            mut widths,
+        } = self;
+        for index in [4, 6] {
+            if let Some(column) = table.column_mut(index) {
+                column.set_cell_alignment(CellAlignment::Right);
+            }
         }
+        // A time is read as one word: its date and clock stay on one line.
+        if let Some(time) = widths.first_mut() {
+            *time = (*time).max(16);
+        }
+        super::table::set_lower_bounds(&mut table, widths);
+        super::table::trim_line_ends(&format!("{table}\n"))
     }
-    // A time is read as one word: its date and clock stay on one line.
-    if let Some(time) = widths.first_mut() {
-        *time = (*time).max(16);
-    }
-    super::table::set_lower_bounds(&mut table, widths);
-    super::table::trim_line_ends(&format!("{table}\n"))
 }
 
 /// Digests are long; a table shows their first 19 characters (`sha256:` + 12).

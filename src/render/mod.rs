@@ -15,8 +15,8 @@ pub mod openmetrics;
 pub mod stats;
 pub mod table;
 
-use crate::invoice::Invoice;
-use crate::report::{Comparison, Report, TierReport};
+use crate::model::invoice::Invoice;
+use crate::model::report::{Comparison, Report, TierReport};
 
 /// A charge line's item as views name it: with its tier, when it has one
 /// (`overage (tier 2: over 10000 up to 20000)`).
@@ -35,15 +35,21 @@ pub fn item_label(item: &str, tier: Option<&TierReport>) -> String {
     }
 }
 
-/// One output format.
-pub trait Exporter {
+/// A format that can show one plan's report.
+pub trait ReportView {
     /// The whole of standard output for one report.
     fn report(&self, report: &Report) -> String;
+}
 
-    /// The whole of standard output for several plans side by side.
+/// A format that can show several plans side by side.
+pub trait ComparisonView {
+    /// The whole of standard output for the comparison.
     fn compare(&self, comparison: &Comparison) -> String;
+}
 
-    /// The whole of standard output for an invoice.
+/// A format that can show an invoice.
+pub trait InvoiceView {
+    /// The whole of standard output for the invoice.
     fn invoice(&self, invoice: &Invoice) -> String;
 }
 
@@ -53,81 +59,48 @@ pub struct TableExporter;
 /// The layout drawn as Markdown.
 pub struct MarkdownExporter;
 
-impl Exporter for TableExporter {
+impl ReportView for TableExporter {
     fn report(&self, report: &Report) -> String {
         table::draw(&layout::report(report))
     }
+}
 
+impl ComparisonView for TableExporter {
     fn compare(&self, comparison: &Comparison) -> String {
         table::draw(&layout::comparison(comparison))
     }
+}
 
+impl InvoiceView for TableExporter {
     fn invoice(&self, invoice: &Invoice) -> String {
         table::draw(&layout::invoice(invoice))
     }
 }
 
-impl Exporter for MarkdownExporter {
+impl ReportView for MarkdownExporter {
     fn report(&self, report: &Report) -> String {
         markdown::draw(&layout::report(report))
     }
+}
 
+impl ComparisonView for MarkdownExporter {
     fn compare(&self, comparison: &Comparison) -> String {
         markdown::draw(&layout::comparison(comparison))
     }
+}
 
+impl InvoiceView for MarkdownExporter {
     fn invoice(&self, invoice: &Invoice) -> String {
         markdown::draw(&layout::invoice(invoice))
     }
 }
 
-pub fn exporter(format: crate::cli::ReportFormat) -> Box<dyn Exporter> {
-    use crate::cli::ReportFormat;
-    match format {
-        ReportFormat::Table => Box::new(TableExporter),
-        ReportFormat::Json => Box::new(json::JsonExporter),
-        ReportFormat::Csv => Box::new(csv::CsvExporter),
-        ReportFormat::Markdown => Box::new(MarkdownExporter),
-        ReportFormat::Html => Box::new(html::HtmlExporter),
-        ReportFormat::Openmetrics => Box::new(OpenMetricsExporter),
-    }
-}
-
-/// The report as OpenMetrics text. A comparison or an invoice has no
-/// exposition: `report` and `invoice` refuse the format for them before
-/// anything is rendered.
+/// The report as OpenMetrics text: one plan's report only (a comparison
+/// or an invoice has no exposition, so it is no view of theirs).
 pub struct OpenMetricsExporter;
 
-impl Exporter for OpenMetricsExporter {
+impl ReportView for OpenMetricsExporter {
     fn report(&self, report: &Report) -> String {
         openmetrics::exposition(report)
     }
-
-    fn compare(&self, comparison: &Comparison) -> String {
-        comparison
-            .reports
-            .first()
-            .map(openmetrics::exposition)
-            .unwrap_or_default()
-    }
-
-    fn invoice(&self, _invoice: &Invoice) -> String {
-        String::new()
-    }
-}
-
-/// `--format openmetrics` describes one plan's report, not a comparison or
-/// an invoice.
-pub fn refuse_openmetrics(
-    format: crate::cli::ReportFormat,
-    what: &str,
-) -> crate::error::Result<()> {
-    if format == crate::cli::ReportFormat::Openmetrics {
-        return Err(crate::error::Error::Option {
-            option: "--format",
-            value: "openmetrics".into(),
-            fix: format!("describes a single plan's report, not {what}; use json, csv or table"),
-        });
-    }
-    Ok(())
 }

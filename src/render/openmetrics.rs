@@ -5,7 +5,8 @@
 //! cannot hold 289.1 or 36.00 exactly, so this small encoder writes the
 //! text format itself; tests check it with independent parsers.
 
-use crate::report::{Instant, PeriodState, Report};
+use crate::domain::values::Instant;
+use crate::model::report::{PeriodState, Report};
 use std::fmt::Write;
 
 /// One metric family: its samples, each with its labels and value text.

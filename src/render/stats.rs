@@ -1,6 +1,6 @@
 //! The HSS statistics as a table.
 
-use crate::stats::HssStatistics;
+use crate::model::stats::HssStatistics;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 
 pub fn table(stats: &HssStatistics) -> String {

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod random;
+pub mod reference;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};

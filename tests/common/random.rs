@@ -181,7 +181,7 @@ pub fn team(row: &Row) -> &'static str {
 /// The as-of of a random case: `minute` minutes after 2024-01-24, and never
 /// before the plan's trial or term starts.
 pub fn as_of(plan: &scanquota::plan::Plan, minute: u32) -> chrono::DateTime<chrono::Utc> {
-    let at = scanquota::zone::parse_timestamp("2024-01-24T00:00:00Z", plan.zone).unwrap()
+    let at = scanquota::domain::zone::parse_timestamp("2024-01-24T00:00:00Z", plan.zone).unwrap()
         + chrono::Duration::minutes(i64::from(minute));
     at.max(
         plan.trial

@@ -1,0 +1,115 @@
+//! `scanquota estimate`: the purchase that covers a demand, per plan and,
+//! from a log, per account.
+
+use super::CommandOutput;
+use crate::app::cli::{EstimateArgs, EstimateFormat, FormatArgs, InputArgs, SizeForArg};
+use crate::app::job::{Job, Needs, plan_on_its_own};
+use crate::domain::error::{Error, Result};
+use crate::domain::values::Units;
+use crate::engine::meter::{ScanResult, Schedule};
+use crate::input::log::{ScanEvent, ScanLog};
+use crate::model::check::threshold;
+use crate::model::estimate::{
+    Demand, DemandTally, SizeFor, plan_estimate, rank, recommend, unlimited,
+};
+use crate::render;
+use crate::replay::{self, Observer};
+
+pub fn run(args: &EstimateArgs) -> Result<CommandOutput> {
+    let mut plans = Vec::new();
+    let mut notes = String::new();
+    let size_for = match args.size_for {
+        SizeForArg::Peak => SizeFor::Peak,
+        SizeForArg::Mean => SizeFor::Mean,
+    };
+    let sized = if args.from_log.is_empty() {
+        let (Some(first), Some(repeat)) = (&args.first_scans, &args.repeat_scans) else {
+            return Err(Error::Usage(
+                "give --first-scans and --repeat-scans, or --from-log".into(),
+            ));
+        };
+        let demand = Demand {
+            first_scans: Units(threshold("--first-scans", first)?),
+            repeat_scans: Units(threshold("--repeat-scans", repeat)?),
+        };
+        for spec in &args.plan {
+            let plan = plan_on_its_own(spec, args.window.start.as_deref())?;
+            let recommendation = recommend(&plan, demand, args.months, None)?;
+            plans.push(plan_estimate(&plan, vec![recommendation])?);
+        }
+        None
+    } else {
+        let input = InputArgs {
+            log: args.from_log.clone(),
+            window: args.window.clone(),
+            formats: FormatArgs {
+                layout: args.layout.clone(),
+                ..Default::default()
+            },
+        };
+        let needs = Needs {
+            texts: false,
+            may_stream: false,
+            ..Needs::default()
+        };
+        let job = Job::build(&args.plan, &input, None, needs)?;
+        notes = job.notes.clone();
+        for run in &job.runs {
+            // Demand is observed with unlimited quota: denial does not hide it.
+            let unlimited = unlimited(&run.plan);
+            let schedule = Schedule::new(&unlimited, run.as_of);
+            let mut tally = DemandTally::new(&schedule);
+            let mut observe = |log: &ScanLog, event: &ScanEvent, result: &ScanResult<'_>| {
+                tally.observe(log, event, result)
+            };
+            let replayed = replay::run(
+                &job.inputs,
+                &unlimited,
+                schedule,
+                Observer::EachScan(&mut observe),
+            )?;
+            let account = job.inputs.account.as_deref();
+            let known = replayed.accounts_in_logs.iter().map(String::as_str);
+            super::report::refuse_unknown_account(&job, replay::unknown_account(account, known))?;
+            let observed = tally.demand(&run.plan, &replayed.accounts_in_logs, account)?;
+            if observed.is_empty() {
+                return Err(Error::NoClosedCycle {
+                    plan: run.plan.name.clone(),
+                    as_of: job.display_zone.unwrap_or(run.plan.zone).format(run.as_of),
+                });
+            }
+            let accounts = observed
+                .into_iter()
+                .map(|seen| {
+                    let demand = match size_for {
+                        SizeFor::Peak => seen.peak,
+                        SizeFor::Mean => seen.mean,
+                    };
+                    let mut recommendation =
+                        recommend(&run.plan, demand, args.months, Some(seen.cycles_observed))
+                            .map_err(|err| match err {
+                                Error::Overflow { what, fix } => Error::Overflow {
+                                    what: format!("account {}: {what}", seen.account),
+                                    fix,
+                                },
+                                other => other,
+                            })?;
+                    recommendation.account = Some(seen.account.clone());
+                    recommendation.observed = Some(seen);
+                    Ok(recommendation)
+                })
+                .collect::<Result<_>>()?;
+            plans.push(plan_estimate(&run.plan, accounts)?);
+        }
+        Some(size_for)
+    };
+    let estimate = rank(plans, args.months, sized);
+    let stdout = match args.format {
+        EstimateFormat::Table => render::estimate::table(&estimate),
+        EstimateFormat::Json => crate::render::json::pretty(&estimate),
+    };
+    Ok(CommandOutput {
+        stderr: notes,
+        ..CommandOutput::success(stdout)
+    })
+}

@@ -1,0 +1,176 @@
+//! One module per subcommand; each turns its arguments into the text to print.
+
+pub mod check;
+pub mod completions;
+pub mod estimate;
+pub mod import;
+pub mod invoice;
+pub mod ledger;
+pub mod merge;
+pub mod plan;
+pub mod report;
+pub mod stats;
+
+use crate::app::cli::{Cli, Command, InvoiceFormat, PlanCommand, ReportFormat};
+use crate::domain::error::{Error, Result};
+use crate::render::{
+    ComparisonView, InvoiceView, MarkdownExporter, OpenMetricsExporter, ReportView, TableExporter,
+    csv::CsvExporter, html::HtmlExporter, json::JsonExporter,
+};
+
+/// What a command produced: standard output and standard error, and the exit
+/// status. Every input is read and checked before an `CommandOutput` exists, so a
+/// failing run prints nothing partial; only `stream` (the ledger) is written
+/// as it is made.
+pub struct CommandOutput {
+    pub stdout: String,
+    pub stderr: String,
+    pub status: Status,
+    /// Output too large to hold (a ledger of millions of rows), written
+    /// after `stdout`. It is made only once every input has been read and
+    /// checked; what it reads again is checked to be unchanged.
+    pub stream: Option<Streamed>,
+}
+
+/// How a command that ran to its end came out; `main` alone turns it (or
+/// an error) into the exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Exit 0.
+    Success,
+    /// Exit 1: the command ran, and what it checks does not hold (a
+    /// threshold alerted, statistics differ from the vendor's).
+    Findings,
+}
+
+/// Writes the rest of a command's output; an input it reads again as it
+/// writes can fail too, and is then named as the error.
+pub type Streamed =
+    Box<dyn FnOnce(&mut dyn std::io::Write) -> Result<(), crate::app::output::Failure>>;
+
+impl CommandOutput {
+    pub fn success(stdout: String) -> Self {
+        CommandOutput {
+            stdout,
+            stderr: String::new(),
+            status: Status::Success,
+            stream: None,
+        }
+    }
+
+    pub fn streamed(stream: Streamed) -> Self {
+        CommandOutput {
+            stream: Some(stream),
+            ..CommandOutput::success(String::new())
+        }
+    }
+}
+
+impl std::fmt::Debug for CommandOutput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CommandOutput")
+            .field("stdout", &self.stdout)
+            .field("stderr", &self.stderr)
+            .field("status", &self.status)
+            .field("stream", &self.stream.as_ref().map(|_| "…"))
+            .finish()
+    }
+}
+
+pub fn run(cli: Cli) -> Result<CommandOutput> {
+    crate::input::progress::enable_on_terminal(cli.quiet);
+    // Tables fit `COLUMNS` when it is set (piped or not: a fixed width for
+    // scripts and tests), else the terminal when printed on one, else 100
+    // columns.
+    if let Some(columns) = columns_env() {
+        crate::render::table::set_width(columns);
+    } else if cli.output.is_none()
+        && std::io::IsTerminal::is_terminal(&std::io::stdout())
+        && let Some((width, _)) = terminal_width()
+    {
+        crate::render::table::set_width(width);
+    }
+    let quiet = cli.quiet;
+    let mut outcome = match cli.command {
+        Command::Report(args) => report::run(&args),
+        Command::Invoice(args) => invoice::run(&args),
+        Command::Ledger(args) => ledger::run(&args),
+        Command::Check(args) => check::run(&args, cli.quiet),
+        Command::Plan(PlanCommand::Check {
+            plan,
+            start,
+            format,
+        }) => plan::check(&plan, start.as_deref(), format),
+        Command::Plan(PlanCommand::List) => Ok(plan::list()),
+        Command::Plan(PlanCommand::Show { plan, start }) => plan::show(&plan, start.as_deref()),
+        Command::Completions { shell } => Ok(completions::run(shell)),
+        Command::Stats(args) => stats::stats(&args),
+        Command::Reconcile(args) => stats::reconcile(&args),
+        Command::Estimate(args) => estimate::run(&args),
+        Command::Man { dir } => completions::man(dir.as_deref()),
+        Command::Merge(args) => merge::run(&args),
+        Command::Import(args) => import::run(&args),
+    }?;
+    // `--quiet` silences every note (errors are not notes: they are `Err`).
+    if quiet {
+        outcome.stderr.clear();
+    }
+    Ok(outcome)
+}
+
+/// `COLUMNS`, when set to a width.
+fn columns_env() -> Option<u16> {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok())
+        .filter(|&c| c > 0)
+}
+
+/// The terminal's columns, from the tty.
+fn terminal_width() -> Option<(u16, u16)> {
+    comfy_table::Table::new().width().map(|width| (width, 0))
+}
+
+/// The view of one plan's report in `format`.
+pub fn report_view(format: ReportFormat) -> Box<dyn ReportView> {
+    match format {
+        ReportFormat::Table => Box::new(TableExporter),
+        ReportFormat::Json => Box::new(JsonExporter),
+        ReportFormat::Csv => Box::new(CsvExporter),
+        ReportFormat::Markdown => Box::new(MarkdownExporter),
+        ReportFormat::Html => Box::new(HtmlExporter),
+        ReportFormat::Openmetrics => Box::new(OpenMetricsExporter),
+    }
+}
+
+/// The view of several plans side by side in `format`. OpenMetrics
+/// describes a single plan's report, so several `--plan` with it are
+/// refused, before any input is read.
+pub fn comparison_view(format: ReportFormat) -> Result<Box<dyn ComparisonView>> {
+    Ok(match format {
+        ReportFormat::Table => Box::new(TableExporter),
+        ReportFormat::Json => Box::new(JsonExporter),
+        ReportFormat::Csv => Box::new(CsvExporter),
+        ReportFormat::Markdown => Box::new(MarkdownExporter),
+        ReportFormat::Html => Box::new(HtmlExporter),
+        ReportFormat::Openmetrics => {
+            return Err(Error::Option {
+                option: "--format",
+                value: "openmetrics".into(),
+                fix: "describes a single plan's report, not a comparison of plans; use json, csv or table"
+                    .into(),
+            });
+        }
+    })
+}
+
+/// The view of an invoice in `format`.
+pub fn invoice_view(format: InvoiceFormat) -> Box<dyn InvoiceView> {
+    match format {
+        InvoiceFormat::Table => Box::new(TableExporter),
+        InvoiceFormat::Json => Box::new(JsonExporter),
+        InvoiceFormat::Csv => Box::new(CsvExporter),
+        InvoiceFormat::Markdown => Box::new(MarkdownExporter),
+        InvoiceFormat::Html => Box::new(HtmlExporter),
+    }
+}

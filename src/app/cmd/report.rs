@@ -1,0 +1,86 @@
+//! `scanquota report`: replay the logs under the plan(s) and print the report,
+//! or several plans side by side.
+
+use super::CommandOutput;
+use crate::app::cli::ReportArgs;
+use crate::app::job::{Job, Needs};
+use crate::domain::error::{Error, Result};
+use crate::model::report::{Comparison, Report, assemble};
+use crate::replay::{self, Observer, unknown_account};
+
+pub fn run(args: &ReportArgs) -> Result<CommandOutput> {
+    let needs = Needs {
+        texts: false,
+        may_stream: args.plan.len() == 1,
+        ..Needs::default()
+    }
+    .breakdown(&args.billed.breakdown)
+    .window(&args.window);
+    // Several plans are a comparison: a format with no such view is
+    // refused before any input is read.
+    let comparison = match args.plan.len() {
+        1 => None,
+        _ => Some(super::comparison_view(args.format)?),
+    };
+    let job = Job::build(&args.plan, &args.billed.input, Some(&args.billed), needs)?;
+    let Reports { mut reports, notes } = reports(&job)?;
+    let stdout = match comparison {
+        None => super::report_view(args.format).report(&reports.remove(0)),
+        Some(view) => view.compare(&Comparison::new(reports)?),
+    };
+    Ok(CommandOutput {
+        stderr: job.notes.clone() + &notes,
+        ..CommandOutput::success(stdout)
+    })
+}
+
+/// The reports of a job's plans.
+pub struct Reports {
+    pub reports: Vec<Report>,
+    /// What the replay has to say on stderr (registry events skipped).
+    pub notes: String,
+}
+
+/// One report per plan of the job; an `--account` that no log row and no
+/// core sample names is an error, not a report of made-up figures.
+pub fn reports(job: &Job) -> Result<Reports> {
+    let mut reports = Vec::with_capacity(job.runs.len());
+    let mut notes = String::new();
+    for run in &job.runs {
+        let replayed = replay::run(&job.inputs, &run.plan, job.schedule(run), Observer::Usages)?;
+        if notes.is_empty() {
+            notes = replayed.notes.clone();
+        }
+        let known = (replayed.accounts_in_logs.iter())
+            .chain(run.core_days.keys())
+            .map(String::as_str);
+        refuse_unknown_account(job, unknown_account(job.inputs.account.as_deref(), known))?;
+        let breakdown = job.breakdown(replayed.group_names);
+        let mut report = assemble(
+            &run.plan,
+            &replayed.schedule,
+            replayed.usages,
+            replayed.no_rows,
+            job.inputs.account.as_deref(),
+            &run.core_days,
+            breakdown.as_ref(),
+        )?;
+        if let Some(window) = run.window {
+            report.set_window(run.plan.zone, window.from, window.to);
+        }
+        reports.push(report);
+    }
+    Ok(Reports { reports, notes })
+}
+
+/// The error for an `--account` with no row in the logs (`known` lists the
+/// accounts there are), if it has none.
+pub fn refuse_unknown_account(job: &Job, known: Option<String>) -> Result<()> {
+    match (&job.inputs.account, known) {
+        (Some(account), Some(known)) => Err(Error::UnknownAccount {
+            account: account.clone(),
+            known,
+        }),
+        _ => Ok(()),
+    }
+}

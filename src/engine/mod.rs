@@ -1,0 +1,8 @@
+//! The metering rules, pure: the schedule of periods, the meter that draws
+//! each scan from them, the charge lines, the projection to the term's end
+//! and the allocation of shared costs. No I/O and no threads.
+
+pub mod allocation;
+pub mod charges;
+pub mod meter;
+pub mod projection;

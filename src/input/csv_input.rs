@@ -1,0 +1,856 @@
+//! Reading CSV inputs whose columns are found by name: the header (BOM,
+//! case, spaces, duplicates), CRLF, and messages that name the file, line,
+//! column and value. Scan logs, inventories and core samples share it.
+
+use crate::domain::error::{Error, Location, ReadProblem, Result};
+use crate::domain::limits::{MAX_RECORD_BYTES, describe};
+use std::io::Read;
+
+/// How a CSV input is laid out when it is not the canonical one: its
+/// delimiter (`--delimiter`) and the columns read under another name
+/// (`--column NAME=HEADER`).
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub delimiter: u8,
+    /// The option that sets the delimiter, for messages (`--delimiter`).
+    pub delimiter_option: &'static str,
+    pub columns: Vec<Rename>,
+    /// The option that renames columns, for messages (`--column`).
+    pub column_option: &'static str,
+}
+
+/// One `--column NAME=HEADER`: `name` and `header` folded as headers are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rename {
+    pub name: String,
+    pub header: String,
+    /// `NAME=HEADER` as given, for messages.
+    pub written: String,
+}
+
+impl Default for Layout {
+    fn default() -> Self {
+        Layout {
+            delimiter: b',',
+            delimiter_option: "--delimiter",
+            columns: Vec::new(),
+            column_option: "--column",
+        }
+    }
+}
+
+impl Layout {
+    /// The header (or key) that holds the canonical column `name`: the one
+    /// mapped to it, else `name` itself.
+    pub fn header_of<'a>(&'a self, name: &'a str) -> &'a str {
+        self.columns
+            .iter()
+            .find(|rename| rename.name == name)
+            .map_or(name, |rename| rename.header.as_str())
+    }
+
+    /// The canonical name a header (folded) is read as: its mapping, else
+    /// itself; "" when the header is a canonical name read from another
+    /// column instead (so it is ignored).
+    pub fn name_of<'a>(&'a self, header: &'a str) -> &'a str {
+        if let Some(rename) = self.columns.iter().find(|r| r.header == header) {
+            return &rename.name;
+        }
+        if self.columns.iter().any(|r| r.name == header) {
+            return "";
+        }
+        header
+    }
+
+    /// Refuse a mapping that cannot apply to an input whose columns (or
+    /// first object's keys) are `names` (folded): a NAME not in `known`, a
+    /// HEADER it lacks, two NAMEs for one HEADER or one NAME twice.
+    pub fn check(&self, file: &str, kind: &str, names: &[String], known: &[&str]) -> Result<()> {
+        let option = self.column_option;
+        let listed = || {
+            if names.iter().all(String::is_empty) {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
+        };
+        let at = || Location::file(file).line(1);
+        for (index, rename) in self.columns.iter().enumerate() {
+            if !known.contains(&rename.name.as_str()) {
+                return Err(Error::input(
+                    at().key(&rename.name),
+                    format!(
+                        "{option} {}: `{}` is not a column scanquota reads in a {kind} (those are {}); the {kind}'s columns are: {}",
+                        rename.written,
+                        rename.name,
+                        known.join(", "),
+                        listed()
+                    ),
+                ));
+            }
+            if !names.contains(&rename.header) {
+                return Err(Error::input(
+                    at().key(&rename.header),
+                    format!(
+                        "{option} {}: the {kind} has no column `{}`; its columns are: {}",
+                        rename.written,
+                        rename.header,
+                        listed()
+                    ),
+                ));
+            }
+            if let Some(first) = self.columns[..index]
+                .iter()
+                .find(|first| first.header == rename.header || first.name == rename.name)
+            {
+                let what = if first.header == rename.header {
+                    format!("both read the column `{}`", rename.header)
+                } else {
+                    format!("both name `{}`", rename.name)
+                };
+                return Err(Error::input(
+                    at().key(&rename.header),
+                    format!(
+                        "{option} {} and {option} {} {what}; map each column once (the {kind}'s columns are: {})",
+                        first.written,
+                        rename.written,
+                        listed()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How a delimiter is shown in messages and written on the command line.
+pub fn delimiter_shown(delimiter: u8) -> (&'static str, &'static str) {
+    match delimiter {
+        b';' => ("`;`", "';'"),
+        b'\t' => ("a tab", "'\\t'"),
+        b'|' => ("`|`", "'|'"),
+        _ => ("a comma", "','"),
+    }
+}
+
+/// A CSV input with its header read.
+pub struct CsvInput<R: Read> {
+    name: String,
+    /// What the file is, for messages ("scan log").
+    kind: &'static str,
+    reader: csv::Reader<Guard<CrlfToLf<R>>>,
+    /// Header names, trimmed and lower-cased.
+    names: Vec<String>,
+    /// The canonical name each column is read as (see [`Layout::name_of`]).
+    lookup: Vec<String>,
+    layout: Layout,
+    /// Without a header row of its own (a slice of a file whose header was
+    /// read elsewhere), the csv crate would take its first row's length as
+    /// the rule: every row is held to the header's length instead.
+    headless: bool,
+    /// The line the last row read stands on.
+    line: u64,
+}
+
+impl<R: Read> CsvInput<R> {
+    /// Read the header; `example` is a header to suggest when the file is empty.
+    pub fn new(name: &str, kind: &'static str, example: &str, reader: R) -> Result<Self> {
+        Self::with_layout(name, kind, example, reader, &Layout::default(), &[])
+    }
+
+    /// [`CsvInput::new`] for an input laid out as `layout` says; its
+    /// renamed columns must be among `known` and in the header.
+    pub fn with_layout(
+        name: &str,
+        kind: &'static str,
+        example: &str,
+        reader: R,
+        layout: &Layout,
+        known: &[&str],
+    ) -> Result<Self> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(false)
+            .delimiter(layout.delimiter)
+            .from_reader(Guard::new(CrlfToLf::new(reader), kind, layout.delimiter));
+        let mut header = csv::ByteRecord::new();
+        let more = reader
+            .read_byte_record(&mut header)
+            .map_err(|err| csv_error(name, err))?;
+        check_record_size(name, kind, 1, 0, reader.position().byte())?;
+        if !more {
+            return Err(Error::input(
+                Location::file(name).line(1),
+                format!("the file is empty; a {kind} starts with a header row such as `{example}`"),
+            ));
+        }
+        let mut names = Vec::with_capacity(header.len());
+        for (index, raw) in header.iter().enumerate() {
+            let raw = if index == 0 {
+                raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
+            } else {
+                raw
+            };
+            let text = std::str::from_utf8(raw).map_err(|_| {
+                Error::input(
+                    Location::file(name).line(1).column(index as u64 + 1),
+                    format!(
+                        "header `{}` is not UTF-8 text; save the {kind} as UTF-8",
+                        String::from_utf8_lossy(shorten_bytes(raw))
+                    ),
+                )
+            })?;
+            names.push(text.trim().to_lowercase());
+        }
+        if !layout.columns.is_empty() {
+            layout.check(name, kind, &names, known)?;
+        }
+        let lookup = names
+            .iter()
+            .map(|header| layout.name_of(header).to_string())
+            .collect();
+        Ok(CsvInput {
+            name: name.to_string(),
+            kind,
+            reader,
+            names,
+            lookup,
+            layout: layout.clone(),
+            headless: false,
+            line: 1,
+        })
+    }
+
+    /// Rows of a file whose header (`names`, as [`CsvInput::names`] gives
+    /// them) was read elsewhere; `reader` starts at a row boundary.
+    pub fn headless(
+        name: &str,
+        kind: &'static str,
+        names: Vec<String>,
+        reader: R,
+        layout: &Layout,
+    ) -> Self {
+        let reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(layout.delimiter)
+            .from_reader(Guard::new(CrlfToLf::new(reader), kind, layout.delimiter));
+        let lookup = names
+            .iter()
+            .map(|header| layout.name_of(header).to_string())
+            .collect();
+        CsvInput {
+            name: name.to_string(),
+            kind,
+            reader,
+            names,
+            lookup,
+            layout: layout.clone(),
+            headless: true,
+            line: 0,
+        }
+    }
+
+    /// The input's name, as messages show it.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The header's names, trimmed and lower-cased.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Where `column` is, refusing a header that names it twice.
+    pub fn find(&self, column: &str) -> Result<Option<usize>> {
+        let mut positions = self
+            .lookup
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.as_str() == column)
+            .map(|(i, _)| i);
+        let first = positions.next();
+        if let Some(second) = positions.next() {
+            return Err(Error::input(
+                Location::file(&self.name)
+                    .line(1)
+                    .column(second as u64 + 1)
+                    .key(column),
+                format!(
+                    "the column `{}` appears twice in the header; keep one",
+                    self.names[second]
+                ),
+            ));
+        }
+        Ok(first)
+    }
+
+    /// Where a required `column` is; `known` lists every column the input understands.
+    pub fn require(&self, column: &str, known: &[&str]) -> Result<usize> {
+        self.find(column)?.ok_or_else(|| {
+            let has = if self.names.iter().all(String::is_empty) {
+                "nothing".to_string()
+            } else {
+                shorten(&self.names.join(",")).to_string()
+            };
+            let delimiter = self.layout.delimiter;
+            if let [only] = self.names.as_slice()
+                && let Some(other) = [b',', b';', b'\t', b'|']
+                    .into_iter()
+                    .find(|other| *other != delimiter && only.contains(char::from(*other)))
+            {
+                let parts: Vec<&str> = only.split(char::from(other)).map(str::trim).collect();
+                let (shown, _) = delimiter_shown(delimiter);
+                let (other_shown, written) = delimiter_shown(other);
+                return Error::input(
+                    Location::file(&self.name).line(1).key(column),
+                    format!(
+                        "the header has no {} but splits on {other_shown} into {}; give {} {written} to read it (files are comma-separated unless told)",
+                        shown.trim_start_matches("a "),
+                        shorten(&parts.join(", ")),
+                        self.layout.delimiter_option,
+                    ),
+                );
+            }
+            Error::input(
+                Location::file(&self.name).line(1).key(column),
+                format!(
+                    "the header lacks the required column `{column}`; it has: {has}. Add a `{column}` column, or give {} {column}=HEADER to read another column as it (columns are {})",
+                    self.layout.column_option,
+                    known.join(", ")
+                ),
+            )
+        })
+    }
+
+    /// Read the next row into `record`; false at the end.
+    ///
+    /// A field holding a line break is refused: no column takes one, and it
+    /// is what a quote left open looks like (the csv crate reads it to the end
+    /// of the file, swallowing every later row).
+    pub fn read(&mut self, record: &mut csv::ByteRecord) -> Result<bool> {
+        let start = self.reader.position().line();
+        let start_byte = self.reader.position().byte();
+        self.reader.get_mut().record_start(start_byte, start);
+        let more = self
+            .reader
+            .read_byte_record(record)
+            .map_err(|err| csv_error(&self.name, err))?;
+        check_record_size(
+            &self.name,
+            self.kind,
+            start,
+            start_byte,
+            self.reader.position().byte(),
+        )?;
+        // The csv crate dates a row from where its search began, before any
+        // blank lines it skipped; a row (which holds no line break) stands on
+        // the line its end is on: one before the reader's line once its line
+        // end is read, the reader's own at the end of a file without one.
+        let end = self.reader.position().line();
+        let input = &self.reader.get_ref().inner;
+        // A field left open to the end of the input holds the last line end
+        // itself: no line end after the row was read either.
+        let open_to_the_end = input.ended && record.as_slice().last() == Some(&b'\n');
+        self.line = if input.ended_mid_line() || open_to_the_end {
+            end
+        } else {
+            end.saturating_sub(1)
+        };
+        if more && self.headless && record.len() != self.names.len() {
+            return Err(Error::input(
+                Location::file(&self.name).line(self.line),
+                format!(
+                    "the row has {} fields but the header has {}; give every row the header's columns",
+                    record.len(),
+                    self.names.len()
+                ),
+            ));
+        }
+        // A row read in one line holds no break: only look when the reader
+        // went past more than one line end (blank lines skipped, or breaks).
+        if more && end.saturating_sub(start) > 1 && record.as_slice().contains(&b'\n') {
+            // The row starts as many lines before its end as it holds breaks.
+            let breaks = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
+            let line = self.line.saturating_sub(breaks);
+            let column = record
+                .iter()
+                .position(|field| field.contains(&b'\n'))
+                .unwrap_or(0);
+            return Err(Error::input(
+                Location::file(&self.name)
+                    .line(line)
+                    .column(column as u64 + 1),
+                "a field runs over a line break, as when a quote is not closed; close the quote or remove the line break",
+            ));
+        }
+        // A quote still open at the end of the input: the csv crate ends the
+        // field there, which would pass for a row.
+        let guard = self.reader.get_ref();
+        if more && guard.inner.ended && guard.quote == Quote::Open {
+            // The open field is the row's last, and runs to the end: it was
+            // opened as many lines before the row's end as it holds breaks.
+            let last = record.iter().next_back().unwrap_or_default();
+            let breaks = memchr::memchr_iter(b'\n', last).count() as u64;
+            return Err(Error::input(
+                Location::file(&self.name)
+                    .line(self.line.saturating_sub(breaks))
+                    .column(record.len() as u64),
+                "a quoted field opened here is not closed by the end of the file; close the quote or remove it (a quote inside a field is written twice: \"\")",
+            ));
+        }
+        Ok(more)
+    }
+
+    /// Cell access and messages for one row just read.
+    pub fn row<'a>(&'a self, record: &'a csv::ByteRecord) -> Row<'a> {
+        Row {
+            name: &self.name,
+            kind: self.kind,
+            names: &self.names,
+            line: self.line,
+            byte: record.position().map_or(0, |p| p.byte()),
+            text: std::str::from_utf8(record.as_slice()).ok(),
+            record,
+            keyed: false,
+        }
+    }
+}
+
+impl<'a> Row<'a> {
+    /// A row whose cells were taken from the keys of an object (a JSON Lines
+    /// log): messages name the file, line and key, not a column number.
+    pub fn keyed(
+        name: &'a str,
+        kind: &'static str,
+        names: &'a [String],
+        line: u64,
+        byte: u64,
+        record: &'a csv::ByteRecord,
+    ) -> Self {
+        Row {
+            name,
+            kind,
+            names,
+            line,
+            byte,
+            text: std::str::from_utf8(record.as_slice()).ok(),
+            record,
+            keyed: true,
+        }
+    }
+}
+
+/// One row of a [`CsvInput`].
+pub struct Row<'a> {
+    name: &'a str,
+    kind: &'static str,
+    names: &'a [String],
+    pub line: u64,
+    /// Byte offset of the row in the (decompressed, LF-normalised) input.
+    pub byte: u64,
+    record: &'a csv::ByteRecord,
+    /// Every field's bytes back to back, when they are UTF-8 together: then
+    /// a cell is a slice of it, without validating each cell again.
+    text: Option<&'a str>,
+    /// Cells named by key rather than by column position.
+    keyed: bool,
+}
+
+impl<'a> Row<'a> {
+    fn location(&self, index: usize) -> Location {
+        let column = (!self.keyed).then_some(index as u64 + 1);
+        let location = Location::file(self.name).line(self.line).column(column);
+        match self.names.get(index) {
+            Some(column) => location.key(column),
+            None => location,
+        }
+    }
+
+    /// The cell's text, refusing bytes that are not UTF-8.
+    pub fn cell(&self, index: usize) -> Result<&'a str> {
+        // A field whose ends are character boundaries of valid UTF-8 text is
+        // valid UTF-8 itself; otherwise fall through and say what is wrong.
+        if let (Some(text), Some(range)) = (self.text, self.record.range(index))
+            && let Some(cell) = text.get(range)
+        {
+            return Ok(cell);
+        }
+        let bytes = self.record.get(index).unwrap_or_default();
+        std::str::from_utf8(bytes).map_err(|_| {
+            Error::input(
+                self.location(index),
+                format!(
+                    "`{}` is not UTF-8 text; save the {} as UTF-8",
+                    String::from_utf8_lossy(shorten_bytes(bytes)),
+                    self.kind
+                ),
+            )
+        })
+    }
+
+    /// An optional column's trimmed text; empty when the column is absent.
+    pub fn optional(&self, index: Option<usize>) -> Result<&'a str> {
+        match index {
+            Some(index) => self.cell(index).map(trim),
+            None => Ok(""),
+        }
+    }
+
+    /// An error about the value in column `index`; `fix` says what is allowed.
+    pub fn fail(&self, index: usize, value: &str, fix: &str) -> Error {
+        Error::input(self.location(index), format!("`{}` {fix}", shorten(value)))
+    }
+}
+
+/// `str::trim`, without its Unicode scan for the usual cell that starts and
+/// ends with a visible ASCII character (this runs for every cell).
+pub fn trim(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
+}
+
+pub fn shorten(text: &str) -> &str {
+    match text.char_indices().nth(60) {
+        Some((cut, _)) => &text[..cut],
+        None => text,
+    }
+}
+
+fn shorten_bytes(bytes: &[u8]) -> &[u8] {
+    &bytes[..bytes.len().min(60)]
+}
+
+fn csv_error(name: &str, err: csv::Error) -> Error {
+    let line = err.position().map(|p| p.line());
+    match err.into_kind() {
+        csv::ErrorKind::Io(io) => Error::io(name, io),
+        csv::ErrorKind::UnequalLengths {
+            expected_len,
+            len,
+            pos,
+        } => {
+            let line = pos.map(|p| p.line()).or(line).unwrap_or(0);
+            Error::input(
+                Location::file(name).line(line),
+                format!(
+                    "the row has {len} fields but the header has {expected_len}; give every row the header's columns (quote fields that contain commas)"
+                ),
+            )
+        }
+        other => Error::input(
+            Location::file(name).line(line.unwrap_or(0)),
+            format!("the CSV cannot be read ({other:?}); fix the row"),
+        ),
+    }
+}
+
+/// Refuses a record over [`MAX_RECORD_BYTES`] (from byte `start` to `end`,
+/// its line end included), naming the line it starts on.
+fn check_record_size(name: &str, kind: &str, line: u64, start: u64, end: u64) -> Result<()> {
+    if end.saturating_sub(start) > MAX_RECORD_BYTES {
+        return Err(Error::io(name, record_too_long(kind, line).into_io()));
+    }
+    Ok(())
+}
+
+fn record_too_long(kind: &str, line: u64) -> ReadProblem {
+    ReadProblem {
+        line: Some(line),
+        problem: format!(
+            "the record starting on this line is over {}, the limit for one row of a {kind}; is this the right file, or is a quote left open?",
+            describe(MAX_RECORD_BYTES)
+        ),
+    }
+}
+
+/// Sits between the csv reader and the input: refuses a record once it has
+/// grown past [`MAX_RECORD_BYTES`] (plus the csv reader's buffer), so a
+/// record is never held whole to find it too long, and follows quoting so
+/// that a quote left open at the end of the input can be refused with the
+/// line it was opened on (the csv crate takes the rest of the file as the
+/// field, silently).
+struct Guard<R> {
+    inner: R,
+    /// What the input is, for messages ("scan log").
+    kind: &'static str,
+    /// The field delimiter.
+    delimiter: u8,
+    /// Bytes handed up so far.
+    offset: u64,
+    /// Where the record being read starts, and its line.
+    start: u64,
+    start_line: u64,
+    /// Quoting state after the bytes handed up so far.
+    quote: Quote,
+    /// The last byte handed up (a line end before the first).
+    last: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    /// Outside a quoted field: a quote opens one at the start of a field.
+    Outside,
+    /// Inside a quoted field.
+    Open,
+    /// Just after a quote inside a quoted field: a second quote is an
+    /// escaped quote, anything else ends the quoted part.
+    QuotedEnd,
+}
+
+/// Bytes the csv reader may hold past the record it is reading (its buffer is 8 KiB).
+const READ_AHEAD: u64 = 64 << 10;
+
+impl<R> Guard<R> {
+    fn new(inner: R, kind: &'static str, delimiter: u8) -> Self {
+        Guard {
+            inner,
+            kind,
+            delimiter,
+            offset: 0,
+            start: 0,
+            start_line: 1,
+            quote: Quote::Outside,
+            last: b'\n',
+        }
+    }
+
+    fn record_start(&mut self, byte: u64, line: u64) {
+        self.start = byte;
+        self.start_line = line;
+    }
+
+    /// Follow the quoting through `bytes`. Only quotes are looked at (with
+    /// memchr): a quote opens a quoted field when the byte before it ends a
+    /// field or a line.
+    fn follow(&mut self, bytes: &[u8]) {
+        let mut at = 0;
+        while at < bytes.len() {
+            match self.quote {
+                Quote::Outside => match memchr::memchr(b'"', &bytes[at..]) {
+                    Some(found) => {
+                        let quote = at + found;
+                        let before = if quote == 0 {
+                            self.last
+                        } else {
+                            bytes[quote - 1]
+                        };
+                        if before == self.delimiter || matches!(before, b'\n' | b'\r') {
+                            self.quote = Quote::Open;
+                        }
+                        at = quote + 1;
+                    }
+                    None => at = bytes.len(),
+                },
+                Quote::Open => match memchr::memchr(b'"', &bytes[at..]) {
+                    Some(found) => {
+                        self.quote = Quote::QuotedEnd;
+                        at += found + 1;
+                    }
+                    None => at = bytes.len(),
+                },
+                Quote::QuotedEnd => {
+                    // `""` is a quote inside the field; anything else ends
+                    // the quoted part (and is looked at again, outside).
+                    if bytes[at] == b'"' {
+                        self.quote = Quote::Open;
+                        at += 1;
+                    } else {
+                        self.quote = Quote::Outside;
+                    }
+                }
+            }
+        }
+        if let Some(&last) = bytes.last() {
+            self.last = last;
+        }
+    }
+}
+
+impl<R: Read> Read for Guard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.offset.saturating_sub(self.start) > MAX_RECORD_BYTES + READ_AHEAD {
+            return Err(record_too_long(self.kind, self.start_line).into_io());
+        }
+        let read = self.inner.read(buf)?;
+        self.follow(&buf[..read]);
+        self.offset += read as u64;
+        Ok(read)
+    }
+}
+
+/// Turns CRLF and lone CR line ends into LF. The csv crate counts a CRLF record's line
+/// one short (it sees the `\n` only when the next record starts), and every
+/// message and ledger row must name the true line.
+struct CrlfToLf<R> {
+    inner: R,
+    /// A `\r` that ended the previous read, not yet known to precede `\n`.
+    pending_cr: bool,
+    /// A byte produced but not yet handed out (reads into a 1-byte buffer).
+    carry: Option<u8>,
+    /// The last byte handed out, and whether the input has ended: a row read
+    /// just as the input ended without a line end stands on the last line.
+    last: Option<u8>,
+    ended: bool,
+}
+
+impl<R> CrlfToLf<R> {
+    fn new(inner: R) -> Self {
+        CrlfToLf {
+            inner,
+            pending_cr: false,
+            carry: None,
+            last: None,
+            ended: false,
+        }
+    }
+
+    /// The input ended after a last row that has no line end.
+    fn ended_mid_line(&self) -> bool {
+        self.ended && self.last.is_some_and(|byte| byte != b'\n')
+    }
+}
+
+impl<R: Read> Read for CrlfToLf<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.read_normalised(buf)?;
+        match read {
+            0 if !buf.is_empty() => self.ended = true,
+            0 => {}
+            n => self.last = Some(buf[n - 1]),
+        }
+        Ok(read)
+    }
+}
+
+impl<R: Read> CrlfToLf<R> {
+    fn read_normalised(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if let Some(byte) = self.carry.take() {
+            buf[0] = byte;
+            return Ok(1);
+        }
+        if buf.len() == 1 {
+            let mut two = [0u8; 2];
+            let read = self.read_normalised(&mut two)?;
+            if read == 2 {
+                self.carry = Some(two[1]);
+            }
+            buf[0] = two[0];
+            return Ok(read.min(1));
+        }
+        let offset = usize::from(self.pending_cr);
+        let read = self.inner.read(&mut buf[offset..])?;
+        if self.pending_cr {
+            buf[0] = b'\r';
+            self.pending_cr = false;
+            if read == 0 {
+                buf[0] = b'\n';
+                return Ok(1);
+            }
+        }
+        let mut len = offset + read;
+        if read == 0 {
+            return Ok(0);
+        }
+        if !buf[..len].contains(&b'\r') {
+            return Ok(len);
+        }
+        if buf[len - 1] == b'\r' {
+            self.pending_cr = true;
+            len -= 1;
+        }
+        let mut write = 0;
+        for read_at in 0..len {
+            let byte = buf[read_at];
+            if byte == b'\r' && read_at + 1 < len && buf[read_at + 1] == b'\n' {
+                continue;
+            }
+            // A lone CR (old Mac line ends) is a line end too, counted as one.
+            buf[write] = if byte == b'\r' { b'\n' } else { byte };
+            write += 1;
+        }
+        if write == 0 && self.pending_cr {
+            // Only a lone pending `\r` was read: fetch more rather than report end of file.
+            return self.read_normalised(buf);
+        }
+        Ok(write)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader that hands out at most `.1` bytes a call: the boundaries a
+    /// slow pipe or a decompressor would make.
+    struct Chunked<'a>(&'a [u8], usize);
+
+    impl Read for Chunked<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.len().min(self.1).min(buf.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    fn normalise(input: &[u8], chunk: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        CrlfToLf::new(Chunked(input, chunk))
+            .read_to_end(&mut out)
+            .unwrap();
+        out
+    }
+
+    /// Read `input` in chunks of `chunk` bytes: the rows, or the message.
+    fn rows(input: &[u8], chunk: usize) -> std::result::Result<u64, String> {
+        let mut input = CsvInput::new("log.csv", "scan log", "a,b", Chunked(input, chunk))
+            .map_err(|err| err.to_string())?;
+        let mut record = csv::ByteRecord::new();
+        let mut rows = 0;
+        while input.read(&mut record).map_err(|err| err.to_string())? {
+            rows += 1;
+        }
+        Ok(rows)
+    }
+
+    #[test]
+    fn a_quote_left_open_is_found_across_read_boundaries() {
+        let open = b"a,b\n1,\"x\"\"y\"\n2,z\"q\n3,\"w";
+        let closed = b"a,b\n1,\"x\"\"y\"\n2,z\"q\n3,\"w\"\n";
+        for chunk in 1..open.len() + 1 {
+            let message = rows(open, chunk).unwrap_err();
+            assert!(message.starts_with("log.csv:4:2: "), "{chunk}: {message}");
+            assert_eq!(rows(closed, chunk), Ok(3), "{chunk}");
+        }
+    }
+
+    #[test]
+    fn a_record_over_the_limit_is_refused_before_it_is_held() {
+        let mut input = b"a,b\n1,2\n3,".to_vec();
+        input.extend(std::iter::repeat_n(b'x', MAX_RECORD_BYTES as usize));
+        input.push(b'\n');
+        let message = rows(&input, 1 << 16).unwrap_err();
+        assert!(
+            message.starts_with("log.csv:3: ") && message.contains("1 MiB"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn crlf_becomes_lf_across_read_boundaries() {
+        let input = b"a,b\r\n1,2\r\n\"x\ry\",3\r\n\r";
+        for chunk in 1..input.len() + 1 {
+            assert_eq!(
+                normalise(input, chunk),
+                b"a,b\n1,2\n\"x\ny\",3\n\n",
+                "chunk {chunk}"
+            );
+        }
+    }
+}

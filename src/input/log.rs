@@ -1,0 +1,1515 @@
+//! Scan logs: CSV → time-ordered events.
+//!
+//! Each event is compact (ids instead of text) and remembers the file and
+//! line it came from, for messages and the ledger.
+
+use crate::domain::error::{Error, Location, ReadProblem, Result};
+use crate::domain::limits::{MAX_RECORD_BYTES, describe};
+use crate::domain::zone::{Zone, parse_timestamp};
+use crate::input::csv_input::{CsvInput, Layout, Row};
+use chrono::{DateTime, Utc};
+use flate2::read::MultiGzDecoder;
+pub use formats::LogFormat;
+use std::collections::HashMap;
+use std::io::Read;
+
+pub mod formats;
+mod pieces;
+pub mod reread;
+
+use formats::{FormatOptions, Record, Skipped};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Local,
+    Registry,
+    Cicd,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Local => "local",
+            Source::Registry => "registry",
+            Source::Cicd => "cicd",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Source> {
+        one_of(
+            text,
+            &[
+                ("registry", Source::Registry),
+                ("cicd", Source::Cicd),
+                ("local", Source::Local),
+            ],
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanStatus {
+    Success,
+    Failed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Risk {
+    Unknown,
+    None,
+    Low,
+    Medium,
+    High,
+}
+
+impl Risk {
+    pub fn parse(text: &str) -> Option<Risk> {
+        one_of(
+            text,
+            &[
+                ("", Risk::Unknown),
+                ("none", Risk::None),
+                ("low", Risk::Low),
+                ("medium", Risk::Medium),
+                ("high", Risk::High),
+            ],
+        )
+    }
+}
+
+/// The value whose name `text` is, ignoring ASCII case (without allocating:
+/// this runs for every row).
+fn one_of<T: Copy>(text: &str, choices: &[(&str, T)]) -> Option<T> {
+    choices
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(text))
+        .map(|(_, value)| *value)
+}
+
+/// One scan row, with text replaced by ids: at most 48 bytes, so ten
+/// million rows fit in memory when a log must be sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScanEvent {
+    pub at: DateTime<Utc>,
+    pub account: u32,
+    pub image: u32,
+    /// 0 for no scan id; otherwise equal for equal scan ids (see `ScanLog::scan_key`).
+    pub scan_key: u64,
+    pub source: Source,
+    pub status: ScanStatus,
+    pub risk: Risk,
+    /// Index into `ScanLog::files`.
+    pub file: u32,
+    pub line: u64,
+    /// Index into `ScanLog::groups`: the row's `--by` key (0 without `--by`).
+    pub group: u32,
+}
+
+/// The most input files one run reads.
+pub const MAX_FILES: usize = u32::MAX as usize;
+
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
+
+/// Text ↔ dense id, so events stay small and comparisons are integer ones.
+///
+/// A text is known by its 128-bit XXH3 fingerprint: looking one up hashes it
+/// once and compares two integers, never the text, and the text itself is
+/// kept only when someone will print it (an interner keeps every text or none).
+/// Two different texts sharing a fingerprint is a 1-in-2^128 event per pair
+/// (about 10^-25 for ten million distinct names); see docs/decisions.md.
+#[derive(Debug, Default, Clone)]
+pub struct Interner {
+    ids: FastMap<u128, u32>,
+    /// Each id's fingerprint, so interners can be merged.
+    fingerprints: Vec<u128>,
+    /// Each id's text, when texts are kept; else empty and
+    /// [`Interner::name`] answers "".
+    names: Vec<Box<str>>,
+}
+
+impl Interner {
+    /// The id of `text`, a new one the first time it is seen; `None` once
+    /// four billion distinct texts have been seen.
+    pub fn intern(&mut self, text: &str) -> Option<u32> {
+        self.intern_fingerprinted(fingerprint(text), Some(text))
+    }
+
+    /// [`Interner::intern`] for a text whose [`fingerprint`] is known; `None`
+    /// for the text keeps only its identity.
+    pub fn intern_fingerprinted(&mut self, fingerprint: u128, text: Option<&str>) -> Option<u32> {
+        if let Some(id) = self.ids.get(&fingerprint) {
+            return Some(*id);
+        }
+        let id = u32::try_from(self.fingerprints.len()).ok()?;
+        if let Some(text) = text {
+            self.names.push(text.into());
+        }
+        self.fingerprints.push(fingerprint);
+        self.ids.insert(fingerprint, id);
+        Some(id)
+    }
+
+    /// The id of an entry of `other` in this interner, added if new.
+    pub fn adopt(&mut self, other: &Interner, id: u32) -> Option<u32> {
+        let text = other.names.get(id as usize).map(|name| &**name);
+        self.intern_fingerprinted(other.fingerprints[id as usize], text)
+    }
+
+    /// Forget every id from `len` on.
+    pub fn truncate(&mut self, len: usize) {
+        for fingerprint in self.fingerprints.drain(len.min(self.fingerprints.len())..) {
+            self.ids.remove(&fingerprint);
+        }
+        self.names.truncate(len);
+    }
+
+    pub fn get(&self, text: &str) -> Option<u32> {
+        self.ids.get(&fingerprint(text)).copied()
+    }
+
+    pub fn name(&self, id: u32) -> &str {
+        self.names.get(id as usize).map_or("", |name| name)
+    }
+
+    pub fn len(&self) -> usize {
+        self.fingerprints.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fingerprints.is_empty()
+    }
+}
+
+/// The identity a text is known by: its 128-bit XXH3 hash.
+pub fn fingerprint(text: &str) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(text.as_bytes())
+}
+
+/// Every scan of every log given, merged and in replay order.
+#[derive(Debug, Default, Clone)]
+pub struct ScanLog {
+    /// Sorted by time; rows with equal times keep their input order.
+    pub events: Vec<ScanEvent>,
+    pub accounts: Interner,
+    pub images: Interner,
+    /// Scan id texts, kept only when asked for (the ledger prints them);
+    /// otherwise empty, and a scan id is known by a 64-bit hash.
+    pub scan_ids: Interner,
+    /// The name of each input, as messages show it.
+    pub files: Vec<String>,
+    /// The `--by` keys seen; an empty key is the group `(none)`.
+    pub groups: Interner,
+    /// Registry events that made no row, by type.
+    pub skipped: Skipped,
+}
+
+/// One row as read: its event, its image's [`fingerprint`], the byte its row
+/// starts at, and the texts a report drops but a ledger prints.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadRow<'row> {
+    pub event: ScanEvent,
+    pub image: u128,
+    pub byte: u64,
+    pub image_text: &'row str,
+    pub scan_id_text: &'row str,
+}
+
+/// How logs are read. The job builds it once from the command line; the log
+/// read holds only what was read, never how.
+#[derive(Debug, Default, Clone)]
+pub struct ReadOptions {
+    /// Keep image names and scan id texts (the ledger and `stats` print
+    /// them); a report needs only their identities.
+    pub keep_texts: bool,
+    /// Do not intern images at all: events carry image 0 and readers use the
+    /// fingerprint handed to them (streaming keeps no image table).
+    pub images_by_fingerprint: bool,
+    /// The `--by` column (lower-case) whose values break accounts down.
+    pub group_column: Option<String>,
+    /// How scanner and registry documents are read (`--log-format`,
+    /// `--source`, `--image-key`).
+    pub formats: FormatOptions,
+    /// `--delimiter` and `--column`: how a CSV log is split and which of
+    /// its columns (or JSON Lines keys) hold the canonical ones.
+    pub layout: Layout,
+    /// `--log-zone`: the zone of times written without an offset, instead
+    /// of the plan's.
+    pub log_zone: Option<Zone>,
+}
+
+impl ReadOptions {
+    /// The columns a `--column` may name: the canonical ones and `--by`'s.
+    pub fn known_columns(&self) -> Vec<&str> {
+        let mut known: Vec<&str> = KNOWN_COLUMNS.to_vec();
+        known.extend(self.group_column.as_deref());
+        known
+    }
+
+    /// Options that keep image names and scan id texts.
+    pub fn keeping_texts() -> ReadOptions {
+        ReadOptions {
+            keep_texts: true,
+            ..ReadOptions::default()
+        }
+    }
+}
+
+/// The longest `--by` key accepted, in bytes.
+pub const MAX_GROUP_BYTES: usize = 256;
+
+/// The group of rows whose `--by` key is empty.
+pub const NO_GROUP: &str = "(none)";
+
+/// Hashes scan ids when their text is not kept; fixed seed, so runs agree.
+const SCAN_ID_HASH: foldhash::quality::FixedState =
+    foldhash::quality::FixedState::with_seed(0x5ca7_0a11_d00d_f00d);
+
+/// The name `-` is shown as.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// The canonical columns, in the order rows made from objects hold them.
+pub const KNOWN_COLUMNS: [&str; 7] = [
+    "timestamp",
+    "image",
+    "account",
+    "source",
+    "status",
+    "risk",
+    "scan_id",
+];
+
+/// Where each known column sits in a file's rows.
+struct Columns {
+    timestamp: usize,
+    image: usize,
+    account: Option<usize>,
+    source: Option<usize>,
+    status: Option<usize>,
+    risk: Option<usize>,
+    scan_id: Option<usize>,
+    /// The `--by` column, when one is asked for.
+    group: Option<usize>,
+}
+
+impl Columns {
+    fn of<R: Read>(input: &CsvInput<R>, group_column: Option<&str>) -> Result<Columns> {
+        let group = match group_column {
+            None => None,
+            Some(column) => Some(input.find(column)?.ok_or_else(|| {
+                Error::input(
+                    Location::file(input.name()).line(1).key(column),
+                    format!(
+                        "--by {column}: the log has no `{column}` column; its columns are: {}; or give --column {column}=HEADER",
+                        input.names().join(", ")
+                    ),
+                )
+            })?),
+        };
+        Ok(Columns {
+            group,
+            timestamp: input.require("timestamp", &KNOWN_COLUMNS)?,
+            image: input.require("image", &KNOWN_COLUMNS)?,
+            account: input.find("account")?,
+            source: input.find("source")?,
+            status: input.find("status")?,
+            risk: input.find("risk")?,
+            scan_id: input.find("scan_id")?,
+        })
+    }
+}
+
+impl ScanLog {
+    /// Read and merge `paths` as `options` say, each file whole on one core,
+    /// sorted; `-` is standard input, gzip is recognised by content.
+    pub fn read_paths(paths: &[String], zone: Zone, options: &ReadOptions) -> Result<ScanLog> {
+        let mut log = ScanLog::default();
+        for path in paths {
+            log.read_path(path, zone, options, None)?;
+        }
+        log.sort();
+        Ok(log)
+    }
+
+    /// Read one more path whole (unsorted); `size` is the file's size when
+    /// known, so the events can be sized for it.
+    pub fn read_path(
+        &mut self,
+        path: &str,
+        zone: Zone,
+        options: &ReadOptions,
+        size: Option<u64>,
+    ) -> Result<()> {
+        let name = if path == "-" { STDIN_NAME } else { path };
+        let (mut reader, gzip) = open_input_gzip(path)?;
+        let result = self.read_one_sized(options, name, &mut reader, zone, size);
+        gzip_verdict(name, gzip, &mut reader, result)
+    }
+
+    /// Read one more path as [`ScanLog::read_each`] does, handing each row
+    /// to `each` instead of keeping it.
+    pub fn read_path_each(
+        &mut self,
+        path: &str,
+        zone: Zone,
+        options: &ReadOptions,
+        each: impl FnMut(&ScanLog, ReadRow<'_>) -> bool,
+    ) -> Result<()> {
+        let name = if path == "-" { STDIN_NAME } else { path };
+        let (mut reader, gzip) = open_input_gzip(path)?;
+        let result = self.read_each(options, name, &mut reader, zone, each);
+        gzip_verdict(name, gzip, &mut reader, result)
+    }
+
+    /// One plain file read in `pieces` pieces on `threads` threads whatever
+    /// its size; `None` when the file must be read whole instead. The replay
+    /// entry decides when this pays; tests call it directly.
+    pub fn read_file_in_pieces(
+        path: &str,
+        zone: Zone,
+        options: &ReadOptions,
+        threads: usize,
+        pieces: usize,
+    ) -> Result<Option<ScanLog>> {
+        let size = std::fs::metadata(path)
+            .map_err(|err| Error::io(path, err))?
+            .len();
+        let mut log = ScanLog::default();
+        if !log.read_in_pieces(options, path, size, zone, threads, pieces)? {
+            return Ok(None);
+        }
+        log.sort();
+        Ok(Some(log))
+    }
+
+    /// Read one more log from any reader (decompressed already), keeping no
+    /// texts and no `--by` key.
+    pub fn read_one(&mut self, name: &str, reader: impl Read, zone: Zone) -> Result<()> {
+        self.read_one_with(&ReadOptions::default(), name, reader, zone)
+    }
+
+    /// [`ScanLog::read_one`] as `options` say.
+    pub fn read_one_with(
+        &mut self,
+        options: &ReadOptions,
+        name: &str,
+        reader: impl Read,
+        zone: Zone,
+    ) -> Result<()> {
+        self.read_one_sized(options, name, reader, zone, None)
+    }
+
+    /// [`ScanLog::read_one`] for an input of `size` bytes, if known: after the
+    /// first rows the event vector is sized for the whole file at once, so a
+    /// large log does not pay for repeated doubling (and its memory peaks).
+    fn read_one_sized(
+        &mut self,
+        options: &ReadOptions,
+        name: &str,
+        reader: impl Read,
+        zone: Zone,
+        size: Option<u64>,
+    ) -> Result<()> {
+        const SAMPLE: usize = 4096;
+        let mut events = std::mem::take(&mut self.events);
+        let start = events.len();
+        let result = self.read_each(options, name, reader, zone, |_, read| {
+            let byte = read.byte;
+            events.push(read.event);
+            if let Some(size) = size
+                && events.len() - start == SAMPLE
+                && byte > 0
+            {
+                let estimate = (u128::from(size) * SAMPLE as u128 / u128::from(byte)) as usize;
+                events.reserve_exact((estimate + estimate / 50).saturating_sub(events.len()));
+            }
+            true
+        });
+        self.events = events;
+        result
+    }
+
+    /// Read one log, handing each event (with its image's [`fingerprint`]
+    /// and the byte offset its row starts at) to `each` instead of keeping it;
+    /// `each` returns false to stop reading early. Interned names and the
+    /// file name are kept in `self` as usual.
+    pub fn read_each(
+        &mut self,
+        options: &ReadOptions,
+        name: &str,
+        reader: impl Read,
+        zone: Zone,
+        mut each: impl FnMut(&ScanLog, ReadRow<'_>) -> bool,
+    ) -> Result<()> {
+        let file = u32::try_from(self.files.len()).map_err(|_| {
+            Error::input(
+                Location::file(name),
+                format!("is one input too many; give at most {MAX_FILES} logs"),
+            )
+        })?;
+        self.files.push(name.to_string());
+        let mut reader = std::io::BufReader::with_capacity(1 << 16, reader);
+        let head = Head::read(&mut reader).map_err(|err| Error::io(name, err))?;
+        let json = matches!(head.first_byte(), Some(b'{' | b'['));
+        let jsonl = match options.formats.format {
+            Some(LogFormat::Jsonl) => true,
+            Some(LogFormat::Csv) | None => {
+                head.first_byte() == Some(b'{') && head.first_line_is_a_scan_row(&options.layout)
+            }
+            Some(_) => false,
+        };
+        let named = options
+            .formats
+            .format
+            .filter(|f| !matches!(f, LogFormat::Csv | LogFormat::Jsonl));
+        // The bytes looked at are read again, after the BOM if any.
+        let reader = std::io::Cursor::new(head.bytes).chain(reader);
+        if jsonl {
+            return self.read_json_lines(options, file, name, reader, zone, each);
+        }
+        if json {
+            return self.read_documents(options, file, name, reader, zone, each);
+        }
+        if let Some(format) = named {
+            return Err(Error::input(
+                Location::file(name).line(1),
+                format!(
+                    "is not JSON, so not a {} document; give the JSON the tool wrote, or drop --log-format",
+                    format.name()
+                ),
+            ));
+        }
+        let mut input = CsvInput::with_layout(
+            name,
+            "scan log",
+            "timestamp,image",
+            reader,
+            &options.layout,
+            &options.known_columns(),
+        )?;
+        let columns = Columns::of(&input, options.group_column.as_deref())?;
+        let mut record = csv::ByteRecord::new();
+        while input.read(&mut record)? {
+            let row = input.row(&record);
+            let read = self.parse_row(options, file, &row, &columns, zone)?;
+            if !each(self, read) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// A JSON Lines log: one object a line with the CSV columns as keys
+    /// (`timestamp` a string or integer Unix seconds; unknown keys ignored).
+    /// Each object becomes the row a CSV log would hold, so every value is
+    /// checked, and every message worded, exactly as for CSV.
+    fn read_json_lines(
+        &mut self,
+        options: &ReadOptions,
+        file: u32,
+        name: &str,
+        mut reader: impl std::io::BufRead,
+        zone: Zone,
+        mut each: impl FnMut(&ScanLog, ReadRow<'_>) -> bool,
+    ) -> Result<()> {
+        let layout = &options.layout;
+        // The key each column is read from, folded (`--column`).
+        let mut names: Vec<String> = KNOWN_COLUMNS
+            .iter()
+            .map(|c| layout.header_of(c).to_string())
+            .collect();
+        names.extend(
+            options
+                .group_column
+                .as_deref()
+                .map(|c| layout.header_of(c).to_string()),
+        );
+        let folded_names: Vec<String> = names.iter().map(|name| fold_key(name)).collect();
+        let columns = keyed_columns(options);
+        let mut bytes = Vec::new();
+        let mut record = csv::ByteRecord::new();
+        let (mut line, mut offset) = (0u64, 0u64);
+        let mut classified = false;
+        loop {
+            bytes.clear();
+            // One record at most, plus a byte to know it is over.
+            let read = std::io::BufRead::read_until(
+                &mut (&mut reader).take(MAX_RECORD_BYTES + 1),
+                b'\n',
+                &mut bytes,
+            )
+            .map_err(|err| Error::io(name, err))?;
+            if read == 0 {
+                return Ok(());
+            }
+            line += 1;
+            if read as u64 > MAX_RECORD_BYTES {
+                return Err(Error::input(
+                    Location::file(name).line(line),
+                    format!(
+                        "the line is over {}, the limit for one record of a JSON Lines scan log; a record holds a timestamp, an image and a few short keys (is this the right file?)",
+                        describe(MAX_RECORD_BYTES)
+                    ),
+                ));
+            }
+            let byte = offset;
+            offset += read as u64;
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            let at = Location::file(name).line(line);
+            let Members(members) = serde_json::from_slice(&bytes).map_err(|err| {
+                    // serde counts lines within the one line it was given.
+                    let text = err.to_string();
+                    let err = text.rfind(" at line ").map_or(text.as_str(), |cut| &text[..cut]);
+                    Error::input(
+                        at.clone().column(err_column(&text)),
+                        format!(
+                            "is not one JSON object ({err}); a JSON Lines log holds one object a line, e.g. {{\"timestamp\": \"2024-03-15T14:00:00Z\", \"image\": \"sha256:…\"}}"
+                        ),
+                    )
+                })?;
+            let object = fold_keys(members, &at, &folded_names)?;
+            if !classified {
+                if !layout.columns.is_empty() {
+                    let keys: Vec<String> = object.keys().cloned().collect();
+                    layout.check(name, "scan log", &keys, &options.known_columns())?;
+                }
+                classify_json(name, line, &object, layout)?;
+                classified = true;
+            }
+            record.clear();
+            for (column, key) in KNOWN_COLUMNS.iter().zip(&folded_names) {
+                let key = key.as_str();
+                match object.get(key) {
+                    None | Some(serde_json::Value::Null) => {
+                        if matches!(*column, "timestamp" | "image") {
+                            return Err(Error::input(
+                                at.key(key),
+                                format!(
+                                    "the object has no `{key}`; every line needs `timestamp` and `image`"
+                                ),
+                            ));
+                        }
+                        record.push_field(b"");
+                    }
+                    Some(serde_json::Value::String(text)) => record.push_field(text.as_bytes()),
+                    Some(serde_json::Value::Number(number))
+                        if number.is_i64() || number.is_u64() =>
+                    {
+                        record.push_field(number.to_string().as_bytes())
+                    }
+                    Some(other) => {
+                        // A number as written: serde_json holds a huge one
+                        // as a float (`1e+26`).
+                        let written = match other {
+                            serde_json::Value::Number(_) => raw_value(&bytes, key),
+                            _ => None,
+                        }
+                        .unwrap_or_else(|| other.to_string());
+                        let fix = match other {
+                            serde_json::Value::Number(_) if *column == "timestamp" => {
+                                "is not integer Unix seconds in range; write seconds since 1970 (e.g. 1711893600) or a string such as \"2024-04-01T00:00:00Z\""
+                            }
+                            _ => {
+                                "is not a string; write the value as a JSON string (timestamps may also be integer Unix seconds)"
+                            }
+                        };
+                        return Err(Error::input(
+                            at.key(key),
+                            format!("`{}` {fix}", crate::input::csv_input::shorten(&written)),
+                        ));
+                    }
+                }
+            }
+            if let Some(key) = &options.group_column {
+                // A row without the key belongs to the empty group.
+                match object.get(&fold_key(layout.header_of(key))) {
+                    None | Some(serde_json::Value::Null) => record.push_field(b""),
+                    Some(serde_json::Value::String(text)) => record.push_field(text.as_bytes()),
+                    Some(other) => record.push_field(other.to_string().as_bytes()),
+                }
+            }
+            let row = Row::keyed(name, "scan log", &names, line, byte, &record);
+            let read = self.parse_row(options, file, &row, &columns, zone)?;
+            if !each(self, read) {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Scanner reports and registry events: every row made from them is
+    /// checked, and its messages worded, as a CSV row would be.
+    fn read_documents(
+        &mut self,
+        options: &ReadOptions,
+        file: u32,
+        name: &str,
+        reader: impl Read,
+        zone: Zone,
+        mut each: impl FnMut(&ScanLog, ReadRow<'_>) -> bool,
+    ) -> Result<()> {
+        let mut names: Vec<String> = Vec::new();
+        let columns = keyed_columns(options);
+        let mut skipped = std::mem::take(&mut self.skipped);
+        let mut record = csv::ByteRecord::new();
+        let result = formats::read_documents(
+            name,
+            reader,
+            &options.formats,
+            &mut skipped,
+            |row: Record| {
+                record.clear();
+                for field in [
+                    row.timestamp.as_str(),
+                    row.image.as_str(),
+                    "",
+                    row.source,
+                    row.status,
+                    row.risk,
+                    row.scan_id.as_str(),
+                ] {
+                    record.push_field(field.as_bytes());
+                }
+                if let Some(column) = &options.group_column {
+                    let key = row.extra.get(column.as_str()).map_or("", String::as_str);
+                    record.push_field(key.as_bytes());
+                }
+                if names.is_empty() {
+                    // Messages name the key the document has, not our column.
+                    names = row
+                        .format
+                        .row_keys()
+                        .iter()
+                        .map(|k| k.to_string())
+                        .collect();
+                    names.extend(options.group_column.clone());
+                }
+                let cells = Row::keyed(name, "scan log", &names, row.line, 0, &record);
+                let read = self.parse_row(options, file, &cells, &columns, zone)?;
+                Ok(each(self, read))
+            },
+        );
+        self.skipped = skipped;
+        result.map(|_| ())
+    }
+
+    /// Put events in replay order: by time, ties in input order (a stable sort).
+    pub fn sort(&mut self) {
+        // (file, line) is the input order, so an unstable sort on the full key
+        // equals a stable sort by time, without a stable sort's scratch buffer.
+        self.events
+            .sort_unstable_by_key(|event| (event.at, event.file, event.line));
+    }
+
+    /// Put events in account order, each account's in replay order: what
+    /// [`crate::engine::meter::replay_by_account`] replays (ties keep the input
+    /// order, as in [`ScanLog::sort`]). With `threads` > 1 the events are
+    /// first split in place into groups of whole accounts, and the groups are
+    /// sorted at once.
+    pub fn sort_by_account(&mut self, threads: usize) {
+        let mut counts = vec![0usize; self.accounts.len()];
+        for event in &self.events {
+            counts[event.account as usize] += 1;
+        }
+        sort_accounts(&mut self.events, 0..counts.len() as u32, &counts, threads);
+    }
+
+    /// The key replay compares scan ids by: the interned id + 1 when texts
+    /// are kept (exact), else a 64-bit hash of the text (never 0).
+    fn scan_key(&mut self, text: &str, keep_text: bool) -> Option<u64> {
+        if text.is_empty() {
+            return Some(0);
+        }
+        if keep_text {
+            return self.scan_ids.intern(text).map(|id| u64::from(id) + 1);
+        }
+        use std::hash::BuildHasher;
+        Some(SCAN_ID_HASH.hash_one(text).max(1))
+    }
+
+    /// The scan id text of an event, when texts were kept (the scan id
+    /// table is empty when they were not).
+    pub fn scan_id_text(&self, event: &ScanEvent) -> Option<&str> {
+        (!self.scan_ids.is_empty() && event.scan_key != 0)
+            .then(|| self.scan_ids.name((event.scan_key - 1) as u32))
+    }
+
+    pub fn location(&self, event: &ScanEvent) -> String {
+        format!("{}:{}", self.files[event.file as usize], event.line)
+    }
+
+    fn parse_row<'row>(
+        &mut self,
+        options: &ReadOptions,
+        file: u32,
+        row: &Row<'row>,
+        columns: &Columns,
+        zone: Zone,
+    ) -> Result<ReadRow<'row>> {
+        let cell = |index| row.cell(index);
+        let optional = |index| row.optional(index);
+        let fail = |index, value: &str, fix: &str| row.fail(index, value, fix);
+        let line = row.line;
+        let zone = options.log_zone.unwrap_or(zone);
+
+        let timestamp_text = cell(columns.timestamp)?;
+        let at = parse_timestamp(timestamp_text, zone).map_err(|err| {
+            fail(
+                columns.timestamp,
+                timestamp_text,
+                &format!("is not a usable timestamp; {err}"),
+            )
+        })?;
+
+        let image_text = crate::input::csv_input::trim(cell(columns.image)?);
+        if image_text.is_empty() {
+            return Err(fail(
+                columns.image,
+                image_text,
+                "is empty; every row needs the image it scanned, e.g. sha256:…",
+            ));
+        }
+        let too_many = |index: usize, value: &str, what: &str| {
+            fail(
+                index,
+                value,
+                &format!(
+                    "is one distinct {what} too many (the most is 4 294 967 296); split the log"
+                ),
+            )
+        };
+        let image_fingerprint = fingerprint(image_text);
+        let image = if options.images_by_fingerprint {
+            0
+        } else {
+            self.images
+                .intern_fingerprinted(image_fingerprint, options.keep_texts.then_some(image_text))
+                .ok_or_else(|| too_many(columns.image, image_text, "image"))?
+        };
+
+        let account_text = optional(columns.account)?;
+        let account = self
+            .accounts
+            .intern(if account_text.is_empty() {
+                "default"
+            } else {
+                account_text
+            })
+            .ok_or_else(|| too_many(columns.account.unwrap_or(0), account_text, "account"))?;
+
+        let source_text = optional(columns.source)?;
+        let source = if source_text.is_empty() {
+            Source::Registry
+        } else {
+            Source::parse(source_text).ok_or_else(|| {
+                fail(
+                    columns.source.unwrap_or(0),
+                    source_text,
+                    "is not a source; write local, registry or cicd",
+                )
+            })?
+        };
+
+        let status_text = optional(columns.status)?;
+        let status = match status_text {
+            "" => ScanStatus::Success,
+            _ if status_text.eq_ignore_ascii_case("success") => ScanStatus::Success,
+            _ if status_text.eq_ignore_ascii_case("failed") => ScanStatus::Failed,
+            _ => {
+                return Err(fail(
+                    columns.status.unwrap_or(0),
+                    status_text,
+                    "is not a status; write success or failed",
+                ));
+            }
+        };
+
+        let risk_text = optional(columns.risk)?;
+        let risk = Risk::parse(risk_text).ok_or_else(|| {
+            fail(
+                columns.risk.unwrap_or(0),
+                risk_text,
+                "is not a risk level; write high, medium, low, none or leave it empty",
+            )
+        })?;
+
+        let scan_id_text = optional(columns.scan_id)?;
+        let scan_key = self
+            .scan_key(scan_id_text, options.keep_texts)
+            .ok_or_else(|| too_many(columns.scan_id.unwrap_or(0), scan_id_text, "scan id"))?;
+
+        let group = match columns.group {
+            None => 0,
+            Some(index) => {
+                let key = optional(Some(index))?;
+                if key.len() > MAX_GROUP_BYTES {
+                    return Err(fail(
+                        index,
+                        key,
+                        &format!(
+                            "is longer than {MAX_GROUP_BYTES} bytes; --by keys are short names such as a team or namespace"
+                        ),
+                    ));
+                }
+                if key.chars().any(char::is_control) {
+                    return Err(fail(
+                        index,
+                        &key.escape_debug().to_string(),
+                        "holds a control character; --by keys are plain text",
+                    ));
+                }
+                self.groups
+                    .intern(if key.is_empty() { NO_GROUP } else { key })
+                    .ok_or_else(|| too_many(index, key, "--by key"))?
+            }
+        };
+
+        let event = ScanEvent {
+            group,
+            at,
+            account,
+            image,
+            scan_key,
+            source,
+            status,
+            risk,
+            file,
+            line,
+        };
+        Ok(ReadRow {
+            event,
+            image: image_fingerprint,
+            byte: row.byte,
+            image_text,
+            scan_id_text,
+        })
+    }
+}
+
+/// Sort `events`, whose accounts are the ids `accounts`, by account and then
+/// in replay order, on `threads` threads.
+fn sort_accounts(
+    events: &mut [ScanEvent],
+    accounts: std::ops::Range<u32>,
+    counts: &[usize],
+    threads: usize,
+) {
+    if threads <= 1 || accounts.len() <= 1 {
+        events.sort_unstable_by_key(|event| (event.account, event.at, event.file, event.line));
+        return;
+    }
+    // The first account of the second half: about half the events before it.
+    let mut before = 0;
+    let mut split = accounts.start + 1;
+    for id in accounts.clone() {
+        before += counts[id as usize];
+        split = (id + 1).min(accounts.end - 1);
+        if before * 2 >= events.len() {
+            break;
+        }
+    }
+    let split = split.max(accounts.start + 1);
+    // Move the events of accounts before `split` to the front (Hoare's two
+    // cursors), then sort both parts at once.
+    let (mut low, mut high) = (0, events.len());
+    loop {
+        while low < high && events[low].account < split {
+            low += 1;
+        }
+        while low < high && events[high - 1].account >= split {
+            high -= 1;
+        }
+        if low >= high {
+            break;
+        }
+        events.swap(low, high - 1);
+    }
+    let (front, back) = events.split_at_mut(low);
+    let half = threads / 2;
+    std::thread::scope(|scope| {
+        scope.spawn(|| sort_accounts(front, accounts.start..split, counts, half));
+        sort_accounts(back, split..accounts.end, counts, threads - half);
+    });
+}
+
+/// Where a row made from an object (JSON Lines, or a scanner document)
+/// holds each column: the canonical order, then the `--by` key.
+fn keyed_columns(options: &ReadOptions) -> Columns {
+    Columns {
+        timestamp: 0,
+        image: 1,
+        account: Some(2),
+        source: Some(3),
+        status: Some(4),
+        risk: Some(5),
+        scan_id: Some(6),
+        group: options.group_column.as_ref().map(|_| KNOWN_COLUMNS.len()),
+    }
+}
+
+/// Open a path for reading: `-` is standard input; gzip is recognised by its
+/// magic bytes (on files and standard input alike), not by the name.
+/// Reading shows progress on a terminal (see [`crate::input::progress`]).
+pub fn open_input(path: &str) -> Result<Box<dyn Read>> {
+    Ok(open_input_gzip(path)?.0)
+}
+
+/// [`open_input`], and whether the input is gzip-compressed.
+fn open_input_gzip(path: &str) -> Result<(Box<dyn Read>, bool)> {
+    let name = if path == "-" { STDIN_NAME } else { path };
+    let (raw, size): (Box<dyn Read>, Option<u64>) = if path == "-" {
+        (Box::new(std::io::stdin().lock()), None)
+    } else {
+        let metadata = std::fs::metadata(path).map_err(|err| Error::io(path, err))?;
+        if metadata.is_dir() {
+            return Err(Error::input(
+                Location::file(path),
+                "is a directory; give a file",
+            ));
+        }
+        let file = std::fs::File::open(path).map_err(|err| Error::io(path, err))?;
+        (Box::new(file), Some(metadata.len()))
+    };
+    let tracked = Counted {
+        inner: crate::input::progress::track(raw, name, size),
+        count: 0,
+    };
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, tracked);
+    if starts_with_gzip_magic(&mut reader).map_err(|err| Error::io(name, err))? {
+        return Ok((
+            Box::new(GzipReader {
+                inner: MultiGzDecoder::new(reader),
+            }),
+            true,
+        ));
+    }
+    let head = std::io::BufRead::fill_buf(&mut reader).map_err(|err| Error::io(name, err))?;
+    if let Some((format, tool)) = compression_of(head) {
+        return Err(Error::input(
+            Location::file(name),
+            format!(
+                "is {format}-compressed, which scanquota does not read (it reads plain and gzip-compressed files); decompress it first, e.g. `{tool} -dc FILE | scanquota … --log -`"
+            ),
+        ));
+    }
+    Ok((Box::new(reader), false))
+}
+
+/// The compressions recognised by their magic bytes but not read: the
+/// name and the tool that decompresses it.
+fn compression_of(head: &[u8]) -> Option<(&'static str, &'static str)> {
+    const KNOWN: [(&[u8], &str, &str); 3] = [
+        (b"BZh", "bzip2", "bzip2"),
+        (b"\x28\xB5\x2F\xFD", "zstd", "zstd"),
+        (b"\xFD7zXZ\x00", "xz", "xz"),
+    ];
+    KNOWN
+        .iter()
+        .find(|(magic, _, _)| head.starts_with(magic))
+        .map(|(_, format, tool)| (*format, *tool))
+}
+
+/// The budget of decompressed bytes read on, after an input error in a gzip
+/// input, to learn whether the stream is damaged.
+const GZIP_CHECK_BYTES: u64 = 16 << 20;
+
+/// A damaged gzip payload inflates to garbage before the damage is found
+/// (the checksum is checked at the end): when reading a gzip input failed
+/// on what it held, read on a little, and if the stream is damaged, say so
+/// instead.
+fn gzip_verdict<T>(name: &str, gzip: bool, reader: &mut dyn Read, result: Result<T>) -> Result<T> {
+    if gzip && matches!(result, Err(Error::Input { .. })) {
+        let mut rest = reader.take(GZIP_CHECK_BYTES);
+        if let Err(err) = std::io::copy(&mut rest, &mut std::io::sink()) {
+            let damaged = Error::io(name, err);
+            if matches!(damaged, Error::Input { .. }) {
+                return Err(damaged);
+            }
+        }
+    }
+    result
+}
+
+/// Counts the bytes read through it: the compressed offset of a gzip input.
+struct Counted<R> {
+    inner: R,
+    count: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        self.count += read as u64;
+        Ok(read)
+    }
+}
+
+/// The start of an input, read to decide its format: any leading blank
+/// lines and the first line with text, at most one record long. A UTF-8
+/// byte order mark is dropped (it is not part of the text).
+struct Head {
+    bytes: Vec<u8>,
+    /// Where the first line with text starts.
+    text: usize,
+    /// Whether that line is whole (its line end, or the input's end, read).
+    whole: bool,
+}
+
+/// A key as columns are matched: case and surrounding white space ignored
+/// (as a CSV header's names are).
+fn fold_key(key: &str) -> String {
+    key.trim().to_lowercase()
+}
+
+/// A JSON object's members in the order written, each kept: serde_json's
+/// own map would keep only the last of a key written twice.
+struct Members(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for Members {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Members;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Members, A::Error> {
+                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(8).min(64));
+                while let Some(member) = map.next_entry()? {
+                    members.push(member);
+                }
+                Ok(Members(members))
+            }
+        }
+        deserializer.deserialize_map(Visit)
+    }
+}
+
+/// A JSON Lines object keyed by folded keys ([`fold_key`]); a key the
+/// reader uses (`columns`, folded) written twice, or two keys that fold to it, is
+/// refused.
+fn fold_keys(
+    members: Vec<(String, serde_json::Value)>,
+    at: &Location,
+    columns: &[String],
+) -> Result<serde_json::Map<String, serde_json::Value>> {
+    // Which column each member names, first by key as written.
+    let mut written: Vec<(usize, &str)> = Vec::with_capacity(columns.len());
+    for (key, _) in &members {
+        let folded = folded_key(key);
+        let Some(column) = columns.iter().position(|name| *name == folded) else {
+            continue;
+        };
+        if let Some((_, first)) = written.iter().find(|(seen, _)| *seen == column) {
+            let how = if first == key {
+                format!("`{key}` is written twice")
+            } else {
+                format!("`{first}` and `{key}` are the same key (case and spaces are ignored)")
+            };
+            return Err(Error::input(
+                at.clone().key(folded),
+                format!("{how} in one object; keep one, or the row is ambiguous"),
+            ));
+        }
+        written.push((column, key));
+    }
+    let mut object = serde_json::Map::with_capacity(members.len());
+    for (key, value) in members {
+        let key = match folded_key(&key) {
+            std::borrow::Cow::Borrowed(_) => key,
+            std::borrow::Cow::Owned(folded) => folded,
+        };
+        object.insert(key, value);
+    }
+    Ok(object)
+}
+
+/// [`fold_key`] without copying a key that is folded already (the usual
+/// lower-case ASCII key).
+fn folded_key(key: &str) -> std::borrow::Cow<'_, str> {
+    let plain = key
+        .bytes()
+        .all(|b| b.is_ascii_graphic() && !b.is_ascii_uppercase());
+    if plain {
+        std::borrow::Cow::Borrowed(key)
+    } else {
+        std::borrow::Cow::Owned(fold_key(key))
+    }
+}
+
+/// Whether a JSON object has a canonical scan row's keys (`timestamp` or
+/// `image`, matched as [`fold_key`] says).
+fn is_scan_row(object: &serde_json::Map<String, serde_json::Value>, layout: &Layout) -> bool {
+    let (timestamp, image) = (layout.header_of("timestamp"), layout.header_of("image"));
+    object.keys().any(|key| {
+        let key = fold_key(key);
+        key == timestamp || key == image
+    })
+}
+
+impl Head {
+    fn read(reader: &mut impl std::io::BufRead) -> std::io::Result<Head> {
+        const BOM: &[u8] = b"\xEF\xBB\xBF";
+        let cap = MAX_RECORD_BYTES as usize + 1;
+        let mut head = Head {
+            bytes: Vec::new(),
+            text: usize::MAX,
+            whole: false,
+        };
+        let mut first = true;
+        loop {
+            let buf = reader.fill_buf()?;
+            if buf.is_empty() {
+                head.whole = true;
+                break;
+            }
+            let mut skip = 0;
+            if first {
+                first = false;
+                if buf.starts_with(BOM) {
+                    skip = BOM.len();
+                }
+            }
+            let room = cap - head.bytes.len();
+            let chunk = &buf[skip..buf.len().min(skip + room)];
+            let mut take = chunk.len();
+            let mut from = 0;
+            if head.text == usize::MAX
+                && let Some(at) = chunk.iter().position(|b| !b.is_ascii_whitespace())
+            {
+                head.text = head.bytes.len() + at;
+                from = at;
+            }
+            if head.text != usize::MAX
+                && let Some(end) = memchr::memchr(b'\n', &chunk[from..])
+            {
+                take = from + end + 1;
+                head.whole = true;
+            }
+            head.bytes.extend_from_slice(&chunk[..take]);
+            reader.consume(skip + take);
+            if head.whole || head.bytes.len() >= cap {
+                break;
+            }
+        }
+        Ok(head)
+    }
+
+    /// The first byte that is not white space.
+    fn first_byte(&self) -> Option<u8> {
+        self.bytes.get(self.text).copied()
+    }
+
+    /// Whether the first line with text is one object with a canonical scan
+    /// row's keys (JSON Lines of scan rows). A multi-line document, or an
+    /// object of another kind, is read as scanner or registry documents.
+    fn first_line_is_a_scan_row(&self, layout: &Layout) -> bool {
+        if !self.whole || self.text >= self.bytes.len() {
+            return false;
+        }
+        serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(
+            &self.bytes[self.text..],
+        )
+        // With `--column`, one object a line is a scan log of one's own.
+        .is_ok_and(|object| !layout.columns.is_empty() || is_scan_row(&object, layout))
+    }
+}
+
+/// Whether the first bytes of a file are a plain (CSV) text: not JSON, not
+/// compressed. Files that are not are read whole rather than by line.
+pub fn looks_like_plain_text(head: &[u8]) -> bool {
+    let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    !matches!(
+        text.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    ) && compression_of(head).is_none()
+        && !head.starts_with(&GZIP_MAGIC)
+}
+
+/// The value of `key` (folded, as [`fold_key`] says) in the JSON object
+/// `line` as written, if it is there.
+fn raw_value(line: &[u8], key: &str) -> Option<String> {
+    let object: std::collections::HashMap<String, Box<serde_json::value::RawValue>> =
+        serde_json::from_slice(line).ok()?;
+    object
+        .iter()
+        .find(|(written, _)| fold_key(written) == key)
+        .map(|(_, raw)| raw.get().to_string())
+}
+
+/// Whether a JSON log's first object is a canonical scan row; scanner and
+/// registry documents are named so the message says what was found.
+fn classify_json(
+    name: &str,
+    line: u64,
+    object: &serde_json::Map<String, serde_json::Value>,
+    layout: &Layout,
+) -> Result<()> {
+    if is_scan_row(object, layout) {
+        return Ok(());
+    }
+    let has = |key: &str| object.keys().any(|k| fold_key(k) == fold_key(key));
+    let found = if has("SchemaVersion") && has("ArtifactName") {
+        "a Trivy report"
+    } else if has("matches") && has("descriptor") {
+        "a Grype report"
+    } else if has("type") && has("event_data") {
+        "a Harbor webhook event"
+    } else {
+        "a JSON object of another kind"
+    };
+    let keys: Vec<&str> = object.keys().map(String::as_str).take(8).collect();
+    Err(Error::input(
+        Location::file(name).line(line),
+        format!(
+            "is {found} (keys: {}), not a scan log; a JSON Lines scan log has one object a line with the keys `timestamp` and `image` (and optionally account, source, status, risk, scan_id), or --column NAME=KEY naming yours",
+            keys.join(", ")
+        ),
+    ))
+}
+
+/// The column serde_json's message names (`… at line 1 column N`), if any.
+fn err_column(message: &str) -> Option<u64> {
+    message.rsplit(" column ").next()?.parse().ok()
+}
+
+/// The paths of the logs: a directory stands for the regular files in it
+/// (symbolic links followed; not its subdirectories, nor hidden files), in
+/// name order. A link to nothing or a loop of links is refused, naming the
+/// link, and so is one file given twice (its rows would be billed twice).
+/// Also returns lines for stderr naming the entries left out that are not
+/// hidden (subdirectories, links to them, pipes…).
+pub fn expand_paths(paths: &[String]) -> Result<(Vec<String>, String)> {
+    let mut notes = String::new();
+    let mut expanded = Vec::with_capacity(paths.len());
+    // The directory each path was found in, if any.
+    let mut from: Vec<Option<&str>> = Vec::with_capacity(paths.len());
+    for path in paths {
+        if path == "-" || !followed(path)?.is_some_and(|metadata| metadata.is_dir()) {
+            expanded.push(path.clone());
+            from.push(None);
+            continue;
+        }
+        let mut files: Vec<String> = Vec::new();
+        let mut left_out: Vec<String> = Vec::new();
+        for entry in std::fs::read_dir(path).map_err(|err| Error::io(path, err))? {
+            let entry = entry.map_err(|err| Error::io(path, err))?;
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let file = entry.path().to_string_lossy().into_owned();
+            let kind = entry.file_type().map_err(|err| Error::io(&file, err))?;
+            let regular = if kind.is_symlink() {
+                followed(&file)?.is_some_and(|metadata| metadata.is_file())
+            } else {
+                kind.is_file()
+            };
+            if regular {
+                files.push(file);
+            } else {
+                left_out.push(entry.file_name().to_string_lossy().into_owned());
+            }
+        }
+        if !left_out.is_empty() {
+            left_out.sort();
+            let shown = left_out.len().min(5);
+            let more = if left_out.len() > shown { ", …" } else { "" };
+            let (entries, are) = match left_out.len() {
+                1 => ("1 entry".to_string(), "is not a regular file"),
+                n => (format!("{n} entries"), "are not regular files"),
+            };
+            notes += &format!(
+                "scanquota: left out {entries} of {path} that {are}: {}{more} (subdirectories are not read; name them too to read them)\n",
+                left_out[..shown].join(", ")
+            );
+        }
+        if files.is_empty() {
+            return Err(Error::input(
+                Location::file(path),
+                "is a directory with no files; give logs or reports",
+            ));
+        }
+        files.sort();
+        from.extend(files.iter().map(|_| Some(path.as_str())));
+        expanded.extend(files);
+    }
+    refuse_repeated_inputs(&expanded, &from)?;
+    Ok((expanded, notes))
+}
+
+/// What `path` is, symbolic links followed; `None` when it does not exist
+/// (opening it says so). A link to nothing, or a loop of links, is refused.
+fn followed(path: &str) -> Result<Option<std::fs::Metadata>> {
+    let err = match std::fs::metadata(path) {
+        Ok(metadata) => return Ok(Some(metadata)),
+        Err(err) => err,
+    };
+    let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return Ok(None);
+    }
+    // Walk the chain of links to say where it breaks.
+    let mut seen = vec![std::path::PathBuf::from(path)];
+    let mut current = std::path::PathBuf::from(path);
+    let problem = loop {
+        let Ok(target) = std::fs::read_link(&current) else {
+            break format!("is a symbolic link that cannot be followed ({err})");
+        };
+        let next = match current.parent() {
+            Some(parent) if target.is_relative() => parent.join(&target),
+            _ => target.clone(),
+        };
+        if seen.contains(&next) || seen.len() > 40 {
+            break format!(
+                "is a loop of symbolic links (it leads back to `{}`)",
+                next.display()
+            );
+        }
+        match std::fs::symlink_metadata(&next) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                seen.push(next.clone());
+                current = next;
+            }
+            Ok(_) => break format!("is a symbolic link that cannot be followed ({err})"),
+            Err(_) => {
+                break format!(
+                    "is a symbolic link leading to `{}`, which does not exist",
+                    next.display()
+                );
+            }
+        }
+    };
+    Err(Error::input(
+        Location::file(path),
+        format!("{problem}; point the link at a log or remove it"),
+    ))
+}
+
+/// Refuse an input given twice: standard input (it can be read once), or
+/// one file under two names (the same path, a directory holding it, a
+/// link to it), whose rows would otherwise be billed twice.
+/// `from` holds the directory each path was found in, if any.
+fn refuse_repeated_inputs(paths: &[String], from: &[Option<&str>]) -> Result<()> {
+    let mut seen: HashMap<FileIdentity, (&str, Option<&str>)> = HashMap::new();
+    let mut stdin = false;
+    let how = |dir: Option<&str>| match dir {
+        None => "by name".to_string(),
+        Some(dir) => format!("in the directory `{dir}`"),
+    };
+    for (path, dir) in paths.iter().zip(from.iter().copied()) {
+        if path == "-" {
+            if stdin {
+                return Err(Error::input(
+                    Location::file(STDIN_NAME),
+                    "is given twice (`-`); standard input can be read only once: give `-` once",
+                ));
+            }
+            stdin = true;
+            continue;
+        }
+        let Some(identity) = file_identity(path) else {
+            continue;
+        };
+        if let Some((first, first_dir)) = seen.insert(identity, (path, dir)) {
+            let same = match (first == path, first_dir, dir) {
+                (true, None, None) => "is given twice".to_string(),
+                (true, _, _) => format!("is given twice, {} and {}", how(first_dir), how(dir)),
+                (false, None, _) => format!("is the same file as `{first}`, given before it"),
+                (false, Some(_), _) => format!(
+                    "is the same file as `{first}`, given before it {}",
+                    how(first_dir)
+                ),
+            };
+            return Err(Error::input(
+                Location::file(path),
+                format!("{same}; its rows would be billed twice: give each log once"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+type FileIdentity = (u64, u64);
+#[cfg(not(unix))]
+type FileIdentity = std::path::PathBuf;
+
+/// What tells one file from another: its device and inode number (its
+/// canonical path where there are none); `None` when it cannot be read
+/// (opening it says why).
+fn file_identity(path: &str) -> Option<FileIdentity> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path)
+            .ok()
+            .map(|metadata| (metadata.dev(), metadata.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::canonicalize(path).ok()
+    }
+}
+
+/// The two bytes every gzip member starts with.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Whether the buffered input starts with the gzip magic bytes, without
+/// consuming anything.
+fn starts_with_gzip_magic(reader: &mut impl std::io::BufRead) -> std::io::Result<bool> {
+    let head = reader.fill_buf()?;
+    if head.len() >= 2 || head.is_empty() {
+        return Ok(head.starts_with(&GZIP_MAGIC));
+    }
+    // A one-byte first read (a pipe): gzip output is never one byte long,
+    // so a lone 0x1f is not taken for gzip.
+    Ok(false)
+}
+
+/// Whether the file at `path` is gzip-compressed, by its first bytes.
+pub fn is_gzip_file(path: &str) -> Result<bool> {
+    let mut head = [0u8; 2];
+    let mut file = std::fs::File::open(path).map_err(|err| Error::io(path, err))?;
+    let mut read = 0;
+    while read < 2 {
+        match file.read(&mut head[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(Error::io(path, err)),
+        }
+    }
+    Ok(read == 2 && head == GZIP_MAGIC)
+}
+
+/// Says the gzip stream is damaged, and at which compressed byte, when
+/// inflating fails: a bare "corrupt deflate stream" would be taken for a
+/// read error of the file.
+struct GzipReader<R> {
+    inner: MultiGzDecoder<std::io::BufReader<Counted<R>>>,
+}
+
+impl<R: Read> Read for GzipReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.inner.read(buf).map_err(|err| {
+            let buffered = self.inner.get_ref();
+            let offset = buffered.get_ref().count - buffered.buffer().len() as u64;
+            let what = if err.kind() == std::io::ErrorKind::UnexpectedEof {
+                "ends early (truncated)".to_string()
+            } else {
+                format!("is corrupt ({err})")
+            };
+            ReadProblem {
+                line: None,
+                problem: format!(
+                    "the gzip stream {what} at compressed byte {offset}; `gzip -t FILE` tests it: copy or compress the file again"
+                ),
+            }
+            .into_io()
+        })
+    }
+}

@@ -1,0 +1,441 @@
+//! Reading one large log file on every core: the file is cut at line ends
+//! into pieces, each piece is parsed on its own into a small log, and the
+//! pieces are merged (ids remapped, lines made absolute). Replay sorts the
+//! events afterwards, so the order pieces finish in does not matter.
+//!
+//! Anything unusual — a header with quotes, a piece that fails to parse, a
+//! cut that lands inside a quoted field — and nothing is kept: the caller
+//! reads the file again on one core, which names the problem exactly as it
+//! always does.
+
+use super::{Columns, ReadOptions, ScanEvent, ScanLog};
+use crate::domain::error::{Error, Result};
+use crate::domain::zone::Zone;
+use crate::input::csv_input::CsvInput;
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// How far past a cut to look for the line end it moves to.
+const LOOKAHEAD: usize = 64 << 10;
+
+/// A piece of the file, parsed: its events carry lines counted from the
+/// piece's start and ids of the piece's own interners.
+struct Piece {
+    log: ScanLog,
+    /// Each event's image fingerprint, when images are known by them.
+    images: Vec<u128>,
+    /// Line ends and quote characters in the piece's bytes.
+    newlines: u64,
+    quotes: u64,
+}
+
+impl ScanLog {
+    /// Read the plain file `path` (`size` bytes) in `pieces` pieces on
+    /// `threads` threads, appending its events unsorted. `Ok(false)`: nothing
+    /// was kept, read it whole.
+    pub fn read_in_pieces(
+        &mut self,
+        options: &ReadOptions,
+        path: &str,
+        size: u64,
+        zone: Zone,
+        threads: usize,
+        pieces: usize,
+    ) -> Result<bool> {
+        let Some((names, columns, cuts)) = plan_cuts(path, size, pieces, options)? else {
+            return Ok(false);
+        };
+        let Ok(file) = u32::try_from(self.files.len()) else {
+            return Ok(false);
+        };
+        let before = (
+            self.events.len(),
+            self.accounts.len(),
+            self.images.len(),
+            self.scan_ids.len(),
+        );
+        let readers = Readers::new(options, path, size, (&names, &columns, &cuts), file, zone);
+        // Per piece: where its events went in `self.events`, and its counts.
+        let mut placed: Vec<Option<(Range<usize>, u64, u64)>> = vec![None; cuts.len() - 1];
+        let mut merged = true;
+        std::thread::scope(|scope| {
+            let receiver = readers.start(scope, threads);
+            for (index, piece) in receiver {
+                if let Ok(piece) = &piece
+                    && self.events.len() == before.0
+                {
+                    // Size the events for the whole file at once, from the
+                    // first piece's rows per byte: growing by doubling would
+                    // hold two copies at its peak.
+                    let bytes = (cuts[index + 1] - cuts[index]).max(1);
+                    let estimate =
+                        u128::from(size) * piece.log.events.len() as u128 / u128::from(bytes);
+                    let estimate = usize::try_from(estimate + estimate / 50).unwrap_or(0);
+                    self.events.reserve_exact(estimate);
+                }
+                let adopted = piece.ok().and_then(|piece| {
+                    let start = self.events.len();
+                    self.adopt(options, piece.log, file)?;
+                    Some((start..self.events.len(), piece.newlines, piece.quotes))
+                });
+                match adopted {
+                    Some(place) => placed[index] = Some(place),
+                    None => {
+                        merged = false;
+                        readers.stop.store(true, Ordering::Relaxed);
+                    }
+                }
+            }
+        });
+        readers.finish();
+        let placed: Option<Vec<_>> = placed.into_iter().collect();
+        let lines_fixed = merged && placed.is_some_and(|placed| self.fix_lines(&placed));
+        if !lines_fixed {
+            self.events.truncate(before.0);
+            self.accounts.truncate(before.1);
+            self.images.truncate(before.2);
+            self.scan_ids.truncate(before.3);
+            return Ok(false);
+        }
+        self.files.push(path.to_string());
+        Ok(true)
+    }
+
+    /// Read the plain file `path` (`size` bytes) in pieces of about
+    /// `piece_bytes` parsed on `threads` threads, handing each row to `each`
+    /// in file order (accounts as this log's ids, lines counted from the
+    /// file's start) with its image's fingerprint, keeping nothing else;
+    /// `each` returns false to stop. `Ok(Some(false))`: stopped, by `each`
+    /// or because a piece could not be read on its own (read the file on one
+    /// core, which names any problem); rows were handed out already.
+    /// `Ok(None)`: the file cannot be cut; nothing was handed out.
+    #[allow(clippy::too_many_arguments)]
+    pub fn read_in_order_pieces(
+        &mut self,
+        options: &ReadOptions,
+        path: &str,
+        size: u64,
+        zone: Zone,
+        threads: usize,
+        piece_bytes: u64,
+        mut each: impl FnMut(&ScanLog, ScanEvent, u128) -> bool,
+    ) -> Result<Option<bool>> {
+        let pieces = usize::try_from(size / piece_bytes.max(1))
+            .unwrap_or(1)
+            .max(threads);
+        let Some((names, columns, cuts)) = plan_cuts(path, size, pieces, options)? else {
+            return Ok(None);
+        };
+        let Ok(file) = u32::try_from(self.files.len()) else {
+            return Ok(None);
+        };
+        self.files.push(path.to_string());
+        let options = ReadOptions {
+            images_by_fingerprint: true,
+            keep_texts: false,
+            ..options.clone()
+        };
+        let readers = Readers::new(&options, path, size, (&names, &columns, &cuts), file, zone);
+        let finished = std::thread::scope(|scope| {
+            // Readers take pieces in file order, so at most about `threads`
+            // finished pieces wait for an earlier one.
+            let receiver = readers.start(scope, threads);
+            let mut waiting = std::collections::BTreeMap::new();
+            let mut wanted = 0;
+            // The header is one line without quotes.
+            let (mut newlines, mut quotes) = (1u64, 0u64);
+            for (index, piece) in receiver.iter() {
+                waiting.insert(index, piece);
+                while let Some(piece) = waiting.remove(&wanted) {
+                    wanted += 1;
+                    // A cut inside a quoted field, or a piece that does not
+                    // read on its own: the pieces mean nothing.
+                    let Ok(piece) = piece else { return false };
+                    if quotes % 2 == 1 {
+                        return false;
+                    }
+                    let Some(accounts) = (0..piece.log.accounts.len() as u32)
+                        .map(|id| self.accounts.adopt(&piece.log.accounts, id))
+                        .collect::<Option<Vec<u32>>>()
+                    else {
+                        return false;
+                    };
+                    for (mut event, image) in piece.log.events.into_iter().zip(piece.images) {
+                        event.account = accounts[event.account as usize];
+                        event.line += newlines;
+                        if !each(self, event, image) {
+                            return false;
+                        }
+                    }
+                    newlines += piece.newlines;
+                    quotes += piece.quotes;
+                }
+            }
+            wanted + 1 == cuts.len()
+        });
+        readers.finish();
+        Ok(Some(finished))
+    }
+
+    /// Append a piece's events, its ids turned into this log's.
+    fn adopt(&mut self, options: &ReadOptions, piece: ScanLog, file: u32) -> Option<()> {
+        let accounts = (0..piece.accounts.len() as u32)
+            .map(|id| self.accounts.adopt(&piece.accounts, id))
+            .collect::<Option<Vec<u32>>>()?;
+        let images = (0..piece.images.len() as u32)
+            .map(|id| self.images.adopt(&piece.images, id))
+            .collect::<Option<Vec<u32>>>()?;
+        let scan_ids = (0..piece.scan_ids.len() as u32)
+            .map(|id| self.scan_ids.adopt(&piece.scan_ids, id))
+            .collect::<Option<Vec<u32>>>()?;
+        let keep_texts = options.keep_texts;
+        let by_fingerprint = options.images_by_fingerprint;
+        self.events
+            .extend(piece.events.into_iter().map(|mut event| {
+                event.account = accounts[event.account as usize];
+                if !by_fingerprint {
+                    event.image = images[event.image as usize];
+                }
+                if keep_texts && event.scan_key != 0 {
+                    event.scan_key = u64::from(scan_ids[(event.scan_key - 1) as usize]) + 1;
+                }
+                event.file = file;
+                event
+            }));
+        Some(())
+    }
+
+    /// Make every piece's lines count from the file's start, once every
+    /// piece is in. False when a cut fell inside a quoted field (an odd
+    /// number of quotes before it): the pieces then mean nothing.
+    fn fix_lines(&mut self, placed: &[(Range<usize>, u64, u64)]) -> bool {
+        // The header is one line without quotes.
+        let (mut newlines, mut quotes) = (1u64, 0u64);
+        for (range, piece_newlines, piece_quotes) in placed {
+            if quotes % 2 == 1 {
+                return false;
+            }
+            for event in &mut self.events[range.clone()] {
+                event.line += newlines;
+            }
+            newlines += piece_newlines;
+            quotes += piece_quotes;
+        }
+        true
+    }
+}
+
+/// What the threads reading one file's pieces share: the file, its cuts, and
+/// the next piece to take.
+struct Readers<'a> {
+    options: &'a ReadOptions,
+    path: &'a str,
+    cuts: &'a [u64],
+    names: &'a [String],
+    columns: &'a Columns,
+    file: u32,
+    zone: Zone,
+    next: AtomicUsize,
+    /// Set once the pieces are of no more use.
+    stop: AtomicBool,
+    bar: Option<crate::input::progress::SharedBar>,
+}
+
+impl<'a> Readers<'a> {
+    /// Readers of the file `path` (`size` bytes) cut at `cuts`, whose header
+    /// has `names` and `columns`.
+    fn new(
+        options: &'a ReadOptions,
+        path: &'a str,
+        size: u64,
+        (names, columns, cuts): (&'a [String], &'a Columns, &'a [u64]),
+        file: u32,
+        zone: Zone,
+    ) -> Self {
+        Readers {
+            options,
+            path,
+            cuts,
+            names,
+            columns,
+            file,
+            zone,
+            next: AtomicUsize::new(0),
+            stop: AtomicBool::new(false),
+            bar: crate::input::progress::shared(path, size),
+        }
+    }
+
+    /// Start `threads` threads reading pieces; the pieces come out of the
+    /// receiver parsed, with their index, in about file order.
+    fn start<'scope>(
+        &'scope self,
+        scope: &'scope std::thread::Scope<'scope, '_>,
+        threads: usize,
+    ) -> std::sync::mpsc::Receiver<(usize, Result<Piece>)> {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(threads);
+        for _ in 0..threads {
+            let sender = sender.clone();
+            scope.spawn(move || self.work(&sender));
+        }
+        receiver
+    }
+
+    /// Take pieces in file order until none is left or `stop` is set, and
+    /// send each one parsed, with its index.
+    fn work(&self, sender: &std::sync::mpsc::SyncSender<(usize, Result<Piece>)>) {
+        loop {
+            let index = self.next.fetch_add(1, Ordering::Relaxed);
+            if index + 1 >= self.cuts.len() || self.stop.load(Ordering::Relaxed) {
+                break;
+            }
+            let range = self.cuts[index]..self.cuts[index + 1];
+            let piece = read_piece(self, range);
+            if sender.send((index, piece)).is_err() {
+                break;
+            }
+        }
+    }
+
+    fn finish(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(bar) = &self.bar {
+            bar.finish();
+        }
+    }
+}
+
+/// The header's names and columns, and the byte offsets that cut the rows
+/// into about `pieces` pieces (each cut just after a line end); `None` when
+/// the file is better read whole.
+#[allow(clippy::type_complexity)]
+fn plan_cuts(
+    path: &str,
+    size: u64,
+    pieces: usize,
+    options: &ReadOptions,
+) -> Result<Option<(Vec<String>, Columns, Vec<u64>)>> {
+    let mut file = File::open(path).map_err(|err| Error::io(path, err))?;
+    let head = read_up_to(&mut file, LOOKAHEAD).map_err(|err| Error::io(path, err))?;
+    let Some(header_end) = head.iter().position(|&b| b == b'\n').map(|at| at + 1) else {
+        return Ok(None);
+    };
+    let header = &head[..header_end];
+    if header.contains(&b'"') {
+        return Ok(None);
+    }
+    let Ok(input) = CsvInput::with_layout(
+        path,
+        "scan log",
+        "timestamp,image",
+        header,
+        &options.layout,
+        &options.known_columns(),
+    ) else {
+        return Ok(None);
+    };
+    let Ok(columns) = Columns::of(&input, None) else {
+        return Ok(None);
+    };
+    let names = input.names().to_vec();
+    let body = size - header_end as u64;
+    let mut cuts = vec![header_end as u64];
+    for index in 1..pieces as u64 {
+        let at = header_end as u64 + body * index / pieces as u64;
+        file.seek(SeekFrom::Start(at))
+            .map_err(|err| Error::io(path, err))?;
+        let ahead = read_up_to(&mut file, LOOKAHEAD).map_err(|err| Error::io(path, err))?;
+        let Some(end) = ahead.iter().position(|&b| b == b'\n') else {
+            return Ok(None);
+        };
+        let cut = at + end as u64 + 1;
+        if cut > *cuts.last().unwrap_or(&0) && cut < size {
+            cuts.push(cut);
+        }
+    }
+    cuts.push(size);
+    Ok(Some((names, columns, cuts)))
+}
+
+fn read_up_to(file: &mut File, limit: usize) -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::with_capacity(limit);
+    file.take(limit as u64).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
+fn read_piece(readers: &Readers<'_>, range: Range<u64>) -> Result<Piece> {
+    let Readers {
+        options,
+        path,
+        names,
+        columns,
+        file,
+        zone,
+        ..
+    } = *readers;
+    let mut handle = File::open(path).map_err(|err| Error::io(path, err))?;
+    handle
+        .seek(SeekFrom::Start(range.start))
+        .map_err(|err| Error::io(path, err))?;
+    let bytes = BufReader::with_capacity(1 << 16, handle.take(range.end - range.start));
+    let mut counted = Counting {
+        inner: crate::input::progress::track_part(Box::new(bytes), readers.bar.as_ref()),
+        after_cr: false,
+        newlines: 0,
+        quotes: 0,
+    };
+    let mut input = CsvInput::headless(
+        path,
+        "scan log",
+        names.to_vec(),
+        &mut counted,
+        &options.layout,
+    );
+    let mut log = ScanLog::default();
+    let mut images = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    while input.read(&mut record)? {
+        let row = input.row(&record);
+        let read = log.parse_row(options, file, &row, columns, zone)?;
+        log.events.push(read.event);
+        if options.images_by_fingerprint {
+            images.push(read.image);
+        }
+    }
+    drop(input);
+    Ok(Piece {
+        log,
+        images,
+        newlines: counted.newlines,
+        quotes: counted.quotes,
+    })
+}
+
+/// Counts line ends and quotes in the bytes read through it.
+struct Counting<R> {
+    inner: R,
+    /// The last byte read was a CR (a line end unless LF follows).
+    after_cr: bool,
+    newlines: u64,
+    quotes: u64,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        let bytes = &buf[..read];
+        self.newlines += memchr::memchr_iter(b'\n', bytes).count() as u64;
+        // A lone CR is a line end to the reader too.
+        if self.after_cr && bytes.first() != Some(&b'\n') {
+            self.newlines += 1;
+        }
+        self.newlines += memchr::memchr_iter(b'\r', bytes)
+            .filter(|&at| at + 1 < read && bytes[at + 1] != b'\n')
+            .count() as u64;
+        self.after_cr = bytes.last() == Some(&b'\r');
+        self.quotes += memchr::memchr_iter(b'"', bytes).count() as u64;
+        Ok(read)
+    }
+}

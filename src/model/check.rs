@@ -1,0 +1,251 @@
+//! Threshold checks for scripts, evaluated on the report model.
+
+use crate::domain::error::{Error, Result};
+use crate::domain::numbers::parse_decimal;
+use crate::model::report::{AccountReport, Report};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Serialize;
+
+/// The thresholds asked for; each present one yields a line per account.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Thresholds {
+    pub min_remaining: Option<Decimal>,
+    pub allowance: Option<String>,
+    pub max_used_percent: Option<Decimal>,
+    pub max_projected_charges: Option<Decimal>,
+    pub max_projected_denied: Option<Decimal>,
+    pub expiring_within_days: Option<u32>,
+}
+
+/// Whether a threshold holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum CheckStatus {
+    Ok,
+    Alert,
+}
+
+impl CheckStatus {
+    /// `OK` or `ALERT`, as the stable line and JSON write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckStatus::Ok => "OK",
+            CheckStatus::Alert => "ALERT",
+        }
+    }
+}
+
+impl std::fmt::Display for CheckStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckResult {
+    pub status: CheckStatus,
+    pub account: String,
+    pub check: String,
+    pub value: String,
+    pub limit: String,
+}
+
+impl CheckResult {
+    pub fn is_alert(&self) -> bool {
+        self.status == CheckStatus::Alert
+    }
+
+    /// `OK|ALERT <account> <check>=<value> (limit <limit>)`, the account
+    /// quoted shell-style when it holds a space or another character a shell
+    /// would split or expand, so fields stay fields.
+    pub fn line(&self) -> String {
+        format!(
+            "{} {} {}={} (limit {})",
+            self.status,
+            shell_quote(&self.account),
+            self.check,
+            self.value,
+            self.limit
+        )
+    }
+}
+
+/// `text` as one shell word: unchanged when it is made only of characters no
+/// shell treats specially, else in single quotes (a `'` inside written `'\''`).
+pub fn shell_quote(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || "_-.,:/@%+=".contains(c));
+    if plain {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+/// Parse a threshold flag's value as an exact non-negative decimal.
+pub fn threshold(flag: &'static str, text: &str) -> Result<Decimal> {
+    match parse_decimal(text) {
+        Some(value) if !value.is_sign_negative() || value.is_zero() => Ok(value),
+        _ => Err(Error::Option {
+            option: flag,
+            value: text.to_string(),
+            fix: format!("is not a number of zero or more; write e.g. {flag} 50"),
+        }),
+    }
+}
+
+fn format_decimal(value: Decimal) -> String {
+    crate::domain::numbers::format_units(value)
+}
+
+fn percent(consumed: Decimal, granted: Decimal) -> Decimal {
+    if granted.is_zero() {
+        // Nothing was granted: none of it is left to use.
+        return Decimal::ONE_HUNDRED;
+    }
+    // Dividing first would round before the scaling; multiplying first
+    // fits unless consumed is near a decimal's range.
+    consumed
+        .checked_mul(Decimal::ONE_HUNDRED)
+        .and_then(|product| product.checked_div(granted))
+        .unwrap_or_else(|| consumed / granted * Decimal::ONE_HUNDRED)
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+fn result(
+    alert: bool,
+    account: &AccountReport,
+    check: String,
+    value: String,
+    limit: String,
+) -> CheckResult {
+    CheckResult {
+        status: if alert {
+            CheckStatus::Alert
+        } else {
+            CheckStatus::Ok
+        },
+        account: account.account.clone(),
+        check,
+        value,
+        limit,
+    }
+}
+
+/// Evaluate every threshold for every account of the report, in a fixed order.
+pub fn evaluate(report: &Report, thresholds: &Thresholds) -> Result<Vec<CheckResult>> {
+    if let Some(name) = &thresholds.allowance
+        && let Some(account) = report.accounts.first()
+        && !account.allowances.iter().any(|a| &a.name == name)
+    {
+        let names: Vec<&str> = account.allowances.iter().map(|a| a.name.as_str()).collect();
+        return Err(Error::UnknownAllowance {
+            name: name.clone(),
+            known: names.join(", "),
+        });
+    }
+    let suffix = thresholds
+        .allowance
+        .as_ref()
+        .map(|name| format!("[{name}]"))
+        .unwrap_or_default();
+    let mut results = Vec::new();
+    for account in &report.accounts {
+        let chosen = account.allowances.iter().filter(|a| {
+            thresholds
+                .allowance
+                .as_ref()
+                .is_none_or(|name| &a.name == name)
+        });
+        let (mut remaining, mut consumed, mut granted) =
+            (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+        for allowance in chosen {
+            if let Some(current) = allowance
+                .periods
+                .iter()
+                .find(|p| p.state == crate::model::report::PeriodState::Current)
+            {
+                remaining = remaining.saturating_add(current.remaining.0);
+                consumed = consumed.saturating_add(current.consumed.0);
+                granted = granted.saturating_add(current.granted.0);
+            }
+        }
+        if let Some(limit) = thresholds.min_remaining {
+            results.push(result(
+                remaining < limit,
+                account,
+                format!("remaining{suffix}"),
+                format_decimal(remaining),
+                format_decimal(limit),
+            ));
+        }
+        if let Some(limit) = thresholds.max_used_percent {
+            let used = percent(consumed, granted);
+            results.push(result(
+                used > limit,
+                account,
+                format!("used_percent{suffix}"),
+                format_decimal(used),
+                format_decimal(limit),
+            ));
+        }
+        if let Some(limit) = thresholds.max_projected_charges {
+            // Fail closed: a cost that leaves overage unpriced is not known
+            // to be under any limit.
+            let (alert, value) = match &account.projection {
+                Some(projection) if !projection.projected_unpriced_overage.0.is_zero() => {
+                    (true, "unpriced".to_string())
+                }
+                Some(projection) => {
+                    let cost = projection.projected_cycle_charges;
+                    (cost.0 > limit, cost.to_string())
+                }
+                None => (false, "none".to_string()),
+            };
+            results.push(result(
+                alert,
+                account,
+                "projected_charges".into(),
+                value,
+                format_decimal(limit),
+            ));
+        }
+        if let Some(limit) = thresholds.max_projected_denied {
+            let (alert, value) = match &account.projection {
+                Some(projection) => (
+                    projection.projected_denied.0 > limit,
+                    projection.projected_denied.to_string(),
+                ),
+                None => (false, "none".to_string()),
+            };
+            results.push(result(
+                alert,
+                account,
+                "projected_denied".into(),
+                value,
+                format_decimal(limit),
+            ));
+        }
+        if let Some(days) = thresholds.expiring_within_days {
+            let (alert, value) = match &account.subscription.end {
+                None => (false, "never".to_string()),
+                Some(end) => {
+                    let seconds = Decimal::from((end.utc() - report.as_of.utc()).num_seconds());
+                    let left = (seconds / Decimal::from(86_400))
+                        .round_dp_with_strategy(1, RoundingStrategy::ToNegativeInfinity);
+                    (left <= Decimal::from(days), format_decimal(left))
+                }
+            };
+            results.push(result(
+                alert,
+                account,
+                "expires_in_days".into(),
+                value,
+                days.to_string(),
+            ));
+        }
+    }
+    Ok(results)
+}

@@ -1,0 +1,778 @@
+//! Purchase recommendations (`scanquota estimate`): for a per-cycle demand,
+//! the smallest allowed purchase of each plan's last prepaid allowance that
+//! avoids denial (`deny`) or minimises cost (`bill`), and the cost.
+
+use crate::domain::error::{Error, Result};
+use crate::domain::numbers::{checked_sum, round_money};
+use crate::domain::periods::Period;
+use crate::domain::values::{Money, Units};
+use crate::engine::meter::{ScanOutcome, ScanResult, Schedule};
+use crate::input::log::{ScanEvent, ScanLog};
+use crate::plan::{AllowanceKind, OveragePolicy, Plan};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Serialize;
+
+pub const ESTIMATE_SCHEMA: &str = "scanquota.estimate.v2";
+
+/// Scans per cycle (averages may be fractional).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Demand {
+    pub first_scans: Units,
+    pub repeat_scans: Units,
+}
+
+/// Which closed cycle's demand a purchase is sized for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SizeFor {
+    /// The busiest closed cycle: a quota bought for it is never short.
+    Peak,
+    /// The average closed cycle.
+    Mean,
+}
+
+/// One account's demand per closed cycle, both ways of sizing it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ObservedDemand {
+    pub account: String,
+    pub cycles_observed: u64,
+    pub peak: Demand,
+    pub peak_units: Units,
+    pub mean: Demand,
+    pub mean_units: Units,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Recommendation {
+    /// The account sized (`--from-log`); `None` for a demand given by hand.
+    pub account: Option<String>,
+    /// The demand observed in the log, peak and mean (`--from-log`).
+    pub observed: Option<ObservedDemand>,
+    pub plan: String,
+    pub currency: String,
+    /// Closed cycles the demand was averaged over (`--from-log`).
+    pub cycles_observed: Option<u64>,
+    pub demand: Demand,
+    pub demand_units: Units,
+    /// The allowance bought, and how many units of it.
+    pub allowance: Option<String>,
+    pub purchase: Option<Units>,
+    pub unused_per_cycle: Units,
+    pub overage_per_cycle: Units,
+    pub denied_per_cycle: Units,
+    pub unpriced_overage: bool,
+    pub cost_per_cycle: Money,
+    pub months: u32,
+    pub cost_over_months: Money,
+}
+
+/// One plan over every account: each account sized on its own (as the
+/// report meters it), and their sum.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanEstimate {
+    pub plan: String,
+    pub currency: String,
+    pub accounts: Vec<Recommendation>,
+    pub cost_per_cycle: Money,
+    pub cost_over_months: Money,
+    pub denied_per_cycle: Units,
+    pub overage_per_cycle: Units,
+    pub unpriced_overage: bool,
+}
+
+/// Plans priced in one currency, cheapest per cycle first; plans in
+/// different currencies are never ranked against each other.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CurrencyGroup {
+    pub currency: String,
+    pub plans: Vec<PlanEstimate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Estimate {
+    pub schema: &'static str,
+    pub months: u32,
+    /// `--from-log`: what each purchase was sized for.
+    pub size_for: Option<SizeFor>,
+    pub currencies: Vec<CurrencyGroup>,
+}
+
+/// The purchases the enumeration would weigh, smallest first: nothing at
+/// all, multiples of `step` up to the first that covers `need`, and every
+/// `allowed` value. Kept for tests only (it holds every multiple, which is
+/// billions for `step = 1` and a large demand): [`purchase`] finds the same
+/// choice arithmetically.
+#[cfg(test)]
+fn candidates(step: Option<Decimal>, allowed: &[Decimal], need: Decimal) -> Vec<Decimal> {
+    let mut out: Vec<Decimal> = allowed.to_vec();
+    out.push(Decimal::ZERO);
+    if let Some(step) = step {
+        let mut q = step;
+        loop {
+            out.push(q);
+            if q >= need {
+                break;
+            }
+            q += step;
+        }
+    }
+    if step.is_none() && allowed.is_empty() {
+        out.push(need.max(Decimal::ZERO));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The most multiples of `step` weighed next to each point where the cost
+/// changes slope (see [`purchase`]).
+const WINDOW_CAP: u64 = 1 << 16;
+
+/// What a purchase is chosen from: the plan's allowance, the units it must
+/// cover, and how a purchase is costed (`None`: beyond a decimal's range).
+struct Purchase<'a> {
+    step: Option<Decimal>,
+    allowed: &'a [Decimal],
+    need: Decimal,
+    /// `Some((quota price, overage price, decimals))` when overage is billed
+    /// at a price: the cheapest purchase is chosen, else the covering one.
+    priced: Option<(Decimal, Decimal, u32)>,
+}
+
+impl Purchase<'_> {
+    /// The smallest purchase that covers `need` (the largest there is when
+    /// none does): the one `deny` buys, and the largest `bill` weighs.
+    /// `None`: the covering multiple of `step` is beyond a decimal's range.
+    fn covering(&self) -> Option<Decimal> {
+        let need = self.need;
+        let mut best: Option<Decimal> = (need <= Decimal::ZERO).then_some(Decimal::ZERO);
+        let mut keep = |q: Decimal| {
+            if q >= need && best.is_none_or(|b| q < b) {
+                best = Some(q);
+            }
+        };
+        self.allowed.iter().copied().for_each(&mut keep);
+        if let Some(step) = self.step {
+            keep(step.checked_mul(self.multiples_to_cover(step)?)?);
+        }
+        if self.step.is_none() && self.allowed.is_empty() {
+            keep(need.max(Decimal::ZERO));
+        }
+        Some(best.unwrap_or_else(|| {
+            self.allowed
+                .iter()
+                .copied()
+                .chain(std::iter::once(Decimal::ZERO))
+                .max()
+                .unwrap_or(Decimal::ZERO)
+        }))
+    }
+
+    /// How many steps the first covering multiple is (at least one).
+    fn multiples_to_cover(&self, step: Decimal) -> Option<Decimal> {
+        Some(self.need.checked_div(step)?.ceil().max(Decimal::ONE))
+    }
+}
+
+/// The purchase the enumeration of every candidate (nothing, each `allowed`
+/// value, each multiple of `step` up to the covering one) would choose, found
+/// in constant memory: `deny` (or unpriced overage) buys the smallest covering
+/// purchase; `bill` the cheapest purchase no larger than it, the smallest of
+/// equals. `cost` is the purchase's cost, `None` when beyond a decimal's range.
+///
+/// For multiples q = k × step at or below `need`, the cost is
+/// round(q × price) + round((need − q) × overage price): within one money unit
+/// (10^-decimals) of a line L(k) whose slope per step is
+/// step × (price − overage price). Above `need` it is round(q × price),
+/// never falling as q grows, so only the first multiple there counts. Along
+/// the line, a multiple j steps further from L's low end than another costs
+/// more once j × |slope| ≥ 2 money units, so only the first
+/// ceil(2 units / |slope|) + 1 multiples from the low end can be cheapest:
+/// those are weighed (twice as many, for rounding in the products), up to
+/// [`WINDOW_CAP`] of them from each end. Only when the two prices differ by
+/// less than 4 money units over 65536 steps can the cap bind, and then the
+/// choice costs at most 2 money units more than the cheapest.
+fn purchase(p: &Purchase<'_>, cost: &dyn Fn(Decimal) -> Option<Decimal>) -> Result<Decimal, ()> {
+    let covering = p.covering().ok_or(())?;
+    let Some((price, overage_price, decimals)) = p.priced else {
+        return Ok(covering);
+    };
+    let mut best: Option<(Decimal, Decimal)> = None;
+    let mut weigh = |q: Decimal| {
+        if q > covering {
+            return;
+        }
+        if let Some(c) = cost(q)
+            && best.is_none_or(|b| (c, q) < b)
+        {
+            best = Some((c, q));
+        }
+    };
+    weigh(Decimal::ZERO);
+    p.allowed.iter().copied().for_each(&mut weigh);
+    match p.step {
+        None => {
+            if p.allowed.is_empty() {
+                weigh(p.need.max(Decimal::ZERO));
+            }
+        }
+        Some(step) => {
+            // Multiples k × step for k in 1..=last, none above the covering purchase.
+            // need / step fits: the covering multiple did.
+            let steps = p.need / step;
+            let last = p
+                .multiples_to_cover(step)
+                .ok_or(())?
+                .min((covering / step).floor());
+            if last >= Decimal::ONE {
+                let below = steps.floor().min(last);
+                let unit = Decimal::new(1, decimals);
+                let slope = (step * (price - overage_price)).abs();
+                // Two money units, doubled for the last digit a product of
+                // 28 significant digits may round away.
+                let window = if slope.is_zero() {
+                    Decimal::from(WINDOW_CAP)
+                } else {
+                    (unit * Decimal::from(4) / slope)
+                        .ceil()
+                        .saturating_add(Decimal::ONE)
+                        .min(Decimal::from(WINDOW_CAP))
+                };
+                let mut run = |from: Decimal, to: Decimal| {
+                    let mut k = from.max(Decimal::ONE);
+                    while k <= to {
+                        weigh(k * step);
+                        k += Decimal::ONE;
+                    }
+                };
+                if below >= Decimal::ONE {
+                    // The low end of L is k = 1 or k = below, as the slope says;
+                    // both ends are weighed, each with its window.
+                    run(Decimal::ONE, (Decimal::ONE + window).min(below));
+                    run(below - window, below);
+                }
+                // The first multiple at or above need.
+                let above = steps.ceil().max(Decimal::ONE);
+                if above <= last {
+                    weigh(above * step);
+                }
+            }
+        }
+    }
+    best.map(|(_, q)| q).ok_or(())
+}
+
+/// Recommend a purchase for `plan` under `demand`, costed over `months`
+/// cycles. A demand or cost beyond a decimal's range is [`Error::Overflow`]
+/// (or [`Error::Option`] naming the option that gave the demand).
+pub fn recommend(
+    plan: &Plan,
+    demand: Demand,
+    months: u32,
+    cycles_observed: Option<u64>,
+) -> Result<Recommendation> {
+    recommend_with(plan, demand, months, cycles_observed, purchase)
+}
+
+/// How a purchase is chosen: [`purchase`], or in tests the enumeration.
+type Chooser = fn(&Purchase<'_>, &dyn Fn(Decimal) -> Option<Decimal>) -> Result<Decimal, ()>;
+
+fn recommend_with(
+    plan: &Plan,
+    demand: Demand,
+    months: u32,
+    cycles_observed: Option<u64>,
+    choose: Chooser,
+) -> Result<Recommendation> {
+    let metering = &plan.metering;
+    let by_hand = cycles_observed.is_none();
+    let too_much = |option: &'static str, value: Units, key: &str| {
+        if by_hand {
+            Error::Option {
+                option,
+                value: value.to_string(),
+                fix: format!(
+                    "times metering.{key} of {} exceeds the largest amount scanquota can hold (about 7.9e28); give a smaller number",
+                    plan.file
+                ),
+            }
+        } else {
+            Error::overflow(
+                format!(
+                    "the demand observed in the log × metering.{key} of {}",
+                    plan.file
+                ),
+                "write smaller metering units",
+            )
+        }
+    };
+    let first = demand
+        .first_scans
+        .0
+        .checked_mul(metering.first_scan_units)
+        .ok_or_else(|| too_much("--first-scans", demand.first_scans, "first_scan_units"))?;
+    let repeat = demand
+        .repeat_scans
+        .0
+        .checked_mul(metering.repeat_scan_units)
+        .ok_or_else(|| too_much("--repeat-scans", demand.repeat_scans, "repeat_scan_units"))?;
+    let units = first.checked_add(repeat).ok_or_else(|| {
+        Error::overflow(
+            format!("the demand's first and repeat units under {}", plan.file),
+            "give a smaller demand",
+        )
+    })?;
+    let last = plan
+        .allowances
+        .iter()
+        .rposition(|a| a.kind == AllowanceKind::Prepaid);
+    let money = |value: Decimal| round_money(value, plan.decimals);
+    let plan_overflow = |what: String| Error::overflow(what, "write smaller units or prices");
+    let mut fixed = Decimal::ZERO;
+    let mut other_units = Decimal::ZERO;
+    for (index, allowance) in plan.allowances.iter().enumerate() {
+        if Some(index) != last {
+            let what = || {
+                plan_overflow(format!(
+                    "{}: [[allowance]] {}: units × unit_price, summed with the plan's other fixed charges",
+                    plan.file, allowance.name
+                ))
+            };
+            other_units = other_units.checked_add(allowance.units).ok_or_else(what)?;
+            let line = allowance
+                .units
+                .checked_mul(allowance.unit_price)
+                .ok_or_else(what)?;
+            fixed = fixed.checked_add(money(line)).ok_or_else(what)?;
+        }
+    }
+    for fee in &plan.fees {
+        let what = || {
+            plan_overflow(format!(
+                "{}: [[fee]] {}: quantity × unit_price, summed with the plan's other fixed charges",
+                plan.file, fee.name
+            ))
+        };
+        let line = fee.quantity.checked_mul(fee.unit_price).ok_or_else(what)?;
+        fixed = fixed.checked_add(money(line)).ok_or_else(what)?;
+    }
+    let need = (units - other_units).max(Decimal::ZERO);
+    let overage_price = plan.overage.unit_price;
+    let bill = plan.overage.policy == OveragePolicy::Bill;
+    let cost_of = |bought: Decimal, price: Decimal| -> Option<Decimal> {
+        let short = (need - bought).max(Decimal::ZERO);
+        let overage = match (bill, overage_price) {
+            (true, Some(over)) => money(short.checked_mul(over)?),
+            _ => Decimal::ZERO,
+        };
+        fixed
+            .checked_add(money(bought.checked_mul(price)?))?
+            .checked_add(overage)
+    };
+    let cost_overflow = || {
+        plan_overflow(format!(
+            "the cost of the demand's purchase under {} (quota and overage units × their prices)",
+            plan.file
+        ))
+    };
+    let (allowance, bought) = match last {
+        None => (None, Decimal::ZERO),
+        Some(index) => {
+            let allowance = &plan.allowances[index];
+            let priced = match (bill, overage_price) {
+                (true, Some(over)) => Some((allowance.unit_price, over, plan.decimals)),
+                _ => None,
+            };
+            let wanted = Purchase {
+                step: allowance.step,
+                allowed: &allowance.allowed,
+                need,
+                priced,
+            };
+            let bought = choose(&wanted, &|q| cost_of(q, allowance.unit_price))
+                .map_err(|()| cost_overflow())?;
+            // A multiple of a fine step near a decimal's 28 digits rounds off
+            // the step: refuse it rather than recommend what cannot be bought.
+            if !bought.is_zero() && !allowance.accepts(bought) {
+                return Err(Error::overflow(
+                    format!(
+                        "{}: [[allowance]] {}: a purchase of about {} units in steps of {}",
+                        plan.file,
+                        allowance.name,
+                        bought.round(),
+                        allowance.step.map_or(Decimal::ZERO, |s| s.normalize())
+                    ),
+                    "needs more than 28 significant digits; write a coarser step or give a smaller demand",
+                ));
+            }
+            (Some(allowance), bought)
+        }
+    };
+    let price = allowance.map_or(Decimal::ZERO, |a| a.unit_price);
+    let short = (need - bought).max(Decimal::ZERO);
+    let cost = cost_of(bought, price).ok_or_else(cost_overflow)?;
+    let over_months = cost
+        .checked_mul(Decimal::from(months))
+        .ok_or_else(|| {
+            Error::Option {
+                option: "--months",
+                value: months.to_string(),
+                fix: format!(
+                    "times the cost per cycle under {} exceeds the largest amount scanquota can hold (about 7.9e28); give fewer months",
+                    plan.file
+                ),
+            }
+        })?;
+    Ok(Recommendation {
+        account: None,
+        observed: None,
+        plan: plan.name.clone(),
+        currency: plan.currency.clone(),
+        cycles_observed,
+        demand,
+        demand_units: Units(units),
+        allowance: allowance.map(|a| a.name.clone()),
+        purchase: allowance.map(|_| Units(bought)),
+        unused_per_cycle: Units(
+            (other_units.checked_add(bought).ok_or_else(cost_overflow)? - units).max(Decimal::ZERO),
+        ),
+        overage_per_cycle: Units(if bill { short } else { Decimal::ZERO }),
+        denied_per_cycle: Units(if bill { Decimal::ZERO } else { short }),
+        unpriced_overage: bill && overage_price.is_none() && !short.is_zero(),
+        cost_per_cycle: Money(money(cost)),
+        months,
+        cost_over_months: Money(money(over_months)),
+    })
+}
+
+/// One plan's recommendations for every account, summed; a sum beyond a
+/// decimal's range is [`Error::Overflow`].
+pub fn plan_estimate(plan: &Plan, accounts: Vec<Recommendation>) -> Result<PlanEstimate> {
+    let zero = round_money(Decimal::ZERO, plan.decimals);
+    let sum = |field: fn(&Recommendation) -> Decimal, what: &str| {
+        checked_sum(accounts.iter().map(field)).ok_or_else(|| {
+            Error::overflow(
+                format!("{}: the {what} summed over every account", plan.file),
+                "estimate fewer accounts at a time with --account",
+            )
+        })
+    };
+    Ok(PlanEstimate {
+        plan: plan.name.clone(),
+        currency: plan.currency.clone(),
+        cost_per_cycle: Money(zero + sum(|a| a.cost_per_cycle.0, "cost per cycle")?),
+        cost_over_months: Money(zero + sum(|a| a.cost_over_months.0, "cost over months")?),
+        denied_per_cycle: Units(sum(|a| a.denied_per_cycle.0, "denied units")?),
+        overage_per_cycle: Units(sum(|a| a.overage_per_cycle.0, "overage units")?),
+        unpriced_overage: accounts.iter().any(|a| a.unpriced_overage),
+        accounts,
+    })
+}
+
+/// Group by currency (in the order first given), each group cheapest per
+/// cycle first (then by name); plans whose overage has no price come last,
+/// since their real cost is unknown.
+pub fn rank(plans: Vec<PlanEstimate>, months: u32, size_for: Option<SizeFor>) -> Estimate {
+    let mut currencies: Vec<CurrencyGroup> = Vec::new();
+    for plan in plans {
+        match currencies.iter_mut().find(|g| g.currency == plan.currency) {
+            Some(group) => group.plans.push(plan),
+            None => currencies.push(CurrencyGroup {
+                currency: plan.currency.clone(),
+                plans: vec![plan],
+            }),
+        }
+    }
+    for group in &mut currencies {
+        group.plans.sort_by(|a, b| {
+            (a.unpriced_overage, a.cost_per_cycle, &a.plan).cmp(&(
+                b.unpriced_overage,
+                b.cost_per_cycle,
+                &b.plan,
+            ))
+        });
+    }
+    Estimate {
+        schema: ESTIMATE_SCHEMA,
+        months,
+        size_for,
+        currencies,
+    }
+}
+
+/// The plan demand is observed under: `plan` with unlimited quota, so
+/// denial does not hide demand.
+pub fn unlimited(plan: &Plan) -> Plan {
+    let mut unlimited = plan.clone();
+    unlimited.overage.policy = OveragePolicy::Bill;
+    unlimited
+}
+
+/// Each account's first and repeat scans per closed cycle, counted as a
+/// replay under [`unlimited`] hands them over.
+pub struct DemandTally {
+    /// The cycles closed by as-of.
+    cycles: Vec<Period>,
+    cursor: usize,
+    /// Per account id, per closed cycle: (first, repeat).
+    counts: Vec<Vec<(u64, u64)>>,
+    /// Account names by id.
+    names: Vec<String>,
+}
+
+impl DemandTally {
+    pub fn new(schedule: &Schedule) -> Self {
+        let cycles = schedule
+            .cycles
+            .iter()
+            .filter(|c| c.end <= schedule.as_of)
+            .cloned()
+            .collect();
+        DemandTally {
+            cycles,
+            cursor: 0,
+            counts: Vec::new(),
+            names: Vec::new(),
+        }
+    }
+
+    /// One scan of the replay.
+    pub fn observe(&mut self, log: &ScanLog, event: &ScanEvent, result: &ScanResult<'_>) {
+        let Some(cycle) =
+            crate::domain::periods::advance_to(&self.cycles, &mut self.cursor, event.at)
+        else {
+            return;
+        };
+        self.seen(log, event.account);
+        let slot = &mut self.counts[event.account as usize][cycle];
+        match result.outcome {
+            ScanOutcome::First => slot.0 += 1,
+            ScanOutcome::Repeat => slot.1 += 1,
+            _ => {}
+        }
+    }
+
+    /// Make room for account `id` and the ones before it.
+    fn seen(&mut self, log: &ScanLog, id: u32) {
+        while self.counts.len() <= id as usize {
+            self.names
+                .push(log.accounts.name(self.counts.len() as u32).to_string());
+            self.counts.push(vec![(0, 0); self.cycles.len()]);
+        }
+    }
+
+    /// The busiest cycle (by units) and the mean of each of `accounts`
+    /// (every account of the logs; only `account`, if given). Empty when no
+    /// cycle has closed. Units beyond a decimal's range are
+    /// [`Error::Overflow`].
+    pub fn demand(
+        self,
+        plan: &Plan,
+        accounts: &[String],
+        account: Option<&str>,
+    ) -> Result<Vec<ObservedDemand>> {
+        let closed = self.cycles.len();
+        if closed == 0 {
+            return Ok(Vec::new());
+        }
+        let none = vec![(0, 0); closed];
+        let counted_of = |name: &str| {
+            self.names
+                .iter()
+                .position(|seen| seen == name)
+                .map_or(&none, |id| &self.counts[id])
+        };
+        let metering = &plan.metering;
+        // Units of (first, repeat) scans; `None` beyond a decimal's range.
+        let units = |first: Decimal, repeat: Decimal| {
+            first
+                .checked_mul(metering.first_scan_units)?
+                .checked_add(repeat.checked_mul(metering.repeat_scan_units)?)
+        };
+        let counted =
+            |(first, repeat): (u64, u64)| units(Decimal::from(first), Decimal::from(repeat));
+        let cycles = Decimal::from(closed as u64);
+        let average = |count: u64| {
+            Units(
+                (Decimal::from(count) / cycles)
+                    .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
+                    .normalize(),
+            )
+        };
+        let mut observed = Vec::new();
+        for name in accounts {
+            if account.is_some_and(|a| a != name) {
+                continue;
+            }
+            let overflow = || {
+                Error::overflow(
+                    format!(
+                        "account {name}: the units of its scans per cycle (scans × metering units of {})",
+                        plan.file
+                    ),
+                    "write smaller metering units",
+                )
+            };
+            let per_cycle = counted_of(name);
+            // The busiest cycle; the earliest of equals.
+            let mut peak = (0, 0);
+            let mut peak_units = Decimal::ZERO;
+            for next in per_cycle.iter().copied() {
+                let next_units = counted(next).ok_or_else(overflow)?;
+                if next_units > peak_units {
+                    (peak, peak_units) = (next, next_units);
+                }
+            }
+            let (first, repeat) = per_cycle.iter().fold((0u64, 0u64), |(f, r), (nf, nr)| {
+                (f.saturating_add(*nf), r.saturating_add(*nr))
+            });
+            let mean = Demand {
+                first_scans: average(first),
+                repeat_scans: average(repeat),
+            };
+            observed.push(ObservedDemand {
+                account: name.to_string(),
+                cycles_observed: closed as u64,
+                peak: Demand {
+                    first_scans: Units(Decimal::from(peak.0)),
+                    repeat_scans: Units(Decimal::from(peak.1)),
+                },
+                peak_units: Units(peak_units),
+                mean_units: Units(
+                    units(mean.first_scans.0, mean.repeat_scans.0).ok_or_else(overflow)?,
+                ),
+                mean,
+            });
+        }
+        observed.sort_by(|a, b| a.account.cmp(&b.account));
+        Ok(observed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The choice as the enumeration of every candidate made it, before
+    /// [`purchase`]: the reference the closed form must agree with.
+    fn enumerated(
+        p: &Purchase<'_>,
+        cost: &dyn Fn(Decimal) -> Option<Decimal>,
+    ) -> Result<Decimal, ()> {
+        let options = candidates(p.step, p.allowed, p.need);
+        let covering = options
+            .iter()
+            .copied()
+            .find(|q| *q >= p.need)
+            .or_else(|| options.last().copied());
+        let choice = match p.priced {
+            Some(_) => options
+                .iter()
+                .copied()
+                .filter(|q| covering.is_none_or(|c| *q <= c))
+                .min_by_key(|q| (cost(*q).expect("small cases fit"), *q)),
+            None => covering,
+        };
+        Ok(choice.unwrap_or(Decimal::ZERO))
+    }
+
+    fn decimal(mantissa: u64, scale: u32) -> String {
+        Decimal::new(mantissa as i64, scale).to_string()
+    }
+
+    prop_compose! {
+        /// A small plan: one free or prepaid allowance before the one bought,
+        /// a step and/or allowed list, prices that are often equal or close.
+        fn small_plan()(
+            decimals in 0u32..4,
+            step in prop::option::of((1u64..40, 0u32..3)),
+            allowed in prop::collection::vec((0u64..400, 0u32..2), 0..4),
+            price in (0u64..500, 0u32..4),
+            over in prop::option::of((0u64..500, 0u32..4)),
+            same_price in prop::bool::weighted(0.1),
+            bill in any::<bool>(),
+            other in prop::option::of((0u64..50, 0u64..300)),
+            fee in prop::option::of((1u64..5, 0u64..1000)),
+            first_units in (1u64..30, 0u32..2),
+            repeat_units in (0u64..30, 0u32..2),
+        ) -> String {
+            let mut text = format!(
+                "name = \"p\"\ndecimals = {decimals}\n[subscription]\nstart = 2024-01-01T00:00:00Z\n[metering]\nfirst_scan_units = {}\nrepeat_scan_units = {}\n",
+                decimal(first_units.0, first_units.1),
+                decimal(repeat_units.0, repeat_units.1),
+            );
+            if let Some((units, price)) = other {
+                text += &format!("[[allowance]]\nname = \"other\"\nunits = {units}\nunit_price = {}\n", decimal(price, 2));
+            }
+            let price_text = decimal(price.0, price.1);
+            let step_text = step.map(|(m, s)| decimal(m, s));
+            let allowed_text: Vec<String> = allowed.iter().map(|(m, s)| decimal(*m, *s)).collect();
+            // The allowance's own units must be purchasable.
+            let units = step_text.clone().or_else(|| allowed_text.first().cloned()).unwrap_or_else(|| "10".into());
+            text += &format!("[[allowance]]\nname = \"quota\"\nunits = {units}\nunit_price = {price_text}\n");
+            if let Some(step) = &step_text {
+                text += &format!("step = {step}\n");
+            }
+            if !allowed_text.is_empty() {
+                text += &format!("allowed = [{}]\n", allowed_text.join(", "));
+            }
+            if bill {
+                text += "[overage]\npolicy = \"bill\"\n";
+                match (over, same_price) {
+                    (Some(_), true) => text += &format!("unit_price = {price_text}\n"),
+                    (Some((m, s)), false) => text += &format!("unit_price = {}\n", decimal(m, s)),
+                    (None, _) => {}
+                }
+            }
+            if let Some((quantity, price)) = fee {
+                text += &format!("[[fee]]\nname = \"f\"\nquantity = {quantity}\nunit_price = {}\n", decimal(price, 2));
+            }
+            text
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// The closed form recommends exactly what the enumeration did.
+        #[test]
+        fn closed_form_matches_the_enumeration(
+            plan in small_plan(),
+            first in (0u64..6_000, 0u32..2),
+            repeat in (0u64..6_000, 0u32..2),
+            months in 1u32..24,
+        ) {
+            let plan = Plan::from_str("plan.toml", &plan).expect("a valid plan");
+            let demand = Demand {
+                first_scans: Units(Decimal::new(first.0 as i64, first.1)),
+                repeat_scans: Units(Decimal::new(repeat.0 as i64, repeat.1)),
+            };
+            let closed = recommend(&plan, demand, months, None).expect("small cases fit");
+            let reference = recommend_with(&plan, demand, months, None, enumerated).expect("small cases fit");
+            prop_assert_eq!(closed, reference);
+        }
+    }
+
+    /// Equal prices (a flat cost line) with a step of 1: the cap on the
+    /// window still finds the enumeration's choice on a modest demand.
+    #[test]
+    fn flat_costs_agree_with_the_enumeration() {
+        let plan = Plan::from_str(
+            "plan.toml",
+            "name = \"p\"\ndecimals = 2\n[subscription]\nstart = 2024-01-01T00:00:00Z\n[[allowance]]\nname = \"quota\"\nunits = 1\nunit_price = 0.003\nstep = 1\n[overage]\npolicy = \"bill\"\nunit_price = 0.003\n",
+        )
+        .unwrap();
+        for first in [0, 1, 2, 3, 7, 100, 333, 1000, 4321] {
+            let demand = Demand {
+                first_scans: Units(Decimal::from(first)),
+                repeat_scans: Units(Decimal::ZERO),
+            };
+            assert_eq!(
+                recommend(&plan, demand, 12, None).unwrap(),
+                recommend_with(&plan, demand, 12, None, enumerated).unwrap(),
+                "first scans {first}"
+            );
+        }
+    }
+}

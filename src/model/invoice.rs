@@ -1,0 +1,365 @@
+//! The bill (`scanquota invoice`): per account and subscription cycle, every
+//! charge line of the report, posted, and what the projection adds to the
+//! current cycle. It is drawn from the report model alone, so its posted
+//! lines are the report's charge lines, one for one.
+
+use crate::domain::error::{Error, Result};
+use crate::domain::numbers::{checked_sum, round_money};
+use crate::domain::values::{Instant, Money, Units};
+use crate::engine::allocation::AllocationReport;
+use crate::engine::charges::{ChargeKind, ChargeState};
+use crate::model::report::{AccountReport, Report, TierReport, WindowReport};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+pub const INVOICE_SCHEMA: &str = "scanquota.invoice.v2";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineState {
+    /// Posted at or before as-of: owed, and never changed after.
+    Posted,
+    /// The open cycle's overage so far: in the charges to date, posted at
+    /// the cycle end.
+    Accrued,
+    /// Certain to post later in the current cycle (a calendar-month
+    /// allowance period, a scheduled top-up), and what the projection adds.
+    StillToCome,
+}
+
+impl LineState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineState::Posted => "posted",
+            LineState::Accrued => "accrued",
+            LineState::StillToCome => "still_to_come",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvoiceLine {
+    pub kind: ChargeKind,
+    pub item: String,
+    pub period_start: Instant,
+    /// When the line posts (or posted).
+    pub posted_at: Instant,
+    pub quantity: Units,
+    /// `None` for overage that has no price.
+    pub unit_price: Option<Units>,
+    /// `None` for overage that has no price: never a zero.
+    pub amount: Option<Money>,
+    pub state: LineState,
+    /// An overage line of a tiered plan: the tier it is priced by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<TierReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvoiceCycle {
+    pub start: Instant,
+    pub end: Instant,
+    pub lines: Vec<InvoiceLine>,
+    /// The posted lines' amounts.
+    pub posted: Money,
+    /// The accrued lines' amounts (the open cycle's overage so far).
+    pub accrued: Money,
+    /// The still-to-come lines' amounts.
+    pub still_to_come: Money,
+    /// The projected cost: posted + accrued + still to come.
+    pub projected: Money,
+    /// Overage units without a price, posted, accrued and still to come.
+    pub unpriced_overage_units: Units,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvoiceAccount {
+    pub account: String,
+    pub cycles: Vec<InvoiceCycle>,
+    pub posted: Money,
+    pub accrued: Money,
+    pub still_to_come: Money,
+    pub projected: Money,
+    pub unpriced_overage_units: Units,
+    /// With `--by`: the posted charges shared out over the groups.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allocation: Option<AllocationReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Invoice {
+    pub schema: &'static str,
+    pub plan: String,
+    pub currency: String,
+    pub timezone: String,
+    pub as_of: Instant,
+    /// `--month` or `--from`/`--to`: only the lines posted in `[from, to)`,
+    /// and what is accrued at as-of apart.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window: Option<WindowReport>,
+    /// Tables show units to the plan's finest precision.
+    #[serde(skip)]
+    pub unit_places: u32,
+    pub accounts: Vec<InvoiceAccount>,
+    pub posted: Money,
+    pub accrued: Money,
+    pub still_to_come: Money,
+    pub projected: Money,
+    pub unpriced_overage_units: Units,
+}
+
+impl Invoice {
+    /// The invoice of `report`; a sum over accounts beyond a decimal's
+    /// range is [`Error::Overflow`].
+    pub fn of(report: &Report) -> Result<Invoice> {
+        let accounts: Vec<InvoiceAccount> = report
+            .accounts
+            .iter()
+            .map(|account| invoice_account(report, account))
+            .collect::<Result<_>>()?;
+        let sum = |field: fn(&InvoiceAccount) -> Decimal, what: &str| {
+            checked_sum(accounts.iter().map(field)).ok_or_else(|| {
+                Error::overflow(
+                    format!("the invoice's {what} over every account"),
+                    "invoice fewer accounts at a time with --account",
+                )
+            })
+        };
+        let money = |value: Decimal| Money(round_money(value, report.decimals));
+        Ok(Invoice {
+            schema: INVOICE_SCHEMA,
+            plan: report.plan.clone(),
+            currency: report.currency.clone(),
+            timezone: report.timezone.clone(),
+            as_of: report.as_of,
+            window: report.window,
+            unit_places: report.unit_places,
+            posted: money(sum(|a| a.posted.0, "posted charges")?),
+            accrued: money(sum(|a| a.accrued.0, "accrued charges")?),
+            still_to_come: money(sum(|a| a.still_to_come.0, "charges still to come")?),
+            projected: money(sum(|a| a.projected.0, "projected charges")?),
+            unpriced_overage_units: Units(sum(
+                |a| a.unpriced_overage_units.0,
+                "unpriced overage units",
+            )?),
+            accounts,
+        })
+    }
+}
+
+fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAccount> {
+    let zero = round_money(Decimal::ZERO, report.decimals);
+    let mut cycles: Vec<InvoiceCycle> = account
+        .cycles
+        .iter()
+        .map(|cycle| InvoiceCycle {
+            start: cycle.start,
+            end: cycle.end,
+            lines: Vec::new(),
+            posted: Money(zero),
+            accrued: Money(zero),
+            still_to_come: Money(zero),
+            projected: Money(zero),
+            unpriced_overage_units: cycle.unpriced_overage,
+        })
+        .collect();
+    if cycles.is_empty() && !account.charges.lines.is_empty() {
+        // Core days billed before the term's first cycle (a trial): a cycle
+        // of their own, so no posted line is ever dropped.
+        let start = account.charges.lines[0].period_start;
+        cycles.push(InvoiceCycle {
+            start,
+            end: account.subscription.start,
+            lines: Vec::new(),
+            posted: Money(zero),
+            accrued: Money(zero),
+            still_to_come: Money(zero),
+            projected: Money(zero),
+            unpriced_overage_units: Units::default(),
+        });
+    }
+    for line in &account.charges.lines {
+        // A line belongs to the cycle holding its start; one before the
+        // first cycle (a trial's core days) to the first.
+        // A top-up's line starts at its `at`: it belongs to the cycle
+        // holding that instant.
+        let index = cycles
+            .iter()
+            .rposition(|cycle| cycle.start <= line.period_start)
+            .unwrap_or(0);
+        let cycle = &mut cycles[index];
+        let state = match line.state {
+            ChargeState::Posted => {
+                cycle.posted.0 += line.amount.0;
+                LineState::Posted
+            }
+            ChargeState::Accrued => {
+                cycle.accrued.0 += line.amount.0;
+                LineState::Accrued
+            }
+        };
+        cycle.lines.push(InvoiceLine {
+            kind: line.kind,
+            item: line.item.clone(),
+            period_start: line.period_start,
+            posted_at: line.posted_at,
+            quantity: line.quantity,
+            unit_price: Some(line.unit_price),
+            amount: Some(line.amount),
+            state,
+            tier: line.tier,
+        });
+    }
+    for (cycle, reported) in cycles.iter_mut().zip(&account.cycles) {
+        if !reported.unpriced_overage.0.is_zero() {
+            let state = if reported.end <= report.as_of {
+                LineState::Posted
+            } else {
+                LineState::Accrued
+            };
+            cycle.lines.push(unpriced_line(
+                cycle.start,
+                cycle.end,
+                reported.unpriced_overage,
+                state,
+            ));
+        }
+    }
+    if let Some(projection) = &account.projection
+        && let Some(cycle) = cycles
+            .iter_mut()
+            .find(|c| c.start == projection.cycle_start)
+    {
+        // Lines certain to post later in the cycle.
+        for line in &account.charges.still_to_come {
+            cycle.still_to_come.0 += line.amount.0;
+            cycle.lines.push(InvoiceLine {
+                kind: line.kind,
+                item: line.item.clone(),
+                period_start: line.period_start,
+                posted_at: line.posted_at,
+                quantity: line.quantity,
+                unit_price: Some(line.unit_price),
+                amount: Some(line.amount),
+                state: LineState::StillToCome,
+                tier: line.tier,
+            });
+        }
+        let reported = account.cycles.iter().find(|c| c.start == cycle.start);
+        let overage_so_far = reported.map_or(Decimal::ZERO, |c| c.overage.0);
+        let more = projection.projected_overage.0 - overage_so_far;
+        if more > Decimal::ZERO {
+            if projection.projected_unpriced_overage.0.is_zero() {
+                // The cycle's lines then add up to the projected cost of the
+                // cycle: this line is what the projection adds to them.
+                let in_cycle: Decimal = cycle
+                    .lines
+                    .iter()
+                    .filter(|l| l.period_start >= cycle.start)
+                    .filter_map(|l| l.amount.map(|m| m.0))
+                    .sum();
+                let amount = projection.projected_cycle_charges.0 - in_cycle;
+                cycle.still_to_come.0 += amount;
+                cycle.lines.push(InvoiceLine {
+                    kind: ChargeKind::Overage,
+                    item: "overage".into(),
+                    period_start: cycle.start,
+                    posted_at: cycle.end,
+                    quantity: Units(more),
+                    unit_price: report.overage_unit_price,
+                    amount: Some(Money(amount)),
+                    state: LineState::StillToCome,
+                    tier: None,
+                });
+            } else {
+                cycle.unpriced_overage_units.0 += more;
+                cycle.lines.push(unpriced_line(
+                    cycle.start,
+                    cycle.end,
+                    Units(more),
+                    LineState::StillToCome,
+                ));
+            }
+        }
+    }
+    if let Some(window) = &report.window {
+        // The window's bill: the lines posted in it, and what is accrued at
+        // as-of apart; nothing still to come.
+        for cycle in &mut cycles {
+            cycle.lines.retain(|l| {
+                l.state == LineState::Accrued
+                    || (l.state == LineState::Posted && window.contains(l.posted_at))
+            });
+            let sum = |state: LineState| -> Decimal {
+                cycle
+                    .lines
+                    .iter()
+                    .filter(|l| l.state == state)
+                    .filter_map(|l| l.amount.map(|m| m.0))
+                    .sum()
+            };
+            cycle.posted = Money(round_money(sum(LineState::Posted), report.decimals));
+            cycle.accrued = Money(round_money(sum(LineState::Accrued), report.decimals));
+            cycle.still_to_come = Money(zero);
+            cycle.unpriced_overage_units = Units(
+                cycle
+                    .lines
+                    .iter()
+                    .filter(|l| l.amount.is_none())
+                    .map(|l| l.quantity.0)
+                    .sum(),
+            );
+        }
+        cycles.retain(|c| !c.lines.is_empty());
+    }
+    let overflow = |what: &str| {
+        Error::overflow(
+            format!(
+                "account {}: the invoice's {what} over every cycle",
+                account.account
+            ),
+            "give an earlier --as-of, or write smaller prices in the plan",
+        )
+    };
+    for cycle in &mut cycles {
+        let projected = checked_sum([cycle.posted.0, cycle.accrued.0, cycle.still_to_come.0])
+            .ok_or_else(|| overflow("projected charges"))?;
+        cycle.projected = Money(round_money(projected, report.decimals));
+    }
+    let sum = |field: fn(&InvoiceCycle) -> Decimal, what: &str| {
+        checked_sum(cycles.iter().map(field)).ok_or_else(|| overflow(what))
+    };
+    let money = |value: Decimal| Money(round_money(value, report.decimals));
+    Ok(InvoiceAccount {
+        account: account.account.clone(),
+        posted: money(sum(|c| c.posted.0, "posted charges")?),
+        accrued: money(sum(|c| c.accrued.0, "accrued charges")?),
+        still_to_come: money(sum(|c| c.still_to_come.0, "charges still to come")?),
+        projected: money(sum(|c| c.projected.0, "projected charges")?),
+        unpriced_overage_units: Units(sum(
+            |c| c.unpriced_overage_units.0,
+            "unpriced overage units",
+        )?),
+        cycles,
+        allocation: account.allocation.clone(),
+    })
+}
+
+fn unpriced_line(
+    cycle_start: Instant,
+    cycle_end: Instant,
+    units: Units,
+    state: LineState,
+) -> InvoiceLine {
+    InvoiceLine {
+        kind: ChargeKind::Overage,
+        item: "overage (unpriced)".into(),
+        period_start: cycle_start,
+        posted_at: cycle_end,
+        quantity: units,
+        unit_price: None,
+        amount: None,
+        state,
+        tier: None,
+    }
+}

@@ -1,0 +1,101 @@
+//! The audit trail: one row per input scan in replay order, with what the
+//! replay did to it. Summing `units` by outcome reproduces the report.
+
+use crate::domain::values::Units;
+use crate::domain::zone::Zone;
+use crate::engine::meter::ScanResult;
+use crate::input::log::{ReadRow, ScanLog};
+use crate::plan::Plan;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// The outcome of a row dated after as-of: read, not replayed.
+pub const AFTER_AS_OF: &str = "after_as_of";
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LedgerRow<'log> {
+    pub timestamp: String,
+    pub account: &'log str,
+    pub image: &'log str,
+    pub source: &'static str,
+    pub scan_id: &'log str,
+    pub outcome: &'static str,
+    pub units: Units,
+    /// `allowance:units` pairs, `;`-separated, for the allowances drawn from.
+    pub draws: String,
+    pub overage: Units,
+    pub file: &'log str,
+    pub line: u64,
+    /// With `--by`: the row's group (`(none)` for an empty key).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<&'log str>,
+}
+
+/// The ledger row of `read`, a row of `log`, with what the replay did to it
+/// (`None`: dated after as-of, read but not replayed).
+pub fn ledger_row<'row>(
+    plan: &Plan,
+    log: &'row ScanLog,
+    grouped: bool,
+    read: &ReadRow<'row>,
+    result: Option<&ScanResult<'_>>,
+) -> LedgerRow<'row> {
+    ledger_row_in(plan.zone, plan, log, grouped, read, result)
+}
+
+/// [`ledger_row`] with its time shown in `shown` (`--display-zone`).
+pub fn ledger_row_in<'row>(
+    shown: Zone,
+    plan: &Plan,
+    log: &'row ScanLog,
+    grouped: bool,
+    read: &ReadRow<'row>,
+    result: Option<&ScanResult<'_>>,
+) -> LedgerRow<'row> {
+    let event = &read.event;
+    let mut entry = LedgerRow {
+        timestamp: shown.format(event.at),
+        account: log.accounts.name(event.account),
+        image: read.image_text,
+        source: event.source.as_str(),
+        scan_id: read.scan_id_text,
+        outcome: AFTER_AS_OF,
+        units: Units::default(),
+        draws: String::new(),
+        overage: Units::default(),
+        file: &log.files[event.file as usize],
+        line: event.line,
+        group: grouped.then(|| log.groups.name(event.group)),
+    };
+    if let Some(result) = result {
+        entry.outcome = result.outcome.as_str();
+        entry.units = Units(result.units());
+        entry.overage = Units(result.overage());
+        // One string for every draw: a ledger writes millions of rows.
+        for (draw, allowance) in result.draws().zip(&plan.allowances) {
+            if draw.is_zero() {
+                continue;
+            }
+            if !entry.draws.is_empty() {
+                entry.draws.push(';');
+            }
+            let _ = write!(entry.draws, "{}:{}", allowance.name, Units(draw));
+        }
+    }
+    entry
+}
+
+/// `ledger --from --to`: the rows whose scan time is in `[from, to)`; either
+/// bound may be open. Only what is printed is cut: every row is replayed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Window {
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+impl Window {
+    pub fn holds(&self, at: DateTime<Utc>) -> bool {
+        self.from.is_none_or(|from| at >= from) && self.to.is_none_or(|to| at < to)
+    }
+}

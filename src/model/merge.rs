@@ -1,0 +1,82 @@
+//! Combining JSON reports of disjoint account partitions (a log metered in
+//! pieces, e.g. one file per account group) into one report.
+
+use crate::domain::error::{Error, Location, Result};
+use crate::model::report::{REPORT_SCHEMA, Report, Totals};
+
+/// Read one `scanquota.report.v1` JSON file.
+pub fn read_report(path: &str) -> Result<Report> {
+    let bytes = crate::domain::limits::read_whole(
+        path,
+        crate::domain::limits::MAX_REPORT_BYTES,
+        "a scanquota report",
+    )?;
+    let report: Report = serde_json::from_slice(&bytes).map_err(|err| {
+        Error::input(
+            Location::file(path).line(err.line() as u64).column(err.column() as u64),
+            format!("is not a scanquota report ({err}); give the output of `scanquota report --format json`"),
+        )
+    })?;
+    if report.schema != REPORT_SCHEMA {
+        return Err(Error::input(
+            Location::file(path).key("schema"),
+            format!(
+                "`{}` is not {REPORT_SCHEMA}; give single-plan reports",
+                report.schema
+            ),
+        ));
+    }
+    Ok(report)
+}
+
+/// Concatenate the accounts of reports of the same plan and as-of, and
+/// recompute the totals. Refuses differing plans, as-of or currencies, and an
+/// account that appears in two reports (partitions must be disjoint).
+pub fn merge(named: Vec<(String, Report)>) -> Result<Report> {
+    let mut named = named.into_iter();
+    let Some((first_name, mut merged)) = named.next() else {
+        return Err(Error::Usage("give at least one report to merge".into()));
+    };
+    for (name, report) in named {
+        let (our_as_of, their_as_of) = (merged.as_of.to_string(), report.as_of.to_string());
+        for (what, ours, theirs) in [
+            ("plan", &merged.plan, &report.plan),
+            ("as_of", &our_as_of, &their_as_of),
+            ("currency", &merged.currency, &report.currency),
+            ("timezone", &merged.timezone, &report.timezone),
+        ] {
+            if ours != theirs {
+                return Err(Error::input(
+                    Location::file(&name).key(what),
+                    format!(
+                        "`{theirs}` differs from `{ours}` in {first_name}; merge reports of one plan and one --as-of"
+                    ),
+                ));
+            }
+        }
+        if report.decimals != merged.decimals {
+            return Err(Error::input(
+                Location::file(&name).key("decimals"),
+                format!(
+                    "`{}` differs from `{}` in {first_name}; merge reports of one plan",
+                    report.decimals, merged.decimals
+                ),
+            ));
+        }
+        for account in report.accounts {
+            if merged.accounts.iter().any(|a| a.account == account.account) {
+                return Err(Error::input(
+                    Location::file(&name).key("accounts"),
+                    format!(
+                        "account `{}` is also in another report; partition the log by account so each account is metered once",
+                        account.account
+                    ),
+                ));
+            }
+            merged.accounts.push(account);
+        }
+    }
+    merged.accounts.sort_by(|a, b| a.account.cmp(&b.account));
+    merged.totals = Totals::of(&merged.accounts, merged.decimals)?;
+    Ok(merged)
+}

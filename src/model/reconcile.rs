@@ -1,0 +1,133 @@
+//! Compare a vendor's statistics JSON with what scanquota computes from the
+//! logs, field by field.
+
+use crate::domain::error::{Error, Location, Result};
+use crate::model::stats::HssStatistics;
+use serde_json::Value;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// Dotted path, e.g. `high_risk.cicd`.
+    pub field: String,
+    pub vendor: String,
+    pub computed: String,
+}
+
+impl Difference {
+    pub fn line(&self) -> String {
+        format!(
+            "DIFF {}: vendor {}, scanquota {}",
+            self.field, self.vendor, self.computed
+        )
+    }
+}
+
+/// Read the vendor's statistics JSON: an object with the API's fields.
+pub fn read_vendor(path: &str) -> Result<Value> {
+    let bytes = crate::domain::limits::read_whole(
+        path,
+        crate::domain::limits::MAX_VENDOR_STATS_BYTES,
+        "vendor statistics",
+    )?;
+    parse_vendor(path, &bytes)
+}
+
+/// [`read_vendor`] from bytes; `path` names them in messages.
+pub fn parse_vendor(path: &str, bytes: &[u8]) -> Result<Value> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|err| {
+        Error::input(
+            Location::file(path)
+                .line(err.line() as u64)
+                .column(err.column() as u64),
+            format!(
+                "is not valid JSON ({err}); give the body ShowImagePayPerScanStatistics returned"
+            ),
+        )
+    })?;
+    if !value.is_object() {
+        return Err(Error::input(
+            Location::file(path).line(1),
+            "is not a JSON object; give the object ShowImagePayPerScanStatistics returned, with fields such as repository_scan_num",
+        ));
+    }
+    let mut missing = Vec::new();
+    let template = serde_json::to_value(HssStatistics::zero()).expect("statistics serialise");
+    incomplete("", &template, &value, &mut missing);
+    if !missing.is_empty() {
+        return Err(Error::input(
+            Location::file(path),
+            format!(
+                "is not a complete statistics object: {} field(s) missing or not of the API's type: {}; \
+                 give the whole body ShowImagePayPerScanStatistics returned (counts as whole numbers, already_given as true or false)",
+                missing.len(),
+                missing.join(", ")
+            ),
+        ));
+    }
+    Ok(value)
+}
+
+/// The dotted paths of `template`'s leaves that `vendor` lacks or holds as
+/// another JSON type (a count as a string, a flag as a number).
+fn incomplete(prefix: &str, template: &Value, vendor: &Value, out: &mut Vec<String>) {
+    let Value::Object(fields) = template else {
+        return;
+    };
+    for (key, expected) in fields {
+        let path = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match (expected, vendor.get(key)) {
+            (Value::Object(_), Some(found @ Value::Object(_))) => {
+                incomplete(&path, expected, found, out)
+            }
+            (Value::Number(_), Some(Value::Number(n))) if n.is_u64() => {}
+            (Value::Bool(_), Some(Value::Bool(_))) => {}
+            _ => out.push(path),
+        }
+    }
+}
+
+fn show(value: Option<&Value>) -> String {
+    match value {
+        None => "missing".to_string(),
+        Some(Value::String(text)) => format!("{text:?}"),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn walk(prefix: &str, computed: &Value, vendor: Option<&Value>, out: &mut Vec<Difference>) {
+    match computed {
+        Value::Object(fields) => {
+            for (key, value) in fields {
+                let path = if prefix.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{prefix}.{key}")
+                };
+                walk(&path, value, vendor.and_then(|v| v.get(key)), out);
+            }
+        }
+        leaf => {
+            // Every computed leaf is a count or a flag: compare exactly.
+            let same = vendor == Some(leaf);
+            if !same {
+                out.push(Difference {
+                    field: prefix.to_string(),
+                    vendor: show(vendor),
+                    computed: show(Some(leaf)),
+                });
+            }
+        }
+    }
+}
+
+/// Every field of the computed statistics whose vendor value differs or is missing.
+pub fn differences(vendor: &Value, computed: &HssStatistics) -> Vec<Difference> {
+    let computed = serde_json::to_value(computed).expect("statistics serialise to JSON");
+    let mut out = Vec::new();
+    walk("", &computed, Some(vendor), &mut out);
+    out
+}

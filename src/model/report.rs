@@ -1,0 +1,854 @@
+//! The report model: the one serialisable result that every output
+//! format is drawn from. Units and money are exact decimals that serialise
+//! as strings; times are RFC 3339 in the plan's zone.
+
+use crate::domain::error::{Error, Result};
+use crate::domain::numbers::{checked_sum, round_money};
+use crate::domain::values::{Instant, Money, Units};
+use crate::domain::zone::Zone;
+use crate::engine::allocation::{AllocationReport, Breakdown, allocate};
+use crate::engine::charges::{ChargeKind, ChargeLine, ChargeState, Charges, charges};
+use crate::engine::meter::{AccountUsage, Counters, Schedule};
+use crate::engine::projection::{Projection, project};
+use crate::input::cores::CoreDay;
+use crate::plan::{AllowanceKind, OveragePolicy, Plan, SubscriptionStatus};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const REPORT_SCHEMA: &str = "scanquota.report.v1";
+pub const COMPARE_SCHEMA: &str = "scanquota.compare.v1";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema: String,
+    pub plan: String,
+    pub currency: String,
+    pub decimals: u32,
+    pub timezone: String,
+    pub as_of: Instant,
+    /// `--month` or `--from`/`--to`: the billing window `[from, to)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<WindowReport>,
+    /// Decimal places of the plan's finest unit: tables show units so.
+    pub unit_places: u32,
+    pub overage_policy: OveragePolicy,
+    /// The price of one overage unit; `None`: overage is unpriced.
+    pub overage_unit_price: Option<Units>,
+    /// The plan bills cores (`[cores]`); future core days are never projected.
+    pub bills_cores: bool,
+    /// The plan's dated changes (`[[metering.change]]`, `[[allowance.price_change]]`,
+    /// `[[overage.price_change]]`) in time order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<PlanChange>,
+    pub accounts: Vec<AccountReport>,
+    pub totals: Totals,
+}
+
+/// A rule or price of the plan that changes at `at`: `item` is `metering`,
+/// `allowance:NAME` or `overage`; the metering rule in force from then on,
+/// or the new unit price.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanChange {
+    pub at: Instant,
+    pub item: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_scan_units: Option<Units>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat_scan_units: Option<Units>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count_failed: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<Units>,
+}
+
+impl PlanChange {
+    /// Every dated change of `plan`, in time order (metering, then
+    /// allowances in plan order, then overage, at one instant).
+    pub fn of(plan: &Plan, shown: crate::domain::zone::Zone) -> Vec<PlanChange> {
+        let price = |at, item: String, price| PlanChange {
+            at: Instant::new(shown, at),
+            item,
+            first_scan_units: None,
+            repeat_scan_units: None,
+            count_failed: None,
+            unit_price: Some(Units(price)),
+        };
+        let mut changes: Vec<(DateTime<Utc>, PlanChange)> = Vec::new();
+        for change in &plan.metering.changes {
+            changes.push((
+                change.at,
+                PlanChange {
+                    at: Instant::new(shown, change.at),
+                    item: "metering".into(),
+                    first_scan_units: Some(Units(change.first_scan_units)),
+                    repeat_scan_units: Some(Units(change.repeat_scan_units)),
+                    count_failed: Some(change.count_failed),
+                    unit_price: None,
+                },
+            ));
+        }
+        for allowance in &plan.allowances {
+            for change in &allowance.price_changes {
+                changes.push((
+                    change.at,
+                    price(
+                        change.at,
+                        format!("allowance:{}", allowance.name),
+                        change.unit_price,
+                    ),
+                ));
+            }
+        }
+        for change in &plan.overage.price_changes {
+            changes.push((
+                change.at,
+                price(change.at, "overage".into(), change.unit_price),
+            ));
+        }
+        changes.sort_by_key(|(at, _)| *at);
+        changes.into_iter().map(|(_, change)| change).collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountReport {
+    pub account: String,
+    pub scans: Counters,
+    pub units: UnitTotals,
+    pub allowances: Vec<AllowanceReport>,
+    pub charges: ChargesReport,
+    pub subscription: SubscriptionReport,
+    pub projection: Option<ProjectionReport>,
+    /// The subscription cycles started by as-of, with what each one
+    /// overdrew and denied (the invoice groups charge lines by them).
+    pub cycles: Vec<CycleReport>,
+    /// With `--by`: who used the account's purchase and who pays what.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocation: Option<AllocationReport>,
+    /// With `--month` or `--from`/`--to`: the lines posted in the window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_charges: Option<WindowCharges>,
+}
+
+/// A billing window `[from, to)` (§13).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WindowReport {
+    pub from: Instant,
+    pub to: Instant,
+}
+
+impl WindowReport {
+    pub fn contains(&self, at: Instant) -> bool {
+        self.from <= at && at < self.to
+    }
+}
+
+/// An account's charge lines posted in the window, and what is accrued at
+/// as-of apart (never in the posted total).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WindowCharges {
+    pub lines: Vec<ChargeLineReport>,
+    pub posted: Money,
+    pub accrued: Money,
+}
+
+impl Report {
+    /// Describe the window `[from, to)`: each account's lines posted in it.
+    pub fn set_window(
+        &mut self,
+        zone: crate::domain::zone::Zone,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) {
+        let window = WindowReport {
+            from: Instant::new(zone, from),
+            to: Instant::new(zone, to),
+        };
+        for account in &mut self.accounts {
+            let lines: Vec<ChargeLineReport> = account
+                .charges
+                .lines
+                .iter()
+                .filter(|l| l.state == ChargeState::Accrued || window.contains(l.posted_at))
+                .cloned()
+                .collect();
+            let decimals = self.decimals;
+            let sum = |state: ChargeState| {
+                Money(round_money(
+                    lines
+                        .iter()
+                        .filter(|l| l.state == state)
+                        .map(|l| l.amount.0)
+                        .sum::<Decimal>(),
+                    decimals,
+                ))
+            };
+            account.window_charges = Some(WindowCharges {
+                posted: sum(ChargeState::Posted),
+                accrued: sum(ChargeState::Accrued),
+                lines,
+            });
+        }
+        self.window = Some(window);
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CycleReport {
+    pub start: Instant,
+    pub end: Instant,
+    pub state: PeriodState,
+    pub overage: Units,
+    /// Overage units of the cycle that have no price.
+    pub unpriced_overage: Units,
+    pub denied: Units,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitTotals {
+    pub consumed: Units,
+    pub overage: Units,
+    pub denied: Units,
+    /// The current periods' remaining units, every allowance.
+    pub remaining: Units,
+    /// Units expired at the end of closed periods, every allowance.
+    pub expired: Units,
+    pub free_used: Units,
+    pub free_expired: Units,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AllowanceReport {
+    pub name: String,
+    pub kind: AllowanceKind,
+    pub granted: Units,
+    pub consumed: Units,
+    pub remaining: Units,
+    pub expired: Units,
+    pub periods: Vec<PeriodReport>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PeriodState {
+    Closed,
+    Current,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeriodReport {
+    pub start: Instant,
+    pub end: Instant,
+    pub state: PeriodState,
+    pub granted: Units,
+    pub consumed: Units,
+    pub remaining: Units,
+    pub expired: Units,
+    /// Top-ups that landed inside the period by its end or as-of.
+    #[serde(default)]
+    pub topups: Vec<TopupReport>,
+    /// Units drawn by the end of each local day, from the day of the start
+    /// to the day of the end or of as-of, whichever is earlier.
+    #[serde(default)]
+    pub daily: Vec<DailyUsage>,
+    /// The current period: the units it is projected to have drawn by its
+    /// end, the cycle's projected extra demand drawn in allowance order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub projected_used: Option<Units>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TopupReport {
+    pub at: Instant,
+    pub units: Units,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DailyUsage {
+    /// The local date, `YYYY-MM-DD`.
+    pub date: String,
+    /// Cumulative units drawn from the period by the end of that day.
+    pub used: Units,
+    /// Where the day ends inside the period: the next midnight, the period's
+    /// end or as-of, whichever is first.
+    pub until: Instant,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChargesReport {
+    pub lines: Vec<ChargeLineReport>,
+    /// Lines certain to post later in the current cycle (a calendar-month
+    /// allowance period, a scheduled top-up): in its projected cost, not in
+    /// the total.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub still_to_come: Vec<ChargeLineReport>,
+    pub total: Money,
+    pub unpriced_overage_units: Units,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChargeLineReport {
+    pub kind: ChargeKind,
+    pub item: String,
+    pub period_start: Instant,
+    /// When the line posts (§13): once posted it never changes.
+    pub posted_at: Instant,
+    /// `posted`, or `accrued` (the open cycle's overage so far).
+    pub state: ChargeState,
+    pub quantity: Units,
+    pub unit_price: Units,
+    pub amount: Money,
+    /// An overage line of a tiered plan: the tier it is priced by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<TierReport>,
+}
+
+/// An overage tier as a line names it: the overage period's metered units
+/// after `from` up to `up_to` (inclusive; absent: no bound); `number` from 1.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TierReport {
+    pub number: usize,
+    pub from: Units,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub up_to: Option<Units>,
+}
+
+impl TierReport {
+    pub fn of(tier: crate::plan::TierRange) -> Self {
+        TierReport {
+            number: tier.number,
+            from: Units(tier.from),
+            up_to: tier.up_to.map(Units),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubscriptionReport {
+    pub start: Instant,
+    pub end: Option<Instant>,
+    pub status: SubscriptionStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectionReport {
+    pub cycle_start: Instant,
+    pub cycle_end: Instant,
+    pub demand: Units,
+    pub projected_demand: Units,
+    pub available: Units,
+    pub projected_overage: Units,
+    pub projected_denied: Units,
+    pub exhausts_at: Option<Instant>,
+    pub projected_cycle_charges: Money,
+    /// Nothing is left to draw at as-of.
+    pub exhausted: bool,
+    /// Projected overage units without a price (never counted as zero money).
+    pub projected_unpriced_overage: Units,
+    /// Units the rest of the cycle is projected to need beyond what remains:
+    /// what will still be denied or billed, on top of what already was.
+    pub projected_shortfall: Units,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Totals {
+    pub charges: Money,
+    pub consumed: Units,
+    pub remaining: Units,
+    pub expired: Units,
+    pub free_used: Units,
+    pub free_expired: Units,
+    /// Overage units without a price: never counted as zero money.
+    pub unpriced_overage_units: Units,
+    pub overage: Units,
+    pub denied: Units,
+}
+
+impl Totals {
+    /// The totals over `accounts`, money kept at `decimals` places; a total
+    /// beyond a decimal's range is [`Error::Overflow`].
+    pub fn of(accounts: &[AccountReport], decimals: u32) -> Result<Self> {
+        let mut totals = Totals {
+            charges: Money(round_money(Decimal::ZERO, decimals)),
+            consumed: Units::default(),
+            remaining: Units::default(),
+            expired: Units::default(),
+            free_used: Units::default(),
+            free_expired: Units::default(),
+            unpriced_overage_units: Units::default(),
+            overage: Units::default(),
+            denied: Units::default(),
+        };
+        for account in accounts {
+            let add = |total: &mut Decimal, value: Decimal, what: &str| {
+                *total = total.checked_add(value).ok_or_else(|| {
+                    Error::overflow(
+                        format!("the total {what} over every account"),
+                        "report fewer accounts at a time with --account",
+                    )
+                })?;
+                Ok::<(), Error>(())
+            };
+            add(&mut totals.charges.0, account.charges.total.0, "charges")?;
+            add(
+                &mut totals.consumed.0,
+                account.units.consumed.0,
+                "units consumed",
+            )?;
+            add(
+                &mut totals.remaining.0,
+                account.units.remaining.0,
+                "units remaining",
+            )?;
+            add(
+                &mut totals.expired.0,
+                account.units.expired.0,
+                "units expired",
+            )?;
+            add(
+                &mut totals.free_used.0,
+                account.units.free_used.0,
+                "free units used",
+            )?;
+            add(
+                &mut totals.free_expired.0,
+                account.units.free_expired.0,
+                "free units expired",
+            )?;
+            add(
+                &mut totals.unpriced_overage_units.0,
+                account.charges.unpriced_overage_units.0,
+                "unpriced overage units",
+            )?;
+            add(
+                &mut totals.overage.0,
+                account.units.overage.0,
+                "overage units",
+            )?;
+            add(&mut totals.denied.0, account.units.denied.0, "denied units")?;
+        }
+        Ok(totals)
+    }
+}
+
+/// The report from replayed usages (in memory or streamed). `no_rows`: the
+/// log had no rows at all, so the `default` placeholder account gives way to
+/// accounts that only have core samples.
+pub fn assemble(
+    plan: &Plan,
+    schedule: &Schedule,
+    mut usages: Vec<AccountUsage>,
+    no_rows: bool,
+    account: Option<&str>,
+    core_days: &BTreeMap<String, Vec<CoreDay>>,
+    breakdown: Option<&Breakdown>,
+) -> Result<Report> {
+    let core_accounts: Vec<&String> = core_days
+        .keys()
+        .filter(|name| account.is_none_or(|a| a == *name))
+        .collect();
+    if no_rows && account.is_none() && !core_accounts.is_empty() {
+        usages.clear();
+    }
+    for name in core_accounts {
+        if !usages.iter().any(|u| &u.account == name) {
+            usages.push(AccountUsage::empty(plan, schedule, name.clone()));
+        }
+    }
+    usages.sort_by(|a, b| a.account.cmp(&b.account));
+    build(plan, schedule, &usages, core_days, breakdown)
+}
+
+/// Assemble the report from the replay of every account.
+pub fn build(
+    plan: &Plan,
+    schedule: &Schedule,
+    usages: &[AccountUsage],
+    core_days: &BTreeMap<String, Vec<CoreDay>>,
+    breakdown: Option<&Breakdown>,
+) -> Result<Report> {
+    let accounts: Vec<AccountReport> = usages
+        .iter()
+        .map(|usage| {
+            let days = core_days.get(&usage.account).map_or(&[][..], Vec::as_slice);
+            account_report(plan, schedule, usage, days, breakdown)
+        })
+        .collect::<Result<_>>()?;
+    let totals = Totals::of(&accounts, plan.decimals)?;
+    Ok(Report {
+        schema: REPORT_SCHEMA.to_string(),
+        plan: plan.name.clone(),
+        currency: plan.currency.clone(),
+        decimals: plan.decimals,
+        timezone: schedule.display.to_string(),
+        // Whole seconds: a bare-date as-of is the day's last nanosecond,
+        // printed as 23:59:59.
+        as_of: Instant::new(
+            schedule.display,
+            chrono::SubsecRound::trunc_subsecs(schedule.as_of, 0),
+        ),
+        window: None,
+        unit_places: schedule.unit_places(),
+        overage_policy: plan.overage.policy,
+        overage_unit_price: plan.overage.unit_price.map(Units),
+        bills_cores: plan.cores.is_some(),
+        changes: PlanChange::of(plan, schedule.display),
+        accounts,
+        totals,
+    })
+}
+
+fn account_report(
+    plan: &Plan,
+    schedule: &Schedule,
+    usage: &AccountUsage,
+    core_days: &[CoreDay],
+    breakdown: Option<&Breakdown>,
+) -> Result<AccountReport> {
+    usage.check(plan)?;
+    // First, so that an overflow is found before the periods are laid out.
+    let charges = charges(plan, schedule, usage, core_days)?;
+    let zone = plan.zone;
+    // Sums over an allowance's periods grow with the term and the top-ups.
+    let grown = |name: &str| {
+        Error::overflow(
+            format!(
+                "{}: [[allowance]] {name}: units summed over its periods up to {}",
+                plan.file,
+                zone.format(schedule.as_of)
+            ),
+            "write smaller units or top-ups, or give an earlier --as-of",
+        )
+    };
+    // Times as shown (`--display-zone`); days stay the plan's.
+    let shown = schedule.display;
+    let as_of = schedule.as_of;
+    let mut allowances: Vec<AllowanceReport> = Vec::with_capacity(plan.allowances.len());
+    for (index, allowance) in plan.allowances.iter().enumerate() {
+        let mut report = AllowanceReport {
+            name: allowance.name.clone(),
+            kind: allowance.kind,
+            granted: Units::default(),
+            consumed: Units::default(),
+            remaining: Units::default(),
+            expired: Units::default(),
+            periods: Vec::new(),
+        };
+        for (p, period) in schedule.allowance_periods[index].iter().enumerate() {
+            let granted = schedule.granted(plan, index, period)?;
+            let consumed = usage.period_consumed[index][p];
+            let closed = period.end <= as_of;
+            let left = granted - consumed;
+            let (remaining, expired) = if closed {
+                (Decimal::ZERO, left)
+            } else {
+                (left, Decimal::ZERO)
+            };
+            for (total, value) in [
+                (&mut report.granted.0, granted),
+                (&mut report.consumed.0, consumed),
+                (&mut report.expired.0, expired),
+                (&mut report.remaining.0, remaining),
+            ] {
+                *total = total
+                    .checked_add(value)
+                    .ok_or_else(|| grown(&allowance.name))?;
+            }
+            let bounds = &schedule.day_bounds[index][p];
+            let day_starts = std::iter::once(period.start).chain(bounds.iter().copied());
+            let day_ends = bounds
+                .iter()
+                .copied()
+                .chain(std::iter::once(period.end.min(as_of)));
+            let drawn = &usage.period_daily[index][p];
+            let mut used = Decimal::ZERO;
+            let daily = day_starts
+                .zip(day_ends)
+                .enumerate()
+                .map(|(day, (start, end))| {
+                    used += drawn.get(day).copied().unwrap_or_default();
+                    DailyUsage {
+                        date: Instant::new(zone, start).date(),
+                        used: Units(used),
+                        until: Instant::new(shown, end),
+                    }
+                })
+                .collect();
+            let last = if closed { period.end } else { as_of };
+            let topups = schedule.topups[index]
+                .iter()
+                .filter(|(at, _)| period.start <= *at && (*at < last || (!closed && *at == as_of)))
+                .map(|(at, units)| TopupReport {
+                    at: Instant::new(shown, *at),
+                    units: Units(*units),
+                })
+                .collect();
+            report.periods.push(PeriodReport {
+                projected_used: None,
+                topups,
+                daily,
+                start: Instant::new(shown, period.start),
+                end: Instant::new(shown, period.end),
+                state: if closed {
+                    PeriodState::Closed
+                } else {
+                    PeriodState::Current
+                },
+                granted: Units(granted),
+                consumed: Units(consumed),
+                remaining: Units(remaining),
+                expired: Units(expired),
+            });
+        }
+        allowances.push(report);
+    }
+    // The lines certain to post later in the cycle holding as-of.
+    let still_to_come = match schedule
+        .cycles
+        .iter()
+        .find(|cycle| cycle.start < as_of && as_of < cycle.end)
+    {
+        Some(cycle) => crate::engine::charges::still_to_come(plan, schedule, cycle)?,
+        None => Vec::new(),
+    };
+    let every_allowance = |what: &str| {
+        Error::overflow(
+            format!(
+                "account {}: units {what} summed over every [[allowance]] of {}",
+                usage.account, plan.file
+            ),
+            "write smaller units or top-ups, or give an earlier --as-of",
+        )
+    };
+    let available = checked_sum(allowances.iter().map(|a| a.remaining.0))
+        .ok_or_else(|| every_allowance("remaining"))?;
+    let projection =
+        project(plan, schedule, usage, &charges, available)?.map(|p| projection_report(shown, &p));
+    if let Some(projection) = &projection {
+        // What the rest of the cycle is projected to draw, allowance by
+        // allowance in drawing order, each up to what it has left.
+        let mut extra = (projection.projected_demand.0 - projection.demand.0).max(Decimal::ZERO);
+        for allowance in &mut allowances {
+            if let Some(current) = allowance
+                .periods
+                .iter_mut()
+                .find(|p| p.state == PeriodState::Current)
+            {
+                let drawn = extra.min(current.remaining.0);
+                extra -= drawn;
+                current.projected_used = Some(Units(current.consumed.0 + drawn));
+            }
+        }
+    }
+    let term = &plan.subscription.term;
+    let free = |field: fn(&AllowanceReport) -> Decimal, what: &str| -> Result<Units> {
+        checked_sum(
+            allowances
+                .iter()
+                .filter(|a| a.kind == AllowanceKind::Free)
+                .map(field),
+        )
+        .map(Units)
+        .ok_or_else(|| every_allowance(what))
+    };
+    let units = UnitTotals {
+        consumed: Units(usage.consumed),
+        overage: Units(usage.overage),
+        denied: Units(usage.denied_units),
+        remaining: Units(available),
+        expired: Units(
+            checked_sum(allowances.iter().map(|a| a.expired.0))
+                .ok_or_else(|| every_allowance("expired"))?,
+        ),
+        free_used: free(|a| a.consumed.0, "used")?,
+        free_expired: free(|a| a.expired.0, "expired")?,
+    };
+    // Overage without a price, by the cycle its overage period starts in
+    // (a plan that prices none: the cycle's overage).
+    let mut unpriced_by_cycle = vec![Decimal::ZERO; schedule.cycles.len()];
+    for (p, period) in schedule.overage_periods.iter().enumerate() {
+        if let Some(c) = schedule
+            .cycles
+            .iter()
+            .rposition(|c| c.start <= period.start)
+        {
+            for split in crate::engine::charges::overage_splits(
+                plan,
+                &usage.overage_buckets[p],
+                usage.overage_metered[p],
+            ) {
+                if split.unit_price.is_none() {
+                    unpriced_by_cycle[c] += split.quantity;
+                }
+            }
+        }
+    }
+    let cycles = schedule
+        .cycles
+        .iter()
+        .enumerate()
+        .map(|(index, cycle)| {
+            let overage = usage.cycle_overage[index];
+            CycleReport {
+                start: Instant::new(shown, cycle.start),
+                end: Instant::new(shown, cycle.end),
+                state: if cycle.end <= as_of {
+                    PeriodState::Closed
+                } else {
+                    PeriodState::Current
+                },
+                overage: Units(overage),
+                unpriced_overage: Units(if !plan.overage.priced() {
+                    overage
+                } else {
+                    unpriced_by_cycle[index]
+                }),
+                denied: Units(usage.cycle_denied[index]),
+            }
+        })
+        .collect();
+    Ok(AccountReport {
+        account: usage.account.clone(),
+        scans: usage.counters,
+        units,
+        allowances,
+        allocation: breakdown
+            .map(|breakdown| allocate(plan, shown, schedule, usage, &charges, breakdown)),
+        charges: charges_report(shown, &charges, &still_to_come),
+        subscription: SubscriptionReport {
+            start: Instant::new(shown, term.start),
+            end: term.end.map(|end| Instant::new(shown, end)),
+            status: plan.subscription.status_at(as_of),
+        },
+        projection,
+        cycles,
+        window_charges: None,
+    })
+}
+
+fn charges_report(shown: Zone, charges: &Charges, still_to_come: &[ChargeLine]) -> ChargesReport {
+    let line_report = |line: &ChargeLine| ChargeLineReport {
+        kind: line.kind,
+        item: line.item.clone(),
+        period_start: Instant::new(shown, line.period_start),
+        posted_at: Instant::new(shown, line.posted_at),
+        state: line.state,
+        quantity: Units(line.quantity),
+        unit_price: Units(line.unit_price),
+        amount: Money(line.amount),
+        tier: line.tier.map(TierReport::of),
+    };
+    ChargesReport {
+        lines: charges.lines.iter().map(line_report).collect(),
+        still_to_come: still_to_come.iter().map(line_report).collect(),
+        total: Money(charges.total),
+        unpriced_overage_units: Units(charges.unpriced_overage_units),
+    }
+}
+
+fn projection_report(zone: Zone, projection: &Projection) -> ProjectionReport {
+    ProjectionReport {
+        cycle_start: Instant::new(zone, projection.cycle_start),
+        cycle_end: Instant::new(zone, projection.cycle_end),
+        demand: Units(projection.demand),
+        projected_demand: Units(projection.projected_demand),
+        available: Units(projection.available),
+        projected_overage: Units(projection.projected_overage),
+        projected_denied: Units(projection.projected_denied),
+        exhausts_at: projection.exhausts_at.map(|t| Instant::new(zone, t)),
+        projected_cycle_charges: Money(projection.projected_cycle_charges),
+        exhausted: projection.exhausted,
+        projected_unpriced_overage: Units(projection.projected_unpriced_overage),
+        projected_shortfall: Units(projection.projected_shortfall),
+    }
+}
+
+/// One plan's figures for a side-by-side comparison, summed over accounts:
+/// what it charged, and what it refused or left unpriced, so that no plan
+/// looks cheaper by hiding what it denied.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanSummary {
+    pub plan: String,
+    pub currency: String,
+    pub consumed: Units,
+    pub remaining: Units,
+    pub expired: Units,
+    pub scans_denied: u64,
+    pub units_denied: Units,
+    pub overage: Units,
+    pub unpriced_overage: Units,
+    pub charges: Money,
+    /// `None` when no account has a projection (as-of not inside a cycle).
+    pub projected_cycle_charges: Option<Money>,
+    pub projected_unpriced_overage: Option<Units>,
+    pub projected_denied: Option<Units>,
+}
+
+impl Report {
+    /// The plan's line in a comparison; a projected sum over the accounts
+    /// beyond a decimal's range is [`Error::Overflow`].
+    pub fn summary(&self) -> Result<PlanSummary> {
+        let projections: Vec<&ProjectionReport> = self
+            .accounts
+            .iter()
+            .filter_map(|a| a.projection.as_ref())
+            .collect();
+        let projected = |field: fn(&ProjectionReport) -> Decimal, what: &str| {
+            if projections.is_empty() {
+                return Ok(None);
+            }
+            checked_sum(projections.iter().map(|p| field(p)))
+                .map(Some)
+                .ok_or_else(|| {
+                    Error::overflow(
+                        format!(
+                            "plan `{}`: the projected {what} over every account",
+                            self.plan
+                        ),
+                        "report fewer accounts at a time with --account",
+                    )
+                })
+        };
+        Ok(PlanSummary {
+            plan: self.plan.clone(),
+            currency: self.currency.clone(),
+            consumed: self.totals.consumed,
+            remaining: self.totals.remaining,
+            expired: self.totals.expired,
+            scans_denied: self.accounts.iter().map(|a| a.scans.denied).sum(),
+            units_denied: self.totals.denied,
+            overage: self.totals.overage,
+            unpriced_overage: self.totals.unpriced_overage_units,
+            charges: self.totals.charges,
+            projected_cycle_charges: projected(|p| p.projected_cycle_charges.0, "cycle charges")?
+                .map(|sum| Money(round_money(sum, self.decimals))),
+            projected_unpriced_overage: projected(
+                |p| p.projected_unpriced_overage.0,
+                "unpriced overage units",
+            )?
+            .map(Units),
+            projected_denied: projected(|p| p.projected_denied.0, "denied units")?.map(Units),
+        })
+    }
+}
+
+/// Several plans replayed over the same log (`scanquota.compare.v1`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    pub schema: &'static str,
+    /// Per plan, the figures the side-by-side view shows.
+    pub summaries: Vec<PlanSummary>,
+    pub reports: Vec<Report>,
+}
+
+impl Comparison {
+    pub fn new(reports: Vec<Report>) -> Result<Self> {
+        Ok(Comparison {
+            schema: COMPARE_SCHEMA,
+            summaries: reports.iter().map(Report::summary).collect::<Result<_>>()?,
+            reports,
+        })
+    }
+}

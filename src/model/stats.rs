@@ -1,0 +1,230 @@
+//! The Huawei HSS `ShowImagePayPerScanStatistics` view of one account, field
+//! names exactly as the vendor API spells them (`registriy` included).
+
+use crate::domain::error::Result;
+use crate::engine::meter::{AccountUsage, ScanOutcome, ScanResult, Schedule};
+use crate::input::csv_input::{CsvInput, Layout};
+use crate::input::log::{Risk, STDIN_NAME, ScanEvent, ScanLog, ScanStatus, Source, open_input};
+use crate::plan::{AllowanceKind, Plan};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Counts split by where the image lives, in the vendor's spelling.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageCounts {
+    pub local: u64,
+    pub registriy: u64,
+    pub cicd: u64,
+}
+
+impl ImageCounts {
+    fn add(&mut self, source: Source) {
+        match source {
+            Source::Local => self.local += 1,
+            Source::Registry => self.registriy += 1,
+            Source::Cicd => self.cicd += 1,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HssStatistics {
+    pub repository_scan_num: u64,
+    pub cicd_scan_num: u64,
+    pub free_quota_num: u64,
+    pub already_given: bool,
+    pub image_free_quota: u64,
+    pub high_risk: ImageCounts,
+    pub has_risk: ImageCounts,
+    pub total: ImageCounts,
+    pub unscan: ImageCounts,
+}
+
+impl HssStatistics {
+    /// Every count zero: the shape of the vendor's object.
+    pub fn zero() -> Self {
+        HssStatistics {
+            repository_scan_num: 0,
+            cicd_scan_num: 0,
+            free_quota_num: 0,
+            already_given: false,
+            image_free_quota: 0,
+            high_risk: ImageCounts::default(),
+            has_risk: ImageCounts::default(),
+            total: ImageCounts::default(),
+            unscan: ImageCounts::default(),
+        }
+    }
+}
+
+/// Images known to exist, scanned or not (`--inventory`, CSV `image,source`).
+/// Laid out as `layout` says (`--inventory-column`, `--inventory-delimiter`).
+pub fn read_inventory(path: &str, layout: &Layout) -> Result<Vec<(Source, String)>> {
+    let name = if path == "-" { STDIN_NAME } else { path };
+    parse_laid_out(name, open_input(path)?, layout)
+}
+
+/// [`read_inventory`] from any reader; `name` names it in messages.
+pub fn parse_inventory(name: &str, reader: impl std::io::Read) -> Result<Vec<(Source, String)>> {
+    parse_laid_out(name, reader, &Layout::default())
+}
+
+fn parse_laid_out(
+    name: &str,
+    reader: impl std::io::Read,
+    layout: &Layout,
+) -> Result<Vec<(Source, String)>> {
+    const COLUMNS: [&str; 2] = ["image", "source"];
+    let mut input =
+        CsvInput::with_layout(name, "inventory", "image,source", reader, layout, &COLUMNS)?;
+    let image = input.require("image", &COLUMNS)?;
+    let source = input.find("source")?;
+    let mut record = csv::ByteRecord::new();
+    let mut images = Vec::new();
+    while input.read(&mut record)? {
+        let row = input.row(&record);
+        let image_text = row.cell(image)?.trim();
+        if image_text.is_empty() {
+            return Err(row.fail(
+                image,
+                image_text,
+                "is empty; every row needs an image, e.g. sha256:…",
+            ));
+        }
+        let source_text = row.optional(source)?;
+        let source_value = if source_text.is_empty() {
+            Source::Registry
+        } else {
+            Source::parse(source_text).ok_or_else(|| {
+                row.fail(
+                    source.unwrap_or(0),
+                    source_text,
+                    "is not a source; write local, registry or cicd",
+                )
+            })?
+        };
+        images.push((source_value, image_text.to_string()));
+    }
+    Ok(images)
+}
+
+/// Whole scans the free units still cover: the vendor counts scans.
+fn whole(units: Decimal) -> u64 {
+    units.floor().to_u64().unwrap_or(0)
+}
+
+/// What statistics count of each account's scans, as a replay hands them
+/// over: scans that used quota per source, and each image's latest risk.
+#[derive(Default)]
+pub struct ImageScans {
+    /// Per account id.
+    accounts: Vec<AccountScans>,
+    /// Account names by id.
+    names: Vec<String>,
+}
+
+#[derive(Default)]
+struct AccountScans {
+    repository_scan_num: u64,
+    cicd_scan_num: u64,
+    /// (source, image) → risk of its latest successful scan; None: never
+    /// scanned successfully.
+    latest: BTreeMap<(Source, String), Option<Risk>>,
+}
+
+impl ImageScans {
+    /// One scan of the replay.
+    pub fn observe(&mut self, log: &ScanLog, event: &ScanEvent, result: &ScanResult<'_>) {
+        // A duplicate row is ignored everywhere, so it names no pair either.
+        if result.outcome == ScanOutcome::Duplicate {
+            return;
+        }
+        while self.accounts.len() <= event.account as usize {
+            let id = self.accounts.len() as u32;
+            self.names.push(log.accounts.name(id).to_string());
+            self.accounts.push(AccountScans::default());
+        }
+        let scans = &mut self.accounts[event.account as usize];
+        let pair = (event.source, log.images.name(event.image).to_string());
+        let entry = scans.latest.entry(pair).or_insert(None);
+        if event.status != ScanStatus::Success {
+            return;
+        }
+        *entry = Some(event.risk);
+        if matches!(result.outcome, ScanOutcome::First | ScanOutcome::Repeat) {
+            match event.source {
+                Source::Registry => scans.repository_scan_num += 1,
+                Source::Cicd => scans.cicd_scan_num += 1,
+                Source::Local => {}
+            }
+        }
+    }
+}
+
+/// The statistics of `account` at the schedule's as-of, from its scans and
+/// the usages of the replay that counted them.
+pub fn statistics(
+    plan: &Plan,
+    schedule: &Schedule,
+    mut scans: ImageScans,
+    usages: &[AccountUsage],
+    account: &str,
+    inventory: &[(Source, String)],
+) -> Result<HssStatistics> {
+    let AccountScans {
+        repository_scan_num,
+        cicd_scan_num,
+        mut latest,
+    } = match scans.names.iter().position(|name| name == account) {
+        Some(id) => std::mem::take(&mut scans.accounts[id]),
+        None => AccountScans::default(),
+    };
+    let known: BTreeSet<(Source, String)> = inventory.iter().cloned().collect();
+    for pair in known {
+        latest.entry(pair).or_insert(None);
+    }
+    let mut stats = HssStatistics {
+        repository_scan_num,
+        cicd_scan_num,
+        ..HssStatistics::zero()
+    };
+    for ((source, _), risk) in &latest {
+        stats.total.add(*source);
+        match risk {
+            None => stats.unscan.add(*source),
+            Some(Risk::High) => {
+                stats.high_risk.add(*source);
+                stats.has_risk.add(*source);
+            }
+            Some(Risk::Medium | Risk::Low) => stats.has_risk.add(*source),
+            Some(Risk::None | Risk::Unknown) => {}
+        }
+    }
+    // What the free allowances have left in their current periods, as the
+    // report gives it (granted − consumed), without costing anything.
+    let usage = usages.iter().find(|usage| usage.account == account);
+    let mut free_left = Decimal::ZERO;
+    for (index, allowance) in plan.allowances.iter().enumerate() {
+        if allowance.kind != AllowanceKind::Free {
+            continue;
+        }
+        stats.image_free_quota = stats
+            .image_free_quota
+            .saturating_add(whole(allowance.units));
+        let current = schedule.allowance_periods[index]
+            .iter()
+            .enumerate()
+            .find(|(_, period)| period.end > schedule.as_of);
+        if let Some((number, period)) = current {
+            stats.already_given = true;
+            let granted = schedule.granted(plan, index, period)?;
+            let consumed =
+                usage.map_or(Decimal::ZERO, |usage| usage.period_consumed[index][number]);
+            free_left = free_left.saturating_add(granted - consumed);
+        }
+    }
+    stats.free_quota_num = whole(free_left);
+    Ok(stats)
+}

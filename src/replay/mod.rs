@@ -1,0 +1,742 @@
+//! The one replay entry, [`run`]: a plan over the logs. Only this module
+//! chooses how: streamed (time-ordered files), read whole or in pieces
+//! (large plain files on every core), replayed serially, in blocks or per
+//! account on every core; every path gives the same usages. Observers (the
+//! ledger table, statistics, estimates) see each scan of the serial path,
+//! [`each_outcome`], the reference every faster path equals. The streamed
+//! ledger takes its rows from [`row_source`] and [`each_row`]: files read a
+//! second time as they are written, or rows held.
+
+use crate::domain::error::{Error, Location, Result};
+use crate::engine::meter::{
+    AccountUsage, Replayer, ScanResult, Schedule, replay as replay_serially, replay_by_account,
+    replay_in_parallel,
+};
+use crate::input::log::formats::skipped_note;
+use crate::input::log::reread::RowTexts;
+use crate::input::log::{ReadOptions, ReadRow, ScanEvent, ScanLog, is_gzip_file};
+use crate::plan::Plan;
+pub mod stream;
+use crate::domain::zone::Zone;
+
+/// The fewest cores on which a streamed file is parsed in pieces.
+const STREAM_PIECES_MIN_CORES: usize = 3;
+
+/// Smaller files are read on one core: threads would not pay for themselves.
+const PIECES_MIN_BYTES: u64 = 16 << 20;
+
+/// Read and merge `paths` as `options` say, sorted in replay order: a large
+/// plain file is read in pieces on every core, anything else whole.
+pub fn read(paths: &[String], zone: Zone, options: &ReadOptions) -> Result<ScanLog> {
+    let mut log = read_unsorted(paths, &plain_sizes(paths)?, zone, options)?;
+    log.sort();
+    Ok(log)
+}
+
+/// [`read`] without the sort; `sizes` as [`plain_sizes`] gives them.
+fn read_unsorted(
+    paths: &[String],
+    sizes: &[Option<u64>],
+    zone: Zone,
+    options: &ReadOptions,
+) -> Result<ScanLog> {
+    let mut log = ScanLog::default();
+    for ((path, size), pieces) in paths.iter().zip(sizes).zip(in_pieces(sizes, options)) {
+        if let Some((size, threads)) = pieces
+            && log.read_in_pieces(options, path, size, zone, threads, threads * 4)?
+        {
+            continue;
+        }
+        log.read_path(path, zone, options, *size)?;
+    }
+    Ok(log)
+}
+
+/// Per path: its size when it is a plain file (a regular file, not
+/// gzipped; not standard input, nor a pipe, which a look at its first bytes
+/// would consume).
+fn plain_sizes(paths: &[String]) -> Result<Vec<Option<u64>>> {
+    paths
+        .iter()
+        .map(|path| {
+            let regular = std::fs::metadata(path).ok().filter(|m| m.is_file());
+            let Some(metadata) = regular else {
+                return Ok(None);
+            };
+            if path == "-" || is_gzip_file(path)? {
+                return Ok(None);
+            }
+            Ok(Some(metadata.len()))
+        })
+        .collect()
+}
+
+/// Per path of [`plain_sizes`]: `(size, threads)` when it is read in pieces
+/// on every core. Only a large plain CSV file is: pieces cut at line ends of
+/// the bytes on disk (the reader refuses a JSON header), and they keep no
+/// `--by` keys.
+fn in_pieces(sizes: &[Option<u64>], options: &ReadOptions) -> Vec<Option<(u64, usize)>> {
+    let threads = cores();
+    sizes
+        .iter()
+        .map(|size| {
+            size.filter(|size| *size >= PIECES_MIN_BYTES)
+                .filter(|_| options.group_column.is_none() && threads > 1)
+                .map(|size| (size, threads))
+        })
+        .collect()
+}
+
+/// The cores replay and reading may use.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// The logs of a job: still unread files a replay may stream, or read and
+/// sorted once per plan time zone (naive timestamps depend on the zone).
+pub enum Logs {
+    Unread(Vec<String>),
+    Read(Vec<(Zone, ScanLog)>),
+}
+
+impl Logs {
+    /// The log as read in `zone`, when it was read.
+    pub fn read_in(&self, zone: Zone) -> Option<&ScanLog> {
+        match self {
+            Logs::Read(logs) => logs.iter().find(|(z, _)| *z == zone).map(|(_, log)| log),
+            Logs::Unread(_) => None,
+        }
+    }
+}
+
+/// What a replay runs over: the logs, how every one of them is read, and
+/// whose rows count.
+pub struct Inputs {
+    pub logs: Logs,
+    /// `--by`, `--log-format`, `--source`, `--image-key`, texts kept or not.
+    pub read_options: ReadOptions,
+    /// `--account`: only this account's rows.
+    pub account: Option<String>,
+}
+
+/// Who watches a replay besides its usages. An observer sees scans in
+/// replay order, so the replay then takes the serial path over held rows
+/// (reading the logs now if they were left to stream).
+pub enum Observer<'o> {
+    /// Nobody: the replay takes the fastest path the inputs allow.
+    Usages,
+    /// Each scan with what the meter did to it (statistics, estimates).
+    EachScan(&'o mut dyn FnMut(&ScanLog, &ScanEvent, &ScanResult<'_>)),
+    /// Each row with its texts and what the meter did to it; rows dated
+    /// after as-of come last, with `None` (the ledger as a table).
+    EachRow(&'o mut dyn FnMut(&ScanLog, &ReadRow<'_>, Option<&ScanResult<'_>>)),
+}
+
+/// A plan replayed: its periods and each account's usage.
+pub struct Replayed {
+    pub schedule: Schedule,
+    pub usages: Vec<AccountUsage>,
+    /// The logs had no rows at all.
+    pub no_rows: bool,
+    /// Every account with a row in the logs, sorted.
+    pub accounts_in_logs: Vec<String>,
+    /// With `--by`: the group names, by group id.
+    pub group_names: Vec<String>,
+    /// Lines for stderr: registry events the logs held that make no row.
+    pub notes: String,
+}
+
+/// The logs of a job: left unread for a replay that streams them when
+/// `one_pass` (one plan, a command that may stream) and every input
+/// can be read twice (a log found out of order is read again, whole), else
+/// read now in each zone.
+pub fn open(
+    paths: Vec<String>,
+    zones: &[Zone],
+    options: &ReadOptions,
+    one_pass: bool,
+) -> Result<Logs> {
+    if one_pass && stream::rereadable(&paths) {
+        for path in &paths {
+            // Fail now, naming the file, rather than inside a replay thread.
+            std::fs::metadata(path).map_err(|err| Error::io(path, err))?;
+        }
+        return Ok(Logs::Unread(paths));
+    }
+    Ok(Logs::Read(read_in_zones(&paths, zones, options)?))
+}
+
+/// Keeps a copy of every byte read through it.
+struct Tee<'a, R> {
+    inner: R,
+    copy: &'a mut Vec<u8>,
+}
+
+impl<R: std::io::Read> std::io::Read for Tee<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        self.copy.extend_from_slice(&buf[..read]);
+        Ok(read)
+    }
+}
+
+/// Read the logs once per zone; each input is read once and kept in
+/// memory when more than one zone needs it.
+fn read_in_zones(
+    paths: &[String],
+    zones: &[Zone],
+    options: &ReadOptions,
+) -> Result<Vec<(Zone, ScanLog)>> {
+    if let [zone] = zones {
+        return Ok(vec![(*zone, read(paths, *zone, options)?)]);
+    }
+    // Each input is read once: parsed in the first zone while its bytes are
+    // kept (so the reader's limits hold while buffering: `/dev/zero` is
+    // refused at its first record), then parsed from memory in the others.
+    let mut logs: Vec<ScanLog> = zones.iter().map(|_| ScanLog::default()).collect();
+    for path in paths {
+        let name = if path == "-" {
+            crate::input::log::STDIN_NAME
+        } else {
+            path.as_str()
+        };
+        let mut bytes = Vec::new();
+        let tee = Tee {
+            inner: crate::input::log::open_input(path)?,
+            copy: &mut bytes,
+        };
+        logs[0].read_one_with(options, name, tee, zones[0])?;
+        for (log, zone) in logs.iter_mut().zip(zones).skip(1) {
+            log.read_one_with(options, name, bytes.as_slice(), *zone)?;
+        }
+    }
+    zones
+        .iter()
+        .zip(logs)
+        .map(|(zone, mut log)| {
+            log.sort();
+            Ok((*zone, log))
+        })
+        .collect()
+}
+
+/// The one replay entry: `plan` over `inputs` up to `schedule`'s as-of,
+/// handing `observer` what it watches. Which path runs (streamed, in
+/// pieces, held and replayed per account or on every core, or serially for
+/// an observer) is decided here and nowhere else; every path gives the
+/// same usages.
+pub fn run(
+    inputs: &Inputs,
+    plan: &Plan,
+    schedule: Schedule,
+    observer: Observer<'_>,
+) -> Result<Replayed> {
+    let account = inputs.account.as_deref();
+    let read_now;
+    let (log, notes) = match (&inputs.logs, &observer) {
+        (Logs::Unread(paths), Observer::Usages) => {
+            return fastest(paths, inputs, plan, schedule);
+        }
+        (Logs::Unread(paths), _) => {
+            read_now = read(paths, plan.zone, &inputs.read_options)?;
+            (&read_now, skipped_note(&read_now.skipped))
+        }
+        // A job that read its logs said what they skipped already.
+        (Logs::Read(_), _) => (
+            inputs
+                .logs
+                .read_in(plan.zone)
+                .expect("logs are read in every plan's zone (open)"),
+            String::new(),
+        ),
+    };
+    let usages = match observer {
+        Observer::Usages => replay_buffered(plan, log, &schedule, account),
+        Observer::EachScan(each) => each_outcome(plan, log, &schedule, account, |event, result| {
+            each(log, event, result)
+        }),
+        Observer::EachRow(each) => each_held_row(plan, log, &schedule, account, |read, result| {
+            each(log, &read, result)
+        }),
+    };
+    Ok(replayed(schedule, usages, log, notes))
+}
+
+/// Files left unread: streamed when in time order, else read whole and
+/// replayed per account.
+fn fastest(paths: &[String], inputs: &Inputs, plan: &Plan, schedule: Schedule) -> Result<Replayed> {
+    let account = inputs.account.as_deref();
+    // While a log streams, one core replays: pieces pay once two more cores
+    // can parse beside it.
+    let sizes = plain_sizes(paths)?;
+    let mut pieces = in_pieces(&sizes, &inputs.read_options);
+    if cores() < STREAM_PIECES_MIN_CORES {
+        pieces.iter_mut().for_each(|piece| *piece = None);
+    }
+    if let Some((log, usages)) = stream::replay_streaming(
+        plan,
+        paths,
+        &schedule,
+        account,
+        &inputs.read_options,
+        &pieces,
+    )? {
+        let notes = skipped_note(&log.skipped);
+        return Ok(replayed(schedule, usages, &log, notes));
+    }
+    // Not in time order: read every row, sort it by account, and replay each
+    // account's rows in one run.
+    let mut log = read_unsorted(paths, &sizes, plan.zone, &inputs.read_options)?;
+    log.sort_by_account(cores());
+    let usages = replay_by_account(plan, &log, &schedule, account, cores());
+    let notes = skipped_note(&log.skipped);
+    Ok(replayed(schedule, usages, &log, notes))
+}
+
+fn replayed(
+    schedule: Schedule,
+    usages: Vec<AccountUsage>,
+    log: &ScanLog,
+    notes: String,
+) -> Replayed {
+    Replayed {
+        schedule,
+        usages,
+        no_rows: log.accounts.is_empty(),
+        accounts_in_logs: account_names(log),
+        group_names: group_names(log),
+        notes,
+    }
+}
+
+fn group_names(log: &ScanLog) -> Vec<String> {
+    (0..log.groups.len() as u32)
+        .map(|id| log.groups.name(id).to_string())
+        .collect()
+}
+
+/// A log held in memory: accounts are independent, so a large one is shared
+/// out among the machine's cores, each thread replaying its own accounts'
+/// events in order; the usages are exactly the serial replay's.
+fn replay_buffered(
+    plan: &Plan,
+    log: &ScanLog,
+    schedule: &Schedule,
+    account: Option<&str>,
+) -> Vec<AccountUsage> {
+    let threads = cores();
+    // Small logs are not worth a thread.
+    if threads <= 1 || account.is_some() || log.events.len() < 100_000 {
+        return replay_serially(plan, log, schedule, account, |_, _| {});
+    }
+    replay_in_parallel(plan, log, schedule, threads)
+}
+
+fn account_names(log: &ScanLog) -> Vec<String> {
+    let mut names: Vec<String> = (0..log.accounts.len() as u32)
+        .map(|id| log.accounts.name(id).to_string())
+        .collect();
+    names.sort_unstable();
+    names
+}
+
+/// Whether `wanted` (`--account`) names one of the accounts `known` (those
+/// with a row in the logs or a core sample); `Some(known)` lists the
+/// accounts there are when it does not.
+pub fn unknown_account<'a>(
+    wanted: Option<&str>,
+    known: impl Iterator<Item = &'a str>,
+) -> Option<String> {
+    let wanted = wanted?;
+    let mut known: Vec<&str> = known.collect();
+    // Logs with no row still bill the implicit `default` account its fixed
+    // charges, so that one name is known.
+    if known.contains(&wanted) || (known.is_empty() && wanted == "default") {
+        return None;
+    }
+    known.sort_unstable();
+    known.dedup();
+    Some(if known.is_empty() {
+        "(none: the logs have no rows)".to_string()
+    } else {
+        known.join(", ")
+    })
+}
+
+/// [`unknown_account`] among the accounts of a log held in memory.
+fn unknown_in_log(wanted: Option<&str>, log: &ScanLog) -> Option<String> {
+    unknown_account(wanted, account_names(log).iter().map(String::as_str))
+}
+
+/// Replay `log` serially in replay order, handing `observe` each event and
+/// what the meter did to it: the straightforward path, and the reference
+/// every faster one equals.
+pub fn each_outcome(
+    plan: &Plan,
+    log: &ScanLog,
+    schedule: &Schedule,
+    account: Option<&str>,
+    observe: impl FnMut(&ScanEvent, &ScanResult<'_>),
+) -> Vec<AccountUsage> {
+    replay_serially(plan, log, schedule, account, observe)
+}
+
+/// Every row of a log held in memory (of `account`, if given) in replay
+/// order, with its texts and what the replay did to it; rows dated after
+/// as-of come last, with `None`.
+pub fn each_held_row<'log>(
+    plan: &Plan,
+    log: &'log ScanLog,
+    schedule: &Schedule,
+    account: Option<&str>,
+    mut each: impl FnMut(ReadRow<'log>, Option<&ScanResult<'_>>),
+) -> Vec<AccountUsage> {
+    let read = |event: &ScanEvent| ReadRow {
+        event: *event,
+        image: u128::from(event.image),
+        byte: 0,
+        image_text: log.images.name(event.image),
+        scan_id_text: log.scan_id_text(event).unwrap_or_default(),
+    };
+    let usages = each_outcome(plan, log, schedule, account, |event, result| {
+        each(read(event), Some(result))
+    });
+    let wanted = account.map(|name| log.accounts.get(name));
+    log.events
+        .iter()
+        .filter(|event| event.at > schedule.as_of)
+        .filter(|event| wanted.is_none_or(|id| id == Some(event.account)))
+        .for_each(|event| each(read(event), None));
+    usages
+}
+
+/// Whether rows come in time order, one at a time.
+struct TimeOrder {
+    last: Option<chrono::DateTime<chrono::Utc>>,
+    in_order: bool,
+}
+
+impl Default for TimeOrder {
+    fn default() -> Self {
+        TimeOrder {
+            last: None,
+            in_order: true,
+        }
+    }
+}
+
+impl TimeOrder {
+    /// Take the next row's time; false once a row came before the one
+    /// before it.
+    fn follows(&mut self, at: chrono::DateTime<chrono::Utc>) -> bool {
+        self.in_order = self.last.is_none_or(|last| at >= last);
+        self.last = Some(at);
+        self.in_order
+    }
+}
+
+/// Each input file as it was before its first reading: the ledger reads its
+/// files twice (or their lines again), and a file written to in between
+/// would give rows the first pass never checked.
+#[derive(Debug, Clone, Default)]
+pub struct Unchanged {
+    files: Vec<(String, Option<Stamp>)>,
+}
+
+/// A file's identity, size and modification time; `None`: it is gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Stamp {
+    device: u64,
+    inode: u64,
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl Stamp {
+    fn of(path: &str) -> Option<Stamp> {
+        use std::os::unix::fs::MetadataExt;
+        let metadata = std::fs::metadata(path).ok()?;
+        Some(Stamp {
+            device: metadata.dev(),
+            inode: metadata.ino(),
+            len: metadata.len(),
+            modified: metadata.modified().ok(),
+        })
+    }
+}
+
+impl Unchanged {
+    /// Take each of `paths` as it is now.
+    pub fn take(paths: &[String]) -> Unchanged {
+        Unchanged {
+            files: paths
+                .iter()
+                .map(|path| (path.clone(), Stamp::of(path)))
+                .collect(),
+        }
+    }
+
+    /// An error naming the first file whose size, modification time or
+    /// identity is not what [`Unchanged::take`] saw.
+    pub fn check(&self) -> Result<()> {
+        for (path, stamp) in &self.files {
+            let now = Stamp::of(path);
+            if now == *stamp {
+                continue;
+            }
+            let what = match (stamp, &now) {
+                (Some(_), None) => "it is gone".to_string(),
+                (Some(then), Some(now)) if (then.device, then.inode) != (now.device, now.inode) => {
+                    "another file took its place".to_string()
+                }
+                (Some(then), Some(now)) if then.len != now.len => {
+                    format!("its size went from {} to {} bytes", then.len, now.len)
+                }
+                _ => "its modification time changed".to_string(),
+            };
+            return Err(Error::input(
+                Location::file(path),
+                format!(
+                    "changed while being read ({what}); run again on a file that is not being written"
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Where a per-row replay (the ledger) takes its rows from.
+pub enum RowSource {
+    /// Files found valid and in time order: read again as they are
+    /// replayed, keeping no row and no text.
+    Files(Vec<String>),
+    /// Rows held in memory with their texts, in replay order.
+    Held(Box<ScanLog>),
+    /// Rows held in memory without their texts, in replay order: each row's
+    /// texts are read again from its line of a plain CSV file.
+    Indexed(Box<ScanLog>, Box<RowTexts>),
+}
+
+/// The rows of the job's (first) plan's replay, taken out of the job and
+/// ready to hand out, lines for stderr, (as [`unknown_account`] says) the
+/// accounts there are when `--account` names none of them, and the input
+/// files as they were before this read them, to check before and after they
+/// are read again. Every input is read and checked here, before a row is
+/// handed out: a bad row stops the command before it writes anything.
+pub fn row_source(
+    inputs: &mut Inputs,
+    zone: Zone,
+) -> Result<(RowSource, String, Option<String>, Unchanged)> {
+    let account = inputs.account.as_deref();
+    let paths = match std::mem::replace(&mut inputs.logs, Logs::Unread(Vec::new())) {
+        Logs::Read(logs) => {
+            let log = logs
+                .into_iter()
+                .find(|(read_in, _)| *read_in == zone)
+                .map(|(_, log)| log)
+                .expect("a job that read its logs read them in every plan's zone");
+            let unknown = unknown_in_log(account, &log);
+            let source = RowSource::Held(Box::new(log));
+            return Ok((source, String::new(), unknown, Unchanged::default()));
+        }
+        Logs::Unread(paths) => paths,
+    };
+    let unchanged = Unchanged::take(&paths);
+    // A first pass keeps nothing but checks every row and the order.
+    let options = ReadOptions {
+        keep_texts: false,
+        images_by_fingerprint: true,
+        ..inputs.read_options.clone()
+    };
+    let mut log = ScanLog::default();
+    let mut order = TimeOrder::default();
+    let sizes = plain_sizes(&paths)?;
+    for (path, pieces) in paths.iter().zip(in_pieces(&sizes, &options)) {
+        let before = order.last;
+        // Large plain files are checked in pieces on every core; a piece
+        // that does not read on its own sends the file to one core, which
+        // names the problem.
+        let mut checked = false;
+        if let Some((size, threads)) = pieces {
+            let each = |_: &ScanLog, event: ScanEvent, _| order.follows(event.at);
+            let pieces = stream::PIECE_BYTES;
+            checked = log
+                .read_in_order_pieces(&options, path, size, zone, threads, pieces, each)?
+                == Some(true);
+        }
+        if !checked && order.in_order {
+            order.last = before;
+            log.read_path_each(path, zone, &options, |_, read| order.follows(read.event.at))?;
+        }
+        if !order.in_order {
+            break;
+        }
+    }
+    let in_order = order.in_order;
+    if in_order {
+        let unknown = unknown_in_log(account, &log);
+        let notes = skipped_note(&log.skipped);
+        return Ok((RowSource::Files(paths), notes, unknown, unchanged));
+    }
+    // Out of time order: the rows are held and sorted; the texts too,
+    // unless each row's line of a plain CSV file can be read again.
+    let texts = RowTexts::open_laid_out(&paths, &inputs.read_options.layout)?;
+    let options = ReadOptions {
+        keep_texts: texts.is_none(),
+        ..inputs.read_options.clone()
+    };
+    let mut log = Box::new(read_unsorted(&paths, &sizes, zone, &options)?);
+    log.sort();
+    let notes = skipped_note(&log.skipped);
+    let unknown = unknown_in_log(account, &log);
+    let source = match texts {
+        Some(texts) => RowSource::Indexed(log, Box::new(texts)),
+        None => RowSource::Held(log),
+    };
+    Ok((source, notes, unknown, unchanged))
+}
+
+/// Every row of `source` (of `account`, if given) in replay order with its
+/// texts and what the replay did to it (`None`: dated after as-of; such rows
+/// come last). Time-ordered files are replayed as they are read again, and
+/// `each` returning false stops the reading (a ledger that cannot write).
+pub fn each_row(
+    source: &mut RowSource,
+    plan: &Plan,
+    schedule: &Schedule,
+    account: Option<&str>,
+    options: &ReadOptions,
+    mut each: impl FnMut(&ScanLog, &ReadRow<'_>, Option<&ScanResult<'_>>) -> bool,
+) -> Result<()> {
+    let paths = match source {
+        RowSource::Held(log) => {
+            each_held_row(plan, log, schedule, account, |read, result| {
+                each(log, &read, result);
+            });
+            return Ok(());
+        }
+        RowSource::Indexed(log, texts) => {
+            return each_indexed_row(log, texts, plan, schedule, account, each);
+        }
+        RowSource::Files(paths) => paths,
+    };
+    let options = ReadOptions {
+        keep_texts: false,
+        images_by_fingerprint: true,
+        ..options.clone()
+    };
+    let mut log = ScanLog::default();
+    let mut replayer = Replayer::new(plan, schedule, account);
+    let mut named = 0;
+    let mut go_on = true;
+    for path in paths {
+        log.read_path_each(path, plan.zone, &options, |log, read| {
+            for id in named..log.accounts.len() as u32 {
+                replayer.add_account(log.accounts.name(id));
+            }
+            named = log.accounts.len() as u32;
+            if read.event.at > schedule.as_of {
+                // Rows after as-of are last in a time-ordered log.
+                if account.is_none_or(|name| log.accounts.name(read.event.account) == name) {
+                    go_on = each(log, &read, None);
+                }
+            } else {
+                replayer.push(&read.event, read.image, &mut |_, result| {
+                    go_on = each(log, &read, Some(result));
+                });
+            }
+            go_on
+        })?;
+        if !go_on {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Texts of consecutive rows read again, in one string.
+#[derive(Default)]
+struct FetchedTexts {
+    text: String,
+    /// Per row: where its image ends and its scan id ends in `text`.
+    ends: Vec<(usize, usize)>,
+}
+
+/// Rows whose texts a second thread reads ahead at a time.
+const FETCHED_ROWS: usize = 4096;
+
+/// [`each_row`] for rows held without texts: a second thread reads each
+/// row's texts again from its line, in the order the replay hands rows out,
+/// while this one replays and hands them out.
+fn each_indexed_row(
+    log: &ScanLog,
+    texts: &mut RowTexts,
+    plan: &Plan,
+    schedule: &Schedule,
+    account: Option<&str>,
+    mut each: impl FnMut(&ScanLog, &ReadRow<'_>, Option<&ScanResult<'_>>) -> bool,
+) -> Result<()> {
+    let wanted = account.map(|name| log.accounts.get(name));
+    let as_of = schedule.as_of;
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<FetchedTexts>>(8);
+        scope.spawn(move || {
+            // The rows in the order each_held_row hands them out.
+            let of_account = |event: &&ScanEvent| wanted.is_none_or(|id| id == Some(event.account));
+            let replayed = log.events.iter().filter(|event| event.at <= as_of);
+            let after = log.events.iter().filter(|event| event.at > as_of);
+            let mut fetched = FetchedTexts::default();
+            for event in replayed.filter(of_account).chain(after.filter(of_account)) {
+                let (image, scan_id) = match texts.texts(event) {
+                    Ok(found) => found,
+                    Err(err) => {
+                        let _ = sender.send(Err(err));
+                        return;
+                    }
+                };
+                fetched.text.push_str(image);
+                let image_end = fetched.text.len();
+                fetched.text.push_str(scan_id);
+                fetched.ends.push((image_end, fetched.text.len()));
+                if fetched.ends.len() == FETCHED_ROWS
+                    && sender.send(Ok(std::mem::take(&mut fetched))).is_err()
+                {
+                    return;
+                }
+            }
+            let _ = sender.send(Ok(fetched));
+        });
+        let mut current = FetchedTexts::default();
+        let mut next = 0;
+        let mut failed = None;
+        each_held_row(plan, log, schedule, account, |read, result| {
+            if failed.is_some() {
+                return;
+            }
+            if next == current.ends.len() {
+                match receiver.recv() {
+                    Ok(Ok(fetched)) => (current, next) = (fetched, 0),
+                    Ok(Err(err)) => return failed = Some(err),
+                    Err(_) => {
+                        let lost = std::io::Error::other("the rows' texts ran out");
+                        let name = log.files.first().map_or("the log", String::as_str);
+                        return failed = Some(Error::io(name, lost));
+                    }
+                }
+            }
+            let Some(&(image_end, scan_id_end)) = current.ends.get(next) else {
+                return;
+            };
+            let start = next.checked_sub(1).map_or(0, |last| current.ends[last].1);
+            next += 1;
+            let read = ReadRow {
+                image_text: &current.text[start..image_end],
+                scan_id_text: &current.text[image_end..scan_id_end],
+                ..read
+            };
+            each(log, &read, result);
+        });
+        drop(receiver);
+        failed.map_or(Ok(()), Err)
+    })
+}

@@ -1,0 +1,168 @@
+//! Streaming replay for logs already in time order: one thread reads and
+//! parses, the other replays, and memory holds only per-account state
+//! (history, balances, scan ids seen) instead of every row. When a row turns
+//! out to be earlier than the one before, streaming stops and the caller
+//! reads the logs again in buffered mode (all events, sorted).
+
+use crate::domain::error::Result;
+use crate::engine::meter::{AccountUsage, Replayer, Schedule};
+use crate::input::log::{ReadOptions, ScanEvent, ScanLog};
+use crate::plan::Plan;
+use std::sync::mpsc::sync_channel;
+
+const BATCH: usize = 16 * 1024;
+
+/// The bytes of a piece when a large file is parsed in pieces while it
+/// streams: pieces wait in memory only until their turn.
+pub(crate) const PIECE_BYTES: u64 = 4 << 20;
+
+/// Events replayed together, account by account: an account's history and
+/// scan id sets are probed in one run while they are in cache.
+const BLOCK: usize = 1 << 18;
+
+/// Replay a block of time-ordered events account by account (each account's
+/// in order: accounts are independent), and empty it.
+fn replay_block(replayer: &mut Replayer<'_>, block: &mut Vec<(ScanEvent, u128)>, accounts: usize) {
+    // A counting sort of the block's positions by account, stable.
+    let mut starts = vec![0u32; accounts + 1];
+    for (event, _) in block.iter() {
+        starts[event.account as usize + 1] += 1;
+    }
+    for id in 1..starts.len() {
+        starts[id] += starts[id - 1];
+    }
+    let mut order = vec![0u32; block.len()];
+    for (position, (event, _)) in block.iter().enumerate() {
+        let slot = &mut starts[event.account as usize];
+        order[*slot as usize] = position as u32;
+        *slot += 1;
+    }
+    for position in order {
+        let (event, image) = &block[position as usize];
+        replayer.push(event, *image, &mut |_, _| {});
+    }
+    block.clear();
+}
+
+enum Message {
+    /// Names of accounts first seen in this batch, then its events.
+    Batch(Vec<String>, Vec<(ScanEvent, u128)>),
+    /// A row earlier than its predecessor: the log is not in time order.
+    OutOfOrder,
+}
+
+/// Whether the inputs can be read a second time: regular files can;
+/// standard input, a pipe (`<(zcat log.gz)`) or a device cannot.
+pub fn rereadable(paths: &[String]) -> bool {
+    paths
+        .iter()
+        .all(|path| path != "-" && std::fs::metadata(path).is_ok_and(|m| m.is_file()))
+}
+
+/// Replay `paths` in one pass; a path with `in_pieces` `(size, threads)` is
+/// parsed in pieces on that many threads and replayed in file order.
+/// `Ok(None)`: the logs are not in time order, or pieces did not read on
+/// their own (nothing was kept; read them again buffered). On success, the log's
+/// names and files (no events) and the usages, as [`crate::engine::meter::replay`] gives.
+pub fn replay_streaming(
+    plan: &Plan,
+    paths: &[String],
+    schedule: &Schedule,
+    account: Option<&str>,
+    options: &ReadOptions,
+    in_pieces: &[Option<(u64, usize)>],
+) -> Result<Option<(ScanLog, Vec<AccountUsage>)>> {
+    // Room for a whole block: the reader parses the next block while the
+    // replay works through this one.
+    let (sender, receiver) = sync_channel::<Message>(BLOCK / BATCH + 1);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || -> Result<ScanLog> {
+            // Streaming keeps no image table: the meter's history takes the
+            // fingerprints.
+            let options = ReadOptions {
+                images_by_fingerprint: true,
+                ..options.clone()
+            };
+            let mut log = ScanLog::default();
+            let mut batch = Vec::with_capacity(BATCH);
+            let mut accounts_sent = 0;
+            let mut last = None;
+            let in_order = std::cell::Cell::new(true);
+            let mut handle = |log: &ScanLog, event: ScanEvent, image: u128| {
+                if last.is_some_and(|last| event.at < last) {
+                    in_order.set(false);
+                    return false;
+                }
+                last = Some(event.at);
+                batch.push((event, image));
+                if batch.len() == BATCH {
+                    let names = (accounts_sent..log.accounts.len() as u32)
+                        .map(|id| log.accounts.name(id).to_string())
+                        .collect();
+                    accounts_sent = log.accounts.len() as u32;
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    return sender.send(Message::Batch(names, full)).is_ok();
+                }
+                true
+            };
+            for (path, pieces) in paths.iter().zip(in_pieces) {
+                let mut read_whole = None;
+                if let Some((size, threads)) = pieces {
+                    read_whole = log.read_in_order_pieces(
+                        &options,
+                        path,
+                        *size,
+                        plan.zone,
+                        *threads,
+                        PIECE_BYTES,
+                        &mut handle,
+                    )?;
+                }
+                let read_whole = match read_whole {
+                    Some(finished) => finished,
+                    None => {
+                        log.read_path_each(path, plan.zone, &options, |log, read| {
+                            handle(log, read.event, read.image)
+                        })?;
+                        true
+                    }
+                };
+                // Out of order, or pieces that do not read on their own: the
+                // caller reads the logs again, whole.
+                if !read_whole || !in_order.get() {
+                    let _ = sender.send(Message::OutOfOrder);
+                    return Ok(log);
+                }
+            }
+            let names = (accounts_sent..log.accounts.len() as u32)
+                .map(|id| log.accounts.name(id).to_string())
+                .collect();
+            let _ = sender.send(Message::Batch(names, batch));
+            Ok(log)
+        });
+        let mut replayer = Replayer::new(plan, schedule, account);
+        let mut in_order = true;
+        let mut block: Vec<(ScanEvent, u128)> = Vec::new();
+        let mut accounts = 0;
+        for message in receiver.iter() {
+            match message {
+                Message::Batch(names, events) => {
+                    for name in &names {
+                        replayer.add_account(name);
+                    }
+                    accounts += names.len();
+                    block.extend(events);
+                    if block.len() >= BLOCK {
+                        replay_block(&mut replayer, &mut block, accounts);
+                    }
+                }
+                Message::OutOfOrder => in_order = false,
+            }
+        }
+        if in_order {
+            replay_block(&mut replayer, &mut block, accounts);
+        }
+        let log = reader.join().expect("the reader thread does not panic")?;
+        Ok(in_order.then(|| (log, replayer.finish())))
+    })
+}
