@@ -316,3 +316,28 @@ fn bad_changes_are_refused_naming_the_key() {
         "{err}"
     );
 }
+
+#[test]
+fn estimate_sizes_by_the_rule_and_price_in_force_at_the_end_of_the_window() {
+    let (_dir, plan, log) = files(TCSS_ACROSS_THE_CHANGE, TCSS_LOG);
+    let (code, out, err) = run(&[
+        "estimate",
+        "--plan",
+        &plan,
+        "--from-log",
+        &log,
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let estimate: Value = serde_json::from_str(&out).unwrap();
+    let account = &estimate["currencies"][0]["plans"][0]["accounts"][0];
+    // The closed cycle (September 15th → October 15th) ends under the
+    // China-site rule: its 1 first and 4 repeat scans are 5 units (1.4 by
+    // the rule before), bought at the price then, 0.25.
+    assert_eq!(account["observed"]["peak_units"], "5");
+    assert_eq!(account["purchase"], "300");
+    assert_eq!(account["cost_per_cycle"], "75.00");
+}

@@ -443,3 +443,61 @@ proptest! {
         prop_assert_eq!(&serial, &replay_by_account(&plan, &scans, &schedule, None, threads));
     }
 }
+
+/// A quota at 0.30 a unit in steps of 300, overage at 0.50 up to the
+/// cycle's 1,000th unit and 0.10 beyond.
+const QUOTA_AND_TIERS: &str = r#"currency = "USD"
+[subscription]
+start = 2024-01-01T00:00:00Z
+[[allowance]]
+name = "quota"
+units = 300
+unit_price = 0.30
+step = 300
+[overage]
+policy = "bill"
+[[overage.tier]]
+up_to = 1000
+unit_price = 0.50
+[[overage.tier]]
+unit_price = 0.10
+"#;
+
+fn estimate(plan: &str) -> Value {
+    let dir = Workdir::new();
+    let plan = dir.write("plan.toml", plan);
+    let (code, out, err) = run(&[
+        "estimate",
+        "--plan",
+        &plan,
+        "--first-scans",
+        "2000",
+        "--repeat-scans",
+        "0",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let estimate: Value = serde_json::from_str(&out).unwrap();
+    estimate["currencies"][0]["plans"][0]["accounts"][0].clone()
+}
+
+#[test]
+fn estimate_leaves_overage_in_a_cheaper_tier() {
+    // 2,000 units: buying 900 (270.00) leaves units 901–2,000 as overage,
+    // 100 at 0.50 and 1,000 at 0.10 (150.00): 420.00, below nothing bought
+    // (1,000 × 0.50 + 1,000 × 0.10 = 600.00), 1,200 (360.00 + 80.00) or
+    // the covering 2,100 (630.00).
+    let graduated = estimate(QUOTA_AND_TIERS);
+    assert_eq!(graduated["purchase"], "900");
+    assert_eq!(graduated["overage_per_cycle"], "1100");
+    assert_eq!(graduated["cost_per_cycle"], "420.00");
+    // By volume the cycle's 2,000 units reach the 0.10 tier for all its
+    // overage: buying nothing is cheapest (200.00).
+    let volume = estimate(&QUOTA_AND_TIERS.replace(
+        "policy = \"bill\"\n",
+        "policy = \"bill\"\ntier_mode = \"volume\"\n",
+    ));
+    assert_eq!(volume["purchase"], "0");
+    assert_eq!(volume["cost_per_cycle"], "200.00");
+}
