@@ -63,7 +63,7 @@ proptest! {
 
     #[test]
     fn inventories(bytes in inputs("image,source\n")) {
-        if let Err(err) = scanquota::model::stats::parse_inventory("inventory.csv", bytes.as_slice()) {
+        if let Err(err) = scanquota::input::inventory::parse_inventory("inventory.csv", bytes.as_slice()) {
             prop_assert!(err.to_string().starts_with("inventory.csv"));
         }
     }

@@ -4,7 +4,8 @@ mod common;
 
 use common::{Workdir, run};
 use scanquota::domain::zone::parse_timestamp;
-use scanquota::input::cores::{billable_days, read_samples};
+use scanquota::engine::core_days::billable_days;
+use scanquota::input::cores::read_samples;
 use scanquota::plan::Plan;
 
 fn plan(zone: &str, cap: Option<u32>) -> Plan {

@@ -191,14 +191,13 @@ proptest! {
         let as_of = as_of(&plan, minute);
         let report = generate(&plan, &scans, as_of, None).unwrap();
         let ledger = common::reference::ledger(&plan, &scans, &Schedule::new(&plan, as_of), None);
-        let instant = |text: &str| chrono::DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&chrono::Utc);
         for account in &report.accounts {
             let Some(projection) = &account.projection else { continue };
             let (start, end) = (projection.cycle_start.utc(), projection.cycle_end.utc());
             let denied_in_cycle: Decimal = ledger
                 .iter()
                 .filter(|row| row.account == account.account && row.outcome == "denied")
-                .filter(|row| (start..=as_of).contains(&instant(&row.timestamp)))
+                .filter(|row| (start..=as_of).contains(&row.timestamp.utc()))
                 .map(|row| row.units.0)
                 .sum();
             prop_assert!(projection.projected_denied.0 >= denied_in_cycle,

@@ -19,7 +19,7 @@ fuzz_target!(|bytes: &[u8]| {
             let as_of = chrono::DateTime::parse_from_rfc3339("2030-01-01T00:00:00Z")
                 .expect("a valid instant")
                 .to_utc();
-            let _ = scanquota::input::cores::billable_days(&plan, &cores, &samples, as_of);
+            let _ = scanquota::engine::core_days::billable_days(&plan, &cores, &samples, as_of);
         }
         Err(err) => {
             assert_eq!(err.code(), 2);

@@ -4,7 +4,7 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|bytes: &[u8]| {
-    if let Err(err) = scanquota::model::stats::parse_inventory("inventory.csv", bytes) {
+    if let Err(err) = scanquota::input::inventory::parse_inventory("inventory.csv", bytes) {
         assert_eq!(err.code(), 2);
         assert!(err.to_string().starts_with("inventory.csv"));
     }

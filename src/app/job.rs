@@ -1,7 +1,9 @@
 //! The command line turned into typed values, once: plans resolved (files,
-//! built-ins, `--start`), `--as-of` parsed in each plan's zone, logs and
-//! core samples read. Commands take a [`Job`] and never load anything
-//! themselves (hyperfine's `cli.rs` → `options.rs`).
+//! built-ins, `--start`), `--as-of` parsed in each plan's zone, logs opened
+//! (or read) and core samples read. Replaying commands take a [`Job`] and
+//! load nothing themselves (hyperfine's `cli.rs` → `options.rs`); `merge`
+//! and `import`, which replay nothing, read their report files and scanner
+//! documents through the model's and the input layer's readers.
 
 use crate::app::cli::{
     Allocate, BillWindowArgs, BilledInputArgs, BreakdownArgs, CheckArgs, FormatArgs, ImageKeyArg,
@@ -10,14 +12,15 @@ use crate::app::cli::{
 use crate::domain::error::{Error, Result};
 use crate::domain::zone::{Zone, parse_timestamp};
 use crate::engine::allocation::{AllocationRules, Breakdown};
+use crate::engine::core_days::{CoreDay, billable_days};
 use crate::engine::meter::Schedule;
-use crate::input::cores::{CoreDay, billable_days, read_samples_laid_out};
+use crate::input::cores::read_samples_laid_out;
 use crate::input::csv_input::{Layout, Rename};
+use crate::input::inventory::read_inventory;
 use crate::input::log::ReadOptions;
 use crate::input::log::formats::{FormatOptions, ImageKey, LogFormat, skipped_note};
 use crate::input::log::{Source, expand_paths};
 use crate::model::check::{Thresholds, threshold};
-use crate::model::stats::read_inventory;
 use crate::plan::Plan;
 use crate::replay::{Inputs, Logs};
 use chrono::{DateTime, Days, NaiveDate, SubsecRound, TimeDelta, Utc};
@@ -76,15 +79,6 @@ pub fn window(
         }
         NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").map_err(|_| bad())
     };
-    let moment = |option: &'static str, text: &str| -> Result<DateTime<Utc>> {
-        let trimmed = text.trim();
-        if trimmed.len() == 10
-            && let Ok(date) = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
-        {
-            return Ok(midnight(date));
-        }
-        parse_time(option, trimmed, zone)
-    };
     let window = match (month, from, to) {
         (None, None, None) => return Ok(None),
         (Some(month), None, None) => {
@@ -110,8 +104,8 @@ pub fn window(
             });
         }
         (None, Some(from), Some(to)) => Window {
-            from: moment("--from", from)?,
-            to: moment("--to", to)?,
+            from: window_bound("--from", from, zone)?,
+            to: window_bound("--to", to, zone)?,
         },
         (None, Some(from), None) => {
             return Err(Error::Option {

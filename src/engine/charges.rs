@@ -4,8 +4,8 @@
 use crate::domain::error::{Error, Result};
 use crate::domain::numbers::{checked_sum, round_money};
 use crate::domain::periods::Period;
+use crate::engine::core_days::CoreDay;
 use crate::engine::meter::{AccountUsage, Schedule};
-use crate::input::cores::CoreDay;
 use crate::plan::{AllowanceKind, Plan, TierMode, TierRange};
 use chrono::{DateTime, Utc};
 

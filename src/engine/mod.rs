@@ -4,5 +4,6 @@
 
 pub mod allocation;
 pub mod charges;
+pub mod core_days;
 pub mod meter;
 pub mod projection;

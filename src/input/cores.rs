@@ -1,19 +1,13 @@
-//! Pro-edition core metering (docs/plan.md, `[cores]`): hourly samples of online cores →
-//! one billable figure per local day, posted at 02:00 the next day.
+//! Core samples (`--cores`, docs/plan.md `[cores]`): the hourly count of
+//! online cores per account, read from CSV `timestamp,account,cores`.
 
 use crate::domain::error::Result;
 use crate::domain::numbers::{MAX_VALUE, parse_decimal};
 use crate::domain::zone::{Zone, parse_timestamp};
 use crate::input::csv_input::{CsvInput, Layout};
 use crate::input::log::open_input;
-use crate::plan::{Cores, Plan};
-use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, Timelike, Utc};
-use rust_decimal::{Decimal, RoundingStrategy};
-use std::collections::BTreeMap;
-
-/// Billable cores are rounded to this many places before pricing, so the
-/// printed quantity times the price is the printed amount.
-pub const BILLABLE_PLACES: u32 = 4;
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
@@ -21,20 +15,6 @@ pub struct Sample {
     pub account: String,
     pub cores: Decimal,
 }
-
-/// One local day's billable excess cores for one account.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CoreDay {
-    pub day_start: DateTime<Utc>,
-    pub posted_at: DateTime<Utc>,
-    /// Hours that had at least one sample.
-    pub sampled_hours: u32,
-    pub billable: Decimal,
-}
-
-/// A local wall-clock hour and its UTC offset: the repeated hour of an
-/// autumn DST change is two distinct hours.
-type HourKey = (NaiveDateTime, i32);
 
 const COLUMNS: [&str; 3] = ["timestamp", "account", "cores"];
 
@@ -111,63 +91,4 @@ fn parse_laid_out(
     }
     samples.sort_by_key(|s| s.at);
     Ok(samples)
-}
-
-/// Per account, the billable days posted by `as_of` within the term.
-pub fn billable_days(
-    plan: &Plan,
-    cores: &Cores,
-    samples: &[Sample],
-    as_of: DateTime<Utc>,
-) -> BTreeMap<String, Vec<CoreDay>> {
-    let zone = plan.zone;
-    // (account, local day) → (local hour, offset) → the hour's last sample.
-    let mut hours: BTreeMap<(&str, NaiveDate), BTreeMap<HourKey, Decimal>> = BTreeMap::new();
-    for sample in samples {
-        let local = zone.local(sample.at);
-        let hour = local
-            .naive_local()
-            .with_minute(0)
-            .and_then(|t| t.with_second(0))
-            .and_then(|t| t.with_nanosecond(0));
-        let Some(hour) = hour else { continue };
-        hours
-            .entry((sample.account.as_str(), local.date_naive()))
-            .or_default()
-            .insert((hour, local.offset().local_minus_utc()), sample.cores);
-    }
-    let term = &plan.subscription.term;
-    let mut days: BTreeMap<String, Vec<CoreDay>> = BTreeMap::new();
-    for ((account, date), by_hour) in hours {
-        let day_start = zone.resolve_boundary(date.and_hms_opt(0, 0, 0).expect("midnight exists"));
-        let Some(next) = date.checked_add_days(Days::new(1)) else {
-            continue;
-        };
-        let day_end = zone.resolve_boundary(next.and_hms_opt(0, 0, 0).expect("midnight exists"));
-        let posted_at = zone.resolve_boundary(next.and_hms_opt(2, 0, 0).expect("02:00 exists"));
-        let in_term = day_end > term.start && term.end.is_none_or(|end| day_start < end);
-        if posted_at > as_of || !in_term {
-            continue;
-        }
-        let sampled_hours = by_hour.len() as u32;
-        let excess: Decimal = by_hour
-            .values()
-            .map(|count| (*count - cores.licensed).max(Decimal::ZERO))
-            .sum();
-        let mean = excess / Decimal::from(sampled_hours);
-        let capped = match cores.daily_cap {
-            Some(cap) => mean.min(cap),
-            None => mean,
-        };
-        let billable = capped
-            .round_dp_with_strategy(BILLABLE_PLACES, RoundingStrategy::MidpointAwayFromZero)
-            .normalize();
-        days.entry(account.to_string()).or_default().push(CoreDay {
-            day_start,
-            posted_at,
-            sampled_hours,
-            billable,
-        });
-    }
-    days
 }

@@ -5,5 +5,6 @@
 
 pub mod cores;
 pub mod csv_input;
+pub mod inventory;
 pub mod log;
 pub mod progress;

@@ -1,7 +1,7 @@
 //! The audit trail: one row per input scan in replay order, with what the
 //! replay did to it. Summing `units` by outcome reproduces the report.
 
-use crate::domain::values::Units;
+use crate::domain::values::{Instant, Units};
 use crate::domain::zone::Zone;
 use crate::engine::meter::ScanResult;
 use crate::input::log::{ReadRow, ScanLog};
@@ -15,7 +15,8 @@ pub const AFTER_AS_OF: &str = "after_as_of";
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LedgerRow<'log> {
-    pub timestamp: String,
+    /// The scan's time, in the zone times are shown in.
+    pub timestamp: Instant,
     pub account: &'log str,
     pub image: &'log str,
     pub source: &'static str,
@@ -55,7 +56,7 @@ pub fn ledger_row_in<'row>(
 ) -> LedgerRow<'row> {
     let event = &read.event;
     let mut entry = LedgerRow {
-        timestamp: shown.format(event.at),
+        timestamp: Instant::new(shown, event.at),
         account: log.accounts.name(event.account),
         image: read.image_text,
         source: event.source.as_str(),

@@ -31,9 +31,11 @@ fn csv_cells<'r>(row: &'r LedgerRow, scratch: &'r mut String) -> [Cow<'r, str>; 
     let _ = write!(scratch, "{}", row.overage);
     let overage_end = scratch.len();
     let _ = write!(scratch, "{}", row.line);
+    let line_end = scratch.len();
+    let _ = write!(scratch, "{}", row.timestamp);
     let scratch = &**scratch;
     [
-        Cow::Borrowed(&row.timestamp),
+        Cow::Borrowed(&scratch[line_end..]),
         guard(row.account),
         guard(row.image),
         Cow::Borrowed(row.source),
@@ -43,7 +45,7 @@ fn csv_cells<'r>(row: &'r LedgerRow, scratch: &'r mut String) -> [Cow<'r, str>; 
         guard(&row.draws),
         Cow::Borrowed(&scratch[units_end..overage_end]),
         guard(row.file),
-        Cow::Borrowed(&scratch[overage_end..]),
+        Cow::Borrowed(&scratch[overage_end..line_end]),
         row.group.map_or(Cow::Borrowed(""), guard),
     ]
 }
@@ -129,7 +131,7 @@ impl LedgerTable {
 
     pub fn row(&mut self, row: &LedgerRow<'_>) {
         let mut line = vec![
-            short_time(&row.timestamp),
+            row.timestamp.short(),
             row.account.to_string(),
             shorten_image(row.image),
             row.outcome.to_string(),
@@ -167,14 +169,5 @@ fn shorten_image(image: &str) -> String {
     match image.char_indices().nth(19) {
         Some((cut, _)) => format!("{}…", &image[..cut]),
         None => image.to_string(),
-    }
-}
-
-/// `2024-03-15T14:00:00+08:00` → `2024-03-15 14:00`; the ledger's CSV and
-/// JSON keep the full time.
-fn short_time(rfc3339: &str) -> String {
-    match rfc3339.get(..16) {
-        Some(head) => head.replacen('T', " ", 1),
-        None => rfc3339.to_string(),
     }
 }
