@@ -7,8 +7,9 @@
 use crate::domain::numbers::round_money;
 use crate::domain::values::{Instant, Money, Units};
 use crate::domain::zone::Zone;
-use crate::engine::charges::{Basis, ChargeKind, Charges};
+use crate::engine::charges::{Basis, Charges, overage_splits};
 use crate::engine::meter::{AccountUsage, GroupUsage, Schedule};
+use crate::plan::Plan;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
@@ -143,13 +144,14 @@ pub fn split_largest_remainder(
 
 /// The account's charges shared out over its `--by` groups.
 pub fn allocate(
+    plan: &Plan,
     zone: Zone,
-    decimals: u32,
     schedule: &Schedule,
     usage: &AccountUsage,
     charges: &Charges,
     breakdown: &Breakdown,
 ) -> AllocationReport {
+    let decimals = plan.decimals;
     let zero = round_money(Decimal::ZERO, decimals);
     // The groups with a row in this account, by name.
     let mut members: Vec<(usize, &GroupUsage)> = usage
@@ -198,21 +200,26 @@ pub fn allocate(
                 let start = schedule.allowance_periods[allowance][period].start;
                 schedule.cycles.iter().rposition(|c| c.start <= start)
             }
+            Basis::OveragePeriod { period, bucket } => {
+                // Each group by its overage in the period's bucket.
+                weights.extend(members.iter().enumerate().map(|(i, (_, g))| {
+                    let units = g
+                        .overage_buckets
+                        .get(period)
+                        .map_or(Decimal::ZERO, |buckets| buckets[bucket]);
+                    (Part::Group(i), units)
+                }));
+                let start = schedule.overage_periods[period].start;
+                schedule.cycles.iter().rposition(|c| c.start <= start)
+            }
             Basis::Cycle(cycle) => {
-                match line.kind {
-                    ChargeKind::Overage => weights.extend(
-                        members
-                            .iter()
-                            .enumerate()
-                            .map(|(i, (_, g))| (Part::Group(i), g.cycle_overage[cycle])),
-                    ),
-                    _ if rules.shared_proportional => weights.extend(
+                if rules.shared_proportional {
+                    weights.extend(
                         members
                             .iter()
                             .enumerate()
                             .map(|(i, (_, g))| (Part::Group(i), g.cycle_units[cycle])),
-                    ),
-                    _ => {}
+                    );
                 }
                 Some(cycle)
             }
@@ -265,15 +272,47 @@ pub fn allocate(
             }
         }
     }
-    // Overage is unpriced for the whole plan or not at all, and the groups'
-    // cycle overage adds up to the account's: a group's unpriced units are
-    // its cycle overage when the account has any unpriced.
+    // A plan that prices no overage: a group's unpriced units are its cycle
+    // overage. Otherwise, those of the unpriced parts (a tier without a
+    // price) of each overage period, in the cycle the period starts in.
     let unpriced = !charges.unpriced_overage_units.is_zero();
+    let unpriced_buckets: Vec<(Option<usize>, Vec<usize>)> = schedule
+        .overage_periods
+        .iter()
+        .enumerate()
+        .map(|(p, period)| {
+            let splits = overage_splits(plan, &usage.overage_buckets[p], usage.overage_metered[p]);
+            (
+                schedule
+                    .cycles
+                    .iter()
+                    .rposition(|c| c.start <= period.start),
+                splits
+                    .iter()
+                    .filter(|split| split.unit_price.is_none())
+                    .map(|split| split.bucket)
+                    .collect(),
+            )
+        })
+        .collect();
     let unpriced_in = |g: &GroupUsage, c: usize| {
-        if unpriced {
+        if !unpriced {
+            Decimal::ZERO
+        } else if !plan.overage.priced() {
             g.cycle_overage[c]
         } else {
-            Decimal::ZERO
+            unpriced_buckets
+                .iter()
+                .enumerate()
+                .filter(|(_, (cycle, _))| *cycle == Some(c))
+                .flat_map(|(p, (_, buckets))| {
+                    buckets.iter().map(move |b| {
+                        g.overage_buckets
+                            .get(p)
+                            .map_or(Decimal::ZERO, |units| units[*b])
+                    })
+                })
+                .sum()
         }
     };
     let account_units: Decimal = members.iter().map(|(_, g)| g.units).sum();

@@ -6,7 +6,7 @@ use crate::domain::numbers::{checked_sum, round_money};
 use crate::domain::periods::Period;
 use crate::engine::core_days::CoreDay;
 use crate::engine::meter::{AccountUsage, Schedule};
-use crate::plan::{AllowanceKind, Plan};
+use crate::plan::{AllowanceKind, Plan, TierMode, TierRange};
 use chrono::{DateTime, Utc};
 
 impl ChargeKind {
@@ -76,6 +76,8 @@ pub struct ChargeLine {
     /// What the line charges for: an allowance period (allowance, period
     /// index), or the subscription cycle it falls in.
     pub basis: Basis,
+    /// An overage line of a tiered plan: the tier it is priced by.
+    pub tier: Option<TierRange>,
 }
 
 /// What a charge line is for, so it can be shared out (`--by`).
@@ -83,8 +85,11 @@ pub struct ChargeLine {
 pub enum Basis {
     /// Period `period` of allowance `allowance`.
     AllowancePeriod { allowance: usize, period: usize },
-    /// Cycle `cycle` (fee and overage lines, cores days inside the term).
+    /// Cycle `cycle` (fee lines, cores days inside the term).
     Cycle(usize),
+    /// Overage period `period` (`Schedule::overage_periods`), its bucket
+    /// `bucket` (`AccountUsage::overage_buckets`).
+    OveragePeriod { period: usize, bucket: usize },
     /// A cores day outside every cycle (before the term started).
     OutsideCycles,
 }
@@ -123,8 +128,65 @@ impl ChargeLine {
             unit_price,
             amount: round_money(amount, plan.decimals),
             basis,
+            tier: None,
         })
     }
+}
+
+/// A part of an overage period's overage priced one way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OverageSplit {
+    /// The bucket of `AccountUsage::overage_buckets` it comes from (volume: 0).
+    pub bucket: usize,
+    pub quantity: Decimal,
+    /// `None`: unpriced.
+    pub unit_price: Option<Decimal>,
+    pub tier: Option<TierRange>,
+}
+
+/// How an overage period's overage is priced, given its overage per bucket
+/// and its count of metered units: one part per graduated tier reached (or
+/// price in force), or, by volume, one part at the tier the count reaches.
+pub fn overage_splits(plan: &Plan, buckets: &[Decimal], metered: Decimal) -> Vec<OverageSplit> {
+    let overage = &plan.overage;
+    if !overage.tiers.is_empty() && overage.tier_mode == TierMode::Volume {
+        let quantity: Decimal = buckets.iter().copied().sum();
+        if quantity.is_zero() {
+            return Vec::new();
+        }
+        let tier = overage.tier_of(metered);
+        return vec![OverageSplit {
+            bucket: 0,
+            quantity,
+            unit_price: overage.tiers[tier].unit_price,
+            tier: Some(overage.tier_range(tier)),
+        }];
+    }
+    buckets
+        .iter()
+        .enumerate()
+        .filter(|(_, quantity)| !quantity.is_zero())
+        .map(|(bucket, quantity)| {
+            let (unit_price, tier) = if overage.tiers.is_empty() {
+                let price = match bucket {
+                    0 => overage.unit_price,
+                    n => Some(overage.price_changes[n - 1].unit_price),
+                };
+                (price, None)
+            } else {
+                (
+                    overage.tiers[bucket].unit_price,
+                    Some(overage.tier_range(bucket)),
+                )
+            };
+            OverageSplit {
+                bucket,
+                quantity: *quantity,
+                unit_price,
+                tier,
+            }
+        })
+        .collect()
 }
 
 /// The fee lines of cycle number `cycle`, starting at `cycle_start`.
@@ -187,6 +249,7 @@ fn allowance_lines(
         // The period's line: the units in force at its start. Each top-up
         // inside the period is a line of its own, priced so the period's
         // lines add up to one line for all its granted units.
+        // A period is priced at its start, a top-up at its `at`.
         let mut in_force = schedule.granted_before(plan, index, period.start)?;
         lines.push(ChargeLine::new(
             plan,
@@ -195,14 +258,15 @@ fn allowance_lines(
             period.start,
             period.start,
             in_force,
-            allowance.unit_price,
+            allowance.price_at(period.start),
             basis,
             overflow,
         )?);
         for (at, units) in schedule.topups_in(index, period, until) {
+            let price = allowance.price_at(at);
             let priced = |units: Decimal| {
                 units
-                    .checked_mul(allowance.unit_price)
+                    .checked_mul(price)
                     .map(|amount| round_money(amount, plan.decimals))
                     .ok_or_else(overflow)
             };
@@ -217,9 +281,10 @@ fn allowance_lines(
                 posted_at: at,
                 state: ChargeState::Posted,
                 quantity: units,
-                unit_price: allowance.unit_price,
+                unit_price: price,
                 amount: after - before,
                 basis,
+                tier: None,
             });
         }
     }
@@ -297,48 +362,23 @@ pub fn charges(
             schedule.as_of,
         )?);
     }
-    let mut unpriced_overage_units = Decimal::ZERO;
     for (cycle, period) in schedule.cycles.iter().enumerate() {
         for line in fee_lines(plan, cycle, period.start) {
             lines.push(line?);
         }
-        let overage = usage.cycle_overage[cycle];
-        if overage.is_zero() {
-            continue;
-        }
-        match plan.overage.unit_price {
-            Some(price) => {
-                // Overage posts at the cycle end; until then it is accrued.
-                let mut line = ChargeLine::new(
-                    plan,
-                    ChargeKind::Overage,
-                    "overage".into(),
-                    period.start,
-                    period.end,
-                    overage,
-                    price,
-                    Basis::Cycle(cycle),
-                    || {
-                        Error::overflow(
-                            format!(
-                                "account {account}, period {}: overage units × overage.unit_price",
-                                when(period.start)
-                            ),
-                            format!(
-                                "write a smaller overage.unit_price or metering units in {}, or give an earlier --as-of",
-                                plan.file
-                            ),
-                        )
-                    },
-                )?;
-                if period.end > schedule.as_of {
-                    line.state = ChargeState::Accrued;
-                }
-                lines.push(line)
-            }
-            None => {
-                unpriced_overage_units =
-                    unpriced_overage_units.checked_add(overage).ok_or_else(|| {
+    }
+    let mut unpriced_overage_units = Decimal::ZERO;
+    for (number, period) in schedule.overage_periods.iter().enumerate() {
+        let splits = overage_splits(
+            plan,
+            &usage.overage_buckets[number],
+            usage.overage_metered[number],
+        );
+        for split in splits {
+            let Some(price) = split.unit_price else {
+                unpriced_overage_units = unpriced_overage_units
+                    .checked_add(split.quantity)
+                    .ok_or_else(|| {
                         Error::overflow(
                             format!("account {account}: unpriced overage units"),
                             format!(
@@ -346,11 +386,49 @@ pub fn charges(
                                 plan.file
                             ),
                         )
-                    })?
+                    })?;
+                continue;
+            };
+            // Overage posts at the end of its overage period; until then it is accrued.
+            let mut line = ChargeLine::new(
+                plan,
+                ChargeKind::Overage,
+                "overage".into(),
+                period.start,
+                period.end,
+                split.quantity,
+                price,
+                Basis::OveragePeriod {
+                    period: number,
+                    bucket: split.bucket,
+                },
+                || {
+                    Error::overflow(
+                        format!(
+                            "account {account}, period {}: overage units × overage.unit_price",
+                            when(period.start)
+                        ),
+                        format!(
+                            "write a smaller overage.unit_price or metering units in {}, or give an earlier --as-of",
+                            plan.file
+                        ),
+                    )
+                },
+            )?;
+            line.tier = split.tier;
+            if period.end > schedule.as_of {
+                line.state = ChargeState::Accrued;
             }
+            lines.push(line)
         }
     }
-    lines.sort_by_key(|line| (line.period_start, line.kind));
+    lines.sort_by_key(|line| {
+        (
+            line.period_start,
+            line.kind,
+            line.tier.map_or(0, |tier| tier.number),
+        )
+    });
     let total = checked_sum(lines.iter().map(|line| line.amount)).ok_or_else(|| {
         Error::overflow(
             format!(

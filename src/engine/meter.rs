@@ -7,7 +7,7 @@ use crate::domain::numbers::checked_sum;
 use crate::domain::periods::{Period, advance_to};
 use crate::domain::zone::Zone;
 use crate::input::log::{ScanEvent, ScanLog, ScanStatus};
-use crate::plan::{OveragePolicy, Plan, RepeatWindow};
+use crate::plan::{OveragePolicy, Plan, RepeatWindow, TierMode};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use std::collections::HashSet;
@@ -142,6 +142,9 @@ pub struct Schedule {
     pub allowance_periods: Vec<Vec<Period>>,
     /// Per allowance, its top-ups `(at, units)` in time order.
     pub topups: Vec<Vec<(DateTime<Utc>, Decimal)>>,
+    /// The overage periods started by as-of (`[overage] period`): the
+    /// cycles, or the calendar months cut to the term.
+    pub overage_periods: Vec<Period>,
     /// Per allowance, per period: the local midnights inside it up to as-of,
     /// which cut it into the local days its daily usage is counted by.
     pub day_bounds: Vec<Vec<Vec<DateTime<Utc>>>>,
@@ -164,6 +167,10 @@ struct ScaledUnits {
     allowances: Vec<Scaled>,
     /// Per allowance, its top-ups `(at, units)` in time order.
     topups: Vec<Vec<(DateTime<Utc>, Scaled)>>,
+    /// `[[metering.change]]`: `(at, first, repeat, count_failed)` in time order.
+    changes: Vec<(DateTime<Utc>, Scaled, Scaled, bool)>,
+    /// Graduated tiers' `up_to`, the last `None`; empty unless graduated.
+    tier_bounds: Vec<Option<Scaled>>,
 }
 
 impl Schedule {
@@ -181,6 +188,13 @@ impl Schedule {
         .iter()
         .chain(plan.allowances.iter().map(|allowance| &allowance.units))
         .chain(plan.topups.iter().map(|topup| &topup.units))
+        .chain(
+            plan.metering
+                .changes
+                .iter()
+                .flat_map(|c| [&c.first_scan_units, &c.repeat_scan_units]),
+        )
+        .chain(plan.overage.tiers.iter().filter_map(|t| t.up_to.as_ref()))
         .map(Decimal::scale)
         .max()
         .unwrap_or(0);
@@ -227,12 +241,35 @@ impl Schedule {
                         .collect()
                 })
                 .collect(),
+            changes: plan
+                .metering
+                .changes
+                .iter()
+                .map(|c| {
+                    (
+                        c.at,
+                        to_scaled(c.first_scan_units, scale),
+                        to_scaled(c.repeat_scan_units, scale),
+                        c.count_failed,
+                    )
+                })
+                .collect(),
+            tier_bounds: if plan.overage.tier_mode == TierMode::Graduated {
+                plan.overage
+                    .tiers
+                    .iter()
+                    .map(|t| t.up_to.map(|up_to| to_scaled(up_to, scale)))
+                    .collect()
+            } else {
+                Vec::new()
+            },
         };
         Schedule {
             as_of,
             cycles: term.cycles_until(as_of),
             allowance_periods,
             topups,
+            overage_periods: term.periods_until(plan.overage.period, as_of),
             day_bounds,
             units,
             grouped: false,
@@ -327,6 +364,23 @@ fn midnights_inside(zone: Zone, period: &Period, as_of: DateTime<Utc>) -> Vec<Da
     bounds
 }
 
+/// Add the positions `(start, end]` of an overage period's count to the
+/// graduated tiers they fall in (`bounds`: each tier's `up_to`, inclusive).
+fn split_by_tier(bounds: &[Option<Scaled>], start: Scaled, end: Scaled, out: &mut [Scaled]) {
+    let mut low: Scaled = 0;
+    for (tier, bound) in bounds.iter().enumerate() {
+        let high = bound.unwrap_or(Scaled::MAX);
+        let part = end.min(high) - start.max(low);
+        if part > 0 {
+            out[tier] += part;
+        }
+        if end <= high {
+            break;
+        }
+        low = high;
+    }
+}
+
 /// One account's replay, summed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountUsage {
@@ -347,6 +401,13 @@ pub struct AccountUsage {
     pub cycle_demand: Vec<Decimal>,
     /// Per cycle, units of denied scans.
     pub cycle_denied: Vec<Decimal>,
+    /// Per overage period (`Schedule::overage_periods`), the units of every
+    /// admitted metered scan, allowance-covered ones included: the count
+    /// tiers are reached by.
+    pub overage_metered: Vec<Decimal>,
+    /// Per overage period, per bucket ([`crate::plan::Overage::buckets`]:
+    /// graduated tier, or price in force), overage units.
+    pub overage_buckets: Vec<Vec<Decimal>>,
     /// With `--by`: per group id (the log's `groups`), what its scans drew.
     pub groups: Vec<GroupUsage>,
     /// A sum over the account's scans went beyond a decimal's range: the
@@ -374,6 +435,8 @@ pub struct GroupUsage {
     pub cycle_units: Vec<Decimal>,
     /// Per cycle: overage units.
     pub cycle_overage: Vec<Decimal>,
+    /// Per overage period, per bucket: overage units (empty before the group's first row).
+    pub overage_buckets: Vec<Vec<Decimal>>,
 }
 
 impl AccountUsage {
@@ -411,6 +474,8 @@ struct Tally {
     cycle_overage: Vec<Scaled>,
     cycle_demand: Vec<Scaled>,
     cycle_denied: Vec<Scaled>,
+    overage_metered: Vec<Scaled>,
+    overage_buckets: Vec<Vec<Scaled>>,
     groups: Vec<GroupTally>,
 }
 
@@ -426,6 +491,7 @@ struct GroupTally {
     daily: Vec<Vec<Vec<Scaled>>>,
     cycle_units: Vec<Scaled>,
     cycle_overage: Vec<Scaled>,
+    overage_buckets: Vec<Vec<Scaled>>,
 }
 
 struct AccountState<'p> {
@@ -446,6 +512,9 @@ struct AccountState<'p> {
     seen_scan_ids: HashSet<u64, foldhash::fast::FixedState>,
     draws: Vec<Scaled>,
     available: Vec<(Option<usize>, Scaled)>,
+    overage_cursor: usize,
+    /// The last scan's overage period and its overage per bucket (when it had overage).
+    overage_split: (Option<usize>, Vec<Scaled>),
 }
 
 impl<'p> AccountState<'p> {
@@ -474,6 +543,11 @@ impl<'p> AccountState<'p> {
                 cycle_overage: vec![0; cycles],
                 cycle_demand: vec![0; cycles],
                 cycle_denied: vec![0; cycles],
+                overage_metered: vec![0; schedule.overage_periods.len()],
+                overage_buckets: vec![
+                    vec![0; plan.overage.buckets()];
+                    schedule.overage_periods.len()
+                ],
                 groups: Vec::new(),
             },
             period_cursor: vec![0; allowances],
@@ -485,6 +559,8 @@ impl<'p> AccountState<'p> {
             seen_scan_ids: HashSet::default(),
             draws: vec![0; allowances],
             available: vec![(None, 0); allowances],
+            overage_cursor: 0,
+            overage_split: (None, vec![0; plan.overage.buckets()]),
         }
     }
 
@@ -537,6 +613,8 @@ impl<'p> AccountState<'p> {
             cycle_overage: sums(&tally.cycle_overage),
             cycle_demand: sums(&tally.cycle_demand),
             cycle_denied: sums(&tally.cycle_denied),
+            overage_metered: sums(&tally.overage_metered),
+            overage_buckets: tally.overage_buckets.iter().map(|b| sums(b)).collect(),
             groups: tally
                 .groups
                 .into_iter()
@@ -563,6 +641,7 @@ impl<'p> AccountState<'p> {
                         .collect(),
                     cycle_units: sums(&group.cycle_units),
                     cycle_overage: sums(&group.cycle_overage),
+                    overage_buckets: group.overage_buckets.iter().map(|b| sums(b)).collect(),
                 })
                 .collect(),
             overflow: false,
@@ -625,6 +704,8 @@ impl<'p> AccountState<'p> {
                 .collect();
             group.cycle_units = vec![0; self.schedule.cycles.len()];
             group.cycle_overage = vec![0; self.schedule.cycles.len()];
+            group.overage_buckets =
+                vec![vec![0; self.plan.overage.buckets()]; self.schedule.overage_periods.len()];
         }
         match outcome {
             ScanOutcome::First => group.first += 1,
@@ -652,6 +733,13 @@ impl<'p> AccountState<'p> {
         let cycle = self.cycle_cursor;
         group.cycle_units[cycle] = group.cycle_units[cycle].saturating_add(units);
         group.cycle_overage[cycle] = group.cycle_overage[cycle].saturating_add(overage);
+        if overage != 0
+            && let (Some(period), split) = &self.overage_split
+        {
+            for (sum, part) in group.overage_buckets[*period].iter_mut().zip(split) {
+                *sum = sum.saturating_add(*part);
+            }
+        }
     }
 
     fn meter(&mut self, event: &ScanEvent, image: u128) -> (ScanOutcome, Scaled, Scaled) {
@@ -662,8 +750,16 @@ impl<'p> AccountState<'p> {
         if event.scan_key != 0 && !self.seen_scan_ids.insert(event.scan_key) {
             return (ScanOutcome::Duplicate, 0, 0);
         }
+        // The rule in force at the scan (`[[metering.change]]`).
+        let (first_units, repeat_units, count_failed) = match units_of.changes.as_slice() {
+            [] => (units_of.first, units_of.repeat, plan.metering.count_failed),
+            changes => match changes.partition_point(|change| change.0 <= event.at) {
+                0 => (units_of.first, units_of.repeat, plan.metering.count_failed),
+                n => (changes[n - 1].1, changes[n - 1].2, changes[n - 1].3),
+            },
+        };
         // 2. Failed scans are skipped unless the plan meters them.
-        if !success && !plan.metering.count_failed {
+        if !success && !count_failed {
             return (ScanOutcome::Failed, 0, 0);
         }
         // 3. Trial: free, creates history.
@@ -698,11 +794,7 @@ impl<'p> AccountState<'p> {
         } else {
             !self.history.contains(&image)
         };
-        let units = if first {
-            units_of.first
-        } else {
-            units_of.repeat
-        };
+        let units = if first { first_units } else { repeat_units };
         let tally = &mut self.tally;
         // Sums over the log saturate (one instruction more than a plain
         // add): a saturated sum is beyond a decimal's range, and turning it
@@ -766,6 +858,37 @@ impl<'p> AccountState<'p> {
             }
         }
         let overage = left;
+        // The overage period's count of metered units, and where the
+        // scan's overage lands (graduated tier, or price in force).
+        let overage_period = advance_to(
+            &self.schedule.overage_periods,
+            &mut self.overage_cursor,
+            event.at,
+        );
+        self.overage_split.0 = overage_period;
+        if let Some(p) = overage_period {
+            let before = tally.overage_metered[p];
+            let after = before.saturating_add(units);
+            tally.overage_metered[p] = after;
+            if overage != 0 {
+                let split = &mut self.overage_split.1;
+                split.iter_mut().for_each(|part| *part = 0);
+                if !units_of.tier_bounds.is_empty() {
+                    split_by_tier(&units_of.tier_bounds, after - overage, after, split);
+                } else {
+                    let changes = &plan.overage.price_changes;
+                    let bucket = if changes.is_empty() {
+                        0
+                    } else {
+                        changes.partition_point(|change| change.at <= event.at)
+                    };
+                    split[bucket] = overage;
+                }
+                for (sum, part) in tally.overage_buckets[p].iter_mut().zip(split.iter()) {
+                    *sum = sum.saturating_add(*part);
+                }
+            }
+        }
         tally.consumed = tally.consumed.saturating_add(units - overage);
         if overage != 0 {
             tally.overage = tally.overage.saturating_add(overage);

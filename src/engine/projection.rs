@@ -3,9 +3,10 @@
 
 use crate::domain::error::{Error, Result};
 use crate::domain::numbers::{checked_sum, round_money};
-use crate::engine::charges::{ChargeKind, Charges, still_to_come};
+use crate::domain::periods::Period;
+use crate::engine::charges::{ChargeKind, Charges, overage_splits, still_to_come};
 use crate::engine::meter::{AccountUsage, Schedule};
-use crate::plan::{OveragePolicy, Plan};
+use crate::plan::{OveragePolicy, Plan, Tier, TierMode};
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 
@@ -79,6 +80,113 @@ fn instant_after(as_of: DateTime<Utc>, offset: Decimal) -> DateTime<Utc> {
     Duration::try_seconds(seconds)
         .and_then(|offset| whole.checked_add_signed(offset))
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// Add the positions `(start, end]` of an overage period's count to the
+/// graduated tiers they fall in.
+fn add_by_tier(
+    tiers: &[Tier],
+    start: Decimal,
+    end: Decimal,
+    buckets: &mut [Decimal],
+) -> Option<()> {
+    let mut low = Decimal::ZERO;
+    for (tier, bucket) in tiers.iter().zip(buckets.iter_mut()) {
+        let high = tier.up_to;
+        let top = high.map_or(end, |high| end.min(high));
+        let part = top - start.max(low);
+        if part > Decimal::ZERO {
+            *bucket = bucket.checked_add(part)?;
+        }
+        match high {
+            Some(high) if end > high => low = high,
+            _ => break,
+        }
+    }
+    Some(())
+}
+
+/// The projected overage charges of the overage lines posting in `cycle`
+/// (ending after its start, at or before its end), and their unpriced
+/// units: each overage period's count and overage continue from as-of at
+/// the cycle's rate (`extra` units spread evenly over the rest of the
+/// cycle, the first `available` of them drawn from the allowances), priced
+/// through the tiers or by the price in force; a period starting after
+/// as-of counts from zero. `None`: beyond a decimal's range.
+fn projected_overage_lines(
+    plan: &Plan,
+    schedule: &Schedule,
+    usage: &AccountUsage,
+    cycle: &Period,
+    extra: Decimal,
+    available: Decimal,
+) -> Option<(Decimal, Decimal)> {
+    let as_of = schedule.as_of;
+    let overage = &plan.overage;
+    let rest = seconds(cycle.end - as_of);
+    let last = cycle.end - Duration::nanoseconds(1);
+    let periods = plan.subscription.term.periods_until(overage.period, last);
+    let mut left = available;
+    let (mut cost, mut unpriced) = (Decimal::ZERO, Decimal::ZERO);
+    for (number, overage_period) in periods.iter().enumerate() {
+        if overage_period.end <= cycle.start || overage_period.start >= cycle.end {
+            continue;
+        }
+        let (mut buckets, mut metered) = match usage.overage_buckets.get(number) {
+            Some(buckets) => (buckets.clone(), usage.overage_metered[number]),
+            None => (vec![Decimal::ZERO; overage.buckets()], Decimal::ZERO),
+        };
+        // The rest of the cycle inside the period, cut where a price changes.
+        let from = overage_period.start.max(as_of);
+        let to = overage_period.end.min(cycle.end);
+        let mut cuts = vec![from];
+        cuts.extend(
+            overage
+                .price_changes
+                .iter()
+                .map(|change| change.at)
+                .filter(|at| from < *at && *at < to),
+        );
+        cuts.push(to);
+        for pair in cuts.windows(2) {
+            let (start, end) = (pair[0], pair[1]);
+            if end <= start || rest <= Decimal::ZERO {
+                continue;
+            }
+            let units = scale(extra, seconds(end - start), rest)?;
+            let covered = left.min(units);
+            left -= covered;
+            let over = units - covered;
+            metered = metered.checked_add(units)?;
+            if over <= Decimal::ZERO {
+                continue;
+            }
+            if !overage.tiers.is_empty() && overage.tier_mode == TierMode::Graduated {
+                add_by_tier(&overage.tiers, metered - over, metered, &mut buckets)?;
+            } else if overage.tiers.is_empty() {
+                let bucket = overage
+                    .price_changes
+                    .partition_point(|change| change.at <= start);
+                buckets[bucket] = buckets[bucket].checked_add(over)?;
+            } else {
+                buckets[0] = buckets[0].checked_add(over)?;
+            }
+        }
+        if overage_period.end > cycle.end {
+            continue;
+        }
+        for split in overage_splits(plan, &buckets, metered) {
+            let quantity = round_units(split.quantity);
+            match split.unit_price {
+                Some(price) => {
+                    cost =
+                        cost.checked_add(round_money(quantity.checked_mul(price)?, plan.decimals))?
+                }
+                None => unpriced = unpriced.checked_add(quantity)?,
+            }
+        }
+    }
+    Some((cost, unpriced))
 }
 
 /// The projection for the cycle holding as-of, if as-of is strictly after
@@ -167,7 +275,17 @@ pub fn project(
             ),
     )
     .ok_or_else(|| overflow("cycle charges"))?;
-    let (overage_cost, projected_unpriced_overage) = match plan.overage.unit_price {
+    let overage = &plan.overage;
+    let plain = overage.tiers.is_empty()
+        && overage.price_changes.is_empty()
+        && overage.period == crate::domain::periods::Reset::Cycle;
+    let (overage_cost, projected_unpriced_overage) = match overage.unit_price {
+        _ if overage.policy == OveragePolicy::Bill && overage.priced() && !plain => {
+            let (cost, unpriced) =
+                projected_overage_lines(plan, schedule, usage, period, extra, available)
+                    .ok_or_else(|| overflow("overage charges"))?;
+            (round_money(cost, plan.decimals), unpriced)
+        }
         Some(price) => (
             round_money(
                 projected_overage

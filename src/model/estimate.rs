@@ -8,7 +8,8 @@ use crate::domain::periods::Period;
 use crate::domain::values::{Money, Units};
 use crate::engine::meter::{ScanOutcome, ScanResult, Schedule};
 use crate::input::log::{ScanEvent, ScanLog};
-use crate::plan::{AllowanceKind, OveragePolicy, Plan};
+use crate::plan::{AllowanceKind, OveragePolicy, Plan, TierMode, price_at};
+use chrono::{DateTime, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
@@ -40,6 +41,10 @@ pub struct ObservedDemand {
     pub peak_units: Units,
     pub mean: Demand,
     pub mean_units: Units,
+    /// The end of the observed window: the metering rule and the prices in
+    /// force then size the purchase.
+    #[serde(skip)]
+    pub rules_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -263,15 +268,105 @@ fn purchase(p: &Purchase<'_>, cost: &dyn Fn(Decimal) -> Option<Decimal>) -> Resu
 }
 
 /// Recommend a purchase for `plan` under `demand`, costed over `months`
-/// cycles. A demand or cost beyond a decimal's range is [`Error::Overflow`]
-/// (or [`Error::Option`] naming the option that gave the demand).
+/// cycles, by the plan's latest metering rule and prices. A demand or cost
+/// beyond a decimal's range is [`Error::Overflow`] (or [`Error::Option`]
+/// naming the option that gave the demand).
 pub fn recommend(
     plan: &Plan,
     demand: Demand,
     months: u32,
     cycles_observed: Option<u64>,
 ) -> Result<Recommendation> {
-    recommend_with(plan, demand, months, cycles_observed, purchase)
+    recommend_with(
+        plan,
+        demand,
+        months,
+        cycles_observed,
+        DateTime::<Utc>::MAX_UTC,
+        purchase,
+    )
+}
+
+/// [`recommend`] by the metering rule and prices in force at `at` (the end
+/// of the observed window).
+pub fn recommend_at(
+    plan: &Plan,
+    demand: Demand,
+    months: u32,
+    cycles_observed: Option<u64>,
+    at: DateTime<Utc>,
+) -> Result<Recommendation> {
+    recommend_with(plan, demand, months, cycles_observed, at, purchase)
+}
+
+/// The cost of `short` overage units at the top of a cycle's `units`
+/// metered units, through graduated tiers, each tier's part rounded as its
+/// line is; `None` beyond a decimal's range, or `Some(None)` when a tier it
+/// reaches has no price.
+fn graduated_cost(plan: &Plan, units: Decimal, short: Decimal) -> Option<Option<Decimal>> {
+    if short <= Decimal::ZERO {
+        return Some(Some(Decimal::ZERO));
+    }
+    let (start, end) = (units - short, units);
+    let mut low = Decimal::ZERO;
+    let mut cost = Decimal::ZERO;
+    for tier in &plan.overage.tiers {
+        let top = tier.up_to.map_or(end, |high| end.min(high));
+        let part = top - start.max(low);
+        if part > Decimal::ZERO {
+            let Some(price) = tier.unit_price else {
+                return Some(None);
+            };
+            cost = cost.checked_add(round_money(part.checked_mul(price)?, plan.decimals))?;
+        }
+        match tier.up_to {
+            Some(high) if end > high => low = high,
+            _ => break,
+        }
+    }
+    Some(Some(cost))
+}
+
+/// The purchase graduated tiers make cheapest: the cost is linear in the
+/// purchase between the points where the overage's lowest position crosses
+/// a tier bound, so nothing, the covering purchase, every `allowed` value
+/// and the multiples of `step` next to each such point are weighed.
+fn tiered_purchase(
+    p: &Purchase<'_>,
+    breakpoints: &[Decimal],
+    cost: &dyn Fn(Decimal) -> Option<Decimal>,
+) -> Result<Decimal, ()> {
+    let covering = p.covering().ok_or(())?;
+    let mut best: Option<(Decimal, Decimal)> = None;
+    let mut weigh = |q: Decimal| {
+        if q < Decimal::ZERO || q > covering {
+            return;
+        }
+        if let Some(c) = cost(q)
+            && best.is_none_or(|b| (c, q) < b)
+        {
+            best = Some((c, q));
+        }
+    };
+    weigh(Decimal::ZERO);
+    weigh(covering);
+    p.allowed.iter().copied().for_each(&mut weigh);
+    for point in breakpoints.iter().copied() {
+        match p.step {
+            None if p.allowed.is_empty() => weigh(point),
+            None => {}
+            Some(step) => {
+                let k = (point / step).floor();
+                for offset in -2i64..=3 {
+                    let multiple = k + Decimal::from(offset);
+                    if multiple >= Decimal::ONE {
+                        weigh(multiple * step);
+                    }
+                }
+            }
+        }
+    }
+    best.map(|(_, q)| q).ok_or(())
 }
 
 /// How a purchase is chosen: [`purchase`], or in tests the enumeration.
@@ -282,9 +377,11 @@ fn recommend_with(
     demand: Demand,
     months: u32,
     cycles_observed: Option<u64>,
+    at: DateTime<Utc>,
     choose: Chooser,
 ) -> Result<Recommendation> {
-    let metering = &plan.metering;
+    // The rule in force at `at`.
+    let (first_scan_units, repeat_scan_units, _) = plan.metering.rule_at(at);
     let by_hand = cycles_observed.is_none();
     let too_much = |option: &'static str, value: Units, key: &str| {
         if by_hand {
@@ -309,12 +406,12 @@ fn recommend_with(
     let first = demand
         .first_scans
         .0
-        .checked_mul(metering.first_scan_units)
+        .checked_mul(first_scan_units)
         .ok_or_else(|| too_much("--first-scans", demand.first_scans, "first_scan_units"))?;
     let repeat = demand
         .repeat_scans
         .0
-        .checked_mul(metering.repeat_scan_units)
+        .checked_mul(repeat_scan_units)
         .ok_or_else(|| too_much("--repeat-scans", demand.repeat_scans, "repeat_scan_units"))?;
     let units = first.checked_add(repeat).ok_or_else(|| {
         Error::overflow(
@@ -341,7 +438,7 @@ fn recommend_with(
             other_units = other_units.checked_add(allowance.units).ok_or_else(what)?;
             let line = allowance
                 .units
-                .checked_mul(allowance.unit_price)
+                .checked_mul(allowance.price_at(at))
                 .ok_or_else(what)?;
             fixed = fixed.checked_add(money(line)).ok_or_else(what)?;
         }
@@ -357,11 +454,31 @@ fn recommend_with(
         fixed = fixed.checked_add(money(line)).ok_or_else(what)?;
     }
     let need = (units - other_units).max(Decimal::ZERO);
-    let overage_price = plan.overage.unit_price;
-    let bill = plan.overage.policy == OveragePolicy::Bill;
+    let overage = &plan.overage;
+    let graduated = !overage.tiers.is_empty() && overage.tier_mode == TierMode::Graduated;
+    // One price for every overage unit: the one in force at `at`, or by
+    // volume the tier the cycle's units reach; graduated tiers are priced
+    // unit by unit (`None` here).
+    let overage_price = if overage.tiers.is_empty() {
+        match overage.unit_price {
+            base if overage.price_changes.is_empty() => base,
+            base => match overage.price_changes.partition_point(|c| c.at <= at) {
+                0 => base,
+                _ => Some(price_at(Decimal::ZERO, &overage.price_changes, at)),
+            },
+        }
+    } else if graduated {
+        None
+    } else {
+        overage.tiers[overage.tier_of(units)].unit_price
+    };
+    let bill = overage.policy == OveragePolicy::Bill;
+    // Graduated: priced when every tier the shortfall may reach has a price.
+    let graduated_priced = graduated && overage.tiers.iter().all(|t| t.unit_price.is_some());
     let cost_of = |bought: Decimal, price: Decimal| -> Option<Decimal> {
         let short = (need - bought).max(Decimal::ZERO);
         let overage = match (bill, overage_price) {
+            (true, _) if graduated => graduated_cost(plan, units, short)?.unwrap_or(Decimal::ZERO),
             (true, Some(over)) => money(short.checked_mul(over)?),
             _ => Decimal::ZERO,
         };
@@ -380,7 +497,7 @@ fn recommend_with(
         Some(index) => {
             let allowance = &plan.allowances[index];
             let priced = match (bill, overage_price) {
-                (true, Some(over)) => Some((allowance.unit_price, over, plan.decimals)),
+                (true, Some(over)) => Some((allowance.price_at(at), over, plan.decimals)),
                 _ => None,
             };
             let wanted = Purchase {
@@ -389,8 +506,21 @@ fn recommend_with(
                 need,
                 priced,
             };
-            let bought = choose(&wanted, &|q| cost_of(q, allowance.unit_price))
-                .map_err(|()| cost_overflow())?;
+            let price = allowance.price_at(at);
+            let bought = if bill && graduated_priced {
+                // Where the overage's lowest position crosses a tier bound.
+                let breakpoints: Vec<Decimal> = overage
+                    .tiers
+                    .iter()
+                    .filter_map(|t| t.up_to)
+                    .map(|bound| bound - units + need)
+                    .filter(|q| *q > Decimal::ZERO && *q < need)
+                    .collect();
+                tiered_purchase(&wanted, &breakpoints, &|q| cost_of(q, price))
+            } else {
+                choose(&wanted, &|q| cost_of(q, price))
+            }
+            .map_err(|()| cost_overflow())?;
             // A multiple of a fine step near a decimal's 28 digits rounds off
             // the step: refuse it rather than recommend what cannot be bought.
             if !bought.is_zero() && !allowance.accepts(bought) {
@@ -408,7 +538,7 @@ fn recommend_with(
             (Some(allowance), bought)
         }
     };
-    let price = allowance.map_or(Decimal::ZERO, |a| a.unit_price);
+    let price = allowance.map_or(Decimal::ZERO, |a| a.price_at(at));
     let short = (need - bought).max(Decimal::ZERO);
     let cost = cost_of(bought, price).ok_or_else(cost_overflow)?;
     let over_months = cost
@@ -438,7 +568,13 @@ fn recommend_with(
         ),
         overage_per_cycle: Units(if bill { short } else { Decimal::ZERO }),
         denied_per_cycle: Units(if bill { Decimal::ZERO } else { short }),
-        unpriced_overage: bill && overage_price.is_none() && !short.is_zero(),
+        unpriced_overage: bill
+            && !short.is_zero()
+            && if graduated {
+                graduated_cost(plan, units, short).is_some_and(|c| c.is_none())
+            } else {
+                overage_price.is_none()
+            },
         cost_per_cycle: Money(money(cost)),
         months,
         cost_over_months: Money(money(over_months)),
@@ -582,12 +718,14 @@ impl DemandTally {
                 .position(|seen| seen == name)
                 .map_or(&none, |id| &self.counts[id])
         };
-        let metering = &plan.metering;
+        // The end of the observed window, and the metering rule in force then.
+        let rules_at = self.cycles[closed - 1].end;
+        let (first_scan_units, repeat_scan_units, _) = plan.metering.rule_at(rules_at);
         // Units of (first, repeat) scans; `None` beyond a decimal's range.
         let units = |first: Decimal, repeat: Decimal| {
             first
-                .checked_mul(metering.first_scan_units)?
-                .checked_add(repeat.checked_mul(metering.repeat_scan_units)?)
+                .checked_mul(first_scan_units)?
+                .checked_add(repeat.checked_mul(repeat_scan_units)?)
         };
         let counted =
             |(first, repeat): (u64, u64)| units(Decimal::from(first), Decimal::from(repeat));
@@ -642,6 +780,7 @@ impl DemandTally {
                     units(mean.first_scans.0, mean.repeat_scans.0).ok_or_else(overflow)?,
                 ),
                 mean,
+                rules_at,
             });
         }
         observed.sort_by(|a, b| a.account.cmp(&b.account));
@@ -749,7 +888,7 @@ mod tests {
                 repeat_scans: Units(Decimal::new(repeat.0 as i64, repeat.1)),
             };
             let closed = recommend(&plan, demand, months, None).expect("small cases fit");
-            let reference = recommend_with(&plan, demand, months, None, enumerated).expect("small cases fit");
+            let reference = recommend_with(&plan, demand, months, None, DateTime::<Utc>::MAX_UTC, enumerated).expect("small cases fit");
             prop_assert_eq!(closed, reference);
         }
     }
@@ -770,7 +909,15 @@ mod tests {
             };
             assert_eq!(
                 recommend(&plan, demand, 12, None).unwrap(),
-                recommend_with(&plan, demand, 12, None, enumerated).unwrap(),
+                recommend_with(
+                    &plan,
+                    demand,
+                    12,
+                    None,
+                    DateTime::<Utc>::MAX_UTC,
+                    enumerated
+                )
+                .unwrap(),
                 "first scans {first}"
             );
         }

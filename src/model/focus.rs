@@ -304,7 +304,7 @@ fn allowance_of(plan: &Plan, basis: Option<Basis>) -> Option<(usize, &str)> {
             .allowances
             .get(allowance)
             .map(|found| (allowance, found.name.as_str())),
-        Basis::Cycle(_) | Basis::OutsideCycles => None,
+        Basis::Cycle(_) | Basis::OveragePeriod { .. } | Basis::OutsideCycles => None,
     }
 }
 

@@ -8,7 +8,7 @@ use crate::domain::numbers::{checked_sum, round_money};
 use crate::domain::values::{Instant, Money, Units};
 use crate::engine::allocation::AllocationReport;
 use crate::engine::charges::{Basis, ChargeKind, ChargeState};
-use crate::model::report::{AccountReport, Report, WindowReport};
+use crate::model::report::{AccountReport, Report, TierReport, WindowReport};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -54,6 +54,9 @@ pub struct InvoiceLine {
     /// (`None` for the projection's and the unpriced overage lines).
     #[serde(skip)]
     pub basis: Option<Basis>,
+    /// An overage line of a tiered plan: the tier it is priced by.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier: Option<TierReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -209,6 +212,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
             amount: Some(line.amount),
             state,
             basis: line.basis,
+            tier: line.tier,
         });
     }
     for (cycle, reported) in cycles.iter_mut().zip(&account.cycles) {
@@ -244,6 +248,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
                 amount: Some(line.amount),
                 state: LineState::StillToCome,
                 basis: line.basis,
+                tier: line.tier,
             });
         }
         let reported = account.cycles.iter().find(|c| c.start == cycle.start);
@@ -271,6 +276,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
                     amount: Some(Money(amount)),
                     state: LineState::StillToCome,
                     basis: None,
+                    tier: None,
                 });
             } else {
                 cycle.unpriced_overage_units.0 += more;
@@ -362,5 +368,6 @@ fn unpriced_line(
         amount: None,
         state,
         basis: None,
+        tier: None,
     }
 }

@@ -38,8 +38,78 @@ pub struct Report {
     pub overage_unit_price: Option<Units>,
     /// The plan bills cores (`[cores]`); future core days are never projected.
     pub bills_cores: bool,
+    /// The plan's dated changes (`[[metering.change]]`, `[[allowance.price_change]]`,
+    /// `[[overage.price_change]]`) in time order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<PlanChange>,
     pub accounts: Vec<AccountReport>,
     pub totals: Totals,
+}
+
+/// A rule or price of the plan that changes at `at`: `item` is `metering`,
+/// `allowance:NAME` or `overage`; the metering rule in force from then on,
+/// or the new unit price.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanChange {
+    pub at: Instant,
+    pub item: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_scan_units: Option<Units>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat_scan_units: Option<Units>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count_failed: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<Units>,
+}
+
+impl PlanChange {
+    /// Every dated change of `plan`, in time order (metering, then
+    /// allowances in plan order, then overage, at one instant).
+    pub fn of(plan: &Plan, shown: crate::domain::zone::Zone) -> Vec<PlanChange> {
+        let price = |at, item: String, price| PlanChange {
+            at: Instant::new(shown, at),
+            item,
+            first_scan_units: None,
+            repeat_scan_units: None,
+            count_failed: None,
+            unit_price: Some(Units(price)),
+        };
+        let mut changes: Vec<(DateTime<Utc>, PlanChange)> = Vec::new();
+        for change in &plan.metering.changes {
+            changes.push((
+                change.at,
+                PlanChange {
+                    at: Instant::new(shown, change.at),
+                    item: "metering".into(),
+                    first_scan_units: Some(Units(change.first_scan_units)),
+                    repeat_scan_units: Some(Units(change.repeat_scan_units)),
+                    count_failed: Some(change.count_failed),
+                    unit_price: None,
+                },
+            ));
+        }
+        for allowance in &plan.allowances {
+            for change in &allowance.price_changes {
+                changes.push((
+                    change.at,
+                    price(
+                        change.at,
+                        format!("allowance:{}", allowance.name),
+                        change.unit_price,
+                    ),
+                ));
+            }
+        }
+        for change in &plan.overage.price_changes {
+            changes.push((
+                change.at,
+                price(change.at, "overage".into(), change.unit_price),
+            ));
+        }
+        changes.sort_by_key(|(at, _)| *at);
+        changes.into_iter().map(|(_, change)| change).collect()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -235,6 +305,29 @@ pub struct ChargeLineReport {
     /// (`merge`) has `None`.
     #[serde(skip)]
     pub basis: Option<Basis>,
+    /// An overage line of a tiered plan: the tier it is priced by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<TierReport>,
+}
+
+/// An overage tier as a line names it: the overage period's metered units
+/// after `from` up to `up_to` (inclusive; absent: no bound); `number` from 1.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TierReport {
+    pub number: usize,
+    pub from: Units,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub up_to: Option<Units>,
+}
+
+impl TierReport {
+    pub fn of(tier: crate::plan::TierRange) -> Self {
+        TierReport {
+            number: tier.number,
+            from: Units(tier.from),
+            up_to: tier.up_to.map(Units),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -406,6 +499,7 @@ pub fn build(
         overage_policy: plan.overage.policy,
         overage_unit_price: plan.overage.unit_price.map(Units),
         bills_cores: plan.cores.is_some(),
+        changes: PlanChange::of(plan, schedule.display),
         accounts,
         totals,
     })
@@ -576,6 +670,26 @@ fn account_report(
         free_used: free(|a| a.consumed.0, "used")?,
         free_expired: free(|a| a.expired.0, "expired")?,
     };
+    // Overage without a price, by the cycle its overage period starts in
+    // (a plan that prices none: the cycle's overage).
+    let mut unpriced_by_cycle = vec![Decimal::ZERO; schedule.cycles.len()];
+    for (p, period) in schedule.overage_periods.iter().enumerate() {
+        if let Some(c) = schedule
+            .cycles
+            .iter()
+            .rposition(|c| c.start <= period.start)
+        {
+            for split in crate::engine::charges::overage_splits(
+                plan,
+                &usage.overage_buckets[p],
+                usage.overage_metered[p],
+            ) {
+                if split.unit_price.is_none() {
+                    unpriced_by_cycle[c] += split.quantity;
+                }
+            }
+        }
+    }
     let cycles = schedule
         .cycles
         .iter()
@@ -591,10 +705,10 @@ fn account_report(
                     PeriodState::Current
                 },
                 overage: Units(overage),
-                unpriced_overage: Units(if plan.overage.unit_price.is_none() {
+                unpriced_overage: Units(if !plan.overage.priced() {
                     overage
                 } else {
-                    Decimal::ZERO
+                    unpriced_by_cycle[index]
                 }),
                 denied: Units(usage.cycle_denied[index]),
             }
@@ -606,7 +720,7 @@ fn account_report(
         units,
         allowances,
         allocation: breakdown
-            .map(|breakdown| allocate(shown, plan.decimals, schedule, usage, &charges, breakdown)),
+            .map(|breakdown| allocate(plan, shown, schedule, usage, &charges, breakdown)),
         charges: charges_report(shown, &charges, &still_to_come),
         subscription: SubscriptionReport {
             start: Instant::new(shown, term.start),
@@ -630,6 +744,7 @@ fn charges_report(shown: Zone, charges: &Charges, still_to_come: &[ChargeLine]) 
         unit_price: Units(line.unit_price),
         amount: Money(line.amount),
         basis: Some(line.basis),
+        tier: line.tier.map(TierReport::of),
     };
     ChargesReport {
         lines: charges.lines.iter().map(line_report).collect(),

@@ -20,9 +20,19 @@ pub const BUILTINS: &[Builtin] = &[
         toml: include_str!("../../plans/tcss-cny-300.toml"),
     },
     Builtin {
+        name: "tcss-cny-300-every-scan",
+        summary: "Tencent TCSS image scan, China-site rule (2024-09): every scan 1 unit, 300 units/month, CNY 0.30 a unit",
+        toml: include_str!("../../plans/tcss-cny-300-every-scan.toml"),
+    },
+    Builtin {
         name: "hss-payg",
         summary: "Huawei HSS pay-per-use image scan, 10 free scans per calendar month, then unpriced",
         toml: include_str!("../../plans/hss-payg.toml"),
+    },
+    Builtin {
+        name: "hss-payg-tiered",
+        summary: "Huawei HSS pay-per-use image scan, 10 free scans per calendar month, a discount tier after 10,000 scans a month; prices left to you",
+        toml: include_str!("../../plans/hss-payg-tiered.toml"),
     },
 ];
 

@@ -75,6 +75,55 @@ pub struct Metering {
     pub repeat_scan_units: Decimal,
     pub repeat_window: RepeatWindow,
     pub count_failed: bool,
+    /// `[[metering.change]]`, in time order: each the whole rule in force
+    /// from its `at` (keys it leaves out carried over from the rule before).
+    pub changes: Vec<MeteringChange>,
+}
+
+/// The metering rule in force from `at` on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeteringChange {
+    pub at: DateTime<Utc>,
+    pub first_scan_units: Decimal,
+    pub repeat_scan_units: Decimal,
+    pub count_failed: bool,
+}
+
+/// A price in force from `at` on (`[[allowance.price_change]]`,
+/// `[[overage.price_change]]`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PriceChange {
+    pub at: DateTime<Utc>,
+    pub unit_price: Decimal,
+}
+
+/// The price in force at `at`: `base`, or the last change made at or before it.
+pub fn price_at(base: Decimal, changes: &[PriceChange], at: DateTime<Utc>) -> Decimal {
+    match changes.partition_point(|change| change.at <= at) {
+        0 => base,
+        n => changes[n - 1].unit_price,
+    }
+}
+
+impl Metering {
+    /// `(first_scan_units, repeat_scan_units, count_failed)` in force at `at`.
+    pub fn rule_at(&self, at: DateTime<Utc>) -> (Decimal, Decimal, bool) {
+        match self.changes.partition_point(|change| change.at <= at) {
+            0 => (
+                self.first_scan_units,
+                self.repeat_scan_units,
+                self.count_failed,
+            ),
+            n => {
+                let change = &self.changes[n - 1];
+                (
+                    change.first_scan_units,
+                    change.repeat_scan_units,
+                    change.count_failed,
+                )
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -94,9 +143,16 @@ pub struct Allowance {
     pub unit_price: Decimal,
     pub step: Option<Decimal>,
     pub allowed: Vec<Decimal>,
+    /// `[[allowance.price_change]]`, in time order.
+    pub price_changes: Vec<PriceChange>,
 }
 
 impl Allowance {
+    /// The price of one unit in force at `at`.
+    pub fn price_at(&self, at: DateTime<Utc>) -> Decimal {
+        price_at(self.unit_price, &self.price_changes, at)
+    }
+
     /// Whether `units` is a purchase this allowance can be bought in.
     pub fn accepts(&self, units: Decimal) -> bool {
         if self.step.is_none() && self.allowed.is_empty() {
@@ -141,6 +197,81 @@ pub struct Overage {
     pub policy: OveragePolicy,
     /// `None` with `bill`: overage is reported unpriced.
     pub unit_price: Option<Decimal>,
+    /// The overage period: one overage line (or one per tier) each, posted at its end.
+    pub period: Reset,
+    /// `[[overage.tier]]` in ascending order, the last open; empty: untiered.
+    pub tiers: Vec<Tier>,
+    pub tier_mode: TierMode,
+    /// `[[overage.price_change]]`, in time order (never with tiers).
+    pub price_changes: Vec<PriceChange>,
+}
+
+/// One overage tier: the units of the overage period at positions up to
+/// `up_to` (inclusive; `None`: no bound), after the tier before.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tier {
+    pub up_to: Option<Decimal>,
+    /// `None`: the tier's units are reported unpriced.
+    pub unit_price: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TierMode {
+    /// Each overage unit at the price of the tier its position falls in.
+    Graduated,
+    /// All of the period's overage units at the price of the tier its total reaches.
+    Volume,
+}
+
+/// A tier's bounds as a line shows it: units after `from` up to `up_to`
+/// (inclusive), counted over the overage period; `number` from 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct TierRange {
+    pub number: usize,
+    pub from: Decimal,
+    pub up_to: Option<Decimal>,
+}
+
+impl Overage {
+    /// Tier `index`'s range.
+    pub fn tier_range(&self, index: usize) -> TierRange {
+        TierRange {
+            number: index + 1,
+            from: match index {
+                0 => Decimal::ZERO,
+                _ => self.tiers[index - 1].up_to.unwrap_or(Decimal::ZERO),
+            },
+            up_to: self.tiers[index].up_to,
+        }
+    }
+
+    /// The tier a cumulative count of `position` units falls in (inclusive bounds).
+    pub fn tier_of(&self, position: Decimal) -> usize {
+        self.tiers
+            .iter()
+            .position(|tier| tier.up_to.is_none_or(|up_to| position <= up_to))
+            .unwrap_or(self.tiers.len().saturating_sub(1))
+    }
+
+    /// How many ways overage units are told apart within a period: one per
+    /// tier (graduated), one per price in force (untiered), else one.
+    pub fn buckets(&self) -> usize {
+        if self.tiers.is_empty() {
+            1 + self.price_changes.len()
+        } else if self.tier_mode == TierMode::Graduated {
+            self.tiers.len()
+        } else {
+            1
+        }
+    }
+
+    /// Whether some overage has a price.
+    pub fn priced(&self) -> bool {
+        self.unit_price.is_some()
+            || !self.price_changes.is_empty()
+            || self.tiers.iter().any(|tier| tier.unit_price.is_some())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -304,12 +435,13 @@ fn read_plan(
 
     let metering = match root.table("metering")? {
         Some(mut table) => {
-            let metering = read_metering(doc, &mut table)?;
+            let metering = read_metering(doc, &mut table, zone)?;
             table.finish(&[
                 "first_scan_units",
                 "repeat_scan_units",
                 "repeat_window",
                 "count_failed",
+                "change",
             ])?;
             metering
         }
@@ -318,12 +450,20 @@ fn read_plan(
             repeat_scan_units: Decimal::ONE,
             repeat_window: RepeatWindow::Ever,
             count_failed: false,
+            changes: Vec::new(),
         },
     };
 
     let mut allowances: Vec<Allowance> = Vec::new();
     for mut table in root.tables("allowance")? {
-        let allowance = read_allowance(doc, &mut table, &allowances)?;
+        let mut allowance = read_allowance(doc, &mut table, &allowances)?;
+        allowance.price_changes = read_price_changes(doc, &mut table, zone)?;
+        if allowance.kind == AllowanceKind::Free && !allowance.price_changes.is_empty() {
+            return Err(table.key_error(
+                "price_change",
+                "prices a free allowance; remove it (or use kind = \"prepaid\")",
+            ));
+        }
         table.finish(&[
             "name",
             "kind",
@@ -332,6 +472,7 @@ fn read_plan(
             "unit_price",
             "step",
             "allowed",
+            "price_change",
         ])?;
         allowances.push(allowance);
     }
@@ -351,13 +492,24 @@ fn read_plan(
 
     let overage = match root.table("overage")? {
         Some(mut table) => {
-            let overage = read_overage(doc, &mut table)?;
-            table.finish(&["policy", "unit_price"])?;
+            let overage = read_overage(doc, &mut table, zone)?;
+            table.finish(&[
+                "policy",
+                "unit_price",
+                "period",
+                "tier_mode",
+                "tier",
+                "price_change",
+            ])?;
             overage
         }
         None => Overage {
             policy: OveragePolicy::Deny,
             unit_price: None,
+            period: Reset::Cycle,
+            tiers: Vec::new(),
+            tier_mode: TierMode::Graduated,
+            price_changes: Vec::new(),
         },
     };
 
@@ -559,7 +711,11 @@ fn read_trial(
     })
 }
 
-fn read_metering(doc: &Doc<'_>, table: &mut TableReader<'_, '_, '_>) -> Result<Metering> {
+fn read_metering(
+    doc: &Doc<'_>,
+    table: &mut TableReader<'_, '_, '_>,
+    zone: Zone,
+) -> Result<Metering> {
     let first_scan_units =
         optional_amount(doc, table.decimal("first_scan_units")?)?.unwrap_or(Decimal::ONE);
     let repeat_scan_units =
@@ -575,12 +731,86 @@ fn read_metering(doc: &Doc<'_>, table: &mut TableReader<'_, '_, '_>) -> Result<M
         },
     };
     let count_failed = table.boolean("count_failed")?.is_some_and(|f| f.value);
+    let mut changes: Vec<MeteringChange> = Vec::new();
+    for mut change in table.tables("change")? {
+        let at_field = change
+            .datetime_text("at")?
+            .ok_or_else(|| change.missing("at", "2024-10-01T00:00:00+08:00"))?;
+        let at = instant(doc, &at_field, zone)?;
+        let (first, repeat, failed) = changes
+            .last()
+            .map_or((first_scan_units, repeat_scan_units, count_failed), |c| {
+                (c.first_scan_units, c.repeat_scan_units, c.count_failed)
+            });
+        if let Some(before) = changes.last()
+            && at <= before.at
+        {
+            return Err(at_field.error(
+                doc,
+                format!(
+                    "is not after the change before it ({}); list [[metering.change]] in ascending `at`",
+                    zone.format(before.at)
+                ),
+            ));
+        }
+        let first_scan_units =
+            optional_amount(doc, change.decimal("first_scan_units")?)?.unwrap_or(first);
+        let repeat_scan_units =
+            optional_amount(doc, change.decimal("repeat_scan_units")?)?.unwrap_or(repeat);
+        let count_failed = change.boolean("count_failed")?.map_or(failed, |f| f.value);
+        change.finish(&[
+            "at",
+            "first_scan_units",
+            "repeat_scan_units",
+            "count_failed",
+        ])?;
+        changes.push(MeteringChange {
+            at,
+            first_scan_units,
+            repeat_scan_units,
+            count_failed,
+        });
+    }
     Ok(Metering {
         first_scan_units,
         repeat_scan_units,
         repeat_window,
         count_failed,
+        changes,
     })
+}
+
+/// `[[KEY.price_change]]` of `table`: `at` ascending, each with a `unit_price`.
+fn read_price_changes(
+    doc: &Doc<'_>,
+    table: &mut TableReader<'_, '_, '_>,
+    zone: Zone,
+) -> Result<Vec<PriceChange>> {
+    let mut changes: Vec<PriceChange> = Vec::new();
+    for mut change in table.tables("price_change")? {
+        let at_field = change
+            .datetime_text("at")?
+            .ok_or_else(|| change.missing("at", "2024-10-01T00:00:00+08:00"))?;
+        let at = instant(doc, &at_field, zone)?;
+        if let Some(before) = changes.last()
+            && at <= before.at
+        {
+            return Err(at_field.error(
+                doc,
+                format!(
+                    "is not after the price change before it ({}); list price changes in ascending `at`",
+                    zone.format(before.at)
+                ),
+            ));
+        }
+        let unit_price = match change.decimal("unit_price")? {
+            Some(field) => amount(doc, field)?,
+            None => return Err(change.missing("unit_price", "0.30")),
+        };
+        change.finish(&["at", "unit_price"])?;
+        changes.push(PriceChange { at, unit_price });
+    }
+    Ok(changes)
 }
 
 fn read_allowance(
@@ -657,6 +887,7 @@ fn read_allowance(
         unit_price,
         step,
         allowed,
+        price_changes: Vec::new(),
     };
     if !allowance.accepts(units_value) {
         return Err(units_field.error(
@@ -736,7 +967,7 @@ fn read_topup(
     })
 }
 
-fn read_overage(doc: &Doc<'_>, table: &mut TableReader<'_, '_, '_>) -> Result<Overage> {
+fn read_overage(doc: &Doc<'_>, table: &mut TableReader<'_, '_, '_>, zone: Zone) -> Result<Overage> {
     let policy = match table.string("policy")? {
         None => OveragePolicy::Deny,
         Some(field) => match field.value.as_str() {
@@ -749,13 +980,107 @@ fn read_overage(doc: &Doc<'_>, table: &mut TableReader<'_, '_, '_>) -> Result<Ov
             }
         },
     };
-    let unit_price = match table.decimal("unit_price")? {
+    let unit_price_field = table.decimal("unit_price")?;
+    let unit_price = match unit_price_field.clone() {
         Some(field) if policy == OveragePolicy::Deny => {
             return Err(field.error(doc, "prices overage that policy \"deny\" never bills; remove it or set policy = \"bill\""));
         }
         field => optional_amount(doc, field)?,
     };
-    Ok(Overage { policy, unit_price })
+    let period = match table.string("period")? {
+        None => Reset::Cycle,
+        Some(field) => match field.value.as_str() {
+            "cycle" => Reset::Cycle,
+            "calendar-month" => Reset::CalendarMonth,
+            _ => {
+                return Err(field.error(
+                    doc,
+                    "is not an overage period; write \"cycle\" or \"calendar-month\"",
+                ));
+            }
+        },
+    };
+    let tier_mode = match table.string("tier_mode")? {
+        None => TierMode::Graduated,
+        Some(field) => match field.value.as_str() {
+            "graduated" => TierMode::Graduated,
+            "volume" => TierMode::Volume,
+            _ => {
+                return Err(
+                    field.error(doc, "is not a tier mode; write \"graduated\" or \"volume\"")
+                );
+            }
+        },
+    };
+    let price_changes = read_price_changes(doc, table, zone)?;
+    let tier_tables = table.tables("tier")?;
+    let tiers_given = !tier_tables.is_empty();
+    let mut tiers: Vec<Tier> = Vec::new();
+    let count = tier_tables.len();
+    for (index, mut tier_table) in tier_tables.into_iter().enumerate() {
+        let up_to_field = tier_table.decimal("up_to")?;
+        let unit_price = optional_amount(doc, tier_table.decimal("unit_price")?)?;
+        let last = index + 1 == count;
+        let up_to = match up_to_field {
+            Some(field) if last => {
+                return Err(field.error(
+                    doc,
+                    "bounds the last tier; remove it so the last tier is open (it takes every unit beyond the tier before)",
+                ));
+            }
+            Some(field) => {
+                let before = tiers.last().and_then(|t| t.up_to).unwrap_or(Decimal::ZERO);
+                let value = amount(doc, field.clone())?;
+                if value <= before {
+                    return Err(field.error(
+                        doc,
+                        format!(
+                            "is not above the tier before it ({}); tiers must be strictly ascending",
+                            format_units(before)
+                        ),
+                    ));
+                }
+                Some(value)
+            }
+            None if last => None,
+            None => return Err(tier_table.missing("up_to", "10000")),
+        };
+        tier_table.finish(&["up_to", "unit_price"])?;
+        tiers.push(Tier { up_to, unit_price });
+    }
+    if tiers_given {
+        if policy == OveragePolicy::Deny {
+            return Err(table.key_error(
+                "tier",
+                "prices overage that policy \"deny\" never bills; remove the tiers or set policy = \"bill\"",
+            ));
+        }
+        if let Some(field) = unit_price_field {
+            return Err(field.error(
+                doc,
+                "cannot be given together with [[overage.tier]]; remove it and put a unit_price on each tier",
+            ));
+        }
+        if !price_changes.is_empty() {
+            return Err(table.key_error(
+                "price_change",
+                "cannot be given together with [[overage.tier]]; write the tiers as they are priced, or drop the tiers",
+            ));
+        }
+    } else if !price_changes.is_empty() && policy == OveragePolicy::Deny {
+        return Err(table.key_error(
+            "price_change",
+            "prices overage that policy \"deny\" never bills; remove it or set policy = \"bill\"",
+        ));
+    }
+    Ok(Overage {
+        policy,
+        unit_price,
+        period,
+        tiers,
+        tier_mode,
+        price_changes,
+    })
 }
 
 fn read_fee(

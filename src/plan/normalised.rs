@@ -2,7 +2,7 @@
 //! default, decimals as exact strings and times in the plan's zone, so the
 //! output is itself a valid plan.
 
-use super::{AllowanceKind, OveragePolicy, Plan, RepeatWindow};
+use super::{AllowanceKind, OveragePolicy, Plan, PriceChange, RepeatWindow, TierMode};
 use crate::domain::numbers::format_units;
 use crate::domain::periods::Reset;
 use serde::Serialize;
@@ -53,6 +53,31 @@ pub struct MeteringView {
     pub repeat_scan_units: String,
     pub repeat_window: RepeatWindow,
     pub count_failed: bool,
+    /// `[[metering.change]]`, each with the whole rule in force from its `at`.
+    #[serde(rename = "change", skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<MeteringChangeView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MeteringChangeView {
+    pub at: String,
+    pub first_scan_units: String,
+    pub repeat_scan_units: String,
+    pub count_failed: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PriceChangeView {
+    pub at: String,
+    pub unit_price: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TierView {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub up_to: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -66,6 +91,8 @@ pub struct AllowanceView {
     pub step: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub allowed: Vec<String>,
+    #[serde(rename = "price_change", skip_serializing_if = "Vec::is_empty")]
+    pub price_changes: Vec<PriceChangeView>,
 }
 
 #[derive(Debug, Serialize)]
@@ -80,6 +107,14 @@ pub struct OverageView {
     pub policy: OveragePolicy,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<String>,
+    pub period: Reset,
+    /// Only with tiers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tier_mode: Option<TierMode>,
+    #[serde(rename = "tier", skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<TierView>,
+    #[serde(rename = "price_change", skip_serializing_if = "Vec::is_empty")]
+    pub price_changes: Vec<PriceChangeView>,
 }
 
 #[derive(Debug, Serialize)]
@@ -139,10 +174,33 @@ impl NormalisedPlan {
                 repeat_scan_units: format_units(plan.metering.repeat_scan_units),
                 repeat_window: plan.metering.repeat_window,
                 count_failed: plan.metering.count_failed,
+                changes: plan
+                    .metering
+                    .changes
+                    .iter()
+                    .map(|c| MeteringChangeView {
+                        at: zone.format(c.at),
+                        first_scan_units: format_units(c.first_scan_units),
+                        repeat_scan_units: format_units(c.repeat_scan_units),
+                        count_failed: c.count_failed,
+                    })
+                    .collect(),
             },
             overage: OverageView {
                 policy: plan.overage.policy,
                 unit_price: plan.overage.unit_price.map(format_units),
+                period: plan.overage.period,
+                tier_mode: (!plan.overage.tiers.is_empty()).then_some(plan.overage.tier_mode),
+                tiers: plan
+                    .overage
+                    .tiers
+                    .iter()
+                    .map(|t| TierView {
+                        up_to: t.up_to.map(format_units),
+                        unit_price: t.unit_price.map(format_units),
+                    })
+                    .collect(),
+                price_changes: price_changes(plan, &plan.overage.price_changes),
             },
             cores: plan.cores.as_ref().map(|cores| CoresView {
                 licensed: format_units(cores.licensed),
@@ -164,6 +222,7 @@ impl NormalisedPlan {
                     unit_price: format_units(a.unit_price),
                     step: a.step.map(format_units),
                     allowed: a.allowed.iter().copied().map(format_units).collect(),
+                    price_changes: price_changes(plan, &a.price_changes),
                 })
                 .collect(),
             topups: plan
@@ -193,4 +252,14 @@ impl NormalisedPlan {
     pub fn to_toml(&self) -> String {
         toml::to_string(self).expect("a normalised plan is plain strings, numbers and tables")
     }
+}
+
+fn price_changes(plan: &Plan, changes: &[PriceChange]) -> Vec<PriceChangeView> {
+    changes
+        .iter()
+        .map(|c| PriceChangeView {
+            at: plan.zone.format(c.at),
+            unit_price: format_units(c.unit_price),
+        })
+        .collect()
 }

@@ -140,6 +140,16 @@ impl<'d, 's, 'i> TableReader<'d, 's, 'i> {
         )
     }
 
+    /// An error about `key` of this table as a whole (a rule that no single
+    /// value breaks), placed at the table.
+    pub fn key_error(&self, key: &str, problem: &str) -> Error {
+        self.doc.error(
+            &self.span,
+            &self.path_of(key),
+            format!("`[[{}]]` {problem}", self.path_of(key)),
+        )
+    }
+
     pub fn string(&mut self, key: &str) -> Result<Option<Field<String>>> {
         let Some(value) = self.take(key) else {
             return Ok(None);

@@ -173,7 +173,7 @@ impl InvoiceView for CsvExporter {
                         cycle.start.to_string(),
                         cycle.end.to_string(),
                         line.kind.as_str().to_string(),
-                        guard(&line.item).into_owned(),
+                        guard(&super::item_label(&line.item, line.tier.as_ref())).into_owned(),
                         line.period_start.to_string(),
                         line.quantity.to_string(),
                         line.unit_price.map(|p| p.to_string()).unwrap_or_default(),

@@ -94,6 +94,29 @@ pub fn money_with_unpriced(currency: &str, money: Money, unpriced: Units, places
     }
 }
 
+/// A dated change of the plan, as the report's header states it.
+pub fn change_sentence(change: &crate::model::report::PlanChange) -> String {
+    let mut parts = Vec::new();
+    if let Some(units) = change.first_scan_units {
+        parts.push(format!("first_scan_units = {units}"));
+    }
+    if let Some(units) = change.repeat_scan_units {
+        parts.push(format!("repeat_scan_units = {units}"));
+    }
+    if let Some(failed) = change.count_failed {
+        parts.push(format!("count_failed = {failed}"));
+    }
+    if let Some(price) = change.unit_price {
+        parts.push(format!("unit_price = {price}"));
+    }
+    format!(
+        "From {}, {}: {}",
+        change.at.short(),
+        change.item,
+        parts.join(", ")
+    )
+}
+
 fn plan_title(plan: &str) -> String {
     if plan.is_empty() {
         "(unnamed plan)".to_string()
@@ -113,6 +136,9 @@ pub fn report(report: &Report) -> Vec<Block> {
             report.as_of, report.timezone, report.currency
         )),
     ];
+    for change in &report.changes {
+        blocks.push(Block::Text(change_sentence(change)));
+    }
     for (account_index, account) in report.accounts.iter().enumerate() {
         let subscription = &account.subscription;
         let end = subscription
@@ -280,7 +306,7 @@ fn window_blocks(report: &Report, window: &WindowReport, charges: &WindowCharges
         .filter(|l| l.state == ChargeState::Posted)
     {
         grid.row(vec![
-            line.item.clone(),
+            super::item_label(&line.item, line.tier.as_ref()),
             line.posted_at.short(),
             quantity(line.kind, line.quantity, places),
             line.unit_price.to_string(),
@@ -322,9 +348,12 @@ fn charge_lines(report: &Report, account: &AccountReport) -> Grid {
     for line in &account.charges.lines {
         grid.row(vec![
             match line.state {
-                ChargeState::Posted => line.item.clone(),
-                // In the charges to date, posted at the cycle end.
-                ChargeState::Accrued => format!("{} (accrued)", line.item),
+                ChargeState::Posted => super::item_label(&line.item, line.tier.as_ref()),
+                // In the charges to date, posted at the end of its period.
+                ChargeState::Accrued => format!(
+                    "{} (accrued)",
+                    super::item_label(&line.item, line.tier.as_ref())
+                ),
             },
             line.period_start.short(),
             quantity(line.kind, line.quantity, places),
@@ -597,7 +626,7 @@ pub fn invoice(invoice: &Invoice) -> Vec<Block> {
 fn invoice_row(line: &InvoiceLine, places: u32) -> Vec<String> {
     vec![
         line.kind.as_str().to_string(),
-        line.item.clone(),
+        super::item_label(&line.item, line.tier.as_ref()),
         line.period_start.short(),
         line.state.as_str().to_string(),
         quantity(line.kind, line.quantity, places),

@@ -17,7 +17,24 @@ pub mod stats;
 pub mod table;
 
 use crate::model::invoice::Invoice;
-use crate::model::report::{Comparison, Report};
+use crate::model::report::{Comparison, Report, TierReport};
+
+/// A charge line's item as views name it: with its tier, when it has one
+/// (`overage (tier 2: over 10000 up to 20000)`).
+pub fn item_label(item: &str, tier: Option<&TierReport>) -> String {
+    match tier {
+        None => item.to_string(),
+        Some(tier) => {
+            let range = match (tier.from.0.is_zero(), tier.up_to) {
+                (true, Some(up_to)) => format!("up to {up_to}"),
+                (true, None) => "every unit".to_string(),
+                (false, Some(up_to)) => format!("over {} up to {up_to}", tier.from),
+                (false, None) => format!("over {}", tier.from),
+            };
+            format!("{item} (tier {}: {range})", tier.number)
+        }
+    }
+}
 
 /// A format that can show one plan's report.
 pub trait ReportView {

@@ -10,7 +10,7 @@ use crate::engine::meter::{ScanResult, Schedule};
 use crate::input::log::{ScanEvent, ScanLog};
 use crate::model::check::threshold;
 use crate::model::estimate::{
-    Demand, DemandTally, SizeFor, plan_estimate, rank, recommend, unlimited,
+    Demand, DemandTally, SizeFor, plan_estimate, rank, recommend, recommend_at, unlimited,
 };
 use crate::render;
 use crate::replay::{self, Observer};
@@ -85,15 +85,20 @@ pub fn run(args: &EstimateArgs) -> Result<CommandOutput> {
                         SizeFor::Peak => seen.peak,
                         SizeFor::Mean => seen.mean,
                     };
-                    let mut recommendation =
-                        recommend(&run.plan, demand, args.months, Some(seen.cycles_observed))
-                            .map_err(|err| match err {
-                                Error::Overflow { what, fix } => Error::Overflow {
-                                    what: format!("account {}: {what}", seen.account),
-                                    fix,
-                                },
-                                other => other,
-                            })?;
+                    let mut recommendation = recommend_at(
+                        &run.plan,
+                        demand,
+                        args.months,
+                        Some(seen.cycles_observed),
+                        seen.rules_at,
+                    )
+                    .map_err(|err| match err {
+                        Error::Overflow { what, fix } => Error::Overflow {
+                            what: format!("account {}: {what}", seen.account),
+                            fix,
+                        },
+                        other => other,
+                    })?;
                     recommendation.account = Some(seen.account.clone());
                     recommendation.observed = Some(seen);
                     Ok(recommendation)

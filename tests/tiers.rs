@@ -1,0 +1,503 @@
+//! Overage tiers and the overage period (issue 24): the hand-computed HSS
+//! month, graduated and volume, a projection across a tier boundary, a
+//! calendar-month count restarting inside a cycle, plan validation, and the
+//! properties (a single tier is the untiered plan; graduated and volume
+//! agree while the count stays in the first tier; every replay path agrees).
+
+use common::reference::generate;
+use proptest::prelude::*;
+use scanquota::engine::meter::{Schedule, replay, replay_by_account, replay_in_parallel};
+use scanquota::input::log::{ReadOptions, ScanLog};
+use scanquota::plan::Plan;
+use serde_json::Value;
+
+mod common;
+
+use common::random::{as_of, log_text, plan_spec, plan_text, rows};
+use common::{Workdir, run};
+
+/// Huawei HSS by the month: 10 free scans, then 0.35 a scan up to the
+/// month's 10,000th scan (the free ones counted), 0.30 after it.
+fn hss_plan(mode: &str) -> String {
+    format!(
+        r#"name = "HSS tiered"
+currency = "CNY"
+timezone = "Asia/Shanghai"
+[subscription]
+start = 2024-03-01T00:00:00+08:00
+[[allowance]]
+name = "free"
+kind = "free"
+units = 10
+reset = "calendar-month"
+[overage]
+policy = "bill"
+period = "calendar-month"
+tier_mode = "{mode}"
+[[overage.tier]]
+up_to = 10000
+unit_price = 0.35
+[[overage.tier]]
+unit_price = 0.30
+"#
+    )
+}
+
+/// `count` scans of distinct images, one a minute from March 1st 00:00:30.
+fn hss_log(count: u32) -> String {
+    let start = chrono::DateTime::parse_from_rfc3339("2024-03-01T00:00:30+08:00").unwrap();
+    let mut text = String::from("timestamp,image,status\n");
+    for i in 0..count {
+        let at = start + chrono::Duration::minutes(i64::from(i));
+        text += &format!("{},sha256:{i:08x},success\n", at.to_rfc3339());
+    }
+    text
+}
+
+fn json_report(plan: &str, log: &str, as_of: &str) -> Value {
+    let dir = Workdir::new();
+    let plan = dir.write("plan.toml", plan);
+    let log = dir.write("log.csv", log);
+    let (code, out, err) = run(&[
+        "report", "--plan", &plan, "--log", &log, "--as-of", as_of, "--format", "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+fn lines(report: &Value) -> Vec<(String, String, String, Value)> {
+    report["accounts"][0]["charges"]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["kind"] == "overage")
+        .map(|l| {
+            (
+                l["quantity"].as_str().unwrap().to_string(),
+                l["unit_price"].as_str().unwrap().to_string(),
+                l["amount"].as_str().unwrap().to_string(),
+                l["tier"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn graduated_month_of_12010_scans_is_4099_50() {
+    let report = json_report(
+        &hss_plan("graduated"),
+        &hss_log(12_010),
+        "2024-04-01T00:00:00+08:00",
+    );
+    // Scans 11–10,000 (9,990) at 0.35 and 10,001–12,010 (2,010) at 0.30.
+    let got = lines(&report);
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(
+        (&got[0].0[..], &got[0].1[..], &got[0].2[..]),
+        ("9990", "0.35", "3496.50")
+    );
+    assert_eq!(got[0].3["number"], 1);
+    assert_eq!(got[0].3["from"], "0");
+    assert_eq!(got[0].3["up_to"], "10000");
+    assert_eq!(
+        (&got[1].0[..], &got[1].1[..], &got[1].2[..]),
+        ("2010", "0.3", "603.00")
+    );
+    assert_eq!(got[1].3["number"], 2);
+    assert_eq!(got[1].3["from"], "10000");
+    assert!(got[1].3.get("up_to").is_none());
+    assert_eq!(report["accounts"][0]["charges"]["total"], "4099.50");
+    // Posted at the month's end, the overage period's.
+    let line = &report["accounts"][0]["charges"]["lines"][0];
+    assert_eq!(line["posted_at"], "2024-04-01T00:00:00+08:00");
+    assert_eq!(line["state"], "posted");
+}
+
+#[test]
+fn volume_month_of_12010_scans_is_3600() {
+    let report = json_report(
+        &hss_plan("volume"),
+        &hss_log(12_010),
+        "2024-04-01T00:00:00+08:00",
+    );
+    // The month reaches 12,010: all 12,000 overage units at 0.30.
+    let got = lines(&report);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(
+        (&got[0].0[..], &got[0].1[..], &got[0].2[..]),
+        ("12000", "0.3", "3600.00")
+    );
+    assert_eq!(got[0].3["number"], 2);
+    assert_eq!(report["accounts"][0]["charges"]["total"], "3600.00");
+}
+
+#[test]
+fn views_name_the_tier_of_each_line() {
+    let dir = Workdir::new();
+    let plan = dir.write("plan.toml", hss_plan("graduated"));
+    let log = dir.write("log.csv", hss_log(12_010));
+    let as_of = "2024-04-01T00:00:00+08:00";
+    for format in ["table", "markdown", "html"] {
+        let (code, out, err) = run(&[
+            "report", "--plan", &plan, "--log", &log, "--as-of", as_of, "--format", format,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("tier 1: up to 10000"), "{format}: {out}");
+        assert!(out.contains("tier 2: over 10000"), "{format}: {out}");
+        assert!(
+            out.contains("3496.50") && out.contains("603.00"),
+            "{format}"
+        );
+    }
+    for format in ["table", "csv", "json"] {
+        let (code, out, err) = run(&[
+            "invoice", "--plan", &plan, "--log", &log, "--as-of", as_of, "--format", format,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            out.contains("3496.50") && out.contains("603.00"),
+            "{format}: {out}"
+        );
+        if format == "csv" {
+            assert!(out.contains("overage (tier 2: over 10000)"), "{out}");
+        }
+        if format == "json" {
+            assert!(out.contains("\"tier\""), "{out}");
+        }
+    }
+}
+
+#[test]
+fn a_projection_crossing_the_tier_boundary_prices_each_side() {
+    // As of March 7th 00:00: 8,640 scans (8,630 overage, all in tier 1).
+    // At 1,440 a day the month reaches 44,640: positions 8,641–10,000 stay
+    // in tier 1 (9,990 overage units in all), 10,001–44,640 go to tier 2.
+    let as_of = "2024-03-07T00:00:00+08:00";
+    let graduated = json_report(&hss_plan("graduated"), &hss_log(12_010), as_of);
+    let projection = &graduated["accounts"][0]["projection"];
+    assert_eq!(projection["projected_overage"], "44630");
+    // 9,990 × 0.35 + 34,640 × 0.30 = 3,496.50 + 10,392.00
+    assert_eq!(projection["projected_cycle_charges"], "13888.50");
+    assert_eq!(projection["projected_unpriced_overage"], "0");
+    let accrued = lines(&graduated);
+    assert_eq!(accrued.len(), 1);
+    assert_eq!(accrued[0].0, "8630");
+    // Volume: the month reaches tier 2, so all 44,630 at 0.30; the projected
+    // addition (13,389.00 − 3,020.50 accrued in tier 1) reprices those too.
+    let volume = json_report(&hss_plan("volume"), &hss_log(12_010), as_of);
+    assert_eq!(
+        volume["accounts"][0]["projection"]["projected_cycle_charges"],
+        "13389.00"
+    );
+    assert_eq!(lines(&volume)[0].2, "3020.50");
+}
+
+#[test]
+fn a_calendar_month_period_restarts_the_count_inside_a_cycle() {
+    // Cycle March 15th → April 10th (the term's end), overage counted by
+    // calendar month: March's line posts April 1st, April's at the term end.
+    let plan = r#"currency = "CNY"
+timezone = "+08:00"
+[subscription]
+start = 2024-03-15T00:00:00+08:00
+end = 2024-04-10T00:00:00+08:00
+[overage]
+policy = "bill"
+period = "calendar-month"
+[[overage.tier]]
+up_to = 100
+unit_price = 1
+[[overage.tier]]
+unit_price = 0.5
+"#;
+    // 24 scans a day for ten days: 240 units by March 25th.
+    let start = chrono::DateTime::parse_from_rfc3339("2024-03-15T00:30:00+08:00").unwrap();
+    let mut log = String::from("timestamp,image,status\n");
+    for hour in 0..240 {
+        let at = start + chrono::Duration::hours(hour);
+        log += &format!("{},img{hour},success\n", at.to_rfc3339());
+    }
+    let report = json_report(plan, &log, "2024-03-25T00:00:00+08:00");
+    // Accrued: 100 × 1 + 140 × 0.5.
+    assert_eq!(report["accounts"][0]["charges"]["total"], "170.00");
+    // The rest of March, 7 days × 24 = 168 more (408 in all: 100 × 1 +
+    // 308 × 0.5 = 254); April's 9 days, 216 units, count from zero again:
+    // 100 × 1 + 116 × 0.5 = 158. Continuing March's count would give 108.
+    let projection = &report["accounts"][0]["projection"];
+    assert_eq!(projection["projected_cycle_charges"], "412.00");
+    // By April 5th March has posted and April's count started afresh.
+    let report = json_report(plan, &log, "2024-04-05T00:00:00+08:00");
+    let march = &report["accounts"][0]["charges"]["lines"];
+    assert_eq!(march[0]["state"], "posted");
+    assert_eq!(march[0]["posted_at"], "2024-04-01T00:00:00+08:00");
+}
+
+fn plan_error(plan: &str) -> String {
+    let dir = Workdir::new();
+    let path = dir.write("plan.toml", plan);
+    let (code, out, err) = run(&["plan", "check", &path]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(err.starts_with("scanquota: error: ") && err.trim_end().lines().count() == 1);
+    err
+}
+
+const BILL: &str = "[subscription]\nstart = 2024-03-01T00:00:00Z\n[overage]\npolicy = \"bill\"\n";
+
+#[test]
+fn bad_tiers_are_refused_naming_the_key() {
+    let err = plan_error(&format!(
+        "{BILL}[[overage.tier]]\nup_to = 100\nunit_price = 1\n[[overage.tier]]\nup_to = 50\nunit_price = 1\n[[overage.tier]]\n"
+    ));
+    assert!(
+        err.contains("overage.tier[1].up_to")
+            && err.contains("`50`")
+            && err.contains("strictly ascending"),
+        "{err}"
+    );
+    let err = plan_error(&format!(
+        "{BILL}[[overage.tier]]\nup_to = 100\nunit_price = 1\n"
+    ));
+    assert!(
+        err.contains("overage.tier[0].up_to") && err.contains("last tier is open"),
+        "{err}"
+    );
+    let err = plan_error(&format!(
+        "{BILL}[[overage.tier]]\nunit_price = 1\n[[overage.tier]]\nunit_price = 2\n"
+    ));
+    assert!(
+        err.contains("overage.tier[0].up_to") && err.contains("is required"),
+        "{err}"
+    );
+    let err = plan_error(&format!(
+        "{}unit_price = 0.3\n[[overage.tier]]\nunit_price = 1\n",
+        BILL
+    ));
+    assert!(
+        err.contains("overage.unit_price") && err.contains("together with [[overage.tier]]"),
+        "{err}"
+    );
+    let err = plan_error(&format!(
+        "{BILL}[[overage.price_change]]\nat = 2024-04-01T00:00:00Z\nunit_price = 1\n[[overage.tier]]\nunit_price = 1\n"
+    ));
+    assert!(
+        err.contains("overage.price_change") && err.contains("together with [[overage.tier]]"),
+        "{err}"
+    );
+    let err = plan_error(&format!("{BILL}tier_mode = \"stepped\"\n"));
+    assert!(
+        err.contains("overage.tier_mode") && err.contains("\"graduated\" or \"volume\""),
+        "{err}"
+    );
+    let err = plan_error(&format!("{BILL}period = \"week\"\n"));
+    assert!(
+        err.contains("overage.period") && err.contains("\"cycle\" or \"calendar-month\""),
+        "{err}"
+    );
+    let err = plan_error(
+        "[subscription]\nstart = 2024-03-01T00:00:00Z\n[overage]\n[[overage.tier]]\nunit_price = 1\n",
+    );
+    assert!(
+        err.contains("overage.tier") && err.contains("policy \"deny\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn builtin_hss_payg_tiered_counts_the_month_and_leaves_prices_to_the_user() {
+    let dir = Workdir::new();
+    let log = dir.write("log.csv", hss_log(12_010));
+    let (code, out, err) = run(&[
+        "report",
+        "--plan",
+        "builtin:hss-payg-tiered",
+        "--log",
+        &log,
+        "--as-of",
+        "2024-04-01T00:00:00+08:00",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    // Both tiers unpriced: reported, never charged as zero.
+    assert_eq!(
+        report["accounts"][0]["charges"]["unpriced_overage_units"],
+        "12000"
+    );
+    assert_eq!(report["accounts"][0]["charges"]["total"], "0.00");
+    let (code, out, _) = run(&[
+        "plan",
+        "check",
+        "builtin:hss-payg-tiered",
+        "--start",
+        "2024-03-01T00:00:00+08:00",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("period = \"calendar-month\"") && out.contains("up_to = \"10000\""),
+        "{out}"
+    );
+    let (code, out, _) = run(&["plan", "show", "builtin:hss-payg-tiered"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("hss_02_0006"),
+        "the comment names the vendor page: {out}"
+    );
+}
+
+fn load(plan: &str, log: &str) -> (Plan, ScanLog) {
+    let plan = Plan::from_str("plan.toml", plan).expect("generated plan is valid");
+    let mut scans = ScanLog::default();
+    scans
+        .read_one("log.csv", log.as_bytes(), plan.zone)
+        .expect("generated log is valid");
+    scans.sort();
+    (plan, scans)
+}
+
+/// The report as JSON without the lines' `tier` and the header's untiered
+/// `overage_unit_price` (what the plan says, not a figure): the figures alone.
+fn figures(plan: &str, log: &str, minute: u32) -> Value {
+    let (plan, scans) = load(plan, log);
+    let report = generate(&plan, &scans, as_of(&plan, minute), None).unwrap();
+    let mut value = serde_json::to_value(&report).unwrap();
+    strip_tiers(&mut value);
+    value.as_object_mut().unwrap().remove("overage_unit_price");
+    value
+}
+
+fn strip_tiers(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.remove("tier");
+            map.values_mut().for_each(strip_tiers);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_tiers),
+        _ => {}
+    }
+}
+
+/// The random plan billing its overage (priced at 0.3), its `[overage]`
+/// section rewritten by `tiers`, counted by `period`.
+fn billed(spec: &common::random::PlanSpec, calendar: bool, tiers: &str) -> String {
+    let mut spec = spec.clone();
+    spec.bill = true;
+    spec.priced_overage = true;
+    let period = if calendar { "calendar-month" } else { "cycle" };
+    plan_text(&spec).replace(
+        "unit_price = 0.3\n[[fee]]",
+        &format!("period = \"{period}\"\n{tiers}[[fee]]"),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn a_single_tier_is_the_untiered_plan(spec in plan_spec(), rows in rows(), minute in 0u32..180_000, calendar in any::<bool>()) {
+        let log = log_text(&rows);
+        let untiered = billed(&spec, calendar, "unit_price = 0.3\n");
+        let single = billed(&spec, calendar, "[[overage.tier]]\nunit_price = 0.3\n");
+        prop_assert_ne!(&untiered, &single);
+        prop_assert_eq!(figures(&untiered, &log, minute), figures(&single, &log, minute));
+    }
+
+    #[test]
+    fn graduated_and_volume_agree_within_the_first_tier(spec in plan_spec(), rows in rows(), minute in 0u32..180_000, calendar in any::<bool>()) {
+        let log = log_text(&rows);
+        let tiers = "[[overage.tier]]\nup_to = 1000000\nunit_price = 0.3\n[[overage.tier]]\nunit_price = 0.1\n";
+        let graduated = billed(&spec, calendar, &format!("tier_mode = \"graduated\"\n{tiers}"));
+        let volume = billed(&spec, calendar, &format!("tier_mode = \"volume\"\n{tiers}"));
+        let (plan, scans) = load(&graduated, &log);
+        let report = generate(&plan, &scans, as_of(&plan, minute), None).unwrap();
+        prop_assert_eq!(serde_json::to_value(&report).unwrap(), {
+            let (plan, scans) = load(&volume, &log);
+            serde_json::to_value(generate(&plan, &scans, as_of(&plan, minute), None).unwrap()).unwrap()
+        });
+    }
+
+    #[test]
+    fn every_replay_path_agrees_on_tiers_and_rule_changes(spec in plan_spec(), rows in rows(), minute in 0u32..180_000, threads in 1usize..4) {
+        let tiers = "[[overage.tier]]\nup_to = 2.5\nunit_price = 0.5\n[[overage.tier]]\nup_to = 7\n[[overage.tier]]\nunit_price = 0.1\n";
+        let plan = billed(&spec, true, tiers).replacen(
+            "[[allowance]]",
+            "[[metering.change]]\nat = 2024-02-20T00:00:00+01:00\nrepeat_scan_units = 0.7\ncount_failed = true\n[[allowance]]",
+            1,
+        );
+        let plan = if plan.contains("[[metering.change]]") {
+            plan
+        } else {
+            plan.replace("[overage]", "[[metering.change]]\nat = 2024-02-20T00:00:00+01:00\nrepeat_scan_units = 0.7\n[overage]")
+        };
+        let plan = Plan::from_str("plan.toml", &plan).unwrap();
+        let options = ReadOptions { group_column: Some("team".to_string()), ..ReadOptions::default() };
+        let mut scans = ScanLog::default();
+        scans.read_one_with(&options, "log.csv", log_text(&rows).as_bytes(), plan.zone).unwrap();
+        scans.sort();
+        let mut schedule = Schedule::new(&plan, as_of(&plan, minute));
+        schedule.grouped = true;
+        let serial = replay(&plan, &scans, &schedule, None, |_, _| {});
+        prop_assert_eq!(&serial, &replay_in_parallel(&plan, &scans, &schedule, threads));
+        scans.sort_by_account(threads);
+        prop_assert_eq!(&serial, &replay_by_account(&plan, &scans, &schedule, None, threads));
+    }
+}
+
+/// A quota at 0.30 a unit in steps of 300, overage at 0.50 up to the
+/// cycle's 1,000th unit and 0.10 beyond.
+const QUOTA_AND_TIERS: &str = r#"currency = "USD"
+[subscription]
+start = 2024-01-01T00:00:00Z
+[[allowance]]
+name = "quota"
+units = 300
+unit_price = 0.30
+step = 300
+[overage]
+policy = "bill"
+[[overage.tier]]
+up_to = 1000
+unit_price = 0.50
+[[overage.tier]]
+unit_price = 0.10
+"#;
+
+fn estimate(plan: &str) -> Value {
+    let dir = Workdir::new();
+    let plan = dir.write("plan.toml", plan);
+    let (code, out, err) = run(&[
+        "estimate",
+        "--plan",
+        &plan,
+        "--first-scans",
+        "2000",
+        "--repeat-scans",
+        "0",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let estimate: Value = serde_json::from_str(&out).unwrap();
+    estimate["currencies"][0]["plans"][0]["accounts"][0].clone()
+}
+
+#[test]
+fn estimate_leaves_overage_in_a_cheaper_tier() {
+    // 2,000 units: buying 900 (270.00) leaves units 901–2,000 as overage,
+    // 100 at 0.50 and 1,000 at 0.10 (150.00): 420.00, below nothing bought
+    // (1,000 × 0.50 + 1,000 × 0.10 = 600.00), 1,200 (360.00 + 80.00) or
+    // the covering 2,100 (630.00).
+    let graduated = estimate(QUOTA_AND_TIERS);
+    assert_eq!(graduated["purchase"], "900");
+    assert_eq!(graduated["overage_per_cycle"], "1100");
+    assert_eq!(graduated["cost_per_cycle"], "420.00");
+    // By volume the cycle's 2,000 units reach the 0.10 tier for all its
+    // overage: buying nothing is cheapest (200.00).
+    let volume = estimate(&QUOTA_AND_TIERS.replace(
+        "policy = \"bill\"\n",
+        "policy = \"bill\"\ntier_mode = \"volume\"\n",
+    ));
+    assert_eq!(volume["purchase"], "0");
+    assert_eq!(volume["cost_per_cycle"], "200.00");
+}
