@@ -17,6 +17,8 @@
 //! `main` parses arguments, runs the command and turns its outcome or error
 //! into the exit status.
 
+#![warn(unreachable_pub, dead_code)]
+
 pub mod app;
 pub mod domain;
 pub mod engine;

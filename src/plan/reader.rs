@@ -10,13 +10,13 @@ use toml::Spanned;
 use toml::de::{DeString, DeTable, DeValue};
 
 /// The document being read: its file name and text, for positions.
-pub struct Doc<'s> {
+pub(crate) struct Doc<'s> {
     pub file: &'s str,
     pub text: &'s str,
 }
 
 impl Doc<'_> {
-    pub fn location(&self, span: &Range<usize>, key: &str) -> Location {
+    pub(crate) fn location(&self, span: &Range<usize>, key: &str) -> Location {
         let start = span.start.min(self.text.len());
         let before = &self.text[..floor_char_boundary(self.text, start)];
         let line = before.matches('\n').count() as u64 + 1;
@@ -29,7 +29,7 @@ impl Doc<'_> {
         }
     }
 
-    pub fn error(&self, span: &Range<usize>, key: &str, problem: impl Into<String>) -> Error {
+    pub(crate) fn error(&self, span: &Range<usize>, key: &str, problem: impl Into<String>) -> Error {
         Error::input(self.location(span, key), problem)
     }
 
@@ -54,7 +54,7 @@ fn floor_char_boundary(text: &str, mut index: usize) -> usize {
 
 /// A value read from the document, with where it was written.
 #[derive(Debug, Clone)]
-pub struct Field<T> {
+pub(crate) struct Field<T> {
     pub value: T,
     pub span: Range<usize>,
     pub path: String,
@@ -63,7 +63,7 @@ pub struct Field<T> {
 impl<T> Field<T> {
     /// An error about this value: names the file, line, column, key and the
     /// value as written, then `problem` (what is allowed, how to fix it).
-    pub fn error(&self, doc: &Doc<'_>, problem: impl AsRef<str>) -> Error {
+    pub(crate) fn error(&self, doc: &Doc<'_>, problem: impl AsRef<str>) -> Error {
         doc.error(
             &self.span,
             &self.path,
@@ -76,7 +76,7 @@ type Entry<'i> = (Spanned<DeString<'i>>, Spanned<DeValue<'i>>);
 
 /// One TOML table being read; keys are taken as they are read, and `finish`
 /// refuses whatever is left as unknown.
-pub struct TableReader<'d, 's, 'i> {
+pub(crate) struct TableReader<'d, 's, 'i> {
     doc: &'d Doc<'s>,
     path: String,
     span: Range<usize>,
@@ -84,7 +84,7 @@ pub struct TableReader<'d, 's, 'i> {
 }
 
 impl<'d, 's, 'i> TableReader<'d, 's, 'i> {
-    pub fn new(doc: &'d Doc<'s>, path: String, span: Range<usize>, table: DeTable<'i>) -> Self {
+    pub(crate) fn new(doc: &'d Doc<'s>, path: String, span: Range<usize>, table: DeTable<'i>) -> Self {
         TableReader {
             doc,
             path,
@@ -93,7 +93,7 @@ impl<'d, 's, 'i> TableReader<'d, 's, 'i> {
         }
     }
 
-    pub fn path_of(&self, key: &str) -> String {
+    pub(crate) fn path_of(&self, key: &str) -> String {
         if self.path.is_empty() {
             key.to_string()
         } else {
@@ -125,14 +125,14 @@ impl<'d, 's, 'i> TableReader<'d, 's, 'i> {
     /// An error for a key that must be present but is not.
     /// `subscription.start` is absent: an error of its own, since `--start`
     /// may supply it (the zone says how to read that).
-    pub fn start_missing(&self, zone: crate::domain::zone::Zone) -> Error {
+    pub(crate) fn start_missing(&self, zone: crate::domain::zone::Zone) -> Error {
         match self.missing("start", "") {
             Error::Input { location, .. } => Error::StartMissing { location, zone },
             other => other,
         }
     }
 
-    pub fn missing(&self, key: &str, example: &str) -> Error {
+    pub(crate) fn missing(&self, key: &str, example: &str) -> Error {
         self.doc.error(
             &self.span,
             &self.path_of(key),
@@ -142,7 +142,7 @@ impl<'d, 's, 'i> TableReader<'d, 's, 'i> {
 
     /// An error about `key` of this table as a whole (a rule that no single
     /// value breaks), placed at the table.
-    pub fn key_error(&self, key: &str, problem: &str) -> Error {
+    pub(crate) fn key_error(&self, key: &str, problem: &str) -> Error {
         self.doc.error(
             &self.span,
             &self.path_of(key),
@@ -150,7 +150,7 @@ impl<'d, 's, 'i> TableReader<'d, 's, 'i> {
         )
     }
 
-    pub fn string(&mut self, key: &str) -> Result<Option<Field<String>>> {
+    pub(crate) fn string(&mut self, key: &str) -> Result<Option<Field<String>>> {
         let Some(value) = self.take(key) else {
             return Ok(None);
         };
@@ -160,7 +160,7 @@ impl<'d, 's, 'i> TableReader<'d, 's, 'i> {
         }
     }
 
-    pub fn boolean(&mut self, key: &str) -> Result<Option<Field<bool>>> {
+    pub(crate) fn boolean(&mut self, key: &str) -> Result<Option<Field<bool>>> {
         let Some(value) = self.take(key) else {
             return Ok(None);
         };
@@ -171,7 +171,7 @@ impl<'d, 's, 'i> TableReader<'d, 's, 'i> {
     }
 
     /// A whole number in `0..=max`.
-    pub fn whole(&mut self, key: &str, max: u32) -> Result<Option<Field<u32>>> {
+    pub(crate) fn whole(&mut self, key: &str, max: u32) -> Result<Option<Field<u32>>> {
         let Some(value) = self.take(key) else {
             return Ok(None);
         };
@@ -219,14 +219,14 @@ impl<'d, 's, 'i> TableReader<'d, 's, 'i> {
     }
 
     /// A decimal from a TOML integer, float (taken as written) or string.
-    pub fn decimal(&mut self, key: &str) -> Result<Option<Field<Decimal>>> {
+    pub(crate) fn decimal(&mut self, key: &str) -> Result<Option<Field<Decimal>>> {
         let Some(value) = self.take(key) else {
             return Ok(None);
         };
         self.decimal_of(key, &value).map(Some)
     }
 
-    pub fn decimals(&mut self, key: &str) -> Result<Vec<Field<Decimal>>> {
+    pub(crate) fn decimals(&mut self, key: &str) -> Result<Vec<Field<Decimal>>> {
         let Some(value) = self.take(key) else {
             return Ok(Vec::new());
         };
@@ -241,7 +241,7 @@ impl<'d, 's, 'i> TableReader<'d, 's, 'i> {
     }
 
     /// A TOML datetime or a string holding one, as its text.
-    pub fn datetime_text(&mut self, key: &str) -> Result<Option<Field<String>>> {
+    pub(crate) fn datetime_text(&mut self, key: &str) -> Result<Option<Field<String>>> {
         let Some(value) = self.take(key) else {
             return Ok(None);
         };
@@ -254,7 +254,7 @@ impl<'d, 's, 'i> TableReader<'d, 's, 'i> {
         }
     }
 
-    pub fn table(&mut self, key: &str) -> Result<Option<TableReader<'d, 's, 'i>>> {
+    pub(crate) fn table(&mut self, key: &str) -> Result<Option<TableReader<'d, 's, 'i>>> {
         let Some(value) = self.take(key) else {
             return Ok(None);
         };
@@ -274,7 +274,7 @@ impl<'d, 's, 'i> TableReader<'d, 's, 'i> {
     }
 
     /// An array of tables (`[[key]]`), each with its path `key[i]`.
-    pub fn tables(&mut self, key: &str) -> Result<Vec<TableReader<'d, 's, 'i>>> {
+    pub(crate) fn tables(&mut self, key: &str) -> Result<Vec<TableReader<'d, 's, 'i>>> {
         let Some(value) = self.take(key) else {
             return Ok(Vec::new());
         };
@@ -306,7 +306,7 @@ impl<'d, 's, 'i> TableReader<'d, 's, 'i> {
     }
 
     /// Refuse any key not read: unknown keys are errors.
-    pub fn finish(self, allowed: &[&str]) -> Result<()> {
+    pub(crate) fn finish(self, allowed: &[&str]) -> Result<()> {
         if let Some((key, _)) = self.entries.first() {
             let path = self.path_of(key.get_ref());
             return Err(self.doc.error(
