@@ -29,7 +29,12 @@ impl Doc<'_> {
         }
     }
 
-    pub(crate) fn error(&self, span: &Range<usize>, key: &str, problem: impl Into<String>) -> Error {
+    pub(crate) fn error(
+        &self,
+        span: &Range<usize>,
+        key: &str,
+        problem: impl Into<String>,
+    ) -> Error {
         Error::input(self.location(span, key), problem)
     }
 
@@ -84,7 +89,12 @@ pub(crate) struct TableReader<'d, 's, 'i> {
 }
 
 impl<'d, 's, 'i> TableReader<'d, 's, 'i> {
-    pub(crate) fn new(doc: &'d Doc<'s>, path: String, span: Range<usize>, table: DeTable<'i>) -> Self {
+    pub(crate) fn new(
+        doc: &'d Doc<'s>,
+        path: String,
+        span: Range<usize>,
+        table: DeTable<'i>,
+    ) -> Self {
         TableReader {
             doc,
             path,

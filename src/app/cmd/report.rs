@@ -3,10 +3,10 @@
 
 use super::CommandOutput;
 use crate::app::cli::ReportArgs;
-use crate::app::job::{Job, Needs};
+use crate::app::job::{Job, Needs, PlanRun};
 use crate::domain::error::{Error, Result};
 use crate::model::report::{Comparison, Report, assemble};
-use crate::replay::{self, Observer, unknown_account};
+use crate::replay::{self, Observer, Replayed, unknown_account};
 
 pub fn run(args: &ReportArgs) -> Result<CommandOutput> {
     let needs = Needs {
@@ -47,30 +47,36 @@ pub fn reports(job: &Job) -> Result<Reports> {
     let mut reports = Vec::with_capacity(job.runs.len());
     let mut notes = String::new();
     for run in &job.runs {
-        let replayed = replay::run(&job.inputs, &run.plan, job.schedule(run), Observer::Usages)?;
+        let (report, replayed) = report_of(job, run)?;
         if notes.is_empty() {
-            notes = replayed.notes.clone();
-        }
-        let known = (replayed.accounts_in_logs.iter())
-            .chain(run.core_days.keys())
-            .map(String::as_str);
-        refuse_unknown_account(job, unknown_account(job.inputs.account.as_deref(), known))?;
-        let breakdown = job.breakdown(replayed.group_names);
-        let mut report = assemble(
-            &run.plan,
-            &replayed.schedule,
-            replayed.usages,
-            replayed.no_rows,
-            job.inputs.account.as_deref(),
-            &run.core_days,
-            breakdown.as_ref(),
-        )?;
-        if let Some(window) = run.window {
-            report.set_window(run.plan.zone, window.from, window.to);
+            notes = replayed.notes;
         }
         reports.push(report);
     }
     Ok(Reports { reports, notes })
+}
+
+/// The report of one plan of the job, and the replay it was made from.
+pub fn report_of(job: &Job, run: &PlanRun) -> Result<(Report, Replayed)> {
+    let replayed = replay::run(&job.inputs, &run.plan, job.schedule(run), Observer::Usages)?;
+    let known = (replayed.accounts_in_logs.iter())
+        .chain(run.core_days.keys())
+        .map(String::as_str);
+    refuse_unknown_account(job, unknown_account(job.inputs.account.as_deref(), known))?;
+    let breakdown = job.breakdown(replayed.group_names.clone());
+    let mut report = assemble(
+        &run.plan,
+        &replayed.schedule,
+        replayed.usages.clone(),
+        replayed.no_rows,
+        job.inputs.account.as_deref(),
+        &run.core_days,
+        breakdown.as_ref(),
+    )?;
+    if let Some(window) = run.window {
+        report.set_window(run.plan.zone, window.from, window.to);
+    }
+    Ok((report, replayed))
 }
 
 /// The error for an `--account` with no row in the logs (`known` lists the
