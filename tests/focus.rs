@@ -158,6 +158,46 @@ fn consecutive_months_add_up_to_the_two_month_window() {
 }
 
 #[test]
+fn a_period_ending_at_a_month_boundary_leaves_its_unused_row_in_that_month() {
+    // Periods of calendar months: each ends exactly where a month's file
+    // ends, so its unused units must be in that month's file, and the months
+    // must add up to the window that holds both.
+    let work = common::Workdir::new();
+    let plan = work.write(
+        "plan.toml",
+        "currency = \"USD\"\n[subscription]\nstart = 2024-01-01T00:00:00Z\nmonths = 3\n[[allowance]]\nname = \"quota\"\nunits = 10\nunit_price = 1\n",
+    );
+    let log = work.write(
+        "log.csv",
+        "timestamp,image,status\n2024-02-05T00:00:00Z,a,success\n",
+    );
+    let base = [
+        "--plan",
+        plan.as_str(),
+        "--log",
+        log.as_str(),
+        "--as-of",
+        "2024-03-10",
+    ];
+    let january = focus(&base, &["--month", "2024-01"]);
+    let unused: Vec<&Row> = january
+        .iter()
+        .filter(|row| row["CommitmentDiscountStatus"] == "Unused")
+        .collect();
+    assert_eq!(unused.len(), 1, "{january:?}");
+    assert_eq!(dec(&unused[0]["EffectiveCost"]), Decimal::from(10));
+    let february = focus(&base, &["--month", "2024-02"]);
+    let both = focus(&base, &["--from", "2024-01-01", "--to", "2024-03-01"]);
+    let months = sum(&january, "EffectiveCost") + sum(&february, "EffectiveCost");
+    assert_eq!(
+        months,
+        Decimal::from(20),
+        "each month's purchase, all amortised"
+    );
+    assert_eq!(sum(&both, "EffectiveCost"), months);
+}
+
+#[test]
 fn decimals_have_a_fraction_and_times_are_utc() {
     let rows = focus(TCSS, &[]);
     let decimals = [

@@ -14,7 +14,7 @@ use crate::engine::charges::{Basis, ChargeKind};
 use crate::engine::meter::{AccountUsage, Schedule};
 use crate::input::log::NO_GROUP;
 use crate::model::invoice::{Invoice, LineState};
-use crate::model::report::{AccountReport, Report};
+use crate::model::report::{AccountReport, PeriodState, Report};
 use crate::plan::{AllowanceKind, Plan};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc};
 use rust_decimal::Decimal;
@@ -428,7 +428,11 @@ fn drawn_rows(
                     unpriced_overage_units: None,
                 });
             }
-            let closed = period.end <= schedule.as_of;
+            // A period that ends where the window ends is over in it: the
+            // window's as-of is its last instant, after which nothing can
+            // be drawn, so what remains then is what expires.
+            let ends_with_window = report.window.is_some_and(|w| period.end == w.to.utc());
+            let closed = period.end <= schedule.as_of || ends_with_window;
             if !prepaid || !closed {
                 continue;
             }
@@ -446,10 +450,14 @@ fn drawn_rows(
                 .map(|line| line.amount.0)
                 .sum();
             let effective = purchased - costed;
-            let unused = account.allowances[index]
-                .periods
-                .get(p)
-                .map_or(Decimal::ZERO, |r| r.expired.0);
+            let unused =
+                account.allowances[index]
+                    .periods
+                    .get(p)
+                    .map_or(Decimal::ZERO, |r| match r.state {
+                        PeriodState::Closed => r.expired.0,
+                        PeriodState::Current => r.remaining.0,
+                    });
             let last = period.end - TimeDelta::nanoseconds(1);
             if (unused.is_zero() && effective.is_zero()) || !in_window(report, last) {
                 continue;
