@@ -198,6 +198,35 @@ fn a_period_ending_at_a_month_boundary_leaves_its_unused_row_in_that_month() {
 }
 
 #[test]
+fn drawn_units_are_amortised_at_the_price_their_period_was_bought_at() {
+    // The price changes from 1 to 3 on Feb 1: February's period is bought
+    // at 3, so its one drawn unit costs 3.00 and its nine unused 27.00.
+    let work = common::Workdir::new();
+    let plan = work.write(
+        "plan.toml",
+        "currency = \"USD\"\n[subscription]\nstart = 2024-01-01T00:00:00Z\nmonths = 3\n[[allowance]]\nname = \"quota\"\nunits = 10\nunit_price = 1\n[[allowance.price_change]]\nat = 2024-02-01T00:00:00Z\nunit_price = 3\n",
+    );
+    let log = work.write(
+        "log.csv",
+        "timestamp,image,status\n2024-02-05T00:00:00Z,a,success\n",
+    );
+    let rows = focus(
+        &["--plan", &plan, "--log", &log, "--as-of", "2024-03-10"],
+        &["--month", "2024-02"],
+    );
+    let status = |wanted: &str| -> Vec<&Row> {
+        rows.iter()
+            .filter(|row| row["CommitmentDiscountStatus"] == wanted)
+            .collect()
+    };
+    let (used, unused) = (status("Used"), status("Unused"));
+    assert_eq!((used.len(), unused.len()), (1, 1), "{rows:?}");
+    assert_eq!(dec(&used[0]["EffectiveCost"]), Decimal::from(3));
+    assert_eq!(dec(&used[0]["ListUnitPrice"]), Decimal::from(3));
+    assert_eq!(dec(&unused[0]["EffectiveCost"]), Decimal::from(27));
+}
+
+#[test]
 fn decimals_have_a_fraction_and_times_are_utc() {
     let rows = focus(TCSS, &[]);
     let decimals = [

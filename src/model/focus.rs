@@ -326,13 +326,15 @@ fn drawn_rows(
     let zero = Money(round_money(Decimal::ZERO, plan.decimals));
     for (index, allowance) in plan.allowances.iter().enumerate() {
         let prepaid = allowance.kind == AllowanceKind::Prepaid;
-        let price = if prepaid {
-            allowance.unit_price
-        } else {
-            Decimal::ZERO
-        };
         let item = format!("allowance:{}", allowance.name);
         for (p, period) in schedule.allowance_periods[index].iter().enumerate() {
+            // Drawn units are amortised at the price the period was bought
+            // at: the one in force at its start.
+            let price = if prepaid {
+                allowance.price_at(period.start)
+            } else {
+                Decimal::ZERO
+            };
             let bounds = &schedule.day_bounds[index][p];
             let starts: Vec<DateTime<Utc>> = std::iter::once(period.start)
                 .chain(bounds.iter().copied())
