@@ -139,9 +139,21 @@ struct Purchase<'a> {
     step: Option<Decimal>,
     allowed: &'a [Decimal],
     need: Decimal,
-    /// `Some((quota price, overage price, decimals))` when overage is billed
-    /// at a price: the cheapest purchase is chosen, else the covering one.
-    priced: Option<(Decimal, Decimal, u32)>,
+    /// Set when overage is billed at known prices: the cheapest purchase is
+    /// chosen, else the covering one.
+    priced: Option<Priced>,
+}
+
+/// How a purchase's cost changes with it when overage is billed at prices.
+struct Priced {
+    /// The quota's unit price.
+    price: Decimal,
+    decimals: u32,
+    /// From each purchase on (ascending, the first 0), the overage price one
+    /// more unit bought saves: one segment for a single overage price, one
+    /// per tier the overage's lowest position crosses for graduated tiers.
+    /// `None`: a tier without a price, whose purchases have no known cost.
+    segments: Vec<(Decimal, Option<Decimal>)>,
 }
 
 impl Purchase<'_> {
@@ -181,25 +193,28 @@ impl Purchase<'_> {
 
 /// The purchase the enumeration of every candidate (nothing, each `allowed`
 /// value, each multiple of `step` up to the covering one) would choose, found
-/// in constant memory: `deny` (or unpriced overage) buys the smallest covering
-/// purchase; `bill` the cheapest purchase no larger than it, the smallest of
-/// equals. `cost` is the purchase's cost, `None` when beyond a decimal's range.
+/// in constant memory per segment: `deny` (or unpriced overage) buys the
+/// smallest covering purchase; `bill` the cheapest purchase no larger than
+/// it, the smallest of equals. `cost` is the purchase's cost, `None` when
+/// beyond a decimal's range.
 ///
 /// For multiples q = k × step at or below `need`, the cost is
-/// round(q × price) + round((need − q) × overage price): within one money unit
-/// (10^-decimals) of a line L(k) whose slope per step is
-/// step × (price − overage price). Above `need` it is round(q × price),
-/// never falling as q grows, so only the first multiple there counts. Along
-/// the line, a multiple j steps further from L's low end than another costs
-/// more once j × |slope| ≥ 2 money units, so only the first
-/// ceil(2 units / |slope|) + 1 multiples from the low end can be cheapest:
-/// those are weighed (twice as many, for rounding in the products), up to
-/// [`WINDOW_CAP`] of them from each end. Only when the two prices differ by
-/// less than 4 money units over 65536 steps can the cap bind, and then the
-/// choice costs at most 2 money units more than the cheapest.
+/// round(q × price) plus the overage, whose rounded parts vary with q only
+/// in the tier holding the overage's lowest position: within each segment of
+/// [`Priced::segments`] it is within one money unit (10^-decimals) of a line
+/// L(k) whose slope per step is step × (price − the segment's overage price).
+/// Above `need` it is round(q × price), never falling as q grows, so only the
+/// first multiple there counts. Along a segment's line, a multiple j steps
+/// further from L's low end than another costs more once j × |slope| ≥ 2
+/// money units, so only the first ceil(2 units / |slope|) + 1 multiples from
+/// the low end can be cheapest: those are weighed (twice as many, for
+/// rounding in the products), up to [`WINDOW_CAP`] of them from each end of
+/// each segment. Only when the two prices differ by less than 4 money units
+/// over 65536 steps can the cap bind, and then the choice costs at most 2
+/// money units more than the cheapest.
 fn purchase(p: &Purchase<'_>, cost: &dyn Fn(Decimal) -> Option<Decimal>) -> Result<Decimal, ()> {
     let covering = p.covering().ok_or(())?;
-    let Some((price, overage_price, decimals)) = p.priced else {
+    let Some(priced) = &p.priced else {
         return Ok(covering);
     };
     let mut best: Option<(Decimal, Decimal)> = None;
@@ -231,18 +246,7 @@ fn purchase(p: &Purchase<'_>, cost: &dyn Fn(Decimal) -> Option<Decimal>) -> Resu
                 .min((covering / step).floor());
             if last >= Decimal::ONE {
                 let below = steps.floor().min(last);
-                let unit = Decimal::new(1, decimals);
-                let slope = (step * (price - overage_price)).abs();
-                // Two money units, doubled for the last digit a product of
-                // 28 significant digits may round away.
-                let window = if slope.is_zero() {
-                    Decimal::from(WINDOW_CAP)
-                } else {
-                    (unit * Decimal::from(4) / slope)
-                        .ceil()
-                        .saturating_add(Decimal::ONE)
-                        .min(Decimal::from(WINDOW_CAP))
-                };
+                let unit = Decimal::new(1, priced.decimals);
                 let mut run = |from: Decimal, to: Decimal| {
                     let mut k = from.max(Decimal::ONE);
                     while k <= to {
@@ -250,11 +254,37 @@ fn purchase(p: &Purchase<'_>, cost: &dyn Fn(Decimal) -> Option<Decimal>) -> Resu
                         k += Decimal::ONE;
                     }
                 };
-                if below >= Decimal::ONE {
-                    // The low end of L is k = 1 or k = below, as the slope says;
-                    // both ends are weighed, each with its window.
-                    run(Decimal::ONE, (Decimal::ONE + window).min(below));
-                    run(below - window, below);
+                for (index, &(from, overage_price)) in priced.segments.iter().enumerate() {
+                    let to = priced
+                        .segments
+                        .get(index + 1)
+                        .map_or(p.need, |&(next, _)| next);
+                    // The segment's multiples, one more each side for the
+                    // last digit a quotient may round away.
+                    let low = ((from / step).ceil() - Decimal::ONE).max(Decimal::ONE);
+                    let high = ((to / step).floor() + Decimal::ONE).min(below);
+                    let Some(overage_price) = overage_price else {
+                        // Its purchases leave overage without a price.
+                        continue;
+                    };
+                    if low > high {
+                        continue;
+                    }
+                    // Two money units, doubled for the last digit a product of
+                    // 28 significant digits may round away.
+                    let window = match step.checked_mul((priced.price - overage_price).abs()) {
+                        Some(slope) if slope.is_zero() => Decimal::from(WINDOW_CAP),
+                        Some(slope) => (unit * Decimal::from(4) / slope)
+                            .ceil()
+                            .saturating_add(Decimal::ONE)
+                            .min(Decimal::from(WINDOW_CAP)),
+                        None => Decimal::ONE,
+                    };
+                    // The low end of L is the segment's first or last
+                    // multiple, as the slope says; both ends are weighed,
+                    // each with its window.
+                    run(low, (low + window).min(high));
+                    run((high - window).max(low), high);
                 }
                 // The first multiple at or above need.
                 let above = steps.ceil().max(Decimal::ONE);
@@ -264,7 +294,9 @@ fn purchase(p: &Purchase<'_>, cost: &dyn Fn(Decimal) -> Option<Decimal>) -> Resu
             }
         }
     }
-    best.map(|(_, q)| q).ok_or(())
+    // No purchase has a known cost (overage without a price, none covering):
+    // the covering one, as when the overage is unpriced.
+    Ok(best.map_or(covering, |(_, q)| q))
 }
 
 /// Recommend a purchase for `plan` under `demand`, costed over `months`
@@ -327,46 +359,30 @@ fn graduated_cost(plan: &Plan, units: Decimal, short: Decimal) -> Option<Option<
     Some(Some(cost))
 }
 
-/// The purchase graduated tiers make cheapest: the cost is linear in the
-/// purchase between the points where the overage's lowest position crosses
-/// a tier bound, so nothing, the covering purchase, every `allowed` value
-/// and the multiples of `step` next to each such point are weighed.
-fn tiered_purchase(
-    p: &Purchase<'_>,
-    breakpoints: &[Decimal],
-    cost: &dyn Fn(Decimal) -> Option<Decimal>,
-) -> Result<Decimal, ()> {
-    let covering = p.covering().ok_or(())?;
-    let mut best: Option<(Decimal, Decimal)> = None;
-    let mut weigh = |q: Decimal| {
-        if q < Decimal::ZERO || q > covering {
-            return;
+/// The segments of the purchase along which graduated tiers price the
+/// overage's lowest unit alike: for each tier that position can fall in
+/// (from `units − need` with nothing bought, up to `units`), the purchase
+/// that brings it there and the tier's price.
+fn graduated_segments(
+    plan: &Plan,
+    units: Decimal,
+    need: Decimal,
+) -> Vec<(Decimal, Option<Decimal>)> {
+    let base = units - need;
+    let mut low = Decimal::ZERO;
+    let mut segments = Vec::new();
+    for tier in &plan.overage.tiers {
+        let from = (low - base).max(Decimal::ZERO);
+        let reaches = tier.up_to.is_none_or(|high| high > base);
+        if reaches && from < need {
+            segments.push((from, tier.unit_price));
         }
-        if let Some(c) = cost(q)
-            && best.is_none_or(|b| (c, q) < b)
-        {
-            best = Some((c, q));
-        }
-    };
-    weigh(Decimal::ZERO);
-    weigh(covering);
-    p.allowed.iter().copied().for_each(&mut weigh);
-    for point in breakpoints.iter().copied() {
-        match p.step {
-            None if p.allowed.is_empty() => weigh(point),
-            None => {}
-            Some(step) => {
-                let k = (point / step).floor();
-                for offset in -2i64..=3 {
-                    let multiple = k + Decimal::from(offset);
-                    if multiple >= Decimal::ONE {
-                        weigh(multiple * step);
-                    }
-                }
-            }
+        match tier.up_to {
+            Some(high) => low = high,
+            None => break,
         }
     }
-    best.map(|(_, q)| q).ok_or(())
+    segments
 }
 
 /// How a purchase is chosen: [`purchase`], or in tests the enumeration.
@@ -473,12 +489,18 @@ fn recommend_with(
         overage.tiers[overage.tier_of(units)].unit_price
     };
     let bill = overage.policy == OveragePolicy::Bill;
-    // Graduated: priced when every tier the shortfall may reach has a price.
-    let graduated_priced = graduated && overage.tiers.iter().all(|t| t.unit_price.is_some());
-    let cost_of = |bought: Decimal, price: Decimal| -> Option<Decimal> {
+    // The cost of buying `bought` at `price`, `None` beyond a decimal's
+    // range; with `known`, also `None` when graduated overage reaches a tier
+    // without a price (its cost is unknown, so it is never chosen), else such
+    // units count 0 and the recommendation says they are unpriced.
+    let cost_with = |bought: Decimal, price: Decimal, known: bool| -> Option<Decimal> {
         let short = (need - bought).max(Decimal::ZERO);
         let overage = match (bill, overage_price) {
-            (true, _) if graduated => graduated_cost(plan, units, short)?.unwrap_or(Decimal::ZERO),
+            (true, _) if graduated => match graduated_cost(plan, units, short)? {
+                Some(cost) => cost,
+                None if known => return None,
+                None => Decimal::ZERO,
+            },
             (true, Some(over)) => money(short.checked_mul(over)?),
             _ => Decimal::ZERO,
         };
@@ -486,6 +508,7 @@ fn recommend_with(
             .checked_add(money(bought.checked_mul(price)?))?
             .checked_add(overage)
     };
+    let cost_of = |bought: Decimal, price: Decimal| cost_with(bought, price, false);
     let cost_overflow = || {
         plan_overflow(format!(
             "the cost of the demand's purchase under {} (quota and overage units × their prices)",
@@ -496,31 +519,24 @@ fn recommend_with(
         None => (None, Decimal::ZERO),
         Some(index) => {
             let allowance = &plan.allowances[index];
-            let priced = match (bill, overage_price) {
-                (true, Some(over)) => Some((allowance.price_at(at), over, plan.decimals)),
+            let price = allowance.price_at(at);
+            let segments = match (bill, overage_price) {
+                (true, Some(over)) => Some(vec![(Decimal::ZERO, Some(over))]),
+                (true, _) if graduated => Some(graduated_segments(plan, units, need)),
                 _ => None,
             };
             let wanted = Purchase {
                 step: allowance.step,
                 allowed: &allowance.allowed,
                 need,
-                priced,
+                priced: segments.map(|segments| Priced {
+                    price,
+                    decimals: plan.decimals,
+                    segments,
+                }),
             };
-            let price = allowance.price_at(at);
-            let bought = if bill && graduated_priced {
-                // Where the overage's lowest position crosses a tier bound.
-                let breakpoints: Vec<Decimal> = overage
-                    .tiers
-                    .iter()
-                    .filter_map(|t| t.up_to)
-                    .map(|bound| bound - units + need)
-                    .filter(|q| *q > Decimal::ZERO && *q < need)
-                    .collect();
-                tiered_purchase(&wanted, &breakpoints, &|q| cost_of(q, price))
-            } else {
-                choose(&wanted, &|q| cost_of(q, price))
-            }
-            .map_err(|()| cost_overflow())?;
+            let bought =
+                choose(&wanted, &|q| cost_with(q, price, true)).map_err(|()| cost_overflow())?;
             // A multiple of a fine step near a decimal's 28 digits rounds off
             // the step: refuse it rather than recommend what cannot be bought.
             if !bought.is_zero() && !allowance.accepts(bought) {
@@ -810,7 +826,10 @@ mod tests {
                 .iter()
                 .copied()
                 .filter(|q| covering.is_none_or(|c| *q <= c))
-                .min_by_key(|q| (cost(*q).expect("small cases fit"), *q)),
+                .filter_map(|q| Some((cost(q)?, q)))
+                .min()
+                .map(|(_, q)| q)
+                .or(covering),
             None => covering,
         };
         Ok(choice.unwrap_or(Decimal::ZERO))
@@ -890,6 +909,69 @@ mod tests {
             let closed = recommend(&plan, demand, months, None).expect("small cases fit");
             let reference = recommend_with(&plan, demand, months, None, DateTime::<Utc>::MAX_UTC, enumerated).expect("small cases fit");
             prop_assert_eq!(closed, reference);
+        }
+    }
+
+    prop_compose! {
+        /// [`small_plan`] billing its overage through graduated tiers: up to
+        /// four, ascending, some at the quota's price, some at 0 or unpriced.
+        fn tiered_plan()(
+            plan in small_plan(),
+            bounds in prop::collection::vec((1u64..2_000, 0u32..2), 0..4),
+            prices in prop::collection::vec(prop::option::weighted(0.85, (0u64..500, 0u32..4)), 4),
+        ) -> String {
+            let price = plan
+                .split("[[allowance]]\nname = \"quota\"")
+                .nth(1)
+                .and_then(|quota| quota.split("unit_price = ").nth(1))
+                .and_then(|rest| rest.lines().next())
+                .expect("the quota's price")
+                .to_string();
+            let mut text = match plan.split_once("[overage]") {
+                Some((head, _)) => head.to_string(),
+                None => plan.split("[[fee]]").next().unwrap().to_string(),
+            };
+            text += "[overage]\npolicy = \"bill\"\n";
+            let mut up_to = Decimal::ZERO;
+            for (i, price_of) in prices.iter().enumerate().take(bounds.len() + 1) {
+                text += "[[overage.tier]]\n";
+                if let Some((m, s)) = bounds.get(i) {
+                    up_to += Decimal::new(*m as i64, *s);
+                    text += &format!("up_to = {up_to}\n");
+                }
+                match price_of {
+                    Some((m, _)) if m % 5 == 0 => text += &format!("unit_price = {price}\n"),
+                    Some((m, s)) => text += &format!("unit_price = {}\n", decimal(*m, *s)),
+                    None => {}
+                }
+            }
+            if let Some((_, fee)) = plan.split_once("[[fee]]") {
+                text += &format!("[[fee]]{fee}");
+            }
+            text
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Through graduated tiers the search recommends what the
+        /// enumeration of every candidate does: the cheapest purchase with a
+        /// known cost up to the covering one, the smallest of equals.
+        #[test]
+        fn graduated_search_matches_the_enumeration(
+            plan in tiered_plan(),
+            first in (0u64..6_000, 0u32..2),
+            repeat in (0u64..6_000, 0u32..2),
+        ) {
+            let plan = Plan::from_str("plan.toml", &plan).expect("a valid plan");
+            let demand = Demand {
+                first_scans: Units(Decimal::new(first.0 as i64, first.1)),
+                repeat_scans: Units(Decimal::new(repeat.0 as i64, repeat.1)),
+            };
+            let searched = recommend(&plan, demand, 12, None).expect("small cases fit");
+            let reference = recommend_with(&plan, demand, 12, None, DateTime::<Utc>::MAX_UTC, enumerated).expect("small cases fit");
+            prop_assert_eq!(searched, reference);
         }
     }
 
