@@ -6,6 +6,7 @@
 
 use common::reference::generate;
 use proptest::prelude::*;
+use rust_decimal::{Decimal, RoundingStrategy};
 use scanquota::engine::meter::{Schedule, replay, replay_by_account, replay_in_parallel};
 use scanquota::input::log::{ReadOptions, ScanLog};
 use scanquota::plan::Plan;
@@ -500,4 +501,246 @@ fn estimate_leaves_overage_in_a_cheaper_tier() {
     ));
     assert_eq!(volume["purchase"], "0");
     assert_eq!(volume["cost_per_cycle"], "200.00");
+}
+
+/// `estimate` on `plan` for a demand given by hand: the one account's
+/// recommendation.
+fn estimate_for(plan: &str, first: &str, repeat: &str) -> Value {
+    let dir = Workdir::new();
+    let plan = dir.write("plan.toml", plan);
+    let (code, out, err) = run(&[
+        "estimate",
+        "--plan",
+        &plan,
+        "--first-scans",
+        first,
+        "--repeat-scans",
+        repeat,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let estimate: Value = serde_json::from_str(&out).unwrap();
+    estimate["currencies"][0]["plans"][0]["accounts"][0].clone()
+}
+
+/// `QUOTA_AND_TIERS` with a single open tier at 0.50, and the same plan
+/// untiered.
+fn single_tier_and_flat() -> (String, String) {
+    let head = QUOTA_AND_TIERS
+        .split("[[overage.tier]]")
+        .next()
+        .unwrap()
+        .to_string();
+    (
+        format!("{head}[[overage.tier]]\nunit_price = 0.50\n"),
+        format!("{head}unit_price = 0.50\n"),
+    )
+}
+
+#[test]
+fn estimate_with_a_single_tier_buys_what_the_untiered_plan_buys() {
+    // 950 units, quota 0.30 in steps of 300, overage 0.50: 0 costs 475.00,
+    // 300 costs 90.00 + 325.00 = 415.00, 600 costs 180.00 + 175.00 = 355.00,
+    // 900 costs 270.00 + 25.00 = 295.00, the covering 1,200 costs 360.00.
+    let (single, flat) = single_tier_and_flat();
+    for plan in [&single, &flat] {
+        let chosen = estimate_for(plan, "950", "0");
+        assert_eq!(chosen["purchase"], "900", "{plan}");
+        assert_eq!(chosen["overage_per_cycle"], "50", "{plan}");
+        assert_eq!(chosen["cost_per_cycle"], "295.00", "{plan}");
+    }
+}
+
+#[test]
+fn estimate_with_two_tiers_weighs_the_purchases_below_the_demand() {
+    // 950 units stay in the 0.50 tier (up to 1,000): as above, 900 for
+    // 295.00 beats the covering 1,200 for 360.00.
+    let graduated = estimate_for(QUOTA_AND_TIERS, "950", "0");
+    assert_eq!(graduated["purchase"], "900");
+    assert_eq!(graduated["cost_per_cycle"], "295.00");
+    // By volume too (the cycle's 950 units reach only the 0.50 tier).
+    let volume = estimate_for(
+        &QUOTA_AND_TIERS.replace(
+            "policy = \"bill\"\n",
+            "policy = \"bill\"\ntier_mode = \"volume\"\n",
+        ),
+        "950",
+        "0",
+    );
+    assert_eq!(volume["purchase"], "900");
+    assert_eq!(volume["cost_per_cycle"], "295.00");
+}
+
+/// A quota of 0.3 a unit in steps of 5; overage at 0.333 up to the cycle's
+/// 7.05th unit, unpriced up to the 9th, free up to the 10th, 0.123 beyond.
+const QUOTA_AND_AN_UNPRICED_TIER: &str = r#"currency = "USD"
+timezone = "+08:00"
+[subscription]
+start = 2024-03-15T14:00:00+08:00
+months = 3
+[metering]
+first_scan_units = 1
+repeat_scan_units = 0.1
+[[allowance]]
+name = "quota"
+units = 5
+unit_price = 0.3
+step = 5
+[overage]
+policy = "bill"
+[[overage.tier]]
+up_to = 7.05
+unit_price = 0.333
+[[overage.tier]]
+up_to = 9
+[[overage.tier]]
+up_to = 10
+unit_price = 0
+[[overage.tier]]
+unit_price = 0.123
+"#;
+
+#[test]
+fn estimate_buys_past_an_unpriced_tier_rather_than_the_covering_purchase() {
+    // 12 first and 5 repeat scans: 12.5 units. Buying 10 (3.00) leaves
+    // units 10–12.5 in the 0.123 tier: 2.5 × 0.123 = 0.3075 → 0.31, 3.31 in
+    // all; the covering 15 costs 4.50; 0 or 5 leave overage in the unpriced
+    // tier, whose cost is unknown, so neither is chosen.
+    let chosen = estimate_for(QUOTA_AND_AN_UNPRICED_TIER, "12", "5");
+    assert_eq!(chosen["demand_units"], "12.5");
+    assert_eq!(chosen["purchase"], "10");
+    assert_eq!(chosen["overage_per_cycle"], "2.5");
+    assert_eq!(chosen["unpriced_overage"], false);
+    assert_eq!(chosen["cost_per_cycle"], "3.31");
+}
+
+/// Graduated tiers as `(up_to, unit_price)`, the last open; a price of
+/// `None` leaves the tier unpriced.
+type Tiers = Vec<(Option<Decimal>, Option<Decimal>)>;
+
+/// A plan with a quota of `price` in steps of `step`, its overage tiered
+/// or untiered, as the `[overage]` lines `overage` say; a scan's repeat is
+/// half a unit.
+fn quota_plan(step: &str, price: &str, overage: &str) -> String {
+    format!(
+        "currency = \"USD\"\n[subscription]\nstart = 2024-01-01T00:00:00Z\n[metering]\nfirst_scan_units = 1\nrepeat_scan_units = 0.5\n[[allowance]]\nname = \"quota\"\nunits = {step}\nunit_price = {price}\nstep = {step}\n[overage]\npolicy = \"bill\"\n{overage}"
+    )
+}
+
+/// `[[overage.tier]]` tables for `(up_to, unit_price)` pairs.
+fn tiers_text(tiers: &[(Option<Decimal>, Option<Decimal>)]) -> String {
+    let mut text = String::new();
+    for (up_to, price) in tiers {
+        text += "[[overage.tier]]\n";
+        if let Some(up_to) = up_to {
+            text += &format!("up_to = {up_to}\n");
+        }
+        if let Some(price) = price {
+            text += &format!("unit_price = {price}\n");
+        }
+    }
+    text
+}
+
+/// The cost of buying `q` of a quota at `price` for `units` metered units,
+/// worked out by hand: the quota line and each tier's part of the overage
+/// rounded to cents; `None` when the overage reaches a tier without a price.
+fn cost_by_hand(
+    q: Decimal,
+    price: Decimal,
+    units: Decimal,
+    tiers: &[(Option<Decimal>, Option<Decimal>)],
+) -> Option<Decimal> {
+    let cents = |d: Decimal| d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    let mut cost = cents(q * price);
+    let mut low = Decimal::ZERO;
+    for (up_to, tier_price) in tiers {
+        let high = up_to.unwrap_or(Decimal::MAX).min(units);
+        let part = high - low.max(q);
+        if part > Decimal::ZERO {
+            cost += cents(part * (*tier_price)?);
+        }
+        low = up_to.unwrap_or(Decimal::MAX);
+    }
+    Some(cost)
+}
+
+fn decimal_of(value: &Value) -> Decimal {
+    value.as_str().unwrap().parse().unwrap()
+}
+
+prop_compose! {
+    /// One to four graduated tiers, ascending, the last open, the price of
+    /// each often the quota's, sometimes 0 or none.
+    fn quota_tiers(price: Decimal)(
+        bounds in prop::collection::vec((1u64..60, 0u32..2), 0..4),
+        prices in prop::collection::vec(prop_oneof![
+            3 => (0u64..80, 0u32..3).prop_map(|(m, s)| Some(Decimal::new(m as i64, s))),
+            1 => Just(Some(Decimal::ZERO)),
+            1 => Just(None),
+        ], 4),
+        same in prop::collection::vec(prop::bool::weighted(0.25), 4),
+    ) -> Tiers {
+        let mut up_to = Decimal::ZERO;
+        let mut tiers = Vec::new();
+        for (i, (m, s)) in bounds.iter().enumerate() {
+            up_to += Decimal::new(*m as i64, *s);
+            tiers.push((Some(up_to), if same[i] { Some(price) } else { prices[i] }));
+        }
+        let last = bounds.len();
+        tiers.push((None, if same[last] { Some(price) } else { prices[last] }));
+        tiers
+    }
+}
+
+fn quota_and_tiers() -> impl Strategy<Value = (Decimal, Decimal, Tiers)> {
+    ((1u64..40, 0u32..2), (0u64..80, 0u32..3)).prop_flat_map(|((sm, ss), (pm, ps))| {
+        let step = Decimal::new(sm as i64, ss);
+        let price = Decimal::new(pm as i64, ps);
+        (Just(step), Just(price), quota_tiers(price))
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// A single tier recommends what the untiered plan does, and a graduated
+    /// recommendation is the cheapest purchase there is up to the covering
+    /// one (the smallest of equals), its cost the one worked out by hand.
+    #[test]
+    fn estimate_picks_the_cheapest_purchase_through_the_tiers(
+        (step, price, tiers) in quota_and_tiers(),
+        first in 0u64..400,
+        repeat in 0u64..200,
+    ) {
+        let (first, repeat) = (first.to_string(), repeat.to_string());
+        let units = Decimal::from_str_exact(&first).unwrap()
+            + Decimal::from_str_exact(&repeat).unwrap() * Decimal::new(5, 1);
+        let (step_text, price_text) = (step.to_string(), price.to_string());
+        let open = tiers.last().unwrap().1;
+        if let Some(open) = open {
+            let single = estimate_for(&quota_plan(&step_text, &price_text, &tiers_text(&[(None, Some(open))])), &first, &repeat);
+            let flat = estimate_for(&quota_plan(&step_text, &price_text, &format!("unit_price = {open}\n")), &first, &repeat);
+            prop_assert_eq!(&single, &flat);
+        }
+        let chosen = estimate_for(&quota_plan(&step_text, &price_text, &tiers_text(&tiers)), &first, &repeat);
+        // Every allowed purchase up to the covering one, with a known cost.
+        let mut purchases = vec![Decimal::ZERO];
+        let mut q = step;
+        loop {
+            purchases.push(q);
+            if q >= units {
+                break;
+            }
+            q += step;
+        }
+        let cheapest = purchases
+            .iter()
+            .filter_map(|q| Some((cost_by_hand(*q, price, units, &tiers)?, *q)))
+            .min()
+            .expect("the covering purchase leaves no overage");
+        prop_assert_eq!(decimal_of(&chosen["purchase"]), cheapest.1);
+        prop_assert_eq!(decimal_of(&chosen["cost_per_cycle"]), cheapest.0);
+    }
 }
