@@ -227,6 +227,57 @@ fn drawn_units_are_amortised_at_the_price_their_period_was_bought_at() {
 }
 
 #[test]
+fn each_overage_tier_is_a_price_of_its_own() {
+    // Graduated tiers: the first 2 units of the month at 1.00, the rest at
+    // 0.50; five scans make a tier-1 row (2.00) and a tier-2 row (1.50).
+    let work = common::Workdir::new();
+    let plan = work.write(
+        "plan.toml",
+        "currency = \"USD\"\n[subscription]\nstart = 2024-03-01T00:00:00Z\nmonths = 3\n[overage]\npolicy = \"bill\"\nperiod = \"calendar-month\"\n[[overage.tier]]\nup_to = 2\nunit_price = 1\n[[overage.tier]]\nunit_price = 0.5\n",
+    );
+    let log = work.write(
+        "log.csv",
+        "timestamp,image\n2024-03-02T00:00:00Z,a\n2024-03-03T00:00:00Z,b\n2024-03-04T00:00:00Z,c\n2024-03-05T00:00:00Z,d\n2024-03-06T00:00:00Z,e\n",
+    );
+    let base = [
+        "--plan",
+        plan.as_str(),
+        "--log",
+        log.as_str(),
+        "--as-of",
+        "2024-04-10",
+    ];
+    let rows = focus(&base, &[]);
+    let overage: Vec<(&str, &str, Decimal)> = rows
+        .iter()
+        .filter(|row| row["SkuId"] == "overage")
+        .map(|row| {
+            (
+                row["SkuPriceId"].as_str(),
+                row["ChargeDescription"].as_str(),
+                dec(&row["BilledCost"]),
+            )
+        })
+        .collect();
+    assert_eq!(
+        overage,
+        vec![
+            (
+                "overage#tier1@1",
+                "overage (tier 1): 2 Scan Units",
+                Decimal::from(2)
+            ),
+            (
+                "overage#tier2@0.5",
+                "overage (tier 2): 3 Scan Units",
+                Decimal::new(150, 2)
+            ),
+        ]
+    );
+    assert_eq!(sum(&rows, "BilledCost"), posted_total(&base, &[]));
+}
+
+#[test]
 fn decimals_have_a_fraction_and_times_are_utc() {
     let rows = focus(TCSS, &[]);
     let decimals = [

@@ -262,6 +262,32 @@ fn plan_error(plan: &str) -> String {
 }
 
 #[test]
+fn keys_that_would_be_read_as_nothing_are_refused() {
+    // Every key is used or refused: a change that changes nothing, an empty
+    // list of tables, a tier mode with no tiers would each be dropped.
+    let start = "[subscription]\nstart = 2024-03-01T00:00:00Z\n";
+    let err = plan_error(&format!(
+        "{start}[[metering.change]]\nat = 2024-05-01T00:00:00Z\n"
+    ));
+    assert!(
+        err.contains("metering.change[0].at") && err.contains("changes nothing"),
+        "{err}"
+    );
+    let err = plan_error(&format!("{start}[overage]\npolicy = \"bill\"\ntier = []\n"));
+    assert!(
+        err.contains("overage.tier") && err.contains("empty list"),
+        "{err}"
+    );
+    let err = plan_error(&format!(
+        "{start}[overage]\npolicy = \"bill\"\nunit_price = 1\ntier_mode = \"volume\"\n"
+    ));
+    assert!(
+        err.contains("overage.tier_mode") && err.contains("no tiers"),
+        "{err}"
+    );
+}
+
+#[test]
 fn bad_changes_are_refused_naming_the_key() {
     let start = "[subscription]\nstart = 2024-03-01T00:00:00Z\n";
     let err = plan_error(&format!(

@@ -233,6 +233,33 @@ unit_price = 0.5
     assert_eq!(march[0]["posted_at"], "2024-04-01T00:00:00+08:00");
 }
 
+#[test]
+fn a_calendar_month_overage_line_is_counted_once_in_the_invoice() {
+    // Cycles from the 15th, overage by calendar month: January's line posts
+    // Feb 1, inside the second cycle, and the projection counts it there.
+    // The invoice puts it there too, so it is not counted in both cycles.
+    let plan = "currency = \"USD\"\n[subscription]\nstart = 2024-01-15T00:00:00Z\nmonths = 2\n[[allowance]]\nname = \"quota\"\nunits = 2\nunit_price = 1\n[overage]\npolicy = \"bill\"\nunit_price = 0.5\nperiod = \"calendar-month\"\n[[overage.price_change]]\nat = 2024-01-20T00:00:00Z\nunit_price = 0.7\n[[overage.price_change]]\nat = 2024-02-01T00:00:00Z\nunit_price = 0.9\n";
+    let log = "timestamp,image,status\n2024-01-16T00:00:00Z,a,success\n2024-01-17T00:00:00Z,b,success\n2024-01-19T23:59:59Z,c,success\n2024-01-20T00:00:00Z,d,success\n2024-01-25T00:00:00Z,e,success\n2024-02-01T00:00:00Z,f,success\n2024-02-10T00:00:00Z,g,success\n2024-02-16T00:00:00Z,h,success\n";
+    let dir = Workdir::new();
+    let (plan_text, log_text) = (plan, log);
+    let plan = dir.write("plan.toml", plan_text);
+    let log = dir.write("log.csv", log_text);
+    let args = ["--plan", &plan, "--log", &log, "--as-of", "2024-02-20"];
+    let (code, out, err) = run(&[&["invoice"][..], &args, &["--format", "json"]].concat());
+    assert_eq!(code, 0, "{err}");
+    let invoice: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(invoice["projected"], "10.25", "{out}");
+    let report = json_report(plan_text, log_text, "2024-02-20");
+    let projection = &report["accounts"][0]["projection"];
+    let cycles = invoice["accounts"][0]["cycles"].as_array().unwrap();
+    let current = cycles.last().unwrap();
+    assert_eq!(
+        current["projected"], projection["projected_cycle_charges"],
+        "{out}"
+    );
+    assert_eq!(current["projected"], "6.35");
+}
+
 fn plan_error(plan: &str) -> String {
     let dir = Workdir::new();
     let path = dir.write("plan.toml", plan);

@@ -96,6 +96,9 @@ pub struct FocusRow {
     pub group: Option<String>,
     pub kind: RowKind,
     pub item: String,
+    /// An overage line of a tiered plan: its tier's number (from 1), so
+    /// each tier is a price of its own (`SkuPriceId`).
+    pub tier: Option<usize>,
     pub description: String,
     pub category: ChargeCategory,
     pub frequency: ChargeFrequency,
@@ -400,6 +403,7 @@ fn drawn_rows(
                     group,
                     kind: RowKind::Drawn,
                     item: item.clone(),
+                    tier: None,
                     description: format!("{} scan units drawn from {}", units.normalize(), item),
                     category: ChargeCategory::Usage,
                     frequency: ChargeFrequency::UsageBased,
@@ -470,6 +474,7 @@ fn drawn_rows(
                 group: None,
                 kind: RowKind::Unused,
                 item: item.clone(),
+                tier: None,
                 description: format!("{} scan units of {} left unused", unused.normalize(), item),
                 category: ChargeCategory::Usage,
                 frequency: ChargeFrequency::UsageBased,
@@ -608,7 +613,14 @@ fn line_rows(
             group: None,
             kind: RowKind::Line(line.kind),
             item: line.item.clone(),
-            description: format!("{}: {} {}", line.item, line.quantity, unit),
+            tier: line.tier.map(|tier| tier.number),
+            description: match line.tier {
+                Some(tier) => format!(
+                    "{} (tier {}): {} {}",
+                    line.item, tier.number, line.quantity, unit
+                ),
+                None => format!("{}: {} {}", line.item, line.quantity, unit),
+            },
             category,
             frequency,
             pricing_category: PricingCategory::Standard,

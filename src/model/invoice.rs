@@ -187,9 +187,21 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
         // first cycle (a trial's core days) to the first.
         // A top-up's line starts at its `at`: it belongs to the cycle
         // holding that instant.
-        let index = cycles
-            .iter()
-            .rposition(|cycle| cycle.start <= line.period_start)
+        // An overage line belongs to the cycle it posts in, as the
+        // projection counts it: a calendar-month overage period may start in
+        // one cycle and post in the next.
+        let posts_in =
+            |cycle: &InvoiceCycle| cycle.start < line.posted_at && line.posted_at <= cycle.end;
+        let by_posting = match line.kind {
+            ChargeKind::Overage => cycles.iter().position(posts_in),
+            _ => None,
+        };
+        let index = by_posting
+            .or_else(|| {
+                cycles
+                    .iter()
+                    .rposition(|cycle| cycle.start <= line.period_start)
+            })
             .unwrap_or(0);
         let cycle = &mut cycles[index];
         let state = match line.state {
@@ -261,7 +273,10 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
                 let in_cycle: Decimal = cycle
                     .lines
                     .iter()
-                    .filter(|l| l.period_start >= cycle.start)
+                    // What the projection counts: overage by where it posts,
+                    // the rest by where it starts (a trial's core days before
+                    // the first cycle are not the cycle's).
+                    .filter(|l| l.kind == ChargeKind::Overage || l.period_start >= cycle.start)
                     .filter_map(|l| l.amount.map(|m| m.0))
                     .sum();
                 let amount = projection.projected_cycle_charges.0 - in_cycle;

@@ -753,17 +753,26 @@ fn read_metering(
                 ),
             ));
         }
-        let first_scan_units =
-            optional_amount(doc, change.decimal("first_scan_units")?)?.unwrap_or(first);
-        let repeat_scan_units =
-            optional_amount(doc, change.decimal("repeat_scan_units")?)?.unwrap_or(repeat);
-        let count_failed = change.boolean("count_failed")?.map_or(failed, |f| f.value);
+        let first_field = change.decimal("first_scan_units")?;
+        let repeat_field = change.decimal("repeat_scan_units")?;
+        let failed_field = change.boolean("count_failed")?;
+        let changes_something =
+            first_field.is_some() || repeat_field.is_some() || failed_field.is_some();
+        let first_scan_units = optional_amount(doc, first_field)?.unwrap_or(first);
+        let repeat_scan_units = optional_amount(doc, repeat_field)?.unwrap_or(repeat);
+        let count_failed = failed_field.map_or(failed, |f| f.value);
         change.finish(&[
             "at",
             "first_scan_units",
             "repeat_scan_units",
             "count_failed",
         ])?;
+        if !changes_something {
+            return Err(at_field.error(
+                doc,
+                "starts a change that changes nothing; give first_scan_units, repeat_scan_units or count_failed, or remove the change",
+            ));
+        }
         changes.push(MeteringChange {
             at,
             first_scan_units,
@@ -1000,7 +1009,8 @@ fn read_overage(doc: &Doc<'_>, table: &mut TableReader<'_, '_, '_>, zone: Zone) 
             }
         },
     };
-    let tier_mode = match table.string("tier_mode")? {
+    let tier_mode_field = table.string("tier_mode")?;
+    let tier_mode = match tier_mode_field.clone() {
         None => TierMode::Graduated,
         Some(field) => match field.value.as_str() {
             "graduated" => TierMode::Graduated,
@@ -1013,8 +1023,16 @@ fn read_overage(doc: &Doc<'_>, table: &mut TableReader<'_, '_, '_>, zone: Zone) 
         },
     };
     let price_changes = read_price_changes(doc, table, zone)?;
-    let tier_tables = table.tables("tier")?;
+    let tier_tables = table.nonempty_tables("tier")?;
     let tiers_given = !tier_tables.is_empty();
+    if let Some(field) = tier_mode_field
+        && !tiers_given
+    {
+        return Err(field.error(
+            doc,
+            "has no tiers to apply to; add [[overage.tier]] tables or remove tier_mode",
+        ));
+    }
     let mut tiers: Vec<Tier> = Vec::new();
     let count = tier_tables.len();
     for (index, mut tier_table) in tier_tables.into_iter().enumerate() {

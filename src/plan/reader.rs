@@ -283,6 +283,22 @@ impl<'d, 's, 'i> TableReader<'d, 's, 'i> {
         }
     }
 
+    /// [`Self::tables`] where an empty list (`key = []`) would silently
+    /// change the meaning (no tiers is untiered overage): refused.
+    pub(crate) fn nonempty_tables(&mut self, key: &str) -> Result<Vec<TableReader<'d, 's, 'i>>> {
+        let empty = self.entries.iter().any(|(k, value)| {
+            k.get_ref() == key
+                && matches!(value.get_ref(), DeValue::Array(items) if items.is_empty())
+        });
+        if empty {
+            return Err(self.key_error(
+                key,
+                &format!("is an empty list; give at least one [[{key}]] table, or remove the key"),
+            ));
+        }
+        self.tables(key)
+    }
+
     /// An array of tables (`[[key]]`), each with its path `key[i]`.
     pub(crate) fn tables(&mut self, key: &str) -> Result<Vec<TableReader<'d, 's, 'i>>> {
         let Some(value) = self.take(key) else {

@@ -93,7 +93,10 @@ fn text(cell: &str) -> String {
 
 fn row(focus: &Focus, row: &FocusRow) -> Vec<String> {
     let commitment = row.commitment.as_ref();
-    let sku_price_id = format!("{}@{}", row.item, row.list_unit_price);
+    let sku_price_id = match row.tier {
+        Some(tier) => format!("{}#tier{tier}@{}", row.item, row.list_unit_price),
+        None => format!("{}@{}", row.item, row.list_unit_price),
+    };
     let sub_account = row.group.as_ref().map(|g| format!("{}/{g}", row.account));
     let tags = match (&focus.tag_key, &row.group) {
         (Some(key), Some(group)) => {
