@@ -93,6 +93,8 @@ fuzz_target!(|bytes: &[u8]| {
         let _ = report_view(format).report(&report);
     }
     if let Ok(invoice) = scanquota::model::invoice::Invoice::of(&report) {
-        let _ = invoice_view(InvoiceFormat::Json).invoice(&invoice);
+        if let Some(view) = invoice_view(InvoiceFormat::Json) {
+            let _ = view.invoice(&invoice);
+        }
     }
 });
