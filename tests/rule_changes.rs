@@ -7,7 +7,7 @@ use serde_json::Value;
 
 mod common;
 
-use common::{Workdir, run};
+use common::{Workdir, plan_check_error, run};
 
 /// TCSS at the international rule (repeats 0.1) until October 1st, then the
 /// China-site rule (every scan 1 unit); the quota's price falls to 0.25 on
@@ -251,34 +251,24 @@ fn builtin_tcss_every_scan_meters_repeats_at_one_unit() {
     );
 }
 
-fn plan_error(plan: &str) -> String {
-    let dir = Workdir::new();
-    let path = dir.write("plan.toml", plan);
-    let (code, out, err) = run(&["plan", "check", &path]);
-    assert_eq!(code, 2, "{err}");
-    assert!(out.is_empty());
-    assert!(err.starts_with("scanquota: error: ") && err.trim_end().lines().count() == 1);
-    err
-}
-
 #[test]
 fn keys_that_would_be_read_as_nothing_are_refused() {
     // Every key is used or refused: a change that changes nothing, an empty
     // list of tables, a tier mode with no tiers would each be dropped.
     let start = "[subscription]\nstart = 2024-03-01T00:00:00Z\n";
-    let err = plan_error(&format!(
+    let err = plan_check_error(&format!(
         "{start}[[metering.change]]\nat = 2024-05-01T00:00:00Z\n"
     ));
     assert!(
         err.contains("metering.change[0].at") && err.contains("changes nothing"),
         "{err}"
     );
-    let err = plan_error(&format!("{start}[overage]\npolicy = \"bill\"\ntier = []\n"));
+    let err = plan_check_error(&format!("{start}[overage]\npolicy = \"bill\"\ntier = []\n"));
     assert!(
         err.contains("overage.tier") && err.contains("empty list"),
         "{err}"
     );
-    let err = plan_error(&format!(
+    let err = plan_check_error(&format!(
         "{start}[overage]\npolicy = \"bill\"\nunit_price = 1\ntier_mode = \"volume\"\n"
     ));
     assert!(
@@ -290,7 +280,7 @@ fn keys_that_would_be_read_as_nothing_are_refused() {
 #[test]
 fn bad_changes_are_refused_naming_the_key() {
     let start = "[subscription]\nstart = 2024-03-01T00:00:00Z\n";
-    let err = plan_error(&format!(
+    let err = plan_check_error(&format!(
         "{start}[[metering.change]]\nat = 2024-05-01T00:00:00Z\nrepeat_scan_units = 1\n[[metering.change]]\nat = 2024-04-01T00:00:00Z\nrepeat_scan_units = 0.1\n"
     ));
     assert!(
@@ -299,42 +289,42 @@ fn bad_changes_are_refused_naming_the_key() {
             && err.contains("ascending"),
         "{err}"
     );
-    let err = plan_error(&format!(
+    let err = plan_check_error(&format!(
         "{start}[[metering.change]]\nrepeat_scan_units = 1\n"
     ));
     assert!(
         err.contains("metering.change[0].at") && err.contains("is required"),
         "{err}"
     );
-    let err = plan_error(&format!(
+    let err = plan_check_error(&format!(
         "{start}[[metering.change]]\nat = 2024-05-01T00:00:00Z\nrepeat_window = \"cycle\"\n"
     ));
     assert!(
         err.contains("metering.change[0].repeat_window") && err.contains("not a known key"),
         "{err}"
     );
-    let err = plan_error(&format!(
+    let err = plan_check_error(&format!(
         "{start}[[allowance]]\nname = \"q\"\nunits = 1\nunit_price = 1\n[[allowance.price_change]]\nat = 2024-05-01T00:00:00Z\n"
     ));
     assert!(
         err.contains("allowance[0].price_change[0].unit_price") && err.contains("is required"),
         "{err}"
     );
-    let err = plan_error(&format!(
+    let err = plan_check_error(&format!(
         "{start}[[allowance]]\nname = \"f\"\nkind = \"free\"\nunits = 1\n[[allowance.price_change]]\nat = 2024-05-01T00:00:00Z\nunit_price = 1\n"
     ));
     assert!(
         err.contains("allowance[0].price_change") && err.contains("free allowance"),
         "{err}"
     );
-    let err = plan_error(&format!(
+    let err = plan_check_error(&format!(
         "{start}[overage]\npolicy = \"bill\"\n[[overage.price_change]]\nat = 2024-05-01T00:00:00Z\nunit_price = 1\n[[overage.price_change]]\nat = 2024-05-01T00:00:00Z\nunit_price = 2\n"
     ));
     assert!(
         err.contains("overage.price_change[1].at") && err.contains("ascending"),
         "{err}"
     );
-    let err = plan_error(&format!(
+    let err = plan_check_error(&format!(
         "{start}[overage]\n[[overage.price_change]]\nat = 2024-05-01T00:00:00Z\nunit_price = 1\n"
     ));
     assert!(

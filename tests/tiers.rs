@@ -15,7 +15,7 @@ use serde_json::Value;
 mod common;
 
 use common::random::{as_of, log_text, plan_spec, plan_text, rows};
-use common::{Workdir, run};
+use common::{Workdir, plan_check_error, run};
 
 /// Huawei HSS by the month: 10 free scans, then 0.35 a scan up to the
 /// month's 10,000th scan (the free ones counted), 0.30 after it.
@@ -260,21 +260,11 @@ fn a_calendar_month_overage_line_is_counted_once_in_the_invoice() {
     assert_eq!(current["projected"], "6.35");
 }
 
-fn plan_error(plan: &str) -> String {
-    let dir = Workdir::new();
-    let path = dir.write("plan.toml", plan);
-    let (code, out, err) = run(&["plan", "check", &path]);
-    assert_eq!(code, 2, "{err}");
-    assert!(out.is_empty());
-    assert!(err.starts_with("scanquota: error: ") && err.trim_end().lines().count() == 1);
-    err
-}
-
 const BILL: &str = "[subscription]\nstart = 2024-03-01T00:00:00Z\n[overage]\npolicy = \"bill\"\n";
 
 #[test]
 fn bad_tiers_are_refused_naming_the_key() {
-    let err = plan_error(&format!(
+    let err = plan_check_error(&format!(
         "{BILL}[[overage.tier]]\nup_to = 100\nunit_price = 1\n[[overage.tier]]\nup_to = 50\nunit_price = 1\n[[overage.tier]]\n"
     ));
     assert!(
@@ -283,21 +273,21 @@ fn bad_tiers_are_refused_naming_the_key() {
             && err.contains("strictly ascending"),
         "{err}"
     );
-    let err = plan_error(&format!(
+    let err = plan_check_error(&format!(
         "{BILL}[[overage.tier]]\nup_to = 100\nunit_price = 1\n"
     ));
     assert!(
         err.contains("overage.tier[0].up_to") && err.contains("last tier is open"),
         "{err}"
     );
-    let err = plan_error(&format!(
+    let err = plan_check_error(&format!(
         "{BILL}[[overage.tier]]\nunit_price = 1\n[[overage.tier]]\nunit_price = 2\n"
     ));
     assert!(
         err.contains("overage.tier[0].up_to") && err.contains("is required"),
         "{err}"
     );
-    let err = plan_error(&format!(
+    let err = plan_check_error(&format!(
         "{}unit_price = 0.3\n[[overage.tier]]\nunit_price = 1\n",
         BILL
     ));
@@ -305,24 +295,24 @@ fn bad_tiers_are_refused_naming_the_key() {
         err.contains("overage.unit_price") && err.contains("together with [[overage.tier]]"),
         "{err}"
     );
-    let err = plan_error(&format!(
+    let err = plan_check_error(&format!(
         "{BILL}[[overage.price_change]]\nat = 2024-04-01T00:00:00Z\nunit_price = 1\n[[overage.tier]]\nunit_price = 1\n"
     ));
     assert!(
         err.contains("overage.price_change") && err.contains("together with [[overage.tier]]"),
         "{err}"
     );
-    let err = plan_error(&format!("{BILL}tier_mode = \"stepped\"\n"));
+    let err = plan_check_error(&format!("{BILL}tier_mode = \"stepped\"\n"));
     assert!(
         err.contains("overage.tier_mode") && err.contains("\"graduated\" or \"volume\""),
         "{err}"
     );
-    let err = plan_error(&format!("{BILL}period = \"week\"\n"));
+    let err = plan_check_error(&format!("{BILL}period = \"week\"\n"));
     assert!(
         err.contains("overage.period") && err.contains("\"cycle\" or \"calendar-month\""),
         "{err}"
     );
-    let err = plan_error(
+    let err = plan_check_error(
         "[subscription]\nstart = 2024-03-01T00:00:00Z\n[overage]\n[[overage.tier]]\nunit_price = 1\n",
     );
     assert!(

@@ -387,52 +387,42 @@ impl Totals {
             denied: Units::default(),
         };
         for account in accounts {
-            let add = |total: &mut Decimal, value: Decimal, what: &str| {
+            let (units, charges) = (&account.units, &account.charges);
+            let sums: [(&mut Decimal, Decimal, &str); 9] = [
+                (&mut totals.charges.0, charges.total.0, "charges"),
+                (&mut totals.consumed.0, units.consumed.0, "units consumed"),
+                (
+                    &mut totals.remaining.0,
+                    units.remaining.0,
+                    "units remaining",
+                ),
+                (&mut totals.expired.0, units.expired.0, "units expired"),
+                (
+                    &mut totals.free_used.0,
+                    units.free_used.0,
+                    "free units used",
+                ),
+                (
+                    &mut totals.free_expired.0,
+                    units.free_expired.0,
+                    "free units expired",
+                ),
+                (
+                    &mut totals.unpriced_overage_units.0,
+                    charges.unpriced_overage_units.0,
+                    "unpriced overage units",
+                ),
+                (&mut totals.overage.0, units.overage.0, "overage units"),
+                (&mut totals.denied.0, units.denied.0, "denied units"),
+            ];
+            for (total, value, what) in sums {
                 *total = total.checked_add(value).ok_or_else(|| {
                     Error::overflow(
                         format!("the total {what} over every account"),
                         "report fewer accounts at a time with --account",
                     )
                 })?;
-                Ok::<(), Error>(())
-            };
-            add(&mut totals.charges.0, account.charges.total.0, "charges")?;
-            add(
-                &mut totals.consumed.0,
-                account.units.consumed.0,
-                "units consumed",
-            )?;
-            add(
-                &mut totals.remaining.0,
-                account.units.remaining.0,
-                "units remaining",
-            )?;
-            add(
-                &mut totals.expired.0,
-                account.units.expired.0,
-                "units expired",
-            )?;
-            add(
-                &mut totals.free_used.0,
-                account.units.free_used.0,
-                "free units used",
-            )?;
-            add(
-                &mut totals.free_expired.0,
-                account.units.free_expired.0,
-                "free units expired",
-            )?;
-            add(
-                &mut totals.unpriced_overage_units.0,
-                account.charges.unpriced_overage_units.0,
-                "unpriced overage units",
-            )?;
-            add(
-                &mut totals.overage.0,
-                account.units.overage.0,
-                "overage units",
-            )?;
-            add(&mut totals.denied.0, account.units.denied.0, "denied units")?;
+            }
         }
         Ok(totals)
     }

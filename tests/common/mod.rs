@@ -121,3 +121,15 @@ pub fn output(command: &str, args: &[&str], format: &str) -> String {
     assert_eq!(code, 0, "{all:?}: {stderr}");
     stdout
 }
+
+/// `plan check` of the plan text `plan`: it must be refused (status 2, one
+/// `scanquota: error:` line, nothing on stdout); the message.
+pub fn plan_check_error(plan: &str) -> String {
+    let dir = Workdir::new();
+    let path = dir.write("plan.toml", plan);
+    let (code, out, err) = run(&["plan", "check", &path]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(err.starts_with("scanquota: error: ") && err.trim_end().lines().count() == 1);
+    err
+}

@@ -1,7 +1,7 @@
 //! `scanquota invoice`: the bill, per account and cycle, posted and projected.
 
 use super::CommandOutput;
-use crate::app::cli::InvoiceArgs;
+use crate::app::cli::{InvoiceArgs, InvoiceFormat};
 use crate::app::job::{Job, Needs};
 use crate::domain::error::Result;
 use crate::model::focus::{Focus, Sources};
@@ -22,7 +22,8 @@ pub fn run(args: &InvoiceArgs) -> Result<CommandOutput> {
         needs,
     )?;
     let run = &job.runs[0];
-    let (report, replayed) = super::report::report_of(&job, run)?;
+    let is_focus = args.format == InvoiceFormat::Focus;
+    let (report, replayed) = super::report::report_of(&job, run, is_focus)?;
     let invoice = Invoice::of(&report)?;
     let Some(view) = super::invoice_view(args.format) else {
         // `--format focus`: the invoice as FOCUS rows, with the units drawn

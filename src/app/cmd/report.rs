@@ -47,7 +47,7 @@ pub fn reports(job: &Job) -> Result<Reports> {
     let mut reports = Vec::with_capacity(job.runs.len());
     let mut notes = String::new();
     for run in &job.runs {
-        let (report, replayed) = report_of(job, run)?;
+        let (report, replayed) = report_of(job, run, false)?;
         if notes.is_empty() {
             notes = replayed.notes;
         }
@@ -56,9 +56,11 @@ pub fn reports(job: &Job) -> Result<Reports> {
     Ok(Reports { reports, notes })
 }
 
-/// The report of one plan of the job, and the replay it was made from.
-pub fn report_of(job: &Job, run: &PlanRun) -> Result<(Report, Replayed)> {
-    let replayed = replay::run(&job.inputs, &run.plan, job.schedule(run), Observer::Usages)?;
+/// The report of one plan of the job, and the replay it was made from; its
+/// usages are moved into the report unless `keep_usages` (FOCUS reads each
+/// group's daily draws from them).
+pub fn report_of(job: &Job, run: &PlanRun, keep_usages: bool) -> Result<(Report, Replayed)> {
+    let mut replayed = replay::run(&job.inputs, &run.plan, job.schedule(run), Observer::Usages)?;
     let known = (replayed.accounts_in_logs.iter())
         .chain(run.core_days.keys())
         .map(String::as_str);
@@ -67,7 +69,10 @@ pub fn report_of(job: &Job, run: &PlanRun) -> Result<(Report, Replayed)> {
     let mut report = assemble(
         &run.plan,
         &replayed.schedule,
-        replayed.usages.clone(),
+        match keep_usages {
+            true => replayed.usages.clone(),
+            false => std::mem::take(&mut replayed.usages),
+        },
         replayed.no_rows,
         job.inputs.account.as_deref(),
         &run.core_days,
