@@ -10,11 +10,11 @@ use crate::domain::numbers::round_money;
 use crate::domain::periods::Period;
 use crate::domain::values::{Money, Units};
 use crate::domain::zone::Zone;
-use crate::engine::charges::{Basis, ChargeKind};
+use crate::engine::charges::ChargeKind;
 use crate::engine::meter::{AccountUsage, Schedule};
 use crate::input::log::NO_GROUP;
 use crate::model::invoice::{Invoice, LineState};
-use crate::model::report::{AccountReport, PeriodState, Report};
+use crate::model::report::{AccountReport, LineBasis, PeriodState, Report};
 use crate::plan::{AllowanceKind, Plan};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc};
 use rust_decimal::Decimal;
@@ -301,13 +301,13 @@ fn utc(at: DateTime<Utc>) -> String {
 }
 
 /// The allowance an allowance or top-up line buys, from its typed basis.
-fn allowance_of(plan: &Plan, basis: Option<Basis>) -> Option<(usize, &str)> {
+fn allowance_of(plan: &Plan, basis: Option<LineBasis>) -> Option<(usize, &str)> {
     match basis? {
-        Basis::AllowancePeriod { allowance, .. } => plan
+        LineBasis::AllowancePeriod { allowance, .. } => plan
             .allowances
             .get(allowance)
             .map(|found| (allowance, found.name.as_str())),
-        Basis::Cycle(_) | Basis::OveragePeriod { .. } | Basis::OutsideCycles => None,
+        LineBasis::Cycle(_) | LineBasis::OveragePeriod | LineBasis::OutsideCycles => None,
     }
 }
 

@@ -7,8 +7,8 @@ use crate::domain::error::{Error, Result};
 use crate::domain::numbers::{checked_sum, round_money};
 use crate::domain::values::{Instant, Money, Units};
 use crate::engine::allocation::AllocationReport;
-use crate::engine::charges::{Basis, ChargeKind, ChargeState};
-use crate::model::report::{AccountReport, Report, TierReport, WindowReport};
+use crate::engine::charges::{ChargeKind, ChargeState};
+use crate::model::report::{AccountReport, LineBasis, Report, TierReport, WindowReport};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -53,7 +53,7 @@ pub struct InvoiceLine {
     /// What the line charges for, typed, as the report's line has it
     /// (`None` for the projection's and the unpriced overage lines).
     #[serde(skip)]
-    pub basis: Option<Basis>,
+    pub basis: Option<LineBasis>,
     /// An overage line of a tiered plan: the tier it is priced by.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tier: Option<TierReport>,

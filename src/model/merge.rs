@@ -11,7 +11,7 @@ pub fn read_report(path: &str) -> Result<Report> {
         crate::domain::limits::MAX_REPORT_BYTES,
         "a scanquota report",
     )?;
-    let report: Report = serde_json::from_slice(&bytes).map_err(|err| {
+    let mut report: Report = serde_json::from_slice(&bytes).map_err(|err| {
         Error::input(
             Location::file(path).line(err.line() as u64).column(err.column() as u64),
             format!("is not a scanquota report ({err}); give the output of `scanquota report --format json`"),
@@ -25,6 +25,9 @@ pub fn read_report(path: &str) -> Result<Report> {
                 report.schema
             ),
         ));
+    }
+    for account in &mut report.accounts {
+        account.rebuild_bases();
     }
     Ok(report)
 }

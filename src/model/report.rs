@@ -300,14 +300,126 @@ pub struct ChargeLineReport {
     pub quantity: Units,
     pub unit_price: Units,
     pub amount: Money,
-    /// What the line charges for, typed (allowance and period, or cycle),
-    /// so no reader parses its item. Not in the JSON: a report read back
-    /// (`merge`) has `None`.
+    /// What the line charges for, typed, in the report's own terms, so no
+    /// reader parses its item. Not in the JSON: a report read back
+    /// (`merge`) rebuilds it from the line and its account
+    /// ([`AccountReport::rebuild_bases`]).
     #[serde(skip)]
-    pub basis: Option<Basis>,
+    pub basis: Option<LineBasis>,
     /// An overage line of a tiered plan: the tier it is priced by.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tier: Option<TierReport>,
+}
+
+/// What a charge line is for, in terms of the report that holds it, so
+/// that a report read back from JSON has the same basis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineBasis {
+    /// Period `period` of allowance `allowance`: indices into
+    /// [`AccountReport::allowances`] (the plan's order) and its `periods`
+    /// (numbered from the term's first; a period still to come after as-of
+    /// counts on after the listed ones). Allowance and top-up lines.
+    AllowancePeriod { allowance: usize, period: usize },
+    /// Cycle `cycle` of [`AccountReport::cycles`]: a fee, or a cores day
+    /// inside the term.
+    Cycle(usize),
+    /// Overage of the overage period `[period_start, posted_at)` of the
+    /// line (priced by `tier` in a tiered plan).
+    OveragePeriod,
+    /// A cores day outside every cycle (before the term started).
+    OutsideCycles,
+}
+
+impl LineBasis {
+    /// The report's basis of an engine line: the report lists every plan
+    /// allowance, every allowance period and every cycle in the engine's
+    /// order, so the indices carry over.
+    fn of(basis: Basis) -> Self {
+        match basis {
+            Basis::AllowancePeriod { allowance, period } => {
+                LineBasis::AllowancePeriod { allowance, period }
+            }
+            Basis::Cycle(cycle) => LineBasis::Cycle(cycle),
+            Basis::OveragePeriod { .. } => LineBasis::OveragePeriod,
+            Basis::OutsideCycles => LineBasis::OutsideCycles,
+        }
+    }
+}
+
+impl AccountReport {
+    /// Give every charge line read back from JSON (where the basis is not
+    /// written) the basis the report had when it was built: from the line's
+    /// kind, item and times and the account's allowances and cycles.
+    pub(crate) fn rebuild_bases(&mut self) {
+        let allowances = &self.allowances;
+        let cycles = &self.cycles;
+        let still_to_come = &self.charges.still_to_come;
+        let bases = |lines: &[ChargeLineReport]| -> Vec<Option<LineBasis>> {
+            lines
+                .iter()
+                .map(|line| basis_of(line, allowances, cycles, still_to_come))
+                .collect()
+        };
+        let lines = bases(&self.charges.lines);
+        let to_come = bases(still_to_come);
+        let window = self.window_charges.as_ref().map(|w| bases(&w.lines));
+        let set = |lines: &mut [ChargeLineReport], bases: Vec<Option<LineBasis>>| {
+            for (line, basis) in lines.iter_mut().zip(bases) {
+                line.basis = basis;
+            }
+        };
+        set(&mut self.charges.lines, lines);
+        set(&mut self.charges.still_to_come, to_come);
+        if let (Some(charges), Some(bases)) = (&mut self.window_charges, window) {
+            set(&mut charges.lines, bases);
+        }
+    }
+}
+
+/// The basis of one line read back (see [`AccountReport::rebuild_bases`]).
+fn basis_of(
+    line: &ChargeLineReport,
+    allowances: &[AllowanceReport],
+    cycles: &[CycleReport],
+    still_to_come: &[ChargeLineReport],
+) -> Option<LineBasis> {
+    let at = line.period_start;
+    let cycle_of = || cycles.iter().position(|c| c.start <= at && at < c.end);
+    match line.kind {
+        ChargeKind::Allowance | ChargeKind::Topup => {
+            // Reading the JSON back: the item (`allowance:NAME`,
+            // `topup:NAME`) is the only place the allowance is written.
+            let (_, name) = line.item.split_once(':')?;
+            let allowance = allowances.iter().position(|a| a.name == name)?;
+            let periods = &allowances[allowance].periods;
+            if let Some(period) = periods.iter().position(|p| p.start <= at && at < p.end) {
+                return Some(LineBasis::AllowancePeriod { allowance, period });
+            }
+            // A period after the listed ones: still to come, each with its
+            // own allowance line at its start; a top-up is in the last one
+            // starting by its `at`.
+            let listed_end = periods.last().map(|p| p.end);
+            let mut starts: Vec<Instant> = still_to_come
+                .iter()
+                .filter(|l| {
+                    l.kind == ChargeKind::Allowance
+                        && l.item.split_once(':').map(|(_, n)| n) == Some(name)
+                })
+                .map(|l| l.period_start)
+                .filter(|start| listed_end.is_none_or(|end| end <= *start) && *start <= at)
+                .collect();
+            starts.sort();
+            starts.dedup();
+            let later = starts.len().checked_sub(1)?;
+            Some(LineBasis::AllowancePeriod {
+                allowance,
+                period: periods.len() + later,
+            })
+        }
+        ChargeKind::Fee => cycle_of().map(LineBasis::Cycle),
+        ChargeKind::Cores => Some(cycle_of().map_or(LineBasis::OutsideCycles, LineBasis::Cycle)),
+        ChargeKind::Overage => Some(LineBasis::OveragePeriod),
+    }
 }
 
 /// An overage tier as a line names it: the overage period's metered units
@@ -733,7 +845,7 @@ fn charges_report(shown: Zone, charges: &Charges, still_to_come: &[ChargeLine]) 
         quantity: Units(line.quantity),
         unit_price: Units(line.unit_price),
         amount: Money(line.amount),
-        basis: Some(line.basis),
+        basis: Some(LineBasis::of(line.basis)),
         tier: line.tier.map(TierReport::of),
     };
     ChargesReport {

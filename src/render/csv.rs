@@ -4,9 +4,8 @@
 use super::{ComparisonView, InvoiceView, ReportView};
 use crate::domain::values::Money;
 use crate::engine::allocation::{SHARED, UNUSED};
-use crate::engine::charges::ChargeKind;
 use crate::model::invoice::Invoice;
-use crate::model::report::{Comparison, Report};
+use crate::model::report::{Comparison, LineBasis, Report};
 use std::borrow::Cow;
 
 pub struct CsvExporter;
@@ -65,21 +64,17 @@ impl ReportView for CsvExporter {
         ];
         let mut rows: Vec<Vec<String>> = Vec::new();
         for account in &report.accounts {
-            for allowance in &account.allowances {
-                for period in &allowance.periods {
+            for (a, allowance) in account.allowances.iter().enumerate() {
+                for (p, period) in allowance.periods.iter().enumerate() {
+                    let basis = LineBasis::AllowancePeriod {
+                        allowance: a,
+                        period: p,
+                    };
                     let charge = account
                         .charges
                         .lines
                         .iter()
-                        .filter(|line| {
-                            matches!(line.kind, ChargeKind::Allowance | ChargeKind::Topup)
-                                && line
-                                    .item
-                                    .split_once(':')
-                                    .is_some_and(|(_, name)| name == allowance.name)
-                                && period.start <= line.period_start
-                                && line.period_start < period.end
-                        })
+                        .filter(|line| line.basis == Some(basis))
                         .map(|line| line.amount.0)
                         .fold(None, |sum: Option<rust_decimal::Decimal>, amount| {
                             Some(sum.map_or(amount, |sum| sum + amount))
