@@ -5,7 +5,7 @@
 //! the largest-remainder method so they add up to the line exactly.
 
 use crate::domain::numbers::round_money;
-use crate::domain::values::{Instant, Money, Units};
+use crate::domain::values::{Instant, Money, Share, Units};
 use crate::domain::zone::Zone;
 use crate::engine::charges::{Basis, Charges, overage_splits};
 use crate::engine::meter::{AccountUsage, GroupUsage, Schedule};
@@ -42,7 +42,7 @@ pub struct GroupAllocation {
     /// Units drawn and overage units.
     pub units: Units,
     /// The group's part of the account's units, to 4 places.
-    pub share: Units,
+    pub share: Share,
     pub charges: Money,
     /// Overage units the group caused that the plan gives no price for: not
     /// in `charges`, never a zero charge. The groups' add up to the
@@ -324,15 +324,15 @@ pub fn allocate(
             first: g.first,
             repeat: g.repeat,
             denied: g.denied,
-            units: Units(g.units),
-            share: Units(if account_units.is_zero() {
+            units: Units::new(g.units),
+            share: Share::new(if account_units.is_zero() {
                 Decimal::ZERO
             } else {
                 (g.units / account_units)
                     .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
             }),
-            charges: Money(group_money[i]),
-            unpriced_overage_units: Units((0..cycles).map(|c| unpriced_in(g, c)).sum()),
+            charges: Money::new(group_money[i]),
+            unpriced_overage_units: Units::new((0..cycles).map(|c| unpriced_in(g, c)).sum()),
         })
         .collect();
     let cycles = schedule
@@ -347,21 +347,21 @@ pub fn allocate(
                 .enumerate()
                 .map(|(i, (id, g))| GroupCycleCharge {
                     group: name(*id).to_string(),
-                    units: Units(g.cycle_units[c]),
-                    charges: Money(group_cycle_money[i][c]),
-                    unpriced_overage_units: Units(unpriced_in(g, c)),
+                    units: Units::new(g.cycle_units[c]),
+                    charges: Money::new(group_cycle_money[i][c]),
+                    unpriced_overage_units: Units::new(unpriced_in(g, c)),
                 })
                 .collect(),
-            unused: Money(cycle_unused[c]),
-            shared: Money(cycle_shared[c]),
+            unused: Money::new(cycle_unused[c]),
+            shared: Money::new(cycle_shared[c]),
         })
         .collect();
     AllocationReport {
         by: breakdown.by.clone(),
         groups,
-        unused: Money(unused),
-        shared: Money(shared),
-        total: Money(charges.total),
+        unused: Money::new(unused),
+        shared: Money::new(shared),
+        total: Money::new(charges.total),
         cycles,
         open_cycle: schedule
             .cycles

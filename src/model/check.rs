@@ -2,6 +2,7 @@
 
 use crate::domain::error::{Error, Result};
 use crate::domain::numbers::parse_decimal;
+use crate::domain::values::{Money, Units};
 use crate::model::report::{AccountReport, Report};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
@@ -159,30 +160,29 @@ pub fn evaluate(report: &Report, thresholds: &Thresholds) -> Result<Vec<CheckRes
                 .as_ref()
                 .is_none_or(|name| &a.name == name)
         });
-        let (mut remaining, mut consumed, mut granted) =
-            (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+        let (mut remaining, mut consumed, mut granted) = (Units::ZERO, Units::ZERO, Units::ZERO);
         for allowance in chosen {
             if let Some(current) = allowance
                 .periods
                 .iter()
                 .find(|p| p.state == crate::model::report::PeriodState::Current)
             {
-                remaining = remaining.saturating_add(current.remaining.0);
-                consumed = consumed.saturating_add(current.consumed.0);
-                granted = granted.saturating_add(current.granted.0);
+                remaining = remaining.saturating_add(current.remaining);
+                consumed = consumed.saturating_add(current.consumed);
+                granted = granted.saturating_add(current.granted);
             }
         }
         if let Some(limit) = thresholds.min_remaining {
             results.push(result(
-                remaining < limit,
+                remaining < Units::new(limit),
                 account,
                 format!("remaining{suffix}"),
-                format_decimal(remaining),
+                format_decimal(remaining.value()),
                 format_decimal(limit),
             ));
         }
         if let Some(limit) = thresholds.max_used_percent {
-            let used = percent(consumed, granted);
+            let used = percent(consumed.value(), granted.value());
             results.push(result(
                 used > limit,
                 account,
@@ -195,12 +195,12 @@ pub fn evaluate(report: &Report, thresholds: &Thresholds) -> Result<Vec<CheckRes
             // Fail closed: a cost that leaves overage unpriced is not known
             // to be under any limit.
             let (alert, value) = match &account.projection {
-                Some(projection) if !projection.projected_unpriced_overage.0.is_zero() => {
+                Some(projection) if !projection.projected_unpriced_overage.is_zero() => {
                     (true, "unpriced".to_string())
                 }
                 Some(projection) => {
                     let cost = projection.projected_cycle_charges;
-                    (cost.0 > limit, cost.to_string())
+                    (cost > Money::new(limit), cost.to_string())
                 }
                 None => (false, "none".to_string()),
             };
@@ -215,7 +215,7 @@ pub fn evaluate(report: &Report, thresholds: &Thresholds) -> Result<Vec<CheckRes
         if let Some(limit) = thresholds.max_projected_denied {
             let (alert, value) = match &account.projection {
                 Some(projection) => (
-                    projection.projected_denied.0 > limit,
+                    projection.projected_denied > Units::new(limit),
                     projection.projected_denied.to_string(),
                 ),
                 None => (false, "none".to_string()),

@@ -8,7 +8,7 @@
 use crate::domain::error::{Error, Result};
 use crate::domain::numbers::round_money;
 use crate::domain::periods::Period;
-use crate::domain::values::{Money, Units};
+use crate::domain::values::{Money, UnitPrice, Units};
 use crate::domain::zone::Zone;
 use crate::engine::charges::ChargeKind;
 use crate::engine::meter::{AccountUsage, Schedule};
@@ -111,7 +111,7 @@ pub struct FocusRow {
     pub effective_cost: Money,
     /// `pricing_quantity × list_unit_price`, exact.
     pub list_cost: Money,
-    pub list_unit_price: Units,
+    pub list_unit_price: UnitPrice,
     pub pricing_quantity: Units,
     /// `PricingUnit` (and `ConsumedUnit` when consumed is set).
     pub unit: &'static str,
@@ -210,7 +210,7 @@ impl Focus {
             for cycle in account
                 .cycles
                 .iter()
-                .filter(|c| !c.unpriced_overage.0.is_zero())
+                .filter(|c| !c.unpriced_overage.is_zero())
             {
                 let (start, end) = (cycle.start.utc(), cycle.end.utc());
                 for row in &mut rows {
@@ -247,7 +247,7 @@ fn order(row: &FocusRow) -> u8 {
 /// places than they: `2.10`, but `0.99999` as it is.
 fn exact(plan: &Plan, amount: Decimal) -> Money {
     let rounded = round_money(amount, plan.decimals);
-    Money(if rounded == amount { rounded } else { amount })
+    Money::new(if rounded == amount { rounded } else { amount })
 }
 
 fn overflow(what: String) -> Error {
@@ -326,7 +326,7 @@ fn drawn_rows(
         ..
     } = *sources;
     let zone = plan.zone;
-    let zero = Money(round_money(Decimal::ZERO, plan.decimals));
+    let zero = Money::zero(plan.decimals);
     for (index, allowance) in plan.allowances.iter().enumerate() {
         let prepaid = allowance.kind == AllowanceKind::Prepaid;
         let item = format!("allowance:{}", allowance.name);
@@ -383,7 +383,7 @@ fn drawn_rows(
             // less what the rows before cost: the rows add up to the cost of
             // every unit drawn, rounded once.
             let mut drawn = Decimal::ZERO;
-            let mut costed = zero.0;
+            let mut costed = zero.value();
             for (d, g, units) in draws {
                 drawn = drawn.checked_add(units).ok_or_else(what)?;
                 let cost = round_money(drawn.checked_mul(price).ok_or_else(what)?, plan.decimals);
@@ -417,20 +417,20 @@ fn drawn_rows(
                     charge_period_start: start,
                     charge_period_end: end,
                     billed_cost: zero,
-                    effective_cost: Money(round_money(effective, plan.decimals)),
+                    effective_cost: Money::new(round_money(effective, plan.decimals)),
                     list_cost: exact(plan, units.checked_mul(price).ok_or_else(what)?),
-                    list_unit_price: Units(price),
-                    pricing_quantity: Units(units),
+                    list_unit_price: UnitPrice::new(price),
+                    pricing_quantity: Units::new(units),
                     unit: SCAN_UNIT,
-                    consumed: Some(Units(units)),
+                    consumed: Some(Units::new(units)),
                     commitment: prepaid.then(|| Commitment {
                         id: id.clone(),
                         name: name.clone(),
-                        quantity: Units(units),
+                        quantity: Units::new(units),
                         status: Some(CommitmentStatus::Used),
                     }),
                     sku_meter: SCAN_UNIT.to_string(),
-                    scan_units: Some(Units(units)),
+                    scan_units: Some(Units::new(units)),
                     unpriced_overage_units: None,
                 });
             }
@@ -443,7 +443,7 @@ fn drawn_rows(
                 continue;
             }
             // The unused units take what is left of the period's purchase.
-            let purchased: Decimal = account
+            let purchased: Money = account
                 .charges
                 .lines
                 .iter()
@@ -453,16 +453,16 @@ fn drawn_rows(
                     let at = line.period_start.utc();
                     period.start <= at && at < period.end
                 })
-                .map(|line| line.amount.0)
+                .map(|line| line.amount)
                 .sum();
-            let effective = purchased - costed;
+            let effective = purchased.value() - costed;
             let unused =
                 account.allowances[index]
                     .periods
                     .get(p)
                     .map_or(Decimal::ZERO, |r| match r.state {
-                        PeriodState::Closed => r.expired.0,
-                        PeriodState::Current => r.remaining.0,
+                        PeriodState::Closed => r.expired.value(),
+                        PeriodState::Current => r.remaining.value(),
                     });
             let last = period.end - TimeDelta::nanoseconds(1);
             if (unused.is_zero() && effective.is_zero()) || !in_window(report, last) {
@@ -484,16 +484,16 @@ fn drawn_rows(
                 charge_period_start: period.start,
                 charge_period_end: period.end,
                 billed_cost: zero,
-                effective_cost: Money(round_money(effective, plan.decimals)),
+                effective_cost: Money::new(round_money(effective, plan.decimals)),
                 list_cost: exact(plan, unused.checked_mul(price).ok_or_else(what)?),
-                list_unit_price: Units(price),
-                pricing_quantity: Units(unused),
+                list_unit_price: UnitPrice::new(price),
+                pricing_quantity: Units::new(unused),
                 unit: SCAN_UNIT,
                 consumed: None,
                 commitment: Some(Commitment {
                     id,
                     name,
-                    quantity: Units(unused),
+                    quantity: Units::new(unused),
                     status: Some(CommitmentStatus::Unused),
                 }),
                 sku_meter: SCAN_UNIT.to_string(),
@@ -600,7 +600,7 @@ fn line_rows(
             ),
         };
         let purchase = category == ChargeCategory::Purchase;
-        let list_cost = line.quantity.0.checked_mul(price.0).ok_or_else(|| {
+        let list_cost = line.quantity.checked_mul(price).ok_or_else(|| {
             overflow(format!(
                 "account {account}, {} at {}: quantity × unit_price",
                 line.item,
@@ -632,11 +632,11 @@ fn line_rows(
             // A purchase covering future usage costs nothing when bought:
             // its cost is the units drawn and left unused.
             effective_cost: if purchase {
-                Money(round_money(Decimal::ZERO, plan.decimals))
+                Money::zero(plan.decimals)
             } else {
                 amount
             },
-            list_cost: exact(plan, list_cost),
+            list_cost: exact(plan, list_cost.value()),
             list_unit_price: price,
             pricing_quantity: line.quantity,
             unit,

@@ -4,12 +4,10 @@
 //! lines are the report's charge lines, one for one.
 
 use crate::domain::error::{Error, Result};
-use crate::domain::numbers::{checked_sum, round_money};
-use crate::domain::values::{Instant, Money, Units};
+use crate::domain::values::{Instant, Money, UnitPrice, Units};
 use crate::engine::allocation::AllocationReport;
 use crate::engine::charges::{ChargeKind, ChargeState};
 use crate::model::report::{AccountReport, LineBasis, Report, TierReport, WindowReport};
-use rust_decimal::Decimal;
 use serde::Serialize;
 
 pub const INVOICE_SCHEMA: &str = "scanquota.invoice.v2";
@@ -46,7 +44,7 @@ pub struct InvoiceLine {
     pub posted_at: Instant,
     pub quantity: Units,
     /// `None` for overage that has no price.
-    pub unit_price: Option<Units>,
+    pub unit_price: Option<UnitPrice>,
     /// `None` for overage that has no price: never a zero.
     pub amount: Option<Money>,
     pub state: LineState,
@@ -121,15 +119,18 @@ impl Invoice {
             .iter()
             .map(|account| invoice_account(report, account))
             .collect::<Result<_>>()?;
-        let sum = |field: fn(&InvoiceAccount) -> Decimal, what: &str| {
-            checked_sum(accounts.iter().map(field)).ok_or_else(|| {
+        let overflow = |what: &'static str| {
+            move || {
                 Error::overflow(
                     format!("the invoice's {what} over every account"),
                     "invoice fewer accounts at a time with --account",
                 )
-            })
+            }
         };
-        let money = |value: Decimal| Money(round_money(value, report.decimals));
+        let money = |field: fn(&InvoiceAccount) -> Money, what: &'static str| {
+            Money::sum(accounts.iter().map(field), overflow(what))
+                .map(|sum| sum.rounded(report.decimals))
+        };
         Ok(Invoice {
             schema: INVOICE_SCHEMA,
             plan: report.plan.clone(),
@@ -138,21 +139,21 @@ impl Invoice {
             as_of: report.as_of,
             window: report.window,
             unit_places: report.unit_places,
-            posted: money(sum(|a| a.posted.0, "posted charges")?),
-            accrued: money(sum(|a| a.accrued.0, "accrued charges")?),
-            still_to_come: money(sum(|a| a.still_to_come.0, "charges still to come")?),
-            projected: money(sum(|a| a.projected.0, "projected charges")?),
-            unpriced_overage_units: Units(sum(
-                |a| a.unpriced_overage_units.0,
-                "unpriced overage units",
-            )?),
+            posted: money(|a| a.posted, "posted charges")?,
+            accrued: money(|a| a.accrued, "accrued charges")?,
+            still_to_come: money(|a| a.still_to_come, "charges still to come")?,
+            projected: money(|a| a.projected, "projected charges")?,
+            unpriced_overage_units: Units::sum(
+                accounts.iter().map(|a| a.unpriced_overage_units),
+                overflow("unpriced overage units"),
+            )?,
             accounts,
         })
     }
 }
 
 fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAccount> {
-    let zero = round_money(Decimal::ZERO, report.decimals);
+    let zero = Money::zero(report.decimals);
     let mut cycles: Vec<InvoiceCycle> = account
         .cycles
         .iter()
@@ -160,10 +161,10 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
             start: cycle.start,
             end: cycle.end,
             lines: Vec::new(),
-            posted: Money(zero),
-            accrued: Money(zero),
-            still_to_come: Money(zero),
-            projected: Money(zero),
+            posted: zero,
+            accrued: zero,
+            still_to_come: zero,
+            projected: zero,
             unpriced_overage_units: cycle.unpriced_overage,
         })
         .collect();
@@ -175,10 +176,10 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
             start,
             end: account.subscription.start,
             lines: Vec::new(),
-            posted: Money(zero),
-            accrued: Money(zero),
-            still_to_come: Money(zero),
-            projected: Money(zero),
+            posted: zero,
+            accrued: zero,
+            still_to_come: zero,
+            projected: zero,
             unpriced_overage_units: Units::default(),
         });
     }
@@ -206,11 +207,11 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
         let cycle = &mut cycles[index];
         let state = match line.state {
             ChargeState::Posted => {
-                cycle.posted.0 += line.amount.0;
+                cycle.posted += line.amount;
                 LineState::Posted
             }
             ChargeState::Accrued => {
-                cycle.accrued.0 += line.amount.0;
+                cycle.accrued += line.amount;
                 LineState::Accrued
             }
         };
@@ -228,7 +229,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
         });
     }
     for (cycle, reported) in cycles.iter_mut().zip(&account.cycles) {
-        if !reported.unpriced_overage.0.is_zero() {
+        if !reported.unpriced_overage.is_zero() {
             let state = if reported.end <= report.as_of {
                 LineState::Posted
             } else {
@@ -249,7 +250,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
     {
         // Lines certain to post later in the cycle.
         for line in &account.charges.still_to_come {
-            cycle.still_to_come.0 += line.amount.0;
+            cycle.still_to_come += line.amount;
             cycle.lines.push(InvoiceLine {
                 kind: line.kind,
                 item: line.item.clone(),
@@ -264,41 +265,41 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
             });
         }
         let reported = account.cycles.iter().find(|c| c.start == cycle.start);
-        let overage_so_far = reported.map_or(Decimal::ZERO, |c| c.overage.0);
-        let more = projection.projected_overage.0 - overage_so_far;
-        if more > Decimal::ZERO {
-            if projection.projected_unpriced_overage.0.is_zero() {
+        let overage_so_far = reported.map_or(Units::ZERO, |c| c.overage);
+        let more = projection.projected_overage - overage_so_far;
+        if more > Units::ZERO {
+            if projection.projected_unpriced_overage.is_zero() {
                 // The cycle's lines then add up to the projected cost of the
                 // cycle: this line is what the projection adds to them.
-                let in_cycle: Decimal = cycle
+                let in_cycle: Money = cycle
                     .lines
                     .iter()
                     // What the projection counts: overage by where it posts,
                     // the rest by where it starts (a trial's core days before
                     // the first cycle are not the cycle's).
                     .filter(|l| l.kind == ChargeKind::Overage || l.period_start >= cycle.start)
-                    .filter_map(|l| l.amount.map(|m| m.0))
+                    .filter_map(|l| l.amount)
                     .sum();
-                let amount = projection.projected_cycle_charges.0 - in_cycle;
-                cycle.still_to_come.0 += amount;
+                let amount = projection.projected_cycle_charges - in_cycle;
+                cycle.still_to_come += amount;
                 cycle.lines.push(InvoiceLine {
                     kind: ChargeKind::Overage,
                     item: "overage".into(),
                     period_start: cycle.start,
                     posted_at: cycle.end,
-                    quantity: Units(more),
+                    quantity: more,
                     unit_price: report.overage_unit_price,
-                    amount: Some(Money(amount)),
+                    amount: Some(amount),
                     state: LineState::StillToCome,
                     basis: None,
                     tier: None,
                 });
             } else {
-                cycle.unpriced_overage_units.0 += more;
+                cycle.unpriced_overage_units += more;
                 cycle.lines.push(unpriced_line(
                     cycle.start,
                     cycle.end,
-                    Units(more),
+                    more,
                     LineState::StillToCome,
                 ));
             }
@@ -312,25 +313,24 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
                 l.state == LineState::Accrued
                     || (l.state == LineState::Posted && window.contains(l.posted_at))
             });
-            let sum = |state: LineState| -> Decimal {
+            let sum = |state: LineState| -> Money {
                 cycle
                     .lines
                     .iter()
                     .filter(|l| l.state == state)
-                    .filter_map(|l| l.amount.map(|m| m.0))
-                    .sum()
+                    .filter_map(|l| l.amount)
+                    .sum::<Money>()
+                    .rounded(report.decimals)
             };
-            cycle.posted = Money(round_money(sum(LineState::Posted), report.decimals));
-            cycle.accrued = Money(round_money(sum(LineState::Accrued), report.decimals));
-            cycle.still_to_come = Money(zero);
-            cycle.unpriced_overage_units = Units(
-                cycle
-                    .lines
-                    .iter()
-                    .filter(|l| l.amount.is_none())
-                    .map(|l| l.quantity.0)
-                    .sum(),
-            );
+            cycle.posted = sum(LineState::Posted);
+            cycle.accrued = sum(LineState::Accrued);
+            cycle.still_to_come = zero;
+            cycle.unpriced_overage_units = cycle
+                .lines
+                .iter()
+                .filter(|l| l.amount.is_none())
+                .map(|l| l.quantity)
+                .sum();
         }
         cycles.retain(|c| !c.lines.is_empty());
     }
@@ -344,24 +344,25 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
         )
     };
     for cycle in &mut cycles {
-        let projected = checked_sum([cycle.posted.0, cycle.accrued.0, cycle.still_to_come.0])
-            .ok_or_else(|| overflow("projected charges"))?;
-        cycle.projected = Money(round_money(projected, report.decimals));
+        let projected = Money::sum([cycle.posted, cycle.accrued, cycle.still_to_come], || {
+            overflow("projected charges")
+        })?;
+        cycle.projected = projected.rounded(report.decimals);
     }
-    let sum = |field: fn(&InvoiceCycle) -> Decimal, what: &str| {
-        checked_sum(cycles.iter().map(field)).ok_or_else(|| overflow(what))
+    let money = |field: fn(&InvoiceCycle) -> Money, what: &str| {
+        Money::sum(cycles.iter().map(field), || overflow(what))
+            .map(|sum| sum.rounded(report.decimals))
     };
-    let money = |value: Decimal| Money(round_money(value, report.decimals));
     Ok(InvoiceAccount {
         account: account.account.clone(),
-        posted: money(sum(|c| c.posted.0, "posted charges")?),
-        accrued: money(sum(|c| c.accrued.0, "accrued charges")?),
-        still_to_come: money(sum(|c| c.still_to_come.0, "charges still to come")?),
-        projected: money(sum(|c| c.projected.0, "projected charges")?),
-        unpriced_overage_units: Units(sum(
-            |c| c.unpriced_overage_units.0,
-            "unpriced overage units",
-        )?),
+        posted: money(|c| c.posted, "posted charges")?,
+        accrued: money(|c| c.accrued, "accrued charges")?,
+        still_to_come: money(|c| c.still_to_come, "charges still to come")?,
+        projected: money(|c| c.projected, "projected charges")?,
+        unpriced_overage_units: Units::sum(
+            cycles.iter().map(|c| c.unpriced_overage_units),
+            || overflow("unpriced overage units"),
+        )?,
         cycles,
         allocation: account.allocation.clone(),
     })

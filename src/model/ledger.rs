@@ -71,8 +71,8 @@ pub fn ledger_row_in<'row>(
     };
     if let Some(result) = result {
         entry.outcome = result.outcome.as_str();
-        entry.units = Units(result.units());
-        entry.overage = Units(result.overage());
+        entry.units = Units::new(result.units());
+        entry.overage = Units::new(result.overage());
         // One string for every draw: a ledger writes millions of rows.
         for (draw, allowance) in result.draws().zip(&plan.allowances) {
             if draw.is_zero() {
@@ -81,7 +81,7 @@ pub fn ledger_row_in<'row>(
             if !entry.draws.is_empty() {
                 entry.draws.push(';');
             }
-            let _ = write!(entry.draws, "{}:{}", allowance.name, Units(draw));
+            let _ = write!(entry.draws, "{}:{}", allowance.name, Units::new(draw));
         }
     }
     entry

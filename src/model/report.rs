@@ -3,8 +3,7 @@
 //! as strings; times are RFC 3339 in the plan's zone.
 
 use crate::domain::error::{Error, Result};
-use crate::domain::numbers::{checked_sum, round_money};
-use crate::domain::values::{Instant, Money, Units};
+use crate::domain::values::{Instant, Money, UnitPrice, Units};
 use crate::domain::zone::Zone;
 use crate::engine::allocation::{AllocationReport, Breakdown, allocate};
 use crate::engine::charges::{Basis, ChargeKind, ChargeLine, ChargeState, Charges, charges};
@@ -35,7 +34,7 @@ pub struct Report {
     pub unit_places: u32,
     pub overage_policy: OveragePolicy,
     /// The price of one overage unit; `None`: overage is unpriced.
-    pub overage_unit_price: Option<Units>,
+    pub overage_unit_price: Option<UnitPrice>,
     /// The plan bills cores (`[cores]`); future core days are never projected.
     pub bills_cores: bool,
     /// The plan's dated changes (`[[metering.change]]`, `[[allowance.price_change]]`,
@@ -60,7 +59,7 @@ pub struct PlanChange {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count_failed: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_price: Option<Units>,
+    pub unit_price: Option<UnitPrice>,
 }
 
 impl PlanChange {
@@ -73,7 +72,7 @@ impl PlanChange {
             first_scan_units: None,
             repeat_scan_units: None,
             count_failed: None,
-            unit_price: Some(Units(price)),
+            unit_price: Some(UnitPrice::new(price)),
         };
         let mut changes: Vec<(DateTime<Utc>, PlanChange)> = Vec::new();
         for change in &plan.metering.changes {
@@ -82,8 +81,8 @@ impl PlanChange {
                 PlanChange {
                     at: Instant::new(shown, change.at),
                     item: "metering".into(),
-                    first_scan_units: Some(Units(change.first_scan_units)),
-                    repeat_scan_units: Some(Units(change.repeat_scan_units)),
+                    first_scan_units: Some(Units::new(change.first_scan_units)),
+                    repeat_scan_units: Some(Units::new(change.repeat_scan_units)),
                     count_failed: Some(change.count_failed),
                     unit_price: None,
                 },
@@ -176,14 +175,12 @@ impl Report {
                 .collect();
             let decimals = self.decimals;
             let sum = |state: ChargeState| {
-                Money(round_money(
-                    lines
-                        .iter()
-                        .filter(|l| l.state == state)
-                        .map(|l| l.amount.0)
-                        .sum::<Decimal>(),
-                    decimals,
-                ))
+                lines
+                    .iter()
+                    .filter(|l| l.state == state)
+                    .map(|l| l.amount)
+                    .sum::<Money>()
+                    .rounded(decimals)
             };
             account.window_charges = Some(WindowCharges {
                 posted: sum(ChargeState::Posted),
@@ -298,7 +295,7 @@ pub struct ChargeLineReport {
     /// `posted`, or `accrued` (the open cycle's overage so far).
     pub state: ChargeState,
     pub quantity: Units,
-    pub unit_price: Units,
+    pub unit_price: UnitPrice,
     pub amount: Money,
     /// What the line charges for, typed, in the report's own terms, so no
     /// reader parses its item. Not in the JSON: a report read back
@@ -436,8 +433,8 @@ impl TierReport {
     pub fn of(tier: crate::plan::TierRange) -> Self {
         TierReport {
             number: tier.number,
-            from: Units(tier.from),
-            up_to: tier.up_to.map(Units),
+            from: Units::new(tier.from),
+            up_to: tier.up_to.map(Units::new),
         }
     }
 }
@@ -488,52 +485,47 @@ impl Totals {
     /// beyond a decimal's range is [`Error::Overflow`].
     pub fn of(accounts: &[AccountReport], decimals: u32) -> Result<Self> {
         let mut totals = Totals {
-            charges: Money(round_money(Decimal::ZERO, decimals)),
-            consumed: Units::default(),
-            remaining: Units::default(),
-            expired: Units::default(),
-            free_used: Units::default(),
-            free_expired: Units::default(),
-            unpriced_overage_units: Units::default(),
-            overage: Units::default(),
-            denied: Units::default(),
+            charges: Money::zero(decimals),
+            consumed: Units::ZERO,
+            remaining: Units::ZERO,
+            expired: Units::ZERO,
+            free_used: Units::ZERO,
+            free_expired: Units::ZERO,
+            unpriced_overage_units: Units::ZERO,
+            overage: Units::ZERO,
+            denied: Units::ZERO,
+        };
+        let overflow = |what: &'static str| {
+            move || {
+                Error::overflow(
+                    format!("the total {what} over every account"),
+                    "report fewer accounts at a time with --account",
+                )
+            }
         };
         for account in accounts {
             let (units, charges) = (&account.units, &account.charges);
-            let sums: [(&mut Decimal, Decimal, &str); 9] = [
-                (&mut totals.charges.0, charges.total.0, "charges"),
-                (&mut totals.consumed.0, units.consumed.0, "units consumed"),
+            totals.charges = totals.charges.try_add(charges.total, overflow("charges"))?;
+            let sums: [(&mut Units, Units, &str); 8] = [
+                (&mut totals.consumed, units.consumed, "units consumed"),
+                (&mut totals.remaining, units.remaining, "units remaining"),
+                (&mut totals.expired, units.expired, "units expired"),
+                (&mut totals.free_used, units.free_used, "free units used"),
                 (
-                    &mut totals.remaining.0,
-                    units.remaining.0,
-                    "units remaining",
-                ),
-                (&mut totals.expired.0, units.expired.0, "units expired"),
-                (
-                    &mut totals.free_used.0,
-                    units.free_used.0,
-                    "free units used",
-                ),
-                (
-                    &mut totals.free_expired.0,
-                    units.free_expired.0,
+                    &mut totals.free_expired,
+                    units.free_expired,
                     "free units expired",
                 ),
                 (
-                    &mut totals.unpriced_overage_units.0,
-                    charges.unpriced_overage_units.0,
+                    &mut totals.unpriced_overage_units,
+                    charges.unpriced_overage_units,
                     "unpriced overage units",
                 ),
-                (&mut totals.overage.0, units.overage.0, "overage units"),
-                (&mut totals.denied.0, units.denied.0, "denied units"),
+                (&mut totals.overage, units.overage, "overage units"),
+                (&mut totals.denied, units.denied, "denied units"),
             ];
             for (total, value, what) in sums {
-                *total = total.checked_add(value).ok_or_else(|| {
-                    Error::overflow(
-                        format!("the total {what} over every account"),
-                        "report fewer accounts at a time with --account",
-                    )
-                })?;
+                *total = total.try_add(value, overflow(what))?;
             }
         }
         Ok(totals)
@@ -599,7 +591,7 @@ pub fn build(
         window: None,
         unit_places: schedule.unit_places(),
         overage_policy: plan.overage.policy,
-        overage_unit_price: plan.overage.unit_price.map(Units),
+        overage_unit_price: plan.overage.unit_price.map(UnitPrice::new),
         bills_cores: plan.cores.is_some(),
         changes: PlanChange::of(plan, schedule.display),
         accounts,
@@ -654,14 +646,12 @@ fn account_report(
                 (left, Decimal::ZERO)
             };
             for (total, value) in [
-                (&mut report.granted.0, granted),
-                (&mut report.consumed.0, consumed),
-                (&mut report.expired.0, expired),
-                (&mut report.remaining.0, remaining),
+                (&mut report.granted, granted),
+                (&mut report.consumed, consumed),
+                (&mut report.expired, expired),
+                (&mut report.remaining, remaining),
             ] {
-                *total = total
-                    .checked_add(value)
-                    .ok_or_else(|| grown(&allowance.name))?;
+                *total = total.try_add(Units::new(value), || grown(&allowance.name))?;
             }
             let bounds = &schedule.day_bounds[index][p];
             let day_starts = std::iter::once(period.start).chain(bounds.iter().copied());
@@ -678,7 +668,7 @@ fn account_report(
                     used += drawn.get(day).copied().unwrap_or_default();
                     DailyUsage {
                         date: Instant::new(zone, start).date(),
-                        used: Units(used),
+                        used: Units::new(used),
                         until: Instant::new(shown, end),
                     }
                 })
@@ -689,7 +679,7 @@ fn account_report(
                 .filter(|(at, _)| period.start <= *at && (*at < last || (!closed && *at == as_of)))
                 .map(|(at, units)| TopupReport {
                     at: Instant::new(shown, *at),
-                    units: Units(*units),
+                    units: Units::new(*units),
                 })
                 .collect();
             report.periods.push(PeriodReport {
@@ -703,10 +693,10 @@ fn account_report(
                 } else {
                     PeriodState::Current
                 },
-                granted: Units(granted),
-                consumed: Units(consumed),
-                remaining: Units(remaining),
-                expired: Units(expired),
+                granted: Units::new(granted),
+                consumed: Units::new(consumed),
+                remaining: Units::new(remaining),
+                expired: Units::new(expired),
             });
         }
         allowances.push(report);
@@ -729,48 +719,47 @@ fn account_report(
             "write smaller units or top-ups, or give an earlier --as-of",
         )
     };
-    let available = checked_sum(allowances.iter().map(|a| a.remaining.0))
-        .ok_or_else(|| every_allowance("remaining"))?;
-    let projection =
-        project(plan, schedule, usage, &charges, available)?.map(|p| projection_report(shown, &p));
+    let available = Units::sum(allowances.iter().map(|a| a.remaining), || {
+        every_allowance("remaining")
+    })?;
+    let projection = project(plan, schedule, usage, &charges, available.value())?
+        .map(|p| projection_report(shown, &p));
     if let Some(projection) = &projection {
         // What the rest of the cycle is projected to draw, allowance by
         // allowance in drawing order, each up to what it has left.
-        let mut extra = (projection.projected_demand.0 - projection.demand.0).max(Decimal::ZERO);
+        let mut extra = (projection.projected_demand - projection.demand).at_least_zero();
         for allowance in &mut allowances {
             if let Some(current) = allowance
                 .periods
                 .iter_mut()
                 .find(|p| p.state == PeriodState::Current)
             {
-                let drawn = extra.min(current.remaining.0);
+                let drawn = extra.min(current.remaining);
                 extra -= drawn;
-                current.projected_used = Some(Units(current.consumed.0 + drawn));
+                current.projected_used = Some(current.consumed + drawn);
             }
         }
     }
     let term = &plan.subscription.term;
-    let free = |field: fn(&AllowanceReport) -> Decimal, what: &str| -> Result<Units> {
-        checked_sum(
+    let free = |field: fn(&AllowanceReport) -> Units, what: &str| -> Result<Units> {
+        Units::sum(
             allowances
                 .iter()
                 .filter(|a| a.kind == AllowanceKind::Free)
                 .map(field),
+            || every_allowance(what),
         )
-        .map(Units)
-        .ok_or_else(|| every_allowance(what))
     };
     let units = UnitTotals {
-        consumed: Units(usage.consumed),
-        overage: Units(usage.overage),
-        denied: Units(usage.denied_units),
-        remaining: Units(available),
-        expired: Units(
-            checked_sum(allowances.iter().map(|a| a.expired.0))
-                .ok_or_else(|| every_allowance("expired"))?,
-        ),
-        free_used: free(|a| a.consumed.0, "used")?,
-        free_expired: free(|a| a.expired.0, "expired")?,
+        consumed: Units::new(usage.consumed),
+        overage: Units::new(usage.overage),
+        denied: Units::new(usage.denied_units),
+        remaining: available,
+        expired: Units::sum(allowances.iter().map(|a| a.expired), || {
+            every_allowance("expired")
+        })?,
+        free_used: free(|a| a.consumed, "used")?,
+        free_expired: free(|a| a.expired, "expired")?,
     };
     // Overage without a price, by the cycle its overage period starts in
     // (a plan that prices none: the cycle's overage).
@@ -806,13 +795,13 @@ fn account_report(
                 } else {
                     PeriodState::Current
                 },
-                overage: Units(overage),
-                unpriced_overage: Units(if !plan.overage.priced() {
+                overage: Units::new(overage),
+                unpriced_overage: Units::new(if !plan.overage.priced() {
                     overage
                 } else {
                     unpriced_by_cycle[index]
                 }),
-                denied: Units(usage.cycle_denied[index]),
+                denied: Units::new(usage.cycle_denied[index]),
             }
         })
         .collect();
@@ -842,17 +831,17 @@ fn charges_report(shown: Zone, charges: &Charges, still_to_come: &[ChargeLine]) 
         period_start: Instant::new(shown, line.period_start),
         posted_at: Instant::new(shown, line.posted_at),
         state: line.state,
-        quantity: Units(line.quantity),
-        unit_price: Units(line.unit_price),
-        amount: Money(line.amount),
+        quantity: Units::new(line.quantity),
+        unit_price: UnitPrice::new(line.unit_price),
+        amount: Money::new(line.amount),
         basis: Some(LineBasis::of(line.basis)),
         tier: line.tier.map(TierReport::of),
     };
     ChargesReport {
         lines: charges.lines.iter().map(line_report).collect(),
         still_to_come: still_to_come.iter().map(line_report).collect(),
-        total: Money(charges.total),
-        unpriced_overage_units: Units(charges.unpriced_overage_units),
+        total: Money::new(charges.total),
+        unpriced_overage_units: Units::new(charges.unpriced_overage_units),
     }
 }
 
@@ -860,16 +849,16 @@ fn projection_report(zone: Zone, projection: &Projection) -> ProjectionReport {
     ProjectionReport {
         cycle_start: Instant::new(zone, projection.cycle_start),
         cycle_end: Instant::new(zone, projection.cycle_end),
-        demand: Units(projection.demand),
-        projected_demand: Units(projection.projected_demand),
-        available: Units(projection.available),
-        projected_overage: Units(projection.projected_overage),
-        projected_denied: Units(projection.projected_denied),
+        demand: Units::new(projection.demand),
+        projected_demand: Units::new(projection.projected_demand),
+        available: Units::new(projection.available),
+        projected_overage: Units::new(projection.projected_overage),
+        projected_denied: Units::new(projection.projected_denied),
         exhausts_at: projection.exhausts_at.map(|t| Instant::new(zone, t)),
-        projected_cycle_charges: Money(projection.projected_cycle_charges),
+        projected_cycle_charges: Money::new(projection.projected_cycle_charges),
         exhausted: projection.exhausted,
-        projected_unpriced_overage: Units(projection.projected_unpriced_overage),
-        projected_shortfall: Units(projection.projected_shortfall),
+        projected_unpriced_overage: Units::new(projection.projected_unpriced_overage),
+        projected_shortfall: Units::new(projection.projected_shortfall),
     }
 }
 
@@ -903,21 +892,22 @@ impl Report {
             .iter()
             .filter_map(|a| a.projection.as_ref())
             .collect();
-        let projected = |field: fn(&ProjectionReport) -> Decimal, what: &str| {
-            if projections.is_empty() {
-                return Ok(None);
+        let overflow = |what: &'static str| {
+            move || {
+                Error::overflow(
+                    format!(
+                        "plan `{}`: the projected {what} over every account",
+                        self.plan
+                    ),
+                    "report fewer accounts at a time with --account",
+                )
             }
-            checked_sum(projections.iter().map(|p| field(p)))
-                .map(Some)
-                .ok_or_else(|| {
-                    Error::overflow(
-                        format!(
-                            "plan `{}`: the projected {what} over every account",
-                            self.plan
-                        ),
-                        "report fewer accounts at a time with --account",
-                    )
-                })
+        };
+        let projected = !projections.is_empty();
+        let units = |field: fn(&ProjectionReport) -> Units, what: &'static str| {
+            projected
+                .then(|| Units::sum(projections.iter().map(|p| field(p)), overflow(what)))
+                .transpose()
         };
         Ok(PlanSummary {
             plan: self.plan.clone(),
@@ -930,14 +920,20 @@ impl Report {
             overage: self.totals.overage,
             unpriced_overage: self.totals.unpriced_overage_units,
             charges: self.totals.charges,
-            projected_cycle_charges: projected(|p| p.projected_cycle_charges.0, "cycle charges")?
-                .map(|sum| Money(round_money(sum, self.decimals))),
-            projected_unpriced_overage: projected(
-                |p| p.projected_unpriced_overage.0,
+            projected_cycle_charges: projected
+                .then(|| {
+                    Money::sum(
+                        projections.iter().map(|p| p.projected_cycle_charges),
+                        overflow("cycle charges"),
+                    )
+                })
+                .transpose()?
+                .map(|sum| sum.rounded(self.decimals)),
+            projected_unpriced_overage: units(
+                |p| p.projected_unpriced_overage,
                 "unpriced overage units",
-            )?
-            .map(Units),
-            projected_denied: projected(|p| p.projected_denied.0, "denied units")?.map(Units),
+            )?,
+            projected_denied: units(|p| p.projected_denied, "denied units")?,
         })
     }
 }

@@ -75,11 +75,11 @@ impl ReportView for CsvExporter {
                         .lines
                         .iter()
                         .filter(|line| line.basis == Some(basis))
-                        .map(|line| line.amount.0)
-                        .fold(None, |sum: Option<rust_decimal::Decimal>, amount| {
+                        .map(|line| line.amount)
+                        .fold(None, |sum: Option<Money>, amount| {
                             Some(sum.map_or(amount, |sum| sum + amount))
                         })
-                        .map(|sum| Money(sum).to_string())
+                        .map(|sum| sum.to_string())
                         .unwrap_or_default();
                     rows.push(vec![
                         guard(&account.account).into_owned(),

@@ -13,7 +13,7 @@ use crate::model::report::{
     AccountReport, Comparison, PlanSummary, Report, WindowCharges, WindowReport,
 };
 use crate::plan::{AllowanceKind, OveragePolicy};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::RoundingStrategy;
 
 /// A piece of a document.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,7 +75,7 @@ pub const SHOWN_UNIT_PLACES: u32 = crate::engine::projection::PROJECTED_UNIT_PLA
 /// places JSON keeps (or the plan's unit precision, if finer). Never rounded
 /// to the plan's precision, which would show a projected 2.4 as 2.
 pub fn units(value: Units, places: u32) -> String {
-    format_units(value.0.round_dp_with_strategy(
+    format_units(value.value().round_dp_with_strategy(
         places.max(SHOWN_UNIT_PLACES),
         RoundingStrategy::MidpointAwayFromZero,
     ))
@@ -84,7 +84,7 @@ pub fn units(value: Units, places: u32) -> String {
 /// Money with its currency, and the overage units beside it that have no
 /// price, so an unpriced cost never reads as a complete one.
 pub fn money_with_unpriced(currency: &str, money: Money, unpriced: Units, places: u32) -> String {
-    if unpriced.0.is_zero() {
+    if unpriced.is_zero() {
         format!("{currency} {money}")
     } else {
         format!(
@@ -243,7 +243,7 @@ fn summary(report: &Report, account: &AccountReport) -> Grid {
     let totals = &account.units;
     let mut grid = Grid::new(&["Figure", "Value"], 2);
     grid.show_header = false;
-    let overage = if account.charges.unpriced_overage_units.0.is_zero() {
+    let overage = if account.charges.unpriced_overage_units.is_zero() {
         units(totals.overage, places)
     } else {
         format!(
@@ -329,7 +329,7 @@ fn window_blocks(report: &Report, window: &WindowReport, charges: &WindowCharges
         )),
         Block::Grid(grid),
     ];
-    if !charges.accrued.0.is_zero() {
+    if !charges.accrued.is_zero() {
         blocks.push(Block::Text(format!(
             "Accrued at as-of, posted at the cycle end, not in the posted total: {} {}",
             report.currency, charges.accrued
@@ -362,7 +362,7 @@ fn charge_lines(report: &Report, account: &AccountReport) -> Grid {
         ]);
     }
     let unpriced = account.charges.unpriced_overage_units;
-    if !unpriced.0.is_zero() {
+    if !unpriced.is_zero() {
         grid.row(vec![
             "overage (unpriced)".to_string(),
             String::new(),
@@ -578,7 +578,7 @@ pub fn invoice(invoice: &Invoice) -> Vec<Block> {
             subtotal("To come", cycle.still_to_come);
             subtotal("Projected", cycle.projected);
             blocks.push(Block::Grid(grid));
-            if !cycle.unpriced_overage_units.0.is_zero() {
+            if !cycle.unpriced_overage_units.is_zero() {
                 blocks.push(Block::Text(format!(
                     "Unpriced overage in this cycle: {} units, not in the amounts above.",
                     units(cycle.unpriced_overage_units, places)
@@ -646,10 +646,10 @@ pub fn allocation_blocks(
 ) -> Vec<Block> {
     // Overage with no price is its own column, shown when there is any, so
     // a group's 0.00 never hides the units it will be billed for.
-    let unpriced: Decimal = allocation
+    let unpriced: Units = allocation
         .groups
         .iter()
-        .map(|g| g.unpriced_overage_units.0)
+        .map(|g| g.unpriced_overage_units)
         .sum();
     let mut header = vec![
         "Group", "First", "Repeat", "Denied", "Units", "Share", "Charges",
@@ -683,7 +683,7 @@ pub fn allocation_blocks(
         row.push(money.to_string());
         if !unpriced.is_zero() {
             row.push(if is_total {
-                units(Units(unpriced), places)
+                units(unpriced, places)
             } else {
                 String::new()
             });

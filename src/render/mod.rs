@@ -25,7 +25,7 @@ pub fn item_label(item: &str, tier: Option<&TierReport>) -> String {
     match tier {
         None => item.to_string(),
         Some(tier) => {
-            let range = match (tier.from.0.is_zero(), tier.up_to) {
+            let range = match (tier.from.is_zero(), tier.up_to) {
                 (true, Some(up_to)) => format!("up to {up_to}"),
                 (true, None) => "every unit".to_string(),
                 (false, Some(up_to)) => format!("over {} up to {up_to}", tier.from),
