@@ -440,7 +440,16 @@ pub fn projection_sentences(report: &Report, account: &AccountReport) -> String 
     } else {
         ""
     };
-    format!("{outlook}\nProjected cost of the cycle ending {end}: {cost}{cores}")
+    let later = projection.projected_overage_posting_later;
+    let later = if later.is_zero() {
+        String::new()
+    } else {
+        format!(
+            "; {} units of the cycle's overage post after it, when their overage period ends",
+            units(later, places)
+        )
+    };
+    format!("{outlook}\nProjected cost of the cycle ending {end}: {cost}{cores}{later}")
 }
 
 /// Plans side by side, one column each, with what each refused or left

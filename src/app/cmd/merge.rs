@@ -52,21 +52,27 @@ mod tests {
     fn a_report_read_back_has_the_basis_it_was_built_with() {
         let dir = tempfile::tempdir().unwrap();
         let plan = dir.path().join("monthly.toml");
-        std::fs::write(
-            &plan,
-            "currency = \"USD\"\ntimezone = \"+08:00\"\n\
+        let text = "currency = \"USD\"\ntimezone = \"+08:00\"\n\
              [subscription]\nstart = 2024-03-15T14:00:00+08:00\nmonths = 3\n\
              [[allowance]]\nname = \"monthly\"\nunits = 100\nunit_price = 0.05\nreset = \"calendar-month\"\n\
              [[allowance]]\nname = \"quota\"\nunits = 20\nunit_price = 0.06\n\
              [[topup]]\nallowance = \"monthly\"\nat = 2024-04-03T10:00:00+08:00\nunits = 50\n\
              [overage]\npolicy = \"bill\"\nunit_price = 0.08\nperiod = \"calendar-month\"\n\
-             [[fee]]\nname = \"Pro\"\nquantity = 1\nunit_price = 3\n",
+             [[fee]]\nname = \"Pro\"\nquantity = 1\nunit_price = 3\n";
+        std::fs::write(&plan, text).unwrap();
+        let plan = plan.to_str().unwrap();
+        // Overage without a price: unpriced lines, projected and posted.
+        let unpriced = dir.path().join("unpriced.toml");
+        std::fs::write(
+            &unpriced,
+            text.replace("unit_price = 0.08\n", "")
+                .replace("units = 100", "units = 5"),
         )
         .unwrap();
-        let plan = plan.to_str().unwrap();
+        let unpriced = unpriced.to_str().unwrap();
         let topup = "fixtures/tcss-cny-topup.toml";
         let (log, cores) = ("fixtures/tcss-cny.csv", "fixtures/cores.csv");
-        let mut future_periods = 0;
+        let (mut future_periods, mut unpriced_lines, mut projected_lines) = (0, 0, 0);
         for args in [
             vec![
                 "--plan",
@@ -100,6 +106,14 @@ mod tests {
             ],
             vec!["--plan", plan, "--log", log, "--as-of", "2024-03-25 12:00"],
             vec!["--plan", plan, "--log", log, "--as-of", "2024-05-20 12:00"],
+            vec![
+                "--plan",
+                unpriced,
+                "--log",
+                log,
+                "--as-of",
+                "2024-04-25 12:00",
+            ],
         ] {
             let report = built(&args);
             let path = dir.path().join("report.json");
@@ -115,6 +129,11 @@ mod tests {
                 {
                     assert!(line.basis.is_some(), "{args:?}: {line:?}");
                 }
+                unpriced_lines += account.charges.unpriced_lines.len();
+                projected_lines += account
+                    .projection
+                    .as_ref()
+                    .map_or(0, |p| p.projected_overage_lines.len());
                 future_periods += account
                     .charges
                     .still_to_come
@@ -129,5 +148,7 @@ mod tests {
             }
         }
         assert!(future_periods > 0, "no case has a period still to come");
+        assert!(unpriced_lines > 0, "no case has unpriced overage");
+        assert!(projected_lines > 0, "no case projects overage");
     }
 }
