@@ -10,13 +10,13 @@ use std::str::FromStr;
 /// log's units times a price need not: every product and sum that grows
 /// with the log or the plan is checked ([`checked_sum`], `checked_mul`),
 /// and an overflow is an error naming what to make smaller.
-pub const MAX_VALUE: Decimal = Decimal::from_parts(0xD4A5_1000, 0xE8, 0, false, 0); // 10^12
+pub(crate) const MAX_VALUE: Decimal = Decimal::from_parts(0xD4A5_1000, 0xE8, 0, false, 0); // 10^12
 
 /// The most fractional digits accepted in a plan value.
-pub const MAX_SCALE: u32 = 8;
+pub(crate) const MAX_SCALE: u32 = 8;
 
 /// Parse the decimal text as written (`0.1`, `-3`, `1_000.5`, `1e3`).
-pub fn parse_decimal(text: &str) -> Option<Decimal> {
+pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
     let cleaned: String = text.trim().chars().filter(|c| *c != '_').collect();
     if cleaned.is_empty() {
         return None;
@@ -30,14 +30,14 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
 }
 
 /// The sum of `values`, or `None` if it is beyond a decimal's range.
-pub fn checked_sum(values: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
+pub(crate) fn checked_sum(values: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
     values
         .into_iter()
         .try_fold(Decimal::ZERO, |sum, value| sum.checked_add(value))
 }
 
 /// Units print normalised: `289.1`, `300`, `0`.
-pub fn format_units(value: Decimal) -> String {
+pub(crate) fn format_units(value: Decimal) -> String {
     let normal = value.normalize();
     if normal.is_zero() {
         "0".to_string()
@@ -47,7 +47,7 @@ pub fn format_units(value: Decimal) -> String {
 }
 
 /// Round half away from zero to `decimals` places.
-pub fn round_money(value: Decimal, decimals: u32) -> Decimal {
+pub(crate) fn round_money(value: Decimal, decimals: u32) -> Decimal {
     let mut rounded =
         value.round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero);
     rounded.rescale(decimals);
@@ -58,7 +58,8 @@ pub fn round_money(value: Decimal, decimals: u32) -> Decimal {
 }
 
 /// Money prints with exactly `decimals` digits: `18.00`.
-pub fn format_money(value: Decimal, decimals: u32) -> String {
+#[cfg(test)]
+fn format_money(value: Decimal, decimals: u32) -> String {
     round_money(value, decimals).to_string()
 }
 

@@ -31,12 +31,12 @@ pub struct UnitPrice(Decimal);
 /// A fraction of a whole (a group's share of an account's units, 0 to 1):
 /// prints normalised.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Share(Decimal);
+pub(crate) struct Share(Decimal);
 
 /// A number of scans (per cycle: a mean may be fractional): prints
 /// normalised. `Scans × units per scan` is [`Units`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Scans(Decimal);
+pub(crate) struct Scans(Decimal);
 
 /// What every exact value has: a zero, a constructor from the decimal, the
 /// decimal back (for formatting and the engine's arithmetic), and
@@ -44,38 +44,41 @@ pub struct Scans(Decimal);
 /// figures already bounded, by operator (which, like a decimal's, panics
 /// beyond the range).
 macro_rules! exact_value {
-    ($name:ident) => {
+    ($vis:vis $name:ident) => {
+        // The whole API of every value type, whether or not each type
+        // uses each part yet.
+        #[allow(dead_code)]
         impl $name {
-            pub const ZERO: $name = $name(Decimal::ZERO);
+            $vis const ZERO: $name = $name(Decimal::ZERO);
 
-            pub const fn new(value: Decimal) -> Self {
+            $vis const fn new(value: Decimal) -> Self {
                 $name(value)
             }
 
             /// The exact decimal, for formatting and for the engine.
-            pub const fn value(self) -> Decimal {
+            $vis const fn value(self) -> Decimal {
                 self.0
             }
 
-            pub fn is_zero(self) -> bool {
+            $vis fn is_zero(self) -> bool {
                 self.0.is_zero()
             }
 
-            pub fn checked_add(self, other: Self) -> Option<Self> {
+            $vis fn checked_add(self, other: Self) -> Option<Self> {
                 self.0.checked_add(other.0).map($name)
             }
 
-            pub fn checked_sub(self, other: Self) -> Option<Self> {
+            $vis fn checked_sub(self, other: Self) -> Option<Self> {
                 self.0.checked_sub(other.0).map($name)
             }
 
             /// `self + other`, held at a decimal's bounds.
-            pub fn saturating_add(self, other: Self) -> Self {
+            $vis fn saturating_add(self, other: Self) -> Self {
                 $name(self.0.saturating_add(other.0))
             }
 
             /// `self + other`, or the error `overflow` makes.
-            pub fn try_add(
+            $vis fn try_add(
                 self,
                 other: Self,
                 overflow: impl FnOnce() -> Error,
@@ -85,7 +88,7 @@ macro_rules! exact_value {
 
             /// The sum of `values` (zero if none), or the error `overflow`
             /// makes should it be beyond a decimal's range.
-            pub fn sum(
+            $vis fn sum(
                 values: impl IntoIterator<Item = Self>,
                 overflow: impl FnOnce() -> Error,
             ) -> Result<Self, Error> {
@@ -94,7 +97,7 @@ macro_rules! exact_value {
 
             /// The sum of `values` (zero if none); `None` beyond a
             /// decimal's range.
-            pub fn checked_sum(values: impl IntoIterator<Item = Self>) -> Option<Self> {
+            $vis fn checked_sum(values: impl IntoIterator<Item = Self>) -> Option<Self> {
                 checked_sum(values.into_iter().map(|value| value.0)).map($name)
             }
         }
@@ -138,45 +141,45 @@ macro_rules! exact_value {
         }
     };
 }
-exact_value!(Units);
-exact_value!(Money);
-exact_value!(UnitPrice);
-exact_value!(Share);
-exact_value!(Scans);
+exact_value!(pub Units);
+exact_value!(pub Money);
+exact_value!(pub UnitPrice);
+exact_value!(pub(crate) Share);
+exact_value!(pub(crate) Scans);
 
 impl Money {
     /// `value` rounded half away from zero to `decimals` places, printed
     /// with exactly that many digits.
-    pub fn round(value: Decimal, decimals: u32) -> Money {
+    pub(crate) fn round(value: Decimal, decimals: u32) -> Money {
         Money(round_money(value, decimals))
     }
 
     /// Zero with `decimals` digits (`0.00`).
-    pub fn zero(decimals: u32) -> Money {
+    pub(crate) fn zero(decimals: u32) -> Money {
         Money::round(Decimal::ZERO, decimals)
     }
 
     /// This amount rounded to `decimals` places.
-    pub fn rounded(self, decimals: u32) -> Money {
+    pub(crate) fn rounded(self, decimals: u32) -> Money {
         Money::round(self.0, decimals)
     }
 }
 
 impl Units {
     /// `self × price`, not rounded; `None` beyond a decimal's range.
-    pub fn checked_mul(self, price: UnitPrice) -> Option<Money> {
+    pub(crate) fn checked_mul(self, price: UnitPrice) -> Option<Money> {
         self.0.checked_mul(price.0).map(Money)
     }
 
     /// The larger of `self` and zero.
-    pub fn at_least_zero(self) -> Units {
+    pub(crate) fn at_least_zero(self) -> Units {
         self.max(Units::ZERO)
     }
 }
 
 impl Scans {
     /// `self × units_per_scan`; `None` beyond a decimal's range.
-    pub fn checked_units(self, units_per_scan: Decimal) -> Option<Units> {
+    pub(crate) fn checked_units(self, units_per_scan: Decimal) -> Option<Units> {
         self.0.checked_mul(units_per_scan).map(Units)
     }
 }
@@ -207,7 +210,7 @@ impl fmt::Display for Money {
 pub struct Instant(pub DateTime<FixedOffset>);
 
 impl Instant {
-    pub fn new(zone: Zone, instant: DateTime<Utc>) -> Self {
+    pub(crate) fn new(zone: Zone, instant: DateTime<Utc>) -> Self {
         Instant(zone.local(instant))
     }
 

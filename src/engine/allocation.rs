@@ -42,35 +42,35 @@ pub struct GroupAllocation {
     /// Units drawn and overage units.
     pub units: Units,
     /// The group's part of the account's units, to 4 places.
-    pub share: Share,
+    pub(crate) share: Share,
     pub charges: Money,
     /// Overage units the group caused that the plan gives no price for: not
     /// in `charges`, never a zero charge. The groups' add up to the
     /// account's `charges.unpriced_overage_units`.
-    pub unpriced_overage_units: Units,
+    pub(crate) unpriced_overage_units: Units,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupCycleCharge {
-    pub group: String,
-    pub units: Units,
+    pub(crate) group: String,
+    pub(crate) units: Units,
     pub charges: Money,
     /// The group's overage units in the cycle that have no price.
-    pub unpriced_overage_units: Units,
+    pub(crate) unpriced_overage_units: Units,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CycleAllocation {
-    pub start: Instant,
-    pub end: Instant,
+    pub(crate) start: Instant,
+    pub(crate) end: Instant,
     pub groups: Vec<GroupCycleCharge>,
-    pub unused: Money,
-    pub shared: Money,
+    pub(crate) unused: Money,
+    pub(crate) shared: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AllocationReport {
-    pub by: String,
+    pub(crate) by: String,
     pub groups: Vec<GroupAllocation>,
     pub unused: Money,
     pub shared: Money,
@@ -80,7 +80,7 @@ pub struct AllocationReport {
     /// As-of falls inside a cycle: that cycle's shares still change as its
     /// periods fill up, although its posted charge lines never do.
     #[serde(default)]
-    pub open_cycle: bool,
+    pub(crate) open_cycle: bool,
 }
 
 /// Who a part of a charge line goes to.
@@ -91,14 +91,14 @@ enum Part {
     Shared,
 }
 
-pub const UNUSED: &str = "(unused)";
-pub const SHARED: &str = "(shared)";
+pub(crate) const UNUSED: &str = "(unused)";
+pub(crate) const SHARED: &str = "(shared)";
 
 /// Split `amount` over `weights` by exact shares, each part rounded down to
 /// `decimals` places and the cents left over handed out one each to the
 /// largest remainders (ties to the name that sorts first), so the parts add
 /// up to `amount` exactly. All weights zero: nothing to split by, `None`.
-pub fn split_largest_remainder(
+pub(crate) fn split_largest_remainder(
     amount: Decimal,
     weights: &[(&str, Decimal)],
     decimals: u32,
@@ -143,7 +143,7 @@ pub fn split_largest_remainder(
 }
 
 /// The account's charges shared out over its `--by` groups.
-pub fn allocate(
+pub(crate) fn allocate(
     plan: &Plan,
     zone: Zone,
     schedule: &Schedule,

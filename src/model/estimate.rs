@@ -13,19 +13,19 @@ use chrono::{DateTime, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
-pub const ESTIMATE_SCHEMA: &str = "scanquota.estimate.v2";
+pub(crate) const ESTIMATE_SCHEMA: &str = "scanquota.estimate.v2";
 
 /// Scans per cycle (averages may be fractional).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Demand {
-    pub first_scans: Scans,
-    pub repeat_scans: Scans,
+    pub(crate) first_scans: Scans,
+    pub(crate) repeat_scans: Scans,
 }
 
 /// Which closed cycle's demand a purchase is sized for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum SizeFor {
+pub(crate) enum SizeFor {
     /// The busiest closed cycle: a quota bought for it is never short.
     Peak,
     /// The average closed cycle.
@@ -35,71 +35,71 @@ pub enum SizeFor {
 /// One account's demand per closed cycle, both ways of sizing it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ObservedDemand {
-    pub account: String,
+    pub(crate) account: String,
     pub cycles_observed: u64,
     pub peak: Demand,
-    pub peak_units: Units,
-    pub mean: Demand,
-    pub mean_units: Units,
+    pub(crate) peak_units: Units,
+    pub(crate) mean: Demand,
+    pub(crate) mean_units: Units,
     /// The end of the observed window: the metering rule and the prices in
     /// force then size the purchase.
     #[serde(skip)]
-    pub rules_at: DateTime<Utc>,
+    pub(crate) rules_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Recommendation {
     /// The account sized (`--from-log`); `None` for a demand given by hand.
-    pub account: Option<String>,
+    pub(crate) account: Option<String>,
     /// The demand observed in the log, peak and mean (`--from-log`).
-    pub observed: Option<ObservedDemand>,
-    pub plan: String,
-    pub currency: String,
+    pub(crate) observed: Option<ObservedDemand>,
+    pub(crate) plan: String,
+    pub(crate) currency: String,
     /// Closed cycles the demand was averaged over (`--from-log`).
-    pub cycles_observed: Option<u64>,
-    pub demand: Demand,
-    pub demand_units: Units,
+    pub(crate) cycles_observed: Option<u64>,
+    pub(crate) demand: Demand,
+    pub(crate) demand_units: Units,
     /// The allowance bought, and how many units of it.
-    pub allowance: Option<String>,
-    pub purchase: Option<Units>,
-    pub unused_per_cycle: Units,
-    pub overage_per_cycle: Units,
-    pub denied_per_cycle: Units,
-    pub unpriced_overage: bool,
-    pub cost_per_cycle: Money,
-    pub months: u32,
-    pub cost_over_months: Money,
+    pub(crate) allowance: Option<String>,
+    pub(crate) purchase: Option<Units>,
+    pub(crate) unused_per_cycle: Units,
+    pub(crate) overage_per_cycle: Units,
+    pub(crate) denied_per_cycle: Units,
+    pub(crate) unpriced_overage: bool,
+    pub(crate) cost_per_cycle: Money,
+    pub(crate) months: u32,
+    pub(crate) cost_over_months: Money,
 }
 
 /// One plan over every account: each account sized on its own (as the
 /// report meters it), and their sum.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PlanEstimate {
-    pub plan: String,
-    pub currency: String,
-    pub accounts: Vec<Recommendation>,
-    pub cost_per_cycle: Money,
-    pub cost_over_months: Money,
-    pub denied_per_cycle: Units,
-    pub overage_per_cycle: Units,
-    pub unpriced_overage: bool,
+pub(crate) struct PlanEstimate {
+    pub(crate) plan: String,
+    pub(crate) currency: String,
+    pub(crate) accounts: Vec<Recommendation>,
+    pub(crate) cost_per_cycle: Money,
+    pub(crate) cost_over_months: Money,
+    pub(crate) denied_per_cycle: Units,
+    pub(crate) overage_per_cycle: Units,
+    pub(crate) unpriced_overage: bool,
 }
 
 /// Plans priced in one currency, cheapest per cycle first; plans in
 /// different currencies are never ranked against each other.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CurrencyGroup {
-    pub currency: String,
-    pub plans: Vec<PlanEstimate>,
+pub(crate) struct CurrencyGroup {
+    pub(crate) currency: String,
+    pub(crate) plans: Vec<PlanEstimate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Estimate {
-    pub schema: &'static str,
-    pub months: u32,
+pub(crate) struct Estimate {
+    pub(crate) schema: &'static str,
+    pub(crate) months: u32,
     /// `--from-log`: what each purchase was sized for.
-    pub size_for: Option<SizeFor>,
-    pub currencies: Vec<CurrencyGroup>,
+    pub(crate) size_for: Option<SizeFor>,
+    pub(crate) currencies: Vec<CurrencyGroup>,
 }
 
 /// The purchases the enumeration would weigh, smallest first: nothing at
@@ -321,7 +321,7 @@ pub fn recommend(
 
 /// [`recommend`] by the metering rule and prices in force at `at` (the end
 /// of the observed window).
-pub fn recommend_at(
+pub(crate) fn recommend_at(
     plan: &Plan,
     demand: Demand,
     months: u32,
@@ -599,7 +599,7 @@ fn recommend_with(
 
 /// One plan's recommendations for every account, summed; a sum beyond a
 /// decimal's range is [`Error::Overflow`].
-pub fn plan_estimate(plan: &Plan, accounts: Vec<Recommendation>) -> Result<PlanEstimate> {
+pub(crate) fn plan_estimate(plan: &Plan, accounts: Vec<Recommendation>) -> Result<PlanEstimate> {
     let zero = Money::zero(plan.decimals);
     let overflow = |what: &'static str| {
         move || {
@@ -630,7 +630,7 @@ pub fn plan_estimate(plan: &Plan, accounts: Vec<Recommendation>) -> Result<PlanE
 /// Group by currency (in the order first given), each group cheapest per
 /// cycle first (then by name); plans whose overage has no price come last,
 /// since their real cost is unknown.
-pub fn rank(plans: Vec<PlanEstimate>, months: u32, size_for: Option<SizeFor>) -> Estimate {
+pub(crate) fn rank(plans: Vec<PlanEstimate>, months: u32, size_for: Option<SizeFor>) -> Estimate {
     let mut currencies: Vec<CurrencyGroup> = Vec::new();
     for plan in plans {
         match currencies.iter_mut().find(|g| g.currency == plan.currency) {

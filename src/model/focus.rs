@@ -20,39 +20,39 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc};
 use rust_decimal::Decimal;
 
 /// `ProviderName` of a plan without `[provider] name`.
-pub const DEFAULT_PROVIDER: &str = "Unspecified provider";
+pub(crate) const DEFAULT_PROVIDER: &str = "Unspecified provider";
 /// `ServiceName` of a plan without `[provider] service` or `name`.
-pub const DEFAULT_SERVICE: &str = "Container image scanning";
+pub(crate) const DEFAULT_SERVICE: &str = "Container image scanning";
 /// `ServiceCategory` and `ServiceSubcategory`: image scanning is security
 /// posture management in FOCUS 1.2's list.
-pub const SERVICE_CATEGORY: &str = "Security";
-pub const SERVICE_SUBCATEGORY: &str = "Security Posture Management";
+pub(crate) const SERVICE_CATEGORY: &str = "Security";
+pub(crate) const SERVICE_SUBCATEGORY: &str = "Security Posture Management";
 /// The unit scans are metered, priced and committed in.
-pub const SCAN_UNIT: &str = "Scan Units";
+pub(crate) const SCAN_UNIT: &str = "Scan Units";
 /// `CommitmentDiscountType` of a prepaid allowance period.
-pub const COMMITMENT_TYPE: &str = "Prepaid scan quota";
+pub(crate) const COMMITMENT_TYPE: &str = "Prepaid scan quota";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChargeCategory {
+pub(crate) enum ChargeCategory {
     Usage,
     Purchase,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChargeFrequency {
+pub(crate) enum ChargeFrequency {
     OneTime,
     Recurring,
     UsageBased,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PricingCategory {
+pub(crate) enum PricingCategory {
     Standard,
     Committed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CommitmentStatus {
+pub(crate) enum CommitmentStatus {
     Used,
     Unused,
 }
@@ -60,7 +60,7 @@ pub enum CommitmentStatus {
 /// What a row is, for `x_Kind`: a charge line's kind, or a prepaid period's
 /// units drawn or left unused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RowKind {
+pub(crate) enum RowKind {
     Line(ChargeKind),
     /// Units drawn from an allowance on one local day.
     Drawn,
@@ -69,7 +69,7 @@ pub enum RowKind {
 }
 
 impl RowKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             RowKind::Line(kind) => kind.as_str(),
             RowKind::Drawn => "drawn",
@@ -80,76 +80,76 @@ impl RowKind {
 
 /// The prepaid allowance period a row buys or draws from.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Commitment {
-    pub id: String,
-    pub name: String,
-    pub quantity: Units,
+pub(crate) struct Commitment {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) quantity: Units,
     /// `None` on a purchase.
-    pub status: Option<CommitmentStatus>,
+    pub(crate) status: Option<CommitmentStatus>,
 }
 
 /// One FOCUS row.
 #[derive(Debug, Clone, PartialEq)]
-pub struct FocusRow {
-    pub account: String,
+pub(crate) struct FocusRow {
+    pub(crate) account: String,
     /// With `--by`: the group whose scans drew the units (usage rows only).
-    pub group: Option<String>,
-    pub kind: RowKind,
-    pub item: String,
+    pub(crate) group: Option<String>,
+    pub(crate) kind: RowKind,
+    pub(crate) item: String,
     /// An overage line of a tiered plan: its tier's number (from 1), so
     /// each tier is a price of its own (`SkuPriceId`).
-    pub tier: Option<usize>,
-    pub description: String,
-    pub category: ChargeCategory,
-    pub frequency: ChargeFrequency,
-    pub pricing_category: PricingCategory,
-    pub billing_period_start: DateTime<Utc>,
-    pub billing_period_end: DateTime<Utc>,
-    pub charge_period_start: DateTime<Utc>,
-    pub charge_period_end: DateTime<Utc>,
-    pub billed_cost: Money,
-    pub effective_cost: Money,
+    pub(crate) tier: Option<usize>,
+    pub(crate) description: String,
+    pub(crate) category: ChargeCategory,
+    pub(crate) frequency: ChargeFrequency,
+    pub(crate) pricing_category: PricingCategory,
+    pub(crate) billing_period_start: DateTime<Utc>,
+    pub(crate) billing_period_end: DateTime<Utc>,
+    pub(crate) charge_period_start: DateTime<Utc>,
+    pub(crate) charge_period_end: DateTime<Utc>,
+    pub(crate) billed_cost: Money,
+    pub(crate) effective_cost: Money,
     /// `pricing_quantity × list_unit_price`, exact.
-    pub list_cost: Money,
-    pub list_unit_price: UnitPrice,
-    pub pricing_quantity: Units,
+    pub(crate) list_cost: Money,
+    pub(crate) list_unit_price: UnitPrice,
+    pub(crate) pricing_quantity: Units,
     /// `PricingUnit` (and `ConsumedUnit` when consumed is set).
-    pub unit: &'static str,
+    pub(crate) unit: &'static str,
     /// `None` for purchases and unused units.
-    pub consumed: Option<Units>,
-    pub commitment: Option<Commitment>,
-    pub sku_meter: String,
+    pub(crate) consumed: Option<Units>,
+    pub(crate) commitment: Option<Commitment>,
+    pub(crate) sku_meter: String,
     /// Scan units the row draws (drawn and overage rows).
-    pub scan_units: Option<Units>,
+    pub(crate) scan_units: Option<Units>,
     /// Overage units of the row's cycle that have no price (so far, in an
     /// open cycle), left out.
-    pub unpriced_overage_units: Option<Units>,
+    pub(crate) unpriced_overage_units: Option<Units>,
 }
 
 /// Overage units without a price: FOCUS costs may not be null, so they are
 /// left out of the file and named on stderr.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Unpriced {
-    pub account: String,
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-    pub units: Units,
+pub(crate) struct Unpriced {
+    pub(crate) account: String,
+    pub(crate) start: DateTime<Utc>,
+    pub(crate) end: DateTime<Utc>,
+    pub(crate) units: Units,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Focus {
-    pub provider: String,
-    pub service: String,
-    pub currency: String,
+pub(crate) struct Focus {
+    pub(crate) provider: String,
+    pub(crate) service: String,
+    pub(crate) currency: String,
     /// The `--by` column: the key of usage rows' `Tags`.
-    pub tag_key: Option<String>,
-    pub rows: Vec<FocusRow>,
-    pub unpriced: Vec<Unpriced>,
+    pub(crate) tag_key: Option<String>,
+    pub(crate) rows: Vec<FocusRow>,
+    pub(crate) unpriced: Vec<Unpriced>,
 }
 
 impl Focus {
     /// The lines the stderr note names: unpriced overage left out.
-    pub fn notes(&self, zone: Zone) -> String {
+    pub(crate) fn notes(&self, zone: Zone) -> String {
         self.unpriced
             .iter()
             .map(|u| {
@@ -168,19 +168,19 @@ impl Focus {
 /// What FOCUS rows are built from: the replay's schedule and usages (the
 /// units drawn per day, per `--by` group), the report and the invoice of
 /// the same window.
-pub struct Sources<'a> {
-    pub plan: &'a Plan,
-    pub schedule: &'a Schedule,
-    pub report: &'a Report,
-    pub invoice: &'a Invoice,
-    pub usages: &'a [AccountUsage],
+pub(crate) struct Sources<'a> {
+    pub(crate) plan: &'a Plan,
+    pub(crate) schedule: &'a Schedule,
+    pub(crate) report: &'a Report,
+    pub(crate) invoice: &'a Invoice,
+    pub(crate) usages: &'a [AccountUsage],
     /// With `--by`: the group names by id, and the column.
-    pub group_names: &'a [String],
-    pub by: Option<&'a str>,
+    pub(crate) group_names: &'a [String],
+    pub(crate) by: Option<&'a str>,
 }
 
 impl Focus {
-    pub fn of(sources: &Sources<'_>) -> Result<Focus> {
+    pub(crate) fn of(sources: &Sources<'_>) -> Result<Focus> {
         let plan = sources.plan;
         let mut focus = Focus {
             provider: plan

@@ -10,7 +10,7 @@ use crate::engine::charges::{ChargeKind, ChargeState};
 use crate::model::report::{AccountReport, LineBasis, Report, TierReport, WindowReport};
 use serde::Serialize;
 
-pub const INVOICE_SCHEMA: &str = "scanquota.invoice.v2";
+pub(crate) const INVOICE_SCHEMA: &str = "scanquota.invoice.v2";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -37,30 +37,30 @@ impl LineState {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InvoiceLine {
-    pub kind: ChargeKind,
-    pub item: String,
+    pub(crate) kind: ChargeKind,
+    pub(crate) item: String,
     pub period_start: Instant,
     /// When the line posts (or posted).
-    pub posted_at: Instant,
-    pub quantity: Units,
+    pub(crate) posted_at: Instant,
+    pub(crate) quantity: Units,
     /// `None` for overage that has no price.
-    pub unit_price: Option<UnitPrice>,
+    pub(crate) unit_price: Option<UnitPrice>,
     /// `None` for overage that has no price: never a zero.
     pub amount: Option<Money>,
     pub state: LineState,
     /// What the line charges for, typed, as the report's line has it
     /// (`None` for the projection's and the unpriced overage lines).
     #[serde(skip)]
-    pub basis: Option<LineBasis>,
+    pub(crate) basis: Option<LineBasis>,
     /// An overage line of a tiered plan: the tier it is priced by.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tier: Option<TierReport>,
+    pub(crate) tier: Option<TierReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InvoiceCycle {
     pub start: Instant,
-    pub end: Instant,
+    pub(crate) end: Instant,
     pub lines: Vec<InvoiceLine>,
     /// The posted lines' amounts.
     pub posted: Money,
@@ -71,43 +71,43 @@ pub struct InvoiceCycle {
     /// The projected cost: posted + accrued + still to come.
     pub projected: Money,
     /// Overage units without a price, posted, accrued and still to come.
-    pub unpriced_overage_units: Units,
+    pub(crate) unpriced_overage_units: Units,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InvoiceAccount {
     pub account: String,
     pub cycles: Vec<InvoiceCycle>,
-    pub posted: Money,
-    pub accrued: Money,
-    pub still_to_come: Money,
-    pub projected: Money,
-    pub unpriced_overage_units: Units,
+    pub(crate) posted: Money,
+    pub(crate) accrued: Money,
+    pub(crate) still_to_come: Money,
+    pub(crate) projected: Money,
+    pub(crate) unpriced_overage_units: Units,
     /// With `--by`: the posted charges shared out over the groups.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub allocation: Option<AllocationReport>,
+    pub(crate) allocation: Option<AllocationReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Invoice {
-    pub schema: &'static str,
-    pub plan: String,
-    pub currency: String,
-    pub timezone: String,
-    pub as_of: Instant,
+    pub(crate) schema: &'static str,
+    pub(crate) plan: String,
+    pub(crate) currency: String,
+    pub(crate) timezone: String,
+    pub(crate) as_of: Instant,
     /// `--month` or `--from`/`--to`: only the lines posted in `[from, to)`,
     /// and what is accrued at as-of apart.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub window: Option<WindowReport>,
+    pub(crate) window: Option<WindowReport>,
     /// Tables show units to the plan's finest precision.
     #[serde(skip)]
-    pub unit_places: u32,
+    pub(crate) unit_places: u32,
     pub accounts: Vec<InvoiceAccount>,
     pub posted: Money,
     pub accrued: Money,
-    pub still_to_come: Money,
-    pub projected: Money,
-    pub unpriced_overage_units: Units,
+    pub(crate) still_to_come: Money,
+    pub(crate) projected: Money,
+    pub(crate) unpriced_overage_units: Units,
 }
 
 impl Invoice {

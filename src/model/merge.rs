@@ -5,7 +5,7 @@ use crate::domain::error::{Error, Location, Result};
 use crate::model::report::{REPORT_SCHEMA, Report, Totals};
 
 /// Read one `scanquota.report.v1` JSON file.
-pub fn read_report(path: &str) -> Result<Report> {
+pub(crate) fn read_report(path: &str) -> Result<Report> {
     let bytes = crate::domain::limits::read_whole(
         path,
         crate::domain::limits::MAX_REPORT_BYTES,
@@ -35,7 +35,7 @@ pub fn read_report(path: &str) -> Result<Report> {
 /// Concatenate the accounts of reports of the same plan and as-of, and
 /// recompute the totals. Refuses differing plans, as-of or currencies, and an
 /// account that appears in two reports (partitions must be disjoint).
-pub fn merge(named: Vec<(String, Report)>) -> Result<Report> {
+pub(crate) fn merge(named: Vec<(String, Report)>) -> Result<Report> {
     let mut named = named.into_iter();
     let Some((first_name, mut merged)) = named.next() else {
         return Err(Error::Usage("give at least one report to merge".into()));

@@ -16,31 +16,31 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-pub const REPORT_SCHEMA: &str = "scanquota.report.v1";
-pub const COMPARE_SCHEMA: &str = "scanquota.compare.v1";
+pub(crate) const REPORT_SCHEMA: &str = "scanquota.report.v1";
+pub(crate) const COMPARE_SCHEMA: &str = "scanquota.compare.v1";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
-    pub schema: String,
-    pub plan: String,
+    pub(crate) schema: String,
+    pub(crate) plan: String,
     pub currency: String,
-    pub decimals: u32,
-    pub timezone: String,
-    pub as_of: Instant,
+    pub(crate) decimals: u32,
+    pub(crate) timezone: String,
+    pub(crate) as_of: Instant,
     /// `--month` or `--from`/`--to`: the billing window `[from, to)`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub window: Option<WindowReport>,
+    pub(crate) window: Option<WindowReport>,
     /// Decimal places of the plan's finest unit: tables show units so.
-    pub unit_places: u32,
-    pub overage_policy: OveragePolicy,
+    pub(crate) unit_places: u32,
+    pub(crate) overage_policy: OveragePolicy,
     /// The price of one overage unit; `None`: overage is unpriced.
-    pub overage_unit_price: Option<UnitPrice>,
+    pub(crate) overage_unit_price: Option<UnitPrice>,
     /// The plan bills cores (`[cores]`); future core days are never projected.
-    pub bills_cores: bool,
+    pub(crate) bills_cores: bool,
     /// The plan's dated changes (`[[metering.change]]`, `[[allowance.price_change]]`,
     /// `[[overage.price_change]]`) in time order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub changes: Vec<PlanChange>,
+    pub(crate) changes: Vec<PlanChange>,
     pub accounts: Vec<AccountReport>,
     pub totals: Totals,
 }
@@ -49,23 +49,23 @@ pub struct Report {
 /// `allowance:NAME` or `overage`; the metering rule in force from then on,
 /// or the new unit price.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PlanChange {
-    pub at: Instant,
-    pub item: String,
+pub(crate) struct PlanChange {
+    pub(crate) at: Instant,
+    pub(crate) item: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_scan_units: Option<Units>,
+    pub(crate) first_scan_units: Option<Units>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub repeat_scan_units: Option<Units>,
+    pub(crate) repeat_scan_units: Option<Units>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub count_failed: Option<bool>,
+    pub(crate) count_failed: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_price: Option<UnitPrice>,
+    pub(crate) unit_price: Option<UnitPrice>,
 }
 
 impl PlanChange {
     /// Every dated change of `plan`, in time order (metering, then
     /// allowances in plan order, then overage, at one instant).
-    pub fn of(plan: &Plan, shown: crate::domain::zone::Zone) -> Vec<PlanChange> {
+    pub(crate) fn of(plan: &Plan, shown: crate::domain::zone::Zone) -> Vec<PlanChange> {
         let price = |at, item: String, price| PlanChange {
             at: Instant::new(shown, at),
             item,
@@ -118,28 +118,28 @@ pub struct AccountReport {
     pub units: UnitTotals,
     pub allowances: Vec<AllowanceReport>,
     pub charges: ChargesReport,
-    pub subscription: SubscriptionReport,
+    pub(crate) subscription: SubscriptionReport,
     pub projection: Option<ProjectionReport>,
     /// The subscription cycles started by as-of, with what each one
     /// overdrew and denied (the invoice groups charge lines by them).
-    pub cycles: Vec<CycleReport>,
+    pub(crate) cycles: Vec<CycleReport>,
     /// With `--by`: who used the account's purchase and who pays what.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation: Option<AllocationReport>,
     /// With `--month` or `--from`/`--to`: the lines posted in the window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub window_charges: Option<WindowCharges>,
+    pub(crate) window_charges: Option<WindowCharges>,
 }
 
 /// A billing window `[from, to)` (§13).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct WindowReport {
-    pub from: Instant,
-    pub to: Instant,
+pub(crate) struct WindowReport {
+    pub(crate) from: Instant,
+    pub(crate) to: Instant,
 }
 
 impl WindowReport {
-    pub fn contains(&self, at: Instant) -> bool {
+    pub(crate) fn contains(&self, at: Instant) -> bool {
         self.from <= at && at < self.to
     }
 }
@@ -147,10 +147,10 @@ impl WindowReport {
 /// An account's charge lines posted in the window, and what is accrued at
 /// as-of apart (never in the posted total).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WindowCharges {
-    pub lines: Vec<ChargeLineReport>,
-    pub posted: Money,
-    pub accrued: Money,
+pub(crate) struct WindowCharges {
+    pub(crate) lines: Vec<ChargeLineReport>,
+    pub(crate) posted: Money,
+    pub(crate) accrued: Money,
 }
 
 impl Report {
@@ -193,14 +193,14 @@ impl Report {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CycleReport {
-    pub start: Instant,
-    pub end: Instant,
-    pub state: PeriodState,
-    pub overage: Units,
+pub(crate) struct CycleReport {
+    pub(crate) start: Instant,
+    pub(crate) end: Instant,
+    pub(crate) state: PeriodState,
+    pub(crate) overage: Units,
     /// Overage units of the cycle that have no price.
-    pub unpriced_overage: Units,
-    pub denied: Units,
+    pub(crate) unpriced_overage: Units,
+    pub(crate) denied: Units,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -209,17 +209,17 @@ pub struct UnitTotals {
     pub overage: Units,
     pub denied: Units,
     /// The current periods' remaining units, every allowance.
-    pub remaining: Units,
+    pub(crate) remaining: Units,
     /// Units expired at the end of closed periods, every allowance.
-    pub expired: Units,
-    pub free_used: Units,
-    pub free_expired: Units,
+    pub(crate) expired: Units,
+    pub(crate) free_used: Units,
+    pub(crate) free_expired: Units,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AllowanceReport {
-    pub name: String,
-    pub kind: AllowanceKind,
+    pub(crate) name: String,
+    pub(crate) kind: AllowanceKind,
     pub granted: Units,
     pub consumed: Units,
     pub remaining: Units,
@@ -245,7 +245,7 @@ pub struct PeriodReport {
     pub expired: Units,
     /// Top-ups that landed inside the period by its end or as-of.
     #[serde(default)]
-    pub topups: Vec<TopupReport>,
+    pub(crate) topups: Vec<TopupReport>,
     /// Units drawn by the end of each local day, from the day of the start
     /// to the day of the end or of as-of, whichever is earlier.
     #[serde(default)]
@@ -253,13 +253,13 @@ pub struct PeriodReport {
     /// The current period: the units it is projected to have drawn by its
     /// end, the cycle's projected extra demand drawn in allowance order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub projected_used: Option<Units>,
+    pub(crate) projected_used: Option<Units>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TopupReport {
-    pub at: Instant,
-    pub units: Units,
+pub(crate) struct TopupReport {
+    pub(crate) at: Instant,
+    pub(crate) units: Units,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -270,7 +270,7 @@ pub struct DailyUsage {
     pub used: Units,
     /// Where the day ends inside the period: the next midnight, the period's
     /// end or as-of, whichever is first.
-    pub until: Instant,
+    pub(crate) until: Instant,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -280,12 +280,12 @@ pub struct ChargesReport {
     /// allowance period, a scheduled top-up): in its projected cost, not in
     /// the total.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub still_to_come: Vec<ChargeLineReport>,
+    pub(crate) still_to_come: Vec<ChargeLineReport>,
     pub total: Money,
     pub unpriced_overage_units: Units,
     /// `unpriced_overage_units` where they post: per overage period and tier.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub unpriced_lines: Vec<UnpricedOverageReport>,
+    pub(crate) unpriced_lines: Vec<UnpricedOverageReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -294,7 +294,7 @@ pub struct ChargeLineReport {
     pub item: String,
     pub period_start: Instant,
     /// When the line posts (§13): once posted it never changes.
-    pub posted_at: Instant,
+    pub(crate) posted_at: Instant,
     /// `posted`, or `accrued` (the open cycle's overage so far).
     pub state: ChargeState,
     pub quantity: Units,
@@ -305,16 +305,16 @@ pub struct ChargeLineReport {
     /// (`merge`) rebuilds it from the line and its account
     /// ([`AccountReport::rebuild_bases`]).
     #[serde(skip)]
-    pub basis: Option<LineBasis>,
+    pub(crate) basis: Option<LineBasis>,
     /// An overage line of a tiered plan: the tier it is priced by.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tier: Option<TierReport>,
+    pub(crate) tier: Option<TierReport>,
 }
 
 /// What a charge line is for, in terms of the report that holds it, so
 /// that a report read back from JSON has the same basis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LineBasis {
+pub(crate) enum LineBasis {
     /// Period `period` of allowance `allowance`: indices into
     /// [`AccountReport::allowances`] (the plan's order) and its `periods`
     /// (numbered from the term's first; a period still to come after as-of
@@ -435,15 +435,15 @@ fn basis_of(
 /// An overage tier as a line names it: the overage period's metered units
 /// after `from` up to `up_to` (inclusive; absent: no bound); `number` from 1.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct TierReport {
-    pub number: usize,
-    pub from: Units,
+pub(crate) struct TierReport {
+    pub(crate) number: usize,
+    pub(crate) from: Units,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub up_to: Option<Units>,
+    pub(crate) up_to: Option<Units>,
 }
 
 impl TierReport {
-    pub fn of(tier: crate::plan::TierRange) -> Self {
+    pub(crate) fn of(tier: crate::plan::TierRange) -> Self {
         TierReport {
             number: tier.number,
             from: Units::new(tier.from),
@@ -453,10 +453,10 @@ impl TierReport {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SubscriptionReport {
-    pub start: Instant,
-    pub end: Option<Instant>,
-    pub status: SubscriptionStatus,
+pub(crate) struct SubscriptionReport {
+    pub(crate) start: Instant,
+    pub(crate) end: Option<Instant>,
+    pub(crate) status: SubscriptionStatus,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -476,67 +476,67 @@ pub struct ProjectionReport {
     pub projected_unpriced_overage: Units,
     /// Units the rest of the cycle is projected to need beyond what remains:
     /// what will still be denied or billed, on top of what already was.
-    pub projected_shortfall: Units,
+    pub(crate) projected_shortfall: Units,
     /// What the projection adds to each overage line posting in the cycle
     /// (per overage period and tier): the invoice's still-to-come overage.
     #[serde(default)]
-    pub projected_overage_lines: Vec<ProjectedOverageReport>,
+    pub(crate) projected_overage_lines: Vec<ProjectedOverageReport>,
     /// Overage units of the cycle whose overage period posts after the
     /// cycle end: in `projected_overage`, not in `projected_cycle_charges`.
     #[serde(default)]
-    pub projected_overage_posting_later: Units,
+    pub(crate) projected_overage_posting_later: Units,
 }
 
 /// What the projection adds to one overage line posting in the cycle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ProjectedOverageReport {
-    pub period_start: Instant,
-    pub posted_at: Instant,
+pub(crate) struct ProjectedOverageReport {
+    pub(crate) period_start: Instant,
+    pub(crate) posted_at: Instant,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tier: Option<TierReport>,
+    pub(crate) tier: Option<TierReport>,
     /// Units added; negative when, by volume, the period's units move to a
     /// further tier's line.
-    pub quantity: Units,
+    pub(crate) quantity: Units,
     /// `None`: no price in the plan.
-    pub unit_price: Option<UnitPrice>,
+    pub(crate) unit_price: Option<UnitPrice>,
     /// `None` exactly when `unit_price` is: never a zero.
-    pub amount: Option<Money>,
+    pub(crate) amount: Option<Money>,
     #[serde(skip)]
-    pub basis: Option<LineBasis>,
+    pub(crate) basis: Option<LineBasis>,
 }
 
 /// Overage of one overage period (and tier) without a price: where it
 /// posts, never money.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct UnpricedOverageReport {
-    pub period_start: Instant,
-    pub posted_at: Instant,
-    pub state: ChargeState,
-    pub quantity: Units,
+pub(crate) struct UnpricedOverageReport {
+    pub(crate) period_start: Instant,
+    pub(crate) posted_at: Instant,
+    pub(crate) state: ChargeState,
+    pub(crate) quantity: Units,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tier: Option<TierReport>,
+    pub(crate) tier: Option<TierReport>,
     #[serde(skip)]
-    pub basis: Option<LineBasis>,
+    pub(crate) basis: Option<LineBasis>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Totals {
     pub charges: Money,
     pub consumed: Units,
-    pub remaining: Units,
-    pub expired: Units,
+    pub(crate) remaining: Units,
+    pub(crate) expired: Units,
     pub free_used: Units,
     pub free_expired: Units,
     /// Overage units without a price: never counted as zero money.
     pub unpriced_overage_units: Units,
-    pub overage: Units,
+    pub(crate) overage: Units,
     pub denied: Units,
 }
 
 impl Totals {
     /// The totals over `accounts`, money kept at `decimals` places; a total
     /// beyond a decimal's range is [`Error::Overflow`].
-    pub fn of(accounts: &[AccountReport], decimals: u32) -> Result<Self> {
+    pub(crate) fn of(accounts: &[AccountReport], decimals: u32) -> Result<Self> {
         let mut totals = Totals {
             charges: Money::zero(decimals),
             consumed: Units::ZERO,
@@ -952,26 +952,26 @@ fn projection_report(zone: Zone, projection: &Projection) -> ProjectionReport {
 /// looks cheaper by hiding what it denied.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlanSummary {
-    pub plan: String,
-    pub currency: String,
-    pub consumed: Units,
-    pub remaining: Units,
-    pub expired: Units,
-    pub scans_denied: u64,
+    pub(crate) plan: String,
+    pub(crate) currency: String,
+    pub(crate) consumed: Units,
+    pub(crate) remaining: Units,
+    pub(crate) expired: Units,
+    pub(crate) scans_denied: u64,
     pub units_denied: Units,
-    pub overage: Units,
+    pub(crate) overage: Units,
     pub unpriced_overage: Units,
-    pub charges: Money,
+    pub(crate) charges: Money,
     /// `None` when no account has a projection (as-of not inside a cycle).
-    pub projected_cycle_charges: Option<Money>,
-    pub projected_unpriced_overage: Option<Units>,
-    pub projected_denied: Option<Units>,
+    pub(crate) projected_cycle_charges: Option<Money>,
+    pub(crate) projected_unpriced_overage: Option<Units>,
+    pub(crate) projected_denied: Option<Units>,
 }
 
 impl Report {
     /// The plan's line in a comparison; a projected sum over the accounts
     /// beyond a decimal's range is [`Error::Overflow`].
-    pub fn summary(&self) -> Result<PlanSummary> {
+    pub(crate) fn summary(&self) -> Result<PlanSummary> {
         let projections: Vec<&ProjectionReport> = self
             .accounts
             .iter()
@@ -1026,10 +1026,10 @@ impl Report {
 /// Several plans replayed over the same log (`scanquota.compare.v1`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Comparison {
-    pub schema: &'static str,
+    pub(crate) schema: &'static str,
     /// Per plan, the figures the side-by-side view shows.
     pub summaries: Vec<PlanSummary>,
-    pub reports: Vec<Report>,
+    pub(crate) reports: Vec<Report>,
 }
 
 impl Comparison {

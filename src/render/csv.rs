@@ -8,11 +8,11 @@ use crate::model::invoice::Invoice;
 use crate::model::report::{Comparison, LineBasis, Report};
 use std::borrow::Cow;
 
-pub struct CsvExporter;
+pub(crate) struct CsvExporter;
 
 /// Spreadsheet formula injection guard: a cell from input text that
 /// starts with `= + - @`, tab or CR gets a leading `'`.
-pub fn guard(cell: &str) -> Cow<'_, str> {
+pub(crate) fn guard(cell: &str) -> Cow<'_, str> {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         Cow::Owned(format!("'{cell}"))
     } else {
@@ -21,7 +21,7 @@ pub fn guard(cell: &str) -> Cow<'_, str> {
 }
 
 /// Write rows to CSV text; fields are quoted as RFC 4180 needs.
-pub fn write_rows<I, R, S>(header: &[&str], rows: I) -> String
+pub(crate) fn write_rows<I, R, S>(header: &[&str], rows: I) -> String
 where
     I: IntoIterator<Item = R>,
     R: IntoIterator<Item = S>,
@@ -244,7 +244,7 @@ fn allocation(report: &Report) -> String {
 }
 
 /// A unit-variant enum as its serialised name.
-pub fn serde_plain<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn serde_plain<T: serde::Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(text)) => text,
         _ => String::new(),

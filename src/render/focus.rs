@@ -13,7 +13,7 @@ use crate::model::focus::{
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-pub const HEADER: &[&str] = &[
+pub(crate) const HEADER: &[&str] = &[
     "BilledCost",
     "BillingAccountId",
     "BillingAccountName",
@@ -185,6 +185,6 @@ fn row(focus: &Focus, row: &FocusRow) -> Vec<String> {
 }
 
 /// The FOCUS CSV of `focus`.
-pub fn write(focus: &Focus) -> String {
+pub(crate) fn write(focus: &Focus) -> String {
     write_rows(HEADER, focus.rows.iter().map(|r| row(focus, r)))
 }

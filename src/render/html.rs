@@ -16,7 +16,7 @@ use serde::Serialize;
 
 const TEMPLATE: &str = include_str!("templates/page.html");
 
-pub struct HtmlExporter;
+pub(crate) struct HtmlExporter;
 
 impl ReportView for HtmlExporter {
     fn report(&self, report: &Report) -> String {
@@ -108,7 +108,7 @@ fn page(title: &str, blocks: &[Block], report: Option<&Report>) -> String {
 /// and units used through each period; the current period's projection
 /// dashed to its end; the moment the quota runs out marked.
 #[derive(Serialize)]
-pub struct Chart {
+pub(crate) struct Chart {
     title: String,
     description: String,
     width: u32,

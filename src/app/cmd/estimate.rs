@@ -15,7 +15,7 @@ use crate::model::estimate::{
 use crate::render;
 use crate::replay::{self, Observer};
 
-pub fn run(args: &EstimateArgs) -> Result<CommandOutput> {
+pub(crate) fn run(args: &EstimateArgs) -> Result<CommandOutput> {
     let mut plans = Vec::new();
     let mut notes = String::new();
     let size_for = match args.size_for {

@@ -5,7 +5,7 @@ use crate::app::cli::MergeArgs;
 use crate::domain::error::Result;
 use crate::model::merge::{merge, read_report};
 
-pub fn run(args: &MergeArgs) -> Result<CommandOutput> {
+pub(crate) fn run(args: &MergeArgs) -> Result<CommandOutput> {
     let reports = args
         .reports
         .iter()
