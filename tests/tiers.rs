@@ -935,3 +935,42 @@ fn unpriced_overage_by_calendar_month_is_a_line_per_month_and_tier() {
         );
     }
 }
+
+#[test]
+fn by_volume_a_projection_reaching_a_further_tier_moves_the_line() {
+    // Overage by cycle, by volume: up to 200 at 1, beyond at 0.5. 120 units
+    // by April 20th, all at 1 (120.00 accrued); 720 projected, so the
+    // cycle's units are all priced at 0.5: 360.00. The tier-1 line is taken
+    // back (−120 units, −120.00) and a tier-2 line added (+720, +360.00).
+    let plan = mid_month_plan(
+        "cycle",
+        "tier_mode = \"volume\"\n[[overage.tier]]\nup_to = 200\nunit_price = 1\n[[overage.tier]]\nunit_price = 0.5\n",
+    );
+    let log = hourly("2024-04-15T00:30:00Z", 120);
+    let (report, invoice, _) = report_and_invoice(&plan, &log, "2024-04-20T00:00:00Z");
+    let projection = &report["accounts"][0]["projection"];
+    assert_eq!(projection["projected_cycle_charges"], "360.00");
+    let added: Vec<(Value, Value, Value)> = projection["projected_overage_lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["tier"]["number"].clone(),
+                l["quantity"].clone(),
+                l["amount"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        added,
+        vec![
+            (2.into(), "720".into(), "360.00".into()),
+            (1.into(), "-120".into(), "-120.00".into()),
+        ]
+    );
+    let cycle = &invoice["accounts"][0]["cycles"][1];
+    assert_eq!(cycle["accrued"], "120.00");
+    assert_eq!(cycle["still_to_come"], "240.00");
+    assert_eq!(cycle["projected"], "360.00");
+}

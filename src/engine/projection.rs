@@ -244,6 +244,19 @@ fn projected_overage_lines(
                 None => Some(None),
             }
         };
+        let addition =
+            |split: &OverageSplit, quantity: Decimal, amount: Option<Decimal>| ProjectedOverage {
+                period_start: overage_period.start,
+                posted_at: overage_period.end,
+                basis: Basis::OveragePeriod {
+                    period: number,
+                    bucket: split.bucket,
+                },
+                tier: split.tier,
+                unit_price: split.unit_price,
+                quantity,
+                amount,
+            };
         for split in &finals {
             let quantity = round_units(split.quantity);
             let amount = priced(quantity, split.unit_price)?;
@@ -256,20 +269,13 @@ fn projected_overage_lines(
                 Some(before) => (before.quantity, priced(before.quantity, before.unit_price)?),
                 None => (Decimal::ZERO, amount.map(|_| Decimal::ZERO)),
             };
-            let line = ProjectedOverage {
-                period_start: overage_period.start,
-                posted_at: overage_period.end,
-                basis: Basis::OveragePeriod {
-                    period: number,
-                    bucket: split.bucket,
-                },
-                tier: split.tier,
-                unit_price: split.unit_price,
-                quantity: quantity - quantity_before,
-                amount: amount
+            let line = addition(
+                split,
+                quantity - quantity_before,
+                amount
                     .zip(amount_before)
                     .map(|(after, before)| after - before),
-            };
+            );
             if !line.quantity.is_zero() || line.amount.is_some_and(|a| !a.is_zero()) {
                 projected.lines.push(line);
             }
@@ -280,18 +286,11 @@ fn projected_overage_lines(
             .filter(|c| !finals.iter().any(|f| key(f) == key(c)))
         {
             let amount = priced(split.quantity, split.unit_price)?;
-            projected.lines.push(ProjectedOverage {
-                period_start: overage_period.start,
-                posted_at: overage_period.end,
-                basis: Basis::OveragePeriod {
-                    period: number,
-                    bucket: split.bucket,
-                },
-                tier: split.tier,
-                unit_price: split.unit_price,
-                quantity: -split.quantity,
-                amount: amount.map(|amount| -amount),
-            });
+            projected.lines.push(addition(
+                split,
+                -split.quantity,
+                amount.map(|amount| -amount),
+            ));
         }
     }
     Some(projected)
