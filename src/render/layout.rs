@@ -253,10 +253,20 @@ fn summary(report: &Report, account: &AccountReport) -> Grid {
         )
     };
     for (label, value) in [
-        (
-            "Scans metered (first / repeat)",
-            format!("{} / {}", scans.first, scans.repeat),
-        ),
+        if scans.failed_metered == 0 {
+            (
+                "Scans metered (first / repeat)",
+                format!("{} / {}", scans.first, scans.repeat),
+            )
+        } else {
+            (
+                "Scans metered (first / repeat / failed)",
+                format!(
+                    "{} / {} / {}",
+                    scans.first, scans.repeat, scans.failed_metered
+                ),
+            )
+        },
         (
             "Scans denied",
             format!("{} ({} units)", scans.denied, units(totals.denied, places)),
@@ -265,7 +275,11 @@ fn summary(report: &Report, account: &AccountReport) -> Grid {
             "Scans not metered",
             format!(
                 "{} failed, {} duplicate, {} trial, {} outside term, {} after as-of",
-                scans.failed, scans.duplicates, scans.trial, scans.uncovered, scans.after_as_of
+                scans.failed.saturating_sub(scans.failed_metered),
+                scans.duplicates,
+                scans.trial,
+                scans.uncovered,
+                scans.after_as_of
             ),
         ),
         ("Units consumed", units(totals.consumed, places)),
