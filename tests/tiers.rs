@@ -1028,3 +1028,41 @@ fn unpriced_units_stand_beside_the_projected_total_that_holds_them() {
         "{table}"
     );
 }
+
+#[test]
+fn a_line_posting_in_a_cycle_not_yet_started_is_filed_there() {
+    // As of April 10th (cycle March 15th → April 15th), April's overage
+    // line (216 units so far: 100 × 1 + 116 × 0.5 = 158.00, accrued) posts
+    // May 1st, in the next cycle: the invoice shows that cycle, marked
+    // upcoming, and the current cycle's projected cost stays the report's.
+    let plan = mid_month_plan(
+        "calendar-month",
+        "[[overage.tier]]\nup_to = 100\nunit_price = 1\n[[overage.tier]]\nunit_price = 0.5\n",
+    );
+    let log = hourly("2024-03-15T00:30:00Z", 26 * 24);
+    let (report, invoice, _) = report_and_invoice(&plan, &log, "2024-04-10T00:00:00Z");
+    let account = &report["accounts"][0];
+    assert_eq!(
+        account["upcoming_cycle"]["from"],
+        "2024-04-15T00:00:00+00:00"
+    );
+    assert_eq!(account["upcoming_cycle"]["to"], "2024-05-15T00:00:00+00:00");
+    let cycles = invoice["accounts"][0]["cycles"].as_array().unwrap();
+    assert_eq!(cycles.len(), 2, "{invoice}");
+    assert!(cycles[0].get("upcoming").is_none());
+    assert_eq!(
+        cycles[0]["projected"],
+        account["projection"]["projected_cycle_charges"]
+    );
+    assert_eq!(cycles[1]["upcoming"], true);
+    assert_eq!(cycles[1]["accrued"], "158.00");
+    assert_eq!(cycles[1]["still_to_come"], "0.00");
+    let lines = cycles[1]["lines"].as_array().unwrap();
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["period_start"] == "2024-04-01T00:00:00+00:00" && l["state"] == "accrued"),
+        "{lines:?}"
+    );
+    assert_eq!(invoice["accrued"], "158.00");
+}

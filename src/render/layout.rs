@@ -565,10 +565,15 @@ pub fn invoice(invoice: &Invoice) -> Vec<Block> {
     for account in &invoice.accounts {
         for cycle in &account.cycles {
             blocks.push(Block::Heading(format!(
-                "Account {} · cycle {} → {}",
+                "Account {} · cycle {} → {}{}",
                 account.account,
                 cycle.start.short(),
-                cycle.end.short()
+                cycle.end.short(),
+                if cycle.upcoming {
+                    " (starts after as-of)"
+                } else {
+                    ""
+                }
             )));
             let mut grid = Grid::new(
                 &[
