@@ -244,19 +244,8 @@ fn projected_overage_lines(
                 None => Some(None),
             }
         };
-        for split in &finals {
-            let quantity = round_units(split.quantity);
-            let amount = priced(quantity, split.unit_price)?;
-            match amount {
-                Some(amount) => projected.cost = projected.cost.checked_add(amount)?,
-                None => projected.unpriced = projected.unpriced.checked_add(quantity)?,
-            }
-            let before = current.iter().find(|c| key(c) == key(split));
-            let (quantity_before, amount_before) = match before {
-                Some(before) => (before.quantity, priced(before.quantity, before.unit_price)?),
-                None => (Decimal::ZERO, amount.map(|_| Decimal::ZERO)),
-            };
-            let line = ProjectedOverage {
+        let addition =
+            |split: &OverageSplit, quantity: Decimal, amount: Option<Decimal>| ProjectedOverage {
                 period_start: overage_period.start,
                 posted_at: overage_period.end,
                 basis: Basis::OveragePeriod {
@@ -265,11 +254,36 @@ fn projected_overage_lines(
                 },
                 tier: split.tier,
                 unit_price: split.unit_price,
-                quantity: quantity - quantity_before,
-                amount: amount
+                quantity,
+                amount,
+            };
+        for split in &finals {
+            let before = current.iter().find(|c| key(c) == key(split));
+            // Only what the projection adds is an estimate, rounded; the
+            // units so far stay exact (a fractional `up_to` may hold more
+            // places, and rounding them would take units back).
+            let quantity = match before {
+                Some(before) => before
+                    .quantity
+                    .checked_add(round_units(split.quantity - before.quantity))?,
+                None => round_units(split.quantity),
+            };
+            let amount = priced(quantity, split.unit_price)?;
+            match amount {
+                Some(amount) => projected.cost = projected.cost.checked_add(amount)?,
+                None => projected.unpriced = projected.unpriced.checked_add(quantity)?,
+            }
+            let (quantity_before, amount_before) = match before {
+                Some(before) => (before.quantity, priced(before.quantity, before.unit_price)?),
+                None => (Decimal::ZERO, amount.map(|_| Decimal::ZERO)),
+            };
+            let line = addition(
+                split,
+                quantity - quantity_before,
+                amount
                     .zip(amount_before)
                     .map(|(after, before)| after - before),
-            };
+            );
             if !line.quantity.is_zero() || line.amount.is_some_and(|a| !a.is_zero()) {
                 projected.lines.push(line);
             }
@@ -280,18 +294,11 @@ fn projected_overage_lines(
             .filter(|c| !finals.iter().any(|f| key(f) == key(c)))
         {
             let amount = priced(split.quantity, split.unit_price)?;
-            projected.lines.push(ProjectedOverage {
-                period_start: overage_period.start,
-                posted_at: overage_period.end,
-                basis: Basis::OveragePeriod {
-                    period: number,
-                    bucket: split.bucket,
-                },
-                tier: split.tier,
-                unit_price: split.unit_price,
-                quantity: -split.quantity,
-                amount: amount.map(|amount| -amount),
-            });
+            projected.lines.push(addition(
+                split,
+                -split.quantity,
+                amount.map(|amount| -amount),
+            ));
         }
     }
     Some(projected)

@@ -258,10 +258,20 @@ fn summary(report: &Report, account: &AccountReport) -> Grid {
         )
     };
     for (label, value) in [
-        (
-            "Scans metered (first / repeat)",
-            format!("{} / {}", scans.first, scans.repeat),
-        ),
+        if scans.failed_metered == 0 {
+            (
+                "Scans metered (first / repeat)",
+                format!("{} / {}", scans.first, scans.repeat),
+            )
+        } else {
+            (
+                "Scans metered (first / repeat / failed)",
+                format!(
+                    "{} / {} / {}",
+                    scans.first, scans.repeat, scans.failed_metered
+                ),
+            )
+        },
         (
             "Scans denied",
             format!("{} ({} units)", scans.denied, units(totals.denied, places)),
@@ -270,7 +280,11 @@ fn summary(report: &Report, account: &AccountReport) -> Grid {
             "Scans not metered",
             format!(
                 "{} failed, {} duplicate, {} trial, {} outside term, {} after as-of",
-                scans.failed, scans.duplicates, scans.trial, scans.uncovered, scans.after_as_of
+                scans.failed.saturating_sub(scans.failed_metered),
+                scans.duplicates,
+                scans.trial,
+                scans.uncovered,
+                scans.after_as_of
             ),
         ),
         ("Units consumed", units(totals.consumed, places)),
@@ -556,10 +570,15 @@ pub(crate) fn invoice(invoice: &Invoice) -> Vec<Block> {
     for account in &invoice.accounts {
         for cycle in &account.cycles {
             blocks.push(Block::Heading(format!(
-                "Account {} · cycle {} → {}",
+                "Account {} · cycle {} → {}{}",
                 account.account,
                 cycle.start.short(),
-                cycle.end.short()
+                cycle.end.short(),
+                if cycle.upcoming {
+                    " (starts after as-of)"
+                } else {
+                    ""
+                }
             )));
             let mut grid = Grid::new(
                 &[
@@ -608,31 +627,33 @@ pub(crate) fn invoice(invoice: &Invoice) -> Vec<Block> {
             ));
         }
         blocks.push(Block::Text(format!(
-            "Account {}: posted {}, accrued {}, still to come {}, projected {}",
+            "Account {}: posted {currency} {}, accrued {}, still to come {}, projected {}",
             account.account,
+            account.posted,
+            account.accrued,
+            account.still_to_come,
+            // Unpriced units may be posted, accrued or still to come: beside
+            // the figure that holds all three.
             money_with_unpriced(
                 currency,
-                account.posted,
+                account.projected,
                 account.unpriced_overage_units,
                 places
             ),
-            account.accrued,
-            account.still_to_come,
-            account.projected
         )));
     }
     blocks.push(Block::Heading("Total".to_string()));
     blocks.push(Block::Text(format!(
-        "Posted {}; accrued {currency} {}; still to come {currency} {}; projected {currency} {}",
+        "Posted {currency} {}; accrued {currency} {}; still to come {currency} {}; projected {}",
+        invoice.posted,
+        invoice.accrued,
+        invoice.still_to_come,
         money_with_unpriced(
             currency,
-            invoice.posted,
+            invoice.projected,
             invoice.unpriced_overage_units,
             places
         ),
-        invoice.accrued,
-        invoice.still_to_come,
-        invoice.projected
     )));
     blocks
 }
