@@ -83,6 +83,13 @@ pub struct AllocationReport {
     pub(crate) open_cycle: bool,
 }
 
+impl AllocationReport {
+    /// The groups' overage units without a price, together.
+    pub(crate) fn unpriced_overage_units(&self) -> Units {
+        self.groups.iter().map(|g| g.unpriced_overage_units).sum()
+    }
+}
+
 /// Who a part of a charge line goes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Part {

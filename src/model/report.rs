@@ -353,6 +353,20 @@ impl LineBasis {
 }
 
 impl AccountReport {
+    /// What period `period` of allowance `allowance` was charged (its line
+    /// and its top-ups' lines, by their basis); `None` when no line is.
+    pub(crate) fn period_charge(&self, allowance: usize, period: usize) -> Option<Money> {
+        let basis = LineBasis::AllowancePeriod { allowance, period };
+        self.charges
+            .lines
+            .iter()
+            .filter(|line| line.basis == Some(basis))
+            .map(|line| line.amount)
+            .fold(None, |sum: Option<Money>, amount| {
+                Some(sum.map_or(amount, |sum| sum + amount))
+            })
+    }
+
     /// Give every charge line read back from JSON (where the basis is not
     /// written) the basis the report had when it was built: from the line's
     /// kind, item and times and the account's allowances and cycles.

@@ -2,10 +2,9 @@
 //! plan, and the invoice's lines.
 
 use super::{ComparisonView, InvoiceView, ReportView};
-use crate::domain::values::Money;
 use crate::engine::allocation::{SHARED, UNUSED};
 use crate::model::invoice::Invoice;
-use crate::model::report::{Comparison, LineBasis, Report};
+use crate::model::report::{Comparison, Report};
 use std::borrow::Cow;
 
 pub(crate) struct CsvExporter;
@@ -66,19 +65,8 @@ impl ReportView for CsvExporter {
         for account in &report.accounts {
             for (a, allowance) in account.allowances.iter().enumerate() {
                 for (p, period) in allowance.periods.iter().enumerate() {
-                    let basis = LineBasis::AllowancePeriod {
-                        allowance: a,
-                        period: p,
-                    };
                     let charge = account
-                        .charges
-                        .lines
-                        .iter()
-                        .filter(|line| line.basis == Some(basis))
-                        .map(|line| line.amount)
-                        .fold(None, |sum: Option<Money>, amount| {
-                            Some(sum.map_or(amount, |sum| sum + amount))
-                        })
+                        .period_charge(a, p)
                         .map(|sum| sum.to_string())
                         .unwrap_or_default();
                     rows.push(vec![

@@ -681,11 +681,7 @@ pub(crate) fn allocation_blocks(
 ) -> Vec<Block> {
     // Overage with no price is its own column, shown when there is any, so
     // a group's 0.00 never hides the units it will be billed for.
-    let unpriced: Units = allocation
-        .groups
-        .iter()
-        .map(|g| g.unpriced_overage_units)
-        .sum();
+    let unpriced = allocation.unpriced_overage_units();
     let mut header = vec![
         "Group", "First", "Repeat", "Denied", "Units", "Share", "Charges",
     ];
