@@ -273,3 +273,66 @@ decimal_string_serde!(Money);
 decimal_string_serde!(UnitPrice);
 decimal_string_serde!(Share);
 decimal_string_serde!(Scans);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn overflow() -> Error {
+        Error::overflow("the test's sum", "add less")
+    }
+
+    #[test]
+    fn values_print_as_before() {
+        assert_eq!(Units::new(Decimal::new(3000, 1)).to_string(), "300");
+        assert_eq!(Units::ZERO.to_string(), "0");
+        assert_eq!(UnitPrice::new(Decimal::new(60, 3)).to_string(), "0.06");
+        assert_eq!(Money::zero(2).to_string(), "0.00");
+        assert_eq!(Money::round(Decimal::new(125, 3), 2).to_string(), "0.13");
+        assert_eq!(Money::new(Decimal::new(1800, 2)).to_string(), "18.00");
+        let json = serde_json::to_string(&Money::zero(2)).unwrap();
+        assert_eq!(json, "\"0.00\"");
+        assert_eq!(
+            serde_json::from_str::<Money>(&json).unwrap().to_string(),
+            "0.00"
+        );
+    }
+
+    #[test]
+    fn sums_keep_the_scale_and_overflow_is_an_error() {
+        let amounts = [Money::round(Decimal::ONE, 2), Money::round(Decimal::TWO, 2)];
+        let sum = Money::sum(amounts, overflow).unwrap();
+        assert_eq!(sum.to_string(), "3.00");
+        assert_eq!(
+            Money::sum([], overflow).unwrap().rounded(2).to_string(),
+            "0.00"
+        );
+        let huge = Units::new(Decimal::MAX);
+        assert!(matches!(
+            Units::sum([huge, huge], overflow),
+            Err(Error::Overflow { .. })
+        ));
+        assert!(matches!(
+            huge.try_add(huge, overflow),
+            Err(Error::Overflow { .. })
+        ));
+        assert_eq!(huge.checked_add(huge), None);
+    }
+
+    #[test]
+    fn units_times_a_unit_price_is_money() {
+        let units = Units::new(Decimal::from(300));
+        let price = UnitPrice::new(Decimal::new(6, 2));
+        let cost = units.checked_mul(price).unwrap().rounded(2);
+        assert_eq!(cost.to_string(), "18.00");
+        assert_eq!(
+            Units::new(Decimal::MAX).checked_mul(price.max(UnitPrice::new(Decimal::TWO))),
+            None
+        );
+        let scans = Scans::new(Decimal::new(25, 1));
+        assert_eq!(
+            scans.checked_units(Decimal::new(1, 1)).unwrap().to_string(),
+            "0.25"
+        );
+    }
+}
