@@ -300,7 +300,8 @@ fn purchase(p: &Purchase<'_>, cost: &dyn Fn(Decimal) -> Option<Decimal>) -> Resu
 }
 
 /// Recommend a purchase for `plan` under `demand`, costed over `months`
-/// cycles, by the plan's latest metering rule and prices. A demand or cost
+/// cycles, by the plan's latest metering rule and prices in force during
+/// the term (a change at or after its end never applies). A demand or cost
 /// beyond a decimal's range is [`Error::Overflow`] (or [`Error::Option`]
 /// naming the option that gave the demand).
 pub fn recommend(
@@ -309,14 +310,14 @@ pub fn recommend(
     months: u32,
     cycles_observed: Option<u64>,
 ) -> Result<Recommendation> {
-    recommend_with(
-        plan,
-        demand,
-        months,
-        cycles_observed,
-        DateTime::<Utc>::MAX_UTC,
-        purchase,
-    )
+    let last = plan
+        .subscription
+        .term
+        .end
+        .map_or(DateTime::<Utc>::MAX_UTC, |end| {
+            end - chrono::TimeDelta::nanoseconds(1)
+        });
+    recommend_with(plan, demand, months, cycles_observed, last, purchase)
 }
 
 /// [`recommend`] by the metering rule and prices in force at `at` (the end
