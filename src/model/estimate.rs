@@ -234,6 +234,14 @@ fn purchase(p: &Purchase<'_>, cost: &dyn Fn(Decimal) -> Option<Decimal>) -> Resu
         None => {
             if p.allowed.is_empty() {
                 weigh(p.need.max(Decimal::ZERO));
+                // Any amount may be bought: the cost is linear between the
+                // segments' bounds (where the lowest overage position enters
+                // another tier), so the cheapest lies on one of them.
+                for &(from, _) in &priced.segments {
+                    if from > Decimal::ZERO && from < p.need {
+                        weigh(from);
+                    }
+                }
             }
         }
         Some(step) => {
