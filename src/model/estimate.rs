@@ -824,7 +824,22 @@ mod tests {
         p: &Purchase<'_>,
         cost: &dyn Fn(Decimal) -> Option<Decimal>,
     ) -> Result<Decimal, ()> {
-        let options = candidates(p.step, p.allowed, p.need);
+        let mut options = candidates(p.step, p.allowed, p.need);
+        if p.step.is_none() && p.allowed.is_empty() {
+            // Any amount may be bought: the amounts where the overage's
+            // lowest position enters another tier are the candidates.
+            if let Some(priced) = &p.priced {
+                options.extend(
+                    priced
+                        .segments
+                        .iter()
+                        .map(|&(from, _)| from)
+                        .filter(|from| *from > Decimal::ZERO && *from < p.need),
+                );
+                options.sort();
+                options.dedup();
+            }
+        }
         let covering = options
             .iter()
             .copied()
