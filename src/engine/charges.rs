@@ -46,6 +46,10 @@ pub enum ChargeKind {
 pub enum ChargeState {
     Posted,
     Accrued,
+    /// Certain to post after as-of, in the current cycle (a calendar-month
+    /// allowance period, a scheduled top-up): in its projected cost only.
+    #[serde(rename = "still_to_come")]
+    StillToCome,
 }
 
 impl ChargeState {
@@ -53,6 +57,7 @@ impl ChargeState {
         match self {
             ChargeState::Posted => "posted",
             ChargeState::Accrued => "accrued",
+            ChargeState::StillToCome => "still_to_come",
         }
     }
 }
@@ -318,6 +323,10 @@ pub fn still_to_come(plan: &Plan, schedule: &Schedule, cycle: &Period) -> Result
         lines.extend(
             allowance_lines(plan, schedule, index, &periods, last)?
                 .into_iter()
+                .map(|line| ChargeLine {
+                    state: ChargeState::StillToCome,
+                    ..line
+                })
                 .filter(|line| schedule.as_of < line.posted_at && line.posted_at < cycle.end),
         );
     }

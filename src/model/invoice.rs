@@ -210,6 +210,10 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
                 cycle.accrued.0 += line.amount.0;
                 LineState::Accrued
             }
+            ChargeState::StillToCome => {
+                cycle.still_to_come.0 += line.amount.0;
+                LineState::StillToCome
+            }
         };
         cycle.lines.push(InvoiceLine {
             kind: line.kind,
@@ -241,6 +245,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
             state: match unpriced.state {
                 ChargeState::Posted => LineState::Posted,
                 ChargeState::Accrued => LineState::Accrued,
+                ChargeState::StillToCome => LineState::StillToCome,
             },
             basis: unpriced.basis,
             tier: unpriced.tier,
