@@ -419,3 +419,28 @@ fn changes_outside_the_term_are_used_as_written_and_noted() {
         "{stderr}"
     );
 }
+
+#[test]
+fn estimate_by_hand_ignores_a_price_change_after_the_term_and_notes_it() {
+    // The quota costs 1 a unit for the whole term; the 2030 price never
+    // applies: 100 units cost 100.00, not 200.00.
+    let plan = "currency = \"USD\"\n[subscription]\nstart = 2024-03-01T00:00:00Z\nmonths = 3\n[[allowance]]\nname = \"q\"\nunits = 10\nunit_price = 1\n[[allowance.price_change]]\nat = 2030-01-01T00:00:00Z\nunit_price = 2\n";
+    let (_dir, plan, _) = files(plan, "timestamp,image\n");
+    let (code, out, stderr) = run(&[
+        "estimate",
+        "--plan",
+        &plan,
+        "--first-scans",
+        "100",
+        "--repeat-scans",
+        "0",
+        "--months",
+        "1",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(out.contains("100.00") && !out.contains("200.00"), "{out}");
+    assert!(
+        stderr.contains("allowance[0].price_change[0].at") && stderr.contains("it never applies"),
+        "{stderr}"
+    );
+}

@@ -1066,3 +1066,16 @@ fn a_line_posting_in_a_cycle_not_yet_started_is_filed_there() {
     );
     assert_eq!(invoice["accrued"], "158.00");
 }
+
+#[test]
+fn estimate_without_a_step_weighs_every_tier_bound() {
+    // Quota at 0.5 a unit in any amount; overage up to 150 at 1, to 300 at
+    // 0.5, beyond at 0.25. For 340 units: buying 150 leaves 190 overage at
+    // positions 151–340 (150 × 0.5 + 40 × 0.25 = 85.00): 75.00 + 85.00 =
+    // 160.00, below covering all 340 (170.00) and buying nothing (150 +
+    // 75 + 10 = 235.00).
+    let plan = "currency = \"USD\"\n[subscription]\nstart = 2024-03-15T00:00:00Z\nmonths = 3\n[[allowance]]\nname = \"quota\"\nunits = 100\nunit_price = 0.5\n[overage]\npolicy = \"bill\"\n[[overage.tier]]\nup_to = 150\nunit_price = 1\n[[overage.tier]]\nup_to = 300\nunit_price = 0.5\n[[overage.tier]]\nunit_price = 0.25\n";
+    let estimate = estimate_for(plan, "340", "0");
+    assert_eq!(estimate["purchase"], "150");
+    assert_eq!(estimate["cost_per_cycle"], "160.00");
+}

@@ -46,6 +46,10 @@ pub enum ChargeKind {
 pub enum ChargeState {
     Posted,
     Accrued,
+    /// Certain to post after as-of, in the current cycle (a calendar-month
+    /// allowance period, a scheduled top-up): in its projected cost only.
+    #[serde(rename = "still_to_come")]
+    StillToCome,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -317,6 +321,10 @@ pub(crate) fn still_to_come(
         lines.extend(
             allowance_lines(plan, schedule, index, &periods, last)?
                 .into_iter()
+                .map(|line| ChargeLine {
+                    state: ChargeState::StillToCome,
+                    ..line
+                })
                 .filter(|line| schedule.as_of < line.posted_at && line.posted_at < cycle.end),
         );
     }
@@ -433,13 +441,20 @@ pub(crate) fn charges(
                     bucket: split.bucket,
                 },
                 || {
+                    // The key that gave the price: a tier's, a price
+                    // change's or the base price.
+                    let key = match (split.tier, split.bucket) {
+                        (Some(tier), _) => format!("overage.tier[{}].unit_price", tier.number - 1),
+                        (None, 0) => "overage.unit_price".to_string(),
+                        (None, n) => format!("overage.price_change[{}].unit_price", n - 1),
+                    };
                     Error::overflow(
                         format!(
-                            "account {account}, period {}: overage units × overage.unit_price",
+                            "account {account}, period {}: overage units × {key}",
                             when(period.start)
                         ),
                         format!(
-                            "write a smaller overage.unit_price or metering units in {}, or give an earlier --as-of",
+                            "write a smaller {key} or metering units in {}, or give an earlier --as-of",
                             plan.file
                         ),
                     )

@@ -399,7 +399,7 @@ pub(crate) fn project(
                             overflow(if plan.overage.tiers.is_empty() {
                                 "overage units × overage.unit_price"
                             } else {
-                                "overage units × overage.tier.unit_price"
+                                "overage units × the overage tiers' unit_price"
                             })
                         })?;
                 (

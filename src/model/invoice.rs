@@ -211,6 +211,10 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
                 cycle.accrued += line.amount;
                 LineState::Accrued
             }
+            ChargeState::StillToCome => {
+                cycle.still_to_come += line.amount;
+                LineState::StillToCome
+            }
         };
         cycle.lines.push(InvoiceLine {
             kind: line.kind,
@@ -242,6 +246,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
             state: match unpriced.state {
                 ChargeState::Posted => LineState::Posted,
                 ChargeState::Accrued => LineState::Accrued,
+                ChargeState::StillToCome => LineState::StillToCome,
             },
             basis: unpriced.basis,
             tier: unpriced.tier,

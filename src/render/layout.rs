@@ -373,6 +373,10 @@ fn charge_lines(report: &Report, account: &AccountReport) -> Grid {
                     "{} (accrued)",
                     super::item_label(&line.item, line.tier.as_ref())
                 ),
+                ChargeState::StillToCome => format!(
+                    "{} (still to come)",
+                    super::item_label(&line.item, line.tier.as_ref())
+                ),
             },
             line.period_start.short(),
             quantity(line.kind, line.quantity, places),
