@@ -216,8 +216,7 @@ pub(crate) fn allocate(
                         .map_or(Decimal::ZERO, |buckets| buckets[bucket]);
                     (Part::Group(i), units)
                 }));
-                let start = schedule.overage_periods[period].start;
-                schedule.cycles.iter().rposition(|c| c.start <= start)
+                posting_cycle(schedule, &schedule.overage_periods[period])
             }
             Basis::Cycle(cycle) => {
                 if rules.shared_proportional {
@@ -281,7 +280,7 @@ pub(crate) fn allocate(
     }
     // A plan that prices no overage: a group's unpriced units are its cycle
     // overage. Otherwise, those of the unpriced parts (a tier without a
-    // price) of each overage period, in the cycle the period starts in.
+    // price) of each overage period, in the cycle the period posts in.
     let unpriced = !charges.unpriced_overage_units.is_zero();
     let unpriced_buckets: Vec<(Option<usize>, Vec<usize>)> = schedule
         .overage_periods
@@ -290,10 +289,7 @@ pub(crate) fn allocate(
         .map(|(p, period)| {
             let splits = overage_splits(plan, &usage.overage_buckets[p], usage.overage_metered[p]);
             (
-                schedule
-                    .cycles
-                    .iter()
-                    .rposition(|c| c.start <= period.start),
+                posting_cycle(schedule, period),
                 splits
                     .iter()
                     .filter(|split| split.unit_price.is_none())
@@ -375,6 +371,22 @@ pub(crate) fn allocate(
             .iter()
             .any(|cycle| cycle.contains(schedule.as_of)),
     }
+}
+
+/// The cycle an overage period's line is filed under, as the invoice files
+/// it: the cycle it posts in, else (posting after the last cycle started
+/// by as-of) the one holding its start.
+fn posting_cycle(schedule: &Schedule, period: &crate::domain::periods::Period) -> Option<usize> {
+    schedule
+        .cycles
+        .iter()
+        .position(|c| c.start < period.end && period.end <= c.end)
+        .or_else(|| {
+            schedule
+                .cycles
+                .iter()
+                .rposition(|c| c.start <= period.start)
+        })
 }
 
 #[cfg(test)]
