@@ -276,3 +276,59 @@ fn estimate_buys_nothing_when_overage_is_cheaper_than_a_step() {
     assert_eq!(recommendation["overage_per_cycle"], "400");
     assert_eq!(recommendation["cost_per_cycle"], "20.00");
 }
+
+#[test]
+fn a_failed_scan_metered_by_count_failed_is_not_called_unmetered() {
+    // With `count_failed = true` the failed scan draws units like a success
+    // (2 units of overage in all); it stays in the `failed` counter (SPEC
+    // §4), and the summary lists it among the metered scans.
+    let dir = Workdir::new();
+    let plan = "currency = \"USD\"\n[subscription]\nstart = 2024-03-01T00:00:00Z\n[metering]\ncount_failed = true\n[overage]\npolicy = \"bill\"\nunit_price = 1\n";
+    let log = "timestamp,image,status\n2024-03-02T00:00:00Z,a,success\n2024-03-02T01:00:00Z,b,failed\n2024-03-02T02:00:00Z,c,failed\n";
+    let json = report(&dir, plan, log, "2024-03-10");
+    let scans = &json["accounts"][0]["scans"];
+    assert_eq!(scans["failed"], 2);
+    assert_eq!(scans["failed_metered"], 2);
+    assert_eq!(json["accounts"][0]["units"]["overage"], "3");
+    let plan = dir.write("plan.toml", plan);
+    let log = dir.write("log.csv", log);
+    let (code, table, stderr) = run(&[
+        "report",
+        "--plan",
+        &plan,
+        "--log",
+        &log,
+        "--as-of",
+        "2024-03-10",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let row = |label: &str| {
+        table
+            .lines()
+            .find(|line| line.trim_start().starts_with(label))
+            .unwrap_or_else(|| panic!("no {label} in {table}"))
+            .to_string()
+    };
+    assert!(
+        row("Scans metered (first / repeat / failed)").ends_with("1 / 0 / 2"),
+        "{table}"
+    );
+    assert!(row("Scans not metered").contains(" 0 failed,"), "{table}");
+    // Without count_failed the failed scans are not metered, as before.
+    let plain = dir.write(
+        "plain.toml",
+        "currency = \"USD\"\n[subscription]\nstart = 2024-03-01T00:00:00Z\n[overage]\npolicy = \"bill\"\nunit_price = 1\n",
+    );
+    let (code, table, _) = run(&[
+        "report",
+        "--plan",
+        &plain,
+        "--log",
+        &log,
+        "--as-of",
+        "2024-03-10",
+    ]);
+    assert_eq!(code, 0);
+    assert!(table.contains(" 2 failed,"), "{table}");
+    assert!(table.contains("Scans metered (first / repeat) "), "{table}");
+}

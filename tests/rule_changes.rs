@@ -357,3 +357,49 @@ fn estimate_sizes_by_the_rule_and_price_in_force_at_the_end_of_the_window() {
     assert_eq!(account["purchase"], "300");
     assert_eq!(account["cost_per_cycle"], "75.00");
 }
+
+#[test]
+fn changes_outside_the_term_are_used_as_written_and_noted() {
+    // A change before the start is in force for the whole term (a plan may
+    // keep the vendor's price history); one at or after the end never
+    // applies. Neither is refused, and neither passes unsaid.
+    let plan = "currency = \"USD\"\n[subscription]\nstart = 2024-03-01T00:00:00Z\nmonths = 3\n[[metering.change]]\nat = 2024-01-01T00:00:00Z\nrepeat_scan_units = 0.5\n[[allowance]]\nname = \"q\"\nunits = 10\nunit_price = 1\n[[allowance.price_change]]\nat = 2024-06-01T00:00:00Z\nunit_price = 2\n";
+    let log =
+        "timestamp,image,status\n2024-03-02T00:00:00Z,a,success\n2024-03-03T00:00:00Z,a,success\n";
+    let (_dir, plan, log) = files(plan, log);
+    let (code, _, stderr) = run(&["plan", "check", &plan]);
+    assert_eq!(code, 0, "{stderr}");
+    let notes: Vec<&str> = stderr.lines().collect();
+    assert_eq!(notes.len(), 2, "{stderr}");
+    assert!(
+        notes[0].starts_with("scanquota: note: ")
+            && notes[0].contains(
+                "metering.change[0].at 2024-01-01T00:00:00+00:00 is before the subscription starts"
+            )
+            && notes[0].contains("in force for the whole term"),
+        "{stderr}"
+    );
+    assert!(
+        notes[1].contains("allowance[0].price_change[0].at 2024-06-01T00:00:00+00:00 is at or after the term's end")
+            && notes[1].contains("it never applies"),
+        "{stderr}"
+    );
+    // The billing commands say the same, and meter by the change: the
+    // repeat is 0.5, and March's period is priced at 1.
+    let (code, out, stderr) = run(&[
+        "report",
+        "--plan",
+        &plan,
+        "--log",
+        &log,
+        "--as-of",
+        "2024-03-10",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stderr.lines().count(), 2, "{stderr}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["accounts"][0]["units"]["consumed"], "1.5");
+    assert_eq!(report["accounts"][0]["charges"]["total"], "10.00");
+}

@@ -761,3 +761,216 @@ proptest! {
         prop_assert_eq!(decimal_of(&chosen["cost_per_cycle"]), cheapest.0);
     }
 }
+
+/// A plan from March 15th (cycles from the 15th), every scan overage,
+/// tiered at `tiers`, overage counted by `period`.
+fn mid_month_plan(period: &str, tiers: &str) -> String {
+    format!(
+        "currency = \"USD\"\n[subscription]\nstart = 2024-03-15T00:00:00Z\nmonths = 3\n[overage]\npolicy = \"bill\"\nperiod = \"{period}\"\n{tiers}"
+    )
+}
+
+/// One scan an hour, of a new image, from `from` for `hours` hours.
+fn hourly(from: &str, hours: i64) -> String {
+    let start = chrono::DateTime::parse_from_rfc3339(from).unwrap();
+    let mut log = String::from("timestamp,image,status\n");
+    for hour in 0..hours {
+        let at = start + chrono::Duration::hours(hour);
+        log += &format!("{},img{hour},success\n", at.to_rfc3339());
+    }
+    log
+}
+
+/// Both documents, JSON: the report and the invoice.
+fn report_and_invoice(plan: &str, log: &str, as_of: &str) -> (Value, Value, String) {
+    let dir = Workdir::new();
+    let plan = dir.write("plan.toml", plan);
+    let log = dir.write("log.csv", log);
+    let args = ["--plan", &plan, "--log", &log, "--as-of", as_of];
+    let json = |command: &str| -> Value {
+        let (code, out, err) = run(&[&[command][..], &args, &["--format", "json"]].concat());
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str(&out).unwrap()
+    };
+    let (code, table, err) = run(&[&["report"][..], &args].concat());
+    assert_eq!(code, 0, "{err}");
+    (json("report"), json("invoice"), table.replace('\n', " "))
+}
+
+#[test]
+fn a_cycle_whose_overage_posts_after_it_says_so_and_the_invoice_prices_what_posts_in_it() {
+    // 24 scans a day from April 15th (the second cycle's start): 120 by
+    // as-of, April 20th. The cycle (April 15th → May 15th, 30 days) is
+    // projected at 720: 600 more, 264 of them in April's overage period
+    // (11 days, posting May 1st, inside the cycle) and 336 in May's
+    // (14 days, posting June 1st, after it).
+    let plan = mid_month_plan(
+        "calendar-month",
+        "[[overage.tier]]\nup_to = 100\nunit_price = 1\n[[overage.tier]]\nunit_price = 0.5\n",
+    );
+    let log = hourly("2024-04-15T00:30:00Z", 120);
+    let (report, invoice, table) = report_and_invoice(&plan, &log, "2024-04-20T00:00:00Z");
+    let projection = &report["accounts"][0]["projection"];
+    assert_eq!(projection["projected_overage"], "720");
+    assert_eq!(projection["projected_overage_posting_later"], "336");
+    // April's line: 384 units, 100 × 1 + 284 × 0.5 = 242.00; so far
+    // 100 × 1 + 20 × 0.5 = 110.00 accrued, so the projection adds 264 units
+    // of tier 2, 132.00.
+    assert_eq!(projection["projected_cycle_charges"], "242.00");
+    let added = projection["projected_overage_lines"].as_array().unwrap();
+    assert_eq!(added.len(), 1, "{projection}");
+    assert_eq!(added[0]["tier"]["number"], 2);
+    assert_eq!(added[0]["quantity"], "264");
+    assert_eq!(added[0]["unit_price"], "0.5");
+    assert_eq!(added[0]["amount"], "132.00");
+    assert_eq!(added[0]["posted_at"], "2024-05-01T00:00:00+00:00");
+    assert!(
+        table.contains("Projected cost of the cycle ending 2024-05-15 00:00: USD 242.00; 336 units of the cycle's overage post after it"),
+        "{table}"
+    );
+    // The invoice's cycle: what posts in it, priced by tier, adds up to the
+    // report's projected cost.
+    let cycle = &invoice["accounts"][0]["cycles"][1];
+    assert_eq!(cycle["accrued"], "110.00");
+    assert_eq!(cycle["still_to_come"], "132.00");
+    assert_eq!(cycle["projected"], projection["projected_cycle_charges"]);
+    let to_come: Vec<&Value> = cycle["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|line| line["state"] == "still_to_come")
+        .collect();
+    assert_eq!(to_come.len(), 1, "{cycle}");
+    assert_eq!(to_come[0]["unit_price"], "0.5");
+    assert_eq!(to_come[0]["tier"]["number"], 2);
+    assert_eq!(to_come[0]["period_start"], "2024-04-01T00:00:00+00:00");
+}
+
+#[test]
+fn a_projection_past_an_unpriced_tier_prices_the_priced_one_in_every_view() {
+    // Overage by cycle; the first 100 units of a cycle have no price, then
+    // 0.5. 120 units by April 20th (100 unpriced, 20 × 0.5 = 10.00), 720
+    // projected: 100 unpriced and 620 × 0.5 = 310.00.
+    let plan = mid_month_plan(
+        "cycle",
+        "[[overage.tier]]\nup_to = 100\n[[overage.tier]]\nunit_price = 0.5\n",
+    );
+    let log = hourly("2024-04-15T00:30:00Z", 120);
+    let (report, invoice, table) = report_and_invoice(&plan, &log, "2024-04-20T00:00:00Z");
+    let projection = &report["accounts"][0]["projection"];
+    assert_eq!(projection["projected_cycle_charges"], "310.00");
+    assert_eq!(projection["projected_unpriced_overage"], "100");
+    assert!(
+        table.contains("USD 310.00 + 100 overage units at no published price"),
+        "{table}"
+    );
+    let cycle = &invoice["accounts"][0]["cycles"][1];
+    assert_eq!(cycle["accrued"], "10.00");
+    assert_eq!(cycle["still_to_come"], "300.00", "{cycle}");
+    assert_eq!(cycle["projected"], "310.00");
+    assert_eq!(cycle["unpriced_overage_units"], "100");
+    let unpriced: Vec<&Value> = cycle["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|line| line["amount"].is_null())
+        .collect();
+    assert_eq!(unpriced.len(), 1, "{cycle}");
+    assert_eq!(unpriced[0]["quantity"], "100");
+    assert_eq!(unpriced[0]["state"], "accrued");
+    assert_eq!(unpriced[0]["tier"]["number"], 1);
+}
+
+#[test]
+fn unpriced_overage_by_calendar_month_is_a_line_per_month_and_tier() {
+    // 24 scans a day from March 15th to April 20th. March's period (from
+    // the term start): 408
+    // units, the first 100 unpriced, 308 × 0.5 = 154.00, posted April 1st
+    // (in the first cycle). April's so far: 456, 100 unpriced, 356 × 0.5 =
+    // 178.00 accrued (posting May 1st, in the second cycle).
+    let plan = mid_month_plan(
+        "calendar-month",
+        "[[overage.tier]]\nup_to = 100\n[[overage.tier]]\nunit_price = 0.5\n",
+    );
+    let log = hourly("2024-03-15T00:30:00Z", 36 * 24);
+    let (report, invoice, _) = report_and_invoice(&plan, &log, "2024-04-20T00:00:00Z");
+    let charges = &report["accounts"][0]["charges"];
+    assert_eq!(charges["unpriced_overage_units"], "200");
+    let unpriced = charges["unpriced_lines"].as_array().unwrap();
+    assert_eq!(unpriced.len(), 2, "{charges}");
+    for (line, (start, state)) in unpriced.iter().zip([
+        ("2024-03-15T00:00:00+00:00", "posted"),
+        ("2024-04-01T00:00:00+00:00", "accrued"),
+    ]) {
+        assert_eq!(line["period_start"], start);
+        assert_eq!(line["state"], state);
+        assert_eq!(line["quantity"], "100");
+        assert_eq!(line["tier"]["number"], 1);
+    }
+    let cycles = invoice["accounts"][0]["cycles"].as_array().unwrap();
+    for (cycle, (priced, start)) in cycles.iter().zip([
+        ("154.00", "2024-03-15T00:00:00+00:00"),
+        ("178.00", "2024-04-01T00:00:00+00:00"),
+    ]) {
+        assert_eq!(cycle["unpriced_overage_units"], "100", "{cycle}");
+        let lines = cycle["lines"].as_array().unwrap();
+        let unpriced: Vec<&Value> = lines.iter().filter(|l| l["amount"].is_null()).collect();
+        assert_eq!(unpriced.len(), 1, "{cycle}");
+        assert_eq!(unpriced[0]["period_start"], start);
+        assert_eq!(unpriced[0]["tier"]["number"], 1);
+        assert!(
+            lines
+                .iter()
+                .any(|l| l["amount"] == priced && l["period_start"] == start),
+            "{cycle}"
+        );
+    }
+    for (cycle, reported) in cycles
+        .iter()
+        .zip(report["accounts"][0]["cycles"].as_array().unwrap())
+    {
+        assert_eq!(
+            cycle["unpriced_overage_units"],
+            reported["unpriced_overage"]
+        );
+    }
+}
+
+#[test]
+fn by_volume_a_projection_reaching_a_further_tier_moves_the_line() {
+    // Overage by cycle, by volume: up to 200 at 1, beyond at 0.5. 120 units
+    // by April 20th, all at 1 (120.00 accrued); 720 projected, so the
+    // cycle's units are all priced at 0.5: 360.00. The tier-1 line is taken
+    // back (−120 units, −120.00) and a tier-2 line added (+720, +360.00).
+    let plan = mid_month_plan(
+        "cycle",
+        "tier_mode = \"volume\"\n[[overage.tier]]\nup_to = 200\nunit_price = 1\n[[overage.tier]]\nunit_price = 0.5\n",
+    );
+    let log = hourly("2024-04-15T00:30:00Z", 120);
+    let (report, invoice, _) = report_and_invoice(&plan, &log, "2024-04-20T00:00:00Z");
+    let projection = &report["accounts"][0]["projection"];
+    assert_eq!(projection["projected_cycle_charges"], "360.00");
+    let added: Vec<(Value, Value, Value)> = projection["projected_overage_lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["tier"]["number"].clone(),
+                l["quantity"].clone(),
+                l["amount"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        added,
+        vec![
+            (2.into(), "720".into(), "360.00".into()),
+            (1.into(), "-120".into(), "-120.00".into()),
+        ]
+    );
+    let cycle = &invoice["accounts"][0]["cycles"][1];
+    assert_eq!(cycle["accrued"], "120.00");
+    assert_eq!(cycle["still_to_come"], "240.00");
+    assert_eq!(cycle["projected"], "360.00");
+}

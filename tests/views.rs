@@ -186,7 +186,20 @@ fn an_unpriced_projection_never_reads_as_zero() {
     ]);
     let unwrapped = table.replace('\n', " ");
     assert!(
-        unwrapped.contains("Projected cost of the cycle ending 2024-05-02 10:00: CNY 0.00 + 5.5291 overage units at no published price"),
+        unwrapped.contains("Projected cost of the cycle ending 2024-05-02 10:00: CNY 0.00 + 4.843 overage units at no published price"),
+        "{table}"
+    );
+    // HSS bills overage by calendar month: the 5.5291 projected units of the
+    // cycle ending May 2nd are April's line (posting May 1st, in the cycle)
+    // and May's first day and a half (posting June 1st, after it).
+    assert!(
+        unwrapped.contains("5.5291 more units will be billed as overage"),
+        "{table}"
+    );
+    assert!(
+        unwrapped.contains(
+            "; 0.6861 units of the cycle's overage post after it, when their overage period ends"
+        ),
         "{table}"
     );
 }

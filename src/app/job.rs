@@ -282,6 +282,7 @@ impl Job {
                 )?,
                 None => None,
             };
+            notes += &plan.notes();
             let as_of = resolve_as_of_in(input.window.as_of.as_deref(), &plan, window)?;
             let core_days = match &cores {
                 Some((path, layout)) => core_days(path, layout, &plan, as_of)?,

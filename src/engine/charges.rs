@@ -100,6 +100,21 @@ pub struct Charges {
     pub total: Decimal,
     /// Overage with no price in the plan: reported, never charged as zero.
     pub unpriced_overage_units: Decimal,
+    /// The same units where they would post: one entry per overage period
+    /// and tier without a price, like the priced overage lines.
+    pub unpriced: Vec<UnpricedOverage>,
+}
+
+/// An overage period's units (of one tier) that the plan gives no price:
+/// posted or accrued like an overage line, but never money.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnpricedOverage {
+    pub period_start: DateTime<Utc>,
+    pub posted_at: DateTime<Utc>,
+    pub state: ChargeState,
+    pub quantity: Decimal,
+    pub basis: Basis,
+    pub tier: Option<TierRange>,
 }
 
 impl ChargeLine {
@@ -368,6 +383,7 @@ pub fn charges(
         }
     }
     let mut unpriced_overage_units = Decimal::ZERO;
+    let mut unpriced = Vec::new();
     for (number, period) in schedule.overage_periods.iter().enumerate() {
         let splits = overage_splits(
             plan,
@@ -387,6 +403,21 @@ pub fn charges(
                             ),
                         )
                     })?;
+                unpriced.push(UnpricedOverage {
+                    period_start: period.start,
+                    posted_at: period.end,
+                    state: if period.end > schedule.as_of {
+                        ChargeState::Accrued
+                    } else {
+                        ChargeState::Posted
+                    },
+                    quantity: split.quantity,
+                    basis: Basis::OveragePeriod {
+                        period: number,
+                        bucket: split.bucket,
+                    },
+                    tier: split.tier,
+                });
                 continue;
             };
             // Overage posts at the end of its overage period; until then it is accrued.
@@ -445,5 +476,6 @@ pub fn charges(
         lines,
         total: round_money(total, plan.decimals),
         unpriced_overage_units,
+        unpriced,
     })
 }

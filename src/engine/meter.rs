@@ -104,6 +104,14 @@ pub struct Counters {
     /// Rows dated after as-of: read but not replayed.
     #[serde(default)]
     pub after_as_of: u64,
+    /// Of `failed`, the scans metered all the same (`count_failed = true`
+    /// at their time): they drew units like a success.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub failed_metered: u64,
+}
+
+fn is_zero(count: &u64) -> bool {
+    *count == 0
 }
 
 impl Counters {
@@ -896,6 +904,7 @@ impl<'p> AccountState<'p> {
         }
         // 7. An admitted success creates history.
         if !success {
+            self.counters.failed_metered += 1;
             return (ScanOutcome::Failed, units, overage);
         }
         let outcome = if first {

@@ -4,9 +4,11 @@
 use crate::domain::error::{Error, Result};
 use crate::domain::numbers::{checked_sum, round_money};
 use crate::domain::periods::Period;
-use crate::engine::charges::{ChargeKind, Charges, overage_splits, still_to_come};
+use crate::engine::charges::{
+    Basis, ChargeKind, Charges, OverageSplit, overage_splits, still_to_come,
+};
 use crate::engine::meter::{AccountUsage, Schedule};
-use crate::plan::{OveragePolicy, Plan, Tier, TierMode};
+use crate::plan::{OveragePolicy, Plan, Tier, TierMode, TierRange};
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 
@@ -33,6 +35,12 @@ pub struct Projection {
     /// `max(0, extra − available)`: what the rest of the cycle will be
     /// denied or billed beyond what already was.
     pub projected_shortfall: Decimal,
+    /// What the projection adds to the overage lines posting in the cycle.
+    pub overage_lines: Vec<ProjectedOverage>,
+    /// Overage units of the cycle that post after its end (their overage
+    /// period closes later): counted in `projected_overage`, not in
+    /// `projected_cycle_charges`.
+    pub overage_posting_later: Decimal,
 }
 
 fn round_units(value: Decimal) -> Decimal {
@@ -106,36 +114,75 @@ fn add_by_tier(
     Some(())
 }
 
-/// The projected overage charges of the overage lines posting in `cycle`
-/// (ending after its start, at or before its end), and their unpriced
-/// units: each overage period's count and overage continue from as-of at
-/// the cycle's rate (`extra` units spread evenly over the rest of the
-/// cycle, the first `available` of them drawn from the allowances), priced
-/// through the tiers or by the price in force; a period starting after
-/// as-of counts from zero. `None`: beyond a decimal's range.
+/// What the projection adds to one overage line posting in the cycle (or
+/// the line it starts): the tier or price segment, and the units and money
+/// added. By volume a period whose count reaches a further tier moves all
+/// its units to that tier's price, so the addition to the line it leaves is
+/// negative.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectedOverage {
+    pub period_start: DateTime<Utc>,
+    pub posted_at: DateTime<Utc>,
+    pub basis: Basis,
+    pub tier: Option<TierRange>,
+    /// `None`: the plan gives these units no price.
+    pub unit_price: Option<Decimal>,
+    pub quantity: Decimal,
+    /// `None` exactly when `unit_price` is.
+    pub amount: Option<Decimal>,
+}
+
+/// The projected overage of the cycle, as it will post.
+struct ProjectedOverageLines {
+    /// The overage lines posting in the cycle, as projected, in full.
+    cost: Decimal,
+    /// Their units without a price, in full.
+    unpriced: Decimal,
+    /// What the projection adds to them, line by line.
+    lines: Vec<ProjectedOverage>,
+    /// Overage of the cycle's overage periods that post after its end (a
+    /// calendar-month period still open at the cycle end): not in `cost`.
+    later: Decimal,
+}
+
+/// The overage lines posting in `cycle` (ending after its start, at or
+/// before its end), projected: each overage period's count and overage
+/// continue from as-of at the cycle's rate (`extra` units spread evenly
+/// over the rest of the cycle, the first `available` of them drawn from the
+/// allowances), priced through the tiers or by the price in force; a
+/// period starting after as-of counts from zero. `None`: beyond a
+/// decimal's range.
 fn projected_overage_lines(
     plan: &Plan,
     schedule: &Schedule,
     usage: &AccountUsage,
+    cycle_number: usize,
     cycle: &Period,
     extra: Decimal,
     available: Decimal,
-) -> Option<(Decimal, Decimal)> {
+) -> Option<ProjectedOverageLines> {
     let as_of = schedule.as_of;
     let overage = &plan.overage;
     let rest = seconds(cycle.end - as_of);
     let last = cycle.end - Duration::nanoseconds(1);
     let periods = plan.subscription.term.periods_until(overage.period, last);
     let mut left = available;
-    let (mut cost, mut unpriced) = (Decimal::ZERO, Decimal::ZERO);
+    let mut projected = ProjectedOverageLines {
+        cost: Decimal::ZERO,
+        unpriced: Decimal::ZERO,
+        lines: Vec::new(),
+        later: Decimal::ZERO,
+    };
     for (number, overage_period) in periods.iter().enumerate() {
         if overage_period.end <= cycle.start || overage_period.start >= cycle.end {
             continue;
         }
-        let (mut buckets, mut metered) = match usage.overage_buckets.get(number) {
+        let (so_far, metered_so_far) = match usage.overage_buckets.get(number) {
             Some(buckets) => (buckets.clone(), usage.overage_metered[number]),
             None => (vec![Decimal::ZERO; overage.buckets()], Decimal::ZERO),
         };
+        let (mut buckets, mut metered) = (so_far.clone(), metered_so_far);
+        let mut added = Decimal::ZERO;
         // The rest of the cycle inside the period, cut where a price changes.
         let from = overage_period.start.max(as_of);
         let to = overage_period.end.min(cycle.end);
@@ -161,6 +208,7 @@ fn projected_overage_lines(
             if over <= Decimal::ZERO {
                 continue;
             }
+            added = added.checked_add(over)?;
             if !overage.tiers.is_empty() && overage.tier_mode == TierMode::Graduated {
                 add_by_tier(&overage.tiers, metered - over, metered, &mut buckets)?;
             } else if overage.tiers.is_empty() {
@@ -173,20 +221,79 @@ fn projected_overage_lines(
             }
         }
         if overage_period.end > cycle.end {
+            // Posts after the cycle: its overage from the cycle's scans so
+            // far (all of the period's, or the whole cycle's when the period
+            // holds the cycle) and what the rest of the cycle adds.
+            let before = if overage_period.start >= cycle.start {
+                checked_sum(so_far.iter().copied())?
+            } else {
+                usage.cycle_overage[cycle_number]
+            };
+            projected.later = projected.later.checked_add(before)?.checked_add(added)?;
             continue;
         }
-        for split in overage_splits(plan, &buckets, metered) {
+        let current = overage_splits(plan, &so_far, metered_so_far);
+        let finals = overage_splits(plan, &buckets, metered);
+        let key = |split: &OverageSplit| (split.bucket, split.tier.map(|tier| tier.number));
+        let priced = |quantity: Decimal, price: Option<Decimal>| -> Option<Option<Decimal>> {
+            match price {
+                Some(price) => Some(Some(round_money(
+                    quantity.checked_mul(price)?,
+                    plan.decimals,
+                ))),
+                None => Some(None),
+            }
+        };
+        let addition =
+            |split: &OverageSplit, quantity: Decimal, amount: Option<Decimal>| ProjectedOverage {
+                period_start: overage_period.start,
+                posted_at: overage_period.end,
+                basis: Basis::OveragePeriod {
+                    period: number,
+                    bucket: split.bucket,
+                },
+                tier: split.tier,
+                unit_price: split.unit_price,
+                quantity,
+                amount,
+            };
+        for split in &finals {
             let quantity = round_units(split.quantity);
-            match split.unit_price {
-                Some(price) => {
-                    cost =
-                        cost.checked_add(round_money(quantity.checked_mul(price)?, plan.decimals))?
-                }
-                None => unpriced = unpriced.checked_add(quantity)?,
+            let amount = priced(quantity, split.unit_price)?;
+            match amount {
+                Some(amount) => projected.cost = projected.cost.checked_add(amount)?,
+                None => projected.unpriced = projected.unpriced.checked_add(quantity)?,
+            }
+            let before = current.iter().find(|c| key(c) == key(split));
+            let (quantity_before, amount_before) = match before {
+                Some(before) => (before.quantity, priced(before.quantity, before.unit_price)?),
+                None => (Decimal::ZERO, amount.map(|_| Decimal::ZERO)),
+            };
+            let line = addition(
+                split,
+                quantity - quantity_before,
+                amount
+                    .zip(amount_before)
+                    .map(|(after, before)| after - before),
+            );
+            if !line.quantity.is_zero() || line.amount.is_some_and(|a| !a.is_zero()) {
+                projected.lines.push(line);
             }
         }
+        // A volume period that moved to a further tier leaves its line.
+        for split in current
+            .iter()
+            .filter(|c| !finals.iter().any(|f| key(f) == key(c)))
+        {
+            let amount = priced(split.quantity, split.unit_price)?;
+            projected.lines.push(addition(
+                split,
+                -split.quantity,
+                amount.map(|amount| -amount),
+            ));
+        }
     }
-    Some((cost, unpriced))
+    Some(projected)
 }
 
 /// The projection for the cycle holding as-of, if as-of is strictly after
@@ -275,28 +382,27 @@ pub fn project(
             ),
     )
     .ok_or_else(|| overflow("cycle charges"))?;
-    let overage = &plan.overage;
-    let plain = overage.tiers.is_empty()
-        && overage.price_changes.is_empty()
-        && overage.period == crate::domain::periods::Reset::Cycle;
-    let (overage_cost, projected_unpriced_overage) = match overage.unit_price {
-        _ if overage.policy == OveragePolicy::Bill && overage.priced() && !plain => {
-            let (cost, unpriced) =
-                projected_overage_lines(plan, schedule, usage, period, extra, available)
-                    .ok_or_else(|| overflow("overage charges"))?;
-            (round_money(cost, plan.decimals), unpriced)
-        }
-        Some(price) => (
-            round_money(
-                projected_overage
-                    .checked_mul(price)
-                    .ok_or_else(|| overflow("overage units × overage.unit_price"))?,
-                plan.decimals,
-            ),
-            Decimal::ZERO,
-        ),
-        None => (Decimal::ZERO, projected_overage),
-    };
+    let (overage_cost, projected_unpriced_overage, overage_lines, overage_posting_later) =
+        match plan.overage.policy {
+            OveragePolicy::Bill => {
+                let projected =
+                    projected_overage_lines(plan, schedule, usage, cycle, period, extra, available)
+                        .ok_or_else(|| {
+                            overflow(if plan.overage.tiers.is_empty() {
+                                "overage units × overage.unit_price"
+                            } else {
+                                "overage units × overage.tier.unit_price"
+                            })
+                        })?;
+                (
+                    round_money(projected.cost, plan.decimals),
+                    projected.unpriced,
+                    projected.lines,
+                    round_units(projected.later),
+                )
+            }
+            OveragePolicy::Deny => (Decimal::ZERO, Decimal::ZERO, Vec::new(), Decimal::ZERO),
+        };
     let projected_cycle_charges = posted
         .checked_add(overage_cost)
         .ok_or_else(|| overflow("cycle charges"))?;
@@ -313,5 +419,7 @@ pub fn project(
         projected_cycle_charges: round_money(projected_cycle_charges, plan.decimals),
         projected_unpriced_overage,
         projected_shortfall: round_units(shortfall),
+        overage_lines,
+        overage_posting_later,
     }))
 }

@@ -164,7 +164,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
             accrued: Money(zero),
             still_to_come: Money(zero),
             projected: Money(zero),
-            unpriced_overage_units: cycle.unpriced_overage,
+            unpriced_overage_units: Units::default(),
         })
         .collect();
     if cycles.is_empty() && !account.charges.lines.is_empty() {
@@ -190,19 +190,13 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
         // An overage line belongs to the cycle it posts in, as the
         // projection counts it: a calendar-month overage period may start in
         // one cycle and post in the next.
-        let posts_in =
-            |cycle: &InvoiceCycle| cycle.start < line.posted_at && line.posted_at <= cycle.end;
-        let by_posting = match line.kind {
-            ChargeKind::Overage => cycles.iter().position(posts_in),
-            _ => None,
+        let index = match line.kind {
+            ChargeKind::Overage => filing_cycle(&cycles, line.posted_at, line.period_start),
+            _ => cycles
+                .iter()
+                .rposition(|cycle| cycle.start <= line.period_start)
+                .unwrap_or(0),
         };
-        let index = by_posting
-            .or_else(|| {
-                cycles
-                    .iter()
-                    .rposition(|cycle| cycle.start <= line.period_start)
-            })
-            .unwrap_or(0);
         let cycle = &mut cycles[index];
         let state = match line.state {
             ChargeState::Posted => {
@@ -227,20 +221,27 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
             tier: line.tier,
         });
     }
-    for (cycle, reported) in cycles.iter_mut().zip(&account.cycles) {
-        if !reported.unpriced_overage.0.is_zero() {
-            let state = if reported.end <= report.as_of {
-                LineState::Posted
-            } else {
-                LineState::Accrued
-            };
-            cycle.lines.push(unpriced_line(
-                cycle.start,
-                cycle.end,
-                reported.unpriced_overage,
-                state,
-            ));
-        }
+    // Overage without a price: one line per overage period and tier, filed
+    // like the priced ones, by the cycle it posts in.
+    for unpriced in &account.charges.unpriced_lines {
+        let index = filing_cycle(&cycles, unpriced.posted_at, unpriced.period_start);
+        let cycle = &mut cycles[index];
+        cycle.unpriced_overage_units.0 += unpriced.quantity.0;
+        cycle.lines.push(InvoiceLine {
+            kind: ChargeKind::Overage,
+            item: "overage (unpriced)".into(),
+            period_start: unpriced.period_start,
+            posted_at: unpriced.posted_at,
+            quantity: unpriced.quantity,
+            unit_price: None,
+            amount: None,
+            state: match unpriced.state {
+                ChargeState::Posted => LineState::Posted,
+                ChargeState::Accrued => LineState::Accrued,
+            },
+            basis: unpriced.basis,
+            tier: unpriced.tier,
+        });
     }
     if let Some(projection) = &account.projection
         && let Some(cycle) = cycles
@@ -263,45 +264,29 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
                 tier: line.tier,
             });
         }
-        let reported = account.cycles.iter().find(|c| c.start == cycle.start);
-        let overage_so_far = reported.map_or(Decimal::ZERO, |c| c.overage.0);
-        let more = projection.projected_overage.0 - overage_so_far;
-        if more > Decimal::ZERO {
-            if projection.projected_unpriced_overage.0.is_zero() {
-                // The cycle's lines then add up to the projected cost of the
-                // cycle: this line is what the projection adds to them.
-                let in_cycle: Decimal = cycle
-                    .lines
-                    .iter()
-                    // What the projection counts: overage by where it posts,
-                    // the rest by where it starts (a trial's core days before
-                    // the first cycle are not the cycle's).
-                    .filter(|l| l.kind == ChargeKind::Overage || l.period_start >= cycle.start)
-                    .filter_map(|l| l.amount.map(|m| m.0))
-                    .sum();
-                let amount = projection.projected_cycle_charges.0 - in_cycle;
-                cycle.still_to_come.0 += amount;
-                cycle.lines.push(InvoiceLine {
-                    kind: ChargeKind::Overage,
-                    item: "overage".into(),
-                    period_start: cycle.start,
-                    posted_at: cycle.end,
-                    quantity: Units(more),
-                    unit_price: report.overage_unit_price,
-                    amount: Some(Money(amount)),
-                    state: LineState::StillToCome,
-                    basis: None,
-                    tier: None,
-                });
-            } else {
-                cycle.unpriced_overage_units.0 += more;
-                cycle.lines.push(unpriced_line(
-                    cycle.start,
-                    cycle.end,
-                    Units(more),
-                    LineState::StillToCome,
-                ));
+        // What the projection adds to the overage lines posting in the
+        // cycle, line by line: the cycle's lines then add up to its
+        // projected cost.
+        for line in &projection.projected_overage_lines {
+            match line.amount {
+                Some(amount) => cycle.still_to_come.0 += amount.0,
+                None => cycle.unpriced_overage_units.0 += line.quantity.0,
             }
+            cycle.lines.push(InvoiceLine {
+                kind: ChargeKind::Overage,
+                item: match line.amount {
+                    Some(_) => "overage".into(),
+                    None => "overage (unpriced)".into(),
+                },
+                period_start: line.period_start,
+                posted_at: line.posted_at,
+                quantity: line.quantity,
+                unit_price: line.unit_price,
+                amount: line.amount,
+                state: LineState::StillToCome,
+                basis: line.basis,
+                tier: line.tier,
+            });
         }
     }
     if let Some(window) = &report.window {
@@ -367,22 +352,12 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
     })
 }
 
-fn unpriced_line(
-    cycle_start: Instant,
-    cycle_end: Instant,
-    units: Units,
-    state: LineState,
-) -> InvoiceLine {
-    InvoiceLine {
-        kind: ChargeKind::Overage,
-        item: "overage (unpriced)".into(),
-        period_start: cycle_start,
-        posted_at: cycle_end,
-        quantity: units,
-        unit_price: None,
-        amount: None,
-        state,
-        basis: None,
-        tier: None,
-    }
+/// The cycle an overage line is filed under: the one it posts in, else
+/// (posting after the last cycle shown) the one holding its start.
+fn filing_cycle(cycles: &[InvoiceCycle], posted_at: Instant, period_start: Instant) -> usize {
+    cycles
+        .iter()
+        .position(|cycle| cycle.start < posted_at && posted_at <= cycle.end)
+        .or_else(|| cycles.iter().rposition(|cycle| cycle.start <= period_start))
+        .unwrap_or(0)
 }

@@ -286,6 +286,9 @@ pub struct ChargesReport {
     pub still_to_come: Vec<ChargeLineReport>,
     pub total: Money,
     pub unpriced_overage_units: Units,
+    /// `unpriced_overage_units` where they post: per overage period and tier.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unpriced_lines: Vec<UnpricedOverageReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -355,6 +358,46 @@ pub struct ProjectionReport {
     /// Units the rest of the cycle is projected to need beyond what remains:
     /// what will still be denied or billed, on top of what already was.
     pub projected_shortfall: Units,
+    /// What the projection adds to each overage line posting in the cycle
+    /// (per overage period and tier): the invoice's still-to-come overage.
+    #[serde(default)]
+    pub projected_overage_lines: Vec<ProjectedOverageReport>,
+    /// Overage units of the cycle whose overage period posts after the
+    /// cycle end: in `projected_overage`, not in `projected_cycle_charges`.
+    #[serde(default)]
+    pub projected_overage_posting_later: Units,
+}
+
+/// What the projection adds to one overage line posting in the cycle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectedOverageReport {
+    pub period_start: Instant,
+    pub posted_at: Instant,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<TierReport>,
+    /// Units added; negative when, by volume, the period's units move to a
+    /// further tier's line.
+    pub quantity: Units,
+    /// `None`: no price in the plan.
+    pub unit_price: Option<Units>,
+    /// `None` exactly when `unit_price` is: never a zero.
+    pub amount: Option<Money>,
+    #[serde(skip)]
+    pub basis: Option<Basis>,
+}
+
+/// Overage of one overage period (and tier) without a price: where it
+/// posts, never money.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnpricedOverageReport {
+    pub period_start: Instant,
+    pub posted_at: Instant,
+    pub state: ChargeState,
+    pub quantity: Units,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<TierReport>,
+    #[serde(skip)]
+    pub basis: Option<Basis>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -660,14 +703,20 @@ fn account_report(
         free_used: free(|a| a.consumed.0, "used")?,
         free_expired: free(|a| a.expired.0, "expired")?,
     };
-    // Overage without a price, by the cycle its overage period starts in
-    // (a plan that prices none: the cycle's overage).
+    // Overage without a price, by the cycle its overage period posts in,
+    // as the invoice files it (a plan that prices none: the cycle's overage).
     let mut unpriced_by_cycle = vec![Decimal::ZERO; schedule.cycles.len()];
     for (p, period) in schedule.overage_periods.iter().enumerate() {
         if let Some(c) = schedule
             .cycles
             .iter()
-            .rposition(|c| c.start <= period.start)
+            .position(|c| c.start < period.end && period.end <= c.end)
+            .or_else(|| {
+                schedule
+                    .cycles
+                    .iter()
+                    .rposition(|c| c.start <= period.start)
+            })
         {
             for split in crate::engine::charges::overage_splits(
                 plan,
@@ -741,6 +790,18 @@ fn charges_report(shown: Zone, charges: &Charges, still_to_come: &[ChargeLine]) 
         still_to_come: still_to_come.iter().map(line_report).collect(),
         total: Money(charges.total),
         unpriced_overage_units: Units(charges.unpriced_overage_units),
+        unpriced_lines: charges
+            .unpriced
+            .iter()
+            .map(|unpriced| UnpricedOverageReport {
+                period_start: Instant::new(shown, unpriced.period_start),
+                posted_at: Instant::new(shown, unpriced.posted_at),
+                state: unpriced.state,
+                quantity: Units(unpriced.quantity),
+                tier: unpriced.tier.map(TierReport::of),
+                basis: Some(unpriced.basis),
+            })
+            .collect(),
     }
 }
 
@@ -758,6 +819,20 @@ fn projection_report(zone: Zone, projection: &Projection) -> ProjectionReport {
         exhausted: projection.exhausted,
         projected_unpriced_overage: Units(projection.projected_unpriced_overage),
         projected_shortfall: Units(projection.projected_shortfall),
+        projected_overage_lines: projection
+            .overage_lines
+            .iter()
+            .map(|line| ProjectedOverageReport {
+                period_start: Instant::new(zone, line.period_start),
+                posted_at: Instant::new(zone, line.posted_at),
+                tier: line.tier.map(TierReport::of),
+                quantity: Units(line.quantity),
+                unit_price: line.unit_price.map(Units),
+                amount: line.amount.map(Money),
+                basis: Some(line.basis),
+            })
+            .collect(),
+        projected_overage_posting_later: Units(projection.overage_posting_later),
     }
 }
 

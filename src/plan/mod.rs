@@ -292,6 +292,56 @@ pub struct Cores {
 }
 
 impl Plan {
+    /// Notes on dated changes that fall outside the term, one line each
+    /// (empty when none): before the start a change is in force for the
+    /// whole term, at or after the end it never applies. Neither is an
+    /// error (a plan may keep a vendor's price history, and the start may
+    /// come from `--start`), but neither may pass unsaid.
+    pub fn notes(&self) -> String {
+        let term = &self.subscription.term;
+        let mut dated: Vec<(String, DateTime<Utc>)> = self
+            .metering
+            .changes
+            .iter()
+            .enumerate()
+            .map(|(n, change)| (format!("metering.change[{n}].at"), change.at))
+            .collect();
+        for (a, allowance) in self.allowances.iter().enumerate() {
+            dated.extend(
+                allowance
+                    .price_changes
+                    .iter()
+                    .enumerate()
+                    .map(|(n, change)| (format!("allowance[{a}].price_change[{n}].at"), change.at)),
+            );
+        }
+        dated.extend(
+            self.overage
+                .price_changes
+                .iter()
+                .enumerate()
+                .map(|(n, change)| (format!("overage.price_change[{n}].at"), change.at)),
+        );
+        let mut notes = String::new();
+        for (key, at) in dated {
+            let when = self.zone.format(at);
+            if at < term.start {
+                notes += &format!(
+                    "scanquota: note: {}: {key} {when} is before the subscription starts ({}): it is in force for the whole term, and the rule or price it replaces never applies\n",
+                    self.file,
+                    self.zone.format(term.start)
+                );
+            } else if let Some(end) = term.end.filter(|end| at >= *end) {
+                notes += &format!(
+                    "scanquota: note: {}: {key} {when} is at or after the term's end ({}): it never applies\n",
+                    self.file,
+                    self.zone.format(end)
+                );
+            }
+        }
+        notes
+    }
+
     /// Read and validate a plan file; `file` names it in messages.
     pub fn from_bytes(file: &str, bytes: &[u8]) -> Result<Plan> {
         Plan::from_bytes_starting(file, bytes, None)

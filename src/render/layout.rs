@@ -253,10 +253,20 @@ fn summary(report: &Report, account: &AccountReport) -> Grid {
         )
     };
     for (label, value) in [
-        (
-            "Scans metered (first / repeat)",
-            format!("{} / {}", scans.first, scans.repeat),
-        ),
+        if scans.failed_metered == 0 {
+            (
+                "Scans metered (first / repeat)",
+                format!("{} / {}", scans.first, scans.repeat),
+            )
+        } else {
+            (
+                "Scans metered (first / repeat / failed)",
+                format!(
+                    "{} / {} / {}",
+                    scans.first, scans.repeat, scans.failed_metered
+                ),
+            )
+        },
         (
             "Scans denied",
             format!("{} ({} units)", scans.denied, units(totals.denied, places)),
@@ -265,7 +275,11 @@ fn summary(report: &Report, account: &AccountReport) -> Grid {
             "Scans not metered",
             format!(
                 "{} failed, {} duplicate, {} trial, {} outside term, {} after as-of",
-                scans.failed, scans.duplicates, scans.trial, scans.uncovered, scans.after_as_of
+                scans.failed.saturating_sub(scans.failed_metered),
+                scans.duplicates,
+                scans.trial,
+                scans.uncovered,
+                scans.after_as_of
             ),
         ),
         ("Units consumed", units(totals.consumed, places)),
@@ -440,7 +454,16 @@ pub fn projection_sentences(report: &Report, account: &AccountReport) -> String 
     } else {
         ""
     };
-    format!("{outlook}\nProjected cost of the cycle ending {end}: {cost}{cores}")
+    let later = projection.projected_overage_posting_later;
+    let later = if later.0.is_zero() {
+        String::new()
+    } else {
+        format!(
+            "; {} units of the cycle's overage post after it, when their overage period ends",
+            units(later, places)
+        )
+    };
+    format!("{outlook}\nProjected cost of the cycle ending {end}: {cost}{cores}{later}")
 }
 
 /// Plans side by side, one column each, with what each refused or left

@@ -16,7 +16,10 @@ pub fn check(spec: &str, start: Option<&str>, format: PlanFormat) -> Result<Comm
         PlanFormat::Toml => normalised.to_toml(),
         PlanFormat::Json => crate::render::json::pretty(&normalised),
     };
-    Ok(CommandOutput::success(text))
+    Ok(CommandOutput {
+        stderr: plan.notes(),
+        ..CommandOutput::success(text)
+    })
 }
 
 pub fn list() -> CommandOutput {
