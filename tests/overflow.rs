@@ -442,3 +442,36 @@ proptest! {
         }
     }
 }
+
+/// A tiered plan names the tier whose price overflowed, not the
+/// `overage.unit_price` it does not have.
+#[test]
+fn a_tier_beyond_a_decimal_is_named_by_its_key() {
+    let dir = Workdir::new();
+    let plan = dir.write(
+        "plan.toml",
+        format!(
+            "currency = \"USD\"\ndecimals = 8\n[subscription]\nstart = 2024-03-01T00:00:00Z\nmonths = 12\n\
+             [metering]\nfirst_scan_units = {NEAR_MAX}\nrepeat_scan_units = {NEAR_MAX}\n\
+             [overage]\npolicy = \"bill\"\n\
+             [[overage.tier]]\nup_to = 1\nunit_price = 1\n\
+             [[overage.tier]]\nunit_price = {NEAR_MAX}\n"
+        ),
+    );
+    let log = dir.write("log.csv", log(80_000));
+    assert_overflow(
+        &[
+            "report",
+            "--plan",
+            &plan,
+            "--log",
+            &log,
+            "--as-of",
+            "2024-04-01",
+        ],
+        &[
+            "overage units × overage.tier[1].unit_price",
+            "write a smaller overage.tier[1].unit_price",
+        ],
+    );
+}

@@ -376,7 +376,7 @@ fn changes_outside_the_term_are_used_as_written_and_noted() {
             && notes[0].contains(
                 "metering.change[0].at 2024-01-01T00:00:00+00:00 is before the subscription starts"
             )
-            && notes[0].contains("in force for the whole term"),
+            && notes[0].contains("in force from the start"),
         "{stderr}"
     );
     assert!(
@@ -402,4 +402,45 @@ fn changes_outside_the_term_are_used_as_written_and_noted() {
     let report: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["accounts"][0]["units"]["consumed"], "1.5");
     assert_eq!(report["accounts"][0]["charges"]["total"], "10.00");
+    // Of two changes before the start, only the later is ever in force.
+    let two = "currency = \"USD\"\n[subscription]\nstart = 2024-03-15T00:00:00Z\nmonths = 2\n[[metering.change]]\nat = 2024-01-10T00:00:00Z\nrepeat_scan_units = 0.5\n[[metering.change]]\nat = 2024-02-10T00:00:00Z\nrepeat_scan_units = 0.2\n[[metering.change]]\nat = 2024-04-10T00:00:00Z\nrepeat_scan_units = 0.3\n";
+    let (_dir, two, _) = files(two, "timestamp,image\n");
+    let (code, _, stderr) = run(&["plan", "check", &two]);
+    assert_eq!(code, 0, "{stderr}");
+    let notes: Vec<&str> = stderr.lines().collect();
+    assert_eq!(notes.len(), 2, "{stderr}");
+    assert!(
+        notes[0].contains("metering.change[0].at")
+            && notes[0].contains("it is never in force itself"),
+        "{stderr}"
+    );
+    assert!(
+        notes[1].contains("metering.change[1].at") && notes[1].contains("in force from the start"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn estimate_by_hand_ignores_a_price_change_after_the_term_and_notes_it() {
+    // The quota costs 1 a unit for the whole term; the 2030 price never
+    // applies: 100 units cost 100.00, not 200.00.
+    let plan = "currency = \"USD\"\n[subscription]\nstart = 2024-03-01T00:00:00Z\nmonths = 3\n[[allowance]]\nname = \"q\"\nunits = 10\nunit_price = 1\n[[allowance.price_change]]\nat = 2030-01-01T00:00:00Z\nunit_price = 2\n";
+    let (_dir, plan, _) = files(plan, "timestamp,image\n");
+    let (code, out, stderr) = run(&[
+        "estimate",
+        "--plan",
+        &plan,
+        "--first-scans",
+        "100",
+        "--repeat-scans",
+        "0",
+        "--months",
+        "1",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(out.contains("100.00") && !out.contains("200.00"), "{out}");
+    assert!(
+        stderr.contains("allowance[0].price_change[0].at") && stderr.contains("it never applies"),
+        "{stderr}"
+    );
 }

@@ -974,3 +974,108 @@ fn by_volume_a_projection_reaching_a_further_tier_moves_the_line() {
     assert_eq!(cycle["still_to_come"], "240.00");
     assert_eq!(cycle["projected"], "360.00");
 }
+
+#[test]
+fn a_projection_never_takes_back_units_of_a_fine_grained_tier() {
+    // A first tier of 0.00004 units at 250,000 (10.00) and 1 beyond: 2
+    // units by March 11th, 6.2 projected over the 31-day cycle. Tier 1
+    // stays 0.00004 (10.00), tier 2 is 6.19996 × 1 = 6.20: 16.20. Rounding
+    // the whole tier-1 line to 4 places took back its 0.00004 units.
+    let plan = "currency = \"USD\"\n[subscription]\nstart = 2024-03-01T00:00:00Z\nmonths = 1\n[overage]\npolicy = \"bill\"\n[[overage.tier]]\nup_to = 0.00004\nunit_price = 250000\n[[overage.tier]]\nunit_price = 1\n";
+    let log =
+        "timestamp,image,status\n2024-03-02T00:00:00Z,a,success\n2024-03-03T00:00:00Z,b,success\n";
+    let (report, invoice, _) = report_and_invoice(plan, log, "2024-03-11T00:00:00Z");
+    let account = &report["accounts"][0];
+    assert_eq!(account["charges"]["total"], "12.00");
+    assert_eq!(account["projection"]["projected_cycle_charges"], "16.20");
+    let added = account["projection"]["projected_overage_lines"]
+        .as_array()
+        .unwrap();
+    assert_eq!(added.len(), 1, "{added:?}");
+    assert_eq!(added[0]["tier"]["number"], 2);
+    assert_eq!(added[0]["quantity"], "4.2");
+    assert_eq!(invoice["accounts"][0]["cycles"][0]["projected"], "16.20");
+}
+
+#[test]
+fn unpriced_units_stand_beside_the_projected_total_that_holds_them() {
+    // As of April 20th: 100 unpriced units posted (March) and 100 accrued
+    // (April); none of them belong beside "posted" alone.
+    let plan = mid_month_plan(
+        "calendar-month",
+        "[[overage.tier]]\nup_to = 100\n[[overage.tier]]\nunit_price = 0.5\n",
+    );
+    let dir = Workdir::new();
+    let plan = dir.write("plan.toml", &plan);
+    let log = dir.write("log.csv", hourly("2024-03-15T00:30:00Z", 36 * 24));
+    let (code, table, err) = run(&[
+        "invoice",
+        "--plan",
+        &plan,
+        "--log",
+        &log,
+        "--as-of",
+        "2024-04-20T00:00:00Z",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let table = table.replace('\n', " ");
+    assert!(
+        table.contains("Account default: posted USD 154.00, accrued 178.00, still to come 132.00, projected USD 464.00 + 200 overage units at no published price"),
+        "{table}"
+    );
+    assert!(
+        table.contains("Posted USD 154.00; accrued USD 178.00; still to come USD 132.00; projected USD 464.00 + 200 overage units"),
+        "{table}"
+    );
+}
+
+#[test]
+fn a_line_posting_in_a_cycle_not_yet_started_is_filed_there() {
+    // As of April 10th (cycle March 15th → April 15th), April's overage
+    // line (216 units so far: 100 × 1 + 116 × 0.5 = 158.00, accrued) posts
+    // May 1st, in the next cycle: the invoice shows that cycle, marked
+    // upcoming, and the current cycle's projected cost stays the report's.
+    let plan = mid_month_plan(
+        "calendar-month",
+        "[[overage.tier]]\nup_to = 100\nunit_price = 1\n[[overage.tier]]\nunit_price = 0.5\n",
+    );
+    let log = hourly("2024-03-15T00:30:00Z", 26 * 24);
+    let (report, invoice, _) = report_and_invoice(&plan, &log, "2024-04-10T00:00:00Z");
+    let account = &report["accounts"][0];
+    assert_eq!(
+        account["upcoming_cycle"]["from"],
+        "2024-04-15T00:00:00+00:00"
+    );
+    assert_eq!(account["upcoming_cycle"]["to"], "2024-05-15T00:00:00+00:00");
+    let cycles = invoice["accounts"][0]["cycles"].as_array().unwrap();
+    assert_eq!(cycles.len(), 2, "{invoice}");
+    assert!(cycles[0].get("upcoming").is_none());
+    assert_eq!(
+        cycles[0]["projected"],
+        account["projection"]["projected_cycle_charges"]
+    );
+    assert_eq!(cycles[1]["upcoming"], true);
+    assert_eq!(cycles[1]["accrued"], "158.00");
+    assert_eq!(cycles[1]["still_to_come"], "0.00");
+    let lines = cycles[1]["lines"].as_array().unwrap();
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["period_start"] == "2024-04-01T00:00:00+00:00" && l["state"] == "accrued"),
+        "{lines:?}"
+    );
+    assert_eq!(invoice["accrued"], "158.00");
+}
+
+#[test]
+fn estimate_without_a_step_weighs_every_tier_bound() {
+    // Quota at 0.5 a unit in any amount; overage up to 150 at 1, to 300 at
+    // 0.5, beyond at 0.25. For 340 units: buying 150 leaves 190 overage at
+    // positions 151–340 (150 × 0.5 + 40 × 0.25 = 85.00): 75.00 + 85.00 =
+    // 160.00, below covering all 340 (170.00) and buying nothing (150 +
+    // 75 + 10 = 235.00).
+    let plan = "currency = \"USD\"\n[subscription]\nstart = 2024-03-15T00:00:00Z\nmonths = 3\n[[allowance]]\nname = \"quota\"\nunits = 100\nunit_price = 0.5\n[overage]\npolicy = \"bill\"\n[[overage.tier]]\nup_to = 150\nunit_price = 1\n[[overage.tier]]\nup_to = 300\nunit_price = 0.5\n[[overage.tier]]\nunit_price = 0.25\n";
+    let estimate = estimate_for(plan, "340", "0");
+    assert_eq!(estimate["purchase"], "150");
+    assert_eq!(estimate["cost_per_cycle"], "160.00");
+}

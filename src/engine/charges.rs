@@ -434,13 +434,20 @@ pub fn charges(
                     bucket: split.bucket,
                 },
                 || {
+                    // The key that gave the price: a tier's, a price
+                    // change's or the base price.
+                    let key = match (split.tier, split.bucket) {
+                        (Some(tier), _) => format!("overage.tier[{}].unit_price", tier.number - 1),
+                        (None, 0) => "overage.unit_price".to_string(),
+                        (None, n) => format!("overage.price_change[{}].unit_price", n - 1),
+                    };
                     Error::overflow(
                         format!(
-                            "account {account}, period {}: overage units × overage.unit_price",
+                            "account {account}, period {}: overage units × {key}",
                             when(period.start)
                         ),
                         format!(
-                            "write a smaller overage.unit_price or metering units in {}, or give an earlier --as-of",
+                            "write a smaller {key} or metering units in {}, or give an earlier --as-of",
                             plan.file
                         ),
                     )

@@ -258,13 +258,21 @@ fn projected_overage_lines(
                 amount,
             };
         for split in &finals {
-            let quantity = round_units(split.quantity);
+            let before = current.iter().find(|c| key(c) == key(split));
+            // Only what the projection adds is an estimate, rounded; the
+            // units so far stay exact (a fractional `up_to` may hold more
+            // places, and rounding them would take units back).
+            let quantity = match before {
+                Some(before) => before
+                    .quantity
+                    .checked_add(round_units(split.quantity - before.quantity))?,
+                None => round_units(split.quantity),
+            };
             let amount = priced(quantity, split.unit_price)?;
             match amount {
                 Some(amount) => projected.cost = projected.cost.checked_add(amount)?,
                 None => projected.unpriced = projected.unpriced.checked_add(quantity)?,
             }
-            let before = current.iter().find(|c| key(c) == key(split));
             let (quantity_before, amount_before) = match before {
                 Some(before) => (before.quantity, priced(before.quantity, before.unit_price)?),
                 None => (Decimal::ZERO, amount.map(|_| Decimal::ZERO)),
@@ -391,7 +399,7 @@ pub fn project(
                             overflow(if plan.overage.tiers.is_empty() {
                                 "overage units × overage.unit_price"
                             } else {
-                                "overage units × overage.tier.unit_price"
+                                "overage units × the overage tiers' unit_price"
                             })
                         })?;
                 (

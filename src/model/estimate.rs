@@ -234,6 +234,14 @@ fn purchase(p: &Purchase<'_>, cost: &dyn Fn(Decimal) -> Option<Decimal>) -> Resu
         None => {
             if p.allowed.is_empty() {
                 weigh(p.need.max(Decimal::ZERO));
+                // Any amount may be bought: the cost is linear between the
+                // segments' bounds (where the lowest overage position enters
+                // another tier), so the cheapest lies on one of them.
+                for &(from, _) in &priced.segments {
+                    if from > Decimal::ZERO && from < p.need {
+                        weigh(from);
+                    }
+                }
             }
         }
         Some(step) => {
@@ -300,7 +308,8 @@ fn purchase(p: &Purchase<'_>, cost: &dyn Fn(Decimal) -> Option<Decimal>) -> Resu
 }
 
 /// Recommend a purchase for `plan` under `demand`, costed over `months`
-/// cycles, by the plan's latest metering rule and prices. A demand or cost
+/// cycles, by the plan's latest metering rule and prices in force during
+/// the term (a change at or after its end never applies). A demand or cost
 /// beyond a decimal's range is [`Error::Overflow`] (or [`Error::Option`]
 /// naming the option that gave the demand).
 pub fn recommend(
@@ -309,14 +318,14 @@ pub fn recommend(
     months: u32,
     cycles_observed: Option<u64>,
 ) -> Result<Recommendation> {
-    recommend_with(
-        plan,
-        demand,
-        months,
-        cycles_observed,
-        DateTime::<Utc>::MAX_UTC,
-        purchase,
-    )
+    let last = plan
+        .subscription
+        .term
+        .end
+        .map_or(DateTime::<Utc>::MAX_UTC, |end| {
+            end - chrono::TimeDelta::nanoseconds(1)
+        });
+    recommend_with(plan, demand, months, cycles_observed, last, purchase)
 }
 
 /// [`recommend`] by the metering rule and prices in force at `at` (the end
@@ -815,7 +824,22 @@ mod tests {
         p: &Purchase<'_>,
         cost: &dyn Fn(Decimal) -> Option<Decimal>,
     ) -> Result<Decimal, ()> {
-        let options = candidates(p.step, p.allowed, p.need);
+        let mut options = candidates(p.step, p.allowed, p.need);
+        if p.step.is_none() && p.allowed.is_empty() {
+            // Any amount may be bought: the amounts where the overage's
+            // lowest position enters another tier are the candidates.
+            if let Some(priced) = &p.priced {
+                options.extend(
+                    priced
+                        .segments
+                        .iter()
+                        .map(|&(from, _)| from)
+                        .filter(|from| *from > Decimal::ZERO && *from < p.need),
+                );
+                options.sort();
+                options.dedup();
+            }
+        }
         let covering = options
             .iter()
             .copied()

@@ -63,6 +63,10 @@ pub struct InvoiceLine {
 pub struct InvoiceCycle {
     pub start: Instant,
     pub end: Instant,
+    /// A cycle that starts after as-of, shown because a line already
+    /// accrued posts in it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub upcoming: bool,
     pub lines: Vec<InvoiceLine>,
     /// The posted lines' amounts.
     pub posted: Money,
@@ -153,34 +157,33 @@ impl Invoice {
 
 fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAccount> {
     let zero = round_money(Decimal::ZERO, report.decimals);
+    let empty = |start: Instant, end: Instant, upcoming: bool| InvoiceCycle {
+        start,
+        end,
+        upcoming,
+        lines: Vec::new(),
+        posted: Money(zero),
+        accrued: Money(zero),
+        still_to_come: Money(zero),
+        projected: Money(zero),
+        unpriced_overage_units: Units::default(),
+    };
     let mut cycles: Vec<InvoiceCycle> = account
         .cycles
         .iter()
-        .map(|cycle| InvoiceCycle {
-            start: cycle.start,
-            end: cycle.end,
-            lines: Vec::new(),
-            posted: Money(zero),
-            accrued: Money(zero),
-            still_to_come: Money(zero),
-            projected: Money(zero),
-            unpriced_overage_units: Units::default(),
-        })
+        .map(|cycle| empty(cycle.start, cycle.end, false))
+        .chain(
+            account
+                .upcoming_cycle
+                .iter()
+                .map(|cycle| empty(cycle.from, cycle.to, true)),
+        )
         .collect();
     if cycles.is_empty() && !account.charges.lines.is_empty() {
         // Core days billed before the term's first cycle (a trial): a cycle
         // of their own, so no posted line is ever dropped.
         let start = account.charges.lines[0].period_start;
-        cycles.push(InvoiceCycle {
-            start,
-            end: account.subscription.start,
-            lines: Vec::new(),
-            posted: Money(zero),
-            accrued: Money(zero),
-            still_to_come: Money(zero),
-            projected: Money(zero),
-            unpriced_overage_units: Units::default(),
-        });
+        cycles.push(empty(start, account.subscription.start, false));
     }
     for line in &account.charges.lines {
         // A line belongs to the cycle holding its start; one before the

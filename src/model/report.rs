@@ -4,6 +4,7 @@
 
 use crate::domain::error::{Error, Result};
 use crate::domain::numbers::{checked_sum, round_money};
+use crate::domain::periods::Period;
 use crate::domain::values::{Instant, Money, Units};
 use crate::domain::zone::Zone;
 use crate::engine::allocation::{AllocationReport, Breakdown, allocate};
@@ -124,6 +125,11 @@ pub struct AccountReport {
     /// The subscription cycles started by as-of, with what each one
     /// overdrew and denied (the invoice groups charge lines by them).
     pub cycles: Vec<CycleReport>,
+    /// The cycle after as-of's, when an overage line already accrued posts
+    /// in it (a calendar-month overage period that ends after the current
+    /// cycle): the invoice files the line there, as it will post.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upcoming_cycle: Option<WindowReport>,
     /// With `--by`: who used the account's purchase and who pays what.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation: Option<AllocationReport>,
@@ -768,8 +774,34 @@ fn account_report(
         },
         projection,
         cycles,
+        upcoming_cycle: upcoming_cycle(plan, schedule, &charges).map(|cycle| WindowReport {
+            from: Instant::new(shown, cycle.start),
+            to: Instant::new(shown, cycle.end),
+        }),
         window_charges: None,
     })
+}
+
+/// The cycle after the last one started by as-of, if an overage line (or
+/// unpriced overage) already accrued posts in it.
+fn upcoming_cycle(plan: &Plan, schedule: &Schedule, charges: &Charges) -> Option<Period> {
+    let last_end = schedule.cycles.last()?.end;
+    let latest = charges
+        .lines
+        .iter()
+        .filter(|line| line.kind == ChargeKind::Overage)
+        .map(|line| line.posted_at)
+        .chain(charges.unpriced.iter().map(|unpriced| unpriced.posted_at))
+        .max()
+        .filter(|at| *at > last_end)?;
+    plan.subscription
+        .term
+        .periods_until(
+            crate::domain::periods::Reset::Cycle,
+            latest - chrono::TimeDelta::nanoseconds(1),
+        )
+        .into_iter()
+        .find(|cycle| cycle.start == last_end && latest <= cycle.end)
 }
 
 fn charges_report(shown: Zone, charges: &Charges, still_to_come: &[ChargeLine]) -> ChargesReport {

@@ -293,8 +293,9 @@ pub struct Cores {
 
 impl Plan {
     /// Notes on dated changes that fall outside the term, one line each
-    /// (empty when none): before the start a change is in force for the
-    /// whole term, at or after the end it never applies. Neither is an
+    /// (empty when none): before the start a change is in force from the
+    /// start (unless a later one also is), at or after the end it never
+    /// applies. Neither is an
     /// error (a plan may keep a vendor's price history, and the start may
     /// come from `--start`), but neither may pass unsaid.
     pub fn notes(&self) -> String {
@@ -322,12 +323,31 @@ impl Plan {
                 .enumerate()
                 .map(|(n, change)| (format!("overage.price_change[{n}].at"), change.at)),
         );
+        // Of the changes of one list dated before the start, only the last
+        // is ever in force: the ones before it never apply.
+        let list_of = |key: &str| key[..key.rfind('[').unwrap_or(0)].to_string();
+        let last_before_start: Vec<bool> = dated
+            .iter()
+            .enumerate()
+            .map(|(n, (key, at))| {
+                *at < term.start
+                    && !dated[n + 1..].iter().any(|(other, later)| {
+                        list_of(other) == list_of(key) && *later <= term.start
+                    })
+            })
+            .collect();
         let mut notes = String::new();
-        for (key, at) in dated {
+        for ((key, at), last_before_start) in dated.into_iter().zip(last_before_start) {
             let when = self.zone.format(at);
-            if at < term.start {
+            if at < term.start && !last_before_start {
                 notes += &format!(
-                    "scanquota: note: {}: {key} {when} is before the subscription starts ({}): it is in force for the whole term, and the rule or price it replaces never applies\n",
+                    "scanquota: note: {}: {key} {when} is before the subscription starts ({}), and a later change takes effect by then: it is never in force itself\n",
+                    self.file,
+                    self.zone.format(term.start)
+                );
+            } else if at < term.start {
+                notes += &format!(
+                    "scanquota: note: {}: {key} {when} is before the subscription starts ({}): it is in force from the start, and the rule or price it replaces never applies\n",
                     self.file,
                     self.zone.format(term.start)
                 );

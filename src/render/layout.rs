@@ -565,10 +565,15 @@ pub fn invoice(invoice: &Invoice) -> Vec<Block> {
     for account in &invoice.accounts {
         for cycle in &account.cycles {
             blocks.push(Block::Heading(format!(
-                "Account {} · cycle {} → {}",
+                "Account {} · cycle {} → {}{}",
                 account.account,
                 cycle.start.short(),
-                cycle.end.short()
+                cycle.end.short(),
+                if cycle.upcoming {
+                    " (starts after as-of)"
+                } else {
+                    ""
+                }
             )));
             let mut grid = Grid::new(
                 &[
@@ -617,31 +622,33 @@ pub fn invoice(invoice: &Invoice) -> Vec<Block> {
             ));
         }
         blocks.push(Block::Text(format!(
-            "Account {}: posted {}, accrued {}, still to come {}, projected {}",
+            "Account {}: posted {currency} {}, accrued {}, still to come {}, projected {}",
             account.account,
+            account.posted,
+            account.accrued,
+            account.still_to_come,
+            // Unpriced units may be posted, accrued or still to come: beside
+            // the figure that holds all three.
             money_with_unpriced(
                 currency,
-                account.posted,
+                account.projected,
                 account.unpriced_overage_units,
                 places
             ),
-            account.accrued,
-            account.still_to_come,
-            account.projected
         )));
     }
     blocks.push(Block::Heading("Total".to_string()));
     blocks.push(Block::Text(format!(
-        "Posted {}; accrued {currency} {}; still to come {currency} {}; projected {currency} {}",
+        "Posted {currency} {}; accrued {currency} {}; still to come {currency} {}; projected {}",
+        invoice.posted,
+        invoice.accrued,
+        invoice.still_to_come,
         money_with_unpriced(
             currency,
-            invoice.posted,
+            invoice.projected,
             invoice.unpriced_overage_units,
             places
         ),
-        invoice.accrued,
-        invoice.still_to_come,
-        invoice.projected
     )));
     blocks
 }

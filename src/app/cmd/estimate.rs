@@ -34,6 +34,7 @@ pub fn run(args: &EstimateArgs) -> Result<CommandOutput> {
         };
         for spec in &args.plan {
             let plan = plan_on_its_own(spec, args.window.start.as_deref())?;
+            notes += &plan.notes();
             let recommendation = recommend(&plan, demand, args.months, None)?;
             plans.push(plan_estimate(&plan, vec![recommendation])?);
         }
