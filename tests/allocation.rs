@@ -296,11 +296,11 @@ proptest! {
         let mut broken = report_of(&plan, &log, minute, Some(rules));
         for account in &broken.accounts {
             let allocation = account.allocation.as_ref().expect("an allocation per account");
-            let units: Decimal = allocation.groups.iter().map(|g| g.units.0).sum();
-            prop_assert_eq!(units, account.units.consumed.0 + account.units.overage.0);
-            let money: Decimal = allocation.groups.iter().map(|g| g.charges.0).sum::<Decimal>()
-                + allocation.unused.0 + allocation.shared.0;
-            prop_assert_eq!(money, account.charges.total.0);
+            let units: Decimal = allocation.groups.iter().map(|g| g.units.value()).sum();
+            prop_assert_eq!(units, account.units.consumed.value() + account.units.overage.value());
+            let money: Decimal = allocation.groups.iter().map(|g| g.charges.value()).sum::<Decimal>()
+                + allocation.unused.value() + allocation.shared.value();
+            prop_assert_eq!(money, account.charges.total.value());
             prop_assert_eq!(allocation.total, account.charges.total);
             let scans = &account.scans;
             prop_assert_eq!(allocation.groups.iter().map(|g| g.first).sum::<u64>(), scans.first);
@@ -308,12 +308,12 @@ proptest! {
             prop_assert_eq!(allocation.groups.iter().map(|g| g.denied).sum::<u64>(), scans.denied);
             for cycle in &allocation.cycles {
                 for group in &cycle.groups {
-                    prop_assert_eq!(group.charges.0.scale(), 2);
+                    prop_assert_eq!(group.charges.value().scale(), 2);
                 }
             }
             if shared {
                 // Fees land on groups whenever a cycle has units at all.
-                prop_assert!(allocation.shared.0 <= account.charges.total.0);
+                prop_assert!(allocation.shared.value() <= account.charges.total.value());
             }
         }
         for account in &mut broken.accounts {

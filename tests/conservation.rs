@@ -60,12 +60,13 @@ fn check_report_views(report: &Report, table: &str, markdown: &str) {
         let printed = money(total_row.last().unwrap());
         assert_eq!(sum, printed, "table lines add up to its total:\n{table}");
         assert_eq!(
-            printed, account.charges.total.0,
+            printed,
+            account.charges.total.value(),
             "the table's total is the JSON's"
         );
         let listed = lines.iter().filter(|w| *w.last().unwrap() != "-").count();
         assert_eq!(listed, account.charges.lines.len(), "every line is listed");
-        if !account.charges.unpriced_overage_units.0.is_zero() {
+        if !account.charges.unpriced_overage_units.value().is_zero() {
             assert!(
                 lines
                     .iter()
@@ -91,10 +92,10 @@ fn check_report_views(report: &Report, table: &str, markdown: &str) {
             .map(|cells| money(cells.last().unwrap()))
             .sum();
         assert_eq!(sum, money(total_row.last().unwrap()), "{markdown}");
-        assert_eq!(sum, account.charges.total.0);
+        assert_eq!(sum, account.charges.total.value());
     }
     for view in [table, markdown] {
-        let unpriced = report.totals.unpriced_overage_units.0;
+        let unpriced = report.totals.unpriced_overage_units.value();
         // Text lines wrap at 100 columns: compare with the breaks undone.
         let unwrapped = view.replace('\n', " ");
         assert_eq!(
@@ -103,7 +104,7 @@ fn check_report_views(report: &Report, table: &str, markdown: &str) {
                 || report.accounts.iter().any(|a| a
                     .projection
                     .as_ref()
-                    .is_some_and(|p| !p.projected_unpriced_overage.0.is_zero())),
+                    .is_some_and(|p| !p.projected_unpriced_overage.value().is_zero())),
             "unpriced overage beside every total:\n{view}"
         );
     }
@@ -113,11 +114,11 @@ fn check_report_views(report: &Report, table: &str, markdown: &str) {
 fn check_json(report: &Report) {
     let mut all = Decimal::ZERO;
     for account in &report.accounts {
-        let sum: Decimal = account.charges.lines.iter().map(|l| l.amount.0).sum();
-        assert_eq!(sum, account.charges.total.0);
+        let sum: Decimal = account.charges.lines.iter().map(|l| l.amount.value()).sum();
+        assert_eq!(sum, account.charges.total.value());
         all += sum;
     }
-    assert_eq!(all, report.totals.charges.0);
+    assert_eq!(all, report.totals.charges.value());
 }
 
 /// Invoice CSV and table: posted and accrued rows sum to the report's charges; each
@@ -147,12 +148,13 @@ fn check_invoice(report: &Report, invoice: &Invoice, csv: &str, table: &str) {
         );
     }
     assert_eq!(
-        posted, report.totals.charges.0,
+        posted,
+        report.totals.charges.value(),
         "invoice CSV posted + accrued = report total:\n{csv}"
     );
     assert_eq!(
-        invoice.posted.0 + invoice.accrued.0,
-        report.totals.charges.0
+        invoice.posted.value() + invoice.accrued.value(),
+        report.totals.charges.value()
     );
     let unpriced_cycles = invoice
         .accounts
@@ -174,15 +176,15 @@ fn check_invoice(report: &Report, invoice: &Invoice, csv: &str, table: &str) {
                     .lines
                     .iter()
                     .filter(|l| l.state.as_str() == wanted)
-                    .filter_map(|l| l.amount.map(|m| m.0))
+                    .filter_map(|l| l.amount.map(|m| m.value()))
                     .sum()
             };
-            assert_eq!(sum("posted"), cycle.posted.0);
-            assert_eq!(sum("accrued"), cycle.accrued.0);
-            assert_eq!(sum("still_to_come"), cycle.still_to_come.0);
+            assert_eq!(sum("posted"), cycle.posted.value());
+            assert_eq!(sum("accrued"), cycle.accrued.value());
+            assert_eq!(sum("still_to_come"), cycle.still_to_come.value());
             assert_eq!(
-                cycle.posted.0 + cycle.accrued.0 + cycle.still_to_come.0,
-                cycle.projected.0,
+                cycle.posted.value() + cycle.accrued.value() + cycle.still_to_come.value(),
+                cycle.projected.value(),
                 "posted + accrued + still to come = projected"
             );
             if let Some(projection) = &reported.projection
@@ -192,11 +194,12 @@ fn check_invoice(report: &Report, invoice: &Invoice, csv: &str, table: &str) {
                     .lines
                     .iter()
                     .filter(|l| l.period_start >= cycle.start)
-                    .filter_map(|l| l.amount.map(|m| m.0))
+                    .filter_map(|l| l.amount.map(|m| m.value()))
                     .sum();
                 assert_eq!(cycle.projected, projection.projected_cycle_charges);
                 assert_eq!(
-                    in_cycle, projection.projected_cycle_charges.0,
+                    in_cycle,
+                    projection.projected_cycle_charges.value(),
                     "posted + accrued + still to come = projected cycle cost"
                 );
             }
@@ -275,7 +278,7 @@ fn check_everything(reports: &[Report]) {
         .find(|line| line.trim_start().starts_with("Charges to date"))
         .expect("a charges row");
     let printed: Vec<Decimal> = row.split_whitespace().skip(3).map(money).collect();
-    let expected: Vec<Decimal> = reports.iter().map(|r| r.totals.charges.0).collect();
+    let expected: Vec<Decimal> = reports.iter().map(|r| r.totals.charges.value()).collect();
     assert_eq!(printed, expected, "{table}");
     for (summary, report) in comparison.summaries.iter().zip(reports) {
         assert_eq!(summary.units_denied, report.totals.denied);
@@ -353,7 +356,7 @@ fn every_fixture_adds_up_in_every_view_of_the_binary() {
         assert_eq!(invoice_json["schema"], "scanquota.invoice.v2");
         let posted = money(invoice_json["posted"].as_str().unwrap());
         let accrued = money(invoice_json["accrued"].as_str().unwrap());
-        assert_eq!(posted + accrued, report.totals.charges.0);
+        assert_eq!(posted + accrued, report.totals.charges.value());
         reports.push(report);
     }
     check_everything(&reports);

@@ -44,6 +44,9 @@ fn every_figure_of_the_json_is_on_the_page() {
                     scanquota::engine::charges::ChargeState::Accrued => {
                         format!("{} (accrued)", line.item)
                     }
+                    scanquota::engine::charges::ChargeState::StillToCome => {
+                        format!("{} (still to come)", line.item)
+                    }
                 };
                 let cells = [item, line.period_start.short(), line.amount.to_string()];
                 assert!(

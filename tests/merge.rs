@@ -79,3 +79,71 @@ fn merge_refuses_reports_that_do_not_belong_together() {
         assert!(stderr.contains(needle), "{needle}: {stderr}");
     }
 }
+
+/// `log` split by account into two CSV logs (the first account's rows, and
+/// every other's), each with the header.
+fn split_by_account(work: &Workdir, log: &str) -> (String, String) {
+    let text = std::fs::read_to_string(common::root().join(log)).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let column = header.split(',').position(|c| c == "account").unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let first = rows[0].split(',').nth(column).unwrap();
+    let (mut a, mut b) = (format!("{header}\n"), format!("{header}\n"));
+    for row in rows {
+        let part = if row.split(',').nth(column) == Some(first) {
+            &mut a
+        } else {
+            &mut b
+        };
+        part.push_str(row);
+        part.push('\n');
+    }
+    assert!(b.lines().count() > 1, "{log} has one account");
+    (work.write("a.csv", a), work.write("b.csv", b))
+}
+
+/// A merged report carries what the single run's report carries (the
+/// lines' typed basis included, which the JSON does not hold): every
+/// report format renders it byte for byte as the single run does.
+#[test]
+fn a_merged_report_renders_as_the_single_run_in_every_format() {
+    let cases: [(&str, &str, &[&str]); 3] = [
+        (
+            "fixtures/tcss-cny-topup.toml",
+            "fixtures/tcss-cny.csv",
+            &["--as-of", AS_OF],
+        ),
+        (
+            "fixtures/tcss-cny-topup.toml",
+            "fixtures/tcss-cny.csv",
+            &["--as-of", "2024-04-25 12:00:00", "--month", "2024-04"],
+        ),
+        (
+            "fixtures/fleet.toml",
+            "fixtures/fleet.csv",
+            &["--as-of", "2025-02-14 12:00:00"],
+        ),
+    ];
+    for (plan, log, extra) in cases {
+        let work = Workdir::new();
+        let (a, b) = split_by_account(&work, log);
+        let mut parts = Vec::new();
+        for part in [&a, &b] {
+            let mut args = vec!["report", "--plan", plan, "--log", part, "--format", "json"];
+            args.extend_from_slice(extra);
+            let (code, stdout, stderr) = run(&args);
+            assert_eq!(code, 0, "{stderr}");
+            parts.push(work.write(&format!("{}.json", parts.len()), stdout));
+        }
+        for format in ["table", "markdown", "csv", "html", "json", "openmetrics"] {
+            let mut args = vec!["report", "--plan", plan, "--log", log, "--format", format];
+            args.extend_from_slice(extra);
+            let (code, single, stderr) = run(&args);
+            assert_eq!(code, 0, "{stderr}");
+            let (code, merged, stderr) = run(&["merge", &parts[1], &parts[0], "--format", format]);
+            assert_eq!(code, 0, "{stderr}");
+            assert_eq!(merged, single, "{plan} {log} {extra:?} --format {format}");
+        }
+    }
+}

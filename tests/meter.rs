@@ -566,5 +566,5 @@ fn units_are_exact_decimals() {
         .replace("units = 300", "units = 2000")
         .replace("step = 300", "allowed = [2000]");
     let report = report(&plan, &log_of(&rows), "2024-04-01T00:00:00+08:00");
-    assert_eq!(only(&report).units.consumed.0, d("100.9"));
+    assert_eq!(only(&report).units.consumed.value(), d("100.9"));
 }

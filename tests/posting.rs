@@ -326,6 +326,13 @@ fn the_projected_cost_of_the_cycle_counts_the_scheduled_top_up_in_every_view() {
     let report: Value = serde_json::from_str(&topup("report", "2024-04-16", "json")).unwrap();
     let projection = &report["accounts"][0]["projection"];
     assert_eq!(projection["projected_cycle_charges"], "310.00");
+    // The report lists the top-up as still to come, not as posted.
+    let to_come = report["accounts"][0]["charges"]["still_to_come"]
+        .as_array()
+        .unwrap();
+    assert_eq!(to_come.len(), 1, "{to_come:?}");
+    assert_eq!(to_come[0]["amount"], "90.00");
+    assert_eq!(to_come[0]["state"], "still_to_come");
     let table = topup("report", "2024-04-16", "table");
     assert!(
         table.contains("Projected cost of the cycle ending 2024-05-15 14:00: CNY 310.00"),

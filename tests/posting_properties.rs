@@ -78,15 +78,19 @@ fn posted_lines(report: &Report) -> Vec<(String, Key)> {
 fn check_sums(report: &Report) {
     let mut all = Decimal::ZERO;
     for account in &report.accounts {
-        let sum: Decimal = account.charges.lines.iter().map(|l| l.amount.0).sum();
-        assert_eq!(sum, account.charges.total.0, "posted + accrued = charges");
+        let sum: Decimal = account.charges.lines.iter().map(|l| l.amount.value()).sum();
+        assert_eq!(
+            sum,
+            account.charges.total.value(),
+            "posted + accrued = charges"
+        );
         all += sum;
     }
-    assert_eq!(all, report.totals.charges.0);
+    assert_eq!(all, report.totals.charges.value());
     let invoice = Invoice::of(report).expect("no overflow");
     assert_eq!(
-        invoice.posted.0 + invoice.accrued.0,
-        report.totals.charges.0,
+        invoice.posted.value() + invoice.accrued.value(),
+        report.totals.charges.value(),
         "invoice posted + accrued = totals.charges"
     );
 }
@@ -141,13 +145,14 @@ fn window_posted(
         .flat_map(|a| &a.cycles)
         .flat_map(|c| &c.lines)
         .filter(|l| l.state == scanquota::model::invoice::LineState::Posted)
-        .filter_map(|l| l.amount.map(|m| m.0))
+        .filter_map(|l| l.amount.map(|m| m.value()))
         .sum();
     assert_eq!(
-        lines, invoice.posted.0,
+        lines,
+        invoice.posted.value(),
         "the posted lines add up to the total"
     );
-    invoice.posted.0
+    invoice.posted.value()
 }
 
 proptest! {

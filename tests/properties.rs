@@ -41,15 +41,15 @@ proptest! {
         let report = report_of(&plan_text(&spec), &log_text(&rows), minute);
         for account in &report.accounts {
             for allowance in &account.allowances {
-                prop_assert_eq!(allowance.granted.0, allowance.consumed.0 + allowance.remaining.0 + allowance.expired.0);
+                prop_assert_eq!(allowance.granted.value(), allowance.consumed.value() + allowance.remaining.value() + allowance.expired.value());
                 for period in &allowance.periods {
-                    prop_assert_eq!(period.granted.0, period.consumed.0 + period.remaining.0 + period.expired.0);
+                    prop_assert_eq!(period.granted.value(), period.consumed.value() + period.remaining.value() + period.expired.value());
                     // Daily usage climbs to what the period consumed, a day at a time.
                     let last = period.daily.last().expect("a period has at least its first day");
-                    prop_assert_eq!(last.used.0, period.consumed.0);
+                    prop_assert_eq!(last.used.value(), period.consumed.value());
                     prop_assert!(period.daily.windows(2).all(|w| w[0].used <= w[1].used && w[0].date < w[1].date));
                     prop_assert_eq!(&period.daily[0].date, &period.start.date());
-                    prop_assert!(period.remaining.0 >= Decimal::ZERO && period.expired.0 >= Decimal::ZERO);
+                    prop_assert!(period.remaining.value() >= Decimal::ZERO && period.expired.value() >= Decimal::ZERO);
                 }
             }
         }
@@ -149,10 +149,10 @@ proptest! {
     fn charges_total_is_the_sum_of_rounded_lines(spec in plan_spec(), rows in rows(), minute in as_of_strategy()) {
         let report = report_of(&plan_text(&spec), &log_text(&rows), minute);
         for account in &report.accounts {
-            let sum: Decimal = account.charges.lines.iter().map(|l| l.amount.0).sum();
-            prop_assert_eq!(account.charges.total.0, sum);
+            let sum: Decimal = account.charges.lines.iter().map(|l| l.amount.value()).sum();
+            prop_assert_eq!(account.charges.total.value(), sum);
             for line in &account.charges.lines {
-                prop_assert_eq!(line.amount.0.scale(), 2);
+                prop_assert_eq!(line.amount.value().scale(), 2);
             }
         }
     }
@@ -167,7 +167,7 @@ proptest! {
         for account in &report.accounts {
             let mine: Vec<_> = ledger.iter().filter(|row| row.account == account.account).collect();
             let count = |outcome: &str| mine.iter().filter(|row| row.outcome == outcome).count() as u64;
-            let units = |outcome: &str| mine.iter().filter(|row| row.outcome == outcome).map(|row| row.units.0).sum::<Decimal>();
+            let units = |outcome: &str| mine.iter().filter(|row| row.outcome == outcome).map(|row| row.units.value()).sum::<Decimal>();
             let scans = &account.scans;
             prop_assert_eq!(count("duplicate"), scans.duplicates);
             prop_assert_eq!(count("failed"), scans.failed);
@@ -177,11 +177,11 @@ proptest! {
             prop_assert_eq!(count("repeat"), scans.repeat);
             prop_assert_eq!(count("denied"), scans.denied);
             prop_assert_eq!(count("after_as_of"), scans.after_as_of);
-            prop_assert_eq!(units("denied"), account.units.denied.0);
-            let metered: Decimal = mine.iter().map(|row| row.units.0).sum();
-            prop_assert_eq!(metered, account.units.consumed.0 + account.units.overage.0 + account.units.denied.0);
-            let overage: Decimal = mine.iter().map(|row| row.overage.0).sum();
-            prop_assert_eq!(overage, account.units.overage.0);
+            prop_assert_eq!(units("denied"), account.units.denied.value());
+            let metered: Decimal = mine.iter().map(|row| row.units.value()).sum();
+            prop_assert_eq!(metered, account.units.consumed.value() + account.units.overage.value() + account.units.denied.value());
+            let overage: Decimal = mine.iter().map(|row| row.overage.value()).sum();
+            prop_assert_eq!(overage, account.units.overage.value());
         }
     }
 
@@ -198,18 +198,18 @@ proptest! {
                 .iter()
                 .filter(|row| row.account == account.account && row.outcome == "denied")
                 .filter(|row| (start..=as_of).contains(&row.timestamp.utc()))
-                .map(|row| row.units.0)
+                .map(|row| row.units.value())
                 .sum();
-            prop_assert!(projection.projected_denied.0 >= denied_in_cycle,
+            prop_assert!(projection.projected_denied.value() >= denied_in_cycle,
                 "projected_denied {} < denied so far {}", projection.projected_denied, denied_in_cycle);
-            prop_assert_eq!(projection.exhausted, projection.available.0.is_zero());
+            prop_assert_eq!(projection.exhausted, projection.available.value().is_zero());
             if let Some(at) = &projection.exhausts_at {
                 let at = at.utc();
                 prop_assert!(!projection.exhausted);
                 prop_assert!(at >= chrono::SubsecRound::trunc_subsecs(as_of, 0) && at <= end, "{} not in [{}, {}]", at, as_of, end);
             }
             if !spec.bill || spec.priced_overage {
-                prop_assert!(projection.projected_unpriced_overage.0.is_zero());
+                prop_assert!(projection.projected_unpriced_overage.value().is_zero());
             } else {
                 prop_assert_eq!(projection.projected_unpriced_overage, projection.projected_overage);
             }

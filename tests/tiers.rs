@@ -1079,3 +1079,60 @@ fn estimate_without_a_step_weighs_every_tier_bound() {
     assert_eq!(estimate["purchase"], "150");
     assert_eq!(estimate["cost_per_cycle"], "160.00");
 }
+
+#[test]
+fn allocation_files_calendar_month_overage_in_the_cycle_it_posts_in() {
+    // March's overage posts April 1st (first cycle), April's May 1st
+    // (second): each cycle's allocation shares out what the invoice files
+    // under it, posted and accrued.
+    let plan = mid_month_plan(
+        "calendar-month",
+        "[[overage.tier]]\nup_to = 100\nunit_price = 1\n[[overage.tier]]\nunit_price = 0.5\n",
+    );
+    let start = chrono::DateTime::parse_from_rfc3339("2024-03-15T00:30:00Z").unwrap();
+    let mut log = String::from("timestamp,image,status,team\n");
+    for hour in 0..36 * 24 {
+        let at = start + chrono::Duration::hours(hour);
+        let team = ["a", "b", "c"][(hour % 3) as usize];
+        log += &format!("{},img{hour},success,{team}\n", at.to_rfc3339());
+    }
+    let dir = Workdir::new();
+    let plan = dir.write("plan.toml", &plan);
+    let log = dir.write("log.csv", &log);
+    let (code, out, err) = run(&[
+        "invoice",
+        "--plan",
+        &plan,
+        "--log",
+        &log,
+        "--as-of",
+        "2024-04-20T00:00:00Z",
+        "--by",
+        "team",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let invoice: Value = serde_json::from_str(&out).unwrap();
+    let account = &invoice["accounts"][0];
+    let shared = account["allocation"]["cycles"].as_array().unwrap();
+    let cycles = account["cycles"].as_array().unwrap();
+    assert_eq!(shared.len(), 2);
+    let money = |v: &Value| v.as_str().unwrap().parse::<Decimal>().unwrap();
+    for (cycle, allocated) in cycles.iter().zip(shared) {
+        let groups: Decimal = allocated["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| money(&g["charges"]))
+            .sum();
+        let total = groups + money(&allocated["unused"]) + money(&allocated["shared"]);
+        assert_eq!(
+            total,
+            money(&cycle["posted"]) + money(&cycle["accrued"]),
+            "{allocated} vs {cycle}"
+        );
+    }
+    // March: 100 × 1 + 308 × 0.5 = 254.00 in the first cycle.
+    assert_eq!(cycles[0]["posted"], "254.00");
+}

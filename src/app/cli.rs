@@ -19,7 +19,7 @@ pub struct Cli {
     /// Print nothing but the result: no notes on stderr, no progress bar (and
     /// for `check`, no lines at all); errors are still printed
     #[arg(long, short, global = true)]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
 
     /// Write the result to FILE instead of standard output; FILE is replaced
     /// only when the run succeeds
@@ -27,11 +27,11 @@ pub struct Cli {
     pub output: Option<String>,
 
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Remaining, expired and free quota and charges per account
     #[command(after_help = "\
 Examples:
@@ -149,21 +149,21 @@ pub struct WindowArgs {
     /// The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan's zone,
     /// `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]
     #[arg(long, value_name = "TIME")]
-    pub as_of: Option<String>,
+    pub(crate) as_of: Option<String>,
 
     /// Only this account; one that no log row or core sample names is an error listing the accounts there are
     #[arg(long, value_name = "ACCOUNT")]
-    pub account: Option<String>,
+    pub(crate) account: Option<String>,
 
     /// Purchase moment for a plan without `subscription.start` (built-ins, or a
     /// saved `plan show`) [default for built-ins: the log's first scan, said on stderr]
     #[arg(long, value_name = "TIME")]
-    pub start: Option<String>,
+    pub(crate) start: Option<String>,
 
     /// Show times in this zone (fixed offset or IANA name) instead of the
     /// plan's; periods, days and --as-of stay in the plan's zone [default: the plan's]
     #[arg(long, value_name = "ZONE")]
-    pub display_zone: Option<String>,
+    pub(crate) display_zone: Option<String>,
 }
 
 /// How scanner and registry outputs are read as logs.
@@ -172,49 +172,49 @@ pub struct FormatArgs {
     /// The logs' format [default: recognised by content: CSV, JSON Lines, or
     /// Trivy, Grype and Harbor JSON]
     #[arg(long, value_enum, value_name = "FORMAT")]
-    pub log_format: Option<LogFormatArg>,
+    pub(crate) log_format: Option<LogFormatArg>,
 
     #[command(flatten)]
-    pub rows: ScannerRowArgs,
+    pub(crate) rows: ScannerRowArgs,
 
     #[command(flatten)]
-    pub layout: LayoutArgs,
+    pub(crate) layout: LayoutArgs,
 }
 
 /// How a log of one's own is read: its delimiter, its column names, and the
 /// zone of its naive times.
 #[derive(Debug, Args, Clone, Default)]
-pub struct LayoutArgs {
+pub(crate) struct LayoutArgs {
     /// Read the log column (CSV header or JSON Lines key) HEADER as the column
     /// NAME (timestamp, image, account, status, scan_id, source, risk or the
     /// --by column); repeat for each column; case and spaces are ignored
     #[arg(long = "column", value_name = "NAME=HEADER")]
-    pub columns: Vec<String>,
+    pub(crate) columns: Vec<String>,
 
     /// The CSV log's field delimiter: `,`, `;`, `|` or `\t` (a tab) [default: ,]
     #[arg(long, value_name = "CHAR")]
-    pub delimiter: Option<String>,
+    pub(crate) delimiter: Option<String>,
 
     /// The zone of the log's times written without an offset: a fixed offset
     /// (`+08:00`) or an IANA name (`Europe/Berlin`) [default: the plan's]
     #[arg(long, value_name = "ZONE")]
-    pub log_zone: Option<String>,
+    pub(crate) log_zone: Option<String>,
 }
 
 /// How rows are made from scanner reports (`--log` and `import`).
 #[derive(Debug, Args, Clone, Default)]
-pub struct ScannerRowArgs {
+pub(crate) struct ScannerRowArgs {
     /// The source of rows made from Trivy and Grype reports (Harbor's are registry scans)
     #[arg(long, value_enum, value_name = "SOURCE")]
-    pub source: Option<SourceArg>,
+    pub(crate) source: Option<SourceArg>,
 
     /// Which identity of a report names the image
     #[arg(long, value_enum, value_name = "KEY", default_value_t = ImageKeyArg::Digest)]
-    pub image_key: ImageKeyArg,
+    pub(crate) image_key: ImageKeyArg,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LogFormatArg {
+pub(crate) enum LogFormatArg {
     Csv,
     /// The canonical log as JSON Lines (one object a line)
     Jsonl,
@@ -224,14 +224,14 @@ pub enum LogFormatArg {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SourceArg {
+pub(crate) enum SourceArg {
     Local,
     Registry,
     Cicd,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
-pub enum ImageKeyArg {
+pub(crate) enum ImageKeyArg {
     /// The manifest digest (else the image id, else the name)
     #[default]
     Digest,
@@ -242,20 +242,20 @@ pub enum ImageKeyArg {
 }
 
 #[derive(Debug, Args)]
-pub struct ReportArgs {
+pub(crate) struct ReportArgs {
     /// Billing plan (TOML file or builtin:NAME); repeat to compare plans side by side
     #[arg(long, value_name = "PLAN", required = true)]
-    pub plan: Vec<String>,
+    pub(crate) plan: Vec<String>,
 
     #[command(flatten)]
-    pub billed: BilledInputArgs,
+    pub(crate) billed: BilledInputArgs,
 
     #[command(flatten)]
-    pub window: BillWindowArgs,
+    pub(crate) window: BillWindowArgs,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-    pub format: ReportFormat,
+    pub(crate) format: ReportFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -288,45 +288,45 @@ pub enum InvoiceFormat {
 #[derive(Debug, Args)]
 pub struct BilledInputArgs {
     #[command(flatten)]
-    pub input: InputArgs,
+    pub(crate) input: InputArgs,
 
     /// Hourly samples of online cores (CSV `timestamp,account,cores`) for the plan's [cores] billing
     #[arg(long, value_name = "FILE")]
-    pub cores: Option<String>,
+    pub(crate) cores: Option<String>,
 
     /// Read the cores file's column HEADER as NAME (timestamp, account, cores); repeatable
     #[arg(long = "cores-column", value_name = "NAME=HEADER", requires = "cores")]
-    pub cores_columns: Vec<String>,
+    pub(crate) cores_columns: Vec<String>,
 
     /// The cores file's field delimiter: `,`, `;`, `|` or `\t` [default: ,]
     #[arg(long, value_name = "CHAR", requires = "cores")]
-    pub cores_delimiter: Option<String>,
+    pub(crate) cores_delimiter: Option<String>,
 
     #[command(flatten)]
-    pub breakdown: BreakdownArgs,
+    pub(crate) breakdown: BreakdownArgs,
 }
 
 /// `--by` and how what no group caused is shared (report and invoice).
 #[derive(Debug, Args)]
-pub struct BreakdownArgs {
+pub(crate) struct BreakdownArgs {
     /// Break each account down by this log column (team, namespace, …): who used
     /// the shared purchase and who pays what; empty values form `(none)`
     #[arg(long, value_name = "COLUMN")]
-    pub by: Option<String>,
+    pub(crate) by: Option<String>,
 
     /// With --by: the charge for prepaid units nobody drew stays on its own
     /// `unused` line, or is spread over the groups by their drawn units
     #[arg(long, value_enum, value_name = "HOW", default_value_t = Allocate::Line, requires = "by")]
-    pub allocate_unused: Allocate,
+    pub(crate) allocate_unused: Allocate,
 
     /// With --by: fee and cores lines stay on the `shared` line, or are spread
     /// over the groups by their units in the cycle
     #[arg(long, value_enum, value_name = "HOW", default_value_t = Allocate::Line, requires = "by")]
-    pub allocate_shared: Allocate,
+    pub(crate) allocate_shared: Allocate,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Allocate {
+pub(crate) enum Allocate {
     /// A line of its own
     Line,
     /// Spread over the groups in proportion to their units
@@ -338,183 +338,183 @@ pub enum Allocate {
 pub struct BillWindowArgs {
     /// The lines posted in this calendar month, `YYYY-MM`, in the plan's zone
     #[arg(long, value_name = "YYYY-MM")]
-    pub month: Option<String>,
+    pub(crate) month: Option<String>,
 
     /// With --to: the lines posted from this moment on (a bare date is 00:00 of that date in the plan's zone)
     #[arg(long, value_name = "TIME")]
-    pub from: Option<String>,
+    pub(crate) from: Option<String>,
 
     /// With --from: the lines posted before this moment (a bare date is 00:00 of that date in the plan's zone)
     #[arg(long, value_name = "TIME")]
-    pub to: Option<String>,
+    pub(crate) to: Option<String>,
 }
 
 #[derive(Debug, Args)]
-pub struct InvoiceArgs {
+pub(crate) struct InvoiceArgs {
     /// Billing plan (TOML file or builtin:NAME)
     #[arg(long, value_name = "PLAN")]
-    pub plan: String,
+    pub(crate) plan: String,
 
     #[command(flatten)]
-    pub billed: BilledInputArgs,
+    pub(crate) billed: BilledInputArgs,
 
     #[command(flatten)]
-    pub window: BillWindowArgs,
+    pub(crate) window: BillWindowArgs,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = InvoiceFormat::Table)]
-    pub format: InvoiceFormat,
+    pub(crate) format: InvoiceFormat,
 }
 
 #[derive(Debug, Args)]
-pub struct LedgerArgs {
+pub(crate) struct LedgerArgs {
     /// Billing plan (TOML file or builtin:NAME)
     #[arg(long, value_name = "PLAN")]
-    pub plan: String,
+    pub(crate) plan: String,
 
     #[command(flatten)]
-    pub input: InputArgs,
+    pub(crate) input: InputArgs,
 
     /// Add this log column to every row (team, namespace, …)
     #[arg(long, value_name = "COLUMN")]
-    pub by: Option<String>,
+    pub(crate) by: Option<String>,
 
     /// Print only rows scanned at or after this time: `YYYY-MM-DD` (00:00 of
     /// that day in the plan's zone) or a date-time as written; every row is
     /// still replayed, so outcomes are those of the whole ledger
     #[arg(long, value_name = "TIME")]
-    pub from: Option<String>,
+    pub(crate) from: Option<String>,
 
     /// Print only rows scanned before this time (same forms as --from)
     #[arg(long, value_name = "TIME")]
-    pub to: Option<String>,
+    pub(crate) to: Option<String>,
 
     /// Output format (`jsonl`: one JSON object a line)
     #[arg(long, value_enum, default_value_t = LedgerFormat::Table)]
-    pub format: LedgerFormat,
+    pub(crate) format: LedgerFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LedgerFormat {
+pub(crate) enum LedgerFormat {
     Table,
     Csv,
     Jsonl,
 }
 
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Billing plan (TOML file or builtin:NAME)
     #[arg(long, value_name = "PLAN")]
-    pub plan: String,
+    pub(crate) plan: String,
 
     #[command(flatten)]
-    pub input: InputArgs,
+    pub(crate) input: InputArgs,
 
     /// Alert when fewer units than this remain in the current period
     #[arg(long, value_name = "UNITS", allow_negative_numbers = true)]
-    pub min_remaining: Option<String>,
+    pub(crate) min_remaining: Option<String>,
 
     /// Apply --min-remaining and --max-used-percent to this allowance only [default: all summed]
     #[arg(long, value_name = "NAME")]
-    pub allowance: Option<String>,
+    pub(crate) allowance: Option<String>,
 
     /// Alert when more than this percentage of the current period is consumed
     #[arg(long, value_name = "PERCENT", allow_negative_numbers = true)]
-    pub max_used_percent: Option<String>,
+    pub(crate) max_used_percent: Option<String>,
 
     /// Alert when the projected cost of the current cycle exceeds this amount, or
     /// includes overage without a price (value `unpriced`)
     #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
-    pub max_projected_charges: Option<String>,
+    pub(crate) max_projected_charges: Option<String>,
 
     /// Alert when more units than this are projected to be denied by the cycle end
     #[arg(long, value_name = "UNITS", allow_negative_numbers = true)]
-    pub max_projected_denied: Option<String>,
+    pub(crate) max_projected_denied: Option<String>,
 
     /// Alert when the subscription ends within this many days
     #[arg(long, value_name = "DAYS", allow_negative_numbers = true)]
-    pub expiring_within: Option<u32>,
+    pub(crate) expiring_within: Option<u32>,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
-    pub format: CheckFormat,
+    pub(crate) format: CheckFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CheckFormat {
+pub(crate) enum CheckFormat {
     Text,
     Json,
     Markdown,
 }
 
 #[derive(Debug, Args)]
-pub struct ImportArgs {
+pub(crate) struct ImportArgs {
     /// The format of the files
     #[arg(value_enum)]
-    pub format: ImportFormat,
+    pub(crate) format: ImportFormat,
 
     /// Reports or event files (one document each, several concatenated, or one
     /// a line); a directory is read file by file in name order; `-` is standard input
     #[arg(required = true, value_name = "FILE")]
-    pub files: Vec<String>,
+    pub(crate) files: Vec<String>,
 
     /// The account every row belongs to
     #[arg(long, value_name = "ACCOUNT", default_value = "default")]
-    pub account: String,
+    pub(crate) account: String,
 
     #[command(flatten)]
-    pub rows: ScannerRowArgs,
+    pub(crate) rows: ScannerRowArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ImportFormat {
+pub(crate) enum ImportFormat {
     Trivy,
     Grype,
     Harbor,
 }
 
 #[derive(Debug, Args)]
-pub struct MergeArgs {
+pub(crate) struct MergeArgs {
     /// Reports written by `scanquota report --format json`, same plan and --as-of
     #[arg(required = true, value_name = "REPORT.json")]
-    pub reports: Vec<String>,
+    pub(crate) reports: Vec<String>,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = ReportFormat::Json)]
-    pub format: ReportFormat,
+    pub(crate) format: ReportFormat,
 }
 
 #[derive(Debug, Args)]
-pub struct StatsArgs {
+pub(crate) struct StatsArgs {
     /// Billing plan (TOML file or builtin:NAME)
     #[arg(long, value_name = "PLAN")]
-    pub plan: String,
+    pub(crate) plan: String,
 
     #[command(flatten)]
-    pub input: InputArgs,
+    pub(crate) input: InputArgs,
 
     /// Images known to exist (CSV `image,source`); those never scanned count as `unscan`
     #[arg(long, value_name = "FILE")]
-    pub inventory: Option<String>,
+    pub(crate) inventory: Option<String>,
 
     #[command(flatten)]
-    pub inventory_layout: InventoryLayoutArgs,
+    pub(crate) inventory_layout: InventoryLayoutArgs,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = StatsFormat::Json)]
-    pub format: StatsFormat,
+    pub(crate) format: StatsFormat,
 }
 
 /// How an `--inventory` file of one's own is read.
 #[derive(Debug, Args, Clone, Default)]
-pub struct InventoryLayoutArgs {
+pub(crate) struct InventoryLayoutArgs {
     /// Read the inventory's column HEADER as NAME (image, source); repeatable
     #[arg(
         long = "inventory-column",
         value_name = "NAME=HEADER",
         requires = "inventory"
     )]
-    pub inventory_columns: Vec<String>,
+    pub(crate) inventory_columns: Vec<String>,
 
     /// The inventory's field delimiter: `,`, `;`, `|` or `\t` [default: ,]
     #[arg(
@@ -522,41 +522,41 @@ pub struct InventoryLayoutArgs {
         value_name = "CHAR",
         requires = "inventory"
     )]
-    pub inventory_delimiter: Option<String>,
+    pub(crate) inventory_delimiter: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum StatsFormat {
+pub(crate) enum StatsFormat {
     Json,
     Table,
 }
 
 #[derive(Debug, Args)]
-pub struct ReconcileArgs {
+pub(crate) struct ReconcileArgs {
     /// Billing plan (TOML file or builtin:NAME)
     #[arg(long, value_name = "PLAN")]
-    pub plan: String,
+    pub(crate) plan: String,
 
     #[command(flatten)]
-    pub input: InputArgs,
+    pub(crate) input: InputArgs,
 
     /// Images known to exist (CSV `image,source`)
     #[arg(long, value_name = "FILE")]
-    pub inventory: Option<String>,
+    pub(crate) inventory: Option<String>,
 
     #[command(flatten)]
-    pub inventory_layout: InventoryLayoutArgs,
+    pub(crate) inventory_layout: InventoryLayoutArgs,
 
     /// The statistics JSON as the vendor's API returned it
     #[arg(long, value_name = "FILE")]
-    pub vendor_stats: String,
+    pub(crate) vendor_stats: String,
 }
 
 #[derive(Debug, Args)]
-pub struct EstimateArgs {
+pub(crate) struct EstimateArgs {
     /// Billing plan (TOML file or builtin:NAME); repeat to compare plans
     #[arg(long, value_name = "PLAN", required = true)]
-    pub plan: Vec<String>,
+    pub(crate) plan: Vec<String>,
 
     /// First scans (images never scanned before) per cycle
     #[arg(
@@ -565,7 +565,7 @@ pub struct EstimateArgs {
         requires = "repeat_scans",
         conflicts_with = "from_log"
     )]
-    pub first_scans: Option<String>,
+    pub(crate) first_scans: Option<String>,
 
     /// Repeat scans per cycle
     #[arg(
@@ -574,47 +574,47 @@ pub struct EstimateArgs {
         requires = "first_scans",
         conflicts_with = "from_log"
     )]
-    pub repeat_scans: Option<String>,
+    pub(crate) repeat_scans: Option<String>,
 
     /// Take the demand from scan logs (as --log reads them): each account's first and
     /// repeat scans per closed cycle, sized on its own
     #[arg(long, value_name = "LOG", required_unless_present = "first_scans", num_args = 1..)]
-    pub from_log: Vec<String>,
+    pub(crate) from_log: Vec<String>,
 
     #[command(flatten)]
-    pub layout: LayoutArgs,
+    pub(crate) layout: LayoutArgs,
 
     /// With --from-log: size each account's purchase for its busiest closed cycle
     /// (`peak`) or the average one (`mean`); both are shown
     #[arg(long, value_enum, default_value_t = SizeForArg::Peak)]
-    pub size_for: SizeForArg,
+    pub(crate) size_for: SizeForArg,
 
     /// Cycles to cost the plans over
     #[arg(long, value_name = "M", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=1200))]
-    pub months: u32,
+    pub(crate) months: u32,
 
     #[command(flatten)]
-    pub window: WindowArgs,
+    pub(crate) window: WindowArgs,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = EstimateFormat::Table)]
-    pub format: EstimateFormat,
+    pub(crate) format: EstimateFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SizeForArg {
+pub(crate) enum SizeForArg {
     Peak,
     Mean,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum EstimateFormat {
+pub(crate) enum EstimateFormat {
     Table,
     Json,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum PlanCommand {
+pub(crate) enum PlanCommand {
     /// Validate a plan and print it normalised, every default filled in
     #[command(after_help = "\
 Examples:
@@ -652,7 +652,7 @@ Example:
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PlanFormat {
+pub(crate) enum PlanFormat {
     Toml,
     Json,
 }

@@ -30,11 +30,11 @@ use std::collections::BTreeMap;
 pub struct PlanRun {
     pub plan: Plan,
     /// The moment the report describes.
-    pub as_of: DateTime<Utc>,
+    pub(crate) as_of: DateTime<Utc>,
     /// Billable core days per account from `--cores` (empty without it).
-    pub core_days: BTreeMap<String, Vec<CoreDay>>,
+    pub(crate) core_days: BTreeMap<String, Vec<CoreDay>>,
     /// `--month` or `--from`/`--to`: the lines posted in `[from, to)`.
-    pub window: Option<Window>,
+    pub(crate) window: Option<Window>,
 }
 
 /// A billing window `[from, to)` (§13).
@@ -45,7 +45,8 @@ pub struct Window {
 }
 
 impl Window {
-    pub fn contains(&self, at: DateTime<Utc>) -> bool {
+    #[cfg(test)]
+    fn contains(&self, at: DateTime<Utc>) -> bool {
         self.from <= at && at < self.to
     }
 
@@ -59,7 +60,7 @@ impl Window {
 /// is 00:00 of that date, a date-time is taken as written. `None` without
 /// any of them; bad forms, `--month` with `--from`/`--to`, one of
 /// `--from`/`--to` alone, or `from >= to` are errors.
-pub fn window(
+pub(crate) fn window(
     month: Option<&str>,
     from: Option<&str>,
     to: Option<&str>,
@@ -141,12 +142,12 @@ pub struct Job {
     /// The logs, how they are read, `--account`.
     pub inputs: Inputs,
     /// Lines for standard error that are not errors (a start taken from the log).
-    pub notes: String,
+    pub(crate) notes: String,
     /// `--by`: the column (lower-case) accounts are broken down by.
-    pub by: Option<String>,
-    pub rules: AllocationRules,
+    pub(crate) by: Option<String>,
+    pub(crate) rules: AllocationRules,
     /// `--display-zone`: the zone times are shown in, when not the plan's.
-    pub display_zone: Option<Zone>,
+    pub(crate) display_zone: Option<Zone>,
 }
 
 /// What a command asks of its inputs.
@@ -167,13 +168,13 @@ pub struct Needs {
 
 impl Needs {
     /// `--month`, `--from`, `--to` (report and invoice).
-    pub fn window(mut self, args: &BillWindowArgs) -> Self {
+    pub(crate) fn window(mut self, args: &BillWindowArgs) -> Self {
         self.window = Some(args.clone());
         self
     }
 
     /// `--by` and the allocation options of report and invoice.
-    pub fn breakdown(mut self, args: &BreakdownArgs) -> Self {
+    pub(crate) fn breakdown(mut self, args: &BreakdownArgs) -> Self {
         self.by = args.by.clone();
         self.rules = AllocationRules {
             unused_proportional: args.allocate_unused == Allocate::Proportional,
@@ -310,7 +311,7 @@ impl Job {
     }
 
     /// The `--by` breakdown, with the names of the groups the logs hold.
-    pub fn breakdown(&self, names: Vec<String>) -> Option<Breakdown> {
+    pub(crate) fn breakdown(&self, names: Vec<String>) -> Option<Breakdown> {
         self.by.as_ref().map(|by| Breakdown {
             by: by.clone(),
             names,
@@ -319,7 +320,7 @@ impl Job {
     }
 
     /// The periods `run` replays over; with `--by` its usages keep groups.
-    pub fn schedule(&self, run: &PlanRun) -> Schedule {
+    pub(crate) fn schedule(&self, run: &PlanRun) -> Schedule {
         let mut schedule = Schedule::new(&run.plan, run.as_of);
         schedule.grouped = self.by.is_some();
         if let Some(zone) = self.display_zone {
@@ -362,7 +363,7 @@ fn resolve_plan(spec: &str, start: Option<&str>) -> Result<Resolved> {
 /// A plan standing on its own (no log to take a start from): `estimate` by
 /// hand and `plan check`. A built-in without `--start` starts now, to the
 /// minute.
-pub fn plan_on_its_own(spec: &str, start: Option<&str>) -> Result<Plan> {
+pub(crate) fn plan_on_its_own(spec: &str, start: Option<&str>) -> Result<Plan> {
     match resolve_plan(spec, start)? {
         Resolved::Ready(plan) => Ok(*plan),
         Resolved::StartsAtFirstScan { spec, .. } => {
@@ -399,7 +400,7 @@ fn parse_time(option: &'static str, text: &str, zone: Zone) -> Result<DateTime<U
 /// day where a zone skips midnight); a date-time is taken as written, in
 /// `zone` when it has no offset (RFC 3339, `YYYY-MM-DD HH:MM[:SS]`, Unix
 /// seconds).
-pub fn window_bound(option: &'static str, text: &str, zone: Zone) -> Result<DateTime<Utc>> {
+pub(crate) fn window_bound(option: &'static str, text: &str, zone: Zone) -> Result<DateTime<Utc>> {
     let trimmed = text.trim();
     if trimmed.len() == 10
         && let Ok(date) = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
@@ -426,7 +427,7 @@ fn is_minutes_form(text: &str) -> bool {
 /// command-line time, or a bare date meaning the last instant of that local
 /// day (the whole date is included; a period starting at the next midnight
 /// is not).
-pub fn parse_as_of(text: Option<&str>, zone: Zone) -> Result<DateTime<Utc>> {
+pub(crate) fn parse_as_of(text: Option<&str>, zone: Zone) -> Result<DateTime<Utc>> {
     let text = match text.map(str::trim) {
         None | Some("now") => return Ok(Utc::now().trunc_subsecs(0)),
         Some(text) => text,
@@ -447,14 +448,9 @@ pub fn parse_as_of(text: Option<&str>, zone: Zone) -> Result<DateTime<Utc>> {
     parse_time("--as-of", text, zone)
 }
 
-/// `--as-of` for `plan`, refused when it is before anything started.
-pub fn resolve_as_of(text: Option<&str>, plan: &Plan) -> Result<DateTime<Utc>> {
-    resolve_as_of_in(text, plan, None)
-}
-
 /// `--as-of` for `plan` with a billing window: never past the last instant
 /// before the window's end.
-pub fn resolve_as_of_in(
+pub(crate) fn resolve_as_of_in(
     text: Option<&str>,
     plan: &Plan,
     window: Option<Window>,
@@ -514,7 +510,7 @@ fn core_days(
 }
 
 /// `check`'s thresholds as exact decimals; at least one is required.
-pub fn thresholds(args: &CheckArgs) -> Result<Thresholds> {
+pub(crate) fn thresholds(args: &CheckArgs) -> Result<Thresholds> {
     let decimal = |flag: &'static str, text: &Option<String>| {
         text.as_deref().map(|t| threshold(flag, t)).transpose()
     };
@@ -540,7 +536,10 @@ pub fn thresholds(args: &CheckArgs) -> Result<Thresholds> {
 
 /// `--inventory` (images known to exist) for `stats` and `reconcile`, laid
 /// out as `--inventory-column` and `--inventory-delimiter` say.
-pub fn inventory(path: Option<&str>, args: &InventoryLayoutArgs) -> Result<Vec<(Source, String)>> {
+pub(crate) fn inventory(
+    path: Option<&str>,
+    args: &InventoryLayoutArgs,
+) -> Result<Vec<(Source, String)>> {
     let layout = layout(
         &args.inventory_columns,
         args.inventory_delimiter.as_deref(),
@@ -555,7 +554,7 @@ pub fn inventory(path: Option<&str>, args: &InventoryLayoutArgs) -> Result<Vec<(
 /// `--column NAME=HEADER` values and a `--delimiter` (or their prefixed
 /// forms, named by `options`) as a [`Layout`]; the names are checked against
 /// the file's header when it is read.
-pub fn layout(
+pub(crate) fn layout(
     columns: &[String],
     delimiter: Option<&str>,
     options: (&'static str, &'static str),
@@ -593,7 +592,7 @@ pub fn layout(
 
 /// `--log-zone` or `--display-zone`: the plan's zone forms (a fixed offset
 /// or an IANA name).
-pub fn zone_option(option: &'static str, text: Option<&str>) -> Result<Option<Zone>> {
+pub(crate) fn zone_option(option: &'static str, text: Option<&str>) -> Result<Option<Zone>> {
     let Some(text) = text else {
         return Ok(None);
     };
@@ -620,13 +619,13 @@ fn parse_delimiter(option: &'static str, text: &str) -> Result<u8> {
 }
 
 /// `--vendor-stats`: the statistics the vendor's API returned.
-pub fn vendor_statistics(path: &str) -> Result<serde_json::Value> {
+pub(crate) fn vendor_statistics(path: &str) -> Result<serde_json::Value> {
     crate::model::reconcile::read_vendor(path)
 }
 
 /// `scanquota import`'s arguments: the files (directories expanded), how
 /// their documents are read, and lines for stderr (entries left out).
-pub fn import_inputs(args: &ImportArgs) -> Result<(Vec<String>, FormatOptions, String)> {
+pub(crate) fn import_inputs(args: &ImportArgs) -> Result<(Vec<String>, FormatOptions, String)> {
     let format = match args.format {
         ImportFormat::Trivy => LogFormatArg::Trivy,
         ImportFormat::Grype => LogFormatArg::Grype,

@@ -8,14 +8,14 @@ use std::fmt;
 /// Where in an input a problem was found: a file plus a line, column and/or key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
-    pub file: String,
-    pub key: Option<String>,
-    pub line: Option<u64>,
-    pub column: Option<u64>,
+    pub(crate) file: String,
+    pub(crate) key: Option<String>,
+    pub(crate) line: Option<u64>,
+    pub(crate) column: Option<u64>,
 }
 
 impl Location {
-    pub fn file(file: impl Into<String>) -> Self {
+    pub(crate) fn file(file: impl Into<String>) -> Self {
         Location {
             file: file.into(),
             key: None,
@@ -24,17 +24,17 @@ impl Location {
         }
     }
 
-    pub fn line(mut self, line: u64) -> Self {
+    pub(crate) fn line(mut self, line: u64) -> Self {
         self.line = Some(line);
         self
     }
 
-    pub fn column(mut self, column: impl Into<Option<u64>>) -> Self {
+    pub(crate) fn column(mut self, column: impl Into<Option<u64>>) -> Self {
         self.column = column.into();
         self
     }
 
-    pub fn key(mut self, key: impl Into<String>) -> Self {
+    pub(crate) fn key(mut self, key: impl Into<String>) -> Self {
         self.key = Some(key.into());
         self
     }
@@ -153,7 +153,7 @@ fn write_fix(source: &std::io::Error) -> &'static str {
 }
 
 impl Error {
-    pub fn input(location: Location, problem: impl Into<String>) -> Self {
+    pub(crate) fn input(location: Location, problem: impl Into<String>) -> Self {
         Error::Input {
             location,
             problem: problem.into(),
@@ -162,7 +162,7 @@ impl Error {
 
     /// A read error of `path`; a [`ReadProblem`] carried by the I/O error
     /// (a reader below a parser found what is wrong) becomes that problem.
-    pub fn io(path: impl Into<String>, source: std::io::Error) -> Self {
+    pub(crate) fn io(path: impl Into<String>, source: std::io::Error) -> Self {
         if let Some(problem) = source
             .get_ref()
             .and_then(|inner| inner.downcast_ref::<ReadProblem>())
@@ -189,7 +189,7 @@ impl Error {
         }
     }
 
-    pub fn overflow(what: impl Into<String>, fix: impl Into<String>) -> Self {
+    pub(crate) fn overflow(what: impl Into<String>, fix: impl Into<String>) -> Self {
         Error::Overflow {
             what: what.into(),
             fix: fix.into(),
@@ -206,14 +206,14 @@ impl Error {
 /// (gzip, size limits, quote tracking) and so can only return an I/O error:
 /// [`Error::io`] turns it back into an input error of the file.
 #[derive(Debug, Clone)]
-pub struct ReadProblem {
-    pub line: Option<u64>,
-    pub problem: String,
+pub(crate) struct ReadProblem {
+    pub(crate) line: Option<u64>,
+    pub(crate) problem: String,
 }
 
 impl ReadProblem {
     /// The I/O error that carries this problem.
-    pub fn into_io(self) -> std::io::Error {
+    pub(crate) fn into_io(self) -> std::io::Error {
         std::io::Error::new(std::io::ErrorKind::InvalidData, self)
     }
 }

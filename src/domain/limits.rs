@@ -6,24 +6,24 @@ use std::io::Read;
 
 /// One scan-log record: a CSV row (the header included) or a JSON Lines line
 /// of the canonical log, its line end included.
-pub const MAX_RECORD_BYTES: u64 = 1 << 20;
+pub(crate) const MAX_RECORD_BYTES: u64 = 1 << 20;
 
 /// One scanner document (a Trivy or Grype report, a Harbor event), however
 /// it is framed: a whole file, a line, or an element of a JSON array.
-pub const MAX_DOCUMENT_BYTES: u64 = 256 << 20;
+pub(crate) const MAX_DOCUMENT_BYTES: u64 = 256 << 20;
 
 /// A plan file.
-pub const MAX_PLAN_BYTES: u64 = 1 << 20;
+pub(crate) const MAX_PLAN_BYTES: u64 = 1 << 20;
 
 /// The vendor's statistics JSON (`--vendor-stats`): one small object.
-pub const MAX_VENDOR_STATS_BYTES: u64 = 1 << 20;
+pub(crate) const MAX_VENDOR_STATS_BYTES: u64 = 1 << 20;
 
 /// A scanquota JSON report given to `merge`: one report per account
 /// partition, as large as a scanner document at most.
-pub const MAX_REPORT_BYTES: u64 = MAX_DOCUMENT_BYTES;
+pub(crate) const MAX_REPORT_BYTES: u64 = MAX_DOCUMENT_BYTES;
 
 /// `1 MiB`, `256 MiB`: a limit as messages name it.
-pub fn describe(bytes: u64) -> String {
+pub(crate) fn describe(bytes: u64) -> String {
     if bytes.is_multiple_of(1 << 20) {
         format!("{} MiB", bytes >> 20)
     } else if bytes.is_multiple_of(1 << 10) {
@@ -35,7 +35,7 @@ pub fn describe(bytes: u64) -> String {
 
 /// Read the file at `path` whole, refusing it once it is over `limit` bytes
 /// (`what` names the kind of file) without reading further.
-pub fn read_whole(path: &str, limit: u64, what: &str) -> Result<Vec<u8>> {
+pub(crate) fn read_whole(path: &str, limit: u64, what: &str) -> Result<Vec<u8>> {
     let file = std::fs::File::open(path).map_err(|err| Error::io(path, err))?;
     let mut bytes = Vec::new();
     file.take(limit + 1)

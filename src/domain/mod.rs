@@ -3,8 +3,8 @@
 //! nothing else of the crate.
 
 pub mod error;
-pub mod limits;
-pub mod numbers;
-pub mod periods;
-pub mod values;
+pub(crate) mod limits;
+pub(crate) mod numbers;
+pub(crate) mod periods;
+pub(crate) mod values;
 pub mod zone;

@@ -10,13 +10,13 @@ use std::str::FromStr;
 /// log's units times a price need not: every product and sum that grows
 /// with the log or the plan is checked ([`checked_sum`], `checked_mul`),
 /// and an overflow is an error naming what to make smaller.
-pub const MAX_VALUE: Decimal = Decimal::from_parts(0xD4A5_1000, 0xE8, 0, false, 0); // 10^12
+pub(crate) const MAX_VALUE: Decimal = Decimal::from_parts(0xD4A5_1000, 0xE8, 0, false, 0); // 10^12
 
 /// The most fractional digits accepted in a plan value.
-pub const MAX_SCALE: u32 = 8;
+pub(crate) const MAX_SCALE: u32 = 8;
 
 /// Parse the decimal text as written (`0.1`, `-3`, `1_000.5`, `1e3`).
-pub fn parse_decimal(text: &str) -> Option<Decimal> {
+pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
     let cleaned: String = text.trim().chars().filter(|c| *c != '_').collect();
     if cleaned.is_empty() {
         return None;
@@ -30,25 +30,25 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
 }
 
 /// The sum of `values`, or `None` if it is beyond a decimal's range.
-pub fn checked_sum(values: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
+pub(crate) fn checked_sum(values: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
     values
         .into_iter()
         .try_fold(Decimal::ZERO, |sum, value| sum.checked_add(value))
 }
 
 /// Units print normalised: `289.1`, `300`, `0`.
-pub fn format_units(value: Decimal) -> String {
+pub(crate) fn format_units(value: Decimal) -> String {
     units_text(value, &mut [0; UNITS_TEXT]).to_string()
 }
 
 /// Room for any decimal's text: 29 digits, a point, a sign and a leading 0.
-pub const UNITS_TEXT: usize = 40;
+pub(crate) const UNITS_TEXT: usize = 40;
 
 /// [`format_units`] written into `buffer`, without allocating (a ledger
 /// prints millions): the mantissa's digits, trailing fractional zeros
 /// dropped, the point placed by the scale. What `normalize` then
 /// `to_string` print; a property test pins the two together.
-pub fn units_text(value: Decimal, buffer: &mut [u8; UNITS_TEXT]) -> &str {
+pub(crate) fn units_text(value: Decimal, buffer: &mut [u8; UNITS_TEXT]) -> &str {
     let (mut mantissa, mut scale) = (value.mantissa(), value.scale());
     if mantissa == 0 {
         return "0";
@@ -103,7 +103,7 @@ fn format_units_general(value: Decimal) -> String {
 }
 
 /// Round half away from zero to `decimals` places.
-pub fn round_money(value: Decimal, decimals: u32) -> Decimal {
+pub(crate) fn round_money(value: Decimal, decimals: u32) -> Decimal {
     let mut rounded =
         value.round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero);
     rounded.rescale(decimals);
@@ -114,7 +114,8 @@ pub fn round_money(value: Decimal, decimals: u32) -> Decimal {
 }
 
 /// Money prints with exactly `decimals` digits: `18.00`.
-pub fn format_money(value: Decimal, decimals: u32) -> String {
+#[cfg(test)]
+fn format_money(value: Decimal, decimals: u32) -> String {
     round_money(value, decimals).to_string()
 }
 

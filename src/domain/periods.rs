@@ -9,13 +9,13 @@ use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Period {
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
+pub(crate) struct Period {
+    pub(crate) start: DateTime<Utc>,
+    pub(crate) end: DateTime<Utc>,
 }
 
 impl Period {
-    pub fn contains(&self, instant: DateTime<Utc>) -> bool {
+    pub(crate) fn contains(&self, instant: DateTime<Utc>) -> bool {
         self.start <= instant && instant < self.end
     }
 }
@@ -23,7 +23,7 @@ impl Period {
 /// How an allowance's balance resets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Reset {
+pub(crate) enum Reset {
     Cycle,
     CalendarMonth,
 }
@@ -31,15 +31,15 @@ pub enum Reset {
 /// The subscription's term laid out in the plan's zone.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Term {
-    pub zone: Zone,
+    pub(crate) zone: Zone,
     pub start: DateTime<Utc>,
     /// `None` for an open-ended term.
-    pub end: Option<DateTime<Utc>>,
+    pub(crate) end: Option<DateTime<Utc>>,
     start_local: NaiveDateTime,
 }
 
 impl Term {
-    pub fn new(zone: Zone, start: DateTime<Utc>, end: Option<DateTime<Utc>>) -> Self {
+    pub(crate) fn new(zone: Zone, start: DateTime<Utc>, end: Option<DateTime<Utc>>) -> Self {
         Term {
             zone,
             start,
@@ -49,7 +49,7 @@ impl Term {
     }
 
     /// A term of `months` cycles; `None` when the end would be past year 9999.
-    pub fn with_months(zone: Zone, start: DateTime<Utc>, months: u32) -> Option<Self> {
+    pub(crate) fn with_months(zone: Zone, start: DateTime<Utc>, months: u32) -> Option<Self> {
         let open = Term::new(zone, start, None);
         let end = open.cycle_boundary(months)?;
         Some(Term::new(zone, start, Some(end)))
@@ -58,7 +58,7 @@ impl Term {
     /// `start + k months` as an instant, uncut by the term end. Cycle 0
     /// starts at the start instant itself: a start at the second occurrence
     /// of a repeated local time must not move to the first.
-    pub fn cycle_boundary(&self, k: u32) -> Option<DateTime<Utc>> {
+    pub(crate) fn cycle_boundary(&self, k: u32) -> Option<DateTime<Utc>> {
         if k == 0 {
             return Some(self.start);
         }
@@ -80,12 +80,12 @@ impl Term {
         self.end.is_some_and(|end| instant >= end)
     }
 
-    pub fn contains(&self, instant: DateTime<Utc>) -> bool {
+    pub(crate) fn contains(&self, instant: DateTime<Utc>) -> bool {
         instant >= self.start && !self.ended_by(instant)
     }
 
     /// Cycle `k`, cut at the term end; `None` once the term has ended.
-    pub fn cycle(&self, k: u32) -> Option<Period> {
+    pub(crate) fn cycle(&self, k: u32) -> Option<Period> {
         let start = self.cycle_boundary(k)?;
         if self.ended_by(start) {
             return None;
@@ -95,7 +95,7 @@ impl Term {
     }
 
     /// Every cycle that has started by `as_of`.
-    pub fn cycles_until(&self, as_of: DateTime<Utc>) -> Vec<Period> {
+    pub(crate) fn cycles_until(&self, as_of: DateTime<Utc>) -> Vec<Period> {
         (0..)
             .map_while(|k| self.cycle(k))
             .take_while(|period| period.start <= as_of)
@@ -104,7 +104,7 @@ impl Term {
 
     /// Calendar months `[1st 00:00, next 1st 00:00)` local, cut to the term,
     /// that have started by `as_of`.
-    pub fn calendar_months_until(&self, as_of: DateTime<Utc>) -> Vec<Period> {
+    pub(crate) fn calendar_months_until(&self, as_of: DateTime<Utc>) -> Vec<Period> {
         let mut periods = Vec::new();
         let first_of = |date: NaiveDate| date.with_day(1).expect("day 1 exists");
         let mut month = first_of(self.start_local.date());
@@ -129,7 +129,7 @@ impl Term {
         periods
     }
 
-    pub fn periods_until(&self, reset: Reset, as_of: DateTime<Utc>) -> Vec<Period> {
+    pub(crate) fn periods_until(&self, reset: Reset, as_of: DateTime<Utc>) -> Vec<Period> {
         match reset {
             Reset::Cycle => self.cycles_until(as_of),
             Reset::CalendarMonth => self.calendar_months_until(as_of),
@@ -139,7 +139,11 @@ impl Term {
 
 /// The index of the period holding `instant`, moving a cursor forward only:
 /// replay visits events in time order, so each lookup is amortised O(1).
-pub fn advance_to(periods: &[Period], cursor: &mut usize, instant: DateTime<Utc>) -> Option<usize> {
+pub(crate) fn advance_to(
+    periods: &[Period],
+    cursor: &mut usize,
+    instant: DateTime<Utc>,
+) -> Option<usize> {
     while *cursor < periods.len() && periods[*cursor].end <= instant {
         *cursor += 1;
     }

@@ -1,28 +1,202 @@
-//! The values every layer above shares: units and money as exact decimals
-//! that serialise as strings, and instants shown in a zone.
+//! The values every layer above shares: units, money, unit prices, shares
+//! and scan counts as exact decimals that serialise as strings, and instants
+//! shown in a zone. Their decimal is private: callers compute through the
+//! types' arithmetic and read the decimal back only to format it.
 
-use crate::domain::numbers::{UNITS_TEXT, units_text};
+use crate::domain::error::Error;
+use crate::domain::numbers::{UNITS_TEXT, checked_sum, round_money, units_text};
 use crate::domain::zone::Zone;
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+use std::iter::Sum;
+use std::ops::{Add, AddAssign, Sub, SubAssign};
 use std::str::FromStr;
 
 /// A unit count: prints normalised (`289.1`, `300`, `0`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Units(pub Decimal);
+pub struct Units(Decimal);
 
 /// An amount of money already rounded to the plan's decimals: prints with
 /// exactly that many digits (`18.00`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Money(pub Decimal);
+pub struct Money(Decimal);
 
-impl fmt::Display for Units {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.pad(units_text(self.0, &mut [0; UNITS_TEXT]))
+/// A price of one unit (money per unit, not rounded): prints normalised
+/// (`0.06`). `Units × UnitPrice` is [`Money`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct UnitPrice(Decimal);
+
+/// A fraction of a whole (a group's share of an account's units, 0 to 1):
+/// prints normalised.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Share(Decimal);
+
+/// A number of scans (per cycle: a mean may be fractional): prints
+/// normalised. `Scans × units per scan` is [`Units`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Scans(Decimal);
+
+/// What every exact value has: a zero, a constructor from the decimal, the
+/// decimal back (for formatting and the engine's arithmetic), and
+/// arithmetic with itself, checked (`None` beyond a decimal's range) or, for
+/// figures already bounded, by operator (which, like a decimal's, panics
+/// beyond the range).
+macro_rules! exact_value {
+    ($vis:vis $name:ident) => {
+        // The whole API of every value type, whether or not each type
+        // uses each part yet.
+        #[allow(dead_code)]
+        impl $name {
+            $vis const ZERO: $name = $name(Decimal::ZERO);
+
+            $vis const fn new(value: Decimal) -> Self {
+                $name(value)
+            }
+
+            /// The exact decimal, for formatting and for the engine.
+            $vis const fn value(self) -> Decimal {
+                self.0
+            }
+
+            $vis fn is_zero(self) -> bool {
+                self.0.is_zero()
+            }
+
+            $vis fn checked_add(self, other: Self) -> Option<Self> {
+                self.0.checked_add(other.0).map($name)
+            }
+
+            $vis fn checked_sub(self, other: Self) -> Option<Self> {
+                self.0.checked_sub(other.0).map($name)
+            }
+
+            /// `self + other`, held at a decimal's bounds.
+            $vis fn saturating_add(self, other: Self) -> Self {
+                $name(self.0.saturating_add(other.0))
+            }
+
+            /// `self + other`, or the error `overflow` makes.
+            $vis fn try_add(
+                self,
+                other: Self,
+                overflow: impl FnOnce() -> Error,
+            ) -> Result<Self, Error> {
+                self.checked_add(other).ok_or_else(overflow)
+            }
+
+            /// The sum of `values` (zero if none), or the error `overflow`
+            /// makes should it be beyond a decimal's range.
+            $vis fn sum(
+                values: impl IntoIterator<Item = Self>,
+                overflow: impl FnOnce() -> Error,
+            ) -> Result<Self, Error> {
+                Self::checked_sum(values).ok_or_else(overflow)
+            }
+
+            /// The sum of `values` (zero if none); `None` beyond a
+            /// decimal's range.
+            $vis fn checked_sum(values: impl IntoIterator<Item = Self>) -> Option<Self> {
+                checked_sum(values.into_iter().map(|value| value.0)).map($name)
+            }
+        }
+
+        impl Add for $name {
+            type Output = $name;
+            fn add(self, other: $name) -> $name {
+                $name(self.0 + other.0)
+            }
+        }
+
+        impl AddAssign for $name {
+            fn add_assign(&mut self, other: $name) {
+                self.0 += other.0;
+            }
+        }
+
+        impl Sub for $name {
+            type Output = $name;
+            fn sub(self, other: $name) -> $name {
+                $name(self.0 - other.0)
+            }
+        }
+
+        impl SubAssign for $name {
+            fn sub_assign(&mut self, other: $name) {
+                self.0 -= other.0;
+            }
+        }
+
+        impl Sum for $name {
+            fn sum<I: Iterator<Item = $name>>(values: I) -> $name {
+                $name(values.map(|value| value.0).sum())
+            }
+        }
+
+        impl<'a> Sum<&'a $name> for $name {
+            fn sum<I: Iterator<Item = &'a $name>>(values: I) -> $name {
+                $name(values.map(|value| value.0).sum())
+            }
+        }
+    };
+}
+exact_value!(pub Units);
+exact_value!(pub Money);
+exact_value!(pub UnitPrice);
+exact_value!(pub(crate) Share);
+exact_value!(pub(crate) Scans);
+
+impl Money {
+    /// `value` rounded half away from zero to `decimals` places, printed
+    /// with exactly that many digits.
+    pub(crate) fn round(value: Decimal, decimals: u32) -> Money {
+        Money(round_money(value, decimals))
+    }
+
+    /// Zero with `decimals` digits (`0.00`).
+    pub(crate) fn zero(decimals: u32) -> Money {
+        Money::round(Decimal::ZERO, decimals)
+    }
+
+    /// This amount rounded to `decimals` places.
+    pub(crate) fn rounded(self, decimals: u32) -> Money {
+        Money::round(self.0, decimals)
     }
 }
+
+impl Units {
+    /// `self × price`, not rounded; `None` beyond a decimal's range.
+    pub(crate) fn checked_mul(self, price: UnitPrice) -> Option<Money> {
+        self.0.checked_mul(price.0).map(Money)
+    }
+
+    /// The larger of `self` and zero.
+    pub(crate) fn at_least_zero(self) -> Units {
+        self.max(Units::ZERO)
+    }
+}
+
+impl Scans {
+    /// `self × units_per_scan`; `None` beyond a decimal's range.
+    pub(crate) fn checked_units(self, units_per_scan: Decimal) -> Option<Units> {
+        self.0.checked_mul(units_per_scan).map(Units)
+    }
+}
+
+macro_rules! normalised_display {
+    ($name:ident) => {
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.pad(units_text(self.0, &mut [0; UNITS_TEXT]))
+            }
+        }
+    };
+}
+normalised_display!(Units);
+normalised_display!(UnitPrice);
+normalised_display!(Share);
+normalised_display!(Scans);
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -36,7 +210,7 @@ impl fmt::Display for Money {
 pub struct Instant(pub DateTime<FixedOffset>);
 
 impl Instant {
-    pub fn new(zone: Zone, instant: DateTime<Utc>) -> Self {
+    pub(crate) fn new(zone: Zone, instant: DateTime<Utc>) -> Self {
         Instant(zone.local(instant))
     }
 
@@ -159,11 +333,72 @@ macro_rules! decimal_string_serde {
 }
 decimal_string_serde!(Units);
 decimal_string_serde!(Money);
+decimal_string_serde!(UnitPrice);
+decimal_string_serde!(Share);
+decimal_string_serde!(Scans);
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::strategy::Strategy as _;
+
+    fn overflow() -> Error {
+        Error::overflow("the test's sum", "add less")
+    }
+
+    #[test]
+    fn values_print_as_before() {
+        assert_eq!(Units::new(Decimal::new(3000, 1)).to_string(), "300");
+        assert_eq!(Units::ZERO.to_string(), "0");
+        assert_eq!(UnitPrice::new(Decimal::new(60, 3)).to_string(), "0.06");
+        assert_eq!(Money::zero(2).to_string(), "0.00");
+        assert_eq!(Money::round(Decimal::new(125, 3), 2).to_string(), "0.13");
+        assert_eq!(Money::new(Decimal::new(1800, 2)).to_string(), "18.00");
+        let json = serde_json::to_string(&Money::zero(2)).unwrap();
+        assert_eq!(json, "\"0.00\"");
+        assert_eq!(
+            serde_json::from_str::<Money>(&json).unwrap().to_string(),
+            "0.00"
+        );
+    }
+
+    #[test]
+    fn sums_keep_the_scale_and_overflow_is_an_error() {
+        let amounts = [Money::round(Decimal::ONE, 2), Money::round(Decimal::TWO, 2)];
+        let sum = Money::sum(amounts, overflow).unwrap();
+        assert_eq!(sum.to_string(), "3.00");
+        assert_eq!(
+            Money::sum([], overflow).unwrap().rounded(2).to_string(),
+            "0.00"
+        );
+        let huge = Units::new(Decimal::MAX);
+        assert!(matches!(
+            Units::sum([huge, huge], overflow),
+            Err(Error::Overflow { .. })
+        ));
+        assert!(matches!(
+            huge.try_add(huge, overflow),
+            Err(Error::Overflow { .. })
+        ));
+        assert_eq!(huge.checked_add(huge), None);
+    }
+
+    #[test]
+    fn units_times_a_unit_price_is_money() {
+        let units = Units::new(Decimal::from(300));
+        let price = UnitPrice::new(Decimal::new(6, 2));
+        let cost = units.checked_mul(price).unwrap().rounded(2);
+        assert_eq!(cost.to_string(), "18.00");
+        assert_eq!(
+            Units::new(Decimal::MAX).checked_mul(price.max(UnitPrice::new(Decimal::TWO))),
+            None
+        );
+        let scans = Scans::new(Decimal::new(25, 1));
+        assert_eq!(
+            scans.checked_units(Decimal::new(1, 1)).unwrap().to_string(),
+            "0.25"
+        );
+    }
 
     proptest::proptest! {
         #[test]

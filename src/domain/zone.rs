@@ -24,8 +24,8 @@ pub enum LocalTimeProblem {
 }
 
 /// The earliest and latest instants any input may name.
-pub const EARLIEST_YEAR: i32 = 1970;
-pub const LATEST_YEAR: i32 = 9999;
+pub(crate) const EARLIEST_YEAR: i32 = 1970;
+pub(crate) const LATEST_YEAR: i32 = 9999;
 
 impl Default for Zone {
     fn default() -> Self {
@@ -55,7 +55,7 @@ impl Zone {
         text.parse::<Tz>().ok().map(Zone::Named)
     }
 
-    pub fn offset_at(&self, instant: DateTime<Utc>) -> FixedOffset {
+    pub(crate) fn offset_at(&self, instant: DateTime<Utc>) -> FixedOffset {
         match self {
             Zone::Fixed(offset) => *offset,
             Zone::Named(tz) => tz.offset_from_utc_datetime(&instant.naive_utc()).fix(),
@@ -63,11 +63,11 @@ impl Zone {
     }
 
     /// The instant as the plan's zone shows it.
-    pub fn local(&self, instant: DateTime<Utc>) -> DateTime<FixedOffset> {
+    pub(crate) fn local(&self, instant: DateTime<Utc>) -> DateTime<FixedOffset> {
         instant.with_timezone(&self.offset_at(instant))
     }
 
-    pub fn local_naive(&self, instant: DateTime<Utc>) -> NaiveDateTime {
+    pub(crate) fn local_naive(&self, instant: DateTime<Utc>) -> NaiveDateTime {
         self.local(instant).naive_local()
     }
 
@@ -79,7 +79,10 @@ impl Zone {
 
     /// The instant a local wall-clock time names, refusing times that a DST
     /// change skipped or repeated.
-    pub fn resolve_strict(&self, local: NaiveDateTime) -> Result<DateTime<Utc>, LocalTimeProblem> {
+    pub(crate) fn resolve_strict(
+        &self,
+        local: NaiveDateTime,
+    ) -> Result<DateTime<Utc>, LocalTimeProblem> {
         match self.resolve(local) {
             LocalResult::Single(instant) => Ok(instant),
             LocalResult::None => Err(LocalTimeProblem::Skipped),
@@ -90,7 +93,7 @@ impl Zone {
     /// The instant a computed boundary (a cycle or month start) falls on: a
     /// repeated time takes its first occurrence, a skipped time moves forward
     /// by the length of the gap (02:30 on a spring-forward day is 03:30).
-    pub fn resolve_boundary(&self, local: NaiveDateTime) -> DateTime<Utc> {
+    pub(crate) fn resolve_boundary(&self, local: NaiveDateTime) -> DateTime<Utc> {
         match self.resolve(local) {
             LocalResult::Single(instant) => instant,
             LocalResult::Ambiguous(first, _) => first,

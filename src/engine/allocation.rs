@@ -5,7 +5,7 @@
 //! the largest-remainder method so they add up to the line exactly.
 
 use crate::domain::numbers::round_money;
-use crate::domain::values::{Instant, Money, Units};
+use crate::domain::values::{Instant, Money, Share, Units};
 use crate::domain::zone::Zone;
 use crate::engine::charges::{Basis, Charges, overage_splits};
 use crate::engine::meter::{AccountUsage, GroupUsage, Schedule};
@@ -42,35 +42,35 @@ pub struct GroupAllocation {
     /// Units drawn and overage units.
     pub units: Units,
     /// The group's part of the account's units, to 4 places.
-    pub share: Units,
+    pub(crate) share: Share,
     pub charges: Money,
     /// Overage units the group caused that the plan gives no price for: not
     /// in `charges`, never a zero charge. The groups' add up to the
     /// account's `charges.unpriced_overage_units`.
-    pub unpriced_overage_units: Units,
+    pub(crate) unpriced_overage_units: Units,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GroupCycleCharge {
-    pub group: String,
-    pub units: Units,
+    pub(crate) group: String,
+    pub(crate) units: Units,
     pub charges: Money,
     /// The group's overage units in the cycle that have no price.
-    pub unpriced_overage_units: Units,
+    pub(crate) unpriced_overage_units: Units,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CycleAllocation {
-    pub start: Instant,
-    pub end: Instant,
+    pub(crate) start: Instant,
+    pub(crate) end: Instant,
     pub groups: Vec<GroupCycleCharge>,
-    pub unused: Money,
-    pub shared: Money,
+    pub(crate) unused: Money,
+    pub(crate) shared: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AllocationReport {
-    pub by: String,
+    pub(crate) by: String,
     pub groups: Vec<GroupAllocation>,
     pub unused: Money,
     pub shared: Money,
@@ -80,7 +80,14 @@ pub struct AllocationReport {
     /// As-of falls inside a cycle: that cycle's shares still change as its
     /// periods fill up, although its posted charge lines never do.
     #[serde(default)]
-    pub open_cycle: bool,
+    pub(crate) open_cycle: bool,
+}
+
+impl AllocationReport {
+    /// The groups' overage units without a price, together.
+    pub(crate) fn unpriced_overage_units(&self) -> Units {
+        self.groups.iter().map(|g| g.unpriced_overage_units).sum()
+    }
 }
 
 /// Who a part of a charge line goes to.
@@ -91,14 +98,14 @@ enum Part {
     Shared,
 }
 
-pub const UNUSED: &str = "(unused)";
-pub const SHARED: &str = "(shared)";
+pub(crate) const UNUSED: &str = "(unused)";
+pub(crate) const SHARED: &str = "(shared)";
 
 /// Split `amount` over `weights` by exact shares, each part rounded down to
 /// `decimals` places and the cents left over handed out one each to the
 /// largest remainders (ties to the name that sorts first), so the parts add
 /// up to `amount` exactly. All weights zero: nothing to split by, `None`.
-pub fn split_largest_remainder(
+pub(crate) fn split_largest_remainder(
     amount: Decimal,
     weights: &[(&str, Decimal)],
     decimals: u32,
@@ -143,7 +150,7 @@ pub fn split_largest_remainder(
 }
 
 /// The account's charges shared out over its `--by` groups.
-pub fn allocate(
+pub(crate) fn allocate(
     plan: &Plan,
     zone: Zone,
     schedule: &Schedule,
@@ -209,8 +216,7 @@ pub fn allocate(
                         .map_or(Decimal::ZERO, |buckets| buckets[bucket]);
                     (Part::Group(i), units)
                 }));
-                let start = schedule.overage_periods[period].start;
-                schedule.cycles.iter().rposition(|c| c.start <= start)
+                posting_cycle(schedule, &schedule.overage_periods[period])
             }
             Basis::Cycle(cycle) => {
                 if rules.shared_proportional {
@@ -274,7 +280,7 @@ pub fn allocate(
     }
     // A plan that prices no overage: a group's unpriced units are its cycle
     // overage. Otherwise, those of the unpriced parts (a tier without a
-    // price) of each overage period, in the cycle the period starts in.
+    // price) of each overage period, in the cycle the period posts in.
     let unpriced = !charges.unpriced_overage_units.is_zero();
     let unpriced_buckets: Vec<(Option<usize>, Vec<usize>)> = schedule
         .overage_periods
@@ -283,10 +289,7 @@ pub fn allocate(
         .map(|(p, period)| {
             let splits = overage_splits(plan, &usage.overage_buckets[p], usage.overage_metered[p]);
             (
-                schedule
-                    .cycles
-                    .iter()
-                    .rposition(|c| c.start <= period.start),
+                posting_cycle(schedule, period),
                 splits
                     .iter()
                     .filter(|split| split.unit_price.is_none())
@@ -324,15 +327,15 @@ pub fn allocate(
             first: g.first,
             repeat: g.repeat,
             denied: g.denied,
-            units: Units(g.units),
-            share: Units(if account_units.is_zero() {
+            units: Units::new(g.units),
+            share: Share::new(if account_units.is_zero() {
                 Decimal::ZERO
             } else {
                 (g.units / account_units)
                     .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
             }),
-            charges: Money(group_money[i]),
-            unpriced_overage_units: Units((0..cycles).map(|c| unpriced_in(g, c)).sum()),
+            charges: Money::new(group_money[i]),
+            unpriced_overage_units: Units::new((0..cycles).map(|c| unpriced_in(g, c)).sum()),
         })
         .collect();
     let cycles = schedule
@@ -347,27 +350,43 @@ pub fn allocate(
                 .enumerate()
                 .map(|(i, (id, g))| GroupCycleCharge {
                     group: name(*id).to_string(),
-                    units: Units(g.cycle_units[c]),
-                    charges: Money(group_cycle_money[i][c]),
-                    unpriced_overage_units: Units(unpriced_in(g, c)),
+                    units: Units::new(g.cycle_units[c]),
+                    charges: Money::new(group_cycle_money[i][c]),
+                    unpriced_overage_units: Units::new(unpriced_in(g, c)),
                 })
                 .collect(),
-            unused: Money(cycle_unused[c]),
-            shared: Money(cycle_shared[c]),
+            unused: Money::new(cycle_unused[c]),
+            shared: Money::new(cycle_shared[c]),
         })
         .collect();
     AllocationReport {
         by: breakdown.by.clone(),
         groups,
-        unused: Money(unused),
-        shared: Money(shared),
-        total: Money(charges.total),
+        unused: Money::new(unused),
+        shared: Money::new(shared),
+        total: Money::new(charges.total),
         cycles,
         open_cycle: schedule
             .cycles
             .iter()
             .any(|cycle| cycle.contains(schedule.as_of)),
     }
+}
+
+/// The cycle an overage period's line is filed under, as the invoice files
+/// it: the cycle it posts in, else (posting after the last cycle started
+/// by as-of) the one holding its start.
+fn posting_cycle(schedule: &Schedule, period: &crate::domain::periods::Period) -> Option<usize> {
+    schedule
+        .cycles
+        .iter()
+        .position(|c| c.start < period.end && period.end <= c.end)
+        .or_else(|| {
+            schedule
+                .cycles
+                .iter()
+                .rposition(|c| c.start <= period.start)
+        })
 }
 
 #[cfg(test)]

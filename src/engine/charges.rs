@@ -46,43 +46,38 @@ pub enum ChargeKind {
 pub enum ChargeState {
     Posted,
     Accrued,
-}
-
-impl ChargeState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChargeState::Posted => "posted",
-            ChargeState::Accrued => "accrued",
-        }
-    }
+    /// Certain to post after as-of, in the current cycle (a calendar-month
+    /// allowance period, a scheduled top-up): in its projected cost only.
+    #[serde(rename = "still_to_come")]
+    StillToCome,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct ChargeLine {
-    pub kind: ChargeKind,
+pub(crate) struct ChargeLine {
+    pub(crate) kind: ChargeKind,
     /// `allowance:NAME`, `topup:NAME`, `fee:NAME`, `overage`, `cores`.
-    pub item: String,
+    pub(crate) item: String,
     /// The start of what the line charges for: the allowance period, the
     /// top-up's `at`, the cycle (fee, overage) or the local day (cores).
-    pub period_start: DateTime<Utc>,
+    pub(crate) period_start: DateTime<Utc>,
     /// When the line posts: an allowance period's start, a top-up's `at`, a
     /// cycle's start (fee) or end (overage), 02:00 after a cores day.
-    pub posted_at: DateTime<Utc>,
-    pub state: ChargeState,
-    pub quantity: Decimal,
-    pub unit_price: Decimal,
+    pub(crate) posted_at: DateTime<Utc>,
+    pub(crate) state: ChargeState,
+    pub(crate) quantity: Decimal,
+    pub(crate) unit_price: Decimal,
     /// Rounded to the plan's decimals.
-    pub amount: Decimal,
+    pub(crate) amount: Decimal,
     /// What the line charges for: an allowance period (allowance, period
     /// index), or the subscription cycle it falls in.
-    pub basis: Basis,
+    pub(crate) basis: Basis,
     /// An overage line of a tiered plan: the tier it is priced by.
-    pub tier: Option<TierRange>,
+    pub(crate) tier: Option<TierRange>,
 }
 
 /// What a charge line is for, so it can be shared out (`--by`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Basis {
+pub(crate) enum Basis {
     /// Period `period` of allowance `allowance`.
     AllowancePeriod { allowance: usize, period: usize },
     /// Cycle `cycle` (fee lines, cores days inside the term).
@@ -95,26 +90,26 @@ pub enum Basis {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Charges {
-    pub lines: Vec<ChargeLine>,
-    pub total: Decimal,
+pub(crate) struct Charges {
+    pub(crate) lines: Vec<ChargeLine>,
+    pub(crate) total: Decimal,
     /// Overage with no price in the plan: reported, never charged as zero.
-    pub unpriced_overage_units: Decimal,
+    pub(crate) unpriced_overage_units: Decimal,
     /// The same units where they would post: one entry per overage period
     /// and tier without a price, like the priced overage lines.
-    pub unpriced: Vec<UnpricedOverage>,
+    pub(crate) unpriced: Vec<UnpricedOverage>,
 }
 
 /// An overage period's units (of one tier) that the plan gives no price:
 /// posted or accrued like an overage line, but never money.
 #[derive(Debug, Clone, PartialEq)]
-pub struct UnpricedOverage {
-    pub period_start: DateTime<Utc>,
-    pub posted_at: DateTime<Utc>,
-    pub state: ChargeState,
-    pub quantity: Decimal,
-    pub basis: Basis,
-    pub tier: Option<TierRange>,
+pub(crate) struct UnpricedOverage {
+    pub(crate) period_start: DateTime<Utc>,
+    pub(crate) posted_at: DateTime<Utc>,
+    pub(crate) state: ChargeState,
+    pub(crate) quantity: Decimal,
+    pub(crate) basis: Basis,
+    pub(crate) tier: Option<TierRange>,
 }
 
 impl ChargeLine {
@@ -150,19 +145,23 @@ impl ChargeLine {
 
 /// A part of an overage period's overage priced one way.
 #[derive(Debug, Clone, PartialEq)]
-pub struct OverageSplit {
+pub(crate) struct OverageSplit {
     /// The bucket of `AccountUsage::overage_buckets` it comes from (volume: 0).
-    pub bucket: usize,
-    pub quantity: Decimal,
+    pub(crate) bucket: usize,
+    pub(crate) quantity: Decimal,
     /// `None`: unpriced.
-    pub unit_price: Option<Decimal>,
-    pub tier: Option<TierRange>,
+    pub(crate) unit_price: Option<Decimal>,
+    pub(crate) tier: Option<TierRange>,
 }
 
 /// How an overage period's overage is priced, given its overage per bucket
 /// and its count of metered units: one part per graduated tier reached (or
 /// price in force), or, by volume, one part at the tier the count reaches.
-pub fn overage_splits(plan: &Plan, buckets: &[Decimal], metered: Decimal) -> Vec<OverageSplit> {
+pub(crate) fn overage_splits(
+    plan: &Plan,
+    buckets: &[Decimal],
+    metered: Decimal,
+) -> Vec<OverageSplit> {
     let overage = &plan.overage;
     if !overage.tiers.is_empty() && overage.tier_mode == TierMode::Volume {
         let quantity: Decimal = buckets.iter().copied().sum();
@@ -205,7 +204,7 @@ pub fn overage_splits(plan: &Plan, buckets: &[Decimal], metered: Decimal) -> Vec
 }
 
 /// The fee lines of cycle number `cycle`, starting at `cycle_start`.
-pub fn fee_lines(
+pub(crate) fn fee_lines(
     plan: &Plan,
     cycle: usize,
     cycle_start: DateTime<Utc>,
@@ -309,7 +308,11 @@ fn allowance_lines(
 /// The lines certain to post after as-of and before the end of `cycle`
 /// (the cycle holding as-of): calendar-month allowance periods starting in
 /// it and scheduled top-ups. Future cores days are not projected.
-pub fn still_to_come(plan: &Plan, schedule: &Schedule, cycle: &Period) -> Result<Vec<ChargeLine>> {
+pub(crate) fn still_to_come(
+    plan: &Plan,
+    schedule: &Schedule,
+    cycle: &Period,
+) -> Result<Vec<ChargeLine>> {
     let last = cycle.end - chrono::TimeDelta::nanoseconds(1);
     let term = &plan.subscription.term;
     let mut lines = Vec::new();
@@ -318,6 +321,10 @@ pub fn still_to_come(plan: &Plan, schedule: &Schedule, cycle: &Period) -> Result
         lines.extend(
             allowance_lines(plan, schedule, index, &periods, last)?
                 .into_iter()
+                .map(|line| ChargeLine {
+                    state: ChargeState::StillToCome,
+                    ..line
+                })
                 .filter(|line| schedule.as_of < line.posted_at && line.posted_at < cycle.end),
         );
     }
@@ -328,7 +335,7 @@ pub fn still_to_come(plan: &Plan, schedule: &Schedule, cycle: &Period) -> Result
 /// Every charge line of one account, and their total; an amount or the
 /// total beyond a decimal's range is [`Error::Overflow`] naming the plan key
 /// or the account and period.
-pub fn charges(
+pub(crate) fn charges(
     plan: &Plan,
     schedule: &Schedule,
     usage: &AccountUsage,

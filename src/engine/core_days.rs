@@ -10,13 +10,13 @@ use std::collections::BTreeMap;
 
 /// Billable cores are rounded to this many places before pricing, so the
 /// printed quantity times the price is the printed amount.
-pub const BILLABLE_PLACES: u32 = 4;
+pub(crate) const BILLABLE_PLACES: u32 = 4;
 
 /// One local day's billable excess cores for one account.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CoreDay {
     pub day_start: DateTime<Utc>,
-    pub posted_at: DateTime<Utc>,
+    pub(crate) posted_at: DateTime<Utc>,
     /// Hours that had at least one sample.
     pub sampled_hours: u32,
     pub billable: Decimal,

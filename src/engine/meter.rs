@@ -25,7 +25,7 @@ pub enum ScanOutcome {
 }
 
 impl ScanOutcome {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ScanOutcome::Duplicate => "duplicate",
             ScanOutcome::Failed => "failed",
@@ -107,7 +107,7 @@ pub struct Counters {
     /// Of `failed`, the scans metered all the same (`count_failed = true`
     /// at their time): they drew units like a success.
     #[serde(default, skip_serializing_if = "is_zero")]
-    pub failed_metered: u64,
+    pub(crate) failed_metered: u64,
 }
 
 fn is_zero(count: &u64) -> bool {
@@ -145,17 +145,17 @@ impl Counters {
 pub struct Schedule {
     pub as_of: DateTime<Utc>,
     /// Subscription cycles started by as-of.
-    pub cycles: Vec<Period>,
+    pub(crate) cycles: Vec<Period>,
     /// Per allowance, its periods started by as-of.
-    pub allowance_periods: Vec<Vec<Period>>,
+    pub(crate) allowance_periods: Vec<Vec<Period>>,
     /// Per allowance, its top-ups `(at, units)` in time order.
-    pub topups: Vec<Vec<(DateTime<Utc>, Decimal)>>,
+    pub(crate) topups: Vec<Vec<(DateTime<Utc>, Decimal)>>,
     /// The overage periods started by as-of (`[overage] period`): the
     /// cycles, or the calendar months cut to the term.
-    pub overage_periods: Vec<Period>,
+    pub(crate) overage_periods: Vec<Period>,
     /// Per allowance, per period: the local midnights inside it up to as-of,
     /// which cut it into the local days its daily usage is counted by.
-    pub day_bounds: Vec<Vec<Vec<DateTime<Utc>>>>,
+    pub(crate) day_bounds: Vec<Vec<Vec<DateTime<Utc>>>>,
     /// The plan's unit quantities, all written with as many decimal places
     /// as the finest of them: sums and comparisons of decimals with one scale
     /// skip rescaling, and the replay does millions of them.
@@ -164,7 +164,7 @@ pub struct Schedule {
     pub grouped: bool,
     /// The zone times are shown in (`--display-zone`; the plan's by
     /// default). Periods and days are the plan's zone's whatever it is.
-    pub display: Zone,
+    pub(crate) display: Zone,
 }
 
 #[derive(Debug, Clone)]
@@ -287,13 +287,13 @@ impl Schedule {
 
     /// The decimal places of the plan's finest unit quantity (1 for TCSS's
     /// 0.1 repeat scans): tables show units to this precision.
-    pub fn unit_places(&self) -> u32 {
+    pub(crate) fn unit_places(&self) -> u32 {
         self.units.scale
     }
 
     /// Units of allowance `index` in force at `start`: its base units and
     /// every top-up made before `start`.
-    pub fn granted_before(
+    pub(crate) fn granted_before(
         &self,
         plan: &Plan,
         index: usize,
@@ -316,7 +316,7 @@ impl Schedule {
     }
 
     /// The top-ups of allowance `index` made inside `period` by `until`.
-    pub fn topups_in<'a>(
+    pub(crate) fn topups_in<'a>(
         &'a self,
         index: usize,
         period: &'a Period,
@@ -330,7 +330,7 @@ impl Schedule {
 
     /// Units granted to a period of allowance `index`, counting top-ups made
     /// before the period's end (closed) or at or before as-of (current).
-    pub fn granted(&self, plan: &Plan, index: usize, period: &Period) -> Result<Decimal> {
+    pub(crate) fn granted(&self, plan: &Plan, index: usize, period: &Period) -> Result<Decimal> {
         let closed = period.end <= self.as_of;
         let topups = self.topups[index]
             .iter()
@@ -392,65 +392,65 @@ fn split_by_tier(bounds: &[Option<Scaled>], start: Scaled, end: Scaled, out: &mu
 /// One account's replay, summed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountUsage {
-    pub account: String,
+    pub(crate) account: String,
     pub counters: Counters,
     /// Units drawn from allowances.
     pub consumed: Decimal,
     pub overage: Decimal,
     pub denied_units: Decimal,
     /// Per allowance, per period (as in `Schedule::allowance_periods`), units drawn.
-    pub period_consumed: Vec<Vec<Decimal>>,
+    pub(crate) period_consumed: Vec<Vec<Decimal>>,
     /// Per allowance, per period, per local day (`Schedule::day_bounds`):
     /// units drawn; empty for a period nothing was drawn from.
-    pub period_daily: Vec<Vec<Vec<Decimal>>>,
+    pub(crate) period_daily: Vec<Vec<Vec<Decimal>>>,
     /// Per cycle, overage units.
-    pub cycle_overage: Vec<Decimal>,
+    pub(crate) cycle_overage: Vec<Decimal>,
     /// Per cycle, units of every metered scan (admitted and denied).
-    pub cycle_demand: Vec<Decimal>,
+    pub(crate) cycle_demand: Vec<Decimal>,
     /// Per cycle, units of denied scans.
-    pub cycle_denied: Vec<Decimal>,
+    pub(crate) cycle_denied: Vec<Decimal>,
     /// Per overage period (`Schedule::overage_periods`), the units of every
     /// admitted metered scan, allowance-covered ones included: the count
     /// tiers are reached by.
-    pub overage_metered: Vec<Decimal>,
+    pub(crate) overage_metered: Vec<Decimal>,
     /// Per overage period, per bucket ([`crate::plan::Overage::buckets`]:
     /// graduated tier, or price in force), overage units.
-    pub overage_buckets: Vec<Vec<Decimal>>,
+    pub(crate) overage_buckets: Vec<Vec<Decimal>>,
     /// With `--by`: per group id (the log's `groups`), what its scans drew.
-    pub groups: Vec<GroupUsage>,
+    pub(crate) groups: Vec<GroupUsage>,
     /// A sum over the account's scans went beyond a decimal's range: the
     /// figures above are not to be used ([`AccountUsage::check`]).
-    pub overflow: bool,
+    pub(crate) overflow: bool,
 }
 
 /// What the scans of one `--by` group did in one account: the replay's own
 /// draws and overage, never a replay of the group on its own.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct GroupUsage {
+pub(crate) struct GroupUsage {
     /// Rows of the group replayed in this account, whatever their outcome.
-    pub rows: u64,
-    pub first: u64,
-    pub repeat: u64,
-    pub denied: u64,
+    pub(crate) rows: u64,
+    pub(crate) first: u64,
+    pub(crate) repeat: u64,
+    pub(crate) denied: u64,
     /// Units drawn from allowances plus overage units.
-    pub units: Decimal,
+    pub(crate) units: Decimal,
     /// Per allowance, per period: units drawn.
-    pub drawn: Vec<Vec<Decimal>>,
+    pub(crate) drawn: Vec<Vec<Decimal>>,
     /// Per allowance, per period, per local day (`Schedule::day_bounds`):
     /// units drawn; empty for a period the group drew nothing from.
-    pub daily: Vec<Vec<Vec<Decimal>>>,
+    pub(crate) daily: Vec<Vec<Vec<Decimal>>>,
     /// Per cycle: units drawn and overage.
-    pub cycle_units: Vec<Decimal>,
+    pub(crate) cycle_units: Vec<Decimal>,
     /// Per cycle: overage units.
-    pub cycle_overage: Vec<Decimal>,
+    pub(crate) cycle_overage: Vec<Decimal>,
     /// Per overage period, per bucket: overage units (empty before the group's first row).
-    pub overage_buckets: Vec<Vec<Decimal>>,
+    pub(crate) overage_buckets: Vec<Vec<Decimal>>,
 }
 
 impl AccountUsage {
     /// [`Error::Overflow`] if a sum over the account's scans went beyond a
     /// decimal's range.
-    pub fn check(&self, plan: &Plan) -> Result<()> {
+    pub(crate) fn check(&self, plan: &Plan) -> Result<()> {
         if !self.overflow {
             return Ok(());
         }
@@ -467,7 +467,7 @@ impl AccountUsage {
     }
 
     /// An account with no scans: nothing drawn, every period untouched.
-    pub fn empty(plan: &Plan, schedule: &Schedule, account: String) -> Self {
+    pub(crate) fn empty(plan: &Plan, schedule: &Schedule, account: String) -> Self {
         AccountState::new(plan, schedule, account).into_usage()
     }
 }
@@ -918,7 +918,7 @@ impl<'p> AccountState<'p> {
 
 /// Replays events pushed one at a time, in replay order: the same engine
 /// for a log held in memory and for one streamed from disk.
-pub struct Replayer<'p> {
+pub(crate) struct Replayer<'p> {
     plan: &'p Plan,
     schedule: &'p Schedule,
     /// The only account to meter, if one was asked for.
@@ -930,7 +930,7 @@ pub struct Replayer<'p> {
 }
 
 impl<'p> Replayer<'p> {
-    pub fn new(plan: &'p Plan, schedule: &'p Schedule, account: Option<&'p str>) -> Self {
+    pub(crate) fn new(plan: &'p Plan, schedule: &'p Schedule, account: Option<&'p str>) -> Self {
         Replayer {
             plan,
             schedule,
@@ -956,7 +956,7 @@ impl<'p> Replayer<'p> {
     }
 
     /// Name the next account id (ids are dense, in order of first appearance).
-    pub fn add_account(&mut self, name: &str) {
+    pub(crate) fn add_account(&mut self, name: &str) {
         if self.wanted == Some(name) {
             self.wanted_id = Some(self.names.len() as u32);
         }
@@ -966,7 +966,7 @@ impl<'p> Replayer<'p> {
 
     /// Replay `event`; `image` identifies its image within the run (the
     /// interned id or the fingerprint, the same kind for every event).
-    pub fn push(
+    pub(crate) fn push(
         &mut self,
         event: &ScanEvent,
         image: u128,
@@ -988,7 +988,7 @@ impl<'p> Replayer<'p> {
 
     /// Every metered account sorted by name; the wanted account, or
     /// `default` when nothing was metered, is reported even without scans.
-    pub fn finish(self) -> Vec<AccountUsage> {
+    pub(crate) fn finish(self) -> Vec<AccountUsage> {
         let (plan, schedule, wanted) = (self.plan, self.schedule, self.wanted);
         complete(plan, schedule, wanted, self.metered())
     }

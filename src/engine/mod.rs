@@ -6,4 +6,4 @@ pub mod allocation;
 pub mod charges;
 pub mod core_days;
 pub mod meter;
-pub mod projection;
+pub(crate) mod projection;

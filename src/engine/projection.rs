@@ -14,33 +14,33 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 /// Projected units are rounded to this many places: they are estimates, and
 /// an exact quotient would print 28 digits.
-pub const PROJECTED_UNIT_PLACES: u32 = 4;
+pub(crate) const PROJECTED_UNIT_PLACES: u32 = 4;
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Projection {
-    pub cycle_start: DateTime<Utc>,
-    pub cycle_end: DateTime<Utc>,
-    pub demand: Decimal,
-    pub projected_demand: Decimal,
-    pub available: Decimal,
-    pub projected_overage: Decimal,
-    pub projected_denied: Decimal,
-    pub exhausts_at: Option<DateTime<Utc>>,
+pub(crate) struct Projection {
+    pub(crate) cycle_start: DateTime<Utc>,
+    pub(crate) cycle_end: DateTime<Utc>,
+    pub(crate) demand: Decimal,
+    pub(crate) projected_demand: Decimal,
+    pub(crate) available: Decimal,
+    pub(crate) projected_overage: Decimal,
+    pub(crate) projected_denied: Decimal,
+    pub(crate) exhausts_at: Option<DateTime<Utc>>,
     /// Nothing is left to draw at as-of.
-    pub exhausted: bool,
-    pub projected_cycle_charges: Decimal,
+    pub(crate) exhausted: bool,
+    pub(crate) projected_cycle_charges: Decimal,
     /// Projected overage units that have no price: never folded into
     /// `projected_cycle_charges` as zero.
-    pub projected_unpriced_overage: Decimal,
+    pub(crate) projected_unpriced_overage: Decimal,
     /// `max(0, extra − available)`: what the rest of the cycle will be
     /// denied or billed beyond what already was.
-    pub projected_shortfall: Decimal,
+    pub(crate) projected_shortfall: Decimal,
     /// What the projection adds to the overage lines posting in the cycle.
-    pub overage_lines: Vec<ProjectedOverage>,
+    pub(crate) overage_lines: Vec<ProjectedOverage>,
     /// Overage units of the cycle that post after its end (their overage
     /// period closes later): counted in `projected_overage`, not in
     /// `projected_cycle_charges`.
-    pub overage_posting_later: Decimal,
+    pub(crate) overage_posting_later: Decimal,
 }
 
 fn round_units(value: Decimal) -> Decimal {
@@ -120,16 +120,16 @@ fn add_by_tier(
 /// its units to that tier's price, so the addition to the line it leaves is
 /// negative.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ProjectedOverage {
-    pub period_start: DateTime<Utc>,
-    pub posted_at: DateTime<Utc>,
-    pub basis: Basis,
-    pub tier: Option<TierRange>,
+pub(crate) struct ProjectedOverage {
+    pub(crate) period_start: DateTime<Utc>,
+    pub(crate) posted_at: DateTime<Utc>,
+    pub(crate) basis: Basis,
+    pub(crate) tier: Option<TierRange>,
     /// `None`: the plan gives these units no price.
-    pub unit_price: Option<Decimal>,
-    pub quantity: Decimal,
+    pub(crate) unit_price: Option<Decimal>,
+    pub(crate) quantity: Decimal,
     /// `None` exactly when `unit_price` is.
-    pub amount: Option<Decimal>,
+    pub(crate) amount: Option<Decimal>,
 }
 
 /// The projected overage of the cycle, as it will post.
@@ -307,7 +307,7 @@ fn projected_overage_lines(
 /// The projection for the cycle holding as-of, if as-of is strictly after
 /// its start; `available` is the remaining units of every allowance at as-of.
 /// A projected figure beyond a decimal's range is [`Error::Overflow`].
-pub fn project(
+pub(crate) fn project(
     plan: &Plan,
     schedule: &Schedule,
     usage: &AccountUsage,

@@ -11,9 +11,9 @@ use rust_decimal::Decimal;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
-    pub at: DateTime<Utc>,
-    pub account: String,
-    pub cores: Decimal,
+    pub(crate) at: DateTime<Utc>,
+    pub(crate) account: String,
+    pub(crate) cores: Decimal,
 }
 
 const COLUMNS: [&str; 3] = ["timestamp", "account", "cores"];
@@ -25,7 +25,11 @@ pub fn read_samples(path: &str, zone: Zone) -> Result<Vec<Sample>> {
 
 /// [`read_samples`] of a file laid out as `layout` says (`--cores-column`,
 /// `--cores-delimiter`).
-pub fn read_samples_laid_out(path: &str, layout: &Layout, zone: Zone) -> Result<Vec<Sample>> {
+pub(crate) fn read_samples_laid_out(
+    path: &str,
+    layout: &Layout,
+    zone: Zone,
+) -> Result<Vec<Sample>> {
     let name = if path == "-" {
         crate::input::log::STDIN_NAME
     } else {

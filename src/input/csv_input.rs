@@ -42,7 +42,7 @@ impl Default for Layout {
 impl Layout {
     /// The header (or key) that holds the canonical column `name`: the one
     /// mapped to it, else `name` itself.
-    pub fn header_of<'a>(&'a self, name: &'a str) -> &'a str {
+    pub(crate) fn header_of<'a>(&'a self, name: &'a str) -> &'a str {
         self.columns
             .iter()
             .find(|rename| rename.name == name)
@@ -52,7 +52,7 @@ impl Layout {
     /// The canonical name a header (folded) is read as: its mapping, else
     /// itself; "" when the header is a canonical name read from another
     /// column instead (so it is ignored).
-    pub fn name_of<'a>(&'a self, header: &'a str) -> &'a str {
+    pub(crate) fn name_of<'a>(&'a self, header: &'a str) -> &'a str {
         if let Some(rename) = self.columns.iter().find(|r| r.header == header) {
             return &rename.name;
         }
@@ -65,7 +65,13 @@ impl Layout {
     /// Refuse a mapping that cannot apply to an input whose columns (or
     /// first object's keys) are `names` (folded): a NAME not in `known`, a
     /// HEADER it lacks, two NAMEs for one HEADER or one NAME twice.
-    pub fn check(&self, file: &str, kind: &str, names: &[String], known: &[&str]) -> Result<()> {
+    pub(crate) fn check(
+        &self,
+        file: &str,
+        kind: &str,
+        names: &[String],
+        known: &[&str],
+    ) -> Result<()> {
         let option = self.column_option;
         let listed = || {
             if names.iter().all(String::is_empty) {
@@ -124,7 +130,7 @@ impl Layout {
 }
 
 /// How a delimiter is shown in messages and written on the command line.
-pub fn delimiter_shown(delimiter: u8) -> (&'static str, &'static str) {
+pub(crate) fn delimiter_shown(delimiter: u8) -> (&'static str, &'static str) {
     match delimiter {
         b';' => ("`;`", "';'"),
         b'\t' => ("a tab", "'\\t'"),
@@ -134,7 +140,7 @@ pub fn delimiter_shown(delimiter: u8) -> (&'static str, &'static str) {
 }
 
 /// A CSV input with its header read.
-pub struct CsvInput<R: Read> {
+pub(crate) struct CsvInput<R: Read> {
     name: String,
     /// What the file is, for messages ("scan log").
     kind: &'static str,
@@ -154,13 +160,14 @@ pub struct CsvInput<R: Read> {
 
 impl<R: Read> CsvInput<R> {
     /// Read the header; `example` is a header to suggest when the file is empty.
-    pub fn new(name: &str, kind: &'static str, example: &str, reader: R) -> Result<Self> {
+    #[cfg(test)]
+    fn new(name: &str, kind: &'static str, example: &str, reader: R) -> Result<Self> {
         Self::with_layout(name, kind, example, reader, &Layout::default(), &[])
     }
 
     /// [`CsvInput::new`] for an input laid out as `layout` says; its
     /// renamed columns must be among `known` and in the header.
-    pub fn with_layout(
+    pub(crate) fn with_layout(
         name: &str,
         kind: &'static str,
         example: &str,
@@ -223,7 +230,7 @@ impl<R: Read> CsvInput<R> {
 
     /// Rows of a file whose header (`names`, as [`CsvInput::names`] gives
     /// them) was read elsewhere; `reader` starts at a row boundary.
-    pub fn headless(
+    pub(crate) fn headless(
         name: &str,
         kind: &'static str,
         names: Vec<String>,
@@ -252,17 +259,17 @@ impl<R: Read> CsvInput<R> {
     }
 
     /// The input's name, as messages show it.
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         &self.name
     }
 
     /// The header's names, trimmed and lower-cased.
-    pub fn names(&self) -> &[String] {
+    pub(crate) fn names(&self) -> &[String] {
         &self.names
     }
 
     /// Where `column` is, refusing a header that names it twice.
-    pub fn find(&self, column: &str) -> Result<Option<usize>> {
+    pub(crate) fn find(&self, column: &str) -> Result<Option<usize>> {
         let mut positions = self
             .lookup
             .iter()
@@ -286,7 +293,7 @@ impl<R: Read> CsvInput<R> {
     }
 
     /// Where a required `column` is; `known` lists every column the input understands.
-    pub fn require(&self, column: &str, known: &[&str]) -> Result<usize> {
+    pub(crate) fn require(&self, column: &str, known: &[&str]) -> Result<usize> {
         self.find(column)?.ok_or_else(|| {
             let has = if self.names.iter().all(String::is_empty) {
                 "nothing".to_string()
@@ -328,7 +335,7 @@ impl<R: Read> CsvInput<R> {
     /// A field holding a line break is refused: no column takes one, and it
     /// is what a quote left open looks like (the csv crate reads it to the end
     /// of the file, swallowing every later row).
-    pub fn read(&mut self, record: &mut csv::ByteRecord) -> Result<bool> {
+    pub(crate) fn read(&mut self, record: &mut csv::ByteRecord) -> Result<bool> {
         let start = self.reader.position().line();
         let start_byte = self.reader.position().byte();
         self.reader.get_mut().record_start(start_byte, start);
@@ -403,7 +410,7 @@ impl<R: Read> CsvInput<R> {
     }
 
     /// Cell access and messages for one row just read.
-    pub fn row<'a>(&'a self, record: &'a csv::ByteRecord) -> Row<'a> {
+    pub(crate) fn row<'a>(&'a self, record: &'a csv::ByteRecord) -> Row<'a> {
         Row {
             name: &self.name,
             kind: self.kind,
@@ -420,7 +427,7 @@ impl<R: Read> CsvInput<R> {
 impl<'a> Row<'a> {
     /// A row whose cells were taken from the keys of an object (a JSON Lines
     /// log): messages name the file, line and key, not a column number.
-    pub fn keyed(
+    pub(crate) fn keyed(
         name: &'a str,
         kind: &'static str,
         names: &'a [String],
@@ -442,13 +449,13 @@ impl<'a> Row<'a> {
 }
 
 /// One row of a [`CsvInput`].
-pub struct Row<'a> {
+pub(crate) struct Row<'a> {
     name: &'a str,
     kind: &'static str,
     names: &'a [String],
-    pub line: u64,
+    pub(crate) line: u64,
     /// Byte offset of the row in the (decompressed, LF-normalised) input.
-    pub byte: u64,
+    pub(crate) byte: u64,
     record: &'a csv::ByteRecord,
     /// Every field's bytes back to back, when they are UTF-8 together: then
     /// a cell is a slice of it, without validating each cell again.
@@ -468,7 +475,7 @@ impl<'a> Row<'a> {
     }
 
     /// The cell's text, refusing bytes that are not UTF-8.
-    pub fn cell(&self, index: usize) -> Result<&'a str> {
+    pub(crate) fn cell(&self, index: usize) -> Result<&'a str> {
         // A field whose ends are character boundaries of valid UTF-8 text is
         // valid UTF-8 itself; otherwise fall through and say what is wrong.
         if let (Some(text), Some(range)) = (self.text, self.record.range(index))
@@ -490,7 +497,7 @@ impl<'a> Row<'a> {
     }
 
     /// An optional column's trimmed text; empty when the column is absent.
-    pub fn optional(&self, index: Option<usize>) -> Result<&'a str> {
+    pub(crate) fn optional(&self, index: Option<usize>) -> Result<&'a str> {
         match index {
             Some(index) => self.cell(index).map(trim),
             None => Ok(""),
@@ -498,21 +505,21 @@ impl<'a> Row<'a> {
     }
 
     /// An error about the value in column `index`; `fix` says what is allowed.
-    pub fn fail(&self, index: usize, value: &str, fix: &str) -> Error {
+    pub(crate) fn fail(&self, index: usize, value: &str, fix: &str) -> Error {
         Error::input(self.location(index), format!("`{}` {fix}", shorten(value)))
     }
 }
 
 /// `str::trim`, without its Unicode scan for the usual cell that starts and
 /// ends with a visible ASCII character (this runs for every cell).
-pub fn trim(text: &str) -> &str {
+pub(crate) fn trim(text: &str) -> &str {
     match (text.as_bytes().first(), text.as_bytes().last()) {
         (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
         _ => text.trim(),
     }
 }
 
-pub fn shorten(text: &str) -> &str {
+pub(crate) fn shorten(text: &str) -> &str {
     match text.char_indices().nth(60) {
         Some((cut, _)) => &text[..cut],
         None => text,

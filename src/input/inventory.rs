@@ -7,7 +7,7 @@ use crate::input::log::{STDIN_NAME, Source, open_input};
 
 /// Images known to exist, scanned or not (`--inventory`, CSV `image,source`).
 /// Laid out as `layout` says (`--inventory-column`, `--inventory-delimiter`).
-pub fn read_inventory(path: &str, layout: &Layout) -> Result<Vec<(Source, String)>> {
+pub(crate) fn read_inventory(path: &str, layout: &Layout) -> Result<Vec<(Source, String)>> {
     let name = if path == "-" { STDIN_NAME } else { path };
     parse_laid_out(name, open_input(path)?, layout)
 }

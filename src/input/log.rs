@@ -9,7 +9,7 @@ use crate::domain::zone::{Zone, parse_timestamp};
 use crate::input::csv_input::{CsvInput, Layout, Row};
 use chrono::{DateTime, Utc};
 use flate2::read::MultiGzDecoder;
-pub use formats::LogFormat;
+pub(crate) use formats::LogFormat;
 use std::collections::HashMap;
 use std::io::Read;
 
@@ -28,7 +28,7 @@ pub enum Source {
 }
 
 impl Source {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Source::Local => "local",
             Source::Registry => "registry",
@@ -36,7 +36,7 @@ impl Source {
         }
     }
 
-    pub fn parse(text: &str) -> Option<Source> {
+    pub(crate) fn parse(text: &str) -> Option<Source> {
         one_of(
             text,
             &[
@@ -64,7 +64,7 @@ pub enum Risk {
 }
 
 impl Risk {
-    pub fn parse(text: &str) -> Option<Risk> {
+    pub(crate) fn parse(text: &str) -> Option<Risk> {
         one_of(
             text,
             &[
@@ -100,14 +100,14 @@ pub struct ScanEvent {
     pub status: ScanStatus,
     pub risk: Risk,
     /// Index into `ScanLog::files`.
-    pub file: u32,
+    pub(crate) file: u32,
     pub line: u64,
     /// Index into `ScanLog::groups`: the row's `--by` key (0 without `--by`).
-    pub group: u32,
+    pub(crate) group: u32,
 }
 
 /// The most input files one run reads.
-pub const MAX_FILES: usize = u32::MAX as usize;
+pub(crate) const MAX_FILES: usize = u32::MAX as usize;
 
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 
@@ -134,7 +134,7 @@ pub struct Interner {
 impl Interner {
     /// The id of `text`, a new one the first time it is seen; `None` once
     /// four billion distinct texts have been seen.
-    pub fn intern(&mut self, text: &str) -> Option<u32> {
+    pub(crate) fn intern(&mut self, text: &str) -> Option<u32> {
         if let Some(last) = self.last
             && self
                 .names
@@ -150,7 +150,11 @@ impl Interner {
 
     /// [`Interner::intern`] for a text whose [`fingerprint`] is known; `None`
     /// for the text keeps only its identity.
-    pub fn intern_fingerprinted(&mut self, fingerprint: u128, text: Option<&str>) -> Option<u32> {
+    pub(crate) fn intern_fingerprinted(
+        &mut self,
+        fingerprint: u128,
+        text: Option<&str>,
+    ) -> Option<u32> {
         if let Some(id) = self.ids.get(&fingerprint) {
             return Some(*id);
         }
@@ -164,20 +168,20 @@ impl Interner {
     }
 
     /// The id of an entry of `other` in this interner, added if new.
-    pub fn adopt(&mut self, other: &Interner, id: u32) -> Option<u32> {
+    pub(crate) fn adopt(&mut self, other: &Interner, id: u32) -> Option<u32> {
         let text = other.names.get(id as usize).map(|name| &**name);
         self.intern_fingerprinted(other.fingerprints[id as usize], text)
     }
 
     /// Forget every id from `len` on.
-    pub fn truncate(&mut self, len: usize) {
+    pub(crate) fn truncate(&mut self, len: usize) {
         for fingerprint in self.fingerprints.drain(len.min(self.fingerprints.len())..) {
             self.ids.remove(&fingerprint);
         }
         self.names.truncate(len);
     }
 
-    pub fn get(&self, text: &str) -> Option<u32> {
+    pub(crate) fn get(&self, text: &str) -> Option<u32> {
         self.ids.get(&fingerprint(text)).copied()
     }
 
@@ -195,7 +199,7 @@ impl Interner {
 }
 
 /// The identity a text is known by: its 128-bit XXH3 hash.
-pub fn fingerprint(text: &str) -> u128 {
+pub(crate) fn fingerprint(text: &str) -> u128 {
     xxhash_rust::xxh3::xxh3_128(text.as_bytes())
 }
 
@@ -210,22 +214,22 @@ pub struct ScanLog {
     /// otherwise empty, and a scan id is known by a 64-bit hash.
     pub scan_ids: Interner,
     /// The name of each input, as messages show it.
-    pub files: Vec<String>,
+    pub(crate) files: Vec<String>,
     /// The `--by` keys seen; an empty key is the group `(none)`.
     pub groups: Interner,
     /// Registry events that made no row, by type.
-    pub skipped: Skipped,
+    pub(crate) skipped: Skipped,
 }
 
 /// One row as read: its event, its image's [`fingerprint`], the byte its row
 /// starts at, and the texts a report drops but a ledger prints.
 #[derive(Debug, Clone, Copy)]
 pub struct ReadRow<'row> {
-    pub event: ScanEvent,
-    pub image: u128,
-    pub byte: u64,
-    pub image_text: &'row str,
-    pub scan_id_text: &'row str,
+    pub(crate) event: ScanEvent,
+    pub(crate) image: u128,
+    pub(crate) byte: u64,
+    pub(crate) image_text: &'row str,
+    pub(crate) scan_id_text: &'row str,
 }
 
 /// How logs are read. The job builds it once from the command line; the log
@@ -253,13 +257,14 @@ pub struct ReadOptions {
 
 impl ReadOptions {
     /// The columns a `--column` may name: the canonical ones and `--by`'s.
-    pub fn known_columns(&self) -> Vec<&str> {
+    pub(crate) fn known_columns(&self) -> Vec<&str> {
         let mut known: Vec<&str> = KNOWN_COLUMNS.to_vec();
         known.extend(self.group_column.as_deref());
         known
     }
 
-    /// Options that keep image names and scan id texts.
+    /// Options that keep image names and scan id texts (`testkit`).
+    #[cfg(feature = "testkit")]
     pub fn keeping_texts() -> ReadOptions {
         ReadOptions {
             keep_texts: true,
@@ -269,20 +274,20 @@ impl ReadOptions {
 }
 
 /// The longest `--by` key accepted, in bytes.
-pub const MAX_GROUP_BYTES: usize = 256;
+pub(crate) const MAX_GROUP_BYTES: usize = 256;
 
 /// The group of rows whose `--by` key is empty.
-pub const NO_GROUP: &str = "(none)";
+pub(crate) const NO_GROUP: &str = "(none)";
 
 /// Hashes scan ids when their text is not kept; fixed seed, so runs agree.
 const SCAN_ID_HASH: foldhash::quality::FixedState =
     foldhash::quality::FixedState::with_seed(0x5ca7_0a11_d00d_f00d);
 
 /// The name `-` is shown as.
-pub const STDIN_NAME: &str = "<stdin>";
+pub(crate) const STDIN_NAME: &str = "<stdin>";
 
 /// The canonical columns, in the order rows made from objects hold them.
-pub const KNOWN_COLUMNS: [&str; 7] = [
+pub(crate) const KNOWN_COLUMNS: [&str; 7] = [
     "timestamp",
     "image",
     "account",
@@ -334,7 +339,9 @@ impl Columns {
 
 impl ScanLog {
     /// Read and merge `paths` as `options` say, each file whole on one core,
-    /// sorted; `-` is standard input, gzip is recognised by content.
+    /// sorted; `-` is standard input, gzip is recognised by content
+    /// (`testkit`: the commands read through the replay entry).
+    #[cfg(feature = "testkit")]
     pub fn read_paths(paths: &[String], zone: Zone, options: &ReadOptions) -> Result<ScanLog> {
         let mut log = ScanLog::default();
         for path in paths {
@@ -346,7 +353,7 @@ impl ScanLog {
 
     /// Read one more path whole (unsorted); `size` is the file's size when
     /// known, so the events can be sized for it.
-    pub fn read_path(
+    pub(crate) fn read_path(
         &mut self,
         path: &str,
         zone: Zone,
@@ -361,7 +368,7 @@ impl ScanLog {
 
     /// Read one more path as [`ScanLog::read_each`] does, handing each row
     /// to `each` instead of keeping it.
-    pub fn read_path_each(
+    pub(crate) fn read_path_each(
         &mut self,
         path: &str,
         zone: Zone,
@@ -376,7 +383,8 @@ impl ScanLog {
 
     /// One plain file read in `pieces` pieces on `threads` threads whatever
     /// its size; `None` when the file must be read whole instead. The replay
-    /// entry decides when this pays; tests call it directly.
+    /// entry decides when this pays; tests call it directly (`testkit`).
+    #[cfg(feature = "testkit")]
     pub fn read_file_in_pieces(
         path: &str,
         zone: Zone,
@@ -446,7 +454,7 @@ impl ScanLog {
     /// and the byte offset its row starts at) to `each` instead of keeping it;
     /// `each` returns false to stop reading early. Interned names and the
     /// file name are kept in `self` as usual.
-    pub fn read_each(
+    pub(crate) fn read_each(
         &mut self,
         options: &ReadOptions,
         name: &str,
@@ -964,7 +972,7 @@ fn keyed_columns(options: &ReadOptions) -> Columns {
 /// Open a path for reading: `-` is standard input; gzip is recognised by its
 /// magic bytes (on files and standard input alike), not by the name.
 /// Reading shows progress on a terminal (see [`crate::input::progress`]).
-pub fn open_input(path: &str) -> Result<Box<dyn Read>> {
+pub(crate) fn open_input(path: &str) -> Result<Box<dyn Read>> {
     Ok(open_input_gzip(path)?.0)
 }
 
@@ -1234,7 +1242,7 @@ impl Head {
 
 /// Whether the first bytes of a file are a plain (CSV) text: not JSON, not
 /// compressed. Files that are not are read whole rather than by line.
-pub fn looks_like_plain_text(head: &[u8]) -> bool {
+pub(crate) fn looks_like_plain_text(head: &[u8]) -> bool {
     let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     !matches!(
         text.iter().find(|b| !b.is_ascii_whitespace()),
@@ -1296,7 +1304,7 @@ fn err_column(message: &str) -> Option<u64> {
 /// link, and so is one file given twice (its rows would be billed twice).
 /// Also returns lines for stderr naming the entries left out that are not
 /// hidden (subdirectories, links to them, pipes…).
-pub fn expand_paths(paths: &[String]) -> Result<(Vec<String>, String)> {
+pub(crate) fn expand_paths(paths: &[String]) -> Result<(Vec<String>, String)> {
     let mut notes = String::new();
     let mut expanded = Vec::with_capacity(paths.len());
     // The directory each path was found in, if any.
@@ -1484,7 +1492,7 @@ fn starts_with_gzip_magic(reader: &mut impl std::io::BufRead) -> std::io::Result
 }
 
 /// Whether the file at `path` is gzip-compressed, by its first bytes.
-pub fn is_gzip_file(path: &str) -> Result<bool> {
+pub(crate) fn is_gzip_file(path: &str) -> Result<bool> {
     let mut head = [0u8; 2];
     let mut file = std::fs::File::open(path).map_err(|err| Error::io(path, err))?;
     let mut read = 0;

@@ -7,4 +7,4 @@ pub mod cores;
 pub mod csv_input;
 pub mod inventory;
 pub mod log;
-pub mod progress;
+pub(crate) mod progress;

@@ -13,12 +13,12 @@ const DELAY: Duration = Duration::from_secs(1);
 
 /// Called once by `main`: show progress if stderr is a terminal and the user
 /// did not ask for quiet.
-pub fn enable_on_terminal(quiet: bool) {
+pub(crate) fn enable_on_terminal(quiet: bool) {
     ENABLED.store(!quiet && std::io::stderr().is_terminal(), Ordering::Relaxed);
 }
 
 /// Wrap `inner` so reading it advances a bar labelled `name` (bytes of `total`).
-pub fn track(inner: Box<dyn Read>, name: &str, total: Option<u64>) -> Box<dyn Read> {
+pub(crate) fn track(inner: Box<dyn Read>, name: &str, total: Option<u64>) -> Box<dyn Read> {
     if !ENABLED.load(Ordering::Relaxed) {
         return inner;
     }
@@ -73,20 +73,20 @@ impl Drop for Tracked {
 }
 
 /// One bar for several readers of parts of one input, read in parallel.
-pub struct SharedBar {
+pub(crate) struct SharedBar {
     bar: ProgressBar,
     started: Instant,
 }
 
 impl SharedBar {
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         self.bar.finish_and_clear();
     }
 }
 
 /// A bar for reading `total` bytes of `name` in parts; `None` when progress
 /// is not shown.
-pub fn shared(name: &str, total: u64) -> Option<SharedBar> {
+pub(crate) fn shared(name: &str, total: u64) -> Option<SharedBar> {
     if !ENABLED.load(Ordering::Relaxed) {
         return None;
     }
@@ -104,7 +104,10 @@ pub fn shared(name: &str, total: u64) -> Option<SharedBar> {
 }
 
 /// Wrap `inner`, one part of an input, so reading it advances `bar`.
-pub fn track_part<'b>(inner: Box<dyn Read + 'b>, bar: Option<&'b SharedBar>) -> Box<dyn Read + 'b> {
+pub(crate) fn track_part<'b>(
+    inner: Box<dyn Read + 'b>,
+    bar: Option<&'b SharedBar>,
+) -> Box<dyn Read + 'b> {
     match bar {
         Some(bar) => Box::new(PartTracked { inner, bar }),
         None => inner,

@@ -2,32 +2,33 @@
 
 use crate::domain::error::{Error, Result};
 use crate::domain::numbers::parse_decimal;
+use crate::domain::values::{Money, Units};
 use crate::model::report::{AccountReport, Report};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
 /// The thresholds asked for; each present one yields a line per account.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Thresholds {
-    pub min_remaining: Option<Decimal>,
-    pub allowance: Option<String>,
-    pub max_used_percent: Option<Decimal>,
-    pub max_projected_charges: Option<Decimal>,
-    pub max_projected_denied: Option<Decimal>,
-    pub expiring_within_days: Option<u32>,
+pub(crate) struct Thresholds {
+    pub(crate) min_remaining: Option<Decimal>,
+    pub(crate) allowance: Option<String>,
+    pub(crate) max_used_percent: Option<Decimal>,
+    pub(crate) max_projected_charges: Option<Decimal>,
+    pub(crate) max_projected_denied: Option<Decimal>,
+    pub(crate) expiring_within_days: Option<u32>,
 }
 
 /// Whether a threshold holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
-pub enum CheckStatus {
+pub(crate) enum CheckStatus {
     Ok,
     Alert,
 }
 
 impl CheckStatus {
     /// `OK` or `ALERT`, as the stable line and JSON write it.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             CheckStatus::Ok => "OK",
             CheckStatus::Alert => "ALERT",
@@ -42,23 +43,23 @@ impl std::fmt::Display for CheckStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CheckResult {
-    pub status: CheckStatus,
-    pub account: String,
-    pub check: String,
-    pub value: String,
-    pub limit: String,
+pub(crate) struct CheckResult {
+    pub(crate) status: CheckStatus,
+    pub(crate) account: String,
+    pub(crate) check: String,
+    pub(crate) value: String,
+    pub(crate) limit: String,
 }
 
 impl CheckResult {
-    pub fn is_alert(&self) -> bool {
+    pub(crate) fn is_alert(&self) -> bool {
         self.status == CheckStatus::Alert
     }
 
     /// `OK|ALERT <account> <check>=<value> (limit <limit>)`, the account
     /// quoted shell-style when it holds a space or another character a shell
     /// would split or expand, so fields stay fields.
-    pub fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         format!(
             "{} {} {}={} (limit {})",
             self.status,
@@ -72,7 +73,7 @@ impl CheckResult {
 
 /// `text` as one shell word: unchanged when it is made only of characters no
 /// shell treats specially, else in single quotes (a `'` inside written `'\''`).
-pub fn shell_quote(text: &str) -> String {
+pub(crate) fn shell_quote(text: &str) -> String {
     let plain = !text.is_empty()
         && text
             .chars()
@@ -85,7 +86,7 @@ pub fn shell_quote(text: &str) -> String {
 }
 
 /// Parse a threshold flag's value as an exact non-negative decimal.
-pub fn threshold(flag: &'static str, text: &str) -> Result<Decimal> {
+pub(crate) fn threshold(flag: &'static str, text: &str) -> Result<Decimal> {
     match parse_decimal(text) {
         Some(value) if !value.is_sign_negative() || value.is_zero() => Ok(value),
         _ => Err(Error::Option {
@@ -135,7 +136,7 @@ fn result(
 }
 
 /// Evaluate every threshold for every account of the report, in a fixed order.
-pub fn evaluate(report: &Report, thresholds: &Thresholds) -> Result<Vec<CheckResult>> {
+pub(crate) fn evaluate(report: &Report, thresholds: &Thresholds) -> Result<Vec<CheckResult>> {
     if let Some(name) = &thresholds.allowance
         && let Some(account) = report.accounts.first()
         && !account.allowances.iter().any(|a| &a.name == name)
@@ -159,30 +160,29 @@ pub fn evaluate(report: &Report, thresholds: &Thresholds) -> Result<Vec<CheckRes
                 .as_ref()
                 .is_none_or(|name| &a.name == name)
         });
-        let (mut remaining, mut consumed, mut granted) =
-            (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
+        let (mut remaining, mut consumed, mut granted) = (Units::ZERO, Units::ZERO, Units::ZERO);
         for allowance in chosen {
             if let Some(current) = allowance
                 .periods
                 .iter()
                 .find(|p| p.state == crate::model::report::PeriodState::Current)
             {
-                remaining = remaining.saturating_add(current.remaining.0);
-                consumed = consumed.saturating_add(current.consumed.0);
-                granted = granted.saturating_add(current.granted.0);
+                remaining = remaining.saturating_add(current.remaining);
+                consumed = consumed.saturating_add(current.consumed);
+                granted = granted.saturating_add(current.granted);
             }
         }
         if let Some(limit) = thresholds.min_remaining {
             results.push(result(
-                remaining < limit,
+                remaining < Units::new(limit),
                 account,
                 format!("remaining{suffix}"),
-                format_decimal(remaining),
+                format_decimal(remaining.value()),
                 format_decimal(limit),
             ));
         }
         if let Some(limit) = thresholds.max_used_percent {
-            let used = percent(consumed, granted);
+            let used = percent(consumed.value(), granted.value());
             results.push(result(
                 used > limit,
                 account,
@@ -195,12 +195,12 @@ pub fn evaluate(report: &Report, thresholds: &Thresholds) -> Result<Vec<CheckRes
             // Fail closed: a cost that leaves overage unpriced is not known
             // to be under any limit.
             let (alert, value) = match &account.projection {
-                Some(projection) if !projection.projected_unpriced_overage.0.is_zero() => {
+                Some(projection) if !projection.projected_unpriced_overage.is_zero() => {
                     (true, "unpriced".to_string())
                 }
                 Some(projection) => {
                     let cost = projection.projected_cycle_charges;
-                    (cost.0 > limit, cost.to_string())
+                    (cost > Money::new(limit), cost.to_string())
                 }
                 None => (false, "none".to_string()),
             };
@@ -215,7 +215,7 @@ pub fn evaluate(report: &Report, thresholds: &Thresholds) -> Result<Vec<CheckRes
         if let Some(limit) = thresholds.max_projected_denied {
             let (alert, value) = match &account.projection {
                 Some(projection) => (
-                    projection.projected_denied.0 > limit,
+                    projection.projected_denied > Units::new(limit),
                     projection.projected_denied.to_string(),
                 ),
                 None => (false, "none".to_string()),

@@ -3,9 +3,9 @@
 //! avoids denial (`deny`) or minimises cost (`bill`), and the cost.
 
 use crate::domain::error::{Error, Result};
-use crate::domain::numbers::{checked_sum, round_money};
+use crate::domain::numbers::round_money;
 use crate::domain::periods::Period;
-use crate::domain::values::{Money, Units};
+use crate::domain::values::{Money, Scans, Units};
 use crate::engine::meter::{ScanOutcome, ScanResult, Schedule};
 use crate::input::log::{ScanEvent, ScanLog};
 use crate::plan::{AllowanceKind, OveragePolicy, Plan, TierMode, price_at};
@@ -13,19 +13,19 @@ use chrono::{DateTime, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
-pub const ESTIMATE_SCHEMA: &str = "scanquota.estimate.v2";
+pub(crate) const ESTIMATE_SCHEMA: &str = "scanquota.estimate.v2";
 
 /// Scans per cycle (averages may be fractional).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Demand {
-    pub first_scans: Units,
-    pub repeat_scans: Units,
+    pub(crate) first_scans: Scans,
+    pub(crate) repeat_scans: Scans,
 }
 
 /// Which closed cycle's demand a purchase is sized for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum SizeFor {
+pub(crate) enum SizeFor {
     /// The busiest closed cycle: a quota bought for it is never short.
     Peak,
     /// The average closed cycle.
@@ -35,71 +35,71 @@ pub enum SizeFor {
 /// One account's demand per closed cycle, both ways of sizing it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ObservedDemand {
-    pub account: String,
+    pub(crate) account: String,
     pub cycles_observed: u64,
     pub peak: Demand,
-    pub peak_units: Units,
-    pub mean: Demand,
-    pub mean_units: Units,
+    pub(crate) peak_units: Units,
+    pub(crate) mean: Demand,
+    pub(crate) mean_units: Units,
     /// The end of the observed window: the metering rule and the prices in
     /// force then size the purchase.
     #[serde(skip)]
-    pub rules_at: DateTime<Utc>,
+    pub(crate) rules_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Recommendation {
     /// The account sized (`--from-log`); `None` for a demand given by hand.
-    pub account: Option<String>,
+    pub(crate) account: Option<String>,
     /// The demand observed in the log, peak and mean (`--from-log`).
-    pub observed: Option<ObservedDemand>,
-    pub plan: String,
-    pub currency: String,
+    pub(crate) observed: Option<ObservedDemand>,
+    pub(crate) plan: String,
+    pub(crate) currency: String,
     /// Closed cycles the demand was averaged over (`--from-log`).
-    pub cycles_observed: Option<u64>,
-    pub demand: Demand,
-    pub demand_units: Units,
+    pub(crate) cycles_observed: Option<u64>,
+    pub(crate) demand: Demand,
+    pub(crate) demand_units: Units,
     /// The allowance bought, and how many units of it.
-    pub allowance: Option<String>,
-    pub purchase: Option<Units>,
-    pub unused_per_cycle: Units,
-    pub overage_per_cycle: Units,
-    pub denied_per_cycle: Units,
-    pub unpriced_overage: bool,
-    pub cost_per_cycle: Money,
-    pub months: u32,
-    pub cost_over_months: Money,
+    pub(crate) allowance: Option<String>,
+    pub(crate) purchase: Option<Units>,
+    pub(crate) unused_per_cycle: Units,
+    pub(crate) overage_per_cycle: Units,
+    pub(crate) denied_per_cycle: Units,
+    pub(crate) unpriced_overage: bool,
+    pub(crate) cost_per_cycle: Money,
+    pub(crate) months: u32,
+    pub(crate) cost_over_months: Money,
 }
 
 /// One plan over every account: each account sized on its own (as the
 /// report meters it), and their sum.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PlanEstimate {
-    pub plan: String,
-    pub currency: String,
-    pub accounts: Vec<Recommendation>,
-    pub cost_per_cycle: Money,
-    pub cost_over_months: Money,
-    pub denied_per_cycle: Units,
-    pub overage_per_cycle: Units,
-    pub unpriced_overage: bool,
+pub(crate) struct PlanEstimate {
+    pub(crate) plan: String,
+    pub(crate) currency: String,
+    pub(crate) accounts: Vec<Recommendation>,
+    pub(crate) cost_per_cycle: Money,
+    pub(crate) cost_over_months: Money,
+    pub(crate) denied_per_cycle: Units,
+    pub(crate) overage_per_cycle: Units,
+    pub(crate) unpriced_overage: bool,
 }
 
 /// Plans priced in one currency, cheapest per cycle first; plans in
 /// different currencies are never ranked against each other.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CurrencyGroup {
-    pub currency: String,
-    pub plans: Vec<PlanEstimate>,
+pub(crate) struct CurrencyGroup {
+    pub(crate) currency: String,
+    pub(crate) plans: Vec<PlanEstimate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Estimate {
-    pub schema: &'static str,
-    pub months: u32,
+pub(crate) struct Estimate {
+    pub(crate) schema: &'static str,
+    pub(crate) months: u32,
     /// `--from-log`: what each purchase was sized for.
-    pub size_for: Option<SizeFor>,
-    pub currencies: Vec<CurrencyGroup>,
+    pub(crate) size_for: Option<SizeFor>,
+    pub(crate) currencies: Vec<CurrencyGroup>,
 }
 
 /// The purchases the enumeration would weigh, smallest first: nothing at
@@ -330,7 +330,7 @@ pub fn recommend(
 
 /// [`recommend`] by the metering rule and prices in force at `at` (the end
 /// of the observed window).
-pub fn recommend_at(
+pub(crate) fn recommend_at(
     plan: &Plan,
     demand: Demand,
     months: u32,
@@ -408,7 +408,7 @@ fn recommend_with(
     // The rule in force at `at`.
     let (first_scan_units, repeat_scan_units, _) = plan.metering.rule_at(at);
     let by_hand = cycles_observed.is_none();
-    let too_much = |option: &'static str, value: Units, key: &str| {
+    let too_much = |option: &'static str, value: Scans, key: &str| {
         if by_hand {
             Error::Option {
                 option,
@@ -430,14 +430,14 @@ fn recommend_with(
     };
     let first = demand
         .first_scans
-        .0
-        .checked_mul(first_scan_units)
-        .ok_or_else(|| too_much("--first-scans", demand.first_scans, "first_scan_units"))?;
+        .checked_units(first_scan_units)
+        .ok_or_else(|| too_much("--first-scans", demand.first_scans, "first_scan_units"))?
+        .value();
     let repeat = demand
         .repeat_scans
-        .0
-        .checked_mul(repeat_scan_units)
-        .ok_or_else(|| too_much("--repeat-scans", demand.repeat_scans, "repeat_scan_units"))?;
+        .checked_units(repeat_scan_units)
+        .ok_or_else(|| too_much("--repeat-scans", demand.repeat_scans, "repeat_scan_units"))?
+        .value();
     let units = first.checked_add(repeat).ok_or_else(|| {
         Error::overflow(
             format!("the demand's first and repeat units under {}", plan.file),
@@ -585,14 +585,14 @@ fn recommend_with(
         currency: plan.currency.clone(),
         cycles_observed,
         demand,
-        demand_units: Units(units),
+        demand_units: Units::new(units),
         allowance: allowance.map(|a| a.name.clone()),
-        purchase: allowance.map(|_| Units(bought)),
-        unused_per_cycle: Units(
+        purchase: allowance.map(|_| Units::new(bought)),
+        unused_per_cycle: Units::new(
             (other_units.checked_add(bought).ok_or_else(cost_overflow)? - units).max(Decimal::ZERO),
         ),
-        overage_per_cycle: Units(if bill { short } else { Decimal::ZERO }),
-        denied_per_cycle: Units(if bill { Decimal::ZERO } else { short }),
+        overage_per_cycle: Units::new(if bill { short } else { Decimal::ZERO }),
+        denied_per_cycle: Units::new(if bill { Decimal::ZERO } else { short }),
         unpriced_overage: bill
             && !short.is_zero()
             && if graduated {
@@ -600,31 +600,37 @@ fn recommend_with(
             } else {
                 overage_price.is_none()
             },
-        cost_per_cycle: Money(money(cost)),
+        cost_per_cycle: Money::new(money(cost)),
         months,
-        cost_over_months: Money(money(over_months)),
+        cost_over_months: Money::new(money(over_months)),
     })
 }
 
 /// One plan's recommendations for every account, summed; a sum beyond a
 /// decimal's range is [`Error::Overflow`].
-pub fn plan_estimate(plan: &Plan, accounts: Vec<Recommendation>) -> Result<PlanEstimate> {
-    let zero = round_money(Decimal::ZERO, plan.decimals);
-    let sum = |field: fn(&Recommendation) -> Decimal, what: &str| {
-        checked_sum(accounts.iter().map(field)).ok_or_else(|| {
+pub(crate) fn plan_estimate(plan: &Plan, accounts: Vec<Recommendation>) -> Result<PlanEstimate> {
+    let zero = Money::zero(plan.decimals);
+    let overflow = |what: &'static str| {
+        move || {
             Error::overflow(
                 format!("{}: the {what} summed over every account", plan.file),
                 "estimate fewer accounts at a time with --account",
             )
-        })
+        }
+    };
+    let money = |field: fn(&Recommendation) -> Money, what: &'static str| {
+        Money::sum(accounts.iter().map(field), overflow(what)).map(|sum| zero + sum)
+    };
+    let units = |field: fn(&Recommendation) -> Units, what: &'static str| {
+        Units::sum(accounts.iter().map(field), overflow(what))
     };
     Ok(PlanEstimate {
         plan: plan.name.clone(),
         currency: plan.currency.clone(),
-        cost_per_cycle: Money(zero + sum(|a| a.cost_per_cycle.0, "cost per cycle")?),
-        cost_over_months: Money(zero + sum(|a| a.cost_over_months.0, "cost over months")?),
-        denied_per_cycle: Units(sum(|a| a.denied_per_cycle.0, "denied units")?),
-        overage_per_cycle: Units(sum(|a| a.overage_per_cycle.0, "overage units")?),
+        cost_per_cycle: money(|a| a.cost_per_cycle, "cost per cycle")?,
+        cost_over_months: money(|a| a.cost_over_months, "cost over months")?,
+        denied_per_cycle: units(|a| a.denied_per_cycle, "denied units")?,
+        overage_per_cycle: units(|a| a.overage_per_cycle, "overage units")?,
         unpriced_overage: accounts.iter().any(|a| a.unpriced_overage),
         accounts,
     })
@@ -633,7 +639,7 @@ pub fn plan_estimate(plan: &Plan, accounts: Vec<Recommendation>) -> Result<PlanE
 /// Group by currency (in the order first given), each group cheapest per
 /// cycle first (then by name); plans whose overage has no price come last,
 /// since their real cost is unknown.
-pub fn rank(plans: Vec<PlanEstimate>, months: u32, size_for: Option<SizeFor>) -> Estimate {
+pub(crate) fn rank(plans: Vec<PlanEstimate>, months: u32, size_for: Option<SizeFor>) -> Estimate {
     let mut currencies: Vec<CurrencyGroup> = Vec::new();
     for plan in plans {
         match currencies.iter_mut().find(|g| g.currency == plan.currency) {
@@ -756,7 +762,7 @@ impl DemandTally {
             |(first, repeat): (u64, u64)| units(Decimal::from(first), Decimal::from(repeat));
         let cycles = Decimal::from(closed as u64);
         let average = |count: u64| {
-            Units(
+            Scans::new(
                 (Decimal::from(count) / cycles)
                     .round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero)
                     .normalize(),
@@ -797,12 +803,13 @@ impl DemandTally {
                 account: name.to_string(),
                 cycles_observed: closed as u64,
                 peak: Demand {
-                    first_scans: Units(Decimal::from(peak.0)),
-                    repeat_scans: Units(Decimal::from(peak.1)),
+                    first_scans: Scans::new(Decimal::from(peak.0)),
+                    repeat_scans: Scans::new(Decimal::from(peak.1)),
                 },
-                peak_units: Units(peak_units),
-                mean_units: Units(
-                    units(mean.first_scans.0, mean.repeat_scans.0).ok_or_else(overflow)?,
+                peak_units: Units::new(peak_units),
+                mean_units: Units::new(
+                    units(mean.first_scans.value(), mean.repeat_scans.value())
+                        .ok_or_else(overflow)?,
                 ),
                 mean,
                 rules_at,
@@ -927,8 +934,8 @@ mod tests {
         ) {
             let plan = Plan::from_str("plan.toml", &plan).expect("a valid plan");
             let demand = Demand {
-                first_scans: Units(Decimal::new(first.0 as i64, first.1)),
-                repeat_scans: Units(Decimal::new(repeat.0 as i64, repeat.1)),
+                first_scans: Scans::new(Decimal::new(first.0 as i64, first.1)),
+                repeat_scans: Scans::new(Decimal::new(repeat.0 as i64, repeat.1)),
             };
             let closed = recommend(&plan, demand, months, None).expect("small cases fit");
             let reference = recommend_with(&plan, demand, months, None, DateTime::<Utc>::MAX_UTC, enumerated).expect("small cases fit");
@@ -990,8 +997,8 @@ mod tests {
         ) {
             let plan = Plan::from_str("plan.toml", &plan).expect("a valid plan");
             let demand = Demand {
-                first_scans: Units(Decimal::new(first.0 as i64, first.1)),
-                repeat_scans: Units(Decimal::new(repeat.0 as i64, repeat.1)),
+                first_scans: Scans::new(Decimal::new(first.0 as i64, first.1)),
+                repeat_scans: Scans::new(Decimal::new(repeat.0 as i64, repeat.1)),
             };
             let searched = recommend(&plan, demand, 12, None).expect("small cases fit");
             let reference = recommend_with(&plan, demand, 12, None, DateTime::<Utc>::MAX_UTC, enumerated).expect("small cases fit");
@@ -1010,8 +1017,8 @@ mod tests {
         .unwrap();
         for first in [0, 1, 2, 3, 7, 100, 333, 1000, 4321] {
             let demand = Demand {
-                first_scans: Units(Decimal::from(first)),
-                repeat_scans: Units(Decimal::ZERO),
+                first_scans: Scans::new(Decimal::from(first)),
+                repeat_scans: Scans::new(Decimal::ZERO),
             };
             assert_eq!(
                 recommend(&plan, demand, 12, None).unwrap(),

@@ -8,51 +8,51 @@
 use crate::domain::error::{Error, Result};
 use crate::domain::numbers::round_money;
 use crate::domain::periods::Period;
-use crate::domain::values::{Money, Units};
+use crate::domain::values::{Money, UnitPrice, Units};
 use crate::domain::zone::Zone;
-use crate::engine::charges::{Basis, ChargeKind};
+use crate::engine::charges::ChargeKind;
 use crate::engine::meter::{AccountUsage, Schedule};
 use crate::input::log::NO_GROUP;
 use crate::model::invoice::{Invoice, LineState};
-use crate::model::report::{AccountReport, PeriodState, Report};
+use crate::model::report::{AccountReport, LineBasis, PeriodState, Report};
 use crate::plan::{AllowanceKind, Plan};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc};
 use rust_decimal::Decimal;
 
 /// `ProviderName` of a plan without `[provider] name`.
-pub const DEFAULT_PROVIDER: &str = "Unspecified provider";
+pub(crate) const DEFAULT_PROVIDER: &str = "Unspecified provider";
 /// `ServiceName` of a plan without `[provider] service` or `name`.
-pub const DEFAULT_SERVICE: &str = "Container image scanning";
+pub(crate) const DEFAULT_SERVICE: &str = "Container image scanning";
 /// `ServiceCategory` and `ServiceSubcategory`: image scanning is security
 /// posture management in FOCUS 1.2's list.
-pub const SERVICE_CATEGORY: &str = "Security";
-pub const SERVICE_SUBCATEGORY: &str = "Security Posture Management";
+pub(crate) const SERVICE_CATEGORY: &str = "Security";
+pub(crate) const SERVICE_SUBCATEGORY: &str = "Security Posture Management";
 /// The unit scans are metered, priced and committed in.
-pub const SCAN_UNIT: &str = "Scan Units";
+pub(crate) const SCAN_UNIT: &str = "Scan Units";
 /// `CommitmentDiscountType` of a prepaid allowance period.
-pub const COMMITMENT_TYPE: &str = "Prepaid scan quota";
+pub(crate) const COMMITMENT_TYPE: &str = "Prepaid scan quota";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChargeCategory {
+pub(crate) enum ChargeCategory {
     Usage,
     Purchase,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChargeFrequency {
+pub(crate) enum ChargeFrequency {
     OneTime,
     Recurring,
     UsageBased,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PricingCategory {
+pub(crate) enum PricingCategory {
     Standard,
     Committed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CommitmentStatus {
+pub(crate) enum CommitmentStatus {
     Used,
     Unused,
 }
@@ -60,7 +60,7 @@ pub enum CommitmentStatus {
 /// What a row is, for `x_Kind`: a charge line's kind, or a prepaid period's
 /// units drawn or left unused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RowKind {
+pub(crate) enum RowKind {
     Line(ChargeKind),
     /// Units drawn from an allowance on one local day.
     Drawn,
@@ -69,7 +69,7 @@ pub enum RowKind {
 }
 
 impl RowKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             RowKind::Line(kind) => kind.as_str(),
             RowKind::Drawn => "drawn",
@@ -80,76 +80,76 @@ impl RowKind {
 
 /// The prepaid allowance period a row buys or draws from.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Commitment {
-    pub id: String,
-    pub name: String,
-    pub quantity: Units,
+pub(crate) struct Commitment {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) quantity: Units,
     /// `None` on a purchase.
-    pub status: Option<CommitmentStatus>,
+    pub(crate) status: Option<CommitmentStatus>,
 }
 
 /// One FOCUS row.
 #[derive(Debug, Clone, PartialEq)]
-pub struct FocusRow {
-    pub account: String,
+pub(crate) struct FocusRow {
+    pub(crate) account: String,
     /// With `--by`: the group whose scans drew the units (usage rows only).
-    pub group: Option<String>,
-    pub kind: RowKind,
-    pub item: String,
+    pub(crate) group: Option<String>,
+    pub(crate) kind: RowKind,
+    pub(crate) item: String,
     /// An overage line of a tiered plan: its tier's number (from 1), so
     /// each tier is a price of its own (`SkuPriceId`).
-    pub tier: Option<usize>,
-    pub description: String,
-    pub category: ChargeCategory,
-    pub frequency: ChargeFrequency,
-    pub pricing_category: PricingCategory,
-    pub billing_period_start: DateTime<Utc>,
-    pub billing_period_end: DateTime<Utc>,
-    pub charge_period_start: DateTime<Utc>,
-    pub charge_period_end: DateTime<Utc>,
-    pub billed_cost: Money,
-    pub effective_cost: Money,
+    pub(crate) tier: Option<usize>,
+    pub(crate) description: String,
+    pub(crate) category: ChargeCategory,
+    pub(crate) frequency: ChargeFrequency,
+    pub(crate) pricing_category: PricingCategory,
+    pub(crate) billing_period_start: DateTime<Utc>,
+    pub(crate) billing_period_end: DateTime<Utc>,
+    pub(crate) charge_period_start: DateTime<Utc>,
+    pub(crate) charge_period_end: DateTime<Utc>,
+    pub(crate) billed_cost: Money,
+    pub(crate) effective_cost: Money,
     /// `pricing_quantity × list_unit_price`, exact.
-    pub list_cost: Money,
-    pub list_unit_price: Units,
-    pub pricing_quantity: Units,
+    pub(crate) list_cost: Money,
+    pub(crate) list_unit_price: UnitPrice,
+    pub(crate) pricing_quantity: Units,
     /// `PricingUnit` (and `ConsumedUnit` when consumed is set).
-    pub unit: &'static str,
+    pub(crate) unit: &'static str,
     /// `None` for purchases and unused units.
-    pub consumed: Option<Units>,
-    pub commitment: Option<Commitment>,
-    pub sku_meter: String,
+    pub(crate) consumed: Option<Units>,
+    pub(crate) commitment: Option<Commitment>,
+    pub(crate) sku_meter: String,
     /// Scan units the row draws (drawn and overage rows).
-    pub scan_units: Option<Units>,
+    pub(crate) scan_units: Option<Units>,
     /// Overage units of the row's cycle that have no price (so far, in an
     /// open cycle), left out.
-    pub unpriced_overage_units: Option<Units>,
+    pub(crate) unpriced_overage_units: Option<Units>,
 }
 
 /// Overage units without a price: FOCUS costs may not be null, so they are
 /// left out of the file and named on stderr.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Unpriced {
-    pub account: String,
-    pub start: DateTime<Utc>,
-    pub end: DateTime<Utc>,
-    pub units: Units,
+pub(crate) struct Unpriced {
+    pub(crate) account: String,
+    pub(crate) start: DateTime<Utc>,
+    pub(crate) end: DateTime<Utc>,
+    pub(crate) units: Units,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Focus {
-    pub provider: String,
-    pub service: String,
-    pub currency: String,
+pub(crate) struct Focus {
+    pub(crate) provider: String,
+    pub(crate) service: String,
+    pub(crate) currency: String,
     /// The `--by` column: the key of usage rows' `Tags`.
-    pub tag_key: Option<String>,
-    pub rows: Vec<FocusRow>,
-    pub unpriced: Vec<Unpriced>,
+    pub(crate) tag_key: Option<String>,
+    pub(crate) rows: Vec<FocusRow>,
+    pub(crate) unpriced: Vec<Unpriced>,
 }
 
 impl Focus {
     /// The lines the stderr note names: unpriced overage left out.
-    pub fn notes(&self, zone: Zone) -> String {
+    pub(crate) fn notes(&self, zone: Zone) -> String {
         self.unpriced
             .iter()
             .map(|u| {
@@ -168,19 +168,19 @@ impl Focus {
 /// What FOCUS rows are built from: the replay's schedule and usages (the
 /// units drawn per day, per `--by` group), the report and the invoice of
 /// the same window.
-pub struct Sources<'a> {
-    pub plan: &'a Plan,
-    pub schedule: &'a Schedule,
-    pub report: &'a Report,
-    pub invoice: &'a Invoice,
-    pub usages: &'a [AccountUsage],
+pub(crate) struct Sources<'a> {
+    pub(crate) plan: &'a Plan,
+    pub(crate) schedule: &'a Schedule,
+    pub(crate) report: &'a Report,
+    pub(crate) invoice: &'a Invoice,
+    pub(crate) usages: &'a [AccountUsage],
     /// With `--by`: the group names by id, and the column.
-    pub group_names: &'a [String],
-    pub by: Option<&'a str>,
+    pub(crate) group_names: &'a [String],
+    pub(crate) by: Option<&'a str>,
 }
 
 impl Focus {
-    pub fn of(sources: &Sources<'_>) -> Result<Focus> {
+    pub(crate) fn of(sources: &Sources<'_>) -> Result<Focus> {
         let plan = sources.plan;
         let mut focus = Focus {
             provider: plan
@@ -210,7 +210,7 @@ impl Focus {
             for cycle in account
                 .cycles
                 .iter()
-                .filter(|c| !c.unpriced_overage.0.is_zero())
+                .filter(|c| !c.unpriced_overage.is_zero())
             {
                 let (start, end) = (cycle.start.utc(), cycle.end.utc());
                 for row in &mut rows {
@@ -247,7 +247,7 @@ fn order(row: &FocusRow) -> u8 {
 /// places than they: `2.10`, but `0.99999` as it is.
 fn exact(plan: &Plan, amount: Decimal) -> Money {
     let rounded = round_money(amount, plan.decimals);
-    Money(if rounded == amount { rounded } else { amount })
+    Money::new(if rounded == amount { rounded } else { amount })
 }
 
 fn overflow(what: String) -> Error {
@@ -301,13 +301,13 @@ fn utc(at: DateTime<Utc>) -> String {
 }
 
 /// The allowance an allowance or top-up line buys, from its typed basis.
-fn allowance_of(plan: &Plan, basis: Option<Basis>) -> Option<(usize, &str)> {
+fn allowance_of(plan: &Plan, basis: Option<LineBasis>) -> Option<(usize, &str)> {
     match basis? {
-        Basis::AllowancePeriod { allowance, .. } => plan
+        LineBasis::AllowancePeriod { allowance, .. } => plan
             .allowances
             .get(allowance)
             .map(|found| (allowance, found.name.as_str())),
-        Basis::Cycle(_) | Basis::OveragePeriod { .. } | Basis::OutsideCycles => None,
+        LineBasis::Cycle(_) | LineBasis::OveragePeriod | LineBasis::OutsideCycles => None,
     }
 }
 
@@ -326,7 +326,7 @@ fn drawn_rows(
         ..
     } = *sources;
     let zone = plan.zone;
-    let zero = Money(round_money(Decimal::ZERO, plan.decimals));
+    let zero = Money::zero(plan.decimals);
     for (index, allowance) in plan.allowances.iter().enumerate() {
         let prepaid = allowance.kind == AllowanceKind::Prepaid;
         let item = format!("allowance:{}", allowance.name);
@@ -383,7 +383,7 @@ fn drawn_rows(
             // less what the rows before cost: the rows add up to the cost of
             // every unit drawn, rounded once.
             let mut drawn = Decimal::ZERO;
-            let mut costed = zero.0;
+            let mut costed = zero.value();
             for (d, g, units) in draws {
                 drawn = drawn.checked_add(units).ok_or_else(what)?;
                 let cost = round_money(drawn.checked_mul(price).ok_or_else(what)?, plan.decimals);
@@ -417,20 +417,20 @@ fn drawn_rows(
                     charge_period_start: start,
                     charge_period_end: end,
                     billed_cost: zero,
-                    effective_cost: Money(round_money(effective, plan.decimals)),
+                    effective_cost: Money::new(round_money(effective, plan.decimals)),
                     list_cost: exact(plan, units.checked_mul(price).ok_or_else(what)?),
-                    list_unit_price: Units(price),
-                    pricing_quantity: Units(units),
+                    list_unit_price: UnitPrice::new(price),
+                    pricing_quantity: Units::new(units),
                     unit: SCAN_UNIT,
-                    consumed: Some(Units(units)),
+                    consumed: Some(Units::new(units)),
                     commitment: prepaid.then(|| Commitment {
                         id: id.clone(),
                         name: name.clone(),
-                        quantity: Units(units),
+                        quantity: Units::new(units),
                         status: Some(CommitmentStatus::Used),
                     }),
                     sku_meter: SCAN_UNIT.to_string(),
-                    scan_units: Some(Units(units)),
+                    scan_units: Some(Units::new(units)),
                     unpriced_overage_units: None,
                 });
             }
@@ -443,7 +443,7 @@ fn drawn_rows(
                 continue;
             }
             // The unused units take what is left of the period's purchase.
-            let purchased: Decimal = account
+            let purchased: Money = account
                 .charges
                 .lines
                 .iter()
@@ -453,16 +453,16 @@ fn drawn_rows(
                     let at = line.period_start.utc();
                     period.start <= at && at < period.end
                 })
-                .map(|line| line.amount.0)
+                .map(|line| line.amount)
                 .sum();
-            let effective = purchased - costed;
+            let effective = purchased.value() - costed;
             let unused =
                 account.allowances[index]
                     .periods
                     .get(p)
                     .map_or(Decimal::ZERO, |r| match r.state {
-                        PeriodState::Closed => r.expired.0,
-                        PeriodState::Current => r.remaining.0,
+                        PeriodState::Closed => r.expired.value(),
+                        PeriodState::Current => r.remaining.value(),
                     });
             let last = period.end - TimeDelta::nanoseconds(1);
             if (unused.is_zero() && effective.is_zero()) || !in_window(report, last) {
@@ -484,16 +484,16 @@ fn drawn_rows(
                 charge_period_start: period.start,
                 charge_period_end: period.end,
                 billed_cost: zero,
-                effective_cost: Money(round_money(effective, plan.decimals)),
+                effective_cost: Money::new(round_money(effective, plan.decimals)),
                 list_cost: exact(plan, unused.checked_mul(price).ok_or_else(what)?),
-                list_unit_price: Units(price),
-                pricing_quantity: Units(unused),
+                list_unit_price: UnitPrice::new(price),
+                pricing_quantity: Units::new(unused),
                 unit: SCAN_UNIT,
                 consumed: None,
                 commitment: Some(Commitment {
                     id,
                     name,
-                    quantity: Units(unused),
+                    quantity: Units::new(unused),
                     status: Some(CommitmentStatus::Unused),
                 }),
                 sku_meter: SCAN_UNIT.to_string(),
@@ -600,7 +600,7 @@ fn line_rows(
             ),
         };
         let purchase = category == ChargeCategory::Purchase;
-        let list_cost = line.quantity.0.checked_mul(price.0).ok_or_else(|| {
+        let list_cost = line.quantity.checked_mul(price).ok_or_else(|| {
             overflow(format!(
                 "account {account}, {} at {}: quantity × unit_price",
                 line.item,
@@ -632,11 +632,11 @@ fn line_rows(
             // A purchase covering future usage costs nothing when bought:
             // its cost is the units drawn and left unused.
             effective_cost: if purchase {
-                Money(round_money(Decimal::ZERO, plan.decimals))
+                Money::zero(plan.decimals)
             } else {
                 amount
             },
-            list_cost: exact(plan, list_cost),
+            list_cost: exact(plan, list_cost.value()),
             list_unit_price: price,
             pricing_quantity: line.quantity,
             unit,

@@ -4,15 +4,13 @@
 //! lines are the report's charge lines, one for one.
 
 use crate::domain::error::{Error, Result};
-use crate::domain::numbers::{checked_sum, round_money};
-use crate::domain::values::{Instant, Money, Units};
+use crate::domain::values::{Instant, Money, UnitPrice, Units};
 use crate::engine::allocation::AllocationReport;
-use crate::engine::charges::{Basis, ChargeKind, ChargeState};
-use crate::model::report::{AccountReport, Report, TierReport, WindowReport};
-use rust_decimal::Decimal;
+use crate::engine::charges::{ChargeKind, ChargeState};
+use crate::model::report::{AccountReport, LineBasis, Report, TierReport, WindowReport};
 use serde::Serialize;
 
-pub const INVOICE_SCHEMA: &str = "scanquota.invoice.v2";
+pub(crate) const INVOICE_SCHEMA: &str = "scanquota.invoice.v2";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -39,34 +37,34 @@ impl LineState {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InvoiceLine {
-    pub kind: ChargeKind,
-    pub item: String,
+    pub(crate) kind: ChargeKind,
+    pub(crate) item: String,
     pub period_start: Instant,
     /// When the line posts (or posted).
-    pub posted_at: Instant,
-    pub quantity: Units,
+    pub(crate) posted_at: Instant,
+    pub(crate) quantity: Units,
     /// `None` for overage that has no price.
-    pub unit_price: Option<Units>,
+    pub(crate) unit_price: Option<UnitPrice>,
     /// `None` for overage that has no price: never a zero.
     pub amount: Option<Money>,
     pub state: LineState,
     /// What the line charges for, typed, as the report's line has it
     /// (`None` for the projection's and the unpriced overage lines).
     #[serde(skip)]
-    pub basis: Option<Basis>,
+    pub(crate) basis: Option<LineBasis>,
     /// An overage line of a tiered plan: the tier it is priced by.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tier: Option<TierReport>,
+    pub(crate) tier: Option<TierReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InvoiceCycle {
     pub start: Instant,
-    pub end: Instant,
+    pub(crate) end: Instant,
     /// A cycle that starts after as-of, shown because a line already
     /// accrued posts in it.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub upcoming: bool,
+    pub(crate) upcoming: bool,
     pub lines: Vec<InvoiceLine>,
     /// The posted lines' amounts.
     pub posted: Money,
@@ -77,43 +75,43 @@ pub struct InvoiceCycle {
     /// The projected cost: posted + accrued + still to come.
     pub projected: Money,
     /// Overage units without a price, posted, accrued and still to come.
-    pub unpriced_overage_units: Units,
+    pub(crate) unpriced_overage_units: Units,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InvoiceAccount {
     pub account: String,
     pub cycles: Vec<InvoiceCycle>,
-    pub posted: Money,
-    pub accrued: Money,
-    pub still_to_come: Money,
-    pub projected: Money,
-    pub unpriced_overage_units: Units,
+    pub(crate) posted: Money,
+    pub(crate) accrued: Money,
+    pub(crate) still_to_come: Money,
+    pub(crate) projected: Money,
+    pub(crate) unpriced_overage_units: Units,
     /// With `--by`: the posted charges shared out over the groups.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub allocation: Option<AllocationReport>,
+    pub(crate) allocation: Option<AllocationReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Invoice {
-    pub schema: &'static str,
-    pub plan: String,
-    pub currency: String,
-    pub timezone: String,
-    pub as_of: Instant,
+    pub(crate) schema: &'static str,
+    pub(crate) plan: String,
+    pub(crate) currency: String,
+    pub(crate) timezone: String,
+    pub(crate) as_of: Instant,
     /// `--month` or `--from`/`--to`: only the lines posted in `[from, to)`,
     /// and what is accrued at as-of apart.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub window: Option<WindowReport>,
+    pub(crate) window: Option<WindowReport>,
     /// Tables show units to the plan's finest precision.
     #[serde(skip)]
-    pub unit_places: u32,
+    pub(crate) unit_places: u32,
     pub accounts: Vec<InvoiceAccount>,
     pub posted: Money,
     pub accrued: Money,
-    pub still_to_come: Money,
-    pub projected: Money,
-    pub unpriced_overage_units: Units,
+    pub(crate) still_to_come: Money,
+    pub(crate) projected: Money,
+    pub(crate) unpriced_overage_units: Units,
 }
 
 impl Invoice {
@@ -125,15 +123,18 @@ impl Invoice {
             .iter()
             .map(|account| invoice_account(report, account))
             .collect::<Result<_>>()?;
-        let sum = |field: fn(&InvoiceAccount) -> Decimal, what: &str| {
-            checked_sum(accounts.iter().map(field)).ok_or_else(|| {
+        let overflow = |what: &'static str| {
+            move || {
                 Error::overflow(
                     format!("the invoice's {what} over every account"),
                     "invoice fewer accounts at a time with --account",
                 )
-            })
+            }
         };
-        let money = |value: Decimal| Money(round_money(value, report.decimals));
+        let money = |field: fn(&InvoiceAccount) -> Money, what: &'static str| {
+            Money::sum(accounts.iter().map(field), overflow(what))
+                .map(|sum| sum.rounded(report.decimals))
+        };
         Ok(Invoice {
             schema: INVOICE_SCHEMA,
             plan: report.plan.clone(),
@@ -142,30 +143,30 @@ impl Invoice {
             as_of: report.as_of,
             window: report.window,
             unit_places: report.unit_places,
-            posted: money(sum(|a| a.posted.0, "posted charges")?),
-            accrued: money(sum(|a| a.accrued.0, "accrued charges")?),
-            still_to_come: money(sum(|a| a.still_to_come.0, "charges still to come")?),
-            projected: money(sum(|a| a.projected.0, "projected charges")?),
-            unpriced_overage_units: Units(sum(
-                |a| a.unpriced_overage_units.0,
-                "unpriced overage units",
-            )?),
+            posted: money(|a| a.posted, "posted charges")?,
+            accrued: money(|a| a.accrued, "accrued charges")?,
+            still_to_come: money(|a| a.still_to_come, "charges still to come")?,
+            projected: money(|a| a.projected, "projected charges")?,
+            unpriced_overage_units: Units::sum(
+                accounts.iter().map(|a| a.unpriced_overage_units),
+                overflow("unpriced overage units"),
+            )?,
             accounts,
         })
     }
 }
 
 fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAccount> {
-    let zero = round_money(Decimal::ZERO, report.decimals);
+    let zero = Money::zero(report.decimals);
     let empty = |start: Instant, end: Instant, upcoming: bool| InvoiceCycle {
         start,
         end,
         upcoming,
         lines: Vec::new(),
-        posted: Money(zero),
-        accrued: Money(zero),
-        still_to_come: Money(zero),
-        projected: Money(zero),
+        posted: zero,
+        accrued: zero,
+        still_to_come: zero,
+        projected: zero,
         unpriced_overage_units: Units::default(),
     };
     let mut cycles: Vec<InvoiceCycle> = account
@@ -203,12 +204,16 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
         let cycle = &mut cycles[index];
         let state = match line.state {
             ChargeState::Posted => {
-                cycle.posted.0 += line.amount.0;
+                cycle.posted += line.amount;
                 LineState::Posted
             }
             ChargeState::Accrued => {
-                cycle.accrued.0 += line.amount.0;
+                cycle.accrued += line.amount;
                 LineState::Accrued
+            }
+            ChargeState::StillToCome => {
+                cycle.still_to_come += line.amount;
+                LineState::StillToCome
             }
         };
         cycle.lines.push(InvoiceLine {
@@ -229,7 +234,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
     for unpriced in &account.charges.unpriced_lines {
         let index = filing_cycle(&cycles, unpriced.posted_at, unpriced.period_start);
         let cycle = &mut cycles[index];
-        cycle.unpriced_overage_units.0 += unpriced.quantity.0;
+        cycle.unpriced_overage_units += unpriced.quantity;
         cycle.lines.push(InvoiceLine {
             kind: ChargeKind::Overage,
             item: "overage (unpriced)".into(),
@@ -241,6 +246,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
             state: match unpriced.state {
                 ChargeState::Posted => LineState::Posted,
                 ChargeState::Accrued => LineState::Accrued,
+                ChargeState::StillToCome => LineState::StillToCome,
             },
             basis: unpriced.basis,
             tier: unpriced.tier,
@@ -253,7 +259,7 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
     {
         // Lines certain to post later in the cycle.
         for line in &account.charges.still_to_come {
-            cycle.still_to_come.0 += line.amount.0;
+            cycle.still_to_come += line.amount;
             cycle.lines.push(InvoiceLine {
                 kind: line.kind,
                 item: line.item.clone(),
@@ -272,8 +278,8 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
         // projected cost.
         for line in &projection.projected_overage_lines {
             match line.amount {
-                Some(amount) => cycle.still_to_come.0 += amount.0,
-                None => cycle.unpriced_overage_units.0 += line.quantity.0,
+                Some(amount) => cycle.still_to_come += amount,
+                None => cycle.unpriced_overage_units += line.quantity,
             }
             cycle.lines.push(InvoiceLine {
                 kind: ChargeKind::Overage,
@@ -300,25 +306,24 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
                 l.state == LineState::Accrued
                     || (l.state == LineState::Posted && window.contains(l.posted_at))
             });
-            let sum = |state: LineState| -> Decimal {
+            let sum = |state: LineState| -> Money {
                 cycle
                     .lines
                     .iter()
                     .filter(|l| l.state == state)
-                    .filter_map(|l| l.amount.map(|m| m.0))
-                    .sum()
+                    .filter_map(|l| l.amount)
+                    .sum::<Money>()
+                    .rounded(report.decimals)
             };
-            cycle.posted = Money(round_money(sum(LineState::Posted), report.decimals));
-            cycle.accrued = Money(round_money(sum(LineState::Accrued), report.decimals));
-            cycle.still_to_come = Money(zero);
-            cycle.unpriced_overage_units = Units(
-                cycle
-                    .lines
-                    .iter()
-                    .filter(|l| l.amount.is_none())
-                    .map(|l| l.quantity.0)
-                    .sum(),
-            );
+            cycle.posted = sum(LineState::Posted);
+            cycle.accrued = sum(LineState::Accrued);
+            cycle.still_to_come = zero;
+            cycle.unpriced_overage_units = cycle
+                .lines
+                .iter()
+                .filter(|l| l.amount.is_none())
+                .map(|l| l.quantity)
+                .sum();
         }
         cycles.retain(|c| !c.lines.is_empty());
     }
@@ -332,24 +337,25 @@ fn invoice_account(report: &Report, account: &AccountReport) -> Result<InvoiceAc
         )
     };
     for cycle in &mut cycles {
-        let projected = checked_sum([cycle.posted.0, cycle.accrued.0, cycle.still_to_come.0])
-            .ok_or_else(|| overflow("projected charges"))?;
-        cycle.projected = Money(round_money(projected, report.decimals));
+        let projected = Money::sum([cycle.posted, cycle.accrued, cycle.still_to_come], || {
+            overflow("projected charges")
+        })?;
+        cycle.projected = projected.rounded(report.decimals);
     }
-    let sum = |field: fn(&InvoiceCycle) -> Decimal, what: &str| {
-        checked_sum(cycles.iter().map(field)).ok_or_else(|| overflow(what))
+    let money = |field: fn(&InvoiceCycle) -> Money, what: &str| {
+        Money::sum(cycles.iter().map(field), || overflow(what))
+            .map(|sum| sum.rounded(report.decimals))
     };
-    let money = |value: Decimal| Money(round_money(value, report.decimals));
     Ok(InvoiceAccount {
         account: account.account.clone(),
-        posted: money(sum(|c| c.posted.0, "posted charges")?),
-        accrued: money(sum(|c| c.accrued.0, "accrued charges")?),
-        still_to_come: money(sum(|c| c.still_to_come.0, "charges still to come")?),
-        projected: money(sum(|c| c.projected.0, "projected charges")?),
-        unpriced_overage_units: Units(sum(
-            |c| c.unpriced_overage_units.0,
-            "unpriced overage units",
-        )?),
+        posted: money(|c| c.posted, "posted charges")?,
+        accrued: money(|c| c.accrued, "accrued charges")?,
+        still_to_come: money(|c| c.still_to_come, "charges still to come")?,
+        projected: money(|c| c.projected, "projected charges")?,
+        unpriced_overage_units: Units::sum(
+            cycles.iter().map(|c| c.unpriced_overage_units),
+            || overflow("unpriced overage units"),
+        )?,
         cycles,
         allocation: account.allocation.clone(),
     })

@@ -11,26 +11,26 @@ use serde::Serialize;
 use std::fmt::Write as _;
 
 /// The outcome of a row dated after as-of: read, not replayed.
-pub const AFTER_AS_OF: &str = "after_as_of";
+pub(crate) const AFTER_AS_OF: &str = "after_as_of";
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LedgerRow<'log> {
     /// The scan's time, in the zone times are shown in.
     pub timestamp: Instant,
     pub account: &'log str,
-    pub image: &'log str,
-    pub source: &'static str,
-    pub scan_id: &'log str,
+    pub(crate) image: &'log str,
+    pub(crate) source: &'static str,
+    pub(crate) scan_id: &'log str,
     pub outcome: &'static str,
     pub units: Units,
     /// `allowance:units` pairs, `;`-separated, for the allowances drawn from.
-    pub draws: String,
+    pub(crate) draws: String,
     pub overage: Units,
-    pub file: &'log str,
-    pub line: u64,
+    pub(crate) file: &'log str,
+    pub(crate) line: u64,
     /// With `--by`: the row's group (`(none)` for an empty key).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub group: Option<&'log str>,
+    pub(crate) group: Option<&'log str>,
 }
 
 /// The ledger row of `read`, a row of `log`, with what the replay did to it
@@ -46,7 +46,7 @@ pub fn ledger_row<'row>(
 }
 
 /// [`ledger_row`] with its time shown in `shown` (`--display-zone`).
-pub fn ledger_row_in<'row>(
+pub(crate) fn ledger_row_in<'row>(
     shown: Zone,
     plan: &Plan,
     log: &'row ScanLog,
@@ -71,8 +71,8 @@ pub fn ledger_row_in<'row>(
     };
     if let Some(result) = result {
         entry.outcome = result.outcome.as_str();
-        entry.units = Units(result.units());
-        entry.overage = Units(result.overage());
+        entry.units = Units::new(result.units());
+        entry.overage = Units::new(result.overage());
         // One string for every draw: a ledger writes millions of rows.
         for (draw, allowance) in result.draws().zip(&plan.allowances) {
             if draw.is_zero() {
@@ -81,7 +81,7 @@ pub fn ledger_row_in<'row>(
             if !entry.draws.is_empty() {
                 entry.draws.push(';');
             }
-            let _ = write!(entry.draws, "{}:{}", allowance.name, Units(draw));
+            let _ = write!(entry.draws, "{}:{}", allowance.name, Units::new(draw));
         }
     }
     entry
@@ -90,13 +90,13 @@ pub fn ledger_row_in<'row>(
 /// `ledger --from --to`: the rows whose scan time is in `[from, to)`; either
 /// bound may be open. Only what is printed is cut: every row is replayed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Window {
+pub(crate) struct Window {
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
 }
 
 impl Window {
-    pub fn holds(&self, at: DateTime<Utc>) -> bool {
+    pub(crate) fn holds(&self, at: DateTime<Utc>) -> bool {
         self.from.is_none_or(|from| at >= from) && self.to.is_none_or(|to| at < to)
     }
 }

@@ -5,13 +5,13 @@ use crate::domain::error::{Error, Location, Result};
 use crate::model::report::{REPORT_SCHEMA, Report, Totals};
 
 /// Read one `scanquota.report.v1` JSON file.
-pub fn read_report(path: &str) -> Result<Report> {
+pub(crate) fn read_report(path: &str) -> Result<Report> {
     let bytes = crate::domain::limits::read_whole(
         path,
         crate::domain::limits::MAX_REPORT_BYTES,
         "a scanquota report",
     )?;
-    let report: Report = serde_json::from_slice(&bytes).map_err(|err| {
+    let mut report: Report = serde_json::from_slice(&bytes).map_err(|err| {
         Error::input(
             Location::file(path).line(err.line() as u64).column(err.column() as u64),
             format!("is not a scanquota report ({err}); give the output of `scanquota report --format json`"),
@@ -26,13 +26,16 @@ pub fn read_report(path: &str) -> Result<Report> {
             ),
         ));
     }
+    for account in &mut report.accounts {
+        account.rebuild_bases();
+    }
     Ok(report)
 }
 
 /// Concatenate the accounts of reports of the same plan and as-of, and
 /// recompute the totals. Refuses differing plans, as-of or currencies, and an
 /// account that appears in two reports (partitions must be disjoint).
-pub fn merge(named: Vec<(String, Report)>) -> Result<Report> {
+pub(crate) fn merge(named: Vec<(String, Report)>) -> Result<Report> {
     let mut named = named.into_iter();
     let Some((first_name, mut merged)) = named.next() else {
         return Err(Error::Usage("give at least one report to merge".into()));

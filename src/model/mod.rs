@@ -2,12 +2,12 @@
 //! ledger rows, check, statistics, estimate and merged reports, built from
 //! the engine's output. Views in `render` format these; they never compute.
 
-pub mod check;
+pub(crate) mod check;
 pub mod estimate;
-pub mod focus;
+pub(crate) mod focus;
 pub mod invoice;
 pub mod ledger;
-pub mod merge;
+pub(crate) mod merge;
 pub mod reconcile;
 pub mod report;
-pub mod stats;
+pub(crate) mod stats;

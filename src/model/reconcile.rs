@@ -6,15 +6,15 @@ use crate::model::stats::HssStatistics;
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Difference {
+pub(crate) struct Difference {
     /// Dotted path, e.g. `high_risk.cicd`.
-    pub field: String,
-    pub vendor: String,
-    pub computed: String,
+    pub(crate) field: String,
+    pub(crate) vendor: String,
+    pub(crate) computed: String,
 }
 
 impl Difference {
-    pub fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         format!(
             "DIFF {}: vendor {}, scanquota {}",
             self.field, self.vendor, self.computed
@@ -23,7 +23,7 @@ impl Difference {
 }
 
 /// Read the vendor's statistics JSON: an object with the API's fields.
-pub fn read_vendor(path: &str) -> Result<Value> {
+pub(crate) fn read_vendor(path: &str) -> Result<Value> {
     let bytes = crate::domain::limits::read_whole(
         path,
         crate::domain::limits::MAX_VENDOR_STATS_BYTES,
@@ -125,7 +125,7 @@ fn walk(prefix: &str, computed: &Value, vendor: Option<&Value>, out: &mut Vec<Di
 }
 
 /// Every field of the computed statistics whose vendor value differs or is missing.
-pub fn differences(vendor: &Value, computed: &HssStatistics) -> Vec<Difference> {
+pub(crate) fn differences(vendor: &Value, computed: &HssStatistics) -> Vec<Difference> {
     let computed = serde_json::to_value(computed).expect("statistics serialise to JSON");
     let mut out = Vec::new();
     walk("", &computed, Some(vendor), &mut out);

@@ -3,9 +3,8 @@
 //! as strings; times are RFC 3339 in the plan's zone.
 
 use crate::domain::error::{Error, Result};
-use crate::domain::numbers::{checked_sum, round_money};
 use crate::domain::periods::Period;
-use crate::domain::values::{Instant, Money, Units};
+use crate::domain::values::{Instant, Money, UnitPrice, Units};
 use crate::domain::zone::Zone;
 use crate::engine::allocation::{AllocationReport, Breakdown, allocate};
 use crate::engine::charges::{Basis, ChargeKind, ChargeLine, ChargeState, Charges, charges};
@@ -18,31 +17,31 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-pub const REPORT_SCHEMA: &str = "scanquota.report.v1";
-pub const COMPARE_SCHEMA: &str = "scanquota.compare.v1";
+pub(crate) const REPORT_SCHEMA: &str = "scanquota.report.v1";
+pub(crate) const COMPARE_SCHEMA: &str = "scanquota.compare.v1";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
-    pub schema: String,
-    pub plan: String,
+    pub(crate) schema: String,
+    pub(crate) plan: String,
     pub currency: String,
-    pub decimals: u32,
-    pub timezone: String,
-    pub as_of: Instant,
+    pub(crate) decimals: u32,
+    pub(crate) timezone: String,
+    pub(crate) as_of: Instant,
     /// `--month` or `--from`/`--to`: the billing window `[from, to)`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub window: Option<WindowReport>,
+    pub(crate) window: Option<WindowReport>,
     /// Decimal places of the plan's finest unit: tables show units so.
-    pub unit_places: u32,
-    pub overage_policy: OveragePolicy,
+    pub(crate) unit_places: u32,
+    pub(crate) overage_policy: OveragePolicy,
     /// The price of one overage unit; `None`: overage is unpriced.
-    pub overage_unit_price: Option<Units>,
+    pub(crate) overage_unit_price: Option<UnitPrice>,
     /// The plan bills cores (`[cores]`); future core days are never projected.
-    pub bills_cores: bool,
+    pub(crate) bills_cores: bool,
     /// The plan's dated changes (`[[metering.change]]`, `[[allowance.price_change]]`,
     /// `[[overage.price_change]]`) in time order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub changes: Vec<PlanChange>,
+    pub(crate) changes: Vec<PlanChange>,
     pub accounts: Vec<AccountReport>,
     pub totals: Totals,
 }
@@ -51,30 +50,30 @@ pub struct Report {
 /// `allowance:NAME` or `overage`; the metering rule in force from then on,
 /// or the new unit price.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PlanChange {
-    pub at: Instant,
-    pub item: String,
+pub(crate) struct PlanChange {
+    pub(crate) at: Instant,
+    pub(crate) item: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_scan_units: Option<Units>,
+    pub(crate) first_scan_units: Option<Units>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub repeat_scan_units: Option<Units>,
+    pub(crate) repeat_scan_units: Option<Units>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub count_failed: Option<bool>,
+    pub(crate) count_failed: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unit_price: Option<Units>,
+    pub(crate) unit_price: Option<UnitPrice>,
 }
 
 impl PlanChange {
     /// Every dated change of `plan`, in time order (metering, then
     /// allowances in plan order, then overage, at one instant).
-    pub fn of(plan: &Plan, shown: crate::domain::zone::Zone) -> Vec<PlanChange> {
+    pub(crate) fn of(plan: &Plan, shown: crate::domain::zone::Zone) -> Vec<PlanChange> {
         let price = |at, item: String, price| PlanChange {
             at: Instant::new(shown, at),
             item,
             first_scan_units: None,
             repeat_scan_units: None,
             count_failed: None,
-            unit_price: Some(Units(price)),
+            unit_price: Some(UnitPrice::new(price)),
         };
         let mut changes: Vec<(DateTime<Utc>, PlanChange)> = Vec::new();
         for change in &plan.metering.changes {
@@ -83,8 +82,8 @@ impl PlanChange {
                 PlanChange {
                     at: Instant::new(shown, change.at),
                     item: "metering".into(),
-                    first_scan_units: Some(Units(change.first_scan_units)),
-                    repeat_scan_units: Some(Units(change.repeat_scan_units)),
+                    first_scan_units: Some(Units::new(change.first_scan_units)),
+                    repeat_scan_units: Some(Units::new(change.repeat_scan_units)),
                     count_failed: Some(change.count_failed),
                     unit_price: None,
                 },
@@ -120,33 +119,33 @@ pub struct AccountReport {
     pub units: UnitTotals,
     pub allowances: Vec<AllowanceReport>,
     pub charges: ChargesReport,
-    pub subscription: SubscriptionReport,
+    pub(crate) subscription: SubscriptionReport,
     pub projection: Option<ProjectionReport>,
     /// The subscription cycles started by as-of, with what each one
     /// overdrew and denied (the invoice groups charge lines by them).
-    pub cycles: Vec<CycleReport>,
+    pub(crate) cycles: Vec<CycleReport>,
     /// The cycle after as-of's, when an overage line already accrued posts
     /// in it (a calendar-month overage period that ends after the current
     /// cycle): the invoice files the line there, as it will post.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub upcoming_cycle: Option<WindowReport>,
+    pub(crate) upcoming_cycle: Option<WindowReport>,
     /// With `--by`: who used the account's purchase and who pays what.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocation: Option<AllocationReport>,
     /// With `--month` or `--from`/`--to`: the lines posted in the window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub window_charges: Option<WindowCharges>,
+    pub(crate) window_charges: Option<WindowCharges>,
 }
 
 /// A billing window `[from, to)` (§13).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct WindowReport {
-    pub from: Instant,
-    pub to: Instant,
+pub(crate) struct WindowReport {
+    pub(crate) from: Instant,
+    pub(crate) to: Instant,
 }
 
 impl WindowReport {
-    pub fn contains(&self, at: Instant) -> bool {
+    pub(crate) fn contains(&self, at: Instant) -> bool {
         self.from <= at && at < self.to
     }
 }
@@ -154,10 +153,10 @@ impl WindowReport {
 /// An account's charge lines posted in the window, and what is accrued at
 /// as-of apart (never in the posted total).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WindowCharges {
-    pub lines: Vec<ChargeLineReport>,
-    pub posted: Money,
-    pub accrued: Money,
+pub(crate) struct WindowCharges {
+    pub(crate) lines: Vec<ChargeLineReport>,
+    pub(crate) posted: Money,
+    pub(crate) accrued: Money,
 }
 
 impl Report {
@@ -182,14 +181,12 @@ impl Report {
                 .collect();
             let decimals = self.decimals;
             let sum = |state: ChargeState| {
-                Money(round_money(
-                    lines
-                        .iter()
-                        .filter(|l| l.state == state)
-                        .map(|l| l.amount.0)
-                        .sum::<Decimal>(),
-                    decimals,
-                ))
+                lines
+                    .iter()
+                    .filter(|l| l.state == state)
+                    .map(|l| l.amount)
+                    .sum::<Money>()
+                    .rounded(decimals)
             };
             account.window_charges = Some(WindowCharges {
                 posted: sum(ChargeState::Posted),
@@ -202,14 +199,14 @@ impl Report {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CycleReport {
-    pub start: Instant,
-    pub end: Instant,
-    pub state: PeriodState,
-    pub overage: Units,
+pub(crate) struct CycleReport {
+    pub(crate) start: Instant,
+    pub(crate) end: Instant,
+    pub(crate) state: PeriodState,
+    pub(crate) overage: Units,
     /// Overage units of the cycle that have no price.
-    pub unpriced_overage: Units,
-    pub denied: Units,
+    pub(crate) unpriced_overage: Units,
+    pub(crate) denied: Units,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -218,17 +215,17 @@ pub struct UnitTotals {
     pub overage: Units,
     pub denied: Units,
     /// The current periods' remaining units, every allowance.
-    pub remaining: Units,
+    pub(crate) remaining: Units,
     /// Units expired at the end of closed periods, every allowance.
-    pub expired: Units,
-    pub free_used: Units,
-    pub free_expired: Units,
+    pub(crate) expired: Units,
+    pub(crate) free_used: Units,
+    pub(crate) free_expired: Units,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AllowanceReport {
-    pub name: String,
-    pub kind: AllowanceKind,
+    pub(crate) name: String,
+    pub(crate) kind: AllowanceKind,
     pub granted: Units,
     pub consumed: Units,
     pub remaining: Units,
@@ -254,7 +251,7 @@ pub struct PeriodReport {
     pub expired: Units,
     /// Top-ups that landed inside the period by its end or as-of.
     #[serde(default)]
-    pub topups: Vec<TopupReport>,
+    pub(crate) topups: Vec<TopupReport>,
     /// Units drawn by the end of each local day, from the day of the start
     /// to the day of the end or of as-of, whichever is earlier.
     #[serde(default)]
@@ -262,13 +259,13 @@ pub struct PeriodReport {
     /// The current period: the units it is projected to have drawn by its
     /// end, the cycle's projected extra demand drawn in allowance order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub projected_used: Option<Units>,
+    pub(crate) projected_used: Option<Units>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TopupReport {
-    pub at: Instant,
-    pub units: Units,
+pub(crate) struct TopupReport {
+    pub(crate) at: Instant,
+    pub(crate) units: Units,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -279,7 +276,7 @@ pub struct DailyUsage {
     pub used: Units,
     /// Where the day ends inside the period: the next midnight, the period's
     /// end or as-of, whichever is first.
-    pub until: Instant,
+    pub(crate) until: Instant,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -289,12 +286,12 @@ pub struct ChargesReport {
     /// allowance period, a scheduled top-up): in its projected cost, not in
     /// the total.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub still_to_come: Vec<ChargeLineReport>,
+    pub(crate) still_to_come: Vec<ChargeLineReport>,
     pub total: Money,
     pub unpriced_overage_units: Units,
     /// `unpriced_overage_units` where they post: per overage period and tier.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub unpriced_lines: Vec<UnpricedOverageReport>,
+    pub(crate) unpriced_lines: Vec<UnpricedOverageReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -303,47 +300,183 @@ pub struct ChargeLineReport {
     pub item: String,
     pub period_start: Instant,
     /// When the line posts (§13): once posted it never changes.
-    pub posted_at: Instant,
+    pub(crate) posted_at: Instant,
     /// `posted`, or `accrued` (the open cycle's overage so far).
     pub state: ChargeState,
     pub quantity: Units,
-    pub unit_price: Units,
+    pub unit_price: UnitPrice,
     pub amount: Money,
-    /// What the line charges for, typed (allowance and period, or cycle),
-    /// so no reader parses its item. Not in the JSON: a report read back
-    /// (`merge`) has `None`.
+    /// What the line charges for, typed, in the report's own terms, so no
+    /// reader parses its item. Not in the JSON: a report read back
+    /// (`merge`) rebuilds it from the line and its account
+    /// ([`AccountReport::rebuild_bases`]).
     #[serde(skip)]
-    pub basis: Option<Basis>,
+    pub(crate) basis: Option<LineBasis>,
     /// An overage line of a tiered plan: the tier it is priced by.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tier: Option<TierReport>,
+    pub(crate) tier: Option<TierReport>,
+}
+
+/// What a charge line is for, in terms of the report that holds it, so
+/// that a report read back from JSON has the same basis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LineBasis {
+    /// Period `period` of allowance `allowance`: indices into
+    /// [`AccountReport::allowances`] (the plan's order) and its `periods`
+    /// (numbered from the term's first; a period still to come after as-of
+    /// counts on after the listed ones). Allowance and top-up lines.
+    AllowancePeriod { allowance: usize, period: usize },
+    /// Cycle `cycle` of [`AccountReport::cycles`]: a fee, or a cores day
+    /// inside the term.
+    Cycle(usize),
+    /// Overage of the overage period `[period_start, posted_at)` of the
+    /// line (priced by `tier` in a tiered plan).
+    OveragePeriod,
+    /// A cores day outside every cycle (before the term started).
+    OutsideCycles,
+}
+
+impl LineBasis {
+    /// The report's basis of an engine line: the report lists every plan
+    /// allowance, every allowance period and every cycle in the engine's
+    /// order, so the indices carry over.
+    fn of(basis: Basis) -> Self {
+        match basis {
+            Basis::AllowancePeriod { allowance, period } => {
+                LineBasis::AllowancePeriod { allowance, period }
+            }
+            Basis::Cycle(cycle) => LineBasis::Cycle(cycle),
+            Basis::OveragePeriod { .. } => LineBasis::OveragePeriod,
+            Basis::OutsideCycles => LineBasis::OutsideCycles,
+        }
+    }
+}
+
+impl AccountReport {
+    /// What period `period` of allowance `allowance` was charged (its line
+    /// and its top-ups' lines, by their basis); `None` when no line is.
+    pub(crate) fn period_charge(&self, allowance: usize, period: usize) -> Option<Money> {
+        let basis = LineBasis::AllowancePeriod { allowance, period };
+        self.charges
+            .lines
+            .iter()
+            .filter(|line| line.basis == Some(basis))
+            .map(|line| line.amount)
+            .fold(None, |sum: Option<Money>, amount| {
+                Some(sum.map_or(amount, |sum| sum + amount))
+            })
+    }
+
+    /// Give every charge line read back from JSON (where the basis is not
+    /// written) the basis the report had when it was built: from the line's
+    /// kind, item and times and the account's allowances and cycles.
+    pub(crate) fn rebuild_bases(&mut self) {
+        let allowances = &self.allowances;
+        let cycles = &self.cycles;
+        let still_to_come = &self.charges.still_to_come;
+        let bases = |lines: &[ChargeLineReport]| -> Vec<Option<LineBasis>> {
+            lines
+                .iter()
+                .map(|line| basis_of(line, allowances, cycles, still_to_come))
+                .collect()
+        };
+        let lines = bases(&self.charges.lines);
+        let to_come = bases(still_to_come);
+        let window = self.window_charges.as_ref().map(|w| bases(&w.lines));
+        let set = |lines: &mut [ChargeLineReport], bases: Vec<Option<LineBasis>>| {
+            for (line, basis) in lines.iter_mut().zip(bases) {
+                line.basis = basis;
+            }
+        };
+        set(&mut self.charges.lines, lines);
+        set(&mut self.charges.still_to_come, to_come);
+        if let (Some(charges), Some(bases)) = (&mut self.window_charges, window) {
+            set(&mut charges.lines, bases);
+        }
+        // Overage without a price, and what the projection adds to overage
+        // lines: always of an overage period.
+        for unpriced in &mut self.charges.unpriced_lines {
+            unpriced.basis = Some(LineBasis::OveragePeriod);
+        }
+        if let Some(projection) = &mut self.projection {
+            for line in &mut projection.projected_overage_lines {
+                line.basis = Some(LineBasis::OveragePeriod);
+            }
+        }
+    }
+}
+
+/// The basis of one line read back (see [`AccountReport::rebuild_bases`]).
+fn basis_of(
+    line: &ChargeLineReport,
+    allowances: &[AllowanceReport],
+    cycles: &[CycleReport],
+    still_to_come: &[ChargeLineReport],
+) -> Option<LineBasis> {
+    let at = line.period_start;
+    let cycle_of = || cycles.iter().position(|c| c.start <= at && at < c.end);
+    match line.kind {
+        ChargeKind::Allowance | ChargeKind::Topup => {
+            // Reading the JSON back: the item (`allowance:NAME`,
+            // `topup:NAME`) is the only place the allowance is written.
+            let (_, name) = line.item.split_once(':')?;
+            let allowance = allowances.iter().position(|a| a.name == name)?;
+            let periods = &allowances[allowance].periods;
+            if let Some(period) = periods.iter().position(|p| p.start <= at && at < p.end) {
+                return Some(LineBasis::AllowancePeriod { allowance, period });
+            }
+            // A period after the listed ones: still to come, each with its
+            // own allowance line at its start; a top-up is in the last one
+            // starting by its `at`.
+            let listed_end = periods.last().map(|p| p.end);
+            let mut starts: Vec<Instant> = still_to_come
+                .iter()
+                .filter(|l| {
+                    l.kind == ChargeKind::Allowance
+                        && l.item.split_once(':').map(|(_, n)| n) == Some(name)
+                })
+                .map(|l| l.period_start)
+                .filter(|start| listed_end.is_none_or(|end| end <= *start) && *start <= at)
+                .collect();
+            starts.sort();
+            starts.dedup();
+            let later = starts.len().checked_sub(1)?;
+            Some(LineBasis::AllowancePeriod {
+                allowance,
+                period: periods.len() + later,
+            })
+        }
+        ChargeKind::Fee => cycle_of().map(LineBasis::Cycle),
+        ChargeKind::Cores => Some(cycle_of().map_or(LineBasis::OutsideCycles, LineBasis::Cycle)),
+        ChargeKind::Overage => Some(LineBasis::OveragePeriod),
+    }
 }
 
 /// An overage tier as a line names it: the overage period's metered units
 /// after `from` up to `up_to` (inclusive; absent: no bound); `number` from 1.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct TierReport {
-    pub number: usize,
-    pub from: Units,
+pub(crate) struct TierReport {
+    pub(crate) number: usize,
+    pub(crate) from: Units,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub up_to: Option<Units>,
+    pub(crate) up_to: Option<Units>,
 }
 
 impl TierReport {
-    pub fn of(tier: crate::plan::TierRange) -> Self {
+    pub(crate) fn of(tier: crate::plan::TierRange) -> Self {
         TierReport {
             number: tier.number,
-            from: Units(tier.from),
-            up_to: tier.up_to.map(Units),
+            from: Units::new(tier.from),
+            up_to: tier.up_to.map(Units::new),
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SubscriptionReport {
-    pub start: Instant,
-    pub end: Option<Instant>,
-    pub status: SubscriptionStatus,
+pub(crate) struct SubscriptionReport {
+    pub(crate) start: Instant,
+    pub(crate) end: Option<Instant>,
+    pub(crate) status: SubscriptionStatus,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -363,114 +496,109 @@ pub struct ProjectionReport {
     pub projected_unpriced_overage: Units,
     /// Units the rest of the cycle is projected to need beyond what remains:
     /// what will still be denied or billed, on top of what already was.
-    pub projected_shortfall: Units,
+    pub(crate) projected_shortfall: Units,
     /// What the projection adds to each overage line posting in the cycle
     /// (per overage period and tier): the invoice's still-to-come overage.
     #[serde(default)]
-    pub projected_overage_lines: Vec<ProjectedOverageReport>,
+    pub(crate) projected_overage_lines: Vec<ProjectedOverageReport>,
     /// Overage units of the cycle whose overage period posts after the
     /// cycle end: in `projected_overage`, not in `projected_cycle_charges`.
     #[serde(default)]
-    pub projected_overage_posting_later: Units,
+    pub(crate) projected_overage_posting_later: Units,
 }
 
 /// What the projection adds to one overage line posting in the cycle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ProjectedOverageReport {
-    pub period_start: Instant,
-    pub posted_at: Instant,
+pub(crate) struct ProjectedOverageReport {
+    pub(crate) period_start: Instant,
+    pub(crate) posted_at: Instant,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tier: Option<TierReport>,
+    pub(crate) tier: Option<TierReport>,
     /// Units added; negative when, by volume, the period's units move to a
     /// further tier's line.
-    pub quantity: Units,
+    pub(crate) quantity: Units,
     /// `None`: no price in the plan.
-    pub unit_price: Option<Units>,
+    pub(crate) unit_price: Option<UnitPrice>,
     /// `None` exactly when `unit_price` is: never a zero.
-    pub amount: Option<Money>,
+    pub(crate) amount: Option<Money>,
     #[serde(skip)]
-    pub basis: Option<Basis>,
+    pub(crate) basis: Option<LineBasis>,
 }
 
 /// Overage of one overage period (and tier) without a price: where it
 /// posts, never money.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct UnpricedOverageReport {
-    pub period_start: Instant,
-    pub posted_at: Instant,
-    pub state: ChargeState,
-    pub quantity: Units,
+pub(crate) struct UnpricedOverageReport {
+    pub(crate) period_start: Instant,
+    pub(crate) posted_at: Instant,
+    pub(crate) state: ChargeState,
+    pub(crate) quantity: Units,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tier: Option<TierReport>,
+    pub(crate) tier: Option<TierReport>,
     #[serde(skip)]
-    pub basis: Option<Basis>,
+    pub(crate) basis: Option<LineBasis>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Totals {
     pub charges: Money,
     pub consumed: Units,
-    pub remaining: Units,
-    pub expired: Units,
+    pub(crate) remaining: Units,
+    pub(crate) expired: Units,
     pub free_used: Units,
     pub free_expired: Units,
     /// Overage units without a price: never counted as zero money.
     pub unpriced_overage_units: Units,
-    pub overage: Units,
+    pub(crate) overage: Units,
     pub denied: Units,
 }
 
 impl Totals {
     /// The totals over `accounts`, money kept at `decimals` places; a total
     /// beyond a decimal's range is [`Error::Overflow`].
-    pub fn of(accounts: &[AccountReport], decimals: u32) -> Result<Self> {
+    pub(crate) fn of(accounts: &[AccountReport], decimals: u32) -> Result<Self> {
         let mut totals = Totals {
-            charges: Money(round_money(Decimal::ZERO, decimals)),
-            consumed: Units::default(),
-            remaining: Units::default(),
-            expired: Units::default(),
-            free_used: Units::default(),
-            free_expired: Units::default(),
-            unpriced_overage_units: Units::default(),
-            overage: Units::default(),
-            denied: Units::default(),
+            charges: Money::zero(decimals),
+            consumed: Units::ZERO,
+            remaining: Units::ZERO,
+            expired: Units::ZERO,
+            free_used: Units::ZERO,
+            free_expired: Units::ZERO,
+            unpriced_overage_units: Units::ZERO,
+            overage: Units::ZERO,
+            denied: Units::ZERO,
+        };
+        let overflow = |what: &'static str| {
+            move || {
+                Error::overflow(
+                    format!("the total {what} over every account"),
+                    "report fewer accounts at a time with --account",
+                )
+            }
         };
         for account in accounts {
             let (units, charges) = (&account.units, &account.charges);
-            let sums: [(&mut Decimal, Decimal, &str); 9] = [
-                (&mut totals.charges.0, charges.total.0, "charges"),
-                (&mut totals.consumed.0, units.consumed.0, "units consumed"),
+            totals.charges = totals.charges.try_add(charges.total, overflow("charges"))?;
+            let sums: [(&mut Units, Units, &str); 8] = [
+                (&mut totals.consumed, units.consumed, "units consumed"),
+                (&mut totals.remaining, units.remaining, "units remaining"),
+                (&mut totals.expired, units.expired, "units expired"),
+                (&mut totals.free_used, units.free_used, "free units used"),
                 (
-                    &mut totals.remaining.0,
-                    units.remaining.0,
-                    "units remaining",
-                ),
-                (&mut totals.expired.0, units.expired.0, "units expired"),
-                (
-                    &mut totals.free_used.0,
-                    units.free_used.0,
-                    "free units used",
-                ),
-                (
-                    &mut totals.free_expired.0,
-                    units.free_expired.0,
+                    &mut totals.free_expired,
+                    units.free_expired,
                     "free units expired",
                 ),
                 (
-                    &mut totals.unpriced_overage_units.0,
-                    charges.unpriced_overage_units.0,
+                    &mut totals.unpriced_overage_units,
+                    charges.unpriced_overage_units,
                     "unpriced overage units",
                 ),
-                (&mut totals.overage.0, units.overage.0, "overage units"),
-                (&mut totals.denied.0, units.denied.0, "denied units"),
+                (&mut totals.overage, units.overage, "overage units"),
+                (&mut totals.denied, units.denied, "denied units"),
             ];
             for (total, value, what) in sums {
-                *total = total.checked_add(value).ok_or_else(|| {
-                    Error::overflow(
-                        format!("the total {what} over every account"),
-                        "report fewer accounts at a time with --account",
-                    )
-                })?;
+                *total = total.try_add(value, overflow(what))?;
             }
         }
         Ok(totals)
@@ -536,7 +664,7 @@ pub fn build(
         window: None,
         unit_places: schedule.unit_places(),
         overage_policy: plan.overage.policy,
-        overage_unit_price: plan.overage.unit_price.map(Units),
+        overage_unit_price: plan.overage.unit_price.map(UnitPrice::new),
         bills_cores: plan.cores.is_some(),
         changes: PlanChange::of(plan, schedule.display),
         accounts,
@@ -591,14 +719,12 @@ fn account_report(
                 (left, Decimal::ZERO)
             };
             for (total, value) in [
-                (&mut report.granted.0, granted),
-                (&mut report.consumed.0, consumed),
-                (&mut report.expired.0, expired),
-                (&mut report.remaining.0, remaining),
+                (&mut report.granted, granted),
+                (&mut report.consumed, consumed),
+                (&mut report.expired, expired),
+                (&mut report.remaining, remaining),
             ] {
-                *total = total
-                    .checked_add(value)
-                    .ok_or_else(|| grown(&allowance.name))?;
+                *total = total.try_add(Units::new(value), || grown(&allowance.name))?;
             }
             let bounds = &schedule.day_bounds[index][p];
             let day_starts = std::iter::once(period.start).chain(bounds.iter().copied());
@@ -615,7 +741,7 @@ fn account_report(
                     used += drawn.get(day).copied().unwrap_or_default();
                     DailyUsage {
                         date: Instant::new(zone, start).date(),
-                        used: Units(used),
+                        used: Units::new(used),
                         until: Instant::new(shown, end),
                     }
                 })
@@ -626,7 +752,7 @@ fn account_report(
                 .filter(|(at, _)| period.start <= *at && (*at < last || (!closed && *at == as_of)))
                 .map(|(at, units)| TopupReport {
                     at: Instant::new(shown, *at),
-                    units: Units(*units),
+                    units: Units::new(*units),
                 })
                 .collect();
             report.periods.push(PeriodReport {
@@ -640,10 +766,10 @@ fn account_report(
                 } else {
                     PeriodState::Current
                 },
-                granted: Units(granted),
-                consumed: Units(consumed),
-                remaining: Units(remaining),
-                expired: Units(expired),
+                granted: Units::new(granted),
+                consumed: Units::new(consumed),
+                remaining: Units::new(remaining),
+                expired: Units::new(expired),
             });
         }
         allowances.push(report);
@@ -666,48 +792,47 @@ fn account_report(
             "write smaller units or top-ups, or give an earlier --as-of",
         )
     };
-    let available = checked_sum(allowances.iter().map(|a| a.remaining.0))
-        .ok_or_else(|| every_allowance("remaining"))?;
-    let projection =
-        project(plan, schedule, usage, &charges, available)?.map(|p| projection_report(shown, &p));
+    let available = Units::sum(allowances.iter().map(|a| a.remaining), || {
+        every_allowance("remaining")
+    })?;
+    let projection = project(plan, schedule, usage, &charges, available.value())?
+        .map(|p| projection_report(shown, &p));
     if let Some(projection) = &projection {
         // What the rest of the cycle is projected to draw, allowance by
         // allowance in drawing order, each up to what it has left.
-        let mut extra = (projection.projected_demand.0 - projection.demand.0).max(Decimal::ZERO);
+        let mut extra = (projection.projected_demand - projection.demand).at_least_zero();
         for allowance in &mut allowances {
             if let Some(current) = allowance
                 .periods
                 .iter_mut()
                 .find(|p| p.state == PeriodState::Current)
             {
-                let drawn = extra.min(current.remaining.0);
+                let drawn = extra.min(current.remaining);
                 extra -= drawn;
-                current.projected_used = Some(Units(current.consumed.0 + drawn));
+                current.projected_used = Some(current.consumed + drawn);
             }
         }
     }
     let term = &plan.subscription.term;
-    let free = |field: fn(&AllowanceReport) -> Decimal, what: &str| -> Result<Units> {
-        checked_sum(
+    let free = |field: fn(&AllowanceReport) -> Units, what: &str| -> Result<Units> {
+        Units::sum(
             allowances
                 .iter()
                 .filter(|a| a.kind == AllowanceKind::Free)
                 .map(field),
+            || every_allowance(what),
         )
-        .map(Units)
-        .ok_or_else(|| every_allowance(what))
     };
     let units = UnitTotals {
-        consumed: Units(usage.consumed),
-        overage: Units(usage.overage),
-        denied: Units(usage.denied_units),
-        remaining: Units(available),
-        expired: Units(
-            checked_sum(allowances.iter().map(|a| a.expired.0))
-                .ok_or_else(|| every_allowance("expired"))?,
-        ),
-        free_used: free(|a| a.consumed.0, "used")?,
-        free_expired: free(|a| a.expired.0, "expired")?,
+        consumed: Units::new(usage.consumed),
+        overage: Units::new(usage.overage),
+        denied: Units::new(usage.denied_units),
+        remaining: available,
+        expired: Units::sum(allowances.iter().map(|a| a.expired), || {
+            every_allowance("expired")
+        })?,
+        free_used: free(|a| a.consumed, "used")?,
+        free_expired: free(|a| a.expired, "expired")?,
     };
     // Overage without a price, by the cycle its overage period posts in,
     // as the invoice files it (a plan that prices none: the cycle's overage).
@@ -749,13 +874,13 @@ fn account_report(
                 } else {
                     PeriodState::Current
                 },
-                overage: Units(overage),
-                unpriced_overage: Units(if !plan.overage.priced() {
+                overage: Units::new(overage),
+                unpriced_overage: Units::new(if !plan.overage.priced() {
                     overage
                 } else {
                     unpriced_by_cycle[index]
                 }),
-                denied: Units(usage.cycle_denied[index]),
+                denied: Units::new(usage.cycle_denied[index]),
             }
         })
         .collect();
@@ -811,17 +936,17 @@ fn charges_report(shown: Zone, charges: &Charges, still_to_come: &[ChargeLine]) 
         period_start: Instant::new(shown, line.period_start),
         posted_at: Instant::new(shown, line.posted_at),
         state: line.state,
-        quantity: Units(line.quantity),
-        unit_price: Units(line.unit_price),
-        amount: Money(line.amount),
-        basis: Some(line.basis),
+        quantity: Units::new(line.quantity),
+        unit_price: UnitPrice::new(line.unit_price),
+        amount: Money::new(line.amount),
+        basis: Some(LineBasis::of(line.basis)),
         tier: line.tier.map(TierReport::of),
     };
     ChargesReport {
         lines: charges.lines.iter().map(line_report).collect(),
         still_to_come: still_to_come.iter().map(line_report).collect(),
-        total: Money(charges.total),
-        unpriced_overage_units: Units(charges.unpriced_overage_units),
+        total: Money::new(charges.total),
+        unpriced_overage_units: Units::new(charges.unpriced_overage_units),
         unpriced_lines: charges
             .unpriced
             .iter()
@@ -829,9 +954,9 @@ fn charges_report(shown: Zone, charges: &Charges, still_to_come: &[ChargeLine]) 
                 period_start: Instant::new(shown, unpriced.period_start),
                 posted_at: Instant::new(shown, unpriced.posted_at),
                 state: unpriced.state,
-                quantity: Units(unpriced.quantity),
+                quantity: Units::new(unpriced.quantity),
                 tier: unpriced.tier.map(TierReport::of),
-                basis: Some(unpriced.basis),
+                basis: Some(LineBasis::of(unpriced.basis)),
             })
             .collect(),
     }
@@ -841,16 +966,16 @@ fn projection_report(zone: Zone, projection: &Projection) -> ProjectionReport {
     ProjectionReport {
         cycle_start: Instant::new(zone, projection.cycle_start),
         cycle_end: Instant::new(zone, projection.cycle_end),
-        demand: Units(projection.demand),
-        projected_demand: Units(projection.projected_demand),
-        available: Units(projection.available),
-        projected_overage: Units(projection.projected_overage),
-        projected_denied: Units(projection.projected_denied),
+        demand: Units::new(projection.demand),
+        projected_demand: Units::new(projection.projected_demand),
+        available: Units::new(projection.available),
+        projected_overage: Units::new(projection.projected_overage),
+        projected_denied: Units::new(projection.projected_denied),
         exhausts_at: projection.exhausts_at.map(|t| Instant::new(zone, t)),
-        projected_cycle_charges: Money(projection.projected_cycle_charges),
+        projected_cycle_charges: Money::new(projection.projected_cycle_charges),
         exhausted: projection.exhausted,
-        projected_unpriced_overage: Units(projection.projected_unpriced_overage),
-        projected_shortfall: Units(projection.projected_shortfall),
+        projected_unpriced_overage: Units::new(projection.projected_unpriced_overage),
+        projected_shortfall: Units::new(projection.projected_shortfall),
         projected_overage_lines: projection
             .overage_lines
             .iter()
@@ -858,13 +983,13 @@ fn projection_report(zone: Zone, projection: &Projection) -> ProjectionReport {
                 period_start: Instant::new(zone, line.period_start),
                 posted_at: Instant::new(zone, line.posted_at),
                 tier: line.tier.map(TierReport::of),
-                quantity: Units(line.quantity),
-                unit_price: line.unit_price.map(Units),
-                amount: line.amount.map(Money),
-                basis: Some(line.basis),
+                quantity: Units::new(line.quantity),
+                unit_price: line.unit_price.map(UnitPrice::new),
+                amount: line.amount.map(Money::new),
+                basis: Some(LineBasis::of(line.basis)),
             })
             .collect(),
-        projected_overage_posting_later: Units(projection.overage_posting_later),
+        projected_overage_posting_later: Units::new(projection.overage_posting_later),
     }
 }
 
@@ -873,46 +998,47 @@ fn projection_report(zone: Zone, projection: &Projection) -> ProjectionReport {
 /// looks cheaper by hiding what it denied.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PlanSummary {
-    pub plan: String,
-    pub currency: String,
-    pub consumed: Units,
-    pub remaining: Units,
-    pub expired: Units,
-    pub scans_denied: u64,
+    pub(crate) plan: String,
+    pub(crate) currency: String,
+    pub(crate) consumed: Units,
+    pub(crate) remaining: Units,
+    pub(crate) expired: Units,
+    pub(crate) scans_denied: u64,
     pub units_denied: Units,
-    pub overage: Units,
+    pub(crate) overage: Units,
     pub unpriced_overage: Units,
-    pub charges: Money,
+    pub(crate) charges: Money,
     /// `None` when no account has a projection (as-of not inside a cycle).
-    pub projected_cycle_charges: Option<Money>,
-    pub projected_unpriced_overage: Option<Units>,
-    pub projected_denied: Option<Units>,
+    pub(crate) projected_cycle_charges: Option<Money>,
+    pub(crate) projected_unpriced_overage: Option<Units>,
+    pub(crate) projected_denied: Option<Units>,
 }
 
 impl Report {
     /// The plan's line in a comparison; a projected sum over the accounts
     /// beyond a decimal's range is [`Error::Overflow`].
-    pub fn summary(&self) -> Result<PlanSummary> {
+    pub(crate) fn summary(&self) -> Result<PlanSummary> {
         let projections: Vec<&ProjectionReport> = self
             .accounts
             .iter()
             .filter_map(|a| a.projection.as_ref())
             .collect();
-        let projected = |field: fn(&ProjectionReport) -> Decimal, what: &str| {
-            if projections.is_empty() {
-                return Ok(None);
+        let overflow = |what: &'static str| {
+            move || {
+                Error::overflow(
+                    format!(
+                        "plan `{}`: the projected {what} over every account",
+                        self.plan
+                    ),
+                    "report fewer accounts at a time with --account",
+                )
             }
-            checked_sum(projections.iter().map(|p| field(p)))
-                .map(Some)
-                .ok_or_else(|| {
-                    Error::overflow(
-                        format!(
-                            "plan `{}`: the projected {what} over every account",
-                            self.plan
-                        ),
-                        "report fewer accounts at a time with --account",
-                    )
-                })
+        };
+        let projected = !projections.is_empty();
+        let units = |field: fn(&ProjectionReport) -> Units, what: &'static str| {
+            projected
+                .then(|| Units::sum(projections.iter().map(|p| field(p)), overflow(what)))
+                .transpose()
         };
         Ok(PlanSummary {
             plan: self.plan.clone(),
@@ -925,14 +1051,20 @@ impl Report {
             overage: self.totals.overage,
             unpriced_overage: self.totals.unpriced_overage_units,
             charges: self.totals.charges,
-            projected_cycle_charges: projected(|p| p.projected_cycle_charges.0, "cycle charges")?
-                .map(|sum| Money(round_money(sum, self.decimals))),
-            projected_unpriced_overage: projected(
-                |p| p.projected_unpriced_overage.0,
+            projected_cycle_charges: projected
+                .then(|| {
+                    Money::sum(
+                        projections.iter().map(|p| p.projected_cycle_charges),
+                        overflow("cycle charges"),
+                    )
+                })
+                .transpose()?
+                .map(|sum| sum.rounded(self.decimals)),
+            projected_unpriced_overage: units(
+                |p| p.projected_unpriced_overage,
                 "unpriced overage units",
-            )?
-            .map(Units),
-            projected_denied: projected(|p| p.projected_denied.0, "denied units")?.map(Units),
+            )?,
+            projected_denied: units(|p| p.projected_denied, "denied units")?,
         })
     }
 }
@@ -940,10 +1072,10 @@ impl Report {
 /// Several plans replayed over the same log (`scanquota.compare.v1`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Comparison {
-    pub schema: &'static str,
+    pub(crate) schema: &'static str,
     /// Per plan, the figures the side-by-side view shows.
     pub summaries: Vec<PlanSummary>,
-    pub reports: Vec<Report>,
+    pub(crate) reports: Vec<Report>,
 }
 
 impl Comparison {

@@ -12,10 +12,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Counts split by where the image lives, in the vendor's spelling.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImageCounts {
-    pub local: u64,
-    pub registriy: u64,
-    pub cicd: u64,
+pub(crate) struct ImageCounts {
+    pub(crate) local: u64,
+    pub(crate) registriy: u64,
+    pub(crate) cicd: u64,
 }
 
 impl ImageCounts {
@@ -29,21 +29,21 @@ impl ImageCounts {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HssStatistics {
-    pub repository_scan_num: u64,
-    pub cicd_scan_num: u64,
-    pub free_quota_num: u64,
-    pub already_given: bool,
-    pub image_free_quota: u64,
-    pub high_risk: ImageCounts,
-    pub has_risk: ImageCounts,
-    pub total: ImageCounts,
-    pub unscan: ImageCounts,
+pub(crate) struct HssStatistics {
+    pub(crate) repository_scan_num: u64,
+    pub(crate) cicd_scan_num: u64,
+    pub(crate) free_quota_num: u64,
+    pub(crate) already_given: bool,
+    pub(crate) image_free_quota: u64,
+    pub(crate) high_risk: ImageCounts,
+    pub(crate) has_risk: ImageCounts,
+    pub(crate) total: ImageCounts,
+    pub(crate) unscan: ImageCounts,
 }
 
 impl HssStatistics {
     /// Every count zero: the shape of the vendor's object.
-    pub fn zero() -> Self {
+    pub(crate) fn zero() -> Self {
         HssStatistics {
             repository_scan_num: 0,
             cicd_scan_num: 0,
@@ -66,7 +66,7 @@ fn whole(units: Decimal) -> u64 {
 /// What statistics count of each account's scans, as a replay hands them
 /// over: scans that used quota per source, and each image's latest risk.
 #[derive(Default)]
-pub struct ImageScans {
+pub(crate) struct ImageScans {
     /// Per account id.
     accounts: Vec<AccountScans>,
     /// Account names by id.
@@ -84,7 +84,7 @@ struct AccountScans {
 
 impl ImageScans {
     /// One scan of the replay.
-    pub fn observe(&mut self, log: &ScanLog, event: &ScanEvent, result: &ScanResult<'_>) {
+    pub(crate) fn observe(&mut self, log: &ScanLog, event: &ScanEvent, result: &ScanResult<'_>) {
         // A duplicate row is ignored everywhere, so it names no pair either.
         if result.outcome == ScanOutcome::Duplicate {
             return;
@@ -113,7 +113,7 @@ impl ImageScans {
 
 /// The statistics of `account` at the schedule's as-of, from its scans and
 /// the usages of the replay that counted them.
-pub fn statistics(
+pub(crate) fn statistics(
     plan: &Plan,
     schedule: &Schedule,
     mut scans: ImageScans,

@@ -1,14 +1,14 @@
 //! Plans embedded in the binary, usable as `--plan builtin:NAME`.
 
-pub const PREFIX: &str = "builtin:";
+pub(crate) const PREFIX: &str = "builtin:";
 
-pub struct Builtin {
-    pub name: &'static str,
-    pub summary: &'static str,
-    pub toml: &'static str,
+pub(crate) struct Builtin {
+    pub(crate) name: &'static str,
+    pub(crate) summary: &'static str,
+    pub(crate) toml: &'static str,
 }
 
-pub const BUILTINS: &[Builtin] = &[
+pub(crate) const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "tcss-usd-300",
         summary: "Tencent TCSS image scan, 300 units/month, USD 0.06 a unit (repeat 0.1 unit)",
@@ -38,7 +38,7 @@ pub const BUILTINS: &[Builtin] = &[
 
 /// The built-in a `--plan` value names, if it starts with `builtin:`.
 /// `Some(Err(names))` when the prefix is there but the name is unknown.
-pub fn lookup(spec: &str) -> Option<Result<&'static Builtin, String>> {
+pub(crate) fn lookup(spec: &str) -> Option<Result<&'static Builtin, String>> {
     let name = spec.strip_prefix(PREFIX)?;
     Some(BUILTINS.iter().find(|b| b.name == name).ok_or_else(|| {
         BUILTINS

@@ -1,6 +1,6 @@
 //! The billing plan: TOML → a validated plan with every default filled in.
 
-pub mod builtin;
+pub(crate) mod builtin;
 mod reader;
 
 use crate::domain::error::{Error, Result};
@@ -15,90 +15,90 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     /// The file (or `builtin:NAME`) the plan was read from, for messages.
-    pub file: String,
-    pub name: String,
-    pub currency: String,
-    pub decimals: u32,
+    pub(crate) file: String,
+    pub(crate) name: String,
+    pub(crate) currency: String,
+    pub(crate) decimals: u32,
     pub zone: Zone,
     pub subscription: Subscription,
     pub trial: Option<Trial>,
     pub metering: Metering,
-    pub allowances: Vec<Allowance>,
-    pub topups: Vec<Topup>,
-    pub overage: Overage,
-    pub fees: Vec<Fee>,
+    pub(crate) allowances: Vec<Allowance>,
+    pub(crate) topups: Vec<Topup>,
+    pub(crate) overage: Overage,
+    pub(crate) fees: Vec<Fee>,
     pub cores: Option<Cores>,
     /// `[provider]`: who sells the service, for FOCUS output.
-    pub provider: Provider,
+    pub(crate) provider: Provider,
 }
 
 /// `[provider] name`, `service`: the seller and the service it bills for,
 /// as FOCUS names them; unset, FOCUS output writes its defaults.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Provider {
-    pub name: Option<String>,
-    pub service: Option<String>,
+pub(crate) struct Provider {
+    pub(crate) name: Option<String>,
+    pub(crate) service: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Subscription {
     pub term: Term,
     /// The term length when written as `months`.
-    pub months: Option<u32>,
-    pub reminder_days: u32,
-    pub grace_days: u32,
+    pub(crate) months: Option<u32>,
+    pub(crate) reminder_days: u32,
+    pub(crate) grace_days: u32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trial {
     pub start: DateTime<Utc>,
-    pub days: u32,
-    pub end: DateTime<Utc>,
+    pub(crate) days: u32,
+    pub(crate) end: DateTime<Utc>,
 }
 
 impl Trial {
-    pub fn contains(&self, instant: DateTime<Utc>) -> bool {
+    pub(crate) fn contains(&self, instant: DateTime<Utc>) -> bool {
         self.start <= instant && instant < self.end
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum RepeatWindow {
+pub(crate) enum RepeatWindow {
     Ever,
     Cycle,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Metering {
-    pub first_scan_units: Decimal,
+    pub(crate) first_scan_units: Decimal,
     pub repeat_scan_units: Decimal,
-    pub repeat_window: RepeatWindow,
-    pub count_failed: bool,
+    pub(crate) repeat_window: RepeatWindow,
+    pub(crate) count_failed: bool,
     /// `[[metering.change]]`, in time order: each the whole rule in force
     /// from its `at` (keys it leaves out carried over from the rule before).
-    pub changes: Vec<MeteringChange>,
+    pub(crate) changes: Vec<MeteringChange>,
 }
 
 /// The metering rule in force from `at` on.
 #[derive(Debug, Clone, PartialEq)]
-pub struct MeteringChange {
-    pub at: DateTime<Utc>,
-    pub first_scan_units: Decimal,
-    pub repeat_scan_units: Decimal,
-    pub count_failed: bool,
+pub(crate) struct MeteringChange {
+    pub(crate) at: DateTime<Utc>,
+    pub(crate) first_scan_units: Decimal,
+    pub(crate) repeat_scan_units: Decimal,
+    pub(crate) count_failed: bool,
 }
 
 /// A price in force from `at` on (`[[allowance.price_change]]`,
 /// `[[overage.price_change]]`).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct PriceChange {
-    pub at: DateTime<Utc>,
-    pub unit_price: Decimal,
+pub(crate) struct PriceChange {
+    pub(crate) at: DateTime<Utc>,
+    pub(crate) unit_price: Decimal,
 }
 
 /// The price in force at `at`: `base`, or the last change made at or before it.
-pub fn price_at(base: Decimal, changes: &[PriceChange], at: DateTime<Utc>) -> Decimal {
+pub(crate) fn price_at(base: Decimal, changes: &[PriceChange], at: DateTime<Utc>) -> Decimal {
     match changes.partition_point(|change| change.at <= at) {
         0 => base,
         n => changes[n - 1].unit_price,
@@ -107,7 +107,7 @@ pub fn price_at(base: Decimal, changes: &[PriceChange], at: DateTime<Utc>) -> De
 
 impl Metering {
     /// `(first_scan_units, repeat_scan_units, count_failed)` in force at `at`.
-    pub fn rule_at(&self, at: DateTime<Utc>) -> (Decimal, Decimal, bool) {
+    pub(crate) fn rule_at(&self, at: DateTime<Utc>) -> (Decimal, Decimal, bool) {
         match self.changes.partition_point(|change| change.at <= at) {
             0 => (
                 self.first_scan_units,
@@ -128,33 +128,33 @@ impl Metering {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum AllowanceKind {
+pub(crate) enum AllowanceKind {
     Free,
     Prepaid,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Allowance {
-    pub name: String,
-    pub kind: AllowanceKind,
-    pub units: Decimal,
-    pub reset: Reset,
+pub(crate) struct Allowance {
+    pub(crate) name: String,
+    pub(crate) kind: AllowanceKind,
+    pub(crate) units: Decimal,
+    pub(crate) reset: Reset,
     /// Price of one unit; zero for free allowances.
-    pub unit_price: Decimal,
-    pub step: Option<Decimal>,
-    pub allowed: Vec<Decimal>,
+    pub(crate) unit_price: Decimal,
+    pub(crate) step: Option<Decimal>,
+    pub(crate) allowed: Vec<Decimal>,
     /// `[[allowance.price_change]]`, in time order.
-    pub price_changes: Vec<PriceChange>,
+    pub(crate) price_changes: Vec<PriceChange>,
 }
 
 impl Allowance {
     /// The price of one unit in force at `at`.
-    pub fn price_at(&self, at: DateTime<Utc>) -> Decimal {
+    pub(crate) fn price_at(&self, at: DateTime<Utc>) -> Decimal {
         price_at(self.unit_price, &self.price_changes, at)
     }
 
     /// Whether `units` is a purchase this allowance can be bought in.
-    pub fn accepts(&self, units: Decimal) -> bool {
+    pub(crate) fn accepts(&self, units: Decimal) -> bool {
         if self.step.is_none() && self.allowed.is_empty() {
             return true;
         }
@@ -178,46 +178,46 @@ impl Allowance {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Topup {
+pub(crate) struct Topup {
     /// Index into `Plan::allowances`.
-    pub allowance: usize,
-    pub at: DateTime<Utc>,
-    pub units: Decimal,
+    pub(crate) allowance: usize,
+    pub(crate) at: DateTime<Utc>,
+    pub(crate) units: Decimal,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum OveragePolicy {
+pub(crate) enum OveragePolicy {
     Deny,
     Bill,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Overage {
-    pub policy: OveragePolicy,
+pub(crate) struct Overage {
+    pub(crate) policy: OveragePolicy,
     /// `None` with `bill`: overage is reported unpriced.
-    pub unit_price: Option<Decimal>,
+    pub(crate) unit_price: Option<Decimal>,
     /// The overage period: one overage line (or one per tier) each, posted at its end.
-    pub period: Reset,
+    pub(crate) period: Reset,
     /// `[[overage.tier]]` in ascending order, the last open; empty: untiered.
-    pub tiers: Vec<Tier>,
-    pub tier_mode: TierMode,
+    pub(crate) tiers: Vec<Tier>,
+    pub(crate) tier_mode: TierMode,
     /// `[[overage.price_change]]`, in time order (never with tiers).
-    pub price_changes: Vec<PriceChange>,
+    pub(crate) price_changes: Vec<PriceChange>,
 }
 
 /// One overage tier: the units of the overage period at positions up to
 /// `up_to` (inclusive; `None`: no bound), after the tier before.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Tier {
-    pub up_to: Option<Decimal>,
+pub(crate) struct Tier {
+    pub(crate) up_to: Option<Decimal>,
     /// `None`: the tier's units are reported unpriced.
-    pub unit_price: Option<Decimal>,
+    pub(crate) unit_price: Option<Decimal>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum TierMode {
+pub(crate) enum TierMode {
     /// Each overage unit at the price of the tier its position falls in.
     Graduated,
     /// All of the period's overage units at the price of the tier its total reaches.
@@ -227,15 +227,15 @@ pub enum TierMode {
 /// A tier's bounds as a line shows it: units after `from` up to `up_to`
 /// (inclusive), counted over the overage period; `number` from 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
-pub struct TierRange {
-    pub number: usize,
-    pub from: Decimal,
-    pub up_to: Option<Decimal>,
+pub(crate) struct TierRange {
+    pub(crate) number: usize,
+    pub(crate) from: Decimal,
+    pub(crate) up_to: Option<Decimal>,
 }
 
 impl Overage {
     /// Tier `index`'s range.
-    pub fn tier_range(&self, index: usize) -> TierRange {
+    pub(crate) fn tier_range(&self, index: usize) -> TierRange {
         TierRange {
             number: index + 1,
             from: match index {
@@ -247,7 +247,7 @@ impl Overage {
     }
 
     /// The tier a cumulative count of `position` units falls in (inclusive bounds).
-    pub fn tier_of(&self, position: Decimal) -> usize {
+    pub(crate) fn tier_of(&self, position: Decimal) -> usize {
         self.tiers
             .iter()
             .position(|tier| tier.up_to.is_none_or(|up_to| position <= up_to))
@@ -256,7 +256,7 @@ impl Overage {
 
     /// How many ways overage units are told apart within a period: one per
     /// tier (graduated), one per price in force (untiered), else one.
-    pub fn buckets(&self) -> usize {
+    pub(crate) fn buckets(&self) -> usize {
         if self.tiers.is_empty() {
             1 + self.price_changes.len()
         } else if self.tier_mode == TierMode::Graduated {
@@ -267,7 +267,7 @@ impl Overage {
     }
 
     /// Whether some overage has a price.
-    pub fn priced(&self) -> bool {
+    pub(crate) fn priced(&self) -> bool {
         self.unit_price.is_some()
             || !self.price_changes.is_empty()
             || self.tiers.iter().any(|tier| tier.unit_price.is_some())
@@ -275,20 +275,20 @@ impl Overage {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Fee {
-    pub name: String,
-    pub quantity: Decimal,
-    pub unit_price: Decimal,
-    pub step: Option<Decimal>,
-    pub minimum: Option<Decimal>,
-    pub min_months: Option<u32>,
+pub(crate) struct Fee {
+    pub(crate) name: String,
+    pub(crate) quantity: Decimal,
+    pub(crate) unit_price: Decimal,
+    pub(crate) step: Option<Decimal>,
+    pub(crate) minimum: Option<Decimal>,
+    pub(crate) min_months: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cores {
-    pub licensed: Decimal,
-    pub daily_unit_price: Decimal,
-    pub daily_cap: Option<Decimal>,
+    pub(crate) licensed: Decimal,
+    pub(crate) daily_unit_price: Decimal,
+    pub(crate) daily_cap: Option<Decimal>,
 }
 
 impl Plan {
@@ -298,7 +298,7 @@ impl Plan {
     /// applies. Neither is an
     /// error (a plan may keep a vendor's price history, and the start may
     /// come from `--start`), but neither may pass unsaid.
-    pub fn notes(&self) -> String {
+    pub(crate) fn notes(&self) -> String {
         let term = &self.subscription.term;
         let mut dated: Vec<(String, DateTime<Utc>)> = self
             .metering
@@ -383,6 +383,8 @@ impl Plan {
         Plan::parse(file, text, start)
     }
 
+    /// Test-only: a plan file read whole (`testkit`).
+    #[cfg(feature = "testkit")]
     pub fn from_path(path: &str) -> Result<Plan> {
         let bytes = crate::domain::limits::read_whole(
             path,
@@ -400,7 +402,7 @@ impl Plan {
     /// Load `builtin:NAME` or a plan file. `start` stands in for a missing
     /// `subscription.start` (built-ins never write one); without it, a plan
     /// lacking a start is [`Error::StartMissing`].
-    pub fn load(spec: &str, start: Option<DateTime<Utc>>) -> Result<Plan> {
+    pub(crate) fn load(spec: &str, start: Option<DateTime<Utc>>) -> Result<Plan> {
         match builtin::lookup(spec) {
             Some(Ok(found)) => Plan::parse(spec, found.toml, start),
             Some(Err(names)) => Err(Error::Option {
@@ -420,12 +422,16 @@ impl Plan {
     }
 
     /// Whether a `--plan` value names a built-in plan.
-    pub fn is_builtin(spec: &str) -> bool {
+    pub(crate) fn is_builtin(spec: &str) -> bool {
         spec.starts_with(builtin::PREFIX)
     }
 
     /// Parse plan text; `default_start` is used when `subscription.start` is absent.
-    pub fn parse(file: &str, text: &str, default_start: Option<DateTime<Utc>>) -> Result<Plan> {
+    pub(crate) fn parse(
+        file: &str,
+        text: &str,
+        default_start: Option<DateTime<Utc>>,
+    ) -> Result<Plan> {
         let doc = Doc { file, text };
         let root = toml::de::DeTable::parse(text).map_err(|err| {
             let span = err.span().unwrap_or(0..0);
@@ -438,10 +444,6 @@ impl Plan {
         let span = root.span();
         let reader = TableReader::new(&doc, String::new(), span, root.into_inner());
         read_plan(&doc, reader, default_start)
-    }
-
-    pub fn allowance_index(&self, name: &str) -> Option<usize> {
-        self.allowances.iter().position(|a| a.name == name)
     }
 }
 
@@ -734,7 +736,11 @@ fn read_subscription(
 }
 
 /// `instant` plus whole local calendar days.
-pub fn add_local_days(zone: Zone, instant: DateTime<Utc>, days: u32) -> Option<DateTime<Utc>> {
+pub(crate) fn add_local_days(
+    zone: Zone,
+    instant: DateTime<Utc>,
+    days: u32,
+) -> Option<DateTime<Utc>> {
     let local = zone
         .local_naive(instant)
         .checked_add_days(Days::new(u64::from(days)))?;
@@ -742,7 +748,11 @@ pub fn add_local_days(zone: Zone, instant: DateTime<Utc>, days: u32) -> Option<D
 }
 
 /// `instant` minus whole local calendar days.
-pub fn sub_local_days(zone: Zone, instant: DateTime<Utc>, days: u32) -> Option<DateTime<Utc>> {
+pub(crate) fn sub_local_days(
+    zone: Zone,
+    instant: DateTime<Utc>,
+    days: u32,
+) -> Option<DateTime<Utc>> {
     let local = zone
         .local_naive(instant)
         .checked_sub_days(Days::new(u64::from(days)))?;
@@ -1267,7 +1277,7 @@ fn read_cores(doc: &Doc<'_>, table: &mut TableReader<'_, '_, '_>) -> Result<Core
 }
 
 mod normalised;
-pub use normalised::NormalisedPlan;
+pub(crate) use normalised::NormalisedPlan;
 
 /// Where the subscription stands at a moment (`reminder_days`, `grace_days` in docs/plan.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -1281,7 +1291,7 @@ pub enum SubscriptionStatus {
 }
 
 impl SubscriptionStatus {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             SubscriptionStatus::NotStarted => "not_started",
             SubscriptionStatus::Active => "active",

@@ -8,146 +8,146 @@ use crate::domain::periods::Reset;
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
-pub struct NormalisedPlan {
-    pub name: String,
-    pub currency: String,
-    pub decimals: u32,
-    pub timezone: String,
-    pub subscription: SubscriptionView,
+pub(crate) struct NormalisedPlan {
+    pub(crate) name: String,
+    pub(crate) currency: String,
+    pub(crate) decimals: u32,
+    pub(crate) timezone: String,
+    pub(crate) subscription: SubscriptionView,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub trial: Option<TrialView>,
-    pub metering: MeteringView,
-    pub overage: OverageView,
+    pub(crate) trial: Option<TrialView>,
+    pub(crate) metering: MeteringView,
+    pub(crate) overage: OverageView,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub cores: Option<CoresView>,
+    pub(crate) cores: Option<CoresView>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub provider: Option<ProviderView>,
+    pub(crate) provider: Option<ProviderView>,
     #[serde(rename = "allowance")]
-    pub allowances: Vec<AllowanceView>,
+    pub(crate) allowances: Vec<AllowanceView>,
     #[serde(rename = "topup")]
-    pub topups: Vec<TopupView>,
+    pub(crate) topups: Vec<TopupView>,
     #[serde(rename = "fee")]
-    pub fees: Vec<FeeView>,
+    pub(crate) fees: Vec<FeeView>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct SubscriptionView {
-    pub start: String,
+pub(crate) struct SubscriptionView {
+    pub(crate) start: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub months: Option<u32>,
+    pub(crate) months: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub end: Option<String>,
-    pub reminder_days: u32,
-    pub grace_days: u32,
+    pub(crate) end: Option<String>,
+    pub(crate) reminder_days: u32,
+    pub(crate) grace_days: u32,
 }
 
 #[derive(Debug, Serialize)]
-pub struct TrialView {
-    pub start: String,
-    pub days: u32,
+pub(crate) struct TrialView {
+    pub(crate) start: String,
+    pub(crate) days: u32,
 }
 
 #[derive(Debug, Serialize)]
-pub struct MeteringView {
-    pub first_scan_units: String,
-    pub repeat_scan_units: String,
-    pub repeat_window: RepeatWindow,
-    pub count_failed: bool,
+pub(crate) struct MeteringView {
+    pub(crate) first_scan_units: String,
+    pub(crate) repeat_scan_units: String,
+    pub(crate) repeat_window: RepeatWindow,
+    pub(crate) count_failed: bool,
     /// `[[metering.change]]`, each with the whole rule in force from its `at`.
     #[serde(rename = "change", skip_serializing_if = "Vec::is_empty")]
-    pub changes: Vec<MeteringChangeView>,
+    pub(crate) changes: Vec<MeteringChangeView>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct MeteringChangeView {
-    pub at: String,
-    pub first_scan_units: String,
-    pub repeat_scan_units: String,
-    pub count_failed: bool,
+pub(crate) struct MeteringChangeView {
+    pub(crate) at: String,
+    pub(crate) first_scan_units: String,
+    pub(crate) repeat_scan_units: String,
+    pub(crate) count_failed: bool,
 }
 
 #[derive(Debug, Serialize)]
-pub struct PriceChangeView {
-    pub at: String,
-    pub unit_price: String,
+pub(crate) struct PriceChangeView {
+    pub(crate) at: String,
+    pub(crate) unit_price: String,
 }
 
 #[derive(Debug, Serialize)]
-pub struct TierView {
+pub(crate) struct TierView {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub up_to: Option<String>,
+    pub(crate) up_to: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub unit_price: Option<String>,
+    pub(crate) unit_price: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct AllowanceView {
-    pub name: String,
-    pub kind: AllowanceKind,
-    pub units: String,
-    pub reset: Reset,
-    pub unit_price: String,
+pub(crate) struct AllowanceView {
+    pub(crate) name: String,
+    pub(crate) kind: AllowanceKind,
+    pub(crate) units: String,
+    pub(crate) reset: Reset,
+    pub(crate) unit_price: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub step: Option<String>,
+    pub(crate) step: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub allowed: Vec<String>,
+    pub(crate) allowed: Vec<String>,
     #[serde(rename = "price_change", skip_serializing_if = "Vec::is_empty")]
-    pub price_changes: Vec<PriceChangeView>,
+    pub(crate) price_changes: Vec<PriceChangeView>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct TopupView {
-    pub allowance: String,
-    pub at: String,
-    pub units: String,
+pub(crate) struct TopupView {
+    pub(crate) allowance: String,
+    pub(crate) at: String,
+    pub(crate) units: String,
 }
 
 #[derive(Debug, Serialize)]
-pub struct OverageView {
-    pub policy: OveragePolicy,
+pub(crate) struct OverageView {
+    pub(crate) policy: OveragePolicy,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub unit_price: Option<String>,
-    pub period: Reset,
+    pub(crate) unit_price: Option<String>,
+    pub(crate) period: Reset,
     /// Only with tiers.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub tier_mode: Option<TierMode>,
+    pub(crate) tier_mode: Option<TierMode>,
     #[serde(rename = "tier", skip_serializing_if = "Vec::is_empty")]
-    pub tiers: Vec<TierView>,
+    pub(crate) tiers: Vec<TierView>,
     #[serde(rename = "price_change", skip_serializing_if = "Vec::is_empty")]
-    pub price_changes: Vec<PriceChangeView>,
+    pub(crate) price_changes: Vec<PriceChangeView>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct FeeView {
-    pub name: String,
-    pub quantity: String,
-    pub unit_price: String,
+pub(crate) struct FeeView {
+    pub(crate) name: String,
+    pub(crate) quantity: String,
+    pub(crate) unit_price: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub step: Option<String>,
+    pub(crate) step: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub minimum: Option<String>,
+    pub(crate) minimum: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub min_months: Option<u32>,
+    pub(crate) min_months: Option<u32>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct ProviderView {
+pub(crate) struct ProviderView {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
+    pub(crate) service: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct CoresView {
-    pub licensed: String,
-    pub daily_unit_price: String,
+pub(crate) struct CoresView {
+    pub(crate) licensed: String,
+    pub(crate) daily_unit_price: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub daily_cap: Option<String>,
+    pub(crate) daily_cap: Option<String>,
 }
 
 impl NormalisedPlan {
-    pub fn new(plan: &Plan) -> Self {
+    pub(crate) fn new(plan: &Plan) -> Self {
         let zone = plan.zone;
         let term = &plan.subscription.term;
         NormalisedPlan {
@@ -249,7 +249,7 @@ impl NormalisedPlan {
         }
     }
 
-    pub fn to_toml(&self) -> String {
+    pub(crate) fn to_toml(&self) -> String {
         toml::to_string(self).expect("a normalised plan is plain strings, numbers and tables")
     }
 }

@@ -11,8 +11,8 @@ use toml::de::{DeString, DeTable, DeValue};
 
 /// The document being read: its file name and text, for positions.
 pub(crate) struct Doc<'s> {
-    pub file: &'s str,
-    pub text: &'s str,
+    pub(crate) file: &'s str,
+    pub(crate) text: &'s str,
 }
 
 impl Doc<'_> {
@@ -60,9 +60,9 @@ fn floor_char_boundary(text: &str, mut index: usize) -> usize {
 /// A value read from the document, with where it was written.
 #[derive(Debug, Clone)]
 pub(crate) struct Field<T> {
-    pub value: T,
-    pub span: Range<usize>,
-    pub path: String,
+    pub(crate) value: T,
+    pub(crate) span: Range<usize>,
+    pub(crate) path: String,
 }
 
 impl<T> Field<T> {

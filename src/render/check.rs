@@ -2,15 +2,15 @@
 
 use crate::model::check::CheckResult;
 
-pub fn text(results: &[CheckResult]) -> String {
+pub(crate) fn text(results: &[CheckResult]) -> String {
     results.iter().map(|r| r.line() + "\n").collect()
 }
 
-pub fn json(results: &[CheckResult]) -> String {
+pub(crate) fn json(results: &[CheckResult]) -> String {
     super::json::pretty(results)
 }
 
-pub fn markdown(results: &[CheckResult]) -> String {
+pub(crate) fn markdown(results: &[CheckResult]) -> String {
     let rows: Vec<Vec<String>> = results
         .iter()
         .map(|r| {

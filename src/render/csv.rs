@@ -2,18 +2,16 @@
 //! plan, and the invoice's lines.
 
 use super::{ComparisonView, InvoiceView, ReportView};
-use crate::domain::values::Money;
 use crate::engine::allocation::{SHARED, UNUSED};
-use crate::engine::charges::ChargeKind;
 use crate::model::invoice::Invoice;
 use crate::model::report::{Comparison, Report};
 use std::borrow::Cow;
 
-pub struct CsvExporter;
+pub(crate) struct CsvExporter;
 
 /// Spreadsheet formula injection guard: a cell from input text that
 /// starts with `= + - @`, tab or CR gets a leading `'`.
-pub fn guard(cell: &str) -> Cow<'_, str> {
+pub(crate) fn guard(cell: &str) -> Cow<'_, str> {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         Cow::Owned(format!("'{cell}"))
     } else {
@@ -22,7 +20,7 @@ pub fn guard(cell: &str) -> Cow<'_, str> {
 }
 
 /// Write rows to CSV text; fields are quoted as RFC 4180 needs.
-pub fn write_rows<I, R, S>(header: &[&str], rows: I) -> String
+pub(crate) fn write_rows<I, R, S>(header: &[&str], rows: I) -> String
 where
     I: IntoIterator<Item = R>,
     R: IntoIterator<Item = S>,
@@ -65,26 +63,11 @@ impl ReportView for CsvExporter {
         ];
         let mut rows: Vec<Vec<String>> = Vec::new();
         for account in &report.accounts {
-            for allowance in &account.allowances {
-                for period in &allowance.periods {
+            for (a, allowance) in account.allowances.iter().enumerate() {
+                for (p, period) in allowance.periods.iter().enumerate() {
                     let charge = account
-                        .charges
-                        .lines
-                        .iter()
-                        .filter(|line| {
-                            matches!(line.kind, ChargeKind::Allowance | ChargeKind::Topup)
-                                && line
-                                    .item
-                                    .split_once(':')
-                                    .is_some_and(|(_, name)| name == allowance.name)
-                                && period.start <= line.period_start
-                                && line.period_start < period.end
-                        })
-                        .map(|line| line.amount.0)
-                        .fold(None, |sum: Option<rust_decimal::Decimal>, amount| {
-                            Some(sum.map_or(amount, |sum| sum + amount))
-                        })
-                        .map(|sum| Money(sum).to_string())
+                        .period_charge(a, p)
+                        .map(|sum| sum.to_string())
                         .unwrap_or_default();
                     rows.push(vec![
                         guard(&account.account).into_owned(),
@@ -249,7 +232,7 @@ fn allocation(report: &Report) -> String {
 }
 
 /// A unit-variant enum as its serialised name.
-pub fn serde_plain<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn serde_plain<T: serde::Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(text)) => text,
         _ => String::new(),

@@ -4,7 +4,7 @@
 use super::layout::{Block, Grid};
 use crate::model::estimate::{Estimate, Recommendation, SizeFor};
 
-pub fn table(estimate: &Estimate) -> String {
+pub(crate) fn table(estimate: &Estimate) -> String {
     let mut blocks = Vec::new();
     if let Some(size_for) = estimate.size_for {
         blocks.push(Block::Text(format!(

@@ -5,7 +5,7 @@
 //! against spreadsheet formulas.
 
 use super::csv::{guard, write_rows};
-use crate::domain::values::{Money, Units};
+use crate::domain::values::{Money, UnitPrice, Units};
 use crate::model::focus::{
     ChargeCategory, ChargeFrequency, CommitmentStatus, Focus, FocusRow, PricingCategory,
     SERVICE_CATEGORY, SERVICE_SUBCATEGORY,
@@ -13,7 +13,7 @@ use crate::model::focus::{
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-pub const HEADER: &[&str] = &[
+pub(crate) const HEADER: &[&str] = &[
     "BilledCost",
     "BillingAccountId",
     "BillingAccountName",
@@ -76,11 +76,15 @@ fn decimal(value: Decimal) -> String {
 }
 
 fn money(value: Money) -> String {
-    decimal(value.0)
+    decimal(value.value())
 }
 
 fn units(value: Units) -> String {
-    decimal(value.0.normalize())
+    decimal(value.value().normalize())
+}
+
+fn price(value: UnitPrice) -> String {
+    decimal(value.value().normalize())
 }
 
 fn time(at: DateTime<Utc>) -> String {
@@ -106,7 +110,7 @@ fn row(focus: &Focus, row: &FocusRow) -> Vec<String> {
         }
         _ => String::new(),
     };
-    let unit_price = units(row.list_unit_price);
+    let unit_price = price(row.list_unit_price);
     vec![
         money(row.billed_cost),
         text(&row.account),
@@ -181,6 +185,6 @@ fn row(focus: &Focus, row: &FocusRow) -> Vec<String> {
 }
 
 /// The FOCUS CSV of `focus`.
-pub fn write(focus: &Focus) -> String {
+pub(crate) fn write(focus: &Focus) -> String {
     write_rows(HEADER, focus.rows.iter().map(|r| row(focus, r)))
 }

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 const TEMPLATE: &str = include_str!("templates/page.html");
 
-pub struct HtmlExporter;
+pub(crate) struct HtmlExporter;
 
 impl ReportView for HtmlExporter {
     fn report(&self, report: &Report) -> String {
@@ -108,7 +108,7 @@ fn page(title: &str, blocks: &[Block], report: Option<&Report>) -> String {
 /// and units used through each period; the current period's projection
 /// dashed to its end; the moment the quota runs out marked.
 #[derive(Serialize)]
-pub struct Chart {
+pub(crate) struct Chart {
     title: String,
     description: String,
     width: u32,
@@ -205,15 +205,16 @@ fn projection_points(
     allowance: &AllowanceReport,
     period: &crate::model::report::PeriodReport,
 ) -> Option<String> {
-    let projected = period.projected_used?.0;
+    let projected = period.projected_used?.value();
     let now = period.daily.last()?;
     let end = unix(&period.end);
     let as_of = unix(&now.until);
-    let used = now.used.0;
+    let used = now.used.value();
     let mut points = vec![(as_of, used)];
     let rate = account.projection.as_ref().and_then(|p| {
         let elapsed = unix(&report.as_of) - unix(&p.cycle_start);
-        (elapsed > Decimal::ZERO && p.demand.0 > Decimal::ZERO).then(|| (p.demand.0 / elapsed, p))
+        (elapsed > Decimal::ZERO && p.demand.value() > Decimal::ZERO)
+            .then(|| (p.demand.value() / elapsed, p))
     });
     match rate {
         Some((rate, projection)) if projected > used => {
@@ -223,7 +224,7 @@ fn projection_points(
                 .iter()
                 .take_while(|a| !std::ptr::eq(*a, allowance))
                 .filter_map(|a| a.periods.iter().find(|p| p.state == PeriodState::Current))
-                .map(|p| p.remaining.0)
+                .map(|p| p.remaining.value())
                 .sum();
             let start = (as_of + before / rate).min(end);
             if start > as_of {
@@ -232,7 +233,7 @@ fn projection_points(
             let spent = before + (projected - used);
             let reach = match projection.exhausts_at {
                 // The last units the account has: exactly the marker.
-                Some(at) if spent >= projection.available.0 => unix(&at),
+                Some(at) if spent >= projection.available.value() => unix(&at),
                 _ => as_of + spent / rate,
             }
             .min(end);
@@ -330,8 +331,8 @@ fn chart(report: &Report, account: &AccountReport, allowance: &AllowanceReport) 
         .iter()
         .map(|p| {
             p.granted
-                .0
-                .max(p.projected_used.map_or(Decimal::ZERO, |u| u.0))
+                .value()
+                .max(p.projected_used.map_or(Decimal::ZERO, |u| u.value()))
         })
         .max()
         .unwrap_or_default();
@@ -354,12 +355,12 @@ fn chart(report: &Report, account: &AccountReport, allowance: &AllowanceReport) 
     let mut projection = None;
     for period in periods {
         // Granted: what the period began with, then each top-up as a step.
-        let topped: Decimal = period.topups.iter().map(|t| t.units.0).sum();
-        let mut level = period.granted.0 - topped;
+        let topped: Decimal = period.topups.iter().map(|t| t.units.value()).sum();
+        let mut level = period.granted.value() - topped;
         let mut steps = vec![point(&scale, &period.start, level)];
         for topup in &period.topups {
             steps.push(point(&scale, &topup.at, level));
-            level += topup.units.0;
+            level += topup.units.value();
             steps.push(point(&scale, &topup.at, level));
         }
         steps.push(point(&scale, &period.end, level));
@@ -369,14 +370,14 @@ fn chart(report: &Report, account: &AccountReport, allowance: &AllowanceReport) 
             period
                 .daily
                 .iter()
-                .map(|day| point(&scale, &day.until, day.used.0)),
+                .map(|day| point(&scale, &day.until, day.used.value())),
         );
         used.push(line.join(" "));
-        if period.state == PeriodState::Closed && !period.expired.0.is_zero() {
+        if period.state == PeriodState::Closed && !period.expired.value().is_zero() {
             // Placed once the ticks and the marker are known (below).
             wanted.push((
                 scale.x(&period.end) - Decimal::from(4),
-                scale.y(period.consumed.0) - Decimal::from(6),
+                scale.y(period.consumed.value()) - Decimal::from(6),
                 format!("{} expired", units(period.expired, places)),
             ));
         }
@@ -402,7 +403,7 @@ fn chart(report: &Report, account: &AccountReport, allowance: &AllowanceReport) 
         .map(|value| Label {
             x: px(Decimal::from(LEFT - 6)),
             y: px(scale.y(value) + Decimal::from(4)),
-            text: units(crate::domain::values::Units(value), places),
+            text: units(crate::domain::values::Units::new(value), places),
         })
         .collect();
     // A date under a period's start, leaving out any that would overlap

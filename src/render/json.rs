@@ -4,12 +4,12 @@ use super::{ComparisonView, InvoiceView, ReportView};
 use crate::model::invoice::Invoice;
 use crate::model::report::{Comparison, Report};
 
-pub struct JsonExporter;
+pub(crate) struct JsonExporter;
 
 /// The one JSON writer of every document: pretty, ending in a newline.
 /// The documents are strings, decimals as strings and maps with string
 /// keys, which always serialise.
-pub fn pretty<T: serde::Serialize + ?Sized>(value: &T) -> String {
+pub(crate) fn pretty<T: serde::Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string_pretty(value).expect("a document serialises to JSON") + "\n"
 }
 

@@ -13,11 +13,11 @@ use crate::model::report::{
     AccountReport, Comparison, PlanSummary, Report, WindowCharges, WindowReport,
 };
 use crate::plan::{AllowanceKind, OveragePolicy};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::RoundingStrategy;
 
 /// A piece of a document.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Block {
+pub(crate) enum Block {
     /// The document's title (the plan's name).
     Title(String),
     /// A section heading.
@@ -35,15 +35,15 @@ pub enum Block {
 
 /// Rows under a header; columns from `right_from` on hold figures.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Grid {
-    pub header: Vec<String>,
+pub(crate) struct Grid {
+    pub(crate) header: Vec<String>,
     /// A key–value list (the summary) shows no header in a terminal table.
-    pub show_header: bool,
-    pub right_from: usize,
-    pub rows: Vec<Vec<String>>,
+    pub(crate) show_header: bool,
+    pub(crate) right_from: usize,
+    pub(crate) rows: Vec<Vec<String>>,
     /// The first of the rows that total the ones above (a page sets them
     /// apart); `None` when the grid has none.
-    pub totals_from: Option<usize>,
+    pub(crate) totals_from: Option<usize>,
 }
 
 impl Grid {
@@ -69,13 +69,13 @@ impl Grid {
 }
 
 /// The places JSON keeps for a computed quantity (a projection's units).
-pub const SHOWN_UNIT_PLACES: u32 = crate::engine::projection::PROJECTED_UNIT_PLACES;
+pub(crate) const SHOWN_UNIT_PLACES: u32 = crate::engine::projection::PROJECTED_UNIT_PLACES;
 
 /// Units as tables show them: as computed, normalised, to at most the 4
 /// places JSON keeps (or the plan's unit precision, if finer). Never rounded
 /// to the plan's precision, which would show a projected 2.4 as 2.
-pub fn units(value: Units, places: u32) -> String {
-    format_units(value.0.round_dp_with_strategy(
+pub(crate) fn units(value: Units, places: u32) -> String {
+    format_units(value.value().round_dp_with_strategy(
         places.max(SHOWN_UNIT_PLACES),
         RoundingStrategy::MidpointAwayFromZero,
     ))
@@ -83,8 +83,13 @@ pub fn units(value: Units, places: u32) -> String {
 
 /// Money with its currency, and the overage units beside it that have no
 /// price, so an unpriced cost never reads as a complete one.
-pub fn money_with_unpriced(currency: &str, money: Money, unpriced: Units, places: u32) -> String {
-    if unpriced.0.is_zero() {
+pub(crate) fn money_with_unpriced(
+    currency: &str,
+    money: Money,
+    unpriced: Units,
+    places: u32,
+) -> String {
+    if unpriced.is_zero() {
         format!("{currency} {money}")
     } else {
         format!(
@@ -95,7 +100,7 @@ pub fn money_with_unpriced(currency: &str, money: Money, unpriced: Units, places
 }
 
 /// A dated change of the plan, as the report's header states it.
-pub fn change_sentence(change: &crate::model::report::PlanChange) -> String {
+pub(crate) fn change_sentence(change: &crate::model::report::PlanChange) -> String {
     let mut parts = Vec::new();
     if let Some(units) = change.first_scan_units {
         parts.push(format!("first_scan_units = {units}"));
@@ -127,7 +132,7 @@ fn plan_title(plan: &str) -> String {
 
 /// The report: per account the summary (scans not metered included), the
 /// projection in words, each allowance's periods, and every charge line.
-pub fn report(report: &Report) -> Vec<Block> {
+pub(crate) fn report(report: &Report) -> Vec<Block> {
     let places = report.unit_places;
     let mut blocks = vec![
         Block::Title(plan_title(&report.plan)),
@@ -243,7 +248,7 @@ fn summary(report: &Report, account: &AccountReport) -> Grid {
     let totals = &account.units;
     let mut grid = Grid::new(&["Figure", "Value"], 2);
     grid.show_header = false;
-    let overage = if account.charges.unpriced_overage_units.0.is_zero() {
+    let overage = if account.charges.unpriced_overage_units.is_zero() {
         units(totals.overage, places)
     } else {
         format!(
@@ -343,7 +348,7 @@ fn window_blocks(report: &Report, window: &WindowReport, charges: &WindowCharges
         )),
         Block::Grid(grid),
     ];
-    if !charges.accrued.0.is_zero() {
+    if !charges.accrued.is_zero() {
         blocks.push(Block::Text(format!(
             "Accrued at as-of, posted at the cycle end, not in the posted total: {} {}",
             report.currency, charges.accrued
@@ -368,6 +373,10 @@ fn charge_lines(report: &Report, account: &AccountReport) -> Grid {
                     "{} (accrued)",
                     super::item_label(&line.item, line.tier.as_ref())
                 ),
+                ChargeState::StillToCome => format!(
+                    "{} (still to come)",
+                    super::item_label(&line.item, line.tier.as_ref())
+                ),
             },
             line.period_start.short(),
             quantity(line.kind, line.quantity, places),
@@ -376,7 +385,7 @@ fn charge_lines(report: &Report, account: &AccountReport) -> Grid {
         ]);
     }
     let unpriced = account.charges.unpriced_overage_units;
-    if !unpriced.0.is_zero() {
+    if !unpriced.is_zero() {
         grid.row(vec![
             "overage (unpriced)".to_string(),
             String::new(),
@@ -405,7 +414,7 @@ fn quantity(kind: ChargeKind, value: Units, places: u32) -> String {
 
 /// The projection in words a finance reader checks at a glance; each
 /// sentence is true of the model's numbers.
-pub fn projection_sentences(report: &Report, account: &AccountReport) -> String {
+pub(crate) fn projection_sentences(report: &Report, account: &AccountReport) -> String {
     let places = report.unit_places;
     let Some(projection) = &account.projection else {
         let just_begun = account
@@ -455,7 +464,7 @@ pub fn projection_sentences(report: &Report, account: &AccountReport) -> String 
         ""
     };
     let later = projection.projected_overage_posting_later;
-    let later = if later.0.is_zero() {
+    let later = if later.is_zero() {
         String::new()
     } else {
         format!(
@@ -468,7 +477,7 @@ pub fn projection_sentences(report: &Report, account: &AccountReport) -> String 
 
 /// Plans side by side, one column each, with what each refused or left
 /// unpriced beside what it charged.
-pub fn comparison(comparison: &Comparison) -> Vec<Block> {
+pub(crate) fn comparison(comparison: &Comparison) -> Vec<Block> {
     let headings = plan_headings(comparison);
     let mut header: Vec<&str> = vec![""];
     header.extend(headings.iter().map(String::as_str));
@@ -496,10 +505,10 @@ pub fn comparison(comparison: &Comparison) -> Vec<Block> {
 }
 
 /// How one comparison row reads its figure off a plan's summary.
-pub type SummaryField = fn(&PlanSummary, u32) -> String;
+pub(crate) type SummaryField = fn(&PlanSummary, u32) -> String;
 
 /// The rows of a plan comparison.
-pub fn comparison_rows() -> Vec<(&'static str, SummaryField)> {
+pub(crate) fn comparison_rows() -> Vec<(&'static str, SummaryField)> {
     fn optional_units(value: Option<Units>, places: u32) -> String {
         value.map_or("-".to_string(), |u| units(u, places))
     }
@@ -529,7 +538,7 @@ pub fn comparison_rows() -> Vec<(&'static str, SummaryField)> {
 }
 
 /// Column headings for compared plans: the plan's name, or its position.
-pub fn plan_headings(comparison: &Comparison) -> Vec<String> {
+pub(crate) fn plan_headings(comparison: &Comparison) -> Vec<String> {
     comparison
         .reports
         .iter()
@@ -546,7 +555,7 @@ pub fn plan_headings(comparison: &Comparison) -> Vec<String> {
 
 /// The invoice: per account and cycle every line, posted and projected, the
 /// cycle's subtotals, then the account's and the invoice's totals.
-pub fn invoice(invoice: &Invoice) -> Vec<Block> {
+pub(crate) fn invoice(invoice: &Invoice) -> Vec<Block> {
     let places = invoice.unit_places;
     let currency = &invoice.currency;
     let mut blocks = vec![
@@ -606,7 +615,7 @@ pub fn invoice(invoice: &Invoice) -> Vec<Block> {
             subtotal("To come", cycle.still_to_come);
             subtotal("Projected", cycle.projected);
             blocks.push(Block::Grid(grid));
-            if !cycle.unpriced_overage_units.0.is_zero() {
+            if !cycle.unpriced_overage_units.is_zero() {
                 blocks.push(Block::Text(format!(
                     "Unpriced overage in this cycle: {} units, not in the amounts above.",
                     units(cycle.unpriced_overage_units, places)
@@ -668,7 +677,7 @@ fn invoice_row(line: &InvoiceLine, places: u32) -> Vec<String> {
 
 /// Who used the account's purchase and who pays what (`--by`): a row per
 /// group, then the `unused` and `shared` lines and the account's total.
-pub fn allocation_blocks(
+pub(crate) fn allocation_blocks(
     places: u32,
     currency: &str,
     account: &str,
@@ -676,11 +685,7 @@ pub fn allocation_blocks(
 ) -> Vec<Block> {
     // Overage with no price is its own column, shown when there is any, so
     // a group's 0.00 never hides the units it will be billed for.
-    let unpriced: Decimal = allocation
-        .groups
-        .iter()
-        .map(|g| g.unpriced_overage_units.0)
-        .sum();
+    let unpriced = allocation.unpriced_overage_units();
     let mut header = vec![
         "Group", "First", "Repeat", "Denied", "Units", "Share", "Charges",
     ];
@@ -713,7 +718,7 @@ pub fn allocation_blocks(
         row.push(money.to_string());
         if !unpriced.is_zero() {
             row.push(if is_total {
-                units(Units(unpriced), places)
+                units(unpriced, places)
             } else {
                 String::new()
             });

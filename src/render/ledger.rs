@@ -69,7 +69,7 @@ impl<'w> Sink<'w> {
     }
 
     /// One JSON object a line.
-    pub fn jsonl(out: &'w mut dyn Write) -> Self {
+    pub(crate) fn jsonl(out: &'w mut dyn Write) -> Self {
         Sink::Jsonl(out)
     }
 
@@ -106,14 +106,14 @@ fn csv_to_io(err: csv::Error) -> std::io::Error {
 
 /// The ledger as a terminal table, built row by row as the replay hands
 /// rows over, then laid out whole.
-pub struct LedgerTable {
+pub(crate) struct LedgerTable {
     table: comfy_table::Table,
     widths: Vec<usize>,
 }
 
 impl LedgerTable {
     /// `grouped`: with `--by`, a Group column.
-    pub fn new(grouped: bool) -> Self {
+    pub(crate) fn new(grouped: bool) -> Self {
         let mut header = vec![
             "Time", "Account", "Image", "Outcome", "Units", "Draws", "Overage", "From",
         ];
@@ -129,7 +129,7 @@ impl LedgerTable {
         LedgerTable { table, widths }
     }
 
-    pub fn row(&mut self, row: &LedgerRow<'_>) {
+    pub(crate) fn row(&mut self, row: &LedgerRow<'_>) {
         let mut line = vec![
             row.timestamp.short(),
             row.account.to_string(),
@@ -145,7 +145,7 @@ impl LedgerTable {
         self.table.add_row(line.into_iter().map(Cell::new));
     }
 
-    pub fn finish(self) -> String {
+    pub(crate) fn finish(self) -> String {
         let LedgerTable {
             mut table,
             mut widths,

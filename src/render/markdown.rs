@@ -5,14 +5,14 @@ use super::layout::{Block, Grid};
 use std::fmt::Write;
 
 /// A cell's text with the characters that would break a Markdown table escaped.
-pub fn cell(text: &str) -> String {
+pub(crate) fn cell(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('|', "\\|")
         .replace(['\n', '\r'], " ")
 }
 
 /// A Markdown table; columns from `right_from` on are right-aligned.
-pub fn table(header: &[&str], right_from: usize, rows: &[Vec<String>]) -> String {
+pub(crate) fn table(header: &[&str], right_from: usize, rows: &[Vec<String>]) -> String {
     let mut out = String::new();
     let heads: Vec<String> = header.iter().map(|h| cell(h)).collect();
     let _ = writeln!(out, "| {} |", heads.join(" | "));
@@ -33,7 +33,7 @@ fn grid(grid: &Grid) -> String {
 }
 
 /// Draw the blocks as Markdown.
-pub fn draw(blocks: &[Block]) -> String {
+pub(crate) fn draw(blocks: &[Block]) -> String {
     let mut out = String::new();
     for block in blocks {
         match block {

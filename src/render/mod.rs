@@ -3,29 +3,29 @@
 //! one shared layout ([`layout`]); JSON serialises the model; CSV lays out
 //! rows for spreadsheets.
 
-pub mod check;
-pub mod csv;
-pub mod estimate;
-pub mod focus;
-pub mod html;
-pub mod json;
-pub mod layout;
+pub(crate) mod check;
+pub(crate) mod csv;
+pub(crate) mod estimate;
+pub(crate) mod focus;
+pub(crate) mod html;
+pub(crate) mod json;
+pub(crate) mod layout;
 pub mod ledger;
-pub mod markdown;
-pub mod openmetrics;
-pub mod stats;
-pub mod table;
+pub(crate) mod markdown;
+pub(crate) mod openmetrics;
+pub(crate) mod stats;
+pub(crate) mod table;
 
 use crate::model::invoice::Invoice;
 use crate::model::report::{Comparison, Report, TierReport};
 
 /// A charge line's item as views name it: with its tier, when it has one
 /// (`overage (tier 2: over 10000 up to 20000)`).
-pub fn item_label(item: &str, tier: Option<&TierReport>) -> String {
+pub(crate) fn item_label(item: &str, tier: Option<&TierReport>) -> String {
     match tier {
         None => item.to_string(),
         Some(tier) => {
-            let range = match (tier.from.0.is_zero(), tier.up_to) {
+            let range = match (tier.from.is_zero(), tier.up_to) {
                 (true, Some(up_to)) => format!("up to {up_to}"),
                 (true, None) => "every unit".to_string(),
                 (false, Some(up_to)) => format!("over {} up to {up_to}", tier.from),
@@ -55,10 +55,10 @@ pub trait InvoiceView {
 }
 
 /// The layout drawn as a terminal table.
-pub struct TableExporter;
+pub(crate) struct TableExporter;
 
 /// The layout drawn as Markdown.
-pub struct MarkdownExporter;
+pub(crate) struct MarkdownExporter;
 
 impl ReportView for TableExporter {
     fn report(&self, report: &Report) -> String {
@@ -98,7 +98,7 @@ impl InvoiceView for MarkdownExporter {
 
 /// The report as OpenMetrics text: one plan's report only (a comparison
 /// or an invoice has no exposition, so it is no view of theirs).
-pub struct OpenMetricsExporter;
+pub(crate) struct OpenMetricsExporter;
 
 impl ReportView for OpenMetricsExporter {
     fn report(&self, report: &Report) -> String {

@@ -42,7 +42,7 @@ fn seconds(instant: &Instant) -> i64 {
     instant.utc().timestamp()
 }
 
-pub fn exposition(report: &Report) -> String {
+pub(crate) fn exposition(report: &Report) -> String {
     let mut granted = Family::new(
         "scanquota_granted_units",
         "Units granted to the current period of the allowance.",

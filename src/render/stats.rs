@@ -3,7 +3,7 @@
 use crate::model::stats::HssStatistics;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 
-pub fn table(stats: &HssStatistics) -> String {
+pub(crate) fn table(stats: &HssStatistics) -> String {
     let mut scans = Table::new();
     scans
         .load_style(super::table::STYLE)

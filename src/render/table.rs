@@ -9,27 +9,27 @@ use comfy_table::{
 use std::sync::atomic::{AtomicU16, Ordering};
 
 /// Rules above, below and under the header only: light to read, and narrow.
-pub const STYLE: TableStyle = TableStyle::new()
+pub(crate) const STYLE: TableStyle = TableStyle::new()
     .top_border(LineStyle::none().fill('─').junction('─'))
     .header_separator(LineStyle::none().fill('─').junction('─'))
     .bottom_border(LineStyle::none().fill('─').junction('─'));
 
 /// Off a terminal, tables fit this many columns.
-pub const DEFAULT_WIDTH: u16 = 100;
+pub(crate) const DEFAULT_WIDTH: u16 = 100;
 
 static WIDTH: AtomicU16 = AtomicU16::new(DEFAULT_WIDTH);
 
 /// Set once at start: the terminal's width when the result goes to one.
-pub fn set_width(width: u16) {
+pub(crate) fn set_width(width: u16) {
     WIDTH.store(width.max(40), Ordering::Relaxed);
 }
 
-pub fn width() -> u16 {
+pub(crate) fn width() -> u16 {
     WIDTH.load(Ordering::Relaxed)
 }
 
 /// A comfy-table with the house style, wrapping its cells to [`width`].
-pub fn new_table(header: Option<&[String]>, right_from: usize, columns: usize) -> Table {
+pub(crate) fn new_table(header: Option<&[String]>, right_from: usize, columns: usize) -> Table {
     let mut table = Table::new();
     table
         .load_style(STYLE)
@@ -49,7 +49,7 @@ pub fn new_table(header: Option<&[String]>, right_from: usize, columns: usize) -
 /// The display width of the longest word (run without spaces) in `text`:
 /// the narrowest a column holding it may be without splitting a number, a
 /// date or a header word.
-pub fn longest_token(text: &str) -> usize {
+pub(crate) fn longest_token(text: &str) -> usize {
     text.split([' ', '\n'])
         .map(textwrap::core::display_width)
         .max()
@@ -59,7 +59,10 @@ pub fn longest_token(text: &str) -> usize {
 /// Keep every column at least as wide as its longest word: comfy-table then
 /// wraps cells only at spaces, and when the words cannot fit [`width`] the
 /// table runs wider than it rather than split one.
-pub fn keep_tokens_whole<'a>(table: &mut Table, rows: impl IntoIterator<Item = &'a [String]>) {
+pub(crate) fn keep_tokens_whole<'a>(
+    table: &mut Table,
+    rows: impl IntoIterator<Item = &'a [String]>,
+) {
     let mut widths: Vec<usize> = Vec::new();
     for row in rows {
         widen(&mut widths, row);
@@ -68,7 +71,7 @@ pub fn keep_tokens_whole<'a>(table: &mut Table, rows: impl IntoIterator<Item = &
 }
 
 /// Widen `widths` to hold the longest word of each of `row`'s cells.
-pub fn widen<S: AsRef<str>>(widths: &mut Vec<usize>, row: &[S]) {
+pub(crate) fn widen<S: AsRef<str>>(widths: &mut Vec<usize>, row: &[S]) {
     if widths.len() < row.len() {
         widths.resize(row.len(), 0);
     }
@@ -78,7 +81,7 @@ pub fn widen<S: AsRef<str>>(widths: &mut Vec<usize>, row: &[S]) {
 }
 
 /// No column of `table` narrower than its entry in `widths`.
-pub fn set_lower_bounds(table: &mut Table, widths: Vec<usize>) {
+pub(crate) fn set_lower_bounds(table: &mut Table, widths: Vec<usize>) {
     for (index, width) in widths.into_iter().enumerate() {
         if let Some(column) = table.column_mut(index) {
             // comfy-table's boundary counts the column's padding.
@@ -122,7 +125,7 @@ fn wrap_options() -> textwrap::Options<'static> {
 }
 
 /// Draw the blocks; every line ends without a space.
-pub fn draw(blocks: &[Block]) -> String {
+pub(crate) fn draw(blocks: &[Block]) -> String {
     let mut out = String::new();
     for block in blocks {
         match block {
@@ -152,7 +155,7 @@ pub fn draw(blocks: &[Block]) -> String {
 }
 
 /// Remove the spaces comfy-table pads the last column with.
-pub fn trim_line_ends(text: &str) -> String {
+pub(crate) fn trim_line_ends(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for line in text.lines() {
         out.push_str(line.trim_end());

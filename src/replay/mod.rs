@@ -29,7 +29,7 @@ const PIECES_MIN_BYTES: u64 = 16 << 20;
 
 /// Read and merge `paths` as `options` say, sorted in replay order: a large
 /// plain file is read in pieces on every core, anything else whole.
-pub fn read(paths: &[String], zone: Zone, options: &ReadOptions) -> Result<ScanLog> {
+pub(crate) fn read(paths: &[String], zone: Zone, options: &ReadOptions) -> Result<ScanLog> {
     let mut log = read_unsorted(paths, &plain_sizes(paths)?, zone, options)?;
     log.sort();
     Ok(log)
@@ -103,7 +103,7 @@ pub enum Logs {
 
 impl Logs {
     /// The log as read in `zone`, when it was read.
-    pub fn read_in(&self, zone: Zone) -> Option<&ScanLog> {
+    pub(crate) fn read_in(&self, zone: Zone) -> Option<&ScanLog> {
         match self {
             Logs::Read(logs) => logs.iter().find(|(z, _)| *z == zone).map(|(_, log)| log),
             Logs::Unread(_) => None,
@@ -143,16 +143,16 @@ pub struct Replayed {
     /// Every account with a row in the logs, sorted.
     pub accounts_in_logs: Vec<String>,
     /// With `--by`: the group names, by group id.
-    pub group_names: Vec<String>,
+    pub(crate) group_names: Vec<String>,
     /// Lines for stderr: registry events the logs held that make no row.
-    pub notes: String,
+    pub(crate) notes: String,
 }
 
 /// The logs of a job: left unread for a replay that streams them when
 /// `one_pass` (one plan, a command that may stream) and every input
 /// can be read twice (a log found out of order is read again, whole), else
 /// read now in each zone.
-pub fn open(
+pub(crate) fn open(
     paths: Vec<String>,
     zones: &[Zone],
     options: &ReadOptions,
@@ -344,7 +344,7 @@ fn account_names(log: &ScanLog) -> Vec<String> {
 /// Whether `wanted` (`--account`) names one of the accounts `known` (those
 /// with a row in the logs or a core sample); `Some(known)` lists the
 /// accounts there are when it does not.
-pub fn unknown_account<'a>(
+pub(crate) fn unknown_account<'a>(
     wanted: Option<&str>,
     known: impl Iterator<Item = &'a str>,
 ) -> Option<String> {

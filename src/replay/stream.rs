@@ -84,7 +84,7 @@ enum Message {
 
 /// Whether the inputs can be read a second time: regular files can;
 /// standard input, a pipe (`<(zcat log.gz)`) or a device cannot.
-pub fn rereadable(paths: &[String]) -> bool {
+pub(crate) fn rereadable(paths: &[String]) -> bool {
     paths
         .iter()
         .all(|path| path != "-" && std::fs::metadata(path).is_ok_and(|m| m.is_file()))

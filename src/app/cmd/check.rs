@@ -8,7 +8,7 @@ use crate::domain::error::Result;
 use crate::model::check::evaluate;
 use crate::render;
 
-pub fn run(args: &CheckArgs, quiet: bool) -> Result<CommandOutput> {
+pub(crate) fn run(args: &CheckArgs, quiet: bool) -> Result<CommandOutput> {
     let thresholds = thresholds(args)?;
     let needs = Needs {
         texts: false,

@@ -4,13 +4,13 @@ use crate::domain::error::{Error, Result};
 use clap::CommandFactory;
 
 /// The completion script for `shell`, as committed under `completions/`.
-pub fn script(shell: clap_complete::Shell) -> String {
+pub(crate) fn script(shell: clap_complete::Shell) -> String {
     let mut buffer = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "scanquota", &mut buffer);
     String::from_utf8(buffer).expect("completion scripts are UTF-8")
 }
 
-pub fn run(shell: clap_complete::Shell) -> CommandOutput {
+pub(crate) fn run(shell: clap_complete::Shell) -> CommandOutput {
     CommandOutput::success(script(shell))
 }
 
@@ -24,7 +24,7 @@ fn built() -> clap::Command {
 
 /// One man page: clap_mangen's sections, then EXIT STATUS and FILES (before
 /// VERSION, where a man page has them).
-pub fn page(cmd: &clap::Command) -> String {
+pub(crate) fn page(cmd: &clap::Command) -> String {
     let mut buffer = Vec::new();
     clap_mangen::Man::new(cmd.clone())
         .render(&mut buffer)
@@ -147,7 +147,7 @@ fn pages(cmd: &clap::Command, out: &mut Vec<(String, String)>) {
 /// `dir`, one page per command and subcommand written there (the pages the
 /// main page's SEE ALSO names), and their names printed. Every page has
 /// EXIT STATUS and FILES sections.
-pub fn man(dir: Option<&str>) -> Result<CommandOutput> {
+pub(crate) fn man(dir: Option<&str>) -> Result<CommandOutput> {
     let cmd = built();
     let Some(dir) = dir else {
         return Ok(CommandOutput::success(page(&cmd)));

@@ -5,7 +5,7 @@ use super::CommandOutput;
 use crate::app::cli::{EstimateArgs, EstimateFormat, FormatArgs, InputArgs, SizeForArg};
 use crate::app::job::{Job, Needs, plan_on_its_own};
 use crate::domain::error::{Error, Result};
-use crate::domain::values::Units;
+use crate::domain::values::Scans;
 use crate::engine::meter::{ScanResult, Schedule};
 use crate::input::log::{ScanEvent, ScanLog};
 use crate::model::check::threshold;
@@ -15,7 +15,7 @@ use crate::model::estimate::{
 use crate::render;
 use crate::replay::{self, Observer};
 
-pub fn run(args: &EstimateArgs) -> Result<CommandOutput> {
+pub(crate) fn run(args: &EstimateArgs) -> Result<CommandOutput> {
     let mut plans = Vec::new();
     let mut notes = String::new();
     let size_for = match args.size_for {
@@ -29,8 +29,8 @@ pub fn run(args: &EstimateArgs) -> Result<CommandOutput> {
             ));
         };
         let demand = Demand {
-            first_scans: Units(threshold("--first-scans", first)?),
-            repeat_scans: Units(threshold("--repeat-scans", repeat)?),
+            first_scans: Scans::new(threshold("--first-scans", first)?),
+            repeat_scans: Scans::new(threshold("--repeat-scans", repeat)?),
         };
         for spec in &args.plan {
             let plan = plan_on_its_own(spec, args.window.start.as_deref())?;

@@ -21,7 +21,7 @@ const COLUMNS: [&str; 7] = [
     "scan_id",
 ];
 
-pub fn run(args: &ImportArgs) -> Result<CommandOutput> {
+pub(crate) fn run(args: &ImportArgs) -> Result<CommandOutput> {
     let (paths, options, notes) = import_inputs(args)?;
     let mut writer = csv::Writer::from_writer(Vec::new());
     let header: Vec<&str> = COLUMNS

@@ -7,7 +7,7 @@ use crate::domain::error::Result;
 use crate::model::focus::{Focus, Sources};
 use crate::model::invoice::Invoice;
 
-pub fn run(args: &InvoiceArgs) -> Result<CommandOutput> {
+pub(crate) fn run(args: &InvoiceArgs) -> Result<CommandOutput> {
     let needs = Needs {
         texts: false,
         may_stream: true,

@@ -12,7 +12,7 @@ use crate::model::ledger::{Window, ledger_row_in};
 use crate::render::ledger::{LedgerTable, Sink};
 use crate::replay::{self, Observer, each_row, row_source, unknown_account};
 
-pub fn run(args: &LedgerArgs) -> Result<CommandOutput> {
+pub(crate) fn run(args: &LedgerArgs) -> Result<CommandOutput> {
     // A table is laid out whole; CSV and JSON Lines rows are written as the
     // replay makes them, from time-ordered files read again.
     let needs = Needs {

@@ -1,15 +1,15 @@
 //! One module per subcommand; each turns its arguments into the text to print.
 
-pub mod check;
-pub mod completions;
-pub mod estimate;
-pub mod import;
-pub mod invoice;
-pub mod ledger;
-pub mod merge;
-pub mod plan;
-pub mod report;
-pub mod stats;
+pub(crate) mod check;
+pub(crate) mod completions;
+pub(crate) mod estimate;
+pub(crate) mod import;
+pub(crate) mod invoice;
+pub(crate) mod ledger;
+pub(crate) mod merge;
+pub(crate) mod plan;
+pub(crate) mod report;
+pub(crate) mod stats;
 
 use crate::app::cli::{Cli, Command, InvoiceFormat, PlanCommand, ReportFormat};
 use crate::domain::error::{Error, Result};
@@ -45,11 +45,11 @@ pub enum Status {
 
 /// Writes the rest of a command's output; an input it reads again as it
 /// writes can fail too, and is then named as the error.
-pub type Streamed =
+pub(crate) type Streamed =
     Box<dyn FnOnce(&mut dyn std::io::Write) -> Result<(), crate::app::output::Failure>>;
 
 impl CommandOutput {
-    pub fn success(stdout: String) -> Self {
+    pub(crate) fn success(stdout: String) -> Self {
         CommandOutput {
             stdout,
             stderr: String::new(),
@@ -58,7 +58,7 @@ impl CommandOutput {
         }
     }
 
-    pub fn streamed(stream: Streamed) -> Self {
+    pub(crate) fn streamed(stream: Streamed) -> Self {
         CommandOutput {
             stream: Some(stream),
             ..CommandOutput::success(String::new())

@@ -9,7 +9,7 @@ use crate::plan::builtin::{BUILTINS, PREFIX, lookup};
 
 /// `scanquota plan check P`: validate, then print the plan normalised.
 /// A built-in without `--start` is shown starting now, to the minute.
-pub fn check(spec: &str, start: Option<&str>, format: PlanFormat) -> Result<CommandOutput> {
+pub(crate) fn check(spec: &str, start: Option<&str>, format: PlanFormat) -> Result<CommandOutput> {
     let plan = plan_on_its_own(spec, start)?;
     let normalised = NormalisedPlan::new(&plan);
     let text = match format {
@@ -22,7 +22,7 @@ pub fn check(spec: &str, start: Option<&str>, format: PlanFormat) -> Result<Comm
     })
 }
 
-pub fn list() -> CommandOutput {
+pub(crate) fn list() -> CommandOutput {
     let width = BUILTINS.iter().map(|b| b.name.len()).max().unwrap_or(0) + PREFIX.len();
     let text = BUILTINS
         .iter()
@@ -32,7 +32,7 @@ pub fn list() -> CommandOutput {
 }
 
 /// The built-in's own commented TOML with the purchase moment written in.
-pub fn show(spec: &str, start: Option<&str>) -> Result<CommandOutput> {
+pub(crate) fn show(spec: &str, start: Option<&str>) -> Result<CommandOutput> {
     let found = match lookup(spec) {
         Some(Ok(found)) => found,
         Some(Err(names)) => {

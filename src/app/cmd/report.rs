@@ -8,7 +8,7 @@ use crate::domain::error::{Error, Result};
 use crate::model::report::{Comparison, Report, assemble};
 use crate::replay::{self, Observer, Replayed, unknown_account};
 
-pub fn run(args: &ReportArgs) -> Result<CommandOutput> {
+pub(crate) fn run(args: &ReportArgs) -> Result<CommandOutput> {
     let needs = Needs {
         texts: false,
         may_stream: args.plan.len() == 1,
@@ -35,15 +35,15 @@ pub fn run(args: &ReportArgs) -> Result<CommandOutput> {
 }
 
 /// The reports of a job's plans.
-pub struct Reports {
-    pub reports: Vec<Report>,
+pub(crate) struct Reports {
+    pub(crate) reports: Vec<Report>,
     /// What the replay has to say on stderr (registry events skipped).
-    pub notes: String,
+    pub(crate) notes: String,
 }
 
 /// One report per plan of the job; an `--account` that no log row and no
 /// core sample names is an error, not a report of made-up figures.
-pub fn reports(job: &Job) -> Result<Reports> {
+pub(crate) fn reports(job: &Job) -> Result<Reports> {
     let mut reports = Vec::with_capacity(job.runs.len());
     let mut notes = String::new();
     for run in &job.runs {
@@ -59,7 +59,7 @@ pub fn reports(job: &Job) -> Result<Reports> {
 /// The report of one plan of the job, and the replay it was made from; its
 /// usages are moved into the report unless `keep_usages` (FOCUS reads each
 /// group's daily draws from them).
-pub fn report_of(job: &Job, run: &PlanRun, keep_usages: bool) -> Result<(Report, Replayed)> {
+pub(crate) fn report_of(job: &Job, run: &PlanRun, keep_usages: bool) -> Result<(Report, Replayed)> {
     let mut replayed = replay::run(&job.inputs, &run.plan, job.schedule(run), Observer::Usages)?;
     let known = (replayed.accounts_in_logs.iter())
         .chain(run.core_days.keys())
@@ -86,7 +86,7 @@ pub fn report_of(job: &Job, run: &PlanRun, keep_usages: bool) -> Result<(Report,
 
 /// The error for an `--account` with no row in the logs (`known` lists the
 /// accounts there are), if it has none.
-pub fn refuse_unknown_account(job: &Job, known: Option<String>) -> Result<()> {
+pub(crate) fn refuse_unknown_account(job: &Job, known: Option<String>) -> Result<()> {
     match (&job.inputs.account, known) {
         (Some(account), Some(known)) => Err(Error::UnknownAccount {
             account: account.clone(),

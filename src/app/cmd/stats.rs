@@ -74,7 +74,7 @@ fn compute(
     Ok((stats, job.notes.clone()))
 }
 
-pub fn stats(args: &StatsArgs) -> Result<CommandOutput> {
+pub(crate) fn stats(args: &StatsArgs) -> Result<CommandOutput> {
     let (stats, notes) = compute(
         &args.plan,
         &args.input,
@@ -91,7 +91,7 @@ pub fn stats(args: &StatsArgs) -> Result<CommandOutput> {
     })
 }
 
-pub fn reconcile(args: &ReconcileArgs) -> Result<CommandOutput> {
+pub(crate) fn reconcile(args: &ReconcileArgs) -> Result<CommandOutput> {
     let vendor = crate::app::job::vendor_statistics(&args.vendor_stats)?;
     let (stats, notes) = compute(
         &args.plan,

@@ -38,7 +38,7 @@ pub enum LogFormat {
 }
 
 impl LogFormat {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             LogFormat::Csv => "csv",
             LogFormat::Jsonl => "jsonl",
@@ -51,7 +51,7 @@ impl LogFormat {
     /// The document keys a scan row's columns come from, in the order of
     /// the canonical columns (timestamp, image, account, source, status,
     /// risk, scan_id): messages name the key the user's file has.
-    pub fn row_keys(self) -> [&'static str; 7] {
+    pub(crate) fn row_keys(self) -> [&'static str; 7] {
         match self {
             LogFormat::Csv | LogFormat::Jsonl => super::KNOWN_COLUMNS,
             LogFormat::Trivy => [
@@ -131,21 +131,21 @@ pub struct FormatOptions {
 /// One scan row made from a document, as the canonical CSV would hold it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
-    pub timestamp: String,
-    pub image: String,
-    pub source: &'static str,
-    pub status: &'static str,
-    pub risk: &'static str,
-    pub scan_id: String,
+    pub(crate) timestamp: String,
+    pub(crate) image: String,
+    pub(crate) source: &'static str,
+    pub(crate) status: &'static str,
+    pub(crate) risk: &'static str,
+    pub(crate) scan_id: String,
     /// `artifact`, `repository`, `namespace`, `tag`: for `--by` and `import`.
-    pub extra: BTreeMap<&'static str, String>,
+    pub(crate) extra: BTreeMap<&'static str, String>,
     /// The line the document ends on (its line, in JSON Lines).
-    pub line: u64,
-    pub format: LogFormat,
+    pub(crate) line: u64,
+    pub(crate) format: LogFormat,
 }
 
 /// The extra columns a format can make, in the order `import` writes them.
-pub const EXTRA_COLUMNS: [&str; 4] = ["artifact", "repository", "namespace", "tag"];
+pub(crate) const EXTRA_COLUMNS: [&str; 4] = ["artifact", "repository", "namespace", "tag"];
 
 /// Every field any of the formats needs; everything else is skipped.
 #[derive(Debug, Deserialize, Default)]
@@ -432,7 +432,7 @@ fn highest_risk<'a>(severities: impl Iterator<Item = Option<&'a str>>) -> &'stat
 }
 
 /// `registry.example.com/team/app:1.4` or `…@sha256:…` → the repository.
-pub fn repository_of(reference: &str) -> String {
+pub(crate) fn repository_of(reference: &str) -> String {
     let without_digest = reference.split('@').next().unwrap_or(reference);
     // A tag follows the last `:` after the last `/` (a port comes before it).
     match without_digest.rfind(':') {
@@ -712,14 +712,14 @@ impl<R: Read> Read for ArrayFrames<R> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Skipped {
     /// Harbor events of types that are no scan result (`PUSH_ARTIFACT`, …).
-    pub by_type: BTreeMap<String, u64>,
+    pub(crate) by_type: BTreeMap<String, u64>,
     /// Harbor scan events (`SCANNING_COMPLETED`, `SCANNING_FAILED`) whose
     /// `event_data.resources` is absent or empty, so they name no image.
-    pub without_resources: BTreeMap<String, u64>,
+    pub(crate) without_resources: BTreeMap<String, u64>,
 }
 
 /// The one stderr line for documents that made no row, by reason, if any.
-pub fn skipped_note(skipped: &Skipped) -> String {
+pub(crate) fn skipped_note(skipped: &Skipped) -> String {
     let total: u64 = skipped
         .by_type
         .values()

@@ -35,7 +35,7 @@ impl ScanLog {
     /// Read the plain file `path` (`size` bytes) in `pieces` pieces on
     /// `threads` threads, appending its events unsorted. `Ok(false)`: nothing
     /// was kept, read it whole.
-    pub fn read_in_pieces(
+    pub(crate) fn read_in_pieces(
         &mut self,
         options: &ReadOptions,
         path: &str,
@@ -112,7 +112,7 @@ impl ScanLog {
     /// core, which names any problem); rows were handed out already.
     /// `Ok(None)`: the file cannot be cut; nothing was handed out.
     #[allow(clippy::too_many_arguments)]
-    pub fn read_in_order_pieces(
+    pub(crate) fn read_in_order_pieces(
         &mut self,
         options: &ReadOptions,
         path: &str,

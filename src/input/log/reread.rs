@@ -39,7 +39,7 @@ impl RowTexts {
 
     /// [`RowTexts::open`] for logs laid out as `layout` says (`--delimiter`,
     /// `--column`).
-    pub fn open_laid_out(paths: &[String], layout: &Layout) -> Result<Option<RowTexts>> {
+    pub(crate) fn open_laid_out(paths: &[String], layout: &Layout) -> Result<Option<RowTexts>> {
         let mut files = Vec::with_capacity(paths.len());
         for path in paths {
             if path == "-" || is_gzip_file(path)? {
@@ -63,7 +63,7 @@ impl RowTexts {
     }
 
     /// The image and scan id texts of `event`'s row, as the reader saw them.
-    pub fn texts(&mut self, event: &ScanEvent) -> Result<(&str, &str)> {
+    pub(crate) fn texts(&mut self, event: &ScanEvent) -> Result<(&str, &str)> {
         let Some(file) = self.files.get(event.file as usize) else {
             let lost = std::io::Error::other("a row of a file that was not indexed");
             return Err(Error::io("the log", lost));
