@@ -2,6 +2,7 @@
 # Benchmark scanquota against the CSV parsing floor.
 #
 #   bench/run.sh            1 M, 3 M and 10 M rows (time-ordered and shuffled),
+#                           and the 10 M shuffled log on Spark (4 partitions),
 #                           writes bench/RESULTS.md (takes several minutes)
 #   bench/run.sh --smoke    1 000 rows, checks the script works (CI), writes
 #                           its table to a temporary directory
@@ -157,5 +158,35 @@ if [ "$mode" = full ]; then
     echo
     bash bench/partitioned.sh "$data/${largest}-shuffled.csv" 8
   } >> "$out"
+  # On Spark (scale/spark/report.sh, issue 25): the largest shuffled log in
+  # 4 partitions on local[2], against the single run, byte for byte. Only in
+  # full mode: CI runs scale/spark/test.sh on a small log instead.
+  spark_log="$data/${largest}-shuffled.csv"
+  start=$(date +%s.%N)
+  $bin report --plan $plan --log "$spark_log" --as-of $as_of --format json > "$data/single.json"
+  end=$(date +%s.%N)
+  single_s=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }')
+  start=$(date +%s.%N)
+  spark_status=0
+  SCANQUOTA_BIN="$bin" scale/spark/report.sh --plan $plan --as-of $as_of --partitions 4 \
+    --master 'local[2]' "$spark_log" > "$data/spark.json" 2> "$data/spark.err" || spark_status=$?
+  end=$(date +%s.%N)
+  spark_s=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }')
+  if [ "$spark_status" -ne 0 ]; then
+    verdict="the Spark run failed (exit $spark_status; see $data/spark.err)"
+  elif cmp -s "$data/single.json" "$data/spark.json"; then
+    verdict="merged JSON equals the single run byte for byte"
+  else
+    verdict="merged JSON DIFFERS from the single run"
+  fi
+  {
+    echo
+    echo "On Spark, \`scale/spark/report.sh --partitions 4 --master 'local[2]' $spark_log\` (PySpark, one run, including Spark's start):"
+    echo
+    echo "rows $largest shuffled: Spark ${spark_s} s, single run ${single_s} s; $verdict"
+  } >> "$out"
+  case "$verdict" in merged\ JSON\ equals*) ;; *) spark_failed=1 ;; esac
 fi
 cat "$out"
+# A Spark run that failed or differs fails the benchmark (after its table).
+exit "${spark_failed:-0}"

@@ -38,6 +38,62 @@ pub(crate) fn checked_sum(values: impl IntoIterator<Item = Decimal>) -> Option<D
 
 /// Units print normalised: `289.1`, `300`, `0`.
 pub(crate) fn format_units(value: Decimal) -> String {
+    units_text(value, &mut [0; UNITS_TEXT]).to_string()
+}
+
+/// Room for any decimal's text: 29 digits, a point, a sign and a leading 0.
+pub(crate) const UNITS_TEXT: usize = 40;
+
+/// [`format_units`] written into `buffer`, without allocating (a ledger
+/// prints millions): the mantissa's digits, trailing fractional zeros
+/// dropped, the point placed by the scale. What `normalize` then
+/// `to_string` print; a property test pins the two together.
+pub(crate) fn units_text(value: Decimal, buffer: &mut [u8; UNITS_TEXT]) -> &str {
+    let (mut mantissa, mut scale) = (value.mantissa(), value.scale());
+    if mantissa == 0 {
+        return "0";
+    }
+    while scale > 0 && mantissa % 10 == 0 {
+        mantissa /= 10;
+        scale -= 1;
+    }
+    let mut magnitude = mantissa.unsigned_abs();
+    let mut at = UNITS_TEXT;
+    let mut written = 0;
+    loop {
+        if written == scale && scale > 0 {
+            at -= 1;
+            buffer[at] = b'.';
+        }
+        // Mantissas of units are small: divide in 64 bits when they fit.
+        let digit = match u64::try_from(magnitude) {
+            Ok(small) => {
+                magnitude = u128::from(small / 10);
+                small % 10
+            }
+            Err(_) => {
+                let digit = (magnitude % 10) as u64;
+                magnitude /= 10;
+                digit
+            }
+        };
+        at -= 1;
+        buffer[at] = b'0' + digit as u8;
+        written += 1;
+        if magnitude == 0 && written > scale {
+            break;
+        }
+    }
+    if mantissa < 0 {
+        at -= 1;
+        buffer[at] = b'-';
+    }
+    std::str::from_utf8(&buffer[at..]).expect("digits, a point and a sign are ASCII")
+}
+
+/// The straightforward [`format_units`], which the fast path is pinned to.
+#[cfg(test)]
+fn format_units_general(value: Decimal) -> String {
     let normal = value.normalize();
     if normal.is_zero() {
         "0".to_string()
@@ -93,6 +149,21 @@ mod tests {
         assert_eq!(format_units(Decimal::new(3000, 1)), "300");
         assert_eq!(format_units(Decimal::new(0, 3)), "0");
         assert_eq!(format_units(-Decimal::new(0, 3)), "0");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_units_fast_path_prints_what_normalize_prints(
+            low: u32, mid: u32, high: u32, negative: bool, scale in 0u32..=28,
+            small in -100_000_000i64..100_000_000, use_small: bool,
+        ) {
+            let value = if use_small {
+                Decimal::new(small, scale)
+            } else {
+                Decimal::from_parts(low, mid, high, negative, scale)
+            };
+            proptest::prop_assert_eq!(format_units(value), format_units_general(value));
+        }
     }
 
     #[test]

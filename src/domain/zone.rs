@@ -249,13 +249,41 @@ fn parse_fixed_layout(bytes: &[u8], zone: Zone) -> Option<DateTime<Utc>> {
     if hour > 23 || minute > 59 || second > 59 {
         return None;
     }
-    let date = NaiveDate::from_ymd_opt(year as i32, month, day)?;
-    let local = date.and_hms_nano_opt(hour, minute, second, nanos)?;
-    let instant =
-        Utc.from_utc_datetime(&(local - chrono::Duration::seconds(i64::from(offset_seconds))));
-    check_year(instant.date_naive()).ok()?;
-    check_year(date).ok()?;
-    Some(instant)
+    // A year strictly inside the range stays inside it after any offset
+    // (less than a day); the first and last years go the general way.
+    let year = year as i32;
+    if year <= EARLIEST_YEAR || year >= LATEST_YEAR || !(1..=12).contains(&month) {
+        return None;
+    }
+    if day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    let seconds = days_from_civil(year, month, day) * 86_400
+        + i64::from(hour * 3600 + minute * 60 + second)
+        - i64::from(offset_seconds);
+    DateTime::from_timestamp(seconds, nanos)
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days from 1970-01-01 to a date of the proleptic Gregorian calendar, for
+/// years from 1 on (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(year: i32, month: u32, day: u32) -> i64 {
+    let year = i64::from(year) - i64::from(month <= 2);
+    let era = year / 400;
+    let year_of_era = year - era * 400;
+    let month = i64::from(month);
+    let day_of_year =
+        (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
 }
 
 fn parse_timestamp_general(text: &str, zone: Zone) -> Result<DateTime<Utc>, TimestampError> {

@@ -126,13 +126,26 @@ pub struct Interner {
     /// Each id's text, when texts are kept; else empty and
     /// [`Interner::name`] answers "".
     names: Vec<Box<str>>,
+    /// The id [`Interner::intern`] gave last: rows of one account often
+    /// follow each other, and comparing the bytes spares hashing them.
+    last: Option<u32>,
 }
 
 impl Interner {
     /// The id of `text`, a new one the first time it is seen; `None` once
     /// four billion distinct texts have been seen.
     pub(crate) fn intern(&mut self, text: &str) -> Option<u32> {
-        self.intern_fingerprinted(fingerprint(text), Some(text))
+        if let Some(last) = self.last
+            && self
+                .names
+                .get(last as usize)
+                .is_some_and(|name| **name == *text)
+        {
+            return Some(last);
+        }
+        let id = self.intern_fingerprinted(fingerprint(text), Some(text));
+        self.last = id;
+        id
     }
 
     /// [`Interner::intern`] for a text whose [`fingerprint`] is known; `None`

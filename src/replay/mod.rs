@@ -19,8 +19,10 @@ use crate::plan::Plan;
 pub mod stream;
 use crate::domain::zone::Zone;
 
-/// The fewest cores on which a streamed file is parsed in pieces.
-const STREAM_PIECES_MIN_CORES: usize = 3;
+/// The fewest cores on which a streamed file is parsed in pieces: two, now
+/// that the replay costs about a third of the parse (issue 25: the piece
+/// readers and the replay share both cores; measured in `bench/README.md`).
+const STREAM_PIECES_MIN_CORES: usize = 2;
 
 /// Smaller files are read on one core: threads would not pay for themselves.
 const PIECES_MIN_BYTES: u64 = 16 << 20;
@@ -266,8 +268,7 @@ pub fn run(
 /// replayed per account.
 fn fastest(paths: &[String], inputs: &Inputs, plan: &Plan, schedule: Schedule) -> Result<Replayed> {
     let account = inputs.account.as_deref();
-    // While a log streams, one core replays: pieces pay once two more cores
-    // can parse beside it.
+    // While a log streams, one thread replays and pieces parse beside it.
     let sizes = plain_sizes(paths)?;
     let mut pieces = in_pieces(&sizes, &inputs.read_options);
     if cores() < STREAM_PIECES_MIN_CORES {

@@ -20,9 +20,40 @@ pub(crate) const PIECE_BYTES: u64 = 4 << 20;
 /// scan id sets are probed in one run while they are in cache.
 const BLOCK: usize = 1 << 18;
 
-/// Replay a block of time-ordered events account by account (each account's
-/// in order: accounts are independent), and empty it.
-fn replay_block(replayer: &mut Replayer<'_>, block: &mut Vec<(ScanEvent, u128)>, accounts: usize) {
+/// From this many accounts a block is sorted by account whatever the sets'
+/// size: each account's own state (balances, tallies, cursors) falls out
+/// of cache between its rows (measured: `bench/README.md`).
+const SORT_FROM_ACCOUNTS: usize = 1000;
+
+/// From this many events replayed the history and scan id sets (about 24
+/// bytes an event with the tables' slack, some 100 MB here) no longer stay
+/// in cache, and probing one account's at a time pays for the sort.
+const SORT_FROM_EVENTS: usize = 4_000_000;
+
+/// Whether sorting a block by account pays: not while every account's
+/// sets and state stay in cache anyway (few accounts, small sets), where
+/// the sort is pure cost.
+fn sort_pays(accounts: usize, replayed: usize) -> bool {
+    accounts > 1 && (accounts >= SORT_FROM_ACCOUNTS || replayed >= SORT_FROM_EVENTS)
+}
+
+/// Replay a block of time-ordered events, account by account when `sort`
+/// (each account's in order: accounts are independent), and empty it.
+/// Either order gives the same usages: an account's events keep their
+/// order, and accounts share nothing (a property test below pins that).
+fn replay_block(
+    replayer: &mut Replayer<'_>,
+    block: &mut Vec<(ScanEvent, u128)>,
+    accounts: usize,
+    sort: bool,
+) {
+    if !sort {
+        for (event, image) in block.iter() {
+            replayer.push(event, *image, &mut |_, _| {});
+        }
+        block.clear();
+        return;
+    }
     // A counting sort of the block's positions by account, stable.
     let mut starts = vec![0u32; accounts + 1];
     for (event, _) in block.iter() {
@@ -144,6 +175,7 @@ pub fn replay_streaming(
         let mut in_order = true;
         let mut block: Vec<(ScanEvent, u128)> = Vec::new();
         let mut accounts = 0;
+        let mut replayed = 0;
         for message in receiver.iter() {
             match message {
                 Message::Batch(names, events) => {
@@ -153,16 +185,78 @@ pub fn replay_streaming(
                     accounts += names.len();
                     block.extend(events);
                     if block.len() >= BLOCK {
-                        replay_block(&mut replayer, &mut block, accounts);
+                        let len = block.len();
+                        let sort = sort_pays(accounts, replayed);
+                        replay_block(&mut replayer, &mut block, accounts, sort);
+                        replayed += len;
                     }
                 }
                 Message::OutOfOrder => in_order = false,
             }
         }
         if in_order {
-            replay_block(&mut replayer, &mut block, accounts);
+            let sort = sort_pays(accounts, replayed);
+            replay_block(&mut replayer, &mut block, accounts, sort);
         }
         let log = reader.join().expect("the reader thread does not panic")?;
         Ok(in_order.then(|| (log, replayer.finish())))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::meter::Schedule;
+    use crate::input::log::ScanLog;
+    use proptest::prelude::*;
+
+    const PLAN: &str = "timezone = \"+08:00\"\n[subscription]\nstart = 2024-01-01T00:00:00+08:00\n\
+        [metering]\nrepeat_scan_units = 0.1\n[[allowance]]\nname = \"free\"\nkind = \"free\"\nunits = 3\nreset = \"calendar-month\"\n\
+        [[allowance]]\nname = \"quota\"\nunits = 30\nunit_price = 0.06\n[overage]\npolicy = \"deny\"\n";
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// The block sort is skipped when it cannot pay: replayed in row
+        /// order or account by account, every usage is the same.
+        #[test]
+        fn a_block_replays_the_same_sorted_by_account_or_not(
+            mut rows in prop::collection::vec(
+                (0u32..100_000, 0u8..12, 0u8..6, prop::bool::weighted(0.1), prop::option::weighted(0.3, 0u8..30)),
+                0..200,
+            ),
+            minute in 0u32..120_000,
+        ) {
+            rows.sort_by_key(|row| row.0);
+            let mut text = String::from("timestamp,image,account,status,scan_id\n");
+            for (minute, image, account, failed, id) in &rows {
+                let at = chrono::DateTime::from_timestamp(1_704_067_200 + i64::from(*minute) * 60, 0).unwrap();
+                text += &format!(
+                    "{},img{image},acct{account},{},{}\n",
+                    at.format("%Y-%m-%dT%H:%M:%SZ"),
+                    if *failed { "failed" } else { "success" },
+                    id.map(|i| format!("s{i}")).unwrap_or_default()
+                );
+            }
+            let plan = Plan::from_str("plan.toml", PLAN).unwrap();
+            let as_of = chrono::DateTime::from_timestamp(1_704_067_200 + i64::from(minute) * 60, 0).unwrap();
+            let schedule = Schedule::new(&plan, as_of);
+            let options = ReadOptions { images_by_fingerprint: true, ..ReadOptions::default() };
+            let mut log = ScanLog::default();
+            let mut block = Vec::new();
+            log.read_each(&options, "log.csv", text.as_bytes(), plan.zone, |_, read| {
+                block.push((read.event, read.image));
+                true
+            }).unwrap();
+            let usages = |sort: bool| {
+                let mut replayer = Replayer::new(&plan, &schedule, None);
+                for id in 0..log.accounts.len() as u32 {
+                    replayer.add_account(log.accounts.name(id));
+                }
+                replay_block(&mut replayer, &mut block.clone(), log.accounts.len(), sort);
+                replayer.finish()
+            };
+            prop_assert_eq!(usages(true), usages(false));
+        }
+    }
 }
