@@ -216,7 +216,7 @@ pub(crate) fn allocate(
                         .map_or(Decimal::ZERO, |buckets| buckets[bucket]);
                     (Part::Group(i), units)
                 }));
-                posting_cycle(schedule, &schedule.overage_periods[period])
+                schedule.posting_cycle(&schedule.overage_periods[period])
             }
             Basis::Cycle(cycle) => {
                 if rules.shared_proportional {
@@ -289,7 +289,7 @@ pub(crate) fn allocate(
         .map(|(p, period)| {
             let splits = overage_splits(plan, &usage.overage_buckets[p], usage.overage_metered[p]);
             (
-                posting_cycle(schedule, period),
+                schedule.posting_cycle(period),
                 splits
                     .iter()
                     .filter(|split| split.unit_price.is_none())
@@ -371,22 +371,6 @@ pub(crate) fn allocate(
             .iter()
             .any(|cycle| cycle.contains(schedule.as_of)),
     }
-}
-
-/// The cycle an overage period's line is filed under, as the invoice files
-/// it: the cycle it posts in, else (posting after the last cycle started
-/// by as-of) the one holding its start.
-fn posting_cycle(schedule: &Schedule, period: &crate::domain::periods::Period) -> Option<usize> {
-    schedule
-        .cycles
-        .iter()
-        .position(|c| c.start < period.end && period.end <= c.end)
-        .or_else(|| {
-            schedule
-                .cycles
-                .iter()
-                .rposition(|c| c.start <= period.start)
-        })
 }
 
 #[cfg(test)]

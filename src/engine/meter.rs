@@ -182,6 +182,17 @@ struct ScaledUnits {
 }
 
 impl Schedule {
+    /// The cycle an overage period's line is filed under (invoice,
+    /// allocation, unpriced overage by cycle): the cycle it posts in, else
+    /// (posting after the last cycle started by as-of) the one holding its
+    /// start.
+    pub(crate) fn posting_cycle(&self, period: &Period) -> Option<usize> {
+        self.cycles
+            .iter()
+            .position(|c| c.start < period.end && period.end <= c.end)
+            .or_else(|| self.cycles.iter().rposition(|c| c.start <= period.start))
+    }
+
     pub fn new(plan: &Plan, as_of: DateTime<Utc>) -> Self {
         let term = &plan.subscription.term;
         let allowance_periods: Vec<Vec<Period>> = plan

@@ -838,17 +838,7 @@ fn account_report(
     // as the invoice files it (a plan that prices none: the cycle's overage).
     let mut unpriced_by_cycle = vec![Decimal::ZERO; schedule.cycles.len()];
     for (p, period) in schedule.overage_periods.iter().enumerate() {
-        if let Some(c) = schedule
-            .cycles
-            .iter()
-            .position(|c| c.start < period.end && period.end <= c.end)
-            .or_else(|| {
-                schedule
-                    .cycles
-                    .iter()
-                    .rposition(|c| c.start <= period.start)
-            })
-        {
+        if let Some(c) = schedule.posting_cycle(period) {
             for split in crate::engine::charges::overage_splits(
                 plan,
                 &usage.overage_buckets[p],
