@@ -246,16 +246,22 @@ fn check_invoice(report: &Report, invoice: &Invoice, csv: &str, table: &str) {
 fn check_everything(reports: &[Report]) {
     for report in reports {
         check_json(report);
-        let table = report_view(ReportFormat::Table).report(report);
-        let markdown = report_view(ReportFormat::Markdown).report(report);
+        let table =
+            report_view(ReportFormat::Table, scanquota::render::DEFAULT_TABLE_WIDTH).report(report);
+        let markdown = report_view(
+            ReportFormat::Markdown,
+            scanquota::render::DEFAULT_TABLE_WIDTH,
+        )
+        .report(report);
         check_report_views(report, &table, &markdown);
         let invoice = Invoice::of(report).unwrap();
-        let csv = invoice_view(InvoiceFormat::Csv)
+        let csv = invoice_view(InvoiceFormat::Csv, scanquota::render::DEFAULT_TABLE_WIDTH)
             .expect("CSV shows an invoice")
             .invoice(&invoice);
-        let invoice_table = invoice_view(InvoiceFormat::Table)
-            .expect("a table shows an invoice")
-            .invoice(&invoice);
+        let invoice_table =
+            invoice_view(InvoiceFormat::Table, scanquota::render::DEFAULT_TABLE_WIDTH)
+                .expect("a table shows an invoice")
+                .invoice(&invoice);
         check_invoice(report, &invoice, &csv, &invoice_table);
         for text in [&table, &markdown, &invoice_table] {
             for line in text.lines() {
@@ -270,7 +276,7 @@ fn check_everything(reports: &[Report]) {
     }
     // The comparison: each plan's charges are its report's.
     let comparison = Comparison::new(reports.to_vec()).unwrap();
-    let table = comparison_view(ReportFormat::Table)
+    let table = comparison_view(ReportFormat::Table, scanquota::render::DEFAULT_TABLE_WIDTH)
         .unwrap()
         .compare(&comparison);
     let row = table

@@ -385,10 +385,10 @@ proptest! {
         match generate(&plan, &log, as_of, None) {
             Ok(report) => {
                 for format in [ReportFormat::Table, ReportFormat::Json, ReportFormat::Csv, ReportFormat::Markdown, ReportFormat::Html, ReportFormat::Openmetrics] {
-                    let _ = report_view(format).report(&report);
+                    let _ = report_view(format, scanquota::render::DEFAULT_TABLE_WIDTH).report(&report);
                 }
                 if let Ok(invoice) = Invoice::of(&report) {
-                    let _ = invoice_view(InvoiceFormat::Json).expect("JSON shows an invoice").invoice(&invoice);
+                    let _ = invoice_view(InvoiceFormat::Json, scanquota::render::DEFAULT_TABLE_WIDTH).expect("JSON shows an invoice").invoice(&invoice);
                 }
             }
             Err(err) => {

@@ -75,8 +75,8 @@ fn a_million_rows_every_path_gives_the_references_report_and_ledger() {
         )
         .unwrap();
         log.sort();
-        let reference =
-            report_view(ReportFormat::Json).report(&generate(&plan, &log, as_of, None).unwrap());
+        let reference = report_view(ReportFormat::Json, scanquota::render::DEFAULT_TABLE_WIDTH)
+            .report(&generate(&plan, &log, as_of, None).unwrap());
         let fast = binary(&[
             "report", "--plan", &plan_path, "--log", path, "--as-of", AS_OF, "--format", "json",
             "--quiet",

@@ -90,10 +90,12 @@ fuzz_target!(|bytes: &[u8]| {
         ReportFormat::Html,
         ReportFormat::Openmetrics,
     ] {
-        let _ = report_view(format).report(&report);
+        let _ = report_view(format, scanquota::render::DEFAULT_TABLE_WIDTH).report(&report);
     }
     if let Ok(invoice) = scanquota::model::invoice::Invoice::of(&report) {
-        if let Some(view) = invoice_view(InvoiceFormat::Json) {
+        if let Some(view) =
+            invoice_view(InvoiceFormat::Json, scanquota::render::DEFAULT_TABLE_WIDTH)
+        {
             let _ = view.invoice(&invoice);
         }
     }

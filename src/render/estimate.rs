@@ -4,7 +4,7 @@
 use super::layout::{Block, Grid};
 use crate::model::estimate::{Estimate, Recommendation, SizeFor};
 
-pub(crate) fn table(estimate: &Estimate) -> String {
+pub(crate) fn table(estimate: &Estimate, width: u16) -> String {
     let mut blocks = Vec::new();
     if let Some(size_for) = estimate.size_for {
         blocks.push(Block::Text(format!(
@@ -75,7 +75,7 @@ pub(crate) fn table(estimate: &Estimate) -> String {
             ));
         }
     }
-    super::table::draw(&blocks)
+    super::table::draw(&blocks, width)
 }
 
 fn row(account: &Recommendation, observed: bool) -> Vec<String> {

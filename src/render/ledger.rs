@@ -112,8 +112,8 @@ pub(crate) struct LedgerTable {
 }
 
 impl LedgerTable {
-    /// `grouped`: with `--by`, a Group column.
-    pub(crate) fn new(grouped: bool) -> Self {
+    /// `grouped`: with `--by`, a Group column; `width`: the columns to fit.
+    pub(crate) fn new(grouped: bool, width: u16) -> Self {
         let mut header = vec![
             "Time", "Account", "Image", "Outcome", "Units", "Draws", "Overage", "From",
         ];
@@ -123,7 +123,7 @@ impl LedgerTable {
         // The same rule as every other table: fit the width, wrapping cells at
         // spaces only; run wider rather than split a word.
         let header: Vec<String> = header.into_iter().map(String::from).collect();
-        let table = super::table::new_table(Some(&header), 4, 0);
+        let table = super::table::new_table(Some(&header), 4, 0, width);
         let mut widths = Vec::new();
         super::table::widen(&mut widths, &header);
         LedgerTable { table, widths }

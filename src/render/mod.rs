@@ -54,27 +54,32 @@ pub trait InvoiceView {
     fn invoice(&self, invoice: &Invoice) -> String;
 }
 
-/// The layout drawn as a terminal table.
-pub(crate) struct TableExporter;
+/// Off a terminal, and without `COLUMNS`, tables fit this many columns.
+pub const DEFAULT_TABLE_WIDTH: u16 = 100;
+
+/// The layout drawn as a terminal table `width` columns wide.
+pub(crate) struct TableExporter {
+    pub(crate) width: u16,
+}
 
 /// The layout drawn as Markdown.
 pub(crate) struct MarkdownExporter;
 
 impl ReportView for TableExporter {
     fn report(&self, report: &Report) -> String {
-        table::draw(&layout::report(report))
+        table::draw(&layout::report(report), self.width)
     }
 }
 
 impl ComparisonView for TableExporter {
     fn compare(&self, comparison: &Comparison) -> String {
-        table::draw(&layout::comparison(comparison))
+        table::draw(&layout::comparison(comparison), self.width)
     }
 }
 
 impl InvoiceView for TableExporter {
     fn invoice(&self, invoice: &Invoice) -> String {
-        table::draw(&layout::invoice(invoice))
+        table::draw(&layout::invoice(invoice), self.width)
     }
 }
 

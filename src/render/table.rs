@@ -6,7 +6,6 @@ use super::layout::{Block, Grid};
 use comfy_table::{
     Cell, CellAlignment, ColumnConstraint, ContentArrangement, LineStyle, Table, TableStyle, Width,
 };
-use std::sync::atomic::{AtomicU16, Ordering};
 
 /// Rules above, below and under the header only: light to read, and narrow.
 pub(crate) const STYLE: TableStyle = TableStyle::new()
@@ -14,27 +13,19 @@ pub(crate) const STYLE: TableStyle = TableStyle::new()
     .header_separator(LineStyle::none().fill('─').junction('─'))
     .bottom_border(LineStyle::none().fill('─').junction('─'));
 
-/// Off a terminal, tables fit this many columns.
-pub(crate) const DEFAULT_WIDTH: u16 = 100;
-
-static WIDTH: AtomicU16 = AtomicU16::new(DEFAULT_WIDTH);
-
-/// Set once at start: the terminal's width when the result goes to one.
-pub(crate) fn set_width(width: u16) {
-    WIDTH.store(width.max(40), Ordering::Relaxed);
-}
-
-pub(crate) fn width() -> u16 {
-    WIDTH.load(Ordering::Relaxed)
-}
-
-/// A comfy-table with the house style, wrapping its cells to [`width`].
-pub(crate) fn new_table(header: Option<&[String]>, right_from: usize, columns: usize) -> Table {
+/// A comfy-table with the house style, wrapping its cells to `width`
+/// columns (the command decides it: `COLUMNS`, the terminal, or 100).
+pub(crate) fn new_table(
+    header: Option<&[String]>,
+    right_from: usize,
+    columns: usize,
+    width: u16,
+) -> Table {
     let mut table = Table::new();
     table
         .load_style(STYLE)
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(width());
+        .set_width(width);
     if let Some(header) = header {
         table.set_header(header.iter().map(Cell::new));
     }
@@ -57,7 +48,7 @@ pub(crate) fn longest_token(text: &str) -> usize {
 }
 
 /// Keep every column at least as wide as its longest word: comfy-table then
-/// wraps cells only at spaces, and when the words cannot fit [`width`] the
+/// wraps cells only at spaces, and when the words cannot fit the width the
 /// table runs wider than it rather than split one.
 pub(crate) fn keep_tokens_whole<'a>(
     table: &mut Table,
@@ -93,9 +84,9 @@ pub(crate) fn set_lower_bounds(table: &mut Table, widths: Vec<usize>) {
     }
 }
 
-fn grid(grid: &Grid) -> String {
+fn grid(grid: &Grid, width: u16) -> String {
     let header = grid.show_header.then_some(grid.header.as_slice());
-    let mut table = new_table(header, grid.right_from, grid.header.len());
+    let mut table = new_table(header, grid.right_from, grid.header.len(), width);
     for row in &grid.rows {
         table.add_row(row.iter().map(Cell::new));
     }
@@ -118,20 +109,20 @@ fn grid(grid: &Grid) -> String {
 
 /// Text wraps at spaces only: a date such as 2024-11-10 is never split at
 /// its hyphens.
-fn wrap_options() -> textwrap::Options<'static> {
-    textwrap::Options::new(usize::from(width()))
+fn wrap_options(width: u16) -> textwrap::Options<'static> {
+    textwrap::Options::new(usize::from(width))
         .word_separator(textwrap::WordSeparator::AsciiSpace)
         .word_splitter(textwrap::WordSplitter::NoHyphenation)
 }
 
 /// Draw the blocks; every line ends without a space.
-pub(crate) fn draw(blocks: &[Block]) -> String {
+pub(crate) fn draw(blocks: &[Block], width: u16) -> String {
     let mut out = String::new();
     for block in blocks {
         match block {
             Block::Title(text) | Block::Text(text) => {
                 for line in text.lines() {
-                    for wrapped in textwrap::wrap(line, wrap_options()) {
+                    for wrapped in textwrap::wrap(line, wrap_options(width)) {
                         out.push_str(&wrapped);
                         out.push('\n');
                     }
@@ -139,13 +130,13 @@ pub(crate) fn draw(blocks: &[Block]) -> String {
             }
             Block::Heading(text) => {
                 out.push('\n');
-                for wrapped in textwrap::wrap(text, wrap_options()) {
+                for wrapped in textwrap::wrap(text, wrap_options(width)) {
                     out.push_str(&wrapped);
                     out.push('\n');
                 }
             }
             Block::Grid(table) => {
-                out.push_str(&grid(table));
+                out.push_str(&grid(table, width));
                 out.push('\n');
             }
             Block::Chart { .. } => {}

@@ -15,7 +15,7 @@ use crate::model::estimate::{
 use crate::render;
 use crate::replay::{self, Observer};
 
-pub(crate) fn run(args: &EstimateArgs) -> Result<CommandOutput> {
+pub(crate) fn run(args: &EstimateArgs, width: u16) -> Result<CommandOutput> {
     let mut plans = Vec::new();
     let mut notes = String::new();
     let size_for = match args.size_for {
@@ -111,7 +111,7 @@ pub(crate) fn run(args: &EstimateArgs) -> Result<CommandOutput> {
     };
     let estimate = rank(plans, args.months, sized);
     let stdout = match args.format {
-        EstimateFormat::Table => render::estimate::table(&estimate),
+        EstimateFormat::Table => render::estimate::table(&estimate, width),
         EstimateFormat::Json => crate::render::json::pretty(&estimate),
     };
     Ok(CommandOutput {

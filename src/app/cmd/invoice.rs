@@ -7,7 +7,7 @@ use crate::domain::error::Result;
 use crate::model::focus::{Focus, Sources};
 use crate::model::invoice::Invoice;
 
-pub(crate) fn run(args: &InvoiceArgs) -> Result<CommandOutput> {
+pub(crate) fn run(args: &InvoiceArgs, width: u16) -> Result<CommandOutput> {
     let needs = Needs {
         texts: false,
         may_stream: true,
@@ -25,7 +25,7 @@ pub(crate) fn run(args: &InvoiceArgs) -> Result<CommandOutput> {
     let is_focus = args.format == InvoiceFormat::Focus;
     let (report, replayed) = super::report::report_of(&job, run, is_focus)?;
     let invoice = Invoice::of(&report)?;
-    let Some(view) = super::invoice_view(args.format) else {
+    let Some(view) = super::invoice_view(args.format, width) else {
         // `--format focus`: the invoice as FOCUS rows, with the units drawn
         // per day (and `--by` group) that the replay tallied.
         let focus = Focus::of(&Sources {

@@ -12,7 +12,7 @@ use crate::model::ledger::{Window, ledger_row_in};
 use crate::render::ledger::{LedgerTable, Sink};
 use crate::replay::{self, Observer, each_row, row_source, unknown_account};
 
-pub(crate) fn run(args: &LedgerArgs) -> Result<CommandOutput> {
+pub(crate) fn run(args: &LedgerArgs, width: u16) -> Result<CommandOutput> {
     // A table is laid out whole; CSV and JSON Lines rows are written as the
     // replay makes them, from time-ordered files read again.
     let needs = Needs {
@@ -29,7 +29,7 @@ pub(crate) fn run(args: &LedgerArgs) -> Result<CommandOutput> {
         let run = &job.runs[0];
         let schedule = job.schedule(run);
         let (shown, grouped) = (schedule.display, schedule.grouped);
-        let mut table = LedgerTable::new(grouped);
+        let mut table = LedgerTable::new(grouped, width);
         let mut each = |log: &ScanLog, read: &ReadRow<'_>, result: Option<&ScanResult<'_>>| {
             if window.holds(read.event.at) {
                 table.row(&ledger_row_in(shown, &run.plan, log, grouped, read, result));

@@ -5,7 +5,7 @@ use crate::app::cli::MergeArgs;
 use crate::domain::error::Result;
 use crate::model::merge::{merge, read_report};
 
-pub(crate) fn run(args: &MergeArgs) -> Result<CommandOutput> {
+pub(crate) fn run(args: &MergeArgs, width: u16) -> Result<CommandOutput> {
     let reports = args
         .reports
         .iter()
@@ -13,7 +13,7 @@ pub(crate) fn run(args: &MergeArgs) -> Result<CommandOutput> {
         .collect::<Result<Vec<_>>>()?;
     let merged = merge(reports)?;
     Ok(CommandOutput::success(
-        super::report_view(args.format).report(&merged),
+        super::report_view(args.format, width).report(&merged),
     ))
 }
 

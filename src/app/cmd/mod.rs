@@ -14,8 +14,8 @@ pub(crate) mod stats;
 use crate::app::cli::{Cli, Command, InvoiceFormat, PlanCommand, ReportFormat};
 use crate::domain::error::{Error, Result};
 use crate::render::{
-    ComparisonView, InvoiceView, MarkdownExporter, OpenMetricsExporter, ReportView, TableExporter,
-    csv::CsvExporter, html::HtmlExporter, json::JsonExporter,
+    ComparisonView, DEFAULT_TABLE_WIDTH, InvoiceView, MarkdownExporter, OpenMetricsExporter,
+    ReportView, TableExporter, csv::CsvExporter, html::HtmlExporter, json::JsonExporter,
 };
 
 /// What a command produced: standard output and standard error, and the exit
@@ -82,19 +82,19 @@ pub fn run(cli: Cli) -> Result<CommandOutput> {
     // Tables fit `COLUMNS` when it is set (piped or not: a fixed width for
     // scripts and tests), else the terminal when printed on one, else 100
     // columns.
-    if let Some(columns) = columns_env() {
-        crate::render::table::set_width(columns);
-    } else if cli.output.is_none()
-        && std::io::IsTerminal::is_terminal(&std::io::stdout())
-        && let Some((width, _)) = terminal_width()
-    {
-        crate::render::table::set_width(width);
+    let width = match columns_env() {
+        Some(columns) => columns,
+        None if cli.output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) => {
+            terminal_width().map_or(DEFAULT_TABLE_WIDTH, |(width, _)| width)
+        }
+        None => DEFAULT_TABLE_WIDTH,
     }
+    .max(40);
     let quiet = cli.quiet;
     let mut outcome = match cli.command {
-        Command::Report(args) => report::run(&args),
-        Command::Invoice(args) => invoice::run(&args),
-        Command::Ledger(args) => ledger::run(&args),
+        Command::Report(args) => report::run(&args, width),
+        Command::Invoice(args) => invoice::run(&args, width),
+        Command::Ledger(args) => ledger::run(&args, width),
         Command::Check(args) => check::run(&args, cli.quiet),
         Command::Plan(PlanCommand::Check {
             plan,
@@ -106,9 +106,9 @@ pub fn run(cli: Cli) -> Result<CommandOutput> {
         Command::Completions { shell } => Ok(completions::run(shell)),
         Command::Stats(args) => stats::stats(&args),
         Command::Reconcile(args) => stats::reconcile(&args),
-        Command::Estimate(args) => estimate::run(&args),
+        Command::Estimate(args) => estimate::run(&args, width),
         Command::Man { dir } => completions::man(dir.as_deref()),
-        Command::Merge(args) => merge::run(&args),
+        Command::Merge(args) => merge::run(&args, width),
         Command::Import(args) => import::run(&args),
     }?;
     // `--quiet` silences every note (errors are not notes: they are `Err`).
@@ -132,9 +132,9 @@ fn terminal_width() -> Option<(u16, u16)> {
 }
 
 /// The view of one plan's report in `format`.
-pub fn report_view(format: ReportFormat) -> Box<dyn ReportView> {
+pub fn report_view(format: ReportFormat, width: u16) -> Box<dyn ReportView> {
     match format {
-        ReportFormat::Table => Box::new(TableExporter),
+        ReportFormat::Table => Box::new(TableExporter { width }),
         ReportFormat::Json => Box::new(JsonExporter),
         ReportFormat::Csv => Box::new(CsvExporter),
         ReportFormat::Markdown => Box::new(MarkdownExporter),
@@ -146,9 +146,9 @@ pub fn report_view(format: ReportFormat) -> Box<dyn ReportView> {
 /// The view of several plans side by side in `format`. OpenMetrics
 /// describes a single plan's report, so several `--plan` with it are
 /// refused, before any input is read.
-pub fn comparison_view(format: ReportFormat) -> Result<Box<dyn ComparisonView>> {
+pub fn comparison_view(format: ReportFormat, width: u16) -> Result<Box<dyn ComparisonView>> {
     Ok(match format {
-        ReportFormat::Table => Box::new(TableExporter),
+        ReportFormat::Table => Box::new(TableExporter { width }),
         ReportFormat::Json => Box::new(JsonExporter),
         ReportFormat::Csv => Box::new(CsvExporter),
         ReportFormat::Markdown => Box::new(MarkdownExporter),
@@ -166,9 +166,9 @@ pub fn comparison_view(format: ReportFormat) -> Result<Box<dyn ComparisonView>> 
 
 /// The view of an invoice in `format`; `None` for FOCUS, whose rows need
 /// the replay's daily draws besides the invoice (`invoice::focus`).
-pub fn invoice_view(format: InvoiceFormat) -> Option<Box<dyn InvoiceView>> {
+pub fn invoice_view(format: InvoiceFormat, width: u16) -> Option<Box<dyn InvoiceView>> {
     Some(match format {
-        InvoiceFormat::Table => Box::new(TableExporter),
+        InvoiceFormat::Table => Box::new(TableExporter { width }),
         InvoiceFormat::Json => Box::new(JsonExporter),
         InvoiceFormat::Csv => Box::new(CsvExporter),
         InvoiceFormat::Markdown => Box::new(MarkdownExporter),

@@ -8,7 +8,7 @@ use crate::domain::error::{Error, Result};
 use crate::model::report::{Comparison, Report, assemble};
 use crate::replay::{self, Observer, Replayed, unknown_account};
 
-pub(crate) fn run(args: &ReportArgs) -> Result<CommandOutput> {
+pub(crate) fn run(args: &ReportArgs, width: u16) -> Result<CommandOutput> {
     let needs = Needs {
         texts: false,
         may_stream: args.plan.len() == 1,
@@ -20,12 +20,12 @@ pub(crate) fn run(args: &ReportArgs) -> Result<CommandOutput> {
     // refused before any input is read.
     let comparison = match args.plan.len() {
         1 => None,
-        _ => Some(super::comparison_view(args.format)?),
+        _ => Some(super::comparison_view(args.format, width)?),
     };
     let job = Job::build(&args.plan, &args.billed.input, Some(&args.billed), needs)?;
     let Reports { mut reports, notes } = reports(&job)?;
     let stdout = match comparison {
-        None => super::report_view(args.format).report(&reports.remove(0)),
+        None => super::report_view(args.format, width).report(&reports.remove(0)),
         Some(view) => view.compare(&Comparison::new(reports)?),
     };
     Ok(CommandOutput {
