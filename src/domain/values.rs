@@ -207,7 +207,7 @@ impl fmt::Display for Money {
 /// A moment as the report shows it: in the plan's zone, RFC 3339 in JSON,
 /// `YYYY-MM-DD HH:MM` in tables (the zone is printed once above them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Instant(pub DateTime<FixedOffset>);
+pub struct Instant(DateTime<FixedOffset>);
 
 impl Instant {
     pub(crate) fn new(zone: Zone, instant: DateTime<Utc>) -> Self {
