@@ -128,6 +128,11 @@ impl Counters {
         *counter += 1;
     }
 
+    /// Failed scans that drew nothing (`count_failed = false` at their time).
+    pub fn failed_not_metered(&self) -> u64 {
+        self.failed.saturating_sub(self.failed_metered)
+    }
+
     /// The rows replayed (those after as-of are not).
     pub fn total(&self) -> u64 {
         self.duplicates

@@ -280,7 +280,7 @@ fn summary(report: &Report, account: &AccountReport) -> Grid {
             "Scans not metered",
             format!(
                 "{} failed, {} duplicate, {} trial, {} outside term, {} after as-of",
-                scans.failed.saturating_sub(scans.failed_metered),
+                scans.failed_not_metered(),
                 scans.duplicates,
                 scans.trial,
                 scans.uncovered,
