@@ -436,3 +436,105 @@ fn the_ledger_keeps_no_row_text_of_a_plain_file() {
         }
     }
 }
+
+/// A streamed ledger is read and replayed on one thread and written on
+/// another, rows handed over a few thousand at a time: across many
+/// hand-overs, two files, `--by` groups and accounts first seen late, with
+/// `--account` and rows after as-of, it writes what the held rows give; and
+/// a writer that stops (`each` says false) stops the reading.
+#[test]
+fn a_streamed_ledger_handed_between_threads_equals_the_held_one() {
+    let work = Workdir::new();
+    let row = |i: i64, at: String| {
+        // Accounts and teams appear as the log goes on; images repeat.
+        let account = if i < 5_000 { i % 3 } else { i % 7 };
+        format!(
+            "{at},img{},acct{account},success,s{},t{}",
+            i % 50,
+            i % 9_000,
+            i % (1 + i / 3_000)
+        )
+    };
+    let first = timed_rows(
+        "timestamp,image,account,status,scan_id,team",
+        7_000,
+        60,
+        row,
+    );
+    let second = timed_rows(
+        "timestamp,image,account,status,scan_id,team",
+        14_000,
+        60,
+        row,
+    );
+    // The second file goes on in time where the first stops.
+    let second: String = second
+        .lines()
+        .skip(7_001)
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let paths = vec![
+        work.write("a.csv", &first),
+        work.write(
+            "b.csv",
+            format!("timestamp,image,account,status,scan_id,team\n{second}"),
+        ),
+    ];
+    let plan = Plan::from_str("plan.toml", PLAN).unwrap();
+    let as_of = parse_timestamp("2024-01-10T00:00:00Z", plan.zone).unwrap();
+    for (grouped, account) in [
+        (false, None),
+        (true, None),
+        (true, Some("acct5")),
+        (false, Some("acct1")),
+    ] {
+        let mut schedule = Schedule::new(&plan, as_of);
+        schedule.grouped = grouped;
+        let options = ReadOptions {
+            group_column: grouped.then(|| "team".to_string()),
+            ..ReadOptions::default()
+        };
+        let held = ScanLog::read_paths(
+            &paths,
+            plan.zone,
+            &ReadOptions {
+                keep_texts: true,
+                ..options.clone()
+            },
+        )
+        .unwrap();
+        let from_memory = ledger_csv(
+            &mut RowSource::Held(Box::new(held)),
+            &plan,
+            &schedule,
+            account,
+            &options,
+        );
+        let from_files = ledger_csv(
+            &mut RowSource::Files(paths.clone()),
+            &plan,
+            &schedule,
+            account,
+            &options,
+        );
+        assert!(from_memory.lines().count() > 1_000, "{grouped} {account:?}");
+        assert!(from_memory.contains("after_as_of"));
+        assert_eq!(from_files, from_memory, "{grouped} {account:?}");
+    }
+    // A writer that stops after 5 000 rows is handed no more.
+    let schedule = Schedule::new(&plan, as_of);
+    let mut seen = 0;
+    each_row(
+        &mut RowSource::Files(paths.clone()),
+        &plan,
+        &schedule,
+        None,
+        &ReadOptions::default(),
+        |_, _, _| {
+            seen += 1;
+            seen < 5_000
+        },
+    )
+    .unwrap();
+    assert_eq!(seen, 5_000);
+}

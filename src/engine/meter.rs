@@ -2,6 +2,7 @@
 //! steps, per account. The engine keeps exact decimals and knows nothing of
 //! output formats.
 
+use super::key_set::KeySet;
 use crate::domain::error::{Error, Result};
 use crate::domain::numbers::checked_sum;
 use crate::domain::periods::{Period, advance_to};
@@ -10,7 +11,6 @@ use crate::input::log::{ScanEvent, ScanLog, ScanStatus};
 use crate::plan::{OveragePolicy, Plan, RepeatWindow, TierMode};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use std::collections::HashSet;
 
 /// Which counter a replayed row landed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -62,6 +62,49 @@ impl ScanResult<'_> {
     /// What the scan drew from each allowance, indexed like `Plan::allowances`.
     pub fn draws(&self) -> impl Iterator<Item = Decimal> + '_ {
         self.draws.iter().map(|draw| to_decimal(*draw, self.scale))
+    }
+}
+
+/// Scan results kept apart from the replay that made them, their draws in
+/// one list: how results cross to a thread that shows them (the streamed
+/// ledger formats rows on one core while the next ones replay on the other).
+#[derive(Debug, Default)]
+pub(crate) struct HeldResults {
+    /// Per result: outcome, units, overage, scale and where its draws start.
+    results: Vec<(ScanOutcome, Scaled, Scaled, u32, usize)>,
+    draws: Vec<Scaled>,
+}
+
+impl HeldResults {
+    /// Keeps a copy of `result`; its index is the number held before.
+    pub(crate) fn hold(&mut self, result: &ScanResult<'_>) -> usize {
+        let start = self.draws.len();
+        self.draws.extend_from_slice(result.draws);
+        let held = (
+            result.outcome,
+            result.units,
+            result.overage,
+            result.scale,
+            start,
+        );
+        self.results.push(held);
+        self.results.len() - 1
+    }
+
+    /// The result held at `index`, as the replay gave it.
+    pub(crate) fn get(&self, index: usize) -> ScanResult<'_> {
+        let (outcome, units, overage, scale, start) = self.results[index];
+        let end = self
+            .results
+            .get(index + 1)
+            .map_or(self.draws.len(), |next| next.4);
+        ScanResult {
+            outcome,
+            units,
+            draws: &self.draws[start..end],
+            overage,
+            scale,
+        }
     }
 }
 
@@ -531,9 +574,9 @@ struct AccountState<'p> {
     /// The images (by a key that identifies each within the run) with a scan
     /// that created history: ever, or with `repeat_window = "cycle"` since
     /// the start of `history_cycle` (the set is emptied when a cycle starts).
-    history: HashSet<u128, foldhash::fast::FixedState>,
+    history: KeySet<u128>,
     history_cycle: Option<usize>,
-    seen_scan_ids: HashSet<u64, foldhash::fast::FixedState>,
+    seen_scan_ids: KeySet<u64>,
     draws: Vec<Scaled>,
     available: Vec<(Option<usize>, Scaled)>,
     overage_cursor: usize,
@@ -578,9 +621,9 @@ impl<'p> AccountState<'p> {
             topup_cursor: vec![0; allowances],
             topup_total: vec![0; allowances],
             cycle_cursor: 0,
-            history: HashSet::default(),
+            history: KeySet::new(),
             history_cycle: None,
-            seen_scan_ids: HashSet::default(),
+            seen_scan_ids: KeySet::new(),
             draws: vec![0; allowances],
             available: vec![(None, 0); allowances],
             overage_cursor: 0,
@@ -766,6 +809,15 @@ impl<'p> AccountState<'p> {
         }
     }
 
+    /// Fetch the slots `event` will probe in this account's sets.
+    #[inline]
+    fn prefetch(&self, event: &ScanEvent, image: u128) {
+        if event.scan_key != 0 {
+            self.seen_scan_ids.prefetch(event.scan_key);
+        }
+        self.history.prefetch(image);
+    }
+
     fn meter(&mut self, event: &ScanEvent, image: u128) -> (ScanOutcome, Scaled, Scaled) {
         let plan = self.plan;
         let units_of = &self.schedule.units;
@@ -816,7 +868,7 @@ impl<'p> AccountState<'p> {
         let first = if success {
             self.history.insert(image)
         } else {
-            !self.history.contains(&image)
+            !self.history.contains(image)
         };
         let units = if first { first_units } else { repeat_units };
         let tally = &mut self.tally;
@@ -854,7 +906,7 @@ impl<'p> AccountState<'p> {
         }
         if plan.overage.policy == OveragePolicy::Deny && total_available < units {
             if success && first {
-                self.history.remove(&image);
+                self.history.remove(image);
             }
             tally.denied_units = tally.denied_units.saturating_add(units);
             tally.cycle_denied[cycle] = tally.cycle_denied[cycle].saturating_add(units);
@@ -932,6 +984,10 @@ impl<'p> AccountState<'p> {
     }
 }
 
+/// How many events ahead a replay over held events fetches the slots a
+/// scan will probe: enough to cover a miss to memory (`bench/README.md`).
+pub(crate) const PREFETCH_AHEAD: usize = 16;
+
 /// Replays events pushed one at a time, in replay order: the same engine
 /// for a log held in memory and for one streamed from disk.
 pub(crate) struct Replayer<'p> {
@@ -978,6 +1034,15 @@ impl<'p> Replayer<'p> {
         }
         self.names.push(name.to_string());
         self.states.push(None);
+    }
+
+    /// Fetch ahead the slots `event`'s scan id and image will probe, for a
+    /// replay that pushes it a few events later (a hint: nothing changes).
+    #[inline]
+    pub(crate) fn prefetch(&self, event: &ScanEvent, image: u128) {
+        if let Some(Some(state)) = self.states.get(event.account as usize) {
+            state.prefetch(event, image);
+        }
     }
 
     /// Replay `event`; `image` identifies its image within the run (the
@@ -1062,7 +1127,11 @@ pub fn replay_by_account(
     }
     let replay_run = |(id, range): &(u32, std::ops::Range<usize>)| {
         let mut state = AccountState::new(plan, schedule, log.accounts.name(*id).to_string());
-        for event in &events[range.clone()] {
+        let run = &events[range.clone()];
+        for (index, event) in run.iter().enumerate() {
+            if let Some(ahead) = run.get(index + PREFETCH_AHEAD) {
+                state.prefetch(ahead, u128::from(ahead.image));
+            }
             if event.at > schedule.as_of {
                 state.counters.after_as_of += 1;
             } else {

@@ -5,5 +5,6 @@
 pub mod allocation;
 pub mod charges;
 pub mod core_days;
+pub(crate) mod key_set;
 pub mod meter;
 pub(crate) mod projection;

@@ -9,8 +9,8 @@
 
 use crate::domain::error::{Error, Location, Result};
 use crate::engine::meter::{
-    AccountUsage, Replayer, ScanResult, Schedule, replay as replay_serially, replay_by_account,
-    replay_in_parallel,
+    AccountUsage, HeldResults, PREFETCH_AHEAD, Replayer, ScanResult, Schedule,
+    replay as replay_serially, replay_by_account, replay_in_parallel,
 };
 use crate::input::log::formats::skipped_note;
 use crate::input::log::reread::RowTexts;
@@ -626,33 +626,186 @@ pub fn each_row(
         images_by_fingerprint: true,
         ..options.clone()
     };
-    let mut log = ScanLog::default();
-    let mut replayer = Replayer::new(plan, schedule, account);
-    let mut named = 0;
-    let mut go_on = true;
-    for path in paths {
-        log.read_path_each(path, plan.zone, &options, |log, read| {
-            for id in named..log.accounts.len() as u32 {
-                replayer.add_account(log.accounts.name(id));
-            }
-            named = log.accounts.len() as u32;
-            if read.event.at > schedule.as_of {
-                // Rows after as-of are last in a time-ordered log.
-                if account.is_none_or(|name| log.accounts.name(read.event.account) == name) {
-                    go_on = each(log, &read, None);
+    // A second thread reads and replays the rows while this one hands them
+    // to `each` (which formats and writes them): the two halves of a
+    // streamed ledger's work each take a core.
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<HandedRows>(4);
+        let reader = scope.spawn(move || {
+            let mut log = ScanLog::default();
+            let mut replayer = Replayer::new(plan, schedule, account);
+            let mut rows = HandedRows::default();
+            let mut go_on = true;
+            for path in paths.iter() {
+                log.read_path_each(path, plan.zone, &options, |log, read| {
+                    rows.learn_names(log, &mut replayer);
+                    let shown = account
+                        .is_none_or(|wanted| log.accounts.name(read.event.account) == wanted);
+                    rows.hold(&read, shown);
+                    if rows.rows.len() >= HANDED_ROWS {
+                        rows.replay(&mut replayer, schedule.as_of);
+                        go_on = sender.send(rows.take_rows()).is_ok();
+                    }
+                    go_on
+                })?;
+                if !go_on {
+                    break;
                 }
-            } else {
-                replayer.push(&read.event, read.image, &mut |_, result| {
-                    go_on = each(log, &read, Some(result));
-                });
             }
-            go_on
-        })?;
-        if !go_on {
-            break;
+            rows.replay(&mut replayer, schedule.as_of);
+            let _ = sender.send(rows.take_rows());
+            Ok(())
+        });
+        let mut names = ScanLog::default();
+        'handed: for handed in receiver.iter() {
+            handed.name(&mut names);
+            for row in &handed.rows {
+                let read = ReadRow {
+                    event: row.event,
+                    image: row.image,
+                    byte: row.byte,
+                    image_text: &handed.texts[row.image_text.clone()],
+                    scan_id_text: &handed.texts[row.scan_id_text.clone()],
+                };
+                let result = match row.outcome {
+                    RowOutcome::Replayed(held) => Some(handed.results.get(held)),
+                    RowOutcome::AfterAsOf => None,
+                    RowOutcome::Unshown | RowOutcome::Unreplayed => continue,
+                };
+                if !each(&names, &read, result.as_ref()) {
+                    break 'handed;
+                }
+            }
+        }
+        // The reader stops at its next hand-over once nobody takes rows.
+        drop(receiver);
+        reader.join().expect("the reading thread does not panic")
+    })
+}
+
+/// Rows the reading thread hands over at a time.
+const HANDED_ROWS: usize = 4096;
+
+/// One row handed over: its event and image, where its texts lie in
+/// [`HandedRows::texts`], and what the replay did to it.
+struct HandedRow {
+    event: ScanEvent,
+    image: u128,
+    byte: u64,
+    image_text: std::ops::Range<usize>,
+    scan_id_text: std::ops::Range<usize>,
+    outcome: RowOutcome,
+}
+
+/// What became of a handed row.
+#[derive(Clone, Copy)]
+enum RowOutcome {
+    /// Read, not replayed yet.
+    Unreplayed,
+    /// Replayed: the index of its result among [`HandedRows::results`].
+    Replayed(usize),
+    /// Dated after as-of: shown without a result.
+    AfterAsOf,
+    /// Another account's than `--account`'s: not shown.
+    Unshown,
+}
+
+/// Replayed rows handed from the reading thread to the one that shows them,
+/// with the names (accounts, `--by` groups, files) first seen in them: the
+/// showing thread learns the names in the reader's order, so ids agree.
+#[derive(Default)]
+struct HandedRows {
+    accounts: Vec<String>,
+    groups: Vec<String>,
+    files: Vec<String>,
+    rows: Vec<HandedRow>,
+    texts: String,
+    results: HeldResults,
+    /// The reader's counts of names already handed over.
+    named: (usize, usize, usize),
+}
+
+impl HandedRows {
+    /// Notes the names `log` learnt since the last row; new accounts are
+    /// made known to `replayer` too.
+    fn learn_names(&mut self, log: &ScanLog, replayer: &mut Replayer<'_>) {
+        let (accounts, groups, files) = self.named;
+        for id in accounts..log.accounts.len() {
+            let name = log.accounts.name(id as u32);
+            replayer.add_account(name);
+            self.accounts.push(name.to_string());
+        }
+        for id in groups..log.groups.len() {
+            self.groups.push(log.groups.name(id as u32).to_string());
+        }
+        self.files
+            .extend(log.files[files.min(log.files.len())..].iter().cloned());
+        self.named = (log.accounts.len(), log.groups.len(), log.files.len());
+    }
+
+    /// Holds `read` to replay (`shown`: of the `--account` asked for, if any).
+    fn hold(&mut self, read: &ReadRow<'_>, shown: bool) {
+        let image_start = self.texts.len();
+        self.texts.push_str(read.image_text);
+        let scan_id_start = self.texts.len();
+        self.texts.push_str(read.scan_id_text);
+        self.rows.push(HandedRow {
+            event: read.event,
+            image: read.image,
+            byte: read.byte,
+            image_text: image_start..scan_id_start,
+            scan_id_text: scan_id_start..self.texts.len(),
+            outcome: if shown {
+                RowOutcome::Unreplayed
+            } else {
+                RowOutcome::Unshown
+            },
+        });
+    }
+
+    /// Replays the rows held, in order, fetching the slots each scan will
+    /// probe a few rows ahead (as the report's block replay does).
+    fn replay(&mut self, replayer: &mut Replayer<'_>, as_of: chrono::DateTime<chrono::Utc>) {
+        let rows = &mut self.rows;
+        for index in 0..rows.len() {
+            if let Some(ahead) = rows.get(index + PREFETCH_AHEAD) {
+                replayer.prefetch(&ahead.event, ahead.image);
+            }
+            let row = &mut rows[index];
+            if !matches!(row.outcome, RowOutcome::Unreplayed) {
+                continue;
+            }
+            if row.event.at > as_of {
+                // Rows after as-of are last in a time-ordered log.
+                row.outcome = RowOutcome::AfterAsOf;
+                continue;
+            }
+            let results = &mut self.results;
+            row.outcome = RowOutcome::Unshown;
+            replayer.push(&row.event, row.image, &mut |_, result| {
+                row.outcome = RowOutcome::Replayed(results.hold(result));
+            });
         }
     }
-    Ok(())
+
+    /// The rows and names held so far, leaving the counts of names handed.
+    fn take_rows(&mut self) -> HandedRows {
+        let named = self.named;
+        let taken = std::mem::take(self);
+        self.named = named;
+        taken
+    }
+
+    /// Teaches `names` the names first seen in these rows.
+    fn name(&self, names: &mut ScanLog) {
+        for account in &self.accounts {
+            names.accounts.intern(account);
+        }
+        for group in &self.groups {
+            names.groups.intern(group);
+        }
+        names.files.extend(self.files.iter().cloned());
+    }
 }
 
 /// Texts of consecutive rows read again, in one string.

@@ -5,7 +5,7 @@
 //! reads the logs again in buffered mode (all events, sorted).
 
 use crate::domain::error::Result;
-use crate::engine::meter::{AccountUsage, Replayer, Schedule};
+use crate::engine::meter::{AccountUsage, PREFETCH_AHEAD, Replayer, Schedule};
 use crate::input::log::{ReadOptions, ScanEvent, ScanLog};
 use crate::plan::Plan;
 use std::sync::mpsc::sync_channel;
@@ -16,8 +16,7 @@ const BATCH: usize = 16 * 1024;
 /// streams: pieces wait in memory only until their turn.
 pub(crate) const PIECE_BYTES: u64 = 4 << 20;
 
-/// Events replayed together, account by account: an account's history and
-/// scan id sets are probed in one run while they are in cache.
+/// Events replayed together (account by account when the sort pays).
 const BLOCK: usize = 1 << 18;
 
 /// From this many accounts a block is sorted by account whatever the sets'
@@ -25,16 +24,13 @@ const BLOCK: usize = 1 << 18;
 /// of cache between its rows (measured: `bench/README.md`).
 const SORT_FROM_ACCOUNTS: usize = 1000;
 
-/// From this many events replayed the history and scan id sets (about 24
-/// bytes an event with the tables' slack, some 100 MB here) no longer stay
-/// in cache, and probing one account's at a time pays for the sort.
-const SORT_FROM_EVENTS: usize = 4_000_000;
-
-/// Whether sorting a block by account pays: not while every account's
-/// sets and state stay in cache anyway (few accounts, small sets), where
-/// the sort is pure cost.
-fn sort_pays(accounts: usize, replayed: usize) -> bool {
-    accounts > 1 && (accounts >= SORT_FROM_ACCOUNTS || replayed >= SORT_FROM_EVENTS)
+/// Whether sorting a block by account pays: only with many accounts, whose
+/// own state falls out of cache between their rows. Large history and scan
+/// id sets no longer call for it: the replay fetches the slots a scan will
+/// probe a few events ahead (`PREFETCH_AHEAD`), in row order as well as
+/// sorted (issue 25; measured in `bench/README.md`).
+fn sort_pays(accounts: usize) -> bool {
+    accounts >= SORT_FROM_ACCOUNTS
 }
 
 /// Replay a block of time-ordered events, account by account when `sort`
@@ -48,7 +44,10 @@ fn replay_block(
     sort: bool,
 ) {
     if !sort {
-        for (event, image) in block.iter() {
+        for (position, (event, image)) in block.iter().enumerate() {
+            if let Some((ahead, image)) = block.get(position + PREFETCH_AHEAD) {
+                replayer.prefetch(ahead, *image);
+            }
             replayer.push(event, *image, &mut |_, _| {});
         }
         block.clear();
@@ -68,8 +67,12 @@ fn replay_block(
         order[*slot as usize] = position as u32;
         *slot += 1;
     }
-    for position in order {
-        let (event, image) = &block[position as usize];
+    for (index, position) in order.iter().enumerate() {
+        if let Some(ahead) = order.get(index + PREFETCH_AHEAD) {
+            let (event, image) = &block[*ahead as usize];
+            replayer.prefetch(event, *image);
+        }
+        let (event, image) = &block[*position as usize];
         replayer.push(event, *image, &mut |_, _| {});
     }
     block.clear();
@@ -175,7 +178,6 @@ pub fn replay_streaming(
         let mut in_order = true;
         let mut block: Vec<(ScanEvent, u128)> = Vec::new();
         let mut accounts = 0;
-        let mut replayed = 0;
         for message in receiver.iter() {
             match message {
                 Message::Batch(names, events) => {
@@ -185,18 +187,14 @@ pub fn replay_streaming(
                     accounts += names.len();
                     block.extend(events);
                     if block.len() >= BLOCK {
-                        let len = block.len();
-                        let sort = sort_pays(accounts, replayed);
-                        replay_block(&mut replayer, &mut block, accounts, sort);
-                        replayed += len;
+                        replay_block(&mut replayer, &mut block, accounts, sort_pays(accounts));
                     }
                 }
                 Message::OutOfOrder => in_order = false,
             }
         }
         if in_order {
-            let sort = sort_pays(accounts, replayed);
-            replay_block(&mut replayer, &mut block, accounts, sort);
+            replay_block(&mut replayer, &mut block, accounts, sort_pays(accounts));
         }
         let log = reader.join().expect("the reader thread does not panic")?;
         Ok(in_order.then(|| (log, replayer.finish())))
