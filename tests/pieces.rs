@@ -8,6 +8,7 @@ use common::Workdir;
 use proptest::prelude::*;
 use scanquota::domain::zone::Zone;
 use scanquota::input::log::{ReadOptions, ScanLog};
+use std::collections::HashMap;
 
 /// One row's cells; the image may need quoting.
 fn row() -> impl Strategy<Value = String> {
@@ -64,6 +65,22 @@ fn described(log: &ScanLog) -> Vec<String> {
         .collect()
 }
 
+/// The events with account and image ids renumbered in order of first use.
+fn renamed(log: &ScanLog) -> Vec<scanquota::input::log::ScanEvent> {
+    let (mut accounts, mut images) = (HashMap::new(), HashMap::new());
+    log.events
+        .iter()
+        .map(|event| {
+            let mut event = *event;
+            let next = accounts.len() as u32;
+            event.account = *accounts.entry(event.account).or_insert(next);
+            let next = images.len() as u32;
+            event.image = *images.entry(event.image).or_insert(next);
+            event
+        })
+        .collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -85,6 +102,30 @@ proptest! {
         prop_assert_eq!(described(&whole), described(&in_pieces));
         prop_assert_eq!(whole.accounts.len(), in_pieces.accounts.len());
         prop_assert_eq!(whole.images.len(), in_pieces.images.len());
+    }
+
+    /// Without texts (a report), pieces hand over image fingerprints and
+    /// the merge interns them: the events, image ids included, are those of
+    /// the whole file read on one core.
+    #[test]
+    fn pieces_without_texts_intern_images_as_the_whole_file_does(
+        rows in prop::collection::vec(row(), 1..120),
+        threads in 1usize..4,
+        pieces in 1usize..9,
+    ) {
+        let work = Workdir::new();
+        let path = work.write("log.csv", file_text(&rows, false, 0));
+        let lean = ReadOptions::default();
+        let whole = ScanLog::read_paths(std::slice::from_ref(&path), Zone::default(), &lean)
+            .expect("a valid log");
+        let in_pieces = ScanLog::read_file_in_pieces(&path, Zone::default(), &lean, threads, pieces)
+            .expect("no error")
+            .expect("a valid log is read in pieces");
+        // Ids follow the order pieces come in: compare them renamed in
+        // order of first use.
+        prop_assert_eq!(renamed(&whole), renamed(&in_pieces));
+        prop_assert_eq!(whole.images.len(), in_pieces.images.len());
+        prop_assert_eq!(whole.accounts.len(), in_pieces.accounts.len());
     }
 
     #[test]

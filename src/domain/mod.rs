@@ -3,6 +3,7 @@
 //! nothing else of the crate.
 
 pub mod error;
+pub(crate) mod key_set;
 pub(crate) mod limits;
 pub(crate) mod numbers;
 pub(crate) mod periods;

@@ -2,8 +2,8 @@
 //! steps, per account. The engine keeps exact decimals and knows nothing of
 //! output formats.
 
-use super::key_set::KeySet;
 use crate::domain::error::{Error, Result};
+use crate::domain::key_set::{KeySet, PREFETCH_AHEAD};
 use crate::domain::numbers::checked_sum;
 use crate::domain::periods::{Period, advance_to};
 use crate::domain::zone::Zone;
@@ -983,10 +983,6 @@ impl<'p> AccountState<'p> {
         (outcome, units, overage)
     }
 }
-
-/// How many events ahead a replay over held events fetches the slots a
-/// scan will probe: enough to cover a miss to memory (`bench/README.md`).
-pub(crate) const PREFETCH_AHEAD: usize = 16;
 
 /// Replays events pushed one at a time, in replay order: the same engine
 /// for a log held in memory and for one streamed from disk.

@@ -5,6 +5,5 @@
 pub mod allocation;
 pub mod charges;
 pub mod core_days;
-pub(crate) mod key_set;
 pub mod meter;
 pub(crate) mod projection;

@@ -4,6 +4,7 @@
 //! line it came from, for messages and the ledger.
 
 use crate::domain::error::{Error, Location, ReadProblem, Result};
+use crate::domain::key_set::KeyMap;
 use crate::domain::limits::{MAX_RECORD_BYTES, describe};
 use crate::domain::zone::{Zone, parse_timestamp};
 use crate::input::csv_input::{CsvInput, Layout, Row};
@@ -109,8 +110,6 @@ pub struct ScanEvent {
 /// The most input files one run reads.
 pub(crate) const MAX_FILES: usize = u32::MAX as usize;
 
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
-
 /// Text ↔ dense id, so events stay small and comparisons are integer ones.
 ///
 /// A text is known by its 128-bit XXH3 fingerprint: looking one up hashes it
@@ -120,7 +119,7 @@ type FastMap<K, V> = HashMap<K, V, foldhash::fast::FixedState>;
 /// (about 10^-25 for ten million distinct names); see docs/decisions.md.
 #[derive(Debug, Default, Clone)]
 pub struct Interner {
-    ids: FastMap<u128, u32>,
+    ids: KeyMap<u128, u32>,
     /// Each id's fingerprint, so interners can be merged.
     fingerprints: Vec<u128>,
     /// Each id's text, when texts are kept; else empty and
@@ -155,16 +154,23 @@ impl Interner {
         fingerprint: u128,
         text: Option<&str>,
     ) -> Option<u32> {
-        if let Some(id) = self.ids.get(&fingerprint) {
-            return Some(*id);
+        let Ok(next) = u32::try_from(self.fingerprints.len()) else {
+            return self.ids.get(fingerprint);
+        };
+        let (id, added) = self.ids.get_or_insert(fingerprint, next);
+        if added {
+            if let Some(text) = text {
+                self.names.push(text.into());
+            }
+            self.fingerprints.push(fingerprint);
         }
-        let id = u32::try_from(self.fingerprints.len()).ok()?;
-        if let Some(text) = text {
-            self.names.push(text.into());
-        }
-        self.fingerprints.push(fingerprint);
-        self.ids.insert(fingerprint, id);
         Some(id)
+    }
+
+    /// Fetch ahead the slot a lookup of `fingerprint` will probe (a hint).
+    #[inline]
+    pub(crate) fn prefetch(&self, fingerprint: u128) {
+        self.ids.prefetch(fingerprint);
     }
 
     /// The id of an entry of `other` in this interner, added if new.
@@ -176,13 +182,13 @@ impl Interner {
     /// Forget every id from `len` on.
     pub(crate) fn truncate(&mut self, len: usize) {
         for fingerprint in self.fingerprints.drain(len.min(self.fingerprints.len())..) {
-            self.ids.remove(&fingerprint);
+            self.ids.remove(fingerprint);
         }
         self.names.truncate(len);
     }
 
     pub(crate) fn get(&self, text: &str) -> Option<u32> {
-        self.ids.get(&fingerprint(text)).copied()
+        self.ids.get(fingerprint(text))
     }
 
     pub fn name(&self, id: u32) -> &str {

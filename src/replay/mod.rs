@@ -8,9 +8,10 @@
 //! second time as they are written, or rows held.
 
 use crate::domain::error::{Error, Location, Result};
+use crate::domain::key_set::PREFETCH_AHEAD;
 use crate::engine::meter::{
-    AccountUsage, HeldResults, PREFETCH_AHEAD, Replayer, ScanResult, Schedule,
-    replay as replay_serially, replay_by_account, replay_in_parallel,
+    AccountUsage, HeldResults, Replayer, ScanResult, Schedule, replay as replay_serially,
+    replay_by_account, replay_in_parallel,
 };
 use crate::input::log::formats::skipped_note;
 use crate::input::log::reread::RowTexts;

@@ -5,7 +5,8 @@
 //! reads the logs again in buffered mode (all events, sorted).
 
 use crate::domain::error::Result;
-use crate::engine::meter::{AccountUsage, PREFETCH_AHEAD, Replayer, Schedule};
+use crate::domain::key_set::PREFETCH_AHEAD;
+use crate::engine::meter::{AccountUsage, Replayer, Schedule};
 use crate::input::log::{ReadOptions, ScanEvent, ScanLog};
 use crate::plan::Plan;
 use std::sync::mpsc::sync_channel;

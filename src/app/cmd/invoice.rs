@@ -1,7 +1,7 @@
 //! `scanquota invoice`: the bill, per account and cycle, posted and projected.
 
 use super::CommandOutput;
-use crate::app::cli::{InvoiceArgs, InvoiceFormat};
+use crate::app::cli::InvoiceArgs;
 use crate::app::job::{Job, Needs};
 use crate::domain::error::Result;
 use crate::model::focus::{Focus, Sources};
@@ -22,10 +22,12 @@ pub(crate) fn run(args: &InvoiceArgs, width: u16) -> Result<CommandOutput> {
         needs,
     )?;
     let run = &job.runs[0];
-    let is_focus = args.format == InvoiceFormat::Focus;
-    let (report, replayed) = super::report::report_of(&job, run, is_focus)?;
+    // Every format but FOCUS has a view; FOCUS rows also need the units
+    // drawn per day (and `--by` group) that the replay tallied.
+    let view = super::invoice_view(args.format, width);
+    let (report, replayed) = super::report::report_of(&job, run, view.is_none())?;
     let invoice = Invoice::of(&report)?;
-    let Some(view) = super::invoice_view(args.format, width) else {
+    let Some(view) = view else {
         // `--format focus`: the invoice as FOCUS rows, with the units drawn
         // per day (and `--by` group) that the replay tallied.
         let focus = Focus::of(&Sources {

@@ -10,6 +10,7 @@
 
 use super::{Columns, ReadOptions, ScanEvent, ScanLog};
 use crate::domain::error::{Error, Result};
+use crate::domain::key_set::PREFETCH_AHEAD;
 use crate::domain::zone::Zone;
 use crate::input::csv_input::CsvInput;
 use std::fs::File;
@@ -56,7 +57,21 @@ impl ScanLog {
             self.images.len(),
             self.scan_ids.len(),
         );
-        let readers = Readers::new(options, path, size, (&names, &columns, &cuts), file, zone);
+        // Without texts, pieces hand over each row's image fingerprint and
+        // the merge interns them once, fetching slots ahead: interning in
+        // each piece, then merging the pieces' tables, probed twice a row.
+        let piece_options = ReadOptions {
+            images_by_fingerprint: options.images_by_fingerprint || !options.keep_texts,
+            ..options.clone()
+        };
+        let readers = Readers::new(
+            &piece_options,
+            path,
+            size,
+            (&names, &columns, &cuts),
+            file,
+            zone,
+        );
         // Per piece: where its events went in `self.events`, and its counts.
         let mut placed: Vec<Option<(Range<usize>, u64, u64)>> = vec![None; cuts.len() - 1];
         let mut merged = true;
@@ -77,7 +92,7 @@ impl ScanLog {
                 }
                 let adopted = piece.ok().and_then(|piece| {
                     let start = self.events.len();
-                    self.adopt(options, piece.log, file)?;
+                    self.adopt(options, piece.log, &piece.images, file)?;
                     Some((start..self.events.len(), piece.newlines, piece.quotes))
                 });
                 match adopted {
@@ -179,8 +194,16 @@ impl ScanLog {
         Ok(Some(finished))
     }
 
-    /// Append a piece's events, its ids turned into this log's.
-    fn adopt(&mut self, options: &ReadOptions, piece: ScanLog, file: u32) -> Option<()> {
+    /// Append a piece's events, its ids turned into this log's; images
+    /// known in the piece only by `fingerprints` (one an event) are
+    /// interned here unless `options` keeps them by fingerprint.
+    fn adopt(
+        &mut self,
+        options: &ReadOptions,
+        piece: ScanLog,
+        fingerprints: &[u128],
+        file: u32,
+    ) -> Option<()> {
         let accounts = (0..piece.accounts.len() as u32)
             .map(|id| self.accounts.adopt(&piece.accounts, id))
             .collect::<Option<Vec<u32>>>()?;
@@ -192,18 +215,25 @@ impl ScanLog {
             .collect::<Option<Vec<u32>>>()?;
         let keep_texts = options.keep_texts;
         let by_fingerprint = options.images_by_fingerprint;
-        self.events
-            .extend(piece.events.into_iter().map(|mut event| {
-                event.account = accounts[event.account as usize];
-                if !by_fingerprint {
-                    event.image = images[event.image as usize];
+        let intern_here = !by_fingerprint && fingerprints.len() == piece.events.len();
+        for (index, mut event) in piece.events.into_iter().enumerate() {
+            event.account = accounts[event.account as usize];
+            if intern_here {
+                if let Some(ahead) = fingerprints.get(index + PREFETCH_AHEAD) {
+                    self.images.prefetch(*ahead);
                 }
-                if keep_texts && event.scan_key != 0 {
-                    event.scan_key = u64::from(scan_ids[(event.scan_key - 1) as usize]) + 1;
-                }
-                event.file = file;
-                event
-            }));
+                event.image = self
+                    .images
+                    .intern_fingerprinted(fingerprints[index], None)?;
+            } else if !by_fingerprint {
+                event.image = images[event.image as usize];
+            }
+            if keep_texts && event.scan_key != 0 {
+                event.scan_key = u64::from(scan_ids[(event.scan_key - 1) as usize]) + 1;
+            }
+            event.file = file;
+            self.events.push(event);
+        }
         Some(())
     }
 

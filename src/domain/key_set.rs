@@ -1,0 +1,353 @@
+//! Sets and maps of 64- or 128-bit keys that the hot loops probe once per
+//! row in tables that outgrow the cache on large logs: the meter's image
+//! history and scan ids ([`KeySet`]), and the image interner's ids
+//! ([`KeyMap`]).
+//!
+//! Why by hand (docs/decisions.md, "The meter's sets"): hashbrown reaches a
+//! key through its control bytes and then its slot, two cache misses when
+//! the table is large, and offers no way to ask for a slot ahead of time.
+//! This table keeps the entries in one array (open addressing, linear
+//! probing, at most three quarters full; the all-zero key, which marks an
+//! empty slot, is kept aside), so a key is one miss away, and `prefetch`
+//! lets a loop over held rows fetch the slot of a row a few rows ahead
+//! while it works on the rows before. Property tests pin both to `std`'s
+//! `HashSet` and `HashMap`.
+
+use std::hash::BuildHasher;
+
+/// How many rows ahead a loop over held rows fetches the slots a row will
+/// probe: enough to cover a miss to memory with the work between
+/// (`bench/README.md`).
+pub(crate) const PREFETCH_AHEAD: usize = 16;
+
+/// A key of a [`KeyMap`]: the default value marks an empty slot.
+pub(crate) trait SetKey: Copy + Eq + Default + std::hash::Hash {}
+impl SetKey for u64 {}
+impl SetKey for u128 {}
+
+/// A map from keys to small copyable values (see the module's documentation).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct KeyMap<K: SetKey, V: Copy + Default> {
+    /// A power of two long (or empty); `K::default()` marks an empty slot.
+    slots: Vec<(K, V)>,
+    /// The value of the empty-slot key itself, when it is in the map.
+    zero: Option<V>,
+    /// Keys in `slots` (not counting the zero key).
+    stored: usize,
+}
+
+impl<K: SetKey, V: Copy + Default> KeyMap<K, V> {
+    pub(crate) fn new() -> Self {
+        KeyMap {
+            slots: Vec::new(),
+            zero: None,
+            stored: 0,
+        }
+    }
+
+    /// Where `key`'s probe starts. The hash is foldhash's, as the tables had
+    /// with hashbrown: interned ids are small integers, and only a hash
+    /// spreads them over the table.
+    #[inline]
+    fn home(&self, key: K) -> usize {
+        let hash = foldhash::fast::FixedState::default().hash_one(key);
+        (hash as usize) & (self.slots.len() - 1)
+    }
+
+    /// The value of `key`, adding it with `value` when it is not there;
+    /// true when it was added.
+    #[inline]
+    pub(crate) fn get_or_insert(&mut self, key: K, value: V) -> (V, bool) {
+        if key == K::default() {
+            return match self.zero {
+                Some(held) => (held, false),
+                None => (*self.zero.insert(value), true),
+            };
+        }
+        if (self.stored + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut slot = self.home(key);
+        loop {
+            let (held, held_value) = self.slots[slot];
+            if held == key {
+                return (held_value, false);
+            }
+            if held == K::default() {
+                self.slots[slot] = (key, value);
+                self.stored += 1;
+                return (value, true);
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// The value of `key`, if it is there.
+    #[inline]
+    pub(crate) fn get(&self, key: K) -> Option<V> {
+        if key == K::default() {
+            return self.zero;
+        }
+        self.find(key).map(|slot| self.slots[slot].1)
+    }
+
+    /// The slot holding `key` (never the zero key).
+    fn find(&self, key: K) -> Option<usize> {
+        if key == K::default() || self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut slot = self.home(key);
+        loop {
+            let held = self.slots[slot].0;
+            if held == key {
+                return Some(slot);
+            }
+            if held == K::default() {
+                return None;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// Takes `key` out, with its value. The entries after it in its run
+    /// are shifted back so that every probe still finds its key (Knuth's
+    /// algorithm R, no tombstones).
+    pub(crate) fn remove(&mut self, key: K) -> Option<V> {
+        if key == K::default() {
+            return self.zero.take();
+        }
+        let mut hole = self.find(key)?;
+        let removed = self.slots[hole].1;
+        let mask = self.slots.len() - 1;
+        let mut next = hole;
+        loop {
+            next = (next + 1) & mask;
+            let held = self.slots[next];
+            if held.0 == K::default() {
+                break;
+            }
+            // `held` may fill the hole unless its home lies cyclically
+            // in (hole, next]: then the hole is before its home.
+            let from_hole = self.home(held.0).wrapping_sub(hole) & mask;
+            let stays = from_hole != 0 && from_hole <= (next.wrapping_sub(hole) & mask);
+            if !stays {
+                self.slots[hole] = held;
+                hole = next;
+            }
+        }
+        self.slots[hole] = (K::default(), V::default());
+        self.stored -= 1;
+        Some(removed)
+    }
+
+    /// Empties the map, keeping its table.
+    pub(crate) fn clear(&mut self) {
+        self.slots
+            .iter_mut()
+            .for_each(|slot| *slot = (K::default(), V::default()));
+        self.zero = None;
+        self.stored = 0;
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.stored + usize::from(self.zero.is_some())
+    }
+
+    /// Asks the processor to fetch the slot where `key`'s probe starts, so
+    /// that a probe a few rows later finds it in cache. A hint only.
+    #[inline]
+    pub(crate) fn prefetch(&self, key: K) {
+        if self.slots.is_empty() {
+            return;
+        }
+        let slot: *const (K, V) = &self.slots[self.home(key)];
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: a prefetch never faults and reads nothing into the
+        // program; the address is a slot of the table in any case.
+        unsafe {
+            use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+            _mm_prefetch::<_MM_HINT_T0>(slot.cast());
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = slot;
+    }
+
+    /// Doubles the table (16 slots at first) and places every entry again.
+    fn grow(&mut self) {
+        let size = (self.slots.len() * 2).max(16);
+        let empty = (K::default(), V::default());
+        let old = std::mem::replace(&mut self.slots, vec![empty; size]);
+        let mask = size - 1;
+        for entry in old.into_iter().filter(|entry| entry.0 != K::default()) {
+            let mut slot = self.home(entry.0);
+            while self.slots[slot].0 != K::default() {
+                slot = (slot + 1) & mask;
+            }
+            self.slots[slot] = entry;
+        }
+    }
+}
+
+/// A set of keys: a [`KeyMap`] without values (they take no room).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct KeySet<K: SetKey> {
+    map: KeyMap<K, ()>,
+}
+
+impl<K: SetKey> KeySet<K> {
+    pub(crate) fn new() -> Self {
+        KeySet { map: KeyMap::new() }
+    }
+
+    /// Adds `key`; false when it was already there.
+    #[inline]
+    pub(crate) fn insert(&mut self, key: K) -> bool {
+        self.map.get_or_insert(key, ()).1
+    }
+
+    /// Whether `key` is in the set.
+    #[inline]
+    pub(crate) fn contains(&self, key: K) -> bool {
+        self.map.get(key).is_some()
+    }
+
+    /// Takes `key` out; false when it was not there.
+    pub(crate) fn remove(&mut self, key: K) -> bool {
+        self.map.remove(key).is_some()
+    }
+
+    /// Empties the set, keeping its table.
+    pub(crate) fn clear(&mut self) {
+        self.map.clear();
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// See [`KeyMap::prefetch`].
+    #[inline]
+    pub(crate) fn prefetch(&self, key: K) {
+        self.map.prefetch(key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{KeyMap, KeySet};
+    use proptest::prelude::*;
+    use std::collections::{HashMap, HashSet};
+
+    #[derive(Debug, Clone)]
+    enum Step {
+        Insert(u128),
+        Remove(u128),
+        Contains(u128),
+        Clear,
+    }
+
+    /// Keys from a small range (collisions, removals that hit) and the
+    /// zero key, plus wide random ones.
+    fn key() -> impl Strategy<Value = u128> {
+        prop_oneof![0u128..64, Just(0u128), any::<u128>()]
+    }
+
+    fn step() -> impl Strategy<Value = Step> {
+        prop_oneof![
+            6 => key().prop_map(Step::Insert),
+            3 => key().prop_map(Step::Remove),
+            3 => key().prop_map(Step::Contains),
+            1 => Just(Step::Clear),
+        ]
+    }
+
+    proptest! {
+        /// Every answer equals std's HashSet's, after any run of steps.
+        #[test]
+        fn answers_as_a_hash_set(steps in proptest::collection::vec(step(), 0..400)) {
+            let mut set = KeySet::<u128>::new();
+            let mut wide = KeySet::<u64>::new();
+            let mut reference = HashSet::new();
+            for step in steps {
+                match step {
+                    Step::Insert(key) => {
+                        prop_assert_eq!(set.insert(key), reference.insert(key));
+                        wide.insert(key as u64);
+                    }
+                    Step::Remove(key) => {
+                        prop_assert_eq!(set.remove(key), reference.remove(&key));
+                        wide.remove(key as u64);
+                    }
+                    Step::Contains(key) => prop_assert_eq!(set.contains(key), reference.contains(&key)),
+                    Step::Clear => {
+                        set.clear();
+                        wide.clear();
+                        reference.clear();
+                    }
+                }
+                prop_assert_eq!(set.len(), reference.len());
+                set.prefetch(7);
+            }
+            for key in 0..64u128 {
+                prop_assert_eq!(set.contains(key), reference.contains(&key));
+            }
+            for key in &reference {
+                prop_assert!(set.contains(*key));
+            }
+        }
+    }
+
+    proptest! {
+        /// Every answer equals std's HashMap's: the first value given a key
+        /// stays until the key is removed.
+        #[test]
+        fn answers_as_a_hash_map(steps in proptest::collection::vec((step(), any::<u32>()), 0..400)) {
+            let mut map = KeyMap::<u128, u32>::new();
+            let mut reference: HashMap<u128, u32> = HashMap::new();
+            for (step, value) in steps {
+                match step {
+                    Step::Insert(key) => {
+                        let added = !reference.contains_key(&key);
+                        let held = *reference.entry(key).or_insert(value);
+                        prop_assert_eq!(map.get_or_insert(key, value), (held, added));
+                    }
+                    Step::Remove(key) => prop_assert_eq!(map.remove(key), reference.remove(&key)),
+                    Step::Contains(key) => prop_assert_eq!(map.get(key), reference.get(&key).copied()),
+                    Step::Clear => {
+                        map.clear();
+                        reference.clear();
+                    }
+                }
+                prop_assert_eq!(map.len(), reference.len());
+            }
+            for (key, value) in &reference {
+                prop_assert_eq!(map.get(*key), Some(*value));
+            }
+        }
+    }
+
+    #[test]
+    fn grows_past_many_keys_and_keeps_them() {
+        let mut set = KeySet::<u64>::new();
+        for key in 0..100_000u64 {
+            assert!(set.insert(key * 7));
+        }
+        assert_eq!(set.len(), 100_000);
+        for key in 0..100_000u64 {
+            assert!(!set.insert(key * 7));
+            assert!(set.contains(key * 7));
+            assert!(!set.contains(key * 7 + 1));
+        }
+        for key in (0..100_000u64).step_by(2) {
+            assert!(set.remove(key * 7));
+        }
+        assert_eq!(set.len(), 50_000);
+        for key in 0..100_000u64 {
+            assert_eq!(set.contains(key * 7), key % 2 == 1);
+        }
+    }
+}
