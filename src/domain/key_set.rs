@@ -34,6 +34,10 @@ pub(crate) struct KeyMap<K: SetKey, V: Copy + Default> {
     zero: Option<V>,
     /// Keys in `slots` (not counting the zero key).
     stored: usize,
+    /// Seeded afresh for every table: a log crafted so that its keys share
+    /// a home slot under a hash known in advance would turn every probe
+    /// into a walk along one run. Nothing depends on where a key lies.
+    hasher: foldhash::fast::RandomState,
 }
 
 impl<K: SetKey, V: Copy + Default> KeyMap<K, V> {
@@ -42,16 +46,15 @@ impl<K: SetKey, V: Copy + Default> KeyMap<K, V> {
             slots: Vec::new(),
             zero: None,
             stored: 0,
+            hasher: foldhash::fast::RandomState::default(),
         }
     }
 
-    /// Where `key`'s probe starts. The hash is foldhash's, as the tables had
-    /// with hashbrown: interned ids are small integers, and only a hash
-    /// spreads them over the table.
+    /// Where `key`'s probe starts. The hash is foldhash's: interned ids are
+    /// small integers, and only a hash spreads them over the table.
     #[inline]
     fn home(&self, key: K) -> usize {
-        let hash = foldhash::fast::FixedState::default().hash_one(key);
-        (hash as usize) & (self.slots.len() - 1)
+        (self.hasher.hash_one(key) as usize) & (self.slots.len() - 1)
     }
 
     /// The value of `key`, adding it with `value` when it is not there;
