@@ -123,6 +123,8 @@ fn emit(outcome: &mut CommandOutput, output: Option<&str>) -> Result<(), Error> 
     match write_all(&mut stdout).and_then(|()| Ok(stdout.flush()?)) {
         // A reader that went away (`| head -1`) is not a failure.
         Err(Failure::Write(err)) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        result => result.map_err(|failure| failure.into_error("standard output")),
+        result => {
+            result.map_err(|failure| failure.into_error(scanquota::domain::error::STDOUT_NAME))
+        }
     }
 }

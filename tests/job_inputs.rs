@@ -438,4 +438,19 @@ fn a_failed_write_says_it_could_not_write_once() {
     assert!(text.contains("free some space"), "{text}");
     assert!(!text.contains("cannot read"), "{text}");
     assert_eq!(err.code(), 2);
+    // Standard output has no previous file to keep.
+    let err = scanquota::domain::error::Error::write(
+        scanquota::domain::error::STDOUT_NAME,
+        std::io::Error::from(std::io::ErrorKind::StorageFull),
+    );
+    let text = err.to_string();
+    assert!(
+        text.starts_with("standard output: cannot write: "),
+        "{text}"
+    );
+    assert!(
+        text.contains("write a file with --output; what was written is incomplete"),
+        "{text}"
+    );
+    assert!(!text.contains("previous file"), "{text}");
 }

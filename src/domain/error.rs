@@ -75,7 +75,7 @@ pub enum Error {
     },
 
     /// The result could not be written (`--output`, standard output).
-    #[error("{path}: cannot write: {source}; {}", write_fix(.source))]
+    #[error("{path}: cannot write: {source}; {}", write_fix(.path, .source))]
     Write {
         path: String,
         #[source]
@@ -140,17 +140,30 @@ pub enum Error {
     Overflow { what: String, fix: String },
 }
 
-fn write_fix(source: &std::io::Error) -> &'static str {
-    match source.kind() {
-        std::io::ErrorKind::StorageFull => {
+/// What to do about a failed write: `--output` writes a temporary file and
+/// renames it, so the previous file is untouched; standard output has no
+/// previous file, and what reached it before the failure is incomplete.
+fn write_fix(path: &str, source: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind::{PermissionDenied, StorageFull};
+    match (path == STDOUT_NAME, source.kind()) {
+        (true, StorageFull) => {
+            "free some space where standard output goes, or write a file with --output; what was written is incomplete"
+        }
+        (true, _) => {
+            "check where standard output goes, or write a file with --output; what was written is incomplete"
+        }
+        (false, StorageFull) => {
             "free some space or write elsewhere; the previous file is kept as it was"
         }
-        std::io::ErrorKind::PermissionDenied => {
+        (false, PermissionDenied) => {
             "check the directory's permissions; the previous file is kept as it was"
         }
-        _ => "check the path; the previous file is kept as it was",
+        (false, _) => "check the path; the previous file is kept as it was",
     }
 }
+
+/// How messages name standard output when writing to it fails.
+pub const STDOUT_NAME: &str = "standard output";
 
 impl Error {
     pub(crate) fn input(location: Location, problem: impl Into<String>) -> Self {

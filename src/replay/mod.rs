@@ -638,7 +638,7 @@ pub fn each_row(
             let mut rows = HandedRows::default();
             let mut go_on = true;
             for path in paths.iter() {
-                log.read_path_each(path, plan.zone, &options, |log, read| {
+                let read = log.read_path_each(path, plan.zone, &options, |log, read| {
                     rows.learn_names(log, &mut replayer);
                     let shown = account
                         .is_none_or(|wanted| log.accounts.name(read.event.account) == wanted);
@@ -648,7 +648,14 @@ pub fn each_row(
                         go_on = sender.send(rows.take_rows()).is_ok();
                     }
                     go_on
-                })?;
+                });
+                if let Err(err) = read {
+                    // The rows read before the failing one are shown, as
+                    // when one thread read and wrote.
+                    rows.replay(&mut replayer, schedule.as_of);
+                    let _ = sender.send(rows.take_rows());
+                    return Err(err);
+                }
                 if !go_on {
                     break;
                 }
