@@ -20,7 +20,7 @@ pub(crate) fn run(args: &MergeArgs, width: u16) -> Result<CommandOutput> {
 #[cfg(test)]
 mod tests {
     use crate::app::cli::{Cli, Command};
-    use crate::app::job::{Job, Needs};
+    use crate::app::job::Job;
     use crate::model::report::{LineBasis, Report};
     use clap::Parser;
 
@@ -30,13 +30,7 @@ mod tests {
         let Command::Report(args) = cli.command else {
             unreachable!("a report command")
         };
-        let needs = Needs {
-            texts: false,
-            may_stream: true,
-            ..Needs::default()
-        }
-        .breakdown(&args.billed.breakdown)
-        .window(&args.window);
+        let needs = super::super::report::needs(&args);
         let job = Job::build(&args.plan, &args.billed.input, Some(&args.billed), needs).unwrap();
         super::super::report::reports(&job)
             .unwrap()
@@ -73,47 +67,17 @@ mod tests {
         let topup = "fixtures/tcss-cny-topup.toml";
         let (log, cores) = ("fixtures/tcss-cny.csv", "fixtures/cores.csv");
         let (mut future_periods, mut unpriced_lines, mut projected_lines) = (0, 0, 0);
+        // `report` arguments: a plan, the log, as-of, then any more.
+        fn case<'a>(plan: &'a str, log: &'a str, as_of: &'a str, more: &[&'a str]) -> Vec<&'a str> {
+            [&["--plan", plan, "--log", log, "--as-of", as_of][..], more].concat()
+        }
         for args in [
-            vec![
-                "--plan",
-                topup,
-                "--log",
-                log,
-                "--cores",
-                cores,
-                "--as-of",
-                "2024-05-01",
-            ],
-            vec![
-                "--plan",
-                topup,
-                "--log",
-                log,
-                "--cores",
-                cores,
-                "--as-of",
-                "2024-04-19",
-            ],
-            vec![
-                "--plan",
-                topup,
-                "--log",
-                log,
-                "--as-of",
-                "2024-04-25",
-                "--month",
-                "2024-04",
-            ],
-            vec!["--plan", plan, "--log", log, "--as-of", "2024-03-25 12:00"],
-            vec!["--plan", plan, "--log", log, "--as-of", "2024-05-20 12:00"],
-            vec![
-                "--plan",
-                unpriced,
-                "--log",
-                log,
-                "--as-of",
-                "2024-04-25 12:00",
-            ],
+            case(topup, log, "2024-05-01", &["--cores", cores]),
+            case(topup, log, "2024-04-19", &["--cores", cores]),
+            case(topup, log, "2024-04-25", &["--month", "2024-04"]),
+            case(plan, log, "2024-03-25 12:00", &[]),
+            case(plan, log, "2024-05-20 12:00", &[]),
+            case(unpriced, log, "2024-04-25 12:00", &[]),
         ] {
             let report = built(&args);
             let path = dir.path().join("report.json");

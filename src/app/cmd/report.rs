@@ -8,14 +8,20 @@ use crate::domain::error::{Error, Result};
 use crate::model::report::{Comparison, Report, assemble};
 use crate::replay::{self, Observer, Replayed, unknown_account};
 
-pub(crate) fn run(args: &ReportArgs, width: u16) -> Result<CommandOutput> {
-    let needs = Needs {
+/// What a report needs of its inputs: no texts; a single plan's logs may
+/// stream; the breakdown and window asked for.
+pub(super) fn needs(args: &ReportArgs) -> Needs {
+    Needs {
         texts: false,
         may_stream: args.plan.len() == 1,
         ..Needs::default()
     }
     .breakdown(&args.billed.breakdown)
-    .window(&args.window);
+    .window(&args.window)
+}
+
+pub(crate) fn run(args: &ReportArgs, width: u16) -> Result<CommandOutput> {
+    let needs = needs(args);
     // Several plans are a comparison: a format with no such view is
     // refused before any input is read.
     let comparison = match args.plan.len() {
