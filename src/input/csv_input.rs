@@ -418,7 +418,7 @@ impl<R: Read> CsvInput<R> {
             line: self.line,
             byte: record.position().map_or(0, |p| p.byte()),
             text: std::str::from_utf8(record.as_slice()).ok(),
-            record,
+            fields: Fields::Record(record),
             keyed: false,
         }
     }
@@ -442,8 +442,56 @@ impl<'a> Row<'a> {
             line,
             byte,
             text: std::str::from_utf8(record.as_slice()).ok(),
-            record,
+            fields: Fields::Record(record),
             keyed: true,
+        }
+    }
+
+    /// A row cut from one line of plain text (`crate::input::plain_csv`):
+    /// field `i` ends at `ends[i]`, the next starts one byte (the delimiter)
+    /// later.
+    pub(crate) fn plain(
+        name: &'a str,
+        kind: &'static str,
+        names: &'a [String],
+        (line, byte): (u64, u64),
+        text: &'a str,
+        ends: &'a [usize],
+    ) -> Self {
+        Row {
+            name,
+            kind,
+            names,
+            line,
+            byte,
+            text: Some(text),
+            fields: Fields::Line(ends),
+            keyed: false,
+        }
+    }
+}
+
+/// Where a row's fields lie.
+enum Fields<'a> {
+    /// In a record the csv reader filled: its fields back to back.
+    Record(&'a csv::ByteRecord),
+    /// In one line of text, cut at the delimiters: each field's end.
+    Line(&'a [usize]),
+}
+
+impl Fields<'_> {
+    /// Where field `index` lies in the row's bytes.
+    fn range(&self, index: usize) -> Option<std::ops::Range<usize>> {
+        match self {
+            Fields::Record(record) => record.range(index),
+            Fields::Line(ends) => {
+                let end = *ends.get(index)?;
+                let start = match index {
+                    0 => 0,
+                    _ => ends[index - 1] + 1,
+                };
+                Some(start..end)
+            }
         }
     }
 }
@@ -456,7 +504,7 @@ pub(crate) struct Row<'a> {
     pub(crate) line: u64,
     /// Byte offset of the row in the (decompressed, LF-normalised) input.
     pub(crate) byte: u64,
-    record: &'a csv::ByteRecord,
+    fields: Fields<'a>,
     /// Every field's bytes back to back, when they are UTF-8 together: then
     /// a cell is a slice of it, without validating each cell again.
     text: Option<&'a str>,
@@ -478,12 +526,17 @@ impl<'a> Row<'a> {
     pub(crate) fn cell(&self, index: usize) -> Result<&'a str> {
         // A field whose ends are character boundaries of valid UTF-8 text is
         // valid UTF-8 itself; otherwise fall through and say what is wrong.
-        if let (Some(text), Some(range)) = (self.text, self.record.range(index))
+        if let (Some(text), Some(range)) = (self.text, self.fields.range(index))
             && let Some(cell) = text.get(range)
         {
             return Ok(cell);
         }
-        let bytes = self.record.get(index).unwrap_or_default();
+        // A line is cut only once it is known to be UTF-8 (the cell is
+        // there); only a record's field can get here with bytes.
+        let bytes = match &self.fields {
+            Fields::Record(record) => record.get(index).unwrap_or_default(),
+            Fields::Line(_) => &[],
+        };
         std::str::from_utf8(bytes).map_err(|_| {
             Error::input(
                 self.location(index),

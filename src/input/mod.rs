@@ -7,4 +7,5 @@ pub mod cores;
 pub mod csv_input;
 pub mod inventory;
 pub mod log;
+pub(crate) mod plain_csv;
 pub(crate) mod progress;

@@ -13,6 +13,8 @@ use crate::domain::error::{Error, Result};
 use crate::domain::key_set::PREFETCH_AHEAD;
 use crate::domain::zone::Zone;
 use crate::input::csv_input::CsvInput;
+use crate::input::csv_input::Row;
+use crate::input::plain_csv::{PLAIN_CHUNK, PlainLayout, read_plain_rows};
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::ops::Range;
@@ -396,6 +398,22 @@ fn read_up_to(file: &mut File, limit: usize) -> std::io::Result<Vec<u8>> {
 }
 
 fn read_piece(readers: &Readers<'_>, range: Range<u64>) -> Result<Piece> {
+    let path = readers.path;
+    let mut handle = File::open(path).map_err(|err| Error::io(path, err))?;
+    handle
+        .seek(SeekFrom::Start(range.start))
+        .map_err(|err| Error::io(path, err))?;
+    let bytes = crate::input::progress::track_part(
+        Box::new(handle.take(range.end - range.start)),
+        readers.bar.as_ref(),
+    );
+    parse_piece(readers, bytes, PLAIN_CHUNK)
+}
+
+/// Parse the rows in `bytes`, a piece of the file, cutting plain rows at
+/// their delimiters `plain_chunk` bytes at a time (0: none) and reading the
+/// rest with the csv crate.
+fn parse_piece(readers: &Readers<'_>, mut bytes: impl Read, plain_chunk: usize) -> Result<Piece> {
     let Readers {
         options,
         path,
@@ -405,13 +423,27 @@ fn read_piece(readers: &Readers<'_>, range: Range<u64>) -> Result<Piece> {
         zone,
         ..
     } = *readers;
-    let mut handle = File::open(path).map_err(|err| Error::io(path, err))?;
-    handle
-        .seek(SeekFrom::Start(range.start))
-        .map_err(|err| Error::io(path, err))?;
-    let bytes = BufReader::with_capacity(1 << 16, handle.take(range.end - range.start));
+    let mut log = ScanLog::default();
+    let mut images = Vec::new();
+    let mut keep = |log: &mut ScanLog, row: &Row<'_>| {
+        let read = log.parse_row(options, file, row, columns, zone)?;
+        log.events.push(read.event);
+        if options.images_by_fingerprint {
+            images.push(read.image);
+        }
+        Ok(())
+    };
+    let layout = PlainLayout {
+        name: path,
+        kind: "scan log",
+        names,
+        delimiter: options.layout.delimiter,
+    };
+    let plain = read_plain_rows(&mut bytes, &layout, plain_chunk, |row| keep(&mut log, &row))?;
+    let plain_events = log.events.len();
+    // From the first row that is not plain on, the csv crate reads.
     let mut counted = Counting {
-        inner: crate::input::progress::track_part(Box::new(bytes), readers.bar.as_ref()),
+        inner: std::io::Cursor::new(plain.rest).chain(BufReader::with_capacity(1 << 16, bytes)),
         after_cr: false,
         newlines: 0,
         quotes: 0,
@@ -423,22 +455,19 @@ fn read_piece(readers: &Readers<'_>, range: Range<u64>) -> Result<Piece> {
         &mut counted,
         &options.layout,
     );
-    let mut log = ScanLog::default();
-    let mut images = Vec::new();
     let mut record = csv::ByteRecord::new();
     while input.read(&mut record)? {
-        let row = input.row(&record);
-        let read = log.parse_row(options, file, &row, columns, zone)?;
-        log.events.push(read.event);
-        if options.images_by_fingerprint {
-            images.push(read.image);
-        }
+        keep(&mut log, &input.row(&record))?;
     }
     drop(input);
+    // The csv crate counted its lines from where the plain rows stopped.
+    for event in &mut log.events[plain_events..] {
+        event.line += plain.newlines;
+    }
     Ok(Piece {
         log,
         images,
-        newlines: counted.newlines,
+        newlines: plain.newlines + counted.newlines,
         quotes: counted.quotes,
     })
 }
@@ -467,5 +496,126 @@ impl<R: Read> Read for Counting<R> {
         self.after_cr = bytes.last() == Some(&b'\r');
         self.quotes += memchr::memchr_iter(b'"', bytes).count() as u64;
         Ok(read)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const HEADER: &str = "timestamp,account,image,status,scan_id\n";
+
+    /// What a piece holds, for comparing two ways of reading it.
+    type Held = (Vec<ScanEvent>, Vec<String>, Vec<u128>, u64, u64);
+
+    /// The piece `body` (rows of a file whose header is [`HEADER`]) parsed
+    /// with plain rows cut `chunk` bytes at a time (0: by the csv crate only).
+    fn parsed(body: &[u8], chunk: usize) -> Option<Held> {
+        let options = ReadOptions {
+            images_by_fingerprint: true,
+            ..ReadOptions::default()
+        };
+        let input = CsvInput::with_layout(
+            "log.csv",
+            "scan log",
+            "timestamp,image",
+            HEADER.as_bytes(),
+            &options.layout,
+            &options.known_columns(),
+        )
+        .unwrap();
+        let columns = Columns::of(&input, None).unwrap();
+        let names = input.names().to_vec();
+        let cuts = [0, body.len() as u64];
+        let readers = Readers::new(
+            &options,
+            "log.csv",
+            body.len() as u64,
+            (&names, &columns, &cuts),
+            0,
+            Zone::Fixed(chrono::FixedOffset::east_opt(0).unwrap()),
+        );
+        let piece = parse_piece(&readers, body, chunk).ok()?;
+        let accounts = (0..piece.log.accounts.len() as u32)
+            .map(|id| piece.log.accounts.name(id).to_string())
+            .collect();
+        Some((
+            piece.log.events,
+            accounts,
+            piece.images,
+            piece.newlines,
+            piece.quotes,
+        ))
+    }
+
+    /// Lines of every kind the plain cut meets or hands over: plain rows,
+    /// blank lines, quotes, CRLF and lone CR, a quoted line break, bytes
+    /// that are not UTF-8, too few fields, a value the reader refuses.
+    fn line() -> impl Strategy<Value = Vec<u8>> {
+        let plain = (
+            0u32..500,
+            0u8..4,
+            0u8..9,
+            any::<bool>(),
+            prop::option::of(0u16..50),
+        )
+            .prop_map(|(minute, account, image, failed, id)| {
+                format!(
+                    "2024-01-01T{:02}:{:02}:00Z,a{account},img{image},{},{}\n",
+                    minute / 60,
+                    minute % 60,
+                    if failed { "failed" } else { "success" },
+                    id.map(|id| format!("s{id}")).unwrap_or_default()
+                )
+                .into_bytes()
+            });
+        prop_oneof![
+            8 => plain,
+            1 => Just(b"\n".to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,\"a1\",img1,success,\n".to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,a2,img1,success,s1\r\n".to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,a2,img1,success,s1\r".to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,\"a\nb\",img1,success,\n".to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,a1,img\xff,success,\n".to_vec()),
+            1 => Just("2024-01-01T00:00:00Z,ä,img2,success,\n".as_bytes().to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,a1\n".to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,a1,img1,success,s1,extra\n".to_vec()),
+            1 => Just(b"yesterday,a1,img1,success,\n".to_vec()),
+            1 => Just(b",,,,\n".to_vec()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Rows cut at their delimiters, in chunks of any size, hand over
+        /// the same events, accounts, image fingerprints, line ends and
+        /// quotes as the csv crate reading the whole piece, or fail as it
+        /// does; the cut gives way to the csv crate at the first line that
+        /// is not plain.
+        #[test]
+        fn plain_rows_read_as_the_csv_crate_reads_them(
+            lines in prop::collection::vec(line(), 0..40),
+            chunk in prop_oneof![1usize..200, Just(PLAIN_CHUNK)],
+            unterminated in any::<bool>(),
+        ) {
+            let mut body: Vec<u8> = lines.concat();
+            if unterminated && body.last() == Some(&b'\n') {
+                body.pop();
+            }
+            prop_assert_eq!(parsed(&body, chunk), parsed(&body, 0));
+        }
+    }
+
+    #[test]
+    fn a_plain_piece_is_cut_without_the_csv_crate_and_lines_count_from_its_start() {
+        let body =
+            b"\n2024-01-01T00:00:00Z,a1,img1,success,s1\n\n2024-01-01T00:01:00Z,a2,img2,failed,\n";
+        let (events, accounts, images, newlines, quotes) = parsed(body, PLAIN_CHUNK).unwrap();
+        assert_eq!(events.iter().map(|e| e.line).collect::<Vec<_>>(), [2, 4]);
+        assert_eq!(accounts, ["a1", "a2"]);
+        assert_eq!(images.len(), 2);
+        assert_eq!((newlines, quotes), (4, 0));
     }
 }

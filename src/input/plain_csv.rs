@@ -1,0 +1,150 @@
+//! Rows of plain CSV read by cutting lines at the delimiter, without the csv
+//! crate's byte-by-byte state machine: the rows of a large log are almost
+//! always plain — no quotes, no carriage returns, UTF-8, every row the
+//! header's width — and for those the cut is the parse. Each byte is looked
+//! at once, by one vectorised search for the delimiter and the line end
+//! (`memchr2`), after a search of the whole chunk for a quote or a carriage
+//! return and one UTF-8 check of the chunk.
+//!
+//! Why by hand (docs/decisions.md, "Plain rows"): the csv crate's parse was
+//! a fifth of a large report's time and the floor itself. At the first line
+//! that is not plain the cut stops and hands back the bytes from that line
+//! on, so the caller reads the rest with the csv crate, which takes quotes
+//! and carriage returns as it always did and names any problem. A property
+//! test pins the rows and lines of both to each other
+//! (`src/input/log/pieces.rs`).
+
+use crate::domain::error::Result;
+use crate::domain::limits::MAX_RECORD_BYTES;
+use crate::input::csv_input::Row;
+use std::io::Read;
+
+/// The bytes read and cut at a time; a line longer than this is left to
+/// the csv crate.
+pub(crate) const PLAIN_CHUNK: usize = 1 << 20;
+
+/// Where [`read_plain_rows`] stopped.
+pub(crate) struct PlainEnd {
+    /// Line ends in the rows it read (blank lines included).
+    pub(crate) newlines: u64,
+    /// The bytes read but not cut, from the start of the first line that is
+    /// not plain: the rest of the input is these, then what `input` still
+    /// holds. Empty when the input was read to its end.
+    pub(crate) rest: Vec<u8>,
+}
+
+/// What the rows are: the file's name and kind, for messages, its header's
+/// names (every row has as many fields) and the delimiter.
+pub(crate) struct PlainLayout<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) kind: &'static str,
+    pub(crate) names: &'a [String],
+    pub(crate) delimiter: u8,
+}
+
+/// Read rows from `input`, which starts at a line start, `chunk` bytes at a
+/// time (0: none), handing each one to `each` with its line counted from 1
+/// at the start of `input`, while they are plain; stop at the end of the
+/// input, at the first line that is not plain, or at the first error `each`
+/// returns.
+pub(crate) fn read_plain_rows(
+    input: &mut impl Read,
+    layout: &PlainLayout<'_>,
+    chunk: usize,
+    mut each: impl FnMut(Row<'_>) -> Result<()>,
+) -> Result<PlainEnd> {
+    let delimiter = layout.delimiter;
+    let mut end = PlainEnd {
+        newlines: 0,
+        rest: Vec::new(),
+    };
+    // A delimiter that is not ASCII could cut a character in two; one that
+    // is a quote or a line end is not a delimiter the cut understands.
+    if chunk == 0 || !delimiter.is_ascii() || matches!(delimiter, b'"' | b'\n' | b'\r') {
+        return Ok(end);
+    }
+    let mut buffer: Vec<u8> = Vec::with_capacity(chunk);
+    // Bytes of the input before `buffer[0]`.
+    let mut offset = 0u64;
+    let mut ends: Vec<usize> = Vec::with_capacity(layout.names.len());
+    loop {
+        let wanted = chunk - buffer.len();
+        let read = (&mut *input)
+            .take(wanted as u64)
+            .read_to_end(&mut buffer)
+            .map_err(|err| crate::domain::error::Error::io(layout.name, err))?;
+        let ended = read < wanted;
+        // The lines wholly in the buffer: up to its last line end, or all
+        // of it at the end of the input.
+        let whole = if ended {
+            buffer.len()
+        } else {
+            memchr::memrchr(b'\n', &buffer).map_or(0, |at| at + 1)
+        };
+        // Plain up to the first quote or carriage return, and as far as the
+        // bytes are UTF-8.
+        let plain = memchr::memchr2(b'"', b'\r', &buffer[..whole]).unwrap_or(whole);
+        let text = match std::str::from_utf8(&buffer[..plain]) {
+            Ok(text) => text,
+            Err(err) => std::str::from_utf8(&buffer[..err.valid_up_to()]).unwrap_or_default(),
+        };
+        // Where the line being cut starts.
+        let mut start = 0;
+        let mut stopped = text.len() < whole || whole == 0;
+        let mut row = |start: usize, line_end: usize, ends: &[usize], newlines: u64| {
+            // Both ends are line ends or the text's end: character boundaries.
+            let line = text.get(start..line_end).unwrap_or_default();
+            if ends.len() != layout.names.len() || line.len() as u64 > MAX_RECORD_BYTES {
+                return Ok(false);
+            }
+            each(Row::plain(
+                layout.name,
+                layout.kind,
+                layout.names,
+                (newlines + 1, offset + start as u64),
+                line,
+                ends,
+            ))?;
+            Result::Ok(true)
+        };
+        for at in memchr::memchr2_iter(delimiter, b'\n', text.as_bytes()) {
+            if text.as_bytes()[at] == delimiter {
+                ends.push(at - start);
+                continue;
+            }
+            // A blank line is no row (as the csv crate skips it).
+            if at > start {
+                ends.push(at - start);
+                if !row(start, at, &ends, end.newlines)? {
+                    stopped = true;
+                    ends.clear();
+                    break;
+                }
+            }
+            ends.clear();
+            end.newlines += 1;
+            start = at + 1;
+        }
+        // The last line of an input that ends without a line end.
+        if !stopped && ended && start < text.len() {
+            ends.push(text.len() - start);
+            if row(start, text.len(), &ends, end.newlines)? {
+                start = text.len();
+            } else {
+                stopped = true;
+            }
+            ends.clear();
+        }
+        if stopped || (ended && start < buffer.len()) {
+            buffer.drain(..start);
+            end.rest = buffer;
+            return Ok(end);
+        }
+        if ended {
+            return Ok(end);
+        }
+        // Carry the line not yet whole to the front.
+        buffer.drain(..start);
+        offset += start as u64;
+    }
+}
