@@ -95,6 +95,18 @@ fn catalogue() -> Vec<Case> {
             b"timestamp,image\n2024-04-01T00:00:00Z,a,b\n".to_vec(),
             &["log.csv:2", "fields"],
         ),
+        // The row's own line, not the first blank line before it; with a
+        // quoted field before it too (read by the csv crate, not cut).
+        log_case(
+            "too few fields after blank lines",
+            b"timestamp,image\n2024-04-01T00:00:00Z,a\n\n\n2024-04-01T00:00:00Z\n".to_vec(),
+            &["log.csv:5", "1 fields but the header has 2"],
+        ),
+        log_case(
+            "too few fields after blank lines and a quote",
+            b"timestamp,image\n2024-04-01T00:00:00Z,\"a\"\n\n\n2024-04-01T00:00:00Z\n".to_vec(),
+            &["log.csv:5", "1 fields but the header has 2"],
+        ),
         log_case(
             "unterminated quote",
             b"timestamp,image\n2024-04-01T00:00:00Z,\"img\n2024-04-02T00:00:00Z,b\n".to_vec(),

@@ -150,12 +150,13 @@ pub(crate) struct CsvInput<R: Read> {
     /// The canonical name each column is read as (see [`Layout::name_of`]).
     lookup: Vec<String>,
     layout: Layout,
-    /// Without a header row of its own (a slice of a file whose header was
-    /// read elsewhere), the csv crate would take its first row's length as
-    /// the rule: every row is held to the header's length instead.
-    headless: bool,
     /// The line the last row read stands on.
     line: u64,
+    /// Lines and bytes of the input before the reader's first byte (rows
+    /// of a file read on from the middle): added to every line and offset
+    /// the csv crate counts.
+    line_base: u64,
+    byte_base: u64,
 }
 
 impl<R: Read> CsvInput<R> {
@@ -177,13 +178,13 @@ impl<R: Read> CsvInput<R> {
     ) -> Result<Self> {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
-            .flexible(false)
+            .flexible(true)
             .delimiter(layout.delimiter)
             .from_reader(Guard::new(CrlfToLf::new(reader), kind, layout.delimiter));
         let mut header = csv::ByteRecord::new();
         let more = reader
             .read_byte_record(&mut header)
-            .map_err(|err| csv_error(name, err))?;
+            .map_err(|err| csv_error(name, err, 0))?;
         check_record_size(name, kind, 1, 0, reader.position().byte())?;
         if !more {
             return Err(Error::input(
@@ -223,8 +224,9 @@ impl<R: Read> CsvInput<R> {
             names,
             lookup,
             layout: layout.clone(),
-            headless: false,
             line: 1,
+            line_base: 0,
+            byte_base: 0,
         })
     }
 
@@ -253,9 +255,18 @@ impl<R: Read> CsvInput<R> {
             names,
             lookup,
             layout: layout.clone(),
-            headless: true,
             line: 0,
+            line_base: 0,
+            byte_base: 0,
         }
+    }
+
+    /// The reader starts `lines` line ends and `bytes` bytes into the
+    /// input: lines and offsets count from the input's start.
+    pub(crate) fn starting_after(mut self, lines: u64, bytes: u64) -> Self {
+        self.line_base = lines;
+        self.byte_base = bytes;
+        self
     }
 
     /// The input's name, as messages show it.
@@ -336,13 +347,13 @@ impl<R: Read> CsvInput<R> {
     /// is what a quote left open looks like (the csv crate reads it to the end
     /// of the file, swallowing every later row).
     pub(crate) fn read(&mut self, record: &mut csv::ByteRecord) -> Result<bool> {
-        let start = self.reader.position().line();
+        let start = self.reader.position().line() + self.line_base;
         let start_byte = self.reader.position().byte();
         self.reader.get_mut().record_start(start_byte, start);
         let more = self
             .reader
             .read_byte_record(record)
-            .map_err(|err| csv_error(&self.name, err))?;
+            .map_err(|err| csv_error(&self.name, err, self.line_base))?;
         check_record_size(
             &self.name,
             self.kind,
@@ -354,7 +365,7 @@ impl<R: Read> CsvInput<R> {
         // blank lines it skipped; a row (which holds no line break) stands on
         // the line its end is on: one before the reader's line once its line
         // end is read, the reader's own at the end of a file without one.
-        let end = self.reader.position().line();
+        let end = self.reader.position().line() + self.line_base;
         let input = &self.reader.get_ref().inner;
         // A field left open to the end of the input holds the last line end
         // itself: no line end after the row was read either.
@@ -364,11 +375,14 @@ impl<R: Read> CsvInput<R> {
         } else {
             end.saturating_sub(1)
         };
-        if more && self.headless && record.len() != self.names.len() {
+        // Every row is held to the header's width here (the reader is
+        // flexible): a message then names the row's own line, not the first
+        // blank line before it where the csv crate's search began.
+        if more && record.len() != self.names.len() {
             return Err(Error::input(
                 Location::file(&self.name).line(self.line),
                 format!(
-                    "the row has {} fields but the header has {}; give every row the header's columns",
+                    "the row has {} fields but the header has {}; give every row the header's columns (quote fields that contain commas)",
                     record.len(),
                     self.names.len()
                 ),
@@ -416,7 +430,7 @@ impl<R: Read> CsvInput<R> {
             kind: self.kind,
             names: &self.names,
             line: self.line,
-            byte: record.position().map_or(0, |p| p.byte()),
+            byte: record.position().map_or(0, |p| p.byte()) + self.byte_base,
             text: std::str::from_utf8(record.as_slice()).ok(),
             fields: Fields::Record(record),
             keyed: false,
@@ -583,8 +597,9 @@ fn shorten_bytes(bytes: &[u8]) -> &[u8] {
     &bytes[..bytes.len().min(60)]
 }
 
-fn csv_error(name: &str, err: csv::Error) -> Error {
-    let line = err.position().map(|p| p.line());
+/// The csv crate's error, its line counted after `line_base` lines.
+fn csv_error(name: &str, err: csv::Error, line_base: u64) -> Error {
+    let line = err.position().map(|p| p.line() + line_base);
     match err.into_kind() {
         csv::ErrorKind::Io(io) => Error::io(name, io),
         csv::ErrorKind::UnequalLengths {
@@ -592,7 +607,7 @@ fn csv_error(name: &str, err: csv::Error) -> Error {
             len,
             pos,
         } => {
-            let line = pos.map(|p| p.line()).or(line).unwrap_or(0);
+            let line = pos.map(|p| p.line() + line_base).or(line).unwrap_or(0);
             Error::input(
                 Location::file(name).line(line),
                 format!(

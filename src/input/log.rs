@@ -8,11 +8,12 @@ use crate::domain::key_set::KeyMap;
 use crate::domain::limits::{MAX_RECORD_BYTES, describe};
 use crate::domain::zone::{Zone, parse_timestamp};
 use crate::input::csv_input::{CsvInput, Layout, Row};
+use crate::input::plain_csv::{PLAIN_CHUNK, PlainLayout, read_plain_rows};
 use chrono::{DateTime, Utc};
 use flate2::read::MultiGzDecoder;
 pub(crate) use formats::LogFormat;
 use std::collections::HashMap;
-use std::io::Read;
+use std::io::{BufRead, Read};
 
 pub mod formats;
 mod pieces;
@@ -466,7 +467,7 @@ impl ScanLog {
         name: &str,
         reader: impl Read,
         zone: Zone,
-        mut each: impl FnMut(&ScanLog, ReadRow<'_>) -> bool,
+        each: impl FnMut(&ScanLog, ReadRow<'_>) -> bool,
     ) -> Result<()> {
         let file = u32::try_from(self.files.len()).map_err(|_| {
             Error::input(
@@ -506,15 +507,78 @@ impl ScanLog {
                 ),
             ));
         }
-        let mut input = CsvInput::with_layout(
-            name,
-            "scan log",
-            "timestamp,image",
-            reader,
-            &options.layout,
-            &options.known_columns(),
-        )?;
+        self.read_csv(options, (file, name), reader, zone, PLAIN_CHUNK, each)
+    }
+
+    /// The rows of a CSV log: its header, then plain rows cut at their
+    /// delimiters `plain_chunk` bytes at a time (0: none,
+    /// `crate::input::plain_csv`), and from the first row that is not plain
+    /// on, the csv crate's reading. A header that is not one plain line
+    /// leaves the whole file to the csv crate.
+    fn read_csv(
+        &mut self,
+        options: &ReadOptions,
+        (file, name): (u32, &str),
+        mut reader: impl std::io::BufRead,
+        zone: Zone,
+        plain_chunk: usize,
+        mut each: impl FnMut(&ScanLog, ReadRow<'_>) -> bool,
+    ) -> Result<()> {
+        let mut header = Vec::new();
+        if plain_chunk > 0 {
+            (&mut reader)
+                .take(MAX_RECORD_BYTES)
+                .read_until(b'\n', &mut header)
+                .map_err(|err| Error::io(name, err))?;
+        }
+        let plain_header =
+            header.last() == Some(&b'\n') && memchr::memchr2(b'"', b'\r', &header).is_none();
+        fn open<R: Read>(name: &str, options: &ReadOptions, reader: R) -> Result<CsvInput<R>> {
+            CsvInput::with_layout(
+                name,
+                "scan log",
+                "timestamp,image",
+                reader,
+                &options.layout,
+                &options.known_columns(),
+            )
+        }
+        if !plain_header {
+            let mut input = open(name, options, std::io::Cursor::new(header).chain(reader))?;
+            let columns = Columns::of(&input, options.group_column.as_deref())?;
+            let mut record = csv::ByteRecord::new();
+            while input.read(&mut record)? {
+                let row = input.row(&record);
+                let read = self.parse_row(options, file, &row, &columns, zone)?;
+                if !each(self, read) {
+                    break;
+                }
+            }
+            return Ok(());
+        }
+        let input = open(name, options, &header[..])?;
         let columns = Columns::of(&input, options.group_column.as_deref())?;
+        let names = input.names().to_vec();
+        drop(input);
+        let header_bytes = header.len() as u64;
+        let layout = PlainLayout {
+            name,
+            kind: "scan log",
+            names: &names,
+            delimiter: options.layout.delimiter,
+        };
+        let plain = read_plain_rows(&mut reader, &layout, plain_chunk, |mut row| {
+            row.line += 1;
+            row.byte += header_bytes;
+            let read = self.parse_row(options, file, &row, &columns, zone)?;
+            Ok(each(self, read))
+        })?;
+        if plain.stopped {
+            return Ok(());
+        }
+        let rest = std::io::Cursor::new(plain.rest).chain(reader);
+        let mut input = CsvInput::headless(name, "scan log", names.clone(), rest, &options.layout)
+            .starting_after(1 + plain.newlines, header_bytes + plain.consumed);
         let mut record = csv::ByteRecord::new();
         while input.read(&mut record)? {
             let row = input.row(&record);
@@ -1538,5 +1602,112 @@ impl<R: Read> Read for GzipReader<R> {
             }
             .into_io()
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What reading a log handed out, row by row, and how it ended.
+    type Handed = (
+        Vec<(ScanEvent, u128, u64, String, String)>,
+        Result<(), String>,
+    );
+
+    /// `text` read as a CSV log with plain rows cut `chunk` bytes at a time
+    /// (0: the csv crate alone), stopping after `stop_after` rows.
+    fn handed(text: &[u8], chunk: usize, keep_texts: bool, stop_after: usize) -> Handed {
+        let options = ReadOptions {
+            keep_texts,
+            ..ReadOptions::default()
+        };
+        let mut log = ScanLog::default();
+        let mut rows = Vec::new();
+        let zone = Zone::Fixed(chrono::FixedOffset::east_opt(3600).unwrap());
+        let result = log.read_csv(&options, (0, "log.csv"), text, zone, chunk, |_, read| {
+            rows.push((
+                read.event,
+                read.image,
+                read.byte,
+                read.image_text.to_string(),
+                read.scan_id_text.to_string(),
+            ));
+            rows.len() < stop_after
+        });
+        (rows, result.map_err(|err| err.to_string()))
+    }
+
+    /// Lines of every kind: plain rows, blank lines, quotes, CRLF and lone
+    /// CR, a quoted line break, bytes that are not UTF-8, another width, a
+    /// value the reader refuses, a quote left open.
+    fn line() -> impl Strategy<Value = Vec<u8>> {
+        let plain = (
+            0u32..500,
+            0u8..4,
+            0u8..9,
+            any::<bool>(),
+            prop::option::of(0u16..50),
+        )
+            .prop_map(|(minute, account, image, failed, id)| {
+                format!(
+                    "2024-01-01T{:02}:{:02}:00Z,a{account},img{image},{},{}\n",
+                    minute / 60,
+                    minute % 60,
+                    if failed { "failed" } else { "success" },
+                    id.map(|id| format!("s{id}")).unwrap_or_default()
+                )
+                .into_bytes()
+            });
+        prop_oneof![
+            10 => plain,
+            2 => Just(b"\n".to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,\"a1\",img1,success,\n".to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,a2,img1,success,s1\r\n".to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,a2,img1,success,s1\r".to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,\"a\nb\",img1,success,\n".to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,a1,img\xff,success,\n".to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,a1\n".to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,a1,img1,success,s1,extra\n".to_vec()),
+            1 => Just(b"yesterday,a1,img1,success,\n".to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,a1,img1,success,\"s1\n".to_vec()),
+            1 => Just(b" 2024-01-01T00:00:00 , a3 ,img1,FAILED,\n".to_vec()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// A log read with plain rows cut at their delimiters, in chunks of
+        /// any size, hands out the same rows (events, fingerprints, offsets,
+        /// texts) and ends the same way, with the same message, as the csv
+        /// crate reading the whole file; a header that is not one plain
+        /// line leaves the file to the csv crate.
+        #[test]
+        fn a_log_reads_the_same_with_plain_rows_cut(
+            header in prop_oneof![
+                Just(&b"timestamp,account,image,status,scan_id\n"[..]),
+                Just(&b"timestamp,account,image,status,scan_id\r\n"[..]),
+                Just(&b"\"timestamp\",account,image,status,scan_id\n"[..]),
+                Just(&b"Timestamp , Account,IMAGE,status,scan_id\n"[..]),
+                Just(&b"timestamp,account,image,status,scan_id"[..]),
+            ],
+            lines in prop::collection::vec(line(), 0..40),
+            chunk in prop_oneof![1usize..200, Just(PLAIN_CHUNK)],
+            unterminated in any::<bool>(),
+            keep_texts in any::<bool>(),
+            stop_after in prop_oneof![Just(usize::MAX), 1usize..20],
+        ) {
+            let mut text = header.to_vec();
+            text.extend(lines.concat());
+            if unterminated && text.last() == Some(&b'\n') {
+                text.pop();
+            }
+            prop_assert_eq!(
+                handed(&text, chunk, keep_texts, stop_after),
+                handed(&text, 0, keep_texts, stop_after)
+            );
+        }
     }
 }

@@ -27,6 +27,10 @@ pub(crate) const PLAIN_CHUNK: usize = 1 << 20;
 pub(crate) struct PlainEnd {
     /// Line ends in the rows it read (blank lines included).
     pub(crate) newlines: u64,
+    /// Bytes of the input before `rest`.
+    pub(crate) consumed: u64,
+    /// The caller's `each` asked to stop: read no further.
+    pub(crate) stopped: bool,
     /// The bytes read but not cut, from the start of the first line that is
     /// not plain: the rest of the input is these, then what `input` still
     /// holds. Empty when the input was read to its end.
@@ -44,18 +48,20 @@ pub(crate) struct PlainLayout<'a> {
 
 /// Read rows from `input`, which starts at a line start, `chunk` bytes at a
 /// time (0: none), handing each one to `each` with its line counted from 1
-/// at the start of `input`, while they are plain; stop at the end of the
-/// input, at the first line that is not plain, or at the first error `each`
-/// returns.
+/// and its offset from 0 at the start of `input`, while they are plain;
+/// stop at the end of the input, at the first line that is not plain, when
+/// `each` returns false, or at the first error it returns.
 pub(crate) fn read_plain_rows(
     input: &mut impl Read,
     layout: &PlainLayout<'_>,
     chunk: usize,
-    mut each: impl FnMut(Row<'_>) -> Result<()>,
+    mut each: impl FnMut(Row<'_>) -> Result<bool>,
 ) -> Result<PlainEnd> {
     let delimiter = layout.delimiter;
     let mut end = PlainEnd {
         newlines: 0,
+        consumed: 0,
+        stopped: false,
         rest: Vec::new(),
     };
     // A delimiter that is not ASCII could cut a character in two; one that
@@ -67,8 +73,16 @@ pub(crate) fn read_plain_rows(
     // Bytes of the input before `buffer[0]`.
     let mut offset = 0u64;
     let mut ends: Vec<usize> = Vec::with_capacity(layout.names.len());
+    // Where the csv crate would look for the next row (just after the last
+    // row's line end: blank lines after it are skipped by that search, and
+    // a row's offset is where its search began), and the line ends before.
+    let mut from = 0usize;
+    let mut from_newlines = 0u64;
+    // The start of the line being cut, and the line ends before it.
+    let mut start = 0usize;
+    let mut newlines = 0u64;
     loop {
-        let wanted = chunk - buffer.len();
+        let wanted = chunk.saturating_sub(buffer.len());
         let read = (&mut *input)
             .take(wanted as u64)
             .read_to_end(&mut buffer)
@@ -88,63 +102,75 @@ pub(crate) fn read_plain_rows(
             Ok(text) => text,
             Err(err) => std::str::from_utf8(&buffer[..err.valid_up_to()]).unwrap_or_default(),
         };
-        // Where the line being cut starts.
-        let mut start = 0;
-        let mut stopped = text.len() < whole || whole == 0;
-        let mut row = |start: usize, line_end: usize, ends: &[usize], newlines: u64| {
-            // Both ends are line ends or the text's end: character boundaries.
-            let line = text.get(start..line_end).unwrap_or_default();
-            if ends.len() != layout.names.len() || line.len() as u64 > MAX_RECORD_BYTES {
-                return Ok(false);
-            }
-            each(Row::plain(
-                layout.name,
-                layout.kind,
-                layout.names,
-                (newlines + 1, offset + start as u64),
-                line,
-                ends,
-            ))?;
-            Result::Ok(true)
-        };
-        for at in memchr::memchr2_iter(delimiter, b'\n', text.as_bytes()) {
-            if text.as_bytes()[at] == delimiter {
+        // A line not whole in a full buffer (longer than a chunk, or blank
+        // lines filling it) is the csv crate's.
+        let mut plain_on = text.len() == whole && whole > start;
+        let mut taken =
+            |line: std::ops::Range<usize>, ends: &[usize], newlines: u64, from: usize| {
+                // Both ends are line ends or the text's end: character boundaries.
+                let line = text.get(line).unwrap_or_default();
+                if ends.len() != layout.names.len() || line.len() as u64 > MAX_RECORD_BYTES {
+                    return Ok(None);
+                }
+                let row = Row::plain(
+                    layout.name,
+                    layout.kind,
+                    layout.names,
+                    (newlines + 1, offset + from as u64),
+                    line,
+                    ends,
+                );
+                each(row).map(Some)
+            };
+        // The last line of an input that ends without a line end ends at
+        // the end of the text, when all that is left is plain.
+        let last =
+            (ended && text.len() == buffer.len() && text.len() > start).then_some(text.len());
+        let first = start;
+        let cuts = memchr::memchr2_iter(delimiter, b'\n', &text.as_bytes()[first..]);
+        for at in cuts.map(|at| at + first).chain(last) {
+            if at < text.len() && text.as_bytes()[at] == delimiter {
                 ends.push(at - start);
                 continue;
             }
-            // A blank line is no row (as the csv crate skips it).
+            // A blank line is no row (the csv crate skips it).
             if at > start {
                 ends.push(at - start);
-                if !row(start, at, &ends, end.newlines)? {
-                    stopped = true;
-                    ends.clear();
-                    break;
+                match taken(start..at, &ends, newlines, from)? {
+                    None => {
+                        plain_on = false;
+                        break;
+                    }
+                    Some(false) => {
+                        end.stopped = true;
+                        return Ok(end);
+                    }
+                    Some(true) => {}
                 }
+                let line_end = u64::from(at < text.len());
+                from = at + line_end as usize;
+                from_newlines = newlines + line_end;
             }
             ends.clear();
-            end.newlines += 1;
+            if at < text.len() {
+                newlines += 1;
+            }
             start = at + 1;
         }
-        // The last line of an input that ends without a line end.
-        if !stopped && ended && start < text.len() {
-            ends.push(text.len() - start);
-            if row(start, text.len(), &ends, end.newlines)? {
-                start = text.len();
-            } else {
-                stopped = true;
-            }
-            ends.clear();
-        }
-        if stopped || (ended && start < buffer.len()) {
-            buffer.drain(..start);
+        ends.clear();
+        if !plain_on || ended {
+            // Hand over from where the csv crate would look next.
+            end.newlines = from_newlines;
+            end.consumed = offset + from as u64;
+            buffer.drain(..from);
             end.rest = buffer;
             return Ok(end);
         }
-        if ended {
-            return Ok(end);
-        }
-        // Carry the line not yet whole to the front.
-        buffer.drain(..start);
-        offset += start as u64;
+        // Carry what follows the last row (blank lines, the line not yet
+        // whole) to the front.
+        buffer.drain(..from);
+        offset += from as u64;
+        start -= from;
+        from = 0;
     }
 }

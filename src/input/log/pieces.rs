@@ -439,7 +439,9 @@ fn parse_piece(readers: &Readers<'_>, mut bytes: impl Read, plain_chunk: usize) 
         names,
         delimiter: options.layout.delimiter,
     };
-    let plain = read_plain_rows(&mut bytes, &layout, plain_chunk, |row| keep(&mut log, &row))?;
+    let plain = read_plain_rows(&mut bytes, &layout, plain_chunk, |row| {
+        keep(&mut log, &row).map(|()| true)
+    })?;
     let plain_events = log.events.len();
     // From the first row that is not plain on, the csv crate reads.
     let mut counted = Counting {
