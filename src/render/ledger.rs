@@ -1,6 +1,6 @@
 //! Ledger output: a table, CSV (formula-guarded) or JSON Lines.
 
-use super::csv::guard;
+use super::csv::{RecordWriter, guard};
 use crate::model::ledger::LedgerRow;
 use comfy_table::{Cell, CellAlignment};
 use std::borrow::Cow;
@@ -53,19 +53,17 @@ fn csv_cells<'r>(row: &'r LedgerRow, scratch: &'r mut String) -> [Cow<'r, str>; 
 /// Writes ledger rows as CSV or JSON Lines one at a time, as the replay
 /// makes them, so a ledger of millions of rows is never held in memory.
 pub enum Sink<'w> {
-    Csv(Box<csv::Writer<&'w mut dyn Write>>, String),
+    Csv(RecordWriter<&'w mut dyn Write>, String),
     Jsonl(&'w mut dyn Write),
 }
 
 impl<'w> Sink<'w> {
     /// CSV rows after the header row; `grouped` adds the `group` column.
     pub fn csv(out: &'w mut dyn Write, grouped: bool) -> std::io::Result<Self> {
-        let mut writer = csv::Writer::from_writer(out);
+        let mut writer = RecordWriter::new(out);
         let group = grouped.then_some("group");
-        writer
-            .write_record(HEADER.iter().copied().chain(group))
-            .map_err(csv_to_io)?;
-        Ok(Sink::Csv(Box::new(writer), String::new()))
+        writer.write_record(HEADER.iter().copied().chain(group).map(str::as_bytes))?;
+        Ok(Sink::Csv(writer, String::new()))
     }
 
     /// One JSON object a line.
@@ -78,9 +76,7 @@ impl<'w> Sink<'w> {
             Sink::Csv(writer, scratch) => {
                 let cells = csv_cells(row, scratch);
                 let count = cells.len() - usize::from(row.group.is_none());
-                writer
-                    .write_record(cells[..count].iter().map(|cell| cell.as_bytes()))
-                    .map_err(csv_to_io)
+                writer.write_record(cells[..count].iter().map(|cell| cell.as_bytes()))
             }
             Sink::Jsonl(out) => {
                 serde_json::to_writer(&mut **out, row)?;
@@ -94,13 +90,6 @@ impl<'w> Sink<'w> {
             Sink::Csv(mut writer, _) => writer.flush(),
             Sink::Jsonl(out) => out.flush(),
         }
-    }
-}
-
-fn csv_to_io(err: csv::Error) -> std::io::Error {
-    match err.into_kind() {
-        csv::ErrorKind::Io(err) => err,
-        other => std::io::Error::other(format!("{other:?}")),
     }
 }
 
