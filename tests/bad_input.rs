@@ -102,6 +102,33 @@ fn catalogue() -> Vec<Case> {
             b"timestamp,image\n2024-04-01T00:00:00Z,a\n\n\n2024-04-01T00:00:00Z\n".to_vec(),
             &["log.csv:5", "1 fields but the header has 2"],
         ),
+        // A row over several lines is named on the line it starts on.
+        log_case(
+            "too many fields over a quoted line break",
+            b"timestamp,image\n2024-04-01T00:00:00Z,\"a\nb\",c\n2024-04-02T00:00:00Z,b\n".to_vec(),
+            &["log.csv:2", "3 fields but the header has 2"],
+        ),
+        log_case(
+            "too few fields with a quote left open on the last line",
+            b"timestamp,image,account\n2024-04-01T00:00:00Z,a,b\n2024-04-02T00:00:00Z,\"b\n".to_vec(),
+            &["log.csv:3", "2 fields but the header has 3"],
+        ),
+        log_case(
+            "too many fields with a quote left open",
+            b"timestamp,image\n2024-04-01T00:00:00Z,a,\"b\n2024-04-02T00:00:00Z,b\n".to_vec(),
+            &["log.csv:2", "3 fields but the header has 2"],
+        ),
+        // The width is checked before the size, as the csv crate did.
+        log_case(
+            "too many fields in a row over the size limit",
+            [
+                &b"timestamp,image\n2024-04-01T00:00:00Z,"[..],
+                &vec![b'x'; 1 << 20],
+                b",y\n",
+            ]
+            .concat(),
+            &["log.csv:2", "3 fields but the header has 2"],
+        ),
         log_case(
             "too few fields after blank lines and a quote",
             b"timestamp,image\n2024-04-01T00:00:00Z,\"a\"\n\n\n2024-04-01T00:00:00Z\n".to_vec(),

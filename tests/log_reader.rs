@@ -332,6 +332,8 @@ fn rows_after_blank_lines_name_their_own_line() {
             "timestamp,image\r\n1710000000,a\r\n\r\n\r\n1710000001,b\r\n",
             [2, 5],
         ),
+        // Blank lines before the header are skipped as well.
+        ("\n\ntimestamp,image\n1710000000,a\n1710000001,b\n", [4, 5]),
     ] {
         let log = read_ok(text, "+00:00");
         let found: Vec<u64> = log.events.iter().map(|event| event.line).collect();

@@ -354,13 +354,6 @@ impl<R: Read> CsvInput<R> {
             .reader
             .read_byte_record(record)
             .map_err(|err| csv_error(&self.name, err, self.line_base))?;
-        check_record_size(
-            &self.name,
-            self.kind,
-            start,
-            start_byte,
-            self.reader.position().byte(),
-        )?;
         // The csv crate dates a row from where its search began, before any
         // blank lines it skipped; a row (which holds no line break) stands on
         // the line its end is on: one before the reader's line once its line
@@ -376,11 +369,15 @@ impl<R: Read> CsvInput<R> {
             end.saturating_sub(1)
         };
         // Every row is held to the header's width here (the reader is
-        // flexible): a message then names the row's own line, not the first
-        // blank line before it where the csv crate's search began.
+        // flexible), before its size, as the csv crate's own check came
+        // first: a message names the line the row starts on, not the first
+        // blank line before it where the csv crate's search began. A row
+        // holding line breaks (quoted, or a quote left open) starts as many
+        // lines before its end as it holds breaks.
         if more && record.len() != self.names.len() {
+            let breaks = memchr::memchr_iter(b'\n', record.as_slice()).count() as u64;
             return Err(Error::input(
-                Location::file(&self.name).line(self.line),
+                Location::file(&self.name).line(self.line.saturating_sub(breaks)),
                 format!(
                     "the row has {} fields but the header has {}; give every row the header's columns (quote fields that contain commas)",
                     record.len(),
@@ -388,6 +385,13 @@ impl<R: Read> CsvInput<R> {
                 ),
             ));
         }
+        check_record_size(
+            &self.name,
+            self.kind,
+            start,
+            start_byte,
+            self.reader.position().byte(),
+        )?;
         // A row read in one line holds no break: only look when the reader
         // went past more than one line end (blank lines skipped, or breaks).
         if more && end.saturating_sub(start) > 1 && record.as_slice().contains(&b'\n') {

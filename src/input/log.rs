@@ -531,8 +531,11 @@ impl ScanLog {
                 .read_until(b'\n', &mut header)
                 .map_err(|err| Error::io(name, err))?;
         }
-        let plain_header =
-            header.last() == Some(&b'\n') && memchr::memchr2(b'"', b'\r', &header).is_none();
+        // A blank first line is skipped by the csv crate, which then takes
+        // the next as the header: not one plain line.
+        let plain_header = header.len() > 1
+            && header.last() == Some(&b'\n')
+            && memchr::memchr2(b'"', b'\r', &header).is_none();
         fn open<R: Read>(name: &str, options: &ReadOptions, reader: R) -> Result<CsvInput<R>> {
             CsvInput::with_layout(
                 name,
@@ -1673,6 +1676,8 @@ mod tests {
             1 => Just(b"yesterday,a1,img1,success,\n".to_vec()),
             1 => Just(b"2024-01-01T00:00:00Z,a1,img1,success,\"s1\n".to_vec()),
             1 => Just(b" 2024-01-01T00:00:00 , a3 ,img1,FAILED,\n".to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,\"a\nb\",img1\n".to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,a1,\"img1,success,\n".to_vec()),
         ]
     }
 
@@ -1692,6 +1697,8 @@ mod tests {
                 Just(&b"\"timestamp\",account,image,status,scan_id\n"[..]),
                 Just(&b"Timestamp , Account,IMAGE,status,scan_id\n"[..]),
                 Just(&b"timestamp,account,image,status,scan_id"[..]),
+                Just(&b"\ntimestamp,account,image,status,scan_id\n"[..]),
+                Just(&b"\n"[..]),
             ],
             lines in prop::collection::vec(line(), 0..40),
             chunk in prop_oneof![1usize..200, Just(PLAIN_CHUNK)],
