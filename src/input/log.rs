@@ -547,17 +547,9 @@ impl ScanLog {
             )
         }
         if !plain_header {
-            let mut input = open(name, options, std::io::Cursor::new(header).chain(reader))?;
+            let input = open(name, options, std::io::Cursor::new(header).chain(reader))?;
             let columns = Columns::of(&input, options.group_column.as_deref())?;
-            let mut record = csv::ByteRecord::new();
-            while input.read(&mut record)? {
-                let row = input.row(&record);
-                let read = self.parse_row(options, file, &row, &columns, zone)?;
-                if !each(self, read) {
-                    break;
-                }
-            }
-            return Ok(());
+            return self.read_csv_rows(options, file, input, &columns, zone, each);
         }
         let input = open(name, options, &header[..])?;
         let columns = Columns::of(&input, options.group_column.as_deref())?;
@@ -580,12 +572,26 @@ impl ScanLog {
             return Ok(());
         }
         let rest = std::io::Cursor::new(plain.rest).chain(reader);
-        let mut input = CsvInput::headless(name, "scan log", names.clone(), rest, &options.layout)
+        let input = CsvInput::headless(name, "scan log", names.clone(), rest, &options.layout)
             .starting_after(1 + plain.newlines, header_bytes + plain.consumed);
+        self.read_csv_rows(options, file, input, &columns, zone, each)
+    }
+
+    /// Every row `input` (the csv crate) still holds, handed to `each` until
+    /// it returns false.
+    fn read_csv_rows(
+        &mut self,
+        options: &ReadOptions,
+        file: u32,
+        mut input: CsvInput<impl Read>,
+        columns: &Columns,
+        zone: Zone,
+        mut each: impl FnMut(&ScanLog, ReadRow<'_>) -> bool,
+    ) -> Result<()> {
         let mut record = csv::ByteRecord::new();
         while input.read(&mut record)? {
             let row = input.row(&record);
-            let read = self.parse_row(options, file, &row, &columns, zone)?;
+            let read = self.parse_row(options, file, &row, columns, zone)?;
             if !each(self, read) {
                 break;
             }
@@ -1611,6 +1617,7 @@ impl<R: Read> Read for GzipReader<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::plain_csv::tests::log_lines;
     use proptest::prelude::*;
 
     /// What reading a log handed out, row by row, and how it ended.
@@ -1642,45 +1649,6 @@ mod tests {
         (rows, result.map_err(|err| err.to_string()))
     }
 
-    /// Lines of every kind: plain rows, blank lines, quotes, CRLF and lone
-    /// CR, a quoted line break, bytes that are not UTF-8, another width, a
-    /// value the reader refuses, a quote left open.
-    fn line() -> impl Strategy<Value = Vec<u8>> {
-        let plain = (
-            0u32..500,
-            0u8..4,
-            0u8..9,
-            any::<bool>(),
-            prop::option::of(0u16..50),
-        )
-            .prop_map(|(minute, account, image, failed, id)| {
-                format!(
-                    "2024-01-01T{:02}:{:02}:00Z,a{account},img{image},{},{}\n",
-                    minute / 60,
-                    minute % 60,
-                    if failed { "failed" } else { "success" },
-                    id.map(|id| format!("s{id}")).unwrap_or_default()
-                )
-                .into_bytes()
-            });
-        prop_oneof![
-            10 => plain,
-            2 => Just(b"\n".to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,\"a1\",img1,success,\n".to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,a2,img1,success,s1\r\n".to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,a2,img1,success,s1\r".to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,\"a\nb\",img1,success,\n".to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,a1,img\xff,success,\n".to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,a1\n".to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,a1,img1,success,s1,extra\n".to_vec()),
-            1 => Just(b"yesterday,a1,img1,success,\n".to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,a1,img1,success,\"s1\n".to_vec()),
-            1 => Just(b" 2024-01-01T00:00:00 , a3 ,img1,FAILED,\n".to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,\"a\nb\",img1\n".to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,a1,\"img1,success,\n".to_vec()),
-        ]
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -1700,7 +1668,7 @@ mod tests {
                 Just(&b"\ntimestamp,account,image,status,scan_id\n"[..]),
                 Just(&b"\n"[..]),
             ],
-            lines in prop::collection::vec(line(), 0..40),
+            lines in prop::collection::vec(log_lines(), 0..40),
             chunk in prop_oneof![1usize..200, Just(PLAIN_CHUNK)],
             unterminated in any::<bool>(),
             keep_texts in any::<bool>(),

@@ -174,3 +174,50 @@ pub(crate) fn read_plain_rows(
         from = 0;
     }
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use proptest::prelude::*;
+
+    /// Rows for a log whose header is `timestamp,account,image,status,scan_id`,
+    /// of every kind the cut meets or hands over: plain rows, blank lines,
+    /// quotes, CRLF and lone CR, quoted line breaks, bytes that are not
+    /// UTF-8, other widths, values the reader refuses, a quote left open.
+    pub(crate) fn log_lines() -> impl Strategy<Value = Vec<u8>> {
+        let plain = (
+            0u32..500,
+            0u8..4,
+            0u8..9,
+            any::<bool>(),
+            prop::option::of(0u16..50),
+        )
+            .prop_map(|(minute, account, image, failed, id)| {
+                format!(
+                    "2024-01-01T{:02}:{:02}:00Z,a{account},img{image},{},{}\n",
+                    minute / 60,
+                    minute % 60,
+                    if failed { "failed" } else { "success" },
+                    id.map(|id| format!("s{id}")).unwrap_or_default()
+                )
+                .into_bytes()
+            });
+        prop_oneof![
+            12 => plain,
+            2 => Just(b"\n".to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,\"a1\",img1,success,\n".to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,a2,img1,success,s1\r\n".to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,a2,img1,success,s1\r".to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,\"a\nb\",img1,success,\n".to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,a1,img\xff,success,\n".to_vec()),
+            1 => Just("2024-01-01T00:00:00Z,ä,img2,success,\n".as_bytes().to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,a1\n".to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,a1,img1,success,s1,extra\n".to_vec()),
+            1 => Just(b"yesterday,a1,img1,success,\n".to_vec()),
+            1 => Just(b",,,,\n".to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,a1,img1,success,\"s1\n".to_vec()),
+            1 => Just(b" 2024-01-01T00:00:00 , a3 ,img1,FAILED,\n".to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,\"a\nb\",img1\n".to_vec()),
+            1 => Just(b"2024-01-01T00:00:00Z,a1,\"img1,success,\n".to_vec()),
+        ]
+    }
+}

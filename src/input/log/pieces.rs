@@ -504,6 +504,7 @@ impl<R: Read> Read for Counting<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::plain_csv::tests::log_lines;
     use proptest::prelude::*;
 
     const HEADER: &str = "timestamp,account,image,status,scan_id\n";
@@ -551,43 +552,6 @@ mod tests {
         ))
     }
 
-    /// Lines of every kind the plain cut meets or hands over: plain rows,
-    /// blank lines, quotes, CRLF and lone CR, a quoted line break, bytes
-    /// that are not UTF-8, too few fields, a value the reader refuses.
-    fn line() -> impl Strategy<Value = Vec<u8>> {
-        let plain = (
-            0u32..500,
-            0u8..4,
-            0u8..9,
-            any::<bool>(),
-            prop::option::of(0u16..50),
-        )
-            .prop_map(|(minute, account, image, failed, id)| {
-                format!(
-                    "2024-01-01T{:02}:{:02}:00Z,a{account},img{image},{},{}\n",
-                    minute / 60,
-                    minute % 60,
-                    if failed { "failed" } else { "success" },
-                    id.map(|id| format!("s{id}")).unwrap_or_default()
-                )
-                .into_bytes()
-            });
-        prop_oneof![
-            8 => plain,
-            1 => Just(b"\n".to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,\"a1\",img1,success,\n".to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,a2,img1,success,s1\r\n".to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,a2,img1,success,s1\r".to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,\"a\nb\",img1,success,\n".to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,a1,img\xff,success,\n".to_vec()),
-            1 => Just("2024-01-01T00:00:00Z,ä,img2,success,\n".as_bytes().to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,a1\n".to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,a1,img1,success,s1,extra\n".to_vec()),
-            1 => Just(b"yesterday,a1,img1,success,\n".to_vec()),
-            1 => Just(b",,,,\n".to_vec()),
-        ]
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -598,7 +562,7 @@ mod tests {
         /// is not plain.
         #[test]
         fn plain_rows_read_as_the_csv_crate_reads_them(
-            lines in prop::collection::vec(line(), 0..40),
+            lines in prop::collection::vec(log_lines(), 0..40),
             chunk in prop_oneof![1usize..200, Just(PLAIN_CHUNK)],
             unterminated in any::<bool>(),
         ) {
