@@ -31,7 +31,15 @@ pub(crate) fn item_label(item: &str, tier: Option<&TierReport>) -> String {
                 (false, Some(up_to)) => format!("over {} up to {up_to}", tier.from),
                 (false, None) => format!("over {}", tier.from),
             };
-            format!("{item} (tier {}: {range})", tier.number)
+            // An item with a note of its own (`overage (unpriced)`) keeps
+            // one pair of brackets: `overage (tier 1: up to 10, unpriced)`.
+            match item
+                .strip_suffix(')')
+                .and_then(|open| open.rsplit_once(" ("))
+            {
+                Some((name, note)) => format!("{name} (tier {}: {range}, {note})", tier.number),
+                None => format!("{item} (tier {}: {range})", tier.number),
+            }
         }
     }
 }
@@ -108,5 +116,39 @@ pub(crate) struct OpenMetricsExporter;
 impl ReportView for OpenMetricsExporter {
     fn report(&self, report: &Report) -> String {
         openmetrics::exposition(report)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::render::item_label;
+    use crate::model::report::TierReport;
+    use crate::plan::TierRange;
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn a_tiered_item_keeps_one_pair_of_brackets() {
+        let tier = |number, from: i64, up_to: Option<i64>| {
+            TierReport::of(TierRange {
+                number,
+                from: Decimal::from(from),
+                up_to: up_to.map(Decimal::from),
+            })
+        };
+        let first = tier(1, 0, Some(10));
+        let second = tier(2, 10, None);
+        assert_eq!(item_label("overage", None), "overage");
+        assert_eq!(
+            item_label("overage", Some(&first)),
+            "overage (tier 1: up to 10)"
+        );
+        assert_eq!(
+            item_label("overage (unpriced)", Some(&first)),
+            "overage (tier 1: up to 10, unpriced)"
+        );
+        assert_eq!(
+            item_label("overage (unpriced)", Some(&second)),
+            "overage (tier 2: over 10, unpriced)"
+        );
     }
 }
