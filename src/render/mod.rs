@@ -121,9 +121,9 @@ impl ReportView for OpenMetricsExporter {
 
 #[cfg(test)]
 mod tests {
-    use crate::render::item_label;
     use crate::model::report::TierReport;
     use crate::plan::TierRange;
+    use crate::render::item_label;
     use rust_decimal::Decimal;
 
     #[test]
