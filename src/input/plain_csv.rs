@@ -127,9 +127,12 @@ pub(crate) fn read_plain_rows(
         let last =
             (ended && text.len() == buffer.len() && text.len() > start).then_some(text.len());
         let first = start;
-        let cuts = memchr::memchr2_iter(delimiter, b'\n', &text.as_bytes()[first..]);
+        // (`start` is never past the text: only blank lines lie between the
+        // last row cut and it; read it as empty if it were.)
+        let rest = text.as_bytes().get(first..).unwrap_or_default();
+        let cuts = memchr::memchr2_iter(delimiter, b'\n', rest);
         for at in cuts.map(|at| at + first).chain(last) {
-            if at < text.len() && text.as_bytes()[at] == delimiter {
+            if text.as_bytes().get(at) == Some(&delimiter) {
                 ends.push(at - start);
                 continue;
             }
