@@ -601,24 +601,12 @@ fn shorten_bytes(bytes: &[u8]) -> &[u8] {
     &bytes[..bytes.len().min(60)]
 }
 
-/// The csv crate's error, its line counted after `line_base` lines.
+/// The csv crate's error, its line counted after `line_base` lines. (Its
+/// readers are flexible: a row's width is checked in [`CsvInput::read`].)
 fn csv_error(name: &str, err: csv::Error, line_base: u64) -> Error {
     let line = err.position().map(|p| p.line() + line_base);
     match err.into_kind() {
         csv::ErrorKind::Io(io) => Error::io(name, io),
-        csv::ErrorKind::UnequalLengths {
-            expected_len,
-            len,
-            pos,
-        } => {
-            let line = pos.map(|p| p.line() + line_base).or(line).unwrap_or(0);
-            Error::input(
-                Location::file(name).line(line),
-                format!(
-                    "the row has {len} fields but the header has {expected_len}; give every row the header's columns (quote fields that contain commas)"
-                ),
-            )
-        }
         other => Error::input(
             Location::file(name).line(line.unwrap_or(0)),
             format!("the CSV cannot be read ({other:?}); fix the row"),

@@ -572,7 +572,7 @@ impl ScanLog {
             return Ok(());
         }
         let rest = std::io::Cursor::new(plain.rest).chain(reader);
-        let input = CsvInput::headless(name, "scan log", names.clone(), rest, &options.layout)
+        let input = CsvInput::headless(name, "scan log", names, rest, &options.layout)
             .starting_after(1 + plain.newlines, header_bytes + plain.consumed);
         self.read_csv_rows(options, file, input, &columns, zone, each)
     }

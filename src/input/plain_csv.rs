@@ -25,15 +25,15 @@ pub(crate) const PLAIN_CHUNK: usize = 1 << 20;
 
 /// Where [`read_plain_rows`] stopped.
 pub(crate) struct PlainEnd {
-    /// Line ends in the rows it read (blank lines included).
+    /// Line ends before `rest` (in the rows cut and the blank lines among them).
     pub(crate) newlines: u64,
     /// Bytes of the input before `rest`.
     pub(crate) consumed: u64,
     /// The caller's `each` asked to stop: read no further.
     pub(crate) stopped: bool,
-    /// The bytes read but not cut, from the start of the first line that is
-    /// not plain: the rest of the input is these, then what `input` still
-    /// holds. Empty when the input was read to its end.
+    /// The bytes read but not cut, from just after the last row cut (blank
+    /// lines after it, then the first line that is not plain): the rest of
+    /// the input is these, then what `input` still holds.
     pub(crate) rest: Vec<u8>,
 }
 

@@ -12,8 +12,7 @@ use super::{Columns, ReadOptions, ScanEvent, ScanLog};
 use crate::domain::error::{Error, Result};
 use crate::domain::key_set::PREFETCH_AHEAD;
 use crate::domain::zone::Zone;
-use crate::input::csv_input::CsvInput;
-use crate::input::csv_input::Row;
+use crate::input::csv_input::{CsvInput, Row};
 use crate::input::plain_csv::{PLAIN_CHUNK, PlainLayout, read_plain_rows};
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
@@ -442,8 +441,8 @@ fn parse_piece(readers: &Readers<'_>, mut bytes: impl Read, plain_chunk: usize) 
     let plain = read_plain_rows(&mut bytes, &layout, plain_chunk, |row| {
         keep(&mut log, &row).map(|()| true)
     })?;
-    let plain_events = log.events.len();
-    // From the first row that is not plain on, the csv crate reads.
+    // From the first row that is not plain on, the csv crate reads, its
+    // lines counted on from the plain rows'.
     let mut counted = Counting {
         inner: std::io::Cursor::new(plain.rest).chain(BufReader::with_capacity(1 << 16, bytes)),
         after_cr: false,
@@ -456,16 +455,13 @@ fn parse_piece(readers: &Readers<'_>, mut bytes: impl Read, plain_chunk: usize) 
         names.to_vec(),
         &mut counted,
         &options.layout,
-    );
+    )
+    .starting_after(plain.newlines, plain.consumed);
     let mut record = csv::ByteRecord::new();
     while input.read(&mut record)? {
         keep(&mut log, &input.row(&record))?;
     }
     drop(input);
-    // The csv crate counted its lines from where the plain rows stopped.
-    for event in &mut log.events[plain_events..] {
-        event.line += plain.newlines;
-    }
     Ok(Piece {
         log,
         images,
