@@ -151,6 +151,27 @@ pub(crate) fn advance_to(
     period.contains(instant).then_some(*cursor)
 }
 
+/// The number of `bounds` (ascending instants, such as a period's local
+/// midnights) at or before `instant`: `bounds.partition_point(|b| *b <=
+/// instant)`, found by moving a cursor forward from the last answer. Replay
+/// asks in time order, so each answer is amortised O(1) without the binary
+/// search's unpredictable branches; an earlier instant than the last starts
+/// the cursor again from the front, so the answer is right in any order.
+#[inline]
+pub(crate) fn advance_past(
+    bounds: &[DateTime<Utc>],
+    cursor: &mut usize,
+    instant: DateTime<Utc>,
+) -> usize {
+    if *cursor > bounds.len() || (*cursor > 0 && bounds[*cursor - 1] > instant) {
+        *cursor = 0;
+    }
+    while *cursor < bounds.len() && bounds[*cursor] <= instant {
+        *cursor += 1;
+    }
+    *cursor
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,5 +317,29 @@ mod tests {
             advance_to(&cycles, &mut cursor, at("2024-04-01T00:00:00Z")),
             None
         );
+    }
+
+    proptest::proptest! {
+        /// The cursor answers as the binary search does, for instants in
+        /// time order (the replay's) and in any order.
+        #[test]
+        fn the_day_cursor_answers_as_a_binary_search(
+            mut bounds in proptest::collection::vec(0i64..1_000, 0..40),
+            instants in proptest::collection::vec(-10i64..1_010, 0..60),
+            sorted in proptest::bool::ANY,
+        ) {
+            bounds.sort_unstable();
+            let instant = |seconds: i64| DateTime::from_timestamp(1_700_000_000 + seconds, 0).unwrap();
+            let bounds: Vec<DateTime<Utc>> = bounds.into_iter().map(instant).collect();
+            let mut instants = instants;
+            if sorted {
+                instants.sort_unstable();
+            }
+            let mut cursor = 0;
+            for at in instants.into_iter().map(instant) {
+                let expected = bounds.partition_point(|bound| *bound <= at);
+                proptest::prop_assert_eq!(advance_past(&bounds, &mut cursor, at), expected);
+            }
+        }
     }
 }

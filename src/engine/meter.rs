@@ -5,7 +5,7 @@
 use crate::domain::error::{Error, Result};
 use crate::domain::key_set::{KeySet, PREFETCH_AHEAD};
 use crate::domain::numbers::checked_sum;
-use crate::domain::periods::{Period, advance_to};
+use crate::domain::periods::{Period, advance_past, advance_to};
 use crate::domain::zone::Zone;
 use crate::input::log::{ScanEvent, ScanLog, ScanStatus};
 use crate::plan::{OveragePolicy, Plan, RepeatWindow, TierMode};
@@ -568,6 +568,9 @@ struct AccountState<'p> {
     counters: Counters,
     tally: Tally,
     period_cursor: Vec<usize>,
+    /// Per allowance, the local day of its period the last draw fell in
+    /// (`advance_past` over `Schedule::day_bounds`; `tally_group` reads it).
+    day_cursor: Vec<usize>,
     topup_cursor: Vec<usize>,
     topup_total: Vec<Scaled>,
     cycle_cursor: usize,
@@ -618,6 +621,7 @@ impl<'p> AccountState<'p> {
                 groups: Vec::new(),
             },
             period_cursor: vec![0; allowances],
+            day_cursor: vec![0; allowances],
             topup_cursor: vec![0; allowances],
             topup_total: vec![0; allowances],
             cycle_cursor: 0,
@@ -787,12 +791,12 @@ impl<'p> AccountState<'p> {
         for (allowance, draw) in self.draws.iter().enumerate() {
             if let (false, (Some(period), _)) = (*draw == 0, self.available[allowance]) {
                 group.drawn[allowance][period] += *draw;
-                let bounds = &self.schedule.day_bounds[allowance][period];
                 let days = &mut group.daily[allowance][period];
                 if days.is_empty() {
-                    days.resize(bounds.len() + 1, 0);
+                    days.resize(self.schedule.day_bounds[allowance][period].len() + 1, 0);
                 }
-                days[bounds.partition_point(|midnight| *midnight <= event.at)] += *draw;
+                // The day `meter` found for this draw.
+                days[self.day_cursor[allowance]] += *draw;
             }
         }
         group.units = group.units.saturating_add(units);
@@ -926,7 +930,7 @@ impl<'p> AccountState<'p> {
             if days.is_empty() {
                 days.resize(bounds.len() + 1, 0);
             }
-            days[bounds.partition_point(|midnight| *midnight <= event.at)] += draw;
+            days[advance_past(bounds, &mut self.day_cursor[index], event.at)] += draw;
             *balance -= draw;
             left -= draw;
             if left == 0 {
