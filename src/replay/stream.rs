@@ -181,14 +181,21 @@ pub fn replay_streaming(
         let mut accounts = 0;
         for message in receiver.iter() {
             match message {
-                Message::Batch(names, events) => {
+                Message::Batch(names, mut events) => {
                     for name in &names {
                         replayer.add_account(name);
                     }
                     accounts += names.len();
-                    block.extend(events);
-                    if block.len() >= BLOCK {
-                        replay_block(&mut replayer, &mut block, accounts, sort_pays(accounts));
+                    if sort_pays(accounts) {
+                        block.extend(events);
+                        if block.len() >= BLOCK {
+                            replay_block(&mut replayer, &mut block, accounts, true);
+                        }
+                    } else {
+                        // In row order a batch is replayed as it comes:
+                        // copying it into the block would only cost.
+                        replay_block(&mut replayer, &mut block, accounts, false);
+                        replay_block(&mut replayer, &mut events, accounts, false);
                     }
                 }
                 Message::OutOfOrder => in_order = false,
