@@ -377,6 +377,21 @@ fn by_groups_tag_usage_rows_only() {
         sum(&rows, "PricingQuantity"),
         sum(&plain, "PricingQuantity")
     );
+    // And day by day: each group's draws land on the day they were drawn.
+    let units_per_day = |rows: &[Row]| -> BTreeMap<(String, String), Decimal> {
+        let mut days: BTreeMap<(String, String), Decimal> = BTreeMap::new();
+        for row in rows.iter().filter(|r| r["x_Kind"] == "drawn") {
+            let day = (
+                row["CommitmentDiscountId"].clone(),
+                row["ChargePeriodStart"].clone(),
+            );
+            *days.entry(day).or_default() += dec(&row["PricingQuantity"]);
+        }
+        days
+    };
+    let days = units_per_day(&plain);
+    assert!(days.len() > 3, "the draws span several days: {days:?}");
+    assert_eq!(units_per_day(&rows), days);
     // The TCSS period starts at the purchase time, 14:00 in Shanghai: its
     // first day is cut there.
     assert!(plain.iter().any(|r| r["x_Kind"] == "drawn"
