@@ -1,8 +1,8 @@
 //! The plan's time zone and the timestamp forms the inputs may use.
 
 use chrono::{
-    DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, Offset, SecondsFormat, TimeZone,
-    Utc,
+    DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, SecondsFormat,
+    TimeZone, Utc,
 };
 use chrono_tz::Tz;
 use std::fmt;
@@ -207,8 +207,6 @@ fn parse_fixed_layout(bytes: &[u8], zone: Zone) -> Option<DateTime<Utc>> {
     if !matches!(bytes[10], b'T' | b' ') {
         return None;
     }
-    let year = two_digits(bytes, 0)? * 100 + two_digits(bytes, 2)?;
-    let (month, day) = (two_digits(bytes, 5)?, two_digits(bytes, 8)?);
     let (hour, minute, second) = (
         two_digits(bytes, 11)?,
         two_digits(bytes, 14)?,
@@ -249,6 +247,33 @@ fn parse_fixed_layout(bytes: &[u8], zone: Zone) -> Option<DateTime<Utc>> {
     if hour > 23 || minute > 59 || second > 59 {
         return None;
     }
+    let date_bytes: [u8; 10] = bytes[..10].try_into().ok()?;
+    let mut days = LAST_DAYS.get();
+    if days.local != date_bytes {
+        days.local_days = local_days(bytes)?;
+        days.local = date_bytes;
+    }
+    let seconds = days.local_days * 86_400 + i64::from(hour * 3600 + minute * 60 + second)
+        - i64::from(offset_seconds);
+    // What `DateTime::from_timestamp` does, but the UTC date of the last
+    // day is kept rather than worked out from its day number every row.
+    let utc_day = seconds.div_euclid(86_400);
+    if days.utc_day != utc_day {
+        days.utc_date =
+            NaiveDate::from_num_days_from_ce_opt(i32::try_from(utc_day + 719_163).ok()?)?;
+        days.utc_day = utc_day;
+    }
+    LAST_DAYS.set(days);
+    let time =
+        NaiveTime::from_num_seconds_from_midnight_opt(seconds.rem_euclid(86_400) as u32, nanos)?;
+    Some(NaiveDateTime::new(days.utc_date, time).and_utc())
+}
+
+/// The days from 1970-01-01 to the date `YYYY-MM-DD` that `bytes` start
+/// with, if it is one the fast path takes.
+fn local_days(bytes: &[u8]) -> Option<i64> {
+    let year = two_digits(bytes, 0)? * 100 + two_digits(bytes, 2)?;
+    let (month, day) = (two_digits(bytes, 5)?, two_digits(bytes, 8)?);
     // A year strictly inside the range stays inside it after any offset
     // (less than a day); the first and last years go the general way.
     let year = year as i32;
@@ -258,10 +283,30 @@ fn parse_fixed_layout(bytes: &[u8], zone: Zone) -> Option<DateTime<Utc>> {
     if day == 0 || day > days_in_month(year, month) {
         return None;
     }
-    let seconds = days_from_civil(year, month, day) * 86_400
-        + i64::from(hour * 3600 + minute * 60 + second)
-        - i64::from(offset_seconds);
-    DateTime::from_timestamp(seconds, nanos)
+    Some(days_from_civil(year, month, day))
+}
+
+/// The last date the fast path read on this thread, and the last UTC date
+/// it made: rows of a log come day by day, and turning a day number into a
+/// calendar date was a tenth of the timestamp's cost.
+#[derive(Clone, Copy)]
+struct LastDays {
+    local: [u8; 10],
+    local_days: i64,
+    utc_day: i64,
+    utc_date: NaiveDate,
+}
+
+thread_local! {
+    static LAST_DAYS: std::cell::Cell<LastDays> = const {
+        std::cell::Cell::new(LastDays {
+            // No date's bytes: the first row fills both.
+            local: [0; 10],
+            local_days: 0,
+            utc_day: i64::MIN,
+            utc_date: NaiveDate::MIN,
+        })
+    };
 }
 
 fn days_in_month(year: i32, month: u32) -> u32 {
@@ -375,6 +420,34 @@ mod tests {
             let zone = if fixed_zone { Zone::parse("+05:30").unwrap() } else { Zone::parse("Europe/Berlin").unwrap() };
             if let Some(fast) = parse_fixed_layout(text.as_bytes(), zone) {
                 proptest::prop_assert_eq!(Ok(fast), parse_timestamp_general(&text, zone), "{}", text);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Rows that share dates (the fast path keeps the last one read and
+        /// the last UTC date made) parse as the general parser reads them,
+        /// whatever order the dates and offsets come in.
+        #[test]
+        fn the_fast_path_agrees_row_after_row(
+            rows in proptest::collection::vec(
+                (0usize..4, 0u32..24, 0u32..60, proptest::option::of(-1439i32..1440)),
+                1..40,
+            ),
+        ) {
+            let dates = ["2024-02-28", "2024-02-29", "2024-03-01", "2023-02-29"];
+            let zone = Zone::parse("+05:30").unwrap();
+            for (date, hour, minute, offset) in rows {
+                let mut text = format!("{}T{hour:02}:{minute:02}:07", dates[date]);
+                if let Some(minutes) = offset {
+                    let sign = if minutes < 0 { '-' } else { '+' };
+                    text += &format!("{sign}{:02}:{:02}", minutes.abs() / 60, minutes.abs() % 60);
+                }
+                let general = parse_timestamp_general(&text, zone);
+                match parse_fixed_layout(text.as_bytes(), zone) {
+                    Some(fast) => proptest::prop_assert_eq!(Ok(fast), general, "{}", text),
+                    None => proptest::prop_assert!(general.is_err(), "{}", text),
+                }
             }
         }
     }
