@@ -248,25 +248,28 @@ fn parse_fixed_layout(bytes: &[u8], zone: Zone) -> Option<DateTime<Utc>> {
         return None;
     }
     let date_bytes: [u8; 10] = bytes[..10].try_into().ok()?;
-    let mut days = LAST_DAYS.get();
-    if days.local != date_bytes {
-        days.local_days = local_days(bytes)?;
-        days.local = date_bytes;
-    }
-    let seconds = days.local_days * 86_400 + i64::from(hour * 3600 + minute * 60 + second)
-        - i64::from(offset_seconds);
-    // What `DateTime::from_timestamp` does, but the UTC date of the last
-    // day is kept rather than worked out from its day number every row.
-    let utc_day = seconds.div_euclid(86_400);
-    if days.utc_day != utc_day {
-        days.utc_date =
-            NaiveDate::from_num_days_from_ce_opt(i32::try_from(utc_day + 719_163).ok()?)?;
-        days.utc_day = utc_day;
-    }
-    LAST_DAYS.set(days);
+    let of_day = i64::from(hour * 3600 + minute * 60 + second) - i64::from(offset_seconds);
+    let (seconds, utc_date) = LAST_DAYS.with(|last| {
+        let mut days = last.get();
+        if days.local != date_bytes {
+            days.local_days = local_days(bytes)?;
+            days.local = date_bytes;
+        }
+        let seconds = days.local_days * 86_400 + of_day;
+        // What `DateTime::from_timestamp` does, but the UTC date of the
+        // last day is kept rather than worked out from its number every row.
+        let utc_day = seconds.div_euclid(86_400);
+        if days.utc_day != utc_day {
+            let from_ce = i32::try_from(utc_day + 719_163).ok()?;
+            days.utc_date = NaiveDate::from_num_days_from_ce_opt(from_ce)?;
+            days.utc_day = utc_day;
+        }
+        last.set(days);
+        Some((seconds, days.utc_date))
+    })?;
     let time =
         NaiveTime::from_num_seconds_from_midnight_opt(seconds.rem_euclid(86_400) as u32, nanos)?;
-    Some(NaiveDateTime::new(days.utc_date, time).and_utc())
+    Some(NaiveDateTime::new(utc_date, time).and_utc())
 }
 
 /// The days from 1970-01-01 to the date `YYYY-MM-DD` that `bytes` start
