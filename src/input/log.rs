@@ -39,14 +39,14 @@ impl Source {
     }
 
     pub(crate) fn parse(text: &str) -> Option<Source> {
-        one_of(
-            text,
-            &[
-                ("registry", Source::Registry),
-                ("cicd", Source::Cicd),
-                ("local", Source::Local),
-            ],
-        )
+        // The names as written most often first, without folding case.
+        match text {
+            "registry" => return Some(Source::Registry),
+            "cicd" => return Some(Source::Cicd),
+            "local" => return Some(Source::Local),
+            _ => {}
+        }
+        one_of(text, SOURCES)
     }
 }
 
@@ -67,18 +67,34 @@ pub enum Risk {
 
 impl Risk {
     pub(crate) fn parse(text: &str) -> Option<Risk> {
-        one_of(
-            text,
-            &[
-                ("", Risk::Unknown),
-                ("none", Risk::None),
-                ("low", Risk::Low),
-                ("medium", Risk::Medium),
-                ("high", Risk::High),
-            ],
-        )
+        // The names as written most often first, without folding case.
+        match text {
+            "" => return Some(Risk::Unknown),
+            "none" => return Some(Risk::None),
+            "low" => return Some(Risk::Low),
+            "medium" => return Some(Risk::Medium),
+            "high" => return Some(Risk::High),
+            _ => {}
+        }
+        one_of(text, RISKS)
     }
 }
+
+/// Sources by name, any case.
+const SOURCES: &[(&str, Source)] = &[
+    ("registry", Source::Registry),
+    ("cicd", Source::Cicd),
+    ("local", Source::Local),
+];
+
+/// Risk levels by name, any case.
+const RISKS: &[(&str, Risk)] = &[
+    ("", Risk::Unknown),
+    ("none", Risk::None),
+    ("low", Risk::Low),
+    ("medium", Risk::Medium),
+    ("high", Risk::High),
+];
 
 /// The value whose name `text` is, ignoring ASCII case (without allocating:
 /// this runs for every row).
@@ -1619,6 +1635,32 @@ mod tests {
     use super::*;
     use crate::input::plain_csv::tests::log_lines;
     use proptest::prelude::*;
+
+    /// The exact-name shortcuts answer as the case-folding lookup does.
+    #[test]
+    fn sources_and_risks_parse_in_any_case() {
+        let cases = |name: &str| {
+            let mut capital = name.to_string();
+            if let Some(first) = capital.get_mut(..1) {
+                first.make_ascii_uppercase();
+            }
+            [name.to_string(), name.to_ascii_uppercase(), capital]
+        };
+        for (name, source) in SOURCES {
+            for text in cases(name) {
+                assert_eq!(Source::parse(&text), Some(*source), "{text}");
+            }
+        }
+        for (name, risk) in RISKS {
+            for text in cases(name) {
+                assert_eq!(Risk::parse(&text), Some(*risk), "{text}");
+            }
+        }
+        for text in ["registryx", "cic", "critical", " low"] {
+            assert_eq!(Source::parse(text), None, "{text}");
+            assert_eq!(Risk::parse(text), None, "{text}");
+        }
+    }
 
     /// What reading a log handed out, row by row, and how it ended.
     type Handed = (
