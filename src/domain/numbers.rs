@@ -49,15 +49,28 @@ pub(crate) const UNITS_TEXT: usize = 40;
 /// dropped, the point placed by the scale. What `normalize` then
 /// `to_string` print; a property test pins the two together.
 pub(crate) fn units_text(value: Decimal, buffer: &mut [u8; UNITS_TEXT]) -> &str {
-    let (mut mantissa, mut scale) = (value.mantissa(), value.scale());
+    let (mantissa, mut scale) = (value.mantissa(), value.scale());
     if mantissa == 0 {
         return "0";
     }
-    while scale > 0 && mantissa % 10 == 0 {
-        mantissa /= 10;
-        scale -= 1;
-    }
     let mut magnitude = mantissa.unsigned_abs();
+    // Mantissas of units are small: strip zeros in 64 bits when they fit
+    // (128-bit division is a call into the compiler's runtime).
+    match u64::try_from(magnitude) {
+        Ok(mut small) => {
+            while scale > 0 && small % 10 == 0 {
+                small /= 10;
+                scale -= 1;
+            }
+            magnitude = u128::from(small);
+        }
+        Err(_) => {
+            while scale > 0 && magnitude % 10 == 0 {
+                magnitude /= 10;
+                scale -= 1;
+            }
+        }
+    }
     let mut at = UNITS_TEXT;
     let mut written = 0;
     loop {

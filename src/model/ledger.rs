@@ -1,6 +1,7 @@
 //! The audit trail: one row per input scan in replay order, with what the
 //! replay did to it. Summing `units` by outcome reproduces the report.
 
+use crate::domain::numbers::{UNITS_TEXT, units_text};
 use crate::domain::values::{Instant, Units};
 use crate::domain::zone::Zone;
 use crate::engine::meter::ScanResult;
@@ -8,7 +9,6 @@ use crate::input::log::{ReadRow, ScanLog};
 use crate::plan::Plan;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use std::fmt::Write as _;
 
 /// The outcome of a row dated after as-of: read, not replayed.
 pub(crate) const AFTER_AS_OF: &str = "after_as_of";
@@ -81,7 +81,10 @@ pub(crate) fn ledger_row_in<'row>(
             if !entry.draws.is_empty() {
                 entry.draws.push(';');
             }
-            let _ = write!(entry.draws, "{}:{}", allowance.name, Units::new(draw));
+            // What `{name}:{units}` formats, without the formatting machinery.
+            entry.draws.push_str(&allowance.name);
+            entry.draws.push(':');
+            entry.draws.push_str(units_text(draw, &mut [0; UNITS_TEXT]));
         }
     }
     entry
