@@ -329,6 +329,58 @@ fn the_binary_gives_the_same_json_streamed_from_a_file_and_buffered_from_stdin()
     }
 }
 
+/// A stream of several batches whose accounts pass the count from which
+/// blocks are sorted by account mid-stream: the batches replayed as they
+/// came, then the sorted blocks, give the JSON the buffered read gives.
+#[test]
+fn a_stream_that_starts_sorting_blocks_midway_equals_the_buffered_read() {
+    let work = Workdir::new();
+    let mut text = String::from("timestamp,image,account,status,scan_id\n");
+    let start = parse_timestamp("2024-01-01T00:00:00Z", Default::default()).unwrap();
+    for i in 0..40_000u32 {
+        // 50 accounts for the first two batches' worth, then 1 500.
+        let account = if i < 20_000 { i % 50 } else { i * 7919 % 1500 };
+        let at = start + chrono::Duration::seconds(i64::from(i) * 97);
+        text += &format!(
+            "{},img{},a{account},{},{}\n",
+            at.format("%Y-%m-%dT%H:%M:%SZ"),
+            i % 3000,
+            if i % 23 == 0 { "failed" } else { "success" },
+            if i % 5 == 0 {
+                format!("s{}", i % 9000)
+            } else {
+                String::new()
+            },
+        );
+    }
+    let path = work.write("log.csv", &text);
+    let plan = work.write("plan.toml", PLAN);
+    let args = |log: &str| {
+        [
+            "report",
+            "--plan",
+            &plan,
+            "--log",
+            log,
+            "--as-of",
+            "2024-03-20T00:00:00Z",
+            "--format",
+            "json",
+        ]
+        .map(str::to_string)
+    };
+    let from_file = args(&path);
+    let (code, streamed, stderr) = run(&from_file.each_ref().map(String::as_str));
+    assert_eq!(code, 0, "{stderr}");
+    let buffered = scanquota()
+        .args(args("-"))
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&buffered.stdout), streamed);
+    assert!(streamed.contains("\"a1499\""), "every account is reported");
+}
+
 /// A large file (read in pieces on every core) makes the same ledger whether
 /// it streams or is held, and a bad row at its end stops the ledger before
 /// it writes anything.

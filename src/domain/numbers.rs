@@ -179,6 +179,24 @@ mod tests {
         }
     }
 
+    /// Several trailing zeros, in both widths the zeros are stripped in.
+    #[test]
+    fn units_lose_every_trailing_zero() {
+        for (value, text) in [
+            (Decimal::new(1_000_000, 6), "1"),
+            (Decimal::new(1_200_000, 6), "1.2"),
+            (Decimal::new(-30_000, 4), "-3"),
+            (Decimal::from_i128_with_scale(10i128.pow(25), 20), "100000"),
+            (
+                Decimal::from_i128_with_scale(-25 * 10i128.pow(24), 22),
+                "-2500",
+            ),
+        ] {
+            assert_eq!(format_units(value), text);
+            assert_eq!(format_units_general(value), text);
+        }
+    }
+
     #[test]
     fn money_rounds_half_away_from_zero_with_fixed_digits() {
         assert_eq!(format_money(Decimal::new(125, 3), 2), "0.13");

@@ -193,8 +193,10 @@ pub fn replay_streaming(
                         }
                     } else {
                         // In row order a batch is replayed as it comes:
-                        // copying it into the block would only cost.
-                        replay_block(&mut replayer, &mut block, accounts, false);
+                        // copying it into the block would only cost. (The
+                        // block is empty here: once the sort pays, it pays
+                        // to the end, as accounts only grow.)
+                        debug_assert!(block.is_empty());
                         replay_block(&mut replayer, &mut events, accounts, false);
                     }
                 }
