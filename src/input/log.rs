@@ -39,13 +39,6 @@ impl Source {
     }
 
     pub(crate) fn parse(text: &str) -> Option<Source> {
-        // The names as written most often first, without folding case.
-        match text {
-            "registry" => return Some(Source::Registry),
-            "cicd" => return Some(Source::Cicd),
-            "local" => return Some(Source::Local),
-            _ => {}
-        }
         one_of(text, SOURCES)
     }
 }
@@ -67,15 +60,6 @@ pub enum Risk {
 
 impl Risk {
     pub(crate) fn parse(text: &str) -> Option<Risk> {
-        // The names as written most often first, without folding case.
-        match text {
-            "" => return Some(Risk::Unknown),
-            "none" => return Some(Risk::None),
-            "low" => return Some(Risk::Low),
-            "medium" => return Some(Risk::Medium),
-            "high" => return Some(Risk::High),
-            _ => {}
-        }
         one_of(text, RISKS)
     }
 }
@@ -97,11 +81,17 @@ const RISKS: &[(&str, Risk)] = &[
 ];
 
 /// The value whose name `text` is, ignoring ASCII case (without allocating:
-/// this runs for every row).
+/// this runs for every row). Names as written most often, in their own
+/// case, are found by a plain comparison before any case is folded.
 fn one_of<T: Copy>(text: &str, choices: &[(&str, T)]) -> Option<T> {
     choices
         .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case(text))
+        .find(|(name, _)| *name == text)
+        .or_else(|| {
+            choices
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(text))
+        })
         .map(|(_, value)| *value)
 }
 

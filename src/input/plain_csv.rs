@@ -182,6 +182,26 @@ pub(crate) fn read_plain_rows(
 pub(crate) mod tests {
     use proptest::prelude::*;
 
+    /// Lines the cut must hand over or the reader refuse: quotes, CRLF and
+    /// lone CR, quoted line breaks, bytes that are not UTF-8, non-ASCII
+    /// text, other widths, values the reader refuses, a quote left open.
+    const ODD_LINES: &[&[u8]] = &[
+        b"2024-01-01T00:00:00Z,\"a1\",img1,success,\n",
+        b"2024-01-01T00:00:00Z,a2,img1,success,s1\r\n",
+        b"2024-01-01T00:00:00Z,a2,img1,success,s1\r",
+        b"2024-01-01T00:00:00Z,\"a\nb\",img1,success,\n",
+        b"2024-01-01T00:00:00Z,a1,img\xff,success,\n",
+        "2024-01-01T00:00:00Z,ä,img2,success,\n".as_bytes(),
+        b"2024-01-01T00:00:00Z,a1\n",
+        b"2024-01-01T00:00:00Z,a1,img1,success,s1,extra\n",
+        b"yesterday,a1,img1,success,\n",
+        b",,,,\n",
+        b"2024-01-01T00:00:00Z,a1,img1,success,\"s1\n",
+        b" 2024-01-01T00:00:00 , a3 ,img1,FAILED,\n",
+        b"2024-01-01T00:00:00Z,\"a\nb\",img1\n",
+        b"2024-01-01T00:00:00Z,a1,\"img1,success,\n",
+    ];
+
     /// Rows for a log whose header is `timestamp,account,image,status,scan_id`,
     /// of every kind the cut meets or hands over: plain rows, blank lines,
     /// quotes, CRLF and lone CR, quoted line breaks, bytes that are not
@@ -207,20 +227,7 @@ pub(crate) mod tests {
         prop_oneof![
             12 => plain,
             2 => Just(b"\n".to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,\"a1\",img1,success,\n".to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,a2,img1,success,s1\r\n".to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,a2,img1,success,s1\r".to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,\"a\nb\",img1,success,\n".to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,a1,img\xff,success,\n".to_vec()),
-            1 => Just("2024-01-01T00:00:00Z,ä,img2,success,\n".as_bytes().to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,a1\n".to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,a1,img1,success,s1,extra\n".to_vec()),
-            1 => Just(b"yesterday,a1,img1,success,\n".to_vec()),
-            1 => Just(b",,,,\n".to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,a1,img1,success,\"s1\n".to_vec()),
-            1 => Just(b" 2024-01-01T00:00:00 , a3 ,img1,FAILED,\n".to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,\"a\nb\",img1\n".to_vec()),
-            1 => Just(b"2024-01-01T00:00:00Z,a1,\"img1,success,\n".to_vec()),
+            14 => prop::sample::select(ODD_LINES).prop_map(<[u8]>::to_vec),
         ]
     }
 }
