@@ -44,6 +44,21 @@ pub(crate) fn format_units(value: Decimal) -> String {
 /// Room for any decimal's text: 29 digits, a point, a sign and a leading 0.
 pub(crate) const UNITS_TEXT: usize = 40;
 
+/// `value` in decimal digits, written into `buffer` from its end: what
+/// `value.to_string()` gives, for a ledger's line numbers (one a row).
+pub(crate) fn u64_text(mut value: u64, buffer: &mut [u8; 20]) -> &str {
+    let mut start = buffer.len();
+    loop {
+        start -= 1;
+        buffer[start] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buffer[start..]).expect("digits are ASCII")
+}
+
 /// [`format_units`] written into `buffer`, without allocating (a ledger
 /// prints millions): the mantissa's digits, trailing fractional zeros
 /// dropped, the point placed by the scale. What `normalize` then
@@ -176,6 +191,15 @@ mod tests {
                 Decimal::from_parts(low, mid, high, negative, scale)
             };
             proptest::prop_assert_eq!(format_units(value), format_units_general(value));
+        }
+
+        /// A line number is written as `to_string` writes it, at every width.
+        #[test]
+        fn a_line_number_is_written_as_to_string_writes_it(value: u64, digits in 0u32..20) {
+            for value in [value, value % 10u64.pow(digits), u64::MAX, 0] {
+                let mut buffer = [0; 20];
+                proptest::prop_assert_eq!(u64_text(value, &mut buffer), value.to_string());
+            }
         }
     }
 

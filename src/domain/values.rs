@@ -166,6 +166,12 @@ impl Money {
 }
 
 impl Units {
+    /// What `Display` prints, written into `buffer` (a ledger writes two a
+    /// row: no formatting machinery).
+    pub(crate) fn text<'b>(&self, buffer: &'b mut [u8; UNITS_TEXT]) -> &'b str {
+        units_text(self.0, buffer)
+    }
+
     /// `self × price`, not rounded; `None` beyond a decimal's range.
     pub(crate) fn checked_mul(self, price: UnitPrice) -> Option<Money> {
         self.0.checked_mul(price.0).map(Money)
@@ -235,9 +241,17 @@ impl Instant {
 
 impl fmt::Display for Instant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.rfc3339_fast(&mut [0; 35]) {
-            Some(text) => f.pad(text),
-            None => f.pad(&self.rfc3339_general()),
+        f.pad(&self.rfc3339(&mut [0; 35]))
+    }
+}
+
+impl Instant {
+    /// What `Display` prints, in `buffer` when the fast path applies (a
+    /// ledger writes one a row: no formatting machinery).
+    pub(crate) fn rfc3339<'b>(&self, buffer: &'b mut [u8; 35]) -> std::borrow::Cow<'b, str> {
+        match self.rfc3339_fast(buffer) {
+            Some(text) => std::borrow::Cow::Borrowed(text),
+            None => std::borrow::Cow::Owned(self.rfc3339_general()),
         }
     }
 }

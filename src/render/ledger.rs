@@ -1,6 +1,7 @@
 //! Ledger output: a table, CSV (formula-guarded) or JSON Lines.
 
 use super::csv::{RecordWriter, guard};
+use crate::domain::numbers::{UNITS_TEXT, u64_text};
 use crate::model::ledger::LedgerRow;
 use comfy_table::{Cell, CellAlignment};
 use std::borrow::Cow;
@@ -20,32 +21,47 @@ const HEADER: [&str; 11] = [
     "line",
 ];
 
+/// The numbers of one CSV row, written without the formatting machinery
+/// (a ledger writes millions of rows).
+struct RowNumbers {
+    time: [u8; 35],
+    units: [u8; UNITS_TEXT],
+    overage: [u8; UNITS_TEXT],
+    line: [u8; 20],
+}
+
+impl RowNumbers {
+    fn new() -> Self {
+        RowNumbers {
+            time: [0; 35],
+            units: [0; UNITS_TEXT],
+            overage: [0; UNITS_TEXT],
+            line: [0; 20],
+        }
+    }
+}
+
 /// A row's CSV cells; text from the input is guarded against formulas.
-/// The `group` cell is last, and written only with `--by`. Numbers are
-/// written into `scratch`, one string for every row of a ledger.
-fn csv_cells<'r>(row: &'r LedgerRow, scratch: &'r mut String) -> [Cow<'r, str>; 12] {
-    use std::fmt::Write as _;
-    scratch.clear();
-    let _ = write!(scratch, "{}", row.units);
-    let units_end = scratch.len();
-    let _ = write!(scratch, "{}", row.overage);
-    let overage_end = scratch.len();
-    let _ = write!(scratch, "{}", row.line);
-    let line_end = scratch.len();
-    let _ = write!(scratch, "{}", row.timestamp);
-    let scratch = &**scratch;
+/// The `group` cell is last, and written only with `--by`.
+fn csv_cells<'r>(row: &'r LedgerRow, numbers: &'r mut RowNumbers) -> [Cow<'r, str>; 12] {
+    let RowNumbers {
+        time,
+        units,
+        overage,
+        line,
+    } = numbers;
     [
-        Cow::Borrowed(&scratch[line_end..]),
+        row.timestamp.rfc3339(time),
         guard(row.account),
         guard(row.image),
         Cow::Borrowed(row.source),
         guard(row.scan_id),
         Cow::Borrowed(row.outcome),
-        Cow::Borrowed(&scratch[..units_end]),
+        Cow::Borrowed(row.units.text(units)),
         guard(&row.draws),
-        Cow::Borrowed(&scratch[units_end..overage_end]),
+        Cow::Borrowed(row.overage.text(overage)),
         guard(row.file),
-        Cow::Borrowed(&scratch[overage_end..line_end]),
+        Cow::Borrowed(u64_text(row.line, line)),
         row.group.map_or(Cow::Borrowed(""), guard),
     ]
 }
@@ -53,7 +69,7 @@ fn csv_cells<'r>(row: &'r LedgerRow, scratch: &'r mut String) -> [Cow<'r, str>; 
 /// Writes ledger rows as CSV or JSON Lines one at a time, as the replay
 /// makes them, so a ledger of millions of rows is never held in memory.
 pub enum Sink<'w> {
-    Csv(RecordWriter<&'w mut dyn Write>, String),
+    Csv(RecordWriter<&'w mut dyn Write>),
     Jsonl(&'w mut dyn Write),
 }
 
@@ -63,7 +79,7 @@ impl<'w> Sink<'w> {
         let mut writer = RecordWriter::new(out);
         let group = grouped.then_some("group");
         writer.write_record(HEADER.iter().copied().chain(group).map(str::as_bytes))?;
-        Ok(Sink::Csv(writer, String::new()))
+        Ok(Sink::Csv(writer))
     }
 
     /// One JSON object a line.
@@ -73,8 +89,9 @@ impl<'w> Sink<'w> {
 
     pub fn row(&mut self, row: &LedgerRow) -> std::io::Result<()> {
         match self {
-            Sink::Csv(writer, scratch) => {
-                let cells = csv_cells(row, scratch);
+            Sink::Csv(writer) => {
+                let mut numbers = RowNumbers::new();
+                let cells = csv_cells(row, &mut numbers);
                 let count = cells.len() - usize::from(row.group.is_none());
                 writer.write_record(cells[..count].iter().map(|cell| cell.as_bytes()))
             }
@@ -87,7 +104,7 @@ impl<'w> Sink<'w> {
 
     pub fn finish(self) -> std::io::Result<()> {
         match self {
-            Sink::Csv(mut writer, _) => writer.flush(),
+            Sink::Csv(mut writer) => writer.flush(),
             Sink::Jsonl(out) => out.flush(),
         }
     }
