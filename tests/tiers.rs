@@ -7,7 +7,7 @@
 use common::reference::generate;
 use proptest::prelude::*;
 use rust_decimal::{Decimal, RoundingStrategy};
-use scanquota::engine::meter::{Schedule, replay, replay_by_account, replay_in_parallel};
+use scanquota::engine::meter::{Schedule, replay, replay_in_parallel, sort_and_replay_by_account};
 use scanquota::input::log::{ReadOptions, ScanLog};
 use scanquota::plan::Plan;
 use serde_json::Value;
@@ -457,8 +457,7 @@ proptest! {
         schedule.grouped = true;
         let serial = replay(&plan, &scans, &schedule, None, |_, _| {});
         prop_assert_eq!(&serial, &replay_in_parallel(&plan, &scans, &schedule, threads));
-        scans.sort_by_account(threads);
-        prop_assert_eq!(&serial, &replay_by_account(&plan, &scans, &schedule, None, threads));
+        prop_assert_eq!(&serial, &sort_and_replay_by_account(&plan, &mut scans, &schedule, None, threads));
     }
 }
 

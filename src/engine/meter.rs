@@ -7,7 +7,7 @@ use crate::domain::key_set::{KeySet, PREFETCH_AHEAD};
 use crate::domain::numbers::checked_sum;
 use crate::domain::periods::{Period, advance_past, advance_to};
 use crate::domain::zone::Zone;
-use crate::input::log::{ScanEvent, ScanLog, ScanStatus};
+use crate::input::log::{ScanEvent, ScanLog, ScanStatus, sort_run};
 use crate::plan::{OveragePolicy, Plan, RepeatWindow, TierMode};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -1100,76 +1100,80 @@ fn complete(
     usages
 }
 
-/// Every account of `log` (or only `account`) replayed as [`replay`] does,
-/// from a log whose events are sorted by account, then in replay order
-/// ([`ScanLog::sort_by_account`]): each account's events are replayed in one
-/// run, so its history and scan id sets stay in cache while they are probed,
-/// and the accounts are shared out among `threads` threads by event count.
-pub fn replay_by_account(
+/// One account's events, in replay order, replayed in one run: its history
+/// and scan id sets stay in cache while they are probed.
+fn replay_account_run(
     plan: &Plan,
-    log: &ScanLog,
+    schedule: &Schedule,
+    name: &str,
+    run: &[ScanEvent],
+) -> AccountUsage {
+    let mut state = AccountState::new(plan, schedule, name.to_string());
+    for (index, event) in run.iter().enumerate() {
+        if let Some(ahead) = run.get(index + PREFETCH_AHEAD) {
+            state.prefetch(ahead, u128::from(ahead.image));
+        }
+        if event.at > schedule.as_of {
+            state.counters.after_as_of += 1;
+        } else {
+            state.replay(event, u128::from(event.image), &mut |_, _| {});
+        }
+    }
+    state.into_usage()
+}
+
+/// Every account of `log` (or only `account`) replayed as [`replay`] does,
+/// from a log in any order: the events are grouped by account, and
+/// `threads` threads each take the next account left (the largest first),
+/// put its run in replay order ([`sort_run`]) and replay it while it is in
+/// cache, so its history and scan id sets stay there too while they are
+/// probed. The log's events are left grouped by account, the runs replayed
+/// in replay order ([`ScanLog::sort_by_account`]'s order without `account`).
+pub fn sort_and_replay_by_account(
+    plan: &Plan,
+    log: &mut ScanLog,
     schedule: &Schedule,
     account: Option<&str>,
     threads: usize,
 ) -> Vec<AccountUsage> {
-    let events = &log.events;
-    let mut runs: Vec<(u32, std::ops::Range<usize>)> = Vec::new();
-    let mut start = 0;
-    while start < events.len() {
-        let id = events[start].account;
-        let end = start + events[start..].partition_point(|event| event.account == id);
-        runs.push((id, start..end));
-        start = end;
-    }
-    if let Some(wanted) = account {
-        let id = log.accounts.get(wanted);
-        runs.retain(|(run_id, _)| Some(*run_id) == id);
-    }
-    let replay_run = |(id, range): &(u32, std::ops::Range<usize>)| {
-        let mut state = AccountState::new(plan, schedule, log.accounts.name(*id).to_string());
-        let run = &events[range.clone()];
-        for (index, event) in run.iter().enumerate() {
-            if let Some(ahead) = run.get(index + PREFETCH_AHEAD) {
-                state.prefetch(ahead, u128::from(ahead.image));
-            }
-            if event.at > schedule.as_of {
-                state.counters.after_as_of += 1;
-            } else {
-                state.replay(event, u128::from(event.image), &mut |_, _| {});
-            }
-        }
-        state.into_usage()
-    };
+    log.group_by_account(threads);
+    let wanted = account.map(|name| log.accounts.get(name));
+    let names = &log.accounts;
+    let mut runs: Vec<(u32, &mut [ScanEvent])> = log
+        .events
+        .chunk_by_mut(|a, b| a.account == b.account)
+        .map(|run| (run[0].account, run))
+        .filter(|(id, _)| wanted.is_none_or(|wanted| wanted == Some(*id)))
+        .collect();
+    // The largest first, so that no thread is left with a large one at the end.
+    runs.sort_by_key(|(_, run)| std::cmp::Reverse(run.len()));
     let threads = threads.clamp(1, runs.len().max(1));
-    let usages: Vec<AccountUsage> = if threads == 1 {
-        runs.iter().map(replay_run).collect()
-    } else {
-        // Consecutive runs to each thread, about the same number of events each.
-        let total: usize = runs.iter().map(|(_, range)| range.len()).sum();
-        let mut shares: Vec<&[(u32, std::ops::Range<usize>)]> = Vec::with_capacity(threads);
-        let (mut from, mut counted) = (0, 0);
-        for (index, (_, range)) in runs.iter().enumerate() {
-            counted += range.len();
-            if counted * threads >= total * (shares.len() + 1) || index + 1 == runs.len() {
-                shares.push(&runs[from..=index]);
-                from = index + 1;
-            }
-        }
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = shares
-                .into_iter()
-                .map(|share| scope.spawn(move || share.iter().map(replay_run).collect::<Vec<_>>()))
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|handle| {
-                    handle
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
-        })
+    let runs = std::sync::Mutex::new(runs.into_iter());
+    let next = || {
+        runs.lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .next()
     };
+    let work = || {
+        let mut usages = Vec::new();
+        while let Some((id, run)) = next() {
+            sort_run(run);
+            usages.push(replay_account_run(plan, schedule, names.name(id), run));
+        }
+        usages
+    };
+    let usages = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut usages = work();
+        for helper in helpers {
+            usages.extend(
+                helper
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        usages
+    });
     complete(plan, schedule, account, usages)
 }
 

@@ -808,17 +808,29 @@ impl ScanLog {
             .sort_unstable_by_key(|event| (event.at, event.file, event.line));
     }
 
-    /// Put events in account order, each account's in replay order: what
-    /// [`crate::engine::meter::replay_by_account`] replays (ties keep the input
-    /// order, as in [`ScanLog::sort`]). With `threads` > 1 the events are
+    /// Put events in account order, each account's in replay order: the
+    /// order [`crate::engine::meter::sort_and_replay_by_account`] replays
+    /// in (ties keep the input order, as in [`ScanLog::sort`]). With `threads` > 1 the events are
     /// first split in place into groups of whole accounts, and the groups are
     /// sorted at once.
     pub fn sort_by_account(&mut self, threads: usize) {
+        self.group_by_account(threads);
+        for run in self.events.chunk_by_mut(|a, b| a.account == b.account) {
+            sort_run(run);
+        }
+    }
+
+    /// Put events in account order, each account's in no particular order:
+    /// [`ScanLog::sort_by_account`] but for [`sort_run`] on each account's
+    /// run, which a replay does just before it replays the run (while the
+    /// run is in cache). With `threads` > 1 the events are first split in
+    /// place into groups of whole accounts, and the groups are sorted at once.
+    pub fn group_by_account(&mut self, threads: usize) {
         let mut counts = vec![0usize; self.accounts.len()];
         for event in &self.events {
             counts[event.account as usize] += 1;
         }
-        sort_accounts(&mut self.events, 0..counts.len() as u32, &counts, threads);
+        group_accounts(&mut self.events, 0..counts.len() as u32, &counts, threads);
     }
 
     /// The key replay compares scan ids by: the interned id + 1 when texts
@@ -993,16 +1005,24 @@ impl ScanLog {
     }
 }
 
-/// Sort `events`, whose accounts are the ids `accounts`, by account and then
-/// in replay order, on `threads` threads.
-fn sort_accounts(
+/// One account's events put in replay order: by time, ties in input order
+/// (file, then line). After [`ScanLog::group_by_account`], this on each
+/// account's run is one sort by (account, time, file, line); sorting a
+/// run alone keeps it in cache, which a sort of the whole log cannot.
+pub fn sort_run(run: &mut [ScanEvent]) {
+    run.sort_unstable_by_key(|event| (event.at, event.file, event.line));
+}
+
+/// Group `events`, whose accounts are the ids `accounts`, by account (in
+/// ascending order) on `threads` threads.
+fn group_accounts(
     events: &mut [ScanEvent],
     accounts: std::ops::Range<u32>,
     counts: &[usize],
     threads: usize,
 ) {
     if threads <= 1 || accounts.len() <= 1 {
-        events.sort_unstable_by_key(|event| (event.account, event.at, event.file, event.line));
+        events.sort_unstable_by_key(|event| event.account);
         return;
     }
     // The first account of the second half: about half the events before it.
@@ -1034,8 +1054,8 @@ fn sort_accounts(
     let (front, back) = events.split_at_mut(low);
     let half = threads / 2;
     std::thread::scope(|scope| {
-        scope.spawn(|| sort_accounts(front, accounts.start..split, counts, half));
-        sort_accounts(back, split..accounts.end, counts, threads - half);
+        scope.spawn(|| group_accounts(front, accounts.start..split, counts, half));
+        group_accounts(back, split..accounts.end, counts, threads - half);
     });
 }
 
@@ -1679,6 +1699,43 @@ mod tests {
             rows.len() < stop_after
         });
         (rows, result.map_err(|err| err.to_string()))
+    }
+
+    proptest! {
+        /// Sorting by account on any number of threads (accounts grouped,
+        /// then each account's run in replay order) gives the order one sort
+        /// by the whole key gives: many accounts and few, equal times
+        /// broken by file and line.
+        #[test]
+        fn sorting_by_account_is_one_sort_by_the_whole_key(
+            rows in prop::collection::vec((0u32..12, 0i64..40, 0u32..3), 0..400),
+            threads in 1usize..5,
+        ) {
+            let mut log = ScanLog::default();
+            for account in 0..12 {
+                log.accounts.intern(&format!("acct{account}"));
+            }
+            log.events = rows
+                .iter()
+                .enumerate()
+                .map(|(line, (account, second, file))| ScanEvent {
+                    at: chrono::DateTime::from_timestamp(1_704_067_200 + second, 0).unwrap(),
+                    account: *account,
+                    image: 0,
+                    scan_key: 0,
+                    source: Source::Local,
+                    status: ScanStatus::Success,
+                    risk: Risk::Unknown,
+                    file: *file,
+                    line: line as u64,
+                    group: 0,
+                })
+                .collect();
+            let mut expected = log.events.clone();
+            expected.sort_by_key(|event| (event.account, event.at, event.file, event.line));
+            log.sort_by_account(threads);
+            prop_assert_eq!(log.events, expected);
+        }
     }
 
     proptest! {

@@ -11,7 +11,7 @@ use crate::domain::error::{Error, Location, Result};
 use crate::domain::key_set::PREFETCH_AHEAD;
 use crate::engine::meter::{
     AccountUsage, HeldResults, Replayer, ScanResult, Schedule, replay as replay_serially,
-    replay_by_account, replay_in_parallel,
+    replay_in_parallel, sort_and_replay_by_account,
 };
 use crate::input::log::formats::skipped_note;
 use crate::input::log::reread::RowTexts;
@@ -289,8 +289,7 @@ fn fastest(paths: &[String], inputs: &Inputs, plan: &Plan, schedule: Schedule) -
     // Not in time order: read every row, sort it by account, and replay each
     // account's rows in one run.
     let mut log = read_unsorted(paths, &sizes, plan.zone, &inputs.read_options)?;
-    log.sort_by_account(cores());
-    let usages = replay_by_account(plan, &log, &schedule, account, cores());
+    let usages = sort_and_replay_by_account(plan, &mut log, &schedule, account, cores());
     let notes = skipped_note(&log.skipped);
     Ok(replayed(schedule, usages, &log, notes))
 }
