@@ -491,7 +491,8 @@ fn the_ledger_keeps_no_row_text_of_a_plain_file() {
 
 /// A streamed ledger is read and replayed on one thread and written on
 /// another, rows handed over a few thousand at a time: across many
-/// hand-overs, two files, `--by` groups and accounts first seen late, with
+/// hand-overs (batches emptied and filled again), two files, `--by` groups
+/// and accounts first seen late, with
 /// `--account` and rows after as-of, it writes what the held rows give; and
 /// a writer that stops (`each` says false) stops the reading.
 #[test]
@@ -513,9 +514,10 @@ fn a_streamed_ledger_handed_between_threads_equals_the_held_one() {
         60,
         row,
     );
+    // Enough batches that emptied ones come back to be filled again.
     let second = timed_rows(
         "timestamp,image,account,status,scan_id,team",
-        14_000,
+        48_000,
         60,
         row,
     );

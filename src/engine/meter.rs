@@ -91,6 +91,12 @@ impl HeldResults {
         self.results.len() - 1
     }
 
+    /// Forgets every result, keeping the room.
+    pub(crate) fn clear(&mut self) {
+        self.results.clear();
+        self.draws.clear();
+    }
+
     /// The result held at `index`, as the replay gave it.
     pub(crate) fn get(&self, index: usize) -> ScanResult<'_> {
         let (outcome, units, overage, scale, start) = self.results[index];

@@ -631,6 +631,9 @@ pub fn each_row(
     // streamed ledger's work each take a core.
     std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<HandedRows>(4);
+        // Batches go back emptied, to be filled again: fresh ones would be
+        // grown row by row, and freed on the other thread, a few MB a batch.
+        let (spare_sender, spare) = std::sync::mpsc::channel::<HandedRows>();
         let reader = scope.spawn(move || {
             let mut log = ScanLog::default();
             let mut replayer = Replayer::new(plan, schedule, account);
@@ -644,7 +647,7 @@ pub fn each_row(
                     rows.hold(&read, shown);
                     if rows.rows.len() >= HANDED_ROWS {
                         rows.replay(&mut replayer, schedule.as_of);
-                        go_on = sender.send(rows.take_rows()).is_ok();
+                        go_on = sender.send(rows.take_rows(spare.try_recv().ok())).is_ok();
                     }
                     go_on
                 });
@@ -652,7 +655,7 @@ pub fn each_row(
                     // The rows read before the failing one are shown, as
                     // when one thread read and wrote.
                     rows.replay(&mut replayer, schedule.as_of);
-                    let _ = sender.send(rows.take_rows());
+                    let _ = sender.send(rows.take_rows(None));
                     return Err(err);
                 }
                 if !go_on {
@@ -660,11 +663,11 @@ pub fn each_row(
                 }
             }
             rows.replay(&mut replayer, schedule.as_of);
-            let _ = sender.send(rows.take_rows());
+            let _ = sender.send(rows.take_rows(None));
             Ok(())
         });
         let mut names = ScanLog::default();
-        'handed: for handed in receiver.iter() {
+        'handed: for mut handed in receiver.iter() {
             handed.name(&mut names);
             for row in &handed.rows {
                 let read = ReadRow {
@@ -683,6 +686,8 @@ pub fn each_row(
                     break 'handed;
                 }
             }
+            handed.clear();
+            let _ = spare_sender.send(handed);
         }
         // The reader stops at its next hand-over once nobody takes rows.
         drop(receiver);
@@ -795,12 +800,23 @@ impl HandedRows {
         }
     }
 
-    /// The rows and names held so far, leaving the counts of names handed.
-    fn take_rows(&mut self) -> HandedRows {
+    /// The rows and names held so far, leaving the counts of names handed
+    /// and `spare`'s room (an emptied batch) for the next rows.
+    fn take_rows(&mut self, spare: Option<HandedRows>) -> HandedRows {
         let named = self.named;
-        let taken = std::mem::take(self);
+        let taken = std::mem::replace(self, spare.unwrap_or_default());
         self.named = named;
         taken
+    }
+
+    /// Empties the batch, keeping its room.
+    fn clear(&mut self) {
+        self.accounts.clear();
+        self.groups.clear();
+        self.files.clear();
+        self.rows.clear();
+        self.texts.clear();
+        self.results.clear();
     }
 
     /// Teaches `names` the names first seen in these rows.
