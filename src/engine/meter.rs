@@ -91,10 +91,12 @@ impl HeldResults {
         self.results.len() - 1
     }
 
-    /// Forgets every result, keeping the room.
+    /// Forgets every result, keeping the room (every field named, so that
+    /// a field added later is emptied too).
     pub(crate) fn clear(&mut self) {
-        self.results.clear();
-        self.draws.clear();
+        let HeldResults { results, draws } = self;
+        results.clear();
+        draws.clear();
     }
 
     /// The result held at `index`, as the replay gave it.
@@ -1134,7 +1136,8 @@ fn replay_account_run(
 /// put its run in replay order ([`sort_run`]) and replay it while it is in
 /// cache, so its history and scan id sets stay there too while they are
 /// probed. The log's events are left grouped by account, the runs replayed
-/// in replay order ([`ScanLog::sort_by_account`]'s order without `account`).
+/// in replay order: without `account`, [`ScanLog::sort_by_account`]'s
+/// order; with it, the other accounts' runs are left unsorted.
 pub fn sort_and_replay_by_account(
     plan: &Plan,
     log: &mut ScanLog,

@@ -810,9 +810,9 @@ impl ScanLog {
 
     /// Put events in account order, each account's in replay order: the
     /// order [`crate::engine::meter::sort_and_replay_by_account`] replays
-    /// in (ties keep the input order, as in [`ScanLog::sort`]). With `threads` > 1 the events are
-    /// first split in place into groups of whole accounts, and the groups are
-    /// sorted at once.
+    /// in (ties keep the input order, as in [`ScanLog::sort`]). The replay
+    /// does this account by account itself; this whole-log form is what
+    /// its tests compare with.
     pub fn sort_by_account(&mut self, threads: usize) {
         self.group_by_account(threads);
         for run in self.events.chunk_by_mut(|a, b| a.account == b.account) {
@@ -821,10 +821,11 @@ impl ScanLog {
     }
 
     /// Put events in account order, each account's in no particular order:
-    /// [`ScanLog::sort_by_account`] but for [`sort_run`] on each account's
-    /// run, which a replay does just before it replays the run (while the
-    /// run is in cache). With `threads` > 1 the events are first split in
-    /// place into groups of whole accounts, and the groups are sorted at once.
+    /// [`ScanLog::sort_by_account`] except that each account's run is left
+    /// for [`sort_run`], which a replay calls just before it replays the run
+    /// (while the run is in cache). With `threads` > 1 the events are first
+    /// split in place into groups of whole accounts, and the groups are
+    /// sorted at once.
     pub fn group_by_account(&mut self, threads: usize) {
         let mut counts = vec![0usize; self.accounts.len()];
         for event in &self.events {

@@ -286,8 +286,8 @@ fn fastest(paths: &[String], inputs: &Inputs, plan: &Plan, schedule: Schedule) -
         let notes = skipped_note(&log.skipped);
         return Ok(replayed(schedule, usages, &log, notes));
     }
-    // Not in time order: read every row, sort it by account, and replay each
-    // account's rows in one run.
+    // Not in time order: read every row and group the rows by account; each
+    // core sorts and replays one account at a time, the largest first.
     let mut log = read_unsorted(paths, &sizes, plan.zone, &inputs.read_options)?;
     let usages = sort_and_replay_by_account(plan, &mut log, &schedule, account, cores());
     let notes = skipped_note(&log.skipped);
@@ -633,6 +633,8 @@ pub fn each_row(
         let (sender, receiver) = std::sync::mpsc::sync_channel::<HandedRows>(4);
         // Batches go back emptied, to be filled again: fresh ones would be
         // grown row by row, and freed on the other thread, a few MB a batch.
+        // The reader makes a batch only when no emptied one waits, so no
+        // more than the batches in flight (about seven) ever exist.
         let (spare_sender, spare) = std::sync::mpsc::channel::<HandedRows>();
         let reader = scope.spawn(move || {
             let mut log = ScanLog::default();
@@ -804,19 +806,34 @@ impl HandedRows {
     /// and `spare`'s room (an emptied batch) for the next rows.
     fn take_rows(&mut self, spare: Option<HandedRows>) -> HandedRows {
         let named = self.named;
+        debug_assert!(spare.as_ref().is_none_or(|spare| spare.rows.is_empty()
+            && spare.texts.is_empty()
+            && spare.accounts.is_empty()
+            && spare.files.is_empty()));
         let taken = std::mem::replace(self, spare.unwrap_or_default());
         self.named = named;
         taken
     }
 
-    /// Empties the batch, keeping its room.
+    /// Empties the batch, keeping its room (every field named, so that a
+    /// field added later is emptied too: a batch used again must not carry
+    /// the last one's rows, nor grow with every row read).
     fn clear(&mut self) {
-        self.accounts.clear();
-        self.groups.clear();
-        self.files.clear();
-        self.rows.clear();
-        self.texts.clear();
-        self.results.clear();
+        let HandedRows {
+            accounts,
+            groups,
+            files,
+            rows,
+            texts,
+            results,
+            named: _,
+        } = self;
+        accounts.clear();
+        groups.clear();
+        files.clear();
+        rows.clear();
+        texts.clear();
+        results.clear();
     }
 
     /// Teaches `names` the names first seen in these rows.
