@@ -254,9 +254,7 @@ impl Instant {
             None => std::borrow::Cow::Owned(self.rfc3339_general()),
         }
     }
-}
 
-impl Instant {
     /// RFC 3339 as chrono writes it (seconds as needed, `+00:00` for UTC).
     fn rfc3339_general(&self) -> String {
         self.0.to_rfc3339_opts(SecondsFormat::AutoSi, false)
