@@ -367,3 +367,59 @@ fn an_empty_directory_is_an_error() {
         "{stderr}"
     );
 }
+
+/// A Harbor event's resources share the event's line, so only their order in
+/// the event says which came first. Sixty resources at a time that sorts
+/// before an earlier line: the first ten draw the ten free scans, as they do
+/// when the same event is imported to CSV first (one line a resource).
+#[test]
+fn a_harbor_events_resources_keep_their_order_among_equal_times() {
+    let dir = Workdir::new();
+    let resource = |i: u32| {
+        json!({"digest": format!("sha256:{i:064x}"), "tag": "1",
+            "resource_url": format!("harbor.example.com/team/app{i}:1"),
+            "scan_overview": {"application/vnd.security.vulnerability.report; version=1.1":
+                {"report_id": format!("r-{i}"), "scan_status": "Success", "severity": "High"}}})
+    };
+    let event = |at: u32, resources: Vec<Value>| {
+        json!({"type": "SCANNING_COMPLETED", "occur_at": at, "operator": "auto",
+            "event_data": {"resources": resources,
+                "repository": {"name": "app", "namespace": "team", "repo_full_name": "team/app"}}})
+        .to_string()
+    };
+    let events = dir.write(
+        "events.jsonl",
+        format!(
+            "{}\n{}\n",
+            event(1_710_939_900, vec![resource(1000)]),
+            event(1_710_936_000, (1..=60).map(resource).collect())
+        ),
+    );
+    let imported = dir.write("imported.csv", ok(&["import", "harbor", &events]));
+    let ledger = |log: &str| {
+        let csv = ok(&[
+            "ledger",
+            "--plan",
+            "fixtures/hss-payg.toml",
+            "--log",
+            log,
+            "--as-of",
+            "2024-04-01",
+            "--format",
+            "csv",
+        ]);
+        // Every column but the file and line the row was read from.
+        csv.lines()
+            .map(|line| line.rsplitn(3, ',').nth(2).unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let direct = ledger(&events);
+    let free: Vec<&str> = direct
+        .iter()
+        .filter(|row| row.ends_with(",free:1,0"))
+        .map(|row| row.split(',').nth(4).unwrap())
+        .collect();
+    let first_ten: Vec<String> = (1..=10).map(|i| format!("r-{i}")).collect();
+    assert_eq!(free, first_ten, "{direct:#?}");
+    assert_eq!(direct, ledger(&imported));
+}

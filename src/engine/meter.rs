@@ -7,7 +7,7 @@ use crate::domain::key_set::{KeySet, PREFETCH_AHEAD};
 use crate::domain::numbers::checked_sum;
 use crate::domain::periods::{Period, advance_past, advance_to};
 use crate::domain::zone::Zone;
-use crate::input::log::{ScanEvent, ScanLog, ScanStatus, sort_run};
+use crate::input::log::{ScanEvent, ScanLog, ScanStatus};
 use crate::plan::{OveragePolicy, Plan, RepeatWindow, TierMode};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -1133,7 +1133,7 @@ fn replay_account_run(
 /// Every account of `log` (or only `account`) replayed as [`replay`] does,
 /// from a log in any order: the events are grouped by account, and
 /// `threads` threads each take the next account left (the largest first),
-/// put its run in replay order ([`sort_run`]) and replay it while it is in
+/// put its run in replay order ([`ScanLog::run_sort`]) and replay it while it is in
 /// cache, so its history and scan id sets stay there too while they are
 /// probed. The log's events are left grouped by account, the runs replayed
 /// in replay order: without `account`, [`ScanLog::sort_by_account`]'s
@@ -1146,6 +1146,7 @@ pub fn sort_and_replay_by_account(
     threads: usize,
 ) -> Vec<AccountUsage> {
     log.group_by_account(threads);
+    let sort_run = log.run_sort();
     let wanted = account.map(|name| log.accounts.get(name));
     let names = &log.accounts;
     let mut runs: Vec<(u32, &mut [ScanEvent])> = log

@@ -232,6 +232,11 @@ pub struct ScanLog {
     pub groups: Interner,
     /// Registry events that made no row, by type.
     pub(crate) skipped: Skipped,
+    /// Some rows share their file and line (a registry event with several
+    /// resources, or several scanner reports on one line), so (time, file,
+    /// line) no longer says which came first: sorts must then be stable
+    /// (see [`ScanLog::run_sort`]).
+    pub(crate) lines_shared: bool,
 }
 
 /// One row as read: its event, its image's [`fingerprint`], the byte its row
@@ -759,12 +764,16 @@ impl ScanLog {
         let columns = keyed_columns(options);
         let mut skipped = std::mem::take(&mut self.skipped);
         let mut record = csv::ByteRecord::new();
+        let mut last_line = None;
         let result = formats::read_documents(
             name,
             reader,
             &options.formats,
             &mut skipped,
             |row: Record| {
+                if last_line.replace(row.line) == Some(row.line) {
+                    self.lines_shared = true;
+                }
                 record.clear();
                 for field in [
                     row.timestamp.as_str(),
@@ -802,10 +811,24 @@ impl ScanLog {
 
     /// Put events in replay order: by time, ties in input order (a stable sort).
     pub fn sort(&mut self) {
-        // (file, line) is the input order, so an unstable sort on the full key
-        // equals a stable sort by time, without a stable sort's scratch buffer.
-        self.events
-            .sort_unstable_by_key(|event| (event.at, event.file, event.line));
+        (self.run_sort())(&mut self.events);
+    }
+
+    /// How to put one account's events (or the whole log's) in replay order:
+    /// by time, ties in input order. Events are kept in input order, and
+    /// (file, line) is that order when every row has a line of its own: an
+    /// unstable sort on the full key then equals a stable sort by time,
+    /// without a stable sort's scratch buffer (half the events). Rows that
+    /// share a line ([`ScanLog::lines_shared`]) need the stable sort. After
+    /// [`ScanLog::group_by_account`], this on each account's run is one sort
+    /// by (account, time, file, line); a run sorted alone stays in cache,
+    /// which a sort of the whole log cannot.
+    pub fn run_sort(&self) -> fn(&mut [ScanEvent]) {
+        if self.lines_shared {
+            |run| run.sort_by_key(|event| (event.at, event.file, event.line))
+        } else {
+            |run| run.sort_unstable_by_key(|event| (event.at, event.file, event.line))
+        }
     }
 
     /// Put events in account order, each account's in replay order: the
@@ -815,6 +838,7 @@ impl ScanLog {
     /// its tests compare with.
     pub fn sort_by_account(&mut self, threads: usize) {
         self.group_by_account(threads);
+        let sort_run = self.run_sort();
         for run in self.events.chunk_by_mut(|a, b| a.account == b.account) {
             sort_run(run);
         }
@@ -822,11 +846,16 @@ impl ScanLog {
 
     /// Put events in account order, each account's in no particular order:
     /// [`ScanLog::sort_by_account`] except that each account's run is left
-    /// for [`sort_run`], which a replay calls just before it replays the run
-    /// (while the run is in cache). With `threads` > 1 the events are first
-    /// split in place into groups of whole accounts, and the groups are
-    /// sorted at once.
+    /// for [`ScanLog::run_sort`], which a replay calls just before it replays
+    /// the run (while the run is in cache). With `threads` > 1 the events are
+    /// first split in place into groups of whole accounts, and the groups are
+    /// sorted at once; rows that share a line are grouped by one stable sort
+    /// instead, which keeps each account's events in input order.
     pub fn group_by_account(&mut self, threads: usize) {
+        if self.lines_shared {
+            self.events.sort_by_key(|event| event.account);
+            return;
+        }
         let mut counts = vec![0usize; self.accounts.len()];
         for event in &self.events {
             counts[event.account as usize] += 1;
@@ -1004,14 +1033,6 @@ impl ScanLog {
             scan_id_text,
         })
     }
-}
-
-/// One account's events put in replay order: by time, ties in input order
-/// (file, then line). After [`ScanLog::group_by_account`], this on each
-/// account's run is one sort by (account, time, file, line); sorting a
-/// run alone keeps it in cache, which a sort of the whole log cannot.
-pub fn sort_run(run: &mut [ScanEvent]) {
-    run.sort_unstable_by_key(|event| (event.at, event.file, event.line));
 }
 
 /// Group `events`, whose accounts are the ids `accounts`, by account (in
@@ -1704,13 +1725,16 @@ mod tests {
 
     proptest! {
         /// Sorting by account on any number of threads (accounts grouped,
-        /// then each account's run in replay order) gives the order one sort
-        /// by the whole key gives: many accounts and few, equal times
-        /// broken by file and line.
+        /// then each account's run in replay order) gives the order one
+        /// stable sort by the whole key gives, and sorting the log the order
+        /// one stable sort by time, file and line gives: many accounts and
+        /// few, equal times broken by file and line, and, where rows share
+        /// a line (a registry event's resources), by input order.
         #[test]
         fn sorting_by_account_is_one_sort_by_the_whole_key(
             rows in prop::collection::vec((0u32..12, 0i64..40, 0u32..3), 0..400),
             threads in 1usize..5,
+            rows_a_line in prop_oneof![Just(1usize), 2usize..6],
         ) {
             let mut log = ScanLog::default();
             for account in 0..12 {
@@ -1722,20 +1746,27 @@ mod tests {
                 .map(|(line, (account, second, file))| ScanEvent {
                     at: chrono::DateTime::from_timestamp(1_704_067_200 + second, 0).unwrap(),
                     account: *account,
-                    image: 0,
+                    // The input order, which only ties on a shared line show.
+                    image: line as u32,
                     scan_key: 0,
                     source: Source::Local,
                     status: ScanStatus::Success,
                     risk: Risk::Unknown,
                     file: *file,
-                    line: line as u64,
+                    line: (line / rows_a_line) as u64,
                     group: 0,
                 })
                 .collect();
+            log.lines_shared = rows_a_line > 1;
+            let mut in_time = log.clone();
             let mut expected = log.events.clone();
             expected.sort_by_key(|event| (event.account, event.at, event.file, event.line));
             log.sort_by_account(threads);
             prop_assert_eq!(log.events, expected);
+            let mut expected = in_time.events.clone();
+            expected.sort_by_key(|event| (event.at, event.file, event.line));
+            in_time.sort();
+            prop_assert_eq!(in_time.events, expected);
         }
     }
 
