@@ -173,14 +173,58 @@ proptest! {
         let account = only.map(|id| format!("acct{id}"));
         let from_memory = ledger_csv(&mut RowSource::Held(Box::new(held)), &plan, &schedule, account.as_deref(), &options);
         if !shuffle {
-            let from_file = ledger_csv(&mut RowSource::Files(vec![path.clone()]), &plan, &schedule, account.as_deref(), &options);
+            let from_file = ledger_csv(&mut RowSource::Files(vec![path.clone()], vec![None]), &plan, &schedule, account.as_deref(), &options);
             prop_assert_eq!(&from_file, &from_memory);
+            // Read again in pieces on 2-4 threads, as a file the check read
+            // in pieces is (with --by, pieces are not cut: read whole).
+            let size = std::fs::metadata(&path).unwrap().len();
+            let pieces = vec![Some((size, 2 + minute as usize % 3))];
+            let from_pieces = ledger_csv(&mut RowSource::Files(vec![path.clone()], pieces), &plan, &schedule, account.as_deref(), &options);
+            prop_assert_eq!(&from_pieces, &from_memory);
         }
         let lean = ScanLog::read_paths(paths, plan.zone, &options).unwrap();
         let texts = RowTexts::open(paths).unwrap().expect("a plain CSV file");
         let from_lines = ledger_csv(&mut RowSource::Indexed(Box::new(lean), Box::new(texts)), &plan, &schedule, account.as_deref(), &options);
         prop_assert_eq!(from_lines, from_memory);
     }
+}
+
+/// A file the check read in pieces is read in pieces again; should its
+/// pieces no longer read (it changed in between: here a row near its end
+/// gained a field after the check), the ledger stops with that message
+/// instead of reading it whole, which would hand the rows already out a
+/// second time.
+#[test]
+fn a_ledger_whose_pieces_no_longer_read_stops() {
+    let work = Workdir::new();
+    let text = timed_rows("timestamp,image,account", 4000, 60, |i, at| {
+        format!("{at},img{},acct{}", i % 7, i % 3)
+    });
+    let at = text.rfind("acct1\n").unwrap();
+    let changed = format!("{}acct1,extra{}", &text[..at], &text[at + 5..]);
+    let path = work.write("log.csv", &changed);
+    let plan = Plan::from_str("plan.toml", PLAN).unwrap();
+    let schedule = Schedule::new(
+        &plan,
+        parse_timestamp("2024-03-01T00:00:00Z", plan.zone).unwrap(),
+    );
+    let options = ReadOptions::default();
+    let size = std::fs::metadata(&path).unwrap().len();
+    let mut source = RowSource::Files(vec![path.clone()], vec![Some((size, 2))]);
+    let mut rows = 0;
+    let read = each_row(&mut source, &plan, &schedule, None, &options, |_, _, _| {
+        rows += 1;
+        true
+    });
+    let message = read.expect_err("pieces that no longer read").to_string();
+    assert!(
+        message.contains("log.csv") && message.contains("read differently the second time"),
+        "{message}"
+    );
+    assert!(
+        (1..4000).contains(&rows),
+        "{rows} rows handed out, none twice"
+    );
 }
 
 /// Quoted fields read in pieces as whole; a row that does not parse in a
@@ -475,7 +519,7 @@ fn the_ledger_keeps_no_row_text_of_a_plain_file() {
         let mut job = Job::build(std::slice::from_ref(&plan), &input, None, needs).unwrap();
         let zone = job.runs[0].plan.zone;
         match row_source(&mut job.inputs, zone).unwrap().0 {
-            RowSource::Files(_) => assert!(streams, "a file out of order is not streamed"),
+            RowSource::Files(..) => assert!(streams, "a file out of order is not streamed"),
             RowSource::Indexed(log, _) => {
                 assert!(!streams, "a time-ordered file streams");
                 assert!(
@@ -534,6 +578,11 @@ fn a_streamed_ledger_handed_between_threads_equals_the_held_one() {
             format!("timestamp,image,account,status,scan_id,team\n{second}"),
         ),
     ];
+    let in_pieces: Vec<_> = paths
+        .iter()
+        .zip([2, 3])
+        .map(|(path, threads)| Some((std::fs::metadata(path).unwrap().len(), threads)))
+        .collect();
     let plan = Plan::from_str("plan.toml", PLAN).unwrap();
     let as_of = parse_timestamp("2024-01-10T00:00:00Z", plan.zone).unwrap();
     for (grouped, account) in [
@@ -564,31 +613,46 @@ fn a_streamed_ledger_handed_between_threads_equals_the_held_one() {
             account,
             &options,
         );
-        let from_files = ledger_csv(
-            &mut RowSource::Files(paths.clone()),
-            &plan,
-            &schedule,
-            account,
-            &options,
-        );
         assert!(from_memory.lines().count() > 1_000, "{grouped} {account:?}");
         assert!(from_memory.contains("after_as_of"));
-        assert_eq!(from_files, from_memory, "{grouped} {account:?}");
+        // Each file read whole, and in pieces on two and three threads.
+        for pieces in [vec![None, None], in_pieces.clone()] {
+            let from_files = ledger_csv(
+                &mut RowSource::Files(paths.clone(), pieces),
+                &plan,
+                &schedule,
+                account,
+                &options,
+            );
+            assert_eq!(from_files, from_memory, "{grouped} {account:?}");
+        }
     }
-    // A writer that stops after 5 000 rows is handed no more.
+    // A writer that stops after 5 000 rows is handed no more; read in
+    // pieces or whole, each row comes with the byte its line starts at.
     let schedule = Schedule::new(&plan, as_of);
-    let mut seen = 0;
-    each_row(
-        &mut RowSource::Files(paths.clone()),
-        &plan,
-        &schedule,
-        None,
-        &ReadOptions::default(),
-        |_, _, _| {
-            seen += 1;
-            seen < 5_000
-        },
-    )
-    .unwrap();
-    assert_eq!(seen, 5_000);
+    let mut starts = Vec::new();
+    for pieces in [vec![None, None], in_pieces] {
+        let mut seen = Vec::new();
+        each_row(
+            &mut RowSource::Files(paths.clone(), pieces),
+            &plan,
+            &schedule,
+            None,
+            &ReadOptions::default(),
+            |_, read, _| {
+                seen.push(read.byte());
+                seen.len() < 5_000
+            },
+        )
+        .unwrap();
+        assert_eq!(seen.len(), 5_000);
+        starts.push(seen);
+    }
+    assert_eq!(starts[0], starts[1]);
+    let line_starts: Vec<u64> = std::iter::once(0)
+        .chain(first.match_indices('\n').map(|(at, _)| at as u64 + 1))
+        .skip(1)
+        .take(5_000)
+        .collect();
+    assert_eq!(starts[0], line_starts);
 }

@@ -250,6 +250,15 @@ pub struct ReadRow<'row> {
     pub(crate) scan_id_text: &'row str,
 }
 
+impl ReadRow<'_> {
+    /// The byte of its file the row starts at (`testkit`: the tests check
+    /// that every way of reading a file gives the same).
+    #[cfg(feature = "testkit")]
+    pub fn byte(&self) -> u64 {
+        self.byte
+    }
+}
+
 /// How logs are read. The job builds it once from the command line; the log
 /// read holds only what was read, never how.
 #[derive(Debug, Default, Clone)]

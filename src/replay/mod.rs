@@ -509,8 +509,10 @@ impl Unchanged {
 /// Where a per-row replay (the ledger) takes its rows from.
 pub enum RowSource {
     /// Files found valid and in time order: read again as they are
-    /// replayed, keeping no row and no text.
-    Files(Vec<String>),
+    /// replayed, keeping no row and no text; each with `(size, threads)`
+    /// when it was read in pieces on `threads` threads, and is read again so
+    /// (pieces that read once read again, unless the file changed).
+    Files(Vec<String>, Vec<Option<(u64, usize)>>),
     /// Rows held in memory with their texts, in replay order.
     Held(Box<ScanLog>),
     /// Rows held in memory without their texts, in replay order: each row's
@@ -552,6 +554,8 @@ pub fn row_source(
     let mut log = ScanLog::default();
     let mut order = TimeOrder::default();
     let sizes = plain_sizes(&paths)?;
+    // Per path: how it was read in pieces, if it was (it is read again so).
+    let mut read_in_pieces = Vec::new();
     for (path, pieces) in paths.iter().zip(in_pieces(&sizes, &options)) {
         let before = order.last;
         // Large plain files are checked in pieces on every core; a piece
@@ -559,10 +563,9 @@ pub fn row_source(
         // names the problem.
         let mut checked = false;
         if let Some((size, threads)) = pieces {
-            let each = |_: &ScanLog, event: ScanEvent, _| order.follows(event.at);
-            let pieces = stream::PIECE_BYTES;
-            checked = log
-                .read_in_order_pieces(&options, path, size, zone, threads, pieces, each)?
+            let each = |_: &ScanLog, read: ReadRow<'_>| order.follows(read.event.at);
+            let pieces = (threads, stream::PIECE_BYTES);
+            checked = log.read_in_order_pieces(&options, path, size, zone, pieces, false, each)?
                 == Some(true);
         }
         if !checked && order.in_order {
@@ -572,12 +575,14 @@ pub fn row_source(
         if !order.in_order {
             break;
         }
+        read_in_pieces.push(pieces.filter(|_| checked));
     }
     let in_order = order.in_order;
     if in_order {
         let unknown = unknown_in_log(account, &log);
         let notes = skipped_note(&log.skipped);
-        return Ok((RowSource::Files(paths), notes, unknown, unchanged));
+        let source = RowSource::Files(paths, read_in_pieces);
+        return Ok((source, notes, unknown, unchanged));
     }
     // Out of time order: the rows are held and sorted; the texts too,
     // unless each row's line of a plain CSV file can be read again.
@@ -609,7 +614,7 @@ pub fn each_row(
     options: &ReadOptions,
     mut each: impl FnMut(&ScanLog, &ReadRow<'_>, Option<&ScanResult<'_>>) -> bool,
 ) -> Result<()> {
-    let paths = match source {
+    let (paths, pieces) = match source {
         RowSource::Held(log) => {
             each_held_row(plan, log, schedule, account, |read, result| {
                 each(log, &read, result);
@@ -619,7 +624,7 @@ pub fn each_row(
         RowSource::Indexed(log, texts) => {
             return each_indexed_row(log, texts, plan, schedule, account, each);
         }
-        RowSource::Files(paths) => paths,
+        RowSource::Files(paths, pieces) => (paths, pieces),
     };
     let options = ReadOptions {
         keep_texts: false,
@@ -640,19 +645,40 @@ pub fn each_row(
             let mut log = ScanLog::default();
             let mut replayer = Replayer::new(plan, schedule, account);
             let mut rows = HandedRows::default();
-            let mut go_on = true;
-            for path in paths.iter() {
-                let read = log.read_path_each(path, plan.zone, &options, |log, read| {
+            // Cleared once nobody takes rows.
+            let go_on = std::cell::Cell::new(true);
+            for (path, pieces) in paths.iter().zip(pieces.iter()) {
+                let mut take = |log: &ScanLog, read: ReadRow<'_>| {
                     rows.learn_names(log, &mut replayer);
                     let shown = account
                         .is_none_or(|wanted| log.accounts.name(read.event.account) == wanted);
                     rows.hold(&read, shown);
                     if rows.rows.len() >= HANDED_ROWS {
                         rows.replay(&mut replayer, schedule.as_of);
-                        go_on = sender.send(rows.take_rows(spare.try_recv().ok())).is_ok();
+                        go_on.set(sender.send(rows.take_rows(spare.try_recv().ok())).is_ok());
                     }
-                    go_on
+                    go_on.get()
+                };
+                // A file the check read in pieces is read in pieces again,
+                // parsed on every core while this thread replays. Those
+                // pieces read once, so they read again unless the file
+                // changed; once rows are out, reading it whole would hand
+                // them out twice.
+                let in_pieces = pieces.map(|(size, threads)| {
+                    let pieces = (threads, stream::PIECE_BYTES);
+                    log.read_in_order_pieces(&options, path, size, plan.zone, pieces, true, &mut take)
                 });
+                let read = match in_pieces.transpose() {
+                    Ok(Some(Some(true))) => Ok(()),
+                    Ok(Some(Some(false))) if !go_on.get() => Ok(()),
+                    Ok(Some(Some(false))) => Err(Error::input(
+                        Location::file(path),
+                        "read differently the second time (it changed while being read); run again on a file that is not being written",
+                    )),
+                    // Not read in pieces, or not cut (nothing handed out).
+                    Ok(None | Some(None)) => log.read_path_each(path, plan.zone, &options, take),
+                    Err(err) => Err(err),
+                };
                 if let Err(err) = read {
                     // The rows read before the failing one are shown, as
                     // when one thread read and wrote.
@@ -660,7 +686,7 @@ pub fn each_row(
                     let _ = sender.send(rows.take_rows(None));
                     return Err(err);
                 }
-                if !go_on {
+                if !go_on.get() {
                     break;
                 }
             }

@@ -148,9 +148,9 @@ pub fn replay_streaming(
                         path,
                         *size,
                         plan.zone,
-                        *threads,
-                        PIECE_BYTES,
-                        &mut handle,
+                        (*threads, PIECE_BYTES),
+                        false,
+                        |log, read| handle(log, read.event, read.image),
                     )?;
                 }
                 let read_whole = match read_whole {

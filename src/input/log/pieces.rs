@@ -8,7 +8,7 @@
 //! reads the file again on one core, which names the problem exactly as it
 //! always does.
 
-use super::{Columns, ReadOptions, ScanEvent, ScanLog};
+use super::{Columns, ReadOptions, ReadRow, ScanLog};
 use crate::domain::error::{Error, Result};
 use crate::domain::key_set::PREFETCH_AHEAD;
 use crate::domain::zone::Zone;
@@ -28,9 +28,19 @@ struct Piece {
     log: ScanLog,
     /// Each event's image fingerprint, when images are known by them.
     images: Vec<u128>,
+    /// Each row's texts, when they are handed out ([`Readers::texts`]).
+    texts: PieceTexts,
     /// Line ends and quote characters in the piece's bytes.
     newlines: u64,
     quotes: u64,
+}
+
+/// A piece's rows' texts, in one string, and per row where its image and its
+/// scan id end in it and the byte (from the piece's start) the row starts at.
+#[derive(Default)]
+struct PieceTexts {
+    text: String,
+    rows: Vec<(usize, usize, u64)>,
 }
 
 impl ScanLog {
@@ -122,11 +132,13 @@ impl ScanLog {
     /// Read the plain file `path` (`size` bytes) in pieces of about
     /// `piece_bytes` parsed on `threads` threads, handing each row to `each`
     /// in file order (accounts as this log's ids, lines counted from the
-    /// file's start) with its image's fingerprint, keeping nothing else;
-    /// `each` returns false to stop. `Ok(Some(false))`: stopped, by `each`
-    /// or because a piece could not be read on its own (read the file on one
-    /// core, which names any problem); rows were handed out already.
-    /// `Ok(None)`: the file cannot be cut; nothing was handed out.
+    /// file's start) with its image's fingerprint, and with its texts and
+    /// the byte it starts at when `texts` (else empty, and 0), keeping
+    /// nothing else; `each` returns false to stop. `Ok(Some(false))`:
+    /// stopped, by `each` or because a piece could not be read on its own
+    /// (read the file on one core, which names any problem); rows were
+    /// handed out already. `Ok(None)`: the file cannot be cut; nothing was
+    /// handed out.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn read_in_order_pieces(
         &mut self,
@@ -134,9 +146,9 @@ impl ScanLog {
         path: &str,
         size: u64,
         zone: Zone,
-        threads: usize,
-        piece_bytes: u64,
-        mut each: impl FnMut(&ScanLog, ScanEvent, u128) -> bool,
+        (threads, piece_bytes): (usize, u64),
+        texts: bool,
+        mut each: impl FnMut(&ScanLog, ReadRow<'_>) -> bool,
     ) -> Result<Option<bool>> {
         let pieces = usize::try_from(size / piece_bytes.max(1))
             .unwrap_or(1)
@@ -153,7 +165,8 @@ impl ScanLog {
             keep_texts: false,
             ..options.clone()
         };
-        let readers = Readers::new(&options, path, size, (&names, &columns, &cuts), file, zone);
+        let mut readers = Readers::new(&options, path, size, (&names, &columns, &cuts), file, zone);
+        readers.texts = texts;
         let finished = std::thread::scope(|scope| {
             // Readers take pieces in file order, so at most about `threads`
             // finished pieces wait for an earlier one.
@@ -178,10 +191,26 @@ impl ScanLog {
                     else {
                         return false;
                     };
+                    let start = cuts[wanted - 1];
+                    let mut texts = piece.texts.rows.iter();
+                    let mut text_start = 0;
                     for (mut event, image) in piece.log.events.into_iter().zip(piece.images) {
                         event.account = accounts[event.account as usize];
                         event.line += newlines;
-                        if !each(self, event, image) {
+                        let mut read = ReadRow {
+                            event,
+                            image,
+                            byte: 0,
+                            image_text: "",
+                            scan_id_text: "",
+                        };
+                        if let Some(&(image_end, scan_id_end, byte)) = texts.next() {
+                            read.image_text = &piece.texts.text[text_start..image_end];
+                            read.scan_id_text = &piece.texts.text[image_end..scan_id_end];
+                            read.byte = start + byte;
+                            text_start = scan_id_end;
+                        }
+                        if !each(self, read) {
                             return false;
                         }
                     }
@@ -271,6 +300,8 @@ struct Readers<'a> {
     next: AtomicUsize,
     /// Set once the pieces are of no more use.
     stop: AtomicBool,
+    /// Keep each row's texts ([`PieceTexts`]) to hand out with it.
+    texts: bool,
     bar: Option<crate::input::progress::SharedBar>,
 }
 
@@ -295,6 +326,7 @@ impl<'a> Readers<'a> {
             zone,
             next: AtomicUsize::new(0),
             stop: AtomicBool::new(false),
+            texts: false,
             bar: crate::input::progress::shared(path, size),
         }
     }
@@ -366,7 +398,7 @@ fn yield_to_the_replay() {
 
 /// The header's names and columns, and the byte offsets that cut the rows
 /// into about `pieces` pieces (each cut just after a line end); `None` when
-/// the file is better read whole.
+/// the file is better read whole (and with `--by`).
 #[allow(clippy::type_complexity)]
 fn plan_cuts(
     path: &str,
@@ -374,6 +406,10 @@ fn plan_cuts(
     pieces: usize,
     options: &ReadOptions,
 ) -> Result<Option<(Vec<String>, Columns, Vec<u64>)>> {
+    // Pieces keep no `--by` keys: their ids would be the pieces' own.
+    if options.group_column.is_some() {
+        return Ok(None);
+    }
     let mut file = File::open(path).map_err(|err| Error::io(path, err))?;
     let head = read_up_to(&mut file, LOOKAHEAD).map_err(|err| Error::io(path, err))?;
     let Some(header_end) = head.iter().position(|&b| b == b'\n').map(|at| at + 1) else {
@@ -450,11 +486,18 @@ fn parse_piece(readers: &Readers<'_>, mut bytes: impl Read, plain_chunk: usize) 
     } = *readers;
     let mut log = ScanLog::default();
     let mut images = Vec::new();
+    let mut texts = PieceTexts::default();
     let mut keep = |log: &mut ScanLog, row: &Row<'_>| {
         let read = log.parse_row(options, file, row, columns, zone)?;
         log.events.push(read.event);
         if options.images_by_fingerprint {
             images.push(read.image);
+        }
+        if readers.texts {
+            texts.text.push_str(read.image_text);
+            let image_end = texts.text.len();
+            texts.text.push_str(read.scan_id_text);
+            texts.rows.push((image_end, texts.text.len(), read.byte));
         }
         Ok(())
     };
@@ -491,6 +534,7 @@ fn parse_piece(readers: &Readers<'_>, mut bytes: impl Read, plain_chunk: usize) 
     Ok(Piece {
         log,
         images,
+        texts,
         newlines: plain.newlines + counted.newlines,
         quotes: counted.quotes,
     })
@@ -526,6 +570,7 @@ impl<R: Read> Read for Counting<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::log::ScanEvent;
     use crate::input::plain_csv::tests::log_lines;
     use proptest::prelude::*;
 
