@@ -14,7 +14,7 @@ use crate::engine::meter::{
     replay_in_parallel, sort_and_replay_by_account,
 };
 use crate::input::log::formats::skipped_note;
-use crate::input::log::reread::RowTexts;
+use crate::input::log::reread::{RereadTexts, RowTexts};
 use crate::input::log::{ReadOptions, ReadRow, ScanEvent, ScanLog, is_gzip_file};
 use crate::plan::Plan;
 pub mod stream;
@@ -874,16 +874,11 @@ impl HandedRows {
     }
 }
 
-/// Texts of consecutive rows read again, in one string.
-#[derive(Default)]
-struct FetchedTexts {
-    text: String,
-    /// Per row: where its image ends and its scan id ends in `text`.
-    ends: Vec<(usize, usize)>,
-}
-
-/// Rows whose texts a second thread reads ahead at a time.
-const FETCHED_ROWS: usize = 4096;
+/// Rows whose texts a second thread reads again at a time: enough that
+/// lines close together in the file come in one read (see
+/// [`RowTexts::read_rows`]); two such windows are held at a time (about
+/// 150 bytes a row with the reading's own lists), whatever the log's size.
+const REREAD_ROWS: usize = 1 << 19;
 
 /// [`each_row`] for rows held without texts: a second thread reads each
 /// row's texts again from its line, in the order the replay hands rows out,
@@ -899,43 +894,49 @@ fn each_indexed_row(
     let wanted = account.map(|name| log.accounts.get(name));
     let as_of = schedule.as_of;
     std::thread::scope(|scope| {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<FetchedTexts>>(8);
+        // A window is handed over when the other thread asks for it, so
+        // one is read while the one before is shown: two at a time.
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<RereadTexts>>(0);
+        let (spare_sender, spare) = std::sync::mpsc::channel::<RereadTexts>();
         scope.spawn(move || {
             // The rows in the order each_held_row hands them out.
             let of_account = |event: &&ScanEvent| wanted.is_none_or(|id| id == Some(event.account));
             let replayed = log.events.iter().filter(|event| event.at <= as_of);
             let after = log.events.iter().filter(|event| event.at > as_of);
-            let mut fetched = FetchedTexts::default();
-            for event in replayed.filter(of_account).chain(after.filter(of_account)) {
-                let (image, scan_id) = match texts.texts(event) {
-                    Ok(found) => found,
-                    Err(err) => {
-                        let _ = sender.send(Err(err));
-                        return;
-                    }
-                };
-                fetched.text.push_str(image);
-                let image_end = fetched.text.len();
-                fetched.text.push_str(scan_id);
-                fetched.ends.push((image_end, fetched.text.len()));
-                if fetched.ends.len() == FETCHED_ROWS
-                    && sender.send(Ok(std::mem::take(&mut fetched))).is_err()
-                {
+            let mut rows = replayed.filter(of_account).chain(after.filter(of_account));
+            let mut window = Vec::with_capacity(REREAD_ROWS);
+            loop {
+                window.clear();
+                window.extend(
+                    rows.by_ref()
+                        .take(REREAD_ROWS)
+                        .map(|event| (event.file, event.line)),
+                );
+                if window.is_empty() {
+                    return;
+                }
+                // The window the other thread is done with, to fill again.
+                let mut fetched = spare.try_recv().unwrap_or_default();
+                let read = texts.read_rows(&window, &mut fetched).map(|()| fetched);
+                let failed = read.is_err();
+                if sender.send(read).is_err() || failed {
                     return;
                 }
             }
-            let _ = sender.send(Ok(fetched));
         });
-        let mut current = FetchedTexts::default();
+        let mut current = RereadTexts::default();
         let mut next = 0;
         let mut failed = None;
         each_held_row(plan, log, schedule, account, |read, result| {
             if failed.is_some() {
                 return;
             }
-            if next == current.ends.len() {
+            if next == current.rows.len() {
                 match receiver.recv() {
-                    Ok(Ok(fetched)) => (current, next) = (fetched, 0),
+                    Ok(Ok(fetched)) => {
+                        let _ = spare_sender.send(std::mem::replace(&mut current, fetched));
+                        next = 0;
+                    }
                     Ok(Err(err)) => return failed = Some(err),
                     Err(_) => {
                         let lost = std::io::Error::other("the rows' texts ran out");
@@ -944,10 +945,9 @@ fn each_indexed_row(
                     }
                 }
             }
-            let Some(&(image_end, scan_id_end)) = current.ends.get(next) else {
+            let Some(&(start, image_end, scan_id_end)) = current.rows.get(next) else {
                 return;
             };
-            let start = next.checked_sub(1).map_or(0, |last| current.ends[last].1);
             next += 1;
             let read = ReadRow {
                 image_text: &current.text[start..image_end],

@@ -5,7 +5,7 @@
 //! Only plain CSV files qualify: a row is one line there (a field holding a
 //! line break is refused), so a row's line is all it takes to find it again.
 
-use super::{ScanEvent, is_gzip_file};
+use super::is_gzip_file;
 use crate::domain::error::{Error, Location, Result};
 use crate::input::csv_input::{CsvInput, Layout, trim};
 use std::fs::File;
@@ -16,7 +16,13 @@ use std::os::unix::fs::FileExt;
 pub struct RowTexts {
     files: Vec<FileLines>,
     reader: csv_core::Reader,
-    line: Vec<u8>,
+    /// The field delimiter, for [`plain_fields`].
+    delimiter: u8,
+    /// Lines without quotes are cut at their delimiters ([`plain_fields`]);
+    /// the tests turn it off to compare with the csv reader.
+    plain_lines: bool,
+    /// The bytes read last: one or more whole lines.
+    chunk: Vec<u8>,
     fields: Vec<u8>,
     ends: Vec<usize>,
 }
@@ -56,41 +62,121 @@ impl RowTexts {
             reader: csv_core::ReaderBuilder::new()
                 .delimiter(layout.delimiter)
                 .build(),
-            line: Vec::new(),
+            delimiter: layout.delimiter,
+            plain_lines: true,
+            chunk: Vec::new(),
             fields: Vec::new(),
             ends: Vec::new(),
         }))
     }
 
-    /// The image and scan id texts of `event`'s row, as the reader saw them.
-    pub(crate) fn texts(&mut self, event: &ScanEvent) -> Result<(&str, &str)> {
-        let Some(file) = self.files.get(event.file as usize) else {
+    /// The image and scan id texts of the rows of `events` (file and line
+    /// each), into `into` in that order. The lines are read in file order:
+    /// lines close together (gaps under [`GAP_BYTES`]) come in one read of
+    /// up to [`CHUNK_BYTES`], so a window of many rows of a shuffled log
+    /// costs a few large reads, not a `pread` a row, while rows far apart
+    /// still cost one small read each (never more bytes than a row plus a
+    /// gap). A line that is gone or no longer a row is the file having
+    /// changed.
+    pub(crate) fn read_rows(
+        &mut self,
+        events: &[(u32, u64)],
+        into: &mut RereadTexts,
+    ) -> Result<()> {
+        into.text.clear();
+        into.rows.clear();
+        into.rows.resize(events.len(), (0, 0, 0));
+        // Where each row's line lies, then the rows in file order.
+        let mut wanted = Vec::with_capacity(events.len());
+        for (index, &(file, line)) in events.iter().enumerate() {
+            let (start, end) = self.line_at(file, line)?;
+            wanted.push((file, start, end, index));
+        }
+        wanted.sort_unstable();
+        let mut next = 0;
+        while next < wanted.len() {
+            // One read from this row's line start through the lines close after it.
+            let (file, start, mut end, _) = wanted[next];
+            let mut last = next + 1;
+            while let Some(&(other, other_start, other_end, _)) = wanted.get(last) {
+                if other != file
+                    || other_start > end.saturating_add(GAP_BYTES)
+                    || other_end - start > CHUNK_BYTES
+                {
+                    break;
+                }
+                end = end.max(other_end);
+                last += 1;
+            }
+            let lines = &self.files[file as usize];
+            self.chunk.resize(
+                usize::try_from(end - start).map_err(|_| self.changed(file, 0))?,
+                0,
+            );
+            lines
+                .file
+                .read_exact_at(&mut self.chunk, start)
+                .map_err(|err| Error::io(&lines.name, err))?;
+            for &(_, line_start, line_end, index) in &wanted[next..last] {
+                let line = (line_start - start) as usize..(line_end - start) as usize;
+                let Some((image, scan_id)) = self.fields_of(file, line) else {
+                    return Err(self.changed(file, events[index].1));
+                };
+                let image_start = into.text.len();
+                into.text.push_str(image);
+                let image_end = into.text.len();
+                into.text.push_str(scan_id);
+                into.rows[index] = (image_start, image_end, into.text.len());
+            }
+            next = last;
+        }
+        Ok(())
+    }
+
+    /// Where line `line` of file `file` starts and ends.
+    fn line_at(&self, file: u32, line: u64) -> Result<(u64, u64)> {
+        let Some(lines) = self.files.get(file as usize) else {
             let lost = std::io::Error::other("a row of a file that was not indexed");
             return Err(Error::io("the log", lost));
         };
-        let changed = || {
-            Error::input(
-                Location::file(&file.name).line(event.line),
-                "changed while being read; run again on a file that is not being written",
-            )
-        };
-        let index = usize::try_from(event.line.saturating_sub(1)).map_err(|_| changed())?;
-        let (Some(start), Some(end)) = (file.starts.get(index), file.starts.get(index + 1)) else {
-            return Err(changed());
-        };
-        self.line
-            .resize(usize::try_from(end - start).map_err(|_| changed())?, 0);
-        file.file
-            .read_exact_at(&mut self.line, *start)
-            .map_err(|err| Error::io(&file.name, err))?;
+        let index =
+            usize::try_from(line.saturating_sub(1)).map_err(|_| self.changed(file, line))?;
+        match (lines.starts.get(index), lines.starts.get(index + 1)) {
+            (Some(start), Some(end)) => Ok((*start, *end)),
+            _ => Err(self.changed(file, line)),
+        }
+    }
+
+    fn changed(&self, file: u32, line: u64) -> Error {
+        let name = self
+            .files
+            .get(file as usize)
+            .map_or("the log", |lines| &lines.name);
+        Error::input(
+            Location::file(name).line(line),
+            "changed while being read; run again on a file that is not being written",
+        )
+    }
+
+    /// The image and scan id of the row on `line` (a range of the chunk read
+    /// last) of file `file`, as the reader saw them; `None` when the line is
+    /// not a whole row with those fields.
+    fn fields_of(&mut self, file: u32, line: std::ops::Range<usize>) -> Option<(&str, &str)> {
+        let line = &self.chunk[line];
+        let lines = &self.files[file as usize];
+        if self.plain_lines
+            && let Some(fields) = plain_fields(line, self.delimiter, lines.image, lines.scan_id)
+        {
+            return fields;
+        }
         // One record, its fields back to back in `fields`, each ending at
         // its entry of `ends`.
-        self.fields.resize(self.line.len() + 1, 0);
-        self.ends.resize(self.line.len() + 2, 0);
+        self.fields.resize(line.len() + 1, 0);
+        self.ends.resize(line.len() + 2, 0);
         self.reader.reset();
         let (mut result, _, written, mut fields) =
             self.reader
-                .read_record(&self.line, &mut self.fields, &mut self.ends);
+                .read_record(line, &mut self.fields, &mut self.ends);
         if result == csv_core::ReadRecordResult::InputEmpty {
             // The last line of a file without a line end: the end of the
             // input ends the record (its field ends count from the record's
@@ -108,13 +194,65 @@ impl RowTexts {
                 .ok()
                 .map(trim)
         };
-        let image = field(file.image).filter(|_| complete).ok_or_else(changed)?;
-        let scan_id = match file.scan_id {
-            Some(index) => field(index).ok_or_else(changed)?,
+        let image = field(lines.image).filter(|_| complete)?;
+        let scan_id = match lines.scan_id {
+            Some(index) => field(index)?,
             None => "",
         };
-        Ok((image, scan_id))
+        Some((image, scan_id))
     }
+}
+
+/// The image and scan id of a row `line` holds, when the line has no quote
+/// and no carriage return but the one ending it: such a line's fields are
+/// the bytes between its delimiters, as the csv reader would read them (the
+/// plain rows of `plain_csv`), found with `memchr` instead of its state
+/// machine. `None`: not such a line; `Some(None)`: it lacks the fields.
+fn plain_fields(
+    line: &[u8],
+    delimiter: u8,
+    image: usize,
+    scan_id: Option<usize>,
+) -> Option<Option<(&str, &str)>> {
+    let body = line.strip_suffix(b"\n").unwrap_or(line);
+    let body = body.strip_suffix(b"\r").unwrap_or(body);
+    let plain = !body.is_empty()
+        && delimiter.is_ascii()
+        && !matches!(delimiter, b'"' | b'\r' | b'\n')
+        && memchr::memchr3(b'"', b'\r', b'\n', body).is_none();
+    if !plain {
+        return None;
+    }
+    let field = |index: usize| -> Option<&str> {
+        let mut cuts = memchr::memchr_iter(delimiter, body);
+        let start = match index {
+            0 => 0,
+            _ => cuts.nth(index - 1)? + 1,
+        };
+        let end = cuts.next().unwrap_or(body.len());
+        std::str::from_utf8(&body[start..end]).ok().map(trim)
+    };
+    let image = field(image);
+    let scan_id = match scan_id {
+        Some(index) => field(index),
+        None => Some(""),
+    };
+    Some(image.zip(scan_id))
+}
+
+/// Lines closer than this are read in one read rather than two: copying a
+/// few KB more costs less than another system call.
+const GAP_BYTES: u64 = 2 << 10;
+
+/// The most one read takes in (a single line may be longer).
+const CHUNK_BYTES: u64 = 256 << 10;
+
+/// Texts of rows read again, in one string, and per row (in the order asked
+/// for) where its image starts, where it ends and where its scan id ends.
+#[derive(Debug, Default)]
+pub(crate) struct RereadTexts {
+    pub(crate) text: String,
+    pub(crate) rows: Vec<(usize, usize, usize)>,
 }
 
 /// The columns and line starts of one plain file; `None` when it holds JSON.
@@ -162,4 +300,133 @@ fn index(path: &str, mut file: File, layout: &Layout) -> Result<Option<FileLines
         image,
         scan_id,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A log whose rows are `pads` long (so that lines lie close together
+    /// or far apart), every row's image and scan id naming its line.
+    fn log_file(pads: &[usize]) -> tempfile::NamedTempFile {
+        let mut text = String::from("timestamp,image,account,scan_id,note\n");
+        for (index, pad) in pads.iter().enumerate() {
+            let line = index + 2;
+            text.push_str(&format!(
+                "2024-01-01T00:00:00Z,\"img{line}\",a,s{line},{}\n",
+                "x".repeat(*pad)
+            ));
+        }
+        let mut file = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(&mut file, text.as_bytes()).unwrap();
+        file
+    }
+
+    fn texts_of(texts: &RereadTexts) -> Vec<(String, String)> {
+        texts
+            .rows
+            .iter()
+            .map(|&(start, image_end, end)| {
+                (
+                    texts.text[start..image_end].to_string(),
+                    texts.text[image_end..end].to_string(),
+                )
+            })
+            .collect()
+    }
+
+    proptest! {
+        /// Rows read together (in any order, repeated, lines close together
+        /// and far apart, across reads of their own and shared ones) give
+        /// each row the texts of reading its line alone.
+        #[test]
+        fn rows_read_together_read_as_each_alone(
+            pads in prop::collection::vec(prop_oneof![0usize..40, 1_000usize..3_000, Just(300_000usize)], 1..60),
+            picks in prop::collection::vec(any::<prop::sample::Index>(), 0..120),
+        ) {
+            let file = log_file(&pads);
+            let path = file.path().to_str().unwrap().to_string();
+            let mut texts = RowTexts::open(&[path]).unwrap().expect("a plain CSV file");
+            let wanted: Vec<(u32, u64)> = picks.iter().map(|pick| (0, pick.index(pads.len()) as u64 + 2)).collect();
+            let mut together = RereadTexts::default();
+            texts.read_rows(&wanted, &mut together).unwrap();
+            let mut alone = Vec::new();
+            for one in &wanted {
+                let mut read = RereadTexts::default();
+                texts.read_rows(std::slice::from_ref(one), &mut read).unwrap();
+                alone.extend(texts_of(&read));
+            }
+            prop_assert_eq!(&texts_of(&together), &alone);
+            for ((image, scan_id), (_, line)) in alone.iter().zip(&wanted) {
+                prop_assert_eq!(image, &format!("img{line}"));
+                prop_assert_eq!(scan_id, &format!("s{line}"));
+            }
+        }
+    }
+
+    proptest! {
+        /// Lines cut at their delimiters give every row the texts (or the
+        /// refusal) the csv reader gives: plain fields, quoted ones, spaces
+        /// to trim, CRLF, missing fields, and a last line without its end.
+        #[test]
+        fn plain_lines_read_as_the_csv_reader_reads_them(
+            rows in prop::collection::vec(
+                prop::collection::vec(prop_oneof![
+                    "[a-z é]{0,4}",
+                    "\"[a-z, ]{0,4}\"",
+                    "\"[a-z]{0,2}\"\"[a-z]{0,2}\"",
+                ], 1..5),
+                1..30,
+            ),
+            crlf in any::<bool>(),
+            last_ended in any::<bool>(),
+        ) {
+            let end = if crlf { "\r\n" } else { "\n" };
+            let mut text = format!("timestamp,image,scan_id{end}");
+            for row in &rows {
+                text.push_str(&row.join(","));
+                text.push_str(end);
+            }
+            if !last_ended {
+                text.truncate(text.len() - end.len());
+            }
+            let mut file = tempfile::NamedTempFile::new().unwrap();
+            std::io::Write::write_all(&mut file, text.as_bytes()).unwrap();
+            let path = file.path().to_str().unwrap().to_string();
+            let mut texts = RowTexts::open(&[path]).unwrap().expect("a plain CSV file");
+            let wanted: Vec<(u32, u64)> = (0..rows.len()).map(|row| (0, row as u64 + 2)).collect();
+            let mut read = |plain: bool| {
+                texts.plain_lines = plain;
+                let mut read = RereadTexts::default();
+                // Row by row, so that a row without the fields refuses alone.
+                wanted
+                    .iter()
+                    .map(|one| {
+                        texts
+                            .read_rows(std::slice::from_ref(one), &mut read)
+                            .map(|()| texts_of(&read))
+                            .map_err(|err| err.to_string())
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let cut = read(true);
+            prop_assert_eq!(cut, read(false));
+        }
+    }
+
+    /// A line the index does not have is the file having changed.
+    #[test]
+    fn a_line_past_the_end_is_a_changed_file() {
+        let file = log_file(&[3, 4]);
+        let path = file.path().to_str().unwrap().to_string();
+        let mut texts = RowTexts::open(&[path]).unwrap().unwrap();
+        let mut read = RereadTexts::default();
+        let err = texts.read_rows(&[(0, 2), (0, 9)], &mut read).unwrap_err();
+        assert!(
+            err.to_string().contains("changed while being read"),
+            "{err}"
+        );
+        assert!(err.to_string().contains(":9"), "{err}");
+    }
 }
