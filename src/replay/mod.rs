@@ -15,7 +15,7 @@ use crate::engine::meter::{
 };
 use crate::input::log::formats::skipped_note;
 use crate::input::log::reread::{RereadTexts, RowTexts};
-use crate::input::log::{ReadOptions, ReadRow, ScanEvent, ScanLog, is_gzip_file};
+use crate::input::log::{PiecesRead, ReadOptions, ReadRow, ScanEvent, ScanLog, is_gzip_file};
 use crate::plan::Plan;
 pub mod stream;
 use crate::domain::zone::Zone;
@@ -565,8 +565,10 @@ pub fn row_source(
         if let Some((size, threads)) = pieces {
             let each = |_: &ScanLog, read: ReadRow<'_>| order.follows(read.event.at);
             let pieces = (threads, stream::PIECE_BYTES);
-            checked = log.read_in_order_pieces(&options, path, size, zone, pieces, false, each)?
-                == Some(true);
+            checked = matches!(
+                log.read_in_order_pieces(&options, path, size, zone, pieces, false, each)?,
+                PiecesRead::Finished
+            );
         }
         if !checked && order.in_order {
             order.last = before;
@@ -647,7 +649,9 @@ pub fn each_row(
             let mut rows = HandedRows::default();
             // Cleared once nobody takes rows.
             let go_on = std::cell::Cell::new(true);
-            for (path, pieces) in paths.iter().zip(pieces.iter()) {
+            for (index, path) in paths.iter().enumerate() {
+                // (A file without an entry is read whole.)
+                let pieces = pieces.get(index).copied().flatten();
                 let mut take = |log: &ScanLog, read: ReadRow<'_>| {
                     rows.learn_names(log, &mut replayer);
                     let shown = account
@@ -669,14 +673,22 @@ pub fn each_row(
                     log.read_in_order_pieces(&options, path, size, plan.zone, pieces, true, &mut take)
                 });
                 let read = match in_pieces.transpose() {
-                    Ok(Some(Some(true))) => Ok(()),
-                    Ok(Some(Some(false))) if !go_on.get() => Ok(()),
-                    Ok(Some(Some(false))) => Err(Error::input(
-                        Location::file(path),
-                        "read differently the second time (it changed while being read); run again on a file that is not being written",
-                    )),
+                    Ok(Some(PiecesRead::Finished | PiecesRead::Stopped)) => Ok(()),
+                    Ok(Some(PiecesRead::Failed(why))) => {
+                        let why = why.map_or(" (it changed while being read)".to_string(), |err| {
+                            format!(": {err}")
+                        });
+                        Err(Error::input(
+                            Location::file(path),
+                            format!(
+                                "read differently the second time{why}; run again on a file that is not being written"
+                            ),
+                        ))
+                    }
                     // Not read in pieces, or not cut (nothing handed out).
-                    Ok(None | Some(None)) => log.read_path_each(path, plan.zone, &options, take),
+                    Ok(None | Some(PiecesRead::Uncut)) => {
+                        log.read_path_each(path, plan.zone, &options, take)
+                    }
                     Err(err) => Err(err),
                 };
                 if let Err(err) = read {
@@ -874,12 +886,6 @@ impl HandedRows {
     }
 }
 
-/// Rows whose texts a second thread reads again at a time: enough that
-/// lines close together in the file come in one read (see
-/// [`RowTexts::read_rows`]); two such windows are held at a time (about
-/// 150 bytes a row with the reading's own lists), whatever the log's size.
-const REREAD_ROWS: usize = 1 << 19;
-
 /// [`each_row`] for rows held without texts: a second thread reads each
 /// row's texts again from its line, in the order the replay hands rows out,
 /// while this one replays and hands them out.
@@ -894,8 +900,9 @@ fn each_indexed_row(
     let wanted = account.map(|name| log.accounts.get(name));
     let as_of = schedule.as_of;
     std::thread::scope(|scope| {
-        // A window is handed over when the other thread asks for it, so
-        // one is read while the one before is shown: two at a time.
+        // A window of rows ([`RowTexts::read_rows`]) is handed over when
+        // the other thread asks for it, so one is read while the one before
+        // is shown (a third is made when the shown one has not come back).
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<RereadTexts>>(0);
         let (spare_sender, spare) = std::sync::mpsc::channel::<RereadTexts>();
         scope.spawn(move || {
@@ -904,12 +911,13 @@ fn each_indexed_row(
             let replayed = log.events.iter().filter(|event| event.at <= as_of);
             let after = log.events.iter().filter(|event| event.at > as_of);
             let mut rows = replayed.filter(of_account).chain(after.filter(of_account));
-            let mut window = Vec::with_capacity(REREAD_ROWS);
+            let window_rows = texts.window_rows;
+            let mut window = Vec::with_capacity(window_rows.min(log.events.len()));
             loop {
                 window.clear();
                 window.extend(
                     rows.by_ref()
-                        .take(REREAD_ROWS)
+                        .take(window_rows)
                         .map(|event| (event.file, event.line)),
                 );
                 if window.is_empty() {

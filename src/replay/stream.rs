@@ -7,7 +7,7 @@
 use crate::domain::error::Result;
 use crate::domain::key_set::PREFETCH_AHEAD;
 use crate::engine::meter::{AccountUsage, Replayer, Schedule};
-use crate::input::log::{ReadOptions, ScanEvent, ScanLog};
+use crate::input::log::{PiecesRead, ReadOptions, ScanEvent, ScanLog};
 use crate::plan::Plan;
 use std::sync::mpsc::sync_channel;
 
@@ -143,7 +143,7 @@ pub fn replay_streaming(
             for (path, pieces) in paths.iter().zip(in_pieces) {
                 let mut read_whole = None;
                 if let Some((size, threads)) = pieces {
-                    read_whole = log.read_in_order_pieces(
+                    let ended = log.read_in_order_pieces(
                         &options,
                         path,
                         *size,
@@ -152,6 +152,11 @@ pub fn replay_streaming(
                         false,
                         |log, read| handle(log, read.event, read.image),
                     )?;
+                    read_whole = match ended {
+                        PiecesRead::Uncut => None,
+                        PiecesRead::Finished => Some(true),
+                        PiecesRead::Stopped | PiecesRead::Failed(_) => Some(false),
+                    };
                 }
                 let read_whole = match read_whole {
                     Some(finished) => finished,

@@ -35,6 +35,21 @@ struct Piece {
     quotes: u64,
 }
 
+/// How [`ScanLog::read_in_order_pieces`] ended.
+#[derive(Debug)]
+pub(crate) enum PiecesRead {
+    /// The file cannot be cut: nothing was handed out (read it whole).
+    Uncut,
+    /// Every row was handed out.
+    Finished,
+    /// `each` asked to stop.
+    Stopped,
+    /// A piece did not read on its own (its error, when it had one; none
+    /// when a cut fell inside quotes). Rows may have been handed out: read
+    /// on one core, the file names its problem.
+    Failed(Option<Error>),
+}
+
 /// A piece's rows' texts, in one string, and per row where its image and its
 /// scan id end in it and the byte (from the piece's start) the row starts at.
 #[derive(Default)]
@@ -134,11 +149,8 @@ impl ScanLog {
     /// in file order (accounts as this log's ids, lines counted from the
     /// file's start) with its image's fingerprint, and with its texts and
     /// the byte it starts at when `texts` (else empty, and 0), keeping
-    /// nothing else; `each` returns false to stop. `Ok(Some(false))`:
-    /// stopped, by `each` or because a piece could not be read on its own
-    /// (read the file on one core, which names any problem); rows were
-    /// handed out already. `Ok(None)`: the file cannot be cut; nothing was
-    /// handed out.
+    /// nothing else; `each` returns false to stop. How it ended says
+    /// whether rows were handed out ([`PiecesRead`]).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn read_in_order_pieces(
         &mut self,
@@ -149,15 +161,15 @@ impl ScanLog {
         (threads, piece_bytes): (usize, u64),
         texts: bool,
         mut each: impl FnMut(&ScanLog, ReadRow<'_>) -> bool,
-    ) -> Result<Option<bool>> {
+    ) -> Result<PiecesRead> {
         let pieces = usize::try_from(size / piece_bytes.max(1))
             .unwrap_or(1)
             .max(threads);
         let Some((names, columns, cuts)) = plan_cuts(path, size, pieces, options)? else {
-            return Ok(None);
+            return Ok(PiecesRead::Uncut);
         };
         let Ok(file) = u32::try_from(self.files.len()) else {
-            return Ok(None);
+            return Ok(PiecesRead::Uncut);
         };
         self.files.push(path.to_string());
         let options = ReadOptions {
@@ -167,7 +179,7 @@ impl ScanLog {
         };
         let mut readers = Readers::new(&options, path, size, (&names, &columns, &cuts), file, zone);
         readers.texts = texts;
-        let finished = std::thread::scope(|scope| {
+        let ended = std::thread::scope(|scope| {
             // Readers take pieces in file order, so at most about `threads`
             // finished pieces wait for an earlier one.
             let receiver = readers.start(scope, threads);
@@ -181,15 +193,18 @@ impl ScanLog {
                     wanted += 1;
                     // A cut inside a quoted field, or a piece that does not
                     // read on its own: the pieces mean nothing.
-                    let Ok(piece) = piece else { return false };
+                    let piece = match piece {
+                        Ok(piece) => piece,
+                        Err(err) => return PiecesRead::Failed(Some(err)),
+                    };
                     if quotes % 2 == 1 {
-                        return false;
+                        return PiecesRead::Failed(None);
                     }
                     let Some(accounts) = (0..piece.log.accounts.len() as u32)
                         .map(|id| self.accounts.adopt(&piece.log.accounts, id))
                         .collect::<Option<Vec<u32>>>()
                     else {
-                        return false;
+                        return PiecesRead::Failed(None);
                     };
                     let start = cuts[wanted - 1];
                     let mut texts = piece.texts.rows.iter();
@@ -211,17 +226,21 @@ impl ScanLog {
                             text_start = scan_id_end;
                         }
                         if !each(self, read) {
-                            return false;
+                            return PiecesRead::Stopped;
                         }
                     }
                     newlines += piece.newlines;
                     quotes += piece.quotes;
                 }
             }
-            wanted + 1 == cuts.len()
+            if wanted + 1 == cuts.len() {
+                PiecesRead::Finished
+            } else {
+                PiecesRead::Failed(None)
+            }
         });
         readers.finish();
-        Ok(Some(finished))
+        Ok(ended)
     }
 
     /// Append a piece's events, its ids turned into this log's; images

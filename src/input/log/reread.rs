@@ -21,6 +21,12 @@ pub struct RowTexts {
     /// Lines without quotes are cut at their delimiters ([`plain_fields`]);
     /// the tests turn it off to compare with the csv reader.
     plain_lines: bool,
+    /// Rows whose texts are read at a time ([`REREAD_ROWS`]; the tests
+    /// take a few, to cross many windows).
+    pub(crate) window_rows: usize,
+    /// Where each row of a window lies: file, line start and end, and its
+    /// place in the window (kept for the next window).
+    wanted: Vec<(u32, u64, u64, usize)>,
     /// The bytes read last: one or more whole lines.
     chunk: Vec<u8>,
     fields: Vec<u8>,
@@ -37,6 +43,14 @@ struct FileLines {
 }
 
 impl RowTexts {
+    /// These texts read `rows` rows at a time instead of [`REREAD_ROWS`]
+    /// (`testkit`: windows of a few rows cross many hand-overs).
+    #[cfg(feature = "testkit")]
+    pub fn with_window_rows(mut self, rows: usize) -> RowTexts {
+        self.window_rows = rows.max(1);
+        self
+    }
+
     /// Index the lines of `paths`, in the order they were read. `None` when
     /// one of them is not a plain CSV file (standard input, gzip, JSON).
     pub fn open(paths: &[String]) -> Result<Option<RowTexts>> {
@@ -64,6 +78,8 @@ impl RowTexts {
                 .build(),
             delimiter: layout.delimiter,
             plain_lines: true,
+            window_rows: REREAD_ROWS,
+            wanted: Vec::new(),
             chunk: Vec::new(),
             fields: Vec::new(),
             ends: Vec::new(),
@@ -72,7 +88,7 @@ impl RowTexts {
 
     /// The image and scan id texts of the rows of `events` (file and line
     /// each), into `into` in that order. The lines are read in file order:
-    /// lines close together (gaps under [`GAP_BYTES`]) come in one read of
+    /// lines close together (gaps of at most [`GAP_BYTES`]) come in one read of
     /// up to [`CHUNK_BYTES`], so a window of many rows of a shuffled log
     /// costs a few large reads, not a `pread` a row, while rows far apart
     /// still cost one small read each (never more bytes than a row plus a
@@ -87,12 +103,30 @@ impl RowTexts {
         into.rows.clear();
         into.rows.resize(events.len(), (0, 0, 0));
         // Where each row's line lies, then the rows in file order.
-        let mut wanted = Vec::with_capacity(events.len());
+        let mut wanted = std::mem::take(&mut self.wanted);
+        wanted.clear();
         for (index, &(file, line)) in events.iter().enumerate() {
-            let (start, end) = self.line_at(file, line)?;
-            wanted.push((file, start, end, index));
+            match self.line_at(file, line) {
+                Ok((start, end)) => wanted.push((file, start, end, index)),
+                Err(err) => {
+                    self.wanted = wanted;
+                    return Err(err);
+                }
+            }
         }
         wanted.sort_unstable();
+        let read = self.read_wanted(&wanted, events, into);
+        self.wanted = wanted;
+        read
+    }
+
+    /// [`RowTexts::read_rows`] once the rows' lines are found and sorted.
+    fn read_wanted(
+        &mut self,
+        wanted: &[(u32, u64, u64, usize)],
+        events: &[(u32, u64)],
+        into: &mut RereadTexts,
+    ) -> Result<()> {
         let mut next = 0;
         while next < wanted.len() {
             // One read from this row's line start through the lines close after it.
@@ -109,8 +143,9 @@ impl RowTexts {
                 last += 1;
             }
             let lines = &self.files[file as usize];
+            let first_line = events[wanted[next].3].1;
             self.chunk.resize(
-                usize::try_from(end - start).map_err(|_| self.changed(file, 0))?,
+                usize::try_from(end - start).map_err(|_| self.changed(file, first_line))?,
                 0,
             );
             lines
@@ -240,9 +275,14 @@ fn plain_fields(
     Some(image.zip(scan_id))
 }
 
-/// Lines closer than this are read in one read rather than two: copying a
-/// few KB more costs less than another system call.
+/// Lines at most this far apart are read in one read rather than two:
+/// copying a few KB more costs less than another system call.
 const GAP_BYTES: u64 = 2 << 10;
+
+/// Rows whose texts are read again at a time: enough that lines close
+/// together in the file come in one read. A window is about 150 bytes a
+/// row with the lists that sort it, and a ledger holds two or three.
+pub(crate) const REREAD_ROWS: usize = 1 << 19;
 
 /// The most one read takes in (a single line may be longer).
 const CHUNK_BYTES: u64 = 256 << 10;
@@ -314,7 +354,12 @@ mod tests {
         for (index, pad) in pads.iter().enumerate() {
             let line = index + 2;
             text.push_str(&format!(
-                "2024-01-01T00:00:00Z,\"img{line}\",a,s{line},{}\n",
+                "2024-01-01T00:00:00Z,{},a,s{line},{}\n",
+                if line % 2 == 0 {
+                    format!("img{line}")
+                } else {
+                    format!("\"img{line}\"")
+                },
                 "x".repeat(*pad)
             ));
         }
@@ -374,6 +419,7 @@ mod tests {
             rows in prop::collection::vec(
                 prop::collection::vec(prop_oneof![
                     "[a-z é]{0,4}",
+                    "[ \t]{0,3}",
                     "\"[a-z, ]{0,4}\"",
                     "\"[a-z]{0,2}\"\"[a-z]{0,2}\"",
                 ], 1..5),
