@@ -251,6 +251,51 @@ pub struct ReadRow<'row> {
     pub(crate) scan_id_text: &'row str,
 }
 
+/// The image and scan id texts of rows, in one string: how rows' texts
+/// travel in batches (a piece's rows, a window of rows read again) without
+/// two allocations a row.
+#[derive(Debug, Default)]
+pub(crate) struct TextsByRow {
+    text: String,
+    /// Per row: where its image starts, where it ends and where its scan id
+    /// ends in `text`.
+    rows: Vec<(usize, usize, usize)>,
+}
+
+impl TextsByRow {
+    /// Empties it for `rows` rows, keeping the room.
+    pub(crate) fn reset(&mut self, rows: usize) {
+        self.text.clear();
+        self.rows.clear();
+        self.rows.resize(rows, (0, 0, 0));
+    }
+
+    /// Appends a row's texts.
+    pub(crate) fn push(&mut self, image: &str, scan_id: &str) {
+        self.rows.push((0, 0, 0));
+        self.set(self.rows.len() - 1, image, scan_id);
+    }
+
+    /// Sets row `index`'s texts (rows may be set in any order).
+    pub(crate) fn set(&mut self, index: usize, image: &str, scan_id: &str) {
+        let start = self.text.len();
+        self.text.push_str(image);
+        let image_end = self.text.len();
+        self.text.push_str(scan_id);
+        self.rows[index] = (start, image_end, self.text.len());
+    }
+
+    /// Row `index`'s image and scan id.
+    pub(crate) fn get(&self, index: usize) -> Option<(&str, &str)> {
+        let &(start, image_end, end) = self.rows.get(index)?;
+        Some((&self.text[start..image_end], &self.text[image_end..end]))
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.rows.len()
+    }
+}
+
 impl ReadRow<'_> {
     /// The byte of its file the row starts at (`testkit`: the tests check
     /// that every way of reading a file with LF line ends gives the same;

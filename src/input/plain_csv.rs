@@ -46,6 +46,13 @@ pub(crate) struct PlainLayout<'a> {
     pub(crate) delimiter: u8,
 }
 
+/// Whether lines can be cut at `delimiter` without the csv state machine: a
+/// delimiter that is not ASCII could cut a character in two; one that is a
+/// quote or a line end is not a delimiter the cut understands.
+pub(crate) fn cuts_plainly(delimiter: u8) -> bool {
+    delimiter.is_ascii() && !matches!(delimiter, b'"' | b'\n' | b'\r')
+}
+
 /// Read rows from `input`, which starts at a line start, `chunk` bytes at a
 /// time (0: none), handing each one to `each` with its line counted from 1
 /// and its offset from 0 at the start of `input`, while they are plain;
@@ -64,9 +71,7 @@ pub(crate) fn read_plain_rows(
         stopped: false,
         rest: Vec::new(),
     };
-    // A delimiter that is not ASCII could cut a character in two; one that
-    // is a quote or a line end is not a delimiter the cut understands.
-    if chunk == 0 || !delimiter.is_ascii() || matches!(delimiter, b'"' | b'\n' | b'\r') {
+    if chunk == 0 || !cuts_plainly(delimiter) {
         return Ok(end);
     }
     let mut buffer: Vec<u8> = Vec::with_capacity(chunk);

@@ -14,8 +14,10 @@ use crate::engine::meter::{
     replay_in_parallel, sort_and_replay_by_account,
 };
 use crate::input::log::formats::skipped_note;
-use crate::input::log::reread::{RereadTexts, RowTexts};
-use crate::input::log::{PiecesRead, ReadOptions, ReadRow, ScanEvent, ScanLog, is_gzip_file};
+use crate::input::log::reread::RowTexts;
+use crate::input::log::{
+    PiecesRead, ReadOptions, ReadRow, ScanEvent, ScanLog, TextsByRow, is_gzip_file,
+};
 use crate::plan::Plan;
 pub mod stream;
 use crate::domain::zone::Zone;
@@ -647,8 +649,7 @@ pub fn each_row(
             let mut log = ScanLog::default();
             let mut replayer = Replayer::new(plan, schedule, account);
             let mut rows = HandedRows::default();
-            // Cleared once nobody takes rows.
-            let go_on = std::cell::Cell::new(true);
+            let mut go_on = true;
             for (index, path) in paths.iter().enumerate() {
                 // (A file without an entry is read whole.)
                 let pieces = pieces.get(index).copied().flatten();
@@ -659,22 +660,25 @@ pub fn each_row(
                     rows.hold(&read, shown);
                     if rows.rows.len() >= HANDED_ROWS {
                         rows.replay(&mut replayer, schedule.as_of);
-                        go_on.set(sender.send(rows.take_rows(spare.try_recv().ok())).is_ok());
+                        go_on = sender.send(rows.take_rows(spare.try_recv().ok())).is_ok();
                     }
-                    go_on.get()
+                    go_on
                 };
                 // A file the check read in pieces is read in pieces again,
                 // parsed on every core while this thread replays. Those
                 // pieces read once, so they read again unless the file
                 // changed; once rows are out, reading it whole would hand
                 // them out twice.
-                let in_pieces = pieces.map(|(size, threads)| {
-                    let pieces = (threads, stream::PIECE_BYTES);
-                    log.read_in_order_pieces(&options, path, size, plan.zone, pieces, true, &mut take)
-                });
-                let read = match in_pieces.transpose() {
-                    Ok(Some(PiecesRead::Finished | PiecesRead::Stopped)) => Ok(()),
-                    Ok(Some(PiecesRead::Failed(why))) => {
+                let ended = match pieces {
+                    Some((size, threads)) => {
+                        let pieces = (threads, stream::PIECE_BYTES);
+                        log.read_in_order_pieces(&options, path, size, plan.zone, pieces, true, &mut take)
+                    }
+                    None => Ok(PiecesRead::Uncut),
+                };
+                let read = match ended {
+                    Ok(PiecesRead::Finished | PiecesRead::Stopped) => Ok(()),
+                    Ok(PiecesRead::Failed(why)) => {
                         let why = why.map_or(" (it changed while being read)".to_string(), |err| {
                             format!(": {err}")
                         });
@@ -686,7 +690,7 @@ pub fn each_row(
                         ))
                     }
                     // Not read in pieces, or not cut (nothing handed out).
-                    Ok(None | Some(PiecesRead::Uncut)) => {
+                    Ok(PiecesRead::Uncut) => {
                         log.read_path_each(path, plan.zone, &options, take)
                     }
                     Err(err) => Err(err),
@@ -698,7 +702,7 @@ pub fn each_row(
                     let _ = sender.send(rows.take_rows(None));
                     return Err(err);
                 }
-                if !go_on.get() {
+                if !go_on {
                     break;
                 }
             }
@@ -903,8 +907,8 @@ fn each_indexed_row(
         // A window of rows ([`RowTexts::read_rows`]) is handed over when
         // the other thread asks for it, so one is read while the one before
         // is shown (a third is made when the shown one has not come back).
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<RereadTexts>>(0);
-        let (spare_sender, spare) = std::sync::mpsc::channel::<RereadTexts>();
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<TextsByRow>>(0);
+        let (spare_sender, spare) = std::sync::mpsc::channel::<TextsByRow>();
         scope.spawn(move || {
             // The rows in the order each_held_row hands them out.
             let of_account = |event: &&ScanEvent| wanted.is_none_or(|id| id == Some(event.account));
@@ -932,14 +936,14 @@ fn each_indexed_row(
                 }
             }
         });
-        let mut current = RereadTexts::default();
+        let mut current = TextsByRow::default();
         let mut next = 0;
         let mut failed = None;
         each_held_row(plan, log, schedule, account, |read, result| {
             if failed.is_some() {
                 return;
             }
-            if next == current.rows.len() {
+            if next == current.len() {
                 match receiver.recv() {
                     Ok(Ok(fetched)) => {
                         let _ = spare_sender.send(std::mem::replace(&mut current, fetched));
@@ -953,13 +957,13 @@ fn each_indexed_row(
                     }
                 }
             }
-            let Some(&(start, image_end, scan_id_end)) = current.rows.get(next) else {
+            let Some((image_text, scan_id_text)) = current.get(next) else {
                 return;
             };
             next += 1;
             let read = ReadRow {
-                image_text: &current.text[start..image_end],
-                scan_id_text: &current.text[image_end..scan_id_end],
+                image_text,
+                scan_id_text,
                 ..read
             };
             each(log, &read, result);

@@ -141,9 +141,8 @@ pub fn replay_streaming(
                 true
             };
             for (path, pieces) in paths.iter().zip(in_pieces) {
-                let mut read_whole = None;
-                if let Some((size, threads)) = pieces {
-                    let ended = log.read_in_order_pieces(
+                let ended = match pieces {
+                    Some((size, threads)) => log.read_in_order_pieces(
                         &options,
                         path,
                         *size,
@@ -151,25 +150,22 @@ pub fn replay_streaming(
                         (*threads, PIECE_BYTES),
                         false,
                         |log, read| handle(log, read.event, read.image),
-                    )?;
-                    read_whole = match ended {
-                        PiecesRead::Uncut => None,
-                        PiecesRead::Finished => Some(true),
-                        PiecesRead::Stopped | PiecesRead::Failed(_) => Some(false),
-                    };
-                }
-                let read_whole = match read_whole {
-                    Some(finished) => finished,
-                    None => {
+                    )?,
+                    None => PiecesRead::Uncut,
+                };
+                let finished = match ended {
+                    PiecesRead::Uncut => {
                         log.read_path_each(path, plan.zone, &options, |log, read| {
                             handle(log, read.event, read.image)
                         })?;
                         true
                     }
+                    PiecesRead::Finished => true,
+                    PiecesRead::Stopped | PiecesRead::Failed(_) => false,
                 };
                 // Out of order, or pieces that do not read on their own: the
                 // caller reads the logs again, whole.
-                if !read_whole || !in_order.get() {
+                if !finished || !in_order.get() {
                     let _ = sender.send(Message::OutOfOrder);
                     return Ok(log);
                 }

@@ -8,7 +8,7 @@
 //! reads the file again on one core, which names the problem exactly as it
 //! always does.
 
-use super::{Columns, ReadOptions, ReadRow, ScanLog};
+use super::{Columns, ReadOptions, ReadRow, ScanLog, TextsByRow};
 use crate::domain::error::{Error, Result};
 use crate::domain::key_set::PREFETCH_AHEAD;
 use crate::domain::zone::Zone;
@@ -28,8 +28,10 @@ struct Piece {
     log: ScanLog,
     /// Each event's image fingerprint, when images are known by them.
     images: Vec<u128>,
-    /// Each row's texts, when they are handed out ([`Readers::texts`]).
-    texts: PieceTexts,
+    /// Each row's texts and the byte (from the piece's start) its line
+    /// starts at, when they are handed out ([`Readers::texts`]).
+    texts: TextsByRow,
+    bytes: Vec<u64>,
     /// Line ends and quote characters in the piece's bytes.
     newlines: u64,
     quotes: u64,
@@ -48,14 +50,6 @@ pub(crate) enum PiecesRead {
     /// when a cut fell inside quotes). Rows may have been handed out: read
     /// on one core, the file names its problem.
     Failed(Option<Error>),
-}
-
-/// A piece's rows' texts, in one string, and per row where its image and its
-/// scan id end in it and the byte (from the piece's start) the row starts at.
-#[derive(Default)]
-struct PieceTexts {
-    text: String,
-    rows: Vec<(usize, usize, u64)>,
 }
 
 impl ScanLog {
@@ -207,24 +201,18 @@ impl ScanLog {
                         return PiecesRead::Failed(None);
                     };
                     let start = cuts[wanted - 1];
-                    let mut texts = piece.texts.rows.iter();
-                    let mut text_start = 0;
-                    for (mut event, image) in piece.log.events.into_iter().zip(piece.images) {
+                    let rows = piece.log.events.into_iter().zip(piece.images);
+                    for (row, (mut event, image)) in rows.enumerate() {
                         event.account = accounts[event.account as usize];
                         event.line += newlines;
-                        let mut read = ReadRow {
+                        let (image_text, scan_id_text) = piece.texts.get(row).unwrap_or_default();
+                        let read = ReadRow {
                             event,
                             image,
-                            byte: 0,
-                            image_text: "",
-                            scan_id_text: "",
+                            byte: piece.bytes.get(row).map_or(0, |byte| start + byte),
+                            image_text,
+                            scan_id_text,
                         };
-                        if let Some(&(image_end, scan_id_end, byte)) = texts.next() {
-                            read.image_text = &piece.texts.text[text_start..image_end];
-                            read.scan_id_text = &piece.texts.text[image_end..scan_id_end];
-                            read.byte = start + byte;
-                            text_start = scan_id_end;
-                        }
                         if !each(self, read) {
                             return PiecesRead::Stopped;
                         }
@@ -319,7 +307,7 @@ struct Readers<'a> {
     next: AtomicUsize,
     /// Set once the pieces are of no more use.
     stop: AtomicBool,
-    /// Keep each row's texts ([`PieceTexts`]) to hand out with it.
+    /// Keep each row's texts and byte ([`Piece::texts`]) to hand out with it.
     texts: bool,
     bar: Option<crate::input::progress::SharedBar>,
 }
@@ -505,7 +493,8 @@ fn parse_piece(readers: &Readers<'_>, mut bytes: impl Read, plain_chunk: usize) 
     } = *readers;
     let mut log = ScanLog::default();
     let mut images = Vec::new();
-    let mut texts = PieceTexts::default();
+    let mut texts = TextsByRow::default();
+    let mut row_bytes = Vec::new();
     let mut keep = |log: &mut ScanLog, row: &Row<'_>| {
         let read = log.parse_row(options, file, row, columns, zone)?;
         log.events.push(read.event);
@@ -513,10 +502,8 @@ fn parse_piece(readers: &Readers<'_>, mut bytes: impl Read, plain_chunk: usize) 
             images.push(read.image);
         }
         if readers.texts {
-            texts.text.push_str(read.image_text);
-            let image_end = texts.text.len();
-            texts.text.push_str(read.scan_id_text);
-            texts.rows.push((image_end, texts.text.len(), read.byte));
+            texts.push(read.image_text, read.scan_id_text);
+            row_bytes.push(read.byte);
         }
         Ok(())
     };
@@ -554,6 +541,7 @@ fn parse_piece(readers: &Readers<'_>, mut bytes: impl Read, plain_chunk: usize) 
         log,
         images,
         texts,
+        bytes: row_bytes,
         newlines: plain.newlines + counted.newlines,
         quotes: counted.quotes,
     })

@@ -5,9 +5,10 @@
 //! Only plain CSV files qualify: a row is one line there (a field holding a
 //! line break is refused), so a row's line is all it takes to find it again.
 
-use super::is_gzip_file;
+use super::{TextsByRow, is_gzip_file};
 use crate::domain::error::{Error, Location, Result};
 use crate::input::csv_input::{CsvInput, Layout, trim};
+use crate::input::plain_csv::cuts_plainly;
 use std::fs::File;
 use std::io::Read;
 use std::os::unix::fs::FileExt;
@@ -94,14 +95,8 @@ impl RowTexts {
     /// still cost one small read each (never more bytes than a row plus a
     /// gap). A line that is gone or no longer a row is the file having
     /// changed.
-    pub(crate) fn read_rows(
-        &mut self,
-        events: &[(u32, u64)],
-        into: &mut RereadTexts,
-    ) -> Result<()> {
-        into.text.clear();
-        into.rows.clear();
-        into.rows.resize(events.len(), (0, 0, 0));
+    pub(crate) fn read_rows(&mut self, events: &[(u32, u64)], into: &mut TextsByRow) -> Result<()> {
+        into.reset(events.len());
         // Where each row's line lies, then the rows in file order.
         let mut wanted = std::mem::take(&mut self.wanted);
         wanted.clear();
@@ -125,7 +120,7 @@ impl RowTexts {
         &mut self,
         wanted: &[(u32, u64, u64, usize)],
         events: &[(u32, u64)],
-        into: &mut RereadTexts,
+        into: &mut TextsByRow,
     ) -> Result<()> {
         let mut next = 0;
         while next < wanted.len() {
@@ -157,11 +152,7 @@ impl RowTexts {
                 let Some((image, scan_id)) = self.fields_of(file, line) else {
                     return Err(self.changed(file, events[index].1));
                 };
-                let image_start = into.text.len();
-                into.text.push_str(image);
-                let image_end = into.text.len();
-                into.text.push_str(scan_id);
-                into.rows[index] = (image_start, image_end, into.text.len());
+                into.set(index, image, scan_id);
             }
             next = last;
         }
@@ -252,8 +243,7 @@ fn plain_fields(
     let body = line.strip_suffix(b"\n").unwrap_or(line);
     let body = body.strip_suffix(b"\r").unwrap_or(body);
     let plain = !body.is_empty()
-        && delimiter.is_ascii()
-        && !matches!(delimiter, b'"' | b'\r' | b'\n')
+        && cuts_plainly(delimiter)
         && memchr::memchr3(b'"', b'\r', b'\n', body).is_none();
     if !plain {
         return None;
@@ -286,14 +276,6 @@ pub(crate) const REREAD_ROWS: usize = 1 << 19;
 
 /// The most one read takes in (a single line may be longer).
 const CHUNK_BYTES: u64 = 256 << 10;
-
-/// Texts of rows read again, in one string, and per row (in the order asked
-/// for) where its image starts, where it ends and where its scan id ends.
-#[derive(Debug, Default)]
-pub(crate) struct RereadTexts {
-    pub(crate) text: String,
-    pub(crate) rows: Vec<(usize, usize, usize)>,
-}
 
 /// The columns and line starts of one plain file; `None` when it holds JSON.
 fn index(path: &str, mut file: File, layout: &Layout) -> Result<Option<FileLines>> {
@@ -368,16 +350,10 @@ mod tests {
         file
     }
 
-    fn texts_of(texts: &RereadTexts) -> Vec<(String, String)> {
-        texts
-            .rows
-            .iter()
-            .map(|&(start, image_end, end)| {
-                (
-                    texts.text[start..image_end].to_string(),
-                    texts.text[image_end..end].to_string(),
-                )
-            })
+    fn texts_of(texts: &TextsByRow) -> Vec<(String, String)> {
+        (0..texts.len())
+            .map(|row| texts.get(row).unwrap())
+            .map(|(image, scan_id)| (image.to_string(), scan_id.to_string()))
             .collect()
     }
 
@@ -394,11 +370,11 @@ mod tests {
             let path = file.path().to_str().unwrap().to_string();
             let mut texts = RowTexts::open(&[path]).unwrap().expect("a plain CSV file");
             let wanted: Vec<(u32, u64)> = picks.iter().map(|pick| (0, pick.index(pads.len()) as u64 + 2)).collect();
-            let mut together = RereadTexts::default();
+            let mut together = TextsByRow::default();
             texts.read_rows(&wanted, &mut together).unwrap();
             let mut alone = Vec::new();
             for one in &wanted {
-                let mut read = RereadTexts::default();
+                let mut read = TextsByRow::default();
                 texts.read_rows(std::slice::from_ref(one), &mut read).unwrap();
                 alone.extend(texts_of(&read));
             }
@@ -444,7 +420,7 @@ mod tests {
             let wanted: Vec<(u32, u64)> = (0..rows.len()).map(|row| (0, row as u64 + 2)).collect();
             let mut read = |plain: bool| {
                 texts.plain_lines = plain;
-                let mut read = RereadTexts::default();
+                let mut read = TextsByRow::default();
                 // Row by row, so that a row without the fields refuses alone.
                 wanted
                     .iter()
@@ -467,7 +443,7 @@ mod tests {
         let file = log_file(&[3, 4]);
         let path = file.path().to_str().unwrap().to_string();
         let mut texts = RowTexts::open(&[path]).unwrap().unwrap();
-        let mut read = RereadTexts::default();
+        let mut read = TextsByRow::default();
         let err = texts.read_rows(&[(0, 2), (0, 9)], &mut read).unwrap_err();
         assert!(
             err.to_string().contains("changed while being read"),
