@@ -163,7 +163,8 @@ impl<K: SetKey, V: ZeroIsDefault> KeyMap<K, V> {
     /// that a probe a few rows later finds it in cache; when the slot lies
     /// in the second half of its cache line, the next line too, where the
     /// probe's run is likely to go on (a new key's run is three or four
-    /// slots long on average in a table three quarters full). A hint only.
+    /// slots long on average in a table between three eighths and three
+    /// quarters full). A hint only.
     #[inline]
     pub(crate) fn prefetch(&self, key: K) {
         if self.slots.is_empty() {
@@ -174,7 +175,7 @@ impl<K: SetKey, V: ZeroIsDefault> KeyMap<K, V> {
         fetch(slot);
         let size = std::mem::size_of::<(K, V)>();
         let in_line = (slot as *const (K, V)).addr() % CACHE_LINE;
-        if size > 0 && in_line * 2 >= CACHE_LINE {
+        if in_line * 2 >= CACHE_LINE {
             let next = home + (CACHE_LINE - in_line).div_ceil(size);
             fetch(&self.slots[next & (self.slots.len() - 1)]);
         }
@@ -210,32 +211,38 @@ fn fetch<T>(slot: &T) {
     let _ = slot;
 }
 
-/// A huge page of the x86-64 and AArch64 kernels' transparent huge pages.
+/// A transparent huge page where the base page is 4 KB (x86-64, and
+/// AArch64 kernels built with 4 KB pages).
 const HUGE_PAGE: usize = 2 << 20;
 /// The bytes of a cache line on the processors this is built for.
 const CACHE_LINE: usize = 64;
 
 /// A value whose all-zero bytes are a valid value, its default: what a
-/// table's slots may hold ([`Slots`] starts them as zeroed memory).
+/// table's slots may hold ([`Slots`] starts them as zeroed memory, and the
+/// table reads a zero key as an empty slot).
 ///
 /// # Safety
-/// Implement it only for types whose all-zero bit pattern is valid.
+/// Implement it only for types whose all-zero bit pattern is a valid value
+/// and equal to `Self::default()`.
 pub(crate) unsafe trait ZeroIsDefault: Copy + Default {}
-// SAFETY: integers and the unit type are valid all zero, and so is a pair
-// of such values (its padding bytes are never read as values).
+// SAFETY: `u32`, `u64`, `u128` and `()` are valid as zero bytes, which are
+// their defaults; a pair's fields are then valid as zero and its default
+// is its fields' defaults (padding bytes need no particular value).
 unsafe impl ZeroIsDefault for u64 {}
 unsafe impl ZeroIsDefault for u128 {}
 unsafe impl ZeroIsDefault for u32 {}
 unsafe impl ZeroIsDefault for () {}
 unsafe impl<A: ZeroIsDefault, B: ZeroIsDefault> ZeroIsDefault for (A, B) {}
 
-/// A table's slots, all zero at first; a table of a huge page or more is
-/// aligned to one and advised to the kernel as huge pages before it is
-/// first written, so that it is reached through a few huge pages instead
-/// of a page-table walk for each 4 KB page it touches (the sets of a large log are some 300 MB, probed at random;
-/// `bench/README.md`). `Vec` cannot be asked for an alignment, and
-/// over-allocating one to align inside it cost some 50 MB on a 10 M-row
-/// log, hence this allocation of its own.
+/// A table's slots, all zero at first. A table of a huge page or more is
+/// aligned to one and advised to the kernel as huge pages before this code
+/// writes it; memory fresh from the kernel then faults in as huge pages,
+/// and the table is reached through a few of them instead of a page-table
+/// walk for each 4 KB page it touches (the tables of a large log are some
+/// 300 MB, probed at random; `bench/README.md`). `Vec` cannot be asked for
+/// an alignment, and aligning inside a longer one left its head to the
+/// allocator's zeroing (a higher peak still), hence an allocation of its
+/// own.
 struct Slots<T: ZeroIsDefault> {
     /// Dangling when `len` is zero (nothing allocated).
     start: std::ptr::NonNull<T>,
@@ -250,6 +257,7 @@ unsafe impl<T: ZeroIsDefault + Sync> Sync for Slots<T> {}
 impl<T: ZeroIsDefault> Slots<T> {
     /// `len` default (all-zero) slots, aligned as above.
     fn zeroed(len: usize) -> Self {
+        const { assert!(std::mem::size_of::<T>() > 0, "a slot takes room") };
         let Some(layout) = Self::layout(len) else {
             return Self::default();
         };
@@ -290,7 +298,7 @@ impl<T: ZeroIsDefault> Slots<T> {
         } else {
             slots.align()
         };
-        (slots.size() > 0).then(|| slots.align_to(align).expect("a power of two"))
+        (slots.size() > 0).then(|| slots.align_to(align).expect("a table fits in memory"))
     }
 }
 
@@ -435,7 +443,7 @@ mod tests {
                         wide.remove(key as u64);
                     }
                     Step::Contains(key) => {
-                        // A hint on any slot, the last included, changes nothing.
+                        // A hint must not panic on any slot, the last included.
                         set.prefetch(key);
                         wide.prefetch(key as u64);
                         prop_assert_eq!(set.contains(key), reference.contains(&key));
@@ -491,7 +499,7 @@ mod tests {
     }
 
     #[test]
-    fn large_tables_start_on_a_huge_page() {
+    fn large_tables_are_aligned_to_a_huge_page() {
         let small = Slots::<(u64, ())>::zeroed(16);
         assert_eq!(small.len(), 16);
         assert!(small.iter().all(|slot| slot.0 == 0));

@@ -499,6 +499,7 @@ enum Fields<'a> {
 
 impl Fields<'_> {
     /// Where field `index` lies in the row's bytes.
+    #[inline]
     fn range(&self, index: usize) -> Option<std::ops::Range<usize>> {
         match self {
             Fields::Record(record) => record.range(index),
@@ -541,6 +542,7 @@ impl<'a> Row<'a> {
     }
 
     /// The cell's text, refusing bytes that are not UTF-8.
+    #[inline]
     pub(crate) fn cell(&self, index: usize) -> Result<&'a str> {
         // A field whose ends are character boundaries of valid UTF-8 text is
         // valid UTF-8 itself; otherwise fall through and say what is wrong.
@@ -549,6 +551,15 @@ impl<'a> Row<'a> {
         {
             return Ok(cell);
         }
+        self.cell_checked(index)
+    }
+
+    /// [`Row::cell`] for a field not known to be UTF-8, out of line: the
+    /// usual cell is a slice of the row's text, taken inline for every cell
+    /// of every row.
+    #[cold]
+    #[inline(never)]
+    fn cell_checked(&self, index: usize) -> Result<&'a str> {
         // A line is cut only once it is known to be UTF-8 (the cell is
         // there); only a record's field can get here with bytes.
         let bytes = match &self.fields {
@@ -568,6 +579,7 @@ impl<'a> Row<'a> {
     }
 
     /// An optional column's trimmed text; empty when the column is absent.
+    #[inline]
     pub(crate) fn optional(&self, index: Option<usize>) -> Result<&'a str> {
         match index {
             Some(index) => self.cell(index).map(trim),
