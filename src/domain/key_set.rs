@@ -10,8 +10,11 @@
 //! probing, at most three quarters full; the all-zero key, which marks an
 //! empty slot, is kept aside), so a key is one miss away, and `prefetch`
 //! lets a loop over held rows fetch the slot of a row a few rows ahead
-//! while it works on the rows before. Property tests pin both to `std`'s
-//! `HashSet` and `HashMap`.
+//! while it works on the rows before (and the next line, where a probe's
+//! run is likely to go on). A table of 2 MB or more is advised to the
+//! kernel as huge pages ([`Slots`]), so that random probes into hundreds of
+//! MB do not walk the page tables for each 4 KB page. Property tests pin
+//! both to `std`'s `HashSet` and `HashMap`.
 
 use std::hash::BuildHasher;
 

@@ -248,21 +248,23 @@ fn plain_fields(
     if !plain {
         return None;
     }
-    let field = |index: usize| -> Option<&str> {
-        let mut cuts = memchr::memchr_iter(delimiter, body);
-        let start = match index {
-            0 => 0,
-            _ => cuts.nth(index - 1)? + 1,
-        };
-        let end = cuts.next().unwrap_or(body.len());
-        std::str::from_utf8(&body[start..end]).ok().map(trim)
-    };
-    let image = field(image);
-    let scan_id = match scan_id {
-        Some(index) => field(index),
-        None => Some(""),
-    };
-    Some(image.zip(scan_id))
+    // One pass over the line's delimiters, as far as the later of the two
+    // fields; a field the line does not reach stays `None`.
+    let last = scan_id.map_or(image, |index| index.max(image));
+    let (mut image_text, mut scan_id_text) = (None, scan_id.is_none().then_some(""));
+    let mut start = 0;
+    let ends = memchr::memchr_iter(delimiter, body).chain([body.len()]);
+    for (index, end) in ends.enumerate().take(last + 1) {
+        let text = || std::str::from_utf8(&body[start..end]).ok().map(trim);
+        if index == image {
+            image_text = text();
+        }
+        if Some(index) == scan_id {
+            scan_id_text = text();
+        }
+        start = end + 1;
+    }
+    Some(image_text.zip(scan_id_text))
 }
 
 /// Lines at most this far apart are read in one read rather than two:
@@ -384,6 +386,26 @@ mod tests {
                 prop_assert_eq!(scan_id, &format!("s{line}"));
             }
         }
+    }
+
+    #[test]
+    fn plain_fields_are_found_in_either_order_or_missing() {
+        use super::plain_fields;
+        assert_eq!(
+            plain_fields(b"a,b,c\n", b',', 2, Some(0)),
+            Some(Some(("c", "a")))
+        );
+        assert_eq!(
+            plain_fields(b"a, b \n", b',', 1, None),
+            Some(Some(("b", "")))
+        );
+        assert_eq!(
+            plain_fields(b"a;b\n", b';', 0, Some(0)),
+            Some(Some(("a", "a")))
+        );
+        assert_eq!(plain_fields(b"a,b\n", b',', 0, Some(2)), Some(None));
+        assert_eq!(plain_fields(b"a,b\n", b',', 3, None), Some(None));
+        assert_eq!(plain_fields(b"a,\"b\"\n", b',', 1, None), None);
     }
 
     proptest! {
