@@ -295,8 +295,8 @@ proptest! {
         let size = std::fs::metadata(&own).unwrap().len();
         let ordered = rows.windows(2).all(|pair| pair[0].0 <= pair[1].0);
         let streamed_options = ReadOptions { layout: layout(delimiter), ..ReadOptions::default() };
-        for split in [None, Some((size, threads))] {
-            let result = replay_streaming(&plan, std::slice::from_ref(&own), &schedule, None, &streamed_options, &[split]).unwrap();
+        for (split, shares) in [(None, 1), (Some((size, threads)), 2)] {
+            let result = replay_streaming(&plan, std::slice::from_ref(&own), &schedule, None, &streamed_options, &[split], shares).unwrap();
             match result {
                 Some((log, usages)) => {
                     prop_assert!(ordered, "only a time-ordered log streams to the end");

@@ -55,7 +55,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
     #[test]
-    fn streaming_and_buffered_replays_agree(mut rows in rows(), shuffle in any::<bool>(), minute in 0u32..220_000, threads in prop::option::of(1usize..4)) {
+    fn streaming_and_buffered_replays_agree(mut rows in rows(), shuffle in any::<bool>(), minute in 0u32..220_000, threads in prop::option::of(1usize..4), shares in 1usize..3) {
         if !shuffle {
             rows.sort_by_key(|row| row.0);
         }
@@ -66,10 +66,11 @@ proptest! {
         let buffered = generate(&plan, &ScanLog::read_paths(std::slice::from_ref(&path), plan.zone, &ReadOptions::default()).unwrap(), as_of, None).unwrap();
         let schedule = Schedule::new(&plan, as_of);
         let sorted = rows.windows(2).all(|pair| pair[0].0 <= pair[1].0);
-        // Streamed whole, or parsed in pieces on `threads` threads.
+        // Streamed whole, or parsed in pieces on `threads` threads; replayed
+        // on one thread or shared by account between two.
         let size = std::fs::metadata(&path).unwrap().len();
         let in_pieces = [threads.map(|threads| (size, threads))];
-        match replay_streaming(&plan, std::slice::from_ref(&path), &schedule, None, &ReadOptions::default(), &in_pieces).unwrap() {
+        match replay_streaming(&plan, std::slice::from_ref(&path), &schedule, None, &ReadOptions::default(), &in_pieces, shares).unwrap() {
             Some((log, usages)) => {
                 prop_assert!(sorted, "streaming only finishes on time-ordered logs");
                 let streamed = assemble(&plan, &schedule, usages, log.accounts.is_empty(), None, &BTreeMap::new(), None).unwrap();
@@ -260,6 +261,7 @@ fn streamed_pieces_that_do_not_read_on_their_own_give_up() {
             None,
             &options,
             &[Some((size, threads))],
+            threads % 2 + 1,
         )
         .unwrap()
         .expect("a time-ordered file streams");
@@ -282,6 +284,7 @@ fn streamed_pieces_that_do_not_read_on_their_own_give_up() {
             None,
             &options,
             &[Some((size, threads))],
+            threads % 2 + 1,
         );
         assert!(
             matches!(streamed, Ok(None) | Err(_)),

@@ -1082,6 +1082,17 @@ impl<'p> Replayer<'p> {
         complete(plan, schedule, wanted, self.metered())
     }
 
+    /// [`Replayer::finish`] for replayers that each metered their own
+    /// accounts of one replay (same plan, schedule and wanted account).
+    pub(crate) fn finish_parts(parts: Vec<Replayer<'p>>) -> Vec<AccountUsage> {
+        let Some(first) = parts.first() else {
+            return Vec::new();
+        };
+        let (plan, schedule, wanted) = (first.plan, first.schedule, first.wanted);
+        let metered = parts.into_iter().flat_map(Replayer::metered).collect();
+        complete(plan, schedule, wanted, metered)
+    }
+
     /// The accounts that were metered, in no particular order.
     fn metered(self) -> Vec<AccountUsage> {
         self.states

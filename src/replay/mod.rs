@@ -284,6 +284,7 @@ fn fastest(paths: &[String], inputs: &Inputs, plan: &Plan, schedule: Schedule) -
         account,
         &inputs.read_options,
         &pieces,
+        cores().min(2),
     )? {
         let notes = skipped_note(&log.skipped);
         return Ok(replayed(schedule, usages, &log, notes));

@@ -1,8 +1,10 @@
 //! Streaming replay for logs already in time order: one thread reads and
-//! parses, the other replays, and memory holds only per-account state
-//! (history, balances, scan ids seen) instead of every row. When a row turns
-//! out to be earlier than the one before, streaming stops and the caller
-//! reads the logs again in buffered mode (all events, sorted).
+//! parses (with piece readers beside it), the others replay (two on two
+//! cores or more, each its own accounts), and memory holds only
+//! per-account state (history, balances, scan ids seen) instead of every
+//! row. When a row turns out to be earlier than the one before, streaming
+//! stops and the caller reads the logs again in buffered mode (all events,
+//! sorted).
 
 use crate::domain::error::Result;
 use crate::domain::key_set::PREFETCH_AHEAD;
@@ -45,12 +47,7 @@ fn replay_block(
     sort: bool,
 ) {
     if !sort {
-        for (position, (event, image)) in block.iter().enumerate() {
-            if let Some((ahead, image)) = block.get(position + PREFETCH_AHEAD) {
-                replayer.prefetch(ahead, *image);
-            }
-            replayer.push(event, *image, &mut |_, _| {});
-        }
+        replay_in_row_order(replayer, block);
         block.clear();
         return;
     }
@@ -79,9 +76,79 @@ fn replay_block(
     block.clear();
 }
 
+/// Replay `events` in row order, fetching the slots of the events a few
+/// rows ahead.
+fn replay_in_row_order(replayer: &mut Replayer<'_>, events: &[(ScanEvent, u128)]) {
+    for (position, (event, image)) in events.iter().enumerate() {
+        if let Some((ahead, image)) = events.get(position + PREFETCH_AHEAD) {
+            replayer.prefetch(ahead, *image);
+        }
+        replayer.push(event, *image, &mut |_, _| {});
+    }
+}
+
+/// The replay's share of the events, kept for its own thread: accounts
+/// share nothing, so the shares' usages together are the whole replay's.
+/// Each share learns every account's name, so ids agree, and sorts only its
+/// own events by account once that pays.
+struct ReplayShare<'p> {
+    replayer: Replayer<'p>,
+    block: Vec<(ScanEvent, u128)>,
+    accounts: usize,
+}
+
+impl<'p> ReplayShare<'p> {
+    fn new(plan: &'p Plan, schedule: &'p Schedule, account: Option<&'p str>) -> Self {
+        ReplayShare {
+            replayer: Replayer::new(plan, schedule, account),
+            block: Vec::new(),
+            accounts: 0,
+        }
+    }
+
+    /// Replay the share's events of a batch (`names`: the accounts first
+    /// seen in it).
+    fn take(&mut self, names: &[String], mut events: Vec<(ScanEvent, u128)>) {
+        for name in names {
+            self.replayer.add_account(name);
+        }
+        self.accounts += names.len();
+        if sort_pays(self.accounts) {
+            self.block.append(&mut events);
+            if self.block.len() >= BLOCK {
+                replay_block(&mut self.replayer, &mut self.block, self.accounts, true);
+            }
+        } else {
+            // In row order a batch is replayed as it comes: copying it into
+            // the block would only cost. (The block is empty here: once the
+            // sort pays, it pays to the end, as accounts only grow.)
+            debug_assert!(self.block.is_empty());
+            replay_in_row_order(&mut self.replayer, &events);
+        }
+    }
+
+    /// The share's replayer, its last block replayed.
+    fn finish(mut self) -> Replayer<'p> {
+        let sort = sort_pays(self.accounts);
+        replay_block(&mut self.replayer, &mut self.block, self.accounts, sort);
+        self.replayer
+    }
+}
+
+/// The share of the replay that meters `account`'s events, of `shares`.
+#[inline]
+fn share_of(account: u32, shares: usize) -> usize {
+    if shares == 1 {
+        0
+    } else {
+        account as usize % shares
+    }
+}
+
 enum Message {
-    /// Names of accounts first seen in this batch, then its events.
-    Batch(Vec<String>, Vec<(ScanEvent, u128)>),
+    /// Names of accounts first seen in this batch, then its events, one
+    /// list for each share of the replay.
+    Batch(Vec<String>, Vec<Vec<(ScanEvent, u128)>>),
     /// A row earlier than its predecessor: the log is not in time order.
     OutOfOrder,
 }
@@ -95,7 +162,8 @@ pub(crate) fn rereadable(paths: &[String]) -> bool {
 }
 
 /// Replay `paths` in one pass; a path with `in_pieces` `(size, threads)` is
-/// parsed in pieces on that many threads and replayed in file order.
+/// parsed in pieces on that many threads and replayed in file order, and
+/// the accounts are shared out among `shares` replaying threads (1 or 2).
 /// `Ok(None)`: the logs are not in time order, or pieces did not read on
 /// their own (nothing was kept; read them again buffered). On success, the log's
 /// names and files (no events) and the usages, as [`crate::engine::meter::replay`] gives.
@@ -106,7 +174,9 @@ pub fn replay_streaming(
     account: Option<&str>,
     options: &ReadOptions,
     in_pieces: &[Option<(u64, usize)>],
+    shares: usize,
 ) -> Result<Option<(ScanLog, Vec<AccountUsage>)>> {
+    let shares = shares.clamp(1, 2);
     // Room for a whole block: the reader parses the next block while the
     // replay works through this one.
     let (sender, receiver) = sync_channel::<Message>(BLOCK / BATCH + 1);
@@ -119,7 +189,13 @@ pub fn replay_streaming(
                 ..options.clone()
             };
             let mut log = ScanLog::default();
-            let mut batch = Vec::with_capacity(BATCH);
+            let fresh = || -> Vec<Vec<_>> {
+                (0..shares)
+                    .map(|_| Vec::with_capacity(BATCH / shares + BATCH / 8))
+                    .collect()
+            };
+            let mut batch = fresh();
+            let mut rows = 0;
             let mut accounts_sent = 0;
             let mut last = None;
             let in_order = std::cell::Cell::new(true);
@@ -129,13 +205,15 @@ pub fn replay_streaming(
                     return false;
                 }
                 last = Some(event.at);
-                batch.push((event, image));
-                if batch.len() == BATCH {
+                batch[share_of(event.account, shares)].push((event, image));
+                rows += 1;
+                if rows == BATCH {
                     let names = (accounts_sent..log.accounts.len() as u32)
                         .map(|id| log.accounts.name(id).to_string())
                         .collect();
                     accounts_sent = log.accounts.len() as u32;
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    rows = 0;
+                    let full = std::mem::replace(&mut batch, fresh());
                     return sender.send(Message::Batch(names, full)).is_ok();
                 }
                 true
@@ -176,41 +254,55 @@ pub fn replay_streaming(
             let _ = sender.send(Message::Batch(names, batch));
             Ok(log)
         });
-        let mut replayer = Replayer::new(plan, schedule, account);
+        // With two cores, a second thread replays the odd accounts: the
+        // replay is the longest thread, and two keep twice the slots in
+        // flight (measured: `bench/README.md`).
+        let second = (shares == 2).then(|| {
+            let (to_second, batches) = sync_channel::<Batch>(BLOCK / BATCH + 1);
+            let replaying = scope.spawn(move || {
+                let mut share = ReplayShare::new(plan, schedule, account);
+                for (names, events) in batches.iter() {
+                    share.take(&names, events);
+                }
+                share
+            });
+            (to_second, replaying)
+        });
+        let mut share = ReplayShare::new(plan, schedule, account);
         let mut in_order = true;
-        let mut block: Vec<(ScanEvent, u128)> = Vec::new();
-        let mut accounts = 0;
         for message in receiver.iter() {
             match message {
                 Message::Batch(names, mut events) => {
-                    for name in &names {
-                        replayer.add_account(name);
+                    if let Some((to_second, _)) = &second {
+                        let odd = events.pop().unwrap_or_default();
+                        // The second thread stops only once this loop ends.
+                        let _ = to_second.send((names.clone(), odd));
                     }
-                    accounts += names.len();
-                    if sort_pays(accounts) {
-                        block.extend(events);
-                        if block.len() >= BLOCK {
-                            replay_block(&mut replayer, &mut block, accounts, true);
-                        }
-                    } else {
-                        // In row order a batch is replayed as it comes:
-                        // copying it into the block would only cost. (The
-                        // block is empty here: once the sort pays, it pays
-                        // to the end, as accounts only grow.)
-                        debug_assert!(block.is_empty());
-                        replay_block(&mut replayer, &mut events, accounts, false);
-                    }
+                    share.take(&names, events.pop().unwrap_or_default());
                 }
                 Message::OutOfOrder => in_order = false,
             }
         }
-        if in_order {
-            replay_block(&mut replayer, &mut block, accounts, sort_pays(accounts));
+        let mut replayers = Vec::with_capacity(shares);
+        if let Some((to_second, replaying)) = second {
+            drop(to_second);
+            let second = replaying
+                .join()
+                .expect("the replaying thread does not panic");
+            replayers.push(second.finish());
         }
         let log = reader.join().expect("the reader thread does not panic")?;
-        Ok(in_order.then(|| (log, replayer.finish())))
+        if !in_order {
+            return Ok(None);
+        }
+        replayers.push(share.finish());
+        Ok(Some((log, Replayer::finish_parts(replayers))))
     })
 }
+
+/// A batch of the second share's events, after the names of the accounts
+/// first seen in it.
+type Batch = (Vec<String>, Vec<(ScanEvent, u128)>);
 
 #[cfg(test)]
 mod tests {
@@ -266,6 +358,77 @@ mod tests {
                 replayer.finish()
             };
             prop_assert_eq!(usages(true), usages(false));
+        }
+
+        /// Shared out between two replaying threads (each account's events
+        /// to one share, in batches), the usages are the one replay's, in
+        /// row order and, with a thousand accounts or more, sorted by
+        /// account block by block.
+        #[test]
+        fn two_shares_replay_as_one(
+            rows in prop::collection::vec(
+                (0u8..12, 0u8..6, prop::bool::weighted(0.1), prop::option::weighted(0.3, 0u8..30)),
+                0..300,
+            ),
+            batch in 1usize..40,
+            many_accounts in any::<bool>(),
+            wanted in prop::option::weighted(0.2, 0u8..12),
+        ) {
+            let mut text = String::from("timestamp,image,account,status,scan_id\n");
+            for (minute, (image, account, failed, id)) in rows.iter().enumerate() {
+                let at = chrono::DateTime::from_timestamp(1_704_067_200 + minute as i64 * 3_600, 0).unwrap();
+                text += &format!(
+                    "{},img{image},acct{account},{},{}\n",
+                    at.format("%Y-%m-%dT%H:%M:%SZ"),
+                    if *failed { "failed" } else { "success" },
+                    id.map(|i| format!("s{i}")).unwrap_or_default()
+                );
+            }
+            let plan = Plan::from_str("plan.toml", PLAN).unwrap();
+            let as_of = chrono::DateTime::from_timestamp(1_704_067_200 + 200 * 3_600, 0).unwrap();
+            let schedule = Schedule::new(&plan, as_of);
+            let options = ReadOptions { images_by_fingerprint: true, ..ReadOptions::default() };
+            let mut log = ScanLog::default();
+            let mut events = Vec::new();
+            log.read_each(&options, "log.csv", text.as_bytes(), plan.zone, |_, read| {
+                events.push((read.event, read.image));
+                true
+            }).unwrap();
+            // Accounts without rows after the log's, enough for the sort.
+            let mut names: Vec<String> = (0..log.accounts.len() as u32)
+                .map(|id| log.accounts.name(id).to_string())
+                .collect();
+            if many_accounts {
+                names.extend((0..SORT_FROM_ACCOUNTS).map(|n| format!("idle{n}")));
+            }
+            let wanted = wanted.map(|n| format!("acct{n}"));
+            let account = wanted.as_deref();
+            let mut whole = ReplayShare::new(&plan, &schedule, account);
+            let mut shares = [
+                ReplayShare::new(&plan, &schedule, account),
+                ReplayShare::new(&plan, &schedule, account),
+            ];
+            let mut first = true;
+            for chunk in events.chunks(batch) {
+                let names: &[String] = if std::mem::take(&mut first) { &names } else { &[] };
+                whole.take(names, chunk.to_vec());
+                let mut split = [Vec::new(), Vec::new()];
+                for event in chunk {
+                    split[share_of(event.0.account, 2)].push(*event);
+                }
+                for (share, events) in shares.iter_mut().zip(split) {
+                    share.take(names, events);
+                }
+            }
+            if first {
+                whole.take(&names, Vec::new());
+                shares.iter_mut().for_each(|share| share.take(&names, Vec::new()));
+            }
+            let [even, odd] = shares;
+            prop_assert_eq!(
+                Replayer::finish_parts(vec![odd.finish(), even.finish()]),
+                whole.finish().finish()
+            );
         }
     }
 }
