@@ -175,12 +175,12 @@ impl<K: SetKey, V: ZeroIsDefault> KeyMap<K, V> {
         }
         let home = self.home(key);
         let slot = &self.slots[home];
-        fetch(slot);
+        fetch_into_cache(slot);
         let size = std::mem::size_of::<(K, V)>();
         let in_line = (slot as *const (K, V)).addr() % CACHE_LINE;
         if in_line * 2 >= CACHE_LINE {
             let next = home + (CACHE_LINE - in_line).div_ceil(size);
-            fetch(&self.slots[next & (self.slots.len() - 1)]);
+            fetch_into_cache(&self.slots[next & (self.slots.len() - 1)]);
         }
     }
 
@@ -199,10 +199,12 @@ impl<K: SetKey, V: ZeroIsDefault> KeyMap<K, V> {
     }
 }
 
-/// Asks the processor to bring `slot`'s cache line into its caches.
+/// Asks the processor to bring `slot`'s cache line into its caches (a
+/// hint: nothing is read into the program).
 #[inline]
-fn fetch<T>(slot: &T) {
+pub(crate) fn fetch_into_cache<T: ?Sized>(slot: &T) {
     let slot: *const T = slot;
+    let slot: *const u8 = slot.cast();
     #[cfg(target_arch = "x86_64")]
     // SAFETY: a prefetch never faults and reads nothing into the program;
     // the address is a slot of the table in any case.

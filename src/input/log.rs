@@ -4,7 +4,7 @@
 //! line it came from, for messages and the ledger.
 
 use crate::domain::error::{Error, Location, ReadProblem, Result};
-use crate::domain::key_set::KeyMap;
+use crate::domain::key_set::{KeyMap, fetch_into_cache};
 use crate::domain::limits::{MAX_RECORD_BYTES, describe};
 use crate::domain::zone::{Zone, parse_timestamp};
 use crate::input::csv_input::{CsvInput, Layout, Row};
@@ -289,6 +289,21 @@ impl TextsByRow {
     pub(crate) fn get(&self, index: usize) -> Option<(&str, &str)> {
         let &(start, image_end, end) = self.rows.get(index)?;
         Some((&self.text[start..image_end], &self.text[image_end..end]))
+    }
+
+    /// Fetch row `index`'s texts into cache ahead of [`TextsByRow::get`]
+    /// (a hint): rows are set in file order and got in replay order, so
+    /// each row's texts are a cache miss of their own.
+    #[inline]
+    pub(crate) fn prefetch(&self, index: usize) {
+        if let Some(&(start, _, end)) = self.rows.get(index)
+            && let Some(texts) = self.text.as_bytes().get(start..end)
+            && let (Some(first), Some(last)) = (texts.first(), texts.last())
+        {
+            // The texts span a line or two (an image and a scan id).
+            fetch_into_cache(first);
+            fetch_into_cache(last);
+        }
     }
 
     pub(crate) fn len(&self) -> usize {

@@ -958,6 +958,7 @@ fn each_indexed_row(
                     }
                 }
             }
+            current.prefetch(next + PREFETCH_AHEAD);
             let Some((image_text, scan_id_text)) = current.get(next) else {
                 return;
             };
