@@ -893,7 +893,8 @@ impl HandedRows {
 
 /// [`each_row`] for rows held without texts: a second thread reads each
 /// row's texts again from its line, in the order the replay hands rows out,
-/// while this one replays and hands them out.
+/// a third replays the rows, and this one hands them out with their texts
+/// and results (each thread's work is about a third of the whole).
 fn each_indexed_row(
     log: &ScanLog,
     texts: &mut RowTexts,
@@ -904,73 +905,158 @@ fn each_indexed_row(
 ) -> Result<()> {
     let wanted = account.map(|name| log.accounts.get(name));
     let as_of = schedule.as_of;
+    let window_rows = texts.window_rows;
+    let readers = if log.events.len() > window_rows { 2 } else { 1 };
+    let mut twin = (readers == 2).then(|| texts.another_reader());
     std::thread::scope(|scope| {
-        // A window of rows ([`RowTexts::read_rows`]) is handed over when
-        // the other thread asks for it, so one is read while the one before
-        // is shown (a third is made when the shown one has not come back).
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<TextsByRow>>(0);
-        let (spare_sender, spare) = std::sync::mpsc::channel::<TextsByRow>();
+        // Windows of rows ([`RowTexts::read_rows`]) are read by two threads
+        // in turn (a window's reads are most of the work of a row) and
+        // handed over when this thread asks for them, so two are read while
+        // the one before is shown.
+        let mut windows = Vec::with_capacity(readers);
+        let mut spares = Vec::with_capacity(readers);
+        let mut readers_texts = vec![texts];
+        readers_texts.extend(twin.as_mut());
+        for (turn, texts) in readers_texts.into_iter().enumerate() {
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<TextsByRow>>(0);
+            let (spare_sender, spare) = std::sync::mpsc::channel::<TextsByRow>();
+            windows.push(receiver);
+            spares.push(spare_sender);
+            scope.spawn(move || {
+                // The rows in the order each_held_row hands them out.
+                let of_account =
+                    |event: &&ScanEvent| wanted.is_none_or(|id| id == Some(event.account));
+                let replayed = log.events.iter().filter(|event| event.at <= as_of);
+                let after = log.events.iter().filter(|event| event.at > as_of);
+                let mut rows = replayed.filter(of_account).chain(after.filter(of_account));
+                let mut window = Vec::with_capacity(window_rows.min(log.events.len()));
+                for index in 0.. {
+                    window.clear();
+                    window.extend(
+                        rows.by_ref()
+                            .take(window_rows)
+                            .map(|event| (event.file, event.line)),
+                    );
+                    if window.is_empty() {
+                        return;
+                    }
+                    if index % readers != turn {
+                        continue;
+                    }
+                    // The window this thread read last, shown, to fill again.
+                    let mut fetched = spare.try_recv().unwrap_or_default();
+                    let read = texts.read_rows(&window, &mut fetched).map(|()| fetched);
+                    let failed = read.is_err();
+                    if sender.send(read).is_err() || failed {
+                        return;
+                    }
+                }
+            });
+        }
+        // The replay hands its rows over in batches; emptied batches come
+        // back to be filled again.
+        let (replayed_sender, replayed) = std::sync::mpsc::sync_channel::<ReplayedRows>(4);
+        let (emptied_sender, emptied) = std::sync::mpsc::channel::<ReplayedRows>();
         scope.spawn(move || {
-            // The rows in the order each_held_row hands them out.
-            let of_account = |event: &&ScanEvent| wanted.is_none_or(|id| id == Some(event.account));
-            let replayed = log.events.iter().filter(|event| event.at <= as_of);
-            let after = log.events.iter().filter(|event| event.at > as_of);
-            let mut rows = replayed.filter(of_account).chain(after.filter(of_account));
-            let window_rows = texts.window_rows;
-            let mut window = Vec::with_capacity(window_rows.min(log.events.len()));
-            loop {
-                window.clear();
-                window.extend(
-                    rows.by_ref()
-                        .take(window_rows)
-                        .map(|event| (event.file, event.line)),
-                );
-                if window.is_empty() {
+            let mut batch = ReplayedRows::default();
+            let mut taken = true;
+            each_held_row(plan, log, schedule, account, |read, result| {
+                if !taken {
                     return;
                 }
-                // The window the other thread is done with, to fill again.
-                let mut fetched = spare.try_recv().unwrap_or_default();
-                let read = texts.read_rows(&window, &mut fetched).map(|()| fetched);
-                let failed = read.is_err();
-                if sender.send(read).is_err() || failed {
-                    return;
+                batch.push(read.event, result);
+                if batch.events.len() >= HANDED_ROWS {
+                    let next = emptied.try_recv().unwrap_or_default();
+                    // Nobody takes rows once the writing stopped.
+                    taken = replayed_sender
+                        .send(std::mem::replace(&mut batch, next))
+                        .is_ok();
                 }
-            }
+            });
+            let _ = replayed_sender.send(batch);
         });
         let mut current = TextsByRow::default();
         let mut next = 0;
+        // Windows received so far: the next comes from reader `turn % readers`.
+        let mut turn = 0;
         let mut failed = None;
-        each_held_row(plan, log, schedule, account, |read, result| {
-            if failed.is_some() {
-                return;
-            }
-            if next == current.len() {
-                match receiver.recv() {
-                    Ok(Ok(fetched)) => {
-                        let _ = spare_sender.send(std::mem::replace(&mut current, fetched));
-                        next = 0;
-                    }
-                    Ok(Err(err)) => return failed = Some(err),
-                    Err(_) => {
-                        let lost = std::io::Error::other("the rows' texts ran out");
-                        let name = log.files.first().map_or("the log", String::as_str);
-                        return failed = Some(Error::io(name, lost));
+        'batches: for mut batch in replayed.iter() {
+            for (index, event) in batch.events.iter().enumerate() {
+                if next == current.len() {
+                    match windows[turn % readers].recv() {
+                        Ok(Ok(fetched)) => {
+                            let shown = std::mem::replace(&mut current, fetched);
+                            if turn > 0 {
+                                let _ = spares[(turn - 1) % readers].send(shown);
+                            }
+                            turn += 1;
+                            next = 0;
+                        }
+                        Ok(Err(err)) => {
+                            failed = Some(err);
+                            break 'batches;
+                        }
+                        Err(_) => {
+                            let lost = std::io::Error::other("the rows' texts ran out");
+                            let name = log.files.first().map_or("the log", String::as_str);
+                            failed = Some(Error::io(name, lost));
+                            break 'batches;
+                        }
                     }
                 }
+                current.prefetch(next + PREFETCH_AHEAD);
+                let Some((image_text, scan_id_text)) = current.get(next) else {
+                    break 'batches;
+                };
+                next += 1;
+                let read = ReadRow {
+                    event: *event,
+                    image: u128::from(event.image),
+                    byte: 0,
+                    image_text,
+                    scan_id_text,
+                };
+                let result = batch.results[index].map(|held| batch.held.get(held));
+                if !each(log, &read, result.as_ref()) {
+                    break 'batches;
+                }
             }
-            current.prefetch(next + PREFETCH_AHEAD);
-            let Some((image_text, scan_id_text)) = current.get(next) else {
-                return;
-            };
-            next += 1;
-            let read = ReadRow {
-                image_text,
-                scan_id_text,
-                ..read
-            };
-            each(log, &read, result);
-        });
-        drop(receiver);
+            batch.clear();
+            let _ = emptied_sender.send(batch);
+        }
+        drop(replayed);
+        drop(windows);
         failed.map_or(Ok(()), Err)
     })
+}
+
+/// Rows the serial replay hands over, in replay order, with what it did to
+/// each (`None`: dated after as-of, or not replayed).
+#[derive(Default)]
+struct ReplayedRows {
+    events: Vec<ScanEvent>,
+    /// Per row: the index of its result among `held`.
+    results: Vec<Option<usize>>,
+    held: HeldResults,
+}
+
+impl ReplayedRows {
+    fn push(&mut self, event: ScanEvent, result: Option<&ScanResult<'_>>) {
+        self.events.push(event);
+        self.results
+            .push(result.map(|result| self.held.hold(result)));
+    }
+
+    /// Empties the batch, keeping its room (every field named, so that a
+    /// field added later is emptied too).
+    fn clear(&mut self) {
+        let ReplayedRows {
+            events,
+            results,
+            held,
+        } = self;
+        events.clear();
+        results.clear();
+        held.clear();
+    }
 }

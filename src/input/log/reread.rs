@@ -12,10 +12,12 @@ use crate::input::plain_csv::cuts_plainly;
 use std::fs::File;
 use std::io::Read;
 use std::os::unix::fs::FileExt;
+use std::sync::Arc;
 
 /// The lines of every input file, to read rows from again.
 pub struct RowTexts {
-    files: Vec<FileLines>,
+    /// Shared by every reader of these texts ([`RowTexts::another_reader`]).
+    files: Arc<Vec<FileLines>>,
     reader: csv_core::Reader,
     /// The field delimiter, for [`plain_fields`].
     delimiter: u8,
@@ -73,10 +75,8 @@ impl RowTexts {
             files.push(lines);
         }
         Ok(Some(RowTexts {
-            files,
-            reader: csv_core::ReaderBuilder::new()
-                .delimiter(layout.delimiter)
-                .build(),
+            files: Arc::new(files),
+            reader: record_reader(layout.delimiter),
             delimiter: layout.delimiter,
             plain_lines: true,
             window_rows: REREAD_ROWS,
@@ -85,6 +85,24 @@ impl RowTexts {
             fields: Vec::new(),
             ends: Vec::new(),
         }))
+    }
+
+    /// Another reader of the same files and index, with room of its own:
+    /// two threads can read two windows at once (each `pread`s its lines).
+    pub(crate) fn another_reader(&self) -> RowTexts {
+        RowTexts {
+            files: Arc::clone(&self.files),
+            // Built afresh: csv_core's `Reader::clone` copies only part of
+            // its state machine (0.1.13), and the copy misreads quotes.
+            reader: record_reader(self.delimiter),
+            delimiter: self.delimiter,
+            plain_lines: self.plain_lines,
+            window_rows: self.window_rows,
+            wanted: Vec::new(),
+            chunk: Vec::new(),
+            fields: Vec::new(),
+            ends: Vec::new(),
+        }
     }
 
     /// The image and scan id texts of the rows of `events` (file and line
@@ -229,6 +247,11 @@ impl RowTexts {
     }
 }
 
+/// A reader of one CSV record delimited by `delimiter`.
+fn record_reader(delimiter: u8) -> csv_core::Reader {
+    csv_core::ReaderBuilder::new().delimiter(delimiter).build()
+}
+
 /// The image and scan id of a row `line` holds, when the line has no quote
 /// and no carriage return but the one ending it: such a line's fields are
 /// the bytes between its delimiters, as the csv reader would read them (the
@@ -362,7 +385,8 @@ mod tests {
     proptest! {
         /// Rows read together (in any order, repeated, lines close together
         /// and far apart, across reads of their own and shared ones) give
-        /// each row the texts of reading its line alone.
+        /// each row the texts of reading its line alone, by either of two
+        /// readers of the same files.
         #[test]
         fn rows_read_together_read_as_each_alone(
             pads in prop::collection::vec(prop_oneof![0usize..40, 1_000usize..3_000, Just(300_000usize)], 1..60),
@@ -374,10 +398,13 @@ mod tests {
             let wanted: Vec<(u32, u64)> = picks.iter().map(|pick| (0, pick.index(pads.len()) as u64 + 2)).collect();
             let mut together = TextsByRow::default();
             texts.read_rows(&wanted, &mut together).unwrap();
+            // Alone, by this reader and another of the same files in turn.
+            let mut another = texts.another_reader();
             let mut alone = Vec::new();
-            for one in &wanted {
+            for (index, one) in wanted.iter().enumerate() {
                 let mut read = TextsByRow::default();
-                texts.read_rows(std::slice::from_ref(one), &mut read).unwrap();
+                let reader = if index % 2 == 0 { &mut texts } else { &mut another };
+                reader.read_rows(std::slice::from_ref(one), &mut read).unwrap();
                 alone.extend(texts_of(&read));
             }
             prop_assert_eq!(&texts_of(&together), &alone);
