@@ -256,6 +256,40 @@ fn a_builtin_start_taken_from_the_log_is_said_on_stderr() {
     assert!(quiet.is_empty(), "{quiet}");
 }
 
+/// Among many accounts the message names the first twenty and counts the
+/// rest: its length does not grow with the log.
+#[test]
+fn an_unknown_account_among_many_names_twenty() {
+    let dir = Workdir::new();
+    let mut text = String::from("timestamp,account,image\n");
+    for id in 0..30 {
+        text += &format!("2024-03-20 10:00:00,acct-{id:02},img\n");
+    }
+    let log = dir.write("log.csv", &text);
+    let (code, stdout, stderr) = run(&[
+        "report",
+        "--plan",
+        USD,
+        "--log",
+        &log,
+        "--as-of",
+        "2024-04-01",
+        "--account",
+        "nope",
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(stdout, "");
+    let names: Vec<String> = (0..20).map(|id| format!("acct-{id:02}")).collect();
+    assert!(
+        stderr.contains(&format!(
+            "the accounts are: {}, and 10 more (a report lists them all)",
+            names.join(", ")
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("acct-20"), "{stderr}");
+}
+
 #[test]
 fn an_unknown_account_is_refused_by_every_command_that_filters_by_account() {
     let args = [

@@ -490,6 +490,55 @@ fn standard_input_given_twice_is_refused() {
     );
 }
 
+/// Standard input is known by what it reads: the file it was redirected
+/// from, given by name too, is refused (in either order), as is
+/// `/dev/stdin` beside `-`; a pipe of the same bytes is read, once.
+#[test]
+fn standard_input_and_the_file_it_reads_are_refused() {
+    let dir = Workdir::new();
+    let plan = dir.write("plan.toml", PLAN);
+    let log = dir.write("a.csv", csv_log("img-a"));
+    let from_file = |logs: &[&str]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_scanquota"));
+        command.args(["report", "--plan", &plan, "--as-of", "2024-12-31", "--log"]);
+        command.args(logs);
+        command.stdin(std::fs::File::open(&log).unwrap());
+        command.output().unwrap()
+    };
+    for (logs, same) in [
+        (
+            vec![log.as_str(), "-"],
+            format!("<stdin>: is the same file as `{log}`"),
+        ),
+        (
+            vec!["-", log.as_str()],
+            format!("{log}: is the same file as `<stdin>`"),
+        ),
+        (
+            vec!["/dev/stdin", "-"],
+            "<stdin>: is the same file as `/dev/stdin`".to_string(),
+        ),
+    ] {
+        let output = from_file(&logs);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{logs:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{logs:?}");
+        assert!(
+            stderr.starts_with(&format!("scanquota: error: {same}, given before it")),
+            "{logs:?}: {stderr}"
+        );
+        assert!(stderr.contains("billed twice"), "{stderr}");
+    }
+    // Standard input alone, redirected from the file: read once.
+    let output = from_file(&["-"]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 #[test]
 fn import_refuses_the_same_report_twice() {
     let report = "fixtures/real/trivy/01-payments.json";

@@ -89,6 +89,26 @@ fn markdown_carries_the_tables_sections() {
     }
 }
 
+/// An account or image named like HTML is shown as text in Markdown (a CI
+/// job summary renders inline HTML), and a table's bar and backslash stay
+/// inside their cell.
+#[test]
+fn markdown_shows_names_like_html_as_text() {
+    let dir = Workdir::new();
+    let log = dir.write(
+        "log.csv",
+        "timestamp,account,image\n2024-04-20 10:00:00,<script>a&b</script>|x\\,img\n",
+    );
+    let markdown = ok(&[
+        "report", "--plan", CNY_PLAN, "--log", &log, "--as-of", AS_OF, "--format", "markdown",
+    ]);
+    assert!(
+        markdown.contains("\\<script\\>a\\&b\\</script\\>\\|x\\\\"),
+        "{markdown}"
+    );
+    assert!(!markdown.contains("<script>"), "{markdown}");
+}
+
 #[test]
 fn a_comparison_shows_what_each_plan_denied() {
     let dir = Workdir::new();

@@ -1668,10 +1668,21 @@ fn refuse_repeated_inputs(paths: &[String], from: &[Option<&str>]) -> Result<()>
                 ));
             }
             stdin = true;
-            continue;
         }
-        let Some(identity) = file_identity(path) else {
+        // Standard input is known by what it reads: a file also given by
+        // name (`--log /dev/stdin -`, `--log a.csv - < a.csv`) is refused.
+        let identity = if path == "-" {
+            stdin_identity()
+        } else {
+            file_identity(path)
+        };
+        let Some(identity) = identity else {
             continue;
+        };
+        let path = if path == "-" {
+            STDIN_NAME
+        } else {
+            path.as_str()
         };
         if let Some((first, first_dir)) = seen.insert(identity, (path, dir)) {
             let same = match (first == path, first_dir, dir) {
@@ -1696,6 +1707,23 @@ fn refuse_repeated_inputs(paths: &[String], from: &[Option<&str>]) -> Result<()>
 type FileIdentity = (u64, u64);
 #[cfg(not(unix))]
 type FileIdentity = std::path::PathBuf;
+
+/// What standard input reads (a file, a pipe, a terminal), told apart as
+/// [`file_identity`] does; `None` when that cannot be known.
+fn stdin_identity() -> Option<FileIdentity> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        use std::os::unix::fs::MetadataExt;
+        let descriptor = std::io::stdin().as_fd().try_clone_to_owned().ok()?;
+        let metadata = std::fs::File::from(descriptor).metadata().ok()?;
+        Some((metadata.dev(), metadata.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
 
 /// What tells one file from another: its device and inode number (its
 /// canonical path where there are none); `None` when it cannot be read

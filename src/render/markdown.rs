@@ -4,11 +4,23 @@
 use super::layout::{Block, Grid};
 use std::fmt::Write;
 
-/// A cell's text with the characters that would break a Markdown table escaped.
+/// A cell's or heading's text with the characters that would break a
+/// Markdown table escaped, and those that would start inline HTML or an
+/// entity (`<`, `>`, `&`: an account named `<script>` is shown as text,
+/// not passed to the page a summary is rendered in).
 pub(crate) fn cell(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace(['\n', '\r'], " ")
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '|' | '<' | '>' | '&' => {
+                escaped.push('\\');
+                escaped.push(c);
+            }
+            '\n' | '\r' => escaped.push(' '),
+            c => escaped.push(c),
+        }
+    }
+    escaped
 }
 
 /// A Markdown table; columns from `right_from` on are right-aligned.

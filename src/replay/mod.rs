@@ -360,12 +360,20 @@ pub(crate) fn unknown_account<'a>(
     }
     known.sort_unstable();
     known.dedup();
-    Some(if known.is_empty() {
-        "(none: the logs have no rows)".to_string()
-    } else {
-        known.join(", ")
+    Some(match known.len() {
+        0 => "(none: the logs have no rows)".to_string(),
+        count if count > NAMED_ACCOUNTS => format!(
+            "{}, and {} more (a report lists them all)",
+            known[..NAMED_ACCOUNTS].join(", "),
+            count - NAMED_ACCOUNTS
+        ),
+        _ => known.join(", "),
     })
 }
+
+/// The accounts an unknown `--account` message names at most: a log of
+/// thousands of accounts would make it a page long.
+const NAMED_ACCOUNTS: usize = 20;
 
 /// [`unknown_account`] among the accounts of a log held in memory.
 fn unknown_in_log(wanted: Option<&str>, log: &ScanLog) -> Option<String> {
