@@ -174,6 +174,18 @@ fn catalogue() -> Vec<Case> {
             row("10000-01-01T00:00:00Z", "img"),
             &["log.csv:2:1"],
         ),
+        // 9999-12-31 in UTC, but the year 10000 in the plan's zone (+08:00),
+        // where it would be printed: RFC 3339 cannot write it.
+        log_case(
+            "year 10000 in the plan's zone",
+            row("9999-12-31T20:00:00Z", "img"),
+            &["log.csv:2:1", "9999-12-31"],
+        ),
+        log_case(
+            "Unix seconds of the year 10000 in the plan's zone",
+            row("253402300799", "img"),
+            &["log.csv:2:1", "9999-12-31"],
+        ),
         log_case(
             "Unix 1e15",
             row("1000000000000000", "img"),

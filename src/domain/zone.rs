@@ -349,6 +349,12 @@ fn parse_timestamp_general(text: &str, zone: Zone) -> Result<DateTime<Utc>, Time
         zone.resolve_strict(naive).map_err(TimestampError::Local)?
     };
     check_year(instant.date_naive())?;
+    // Printed in the plan's zone, a time late on 9999-12-31 (UTC) may be in
+    // the year 10000 there, which RFC 3339 cannot write. (The fast path
+    // takes no year past 9998, so only this one needs the check.)
+    if chrono::Datelike::year(&zone.local_naive(instant)) > LATEST_YEAR {
+        return Err(TimestampError::OutOfRange);
+    }
     Ok(instant)
 }
 
