@@ -315,6 +315,42 @@ mod tests {
         [metering]\nrepeat_scan_units = 0.1\n[[allowance]]\nname = \"free\"\nkind = \"free\"\nunits = 3\nreset = \"calendar-month\"\n\
         [[allowance]]\nname = \"quota\"\nunits = 30\nunit_price = 0.06\n[overage]\npolicy = \"deny\"\n";
 
+    /// A log of `rows` (seconds after 2024-01-01, image, account, failed,
+    /// scan id) read as a stream reads it: the log's names and its events.
+    fn read_events(
+        plan: &Plan,
+        rows: impl Iterator<Item = (i64, u8, u8, bool, Option<u8>)>,
+    ) -> (ScanLog, Vec<(ScanEvent, u128)>) {
+        let mut text = String::from("timestamp,image,account,status,scan_id\n");
+        for (seconds, image, account, failed, id) in rows {
+            let at = chrono::DateTime::from_timestamp(1_704_067_200 + seconds, 0).unwrap();
+            text += &format!(
+                "{},img{image},acct{account},{},{}\n",
+                at.format("%Y-%m-%dT%H:%M:%SZ"),
+                if failed { "failed" } else { "success" },
+                id.map(|i| format!("s{i}")).unwrap_or_default()
+            );
+        }
+        let options = ReadOptions {
+            images_by_fingerprint: true,
+            ..ReadOptions::default()
+        };
+        let mut log = ScanLog::default();
+        let mut events = Vec::new();
+        log.read_each(
+            &options,
+            "log.csv",
+            text.as_bytes(),
+            plan.zone,
+            |_, read| {
+                events.push((read.event, read.image));
+                true
+            },
+        )
+        .unwrap();
+        (log, events)
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -329,26 +365,11 @@ mod tests {
             minute in 0u32..120_000,
         ) {
             rows.sort_by_key(|row| row.0);
-            let mut text = String::from("timestamp,image,account,status,scan_id\n");
-            for (minute, image, account, failed, id) in &rows {
-                let at = chrono::DateTime::from_timestamp(1_704_067_200 + i64::from(*minute) * 60, 0).unwrap();
-                text += &format!(
-                    "{},img{image},acct{account},{},{}\n",
-                    at.format("%Y-%m-%dT%H:%M:%SZ"),
-                    if *failed { "failed" } else { "success" },
-                    id.map(|i| format!("s{i}")).unwrap_or_default()
-                );
-            }
             let plan = Plan::from_str("plan.toml", PLAN).unwrap();
             let as_of = chrono::DateTime::from_timestamp(1_704_067_200 + i64::from(minute) * 60, 0).unwrap();
             let schedule = Schedule::new(&plan, as_of);
-            let options = ReadOptions { images_by_fingerprint: true, ..ReadOptions::default() };
-            let mut log = ScanLog::default();
-            let mut block = Vec::new();
-            log.read_each(&options, "log.csv", text.as_bytes(), plan.zone, |_, read| {
-                block.push((read.event, read.image));
-                true
-            }).unwrap();
+            let timed = rows.iter().map(|&(minute, image, account, failed, id)| (i64::from(minute) * 60, image, account, failed, id));
+            let (log, block) = read_events(&plan, timed);
             let usages = |sort: bool| {
                 let mut replayer = Replayer::new(&plan, &schedule, None);
                 for id in 0..log.accounts.len() as u32 {
@@ -374,26 +395,11 @@ mod tests {
             many_accounts in any::<bool>(),
             wanted in prop::option::weighted(0.2, 0u8..12),
         ) {
-            let mut text = String::from("timestamp,image,account,status,scan_id\n");
-            for (minute, (image, account, failed, id)) in rows.iter().enumerate() {
-                let at = chrono::DateTime::from_timestamp(1_704_067_200 + minute as i64 * 3_600, 0).unwrap();
-                text += &format!(
-                    "{},img{image},acct{account},{},{}\n",
-                    at.format("%Y-%m-%dT%H:%M:%SZ"),
-                    if *failed { "failed" } else { "success" },
-                    id.map(|i| format!("s{i}")).unwrap_or_default()
-                );
-            }
             let plan = Plan::from_str("plan.toml", PLAN).unwrap();
             let as_of = chrono::DateTime::from_timestamp(1_704_067_200 + 200 * 3_600, 0).unwrap();
             let schedule = Schedule::new(&plan, as_of);
-            let options = ReadOptions { images_by_fingerprint: true, ..ReadOptions::default() };
-            let mut log = ScanLog::default();
-            let mut events = Vec::new();
-            log.read_each(&options, "log.csv", text.as_bytes(), plan.zone, |_, read| {
-                events.push((read.event, read.image));
-                true
-            }).unwrap();
+            let hourly = rows.iter().enumerate().map(|(hour, &(image, account, failed, id))| (hour as i64 * 3_600, image, account, failed, id));
+            let (log, events) = read_events(&plan, hourly);
             // Accounts without rows after the log's, enough for the sort.
             let mut names: Vec<String> = (0..log.accounts.len() as u32)
                 .map(|id| log.accounts.name(id).to_string())
