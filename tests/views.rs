@@ -90,8 +90,8 @@ fn markdown_carries_the_tables_sections() {
 }
 
 /// An account or image named like HTML is shown as text in Markdown (a CI
-/// job summary renders inline HTML), and a table's bar and backslash stay
-/// inside their cell.
+/// job summary renders inline HTML), in tables, headings and sentences, and
+/// a table's bar and backslash stay inside their cell.
 #[test]
 fn markdown_shows_names_like_html_as_text() {
     let dir = Workdir::new();
@@ -107,6 +107,12 @@ fn markdown_shows_names_like_html_as_text() {
         "{markdown}"
     );
     assert!(!markdown.contains("<script>"), "{markdown}");
+    // The invoice names the account in a sentence too.
+    let invoice = ok(&[
+        "invoice", "--plan", CNY_PLAN, "--log", &log, "--as-of", AS_OF, "--format", "markdown",
+    ]);
+    assert!(invoice.contains("Account \\<script\\>a\\&b"), "{invoice}");
+    assert!(!invoice.contains("<script>"), "{invoice}");
 }
 
 #[test]

@@ -23,6 +23,19 @@ pub(crate) fn cell(text: &str) -> String {
     escaped
 }
 
+/// A sentence's text with the characters that would start inline HTML or
+/// an entity escaped, as in [`cell`] (sentences name accounts too).
+fn sentence(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '<' | '>' | '&') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
 /// A Markdown table; columns from `right_from` on are right-aligned.
 pub(crate) fn table(header: &[&str], right_from: usize, rows: &[Vec<String>]) -> String {
     let mut out = String::new();
@@ -60,7 +73,7 @@ pub(crate) fn draw(blocks: &[Block]) -> String {
                 // blank line between them keeps each sentence its own line
                 // without trailing spaces.
                 for line in text.lines() {
-                    let _ = writeln!(out, "{}\n", line.trim_end());
+                    let _ = writeln!(out, "{}\n", sentence(line.trim_end()));
                 }
             }
             Block::Grid(table) => {

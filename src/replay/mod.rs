@@ -271,7 +271,8 @@ pub fn run(
 /// replayed per account.
 fn fastest(paths: &[String], inputs: &Inputs, plan: &Plan, schedule: Schedule) -> Result<Replayed> {
     let account = inputs.account.as_deref();
-    // While a log streams, one thread replays and pieces parse beside it.
+    // While a log streams, pieces parse beside the replay (two threads of it
+    // on two cores or more, each replaying its own accounts).
     let sizes = plain_sizes(paths)?;
     let mut pieces = in_pieces(&sizes, &inputs.read_options);
     if cores() < STREAM_PIECES_MIN_CORES {
@@ -346,7 +347,8 @@ fn account_names(log: &ScanLog) -> Vec<String> {
 
 /// Whether `wanted` (`--account`) names one of the accounts `known` (those
 /// with a row in the logs or a core sample); `Some(known)` lists the
-/// accounts there are when it does not.
+/// accounts there are when it does not (the first [`NAMED_ACCOUNTS`], and
+/// how many more).
 pub(crate) fn unknown_account<'a>(
     wanted: Option<&str>,
     known: impl Iterator<Item = &'a str>,
@@ -618,7 +620,9 @@ pub fn row_source(
 /// Every row of `source` (of `account`, if given) in replay order with its
 /// texts and what the replay did to it (`None`: dated after as-of; such rows
 /// come last). Time-ordered files are replayed as they are read again, and
-/// `each` returning false stops the reading (a ledger that cannot write).
+/// `each` returning false stops the reading (a ledger that cannot write;
+/// a log out of order stops reading texts again, and its replay, which
+/// cannot be cut short, runs to its end without handing rows out).
 pub fn each_row(
     source: &mut RowSource,
     plan: &Plan,
@@ -899,10 +903,11 @@ impl HandedRows {
     }
 }
 
-/// [`each_row`] for rows held without texts: a second thread reads each
-/// row's texts again from its line, in the order the replay hands rows out,
-/// a third replays the rows, and this one hands them out with their texts
-/// and results (each thread's work is about a third of the whole).
+/// [`each_row`] for rows held without texts: two threads read the rows'
+/// texts again from their lines, a window each in turn, in the order the
+/// replay hands rows out; another replays the rows; and this one hands
+/// them out with their texts and results (the texts are about half of the
+/// work, the replay and the writing a quarter each).
 fn each_indexed_row(
     log: &ScanLog,
     texts: &mut RowTexts,
@@ -951,7 +956,7 @@ fn each_indexed_row(
                     if index % readers != turn {
                         continue;
                     }
-                    // The window this thread read last, shown, to fill again.
+                    // A window this thread read before, shown, to fill again.
                     let mut fetched = spare.try_recv().unwrap_or_default();
                     let read = texts.read_rows(&window, &mut fetched).map(|()| fetched);
                     let failed = read.is_err();
@@ -985,19 +990,20 @@ fn each_indexed_row(
         });
         let mut current = TextsByRow::default();
         let mut next = 0;
-        // Windows received so far: the next comes from reader `turn % readers`.
-        let mut turn = 0;
+        // Windows received so far: the next comes from reader
+        // `received % readers`.
+        let mut received = 0;
         let mut failed = None;
         'batches: for mut batch in replayed.iter() {
             for (index, event) in batch.events.iter().enumerate() {
                 if next == current.len() {
-                    match windows[turn % readers].recv() {
+                    match windows[received % readers].recv() {
                         Ok(Ok(fetched)) => {
                             let shown = std::mem::replace(&mut current, fetched);
-                            if turn > 0 {
-                                let _ = spares[(turn - 1) % readers].send(shown);
+                            if received > 0 {
+                                let _ = spares[(received - 1) % readers].send(shown);
                             }
-                            turn += 1;
+                            received += 1;
                             next = 0;
                         }
                         Ok(Err(err)) => {
@@ -1039,7 +1045,7 @@ fn each_indexed_row(
 }
 
 /// Rows the serial replay hands over, in replay order, with what it did to
-/// each (`None`: dated after as-of, or not replayed).
+/// each (`None`: dated after as-of).
 #[derive(Default)]
 struct ReplayedRows {
     events: Vec<ScanEvent>,

@@ -89,11 +89,13 @@ fn replay_in_row_order(replayer: &mut Replayer<'_>, events: &[(ScanEvent, u128)]
 
 /// The replay's share of the events, kept for its own thread: accounts
 /// share nothing, so the shares' usages together are the whole replay's.
-/// Each share learns every account's name, so ids agree, and sorts only its
-/// own events by account once that pays.
+/// Each share learns every account's name, so ids agree, and sorts its own
+/// events by account once the log's accounts (all of them, as with one
+/// share) make that pay.
 struct ReplayShare<'p> {
     replayer: Replayer<'p>,
     block: Vec<(ScanEvent, u128)>,
+    /// The accounts of the log so far, every share's.
     accounts: usize,
 }
 
@@ -283,18 +285,18 @@ pub fn replay_streaming(
                 Message::OutOfOrder => in_order = false,
             }
         }
-        let mut replayers = Vec::with_capacity(shares);
-        if let Some((to_second, replaying)) = second {
+        let second = second.map(|(to_second, replaying)| {
             drop(to_second);
-            let second = replaying
+            replaying
                 .join()
-                .expect("the replaying thread does not panic");
-            replayers.push(second.finish());
-        }
+                .expect("the replaying thread does not panic")
+        });
         let log = reader.join().expect("the reader thread does not panic")?;
         if !in_order {
             return Ok(None);
         }
+        let mut replayers = Vec::with_capacity(shares);
+        replayers.extend(second.map(ReplayShare::finish));
         replayers.push(share.finish());
         Ok(Some((log, Replayer::finish_parts(replayers))))
     })

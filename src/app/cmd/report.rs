@@ -91,7 +91,7 @@ pub(crate) fn report_of(job: &Job, run: &PlanRun, keep_usages: bool) -> Result<(
 }
 
 /// The error for an `--account` with no row in the logs (`known` lists the
-/// accounts there are), if it has none.
+/// accounts there are, twenty at most), if it has none.
 pub(crate) fn refuse_unknown_account(job: &Job, known: Option<String>) -> Result<()> {
     match (&job.inputs.account, known) {
         (Some(account), Some(known)) => Err(Error::UnknownAccount {
