@@ -9,26 +9,24 @@ use std::fmt::Write;
 /// entity (`<`, `>`, `&`: an account named `<script>` is shown as text,
 /// not passed to the page a summary is rendered in).
 pub(crate) fn cell(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' | '|' | '<' | '>' | '&' => {
-                escaped.push('\\');
-                escaped.push(c);
-            }
-            '\n' | '\r' => escaped.push(' '),
-            c => escaped.push(c),
-        }
-    }
-    escaped
+    escaped(
+        &text.replace(['\n', '\r'], " "),
+        &['\\', '|', '<', '>', '&'],
+    )
 }
 
 /// A sentence's text with the characters that would start inline HTML or
 /// an entity escaped, as in [`cell`] (sentences name accounts too).
 fn sentence(text: &str) -> String {
+    escaped(text, &['<', '>', '&'])
+}
+
+/// `text` with a backslash before each of `marks` (CommonMark's escape of
+/// ASCII punctuation).
+fn escaped(text: &str, marks: &[char]) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
-        if matches!(c, '<' | '>' | '&') {
+        if marks.contains(&c) {
             escaped.push('\\');
         }
         escaped.push(c);

@@ -944,6 +944,13 @@ fn each_indexed_row(
                 let mut rows = replayed.filter(of_account).chain(after.filter(of_account));
                 let mut window = Vec::with_capacity(window_rows.min(log.events.len()));
                 for index in 0.. {
+                    // The other reader's windows are passed over, not copied.
+                    if index % readers != turn {
+                        if rows.by_ref().take(window_rows).count() == 0 {
+                            return;
+                        }
+                        continue;
+                    }
                     window.clear();
                     window.extend(
                         rows.by_ref()
@@ -952,9 +959,6 @@ fn each_indexed_row(
                     );
                     if window.is_empty() {
                         return;
-                    }
-                    if index % readers != turn {
-                        continue;
                     }
                     // A window this thread read before, shown, to fill again.
                     let mut fetched = spare.try_recv().unwrap_or_default();

@@ -74,34 +74,34 @@ impl RowTexts {
             };
             files.push(lines);
         }
-        Ok(Some(RowTexts {
-            files: Arc::new(files),
-            reader: record_reader(layout.delimiter),
-            delimiter: layout.delimiter,
+        Ok(Some(RowTexts::reading(Arc::new(files), layout.delimiter)))
+    }
+
+    /// A reader of `files`, delimited by `delimiter`, with room of its own.
+    fn reading(files: Arc<Vec<FileLines>>, delimiter: u8) -> RowTexts {
+        RowTexts {
+            files,
+            reader: record_reader(delimiter),
+            delimiter,
             plain_lines: true,
             window_rows: REREAD_ROWS,
             wanted: Vec::new(),
             chunk: Vec::new(),
             fields: Vec::new(),
             ends: Vec::new(),
-        }))
+        }
     }
 
     /// Another reader of the same files and index, with room of its own:
     /// two threads can read two windows at once (each `pread`s its lines).
     pub(crate) fn another_reader(&self) -> RowTexts {
+        // Its csv_core reader is built afresh: csv_core's `Reader::clone`
+        // copies only part of its state machine (0.1.13), and the copy
+        // misreads quotes.
         RowTexts {
-            files: Arc::clone(&self.files),
-            // Built afresh: csv_core's `Reader::clone` copies only part of
-            // its state machine (0.1.13), and the copy misreads quotes.
-            reader: record_reader(self.delimiter),
-            delimiter: self.delimiter,
             plain_lines: self.plain_lines,
             window_rows: self.window_rows,
-            wanted: Vec::new(),
-            chunk: Vec::new(),
-            fields: Vec::new(),
-            ends: Vec::new(),
+            ..RowTexts::reading(Arc::clone(&self.files), self.delimiter)
         }
     }
 
