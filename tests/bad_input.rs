@@ -85,6 +85,20 @@ fn catalogue() -> Vec<Case> {
             b"timestamp,image,image\n1,2,3\n".to_vec(),
             &["log.csv:1:3", "twice"],
         ),
+        // An account's name reaches every view: an escape sequence in it is
+        // refused where it is first seen, on the row's own line.
+        log_case(
+            "control character in an account",
+            b"timestamp,image,account\n2024-04-01T00:00:00Z,a,team\n2024-04-01T00:00:00Z,a,te\x1b]0;x\x07am\n"
+                .to_vec(),
+            &["log.csv:3:3", "te\\u{1b}]0;x\\u{7}am", "control character"],
+        ),
+        log_case(
+            "C1 control character in a JSON account",
+            b"{\"timestamp\":\"2024-04-01T00:00:00Z\",\"image\":\"a\",\"account\":\"t\\u009bm\"}\n"
+                .to_vec(),
+            &["log.csv:1", "account", "t\\u{9b}m", "control character"],
+        ),
         log_case(
             "too few fields",
             b"timestamp,image\n2024-04-01T00:00:00Z\n".to_vec(),
@@ -423,6 +437,31 @@ fn catalogue() -> Vec<Case> {
             .map(String::from)
             .to_vec(),
             needles: vec!["cores.csv:2:2".into(), "`many`".into()],
+        },
+        Case {
+            name: "control character in a cores account",
+            files: vec![(
+                "cores.csv",
+                b"timestamp,account,cores\n2024-04-01T00:00:00Z,a\x1b[2Jb,3\n".to_vec(),
+            )],
+            args: [
+                "report",
+                "--plan",
+                "fixtures/tcss-cny-topup.toml",
+                "--log",
+                "fixtures/tcss-cny.csv",
+                "--cores",
+                "{cores.csv}",
+                "--as-of",
+                AS_OF,
+            ]
+            .map(String::from)
+            .to_vec(),
+            needles: vec![
+                "cores.csv:2:2".into(),
+                "a\\u{1b}[2Jb".into(),
+                "control character".into(),
+            ],
         },
         Case {
             name: "bad inventory row",

@@ -232,6 +232,62 @@ fn a_symlink_is_kept_and_the_file_it_points_to_replaced() {
     );
 }
 
+#[test]
+fn an_output_that_names_an_input_is_refused_and_the_input_kept() {
+    let dir = Workdir::new();
+    let log_text = std::fs::read(root().join(LOG)).unwrap();
+    let plan_text = std::fs::read(root().join(PLAN)).unwrap();
+    std::fs::create_dir(dir.dir().join("logs")).unwrap();
+    let log = dir.write("logs/scans.csv", &log_text);
+    let plan = dir.write("plan.toml", &plan_text);
+    let link = dir.path("latest.csv");
+    std::os::unix::fs::symlink("logs/scans.csv", &link).unwrap();
+    let directory = dir.path("logs");
+    let cases: Vec<(Vec<&str>, &str, Option<&str>)> = vec![
+        // The log by name, by a link to it, and the plan.
+        (vec!["report", "--log", &log], &log, None),
+        (vec!["report", "--log", &log], &link, None),
+        (vec!["report", "--log", &log], &plan, None),
+        // The log read from standard input, and a log found in a directory.
+        (vec!["report", "--log", "-"], &log, Some(&log)),
+        (vec!["ledger", "--log", &directory], &log, None),
+    ];
+    for (args, output, stdin) in cases {
+        // std's Command: standard input is then the file itself, not a pipe.
+        let mut command = Command::new(BIN);
+        command
+            .current_dir(root())
+            .args(&args)
+            .args(["--plan", &plan, "--as-of", AS_OF, "--output", output]);
+        if let Some(stdin) = stdin {
+            command.stdin(std::fs::File::open(stdin).unwrap());
+        }
+        let result = command.output().unwrap();
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert_eq!(result.status.code(), Some(2), "{args:?} {output}: {stderr}");
+        assert!(result.stdout.is_empty());
+        assert_eq!(
+            stderr,
+            format!(
+                "scanquota: error: {output}: is a file this run read as input; replacing it \
+                 would lose that input: give --output another file\n"
+            ),
+            "{args:?}"
+        );
+        assert_eq!(std::fs::read(&log).unwrap(), log_text);
+        assert_eq!(std::fs::read(&plan).unwrap(), plan_text);
+        assert!(temporaries(dir.dir()).is_empty());
+        assert!(temporaries(&dir.dir().join("logs")).is_empty());
+    }
+    // Another file beside them is written.
+    let report = dir.path("report.txt");
+    let (code, _, stderr) = run(&[
+        "report", "--plan", &plan, "--log", &log, "--as-of", AS_OF, "--output", &report,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!std::fs::read(&report).unwrap().is_empty());
+}
+
 /// A time-ordered log of `rows` rows (one every 5 seconds from 2024-04-01),
 /// whose ledger takes seconds to write in a debug build.
 fn big_log(dir: &Workdir, rows: u32) -> String {

@@ -116,6 +116,28 @@ fn markdown_shows_names_like_html_as_text() {
 }
 
 #[test]
+fn tables_show_control_characters_in_image_names_escaped() {
+    let dir = Workdir::new();
+    let log = dir.write(
+        "log.csv",
+        "timestamp,image\n2024-04-20 10:00:00,a\u{1b}[31mred\u{9b}x\n",
+    );
+    let table = ok(&[
+        "ledger", "--plan", CNY_PLAN, "--log", &log, "--as-of", AS_OF, "--format", "table",
+    ]);
+    assert!(table.contains("a\\u{1b}[31mred\\u{9b}"), "{table}");
+    assert!(
+        !table.contains('\u{1b}') && !table.contains('\u{9b}'),
+        "{table}"
+    );
+    // The CSV keeps the name as read: a spreadsheet is not a terminal.
+    let csv = ok(&[
+        "ledger", "--plan", CNY_PLAN, "--log", &log, "--as-of", AS_OF, "--format", "csv",
+    ]);
+    assert!(csv.contains("a\u{1b}[31mred\u{9b}x"), "{csv}");
+}
+
+#[test]
 fn a_comparison_shows_what_each_plan_denied() {
     let dir = Workdir::new();
     let plan = |units: u32| {

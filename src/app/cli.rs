@@ -22,7 +22,7 @@ pub struct Cli {
     pub(crate) quiet: bool,
 
     /// Write the result to FILE instead of standard output; FILE is replaced
-    /// only when the run succeeds
+    /// only when the run succeeds, and never when it is one of the run's inputs
     #[arg(long, short, global = true, value_name = "FILE")]
     pub output: Option<String>,
 

@@ -8,9 +8,10 @@
 //! A symbolic link is followed: the file it points to is replaced, the link
 //! kept. Anything else (a device such as /dev/null, a FIFO, a socket) is
 //! written straight, never replaced. A signal that ends the process while a
-//! temporary file exists removes it first ([`abandon`]).
+//! temporary file exists removes it first ([`abandon`]). A file the run
+//! read as input (a log, the plan) is never replaced: that is refused.
 
-use crate::domain::error::{Error, Result};
+use crate::domain::error::{Error, Location, Result};
 use std::fs::{File, Metadata, Permissions};
 use std::io::Write;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
@@ -91,6 +92,15 @@ pub fn write_atomically_with(
         && !existing.is_file()
     {
         return write_straight(path, &target, existing, write);
+    }
+    if let Some(existing) = &existing
+        && crate::domain::files_read::was_read(existing)
+    {
+        return Err(Error::input(
+            Location::file(path),
+            "is a file this run read as input; replacing it would lose that input: \
+             give --output another file",
+        ));
     }
     let directory = match target.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,

@@ -1,8 +1,10 @@
 //! The bottom layer: exact values (units, money, instants), time zones,
-//! calendar periods, the one error type and the input limits. It imports
+//! calendar periods, the one error type, the input limits and the list of
+//! files read. It imports
 //! nothing else of the crate.
 
 pub mod error;
+pub mod files_read;
 pub(crate) mod key_set;
 pub(crate) mod limits;
 pub(crate) mod numbers;

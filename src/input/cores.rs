@@ -83,6 +83,13 @@ fn parse_laid_out(
                 )
             })?;
         let account_text = row.optional(account)?;
+        if account_text.chars().any(char::is_control) {
+            return Err(row.fail(
+                account.unwrap_or(0),
+                &account_text.escape_debug().to_string(),
+                "holds a control character; account names are plain text",
+            ));
+        }
         samples.push(Sample {
             at,
             account: if account_text.is_empty() {

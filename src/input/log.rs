@@ -193,6 +193,7 @@ impl Interner {
             self.ids.remove(fingerprint);
         }
         self.names.truncate(len);
+        self.last = self.last.filter(|&id| (id as usize) < len);
     }
 
     pub(crate) fn get(&self, text: &str) -> Option<u32> {
@@ -1008,6 +1009,7 @@ impl ScanLog {
         };
 
         let account_text = optional(columns.account)?;
+        let known_accounts = self.accounts.len();
         let account = self
             .accounts
             .intern(if account_text.is_empty() {
@@ -1016,6 +1018,16 @@ impl ScanLog {
                 account_text
             })
             .ok_or_else(|| too_many(columns.account.unwrap_or(0), account_text, "account"))?;
+        // Checked once per account, when it is first seen: a name is printed
+        // in every view, and an escape sequence would reach the terminal.
+        if self.accounts.len() > known_accounts && account_text.chars().any(char::is_control) {
+            self.accounts.truncate(known_accounts);
+            return Err(fail(
+                columns.account.unwrap_or(0),
+                &account_text.escape_debug().to_string(),
+                "holds a control character; account names are plain text",
+            ));
+        }
 
         let source_text = optional(columns.source)?;
         let source = if source_text.is_empty() {
@@ -1218,6 +1230,9 @@ pub(crate) fn open_input(path: &str) -> Result<Box<dyn Read>> {
 fn open_input_gzip(path: &str) -> Result<(Box<dyn Read>, bool)> {
     let name = if path == "-" { STDIN_NAME } else { path };
     let (raw, size): (Box<dyn Read>, Option<u64>) = if path == "-" {
+        if let Some(metadata) = stdin_metadata() {
+            crate::domain::files_read::note(&metadata);
+        }
         (Box::new(std::io::stdin().lock()), None)
     } else {
         let metadata = std::fs::metadata(path).map_err(|err| Error::io(path, err))?;
@@ -1228,6 +1243,7 @@ fn open_input_gzip(path: &str) -> Result<(Box<dyn Read>, bool)> {
             ));
         }
         let file = std::fs::File::open(path).map_err(|err| Error::io(path, err))?;
+        crate::domain::files_read::note(&file.metadata().unwrap_or(metadata.clone()));
         (Box::new(file), Some(metadata.len()))
     };
     let tracked = Counted {
@@ -1713,11 +1729,23 @@ type FileIdentity = std::path::PathBuf;
 fn stdin_identity() -> Option<FileIdentity> {
     #[cfg(unix)]
     {
-        use std::os::fd::AsFd;
         use std::os::unix::fs::MetadataExt;
-        let descriptor = std::io::stdin().as_fd().try_clone_to_owned().ok()?;
-        let metadata = std::fs::File::from(descriptor).metadata().ok()?;
+        let metadata = stdin_metadata()?;
         Some((metadata.dev(), metadata.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
+/// What standard input reads, as `fstat` of descriptor 0 tells it.
+fn stdin_metadata() -> Option<std::fs::Metadata> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        let descriptor = std::io::stdin().as_fd().try_clone_to_owned().ok()?;
+        std::fs::File::from(descriptor).metadata().ok()
     }
     #[cfg(not(unix))]
     {

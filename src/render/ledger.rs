@@ -144,7 +144,7 @@ impl LedgerTable {
             row.units.to_string(),
             row.draws.clone(),
             row.overage.to_string(),
-            format!("{}:{}", row.file, row.line),
+            format!("{}:{}", super::printable(row.file), row.line),
         ];
         line.extend(row.group.map(str::to_string));
         super::table::widen(&mut self.widths, &line);
@@ -171,9 +171,11 @@ impl LedgerTable {
 }
 
 /// Digests are long; a table shows their first 19 characters (`sha256:` + 12).
+/// Cut before control characters are shown escaped, so an escape is never
+/// cut in two.
 fn shorten_image(image: &str) -> String {
     match image.char_indices().nth(19) {
-        Some((cut, _)) => format!("{}…", &image[..cut]),
-        None => image.to_string(),
+        Some((cut, _)) => format!("{}…", super::printable(&image[..cut])),
+        None => super::printable(image).into_owned(),
     }
 }

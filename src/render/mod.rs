@@ -19,6 +19,26 @@ pub(crate) mod table;
 use crate::model::invoice::Invoice;
 use crate::model::report::{Comparison, Report, TierReport};
 
+/// `text` with each control character shown as its Rust escape (`\u{1b}`):
+/// the table and Markdown views print names read from files (an image, a
+/// file name), and an escape sequence in one must not reach the terminal or
+/// the page as one. Account names and `--by` keys with them are refused
+/// when read; this covers the rest.
+pub(crate) fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() {
+            shown.extend(c.escape_default());
+        } else {
+            shown.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(shown)
+}
+
 /// A charge line's item as views name it: with its tier, when it has one
 /// (`overage (tier 2: over 10000 up to 20000)`).
 pub(crate) fn item_label(item: &str, tier: Option<&TierReport>) -> String {
@@ -48,12 +68,29 @@ pub(crate) fn item_label(item: &str, tier: Option<&TierReport>) -> String {
 pub trait ReportView {
     /// The whole of standard output for one report.
     fn report(&self, report: &Report) -> String;
+
+    /// Write [`ReportView::report`] to `out`. A view whose text grows with
+    /// the report's accounts and days (JSON: a daily list per period) writes
+    /// as it goes instead, so the text is never held whole beside the model.
+    fn write_report(&self, report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        out.write_all(self.report(report).as_bytes())
+    }
 }
 
 /// A format that can show several plans side by side.
 pub trait ComparisonView {
     /// The whole of standard output for the comparison.
     fn compare(&self, comparison: &Comparison) -> String;
+
+    /// Write [`ComparisonView::compare`] to `out`, as
+    /// [`ReportView::write_report`] does.
+    fn write_compare(
+        &self,
+        comparison: &Comparison,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        out.write_all(self.compare(comparison).as_bytes())
+    }
 }
 
 /// A format that can show an invoice.

@@ -88,7 +88,7 @@ fn grid(grid: &Grid, width: u16) -> String {
     let header = grid.show_header.then_some(grid.header.as_slice());
     let mut table = new_table(header, grid.right_from, grid.header.len(), width);
     for row in &grid.rows {
-        table.add_row(row.iter().map(Cell::new));
+        table.add_row(row.iter().map(|cell| Cell::new(super::printable(cell))));
     }
     keep_tokens_whole(
         &mut table,
@@ -122,7 +122,7 @@ pub(crate) fn draw(blocks: &[Block], width: u16) -> String {
         match block {
             Block::Title(text) | Block::Text(text) => {
                 for line in text.lines() {
-                    for wrapped in textwrap::wrap(line, wrap_options(width)) {
+                    for wrapped in textwrap::wrap(&super::printable(line), wrap_options(width)) {
                         out.push_str(&wrapped);
                         out.push('\n');
                     }
@@ -130,7 +130,7 @@ pub(crate) fn draw(blocks: &[Block], width: u16) -> String {
             }
             Block::Heading(text) => {
                 out.push('\n');
-                for wrapped in textwrap::wrap(text, wrap_options(width)) {
+                for wrapped in textwrap::wrap(&super::printable(text), wrap_options(width)) {
                     out.push_str(&wrapped);
                     out.push('\n');
                 }

@@ -30,13 +30,21 @@ pub(crate) fn run(args: &ReportArgs, width: u16) -> Result<CommandOutput> {
     };
     let job = Job::build(&args.plan, &args.billed.input, Some(&args.billed), needs)?;
     let Reports { mut reports, notes } = reports(&job)?;
-    let stdout = match comparison {
-        None => super::report_view(args.format, width).report(&reports.remove(0)),
-        Some(view) => view.compare(&Comparison::new(reports)?),
+    // Every figure is known and checked here; what is left is writing it,
+    // as it is formatted (a JSON report can be hundreds of MB).
+    let write: super::Streamed = match comparison {
+        None => {
+            let (view, report) = (super::report_view(args.format, width), reports.remove(0));
+            Box::new(move |out| Ok(view.write_report(&report, out)?))
+        }
+        Some(view) => {
+            let comparison = Comparison::new(reports)?;
+            Box::new(move |out| Ok(view.write_compare(&comparison, out)?))
+        }
     };
     Ok(CommandOutput {
         stderr: job.notes.clone() + &notes,
-        ..CommandOutput::success(stdout)
+        ..CommandOutput::streamed(write)
     })
 }
 
