@@ -26,7 +26,14 @@ fn main() -> ExitCode {
         Ok(Status::Success) => ExitCode::SUCCESS,
         Ok(Status::Findings) => ExitCode::from(1),
         Err(err) => {
-            eprintln!("scanquota: error: {err}");
+            // A message quotes what was read (a cell, an option's value): a
+            // control character in it is shown escaped, never sent to the
+            // terminal, and the message stays one line.
+            let message = err.to_string();
+            eprintln!(
+                "scanquota: error: {}",
+                scanquota::domain::text::shown(&message)
+            );
             ExitCode::from(err.code() as u8)
         }
     }
@@ -106,6 +113,9 @@ fn check_stdout(output: Option<&str>) -> Result<(), Error> {
 
 /// Print the outcome: stderr first, then the result to `--output` or stdout.
 fn emit(outcome: &mut CommandOutput, output: Option<&str>) -> Result<(), Error> {
+    if let Some(path) = output {
+        scanquota::app::output::refuse_input_as_output(path)?;
+    }
     eprint!("{}", outcome.stderr);
     let stream = outcome.stream.take();
     let text = outcome.stdout.as_bytes();

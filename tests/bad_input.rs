@@ -99,6 +99,30 @@ fn catalogue() -> Vec<Case> {
                 .to_vec(),
             &["log.csv:1", "account", "t\\u{9b}m", "control character"],
         ),
+        // Nested past serde_json's limit on the first line as on any other:
+        // named as too deep, not as a row spread over lines.
+        log_case(
+            "JSON Lines nested too deeply on line 1",
+            format!(
+                "{{\"timestamp\":\"2024-04-01T00:00:00Z\",\"image\":\"a\",\"x\":{}{}}}\n",
+                "[".repeat(130),
+                "]".repeat(130)
+            )
+            .into_bytes(),
+            &["log.csv:1:", "recursion limit exceeded"],
+        ),
+        // A value quoted in a message is shown escaped: the message is one
+        // line and sends nothing to the terminal.
+        log_case(
+            "escape sequence in a timestamp",
+            b"timestamp,image\n2024-04-01\x1b[2J\x1b]0;x\x07,a\n".to_vec(),
+            &["log.csv:2:1", "`2024-04-01\\u{1b}[2J\\u{1b}]0;x\\u{7}`"],
+        ),
+        log_case(
+            "text reversed in an account",
+            b"timestamp,image,account\n2024-04-01T00:00:00Z,a,team-\xe2\x80\xaeb\n".to_vec(),
+            &["log.csv:2:3", "team-\\u{202e}b", "reorders text"],
+        ),
         log_case(
             "too few fields",
             b"timestamp,image\n2024-04-01T00:00:00Z\n".to_vec(),

@@ -68,7 +68,22 @@ fn merge_refuses_reports_that_do_not_belong_together() {
     ]);
     let usd = work.write("usd.json", usd);
     let broken = work.write("broken.json", "{\"schema\": 1");
+    // An account named with an escape sequence (a report edited by hand, or
+    // written by something else) is refused as it is in a log.
+    let text = std::fs::read_to_string(&a).unwrap();
+    assert!(text.contains("\"account\": \"team-a\""));
+    let hidden = work.write(
+        "hidden.json",
+        text.replace(
+            "\"account\": \"team-a\"",
+            "\"account\": \"team-\\u001b]0;x\\u0007a\"",
+        ),
+    );
     for (args, needle) in [
+        (
+            vec!["merge", &hidden],
+            "accounts[0].account: `team-\\u{1b}]0;x\\u{7}a` holds a control character",
+        ),
         (vec!["merge", &a, &later], "as_of"),
         (vec!["merge", &a, &usd], "plan"),
         (vec!["merge", &a, &a], "also in another report"),

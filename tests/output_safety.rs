@@ -266,14 +266,7 @@ fn an_output_that_names_an_input_is_refused_and_the_input_kept() {
         let stderr = String::from_utf8_lossy(&result.stderr);
         assert_eq!(result.status.code(), Some(2), "{args:?} {output}: {stderr}");
         assert!(result.stdout.is_empty());
-        assert_eq!(
-            stderr,
-            format!(
-                "scanquota: error: {output}: is a file this run read as input; replacing it \
-                 would lose that input: give --output another file\n"
-            ),
-            "{args:?}"
-        );
+        assert_eq!(stderr, refusal(output), "{args:?}");
         assert_eq!(std::fs::read(&log).unwrap(), log_text);
         assert_eq!(std::fs::read(&plan).unwrap(), plan_text);
         assert!(temporaries(dir.dir()).is_empty());
@@ -286,6 +279,35 @@ fn an_output_that_names_an_input_is_refused_and_the_input_kept() {
     ]);
     assert_eq!(code, 0, "{stderr}");
     assert!(!std::fs::read(&report).unwrap().is_empty());
+}
+
+/// The one line `--output` onto an input prints.
+fn refusal(output: &str) -> String {
+    format!(
+        "scanquota: error: {output}: is a file this run read as input (by this name or \
+         another); writing the result over it would replace that input: give --output \
+         another file\n"
+    )
+}
+
+/// A log of 16 MiB or more is read in pieces on two cores, by readers of
+/// their own: they note the file too.
+#[test]
+fn an_output_that_names_a_log_read_in_pieces_is_refused() {
+    let dir = Workdir::new();
+    let log = big_log(&dir, 500_000);
+    let before = std::fs::read(&log).unwrap();
+    assert!(before.len() >= 16 << 20, "{}", before.len());
+    // The report is enough: the ledger's second pass reads what its first
+    // (the same readers) noted, and a debug build takes seconds a pass.
+    let result = scanquota()
+        .args(["report", "--plan", PLAN, "--log", &log, "--as-of", AS_OF])
+        .args(["--output", &log])
+        .output()
+        .unwrap();
+    assert_eq!(result.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&result.stderr), refusal(&log));
+    assert!(std::fs::read(&log).unwrap() == before);
 }
 
 /// A time-ordered log of `rows` rows (one every 5 seconds from 2024-04-01),

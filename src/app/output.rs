@@ -93,15 +93,7 @@ pub fn write_atomically_with(
     {
         return write_straight(path, &target, existing, write);
     }
-    if let Some(existing) = &existing
-        && crate::domain::files_read::was_read(existing)
-    {
-        return Err(Error::input(
-            Location::file(path),
-            "is a file this run read as input; replacing it would lose that input: \
-             give --output another file",
-        ));
-    }
+    refuse_an_input(path, existing.as_ref())?;
     let directory = match target.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -140,6 +132,30 @@ pub fn write_atomically_with(
         .map_err(|err| Error::write(path, err.error))?;
     pending.take();
     Ok(())
+}
+
+/// Refuse `--output` naming a file the run read (a log, the plan): what is
+/// written would replace it. `main` asks before it prints the run's notes,
+/// so the refusal is the one line on standard error.
+pub fn refuse_input_as_output(path: &str) -> Result<()> {
+    let Ok(target) = follow_links(Path::new(path)) else {
+        // Writing names the problem with the path.
+        return Ok(());
+    };
+    refuse_an_input(path, std::fs::metadata(target).ok().as_ref())
+}
+
+fn refuse_an_input(path: &str, existing: Option<&Metadata>) -> Result<()> {
+    match existing {
+        Some(existing) if existing.is_file() && crate::domain::files_read::was_read(existing) => {
+            Err(Error::input(
+                Location::file(path),
+                "is a file this run read as input (by this name or another); writing the \
+                 result over it would replace that input: give --output another file",
+            ))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The path `path` names once every symbolic link is followed; a link to

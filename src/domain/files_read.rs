@@ -2,44 +2,44 @@
 //! its own inputs: `--output scans.csv --log scans.csv` would put a report
 //! where the scan log was, and the rows it billed would be gone.
 //!
-//! Files are told apart by device and inode, so a second name or a link to
-//! an input is caught too. A list, not a set: a run reads a handful of
-//! files, or a directory of them.
+//! Every input file is opened through [`open`], which notes it; standard
+//! input is noted by what it reads. Files are told apart by device and
+//! inode, so a link to an input is caught too. A list, not a set: a run
+//! reads a handful of files, or a directory of them.
 
-use std::fs::Metadata;
-use std::sync::Mutex;
+use std::fs::{File, Metadata};
+use std::os::unix::fs::MetadataExt;
+use std::sync::{Mutex, MutexGuard};
 
-#[cfg(unix)]
 static READ: Mutex<Vec<(u64, u64)>> = Mutex::new(Vec::new());
+
+fn read() -> MutexGuard<'static, Vec<(u64, u64)>> {
+    READ.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Open the input file at `path` for reading, noting it.
+pub(crate) fn open(path: &str) -> std::io::Result<File> {
+    let file = File::open(path)?;
+    note(&file.metadata()?);
+    Ok(file)
+}
 
 /// Note that the file `metadata` describes is read by this run.
 pub(crate) fn note(metadata: &Metadata) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let identity = (metadata.dev(), metadata.ino());
-        let mut read = READ.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if !read.contains(&identity) {
-            read.push(identity);
-        }
+    let identity = (metadata.dev(), metadata.ino());
+    let mut read = read();
+    if !read.contains(&identity) {
+        read.push(identity);
     }
-    #[cfg(not(unix))]
-    let _ = metadata;
 }
 
 /// Whether the file `metadata` describes was read by this run.
-pub fn was_read(metadata: &Metadata) -> bool {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let identity = (metadata.dev(), metadata.ino());
-        READ.lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .contains(&identity)
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = metadata;
-        false
-    }
+pub(crate) fn was_read(metadata: &Metadata) -> bool {
+    read().contains(&(metadata.dev(), metadata.ino()))
+}
+
+/// Start a run with nothing read (a process may run several commands, as
+/// the tests do).
+pub(crate) fn forget_all() {
+    read().clear();
 }

@@ -36,10 +36,7 @@ pub(crate) fn describe(bytes: u64) -> String {
 /// Read the file at `path` whole, refusing it once it is over `limit` bytes
 /// (`what` names the kind of file) without reading further.
 pub(crate) fn read_whole(path: &str, limit: u64, what: &str) -> Result<Vec<u8>> {
-    let file = std::fs::File::open(path).map_err(|err| Error::io(path, err))?;
-    if let Ok(metadata) = file.metadata() {
-        crate::domain::files_read::note(&metadata);
-    }
+    let file = crate::domain::files_read::open(path).map_err(|err| Error::io(path, err))?;
     let mut bytes = Vec::new();
     file.take(limit + 1)
         .read_to_end(&mut bytes)

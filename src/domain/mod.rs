@@ -4,10 +4,11 @@
 //! nothing else of the crate.
 
 pub mod error;
-pub mod files_read;
+pub(crate) mod files_read;
 pub(crate) mod key_set;
 pub(crate) mod limits;
 pub(crate) mod numbers;
 pub(crate) mod periods;
+pub mod text;
 pub(crate) mod values;
 pub mod zone;

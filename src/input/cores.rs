@@ -83,11 +83,11 @@ fn parse_laid_out(
                 )
             })?;
         let account_text = row.optional(account)?;
-        if account_text.chars().any(char::is_control) {
+        if crate::domain::text::has_hidden(account_text) {
             return Err(row.fail(
                 account.unwrap_or(0),
-                &account_text.escape_debug().to_string(),
-                "holds a control character; account names are plain text",
+                &crate::domain::text::shown(account_text),
+                crate::domain::text::HIDDEN_IN_ACCOUNT,
             ));
         }
         samples.push(Sample {

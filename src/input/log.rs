@@ -6,6 +6,7 @@
 use crate::domain::error::{Error, Location, ReadProblem, Result};
 use crate::domain::key_set::{KeyMap, fetch_into_cache};
 use crate::domain::limits::{MAX_RECORD_BYTES, describe};
+use crate::domain::text::{HIDDEN_IN_ACCOUNT, has_hidden, shown};
 use crate::domain::zone::{Zone, parse_timestamp};
 use crate::input::csv_input::{CsvInput, Layout, Row};
 use crate::input::plain_csv::{PLAIN_CHUNK, PlainLayout, read_plain_rows};
@@ -1020,12 +1021,12 @@ impl ScanLog {
             .ok_or_else(|| too_many(columns.account.unwrap_or(0), account_text, "account"))?;
         // Checked once per account, when it is first seen: a name is printed
         // in every view, and an escape sequence would reach the terminal.
-        if self.accounts.len() > known_accounts && account_text.chars().any(char::is_control) {
+        if self.accounts.len() > known_accounts && has_hidden(account_text) {
             self.accounts.truncate(known_accounts);
             return Err(fail(
                 columns.account.unwrap_or(0),
-                &account_text.escape_debug().to_string(),
-                "holds a control character; account names are plain text",
+                &shown(account_text),
+                HIDDEN_IN_ACCOUNT,
             ));
         }
 
@@ -1083,11 +1084,11 @@ impl ScanLog {
                         ),
                     ));
                 }
-                if key.chars().any(char::is_control) {
+                if has_hidden(key) {
                     return Err(fail(
                         index,
-                        &key.escape_debug().to_string(),
-                        "holds a control character; --by keys are plain text",
+                        &shown(key),
+                        "holds a control character or a mark that reorders text; --by keys are plain text",
                     ));
                 }
                 self.groups
@@ -1242,8 +1243,7 @@ fn open_input_gzip(path: &str) -> Result<(Box<dyn Read>, bool)> {
                 "is a directory; give a file",
             ));
         }
-        let file = std::fs::File::open(path).map_err(|err| Error::io(path, err))?;
-        crate::domain::files_read::note(&file.metadata().unwrap_or(metadata.clone()));
+        let file = crate::domain::files_read::open(path).map_err(|err| Error::io(path, err))?;
         (Box::new(file), Some(metadata.len()))
     };
     let tracked = Counted {
@@ -1486,11 +1486,16 @@ impl Head {
         if !self.whole || self.text >= self.bytes.len() {
             return false;
         }
-        serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(
+        match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(
             &self.bytes[self.text..],
-        )
-        // With `--column`, one object a line is a scan log of one's own.
-        .is_ok_and(|object| !layout.columns.is_empty() || is_scan_row(&object, layout))
+        ) {
+            // With `--column`, one object a line is a scan log of one's own.
+            Ok(object) => !layout.columns.is_empty() || is_scan_row(&object, layout),
+            // A line nested too deeply to hold as a value is still one line
+            // of JSON: the JSON Lines reader names it and the limit (read as
+            // a document, it was called a row "not on a line of its own").
+            Err(err) => err.to_string().starts_with("recursion limit exceeded"),
+        }
     }
 }
 
@@ -1788,7 +1793,7 @@ fn starts_with_gzip_magic(reader: &mut impl std::io::BufRead) -> std::io::Result
 /// Whether the file at `path` is gzip-compressed, by its first bytes.
 pub(crate) fn is_gzip_file(path: &str) -> Result<bool> {
     let mut head = [0u8; 2];
-    let mut file = std::fs::File::open(path).map_err(|err| Error::io(path, err))?;
+    let mut file = crate::domain::files_read::open(path).map_err(|err| Error::io(path, err))?;
     let mut read = 0;
     while read < 2 {
         match file.read(&mut head[read..]) {

@@ -26,7 +26,18 @@ pub(crate) fn read_report(path: &str) -> Result<Report> {
             ),
         ));
     }
-    for account in &mut report.accounts {
+    for (index, account) in report.accounts.iter_mut().enumerate() {
+        // Refused as in a log: every view prints the name.
+        if crate::domain::text::has_hidden(&account.account) {
+            return Err(Error::input(
+                Location::file(path).key(format!("accounts[{index}].account")),
+                format!(
+                    "`{}` {}",
+                    crate::domain::text::shown(&account.account),
+                    crate::domain::text::HIDDEN_IN_ACCOUNT
+                ),
+            ));
+        }
         account.rebuild_bases();
     }
     Ok(report)

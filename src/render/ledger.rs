@@ -144,7 +144,7 @@ impl LedgerTable {
             row.units.to_string(),
             row.draws.clone(),
             row.overage.to_string(),
-            format!("{}:{}", super::printable(row.file), row.line),
+            format!("{}:{}", crate::domain::text::shown(row.file), row.line),
         ];
         line.extend(row.group.map(str::to_string));
         super::table::widen(&mut self.widths, &line);
@@ -175,7 +175,7 @@ impl LedgerTable {
 /// cut in two.
 fn shorten_image(image: &str) -> String {
     match image.char_indices().nth(19) {
-        Some((cut, _)) => format!("{}…", super::printable(&image[..cut])),
-        None => super::printable(image).into_owned(),
+        Some((cut, _)) => format!("{}…", crate::domain::text::shown(&image[..cut])),
+        None => crate::domain::text::shown(image).into_owned(),
     }
 }

@@ -25,7 +25,7 @@ fn sentence(text: &str) -> String {
 /// ASCII punctuation).
 fn escaped(text: &str, marks: &[char]) -> String {
     let mut escaped = String::with_capacity(text.len());
-    for c in super::printable(text).chars() {
+    for c in crate::domain::text::shown(text).chars() {
         if marks.contains(&c) {
             escaped.push('\\');
         }

@@ -19,26 +19,6 @@ pub(crate) mod table;
 use crate::model::invoice::Invoice;
 use crate::model::report::{Comparison, Report, TierReport};
 
-/// `text` with each control character shown as its Rust escape (`\u{1b}`):
-/// the table and Markdown views print names read from files (an image, a
-/// file name), and an escape sequence in one must not reach the terminal or
-/// the page as one. Account names and `--by` keys with them are refused
-/// when read; this covers the rest.
-pub(crate) fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut shown = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if c.is_control() {
-            shown.extend(c.escape_default());
-        } else {
-            shown.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(shown)
-}
-
 /// A charge line's item as views name it: with its tier, when it has one
 /// (`overage (tier 2: over 10000 up to 20000)`).
 pub(crate) fn item_label(item: &str, tier: Option<&TierReport>) -> String {

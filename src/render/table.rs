@@ -87,14 +87,21 @@ pub(crate) fn set_lower_bounds(table: &mut Table, widths: Vec<usize>) {
 fn grid(grid: &Grid, width: u16) -> String {
     let header = grid.show_header.then_some(grid.header.as_slice());
     let mut table = new_table(header, grid.right_from, grid.header.len(), width);
-    for row in &grid.rows {
-        table.add_row(row.iter().map(|cell| Cell::new(super::printable(cell))));
+    // Shown escaped before the columns are measured, so a word's width is
+    // the width it is printed at.
+    let rows: Vec<Vec<String>> = (grid.rows.iter())
+        .map(|row| {
+            row.iter()
+                .map(|cell| crate::domain::text::shown(cell).into_owned())
+                .collect()
+        })
+        .collect();
+    for row in &rows {
+        table.add_row(row.iter().map(Cell::new));
     }
     keep_tokens_whole(
         &mut table,
-        header
-            .into_iter()
-            .chain(grid.rows.iter().map(Vec::as_slice)),
+        header.into_iter().chain(rows.iter().map(Vec::as_slice)),
     );
     if !grid.show_header {
         // Without a header comfy-table learns the columns from the rows.
@@ -122,7 +129,9 @@ pub(crate) fn draw(blocks: &[Block], width: u16) -> String {
         match block {
             Block::Title(text) | Block::Text(text) => {
                 for line in text.lines() {
-                    for wrapped in textwrap::wrap(&super::printable(line), wrap_options(width)) {
+                    for wrapped in
+                        textwrap::wrap(&crate::domain::text::shown(line), wrap_options(width))
+                    {
                         out.push_str(&wrapped);
                         out.push('\n');
                     }
@@ -130,7 +139,9 @@ pub(crate) fn draw(blocks: &[Block], width: u16) -> String {
             }
             Block::Heading(text) => {
                 out.push('\n');
-                for wrapped in textwrap::wrap(&super::printable(text), wrap_options(width)) {
+                for wrapped in
+                    textwrap::wrap(&crate::domain::text::shown(text), wrap_options(width))
+                {
                     out.push_str(&wrapped);
                     out.push('\n');
                 }

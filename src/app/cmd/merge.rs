@@ -12,9 +12,12 @@ pub(crate) fn run(args: &MergeArgs, width: u16) -> Result<CommandOutput> {
         .map(|path| read_report(path).map(|report| (path.clone(), report)))
         .collect::<Result<Vec<_>>>()?;
     let merged = merge(reports)?;
-    Ok(CommandOutput::success(
-        super::report_view(args.format, width).report(&merged),
-    ))
+    // Written as it is formatted, as `report` is: the sum of the partitions
+    // is the largest document scanquota writes.
+    let view = super::report_view(args.format, width);
+    Ok(CommandOutput::streamed(Box::new(move |out| {
+        Ok(view.write_report(&merged, out)?)
+    })))
 }
 
 #[cfg(test)]

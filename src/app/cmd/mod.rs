@@ -20,8 +20,8 @@ use crate::render::{
 
 /// What a command produced: standard output and standard error, and the exit
 /// status. Every input is read and checked before an `CommandOutput` exists, so a
-/// failing run prints nothing partial; only `stream` (the ledger) is written
-/// as it is made.
+/// failing run prints nothing partial; `stream` (a ledger, a JSON report) is
+/// formatted as it is written.
 pub struct CommandOutput {
     pub stdout: String,
     pub stderr: String,
@@ -78,6 +78,7 @@ impl std::fmt::Debug for CommandOutput {
 }
 
 pub fn run(cli: Cli) -> Result<CommandOutput> {
+    crate::domain::files_read::forget_all();
     crate::input::progress::enable_on_terminal(cli.quiet);
     // Tables fit `COLUMNS` when it is set (piped or not: a fixed width for
     // scripts and tests), else the terminal when printed on one, else 100

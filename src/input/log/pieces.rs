@@ -417,7 +417,7 @@ fn plan_cuts(
     if options.group_column.is_some() {
         return Ok(None);
     }
-    let mut file = File::open(path).map_err(|err| Error::io(path, err))?;
+    let mut file = crate::domain::files_read::open(path).map_err(|err| Error::io(path, err))?;
     let head = read_up_to(&mut file, LOOKAHEAD).map_err(|err| Error::io(path, err))?;
     let Some(header_end) = head.iter().position(|&b| b == b'\n').map(|at| at + 1) else {
         return Ok(None);
@@ -467,7 +467,7 @@ fn read_up_to(file: &mut File, limit: usize) -> std::io::Result<Vec<u8>> {
 
 fn read_piece(readers: &Readers<'_>, range: Range<u64>) -> Result<Piece> {
     let path = readers.path;
-    let mut handle = File::open(path).map_err(|err| Error::io(path, err))?;
+    let mut handle = crate::domain::files_read::open(path).map_err(|err| Error::io(path, err))?;
     handle
         .seek(SeekFrom::Start(range.start))
         .map_err(|err| Error::io(path, err))?;

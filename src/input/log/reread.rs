@@ -68,7 +68,7 @@ impl RowTexts {
             if path == "-" || is_gzip_file(path)? {
                 return Ok(None);
             }
-            let file = File::open(path).map_err(|err| Error::io(path, err))?;
+            let file = crate::domain::files_read::open(path).map_err(|err| Error::io(path, err))?;
             let Some(lines) = index(path, file, layout)? else {
                 return Ok(None);
             };
@@ -334,7 +334,7 @@ fn index(path: &str, mut file: File, layout: &Layout) -> Result<Option<FileLines
     if starts.last() != Some(&offset) {
         starts.push(offset);
     }
-    let header = File::open(path).map_err(|err| Error::io(path, err))?;
+    let header = crate::domain::files_read::open(path).map_err(|err| Error::io(path, err))?;
     // The file was read with this layout already: every name it maps is known.
     let known: Vec<&str> = layout.columns.iter().map(|r| r.name.as_str()).collect();
     let input = CsvInput::with_layout(path, "scan log", "timestamp,image", header, layout, &known)?;

@@ -1,0 +1,60 @@
+//! Text read from files that is printed again: what may not be in a name,
+//! and how views and messages show a character that would act on the
+//! terminal or the page instead of being read.
+
+use std::borrow::Cow;
+
+/// Why an account name holding a character [`is_hidden`] names is refused,
+/// wherever it is read (a log row, a `--cores` sample, a merged report):
+/// every view prints the name.
+pub(crate) const HIDDEN_IN_ACCOUNT: &str =
+    "holds a control character or a mark that reorders text; account names are plain text";
+
+/// Whether `c` would act rather than be read where a name is printed: a
+/// control character (C0, DEL, C1: an escape sequence starts with one), or
+/// a mark that reorders the text around it (bidirectional embeddings,
+/// overrides and isolates, the direction marks), which can make a name read
+/// as another.
+pub(crate) fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// Whether `text` holds a character [`is_hidden`] names.
+pub(crate) fn has_hidden(text: &str) -> bool {
+    text.chars().any(is_hidden)
+}
+
+/// `text` with each character [`is_hidden`] names shown as its Rust escape
+/// (`\u{1b}`), the rest as it is.
+pub fn shown(text: &str) -> Cow<'_, str> {
+    if !has_hidden(text) {
+        return Cow::Borrowed(text);
+    }
+    let mut shown = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_hidden(c) {
+            shown.extend(c.escape_unicode());
+        } else {
+            shown.push(c);
+        }
+    }
+    Cow::Owned(shown)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_and_reordering_marks_are_shown_escaped() {
+        assert_eq!(shown("team-a ✓"), "team-a ✓");
+        assert_eq!(shown("a\u{1b}[2Jb\u{7}"), "a\\u{1b}[2Jb\\u{7}");
+        assert_eq!(shown("\t\n\u{9b}\u{7f}"), "\\u{9}\\u{a}\\u{9b}\\u{7f}");
+        assert_eq!(shown("abc\u{202E}fed"), "abc\\u{202e}fed");
+        assert!(has_hidden("x\u{2066}") && !has_hidden("x\u{2070}"));
+    }
+}
