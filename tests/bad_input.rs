@@ -123,6 +123,18 @@ fn catalogue() -> Vec<Case> {
             b"timestamp,image,account\n2024-04-01T00:00:00Z,a,team-\xe2\x80\xaeb\n".to_vec(),
             &["log.csv:2:3", "team-\\u{202e}b", "reorders text"],
         ),
+        // The csv crate joins text after a closing quote on: `"sha256:ab"cd`
+        // would be the image `sha256:abcd`, a name nobody wrote.
+        log_case(
+            "text after a closing quote",
+            b"timestamp,image\n2024-04-01T00:00:00Z,\"a\"\n2024-04-01T00:00:00Z,\"sha256:ab\"cd\n".to_vec(),
+            &["log.csv:3", "text after its closing quote"],
+        ),
+        log_case(
+            "text after a closing quote in the header",
+            b"\"timestamp\" ,image\n2024-04-01T00:00:00Z,a\n".to_vec(),
+            &["log.csv:1", "text after its closing quote"],
+        ),
         log_case(
             "too few fields",
             b"timestamp,image\n2024-04-01T00:00:00Z\n".to_vec(),

@@ -186,6 +186,11 @@ impl<R: Read> CsvInput<R> {
             .read_byte_record(&mut header)
             .map_err(|err| csv_error(name, err, 0))?;
         check_record_size(name, kind, 1, 0, reader.position().byte())?;
+        if let Some(at) = reader.get_ref().text_after_quote
+            && at < reader.position().byte()
+        {
+            return Err(text_after_quote(Location::file(name).line(1)));
+        }
         if !more {
             return Err(Error::input(
                 Location::file(name).line(1),
@@ -424,6 +429,17 @@ impl<R: Read> CsvInput<R> {
                 "a quoted field opened here is not closed by the end of the file; close the quote or remove it (a quote inside a field is written twice: \"\")",
             ));
         }
+        // Text after a quoted field's closing quote (`"sha256:ab"cd`): the
+        // csv crate joins it on (`sha256:abcd`), which would bill an image
+        // under a name nobody wrote.
+        if let Some(at) = guard.text_after_quote
+            && at < self.reader.position().byte()
+        {
+            let breaks = memchr::memchr_iter(b'\n', record.as_slice()).count() as u64;
+            return Err(text_after_quote(
+                Location::file(&self.name).line(self.line.saturating_sub(breaks)),
+            ));
+        }
         Ok(more)
     }
 
@@ -626,6 +642,14 @@ fn csv_error(name: &str, err: csv::Error, line_base: u64) -> Error {
     }
 }
 
+/// Text after a quoted field's closing quote, on the row at `location`.
+fn text_after_quote(location: Location) -> Error {
+    Error::input(
+        location,
+        "a quoted field has text after its closing quote (as in \"ab\"cd); quote the whole field, writing a quote inside it twice (\"ab\"\"cd\")",
+    )
+}
+
 /// Refuses a record over [`MAX_RECORD_BYTES`] (from byte `start` to `end`,
 /// its line end included), naming the line it starts on.
 fn check_record_size(name: &str, kind: &str, line: u64, start: u64, end: u64) -> Result<()> {
@@ -666,6 +690,8 @@ struct Guard<R> {
     quote: Quote,
     /// The last byte handed up (a line end before the first).
     last: u8,
+    /// Where the first text after a quoted field's closing quote is, if any.
+    text_after_quote: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -693,6 +719,7 @@ impl<R> Guard<R> {
             start_line: 1,
             quote: Quote::Outside,
             last: b'\n',
+            text_after_quote: None,
         }
     }
 
@@ -733,10 +760,18 @@ impl<R> Guard<R> {
                 Quote::QuotedEnd => {
                     // `""` is a quote inside the field; anything else ends
                     // the quoted part (and is looked at again, outside).
-                    if bytes[at] == b'"' {
+                    // What ends a quoted field is its delimiter or line end.
+                    let byte = bytes[at];
+                    if byte == b'"' {
                         self.quote = Quote::Open;
                         at += 1;
                     } else {
+                        if byte != self.delimiter
+                            && !matches!(byte, b'\n' | b'\r')
+                            && self.text_after_quote.is_none()
+                        {
+                            self.text_after_quote = Some(self.offset + at as u64);
+                        }
                         self.quote = Quote::Outside;
                     }
                 }
