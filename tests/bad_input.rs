@@ -411,6 +411,33 @@ fn catalogue() -> Vec<Case> {
             .to_vec(),
             needles: vec!["--as-of".into(), "before the plan starts".into()],
         },
+        // An open-ended plan read centuries on would carry thousands of
+        // periods (and their days) for every account.
+        Case {
+            name: "as-of a century after the start",
+            files: vec![(
+                "open.toml",
+                b"[subscription]\nstart = 2024-01-01T00:00:00Z\n[[allowance]]\nname = \"quota\"\nunits = 300\nunit_price = 0.06\n".to_vec(),
+            )],
+            args: [
+                "check",
+                "--plan",
+                "{open.toml}",
+                "--log",
+                "fixtures/tcss-worked-example.csv",
+                "--min-remaining",
+                "1",
+                "--as-of",
+                "9000-01-01",
+            ]
+            .map(String::from)
+            .to_vec(),
+            needles: vec![
+                "--as-of `9000-01-01`".into(),
+                "more than 100 years after the plan starts".into(),
+                "2124-01-01T00:00:00+00:00".into(),
+            ],
+        },
         Case {
             // A directory is read file by file in name order: the first
             // file that is no log is named.
@@ -530,6 +557,33 @@ fn catalogue() -> Vec<Case> {
             .map(String::from)
             .to_vec(),
             needles: vec!["vendor.json:1:".into()],
+        },
+        // serde_json's map keeps the last of a key written twice: the
+        // vendor's 999 scans would be compared as 3, and agree.
+        Case {
+            name: "vendor stats with a key written twice",
+            files: vec![(
+                "vendor.json",
+                std::fs::read_to_string("fixtures/hss-vendor-stats.json")
+                    .unwrap()
+                    .replacen('{', "{\"repository_scan_num\": 999,", 1)
+                    .into_bytes(),
+            )],
+            args: [
+                "reconcile",
+                "--plan",
+                "fixtures/hss-payg.toml",
+                "--log",
+                "fixtures/hss.csv",
+                "--vendor-stats",
+                "{vendor.json}",
+            ]
+            .map(String::from)
+            .to_vec(),
+            needles: vec![
+                "vendor.json:2:".into(),
+                "`repository_scan_num` is written twice in one object".into(),
+            ],
         },
     ]
 }

@@ -65,6 +65,34 @@ fn a_csv_row_over_1_mib_is_refused_naming_its_line_and_the_limit() {
     report_refused(&path, &["log.csv:3:", "over 1 MiB", "limit"]);
 }
 
+/// Blank lines before a row are no part of it: a MiB of them is read past,
+/// and a long row after them is named on its own line, not the first blank.
+#[test]
+fn blank_lines_count_in_no_row_against_the_limit() {
+    let work = Workdir::new();
+    let blanks = "\n".repeat(MIB);
+    let read = work.write(
+        "blanks.csv",
+        format!("timestamp,image\n2024-04-01T00:00:00Z,a\n{blanks}2024-04-02T00:00:00Z,b\n"),
+    );
+    let rows = ledger(&read, &["--format", "csv"]);
+    assert!(
+        rows.ends_with(&format!(
+            ",b,registry,,first,1,quota:1,0,{read},{}\n",
+            MIB + 3
+        )),
+        "{rows}"
+    );
+    let long = work.write(
+        "long.csv",
+        format!(
+            "timestamp,image\n2024-04-01T00:00:00Z,a\n\n\n\n\n\n2024-04-02T00:00:00Z,{}\n",
+            "x".repeat(MIB)
+        ),
+    );
+    report_refused(&long, &["long.csv:8:", "over 1 MiB"]);
+}
+
 #[test]
 fn a_csv_header_of_a_million_columns_is_refused_at_line_1() {
     let work = Workdir::new();

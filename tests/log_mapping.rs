@@ -779,6 +779,22 @@ fn naive_times_in_the_log_zone_equal_the_same_times_with_offsets() {
         plan_zone, expected,
         "without --log-zone the plan's zone applies"
     );
+    // A zone west of Greenwich is written with a leading minus, and taken
+    // as the option's value (not as an option of its own).
+    let mut west = String::from("timestamp,image\n");
+    for (day, image) in [(16, "a"), (20, "a"), (21, "b"), (30, "c")] {
+        west += &format!("2024-03-{day}T23:30:00-05:00,{image}\n");
+    }
+    let west_dir = Workdir::new();
+    west_dir.write("scans.csv", west);
+    let got = report_json(
+        naive_dir.dir(),
+        "scans.csv",
+        &["--log-zone", "-05:00", "--display-zone", "-12:00"],
+    );
+    let expected = report_json(west_dir.dir(), "scans.csv", &["--display-zone", "-12:00"]);
+    assert_eq!(got, expected);
+    assert!(got.contains("-12:00"), "{got}");
 }
 
 #[test]

@@ -162,7 +162,7 @@ pub struct WindowArgs {
 
     /// Show times in this zone (fixed offset or IANA name) instead of the
     /// plan's; periods, days and --as-of stay in the plan's zone [default: the plan's]
-    #[arg(long, value_name = "ZONE")]
+    #[arg(long, value_name = "ZONE", allow_hyphen_values = true)]
     pub(crate) display_zone: Option<String>,
 }
 
@@ -197,7 +197,7 @@ pub(crate) struct LayoutArgs {
 
     /// The zone of the log's times written without an offset: a fixed offset
     /// (`+08:00`) or an IANA name (`Europe/Berlin`) [default: the plan's]
-    #[arg(long, value_name = "ZONE")]
+    #[arg(long, value_name = "ZONE", allow_hyphen_values = true)]
     pub(crate) log_zone: Option<String>,
 }
 

@@ -448,6 +448,10 @@ pub(crate) fn parse_as_of(text: Option<&str>, zone: Zone) -> Result<DateTime<Utc
     parse_time("--as-of", text, zone)
 }
 
+/// How far past the plan's start `--as-of` may be: the longest term a plan
+/// may have.
+const MAX_AS_OF_MONTHS: u32 = 1200;
+
 /// `--as-of` for `plan` with a billing window: never past the last instant
 /// before the window's end.
 pub(crate) fn resolve_as_of_in(
@@ -482,6 +486,23 @@ pub(crate) fn resolve_as_of_in(
             fix: format!(
                 "is before the plan starts ({}); nothing has happened yet — give a later --as-of",
                 plan.zone.format(earliest)
+            ),
+        });
+    }
+    // Every account carries each period up to as-of, with a list of its
+    // days: an open-ended plan read at the year 9000 is thousands of periods
+    // an account, and a log of a few accounts would take gigabytes. A
+    // hundred years is the longest term a plan may have (`months` ≤ 1200).
+    if let Some(latest) = earliest.checked_add_months(chrono::Months::new(MAX_AS_OF_MONTHS))
+        && as_of > latest
+    {
+        return Err(Error::Option {
+            option: "--as-of",
+            value: text.unwrap_or("now").to_string(),
+            fix: format!(
+                "is more than 100 years after the plan starts ({}); give an --as-of up to {}",
+                plan.zone.format(earliest),
+                plan.zone.format(latest)
             ),
         });
     }

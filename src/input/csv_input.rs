@@ -390,11 +390,21 @@ impl<R: Read> CsvInput<R> {
                 ),
             ));
         }
+        // Blank lines the csv crate skipped before the row are no part of
+        // it: each is one byte (line ends are LF here), and the row starts
+        // as many lines before its end as it holds breaks.
+        let row_line = match more {
+            true => {
+                let breaks = memchr::memchr_iter(b'\n', record.as_slice()).count() as u64;
+                self.line.saturating_sub(breaks).max(start)
+            }
+            false => start,
+        };
         check_record_size(
             &self.name,
             self.kind,
-            start,
-            start_byte,
+            row_line,
+            start_byte + (row_line - start),
             self.reader.position().byte(),
         )?;
         // A row read in one line holds no break: only look when the reader

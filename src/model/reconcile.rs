@@ -50,6 +50,21 @@ pub fn parse_vendor(path: &str, bytes: &[u8]) -> Result<Value> {
             "is not a JSON object; give the object ShowImagePayPerScanStatistics returned, with fields such as repository_scan_num",
         ));
     }
+    // serde_json's `Value` keeps the last of a key written twice: the
+    // statistics would be compared with one figure of two, and agree or not
+    // by the order they were written in.
+    if let Err(err) = serde_json::from_slice::<EachKeyOnce>(bytes) {
+        let text = err.to_string();
+        let problem = text
+            .rfind(" at line ")
+            .map_or(text.as_str(), |cut| &text[..cut]);
+        return Err(Error::input(
+            Location::file(path)
+                .line(err.line() as u64)
+                .column(err.column() as u64),
+            format!("{problem}; keep one, or the statistics are ambiguous"),
+        ));
+    }
     let mut missing = Vec::new();
     let template = serde_json::to_value(HssStatistics::zero()).expect("statistics serialise");
     incomplete("", &template, &value, &mut missing);
@@ -130,4 +145,64 @@ pub(crate) fn differences(vendor: &Value, computed: &HssStatistics) -> Vec<Diffe
     let mut out = Vec::new();
     walk("", &computed, Some(vendor), &mut out);
     out
+}
+
+/// A JSON document whose objects each hold a key once, at any depth (the
+/// check only: nothing is kept).
+struct EachKeyOnce;
+
+impl<'de> serde::Deserialize<'de> for EachKeyOnce {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(EachKeyOnce)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for EachKeyOnce {
+    type Value = EachKeyOnce;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self, E> {
+        Ok(self)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self, E> {
+        Ok(self)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self, E> {
+        Ok(self)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self, E> {
+        Ok(self)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Self, E> {
+        Ok(self)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self, E> {
+        Ok(self)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self, A::Error> {
+        while seq.next_element::<EachKeyOnce>()?.is_some() {}
+        Ok(self)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
+        let mut keys = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            map.next_value::<EachKeyOnce>()?;
+            if !keys.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "`{key}` is written twice in one object"
+                )));
+            }
+        }
+        Ok(self)
+    }
 }
