@@ -60,6 +60,40 @@ fn max_projected_charges_passes_and_alerts() {
     assert_eq!(check(&["--max-projected-charges", "17.99"]).0, 1);
 }
 
+/// At the very start of a cycle there is no projection (SPEC §6), yet the
+/// cycle has posted its allowance: a run on the boundary (cron at
+/// midnight of the anchor) is held to the limit as a second later is.
+#[test]
+fn max_projected_charges_at_a_cycle_start_holds_what_it_posted() {
+    for as_of in ["2024-04-15T14:00:00+08:00", "2024-04-15T14:00:01+08:00"] {
+        let run_at = |limit: &str| {
+            run(&[
+                "check",
+                "--plan",
+                USD,
+                "--log",
+                WORKED,
+                "--as-of",
+                as_of,
+                "--max-projected-charges",
+                limit,
+            ])
+        };
+        let (code, stdout, _) = run_at("17.99");
+        assert_eq!(
+            (code, stdout.as_str()),
+            (1, "ALERT default projected_charges=18.00 (limit 17.99)\n"),
+            "{as_of}"
+        );
+        let (code, stdout, _) = run_at("18");
+        assert_eq!(
+            (code, stdout.as_str()),
+            (0, "OK default projected_charges=18.00 (limit 18)\n"),
+            "{as_of}"
+        );
+    }
+}
+
 #[test]
 fn expiring_within_passes_and_alerts() {
     // The term ends 2024-06-15 14:00 +08:00: 66.08 days after as-of.

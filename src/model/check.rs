@@ -136,6 +136,22 @@ fn result(
 }
 
 /// Evaluate every threshold for every account of the report, in a fixed order.
+/// When as-of is exactly the start of one of `account`'s cycles: the charges
+/// that cycle has posted (its fee and allowance lines post at its start).
+fn posted_as_a_cycle_begins(report: &Report, account: &AccountReport) -> Option<Money> {
+    let as_of = report.as_of.utc();
+    account
+        .cycles
+        .iter()
+        .find(|cycle| cycle.start.utc() == as_of)?;
+    Some(
+        (account.charges.lines.iter())
+            .filter(|line| line.posted_at.utc() == as_of)
+            .map(|line| line.amount)
+            .sum(),
+    )
+}
+
 pub(crate) fn evaluate(report: &Report, thresholds: &Thresholds) -> Result<Vec<CheckResult>> {
     if let Some(name) = &thresholds.allowance
         && let Some(account) = report.accounts.first()
@@ -202,7 +218,14 @@ pub(crate) fn evaluate(report: &Report, thresholds: &Thresholds) -> Result<Vec<C
                     let cost = projection.projected_cycle_charges;
                     (cost > Money::new(limit), cost.to_string())
                 }
-                None => (false, "none".to_string()),
+                None => match posted_as_a_cycle_begins(report, account) {
+                    // The cycle has just begun, so there is no projection
+                    // (no time has passed to take a rate from), but what it
+                    // has posted is the least it will cost: held to the
+                    // limit, as a second later.
+                    Some(posted) => (posted > Money::new(limit), posted.to_string()),
+                    None => (false, "none".to_string()),
+                },
             };
             results.push(result(
                 alert,
