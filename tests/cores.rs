@@ -217,3 +217,72 @@ fn cores_without_a_cores_section_or_with_bad_rows_exit_2() {
     assert_eq!((code, stdout.as_str()), (2, ""));
     assert!(stderr.contains("cores.csv:2:3: cores"), "{stderr}");
 }
+
+/// Every sample is billed, or counted out loud: one on a day outside the
+/// term or not yet posted at as-of bills nothing and says so; two counts
+/// for one account at one instant are refused (the last would win).
+#[test]
+fn samples_that_bill_nothing_are_counted_and_conflicting_ones_refused() {
+    let work = Workdir::new();
+    let plan = work.write(
+        "plan.toml",
+        "[subscription]\nstart = 2024-04-01T00:00:00Z\nmonths = 2\n[[allowance]]\nname = \"quota\"\n\
+         units = 300\nunit_price = 0.06\n[cores]\nlicensed = 4\ndaily_unit_price = 1\n",
+    );
+    let log = work.write(
+        "log.csv",
+        "timestamp,image,account\n2024-04-02T00:00:00Z,x,a\n",
+    );
+    let samples = work.write(
+        "cores.csv",
+        "timestamp,account,cores\n2024-03-31T23:00:00Z,a,10\n2024-04-02T05:00:00Z,a,10\n\
+         2024-04-02T05:00:00Z,a,10\n2024-06-01T05:00:00Z,a,10\n2024-05-09T05:00:00Z,a,10\n",
+    );
+    let report = |cores: &str| {
+        run(&[
+            "report",
+            "--plan",
+            &plan,
+            "--log",
+            &log,
+            "--cores",
+            cores,
+            "--as-of",
+            "2024-05-09T12:00:00Z",
+            "--format",
+            "json",
+        ])
+    };
+    let (code, stdout, stderr) = report(&samples);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stderr,
+        "scanquota: 3 core sample(s) bill nothing: 2 on days outside the term, 1 on days not \
+         yet posted at as-of (a day posts at 02:00 the next day)\n"
+    );
+    // The day in the term and posted bills its 6 excess cores (the same
+    // sample twice is one).
+    let report_json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let cores: Vec<&str> = report_json["accounts"][0]["charges"]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|line| line["item"] == "cores")
+        .map(|line| line["quantity"].as_str().unwrap())
+        .collect();
+    assert_eq!(cores, ["6"]);
+    let conflicting = work.write(
+        "conflicting.csv",
+        "timestamp,account,cores\n2024-04-02T05:00:00Z,a,10\n2024-04-02T05:00:00Z,b,20\n\
+         2024-04-02T05:00:00Z,a,20\n",
+    );
+    let (code, stdout, stderr) = report(&conflicting);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert_eq!(
+        stderr,
+        format!(
+            "scanquota: error: {conflicting}:4:3: cores: `20` differs from 10, the count for the \
+             same account at the same time on line 2; keep one sample an instant\n"
+        )
+    );
+}

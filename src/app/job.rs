@@ -12,7 +12,7 @@ use crate::app::cli::{
 use crate::domain::error::{Error, Result};
 use crate::domain::zone::{Zone, parse_timestamp};
 use crate::engine::allocation::{AllocationRules, Breakdown};
-use crate::engine::core_days::{CoreDay, billable_days};
+use crate::engine::core_days::{CoreDay, billable_days_counted};
 use crate::engine::meter::Schedule;
 use crate::input::cores::read_samples_laid_out;
 use crate::input::csv_input::{Layout, Rename};
@@ -286,7 +286,14 @@ impl Job {
             notes += &plan.notes();
             let as_of = resolve_as_of_in(input.window.as_of.as_deref(), &plan, window)?;
             let core_days = match &cores {
-                Some((path, layout)) => core_days(path, layout, &plan, as_of)?,
+                Some((path, layout)) => {
+                    let (days, note) = core_days(path, layout, &plan, as_of)?;
+                    // Once: several plans read the same samples.
+                    if !notes.contains(&note) {
+                        notes += &note;
+                    }
+                    days
+                }
                 None => BTreeMap::new(),
             };
             runs.push(PlanRun {
@@ -509,13 +516,14 @@ pub(crate) fn resolve_as_of_in(
     Ok(as_of)
 }
 
-/// Billable core days per account from `--cores`.
+/// Billable core days per account from `--cores`, and a note for stderr
+/// when samples bill nothing.
 fn core_days(
     path: &str,
     layout: &Layout,
     plan: &Plan,
     as_of: DateTime<Utc>,
-) -> Result<BTreeMap<String, Vec<CoreDay>>> {
+) -> Result<(BTreeMap<String, Vec<CoreDay>>, String)> {
     let Some(cores) = &plan.cores else {
         return Err(Error::Option {
             option: "--cores",
@@ -527,7 +535,8 @@ fn core_days(
         });
     };
     let samples = read_samples_laid_out(path, layout, plan.zone)?;
-    Ok(billable_days(plan, cores, &samples, as_of))
+    let (days, unbilled) = billable_days_counted(plan, cores, &samples, as_of);
+    Ok((days, unbilled.note().unwrap_or_default()))
 }
 
 /// `check`'s thresholds as exact decimals; at least one is required.

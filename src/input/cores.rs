@@ -62,6 +62,10 @@ fn parse_laid_out(
     let account = input.find("account")?;
     let mut record = csv::ByteRecord::new();
     let mut samples = Vec::new();
+    // Each account's count at each instant, and the line it was read on:
+    // two different counts at one instant would bill whichever came last.
+    let mut seen: std::collections::HashMap<(DateTime<Utc>, String), (Decimal, u64)> =
+        std::collections::HashMap::new();
     while input.read(&mut record)? {
         let row = input.row(&record);
         let text = row.cell(timestamp)?;
@@ -90,13 +94,30 @@ fn parse_laid_out(
                 crate::domain::text::HIDDEN_IN_ACCOUNT,
             ));
         }
+        let account_name: String = if account_text.is_empty() {
+            "default".into()
+        } else {
+            account_text.into()
+        };
+        match seen.entry((at, account_name.clone())) {
+            std::collections::hash_map::Entry::Occupied(first) if first.get().0 != count => {
+                let (first_count, first_line) = *first.get();
+                return Err(row.fail(
+                    cores,
+                    count_text,
+                    &format!(
+                        "differs from {first_count}, the count for the same account at the same time on line {first_line}; keep one sample an instant"
+                    ),
+                ));
+            }
+            std::collections::hash_map::Entry::Occupied(_) => {}
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert((count, row.line));
+            }
+        }
         samples.push(Sample {
             at,
-            account: if account_text.is_empty() {
-                "default".into()
-            } else {
-                account_text.into()
-            },
+            account: account_name,
             cores: count,
         });
     }
