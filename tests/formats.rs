@@ -145,6 +145,26 @@ fn the_same_trivy_report_from_a_directory_concatenated_json_lines_and_import() {
         piped, from_dir,
         "import … | report --log - gives the same report"
     );
+    // The imported log names the account as given, even one a spreadsheet
+    // would take for a formula: it is read back by scanquota, not Excel.
+    let csv = ok(&["import", "trivy", TRIVY_DIR, "--account", "@ops"]);
+    assert!(
+        csv.lines().skip(1).all(|row| row.contains(",@ops,")),
+        "{csv}"
+    );
+    let output = scanquota()
+        .args([
+            "report", "--plan", &plan, "--as-of", AS_OF, "--format", "json", "--log", "-",
+        ])
+        .write_stdin(csv)
+        .output()
+        .unwrap();
+    let piped: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(piped["accounts"][0]["account"], "@ops");
+    assert_eq!(
+        piped["accounts"][0]["units"],
+        from_dir["accounts"][0]["units"]
+    );
 }
 
 #[test]

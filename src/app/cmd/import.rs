@@ -9,7 +9,6 @@ use crate::domain::error::{Error, Location, Result};
 use crate::domain::zone::{Zone, parse_timestamp};
 use crate::input::log::formats::{EXTRA_COLUMNS, Skipped, read_documents, skipped_note};
 use crate::input::log::{STDIN_NAME, open_input};
-use crate::render::csv::guard;
 
 const COLUMNS: [&str; 7] = [
     "timestamp",
@@ -44,18 +43,23 @@ pub(crate) fn run(args: &ImportArgs) -> Result<CommandOutput> {
                     format!("`{}` is not a usable timestamp; {err}", record.timestamp),
                 )
             })?;
+            // Names as read, not guarded against spreadsheet formulas as
+            // the views' CSV is: this is a scan log scanquota reads back,
+            // and `'@ops` would bill another account than `@ops`.
             let mut row: Vec<String> = vec![
                 record.timestamp.clone(),
-                guard(&args.account).into_owned(),
-                guard(&record.image).into_owned(),
+                args.account.clone(),
+                record.image.clone(),
                 record.source.to_string(),
                 record.status.to_string(),
                 record.risk.to_string(),
-                guard(&record.scan_id).into_owned(),
+                record.scan_id.clone(),
             ];
-            row.extend(EXTRA_COLUMNS.iter().map(|column| {
-                guard(record.extra.get(column).map_or("", String::as_str)).into_owned()
-            }));
+            row.extend(
+                EXTRA_COLUMNS
+                    .iter()
+                    .map(|column| record.extra.get(column).cloned().unwrap_or_default()),
+            );
             writer
                 .write_record(&row)
                 .expect("writing to memory cannot fail");
