@@ -79,7 +79,33 @@ fn merge_refuses_reports_that_do_not_belong_together() {
             "\"account\": \"team-\\u001b]0;x\\u0007a\"",
         ),
     );
+    // Money edited by hand: merged as written, it would make a total the
+    // report's own lines contradict.
+    let edited = |name: &str, edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut report: serde_json::Value = serde_json::from_str(&text).unwrap();
+        edit(&mut report["accounts"][0]["charges"]);
+        work.write(name, serde_json::to_string_pretty(&report).unwrap())
+    };
+    let total = edited("total.json", &|charges| charges["total"] = "1000.00".into());
+    let places = edited("places.json", &|charges| {
+        charges["lines"][0]["amount"] = "90.001".into()
+    });
+    let negative = edited("negative.json", &|charges| {
+        charges["lines"][0]["amount"] = "-90.00".into()
+    });
     for (args, needle) in [
+        (
+            vec!["merge", &total],
+            "accounts[0].charges.total: `1000.00` is not the sum of the account's lines (530.00)",
+        ),
+        (
+            vec!["merge", &places],
+            "accounts[0].charges.lines[0].amount: `90.001` is not an amount with the report's 2 decimals",
+        ),
+        (
+            vec!["merge", &negative],
+            "accounts[0].charges.lines[0].amount: `-90.00` is negative",
+        ),
         (
             vec!["merge", &hidden],
             "accounts[0].account: `team-\\u{1b}]0;x\\u{7}a` holds a control character",

@@ -2,6 +2,7 @@
 //! pieces, e.g. one file per account group) into one report.
 
 use crate::domain::error::{Error, Location, Result};
+use crate::domain::values::Money;
 use crate::model::report::{REPORT_SCHEMA, Report, Totals};
 
 /// Read one `scanquota.report.v1` JSON file.
@@ -38,9 +39,60 @@ pub(crate) fn read_report(path: &str) -> Result<Report> {
                 ),
             ));
         }
+        refuse_unbalanced_charges(path, index, account, report.decimals)?;
         account.rebuild_bases();
     }
     Ok(report)
+}
+
+/// A report's money is taken as written, so it is held to what `report`
+/// writes: each line's amount at the report's decimals and not negative,
+/// and the account's total the sum of its lines. A report edited by hand
+/// (or damaged) is refused, naming the key, not merged into a total that
+/// its own lines contradict.
+fn refuse_unbalanced_charges(
+    path: &str,
+    index: usize,
+    account: &crate::model::report::AccountReport,
+    decimals: u32,
+) -> Result<()> {
+    let key = |rest: &str| format!("accounts[{index}].charges.{rest}");
+    let mut sum = Money::zero(decimals);
+    for (line_index, line) in account.charges.lines.iter().enumerate() {
+        let amount = line.amount;
+        let problem = if amount.to_string() != amount.rounded(decimals).to_string() {
+            Some(format!(
+                "is not an amount with the report's {decimals} decimals"
+            ))
+        } else if amount < Money::zero(decimals) {
+            Some("is negative, which no charge line is".to_string())
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return Err(Error::input(
+                Location::file(path).key(key(&format!("lines[{line_index}].amount"))),
+                format!("`{amount}` {problem}; give the report as scanquota wrote it"),
+            ));
+        }
+        sum = sum.checked_add(amount).ok_or_else(|| {
+            Error::input(
+                Location::file(path).key(key("lines")),
+                "sum beyond a decimal's range; give the report as scanquota wrote it",
+            )
+        })?;
+    }
+    let total = account.charges.total;
+    if sum != total || total.to_string() != sum.to_string() {
+        return Err(Error::input(
+            Location::file(path).key(key("total")),
+            format!(
+                "`{}` is not the sum of the account's lines ({sum}); give the report as scanquota wrote it",
+                account.charges.total
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Concatenate the accounts of reports of the same plan and as-of, and
