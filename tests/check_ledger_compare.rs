@@ -10,7 +10,11 @@ const WORKED: &str = "fixtures/tcss-worked-example.csv";
 const AS_OF: &str = "2024-04-10T12:00:00+08:00";
 
 fn check(extra: &[&str]) -> (i32, String, String) {
-    let mut args = vec!["check", "--plan", USD, "--log", WORKED, "--as-of", AS_OF];
+    check_at(AS_OF, extra)
+}
+
+fn check_at(as_of: &str, extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec!["check", "--plan", USD, "--log", WORKED, "--as-of", as_of];
     args.extend_from_slice(extra);
     run(&args)
 }
@@ -66,19 +70,7 @@ fn max_projected_charges_passes_and_alerts() {
 #[test]
 fn max_projected_charges_at_a_cycle_start_holds_what_it_posted() {
     for as_of in ["2024-04-15T14:00:00+08:00", "2024-04-15T14:00:01+08:00"] {
-        let run_at = |limit: &str| {
-            run(&[
-                "check",
-                "--plan",
-                USD,
-                "--log",
-                WORKED,
-                "--as-of",
-                as_of,
-                "--max-projected-charges",
-                limit,
-            ])
-        };
+        let run_at = |limit: &str| check_at(as_of, &["--max-projected-charges", limit]);
         let (code, stdout, _) = run_at("17.99");
         assert_eq!(
             (code, stdout.as_str()),

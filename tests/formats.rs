@@ -127,20 +127,23 @@ fn the_same_trivy_report_from_a_directory_concatenated_json_lines_and_import() {
     );
     let named = report(&plan, &[&json_lines], AS_OF, &["--log-format", "trivy"]);
     assert_eq!(named, from_dir);
-    let csv = ok(&["import", "trivy", TRIVY_DIR]);
-    let output = scanquota()
-        .args([
-            "report", "--plan", &plan, "--as-of", AS_OF, "--format", "json", "--log", "-",
-        ])
-        .write_stdin(csv)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let piped: Value = serde_json::from_slice(&output.stdout).unwrap();
+    // `import … | report --log -`.
+    let piped_report = |csv: String| -> Value {
+        let output = scanquota()
+            .args([
+                "report", "--plan", &plan, "--as-of", AS_OF, "--format", "json", "--log", "-",
+            ])
+            .write_stdin(csv)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let piped = piped_report(ok(&["import", "trivy", TRIVY_DIR]));
     assert_eq!(
         piped, from_dir,
         "import … | report --log - gives the same report"
@@ -152,14 +155,7 @@ fn the_same_trivy_report_from_a_directory_concatenated_json_lines_and_import() {
         csv.lines().skip(1).all(|row| row.contains(",@ops,")),
         "{csv}"
     );
-    let output = scanquota()
-        .args([
-            "report", "--plan", &plan, "--as-of", AS_OF, "--format", "json", "--log", "-",
-        ])
-        .write_stdin(csv)
-        .output()
-        .unwrap();
-    let piped: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let piped = piped_report(csv);
     assert_eq!(piped["accounts"][0]["account"], "@ops");
     assert_eq!(
         piped["accounts"][0]["units"],
