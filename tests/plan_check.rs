@@ -274,6 +274,12 @@ fn trial_must_end_by_the_start() {
         "trial.days",
         &["2024-03-17", "at or before"],
     );
+    // No days cover no scan: the range is 1 to 366, as docs/plan.md says.
+    refused(
+        &format!("{MINIMAL_PLAN}[trial]\nstart = 2024-03-08T14:00:00+08:00\ndays = 0\n"),
+        "trial.days",
+        &["from 1 to 366"],
+    );
     let plan = check_json(&format!(
         "{MINIMAL_PLAN}[trial]\nstart = 2024-03-08T14:00:00+08:00\ndays = 7\n"
     ));

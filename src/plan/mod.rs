@@ -772,6 +772,14 @@ fn read_trial(
     let days_field = table
         .whole("days", 366)?
         .ok_or_else(|| table.missing("days", "7"))?;
+    // A trial of no days covers no scan: a plan that says it has one and
+    // bills every scan is a mistake, as docs/plan.md's range says.
+    if days_field.value == 0 {
+        return Err(days_field.error(
+            doc,
+            "is out of range; write a whole number from 1 to 366, or leave out [trial]",
+        ));
+    }
     let end = add_local_days(zone, start, days_field.value)
         .ok_or_else(|| days_field.error(doc, "ends after the year 9999"))?;
     if end > subscription.term.start {
