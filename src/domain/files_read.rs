@@ -11,9 +11,17 @@ use std::fs::{File, Metadata};
 use std::os::unix::fs::MetadataExt;
 use std::sync::{Mutex, MutexGuard};
 
-static READ: Mutex<Vec<(u64, u64)>> = Mutex::new(Vec::new());
+/// What tells one file from another: its device and inode number.
+pub(crate) type FileIdentity = (u64, u64);
 
-fn read() -> MutexGuard<'static, Vec<(u64, u64)>> {
+/// The identity of the file `metadata` describes.
+pub(crate) fn identity(metadata: &Metadata) -> FileIdentity {
+    (metadata.dev(), metadata.ino())
+}
+
+static READ: Mutex<Vec<FileIdentity>> = Mutex::new(Vec::new());
+
+fn read() -> MutexGuard<'static, Vec<FileIdentity>> {
     READ.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
@@ -26,7 +34,7 @@ pub(crate) fn open(path: &str) -> std::io::Result<File> {
 
 /// Note that the file `metadata` describes is read by this run.
 pub(crate) fn note(metadata: &Metadata) {
-    let identity = (metadata.dev(), metadata.ino());
+    let identity = identity(metadata);
     let mut read = read();
     if !read.contains(&identity) {
         read.push(identity);
@@ -35,7 +43,7 @@ pub(crate) fn note(metadata: &Metadata) {
 
 /// Whether the file `metadata` describes was read by this run.
 pub(crate) fn was_read(metadata: &Metadata) -> bool {
-    read().contains(&(metadata.dev(), metadata.ino()))
+    read().contains(&identity(metadata))
 }
 
 /// Start a run with nothing read (a process may run several commands, as

@@ -373,16 +373,26 @@ impl<R: Read> CsvInput<R> {
         } else {
             end.saturating_sub(1)
         };
+        // The line the row starts on, which messages name (not the first
+        // blank line before it, where the csv crate's search began): a row
+        // holding line breaks (quoted, or a quote left open) starts as many
+        // lines before its end as it holds breaks. A row that ends on the
+        // line the search began on holds none: only count them when it ends
+        // on a later one (blank lines skipped, or breaks).
+        let breaks = match more && self.line > start {
+            true => memchr::memchr_iter(b'\n', record.as_slice()).count() as u64,
+            false => 0,
+        };
+        let row_line = match more {
+            true => self.line.saturating_sub(breaks).max(start),
+            false => start,
+        };
         // Every row is held to the header's width here (the reader is
         // flexible), before its size, as the csv crate's own check came
-        // first: a message names the line the row starts on, not the first
-        // blank line before it where the csv crate's search began. A row
-        // holding line breaks (quoted, or a quote left open) starts as many
-        // lines before its end as it holds breaks.
+        // first.
         if more && record.len() != self.names.len() {
-            let breaks = memchr::memchr_iter(b'\n', record.as_slice()).count() as u64;
             return Err(Error::input(
-                Location::file(&self.name).line(self.line.saturating_sub(breaks)),
+                Location::file(&self.name).line(row_line),
                 format!(
                     "the row has {} fields but the header has {}; give every row the header's columns (quote fields that contain commas)",
                     record.len(),
@@ -391,15 +401,7 @@ impl<R: Read> CsvInput<R> {
             ));
         }
         // Blank lines the csv crate skipped before the row are no part of
-        // it: each is one byte (line ends are LF here), and the row starts
-        // as many lines before its end as it holds breaks.
-        let row_line = match more {
-            true => {
-                let breaks = memchr::memchr_iter(b'\n', record.as_slice()).count() as u64;
-                self.line.saturating_sub(breaks).max(start)
-            }
-            false => start,
-        };
+        // it: each is one byte (line ends are LF here).
         check_record_size(
             &self.name,
             self.kind,
@@ -407,19 +409,14 @@ impl<R: Read> CsvInput<R> {
             start_byte + (row_line - start),
             self.reader.position().byte(),
         )?;
-        // A row read in one line holds no break: only look when the reader
-        // went past more than one line end (blank lines skipped, or breaks).
-        if more && end.saturating_sub(start) > 1 && record.as_slice().contains(&b'\n') {
-            // The row starts as many lines before its end as it holds breaks.
-            let breaks = record.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
-            let line = self.line.saturating_sub(breaks);
+        if breaks > 0 {
             let column = record
                 .iter()
                 .position(|field| field.contains(&b'\n'))
                 .unwrap_or(0);
             return Err(Error::input(
                 Location::file(&self.name)
-                    .line(line)
+                    .line(row_line)
                     .column(column as u64 + 1),
                 "a field runs over a line break, as when a quote is not closed; close the quote or remove the line break",
             ));
@@ -445,10 +442,7 @@ impl<R: Read> CsvInput<R> {
         if let Some(at) = guard.text_after_quote
             && at < self.reader.position().byte()
         {
-            let breaks = memchr::memchr_iter(b'\n', record.as_slice()).count() as u64;
-            return Err(text_after_quote(
-                Location::file(&self.name).line(self.line.saturating_sub(breaks)),
-            ));
+            return Err(text_after_quote(Location::file(&self.name).line(row_line)));
         }
         Ok(more)
     }

@@ -4,6 +4,7 @@
 //! line it came from, for messages and the ledger.
 
 use crate::domain::error::{Error, Location, ReadProblem, Result};
+use crate::domain::files_read::{FileIdentity, identity};
 use crate::domain::key_set::{KeyMap, fetch_into_cache};
 use crate::domain::limits::{MAX_RECORD_BYTES, describe};
 use crate::domain::text::{HIDDEN_IN_ACCOUNT, has_hidden, shown};
@@ -1724,55 +1725,25 @@ fn refuse_repeated_inputs(paths: &[String], from: &[Option<&str>]) -> Result<()>
     Ok(())
 }
 
-#[cfg(unix)]
-type FileIdentity = (u64, u64);
-#[cfg(not(unix))]
-type FileIdentity = std::path::PathBuf;
-
 /// What standard input reads (a file, a pipe, a terminal), told apart as
 /// [`file_identity`] does; `None` when that cannot be known.
 fn stdin_identity() -> Option<FileIdentity> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        let metadata = stdin_metadata()?;
-        Some((metadata.dev(), metadata.ino()))
-    }
-    #[cfg(not(unix))]
-    {
-        None
-    }
+    stdin_metadata().map(|metadata| identity(&metadata))
 }
 
 /// What standard input reads, as `fstat` of descriptor 0 tells it.
 fn stdin_metadata() -> Option<std::fs::Metadata> {
-    #[cfg(unix)]
-    {
-        use std::os::fd::AsFd;
-        let descriptor = std::io::stdin().as_fd().try_clone_to_owned().ok()?;
-        std::fs::File::from(descriptor).metadata().ok()
-    }
-    #[cfg(not(unix))]
-    {
-        None
-    }
+    use std::os::fd::AsFd;
+    let descriptor = std::io::stdin().as_fd().try_clone_to_owned().ok()?;
+    std::fs::File::from(descriptor).metadata().ok()
 }
 
-/// What tells one file from another: its device and inode number (its
-/// canonical path where there are none); `None` when it cannot be read
-/// (opening it says why).
+/// What tells one file from another (its device and inode number); `None`
+/// when it cannot be read (opening it says why).
 fn file_identity(path: &str) -> Option<FileIdentity> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        std::fs::metadata(path)
-            .ok()
-            .map(|metadata| (metadata.dev(), metadata.ino()))
-    }
-    #[cfg(not(unix))]
-    {
-        std::fs::canonicalize(path).ok()
-    }
+    std::fs::metadata(path)
+        .ok()
+        .map(|metadata| identity(&metadata))
 }
 
 /// The two bytes every gzip member starts with.

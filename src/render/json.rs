@@ -11,11 +11,13 @@ pub(crate) struct JsonExporter;
 /// The documents are strings, decimals as strings and maps with string
 /// keys, which always serialise.
 pub(crate) fn pretty<T: serde::Serialize + ?Sized>(value: &T) -> String {
-    serde_json::to_string_pretty(value).expect("a document serialises to JSON") + "\n"
+    let mut text = Vec::new();
+    write_pretty(value, &mut text).expect("a document serialises to JSON");
+    String::from_utf8(text).expect("JSON is UTF-8")
 }
 
-/// [`pretty`], written to `out` as it is made: the same bytes, never held
-/// whole (a report of thousands of accounts over a year is hundreds of MB).
+/// [`pretty`], written to `out` as it is made, never held whole (a report
+/// of thousands of accounts over a year is hundreds of MB).
 pub(crate) fn write_pretty<T: serde::Serialize + ?Sized>(
     value: &T,
     out: &mut dyn std::io::Write,
@@ -72,6 +74,8 @@ mod tests {
         });
         let mut written = Vec::new();
         write_pretty(&document, &mut written).unwrap();
-        assert_eq!(String::from_utf8(written).unwrap(), pretty(&document));
+        let whole = serde_json::to_string_pretty(&document).unwrap() + "\n";
+        assert_eq!(String::from_utf8(written).unwrap(), whole);
+        assert_eq!(pretty(&document), whole);
     }
 }
