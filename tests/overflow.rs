@@ -24,7 +24,7 @@ const NEAR_MAX: &str = "999999999999.99999999";
 /// allowances, overage, a fee and cores.
 fn plan_at_the_limits() -> String {
     format!(
-        "name = \"limits\"\ncurrency = \"USD\"\ndecimals = 8\ntimezone = \"UTC\"\n\
+        "name = \"limits\"\ncurrency = \"USD\"\ndecimals = 2\ntimezone = \"UTC\"\n\
          [subscription]\nstart = 2024-01-01T00:00:00Z\nmonths = 12\n\
          [metering]\nfirst_scan_units = {m}\nrepeat_scan_units = {m}\n\
          [[allowance]]\nname = \"quota\"\nunits = {m}\nunit_price = {m}\n\
@@ -40,7 +40,7 @@ fn plan_at_the_limits() -> String {
 /// since 1970: one scan is enough for the sum of their lines to overflow.
 fn many_allowances(count: usize) -> String {
     let mut plan = format!(
-        "name = \"many\"\ndecimals = 8\ntimezone = \"UTC\"\n\
+        "name = \"many\"\ndecimals = 2\ntimezone = \"UTC\"\n\
          [subscription]\nstart = 1970-01-01T00:00:00Z\n\
          [metering]\nfirst_scan_units = {NEAR_MAX}\nrepeat_scan_units = {NEAR_MAX}\n"
     );
@@ -88,7 +88,7 @@ fn overage_beyond_a_decimal_is_exit_2_in_every_billing_command() {
     let log = dir.write("log.csv", log(80_000));
     let parts = [
         "account team-a, period 2024-03-01T00:00:00+00:00: overage units × overage.unit_price",
-        "exceeds the largest amount scanquota can hold (about 7.9e28)",
+        "exceeds the largest amount scanquota can hold exactly (about 7.9e28 written whole, a tenth of that for each decimal place)",
         "write a smaller overage.unit_price or metering units in",
         "plan.toml",
     ];
@@ -190,7 +190,7 @@ fn a_projection_beyond_a_decimal_is_exit_2() {
     let dir = Workdir::new();
     let plan = dir.write(
         "plan.toml",
-        "name = \"p\"\ndecimals = 8\ntimezone = \"UTC\"\n[subscription]\nstart = 2024-05-31T23:59:59Z\n\
+        "name = \"p\"\ndecimals = 2\ntimezone = \"UTC\"\n[subscription]\nstart = 2024-05-31T23:59:59Z\n\
          [metering]\nfirst_scan_units = 1000000000000\n\
          [[allowance]]\nname = \"quota\"\nunits = 1\nunit_price = 1\n\
          [overage]\npolicy = \"bill\"\nunit_price = 1000000000000\n",
@@ -309,9 +309,10 @@ prop_compose! {
         fees in 0usize..3,
         cores in any::<bool>(),
         start_year in 2022u32..2024,
+        decimals in prop::sample::select(vec![0u32, 2, 8]),
     ) -> String {
         let mut plan = format!(
-            "name = \"p\"\ndecimals = 8\ntimezone = \"UTC\"\n[subscription]\nstart = {start_year}-01-01T00:00:00Z\n\
+            "name = \"p\"\ndecimals = {decimals}\ntimezone = \"UTC\"\n[subscription]\nstart = {start_year}-01-01T00:00:00Z\n\
              [metering]\nfirst_scan_units = {units}\nrepeat_scan_units = {units}\ncount_failed = true\n"
         );
         for index in 0..allowances {
@@ -377,7 +378,16 @@ proptest! {
         // A second into a cycle, the projection multiplies by 2.6 million.
         as_of in prop::sample::select(vec!["2024-04-01T00:00:01Z", "2024-04-20T00:00:00Z", "2024-06-01T00:00:00Z"]),
     ) {
-        let plan = Plan::from_str("plan.toml", &plan).expect("the plan is within the limits");
+        // A line the plan prices by itself that cannot be written at its
+        // decimals (10^24 at 8 places) is refused as the plan is read.
+        let plan = match Plan::from_str("plan.toml", &plan) {
+            Ok(plan) => plan,
+            Err(err) => {
+                prop_assert_eq!(err.code(), 2);
+                prop_assert!(err.to_string().contains("can hold exactly"), "{}", err);
+                return Ok(());
+            }
+        };
         let mut log = ScanLog::default();
         log.read_one("log.csv", large_log(rows, seed).as_bytes(), plan.zone).unwrap();
         log.sort();
@@ -474,4 +484,118 @@ fn a_tier_beyond_a_decimal_is_named_by_its_key() {
             "write a smaller overage.tier[1].unit_price",
         ],
     );
+}
+
+/// A fee of 999999999999.12345678 × 999999999999.87654321 a month, for
+/// 1 199 months, at `decimals` places.
+fn a_fee_of_many_digits(decimals: u32) -> String {
+    format!(
+        "name = \"big\"\ncurrency = \"USD\"\ndecimals = {decimals}\ntimezone = \"UTC\"\n\
+         [subscription]\nstart = 2024-01-01T00:00:00Z\nmonths = 1199\n\
+         [metering]\nfirst_scan_units = 1\n\
+         [[fee]]\nname = \"platform\"\nquantity = 999999999999.12345678\nunit_price = 999999999999.87654321\n\
+         [overage]\npolicy = \"deny\"\n"
+    )
+}
+
+/// rust_decimal does not fail when a product or sum has more digits than
+/// it holds: it drops places, rounding. Money is never rounded that way
+/// unseen. The fee's product (24 digits and 16 places) cannot be written
+/// to 8 places, which is refused naming the fee; at 2 places it is the
+/// true product rounded to the cent, in the report and in FOCUS; and a
+/// total whose cents no longer fit is refused, not rounded to the euro.
+#[test]
+fn money_is_exact_or_refused_never_rounded_silently() {
+    let dir = Workdir::new();
+    let eight = dir.write("eight.toml", a_fee_of_many_digits(8));
+    let two = dir.write("two.toml", a_fee_of_many_digits(2));
+    let log = dir.write(
+        "log.csv",
+        "timestamp,image,account\n2024-01-02T00:00:00Z,sha256:aa,default\n",
+    );
+    let as_of = ["--log", &log, "--as-of", "2024-02-15"];
+    // `plan check` refuses what every billing command would.
+    assert_overflow(
+        &["plan", "check", &eight],
+        &[
+            "eight.toml: [[fee]] platform: quantity × unit_price",
+            "or give fewer decimals",
+        ],
+    );
+    assert_eq!(run(&["plan", "check", &two]).0, 0);
+    assert_overflow(
+        &[&["report", "--plan", &eight][..], &as_of].concat(),
+        &[
+            "eight.toml: [[fee]] platform: quantity × unit_price",
+            "exceeds the largest amount scanquota can hold exactly",
+            "write a smaller quantity or unit_price",
+        ],
+    );
+    let (code, stdout, stderr) =
+        run(&[&["report", "--plan", &two, "--format", "json"][..], &as_of].concat());
+    assert_eq!(code, 0, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let charges = &report["accounts"][0]["charges"];
+    // The true product is 999999999998999999990000.1082152122374638.
+    let lines = charges["lines"].as_array().expect("lines");
+    assert_eq!(lines.len(), 2);
+    for line in lines {
+        assert_eq!(line["amount"], "999999999998999999990000.11");
+    }
+    assert_eq!(charges["total"], "1999999999997999999980000.22");
+    let (code, stdout, stderr) = run(&[
+        &["invoice", "--plan", &two, "--format", "focus"][..],
+        &as_of,
+    ]
+    .concat());
+    assert_eq!(code, 0, "{stderr}");
+    let row = stdout.lines().nth(1).expect("a FOCUS row");
+    assert_eq!(
+        row.matches(",999999999998999999990000.11,").count(),
+        3,
+        "{row}"
+    );
+    assert!(!row.contains("999999999998999999990000.1082"), "{row}");
+    // 914 fees by 2100 are 9.1e26: their cents need 29 digits.
+    assert_overflow(
+        &[
+            "report",
+            "--plan",
+            &two,
+            "--log",
+            &log,
+            "--as-of",
+            "2100-02-15",
+        ],
+        &[
+            "account default: the sum of the charge lines up to 2100-02-15",
+            "exceeds the largest amount scanquota can hold exactly",
+        ],
+    );
+}
+
+/// The plan at the limits, with 8 decimals and no fee: an allowance's
+/// units × price (10^24) cannot be written to 8 places, which `plan check`
+/// and `report` refuse. Before, it was printed with 4.
+#[test]
+fn a_line_too_long_for_its_decimals_names_the_allowance() {
+    let dir = Workdir::new();
+    let fee =
+        format!("[[fee]]\nname = \"edition\"\nquantity = {NEAR_MAX}\nunit_price = {NEAR_MAX}\n");
+    let limits = plan_at_the_limits();
+    assert!(limits.contains(&fee));
+    let plan = dir.write(
+        "plan.toml",
+        limits
+            .replace("decimals = 2", "decimals = 8")
+            .replace(&fee, ""),
+    );
+    let log = dir.write("log.csv", log(1));
+    let parts = [
+        "plan.toml: [[allowance]] quota: units × unit_price",
+        "exceeds the largest amount scanquota can hold exactly",
+    ];
+    assert_overflow(&["plan", "check", &plan], &parts);
+    let as_of = ["--log", &log, "--as-of", "2024-04-01"];
+    assert_overflow(&[&["report", "--plan", &plan][..], &as_of].concat(), &parts);
 }

@@ -136,7 +136,9 @@ pub enum Error {
 
     /// A product or sum is beyond what an exact decimal holds: `what` names
     /// the plan key or the account and period, `fix` says what to make smaller.
-    #[error("{what} exceeds the largest amount scanquota can hold (about 7.9e28); {fix}")]
+    #[error(
+        "{what} exceeds the largest amount scanquota can hold exactly (about 7.9e28 written whole, a tenth of that for each decimal place); {fix}"
+    )]
     Overflow { what: String, fix: String },
 }
 

@@ -29,11 +29,53 @@ pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
     Some(value)
 }
 
-/// The sum of `values`, or `None` if it is beyond a decimal's range.
+/// The sum of `values`, or `None` if it is beyond a decimal's range or
+/// could not be held exactly ([`Exact::exact_add`]).
 pub(crate) fn checked_sum(values: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
     values
         .into_iter()
-        .try_fold(Decimal::ZERO, |sum, value| sum.checked_add(value))
+        .try_fold(Decimal::ZERO, |sum, value| sum.exact_add(value))
+}
+
+/// Arithmetic that is exact or answers `None`. A decimal holds 96 bits of
+/// digits; where a sum or product needs more, rust_decimal does not fail:
+/// it drops fractional digits, rounding (`1000000000000.12345678 ×
+/// 999999999999.87654321` comes back with 4 places, not 16). A billing
+/// figure must be exact or refused, so every sum and product of units and
+/// money goes through these; `checked_*` stays only where a quotient is
+/// rounded on purpose (shares, proportional projections).
+pub(crate) trait Exact: Sized {
+    /// `self + other`, or `None` beyond the range or where a digit would
+    /// be dropped.
+    fn exact_add(self, other: Self) -> Option<Self>;
+    /// `self − other`, likewise.
+    fn exact_sub(self, other: Self) -> Option<Self>;
+    /// `self × other`, likewise.
+    fn exact_mul(self, other: Self) -> Option<Self>;
+}
+
+impl Exact for Decimal {
+    fn exact_add(self, other: Decimal) -> Option<Decimal> {
+        let sum = self.checked_add(other)?;
+        // Adding zero gives the other value back as it is (at its own
+        // scale): exact. Otherwise the sum keeps the larger scale unless
+        // digits were dropped to make it fit.
+        let kept =
+            self.is_zero() || other.is_zero() || sum.scale() >= self.scale().max(other.scale());
+        kept.then_some(sum)
+    }
+
+    fn exact_sub(self, other: Decimal) -> Option<Decimal> {
+        self.exact_add(-other)
+    }
+
+    fn exact_mul(self, other: Decimal) -> Option<Decimal> {
+        if self.is_zero() || other.is_zero() {
+            return Some(Decimal::ZERO);
+        }
+        let product = self.checked_mul(other)?;
+        (product.scale() == self.scale() + other.scale()).then_some(product)
+    }
 }
 
 /// Units print normalised: `289.1`, `300`, `0`.
@@ -130,21 +172,54 @@ fn format_units_general(value: Decimal) -> String {
     }
 }
 
-/// Round half away from zero to `decimals` places.
-pub(crate) fn round_money(value: Decimal, decimals: u32) -> Decimal {
+/// Round half away from zero to `decimals` places; `None` if the amount is
+/// too large to be written with that many places (a decimal's 96 bits hold
+/// about 28 digits in all: at 8 places, amounts below 7.9 × 10^20).
+pub(crate) fn round_money(value: Decimal, decimals: u32) -> Option<Decimal> {
     let mut rounded =
         value.round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero);
     rounded.rescale(decimals);
     if rounded.is_zero() {
         rounded.set_sign_positive(true);
     }
-    rounded
+    // `rescale` keeps fewer places where `decimals` would not fit.
+    (rounded.scale() == decimals).then_some(rounded)
+}
+
+/// `quantity × price` rounded half away from zero to `decimals` places, as
+/// a charge is; `None` beyond a decimal's range or where the rounding could
+/// differ from the true product's. rust_decimal, when a product has more
+/// digits than fit (10^12 × 10^12 with 16 places), rounds it to fewer
+/// places. That is still the true rounding to `decimals` when it kept more
+/// places than `decimals` and did not land on a midpoint: the true product
+/// lies within half its last place, and a midpoint between two amounts is
+/// on that same grid, so both lie on the same side of every midpoint. A
+/// property test checks this against products worked out in 128 bits.
+pub(crate) fn priced(quantity: Decimal, price: Decimal, decimals: u32) -> Option<Decimal> {
+    let product = quantity.checked_mul(price)?;
+    let dropped = !product.is_zero() && product.scale() < quantity.scale() + price.scale();
+    if dropped {
+        let below = product - product.round_dp_with_strategy(decimals, RoundingStrategy::ToZero);
+        if product.scale() <= decimals || below.abs() == Decimal::new(5, decimals + 1) {
+            return None;
+        }
+    }
+    round_money(product, decimals)
+}
+
+/// Zero written with `decimals` places (`0.00`).
+pub(crate) fn zero_money(decimals: u32) -> Decimal {
+    let mut zero = Decimal::ZERO;
+    zero.rescale(decimals);
+    zero
 }
 
 /// Money prints with exactly `decimals` digits: `18.00`.
 #[cfg(test)]
 fn format_money(value: Decimal, decimals: u32) -> String {
-    round_money(value, decimals).to_string()
+    round_money(value, decimals)
+        .expect("test amounts fit")
+        .to_string()
 }
 
 #[cfg(test)]
@@ -193,6 +268,94 @@ mod tests {
             proptest::prop_assert_eq!(format_units(value), format_units_general(value));
         }
 
+        /// `exact_mul` answers the true product or `None`, and `None` only
+        /// where the true product has no exact decimal (more than 96 bits
+        /// of digits, or more than 28 places): checked against the product
+        /// of the mantissas in 128 bits.
+        #[test]
+        fn a_product_is_exact_or_refused(
+            a in -(1i64 << 62)..(1i64 << 62), b in -(1i64 << 62)..(1i64 << 62),
+            sa in 0u32..=20, sb in 0u32..=20, digits in 1u32..=19,
+        ) {
+            // Both wide and narrow mantissas, so most cases fit.
+            let narrow = |m: i64| m % 10i64.pow(digits);
+            for (ma, mb) in [(a, b), (narrow(a), b), (narrow(a), narrow(b))] {
+                let (x, y) = (Decimal::new(ma, sa), Decimal::new(mb, sb));
+                let want = i128::from(ma) * i128::from(mb);
+                let fits = want.unsigned_abs() < 1u128 << 96 && sa + sb <= 28;
+                match x.exact_mul(y) {
+                    Some(product) if want == 0 => proptest::prop_assert!(product.is_zero()),
+                    Some(product) => {
+                        proptest::prop_assert!(fits);
+                        proptest::prop_assert_eq!(product.mantissa(), want);
+                        proptest::prop_assert_eq!(product.scale(), sa + sb);
+                    }
+                    None => proptest::prop_assert!(!fits && want != 0, "{} × {}", x, y),
+                }
+            }
+        }
+
+        /// `priced` answers the true product rounded half away from zero,
+        /// or `None` only where rust_decimal had to drop digits: checked
+        /// against the product worked out in 128 bits.
+        #[test]
+        fn a_price_is_the_true_rounding_or_refused(
+            a in 1i64..(1i64 << 62), b in 1i64..(1i64 << 62), negative: bool,
+            sa in 0u32..=16, sb in 0u32..=16, decimals in 0u32..=8,
+        ) {
+            let a = if negative { -a } else { a };
+            let (x, y) = (Decimal::new(a, sa), Decimal::new(b, sb));
+            let places = sa + sb;
+            let product = i128::from(a) * i128::from(b);
+            // The true product rounded half away from zero to `decimals`.
+            let want = if places <= decimals {
+                Some(product * 10i128.pow(decimals - places))
+            } else {
+                let unit = 10i128.pow(places - decimals);
+                let (whole, rest) = (product / unit, product % unit);
+                Some(whole + if rest.abs() * 2 >= unit { product.signum() } else { 0 })
+            };
+            let fits = |m: i128| m.unsigned_abs() < 1u128 << 96;
+            match priced(x, y, decimals) {
+                Some(amount) => {
+                    proptest::prop_assert_eq!(amount.scale(), decimals);
+                    proptest::prop_assert_eq!(Some(amount.mantissa()), want, "{} × {}", x, y);
+                }
+                // Refused only where the product did not fit as it was.
+                None => proptest::prop_assert!(
+                    !fits(product) || places > 28 || !want.is_some_and(fits),
+                    "{} × {} at {}", x, y, decimals
+                ),
+            }
+        }
+
+        /// `exact_add` answers the true sum or `None`, `None` only where the
+        /// sum at the larger scale is beyond 96 bits.
+        #[test]
+        fn a_sum_is_exact_or_refused(
+            low: u32, mid: u32, high: u32, negative: bool, sa in 0u32..=8,
+            b in -(1i64 << 62)..(1i64 << 62), sb in 0u32..=8,
+        ) {
+            let x = Decimal::from_parts(low, mid, high, negative, sa);
+            let y = Decimal::new(b, sb);
+            let scale = sa.max(sb);
+            // At the larger scale, in 128 bits (96 + 27 bits fit).
+            let at = |d: Decimal| d.mantissa() * 10i128.pow(scale - d.scale());
+            let want = at(x) + at(y);
+            let fits = want.unsigned_abs() < 1u128 << 96 || x.is_zero() || y.is_zero();
+            match x.exact_add(y) {
+                Some(sum) => {
+                    proptest::prop_assert!(fits, "{} + {} = {}", x, y, sum);
+                    proptest::prop_assert_eq!(at(sum), want);
+                }
+                None => proptest::prop_assert!(!fits, "{} + {}", x, y),
+            }
+            match x.exact_sub(-y) {
+                Some(sum) => proptest::prop_assert_eq!(at(sum), want),
+                None => proptest::prop_assert!(!fits),
+            }
+        }
+
         /// A line number is written as `to_string` writes it, at every width.
         #[test]
         fn a_line_number_is_written_as_to_string_writes_it(value: u64, digits in 0u32..20) {
@@ -201,6 +364,49 @@ mod tests {
                 proptest::prop_assert_eq!(u64_text(value, &mut buffer), value.to_string());
             }
         }
+    }
+
+    /// rust_decimal rounds a product or sum that does not fit rather than
+    /// failing; these refuse it, and so do a charge's price and an amount
+    /// too large for its places.
+    #[test]
+    fn digits_are_never_dropped_silently() {
+        let quantity = Decimal::from_i128_with_scale(99_999_999_999_912_345_678, 8);
+        let price = Decimal::from_i128_with_scale(99_999_999_999_987_654_321, 8);
+        let rounded = quantity.checked_mul(price).expect("rust_decimal rounds");
+        assert!(rounded.scale() < 16, "{rounded}");
+        assert_eq!(quantity.exact_mul(price), None);
+        // Rounded to 4 places, it cannot give 8; it still gives the true 2.
+        assert_eq!(priced(quantity, price, 8), None);
+        assert_eq!(
+            priced(quantity, price, 2).map(|d| d.to_string()),
+            Some("999999999998999999990000.11".to_string())
+        );
+        let big = Decimal::from_i128_with_scale(50_000_000_000_000_000_000_000_000_000, 8);
+        assert_eq!(big.exact_add(big), None);
+        assert_eq!(
+            round_money(Decimal::from_i128_with_scale(10i128.pow(21), 0), 8),
+            None
+        );
+        assert_eq!(
+            round_money(Decimal::from(10i64.pow(18)), 8).map(|d| d.to_string()),
+            Some("1000000000000000000.00000000".to_string())
+        );
+        // Adding or multiplying zero gives zero's partner back, exact.
+        assert_eq!(
+            Decimal::ZERO
+                .exact_add(Decimal::new(150, 2))
+                .map(|d| d.scale()),
+            Some(2)
+        );
+        assert_eq!(Decimal::new(0, 2).exact_mul(price), Some(Decimal::ZERO));
+        // An estimate's 28-place mean is rounded below its 28th place first.
+        let mean = Decimal::ONE / Decimal::from(3);
+        assert_eq!(
+            priced(mean, Decimal::new(6, 2), 2).map(|d| d.to_string()),
+            Some("0.02".to_string())
+        );
+        assert_eq!(zero_money(2).to_string(), "0.00");
     }
 
     /// Several trailing zeros, in both widths the zeros are stripped in.

@@ -4,7 +4,7 @@
 //! types' arithmetic and read the decimal back only to format it.
 
 use crate::domain::error::Error;
-use crate::domain::numbers::{UNITS_TEXT, checked_sum, round_money, units_text};
+use crate::domain::numbers::{Exact, UNITS_TEXT, checked_sum, round_money, units_text, zero_money};
 use crate::domain::zone::Zone;
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use rust_decimal::Decimal;
@@ -64,12 +64,15 @@ macro_rules! exact_value {
                 self.0.is_zero()
             }
 
+            /// `self + other`; `None` beyond a decimal's range or where it
+            /// could not be held exactly.
             $vis fn checked_add(self, other: Self) -> Option<Self> {
-                self.0.checked_add(other.0).map($name)
+                self.0.exact_add(other.0).map($name)
             }
 
+            /// `self − other`, likewise.
             $vis fn checked_sub(self, other: Self) -> Option<Self> {
-                self.0.checked_sub(other.0).map($name)
+                self.0.exact_sub(other.0).map($name)
             }
 
             /// `self + other`, held at a decimal's bounds.
@@ -148,20 +151,17 @@ exact_value!(pub(crate) Share);
 exact_value!(pub(crate) Scans);
 
 impl Money {
-    /// `value` rounded half away from zero to `decimals` places, printed
-    /// with exactly that many digits.
-    pub(crate) fn round(value: Decimal, decimals: u32) -> Money {
-        Money(round_money(value, decimals))
-    }
-
     /// Zero with `decimals` digits (`0.00`).
     pub(crate) fn zero(decimals: u32) -> Money {
-        Money::round(Decimal::ZERO, decimals)
+        Money(zero_money(decimals))
     }
 
-    /// This amount rounded to `decimals` places.
+    /// This amount rounded to `decimals` places. Amounts are made at their
+    /// plan's decimals and summed exactly, so one that cannot be written
+    /// with that many places does not reach here; it would be kept as it
+    /// is rather than rounded to fewer.
     pub(crate) fn rounded(self, decimals: u32) -> Money {
-        Money::round(self.0, decimals)
+        round_money(self.0, decimals).map_or(self, Money)
     }
 }
 
@@ -170,11 +170,6 @@ impl Units {
     /// row: no formatting machinery).
     pub(crate) fn text<'b>(&self, buffer: &'b mut [u8; UNITS_TEXT]) -> &'b str {
         units_text(self.0, buffer)
-    }
-
-    /// `self × price`, not rounded; `None` beyond a decimal's range.
-    pub(crate) fn checked_mul(self, price: UnitPrice) -> Option<Money> {
-        self.0.checked_mul(price.0).map(Money)
     }
 
     /// The larger of `self` and zero.
@@ -364,7 +359,10 @@ mod tests {
         assert_eq!(Units::ZERO.to_string(), "0");
         assert_eq!(UnitPrice::new(Decimal::new(60, 3)).to_string(), "0.06");
         assert_eq!(Money::zero(2).to_string(), "0.00");
-        assert_eq!(Money::round(Decimal::new(125, 3), 2).to_string(), "0.13");
+        assert_eq!(
+            Money::new(Decimal::new(125, 3)).rounded(2).to_string(),
+            "0.13"
+        );
         assert_eq!(Money::new(Decimal::new(1800, 2)).to_string(), "18.00");
         let json = serde_json::to_string(&Money::zero(2)).unwrap();
         assert_eq!(json, "\"0.00\"");
@@ -376,7 +374,10 @@ mod tests {
 
     #[test]
     fn sums_keep_the_scale_and_overflow_is_an_error() {
-        let amounts = [Money::round(Decimal::ONE, 2), Money::round(Decimal::TWO, 2)];
+        let amounts = [
+            Money::new(Decimal::ONE).rounded(2),
+            Money::new(Decimal::TWO).rounded(2),
+        ];
         let sum = Money::sum(amounts, overflow).unwrap();
         assert_eq!(sum.to_string(), "3.00");
         assert_eq!(
@@ -396,15 +397,7 @@ mod tests {
     }
 
     #[test]
-    fn units_times_a_unit_price_is_money() {
-        let units = Units::new(Decimal::from(300));
-        let price = UnitPrice::new(Decimal::new(6, 2));
-        let cost = units.checked_mul(price).unwrap().rounded(2);
-        assert_eq!(cost.to_string(), "18.00");
-        assert_eq!(
-            Units::new(Decimal::MAX).checked_mul(price.max(UnitPrice::new(Decimal::TWO))),
-            None
-        );
+    fn scans_times_units_per_scan_are_units() {
         let scans = Scans::new(Decimal::new(25, 1));
         assert_eq!(
             scans.checked_units(Decimal::new(1, 1)).unwrap().to_string(),

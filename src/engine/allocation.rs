@@ -4,7 +4,7 @@
 //! charge line split over the groups by exact shares, the parts rounded by
 //! the largest-remainder method so they add up to the line exactly.
 
-use crate::domain::numbers::round_money;
+use crate::domain::numbers::zero_money;
 use crate::domain::values::{Instant, Money, Share, Units};
 use crate::domain::zone::Zone;
 use crate::engine::charges::{Basis, Charges, overage_splits};
@@ -159,7 +159,7 @@ pub(crate) fn allocate(
     breakdown: &Breakdown,
 ) -> AllocationReport {
     let decimals = plan.decimals;
-    let zero = round_money(Decimal::ZERO, decimals);
+    let zero = zero_money(decimals);
     // The groups with a row in this account, by name.
     let mut members: Vec<(usize, &GroupUsage)> = usage
         .groups

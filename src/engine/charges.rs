@@ -2,7 +2,7 @@
 //! zero to the plan's `decimals`; the total is the sum of rounded lines.
 
 use crate::domain::error::{Error, Result};
-use crate::domain::numbers::{checked_sum, round_money};
+use crate::domain::numbers::{Exact, checked_sum, priced, round_money};
 use crate::domain::periods::Period;
 use crate::engine::core_days::CoreDay;
 use crate::engine::meter::{AccountUsage, Schedule};
@@ -127,7 +127,7 @@ impl ChargeLine {
         basis: Basis,
         overflow: impl FnOnce() -> Error,
     ) -> Result<Self> {
-        let amount = quantity.checked_mul(unit_price).ok_or_else(overflow)?;
+        let amount = priced(quantity, unit_price, plan.decimals).ok_or_else(overflow)?;
         Ok(ChargeLine {
             kind,
             item,
@@ -136,7 +136,7 @@ impl ChargeLine {
             state: ChargeState::Posted,
             quantity,
             unit_price,
-            amount: round_money(amount, plan.decimals),
+            amount,
             basis,
             tier: None,
         })
@@ -278,14 +278,9 @@ fn allowance_lines(
         )?);
         for (at, units) in schedule.topups_in(index, period, until) {
             let price = allowance.price_at(at);
-            let priced = |units: Decimal| {
-                units
-                    .checked_mul(price)
-                    .map(|amount| round_money(amount, plan.decimals))
-                    .ok_or_else(overflow)
-            };
+            let priced = |units: Decimal| priced(units, price, plan.decimals).ok_or_else(overflow);
             let before = priced(in_force)?;
-            in_force = in_force.checked_add(units).ok_or_else(overflow)?;
+            in_force = in_force.exact_add(units).ok_or_else(overflow)?;
             let after = priced(in_force)?;
             lines.push(ChargeLine {
                 kind: ChargeKind::Topup,
@@ -296,7 +291,7 @@ fn allowance_lines(
                 state: ChargeState::Posted,
                 quantity: units,
                 unit_price: price,
-                amount: after - before,
+                amount: after.exact_sub(before).ok_or_else(overflow)?,
                 basis,
                 tier: None,
             });
@@ -400,7 +395,7 @@ pub(crate) fn charges(
         for split in splits {
             let Some(price) = split.unit_price else {
                 unpriced_overage_units = unpriced_overage_units
-                    .checked_add(split.quantity)
+                    .exact_add(split.quantity)
                     .ok_or_else(|| {
                         Error::overflow(
                             format!("account {account}: unpriced overage units"),
@@ -474,21 +469,23 @@ pub(crate) fn charges(
             line.tier.map_or(0, |tier| tier.number),
         )
     });
-    let total = checked_sum(lines.iter().map(|line| line.amount)).ok_or_else(|| {
-        Error::overflow(
-            format!(
-                "account {account}: the sum of the charge lines up to {}",
-                when(schedule.as_of)
-            ),
-            format!(
-                "write smaller prices or units in {}, or give an earlier --as-of",
-                plan.file
-            ),
-        )
-    })?;
+    let total = checked_sum(lines.iter().map(|line| line.amount))
+        .and_then(|total| round_money(total, plan.decimals))
+        .ok_or_else(|| {
+            Error::overflow(
+                format!(
+                    "account {account}: the sum of the charge lines up to {}",
+                    when(schedule.as_of)
+                ),
+                format!(
+                    "write smaller prices or units in {}, or give an earlier --as-of",
+                    plan.file
+                ),
+            )
+        })?;
     Ok(Charges {
         lines,
-        total: round_money(total, plan.decimals),
+        total,
         unpriced_overage_units,
         unpriced,
     })

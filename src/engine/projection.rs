@@ -2,7 +2,7 @@
 //! will it run out, and what will the cycle cost.
 
 use crate::domain::error::{Error, Result};
-use crate::domain::numbers::{checked_sum, round_money};
+use crate::domain::numbers::{Exact, checked_sum, priced, round_money};
 use crate::domain::periods::Period;
 use crate::engine::charges::{
     Basis, ChargeKind, Charges, OverageSplit, overage_splits, still_to_come,
@@ -237,10 +237,7 @@ fn projected_overage_lines(
         let key = |split: &OverageSplit| (split.bucket, split.tier.map(|tier| tier.number));
         let priced = |quantity: Decimal, price: Option<Decimal>| -> Option<Option<Decimal>> {
             match price {
-                Some(price) => Some(Some(round_money(
-                    quantity.checked_mul(price)?,
-                    plan.decimals,
-                ))),
+                Some(price) => Some(Some(priced(quantity, price, plan.decimals)?)),
                 None => Some(None),
             }
         };
@@ -265,13 +262,13 @@ fn projected_overage_lines(
             let quantity = match before {
                 Some(before) => before
                     .quantity
-                    .checked_add(round_units(split.quantity - before.quantity))?,
+                    .exact_add(round_units(split.quantity - before.quantity))?,
                 None => round_units(split.quantity),
             };
             let amount = priced(quantity, split.unit_price)?;
             match amount {
-                Some(amount) => projected.cost = projected.cost.checked_add(amount)?,
-                None => projected.unpriced = projected.unpriced.checked_add(quantity)?,
+                Some(amount) => projected.cost = projected.cost.exact_add(amount)?,
+                None => projected.unpriced = projected.unpriced.exact_add(quantity)?,
             }
             let (quantity_before, amount_before) = match before {
                 Some(before) => (before.quantity, priced(before.quantity, before.unit_price)?),
@@ -403,7 +400,8 @@ pub(crate) fn project(
                             })
                         })?;
                 (
-                    round_money(projected.cost, plan.decimals),
+                    round_money(projected.cost, plan.decimals)
+                        .ok_or_else(|| overflow("the projected overage's cost"))?,
                     projected.unpriced,
                     projected.lines,
                     round_units(projected.later),
@@ -412,7 +410,8 @@ pub(crate) fn project(
             OveragePolicy::Deny => (Decimal::ZERO, Decimal::ZERO, Vec::new(), Decimal::ZERO),
         };
     let projected_cycle_charges = posted
-        .checked_add(overage_cost)
+        .exact_add(overage_cost)
+        .and_then(|charges| round_money(charges, plan.decimals))
         .ok_or_else(|| overflow("cycle charges"))?;
     Ok(Some(Projection {
         cycle_start: period.start,
@@ -424,7 +423,7 @@ pub(crate) fn project(
         projected_denied,
         exhausts_at,
         exhausted: available.is_zero(),
-        projected_cycle_charges: round_money(projected_cycle_charges, plan.decimals),
+        projected_cycle_charges,
         projected_unpriced_overage,
         projected_shortfall: round_units(shortfall),
         overage_lines,

@@ -3,7 +3,7 @@
 //! avoids denial (`deny`) or minimises cost (`bill`), and the cost.
 
 use crate::domain::error::{Error, Result};
-use crate::domain::numbers::round_money;
+use crate::domain::numbers::{Exact, priced, round_money};
 use crate::domain::periods::Period;
 use crate::domain::values::{Money, Scans, Units};
 use crate::engine::meter::{ScanOutcome, ScanResult, Schedule};
@@ -358,7 +358,7 @@ fn graduated_cost(plan: &Plan, units: Decimal, short: Decimal) -> Option<Option<
             let Some(price) = tier.unit_price else {
                 return Some(None);
             };
-            cost = cost.checked_add(round_money(part.checked_mul(price)?, plan.decimals))?;
+            cost = cost.exact_add(priced(part, price, plan.decimals)?)?;
         }
         match tier.up_to {
             Some(high) if end > high => low = high,
@@ -414,7 +414,7 @@ fn recommend_with(
                 option,
                 value: value.to_string(),
                 fix: format!(
-                    "times metering.{key} of {} exceeds the largest amount scanquota can hold (about 7.9e28); give a smaller number",
+                    "times metering.{key} of {} exceeds the largest amount scanquota can hold exactly (about 7.9e28 written whole, a tenth of that for each decimal place); give a smaller number",
                     plan.file
                 ),
             }
@@ -448,7 +448,6 @@ fn recommend_with(
         .allowances
         .iter()
         .rposition(|a| a.kind == AllowanceKind::Prepaid);
-    let money = |value: Decimal| round_money(value, plan.decimals);
     let plan_overflow = |what: String| Error::overflow(what, "write smaller units or prices");
     let mut fixed = Decimal::ZERO;
     let mut other_units = Decimal::ZERO;
@@ -461,11 +460,9 @@ fn recommend_with(
                 ))
             };
             other_units = other_units.checked_add(allowance.units).ok_or_else(what)?;
-            let line = allowance
-                .units
-                .checked_mul(allowance.price_at(at))
-                .ok_or_else(what)?;
-            fixed = fixed.checked_add(money(line)).ok_or_else(what)?;
+            let line =
+                priced(allowance.units, allowance.price_at(at), plan.decimals).ok_or_else(what)?;
+            fixed = fixed.exact_add(line).ok_or_else(what)?;
         }
     }
     for fee in &plan.fees {
@@ -475,8 +472,8 @@ fn recommend_with(
                 plan.file, fee.name
             ))
         };
-        let line = fee.quantity.checked_mul(fee.unit_price).ok_or_else(what)?;
-        fixed = fixed.checked_add(money(line)).ok_or_else(what)?;
+        let line = priced(fee.quantity, fee.unit_price, plan.decimals).ok_or_else(what)?;
+        fixed = fixed.exact_add(line).ok_or_else(what)?;
     }
     let need = (units - other_units).max(Decimal::ZERO);
     let overage = &plan.overage;
@@ -510,12 +507,12 @@ fn recommend_with(
                 None if known => return None,
                 None => Decimal::ZERO,
             },
-            (true, Some(over)) => money(short.checked_mul(over)?),
+            (true, Some(over)) => priced(short, over, plan.decimals)?,
             _ => Decimal::ZERO,
         };
         fixed
-            .checked_add(money(bought.checked_mul(price)?))?
-            .checked_add(overage)
+            .exact_add(priced(bought, price, plan.decimals)?)?
+            .exact_add(overage)
     };
     let cost_of = |bought: Decimal, price: Decimal| cost_with(bought, price, false);
     let cost_overflow = || {
@@ -565,15 +562,18 @@ fn recommend_with(
     };
     let price = allowance.map_or(Decimal::ZERO, |a| a.price_at(at));
     let short = (need - bought).max(Decimal::ZERO);
-    let cost = cost_of(bought, price).ok_or_else(cost_overflow)?;
+    let cost = cost_of(bought, price)
+        .and_then(|cost| round_money(cost, plan.decimals))
+        .ok_or_else(cost_overflow)?;
     let over_months = cost
-        .checked_mul(Decimal::from(months))
+        .exact_mul(Decimal::from(months))
+        .and_then(|over_months| round_money(over_months, plan.decimals))
         .ok_or_else(|| {
             Error::Option {
                 option: "--months",
                 value: months.to_string(),
                 fix: format!(
-                    "times the cost per cycle under {} exceeds the largest amount scanquota can hold (about 7.9e28); give fewer months",
+                    "times the cost per cycle under {} exceeds the largest amount scanquota can hold exactly (about 7.9e28 written whole, a tenth of that for each decimal place); give fewer months",
                     plan.file
                 ),
             }
@@ -600,9 +600,9 @@ fn recommend_with(
             } else {
                 overage_price.is_none()
             },
-        cost_per_cycle: Money::new(money(cost)),
+        cost_per_cycle: Money::new(cost),
         months,
-        cost_over_months: Money::new(money(over_months)),
+        cost_over_months: Money::new(over_months),
     })
 }
 

@@ -6,7 +6,7 @@
 //! Every figure is worked out here; the view only writes it.
 
 use crate::domain::error::{Error, Result};
-use crate::domain::numbers::round_money;
+use crate::domain::numbers::{Exact, priced, round_money};
 use crate::domain::periods::Period;
 use crate::domain::values::{Money, UnitPrice, Units};
 use crate::domain::zone::Zone;
@@ -243,11 +243,18 @@ fn order(row: &FocusRow) -> u8 {
     }
 }
 
-/// An exact amount, written to the plan's decimals when it has no more
-/// places than they: `2.10`, but `0.99999` as it is.
-fn exact(plan: &Plan, amount: Decimal) -> Money {
-    let rounded = round_money(amount, plan.decimals);
-    Money::new(if rounded == amount { rounded } else { amount })
+/// What `quantity` units list at: the exact product, written to the plan's
+/// decimals when it has no more places than they (`2.10`, but `0.99999` as
+/// it is). A product with more digits than a decimal holds is rounded to
+/// the plan's decimals, as its charge line is; `None` beyond that.
+fn list_cost(plan: &Plan, quantity: Decimal, price: Decimal) -> Option<Money> {
+    let Some(product) = quantity.exact_mul(price) else {
+        return priced(quantity, price, plan.decimals).map(Money::new);
+    };
+    Some(Money::new(match round_money(product, plan.decimals) {
+        Some(rounded) if rounded == product => rounded,
+        _ => product,
+    }))
 }
 
 fn overflow(what: String) -> Error {
@@ -385,9 +392,9 @@ fn drawn_rows(
             let mut drawn = Decimal::ZERO;
             let mut costed = zero.value();
             for (d, g, units) in draws {
-                drawn = drawn.checked_add(units).ok_or_else(what)?;
-                let cost = round_money(drawn.checked_mul(price).ok_or_else(what)?, plan.decimals);
-                let effective = cost - costed;
+                drawn = drawn.exact_add(units).ok_or_else(what)?;
+                let cost = priced(drawn, price, plan.decimals).ok_or_else(what)?;
+                let effective = cost.exact_sub(costed).ok_or_else(what)?;
                 costed = cost;
                 let (start, end) = day(d);
                 if !in_window(report, start) {
@@ -417,8 +424,10 @@ fn drawn_rows(
                     charge_period_start: start,
                     charge_period_end: end,
                     billed_cost: zero,
-                    effective_cost: Money::new(round_money(effective, plan.decimals)),
-                    list_cost: exact(plan, units.checked_mul(price).ok_or_else(what)?),
+                    effective_cost: Money::new(
+                        round_money(effective, plan.decimals).ok_or_else(what)?,
+                    ),
+                    list_cost: list_cost(plan, units, price).ok_or_else(what)?,
                     list_unit_price: UnitPrice::new(price),
                     pricing_quantity: Units::new(units),
                     unit: SCAN_UNIT,
@@ -455,7 +464,7 @@ fn drawn_rows(
                 })
                 .map(|line| line.amount)
                 .sum();
-            let effective = purchased.value() - costed;
+            let effective = purchased.value().exact_sub(costed).ok_or_else(what)?;
             let unused =
                 account.allowances[index]
                     .periods
@@ -484,8 +493,8 @@ fn drawn_rows(
                 charge_period_start: period.start,
                 charge_period_end: period.end,
                 billed_cost: zero,
-                effective_cost: Money::new(round_money(effective, plan.decimals)),
-                list_cost: exact(plan, unused.checked_mul(price).ok_or_else(what)?),
+                effective_cost: Money::new(round_money(effective, plan.decimals).ok_or_else(what)?),
+                list_cost: list_cost(plan, unused, price).ok_or_else(what)?,
                 list_unit_price: UnitPrice::new(price),
                 pricing_quantity: Units::new(unused),
                 unit: SCAN_UNIT,
@@ -600,7 +609,7 @@ fn line_rows(
             ),
         };
         let purchase = category == ChargeCategory::Purchase;
-        let list_cost = line.quantity.checked_mul(price).ok_or_else(|| {
+        let listed = list_cost(plan, line.quantity.value(), price.value()).ok_or_else(|| {
             overflow(format!(
                 "account {account}, {} at {}: quantity × unit_price",
                 line.item,
@@ -636,7 +645,7 @@ fn line_rows(
             } else {
                 amount
             },
-            list_cost: exact(plan, list_cost.value()),
+            list_cost: listed,
             list_unit_price: price,
             pricing_quantity: line.quantity,
             unit,

@@ -60,7 +60,7 @@ fn refuse_unbalanced_charges(
     let mut sum = Money::zero(decimals);
     for (line_index, line) in account.charges.lines.iter().enumerate() {
         let amount = line.amount;
-        let problem = if amount.to_string() != amount.rounded(decimals).to_string() {
+        let problem = if amount.value().scale() != decimals {
             Some(format!(
                 "is not an amount with the report's {decimals} decimals"
             ))

@@ -4,7 +4,7 @@ pub(crate) mod builtin;
 mod reader;
 
 use crate::domain::error::{Error, Result};
-use crate::domain::numbers::{MAX_SCALE, MAX_VALUE, format_units};
+use crate::domain::numbers::{MAX_SCALE, MAX_VALUE, format_units, priced};
 use crate::domain::periods::{Reset, Term};
 use crate::domain::zone::{Zone, parse_plan_timestamp};
 use chrono::{DateTime, Days, Utc};
@@ -629,6 +629,7 @@ fn read_plan(
         None => Provider::default(),
     };
     root.finish(ROOT_KEYS)?;
+    refuse_lines_too_long(doc.file, decimals, &allowances, &fees)?;
 
     Ok(Plan {
         file: doc.file.to_string(),
@@ -875,6 +876,48 @@ fn read_metering(
         count_failed,
         changes,
     })
+}
+
+/// A line the plan prices by itself (a fee, a prepaid allowance's units
+/// at each of its prices) must be an amount at the plan's decimals: the
+/// billing commands would refuse it at every as-of, so `plan check` does.
+fn refuse_lines_too_long(
+    file: &str,
+    decimals: u32,
+    allowances: &[Allowance],
+    fees: &[Fee],
+) -> Result<()> {
+    let too_long = |what: String, fix: &str| {
+        Error::overflow(
+            format!("{file}: {what}"),
+            format!("{fix}, or give fewer decimals"),
+        )
+    };
+    for fee in fees {
+        if priced(fee.quantity, fee.unit_price, decimals).is_none() {
+            return Err(too_long(
+                format!("[[fee]] {}: quantity × unit_price", fee.name),
+                "write a smaller quantity or unit_price",
+            ));
+        }
+    }
+    for allowance in allowances {
+        let prices = std::iter::once(allowance.unit_price).chain(
+            allowance
+                .price_changes
+                .iter()
+                .map(|change| change.unit_price),
+        );
+        for price in prices {
+            if priced(allowance.units, price, decimals).is_none() {
+                return Err(too_long(
+                    format!("[[allowance]] {}: units × unit_price", allowance.name),
+                    "write smaller units or unit_price",
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `[[KEY.price_change]]` of `table`: `at` ascending, each with a `unit_price`.
