@@ -438,6 +438,27 @@ fn catalogue() -> Vec<Case> {
                 "2124-01-01T00:00:00+00:00".into(),
             ],
         },
+        // A threshold written as a number but past a decimal's 28 digits
+        // was called "not a number".
+        Case {
+            name: "threshold beyond a decimal",
+            files: vec![],
+            args: [
+                "check",
+                "--plan",
+                "fixtures/tcss-usd-300.toml",
+                "--log",
+                "fixtures/tcss-worked-example.csv",
+                "--min-remaining",
+                "1e40",
+            ]
+            .map(String::from)
+            .to_vec(),
+            needles: vec![
+                "--min-remaining `1e40`".into(),
+                "has more digits than an exact decimal holds".into(),
+            ],
+        },
         Case {
             // A directory is read file by file in name order: the first
             // file that is no log is named.

@@ -394,3 +394,27 @@ fn as_of_defaults_to_the_clock_to_the_second() {
     assert!(text.ends_with("+08:00"), "in the plan's zone: {text}");
     assert!((before..=after).contains(&as_of.timestamp()), "{text}");
 }
+
+/// A report prints the as-of it replayed to: one written with a fraction
+/// keeps it (it printed 08:00:01 while counting scans up to 08:00:01.5); a
+/// bare date, the day's last nanosecond, prints as 23:59:59.
+#[test]
+fn a_fractional_as_of_is_printed_as_given() {
+    let dir = Workdir::new();
+    let log = dir.write(
+        "log.csv",
+        "timestamp,image,account\n2024-04-01T00:00:01.2Z,sha256:aa,default\n",
+    );
+    let report = json(&[
+        "--plan",
+        USD,
+        "--log",
+        &log,
+        "--as-of",
+        "2024-04-01T00:00:01.5Z",
+    ]);
+    assert_eq!(report["as_of"], "2024-04-01T08:00:01.500+08:00");
+    assert_eq!(report["accounts"][0]["scans"]["first"], 1);
+    let report = json(&["--plan", USD, "--log", &log, "--as-of", "2024-04-01"]);
+    assert_eq!(report["as_of"], "2024-04-01T23:59:59+08:00");
+}

@@ -87,8 +87,17 @@ pub(crate) fn shell_quote(text: &str) -> String {
 
 /// Parse a threshold flag's value as an exact non-negative decimal.
 pub(crate) fn threshold(flag: &'static str, text: &str) -> Result<Decimal> {
+    let written_as_number = text.chars().any(|c| c.is_ascii_digit())
+        && text.trim().chars().all(|c| "0123456789.eE+-_".contains(c));
     match parse_decimal(text) {
         Some(value) if !value.is_sign_negative() || value.is_zero() => Ok(value),
+        None if written_as_number => Err(Error::Option {
+            option: flag,
+            value: text.to_string(),
+            fix: format!(
+                "has more digits than an exact decimal holds (28, about 7.9e28); write e.g. {flag} 50"
+            ),
+        }),
         _ => Err(Error::Option {
             option: flag,
             value: text.to_string(),

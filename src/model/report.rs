@@ -655,12 +655,7 @@ pub fn build(
         currency: plan.currency.clone(),
         decimals: plan.decimals,
         timezone: schedule.display.to_string(),
-        // Whole seconds: a bare-date as-of is the day's last nanosecond,
-        // printed as 23:59:59.
-        as_of: Instant::new(
-            schedule.display,
-            chrono::SubsecRound::trunc_subsecs(schedule.as_of, 0),
-        ),
+        as_of: Instant::new(schedule.display, shown_as_of(schedule.as_of)),
         window: None,
         unit_places: schedule.unit_places(),
         overage_policy: plan.overage.policy,
@@ -1075,5 +1070,17 @@ impl Comparison {
             summaries: reports.iter().map(Report::summary).collect::<Result<_>>()?,
             reports,
         })
+    }
+}
+
+/// The as-of a report prints: as given, except the last nanosecond before
+/// a boundary (a bare-date `--as-of`, a window's end), printed as 23:59:59.
+/// An as-of written with a fraction (`00:00:01.5`) keeps it: scans up to
+/// it are counted, and the report says so.
+fn shown_as_of(as_of: DateTime<Utc>) -> DateTime<Utc> {
+    if chrono::Timelike::nanosecond(&as_of) == 999_999_999 {
+        chrono::SubsecRound::trunc_subsecs(as_of, 0)
+    } else {
+        as_of
     }
 }
