@@ -438,6 +438,28 @@ fn catalogue() -> Vec<Case> {
                 "2124-01-01T00:00:00+00:00".into(),
             ],
         },
+        // The plan is named by its file: a plan need not have a name.
+        Case {
+            name: "cores without a [cores] section",
+            files: vec![("nameless.toml", b"[subscription]\nstart = 2024-03-01T00:00:00Z\n".to_vec())],
+            args: [
+                "report",
+                "--plan",
+                "{nameless.toml}",
+                "--log",
+                "fixtures/tcss-worked-example.csv",
+                "--cores",
+                "fixtures/cores.csv",
+                "--as-of",
+                "2024-04-01",
+            ]
+            .map(String::from)
+            .to_vec(),
+            needles: vec![
+                "--cores `fixtures/cores.csv`".into(),
+                "nameless.toml has no [cores] section to price cores with".into(),
+            ],
+        },
         // A threshold written as a number but past a decimal's 28 digits
         // was called "not a number".
         Case {

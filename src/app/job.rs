@@ -529,8 +529,8 @@ fn core_days(
             option: "--cores",
             value: path.to_string(),
             fix: format!(
-                "the plan `{}` has no [cores] section to price cores with; add one (licensed, daily_unit_price)",
-                plan.name
+                "the plan {} has no [cores] section to price cores with; add one (licensed, daily_unit_price)",
+                plan.file
             ),
         });
     };
