@@ -188,3 +188,51 @@ fn a_merged_report_renders_as_the_single_run_in_every_format() {
         }
     }
 }
+
+/// Money outside the charge lines is shown as taken too, so it is held to
+/// the same: a projection or allocation amount not at the report's
+/// decimals, an allocation whose parts do not add up to the account's
+/// total, and an amount with more digits than a decimal holds (which was
+/// rounded as it was read) are refused; a `--by` report as written merges
+/// into itself.
+#[test]
+fn merge_refuses_projection_and_allocation_money_edited_by_hand() {
+    let work = Workdir::new();
+    let by = report(&work, "by.json", &["--by", "source"]);
+    let (code, stdout, stderr) = run(&["merge", &by, "--format", "json"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, std::fs::read_to_string(&by).unwrap());
+    let text = std::fs::read_to_string(&by).unwrap();
+    let edited = |name: &str, edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut report: serde_json::Value = serde_json::from_str(&text).unwrap();
+        edit(&mut report["accounts"][0]);
+        work.write(name, serde_json::to_string_pretty(&report).unwrap())
+    };
+    let projected = edited("projected.json", &|account| {
+        account["projection"]["projected_cycle_charges"] = "4.123456789".into()
+    });
+    let group = edited("group.json", &|account| {
+        account["allocation"]["groups"][0]["charges"] = "999.50".into()
+    });
+    let long = edited("long.json", &|account| {
+        account["charges"]["lines"][0]["amount"] = "99999999999999999999.999999995".into()
+    });
+    for (file, needle) in [
+        (
+            &projected,
+            "accounts[0].projection.projected_cycle_charges: `4.123456789` is not an amount with the report's 2 decimals",
+        ),
+        (
+            &group,
+            "accounts[0].allocation.total: `530.00` is not both the sum of the groups, unused and shared and the account's total (530.00)",
+        ),
+        (
+            &long,
+            "`99999999999999999999.999999995` has more digits than an exact decimal holds (28)",
+        ),
+    ] {
+        let (code, stdout, stderr) = run(&["merge", file]);
+        assert_eq!((code, stdout.as_str()), (2, ""), "{file}");
+        assert!(stderr.contains(needle), "{needle}: {stderr}");
+    }
+}

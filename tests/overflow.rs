@@ -599,3 +599,90 @@ fn a_line_too_long_for_its_decimals_names_the_allowance() {
     let as_of = ["--log", &log, "--as-of", "2024-04-01"];
     assert_overflow(&[&["report", "--plan", &plan][..], &as_of].concat(), &parts);
 }
+
+/// A line of 21 whole digits and 8 places split in three by `--by`: the
+/// thirds are rounded up at their last place, and the groups took one unit
+/// more than the line. They now add up to it in the report.
+#[test]
+fn an_allocation_of_a_29_digit_line_adds_up() {
+    let dir = Workdir::new();
+    let plan = dir.write(
+        "alloc.toml",
+        "name = \"alloc\"\ndecimals = 8\n[subscription]\nstart = 2024-01-01T00:00:00Z\nmonths = 1\n\
+         [[fee]]\nname = \"f\"\nquantity = 999999999999.99999997\nunit_price = 500000000\n\
+         [overage]\npolicy = \"bill\"\n",
+    );
+    let log = dir.write(
+        "alloc.csv",
+        "timestamp,team,image\n2024-01-02T00:00:00Z,x,i1\n2024-01-02T01:00:00Z,y,i2\n2024-01-02T02:00:00Z,z,i3\n",
+    );
+    let args = [
+        "report",
+        "--plan",
+        &plan,
+        "--log",
+        &log,
+        "--as-of",
+        "2024-01-20",
+        "--by",
+        "team",
+        "--allocate-shared",
+        "proportional",
+        "--format",
+        "json",
+    ];
+    let (code, stdout, stderr) = run(&args);
+    assert_eq!(code, 0, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let allocation = &report["accounts"][0]["allocation"];
+    let charges: Vec<&str> = allocation["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|group| group["charges"].as_str().expect("charges"))
+        .collect();
+    assert_eq!(
+        charges,
+        [
+            "166666666666666666661.66666667",
+            "166666666666666666661.66666667",
+            "166666666666666666661.66666666"
+        ]
+    );
+    assert_eq!(allocation["total"], "499999999999999999985.00000000");
+    assert_eq!(
+        report["accounts"][0]["charges"]["total"],
+        "499999999999999999985.00000000"
+    );
+}
+
+/// A demand given by hand in scans is exact, and so must its units be: two
+/// sums of 4e20 units at 8 places do not fit, and were rounded to whole
+/// units (the purchase with them).
+#[test]
+fn an_estimate_demand_that_does_not_fit_is_refused_not_rounded() {
+    let dir = Workdir::new();
+    let plan = dir.write(
+        "e0.toml",
+        "name = \"e0\"\ndecimals = 8\n[subscription]\nstart = 2024-01-01T00:00:00Z\n\
+         [metering]\nfirst_scan_units = 1.00000001\nrepeat_scan_units = 1.00000001\n\
+         [[allowance]]\nname = \"q\"\nunits = 1\nunit_price = 0\n",
+    );
+    let scans = "399999999999999999999";
+    assert_overflow(
+        &[
+            "estimate",
+            "--plan",
+            &plan,
+            "--first-scans",
+            scans,
+            "--repeat-scans",
+            scans,
+        ],
+        &[
+            "the demand's first and repeat units under",
+            "exceeds the largest amount scanquota can hold exactly",
+            "give a smaller demand",
+        ],
+    );
+}

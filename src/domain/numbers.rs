@@ -26,7 +26,19 @@ pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
     } else {
         Decimal::from_str(&cleaned).ok()?
     };
-    Some(value)
+    let mantissa = cleaned.split(['e', 'E']).next().unwrap_or_default();
+    every_digit_kept(mantissa, value).then_some(value)
+}
+
+/// Whether `value` holds every significant digit written in `text` (a
+/// number's digits before any exponent). rust_decimal rounds text of more
+/// than 28 digits rather than failing: `4.99999999999999999999999999999999`
+/// reads as 5, which must be refused, not taken.
+pub(crate) fn every_digit_kept(text: &str, value: Decimal) -> bool {
+    let written: String = text.chars().filter(char::is_ascii_digit).collect();
+    let held = value.normalize().mantissa().unsigned_abs().to_string();
+    written.trim_start_matches('0').trim_end_matches('0')
+        == held.trim_end_matches('0').trim_start_matches('0')
 }
 
 /// The sum of `values`, or `None` if it is beyond a decimal's range or
@@ -239,6 +251,16 @@ mod tests {
         assert_eq!(parse_decimal("2.5E-1"), Some(Decimal::new(25, 2)));
         assert_eq!(parse_decimal("-3"), Some(Decimal::from(-3)));
         assert_eq!(parse_decimal(""), None);
+        // More digits than a decimal holds: refused, not rounded.
+        assert_eq!(parse_decimal("4.99999999999999999999999999999999"), None);
+        assert_eq!(parse_decimal("1000.000000000000000000000000001"), None);
+        assert_eq!(
+            parse_decimal("1000.00000000000000000000000000000"),
+            Some(Decimal::from(1000))
+        );
+        assert_eq!(parse_decimal("0.000"), Some(Decimal::ZERO));
+        assert_eq!(parse_decimal("-0.50"), Some(Decimal::new(-5, 1)));
+        assert_eq!(parse_decimal("12.5e-30"), None);
         assert_eq!(parse_decimal("nan"), None);
         assert_eq!(
             parse_decimal("1234567890123456789012345678901234567890"),

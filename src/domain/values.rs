@@ -4,7 +4,9 @@
 //! types' arithmetic and read the decimal back only to format it.
 
 use crate::domain::error::Error;
-use crate::domain::numbers::{Exact, UNITS_TEXT, checked_sum, round_money, units_text, zero_money};
+use crate::domain::numbers::{
+    Exact, UNITS_TEXT, checked_sum, every_digit_kept, round_money, units_text, zero_money,
+};
 use crate::domain::zone::Zone;
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use rust_decimal::Decimal;
@@ -331,9 +333,13 @@ macro_rules! decimal_string_serde {
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let text = String::deserialize(deserializer)?;
-                Decimal::from_str(&text)
-                    .map($name)
-                    .map_err(serde::de::Error::custom)
+                let value = Decimal::from_str(&text).map_err(serde::de::Error::custom)?;
+                if !every_digit_kept(&text, value) {
+                    return Err(serde::de::Error::custom(format!(
+                        "`{text}` has more digits than an exact decimal holds (28)"
+                    )));
+                }
+                Ok($name(value))
             }
         }
     };

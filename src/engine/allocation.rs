@@ -136,12 +136,23 @@ pub(crate) fn split_largest_remainder(
             .then_with(|| weights[a].0.cmp(weights[b].0))
     });
     let mut handed = Decimal::ZERO;
-    for index in order.into_iter().cycle().take(weights.len() * 2) {
+    for &index in order.iter().cycle().take(weights.len() * 2) {
         if handed >= left {
             break;
         }
         parts[index] += unit;
         handed += unit;
+    }
+    // An amount of 28 digits leaves no place below its last for the
+    // quotients, which are then rounded at it, some up: the parts can add
+    // up to more than the amount. Units are taken back from the smallest
+    // remainders, so the parts still add up to the amount exactly.
+    for &index in order.iter().rev().cycle().take(weights.len() * 2) {
+        if handed <= left {
+            break;
+        }
+        parts[index] -= unit;
+        handed -= unit;
     }
     for part in &mut parts {
         part.rescale(decimals);
@@ -398,5 +409,21 @@ mod tests {
             split_largest_remainder(d("5.00"), &[("a", d("0"))], 2),
             None
         );
+    }
+
+    /// An amount of 29 digits: the thirds are rounded up at the 8th place,
+    /// and the parts still add up to the amount (they added up to one unit
+    /// more).
+    #[test]
+    fn parts_of_an_amount_at_a_decimals_limit_add_up() {
+        let amount = d("499999999999999999985.00000000");
+        let weights = [("x", d("1")), ("y", d("1")), ("z", d("1"))];
+        let parts = split_largest_remainder(amount, &weights, 8).unwrap();
+        assert_eq!(parts.iter().copied().sum::<Decimal>(), amount);
+        let (third, less) = (
+            d("166666666666666666661.66666667"),
+            d("166666666666666666661.66666666"),
+        );
+        assert_eq!(parts, [third, third, less]);
     }
 }

@@ -3,7 +3,7 @@
 //! avoids denial (`deny`) or minimises cost (`bill`), and the cost.
 
 use crate::domain::error::{Error, Result};
-use crate::domain::numbers::{Exact, priced, round_money};
+use crate::domain::numbers::{Exact, MAX_SCALE, priced, round_money};
 use crate::domain::periods::Period;
 use crate::domain::values::{Money, Scans, Units};
 use crate::engine::meter::{ScanOutcome, ScanResult, Schedule};
@@ -438,7 +438,15 @@ fn recommend_with(
         .checked_units(repeat_scan_units)
         .ok_or_else(|| too_much("--repeat-scans", demand.repeat_scans, "repeat_scan_units"))?
         .value();
-    let units = first.checked_add(repeat).ok_or_else(|| {
+    // Units from scans given by hand are exact, and so must their sum be;
+    // a mean measured from a log has up to 28 places, rounded already.
+    let measured = first.scale().max(repeat.scale()) > MAX_SCALE;
+    let sum = if measured {
+        first.checked_add(repeat)
+    } else {
+        first.exact_add(repeat)
+    };
+    let units = sum.ok_or_else(|| {
         Error::overflow(
             format!("the demand's first and repeat units under {}", plan.file),
             "give a smaller demand",

@@ -40,6 +40,7 @@ pub(crate) fn read_report(path: &str) -> Result<Report> {
             ));
         }
         refuse_unbalanced_charges(path, index, account, report.decimals)?;
+        refuse_other_money(path, index, account, report.decimals)?;
         account.rebuild_bases();
     }
     Ok(report)
@@ -91,6 +92,71 @@ fn refuse_unbalanced_charges(
                 account.charges.total
             ),
         ));
+    }
+    Ok(())
+}
+
+/// The account's other money (its projection and its `--by` allocation)
+/// is shown as taken, so it is held to the same: at the report's decimals,
+/// and an allocation's parts adding up to its total, which is the
+/// account's.
+fn refuse_other_money(
+    path: &str,
+    index: usize,
+    account: &crate::model::report::AccountReport,
+    decimals: u32,
+) -> Result<()> {
+    let refuse = |key: String, problem: String| {
+        Err(Error::input(
+            Location::file(path).key(format!("accounts[{index}].{key}")),
+            format!("{problem}; give the report as scanquota wrote it"),
+        ))
+    };
+    let mut amounts: Vec<(String, Money)> = Vec::new();
+    if let Some(projection) = &account.projection {
+        amounts.push((
+            "projection.projected_cycle_charges".into(),
+            projection.projected_cycle_charges,
+        ));
+    }
+    if let Some(allocation) = &account.allocation {
+        for (g, group) in allocation.groups.iter().enumerate() {
+            amounts.push((format!("allocation.groups[{g}].charges"), group.charges));
+        }
+        amounts.push(("allocation.unused".into(), allocation.unused));
+        amounts.push(("allocation.shared".into(), allocation.shared));
+        amounts.push(("allocation.total".into(), allocation.total));
+        for (c, cycle) in allocation.cycles.iter().enumerate() {
+            for (g, group) in cycle.groups.iter().enumerate() {
+                amounts.push((
+                    format!("allocation.cycles[{c}].groups[{g}].charges"),
+                    group.charges,
+                ));
+            }
+            amounts.push((format!("allocation.cycles[{c}].unused"), cycle.unused));
+            amounts.push((format!("allocation.cycles[{c}].shared"), cycle.shared));
+        }
+    }
+    for (key, amount) in &amounts {
+        if amount.value().scale() != decimals {
+            return refuse(
+                key.clone(),
+                format!("`{amount}` is not an amount with the report's {decimals} decimals"),
+            );
+        }
+    }
+    if let Some(allocation) = &account.allocation {
+        let parts = allocation.groups.iter().map(|group| group.charges);
+        let sum = Money::checked_sum(parts.chain([allocation.unused, allocation.shared]));
+        if sum != Some(allocation.total) || allocation.total != account.charges.total {
+            return refuse(
+                "allocation.total".into(),
+                format!(
+                    "`{}` is not both the sum of the groups, unused and shared and the account's total ({})",
+                    allocation.total, account.charges.total
+                ),
+            );
+        }
     }
     Ok(())
 }
