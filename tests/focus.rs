@@ -226,6 +226,47 @@ fn drawn_units_are_amortised_at_the_price_their_period_was_bought_at() {
     assert_eq!(dec(&unused[0]["EffectiveCost"]), Decimal::from(27));
 }
 
+/// Top-ups bought after a price change (0.50 to 0.16666667): units are
+/// drawn from the period's own units first, then from each top-up, each
+/// at the price it was bought at. Before, every drawn unit cost 0.50, and
+/// the unused units took a negative -0.33 to make the purchase add up.
+#[test]
+fn units_drawn_from_a_top_up_cost_what_the_top_up_did() {
+    let work = common::Workdir::new();
+    let plan = work.write(
+        "plan.toml",
+        "currency = \"USD\"\n[subscription]\nstart = 2024-01-01T00:00:00Z\nmonths = 2\n\
+         [[allowance]]\nname = \"q\"\nunits = 3\nunit_price = 0.5\n\
+         [[allowance.price_change]]\nat = 2024-01-10T00:00:00Z\nunit_price = 0.16666667\n\
+         [[topup]]\nallowance = \"q\"\nat = 2024-01-20T00:00:00Z\nunits = 3\n\
+         [[topup]]\nallowance = \"q\"\nat = 2024-01-25T00:00:00Z\nunits = 1\n",
+    );
+    let mut log = String::from("timestamp,image\n");
+    for (day, image) in [2, 5, 8, 11, 14, 17, 20, 23].iter().zip(0..) {
+        log += &format!("2024-01-{day:02}T00:00:00Z,i{image}\n");
+    }
+    let log = work.write("log.csv", log);
+    let rows = focus(
+        &["--plan", &plan, "--log", &log, "--as-of", "2024-03-05"],
+        &["--month", "2024-01"],
+    );
+    let status = |wanted: &str| -> Vec<String> {
+        rows.iter()
+            .filter(|row| row["CommitmentDiscountStatus"] == wanted)
+            .map(|row| row["EffectiveCost"].clone())
+            .collect()
+    };
+    // Three units at 0.50, then two of the first top-up's three: 0.83
+    // for five units at 0.16666667, less 0.50 for the three before.
+    assert_eq!(status("Used"), ["0.50", "0.50", "0.50", "0.17", "0.16"]);
+    assert_eq!(status("Unused"), ["0.34"]);
+    let purchases = rows
+        .iter()
+        .filter(|row| row["ChargeCategory"] == "Purchase");
+    assert_eq!(sum(purchases, "BilledCost"), dec("2.17"));
+    assert_eq!(sum(&rows, "EffectiveCost"), dec("2.17"));
+}
+
 #[test]
 fn each_overage_tier_is_a_price_of_its_own() {
     // Graduated tiers: the first 2 units of the month at 1.00, the rest at

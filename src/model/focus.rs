@@ -14,7 +14,7 @@ use crate::engine::charges::ChargeKind;
 use crate::engine::meter::{AccountUsage, Schedule};
 use crate::input::log::NO_GROUP;
 use crate::model::invoice::{Invoice, LineState};
-use crate::model::report::{AccountReport, LineBasis, PeriodState, Report};
+use crate::model::report::{AccountReport, ChargeLineReport, LineBasis, PeriodState, Report};
 use crate::plan::{AllowanceKind, Plan};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc};
 use rust_decimal::Decimal;
@@ -318,6 +318,34 @@ fn allowance_of(plan: &Plan, basis: Option<LineBasis>) -> Option<(usize, &str)> 
     }
 }
 
+/// What the first `drawn` units of a prepaid period cost: drawn first from
+/// the period's own units, then from each top-up in turn, each at the price
+/// it was bought at, and priced as its line was (the units up to the end of
+/// the part at its price, less the units before it at that price), so the
+/// units of a part cost its line's amount and, where no price changed,
+/// `drawn × price` rounded once. A period with no line of its own (outside
+/// a window) is priced at `price`, the one in force at its start. `None`
+/// beyond a decimal.
+fn cost_of_drawn(
+    bought: &[&ChargeLineReport],
+    drawn: Decimal,
+    price: Decimal,
+    decimals: u32,
+) -> Option<Decimal> {
+    let (mut before, mut cost) = (Decimal::ZERO, Decimal::ZERO);
+    for (number, part) in bought.iter().enumerate() {
+        let (units, at) = (part.quantity.value(), part.unit_price.value());
+        let end = before.exact_add(units)?;
+        if drawn <= end || number + 1 == bought.len() {
+            let within = priced(drawn, at, decimals)?.exact_sub(priced(before, at, decimals)?)?;
+            return cost.exact_add(within);
+        }
+        before = end;
+        cost = cost.exact_add(part.amount.value())?;
+    }
+    priced(drawn, price, decimals)
+}
+
 /// Rows for the units drawn per local day (and `--by` group) from each
 /// allowance period, and each closed prepaid period's unused units.
 fn drawn_rows(
@@ -386,6 +414,18 @@ fn drawn_rows(
                     zone.format(period.start)
                 ))
             };
+            // The period's purchase: its line and each top-up's, in order.
+            let bought: Vec<&ChargeLineReport> = account
+                .charges
+                .lines
+                .iter()
+                .filter(|line| matches!(line.kind, ChargeKind::Allowance | ChargeKind::Topup))
+                .filter(|line| allowance_of(plan, line.basis).map(|(i, _)| i) == Some(index))
+                .filter(|line| {
+                    let at = line.period_start.utc();
+                    period.start <= at && at < period.end
+                })
+                .collect();
             // Each row's cost is what the units drawn so far cost, rounded,
             // less what the rows before cost: the rows add up to the cost of
             // every unit drawn, rounded once.
@@ -393,7 +433,12 @@ fn drawn_rows(
             let mut costed = zero.value();
             for (d, g, units) in draws {
                 drawn = drawn.exact_add(units).ok_or_else(what)?;
-                let cost = priced(drawn, price, plan.decimals).ok_or_else(what)?;
+                let cost = if prepaid {
+                    cost_of_drawn(&bought, drawn, price, plan.decimals)
+                } else {
+                    priced(drawn, price, plan.decimals)
+                }
+                .ok_or_else(what)?;
                 let effective = cost.exact_sub(costed).ok_or_else(what)?;
                 costed = cost;
                 let (start, end) = day(d);
@@ -452,18 +497,7 @@ fn drawn_rows(
                 continue;
             }
             // The unused units take what is left of the period's purchase.
-            let purchased: Money = account
-                .charges
-                .lines
-                .iter()
-                .filter(|line| matches!(line.kind, ChargeKind::Allowance | ChargeKind::Topup))
-                .filter(|line| allowance_of(plan, line.basis).map(|(i, _)| i) == Some(index))
-                .filter(|line| {
-                    let at = line.period_start.utc();
-                    period.start <= at && at < period.end
-                })
-                .map(|line| line.amount)
-                .sum();
+            let purchased: Money = bought.iter().map(|line| line.amount).sum();
             let effective = purchased.value().exact_sub(costed).ok_or_else(what)?;
             let unused =
                 account.allowances[index]
