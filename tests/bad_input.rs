@@ -478,7 +478,7 @@ fn catalogue() -> Vec<Case> {
             .to_vec(),
             needles: vec![
                 "--min-remaining `1e40`".into(),
-                "has more digits than an exact decimal holds".into(),
+                "is beyond what an exact decimal holds (28 significant digits".into(),
             ],
         },
         Case {

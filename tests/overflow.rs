@@ -686,3 +686,57 @@ fn an_estimate_demand_that_does_not_fit_is_refused_not_rounded() {
         ],
     );
 }
+
+/// `plan check` prices an allowance's units with each top-up in turn, as
+/// `report` does (it projects a top-up before it posts): 5e11 units at 1e9
+/// fit at 8 places, with a top-up of 5e11 they do not. It accepted the
+/// plan that every `report` then refused.
+#[test]
+fn plan_check_prices_the_units_with_their_top_ups() {
+    let dir = Workdir::new();
+    let plan = dir.write(
+        "topup.toml",
+        "name = \"t\"\ndecimals = 8\n[subscription]\nstart = 2024-01-01T00:00:00Z\nmonths = 12\n\
+         [[allowance]]\nname = \"q\"\nunits = 500000000000\nunit_price = 1000000000\n\
+         [[topup]]\nallowance = \"q\"\nat = 2024-06-01T00:00:00Z\nunits = 500000000000\n",
+    );
+    assert_overflow(
+        &["plan", "check", &plan],
+        &[
+            "topup.toml: [[allowance]] q: units × unit_price (with top-ups)",
+            "exceeds the largest amount scanquota can hold exactly",
+            "write smaller units, unit_price or top-up units, or give fewer decimals",
+        ],
+    );
+    let without = dir.write(
+        "alone.toml",
+        std::fs::read_to_string(&plan)
+            .unwrap()
+            .split("[[topup]]")
+            .next()
+            .unwrap(),
+    );
+    assert_eq!(run(&["plan", "check", &without]).0, 0);
+}
+
+/// Scans given by hand with 28 and 27 places: their units (times 1 and
+/// 0.1) each fit, their sum (11.1…, 28 places) does not: refused, not
+/// rounded (it was rounded at the 28th place).
+#[test]
+fn an_estimate_demand_with_too_many_places_is_refused() {
+    assert_overflow(
+        &[
+            "estimate",
+            "--plan",
+            "fixtures/tcss-usd-300.toml",
+            "--first-scans",
+            "5.5555555555555555555555555557",
+            "--repeat-scans",
+            "55.555555555555555555555555557",
+        ],
+        &[
+            "the demand's first and repeat units under",
+            "can hold exactly",
+        ],
+    );
+}

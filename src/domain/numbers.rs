@@ -5,11 +5,12 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use std::str::FromStr;
 
 /// The largest magnitude accepted for a unit count, quantity or price.
-/// One product of two such values (10^24) fits in a decimal, but sums over
-/// a log (which has no row limit), over many allowances and periods, or a
-/// log's units times a price need not: every product and sum that grows
-/// with the log or the plan is checked ([`checked_sum`], `checked_mul`),
-/// and an overflow is an error naming what to make smaller.
+/// One product of two such values (10^24) is a decimal, but not at every
+/// number of places (at 8 it needs 33 digits), and sums over a log (which
+/// has no row limit), over many allowances and periods, or a log's units
+/// times a price need not fit at all: every product and sum of units and
+/// money goes through [`Exact`] or [`priced`], and one that cannot be held
+/// exactly is an error naming what to make smaller.
 pub(crate) const MAX_VALUE: Decimal = Decimal::from_parts(0xD4A5_1000, 0xE8, 0, false, 0); // 10^12
 
 /// The most fractional digits accepted in a plan value.
@@ -17,17 +18,56 @@ pub(crate) const MAX_SCALE: u32 = 8;
 
 /// Parse the decimal text as written (`0.1`, `-3`, `1_000.5`, `1e3`).
 pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
+    read_decimal(text).ok()
+}
+
+/// Why written text is not a decimal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unreadable {
+    /// Not written as a number (`lots`, `1.2.3`, `5e`).
+    NotANumber,
+    /// A number, but one a decimal cannot hold exactly: more than 28
+    /// significant digits or places, or beyond about 7.9e28.
+    BeyondADecimal,
+}
+
+/// [`parse_decimal`], saying why it is not one.
+pub(crate) fn read_decimal(text: &str) -> Result<Decimal, Unreadable> {
     let cleaned: String = text.trim().chars().filter(|c| *c != '_').collect();
-    if cleaned.is_empty() {
-        return None;
+    if !written_as_number(&cleaned) {
+        return Err(Unreadable::NotANumber);
     }
     let value = if cleaned.contains(['e', 'E']) {
-        Decimal::from_scientific(&cleaned).ok()?
+        Decimal::from_scientific(&cleaned)
     } else {
-        Decimal::from_str(&cleaned).ok()?
-    };
+        Decimal::from_str(&cleaned)
+    }
+    .map_err(|_| Unreadable::BeyondADecimal)?;
     let mantissa = cleaned.split(['e', 'E']).next().unwrap_or_default();
-    every_digit_kept(mantissa, value).then_some(value)
+    if every_digit_kept(mantissa, value) {
+        Ok(value)
+    } else {
+        Err(Unreadable::BeyondADecimal)
+    }
+}
+
+/// A sign, digits with at most one point (at least one digit), and an
+/// optional exponent of digits with a sign.
+fn written_as_number(text: &str) -> bool {
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((mantissa, exponent)) => (mantissa, Some(exponent)),
+        None => (text, None),
+    };
+    let unsigned = |part: &str| part.strip_prefix(['+', '-']).unwrap_or(part).to_string();
+    let mantissa = unsigned(mantissa);
+    let digits = mantissa.chars().filter(char::is_ascii_digit).count();
+    let points = mantissa.chars().filter(|c| *c == '.').count();
+    let mantissa_ok = digits > 0 && points <= 1 && digits + points == mantissa.len();
+    let exponent_ok = exponent.is_none_or(|exponent| {
+        let exponent = unsigned(exponent);
+        !exponent.is_empty() && exponent.chars().all(|c| c.is_ascii_digit())
+    });
+    mantissa_ok && exponent_ok
 }
 
 /// Whether `value` holds every significant digit written in `text` (a
@@ -261,6 +301,23 @@ mod tests {
         assert_eq!(parse_decimal("0.000"), Some(Decimal::ZERO));
         assert_eq!(parse_decimal("-0.50"), Some(Decimal::new(-5, 1)));
         assert_eq!(parse_decimal("12.5e-30"), None);
+        for text in ["1.2.3", "5e", "1-", "lots", "", ".", "1e+", "--1", "e5"] {
+            assert_eq!(read_decimal(text), Err(Unreadable::NotANumber), "{text}");
+        }
+        for text in ["1e40", "1e-40", "4.99999999999999999999999999999999"] {
+            assert_eq!(
+                read_decimal(text),
+                Err(Unreadable::BeyondADecimal),
+                "{text}"
+            );
+        }
+        for (text, value) in [
+            ("+.5", Decimal::new(5, 1)),
+            ("5.", Decimal::from(5)),
+            ("2E+2", Decimal::from(200)),
+        ] {
+            assert_eq!(read_decimal(text), Ok(value), "{text}");
+        }
         assert_eq!(parse_decimal("nan"), None);
         assert_eq!(
             parse_decimal("1234567890123456789012345678901234567890"),
@@ -297,7 +354,7 @@ mod tests {
         #[test]
         fn a_product_is_exact_or_refused(
             a in -(1i64 << 62)..(1i64 << 62), b in -(1i64 << 62)..(1i64 << 62),
-            sa in 0u32..=20, sb in 0u32..=20, digits in 1u32..=19,
+            sa in 0u32..=20, sb in 0u32..=20, digits in 1u32..=18,
         ) {
             // Both wide and narrow mantissas, so most cases fit.
             let narrow = |m: i64| m % 10i64.pow(digits);
@@ -330,8 +387,9 @@ mod tests {
             let places = sa + sb;
             let product = i128::from(a) * i128::from(b);
             // The true product rounded half away from zero to `decimals`.
+            // (Beyond 128 bits, it is beyond 96 too: `None`.)
             let want = if places <= decimals {
-                Some(product * 10i128.pow(decimals - places))
+                product.checked_mul(10i128.pow(decimals - places))
             } else {
                 let unit = 10i128.pow(places - decimals);
                 let (whole, rest) = (product / unit, product % unit);

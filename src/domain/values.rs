@@ -68,12 +68,12 @@ macro_rules! exact_value {
 
             /// `self + other`; `None` beyond a decimal's range or where it
             /// could not be held exactly.
-            $vis fn checked_add(self, other: Self) -> Option<Self> {
+            $vis fn exact_add(self, other: Self) -> Option<Self> {
                 self.0.exact_add(other.0).map($name)
             }
 
             /// `self − other`, likewise.
-            $vis fn checked_sub(self, other: Self) -> Option<Self> {
+            $vis fn exact_sub(self, other: Self) -> Option<Self> {
                 self.0.exact_sub(other.0).map($name)
             }
 
@@ -88,7 +88,7 @@ macro_rules! exact_value {
                 other: Self,
                 overflow: impl FnOnce() -> Error,
             ) -> Result<Self, Error> {
-                self.checked_add(other).ok_or_else(overflow)
+                self.exact_add(other).ok_or_else(overflow)
             }
 
             /// The sum of `values` (zero if none), or the error `overflow`
@@ -181,9 +181,10 @@ impl Units {
 }
 
 impl Scans {
-    /// `self × units_per_scan`; `None` beyond a decimal's range.
-    pub(crate) fn checked_units(self, units_per_scan: Decimal) -> Option<Units> {
-        self.0.checked_mul(units_per_scan).map(Units)
+    /// `self × units_per_scan`; `None` beyond a decimal's range or where
+    /// it could not be held exactly.
+    pub(crate) fn exact_units(self, units_per_scan: Decimal) -> Option<Units> {
+        self.0.exact_mul(units_per_scan).map(Units)
     }
 }
 
@@ -399,14 +400,14 @@ mod tests {
             huge.try_add(huge, overflow),
             Err(Error::Overflow { .. })
         ));
-        assert_eq!(huge.checked_add(huge), None);
+        assert_eq!(huge.exact_add(huge), None);
     }
 
     #[test]
     fn scans_times_units_per_scan_are_units() {
         let scans = Scans::new(Decimal::new(25, 1));
         assert_eq!(
-            scans.checked_units(Decimal::new(1, 1)).unwrap().to_string(),
+            scans.exact_units(Decimal::new(1, 1)).unwrap().to_string(),
             "0.25"
         );
     }

@@ -278,10 +278,10 @@ fn allowance_lines(
         )?);
         for (at, units) in schedule.topups_in(index, period, until) {
             let price = allowance.price_at(at);
-            let priced = |units: Decimal| priced(units, price, plan.decimals).ok_or_else(overflow);
-            let before = priced(in_force)?;
+            let cost_of = |units: Decimal| priced(units, price, plan.decimals).ok_or_else(overflow);
+            let before = cost_of(in_force)?;
             in_force = in_force.exact_add(units).ok_or_else(overflow)?;
-            let after = priced(in_force)?;
+            let after = cost_of(in_force)?;
             lines.push(ChargeLine {
                 kind: ChargeKind::Topup,
                 item: format!("topup:{}", allowance.name),

@@ -235,7 +235,7 @@ fn projected_overage_lines(
         let current = overage_splits(plan, &so_far, metered_so_far);
         let finals = overage_splits(plan, &buckets, metered);
         let key = |split: &OverageSplit| (split.bucket, split.tier.map(|tier| tier.number));
-        let priced = |quantity: Decimal, price: Option<Decimal>| -> Option<Option<Decimal>> {
+        let cost_of = |quantity: Decimal, price: Option<Decimal>| -> Option<Option<Decimal>> {
             match price {
                 Some(price) => Some(Some(priced(quantity, price, plan.decimals)?)),
                 None => Some(None),
@@ -265,13 +265,16 @@ fn projected_overage_lines(
                     .exact_add(round_units(split.quantity - before.quantity))?,
                 None => round_units(split.quantity),
             };
-            let amount = priced(quantity, split.unit_price)?;
+            let amount = cost_of(quantity, split.unit_price)?;
             match amount {
                 Some(amount) => projected.cost = projected.cost.exact_add(amount)?,
                 None => projected.unpriced = projected.unpriced.exact_add(quantity)?,
             }
             let (quantity_before, amount_before) = match before {
-                Some(before) => (before.quantity, priced(before.quantity, before.unit_price)?),
+                Some(before) => (
+                    before.quantity,
+                    cost_of(before.quantity, before.unit_price)?,
+                ),
                 None => (Decimal::ZERO, amount.map(|_| Decimal::ZERO)),
             };
             let line = addition(
@@ -290,7 +293,7 @@ fn projected_overage_lines(
             .iter()
             .filter(|c| !finals.iter().any(|f| key(f) == key(c)))
         {
-            let amount = priced(split.quantity, split.unit_price)?;
+            let amount = cost_of(split.quantity, split.unit_price)?;
             projected.lines.push(addition(
                 split,
                 -split.quantity,

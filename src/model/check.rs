@@ -1,7 +1,7 @@
 //! Threshold checks for scripts, evaluated on the report model.
 
 use crate::domain::error::{Error, Result};
-use crate::domain::numbers::parse_decimal;
+use crate::domain::numbers::{Unreadable, read_decimal};
 use crate::domain::values::{Money, Units};
 use crate::model::report::{AccountReport, Report};
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -87,23 +87,18 @@ pub(crate) fn shell_quote(text: &str) -> String {
 
 /// Parse a threshold flag's value as an exact non-negative decimal.
 pub(crate) fn threshold(flag: &'static str, text: &str) -> Result<Decimal> {
-    let written_as_number = text.chars().any(|c| c.is_ascii_digit())
-        && text.trim().chars().all(|c| "0123456789.eE+-_".contains(c));
-    match parse_decimal(text) {
-        Some(value) if !value.is_sign_negative() || value.is_zero() => Ok(value),
-        None if written_as_number => Err(Error::Option {
-            option: flag,
-            value: text.to_string(),
-            fix: format!(
-                "has more digits than an exact decimal holds (28, about 7.9e28); write e.g. {flag} 50"
-            ),
-        }),
-        _ => Err(Error::Option {
-            option: flag,
-            value: text.to_string(),
-            fix: format!("is not a number of zero or more; write e.g. {flag} 50"),
-        }),
-    }
+    let problem = match read_decimal(text) {
+        Ok(value) if !value.is_sign_negative() || value.is_zero() => return Ok(value),
+        Err(Unreadable::BeyondADecimal) => {
+            "is beyond what an exact decimal holds (28 significant digits, up to about 7.9e28)"
+        }
+        Ok(_) | Err(Unreadable::NotANumber) => "is not a number of zero or more",
+    };
+    Err(Error::Option {
+        option: flag,
+        value: text.to_string(),
+        fix: format!("{problem}; write e.g. {flag} 50"),
+    })
 }
 
 fn format_decimal(value: Decimal) -> String {

@@ -3,7 +3,7 @@
 //! avoids denial (`deny`) or minimises cost (`bill`), and the cost.
 
 use crate::domain::error::{Error, Result};
-use crate::domain::numbers::{Exact, MAX_SCALE, priced, round_money};
+use crate::domain::numbers::{Exact, priced, round_money};
 use crate::domain::periods::Period;
 use crate::domain::values::{Money, Scans, Units};
 use crate::engine::meter::{ScanOutcome, ScanResult, Schedule};
@@ -430,23 +430,15 @@ fn recommend_with(
     };
     let first = demand
         .first_scans
-        .checked_units(first_scan_units)
+        .exact_units(first_scan_units)
         .ok_or_else(|| too_much("--first-scans", demand.first_scans, "first_scan_units"))?
         .value();
     let repeat = demand
         .repeat_scans
-        .checked_units(repeat_scan_units)
+        .exact_units(repeat_scan_units)
         .ok_or_else(|| too_much("--repeat-scans", demand.repeat_scans, "repeat_scan_units"))?
         .value();
-    // Units from scans given by hand are exact, and so must their sum be;
-    // a mean measured from a log has up to 28 places, rounded already.
-    let measured = first.scale().max(repeat.scale()) > MAX_SCALE;
-    let sum = if measured {
-        first.checked_add(repeat)
-    } else {
-        first.exact_add(repeat)
-    };
-    let units = sum.ok_or_else(|| {
+    let units = first.exact_add(repeat).ok_or_else(|| {
         Error::overflow(
             format!("the demand's first and repeat units under {}", plan.file),
             "give a smaller demand",
@@ -467,7 +459,7 @@ fn recommend_with(
                     plan.file, allowance.name
                 ))
             };
-            other_units = other_units.checked_add(allowance.units).ok_or_else(what)?;
+            other_units = other_units.exact_add(allowance.units).ok_or_else(what)?;
             let line =
                 priced(allowance.units, allowance.price_at(at), plan.decimals).ok_or_else(what)?;
             fixed = fixed.exact_add(line).ok_or_else(what)?;
@@ -760,11 +752,12 @@ impl DemandTally {
         // The end of the observed window, and the metering rule in force then.
         let rules_at = self.cycles[closed - 1].end;
         let (first_scan_units, repeat_scan_units, _) = plan.metering.rule_at(rules_at);
-        // Units of (first, repeat) scans; `None` beyond a decimal's range.
+        // Units of (first, repeat) scans; `None` beyond a decimal's range
+        // or where they could not be held exactly.
         let units = |first: Decimal, repeat: Decimal| {
             first
-                .checked_mul(first_scan_units)?
-                .checked_add(repeat.checked_mul(repeat_scan_units)?)
+                .exact_mul(first_scan_units)?
+                .exact_add(repeat.exact_mul(repeat_scan_units)?)
         };
         let counted =
             |(first, repeat): (u64, u64)| units(Decimal::from(first), Decimal::from(repeat));

@@ -76,7 +76,7 @@ fn refuse_unbalanced_charges(
                 format!("`{amount}` {problem}; give the report as scanquota wrote it"),
             ));
         }
-        sum = sum.checked_add(amount).ok_or_else(|| {
+        sum = sum.exact_add(amount).ok_or_else(|| {
             Error::input(
                 Location::file(path).key(key("lines")),
                 "sum beyond a decimal's range; give the report as scanquota wrote it",

@@ -4,7 +4,7 @@ pub(crate) mod builtin;
 mod reader;
 
 use crate::domain::error::{Error, Result};
-use crate::domain::numbers::{MAX_SCALE, MAX_VALUE, format_units, priced};
+use crate::domain::numbers::{Exact, MAX_SCALE, MAX_VALUE, format_units, priced};
 use crate::domain::periods::{Reset, Term};
 use crate::domain::zone::{Zone, parse_plan_timestamp};
 use chrono::{DateTime, Days, Utc};
@@ -629,7 +629,7 @@ fn read_plan(
         None => Provider::default(),
     };
     root.finish(ROOT_KEYS)?;
-    refuse_lines_too_long(doc.file, decimals, &allowances, &fees)?;
+    refuse_lines_too_long(doc.file, decimals, &allowances, &topups, &fees)?;
 
     Ok(Plan {
         file: doc.file.to_string(),
@@ -878,13 +878,16 @@ fn read_metering(
     })
 }
 
-/// A line the plan prices by itself (a fee, a prepaid allowance's units
-/// at each of its prices) must be an amount at the plan's decimals: the
-/// billing commands would refuse it at every as-of, so `plan check` does.
+/// A line the plan prices by itself (a fee; a prepaid allowance's units,
+/// alone and with each top-up in turn, at each of its prices) must be an
+/// amount at the plan's decimals: the billing commands would refuse it at
+/// every as-of (a top-up is projected before it posts), so `plan check`
+/// does.
 fn refuse_lines_too_long(
     file: &str,
     decimals: u32,
     allowances: &[Allowance],
+    topups: &[Topup],
     fees: &[Fee],
 ) -> Result<()> {
     let too_long = |what: String, fix: &str| {
@@ -901,18 +904,31 @@ fn refuse_lines_too_long(
             ));
         }
     }
-    for allowance in allowances {
+    for (index, allowance) in allowances.iter().enumerate() {
         let prices = std::iter::once(allowance.unit_price).chain(
             allowance
                 .price_changes
                 .iter()
                 .map(|change| change.unit_price),
         );
+        // The units in force: alone, then with each top-up in turn (a
+        // top-up's line is the difference of two such amounts).
+        let mut in_force = vec![allowance.units];
+        for topup in topups.iter().filter(|topup| topup.allowance == index) {
+            let last = in_force[in_force.len() - 1];
+            in_force.push(last.exact_add(topup.units).unwrap_or(Decimal::MAX));
+        }
         for price in prices {
-            if priced(allowance.units, price, decimals).is_none() {
+            if in_force
+                .iter()
+                .any(|units| priced(*units, price, decimals).is_none())
+            {
                 return Err(too_long(
-                    format!("[[allowance]] {}: units × unit_price", allowance.name),
-                    "write smaller units or unit_price",
+                    format!(
+                        "[[allowance]] {}: units × unit_price (with top-ups)",
+                        allowance.name
+                    ),
+                    "write smaller units, unit_price or top-up units",
                 ));
             }
         }
