@@ -61,15 +61,10 @@ fn refuse_unbalanced_charges(
     let mut sum = Money::zero(decimals);
     for (line_index, line) in account.charges.lines.iter().enumerate() {
         let amount = line.amount;
-        let problem = if amount.value().scale() != decimals {
-            Some(format!(
-                "is not an amount with the report's {decimals} decimals"
-            ))
-        } else if amount < Money::zero(decimals) {
-            Some("is negative, which no charge line is".to_string())
-        } else {
-            None
-        };
+        let problem = off_decimals(amount, decimals).or_else(|| {
+            (amount < Money::zero(decimals))
+                .then(|| "is negative, which no charge line is".to_string())
+        });
         if let Some(problem) = problem {
             return Err(Error::input(
                 Location::file(path).key(key(&format!("lines[{line_index}].amount"))),
@@ -94,6 +89,13 @@ fn refuse_unbalanced_charges(
         ));
     }
     Ok(())
+}
+
+/// What is wrong with `amount` if it is not written at the report's
+/// `decimals`, as every amount scanquota writes is.
+fn off_decimals(amount: Money, decimals: u32) -> Option<String> {
+    (amount.value().scale() != decimals)
+        .then(|| format!("is not an amount with the report's {decimals} decimals"))
 }
 
 /// The account's other money (its projection and its `--by` allocation)
@@ -138,11 +140,8 @@ fn refuse_other_money(
         }
     }
     for (key, amount) in &amounts {
-        if amount.value().scale() != decimals {
-            return refuse(
-                key.clone(),
-                format!("`{amount}` is not an amount with the report's {decimals} decimals"),
-            );
+        if let Some(problem) = off_decimals(*amount, decimals) {
+            return refuse(key.clone(), format!("`{amount}` {problem}"));
         }
     }
     if let Some(allocation) = &account.allocation {
