@@ -930,10 +930,13 @@ impl ScanLog {
             self.events.sort_by_key(|event| event.account);
             return;
         }
-        let mut counts = vec![0usize; self.accounts.len()];
-        for event in &self.events {
-            counts[event.account as usize] += 1;
-        }
+        // A thread of its own pays only for a large log.
+        let counting = if self.events.len() < 1 << 20 {
+            1
+        } else {
+            threads
+        };
+        let counts = count_by_account(&self.events, self.accounts.len(), counting);
         group_accounts(&mut self.events, 0..counts.len() as u32, &counts, threads);
     }
 
@@ -1118,6 +1121,37 @@ impl ScanLog {
             scan_id_text,
         })
     }
+}
+
+/// The events of each of `accounts` accounts, counted on `threads` threads
+/// (a pass over every event that one core would do alone while the other
+/// waits).
+fn count_by_account(events: &[ScanEvent], accounts: usize, threads: usize) -> Vec<usize> {
+    let count = |events: &[ScanEvent]| {
+        let mut counts = vec![0usize; accounts];
+        for event in events {
+            counts[event.account as usize] += 1;
+        }
+        counts
+    };
+    if threads <= 1 || events.is_empty() {
+        return count(events);
+    }
+    let part = events.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = events
+            .chunks(part)
+            .map(|events| scope.spawn(move || count(events)))
+            .collect();
+        let mut counts = vec![0usize; accounts];
+        for part in parts {
+            let part = part
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            counts.iter_mut().zip(part).for_each(|(sum, n)| *sum += n);
+        }
+        counts
+    })
 }
 
 /// Group `events`, whose accounts are the ids `accounts`, by account (in
@@ -1810,6 +1844,30 @@ mod tests {
     use super::*;
     use crate::input::plain_csv::tests::log_lines;
     use proptest::prelude::*;
+
+    /// Counted on any number of threads, the events of each account are
+    /// the ones one thread counts.
+    #[test]
+    fn accounts_are_counted_alike_on_any_number_of_threads() {
+        let text: String = std::iter::once("timestamp,account,image\n".to_string())
+            .chain(
+                (0..50)
+                    .map(|row| format!("2024-01-01T00:00:{:02}Z,a{},img\n", row % 60, row * 7 % 5)),
+            )
+            .collect();
+        let mut log = ScanLog::default();
+        log.read_one("log.csv", text.as_bytes(), Zone::default())
+            .unwrap();
+        let one = count_by_account(&log.events, log.accounts.len(), 1);
+        assert_eq!(one.iter().sum::<usize>(), 50);
+        for threads in 2..8 {
+            assert_eq!(
+                count_by_account(&log.events, log.accounts.len(), threads),
+                one
+            );
+        }
+        assert!(count_by_account(&[], 3, 2).iter().all(|n| *n == 0));
+    }
 
     /// The exact-name shortcuts answer as the case-folding lookup does.
     #[test]

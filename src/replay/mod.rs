@@ -27,6 +27,12 @@ use crate::domain::zone::Zone;
 /// readers and the replay share both cores; measured in `bench/README.md`).
 const STREAM_PIECES_MIN_CORES: usize = 2;
 
+/// Pieces a file held whole is cut into, per thread: the main thread adopts
+/// each piece as it comes, and once the readers are done only the last ones
+/// are left to adopt, while the other cores wait (with four a thread, a
+/// fifth of a second on ten million rows).
+const PIECES_PER_THREAD: usize = 16;
+
 /// Smaller files are read on one core: threads would not pay for themselves.
 const PIECES_MIN_BYTES: u64 = 16 << 20;
 
@@ -48,7 +54,14 @@ fn read_unsorted(
     let mut log = ScanLog::default();
     for ((path, size), pieces) in paths.iter().zip(sizes).zip(in_pieces(sizes, options)) {
         if let Some((size, threads)) = pieces
-            && log.read_in_pieces(options, path, size, zone, threads, threads * 4)?
+            && log.read_in_pieces(
+                options,
+                path,
+                size,
+                zone,
+                threads,
+                threads * PIECES_PER_THREAD,
+            )?
         {
             continue;
         }
