@@ -40,7 +40,7 @@ const PIECES_MIN_BYTES: u64 = 16 << 20;
 /// plain file is read in pieces on every core, anything else whole.
 pub(crate) fn read(paths: &[String], zone: Zone, options: &ReadOptions) -> Result<ScanLog> {
     let mut log = read_unsorted(paths, &plain_sizes(paths)?, zone, options)?;
-    log.sort();
+    log.sort_on(cores());
     Ok(log)
 }
 
@@ -232,7 +232,7 @@ fn read_in_zones(
         .iter()
         .zip(logs)
         .map(|(zone, mut log)| {
-            log.sort();
+            log.sort_on(cores());
             Ok((*zone, log))
         })
         .collect()
@@ -620,7 +620,7 @@ pub fn row_source(
         ..inputs.read_options.clone()
     };
     let mut log = Box::new(read_unsorted(&paths, &sizes, zone, &options)?);
-    log.sort();
+    log.sort_on(cores());
     let notes = skipped_note(&log.skipped);
     let unknown = unknown_in_log(account, &log);
     let source = match texts {
