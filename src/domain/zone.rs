@@ -305,7 +305,7 @@ struct KnownDay {
     local_date: NaiveDate,
 }
 
-/// Dates kept per thread: a year's, with room to spare (16 KB).
+/// Dates kept per thread: a year's, with room to spare (12 KB).
 const KNOWN_DATES: usize = 512;
 
 thread_local! {

@@ -1146,13 +1146,13 @@ impl ScanLog {
 /// Logs of this many events or more are sorted in stretches of time.
 const SORT_IN_STRETCHES_FROM: usize = 1 << 20;
 
-/// About the events a stretch of time holds, when its times are spread
-/// evenly (a few MB: a stretch is sorted in cache).
+/// The fewest events a stretch of time holds on average, when its times
+/// are spread evenly (one to four times this: a few MB, sorted in cache).
 const STRETCH_EVENTS: usize = 1 << 16;
 
 /// Sort `events` (rows with lines of their own) by (time, file, line) on
-/// `threads` threads: grouped in place by stretch of time (about
-/// `stretch_events` each when times are spread evenly; seconds from
+/// `threads` threads: grouped in place by stretch of time (at least
+/// `stretch_events` each on average when times are spread evenly; seconds from
 /// the first, shifted right, so stretches follow each other in time and
 /// equal times share one), then each stretch sorted on its own
 /// ([`sort_in_replay_order`]), the threads taking the next stretch left.
@@ -2021,6 +2021,9 @@ mod tests {
                 0..120,
             ),
             spread in 0usize..3,
+            // 23:59:59 UTC, after 1970 and before: the last nanosecond of a
+            // day, its leap second and the next day's first second meet.
+            base in prop_oneof![Just(1_700_006_399i64), Just(-86_401i64)],
             threads in 1usize..4,
             stretch_events in 1usize..9,
         ) {
@@ -2033,14 +2036,14 @@ mod tests {
                     let seconds = second * [1, 86_400, 3_000_000_000][spread];
                     let at = if nanos >= 1_000_000_000 {
                         // A leap second: 23:59:59 and more than a second of nanoseconds.
-                        DateTime::from_timestamp(1_700_000_000 + seconds, 0)
+                        DateTime::from_timestamp(base + seconds, 0)
                             .unwrap()
                             .date_naive()
                             .and_hms_nano_opt(23, 59, 59, nanos)
                             .unwrap()
                             .and_utc()
                     } else {
-                        DateTime::from_timestamp(1_700_000_000 + seconds, nanos).unwrap()
+                        DateTime::from_timestamp(base + seconds, nanos).unwrap()
                     };
                     ScanEvent {
                         at,

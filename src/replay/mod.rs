@@ -33,6 +33,11 @@ const STREAM_PIECES_MIN_CORES: usize = 2;
 /// fifth of a second on ten million rows).
 const PIECES_PER_THREAD: usize = 16;
 
+/// The smallest piece a file held whole is cut into (on many cores, 16 a
+/// thread would cut a small file into pieces of a few KB, each cut read
+/// ahead 64 KB for its line end).
+const PIECE_MIN_BYTES: u64 = 1 << 20;
+
 /// Smaller files are read on one core: threads would not pay for themselves.
 const PIECES_MIN_BYTES: u64 = 16 << 20;
 
@@ -42,6 +47,15 @@ pub(crate) fn read(paths: &[String], zone: Zone, options: &ReadOptions) -> Resul
     let mut log = read_unsorted(paths, &plain_sizes(paths)?, zone, options)?;
     log.sort_on(cores());
     Ok(log)
+}
+
+/// The pieces a plain file of `size` bytes held whole is cut into on
+/// `threads` threads: 16 a thread, none under 1 MB, at least one a thread.
+fn pieces_of(size: u64, threads: usize) -> usize {
+    let most = usize::try_from(size / PIECE_MIN_BYTES).unwrap_or(usize::MAX);
+    (threads.saturating_mul(PIECES_PER_THREAD))
+        .min(most)
+        .max(threads)
 }
 
 /// [`read`] without the sort; `sizes` as [`plain_sizes`] gives them.
@@ -54,14 +68,7 @@ fn read_unsorted(
     let mut log = ScanLog::default();
     for ((path, size), pieces) in paths.iter().zip(sizes).zip(in_pieces(sizes, options)) {
         if let Some((size, threads)) = pieces
-            && log.read_in_pieces(
-                options,
-                path,
-                size,
-                zone,
-                threads,
-                threads * PIECES_PER_THREAD,
-            )?
+            && log.read_in_pieces(options, path, size, zone, threads, pieces_of(size, threads))?
         {
             continue;
         }
@@ -1089,5 +1096,21 @@ impl ReplayedRows {
         events.clear();
         results.clear();
         held.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::replay::pieces_of;
+
+    /// A file held whole is cut into 16 pieces a thread, none under 1 MB
+    /// (but one a thread at least).
+    #[test]
+    fn pieces_are_16_a_thread_and_none_under_a_megabyte() {
+        assert_eq!(pieces_of(1_375_333_292, 2), 32);
+        assert_eq!(pieces_of(16 << 20, 2), 16);
+        assert_eq!(pieces_of(16 << 20, 64), 64);
+        assert_eq!(pieces_of(0, 2), 2);
+        assert_eq!(pieces_of(u64::MAX, usize::MAX), usize::MAX);
     }
 }

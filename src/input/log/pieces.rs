@@ -513,7 +513,11 @@ fn parse_piece(
         // once: growing by doubling copies each and touches fresh pages
         // every time (most of a shuffled report's page faults).
         if log.events.len() == SAMPLE_ROWS && read.byte > 0 {
-            let estimate = u128::from(length) * SAMPLE_ROWS as u128 / u128::from(read.byte);
+            // No more rows than lines of the header's width fit in the
+            // piece: short first rows do not reserve beyond that.
+            let most = u128::from(length) / names.len().max(1) as u128;
+            let estimate =
+                (u128::from(length) * SAMPLE_ROWS as u128 / u128::from(read.byte)).min(most);
             let estimate = usize::try_from(estimate + estimate / 50).unwrap_or(0);
             log.events
                 .reserve_exact(estimate.saturating_sub(SAMPLE_ROWS));
