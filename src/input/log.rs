@@ -1150,6 +1150,14 @@ const SORT_IN_STRETCHES_FROM: usize = 1 << 20;
 /// are spread evenly (one to four times this: a few MB, sorted in cache).
 const STRETCH_EVENTS: usize = 1 << 16;
 
+/// The earliest and the latest time of `events`, if any.
+fn time_span(events: &[ScanEvent]) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    events.iter().fold(None, |span, event| match span {
+        None => Some((event.at, event.at)),
+        Some((first, last)) => Some((event.at.min(first), event.at.max(last))),
+    })
+}
+
 /// Sort `events` (rows with lines of their own) by (time, file, line) on
 /// `threads` threads: grouped in place by stretch of time (at least
 /// `stretch_events` each on average when times are spread evenly; seconds from
@@ -1159,10 +1167,7 @@ const STRETCH_EVENTS: usize = 1 << 16;
 /// Times crowded into one stretch make it long, which is slower, never
 /// wrong. A property test pins it to the sort by the fields.
 fn sort_in_stretches(events: &mut [ScanEvent], threads: usize, stretch_events: usize) {
-    let Some((first, last)) = events.iter().fold(None, |span, event| match span {
-        None => Some((event.at, event.at)),
-        Some((first, last)) => Some((event.at.min(first), event.at.max(last))),
-    }) else {
+    let Some((first, last)) = time_span(events) else {
         return;
     };
     let base = first.timestamp();
@@ -1217,10 +1222,7 @@ const TIMED_SORT_MAX: usize = 1 << 19;
 /// test pins it to the sort by the fields.
 fn sort_in_replay_order(run: &mut [ScanEvent]) {
     let by_fields = |event: &ScanEvent| (event.at, event.file, event.line);
-    let Some((first, last)) = run.iter().fold(None, |span, event| match span {
-        None => Some((event.at, event.at)),
-        Some((first, last)) => Some((event.at.min(first), event.at.max(last))),
-    }) else {
+    let Some((first, last)) = time_span(run) else {
         return;
     };
     let base = first.timestamp();
