@@ -26,7 +26,8 @@ const ADVISED_FROM: usize = 16 << 20;
 pub struct HugePagesAdvised;
 
 // SAFETY: every call is `System`'s with the same arguments; the advice
-// after it only touches whole huge pages inside the block it returned.
+// after it covers the pages of the block it returned (from the start of
+// its first page), and changes how they are backed, never what they hold.
 unsafe impl GlobalAlloc for HugePagesAdvised {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: the caller's contract is `System`'s.

@@ -523,18 +523,16 @@ impl ScanLog {
         zone: Zone,
         size: Option<u64>,
     ) -> Result<()> {
-        const SAMPLE: usize = 4096;
         let mut events = std::mem::take(&mut self.events);
         let start = events.len();
         let result = self.read_each(options, name, reader, zone, |_, read| {
             let byte = read.byte;
             events.push(read.event);
             if let Some(size) = size
-                && events.len() - start == SAMPLE
-                && byte > 0
+                && events.len() - start == SAMPLE_ROWS
             {
-                let estimate = (u128::from(size) * SAMPLE as u128 / u128::from(byte)) as usize;
-                events.reserve_exact((estimate + estimate / 50).saturating_sub(events.len()));
+                let expected = start + rows_expected(size, SAMPLE_ROWS, byte);
+                events.reserve_exact(expected.saturating_sub(events.len()));
             }
             true
         });
@@ -943,8 +941,7 @@ impl ScanLog {
             self.events.sort_by_key(|event| event.account);
             return;
         }
-        // A thread of its own pays only for a large log.
-        let counting = if self.events.len() < 1 << 20 {
+        let counting = if self.events.len() < THREADED_COUNT_FROM {
             1
         } else {
             threads
@@ -1143,6 +1140,25 @@ impl ScanLog {
     }
 }
 
+/// The rows a reader of a sized input reads before it sizes its arrays for
+/// all of them ([`rows_expected`]).
+pub(crate) const SAMPLE_ROWS: usize = 4096;
+
+/// The rows `size` bytes hold, two in a hundred more, if `rows` took
+/// `bytes`: an array sized for them at once does not grow by doubling,
+/// which copies it and touches fresh pages each time (and holds two copies
+/// at its peak). 0 when nothing was measured.
+pub(crate) fn rows_expected(size: u64, rows: usize, bytes: u64) -> usize {
+    if bytes == 0 {
+        return 0;
+    }
+    let estimate = u128::from(size) * rows as u128 / u128::from(bytes);
+    usize::try_from(estimate + estimate / 50).unwrap_or(0)
+}
+
+/// Events from which counting them by account pays for a thread of its own.
+const THREADED_COUNT_FROM: usize = 1 << 20;
+
 /// Logs of this many events or more are sorted in stretches of time.
 const SORT_IN_STRETCHES_FROM: usize = 1 << 20;
 
@@ -1222,13 +1238,17 @@ const TIMED_SORT_MAX: usize = 1 << 19;
 /// test pins it to the sort by the fields.
 fn sort_in_replay_order(run: &mut [ScanEvent]) {
     let by_fields = |event: &ScanEvent| (event.at, event.file, event.line);
+    if run.len() > TIMED_SORT_MAX {
+        run.sort_unstable_by_key(by_fields);
+        return;
+    }
     let Some((first, last)) = time_span(run) else {
         return;
     };
     let base = first.timestamp();
     // Seconds from the first in 33 bits (272 years), nanoseconds in 31 (a
     // leap second's run to 1 999 999 999).
-    if run.len() > TIMED_SORT_MAX || last.timestamp() - base >= 1 << 33 {
+    if last.timestamp() - base >= 1 << 33 {
         run.sort_unstable_by_key(by_fields);
         return;
     }
@@ -1307,31 +1327,31 @@ fn count_by(
     })
 }
 
-/// Group `events`, whose `id`s are the ids `accounts` (an account's, or a
+/// Group `events`, whose `id`s are the ids `ids` (an account's, or a
 /// stretch of time's), by id (in ascending order) on `threads` threads.
 fn group_by_id(
     events: &mut [ScanEvent],
-    accounts: std::ops::Range<u32>,
+    ids: std::ops::Range<u32>,
     counts: &[usize],
     threads: usize,
     id: &(impl Fn(&ScanEvent) -> u32 + Sync),
 ) {
-    if threads <= 1 || accounts.len() <= 1 {
-        place_by_id(events, accounts, counts, id);
+    if threads <= 1 || ids.len() <= 1 {
+        place_by_id(events, ids, counts, id);
         return;
     }
-    // The first account of the second half: about half the events before it.
+    // The first id of the second half: about half the events before it.
     let mut before = 0;
-    let mut split = accounts.start + 1;
-    for id in accounts.clone() {
-        before += counts[id as usize];
-        split = (id + 1).min(accounts.end - 1);
+    let mut split = ids.start + 1;
+    for each in ids.clone() {
+        before += counts[each as usize];
+        split = (each + 1).min(ids.end - 1);
         if before * 2 >= events.len() {
             break;
         }
     }
-    let split = split.max(accounts.start + 1);
-    // Move the events of accounts before `split` to the front (Hoare's two
+    let split = split.max(ids.start + 1);
+    // Move the events of ids before `split` to the front (Hoare's two
     // cursors), then group both parts at once.
     let (mut low, mut high) = (0, events.len());
     loop {
@@ -1349,33 +1369,33 @@ fn group_by_id(
     let (front, back) = events.split_at_mut(low);
     let half = threads / 2;
     std::thread::scope(|scope| {
-        scope.spawn(|| group_by_id(front, accounts.start..split, counts, half, id));
-        group_by_id(back, split..accounts.end, counts, threads - half, id);
+        scope.spawn(|| group_by_id(front, ids.start..split, counts, half, id));
+        group_by_id(back, split..ids.end, counts, threads - half, id);
     });
 }
 
-/// Group `events`, whose `id`s are the ids `accounts` with `counts` events
-/// each, by id in ascending order, in place: each account's room is
-/// known from the counts, so every event is moved once, straight to the next
-/// free slot of its account's room (a counting sort that follows each cycle
-/// of the permutation instead of copying to a second buffer: a shuffled log's
-/// events are most of its memory). A comparison sort on the account made
-/// about log2(accounts) passes over all the events instead of one. The order
-/// within an account is left for [`ScanLog::run_sort`].
+/// Group `events`, whose `id`s are the ids `ids` with `counts` events
+/// each, by id in ascending order, in place: each id's room is known from
+/// the counts, so every event is moved once, straight to the next free slot
+/// of its id's room (a counting sort that follows each cycle of the
+/// permutation instead of copying to a second buffer: a shuffled log's
+/// events are most of its memory). A comparison sort on the id made about
+/// log2(ids) passes over all the events instead of one. The order within
+/// an id is left for [`ScanLog::run_sort`].
 fn place_by_id(
     events: &mut [ScanEvent],
-    accounts: std::ops::Range<u32>,
+    ids: std::ops::Range<u32>,
     counts: &[usize],
     id: &impl Fn(&ScanEvent) -> u32,
 ) {
-    let first = accounts.start;
-    // Each account's next free slot, and the end of its room.
-    let mut next = Vec::with_capacity(accounts.len());
-    let mut ends = Vec::with_capacity(accounts.len());
+    let first = ids.start;
+    // Each id's next free slot, and the end of its room.
+    let mut next = Vec::with_capacity(ids.len());
+    let mut ends = Vec::with_capacity(ids.len());
     let mut at = 0;
-    for id in accounts {
+    for each in ids {
         next.push(at);
-        at += counts[id as usize];
+        at += counts[each as usize];
         ends.push(at);
     }
     assert_eq!(at, events.len(), "the counts are of these events");

@@ -8,7 +8,7 @@
 //! reads the file again on one core, which names the problem exactly as it
 //! always does.
 
-use super::{Columns, ReadOptions, ReadRow, ScanLog, TextsByRow};
+use super::{Columns, ReadOptions, ReadRow, SAMPLE_ROWS, ScanLog, TextsByRow, rows_expected};
 use crate::domain::error::{Error, Result};
 use crate::domain::key_set::PREFETCH_AHEAD;
 use crate::domain::zone::Zone;
@@ -18,9 +18,6 @@ use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-
-/// The rows a piece reads before it sizes its arrays from their bytes.
-const SAMPLE_ROWS: usize = 4096;
 
 /// How far past a cut to look for the line end it moves to.
 const LOOKAHEAD: usize = 64 << 10;
@@ -105,13 +102,10 @@ impl ScanLog {
                     && self.events.len() == before.0
                 {
                     // Size the events for the whole file at once, from the
-                    // first piece's rows per byte: growing by doubling would
-                    // hold two copies at its peak.
-                    let bytes = (cuts[index + 1] - cuts[index]).max(1);
-                    let estimate =
-                        u128::from(size) * piece.log.events.len() as u128 / u128::from(bytes);
-                    let estimate = usize::try_from(estimate + estimate / 50).unwrap_or(0);
-                    self.events.reserve_exact(estimate);
+                    // first piece's rows per byte.
+                    let bytes = cuts[index + 1] - cuts[index];
+                    self.events
+                        .reserve_exact(rows_expected(size, piece.log.events.len(), bytes));
                 }
                 let adopted = piece.ok().and_then(|piece| {
                     let start = self.events.len();
@@ -510,15 +504,12 @@ fn parse_piece(
             images.push(read.image);
         }
         // After the first rows, size the piece's arrays for all of it at
-        // once: growing by doubling copies each and touches fresh pages
-        // every time (most of a shuffled report's page faults).
-        if log.events.len() == SAMPLE_ROWS && read.byte > 0 {
-            // No more rows than lines of the header's width fit in the
-            // piece: short first rows do not reserve beyond that.
-            let most = u128::from(length) / names.len().max(1) as u128;
-            let estimate =
-                (u128::from(length) * SAMPLE_ROWS as u128 / u128::from(read.byte)).min(most);
-            let estimate = usize::try_from(estimate + estimate / 50).unwrap_or(0);
+        // once (its doubling was most of a shuffled report's page faults);
+        // no more rows than lines of the header's width fit in the piece,
+        // so short first rows do not reserve beyond that.
+        if log.events.len() == SAMPLE_ROWS {
+            let most = usize::try_from(length / names.len().max(1) as u64).unwrap_or(usize::MAX);
+            let estimate = rows_expected(length, SAMPLE_ROWS, read.byte).min(most);
             log.events
                 .reserve_exact(estimate.saturating_sub(SAMPLE_ROWS));
             if options.images_by_fingerprint {
