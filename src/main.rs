@@ -7,12 +7,6 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-/// The system's allocator, with large blocks advised as huge pages
-/// (`docs/decisions.md`).
-#[global_allocator]
-static ALLOCATOR: scanquota::domain::memory::HugePagesAdvised =
-    scanquota::domain::memory::HugePagesAdvised;
-
 /// Parse, run, print. The only place an outcome or an error becomes the
 /// exit status: 0, 1 for findings (an alerting `check`, a `reconcile` that
 /// differs), the error's `code()` (2), or 128 + a signal's number.

@@ -1,13 +1,11 @@
 //! The bottom layer: exact values (units, money, instants), time zones,
-//! calendar periods, the one error type, the input limits, the list of
-//! files read and the allocator. It imports
-//! nothing else of the crate.
+//! calendar periods, the one error type, the input limits and the list of
+//! files read. It imports nothing else of the crate.
 
 pub mod error;
 pub(crate) mod files_read;
 pub(crate) mod key_set;
 pub(crate) mod limits;
-pub mod memory;
 pub(crate) mod numbers;
 pub(crate) mod periods;
 pub mod text;
