@@ -620,8 +620,14 @@ fn a_streamed_ledger_handed_between_threads_equals_the_held_one() {
         );
         assert!(from_memory.lines().count() > 1_000, "{grouped} {account:?}");
         assert!(from_memory.contains("after_as_of"));
-        // Each file read whole, and in pieces on two and three threads.
-        for pieces in [vec![None, None], in_pieces.clone()] {
+        // Each file read whole, in pieces on two and three threads, and one
+        // whole and the other in pieces (rows of a file read whole are
+        // handed over before a piece's).
+        let mixed = [vec![None, in_pieces[1]], vec![in_pieces[0], None]];
+        for pieces in [vec![None, None], in_pieces.clone()]
+            .into_iter()
+            .chain(mixed)
+        {
             let from_files = ledger_csv(
                 &mut RowSource::Files(paths.clone(), pieces),
                 &plan,

@@ -19,7 +19,7 @@ use std::io::{BufRead, Read};
 
 pub mod formats;
 mod pieces;
-pub(crate) use pieces::PiecesRead;
+pub(crate) use pieces::{PieceRows, PiecesRead};
 pub mod reread;
 
 use formats::{FormatOptions, Record, Skipped};
@@ -311,6 +311,10 @@ impl TextsByRow {
 
     pub(crate) fn len(&self) -> usize {
         self.rows.len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.rows.is_empty()
     }
 }
 

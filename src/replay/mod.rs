@@ -16,7 +16,7 @@ use crate::engine::meter::{
 use crate::input::log::formats::skipped_note;
 use crate::input::log::reread::RowTexts;
 use crate::input::log::{
-    PiecesRead, ReadOptions, ReadRow, ScanEvent, ScanLog, TextsByRow, is_gzip_file,
+    PieceRows, PiecesRead, ReadOptions, ReadRow, ScanEvent, ScanLog, TextsByRow, is_gzip_file,
 };
 use crate::plan::Plan;
 pub mod stream;
@@ -597,7 +597,7 @@ pub fn row_source(
         let mut checked = false;
         if let Some((size, threads)) = pieces {
             let each = |_: &ScanLog, read: ReadRow<'_>| order.follows(read.event.at);
-            let pieces = (threads, stream::PIECE_BYTES);
+            let pieces = (threads, LEDGER_PIECE_BYTES);
             checked = matches!(
                 log.read_in_order_pieces(&options, path, size, zone, pieces, false, each)?,
                 PiecesRead::Finished
@@ -672,7 +672,7 @@ pub fn each_row(
     // to `each` (which formats and writes them): the two halves of a
     // streamed ledger's work each take a core.
     std::thread::scope(|scope| {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<HandedRows>(4);
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<HandedRows>(2);
         // Batches go back emptied, to be filled again: fresh ones would be
         // grown row by row, and freed on the other thread, a few MB a batch.
         // The reader makes a batch only when no emptied one waits, so no
@@ -686,26 +686,30 @@ pub fn each_row(
             for (index, path) in paths.iter().enumerate() {
                 // (A file without an entry is read whole.)
                 let pieces = pieces.get(index).copied().flatten();
-                let mut take = |log: &ScanLog, read: ReadRow<'_>| {
-                    rows.learn_names(log, &mut replayer);
-                    let shown = account
-                        .is_none_or(|wanted| log.accounts.name(read.event.account) == wanted);
-                    rows.hold(&read, shown);
-                    if rows.rows.len() >= HANDED_ROWS {
-                        rows.replay(&mut replayer, schedule.as_of);
-                        go_on = sender.send(rows.take_rows(spare.try_recv().ok())).is_ok();
-                    }
-                    go_on
-                };
                 // A file the check read in pieces is read in pieces again,
                 // parsed on every core while this thread replays. Those
                 // pieces read once, so they read again unless the file
                 // changed; once rows are out, reading it whole would hand
-                // them out twice.
+                // them out twice. Each piece's rows are one batch.
                 let ended = match pieces {
                     Some((size, threads)) => {
-                        let pieces = (threads, stream::PIECE_BYTES);
-                        log.read_in_order_pieces(&options, path, size, plan.zone, pieces, true, &mut take)
+                        let cut = (threads, LEDGER_PIECE_BYTES);
+                        let take_piece = |log: &ScanLog, piece: PieceRows| {
+                            rows.learn_names(log, &mut replayer);
+                            // Rows held before (of a file read whole) go first.
+                            if !rows.events.is_empty() {
+                                rows.replay(&mut replayer, schedule.as_of);
+                                go_on = sender.send(rows.take_rows(spare.try_recv().ok())).is_ok();
+                            }
+                            if go_on {
+                                let wanted = account.map(|name| log.accounts.get(name));
+                                rows.hold_piece(piece, wanted);
+                                rows.replay(&mut replayer, schedule.as_of);
+                                go_on = sender.send(rows.take_rows(spare.try_recv().ok())).is_ok();
+                            }
+                            go_on
+                        };
+                        log.read_in_order_piece_rows(&options, path, size, plan.zone, cut, true, take_piece)
                     }
                     None => Ok(PiecesRead::Uncut),
                 };
@@ -724,6 +728,17 @@ pub fn each_row(
                     }
                     // Not read in pieces, or not cut (nothing handed out).
                     Ok(PiecesRead::Uncut) => {
+                        let take = |log: &ScanLog, read: ReadRow<'_>| {
+                            rows.learn_names(log, &mut replayer);
+                            let shown = account
+                                .is_none_or(|wanted| log.accounts.name(read.event.account) == wanted);
+                            rows.hold(&read, shown);
+                            if rows.events.len() >= HANDED_ROWS {
+                                rows.replay(&mut replayer, schedule.as_of);
+                                go_on = sender.send(rows.take_rows(spare.try_recv().ok())).is_ok();
+                            }
+                            go_on
+                        };
                         log.read_path_each(path, plan.zone, &options, take)
                     }
                     Err(err) => Err(err),
@@ -746,19 +761,13 @@ pub fn each_row(
         let mut names = ScanLog::default();
         'handed: for mut handed in receiver.iter() {
             handed.name(&mut names);
-            for row in &handed.rows {
-                let read = ReadRow {
-                    event: row.event,
-                    image: row.image,
-                    byte: row.byte,
-                    image_text: &handed.texts[row.image_text.clone()],
-                    scan_id_text: &handed.texts[row.scan_id_text.clone()],
-                };
-                let result = match row.outcome {
+            for (index, outcome) in handed.outcomes.iter().enumerate() {
+                let result = match *outcome {
                     RowOutcome::Replayed(held) => Some(handed.results.get(held)),
                     RowOutcome::AfterAsOf => None,
                     RowOutcome::Unshown | RowOutcome::Unreplayed => continue,
                 };
+                let read = handed.read_row(index);
                 if !each(&names, &read, result.as_ref()) {
                     break 'handed;
                 }
@@ -772,19 +781,15 @@ pub fn each_row(
     })
 }
 
-/// Rows the reading thread hands over at a time.
-const HANDED_ROWS: usize = 4096;
+/// The bytes of a piece when a ledger reads a time-ordered file in pieces
+/// (the check and the pass that writes cut it alike): a piece's rows are
+/// handed to the writing thread as one batch, so pieces are smaller than
+/// a report's, to hold no more rows in flight.
+const LEDGER_PIECE_BYTES: u64 = 1 << 20;
 
-/// One row handed over: its event and image, where its texts lie in
-/// [`HandedRows::texts`], and what the replay did to it.
-struct HandedRow {
-    event: ScanEvent,
-    image: u128,
-    byte: u64,
-    image_text: std::ops::Range<usize>,
-    scan_id_text: std::ops::Range<usize>,
-    outcome: RowOutcome,
-}
+/// Rows the reading thread hands over at a time, when it reads a file
+/// whole (a piece of a file is handed over as one batch).
+const HANDED_ROWS: usize = 4096;
 
 /// What became of a handed row.
 #[derive(Clone, Copy)]
@@ -802,13 +807,21 @@ enum RowOutcome {
 /// Replayed rows handed from the reading thread to the one that shows them,
 /// with the names (accounts, `--by` groups, files) first seen in them: the
 /// showing thread learns the names in the reader's order, so ids agree.
+/// The rows are kept as columns, one entry a row, the arrays a piece of a
+/// file is parsed into ([`PieceRows`]): a piece's rows are taken over as
+/// they are, not copied row by row.
 #[derive(Default)]
 struct HandedRows {
     accounts: Vec<String>,
     groups: Vec<String>,
     files: Vec<String>,
-    rows: Vec<HandedRow>,
-    texts: String,
+    events: Vec<ScanEvent>,
+    /// Each row's image fingerprint.
+    images: Vec<u128>,
+    /// The byte each row's line starts at.
+    bytes: Vec<u64>,
+    texts: TextsByRow,
+    outcomes: Vec<RowOutcome>,
     results: HeldResults,
     /// The reader's counts of names already handed over.
     named: (usize, usize, usize),
@@ -834,45 +847,76 @@ impl HandedRows {
 
     /// Holds `read` to replay (`shown`: of the `--account` asked for, if any).
     fn hold(&mut self, read: &ReadRow<'_>, shown: bool) {
-        let image_start = self.texts.len();
-        self.texts.push_str(read.image_text);
-        let scan_id_start = self.texts.len();
-        self.texts.push_str(read.scan_id_text);
-        self.rows.push(HandedRow {
-            event: read.event,
-            image: read.image,
-            byte: read.byte,
-            image_text: image_start..scan_id_start,
-            scan_id_text: scan_id_start..self.texts.len(),
-            outcome: if shown {
+        self.events.push(read.event);
+        self.images.push(read.image);
+        self.bytes.push(read.byte);
+        self.texts.push(read.image_text, read.scan_id_text);
+        self.outcomes.push(if shown {
+            RowOutcome::Unreplayed
+        } else {
+            RowOutcome::Unshown
+        });
+    }
+
+    /// Takes over the rows of a piece (with texts), holding none before;
+    /// `wanted`: `--account`'s id, when one was asked for (`None` inside
+    /// when the log has no such account).
+    fn hold_piece(&mut self, piece: PieceRows, wanted: Option<Option<u32>>) {
+        debug_assert!(self.events.is_empty());
+        let PieceRows {
+            events,
+            images,
+            bytes,
+            texts,
+        } = piece;
+        self.outcomes.clear();
+        self.outcomes.extend(events.iter().map(|event| {
+            if wanted.is_none_or(|id| id == Some(event.account)) {
                 RowOutcome::Unreplayed
             } else {
                 RowOutcome::Unshown
-            },
-        });
+            }
+        }));
+        (self.events, self.images, self.bytes, self.texts) = (events, images, bytes, texts);
+    }
+
+    /// The row at `index`, with its texts.
+    fn read_row(&self, index: usize) -> ReadRow<'_> {
+        let (image_text, scan_id_text) = self.texts.get(index).unwrap_or_default();
+        ReadRow {
+            event: self.events[index],
+            image: self.images[index],
+            byte: self.bytes[index],
+            image_text,
+            scan_id_text,
+        }
     }
 
     /// Replays the rows held, in order, fetching the slots each scan will
     /// probe a few rows ahead (as the report's block replay does).
     fn replay(&mut self, replayer: &mut Replayer<'_>, as_of: chrono::DateTime<chrono::Utc>) {
-        let rows = &mut self.rows;
-        for index in 0..rows.len() {
-            if let Some(ahead) = rows.get(index + PREFETCH_AHEAD) {
-                replayer.prefetch(&ahead.event, ahead.image);
+        let (events, images) = (&self.events, &self.images);
+        for index in 0..events.len() {
+            if let (Some(ahead), Some(image)) = (
+                events.get(index + PREFETCH_AHEAD),
+                images.get(index + PREFETCH_AHEAD),
+            ) {
+                replayer.prefetch(ahead, *image);
             }
-            let row = &mut rows[index];
-            if !matches!(row.outcome, RowOutcome::Unreplayed) {
+            let outcome = &mut self.outcomes[index];
+            if !matches!(outcome, RowOutcome::Unreplayed) {
                 continue;
             }
-            if row.event.at > as_of {
+            let event = &events[index];
+            if event.at > as_of {
                 // Rows after as-of are last in a time-ordered log.
-                row.outcome = RowOutcome::AfterAsOf;
+                *outcome = RowOutcome::AfterAsOf;
                 continue;
             }
             let results = &mut self.results;
-            row.outcome = RowOutcome::Unshown;
-            replayer.push(&row.event, row.image, &mut |_, result| {
-                row.outcome = RowOutcome::Replayed(results.hold(result));
+            *outcome = RowOutcome::Unshown;
+            replayer.push(event, images[index], &mut |_, result| {
+                *outcome = RowOutcome::Replayed(results.hold(result));
             });
         }
     }
@@ -881,7 +925,7 @@ impl HandedRows {
     /// and `spare`'s room (an emptied batch) for the next rows.
     fn take_rows(&mut self, spare: Option<HandedRows>) -> HandedRows {
         let named = self.named;
-        debug_assert!(spare.as_ref().is_none_or(|spare| spare.rows.is_empty()
+        debug_assert!(spare.as_ref().is_none_or(|spare| spare.events.is_empty()
             && spare.texts.is_empty()
             && spare.accounts.is_empty()
             && spare.files.is_empty()));
@@ -898,16 +942,22 @@ impl HandedRows {
             accounts,
             groups,
             files,
-            rows,
+            events,
+            images,
+            bytes,
             texts,
+            outcomes,
             results,
             named: _,
         } = self;
         accounts.clear();
         groups.clear();
         files.clear();
-        rows.clear();
-        texts.clear();
+        events.clear();
+        images.clear();
+        bytes.clear();
+        texts.reset(0);
+        outcomes.clear();
         results.clear();
     }
 

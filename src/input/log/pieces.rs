@@ -8,7 +8,9 @@
 //! reads the file again on one core, which names the problem exactly as it
 //! always does.
 
-use super::{Columns, ReadOptions, ReadRow, SAMPLE_ROWS, ScanLog, TextsByRow, rows_expected};
+use super::{
+    Columns, ReadOptions, ReadRow, SAMPLE_ROWS, ScanEvent, ScanLog, TextsByRow, rows_expected,
+};
 use crate::domain::error::{Error, Result};
 use crate::domain::key_set::PREFETCH_AHEAD;
 use crate::domain::zone::Zone;
@@ -50,6 +52,36 @@ pub(crate) enum PiecesRead {
     /// when a cut fell inside quotes). Rows may have been handed out: read
     /// on one core, the file names its problem.
     Failed(Option<Error>),
+}
+
+/// The rows of one piece of a file, in file order, as
+/// [`ScanLog::read_in_order_piece_rows`] hands them out: accounts as the
+/// reading log's ids, lines counted from the file's start.
+pub(crate) struct PieceRows {
+    pub(crate) events: Vec<ScanEvent>,
+    /// Each event's image fingerprint.
+    pub(crate) images: Vec<u128>,
+    /// Each row's texts and the byte (from the file's start) its line starts
+    /// at, when texts were asked for; else both are empty.
+    pub(crate) bytes: Vec<u64>,
+    pub(crate) texts: TextsByRow,
+}
+
+impl PieceRows {
+    /// The rows one at a time.
+    pub(crate) fn read_rows(&self) -> impl Iterator<Item = ReadRow<'_>> {
+        let rows = self.events.iter().zip(&self.images).enumerate();
+        rows.map(|(row, (&event, &image))| {
+            let (image_text, scan_id_text) = self.texts.get(row).unwrap_or_default();
+            ReadRow {
+                event,
+                image,
+                byte: self.bytes.get(row).copied().unwrap_or(0),
+                image_text,
+                scan_id_text,
+            }
+        })
+    }
 }
 
 impl ScanLog {
@@ -149,9 +181,28 @@ impl ScanLog {
         path: &str,
         size: u64,
         zone: Zone,
-        (threads, piece_bytes): (usize, u64),
+        cut: (usize, u64),
         texts: bool,
         mut each: impl FnMut(&ScanLog, ReadRow<'_>) -> bool,
+    ) -> Result<PiecesRead> {
+        self.read_in_order_piece_rows(options, path, size, zone, cut, texts, |log, rows| {
+            rows.read_rows().all(|read| each(log, read))
+        })
+    }
+
+    /// [`ScanLog::read_in_order_pieces`] handing out a piece's rows at a
+    /// time, as the piece's own arrays: a reader that holds rows to replay
+    /// and write takes them over without copying each row.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn read_in_order_piece_rows(
+        &mut self,
+        options: &ReadOptions,
+        path: &str,
+        size: u64,
+        zone: Zone,
+        (threads, piece_bytes): (usize, u64),
+        texts: bool,
+        mut each: impl FnMut(&ScanLog, PieceRows) -> bool,
     ) -> Result<PiecesRead> {
         let pieces = usize::try_from(size / piece_bytes.max(1))
             .unwrap_or(1)
@@ -197,25 +248,33 @@ impl ScanLog {
                     else {
                         return PiecesRead::Failed(None);
                     };
-                    let start = cuts[wanted - 1];
-                    let rows = piece.log.events.into_iter().zip(piece.images);
-                    for (row, (mut event, image)) in rows.enumerate() {
+                    let Piece {
+                        log: ScanLog { mut events, .. },
+                        images,
+                        texts,
+                        mut bytes,
+                        newlines: piece_newlines,
+                        quotes: piece_quotes,
+                    } = piece;
+                    for event in &mut events {
                         event.account = accounts[event.account as usize];
                         event.line += newlines;
-                        let (image_text, scan_id_text) = piece.texts.get(row).unwrap_or_default();
-                        let read = ReadRow {
-                            event,
-                            image,
-                            byte: piece.bytes.get(row).map_or(0, |byte| start + byte),
-                            image_text,
-                            scan_id_text,
-                        };
-                        if !each(self, read) {
-                            return PiecesRead::Stopped;
-                        }
                     }
-                    newlines += piece.newlines;
-                    quotes += piece.quotes;
+                    let start = cuts[wanted - 1];
+                    for byte in &mut bytes {
+                        *byte += start;
+                    }
+                    let rows = PieceRows {
+                        events,
+                        images,
+                        bytes,
+                        texts,
+                    };
+                    if !each(self, rows) {
+                        return PiecesRead::Stopped;
+                    }
+                    newlines += piece_newlines;
+                    quotes += piece_quotes;
                 }
             }
             if wanted + 1 == cuts.len() {
