@@ -539,11 +539,12 @@ fn the_ledger_keeps_no_row_text_of_a_plain_file() {
 }
 
 /// A streamed ledger is read and replayed on one thread and written on
-/// another, rows handed over a few thousand at a time: across many
-/// hand-overs (batches emptied and filled again), two files, `--by` groups
-/// and accounts first seen late, with
-/// `--account` and rows after as-of, it writes what the held rows give; and
-/// a writer that stops (`each` says false) stops the reading.
+/// another, rows of a file read whole handed over a few thousand at a
+/// time, a piece's rows together: across many hand-overs (batches emptied
+/// and filled again), two files (each read whole or in pieces, or one of
+/// each), `--by` groups and accounts first seen late (in a later piece),
+/// with `--account` and rows after as-of, it writes what the held rows
+/// give; and a writer that stops (`each` says false) stops the reading.
 #[test]
 fn a_streamed_ledger_handed_between_threads_equals_the_held_one() {
     let work = Workdir::new();
@@ -595,6 +596,8 @@ fn a_streamed_ledger_handed_between_threads_equals_the_held_one() {
         (true, None),
         (true, Some("acct5")),
         (false, Some("acct1")),
+        // First seen in the first file's second piece.
+        (false, Some("acct5")),
     ] {
         let mut schedule = Schedule::new(&plan, as_of);
         schedule.grouped = grouped;

@@ -91,6 +91,11 @@ impl HeldResults {
         self.results.len() - 1
     }
 
+    /// No result held.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.results.is_empty()
+    }
+
     /// Forgets every result, keeping the room (every field named, so that
     /// a field added later is emptied too).
     pub(crate) fn clear(&mut self) {

@@ -676,7 +676,9 @@ pub fn each_row(
         // Batches go back emptied, to be filled again: fresh ones would be
         // grown row by row, and freed on the other thread, a few MB a batch.
         // The reader makes a batch only when no emptied one waits, so no
-        // more than the batches in flight (about seven) ever exist.
+        // more than the batches in flight (about five) ever exist. (A
+        // piece's rows come in arrays of their own: of an emptied batch,
+        // only its outcomes and results keep their room for them.)
         let (spare_sender, spare) = std::sync::mpsc::channel::<HandedRows>();
         let reader = scope.spawn(move || {
             let mut log = ScanLog::default();
@@ -862,13 +864,19 @@ impl HandedRows {
     /// `wanted`: `--account`'s id, when one was asked for (`None` inside
     /// when the log has no such account).
     fn hold_piece(&mut self, piece: PieceRows, wanted: Option<Option<u32>>) {
-        debug_assert!(self.events.is_empty());
+        debug_assert!(self.events.is_empty() && self.results.is_empty());
         let PieceRows {
             events,
             images,
             bytes,
             texts,
         } = piece;
+        // A ledger's pieces are read with their texts: every column is whole.
+        debug_assert!(
+            images.len() == events.len()
+                && bytes.len() == events.len()
+                && texts.len() == events.len()
+        );
         self.outcomes.clear();
         self.outcomes.extend(events.iter().map(|event| {
             if wanted.is_none_or(|id| id == Some(event.account)) {
@@ -925,10 +933,7 @@ impl HandedRows {
     /// and `spare`'s room (an emptied batch) for the next rows.
     fn take_rows(&mut self, spare: Option<HandedRows>) -> HandedRows {
         let named = self.named;
-        debug_assert!(spare.as_ref().is_none_or(|spare| spare.events.is_empty()
-            && spare.texts.is_empty()
-            && spare.accounts.is_empty()
-            && spare.files.is_empty()));
+        debug_assert!(spare.as_ref().is_none_or(HandedRows::is_empty));
         let taken = std::mem::replace(self, spare.unwrap_or_default());
         self.named = named;
         taken
@@ -959,6 +964,31 @@ impl HandedRows {
         texts.reset(0);
         outcomes.clear();
         results.clear();
+    }
+
+    /// Nothing held: no row, result or name.
+    fn is_empty(&self) -> bool {
+        let HandedRows {
+            accounts,
+            groups,
+            files,
+            events,
+            images,
+            bytes,
+            texts,
+            outcomes,
+            results,
+            named: _,
+        } = self;
+        accounts.is_empty()
+            && groups.is_empty()
+            && files.is_empty()
+            && events.is_empty()
+            && images.is_empty()
+            && bytes.is_empty()
+            && texts.is_empty()
+            && outcomes.is_empty()
+            && results.is_empty()
     }
 
     /// Teaches `names` the names first seen in these rows.

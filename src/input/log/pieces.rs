@@ -67,20 +67,18 @@ pub(crate) struct PieceRows {
     pub(crate) texts: TextsByRow,
 }
 
-impl PieceRows {
-    /// The rows one at a time.
-    pub(crate) fn read_rows(&self) -> impl Iterator<Item = ReadRow<'_>> {
-        let rows = self.events.iter().zip(&self.images).enumerate();
-        rows.map(|(row, (&event, &image))| {
-            let (image_text, scan_id_text) = self.texts.get(row).unwrap_or_default();
-            ReadRow {
-                event,
-                image,
-                byte: self.bytes.get(row).copied().unwrap_or(0),
-                image_text,
-                scan_id_text,
-            }
-        })
+/// What turns a piece's rows into the file's: the reading log's id of each
+/// of the piece's accounts, the lines before the piece, and its first byte.
+struct PieceFix<'a> {
+    accounts: &'a [u32],
+    newlines: u64,
+    start: u64,
+}
+
+impl PieceFix<'_> {
+    fn event(&self, event: &mut ScanEvent) {
+        event.account = self.accounts[event.account as usize];
+        event.line += self.newlines;
     }
 }
 
@@ -185,8 +183,24 @@ impl ScanLog {
         texts: bool,
         mut each: impl FnMut(&ScanLog, ReadRow<'_>) -> bool,
     ) -> Result<PiecesRead> {
-        self.read_in_order_piece_rows(options, path, size, zone, cut, texts, |log, rows| {
-            rows.read_rows().all(|read| each(log, read))
+        self.read_in_order(options, path, size, zone, cut, texts, |log, piece, fix| {
+            // Each row put right as it is handed out: one pass over the piece.
+            let rows = piece.log.events.into_iter().zip(piece.images);
+            for (row, (mut event, image)) in rows.enumerate() {
+                fix.event(&mut event);
+                let (image_text, scan_id_text) = piece.texts.get(row).unwrap_or_default();
+                let read = ReadRow {
+                    event,
+                    image,
+                    byte: piece.bytes.get(row).map_or(0, |byte| fix.start + byte),
+                    image_text,
+                    scan_id_text,
+                };
+                if !each(log, read) {
+                    return false;
+                }
+            }
+            true
         })
     }
 
@@ -200,9 +214,47 @@ impl ScanLog {
         path: &str,
         size: u64,
         zone: Zone,
-        (threads, piece_bytes): (usize, u64),
+        cut: (usize, u64),
         texts: bool,
         mut each: impl FnMut(&ScanLog, PieceRows) -> bool,
+    ) -> Result<PiecesRead> {
+        self.read_in_order(options, path, size, zone, cut, texts, |log, piece, fix| {
+            let Piece {
+                log: ScanLog { mut events, .. },
+                images,
+                texts,
+                mut bytes,
+                ..
+            } = piece;
+            for event in &mut events {
+                fix.event(event);
+            }
+            for byte in &mut bytes {
+                *byte += fix.start;
+            }
+            let rows = PieceRows {
+                events,
+                images,
+                bytes,
+                texts,
+            };
+            each(log, rows)
+        })
+    }
+
+    /// The pieces of the plain file `path`, parsed on `threads` threads and
+    /// handed to `each` in file order with what puts their rows right
+    /// ([`PieceFix`]); `each` returns false to stop.
+    #[allow(clippy::too_many_arguments)]
+    fn read_in_order(
+        &mut self,
+        options: &ReadOptions,
+        path: &str,
+        size: u64,
+        zone: Zone,
+        (threads, piece_bytes): (usize, u64),
+        texts: bool,
+        mut each: impl FnMut(&ScanLog, Piece, PieceFix<'_>) -> bool,
     ) -> Result<PiecesRead> {
         let pieces = usize::try_from(size / piece_bytes.max(1))
             .unwrap_or(1)
@@ -248,29 +300,13 @@ impl ScanLog {
                     else {
                         return PiecesRead::Failed(None);
                     };
-                    let Piece {
-                        log: ScanLog { mut events, .. },
-                        images,
-                        texts,
-                        mut bytes,
-                        newlines: piece_newlines,
-                        quotes: piece_quotes,
-                    } = piece;
-                    for event in &mut events {
-                        event.account = accounts[event.account as usize];
-                        event.line += newlines;
-                    }
-                    let start = cuts[wanted - 1];
-                    for byte in &mut bytes {
-                        *byte += start;
-                    }
-                    let rows = PieceRows {
-                        events,
-                        images,
-                        bytes,
-                        texts,
+                    let (piece_newlines, piece_quotes) = (piece.newlines, piece.quotes);
+                    let fix = PieceFix {
+                        accounts: &accounts,
+                        newlines,
+                        start: cuts[wanted - 1],
                     };
-                    if !each(self, rows) {
+                    if !each(self, piece, fix) {
                         return PiecesRead::Stopped;
                     }
                     newlines += piece_newlines;
@@ -502,17 +538,33 @@ fn plan_cuts(
         let at = header_end as u64 + body * index / pieces as u64;
         file.seek(SeekFrom::Start(at))
             .map_err(|err| Error::io(path, err))?;
-        let ahead = read_up_to(&mut file, LOOKAHEAD).map_err(|err| Error::io(path, err))?;
-        let Some(end) = ahead.iter().position(|&b| b == b'\n') else {
+        let Some(end) = line_end_ahead(&mut file).map_err(|err| Error::io(path, err))? else {
             return Ok(None);
         };
-        let cut = at + end as u64 + 1;
+        let cut = at + end + 1;
         if cut > *cuts.last().unwrap_or(&0) && cut < size {
             cuts.push(cut);
         }
     }
     cuts.push(size);
     Ok(Some((names, columns, cuts)))
+}
+
+/// How far past the file's position its next line end lies, looking
+/// [`LOOKAHEAD`] bytes ahead at most: a few KB first, which a line end is
+/// nearly always within (a file cut every MB would otherwise read 64 KB a
+/// cut), then the rest.
+fn line_end_ahead(file: &mut File) -> std::io::Result<Option<u64>> {
+    const FIRST: usize = 4 << 10;
+    let first = read_up_to(file, FIRST)?;
+    if let Some(end) = memchr::memchr(b'\n', &first) {
+        return Ok(Some(end as u64));
+    }
+    if first.len() < FIRST {
+        return Ok(None);
+    }
+    let rest = read_up_to(file, LOOKAHEAD - FIRST)?;
+    Ok(memchr::memchr(b'\n', &rest).map(|end| (FIRST + end) as u64))
 }
 
 fn read_up_to(file: &mut File, limit: usize) -> std::io::Result<Vec<u8>> {
