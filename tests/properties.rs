@@ -47,8 +47,11 @@ proptest! {
                     // Daily usage climbs to what the period consumed, a day at a time.
                     let last = period.daily.last().expect("a period has at least its first day");
                     prop_assert_eq!(last.used.value(), period.consumed.value());
-                    prop_assert!(period.daily.windows(2).all(|w| w[0].used <= w[1].used && w[0].date < w[1].date));
-                    prop_assert_eq!(&period.daily[0].date, &period.start.date());
+                    let daily: Vec<_> = period.daily.iter().collect();
+                    prop_assert_eq!(daily.len(), period.daily.len());
+                    prop_assert_eq!(daily.last(), Some(&last));
+                    prop_assert!(daily.windows(2).all(|w| w[0].used <= w[1].used && w[0].date < w[1].date));
+                    prop_assert_eq!(daily[0].date, period.start.date());
                     prop_assert!(period.remaining.value() >= Decimal::ZERO && period.expired.value() >= Decimal::ZERO);
                 }
             }

@@ -8,7 +8,7 @@ use crate::domain::zone::Zone;
 use chrono::{DateTime, Datelike, Months, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct Period {
     pub(crate) start: DateTime<Utc>,
     pub(crate) end: DateTime<Utc>,

@@ -208,7 +208,7 @@ fn projection_points(
     let projected = period.projected_used?.value();
     let now = period.daily.last()?;
     let end = unix(&period.end);
-    let as_of = unix(&now.until);
+    let as_of = unix(now.until);
     let used = now.used.value();
     let mut points = vec![(as_of, used)];
     let rate = account.projection.as_ref().and_then(|p| {
@@ -370,7 +370,7 @@ fn chart(report: &Report, account: &AccountReport, allowance: &AllowanceReport) 
             period
                 .daily
                 .iter()
-                .map(|day| point(&scale, &day.until, day.used.value())),
+                .map(|day| point(&scale, day.until, day.used.value())),
         );
         used.push(line.join(" "));
         if period.state == PeriodState::Closed && !period.expired.value().is_zero() {
