@@ -236,3 +236,76 @@ fn merge_refuses_projection_and_allocation_money_edited_by_hand() {
         assert!(stderr.contains(needle), "{needle}: {stderr}");
     }
 }
+
+/// A report's units and its lines' arithmetic are held to what `report`
+/// writes as its money is: an account total that is not its allowances'
+/// sum, a negative expiry, a line whose amount is not its quantity × unit
+/// price, and scan counts beyond a count's range are refused naming the
+/// key; the report of every bundled plan, as written, merges into itself.
+#[test]
+fn merge_refuses_units_and_line_arithmetic_edited_by_hand() {
+    let work = Workdir::new();
+    for (plan, log) in [
+        ("fixtures/tcss-cny-topup.toml", "fixtures/tcss-cny.csv"),
+        (
+            "fixtures/tcss-usd-300.toml",
+            "fixtures/tcss-worked-example.csv",
+        ),
+        ("fixtures/hss-payg.toml", "fixtures/hss.csv"),
+        ("fixtures/fleet.toml", "fixtures/fleet.csv"),
+    ] {
+        let (code, stdout, stderr) = run(&[
+            "report", "--plan", plan, "--log", log, "--as-of", AS_OF, "--format", "json",
+        ]);
+        assert_eq!(code, 0, "{plan}: {stderr}");
+        let written = work.write("written.json", &stdout);
+        let (code, merged, stderr) = run(&["merge", &written, "--format", "json"]);
+        assert_eq!(
+            (code, merged.as_str()),
+            (0, stdout.as_str()),
+            "{plan}: {stderr}"
+        );
+    }
+    let text = std::fs::read_to_string(report(&work, "whole.json", &[])).unwrap();
+    let edited = |name: &str, edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut report: serde_json::Value = serde_json::from_str(&text).unwrap();
+        edit(&mut report["accounts"][0]);
+        work.write(name, serde_json::to_string_pretty(&report).unwrap())
+    };
+    let cases = [
+        (
+            edited("consumed.json", &|account| {
+                account["units"]["consumed"] = "500".into()
+            }),
+            "accounts[0].units.consumed: `500` is not the sum of the allowances'",
+        ),
+        (
+            edited("expired.json", &|account| {
+                account["allowances"][0]["periods"][0]["expired"] = "-200".into()
+            }),
+            "accounts[0].allowances[0].periods[0].expired: `-200` is negative",
+        ),
+        (
+            edited("quantity.json", &|account| {
+                account["charges"]["lines"][0]["quantity"] = "1".into()
+            }),
+            "accounts[0].charges.lines[0].amount: ",
+        ),
+        (
+            edited("scans.json", &|account| {
+                account["scans"]["first"] = u64::MAX.into();
+                account["scans"]["repeat"] = 1.into();
+            }),
+            "accounts[0].scans: counts add up beyond a count's range",
+        ),
+    ];
+    for (file, needle) in cases {
+        let (code, stdout, stderr) = run(&["merge", &file]);
+        assert_eq!((code, stdout.as_str()), (2, ""), "{file}: {stderr}");
+        assert!(stderr.contains(needle), "{needle}: {stderr}");
+        assert!(
+            stderr.contains("give the report as scanquota wrote it"),
+            "{stderr}"
+        );
+    }
+}

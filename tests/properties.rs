@@ -58,6 +58,17 @@ proptest! {
         }
     }
 
+    /// A report as scanquota writes it adds up as `merge` checks a report
+    /// it reads back (a period's units, an allowance's sums, each line's
+    /// quantity × price), as built and as read from its JSON.
+    #[test]
+    fn every_report_adds_up_as_merge_checks_it(spec in plan_spec(), rows in rows(), minute in as_of_strategy()) {
+        let report = report_of(&plan_text(&spec), &log_text(&rows), minute);
+        prop_assert_eq!(report.unbalanced(), None);
+        let read: Report = serde_json::from_str(&serde_json::to_string(&report).unwrap()).unwrap();
+        prop_assert_eq!(read.unbalanced(), None);
+    }
+
     #[test]
     fn units_consumed_overage_and_denied_add_up_to_every_metered_scan(spec in plan_spec(), rows in rows(), minute in as_of_strategy()) {
         let (plan, scans) = load(&plan_text(&spec), &log_text(&rows));

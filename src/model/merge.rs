@@ -43,6 +43,12 @@ pub(crate) fn read_report(path: &str) -> Result<Report> {
         refuse_other_money(path, index, account, report.decimals)?;
         account.rebuild_bases();
     }
+    if let Some((key, problem)) = report.unbalanced() {
+        return Err(Error::input(
+            Location::file(path).key(key),
+            format!("{problem}; give the report as scanquota wrote it"),
+        ));
+    }
     Ok(report)
 }
 

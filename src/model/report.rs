@@ -523,7 +523,237 @@ impl LineBasis {
     }
 }
 
+impl Report {
+    /// The first account whose figures do not add up as `report` writes
+    /// them ([`AccountReport::unbalanced`]): `(key, what is wrong)`.
+    pub fn unbalanced(&self) -> Option<(String, String)> {
+        self.accounts
+            .iter()
+            .enumerate()
+            .find_map(|(index, account)| {
+                account
+                    .unbalanced(self.decimals)
+                    .map(|(key, problem)| (format!("accounts[{index}].{key}"), problem))
+            })
+    }
+}
+
 impl AccountReport {
+    /// Where the account's figures do not add up as `report` writes them:
+    /// `(key under the account, what is wrong)`. A report read back
+    /// (`merge`) is taken as written, so one edited by hand or damaged is
+    /// refused for it rather than merged into totals its own parts
+    /// contradict: every period's granted units are its consumed,
+    /// remaining and expired ones (none negative, a closed period with
+    /// nothing remaining, a current one with nothing expired), an
+    /// allowance's figures are its periods' sums and the account's units
+    /// its allowances' sums; the scan counts add up within a count's range;
+    /// and each charge line's amount is its quantity × unit price at
+    /// `decimals` places (a top-up's within one cent-like step of it: it is
+    /// the period's cost after the top-up less the cost before).
+    pub(crate) fn unbalanced(&self, decimals: u32) -> Option<(String, String)> {
+        let zero = Decimal::ZERO;
+        let sum = |values: &mut dyn Iterator<Item = Units>| {
+            let mut total = zero;
+            for units in values {
+                total = total.checked_add(units.value())?;
+            }
+            Some(total)
+        };
+        let differs = |key: String, written: Units, sum: Option<Decimal>, of: &str| {
+            (Some(written.value()) != sum).then(|| {
+                let sum = sum.map_or_else(
+                    || "beyond a decimal's range".into(),
+                    |s| s.normalize().to_string(),
+                );
+                (key, format!("`{written}` is not the sum of {of} ({sum})"))
+            })
+        };
+        for (a, allowance) in self.allowances.iter().enumerate() {
+            for (p, period) in allowance.periods.iter().enumerate() {
+                let key = |field: &str| format!("allowances[{a}].periods[{p}].{field}");
+                for (field, units) in [
+                    ("granted", period.granted),
+                    ("consumed", period.consumed),
+                    ("remaining", period.remaining),
+                    ("expired", period.expired),
+                ] {
+                    if units.value() < zero {
+                        return Some((
+                            key(field),
+                            format!("`{units}` is negative, which no unit count is"),
+                        ));
+                    }
+                }
+                let (left, nothing) = match period.state {
+                    PeriodState::Closed => (period.remaining, "remaining in a closed period"),
+                    PeriodState::Current => (period.expired, "expired in the current period"),
+                };
+                if !left.is_zero() {
+                    let field = if period.state == PeriodState::Closed {
+                        "remaining"
+                    } else {
+                        "expired"
+                    };
+                    return Some((
+                        key(field),
+                        format!("`{left}` units {nothing}, where none are"),
+                    ));
+                }
+                let parts = [period.consumed, period.remaining, period.expired];
+                if let Some(wrong) = differs(
+                    key("granted"),
+                    period.granted,
+                    sum(&mut parts.into_iter()),
+                    "consumed, remaining and expired",
+                ) {
+                    return Some(wrong);
+                }
+            }
+            let key = |field: &str| format!("allowances[{a}].{field}");
+            let periods = &allowance.periods;
+            for (field, written, of) in [
+                (
+                    "granted",
+                    allowance.granted,
+                    sum(&mut periods.iter().map(|p| p.granted)),
+                ),
+                (
+                    "consumed",
+                    allowance.consumed,
+                    sum(&mut periods.iter().map(|p| p.consumed)),
+                ),
+                (
+                    "remaining",
+                    allowance.remaining,
+                    sum(&mut periods.iter().map(|p| p.remaining)),
+                ),
+                (
+                    "expired",
+                    allowance.expired,
+                    sum(&mut periods.iter().map(|p| p.expired)),
+                ),
+            ] {
+                if let Some(wrong) = differs(key(field), written, of, "its periods'") {
+                    return Some(wrong);
+                }
+            }
+        }
+        let all = &self.allowances;
+        let free = || all.iter().filter(|a| a.kind == AllowanceKind::Free);
+        let units = &self.units;
+        for (field, written, of) in [
+            (
+                "consumed",
+                units.consumed,
+                sum(&mut all.iter().map(|a| a.consumed)),
+            ),
+            (
+                "remaining",
+                units.remaining,
+                sum(&mut all.iter().map(|a| a.remaining)),
+            ),
+            (
+                "expired",
+                units.expired,
+                sum(&mut all.iter().map(|a| a.expired)),
+            ),
+            (
+                "free_used",
+                units.free_used,
+                sum(&mut free().map(|a| a.consumed)),
+            ),
+            (
+                "free_expired",
+                units.free_expired,
+                sum(&mut free().map(|a| a.expired)),
+            ),
+        ] {
+            if let Some(wrong) = differs(format!("units.{field}"), written, of, "the allowances'") {
+                return Some(wrong);
+            }
+        }
+        for (field, written) in [("overage", units.overage), ("denied", units.denied)] {
+            if written.value() < zero {
+                return Some((
+                    format!("units.{field}"),
+                    format!("`{written}` is negative, which no unit count is"),
+                ));
+            }
+        }
+        let scans = &self.scans;
+        let counts = [
+            scans.duplicates,
+            scans.failed,
+            scans.trial,
+            scans.uncovered,
+            scans.first,
+            scans.repeat,
+            scans.denied,
+            scans.after_as_of,
+        ];
+        if counts
+            .iter()
+            .try_fold(0u64, |total, count| total.checked_add(*count))
+            .is_none()
+        {
+            return Some((
+                "scans".into(),
+                "counts add up beyond a count's range".into(),
+            ));
+        }
+        if scans.failed_metered > scans.failed {
+            return Some((
+                "scans.failed_metered".into(),
+                format!(
+                    "`{}` is more than the failed scans ({})",
+                    scans.failed_metered, scans.failed
+                ),
+            ));
+        }
+        let step = Decimal::new(1, decimals);
+        for (l, line) in self.charges.lines.iter().enumerate() {
+            let key = |field: &str| format!("charges.lines[{l}].{field}");
+            if line.quantity.value() < zero {
+                return Some((
+                    key("quantity"),
+                    format!(
+                        "`{}` is negative, which no charge line's quantity is",
+                        line.quantity
+                    ),
+                ));
+            }
+            if line.unit_price.value() < zero {
+                return Some((
+                    key("unit_price"),
+                    format!("`{}` is negative, which no price is", line.unit_price),
+                ));
+            }
+            let priced = crate::domain::numbers::priced(
+                line.quantity.value(),
+                line.unit_price.value(),
+                decimals,
+            );
+            let off = priced
+                .and_then(|priced| line.amount.value().checked_sub(priced))
+                .map(|off| off.abs());
+            let fits = match line.kind {
+                ChargeKind::Topup => off.is_some_and(|off| off <= step),
+                _ => off.is_some_and(|off| off.is_zero()),
+            };
+            if !fits {
+                return Some((
+                    key("amount"),
+                    format!(
+                        "`{}` is not its quantity {} × unit price {} at {decimals} decimals",
+                        line.amount, line.quantity, line.unit_price
+                    ),
+                ));
+            }
+        }
+        None
+    }
+
     /// What period `period` of allowance `allowance` was charged (its line
     /// and its top-ups' lines, by their basis); `None` when no line is.
     pub(crate) fn period_charge(&self, allowance: usize, period: usize) -> Option<Money> {
