@@ -831,3 +831,62 @@ fn a_streamed_ledger_writes_the_same_bytes_to_output_as_to_stdout() {
         );
     }
 }
+
+/// A ledger written next to the logs (`--output` into the `--log`
+/// directory) and read back as a log would bill every row again as a scan,
+/// its `outcome` ignored: failed and duplicate scans charged.
+#[test]
+fn a_ledger_read_back_as_a_log_is_refused() {
+    let work = Workdir::new();
+    for format in ["csv", "jsonl"] {
+        let ledger = work.path(&format!("ledger.{format}"));
+        let (code, _, stderr) = run(&[
+            "ledger",
+            "--plan",
+            PLAN,
+            "--log",
+            "fixtures/tcss-worked-example.csv",
+            "--as-of",
+            AS_OF,
+            "--format",
+            format,
+            "--output",
+            &ledger,
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        let (code, stdout, stderr) =
+            run(&["report", "--plan", PLAN, "--log", &ledger, "--as-of", AS_OF]);
+        assert_eq!((code, stdout.as_str()), (2, ""), "{format}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        for needle in [
+            format!("ledger.{format}:1"),
+            "is a scanquota ledger".into(),
+            "not a scan log".into(),
+            "give the scan logs the ledger was made from".into(),
+        ] {
+            assert!(stderr.contains(&needle), "{format}: {needle}: {stderr}");
+        }
+    }
+}
+
+/// Unknown columns are ignored as before: only a ledger's whole signature
+/// (`outcome`, `units`, `draws`, `overage` together) is refused.
+#[test]
+fn a_log_with_some_of_the_ledger_columns_is_read_as_before() {
+    let work = Workdir::new();
+    let log = work.write(
+        "log.csv",
+        "timestamp,image,outcome,units,draws,note\n2024-04-01T00:00:00Z,a,failed,0,,x\n",
+    );
+    let json = work.write(
+        "log.jsonl",
+        "{\"timestamp\":\"2024-04-01T00:00:00Z\",\"image\":\"a\",\"outcome\":\"failed\",\"units\":\"0\",\"overage\":\"0\"}\n",
+    );
+    for log in [log, json] {
+        let (code, stdout, stderr) = run(&[
+            "report", "--plan", PLAN, "--log", &log, "--as-of", AS_OF, "--format", "json",
+        ]);
+        assert_eq!(code, 0, "{log}: {stderr}");
+        assert!(stdout.contains("\"first\": 1"), "{log}: {stdout}");
+    }
+}

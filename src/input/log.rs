@@ -393,6 +393,30 @@ pub(crate) const KNOWN_COLUMNS: [&str; 7] = [
     "scan_id",
 ];
 
+/// The columns a `ledger --format csv` (or `jsonl`) output has and a scan
+/// log never does: a ledger read back as a log would be billed again with
+/// its `outcome` ignored (failed scans charged as first scans).
+const LEDGER_SIGNATURE: [&str; 4] = ["outcome", "units", "draws", "overage"];
+
+/// Refuse a file whose header (or first object's keys), folded, is a
+/// ledger's: a scan log's unknown columns are ignored, so only all of
+/// [`LEDGER_SIGNATURE`] together is taken as a ledger.
+fn refuse_ledger<'a>(at: Location, names: impl Iterator<Item = &'a str> + Clone) -> Result<()> {
+    if !LEDGER_SIGNATURE
+        .iter()
+        .all(|column| names.clone().any(|name| name == *column))
+    {
+        return Ok(());
+    }
+    Err(Error::input(
+        at,
+        format!(
+            "is a scanquota ledger (it has the columns {}), not a scan log; give the scan logs the ledger was made from (its `file` column names them)",
+            LEDGER_SIGNATURE.join(", ")
+        ),
+    ))
+}
+
 /// Where each known column sits in a file's rows.
 struct Columns {
     timestamp: usize,
@@ -408,6 +432,10 @@ struct Columns {
 
 impl Columns {
     fn of<R: Read>(input: &CsvInput<R>, group_column: Option<&str>) -> Result<Columns> {
+        refuse_ledger(
+            Location::file(input.name()).line(1),
+            input.names().iter().map(String::as_str),
+        )?;
         let group = match group_column {
             None => None,
             Some(column) => Some(input.find(column)?.ok_or_else(|| {
@@ -1747,6 +1775,10 @@ fn classify_json(
     object: &serde_json::Map<String, serde_json::Value>,
     layout: &Layout,
 ) -> Result<()> {
+    refuse_ledger(
+        Location::file(name).line(line),
+        object.keys().map(String::as_str),
+    )?;
     if is_scan_row(object, layout) {
         return Ok(());
     }
