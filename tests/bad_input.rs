@@ -377,6 +377,60 @@ fn catalogue() -> Vec<Case> {
             b"name = \"a\0b\"\n".to_vec(),
             &["plan.toml:1"],
         ),
+        // A plan's text reaches every view, FOCUS CSV and the HTML page as
+        // written: a TOML escape may write any character, so the plan
+        // refuses what would act instead of being read.
+        plan_case(
+            "escape sequence in the plan name",
+            "name = \"Plan\\u0000\\u001b]0;x\\u0007\"\n[subscription]\nstart = 2024-03-15T14:00:00+08:00\n",
+            &[
+                "plan.toml:1:8",
+                "name",
+                "`Plan\\u{0}\\u{1b}]0;x\\u{7}`",
+                "control character",
+            ],
+        ),
+        plan_case(
+            "line break in the provider name",
+            format!("{MINIMAL_PLAN}[provider]\nname = \"Vendor\\r\\nInjected-Row\"\n"),
+            &[
+                "plan.toml:4:8",
+                "provider.name",
+                "`Vendor\\u{d}\\u{a}Injected-Row`",
+                "control character",
+            ],
+        ),
+        plan_case(
+            "text reversed in an allowance name",
+            format!("{MINIMAL_PLAN}[[allowance]]\nname = \"quota-\u{202e}b\"\nunits = 1\n"),
+            &["plan.toml:4:8", "allowance[0].name", "`quota-\\u{202e}b`", "reorders text"],
+        ),
+        Case {
+            name: "NUL in the provider service of an invoice",
+            files: vec![(
+                "plan.toml",
+                format!("{MINIMAL_PLAN}[provider]\nservice = \"svc\\u0000\"\n").into_bytes(),
+            )],
+            args: [
+                "invoice",
+                "--plan",
+                "{plan.toml}",
+                "--log",
+                "fixtures/tcss-worked-example.csv",
+                "--as-of",
+                AS_OF,
+                "--format",
+                "focus",
+            ]
+            .map(String::from)
+            .to_vec(),
+            needles: vec![
+                "plan.toml:4:11".into(),
+                "provider.service".into(),
+                "`svc\\u{0}`".into(),
+                "control character".into(),
+            ],
+        },
         plan_case(
             "non-UTF-8 plan",
             b"name = \"caf\xe9\"\n".to_vec(),

@@ -10,6 +10,12 @@ use std::borrow::Cow;
 pub(crate) const HIDDEN_IN_ACCOUNT: &str =
     "holds a control character or a mark that reorders text; account names are plain text";
 
+/// Why a plan's text holding a character [`is_hidden`] names is refused:
+/// its names (the plan's, the provider's, an allowance's, a fee's) reach
+/// every view, FOCUS CSV and the HTML page as written.
+pub(crate) const HIDDEN_IN_PLAN: &str =
+    "holds a control character or a mark that reorders text; plan text is plain text: remove it";
+
 /// Whether `c` would act rather than be read where a name is printed: a
 /// control character (C0, DEL, C1: an escape sequence starts with one), or
 /// a mark that reorders the text around it (bidirectional embeddings,

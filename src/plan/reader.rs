@@ -4,6 +4,7 @@
 
 use crate::domain::error::{Error, Location, Result};
 use crate::domain::numbers::parse_decimal;
+use crate::domain::text::{HIDDEN_IN_PLAN, has_hidden, shown};
 use rust_decimal::Decimal;
 use std::ops::Range;
 use toml::Spanned;
@@ -165,6 +166,14 @@ impl<'d, 's, 'i> TableReader<'d, 's, 'i> {
             return Ok(None);
         };
         match value.get_ref() {
+            // Every string of a plan is read here, so a name that would act
+            // on a terminal or a page is refused before any view prints it.
+            // Shown escaped, not as written: TOML takes a tab or U+202E as is.
+            DeValue::String(text) if has_hidden(text) => Err(self.doc.error(
+                &value.span(),
+                &self.path_of(key),
+                format!("`{}` {HIDDEN_IN_PLAN}", shown(text)),
+            )),
             DeValue::String(text) => Ok(Some(self.field(key, text.to_string(), value.span()))),
             _ => Err(self.wrong_type(key, &value, "a quoted string")),
         }
