@@ -138,6 +138,73 @@ fn reconcile_prints_each_differing_field() {
     assert!(stderr.contains("3 field(s) differ"));
 }
 
+/// An editor on Windows saves the body with a BOM; logs take one too.
+#[test]
+fn reconcile_accepts_a_bom() {
+    let work = Workdir::new();
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(std::fs::read(common::root().join("fixtures/hss-vendor-stats.json")).unwrap());
+    let (code, stdout, stderr) = reconcile(&work.write("vendor.json", bytes));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with("AGREE"), "{stdout}");
+}
+
+/// A key one or two letters off a field (or the same but for case) is a
+/// typo, and the figure it holds was never compared: refused, naming it and
+/// the fields. A key unlike any field is the vendor's addition: ignored.
+#[test]
+fn reconcile_refuses_a_misspelt_key_and_ignores_vendor_additions() {
+    let work = Workdir::new();
+    let text =
+        std::fs::read_to_string(common::root().join("fixtures/hss-vendor-stats.json")).unwrap();
+    for (name, changed, needles) in [
+        (
+            "top.json",
+            text.replacen(
+                "\"cicd_scan_num\"",
+                "\"cicd_scan_nun\": 999, \"cicd_scan_num\"",
+                1,
+            ),
+            [
+                "top.json:3:",
+                "cicd_scan_nun",
+                "did you mean `cicd_scan_num`",
+                "repository_scan_num",
+            ],
+        ),
+        (
+            "nested.json",
+            text.replacen(
+                "\"registriy\": 0, \"cicd\": 1}",
+                "\"registriy\": 0, \"Cicd\": 5, \"cicd\": 1}",
+                1,
+            ),
+            [
+                "nested.json:7:",
+                "high_risk.Cicd",
+                "did you mean `cicd`",
+                "registriy",
+            ],
+        ),
+    ] {
+        let path = work.write(name, changed);
+        let (code, stdout, stderr) = reconcile(&path);
+        assert_eq!((code, stdout.as_str()), (2, ""), "{name}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        for needle in needles {
+            assert!(stderr.contains(needle), "{name}: {needle}: {stderr}");
+        }
+    }
+    let added = text.replacen(
+        '{',
+        "{\"request_id\": \"5f1c\", \"extension\": {\"x\": 1},",
+        1,
+    );
+    let (code, stdout, stderr) = reconcile(&work.write("added.json", added));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with("AGREE"), "{stdout}");
+}
+
 #[test]
 fn reconcile_refuses_malformed_json() {
     let work = Workdir::new();

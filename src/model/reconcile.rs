@@ -34,6 +34,9 @@ pub(crate) fn read_vendor(path: &str) -> Result<Value> {
 
 /// [`read_vendor`] from bytes; `path` names them in messages.
 pub fn parse_vendor(path: &str, bytes: &[u8]) -> Result<Value> {
+    // A BOM is accepted as in logs: an editor on Windows writes one, and
+    // serde_json would call it invalid JSON at 1:1.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let value: Value = serde_json::from_slice(bytes).map_err(|err| {
         Error::input(
             Location::file(path)
@@ -65,8 +68,22 @@ pub fn parse_vendor(path: &str, bytes: &[u8]) -> Result<Value> {
             format!("{problem}; keep one, or the statistics are ambiguous"),
         ));
     }
-    let mut missing = Vec::new();
     let template = serde_json::to_value(HssStatistics::zero()).expect("statistics serialise");
+    if let Some((dotted, key, meant, known)) = misspelt("", &template, &value) {
+        let mut at = Location::file(path);
+        if let Some((line, column)) = position_of(bytes, &key) {
+            at = at.line(line).column(column);
+        }
+        return Err(Error::input(
+            at.key(&dotted),
+            format!(
+                "`{}` is not a field of the statistics (did you mean `{meant}`?); the fields here are: {}; correct the key (other keys the vendor adds are ignored)",
+                crate::domain::text::shown(&key),
+                known.join(", ")
+            ),
+        ));
+    }
+    let mut missing = Vec::new();
     incomplete("", &template, &value, &mut missing);
     if !missing.is_empty() {
         return Err(Error::input(
@@ -80,6 +97,76 @@ pub fn parse_vendor(path: &str, bytes: &[u8]) -> Result<Value> {
         ));
     }
     Ok(value)
+}
+
+/// The first key of `vendor` that is not one of `template`'s but is a near
+/// miss of one (the same but for case, or one or two letters off, as
+/// `cicd_scan_nun`), at any depth: its dotted path, the key, the field it
+/// is close to and the fields of its object. Other unknown keys are the
+/// vendor's additions and are ignored (docs/decisions.md).
+fn misspelt(
+    prefix: &str,
+    template: &Value,
+    vendor: &Value,
+) -> Option<(String, String, String, Vec<String>)> {
+    let (Value::Object(fields), Value::Object(found)) = (template, vendor) else {
+        return None;
+    };
+    for (key, value) in found {
+        let dotted = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        match fields.get(key) {
+            Some(expected) => {
+                if let Some(inner) = misspelt(&dotted, expected, value) {
+                    return Some(inner);
+                }
+            }
+            None => {
+                let folded = key.to_lowercase();
+                if let Some(meant) = fields.keys().find(|known| edits(&folded, known) <= 2) {
+                    return Some((
+                        dotted,
+                        key.clone(),
+                        meant.clone(),
+                        fields.keys().cloned().collect(),
+                    ));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The Levenshtein distance between `a` and `b`, in characters.
+fn edits(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(above + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// The line and column (in characters) where `key` is first written as a
+/// JSON key (`"key"`), to point the message at it.
+fn position_of(bytes: &[u8], key: &str) -> Option<(u64, u64)> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let start = text.find(&format!("\"{key}\""))?;
+    let before = &text[..start];
+    let line = before.matches('\n').count() as u64 + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() as u64 + 1;
+    Some((line, column))
 }
 
 /// The dotted paths of `template`'s leaves that `vendor` lacks or holds as
