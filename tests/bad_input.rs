@@ -118,6 +118,20 @@ fn catalogue() -> Vec<Case> {
             b"timestamp,image\n2024-04-01\x1b[2J\x1b]0;x\x07,a\n".to_vec(),
             &["log.csv:2:1", "`2024-04-01\\u{1b}[2J\\u{1b}]0;x\\u{7}`"],
         ),
+        // `ac` U+200B `me` prints as `acme`: a second account that reads as
+        // the first, charged its own quota.
+        log_case(
+            "invisible character in an account",
+            "timestamp,image,account\n2024-04-01T00:00:00Z,a,acme\n2024-04-01T00:00:00Z,a,ac\u{200b}me\n"
+                .into(),
+            &["log.csv:3:3", "ac\\u{200b}me", "invisible character"],
+        ),
+        log_case(
+            "soft hyphen in a JSON account",
+            b"{\"timestamp\":\"2024-04-01T00:00:00Z\",\"image\":\"a\",\"account\":\"ac\\u00adme\"}\n"
+                .to_vec(),
+            &["log.csv:1", "account", "ac\\u{ad}me", "invisible character"],
+        ),
         log_case(
             "text reversed in an account",
             b"timestamp,image,account\n2024-04-01T00:00:00Z,a,team-\xe2\x80\xaeb\n".to_vec(),

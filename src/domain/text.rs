@@ -7,26 +7,52 @@ use std::borrow::Cow;
 /// Why an account name holding a character [`is_hidden`] names is refused,
 /// wherever it is read (a log row, a `--cores` sample, a merged report):
 /// every view prints the name.
-pub(crate) const HIDDEN_IN_ACCOUNT: &str =
-    "holds a control character or a mark that reorders text; account names are plain text";
+pub(crate) const HIDDEN_IN_ACCOUNT: &str = "holds a control character, an invisible character or a mark that reorders text; account names are plain text";
 
 /// Why a plan's text holding a character [`is_hidden`] names is refused:
 /// its names (the plan's, the provider's, an allowance's, a fee's) reach
 /// every view, FOCUS CSV and the HTML page as written.
-pub(crate) const HIDDEN_IN_PLAN: &str =
-    "holds a control character or a mark that reorders text; plan text is plain text: remove it";
+pub(crate) const HIDDEN_IN_PLAN: &str = "holds a control character, an invisible character or a mark that reorders text; plan text is plain text: remove it";
 
 /// Whether `c` would act rather than be read where a name is printed: a
 /// control character (C0, DEL, C1: an escape sequence starts with one), or
-/// a mark that reorders the text around it (bidirectional embeddings,
-/// overrides and isolates, the direction marks), which can make a name read
-/// as another.
+/// a format character (Unicode general category Cf): the marks that reorder
+/// the text around them (bidirectional embeddings, overrides and isolates,
+/// the direction marks) and the invisible ones (zero-width space and
+/// joiners, soft hyphen, word joiner, BOM, tags…), either of which can make
+/// a name read as another (`ac\u{200b}me` prints as `acme`).
 pub(crate) fn is_hidden(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
-        )
+    c.is_control() || is_format(c)
+}
+
+/// Whether `c` is in Unicode's general category Cf (format), as of Unicode
+/// 15.1. Listed here rather than taken from a crate: the category changes
+/// rarely, and a character added to it later is at worst shown as is.
+fn is_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{0600}'..='\u{0605}'
+            | '\u{061C}'
+            | '\u{06DD}'
+            | '\u{070F}'
+            | '\u{0890}'..='\u{0891}'
+            | '\u{08E2}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{110BD}'
+            | '\u{110CD}'
+            | '\u{13430}'..='\u{1343F}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0001}'
+            | '\u{E0020}'..='\u{E007F}'
+    )
 }
 
 /// Whether `text` holds a character [`is_hidden`] names.
@@ -62,5 +88,11 @@ mod tests {
         assert_eq!(shown("\t\n\u{9b}\u{7f}"), "\\u{9}\\u{a}\\u{9b}\\u{7f}");
         assert_eq!(shown("abc\u{202E}fed"), "abc\\u{202e}fed");
         assert!(has_hidden("x\u{2066}") && !has_hidden("x\u{2070}"));
+        assert_eq!(
+            shown("ac\u{200b}me\u{ad}\u{2060}\u{feff}\u{e0041}"),
+            "ac\\u{200b}me\\u{ad}\\u{2060}\\u{feff}\\u{e0041}"
+        );
+        // Letters, marks and spaces that print are left alone.
+        assert!(!has_hidden("café cafe\u{301} Ωmega 名前 a\u{a0}b"));
     }
 }

@@ -1141,7 +1141,7 @@ impl ScanLog {
                     return Err(fail(
                         index,
                         &shown(key),
-                        "holds a control character or a mark that reorders text; --by keys are plain text",
+                        "holds a control character, an invisible character or a mark that reorders text; --by keys are plain text",
                     ));
                 }
                 self.groups
