@@ -768,7 +768,26 @@ fn a_file_without_read_permission_exits_2() {
     } else {
         std::process::Command::new(&binary)
     };
-    let output = command.args(args).output().expect("run scanquota");
+    command.args(args);
+    // The copy was open for writing while other tests of this binary
+    // spawned processes: a child forked then holds that descriptor until it
+    // execs, and executing the copy meanwhile fails with ETXTBSY ("Text file
+    // busy"). Try again once those children have moved on.
+    let busy = |output: &std::process::Output| {
+        output.status.code() == Some(126)
+            && String::from_utf8_lossy(&output.stderr).contains("Text file busy")
+    };
+    let mut tries = 0;
+    let output = loop {
+        tries += 1;
+        match command.output() {
+            Err(err) if err.raw_os_error() == Some(26) && tries < 50 => {}
+            Err(err) => panic!("run scanquota: {err}"),
+            Ok(output) if busy(&output) && tries < 50 => {}
+            Ok(output) => break output,
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(output.stdout.is_empty());
