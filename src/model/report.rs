@@ -1043,13 +1043,15 @@ pub fn build(
     breakdown: Option<&Breakdown>,
 ) -> Result<Report> {
     let days = report_days(plan, schedule);
-    let accounts: Vec<AccountReport> = usages
-        .iter()
-        .map(|usage| {
-            let cores = core_days.get(&usage.account).map_or(&[][..], Vec::as_slice);
-            account_report(plan, schedule, usage, &days, cores, breakdown)
-        })
-        .collect::<Result<_>>()?;
+    // Sized once: an account's report is large, and a vector grown by
+    // doubling would hold up to twice the accounts' room.
+    let mut accounts: Vec<AccountReport> = Vec::with_capacity(usages.len());
+    for usage in usages {
+        let cores = core_days.get(&usage.account).map_or(&[][..], Vec::as_slice);
+        accounts.push(account_report(
+            plan, schedule, usage, &days, cores, breakdown,
+        )?);
+    }
     let totals = Totals::of(&accounts, plan.decimals)?;
     Ok(Report {
         schema: REPORT_SCHEMA.to_string(),
@@ -1104,7 +1106,7 @@ fn account_report(
             consumed: Units::default(),
             remaining: Units::default(),
             expired: Units::default(),
-            periods: Vec::new(),
+            periods: Vec::with_capacity(schedule.allowance_periods[index].len()),
         };
         for (p, period) in schedule.allowance_periods[index].iter().enumerate() {
             let granted = schedule.granted(plan, index, period)?;
