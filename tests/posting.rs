@@ -451,3 +451,30 @@ fn the_views_say_an_open_cycles_shares_still_change() {
         );
     }
 }
+
+/// An `--as-of` past a window's end is brought back to its last instant,
+/// and said on stderr (not with `--quiet`); one inside it is taken silently.
+#[test]
+fn an_as_of_past_the_window_is_brought_back_out_loud() {
+    let args = |as_of: &'static str, quiet: bool| {
+        let mut all = vec!["invoice", "--plan", TOPUP_PLAN, "--log", CNY_LOG];
+        all.extend(["--month", "2024-04", "--as-of", as_of, "--format", "json"]);
+        if quiet {
+            all.insert(0, "--quiet");
+        }
+        common::run(&all)
+    };
+    let (code, later, stderr) = args("2024-06-01", false);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("--as-of 2024-06-01 is past the window's end (2024-05-01T00:00:00+08:00); the figures are as of 2024-04-30T23:59:59.999999999+08:00"),
+        "{stderr}"
+    );
+    let (_, at_end, _) = args("2024-04-30 23:59:59.999999999", false);
+    assert_eq!(later, at_end);
+    let (code, _, stderr) = args("2024-06-01", true);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    let (code, _, stderr) = args("2024-04-20", false);
+    assert_eq!(code, 0);
+    assert!(!stderr.contains("past the window"), "{stderr}");
+}

@@ -285,6 +285,19 @@ impl Job {
             };
             notes += &plan.notes();
             let as_of = resolve_as_of_in(input.window.as_of.as_deref(), &plan, window)?;
+            if let (Some(text), Some(window)) = (input.window.as_of.as_deref(), window) {
+                // Said out loud: the figures are as of another instant than
+                // the one asked for (docs/invoice.md).
+                let asked = parse_as_of(Some(text), plan.zone)?;
+                let note = format!(
+                    "scanquota: --as-of {text} is past the window's end ({}); the figures are as of {}\n",
+                    plan.zone.format(window.to),
+                    plan.zone.format(as_of)
+                );
+                if asked > as_of && !notes.contains(&note) {
+                    notes += &note;
+                }
+            }
             let core_days = match &cores {
                 Some((path, layout)) => {
                     let (days, note) = core_days(path, layout, &plan, as_of)?;
