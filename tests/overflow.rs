@@ -296,6 +296,39 @@ fn estimate_with_step_one_and_a_large_demand_completes() {
     }
 }
 
+/// A demand whose purchase would be past the largest plan value (10^12
+/// units, which `plan check` refuses as `units`) is refused, not
+/// recommended; one at the limit is recommended.
+#[test]
+fn estimate_refuses_a_purchase_no_plan_can_hold() {
+    let dir = Workdir::new();
+    let plan = dir.write(
+        "deny.toml",
+        format!("{STEP_ONE}[overage]\npolicy = \"deny\"\n"),
+    );
+    let estimate = |scans: &str| {
+        run(&[
+            "estimate",
+            "--plan",
+            &plan,
+            "--first-scans",
+            scans,
+            "--repeat-scans",
+            "0",
+        ])
+    };
+    let (code, stdout, stderr) = estimate("1000000000001");
+    assert_eq!((code, stdout.as_str()), (2, ""));
+    assert!(
+        stderr.contains("the demand needs 1000000000001 units a cycle of [[allowance]] quota")
+            && stderr.contains("more than any plan holds (10^12 units); give a smaller demand"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = estimate("1000000000000");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("1000000000000"), "{stdout}");
+}
+
 prop_compose! {
     /// A plan with every value drawn from the limits or from small values:
     /// 10^12 with 8 decimals, many allowances, fees, cores.

@@ -565,6 +565,23 @@ fn recommend_with(
     let cost = cost_of(bought, price)
         .and_then(|cost| round_money(cost, plan.decimals))
         .ok_or_else(cost_overflow)?;
+    // No plan can hold a purchase past a plan value's largest (`plan check`
+    // refuses `units` above it): say so rather than recommend one.
+    if let Some(allowance) = allowance
+        && bought > crate::domain::numbers::MAX_VALUE
+    {
+        let fix = if by_hand {
+            "give a smaller demand"
+        } else {
+            "meter the account's scans as several accounts"
+        };
+        return Err(Error::Usage(format!(
+            "the demand needs {} units a cycle of [[allowance]] {} in {}, more than any plan holds (10^12 units); {fix}",
+            bought.normalize(),
+            allowance.name,
+            plan.file,
+        )));
+    }
     let over_months = cost
         .exact_mul(Decimal::from(months))
         .and_then(|over_months| round_money(over_months, plan.decimals))

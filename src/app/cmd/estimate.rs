@@ -98,6 +98,9 @@ pub(crate) fn run(args: &EstimateArgs, width: u16) -> Result<CommandOutput> {
                             what: format!("account {}: {what}", seen.account),
                             fix,
                         },
+                        Error::Usage(problem) => {
+                            Error::Usage(format!("account {}: {problem}", seen.account))
+                        }
                         other => other,
                     })?;
                     recommendation.account = Some(seen.account.clone());
