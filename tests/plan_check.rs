@@ -478,3 +478,40 @@ fn inputs_that_are_not_plans_never_panic() {
         assert!(!stderr.contains("panicked"), "{name}: {stderr}");
     }
 }
+
+/// A plan holds at most 100 `[[allowance]]` tables: every scan is drawn
+/// through each, and every account's report holds each one's periods. The
+/// 101st is refused at its table, by `plan check` and by the billing
+/// commands alike; 100 are taken.
+#[test]
+fn a_plan_holds_at_most_a_hundred_allowances() {
+    let plan = |count: usize| {
+        let mut text = MINIMAL_PLAN.to_string();
+        for n in 0..count {
+            text += &format!("[[allowance]]\nname = \"a{n}\"\nunits = 1\nunit_price = 0.01\n");
+        }
+        text
+    };
+    let stderr = refused(
+        &plan(101),
+        "allowance[100]",
+        &["more than the 100 a plan may hold", "merge allowances"],
+    );
+    assert!(stderr.contains(":403:1:"), "{stderr}");
+    let json = check_json(&plan(100));
+    assert_eq!(json["allowance"].as_array().map(Vec::len), Some(100));
+    let work = Workdir::new();
+    let path = work.write("plan.toml", plan(101));
+    let log = work.write("log.csv", "timestamp,image\n2024-03-16T09:00:00+08:00,a\n");
+    let (code, stdout, stderr) = run(&[
+        "report",
+        "--plan",
+        &path,
+        "--log",
+        &log,
+        "--as-of",
+        "2024-04-01",
+    ]);
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    assert!(stderr.contains("allowance[100]"), "{stderr}");
+}

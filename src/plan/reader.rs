@@ -143,6 +143,11 @@ impl<'d, 's, 'i> TableReader<'d, 's, 'i> {
         }
     }
 
+    /// An error about this table itself, placed at it and named by its path.
+    pub(crate) fn table_error(&self, problem: impl Into<String>) -> Error {
+        self.doc.error(&self.span, &self.path, problem)
+    }
+
     pub(crate) fn missing(&self, key: &str, example: &str) -> Error {
         self.doc.error(
             &self.span,
