@@ -977,3 +977,33 @@ fn a_log_with_some_of_the_ledger_columns_is_read_as_before() {
         assert!(stdout.contains("\"first\": 1"), "{log}: {stdout}");
     }
 }
+
+/// The zero-width joiners that Persian and Indic words and emoji are
+/// written with are text, not hidden characters: an account, a `--by` key
+/// and plan text holding them are read and printed as written.
+#[test]
+fn text_written_with_zero_width_joiners_is_taken() {
+    let work = Workdir::new();
+    let persian = "\u{645}\u{6cc}\u{200c}\u{62e}\u{648}\u{627}\u{647}\u{645}";
+    let family = "\u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467}";
+    let log = work.write(
+        "log.csv",
+        format!(
+            "timestamp,image,account,team\n2024-04-01T00:00:00Z,a,{family},{persian}\n2024-04-01T01:00:00Z,b,acme,payments\n"
+        ),
+    );
+    let plan = work.write(
+        "plan.toml",
+        format!(
+            "name = \"Hindi \u{915}\u{94d}\u{200d}\u{937}\"\n[subscription]\nstart = 2024-03-15T14:00:00+08:00\n"
+        ),
+    );
+    let (code, stdout, stderr) = run(&[
+        "report", "--plan", &plan, "--log", &log, "--as-of", AS_OF, "--by", "team", "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    for text in [persian, family, "\u{915}\u{94d}\u{200d}\u{937}"] {
+        assert!(stdout.contains(text), "{text}: {stdout}");
+    }
+}

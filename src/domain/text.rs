@@ -18,17 +18,25 @@ pub(crate) const HIDDEN_IN_PLAN: &str = "holds a control character, an invisible
 /// control character (C0, DEL, C1: an escape sequence starts with one), or
 /// a format character (Unicode general category Cf): the marks that reorder
 /// the text around them (bidirectional embeddings, overrides and isolates,
-/// the direction marks) and the invisible ones (zero-width space and
-/// joiners, soft hyphen, word joiner, BOM, tags…), either of which can make
-/// a name read as another (`ac\u{200b}me` prints as `acme`).
+/// the direction marks) and the invisible ones (zero-width space, soft
+/// hyphen, word joiner, BOM…), either of which can make a name read as
+/// another (`ac\u{200b}me` prints as `acme`); the joiners that scripts
+/// and emoji need are text ([`is_format`]).
 pub(crate) fn is_hidden(c: char) -> bool {
     c.is_control() || is_format(c)
 }
 
 /// Whether `c` is in Unicode's general category Cf (format), as of Unicode
-/// 15.1. Listed here rather than taken from a crate: the category changes
-/// rarely, and a character added to it later is at worst shown as is.
+/// 15.1, but for the joiners. Listed here rather than taken from a crate:
+/// the category changes rarely, and a character added to it later is at
+/// worst shown as is. The zero-width non-joiner and joiner (U+200C, U+200D)
+/// shape Persian and Indic words and join emoji: they are how that text is
+/// written, and stay allowed. Tags (U+E0020..U+E007F), which spell a few
+/// subdivision flags, are refused: alone they print as nothing.
 fn is_format(c: char) -> bool {
+    if matches!(c, '\u{200C}' | '\u{200D}') {
+        return false;
+    }
     matches!(
         c,
         '\u{00AD}'
@@ -92,6 +100,14 @@ mod tests {
             shown("ac\u{200b}me\u{ad}\u{2060}\u{feff}\u{e0041}"),
             "ac\\u{200b}me\\u{ad}\\u{2060}\\u{feff}\\u{e0041}"
         );
+        // Joiners are how some words and emoji are written.
+        for text in [
+            "\u{645}\u{6cc}\u{200c}\u{62e}\u{648}\u{627}\u{647}\u{645}",
+            "\u{915}\u{94d}\u{200d}\u{937}",
+            "\u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467}",
+        ] {
+            assert!(!has_hidden(text), "{}", shown(text));
+        }
         // Letters, marks and spaces that print are left alone.
         assert!(!has_hidden("café cafe\u{301} Ωmega 名前 a\u{a0}b"));
     }
