@@ -994,9 +994,7 @@ fn text_written_with_zero_width_joiners_is_taken() {
     );
     let plan = work.write(
         "plan.toml",
-        format!(
-            "name = \"Hindi \u{915}\u{94d}\u{200d}\u{937}\"\n[subscription]\nstart = 2024-03-15T14:00:00+08:00\n"
-        ),
+        "name = \"Hindi \u{915}\u{94d}\u{200d}\u{937}\"\n[subscription]\nstart = 2024-03-15T14:00:00+08:00\n",
     );
     let (code, stdout, stderr) = run(&[
         "report", "--plan", &plan, "--log", &log, "--as-of", AS_OF, "--by", "team", "--format",
