@@ -661,8 +661,9 @@ fn parse_delimiter(option: &'static str, text: &str) -> Result<u8> {
     }
 }
 
-/// `--vendor-stats`: the statistics the vendor's API returned.
-pub(crate) fn vendor_statistics(path: &str) -> Result<serde_json::Value> {
+/// `--vendor-stats`: the statistics the vendor's API returned, and notes
+/// for stderr.
+pub(crate) fn vendor_statistics(path: &str) -> Result<(serde_json::Value, String)> {
     crate::model::reconcile::read_vendor(path)
 }
 

@@ -22,8 +22,9 @@ impl Difference {
     }
 }
 
-/// Read the vendor's statistics JSON: an object with the API's fields.
-pub(crate) fn read_vendor(path: &str) -> Result<Value> {
+/// Read the vendor's statistics JSON: an object with the API's fields, and
+/// notes for stderr (keys ignored that look like a field).
+pub(crate) fn read_vendor(path: &str) -> Result<(Value, String)> {
     let bytes = crate::domain::limits::read_whole(
         path,
         crate::domain::limits::MAX_VENDOR_STATS_BYTES,
@@ -33,7 +34,7 @@ pub(crate) fn read_vendor(path: &str) -> Result<Value> {
 }
 
 /// [`read_vendor`] from bytes; `path` names them in messages.
-pub fn parse_vendor(path: &str, bytes: &[u8]) -> Result<Value> {
+pub fn parse_vendor(path: &str, bytes: &[u8]) -> Result<(Value, String)> {
     // A BOM is accepted as in logs: an editor on Windows writes one, and
     // serde_json would call it invalid JSON at 1:1.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
@@ -69,17 +70,28 @@ pub fn parse_vendor(path: &str, bytes: &[u8]) -> Result<Value> {
         ));
     }
     let template = serde_json::to_value(HssStatistics::zero()).expect("statistics serialise");
-    if let Some((dotted, key, meant, known)) = misspelt("", &template, &value) {
+    let mut misses = Vec::new();
+    near_misses("", &template, &value, &mut misses);
+    let mut notes = String::new();
+    for miss in misses {
         let mut at = Location::file(path);
-        if let Some((line, column)) = position_of(bytes, &key) {
+        if let Some((line, column)) = position_of(bytes, &miss.key) {
             at = at.line(line).column(column);
         }
+        let key = crate::domain::text::shown(&miss.key);
+        let meant = &miss.meant;
+        if miss.meant_present {
+            notes += &format!(
+                "scanquota: {}: `{key}` is not a field of the statistics; it is ignored, and `{meant}` beside it is compared\n",
+                at.key(&miss.dotted)
+            );
+            continue;
+        }
         return Err(Error::input(
-            at.key(&dotted),
+            at.key(&miss.dotted),
             format!(
-                "`{}` is not a field of the statistics (did you mean `{meant}`?); the fields here are: {}; correct the key (other keys the vendor adds are ignored)",
-                crate::domain::text::shown(&key),
-                known.join(", ")
+                "`{key}` is not a field of the statistics (did you mean `{meant}`?); the fields here are: {}; correct the key (other keys the vendor adds are ignored)",
+                miss.known.join(", ")
             ),
         ));
     }
@@ -96,21 +108,32 @@ pub fn parse_vendor(path: &str, bytes: &[u8]) -> Result<Value> {
             ),
         ));
     }
-    Ok(value)
+    Ok((value, notes))
 }
 
-/// The first key of `vendor` that is not one of `template`'s but is a near
-/// miss of one (the same but for case, or one or two letters off, as
-/// `cicd_scan_nun`), at any depth: its dotted path, the key, the field it
-/// is close to and the fields of its object. Other unknown keys are the
-/// vendor's additions and are ignored (docs/decisions.md).
-fn misspelt(
-    prefix: &str,
-    template: &Value,
-    vendor: &Value,
-) -> Option<(String, String, String, Vec<String>)> {
+/// A key of the vendor's statistics that is not a field but is a near miss
+/// of one (the same but for case, or one or two letters off, as
+/// `cicd_scan_nun`).
+struct NearMiss {
+    /// Its dotted path.
+    dotted: String,
+    key: String,
+    /// The field it is close to.
+    meant: String,
+    /// Whether that field is there too: then the key is the vendor's
+    /// addition beside it (`registry` beside the API's own `registriy`),
+    /// ignored with a note; else it stands for the field, and is refused.
+    meant_present: bool,
+    /// The fields of its object.
+    known: Vec<String>,
+}
+
+/// Every near miss of `vendor`'s keys against `template`'s fields, at any
+/// depth, in the order written. Keys unlike every field are the vendor's
+/// additions and are ignored (docs/decisions.md).
+fn near_misses(prefix: &str, template: &Value, vendor: &Value, out: &mut Vec<NearMiss>) {
     let (Value::Object(fields), Value::Object(found)) = (template, vendor) else {
-        return None;
+        return;
     };
     for (key, value) in found {
         let dotted = if prefix.is_empty() {
@@ -119,25 +142,21 @@ fn misspelt(
             format!("{prefix}.{key}")
         };
         match fields.get(key) {
-            Some(expected) => {
-                if let Some(inner) = misspelt(&dotted, expected, value) {
-                    return Some(inner);
-                }
-            }
+            Some(expected) => near_misses(&dotted, expected, value, out),
             None => {
                 let folded = key.to_lowercase();
                 if let Some(meant) = fields.keys().find(|known| edits(&folded, known) <= 2) {
-                    return Some((
+                    out.push(NearMiss {
                         dotted,
-                        key.clone(),
-                        meant.clone(),
-                        fields.keys().cloned().collect(),
-                    ));
+                        key: key.clone(),
+                        meant: meant.clone(),
+                        meant_present: found.contains_key(meant),
+                        known: fields.keys().cloned().collect(),
+                    });
                 }
             }
         }
     }
-    None
 }
 
 /// The Levenshtein distance between `a` and `b`, in characters.
@@ -158,11 +177,16 @@ fn edits(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// The line and column (in characters) where `key` is first written as a
-/// JSON key (`"key"`), to point the message at it.
+/// The line and column (in characters) where `key` is written as a JSON
+/// key (`"key"`), to point the message at it; `None` when it is written more
+/// than once (in several objects), where the dotted path alone is exact.
 fn position_of(bytes: &[u8], key: &str) -> Option<(u64, u64)> {
     let text = std::str::from_utf8(bytes).ok()?;
-    let start = text.find(&format!("\"{key}\""))?;
+    let quoted = format!("\"{key}\"");
+    let start = text.find(&quoted)?;
+    if text[start + quoted.len()..].contains(&quoted) {
+        return None;
+    }
     let before = &text[..start];
     let line = before.matches('\n').count() as u64 + 1;
     let column = before.rsplit('\n').next().unwrap_or("").chars().count() as u64 + 1;

@@ -92,13 +92,14 @@ pub(crate) fn stats(args: &StatsArgs) -> Result<CommandOutput> {
 }
 
 pub(crate) fn reconcile(args: &ReconcileArgs) -> Result<CommandOutput> {
-    let vendor = crate::app::job::vendor_statistics(&args.vendor_stats)?;
+    let (vendor, vendor_notes) = crate::app::job::vendor_statistics(&args.vendor_stats)?;
     let (stats, notes) = compute(
         &args.plan,
         &args.input,
         args.inventory.as_deref(),
         &args.inventory_layout,
     )?;
+    let notes = vendor_notes + &notes;
     let found = differences(&vendor, &stats);
     if found.is_empty() {
         return Ok(CommandOutput {
