@@ -1135,3 +1135,40 @@ fn allocation_files_calendar_month_overage_in_the_cycle_it_posts_in() {
     // March: 100 × 1 + 308 × 0.5 = 254.00 in the first cycle.
     assert_eq!(cycles[0]["posted"], "254.00");
 }
+
+/// A volume period projected past its tier leaves the tier's line with a
+/// negative quantity; its amount, -2 × 0.001 rounded, is `0.00`, never
+/// `-0.00`, in the report, the invoice and a report merged back.
+#[test]
+fn a_line_leaving_a_tier_for_less_than_a_cent_is_zero_not_minus_zero() {
+    let work = Workdir::new();
+    let plan = work.write(
+        "plan.toml",
+        "name = \"volume tiers\"\ncurrency = \"USD\"\ndecimals = 2\n[subscription]\nstart = 2024-03-01T00:00:00Z\nmonths = 3\n\
+         [[allowance]]\nname = \"q\"\nunits = 1\nunit_price = 1\n[overage]\npolicy = \"bill\"\ntier_mode = \"volume\"\n\
+         [[overage.tier]]\nup_to = 5\nunit_price = 0.001\n[[overage.tier]]\nunit_price = 0.0005\n",
+    );
+    let log = work.write(
+        "log.csv",
+        "timestamp,image\n2024-03-02T00:00:00Z,a\n2024-03-02T01:00:00Z,b\n2024-03-02T02:00:00Z,c\n",
+    );
+    let base = [
+        "--plan",
+        &plan,
+        "--log",
+        &log,
+        "--as-of",
+        "2024-03-04T00:00:00Z",
+    ];
+    let (code, report, stderr) = run(&[&["report"][..], &base, &["--format", "json"]].concat());
+    assert_eq!(code, 0, "{stderr}");
+    let (code, invoice, stderr) = run(&[&["invoice"][..], &base, &["--format", "csv"]].concat());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(invoice.contains(",-2,0.001,0.00,"), "{invoice}");
+    for text in [&report, &invoice] {
+        assert!(!text.contains("-0.00"), "{text}");
+    }
+    let written = work.write("report.json", &report);
+    let (code, merged, stderr) = run(&["merge", &written, "--format", "json"]);
+    assert_eq!((code, merged.as_str()), (0, report.as_str()), "{stderr}");
+}

@@ -282,7 +282,7 @@ fn projected_overage_lines(
                 quantity - quantity_before,
                 amount
                     .zip(amount_before)
-                    .map(|(after, before)| after - before),
+                    .map(|(after, before)| unsigned_zero(after - before)),
             );
             if !line.quantity.is_zero() || line.amount.is_some_and(|a| !a.is_zero()) {
                 projected.lines.push(line);
@@ -297,11 +297,18 @@ fn projected_overage_lines(
             projected.lines.push(addition(
                 split,
                 -split.quantity,
-                amount.map(|amount| -amount),
+                amount.map(|amount| unsigned_zero(-amount)),
             ));
         }
     }
     Some(projected)
+}
+
+/// `value`, with a zero written without its sign: a line leaving a tier
+/// whose units cost less than a cent (-2 × 0.001) is `0.00`, never
+/// `-0.00`, as every other amount is (`round_money`).
+fn unsigned_zero(value: Decimal) -> Decimal {
+    if value.is_zero() { value.abs() } else { value }
 }
 
 /// The projection for the cycle holding as-of, if as-of is strictly after
