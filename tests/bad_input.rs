@@ -132,6 +132,28 @@ fn catalogue() -> Vec<Case> {
                 .to_vec(),
             &["log.csv:1", "account", "ac\\u{ad}me", "invisible character"],
         ),
+        // chrono takes second 60 at any minute; printed back, `09:17:60` is
+        // a time other tools refuse. Only a leap second's place takes it.
+        log_case(
+            "second 60 outside a leap second",
+            row("2024-03-16T09:17:60+08:00", "a"),
+            &[
+                "log.csv:2:1",
+                "`2024-03-16T09:17:60+08:00`",
+                "23:59:60 UTC on 30 June or 31 December",
+                "next minute's :00",
+            ],
+        ),
+        log_case(
+            "naive second 60 outside a leap second",
+            format!("{HEADER}2024-04-01T00:00:00Z,a\n2024-03-16 09:17:60,b\n").into_bytes(),
+            &["log.csv:3:1", "`2024-03-16 09:17:60`", "leap second"],
+        ),
+        log_case(
+            "JSON second 60 outside a leap second",
+            b"{\"timestamp\":\"2024-04-01T00:00:60Z\",\"image\":\"a\"}\n".to_vec(),
+            &["log.csv:1", "timestamp", "`2024-04-01T00:00:60Z`", "leap second"],
+        ),
         log_case(
             "text reversed in an account",
             b"timestamp,image,account\n2024-04-01T00:00:00Z,a,team-\xe2\x80\xaeb\n".to_vec(),
@@ -479,6 +501,27 @@ fn catalogue() -> Vec<Case> {
             .to_vec(),
             needles: vec!["--as-of".into(), "before the plan starts".into()],
         },
+        Case {
+            name: "as-of at second 60 outside a leap second",
+            files: vec![],
+            args: [
+                "report",
+                "--plan",
+                PLAN,
+                "--log",
+                "fixtures/tcss-worked-example.csv",
+                "--as-of",
+                "2024-04-20 12:00:60",
+            ]
+            .map(String::from)
+            .to_vec(),
+            needles: vec!["--as-of `2024-04-20 12:00:60`".into(), "leap second".into()],
+        },
+        plan_case(
+            "plan start at second 60 outside a leap second",
+            "[subscription]\nstart = \"2024-03-15 14:00:60\"\n",
+            &["plan.toml:2", "subscription.start", "leap second"],
+        ),
         // An open-ended plan read centuries on would carry thousands of
         // periods (and their days) for every account.
         Case {

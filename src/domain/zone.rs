@@ -146,6 +146,8 @@ pub enum TimestampError {
     Unrecognised,
     OutOfRange,
     Local(LocalTimeProblem),
+    /// Second 60 anywhere but where UTC may insert a leap second.
+    NotALeapSecond,
 }
 
 impl fmt::Display for TimestampError {
@@ -169,6 +171,11 @@ impl fmt::Display for TimestampError {
                 f,
                 "this local time happens twice in the plan's time zone (the clocks \
                  went back); write it with an explicit offset"
+            ),
+            TimestampError::NotALeapSecond => write!(
+                f,
+                "second 60 exists only as a leap second, at 23:59:60 UTC on 30 June \
+                 or 31 December; write the next minute's :00 instead"
             ),
         }
     }
@@ -212,6 +219,12 @@ fn parse_fixed_layout(bytes: &[u8], zone: Zone) -> Option<DateTime<Utc>> {
         two_digits(bytes, 14)?,
         two_digits(bytes, 17)?,
     );
+    // chrono keeps a leap second as second 59 with a second's more
+    // nanoseconds; whether this one may be a leap second is known in UTC.
+    let (second, leap_nanos) = match second {
+        60 => (59, 1_000_000_000),
+        _ => (second, 0),
+    };
     let mut at = 19;
     let mut nanos = 0u32;
     if bytes.get(at) == Some(&b'.') {
@@ -271,9 +284,26 @@ fn parse_fixed_layout(bytes: &[u8], zone: Zone) -> Option<DateTime<Utc>> {
         };
         Some((seconds, utc_date))
     })?;
-    let time =
-        NaiveTime::from_num_seconds_from_midnight_opt(seconds.rem_euclid(86_400) as u32, nanos)?;
-    Some(NaiveDateTime::new(utc_date, time).and_utc())
+    let time = NaiveTime::from_num_seconds_from_midnight_opt(
+        seconds.rem_euclid(86_400) as u32,
+        nanos + leap_nanos,
+    )?;
+    let utc = NaiveDateTime::new(utc_date, time);
+    if is_misplaced_leap_second(&utc) {
+        return None;
+    }
+    Some(utc.and_utc())
+}
+
+/// Whether `utc` is a second 60 (chrono accepts one at any minute) where
+/// no leap second can be: UTC inserts them only at 23:59:60 on 30 June or
+/// 31 December. Printed, any other would be a `:60` that other tools refuse.
+fn is_misplaced_leap_second(utc: &NaiveDateTime) -> bool {
+    use chrono::{Datelike, Timelike};
+    utc.nanosecond() >= 1_000_000_000
+        && !(utc.hour() == 23
+            && utc.minute() == 59
+            && matches!((utc.month(), utc.day()), (6, 30) | (12, 31)))
 }
 
 /// The days from 1970-01-01 to the date `YYYY-MM-DD` that `bytes` start
@@ -367,6 +397,9 @@ fn parse_timestamp_general(text: &str, zone: Zone) -> Result<DateTime<Utc>, Time
         zone.resolve_strict(naive).map_err(TimestampError::Local)?
     };
     check_year(instant.date_naive())?;
+    if is_misplaced_leap_second(&instant.naive_utc()) {
+        return Err(TimestampError::NotALeapSecond);
+    }
     // Printed in the plan's zone, a time late on 9999-12-31 (UTC) may be in
     // the year 10000 there, which RFC 3339 cannot write. (The fast path
     // takes no year past 9998, so only this one needs the check.)
@@ -416,6 +449,7 @@ fn parse_naive(text: &str) -> Option<NaiveDateTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Timelike;
 
     fn utc(text: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(text)
@@ -459,22 +493,28 @@ mod tests {
         fn the_fast_path_agrees_row_after_row(
             rows in proptest::collection::vec(
                 (
-                    0usize..4, 0u32..24, 0u32..60, proptest::option::of(-1439i32..1440),
+                    0usize..8, 0u32..24, 0u32..60, proptest::sample::select(vec![7u32, 59, 60]),
+                    proptest::option::of(-1439i32..1440),
                     proptest::option::of((2020u32..2030, 1u32..13, 1u32..32)),
                 ),
                 1..80,
             ),
         ) {
-            let dates = ["2024-02-28", "2024-02-29", "2024-03-01", "2023-02-29"];
+            // Leap seconds' dates and the days after them too: second 60 is
+            // taken at 23:59 UTC on the last of June or December only.
+            let dates = [
+                "2024-02-28", "2024-02-29", "2024-03-01", "2023-02-29",
+                "2016-12-31", "2017-01-01", "2015-06-30", "2015-07-01",
+            ];
             let zone = Zone::parse("+05:30").unwrap();
-            for (date, hour, minute, offset, other) in rows {
+            for (date, hour, minute, second, offset, other) in rows {
                 // A known date, or one of ten years' (whose entries in the
                 // table of dates collide now and then).
                 let date = match other {
                     Some((year, month, day)) => format!("{year}-{month:02}-{day:02}"),
                     None => dates[date].to_string(),
                 };
-                let mut text = format!("{date}T{hour:02}:{minute:02}:07");
+                let mut text = format!("{date}T{hour:02}:{minute:02}:{second:02}");
                 if let Some(minutes) = offset {
                     let sign = if minutes < 0 { '-' } else { '+' };
                     text += &format!("{sign}{:02}:{:02}", minutes.abs() / 60, minutes.abs() % 60);
@@ -484,6 +524,52 @@ mod tests {
                     Some(fast) => proptest::prop_assert_eq!(Ok(fast), general, "{}", text),
                     None => proptest::prop_assert!(general.is_err(), "{}", text),
                 }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Second 60 is taken, on both paths and in any offset, exactly at
+        /// 23:59:60 UTC on the last day of June or December, as chrono
+        /// keeps it (23:59:59 and a second's more nanoseconds).
+        #[test]
+        fn second_60_is_only_a_leap_second(
+            date in proptest::sample::select(vec![
+                "2016-12-31", "2015-06-30", "2024-06-30", "2024-03-16", "2016-06-29", "2017-01-01",
+            ]),
+            utc_minute in proptest::prop_oneof![1439u32..1440, 0u32..1440],
+            fraction in proptest::option::of(0u32..1000),
+            offset in proptest::option::of(-1439i32..1440), zulu: bool,
+        ) {
+            let zone = Zone::parse("+05:30").unwrap();
+            let utc_start = NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap()
+                .and_hms_opt(0, 0, 0).unwrap() + chrono::Duration::minutes(i64::from(utc_minute));
+            let offset_minutes = if zulu { 0 } else { offset.unwrap_or(330) };
+            let local = utc_start + chrono::Duration::minutes(i64::from(offset_minutes));
+            let mut text = local.format("%Y-%m-%dT%H:%M:60").to_string();
+            if let Some(fraction) = fraction {
+                text += &format!(".{fraction:03}");
+            }
+            match (offset, zulu) {
+                (_, true) => text.push('Z'),
+                (Some(minutes), false) => {
+                    let sign = if minutes < 0 { '-' } else { '+' };
+                    text += &format!("{sign}{:02}:{:02}", minutes.abs() / 60, minutes.abs() % 60);
+                }
+                (None, false) => {}
+            }
+            let general = parse_timestamp_general(&text, zone);
+            let leap_place = utc_minute == 1439 && (date.ends_with("06-30") || date.ends_with("12-31"));
+            if leap_place {
+                let nanos = 1_000_000_000 + fraction.unwrap_or(0) * 1_000_000;
+                let expected = (utc_start + chrono::Duration::seconds(59)).with_nanosecond(nanos).unwrap().and_utc();
+                proptest::prop_assert_eq!(&general, &Ok(expected), "{}", text);
+            } else {
+                proptest::prop_assert_eq!(&general, &Err(TimestampError::NotALeapSecond), "{}", text);
+            }
+            match parse_fixed_layout(text.as_bytes(), zone) {
+                Some(fast) => proptest::prop_assert_eq!(Ok(fast), general, "{}", text),
+                None => proptest::prop_assert!(general.is_err(), "{}", text),
             }
         }
     }
@@ -580,6 +666,36 @@ mod tests {
                 Err(TimestampError::OutOfRange),
                 "{text}"
             );
+        }
+    }
+
+    #[test]
+    fn second_60_outside_a_leap_second_is_refused() {
+        let zone = Zone::parse("+08:00").unwrap();
+        for text in [
+            "2024-03-16T09:17:60+08:00",
+            "2024-03-16 09:17:60",
+            "2024-03-16T09:17:60.5Z",
+            "2016-12-31T23:59:60+08:00",
+            "2016-12-31 23:59:60",
+        ] {
+            assert_eq!(
+                parse_timestamp(text, zone),
+                Err(TimestampError::NotALeapSecond),
+                "{text}"
+            );
+        }
+        // 23:59:60 UTC on 31 December is a leap second's place, in any
+        // offset; it prints as chrono prints it, second 60 in the plan's zone.
+        for text in [
+            "2016-12-31T23:59:60Z",
+            "2017-01-01T07:59:60+08:00",
+            "2017-01-01 07:59:60",
+        ] {
+            let instant = parse_timestamp(text, zone).unwrap();
+            assert_eq!(instant.timestamp(), utc("2016-12-31T23:59:59Z").timestamp());
+            assert_eq!(instant.nanosecond(), 1_000_000_000, "{text}");
+            assert_eq!(zone.format(instant), "2017-01-01T07:59:60+08:00");
         }
     }
 
