@@ -111,6 +111,23 @@ fn catalogue() -> Vec<Case> {
             .into_bytes(),
             &["log.csv:1:", "recursion limit exceeded"],
         ),
+        // A bad value on line 1 is named as on any other line, with its
+        // column (it was a row "not on a line of its own").
+        log_case(
+            "lone surrogate escape in JSON Lines on line 1",
+            b"{\"timestamp\": \"2024-04-01T00:00:00Z\", \"image\": \"a\\ud800\"}\n".to_vec(),
+            &["log.csv:1:56:", "is not one JSON object (unexpected end of hex escape)"],
+        ),
+        log_case(
+            "byte not UTF-8 in JSON Lines on line 1",
+            b"{\"timestamp\": \"2024-04-01T00:00:00Z\", \"image\": \"a\xffb\"}\n".to_vec(),
+            &["log.csv:1:50:", "is not one JSON object (invalid unicode code point)"],
+        ),
+        log_case(
+            "JSON Lines with CR-only line ends",
+            b"{\"timestamp\": \"2024-04-01T00:00:00Z\", \"image\": \"a\"}\r{\"timestamp\": \"2024-04-01T00:00:00Z\", \"image\": \"b\"}\r".to_vec(),
+            &["log.csv:1:52:", "the lines end in CR only", "end them in LF or CRLF"],
+        ),
         // A value quoted in a message is shown escaped: the message is one
         // line and sends nothing to the terminal.
         log_case(

@@ -774,6 +774,12 @@ impl ScanLog {
             }
             let at = Location::file(name).line(line);
             let Members(members) = serde_json::from_slice(&bytes).map_err(|err| {
+                    if let Some(cr) = lone_cr(&bytes) {
+                        return Error::input(
+                            at.clone().column(cr as u64 + 1),
+                            "the lines end in CR only (old Mac line ends), which JSON Lines does not take; end them in LF or CRLF, e.g. tr '\\r' '\\n' < old.jsonl > new.jsonl",
+                        );
+                    }
                     // serde counts lines within the one line it was given.
                     let text = err.to_string();
                     let err = text.rfind(" at line ").map_or(text.as_str(), |cut| &text[..cut]);
@@ -1665,11 +1671,12 @@ fn folded_key(key: &str) -> std::borrow::Cow<'_, str> {
 /// Whether a JSON object has a canonical scan row's keys (`timestamp` or
 /// `image`, matched as [`fold_key`] says).
 fn is_scan_row(object: &serde_json::Map<String, serde_json::Value>, layout: &Layout) -> bool {
-    let (timestamp, image) = (layout.header_of("timestamp"), layout.header_of("image"));
-    object.keys().any(|key| {
-        let key = fold_key(key);
-        key == timestamp || key == image
-    })
+    object.keys().any(|key| is_scan_key(key, layout))
+}
+
+fn is_scan_key(key: &str, layout: &Layout) -> bool {
+    let key = fold_key(key);
+    key == layout.header_of("timestamp") || key == layout.header_of("image")
 }
 
 impl Head {
@@ -1740,8 +1747,26 @@ impl Head {
             // A line nested too deeply to hold as a value is still one line
             // of JSON: the JSON Lines reader names it and the limit (read as
             // a document, it was called a row "not on a line of its own").
-            Err(err) => err.to_string().starts_with("recursion limit exceeded"),
+            Err(err) if err.to_string().starts_with("recursion limit exceeded") => true,
+            // A bad value (a lone surrogate escape, a byte that is not
+            // UTF-8) or lines ended by CR only: the keys of the line's first
+            // object still say whether it is a scan row, and the JSON Lines
+            // reader then names the value's column, as on any later line.
+            Err(_) => self.first_object_keys().is_some_and(|keys| {
+                !layout.columns.is_empty() || keys.iter().any(|key| is_scan_key(key, layout))
+            }),
         }
+    }
+
+    /// The keys of the first object on the first line with text, its
+    /// values skipped unchecked (serde leaves an ignored string as bytes);
+    /// `None` if even that is not JSON, or the object goes on past the line.
+    fn first_object_keys(&self) -> Option<Vec<String>> {
+        let line = &self.bytes[self.text..];
+        let first = serde_json::Deserializer::from_slice(line)
+            .into_iter::<HashMap<String, serde::de::IgnoredAny>>()
+            .next()?;
+        first.ok().map(|object| object.into_keys().collect())
     }
 }
 
@@ -1803,6 +1828,12 @@ fn classify_json(
 }
 
 /// The column serde_json's message names (`… at line 1 column N`), if any.
+/// Where `line` holds a CR not followed by LF: JSON takes it as white space,
+/// so a file with CR-only line ends reads as one line of many objects.
+fn lone_cr(line: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b'\r', line).find(|&at| line.get(at + 1) != Some(&b'\n'))
+}
+
 fn err_column(message: &str) -> Option<u64> {
     message.rsplit(" column ").next()?.parse().ok()
 }
