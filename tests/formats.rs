@@ -439,3 +439,48 @@ fn a_harbor_events_resources_keep_their_order_among_equal_times() {
     assert_eq!(free, first_ten, "{direct:#?}");
     assert_eq!(direct, ledger(&imported));
 }
+
+/// Harbor keys `scan_overview` by MIME type: one scan writes a report in
+/// each format its scanner produces, each with its own id. The resource is
+/// one scan, risk the highest of its reports, every report id kept (the
+/// first report in key order alone gave `low` and `r-2`, silently).
+#[test]
+fn a_harbor_resource_with_several_reports_is_one_scan_naming_every_report() {
+    let dir = Workdir::new();
+    let event = json!({"type": "SCANNING_COMPLETED", "occur_at": 1_710_936_300,
+        "event_data": {"resources": [{"digest": "sha256:aa", "tag": "1.4", "scan_overview": {
+            "application/vnd.security.vulnerability.report; version=1.1":
+                {"report_id": "r-1", "scan_status": "Success", "severity": "High"},
+            "application/vnd.scanner.adapter.vuln.report.harbor+json; version=1.0":
+                {"report_id": "r-2", "scan_status": "Success", "severity": "Low"}}}],
+            "repository": {"name": "payments", "namespace": "team", "repo_full_name": "team/payments"}}});
+    let events = dir.write("event.json", event.to_string());
+    let (code, csv, stderr) = run(&["import", "harbor", &events]);
+    assert_eq!(code, 0, "{stderr}");
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(
+        rows,
+        ["1710936300,default,sha256:aa,registry,success,high,r-1+r-2,,team/payments,team,1.4"]
+    );
+    assert!(
+        stderr.contains(
+            "read 1 Harbor resource(s) with several reports in `scan_overview` as one scan each"
+        ),
+        "{stderr}"
+    );
+    // Read as a log, the same: one first scan, at the highest risk.
+    let plan = dir.write("plan.toml", MARCH_PLAN);
+    let ledger = ok(&[
+        "ledger",
+        "--plan",
+        &plan,
+        "--log",
+        &events,
+        "--as-of",
+        "2024-03-31",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(ledger.lines().count(), 2, "{ledger}");
+    assert!(ledger.contains(",r-1+r-2,first,1,"), "{ledger}");
+}

@@ -431,6 +431,31 @@ fn highest_risk<'a>(severities: impl Iterator<Item = Option<&'a str>>) -> &'stat
     }
 }
 
+/// The risk of a Harbor resource: the highest of its reports' severities
+/// (`None`: no finding); a report without `severity` says nothing.
+fn harbor_risk(reports: &[HarborReportSummary]) -> &'static str {
+    let risks = reports
+        .iter()
+        .filter_map(|report| report.severity.as_deref())
+        .map(|severity| {
+            if severity.eq_ignore_ascii_case("none") {
+                "none"
+            } else {
+                highest_risk(std::iter::once(Some(severity)))
+            }
+        });
+    risks
+        .max_by_key(|risk| match *risk {
+            "high" => 4,
+            "medium" => 3,
+            "low" => 2,
+            // Findings of unknown severity only: more than none.
+            "" => 1,
+            _ => 0,
+        })
+        .unwrap_or("")
+}
+
 /// `registry.example.com/team/app:1.4` or `…@sha256:…` → the repository.
 pub(crate) fn repository_of(reference: &str) -> String {
     let without_digest = reference.split('@').next().unwrap_or(reference);
@@ -716,10 +741,25 @@ pub struct Skipped {
     /// Harbor scan events (`SCANNING_COMPLETED`, `SCANNING_FAILED`) whose
     /// `event_data.resources` is absent or empty, so they name no image.
     pub(crate) without_resources: BTreeMap<String, u64>,
+    /// Harbor resources whose `scan_overview` holds several reports (one a
+    /// format the scanner writes, of one scan), each made one row.
+    pub(crate) several_reports: u64,
 }
 
-/// The one stderr line for documents that made no row, by reason, if any.
+/// The stderr lines for documents that made no row, by reason, and for
+/// Harbor resources whose several reports made one row, if any.
 pub(crate) fn skipped_note(skipped: &Skipped) -> String {
+    let mut note = skipped_documents_note(skipped);
+    if skipped.several_reports > 0 {
+        note += &format!(
+            "scanquota: read {} Harbor resource(s) with several reports in `scan_overview` as one scan each (Harbor writes one report a format of the same scan): risk is the highest, scan_id the report ids joined by `+`\n",
+            skipped.several_reports
+        );
+    }
+    note
+}
+
+fn skipped_documents_note(skipped: &Skipped) -> String {
     let total: u64 = skipped
         .by_type
         .values()
@@ -1051,16 +1091,22 @@ fn records(
                             "the Harbor event's resource has no `digest`",
                         )
                     })?;
-                let summary = resource
-                    .scan_overview
-                    .into_values()
-                    .next()
-                    .unwrap_or_default();
-                let risk = match summary.severity.as_deref() {
-                    None => "",
-                    Some(severity) if severity.eq_ignore_ascii_case("none") => "none",
-                    Some(severity) => highest_risk(std::iter::once(Some(severity))),
-                };
+                // One scan writes a report a format its scanner produces
+                // (keyed by MIME type), each with its own id: one row,
+                // naming every report.
+                let reports: Vec<HarborReportSummary> =
+                    resource.scan_overview.into_values().collect();
+                if reports.len() > 1 {
+                    skipped.several_reports += 1;
+                }
+                let risk = harbor_risk(&reports);
+                let mut report_ids: Vec<String> = reports
+                    .into_iter()
+                    .filter_map(|report| report.report_id)
+                    .filter(|id| !id.is_empty())
+                    .collect();
+                report_ids.sort();
+                report_ids.dedup();
                 let mut extra = BTreeMap::new();
                 if let Some(full) = repository
                     .repo_full_name
@@ -1082,7 +1128,7 @@ fn records(
                     source: Source::Registry.as_str(),
                     status,
                     risk,
-                    scan_id: summary.report_id.unwrap_or_default(),
+                    scan_id: report_ids.join("+"),
                     extra,
                     line,
                     format,
