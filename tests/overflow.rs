@@ -139,12 +139,12 @@ fn overage_beyond_a_decimal_is_exit_2_in_every_billing_command() {
     );
 }
 
-/// 130 allowances at the limits, renewed monthly since 1970, and one scan:
-/// each line fits, their sum does not.
+/// 100 allowances (the most a plan holds) at the limits, renewed monthly
+/// since 1970, and one scan: each line fits, their sum does not.
 #[test]
 fn the_sum_of_many_allowance_lines_is_exit_2() {
     let dir = Workdir::new();
-    let plan = dir.write("plan.toml", many_allowances(130));
+    let plan = dir.write("plan.toml", many_allowances(100));
     let (code, _, stderr) = run(&["plan", "check", &plan]);
     assert_eq!(code, 0, "the plan is within the limits: {stderr}");
     let log = dir.write("log.csv", log(1));
