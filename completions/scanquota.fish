@@ -244,7 +244,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l from-lo
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l column -d 'Read the log column (CSV header or JSON Lines key) HEADER as the column NAME (timestamp, image, account, status, scan_id, source, risk or the --by column); repeat for each column; case and spaces are ignored' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l delimiter -d 'The CSV log\'s field delimiter: `,`, `;`, `|` or `\\t` (a tab) [default: ,]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l log-zone -d 'The zone of the log\'s times written without an offset: a fixed offset (`+08:00`) or an IANA name (`Europe/Berlin`) [default: the plan\'s]' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l size-for -d 'With --from-log: size each account\'s purchase for its busiest closed cycle (`peak`) or the average one (`mean`); both are shown' -r -f -a "peak\t''
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l size-for -d 'With --from-log: size each account\'s purchase for its busiest closed cycle (`peak`) or the average one (`mean`); both are shown [default: peak]' -r -f -a "peak\t''
 mean\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l months -d 'Cycles to cost the plans over' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l as-of -d 'The moment described: RFC 3339, `YYYY-MM-DD HH:MM[:SS]` in the plan\'s zone, `YYYY-MM-DD` (the end of that day), Unix seconds, or `now` [default: now]' -r

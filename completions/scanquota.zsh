@@ -262,7 +262,7 @@ _arguments "${_arguments_options[@]}" : \
 '*--column=[Read the log column (CSV header or JSON Lines key) HEADER as the column NAME (timestamp, image, account, status, scan_id, source, risk or the --by column); repeat for each column; case and spaces are ignored]:NAME=HEADER:_default' \
 '--delimiter=[The CSV log'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` (a tab) \[default\: ,\]]:CHAR:_default' \
 '--log-zone=[The zone of the log'\''s times written without an offset\: a fixed offset (\`+08\:00\`) or an IANA name (\`Europe/Berlin\`) \[default\: the plan'\''s\]]:ZONE:_default' \
-'--size-for=[With --from-log\: size each account'\''s purchase for its busiest closed cycle (\`peak\`) or the average one (\`mean\`); both are shown]:SIZE_FOR:(peak mean)' \
+'--size-for=[With --from-log\: size each account'\''s purchase for its busiest closed cycle (\`peak\`) or the average one (\`mean\`); both are shown \[default\: peak\]]:SIZE_FOR:(peak mean)' \
 '--months=[Cycles to cost the plans over]:M:_default' \
 '--as-of=[The moment described\: RFC 3339, \`YYYY-MM-DD HH\:MM\[\:SS\]\` in the plan'\''s zone, \`YYYY-MM-DD\` (the end of that day), Unix seconds, or \`now\` \[default\: now\]]:TIME:_default' \
 '--account=[Only this account; one that no log row or core sample names is an error listing the accounts there are]:ACCOUNT:_default' \

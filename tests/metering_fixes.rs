@@ -332,3 +332,44 @@ fn a_failed_scan_metered_by_count_failed_is_not_called_unmetered() {
     assert!(table.contains(" 2 failed,"), "{table}");
     assert!(table.contains("Scans metered (first / repeat) "), "{table}");
 }
+
+/// With a demand given by hand, the options that read and size a log
+/// (`--account`, `--as-of`, `--size-for`, `--column`, `--delimiter`,
+/// `--log-zone`, `--display-zone`) would do nothing: refused, naming them;
+/// `--start` (the purchase moment of a built-in) is used and taken.
+#[test]
+fn estimate_by_hand_refuses_the_options_of_a_log() {
+    let by_hand = [
+        "estimate",
+        "--plan",
+        "builtin:tcss-usd-300",
+        "--first-scans",
+        "5",
+        "--repeat-scans",
+        "5",
+    ];
+    for (extra, named) in [
+        (&["--account", "nobody"][..], "--account applies"),
+        (&["--size-for", "mean"], "--size-for applies"),
+        (
+            &["--as-of", "1999-01-01", "--log-zone", "Asia/Tokyo"],
+            "--as-of, --log-zone apply",
+        ),
+        (
+            &["--column", "image=x", "--delimiter", ";"],
+            "--column, --delimiter apply",
+        ),
+        (&["--display-zone", "UTC"], "--display-zone applies"),
+    ] {
+        let (code, stdout, stderr) = run(&[&by_hand[..], extra].concat());
+        assert_eq!((code, stdout.as_str()), (2, ""), "{extra:?}: {stderr}");
+        assert!(
+            stderr.starts_with("scanquota: error: ")
+                && stderr.contains(named)
+                && stderr.contains("to a demand read --from-log only"),
+            "{extra:?}: {stderr}"
+        );
+    }
+    let (code, _, stderr) = run(&[&by_hand[..], &["--start", "2024-01-01"]].concat());
+    assert_eq!(code, 0, "{stderr}");
+}

@@ -585,9 +585,9 @@ pub(crate) struct EstimateArgs {
     pub(crate) layout: LayoutArgs,
 
     /// With --from-log: size each account's purchase for its busiest closed cycle
-    /// (`peak`) or the average one (`mean`); both are shown
-    #[arg(long, value_enum, default_value_t = SizeForArg::Peak)]
-    pub(crate) size_for: SizeForArg,
+    /// (`peak`) or the average one (`mean`); both are shown [default: peak]
+    #[arg(long, value_enum)]
+    pub(crate) size_for: Option<SizeForArg>,
 
     /// Cycles to cost the plans over
     #[arg(long, value_name = "M", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..=1200))]

@@ -18,7 +18,7 @@ use crate::replay::{self, Observer};
 pub(crate) fn run(args: &EstimateArgs, width: u16) -> Result<CommandOutput> {
     let mut plans = Vec::new();
     let mut notes = String::new();
-    let size_for = match args.size_for {
+    let size_for = match args.size_for.unwrap_or(SizeForArg::Peak) {
         SizeForArg::Peak => SizeFor::Peak,
         SizeForArg::Mean => SizeFor::Mean,
     };
@@ -28,6 +28,30 @@ pub(crate) fn run(args: &EstimateArgs, width: u16) -> Result<CommandOutput> {
                 "give --first-scans and --repeat-scans, or --from-log".into(),
             ));
         };
+        // Options that only shape how a log is read and sized would be
+        // taken and do nothing: refused, as every input is used or refused.
+        let window = &args.window;
+        let layout = &args.layout;
+        let given: Vec<&str> = [
+            ("--account", window.account.is_some()),
+            ("--size-for", args.size_for.is_some()),
+            ("--as-of", window.as_of.is_some()),
+            ("--display-zone", window.display_zone.is_some()),
+            ("--column", !layout.columns.is_empty()),
+            ("--delimiter", layout.delimiter.is_some()),
+            ("--log-zone", layout.log_zone.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(option, set)| set.then_some(option))
+        .collect();
+        if !given.is_empty() {
+            return Err(Error::Usage(format!(
+                "{} appl{} to a demand read --from-log only; remove {} or give --from-log instead of --first-scans and --repeat-scans",
+                given.join(", "),
+                if given.len() == 1 { "ies" } else { "y" },
+                if given.len() == 1 { "it" } else { "them" },
+            )));
+        }
         let demand = Demand {
             first_scans: Scans::new(threshold("--first-scans", first)?),
             repeat_scans: Scans::new(threshold("--repeat-scans", repeat)?),
