@@ -550,3 +550,44 @@ fn import_refuses_the_same_report_twice() {
         "{stderr}"
     );
 }
+
+// --- §3.6 a --by column scanner documents do not make --------------------------
+
+#[test]
+fn a_by_column_scanner_documents_do_not_make_is_refused() {
+    let dir = Workdir::new();
+    let plan = dir.write("plan.toml", PLAN);
+    for log in [
+        "fixtures/real/trivy/01-payments.json",
+        "fixtures/grype/01-payments.json",
+        "fixtures/harbor/events.jsonl",
+    ] {
+        let stderr = refused(&[
+            "report",
+            "--plan",
+            &plan,
+            "--log",
+            log,
+            "--as-of",
+            "2024-12-31",
+            "--by",
+            "teem",
+        ]);
+        assert!(
+            stderr.contains(&format!("{log}: teem: --by teem: ")),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("their columns are: artifact, repository, namespace, tag"),
+            "{stderr}"
+        );
+    }
+    // A column one format makes and another does not is taken: a Grype
+    // report and Harbor events may be billed together by namespace.
+    let (report, _) = report(
+        &dir,
+        &["fixtures/grype/01-payments.json"],
+        &["--by", "namespace"],
+    );
+    assert_eq!(scans(&report)[0].1["first"], 1);
+}

@@ -870,6 +870,19 @@ impl ScanLog {
         zone: Zone,
         mut each: impl FnMut(&ScanLog, ReadRow<'_>) -> bool,
     ) -> Result<()> {
+        if let Some(column) = &options.group_column
+            && !formats::EXTRA_COLUMNS.contains(&column.as_str())
+        {
+            // Refused as a CSV log without the column is: a misspelt key
+            // would put every scan in the empty group without a word.
+            return Err(Error::input(
+                Location::file(name).key(column),
+                format!(
+                    "--by {column}: rows made from scanner reports and registry events have no `{column}` column; their columns are: {} (artifact and repository from Trivy and Grype; repository, namespace and tag from Harbor)",
+                    formats::EXTRA_COLUMNS.join(", ")
+                ),
+            ));
+        }
         let mut names: Vec<String> = Vec::new();
         let columns = keyed_columns(options);
         let mut skipped = std::mem::take(&mut self.skipped);
