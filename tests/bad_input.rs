@@ -697,6 +697,34 @@ fn catalogue() -> Vec<Case> {
                 "control character".into(),
             ],
         },
+        // Written into the CSV, the name would make a log every billing
+        // command refuses: the option is refused instead.
+        Case {
+            name: "invisible character in import --account",
+            files: vec![],
+            args: [
+                "import",
+                "grype",
+                "fixtures/grype/01-payments.json",
+                "--account",
+                "ac\u{200b}me",
+            ]
+            .map(String::from)
+            .to_vec(),
+            needles: vec![
+                "--account".into(),
+                "`ac\\u{200b}me`".into(),
+                "invisible character".into(),
+            ],
+        },
+        Case {
+            name: "line break in import --account",
+            files: vec![],
+            args: ["import", "grype", "fixtures/grype/01-payments.json", "--account", "a\nb"]
+                .map(String::from)
+                .to_vec(),
+            needles: vec!["--account `a\\u{a}b`".into(), "control character".into()],
+        },
         Case {
             name: "bad inventory row",
             files: vec![("inventory.csv", b"image,source\n,registry\n".to_vec())],

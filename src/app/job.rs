@@ -10,6 +10,7 @@ use crate::app::cli::{
     ImportArgs, ImportFormat, InputArgs, InventoryLayoutArgs, LogFormatArg, SourceArg,
 };
 use crate::domain::error::{Error, Result};
+use crate::domain::text::{HIDDEN_IN_ACCOUNT, has_hidden, shown};
 use crate::domain::zone::{Zone, parse_timestamp};
 use crate::engine::allocation::{AllocationRules, Breakdown};
 use crate::engine::core_days::{CoreDay, billable_days_counted};
@@ -675,6 +676,15 @@ pub(crate) fn import_inputs(args: &ImportArgs) -> Result<(Vec<String>, FormatOpt
         ImportFormat::Grype => LogFormatArg::Grype,
         ImportFormat::Harbor => LogFormatArg::Harbor,
     };
+    // Refused here, as a log row's account is when read: written into the
+    // CSV, it would make a log every billing command refuses.
+    if has_hidden(&args.account) {
+        return Err(Error::Option {
+            option: "--account",
+            value: shown(&args.account).into_owned(),
+            fix: format!("{HIDDEN_IN_ACCOUNT}: give the name without it"),
+        });
+    }
     let options = format_options(&FormatArgs {
         log_format: Some(format),
         rows: args.rows.clone(),
