@@ -335,8 +335,21 @@ fn catalogue() -> Vec<Case> {
         log_case(
             "Trivy CreatedAt not RFC 3339",
             b"{\"SchemaVersion\": 2, \"ArtifactName\": \"alpine\", \"CreatedAt\": \"April 1st\"}".to_vec(),
-            &["log.csv:1", "CreatedAt", "`April 1st`"],
+            &["log.csv:1", "CreatedAt", "`April 1st`", "RFC 3339 (2024-03-15T14:00:00Z)"],
         ),
+        // `import` names the document's key too, not the CSV's `timestamp`.
+        Case {
+            name: "Trivy CreatedAt not RFC 3339 in import",
+            files: vec![(
+                "report.json",
+                b"{\"SchemaVersion\": 2, \"ArtifactName\": \"alpine\", \"CreatedAt\": \"April 1st\"}".to_vec(),
+            )],
+            args: ["import", "trivy", "{report.json}"].map(String::from).to_vec(),
+            needles: vec![
+                "report.json:1: CreatedAt: `April 1st`".into(),
+                "trivy image --format json".into(),
+            ],
+        },
         log_case(
             "truncated Trivy report",
             b"{\"SchemaVersion\": 2,\n \"ArtifactName\": \"alpine\",\n \"Results\": [".to_vec(),
@@ -357,6 +370,29 @@ fn catalogue() -> Vec<Case> {
             b"{\"type\": \"SCANNING_COMPLETED\", \"occur_at\": \"yesterday\", \"event_data\": {\"resources\": []}}".to_vec(),
             &["log.csv:1", "occur_at", "Unix seconds"],
         ),
+        // Milliseconds (as many webhooks write) are years past 9999 in seconds.
+        log_case(
+            "Harbor occur_at in milliseconds",
+            b"{\"type\": \"SCANNING_COMPLETED\", \"occur_at\": 1711929600000, \"event_data\": {\"resources\": [{\"digest\": \"sha256:1\"}]}}".to_vec(),
+            &["log.csv:1", "occur_at", "`1711929600000`", "divide a time in milliseconds by 1000"],
+        ),
+        log_case(
+            "Harbor occur_at before 1970",
+            b"{\"type\": \"SCANNING_COMPLETED\", \"occur_at\": -1, \"event_data\": {\"resources\": [{\"digest\": \"sha256:1\"}]}}".to_vec(),
+            &["log.csv:1", "occur_at", "`-1`", "before 1970-01-01", "Unix seconds"],
+        ),
+        Case {
+            name: "Harbor occur_at in milliseconds in import",
+            files: vec![(
+                "events.jsonl",
+                b"{\"type\": \"SCANNING_COMPLETED\", \"occur_at\": 1711929600000, \"event_data\": {\"resources\": [{\"digest\": \"sha256:1\"}]}}\n".to_vec(),
+            )],
+            args: ["import", "harbor", "{events.jsonl}"].map(String::from).to_vec(),
+            needles: vec![
+                "events.jsonl:1: occur_at: `1711929600000`".into(),
+                "milliseconds".into(),
+            ],
+        },
         log_case(
             "Harbor resource without a digest",
             b"{\"type\": \"SCANNING_COMPLETED\", \"occur_at\": 1711929600, \"event_data\": {\"resources\": [{\"tag\": \"1\"}]}}".to_vec(),

@@ -16,6 +16,8 @@
 
 use crate::domain::error::{Error, Location, ReadProblem, Result};
 use crate::domain::limits::{MAX_DOCUMENT_BYTES, MAX_RECORD_BYTES, describe};
+use crate::domain::zone::{TimestampError, Zone, parse_timestamp};
+use crate::input::csv_input::shorten;
 use crate::input::log::Source;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -486,6 +488,40 @@ fn missing(name: &str, line: u64, key: &str, problem: &str) -> Error {
         Location::file(name).line(line).key(key),
         problem.to_string(),
     )
+}
+
+/// `text`, the time a document's `format` writes its scan at, if a log
+/// reader takes it; else the refusal, naming the document's own key and
+/// the form its tool writes. The log's fix would list forms no report or
+/// event holds (a naive time in the plan's zone). Checked as the CSV
+/// `import` writes is read back, so that CSV is one `report` reads.
+fn scan_time(name: &str, line: u64, format: LogFormat, text: String) -> Result<String> {
+    let Err(err) = parse_timestamp(&text, Zone::default()) else {
+        return Ok(text);
+    };
+    let key = format.row_keys()[0];
+    let shown = shorten(&text);
+    let problem = match format {
+        LogFormat::Harbor if text.starts_with('-') => format!(
+            "`{shown}` is before 1970-01-01; `{key}` is Unix seconds, as Harbor writes it (e.g. 1710936300)"
+        ),
+        LogFormat::Harbor => format!(
+            "`{shown}` is after 9999-12-31 in Unix seconds, which `{key}` is as Harbor writes it (e.g. 1710936300); divide a time in milliseconds by 1000"
+        ),
+        _ => {
+            let problem = match err {
+                TimestampError::Unrecognised | TimestampError::Local(_) => {
+                    "is not an RFC 3339 time".to_string()
+                }
+                other => format!("is not a usable time ({other})"),
+            };
+            let (what, made) = format.document();
+            format!(
+                "`{shown}` {problem}; {what} gives `{key}` in RFC 3339 (2024-03-15T14:00:00Z): give the JSON as `{made}` wrote it"
+            )
+        }
+    };
+    Err(missing(name, line, key, &problem))
 }
 
 /// Knows which line a byte offset of the input is on. It sits below the
@@ -965,6 +1001,7 @@ fn records(
             let timestamp = document
                 .created_at
                 .ok_or_else(|| missing(name, line, "CreatedAt", "the Trivy report has no `CreatedAt`; give the JSON Trivy wrote (trivy image --format json)"))?;
+            let timestamp = scan_time(name, line, format, timestamp)?;
             let metadata = document.metadata.unwrap_or_default();
             let digest = metadata
                 .repo_digests
@@ -1015,6 +1052,7 @@ fn records(
                 .descriptor
                 .and_then(|d| d.timestamp)
                 .ok_or_else(|| missing(name, line, "descriptor.timestamp", "the Grype report has no `descriptor.timestamp`; give the JSON Grype wrote (grype -o json)"))?;
+            let timestamp = scan_time(name, line, format, timestamp)?;
             let target = match document.source {
                 Some(GrypeSource::Target { target }) => target,
                 _ => GrypeTarget::default(),
@@ -1053,7 +1091,9 @@ fn records(
                 }
             };
             let timestamp = match document.occur_at {
-                Some(serde_json::Value::Number(number)) if number.is_i64() => number.to_string(),
+                Some(serde_json::Value::Number(number)) if number.is_i64() || number.is_u64() => {
+                    scan_time(name, line, format, number.to_string())?
+                }
                 Some(other) => {
                     return Err(missing(
                         name,
