@@ -237,6 +237,60 @@ fn harbor_scan_events_without_resources_alone_are_still_counted() {
     );
 }
 
+#[test]
+fn an_empty_file_is_refused_by_import_as_by_report() {
+    let dir = Workdir::new();
+    let plan = dir.write("plan.toml", PLAN);
+    for (file, text) in [("empty.json", ""), ("blank.json", " \n\n")] {
+        let path = dir.write(file, text);
+        let stderr = refused(&["import", "trivy", &path]);
+        assert!(
+            stderr.contains(&format!("{file}:1: holds no JSON document (it is empty or white space only); give the JSON `trivy image --format json` writes")),
+            "{stderr}"
+        );
+        refused(&[
+            "report",
+            "--plan",
+            &plan,
+            "--log",
+            &path,
+            "--as-of",
+            "2024-12-31",
+        ]);
+    }
+}
+
+#[test]
+fn an_empty_json_array_is_noted_and_imports_nothing() {
+    let dir = Workdir::new();
+    let empty = dir.write("none.json", "[]\n");
+    let note = format!(
+        "scanquota: {empty} holds no scanner report or event, only an empty JSON array `[]`\n"
+    );
+    // Alone: the header, and a word that nothing was imported.
+    let (code, stdout, stderr) = run(&["import", "grype", &empty]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert_eq!(
+        stderr,
+        format!("{note}scanquota: imported no scan from {empty}: the CSV holds its header only\n")
+    );
+    let (code, _, stderr) = run(&["import", "grype", &empty, "--quiet"]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    // Beside a report: that report's row, and the note on the empty one.
+    let grype = "fixtures/grype/01-payments.json";
+    let (code, stdout, stderr) = run(&["import", "grype", &empty, grype]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 1 + 1, "{stdout}");
+    assert_eq!(stderr, note);
+    // `report` says the same, with the format named or not.
+    let (report_of, stderr) = report(&dir, &[&empty, grype], &[]);
+    assert_eq!(stderr, note);
+    assert_eq!(scans(&report_of)[0].1["first"], 1);
+    let (_, stderr) = report(&dir, &[&empty], &["--log-format", "grype"]);
+    assert_eq!(stderr, note);
+}
+
 // --- §3.3 JSON Lines keys are matched as CSV headers are -----------------------
 
 #[test]

@@ -21,7 +21,7 @@ use crate::input::csv_input::shorten;
 use crate::input::log::Source;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::rc::Rc;
@@ -625,6 +625,9 @@ struct ArrayFrames<R> {
     after_newline: bool,
     /// Bytes of a leading BOM seen.
     bom: usize,
+    /// Set once the input is found to be a JSON array: read after the
+    /// stream has taken the frames, to tell `[]` from an empty file.
+    is_array: Rc<Cell<bool>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -640,7 +643,7 @@ enum Frame {
 }
 
 impl<R> ArrayFrames<R> {
-    fn new(inner: R) -> Self {
+    fn new(inner: R, is_array: Rc<Cell<bool>>) -> Self {
         ArrayFrames {
             inner,
             state: Frame::Start,
@@ -652,6 +655,7 @@ impl<R> ArrayFrames<R> {
             lines: 1,
             after_newline: false,
             bom: 0,
+            is_array,
         }
     }
 
@@ -683,6 +687,7 @@ impl<R> ArrayFrames<R> {
                 Frame::Start | Frame::After if byte.is_ascii_whitespace() => {}
                 Frame::Start if *byte == b'[' => {
                     self.state = Frame::Array;
+                    self.is_array.set(true);
                     *byte = b' ';
                 }
                 Frame::Start => {
@@ -780,12 +785,30 @@ pub struct Skipped {
     /// Harbor resources whose `scan_overview` holds several reports (one a
     /// format the scanner writes, of one scan), each made one row.
     pub(crate) several_reports: u64,
+    /// Files that are an empty JSON array (`[]`): no document at all.
+    pub(crate) empty_arrays: Vec<String>,
 }
 
-/// The stderr lines for documents that made no row, by reason, and for
-/// Harbor resources whose several reports made one row, if any.
+/// The stderr lines for documents that made no row, by reason, for
+/// Harbor resources whose several reports made one row, and for files that
+/// are an empty array, if any.
 pub(crate) fn skipped_note(skipped: &Skipped) -> String {
     let mut note = skipped_documents_note(skipped);
+    match skipped.empty_arrays.as_slice() {
+        [] => {}
+        [file] => {
+            note += &format!(
+                "scanquota: {file} holds no scanner report or event, only an empty JSON array `[]`\n"
+            );
+        }
+        files => {
+            note += &format!(
+                "scanquota: {} files hold no scanner report or event, only an empty JSON array `[]`: {}\n",
+                files.len(),
+                file_list(files)
+            );
+        }
+    }
     if skipped.several_reports > 0 {
         note += &format!(
             "scanquota: read {} Harbor resource(s) with several reports in `scan_overview` as one scan each (Harbor writes one report a format of the same scan): risk is the highest, scan_id the report ids joined by `+`\n",
@@ -793,6 +816,16 @@ pub(crate) fn skipped_note(skipped: &Skipped) -> String {
         );
     }
     note
+}
+
+/// `files` joined by commas, the first few of many: a note stays one line.
+pub(crate) fn file_list(files: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut list = files[..files.len().min(SHOWN)].join(", ");
+    if files.len() > SHOWN {
+        list += &format!(" and {} more", files.len() - SHOWN);
+    }
+    list
 }
 
 fn skipped_documents_note(skipped: &Skipped) -> String {
@@ -829,13 +862,16 @@ fn skipped_documents_note(skipped: &Skipped) -> String {
 /// Read every document of `reader` (already past any compression), calling
 /// `each` with the rows made from it. The first document decides the format
 /// unless `options.format` names it; every later one must be of that format.
+/// Returns that format; none for an empty array (`[]`, counted in
+/// `skipped`) when `options.format` names none. Input with no document
+/// at all (empty, or white space) is refused.
 pub fn read_documents(
     name: &str,
     reader: impl Read,
     options: &FormatOptions,
     skipped: &mut Skipped,
     each: impl FnMut(Record) -> Result<bool>,
-) -> Result<LogFormat> {
+) -> Result<Option<LogFormat>> {
     read_documents_within(name, reader, options, skipped, each, MAX_DOCUMENT_BYTES)
 }
 
@@ -847,22 +883,25 @@ fn read_documents_within(
     skipped: &mut Skipped,
     mut each: impl FnMut(Record) -> Result<bool>,
     limit: u64,
-) -> Result<LogFormat> {
+) -> Result<Option<LogFormat>> {
     let seen = Rc::new(RefCell::new(ChunkLines {
         document_line: 1,
         limit,
         ..ChunkLines::default()
     }));
+    let is_array = Rc::new(Cell::new(false));
     let counter = LineCounter {
-        inner: ArrayFrames::new(reader),
+        inner: ArrayFrames::new(reader, Rc::clone(&is_array)),
         seen: Rc::clone(&seen),
     };
     let buffered = std::io::BufReader::with_capacity(1 << 16, counter);
     let mut stream = serde_json::Deserializer::from_reader(buffered).into_iter::<Document>();
     let mut format = options.format;
+    let mut documents: u64 = 0;
     loop {
         let next = stream.next();
         let Some(next) = next else { break };
+        documents += 1;
         let document = next.map_err(|err| {
             if err.is_io() {
                 return Error::io(name, std::io::Error::from(err));
@@ -955,16 +994,32 @@ fn read_documents_within(
         }
         for record in records(name, line, expected, document, options, skipped)? {
             if !each(record)? {
-                return Ok(expected);
+                return Ok(Some(expected));
             }
         }
     }
-    format.ok_or_else(|| {
-        Error::input(
-            Location::file(name),
-            "holds no JSON document; give a report or event",
-        )
-    })
+    if documents > 0 {
+        return Ok(format);
+    }
+    if is_array.get() {
+        // An array of no report is a run that found nothing to report: said
+        // on stderr, as a CSV log of its header alone bills nothing.
+        skipped.empty_arrays.push(name.to_string());
+        return Ok(format);
+    }
+    // An empty file is a failed or truncated export, refused as an empty
+    // CSV log is.
+    let fix = match format {
+        Some(LogFormat::Harbor) => "give the webhook payloads Harbor sends".to_string(),
+        Some(named @ (LogFormat::Trivy | LogFormat::Grype)) => {
+            format!("give the JSON `{}` writes", named.document().1)
+        }
+        _ => "give a report or event".to_string(),
+    };
+    Err(Error::input(
+        Location::file(name).line(1),
+        format!("holds no JSON document (it is empty or white space only); {fix}"),
+    ))
 }
 
 /// The key serde names when a document writes a field it reads twice.
