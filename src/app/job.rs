@@ -285,17 +285,19 @@ impl Job {
                 None => None,
             };
             notes += &plan.notes();
-            let as_of = resolve_as_of_in(input.window.as_of.as_deref(), &plan, window)?;
-            if let (Some(text), Some(window)) = (input.window.as_of.as_deref(), window) {
+            let (as_of, brought_back) =
+                resolve_as_of_in(input.window.as_of.as_deref(), &plan, window)?;
+            if let (Some(text), Some(window), true) =
+                (input.window.as_of.as_deref(), window, brought_back)
+            {
                 // Said out loud: the figures are as of another instant than
                 // the one asked for (docs/invoice.md).
-                let asked = parse_as_of(Some(text), plan.zone)?;
                 let note = format!(
                     "scanquota: --as-of {text} is past the window's end ({}); the figures are as of {}\n",
                     plan.zone.format(window.to),
                     plan.zone.format(as_of)
                 );
-                if asked > as_of && !notes.contains(&note) {
+                if !notes.contains(&note) {
                     notes += &note;
                 }
             }
@@ -474,16 +476,14 @@ pub(crate) fn parse_as_of(text: Option<&str>, zone: Zone) -> Result<DateTime<Utc
 const MAX_AS_OF_MONTHS: u32 = 1200;
 
 /// `--as-of` for `plan` with a billing window: never past the last instant
-/// before the window's end.
+/// before the window's end, and whether it was brought back to it.
 pub(crate) fn resolve_as_of_in(
     text: Option<&str>,
     plan: &Plan,
     window: Option<Window>,
-) -> Result<DateTime<Utc>> {
-    let mut as_of = parse_as_of(text, plan.zone)?;
-    if let Some(window) = window {
-        as_of = as_of.min(window.last_instant());
-    }
+) -> Result<(DateTime<Utc>, bool)> {
+    let asked = parse_as_of(text, plan.zone)?;
+    let as_of = window.map_or(asked, |window| asked.min(window.last_instant()));
     let earliest = plan
         .trial
         .as_ref()
@@ -527,7 +527,7 @@ pub(crate) fn resolve_as_of_in(
             ),
         });
     }
-    Ok(as_of)
+    Ok((as_of, as_of < asked))
 }
 
 /// Billable core days per account from `--cores`, and a note for stderr

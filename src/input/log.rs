@@ -1840,13 +1840,13 @@ fn classify_json(
     ))
 }
 
-/// The column serde_json's message names (`… at line 1 column N`), if any.
 /// Where `line` holds a CR not followed by LF: JSON takes it as white space,
 /// so a file with CR-only line ends reads as one line of many objects.
 fn lone_cr(line: &[u8]) -> Option<usize> {
     memchr::memchr_iter(b'\r', line).find(|&at| line.get(at + 1) != Some(&b'\n'))
 }
 
+/// The column serde_json's message names (`… at line 1 column N`), if any.
 fn err_column(message: &str) -> Option<u64> {
     message.rsplit(" column ").next()?.parse().ok()
 }
