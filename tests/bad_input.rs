@@ -1077,6 +1077,20 @@ fn a_ledger_read_back_as_a_log_is_refused() {
         ] {
             assert!(stderr.contains(&needle), "{format}: {needle}: {stderr}");
         }
+        // A ledger whose header a spreadsheet capitalised is still one:
+        // columns are matched ignoring case and spaces around.
+        let edited = std::fs::read_to_string(&ledger)
+            .unwrap()
+            .replacen("\"outcome\"", "\" Outcome \"", 1)
+            .replacen("outcome,units,", "Outcome, UNITS ,", 1);
+        let edited = work.write(&format!("edited.{format}"), &edited);
+        let (code, stdout, stderr) =
+            run(&["report", "--plan", PLAN, "--log", &edited, "--as-of", AS_OF]);
+        assert_eq!((code, stdout.as_str()), (2, ""), "{format}: {stderr}");
+        assert!(
+            stderr.contains("is a scanquota ledger"),
+            "{format}: {stderr}"
+        );
     }
 }
 

@@ -645,3 +645,98 @@ fn a_by_column_scanner_documents_do_not_make_is_refused() {
     );
     assert_eq!(scans(&report)[0].1["first"], 1);
 }
+
+#[test]
+fn a_by_key_no_json_lines_row_has_is_refused() {
+    let dir = Workdir::new();
+    let plan = dir.write("plan.toml", PLAN);
+    let log = dir.write(
+        "log.jsonl",
+        concat!(
+            r#"{"timestamp": "2024-03-01T00:00:00Z", "image": "sha256:1", "team": "red"}"#,
+            "\n",
+            r#"{"timestamp": "2024-03-02T00:00:00Z", "image": "sha256:2", "team": "blue"}"#,
+            "\n",
+        ),
+    );
+    // A misspelt key put every scan in the group `(none)` without a word.
+    let stderr = refused(&[
+        "report",
+        "--plan",
+        &plan,
+        "--log",
+        &log,
+        "--as-of",
+        "2024-12-31",
+        "--by",
+        "teem",
+    ]);
+    assert!(
+        stderr.contains("log.jsonl: teem: --by teem: no line of the JSON Lines log has a `teem` key; the first line's keys are: timestamp, image, team; or give --column teem=KEY"),
+        "{stderr}"
+    );
+    // A key some rows have and others lack is taken: those rows are `(none)`.
+    let partly = dir.write(
+        "partly.jsonl",
+        concat!(
+            r#"{"timestamp": "2024-03-01T00:00:00Z", "image": "sha256:1"}"#,
+            "\n",
+            r#"{"timestamp": "2024-03-02T00:00:00Z", "image": "sha256:2", "team": "blue"}"#,
+            "\n",
+        ),
+    );
+    let (report, _) = report(&dir, &[&partly], &["--by", "team"]);
+    let mut groups: Vec<String> = report["accounts"][0]["allocation"]["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["group"].as_str().unwrap().to_string())
+        .collect();
+    groups.sort();
+    assert_eq!(groups, ["(none)", "blue"]);
+}
+
+#[test]
+fn account_names_that_differ_only_in_case_are_noted() {
+    let dir = Workdir::new();
+    let log = dir.write(
+        "log.csv",
+        "timestamp,image,account\n\
+         2024-03-01T00:00:00Z,a,Payments\n\
+         2024-03-02T00:00:00Z,b,payments\n\
+         2024-03-03T00:00:00Z,c,web\n",
+    );
+    // Billed apart, as written; the note says so once, for every command.
+    let (billed, stderr) = report(&dir, &[&log], &[]);
+    let accounts: Vec<String> = scans(&billed).into_iter().map(|(a, _)| a).collect();
+    assert_eq!(accounts, ["Payments", "payments", "web"]);
+    assert_eq!(
+        stderr,
+        "scanquota: account names that differ only in case are billed as separate accounts: `Payments` and `payments`; write each account one way in the logs if they are one\n"
+    );
+    let plan = dir.write("plan.toml", PLAN);
+    for command in ["ledger", "invoice"] {
+        let (code, _, stderr) = run(&[
+            command,
+            "--plan",
+            &plan,
+            "--log",
+            &log,
+            "--as-of",
+            "2024-12-31",
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(
+            stderr.matches("differ only in case").count(),
+            1,
+            "{command}: {stderr}"
+        );
+    }
+    // Accounts that differ otherwise say nothing.
+    let other = dir.write(
+        "other.csv",
+        "timestamp,image,account\n2024-03-01T00:00:00Z,a,payments\n2024-03-02T00:00:00Z,b,web\n",
+    );
+    let (_, stderr) = report(&dir, &[&other], &[]);
+    assert_eq!(stderr, "");
+}

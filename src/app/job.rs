@@ -19,7 +19,7 @@ use crate::input::cores::read_samples_laid_out;
 use crate::input::csv_input::{Layout, Rename};
 use crate::input::inventory::read_inventory;
 use crate::input::log::ReadOptions;
-use crate::input::log::formats::{FormatOptions, ImageKey, LogFormat, skipped_note};
+use crate::input::log::formats::{FormatOptions, ImageKey, LogFormat};
 use crate::input::log::{Source, expand_paths};
 use crate::model::check::{Thresholds, threshold};
 use crate::plan::Plan;
@@ -253,7 +253,7 @@ impl Job {
         if let Logs::Read(read) = &logs
             && let Some((_, log)) = read.first()
         {
-            notes += &skipped_note(&log.skipped);
+            notes += &log.notes();
         }
         let mut runs = Vec::with_capacity(resolved.len());
         for plan in resolved {

@@ -215,6 +215,47 @@ impl Interner {
     }
 }
 
+/// A note naming the account names that equal another but for case
+/// (`Payments`, `payments`): each is billed as an account of its own, as
+/// written, so a typo splits one account's quota without a word otherwise.
+fn accounts_differing_in_case(accounts: &Interner) -> String {
+    let mut folded: Vec<(String, &str)> = (0..accounts.len() as u32)
+        .map(|id| accounts.name(id))
+        .filter(|name| !name.is_empty())
+        .map(|name| (name.to_lowercase(), name))
+        .collect();
+    if folded.len() < 2 {
+        return String::new();
+    }
+    folded.sort_unstable();
+    let mut sets: Vec<String> = Vec::new();
+    let mut count = 0usize;
+    for run in folded
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|run| run.len() > 1)
+    {
+        count += 1;
+        if sets.len() < 3 {
+            let names: Vec<String> = run
+                .iter()
+                .map(|(_, name)| format!("`{}`", shown(name)))
+                .collect();
+            sets.push(names.join(" and "));
+        }
+    }
+    if count == 0 {
+        return String::new();
+    }
+    let more = match count - sets.len() {
+        0 => String::new(),
+        more => format!("; and {more} more"),
+    };
+    format!(
+        "scanquota: account names that differ only in case are billed as separate accounts: {}{more}; write each account one way in the logs if they are one\n",
+        sets.join("; ")
+    )
+}
+
 /// The identity a text is known by: its 128-bit XXH3 hash.
 pub(crate) fn fingerprint(text: &str) -> u128 {
     xxhash_rust::xxh3::xxh3_128(text.as_bytes())
@@ -400,11 +441,12 @@ const LEDGER_SIGNATURE: [&str; 4] = ["outcome", "units", "draws", "overage"];
 
 /// Refuse a file whose header (or first object's keys), folded, is a
 /// ledger's: a scan log's unknown columns are ignored, so only all of
-/// [`LEDGER_SIGNATURE`] together is taken as a ledger.
+/// [`LEDGER_SIGNATURE`] together, in any case and with spaces around (as
+/// columns are matched), is taken as a ledger.
 fn refuse_ledger<'a>(at: Location, names: impl Iterator<Item = &'a str> + Clone) -> Result<()> {
     if !LEDGER_SIGNATURE
         .iter()
-        .all(|column| names.clone().any(|name| name == *column))
+        .all(|column| names.clone().any(|name| fold_key(name) == *column))
     {
         return Ok(());
     }
@@ -745,6 +787,11 @@ impl ScanLog {
         let mut record = csv::ByteRecord::new();
         let (mut line, mut offset) = (0u64, 0u64);
         let mut classified = false;
+        // Whether any object has the `--by` key, and the first's keys: a
+        // misspelt key would put every scan in the empty group without a
+        // word, so a file with no such key is refused, as a CSV log is.
+        let mut group_seen = options.group_column.is_none();
+        let mut first_keys: Vec<String> = Vec::new();
         loop {
             bytes.clear();
             // One record at most, plus a byte to know it is over.
@@ -755,6 +802,19 @@ impl ScanLog {
             )
             .map_err(|err| Error::io(name, err))?;
             if read == 0 {
+                if let Some(column) = options.group_column.as_deref()
+                    && classified
+                    && !group_seen
+                {
+                    let key = layout.header_of(column);
+                    return Err(Error::input(
+                        Location::file(name).key(key),
+                        format!(
+                            "--by {column}: no line of the JSON Lines log has a `{key}` key; the first line's keys are: {}; or give --column {column}=KEY",
+                            first_keys.join(", ")
+                        ),
+                    ));
+                }
                 return Ok(());
             }
             line += 1;
@@ -798,6 +858,13 @@ impl ScanLog {
                 }
                 classify_json(name, line, &object, layout)?;
                 classified = true;
+                if !group_seen {
+                    first_keys = object
+                        .keys()
+                        .take(12)
+                        .map(|key| crate::input::csv_input::shorten(key).to_string())
+                        .collect();
+                }
             }
             record.clear();
             for (column, key) in KNOWN_COLUMNS.iter().zip(&folded_names) {
@@ -845,7 +912,9 @@ impl ScanLog {
             }
             if let Some(key) = &options.group_column {
                 // A row without the key belongs to the empty group.
-                match object.get(&fold_key(layout.header_of(key))) {
+                let value = object.get(&fold_key(layout.header_of(key)));
+                group_seen |= value.is_some();
+                match value {
                     None | Some(serde_json::Value::Null) => record.push_field(b""),
                     Some(serde_json::Value::String(text)) => record.push_field(text.as_bytes()),
                     Some(other) => record.push_field(other.to_string().as_bytes()),
@@ -930,6 +999,13 @@ impl ScanLog {
         );
         self.skipped = skipped;
         result.map(|_| ())
+    }
+
+    /// Lines for stderr about what the logs held: registry events and
+    /// documents that made no row, and account names that differ only in
+    /// case (billed apart, as written, but likely one account typed twice).
+    pub(crate) fn notes(&self) -> String {
+        formats::skipped_note(&self.skipped) + &accounts_differing_in_case(&self.accounts)
     }
 
     /// Put events in replay order: by time, ties in input order (a stable sort).

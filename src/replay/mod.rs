@@ -13,7 +13,6 @@ use crate::engine::meter::{
     AccountUsage, HeldResults, Replayer, ScanResult, Schedule, replay as replay_serially,
     replay_in_parallel, sort_and_replay_by_account,
 };
-use crate::input::log::formats::skipped_note;
 use crate::input::log::reread::RowTexts;
 use crate::input::log::{
     PieceRows, PiecesRead, ReadOptions, ReadRow, ScanEvent, ScanLog, TextsByRow, is_gzip_file,
@@ -264,7 +263,7 @@ pub fn run(
         }
         (Logs::Unread(paths), _) => {
             read_now = read(paths, plan.zone, &inputs.read_options)?;
-            (&read_now, skipped_note(&read_now.skipped))
+            (&read_now, read_now.notes())
         }
         // A job that read its logs said what they skipped already.
         (Logs::Read(_), _) => (
@@ -307,14 +306,14 @@ fn fastest(paths: &[String], inputs: &Inputs, plan: &Plan, schedule: Schedule) -
         &pieces,
         cores().min(2),
     )? {
-        let notes = skipped_note(&log.skipped);
+        let notes = log.notes();
         return Ok(replayed(schedule, usages, &log, notes));
     }
     // Not in time order: read every row and group the rows by account; each
     // core sorts and replays one account at a time, the largest first.
     let mut log = read_unsorted(paths, &sizes, plan.zone, &inputs.read_options)?;
     let usages = sort_and_replay_by_account(plan, &mut log, &schedule, account, cores());
-    let notes = skipped_note(&log.skipped);
+    let notes = log.notes();
     Ok(replayed(schedule, usages, &log, notes))
 }
 
@@ -615,7 +614,7 @@ pub fn row_source(
     let in_order = order.in_order;
     if in_order {
         let unknown = unknown_in_log(account, &log);
-        let notes = skipped_note(&log.skipped);
+        let notes = log.notes();
         let source = RowSource::Files(paths, read_in_pieces);
         return Ok((source, notes, unknown, unchanged));
     }
@@ -628,7 +627,7 @@ pub fn row_source(
     };
     let mut log = Box::new(read_unsorted(&paths, &sizes, zone, &options)?);
     log.sort_on(cores());
-    let notes = skipped_note(&log.skipped);
+    let notes = log.notes();
     let unknown = unknown_in_log(account, &log);
     let source = match texts {
         Some(texts) => RowSource::Indexed(log, Box::new(texts)),
