@@ -309,3 +309,36 @@ fn merge_refuses_units_and_line_arithmetic_edited_by_hand() {
         );
     }
 }
+
+/// A report read back holds to the rule every timestamp read does: second
+/// 60 only where UTC may insert a leap second. `2024-05-01T12:00:60` is
+/// refused naming the value; a leap second where one can be still merges.
+#[test]
+fn merge_refuses_a_second_60_where_no_leap_second_can_be() {
+    let work = Workdir::new();
+    let text = std::fs::read_to_string(report(&work, "whole.json", &[])).unwrap();
+    let as_of = |value: &str| {
+        let mut report: serde_json::Value = serde_json::from_str(&text).unwrap();
+        report["as_of"] = value.into();
+        work.write(
+            "edited.json",
+            serde_json::to_string_pretty(&report).unwrap(),
+        )
+    };
+    let edited = as_of("2024-05-01T12:00:60+08:00");
+    let (code, stdout, stderr) = run(&["merge", &edited]);
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    assert!(
+        stderr.contains("edited.json:")
+            && stderr
+                .contains("`2024-05-01T12:00:60+08:00`: second 60 exists only as a leap second"),
+        "{stderr}"
+    );
+    let leap = as_of("2017-01-01T07:59:60+08:00");
+    let (code, stdout, stderr) = run(&["merge", &leap]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("\"as_of\": \"2017-01-01T07:59:60+08:00\""),
+        "{stdout}"
+    );
+}

@@ -317,9 +317,17 @@ impl Serialize for Instant {
 impl<'de> Deserialize<'de> for Instant {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;
-        DateTime::parse_from_rfc3339(&text)
-            .map(Instant)
-            .map_err(serde::de::Error::custom)
+        let instant = DateTime::parse_from_rfc3339(&text).map_err(serde::de::Error::custom)?;
+        // A report read back (`merge`) holds to the rule every timestamp
+        // read does: chrono takes second 60 at any minute, which `report`
+        // never writes and would print back as a `:60` other tools refuse.
+        if crate::domain::zone::is_misplaced_leap_second(&instant.naive_utc()) {
+            return Err(serde::de::Error::custom(format!(
+                "`{text}`: {}",
+                crate::domain::zone::TimestampError::NotALeapSecond
+            )));
+        }
+        Ok(Instant(instant))
     }
 }
 

@@ -298,7 +298,7 @@ fn parse_fixed_layout(bytes: &[u8], zone: Zone) -> Option<DateTime<Utc>> {
 /// Whether `utc` is a second 60 (chrono accepts one at any minute) where
 /// no leap second can be: UTC inserts them only at 23:59:60 on 30 June or
 /// 31 December. Printed, any other would be a `:60` that other tools refuse.
-fn is_misplaced_leap_second(utc: &NaiveDateTime) -> bool {
+pub(crate) fn is_misplaced_leap_second(utc: &NaiveDateTime) -> bool {
     use chrono::{Datelike, Timelike};
     utc.nanosecond() >= 1_000_000_000
         && !(utc.hour() == 23
