@@ -342,3 +342,95 @@ fn merge_refuses_a_second_60_where_no_leap_second_can_be() {
         "{stdout}"
     );
 }
+
+/// Reports are merged only when made with one plan: a plan sharing the
+/// name but not the price, a built-in plan without `start` (started at each
+/// partition's first scan) and a header edited by hand are refused, naming
+/// the key and the fix; the reports of one plan still merge.
+#[test]
+fn merge_refuses_reports_of_another_plan_with_the_same_name() {
+    let work = Workdir::new();
+    let a = report(&work, "a.json", &["--account", "team-a"]);
+    let plan = std::fs::read_to_string(PLAN).unwrap();
+    let dearer = work.write(
+        "dearer.toml",
+        plan.replace("unit_price = 0.30", "unit_price = 0.35"),
+    );
+    let (code, b, stderr) = run(&[
+        "report",
+        "--plan",
+        &dearer,
+        "--log",
+        "fixtures/tcss-cny.csv",
+        "--as-of",
+        AS_OF,
+        "--format",
+        "json",
+        "--account",
+        "team-b",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let b = work.write("b.json", b);
+    let (code, stdout, stderr) = run(&["merge", &a, &b]);
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    assert!(
+        stderr.contains("b.json: plan_digest: `\"")
+            && stderr.contains("for a plan without `start`, one --start"),
+        "{stderr}"
+    );
+
+    // A built-in plan without --start: each partition's log starts it at
+    // its own first scan (team-a's on 2024-03-10 13:17, team-b's ten hours
+    // later).
+    let log = std::fs::read_to_string("fixtures/tcss-cny.csv").unwrap();
+    let builtin = |name: &str, account: &str| {
+        let lines: Vec<&str> = log.lines().collect();
+        let mut part = vec![lines[0]];
+        part.extend(
+            lines
+                .iter()
+                .filter(|line| line.contains(&format!(",{account},"))),
+        );
+        let part = work.write(&format!("{account}.csv"), part.join("\n") + "\n");
+        let (code, stdout, stderr) = run(&[
+            "report",
+            "--plan",
+            "builtin:tcss-cny-300",
+            "--log",
+            &part,
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        work.write(name, stdout)
+    };
+    let (a, b) = (builtin("ba.json", "team-a"), builtin("bb.json", "team-b"));
+    let (code, _, stderr) = run(&["merge", &a, &b]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("bb.json: plan_digest: "), "{stderr}");
+
+    // The same plan's reports merge; one with its overage policy edited not.
+    let a = report(&work, "a.json", &["--account", "team-a"]);
+    let text = std::fs::read_to_string(report(&work, "b.json", &["--account", "team-b"])).unwrap();
+    let mut edited: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(
+        edited["plan_digest"]
+            .as_str()
+            .is_some_and(|d| d.len() == 32)
+    );
+    let (code, _, stderr) = run(&["merge", &a, &work.write("same.json", &text)]);
+    assert_eq!(code, 0, "{stderr}");
+    edited["overage_policy"] = "bill".into();
+    let edited = work.write(
+        "edited.json",
+        serde_json::to_string_pretty(&edited).unwrap(),
+    );
+    let (code, _, stderr) = run(&["merge", &a, &edited]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("edited.json: overage_policy: `\"bill\"` differs from `\"deny\"` in"),
+        "{stderr}"
+    );
+}

@@ -128,6 +128,35 @@ proptest! {
         prop_assert_eq!(whole.accounts.len(), in_pieces.accounts.len());
     }
 
+    /// Line ends of every kind, the header's too: LF, CRLF and a lone CR
+    /// (which the reader takes as a line end). A header ending in a lone CR
+    /// once let pieces take the first row for part of the header.
+    #[test]
+    fn pieces_read_what_the_whole_file_reads_whatever_the_line_ends(
+        rows in prop::collection::vec(row(), 1..80),
+        header_end in prop_oneof![Just("\n"), Just("\r\n"), Just("\r")],
+        ends in prop::collection::vec(prop_oneof![Just("\n"), Just("\r\n"), Just("\r")], 80),
+        threads in 1usize..4,
+        pieces in 1usize..9,
+    ) {
+        let mut text = format!("timestamp,image,account,status,scan_id{header_end}");
+        for (row, end) in rows.iter().zip(&ends) {
+            text.push_str(row);
+            text.push_str(end);
+        }
+        let work = Workdir::new();
+        let path = work.write("log.csv", text);
+        let options = ReadOptions::keeping_texts();
+        let whole = ScanLog::read_paths(std::slice::from_ref(&path), Zone::default(), &options)
+            .expect("a valid log");
+        // Read in pieces, or left to be read whole: never other rows.
+        if let Some(in_pieces) = ScanLog::read_file_in_pieces(&path, Zone::default(), &options, threads, pieces)
+            .expect("no error")
+        {
+            prop_assert_eq!(described(&whole), described(&in_pieces));
+        }
+    }
+
     #[test]
     fn a_file_refused_whole_is_never_read_in_pieces(
         rows in prop::collection::vec(row(), 2..60),

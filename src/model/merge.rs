@@ -166,6 +166,11 @@ fn refuse_other_money(
     Ok(())
 }
 
+/// A header value as JSON text, to compare and to name in a message.
+fn json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
 /// Concatenate the accounts of reports of the same plan and as-of, and
 /// recompute the totals. Refuses differing plans, as-of or currencies, and an
 /// account that appears in two reports (partitions must be disjoint).
@@ -175,30 +180,41 @@ pub(crate) fn merge(named: Vec<(String, Report)>) -> Result<Report> {
         return Err(Error::Usage("give at least one report to merge".into()));
     };
     for (name, report) in named {
-        let (our_as_of, their_as_of) = (merged.as_of.to_string(), report.as_of.to_string());
-        for (what, ours, theirs) in [
-            ("plan", &merged.plan, &report.plan),
-            ("as_of", &our_as_of, &their_as_of),
-            ("currency", &merged.currency, &report.currency),
-            ("timezone", &merged.timezone, &report.timezone),
-        ] {
+        // Every figure the header holds comes from the plan and the run: a
+        // report whose header differs is another plan's (or was edited).
+        let header = |report: &Report| -> Vec<(&'static str, String)> {
+            vec![
+                ("schema", report.schema.clone()),
+                ("plan", report.plan.clone()),
+                ("plan_digest", json(&report.plan_digest)),
+                ("as_of", report.as_of.to_string()),
+                ("window", json(&report.window)),
+                ("currency", report.currency.clone()),
+                ("decimals", report.decimals.to_string()),
+                ("timezone", report.timezone.clone()),
+                ("unit_places", report.unit_places.to_string()),
+                ("overage_policy", json(&report.overage_policy)),
+                ("overage_unit_price", json(&report.overage_unit_price)),
+                ("bills_cores", report.bills_cores.to_string()),
+                ("changes", json(&report.changes)),
+            ]
+        };
+        for ((what, ours), (_, theirs)) in header(&merged).into_iter().zip(header(&report)) {
             if ours != theirs {
+                let fix = match what {
+                    "as_of" => "make every report with one --as-of",
+                    "window" => "make every report with one --month, or one --from and --to",
+                    "timezone" => "make every report with one plan and one --display-zone",
+                    // A plan without `start` starts at each partition's first scan.
+                    _ => {
+                        "make every report with one plan file and, for a plan without `start`, one --start"
+                    }
+                };
                 return Err(Error::input(
                     Location::file(&name).key(what),
-                    format!(
-                        "`{theirs}` differs from `{ours}` in {first_name}; merge reports of one plan and one --as-of"
-                    ),
+                    format!("`{theirs}` differs from `{ours}` in {first_name}; {fix}"),
                 ));
             }
-        }
-        if report.decimals != merged.decimals {
-            return Err(Error::input(
-                Location::file(&name).key("decimals"),
-                format!(
-                    "`{}` differs from `{}` in {first_name}; merge reports of one plan",
-                    report.decimals, merged.decimals
-                ),
-            ));
         }
         for account in report.accounts {
             if merged.accounts.iter().any(|a| a.account == account.account) {

@@ -24,6 +24,10 @@ pub(crate) const COMPARE_SCHEMA: &str = "scanquota.compare.v1";
 pub struct Report {
     pub(crate) schema: String,
     pub(crate) plan: String,
+    /// The plan's identity ([`crate::plan::plan_digest`]);
+    /// `None` in a report written before it was (`merge` then has the name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) plan_digest: Option<String>,
     pub currency: String,
     pub(crate) decimals: u32,
     pub(crate) timezone: String,
@@ -1056,6 +1060,7 @@ pub fn build(
     Ok(Report {
         schema: REPORT_SCHEMA.to_string(),
         plan: plan.name.clone(),
+        plan_digest: Some(crate::plan::plan_digest(plan)),
         currency: plan.currency.clone(),
         decimals: plan.decimals,
         timezone: schedule.display.to_string(),

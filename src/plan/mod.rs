@@ -1356,7 +1356,7 @@ fn read_cores(doc: &Doc<'_>, table: &mut TableReader<'_, '_, '_>) -> Result<Core
 }
 
 mod normalised;
-pub(crate) use normalised::NormalisedPlan;
+pub(crate) use normalised::{NormalisedPlan, plan_digest};
 
 /// Where the subscription stands at a moment (`reminder_days`, `grace_days` in docs/plan.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]

@@ -254,6 +254,17 @@ impl NormalisedPlan {
     }
 }
 
+/// The plan's identity as a report carries it (`plan_digest`): the 128-bit
+/// XXH3 hash of the plan as `plan check` prints it, every default filled in
+/// and the start resolved, in 32 hex digits. `merge` compares it, so that
+/// reports of two plans that share a name (or of one built-in plan started
+/// at each partition's first scan) are not added together. Not a seal: a
+/// hand-edited report can carry any digest.
+pub(crate) fn plan_digest(plan: &Plan) -> String {
+    let text = NormalisedPlan::new(plan).to_toml();
+    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(text.as_bytes()))
+}
+
 fn price_changes(plan: &Plan, changes: &[PriceChange]) -> Vec<PriceChangeView> {
     changes
         .iter()

@@ -515,7 +515,13 @@ fn plan_cuts(
         return Ok(None);
     };
     let header = &head[..header_end];
-    if header.contains(&b'"') {
+    // A lone CR ends a line for the reader: the "header" up to the first
+    // LF would then hold the first row too, and the pieces would drop it.
+    let lone_cr = header[..header_end - 1]
+        .iter()
+        .enumerate()
+        .any(|(at, &byte)| byte == b'\r' && header[at + 1] != b'\n');
+    if header.contains(&b'"') || lone_cr {
         return Ok(None);
     }
     let Ok(input) = CsvInput::with_layout(
