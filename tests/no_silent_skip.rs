@@ -696,6 +696,72 @@ fn a_by_key_no_json_lines_row_has_is_refused() {
     assert_eq!(groups, ["(none)", "blue"]);
 }
 
+/// A `--by` value that is a name scanquota gives its own rows (`(none)`,
+/// `(unused)`, `(shared)`) is refused, naming the line: a team `(none)` was
+/// added to the rows without a value, and `(unused)` printed beside the
+/// unused allowance's row. In JSON Lines a value that is not text or an
+/// integer (`1e2`, `true`, an object) is refused, as written; `7` is the
+/// group `7`.
+#[test]
+fn a_by_value_that_names_scanquotas_own_rows_is_refused() {
+    let dir = Workdir::new();
+    let plan = dir.write("plan.toml", PLAN);
+    let by_team = |log: &str| {
+        refused(&[
+            "report",
+            "--plan",
+            &plan,
+            "--log",
+            log,
+            "--as-of",
+            "2024-12-31",
+            "--by",
+            "team",
+        ])
+    };
+    for (line, value) in [(3, "(none)"), (2, "(unused)"), (2, "(shared)")] {
+        let rows = if line == 3 {
+            format!("2024-03-01T00:00:00Z,x,\n2024-03-02T00:00:00Z,y,{value}\n")
+        } else {
+            format!("2024-03-02T00:00:00Z,y,{value}\n")
+        };
+        let log = dir.write("log.csv", format!("timestamp,image,team\n{rows}"));
+        let stderr = by_team(&log);
+        assert!(
+            stderr.contains(&format!(
+                "log.csv:{line}:3: team: `{value}` is a name scanquota gives its own rows"
+            )) && stderr.contains("rename the group in the log"),
+            "{value}: {stderr}"
+        );
+    }
+    for (value, shown) in [
+        ("1e2", "1e2"),
+        ("true", "true"),
+        (r#"{"a": 1}"#, r#"{"a":1}"#),
+    ] {
+        let log = dir.write(
+            "log.jsonl",
+            format!(
+                "{{\"timestamp\": \"2024-03-01T00:00:00Z\", \"image\": \"x\", \"team\": {value}}}\n"
+            ),
+        );
+        let stderr = by_team(&log);
+        assert!(
+            stderr.contains(&format!("log.jsonl:1: team: `{shown}` is not a string; write the --by value as a JSON string (or an integer)")),
+            "{value}: {stderr}"
+        );
+    }
+    let log = dir.write(
+        "number.jsonl",
+        "{\"timestamp\": \"2024-03-01T00:00:00Z\", \"image\": \"x\", \"team\": 7}\n",
+    );
+    let (report, _) = report(&dir, &[&log], &["--by", "team"]);
+    assert_eq!(
+        report["accounts"][0]["allocation"]["groups"][0]["group"],
+        "7"
+    );
+}
+
 #[test]
 fn account_names_that_differ_only_in_case_are_noted() {
     let dir = Workdir::new();

@@ -98,8 +98,9 @@ enum Part {
     Shared,
 }
 
-pub(crate) const UNUSED: &str = "(unused)";
-pub(crate) const SHARED: &str = "(shared)";
+/// The names of the rows for charges no group drew (defined beside the
+/// reader, which refuses them as a group's name).
+pub(crate) use crate::input::log::{SHARED_GROUP as SHARED, UNUSED_GROUP as UNUSED};
 
 /// Split `amount` over `weights` by exact shares, each part rounded down to
 /// `decimals` places and the cents left over handed out one each to the

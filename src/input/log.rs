@@ -416,6 +416,12 @@ pub(crate) const MAX_GROUP_BYTES: usize = 256;
 /// The group of rows whose `--by` key is empty.
 pub(crate) const NO_GROUP: &str = "(none)";
 
+/// The rows a `--by` breakdown adds for the charges no group drew: the
+/// allowance left unused, and the fees and charges shared by all. A group
+/// of the log may not take these names, nor [`NO_GROUP`].
+pub(crate) const UNUSED_GROUP: &str = "(unused)";
+pub(crate) const SHARED_GROUP: &str = "(shared)";
+
 /// Hashes scan ids when their text is not kept; fixed seed, so runs agree.
 const SCAN_ID_HASH: foldhash::quality::FixedState =
     foldhash::quality::FixedState::with_seed(0x5ca7_0a11_d00d_f00d);
@@ -914,10 +920,32 @@ impl ScanLog {
                 // A row without the key belongs to the empty group.
                 let value = object.get(&fold_key(layout.header_of(key)));
                 group_seen |= value.is_some();
+                // Text or an integer, as the canonical keys take: a float
+                // would be named as serde_json prints it (`1e2` as `100.0`),
+                // and an object or `true` is no team.
                 match value {
                     None | Some(serde_json::Value::Null) => record.push_field(b""),
                     Some(serde_json::Value::String(text)) => record.push_field(text.as_bytes()),
-                    Some(other) => record.push_field(other.to_string().as_bytes()),
+                    Some(serde_json::Value::Number(number))
+                        if number.is_i64() || number.is_u64() =>
+                    {
+                        record.push_field(number.to_string().as_bytes())
+                    }
+                    Some(other) => {
+                        let key = fold_key(layout.header_of(key));
+                        let written = match other {
+                            serde_json::Value::Number(_) => raw_value(&bytes, &key),
+                            _ => None,
+                        }
+                        .unwrap_or_else(|| other.to_string());
+                        return Err(Error::input(
+                            at.key(&key),
+                            format!(
+                                "`{}` is not a string; write the --by value as a JSON string (or an integer)",
+                                crate::input::csv_input::shorten(&written)
+                            ),
+                        ));
+                    }
                 }
             }
             let row = Row::keyed(name, "scan log", &names, line, byte, &record);
@@ -1237,6 +1265,13 @@ impl ScanLog {
                         index,
                         &shown(key),
                         "holds a control character, an invisible character or a mark that reorders text; --by keys are plain text",
+                    ));
+                }
+                if [NO_GROUP, UNUSED_GROUP, SHARED_GROUP].contains(&key) {
+                    return Err(fail(
+                        index,
+                        key,
+                        "is a name scanquota gives its own rows ((none): rows without a --by value; (unused), (shared): charges no group drew), so this group's figures would read as those; rename the group in the log",
                     ));
                 }
                 self.groups

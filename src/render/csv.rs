@@ -11,9 +11,11 @@ use std::io::Write;
 pub(crate) struct CsvExporter;
 
 /// Spreadsheet formula injection guard: a cell from input text that
-/// starts with `= + - @`, tab or CR gets a leading `'`.
+/// starts with `= + - @`, tab or CR gets a leading `'`; so does one that
+/// starts with `'` already, so that `=a` and `'=a` stay two names (`'=a`
+/// and `''=a`): dropping one leading `'` gives back every name as read.
 pub(crate) fn guard(cell: &str) -> Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) {
         Cow::Owned(format!("'{cell}"))
     } else {
         Cow::Borrowed(cell)
@@ -348,11 +350,26 @@ mod tests {
 
     #[test]
     fn formula_starts_are_guarded() {
-        for cell in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+        for cell in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "'=a", "'x"] {
             assert_eq!(guard(cell), format!("'{cell}"));
         }
-        for cell in ["sha256:abc", "team-a", "", "1=1"] {
+        for cell in ["sha256:abc", "team-a", "", "1=1", "x'"] {
             assert_eq!(guard(cell), cell);
+        }
+    }
+
+    proptest::proptest! {
+        /// Two names never share a guarded cell, and dropping the leading
+        /// `'` of a guarded one gives the name back.
+        #[test]
+        fn the_guard_keeps_names_apart(a in "['=+@a-]{0,4}", b in "['=+@a-]{0,4}") {
+            proptest::prop_assert_eq!(a == b, guard(&a) == guard(&b));
+            let guarded = guard(&a);
+            let back = match &guarded {
+                std::borrow::Cow::Owned(text) => &text[1..],
+                std::borrow::Cow::Borrowed(text) => text,
+            };
+            proptest::prop_assert_eq!(back, a.as_str());
         }
     }
 }
