@@ -354,7 +354,7 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (show)
 _arguments "${_arguments_options[@]}" : \
-'--start=[Purchase moment written into the plan \[default\: now, to the minute\]]:TIME:_default' \
+'--start=[Purchase moment written into the plan; without it the \`start\` line is left commented out, and the saved file needs --start when used]:TIME:_default' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \

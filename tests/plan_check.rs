@@ -64,6 +64,44 @@ fn every_default_is_filled_in() {
     assert_eq!(plan["allowance"], serde_json::json!([]));
     assert!(plan.get("trial").is_none());
     assert!(plan.get("cores").is_none());
+    // The provider FOCUS output names: a default, and the service is the
+    // plan's name, else a default of its own.
+    assert_eq!(
+        plan["provider"],
+        serde_json::json!({"name": "Unspecified provider", "service": "Container image scanning"})
+    );
+    let named = check_json(&format!("name = \"Scans\"\n{MINIMAL_PLAN}"));
+    assert_eq!(named["provider"]["service"], "Scans");
+}
+
+/// Every built-in plan names the vendor that sells it, for FOCUS output.
+#[test]
+fn every_builtin_plan_names_its_provider() {
+    let (code, list, _) = run(&["plan", "list"]);
+    assert_eq!(code, 0);
+    let names: Vec<&str> = list
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .collect();
+    assert_eq!(names.len(), 5, "{list}");
+    for name in names {
+        let (code, stdout, stderr) = run(&[
+            "plan",
+            "check",
+            name,
+            "--start",
+            "2024-01-01T00:00:00Z",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        let plan: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let provider = plan["provider"]["name"].as_str().unwrap();
+        assert!(
+            ["Tencent Cloud", "Huawei Cloud"].contains(&provider),
+            "{name}: {provider}"
+        );
+    }
 }
 
 #[test]

@@ -645,7 +645,8 @@ Example:
         /// builtin:NAME
         plan: String,
 
-        /// Purchase moment written into the plan [default: now, to the minute]
+        /// Purchase moment written into the plan; without it the `start` line
+        /// is left commented out, and the saved file needs --start when used
         #[arg(long, value_name = "TIME")]
         start: Option<String>,
     },

@@ -19,10 +19,6 @@ use crate::plan::{AllowanceKind, Plan};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc};
 use rust_decimal::Decimal;
 
-/// `ProviderName` of a plan without `[provider] name`.
-pub(crate) const DEFAULT_PROVIDER: &str = "Unspecified provider";
-/// `ServiceName` of a plan without `[provider] service` or `name`.
-pub(crate) const DEFAULT_SERVICE: &str = "Container image scanning";
 /// `ServiceCategory` and `ServiceSubcategory`: image scanning is security
 /// posture management in FOCUS 1.2's list.
 pub(crate) const SERVICE_CATEGORY: &str = "Security";
@@ -183,17 +179,8 @@ impl Focus {
     pub(crate) fn of(sources: &Sources<'_>) -> Result<Focus> {
         let plan = sources.plan;
         let mut focus = Focus {
-            provider: plan
-                .provider
-                .name
-                .clone()
-                .unwrap_or_else(|| DEFAULT_PROVIDER.to_string()),
-            service: plan
-                .provider
-                .service
-                .clone()
-                .or_else(|| (!plan.name.is_empty()).then(|| plan.name.clone()))
-                .unwrap_or_else(|| DEFAULT_SERVICE.to_string()),
+            provider: plan.provider_name(),
+            service: plan.service_name(),
             currency: plan.currency.clone(),
             tag_key: sources.by.map(str::to_string),
             rows: Vec::new(),

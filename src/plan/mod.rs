@@ -40,11 +40,38 @@ pub struct Plan {
 }
 
 /// `[provider] name`, `service`: the seller and the service it bills for,
-/// as FOCUS names them; unset, FOCUS output writes its defaults.
+/// as FOCUS names them; unset, [`Plan::provider_name`] and
+/// [`Plan::service_name`] fill in the defaults.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Provider {
     pub(crate) name: Option<String>,
     pub(crate) service: Option<String>,
+}
+
+/// The provider of a plan without `[provider] name`.
+const DEFAULT_PROVIDER: &str = "Unspecified provider";
+/// The service of a plan without `[provider] service` or `name`.
+const DEFAULT_SERVICE: &str = "Container image scanning";
+
+impl Plan {
+    /// Who sells the service (FOCUS `ProviderName`, `PublisherName`,
+    /// `InvoiceIssuerName`), its default filled in.
+    pub(crate) fn provider_name(&self) -> String {
+        self.provider
+            .name
+            .clone()
+            .unwrap_or_else(|| DEFAULT_PROVIDER.to_string())
+    }
+
+    /// The service billed (FOCUS `ServiceName`): `[provider] service`, else
+    /// the plan's name, else a default.
+    pub(crate) fn service_name(&self) -> String {
+        self.provider
+            .service
+            .clone()
+            .or_else(|| (!self.name.is_empty()).then(|| self.name.clone()))
+            .unwrap_or_else(|| DEFAULT_SERVICE.to_string())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

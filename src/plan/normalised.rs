@@ -20,8 +20,7 @@ pub(crate) struct NormalisedPlan {
     pub(crate) overage: OverageView,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) cores: Option<CoresView>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) provider: Option<ProviderView>,
+    pub(crate) provider: ProviderView,
     #[serde(rename = "allowance")]
     pub(crate) allowances: Vec<AllowanceView>,
     #[serde(rename = "topup")]
@@ -132,10 +131,8 @@ pub(crate) struct FeeView {
 
 #[derive(Debug, Serialize)]
 pub(crate) struct ProviderView {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) service: Option<String>,
+    pub(crate) name: String,
+    pub(crate) service: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -207,10 +204,11 @@ impl NormalisedPlan {
                 daily_unit_price: format_units(cores.daily_unit_price),
                 daily_cap: cores.daily_cap.map(format_units),
             }),
-            provider: (plan.provider != Default::default()).then(|| ProviderView {
-                name: plan.provider.name.clone(),
-                service: plan.provider.service.clone(),
-            }),
+            // Every default filled in, as FOCUS output writes them.
+            provider: ProviderView {
+                name: plan.provider_name(),
+                service: plan.service_name(),
+            },
             allowances: plan
                 .allowances
                 .iter()
