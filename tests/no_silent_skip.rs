@@ -806,3 +806,84 @@ fn account_names_that_differ_only_in_case_are_noted() {
     let (_, stderr) = report(&dir, &[&other], &[]);
     assert_eq!(stderr, "");
 }
+
+/// Plans compared over one log are metered to one instant: a `--as-of`
+/// without an offset is read in each plan's zone, so plans in +08:00 and
+/// +02:00 were metered six hours apart under one printed as-of (a scan at
+/// 18:00Z counted by one plan, not the other). It is refused, naming both
+/// instants; with an offset, or in one zone, the plans are compared.
+#[test]
+fn plans_in_different_zones_need_an_as_of_with_an_offset() {
+    let dir = Workdir::new();
+    let plan = |zone: &str| {
+        dir.write(
+            &format!("plan{}.toml", &zone[1..3]),
+            format!(
+                "timezone = \"{zone}\"\n[subscription]\nstart = 2024-05-01T00:00:00Z\nmonths = 3\n\
+                 [[allowance]]\nname = \"q\"\nunits = 10\nunit_price = 1\n"
+            ),
+        )
+    };
+    let (east, west) = (plan("+08:00"), plan("+02:00"));
+    let log = dir.write("log.csv", "timestamp,image\n2024-06-01T18:00:00Z,x\n");
+    let compare = |as_of: &'static str| -> Vec<&str> {
+        vec![
+            "report", "--plan", &east, "--plan", &west, "--log", &log, "--as-of", as_of,
+            "--format", "json",
+        ]
+    };
+    let stderr = refused(&compare("2024-06-01"));
+    assert!(
+        stderr.contains("--as-of `2024-06-01` is another instant in each plan's time zone (2024-06-01T23:59:59+08:00 in +08:00; 2024-06-01T23:59:59+02:00 in +02:00); plans are compared at one instant: give --as-of with an offset"),
+        "{stderr}"
+    );
+    for (as_of, units) in [
+        ("2024-06-01T23:59:59+08:00", "0"),
+        ("2024-06-02T00:00:00Z", "1"),
+    ] {
+        let (code, stdout, stderr) = run(&compare(as_of));
+        assert_eq!(code, 0, "{as_of}: {stderr}");
+        let report: Value = serde_json::from_str(&stdout).unwrap();
+        let plans = report["summaries"].as_array().expect("a comparison");
+        let consumed: Vec<&Value> = plans.iter().map(|plan| &plan["consumed"]).collect();
+        assert_eq!(consumed, [units, units], "{as_of}: {stdout}");
+    }
+}
+
+/// Standard input given to two options is refused naming both: the second
+/// reader found it empty and was refused as an empty file, which named the
+/// wrong problem.
+#[test]
+fn standard_input_given_to_two_options_is_refused() {
+    let cases: [&[&str]; 2] = [
+        &[
+            "report",
+            "--plan",
+            "fixtures/tcss-cny-topup.toml",
+            "--log",
+            "-",
+            "--cores",
+            "-",
+            "--as-of",
+            "2024-05-01",
+        ],
+        &[
+            "stats",
+            "--plan",
+            "fixtures/hss-payg.toml",
+            "--log",
+            "-",
+            "--inventory",
+            "-",
+        ],
+    ];
+    for (args, second) in cases.into_iter().zip(["--cores", "--inventory"]) {
+        let stderr = refused(args);
+        assert!(
+            stderr.contains(&format!(
+                "{second} `-` is standard input, which --log reads already and can be read only once; give {second} a file"
+            )),
+            "{stderr}"
+        );
+    }
+}

@@ -200,6 +200,11 @@ impl Job {
         billed: Option<&BilledInputArgs>,
         needs: Needs,
     ) -> Result<Job> {
+        let cores_path = billed.and_then(|billed| billed.cores.as_deref());
+        refuse_stdin_twice(&[
+            ("--log", input.log.iter().any(|path| path == "-")),
+            ("--cores", cores_path == Some("-")),
+        ])?;
         let cores = match billed {
             Some(billed) => match &billed.cores {
                 Some(path) => Some((
@@ -319,6 +324,7 @@ impl Job {
                 window,
             });
         }
+        refuse_as_of_apart(&runs, input.window.as_of.as_deref())?;
         Ok(Job {
             runs,
             inputs: Inputs {
@@ -469,6 +475,53 @@ pub(crate) fn parse_as_of(text: Option<&str>, zone: Zone) -> Result<DateTime<Utc
         return Ok(zone.resolve_boundary(next) - TimeDelta::nanoseconds(1));
     }
     parse_time("--as-of", text, zone)
+}
+
+/// Standard input given to two options (`--log -` and `--cores -`): the
+/// first would read it all and the second find it empty, and be refused as
+/// an empty file, which names the wrong problem. `uses`: each option that
+/// takes a file, and whether it was given `-`.
+pub(crate) fn refuse_stdin_twice(uses: &[(&'static str, bool)]) -> Result<()> {
+    let mut given = uses
+        .iter()
+        .filter(|(_, stdin)| *stdin)
+        .map(|(option, _)| *option);
+    match (given.next(), given.next()) {
+        (Some(first), Some(second)) => Err(Error::Option {
+            option: second,
+            value: "-".to_string(),
+            fix: format!(
+                "is standard input, which {first} reads already and can be read only once; give {second} a file"
+            ),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Plans compared over one log are compared at one instant: a `--as-of`
+/// without an offset (a bare date, a local time) is read in each plan's
+/// zone, so plans in different zones would be metered to different
+/// instants under one printed as-of.
+fn refuse_as_of_apart(runs: &[PlanRun], text: Option<&str>) -> Result<()> {
+    let Some(first) = runs.first() else {
+        return Ok(());
+    };
+    let Some(other) = runs.iter().find(|run| run.as_of != first.as_of) else {
+        return Ok(());
+    };
+    // A bare date's last instant, shown to the second as a report shows it.
+    let instant = |run: &PlanRun| run.plan.zone.format(run.as_of.trunc_subsecs(0));
+    let shown = |run: &PlanRun| format!("{} in {}", instant(run), run.plan.zone);
+    Err(Error::Option {
+        option: "--as-of",
+        value: text.unwrap_or("now").to_string(),
+        fix: format!(
+            "is another instant in each plan's time zone ({}; {}); plans are compared at one instant: give --as-of with an offset, e.g. {}",
+            shown(first),
+            shown(other),
+            instant(first)
+        ),
+    })
 }
 
 /// How far past the plan's start `--as-of` may be: the longest term a plan

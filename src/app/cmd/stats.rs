@@ -43,6 +43,10 @@ fn compute(
     inventory: Option<&str>,
     inventory_layout: &InventoryLayoutArgs,
 ) -> Result<(HssStatistics, String)> {
+    crate::app::job::refuse_stdin_twice(&[
+        ("--log", input_args.log.iter().any(|path| path == "-")),
+        ("--inventory", inventory == Some("-")),
+    ])?;
     let inventory = crate::app::job::inventory(inventory, inventory_layout)?;
     let needs = Needs {
         texts: true,
