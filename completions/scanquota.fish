@@ -25,7 +25,7 @@ function __fish_scanquota_using_subcommand
 end
 
 complete -c scanquota -n "__fish_scanquota_needs_command" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
-complete -c scanquota -n "__fish_scanquota_needs_command" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
+complete -c scanquota -n "__fish_scanquota_needs_command" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_needs_command" -s V -l version -d 'Print version'
 complete -c scanquota -n "__fish_scanquota_needs_command" -f -a "report" -d 'Remaining, expired and free quota and charges per account'
@@ -77,9 +77,9 @@ json\t''
 csv\t''
 markdown\t''
 html\t'One self-contained page with charts, to open, print or mail'
-openmetrics\t'OpenMetrics text for a Prometheus textfile collector (`report` only)'"
+openmetrics\t'OpenMetrics text for a Prometheus textfile collector (a report\'s, or a merged one\'s)'"
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l log -d 'Scan logs: CSV, JSON Lines, or Trivy, Grype and Harbor JSON, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
@@ -119,7 +119,7 @@ markdown\t''
 html\t'One self-contained page, to open, print or mail'
 focus\t'FOCUS 1.2 Cost and Usage CSV for FinOps tools: a row per posted charge line, and the prepaid units drawn per account, allowance and day, amortised (docs/focus.md)'"
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l log -d 'Scan logs: CSV, JSON Lines, or Trivy, Grype and Harbor JSON, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
@@ -148,7 +148,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l format -d
 csv\t''
 jsonl\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
+complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l log -d 'Scan logs: CSV, JSON Lines, or Trivy, Grype and Harbor JSON, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
@@ -180,7 +180,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l format -d 
 json\t''
 markdown\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand check" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
+complete -c scanquota -n "__fish_scanquota_using_subcommand check" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l log -d 'Scan logs: CSV, JSON Lines, or Trivy, Grype and Harbor JSON, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
@@ -208,7 +208,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l inventory-
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l format -d 'Output format' -r -f -a "json\t''
 table\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l log -d 'Scan logs: CSV, JSON Lines, or Trivy, Grype and Harbor JSON, gzip recognised by content, `-` for standard input; several paths after one --log (shell globs work) or --log repeated; all are merged' -r
@@ -235,7 +235,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l invent
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l inventory-delimiter -d 'The inventory\'s field delimiter: `,`, `;`, `|` or `\\t` [default: ,]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l vendor-stats -d 'The statistics JSON as the vendor\'s API returned it' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l plan -d 'Billing plan (TOML file or builtin:NAME); repeat to compare plans' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l first-scans -d 'First scans (images never scanned before) per cycle' -r
@@ -254,7 +254,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l display
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l format -d 'Output format' -r -f -a "table\t''
 json\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand import" -l account -d 'The account every row belongs to' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand import" -l source -d 'The source of rows made from Trivy and Grype reports (Harbor\'s are registry scans)' -r -f -a "local\t''
@@ -264,19 +264,19 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand import" -l image-key
 id\t'The image id (else the digest, else the name)'
 name\t'The name as scanned (else the digest)'"
 complete -c scanquota -n "__fish_scanquota_using_subcommand import" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand import" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
+complete -c scanquota -n "__fish_scanquota_using_subcommand import" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand merge" -l format -d 'Output format' -r -f -a "table\t''
 json\t''
 csv\t''
 markdown\t''
 html\t'One self-contained page with charts, to open, print or mail'
-openmetrics\t'OpenMetrics text for a Prometheus textfile collector (`report` only)'"
+openmetrics\t'OpenMetrics text for a Prometheus textfile collector (a report\'s, or a merged one\'s)'"
 complete -c scanquota -n "__fish_scanquota_using_subcommand merge" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand merge" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
+complete -c scanquota -n "__fish_scanquota_using_subcommand merge" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand merge" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
+complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -f -a "check" -d 'Validate a plan and print it normalised, every default filled in'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -f -a "list" -d 'Name the built-in plans'
@@ -286,14 +286,14 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_see
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from check" -l format -d 'Output format' -r -f -a "toml\t''
 json\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from check" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
+complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from list" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
+complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from show" -l start -d 'Purchase moment written into the plan; without it the `start` line is left commented out, and the saved file needs --start when used' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from show" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
+complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate a plan and print it normalised, every default filled in'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "list" -d 'Name the built-in plans'
@@ -301,10 +301,10 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_see
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand man" -l dir -d 'Write `scanquota.1` and one `scanquota-<command>.1` page per command here' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand man" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand man" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
+complete -c scanquota -n "__fish_scanquota_using_subcommand man" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand man" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand completions" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand completions" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `check`, no lines at all); errors are still printed'
+complete -c scanquota -n "__fish_scanquota_using_subcommand completions" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate import merge plan man completions help" -f -a "report" -d 'Remaining, expired and free quota and charges per account'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate import merge plan man completions help" -f -a "invoice" -d 'The bill: every charge line per account and cycle, posted and projected'

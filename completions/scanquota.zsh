@@ -17,8 +17,8 @@ _scanquota() {
     _arguments "${_arguments_options[@]}" : \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
-'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
@@ -68,11 +68,11 @@ json\:""
 csv\:""
 markdown\:""
 html\:"One self-contained page with charts, to open, print or mail"
-openmetrics\:"OpenMetrics text for a Prometheus textfile collector (\`report\` only)"))' \
+openmetrics\:"OpenMetrics text for a Prometheus textfile collector (a report'\''s, or a merged one'\''s)"))' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
-'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -116,8 +116,8 @@ html\:"One self-contained page, to open, print or mail"
 focus\:"FOCUS 1.2 Cost and Usage CSV for FinOps tools\: a row per posted charge line, and the prepaid units drawn per account, allowance and day, amortised (docs/focus.md)"))' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
-'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -148,8 +148,8 @@ name\:"The name as scanned (else the digest)"))' \
 '--format=[Output format (\`jsonl\`\: one JSON object a line)]:FORMAT:(table csv jsonl)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
-'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -183,8 +183,8 @@ name\:"The name as scanned (else the digest)"))' \
 '--format=[Output format]:FORMAT:(text json markdown)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
-'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -215,8 +215,8 @@ name\:"The name as scanned (else the digest)"))' \
 '--format=[Output format]:FORMAT:(json table)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
-'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -247,8 +247,8 @@ name\:"The name as scanned (else the digest)"))' \
 '--vendor-stats=[The statistics JSON as the vendor'\''s API returned it]:FILE:_default' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
-'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 && ret=0
@@ -271,8 +271,8 @@ _arguments "${_arguments_options[@]}" : \
 '--format=[Output format]:FORMAT:(table json)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
-'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -286,8 +286,8 @@ id\:"The image id (else the digest, else the name)"
 name\:"The name as scanned (else the digest)"))' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
-'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 ':format -- The format of the files:(trivy grype harbor)' \
@@ -301,11 +301,11 @@ json\:""
 csv\:""
 markdown\:""
 html\:"One self-contained page with charts, to open, print or mail"
-openmetrics\:"OpenMetrics text for a Prometheus textfile collector (\`report\` only)"))' \
+openmetrics\:"OpenMetrics text for a Prometheus textfile collector (a report'\''s, or a merged one'\''s)"))' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
-'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '*::reports -- Reports written by `scanquota report --format json`, same plan and --as-of:_default' \
@@ -315,8 +315,8 @@ openmetrics\:"OpenMetrics text for a Prometheus textfile collector (\`report\` o
 _arguments "${_arguments_options[@]}" : \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
-'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help]' \
 '--help[Print help]' \
 ":: :_scanquota__subcmd__plan_commands" \
@@ -335,8 +335,8 @@ _arguments "${_arguments_options[@]}" : \
 '--format=[Output format]:FORMAT:(toml json)' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
-'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help]' \
 '--help[Print help]' \
 ':plan -- The plan file (TOML) or builtin\:NAME:_default' \
@@ -346,8 +346,8 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
-'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -357,8 +357,8 @@ _arguments "${_arguments_options[@]}" : \
 '--start=[Purchase moment written into the plan; without it the \`start\` line is left commented out, and the saved file needs --start when used]:TIME:_default' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
-'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help]' \
 '--help[Print help]' \
 ':plan -- builtin\:NAME:_default' \
@@ -405,8 +405,8 @@ _arguments "${_arguments_options[@]}" : \
 '--dir=[Write \`scanquota.1\` and one \`scanquota-<command>.1\` page per command here]:DIR:_default' \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
-'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help]' \
 '--help[Print help]' \
 && ret=0
@@ -415,8 +415,8 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
-'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`check\`, no lines at all); errors are still printed]' \
+'-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
+'--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help]' \
 '--help[Print help]' \
 ':shell -- The shell to complete for:(bash elvish fish powershell zsh)' \

@@ -373,3 +373,23 @@ fn estimate_by_hand_refuses_the_options_of_a_log() {
     let (code, _, stderr) = run(&[&by_hand[..], &["--start", "2024-01-01"]].concat());
     assert_eq!(code, 0, "{stderr}");
 }
+
+/// `estimate` needs a demand, by hand or from logs: without one, the error
+/// names both ways (it named `--from-log` alone), and `--repeat-scans`
+/// alone asks for `--first-scans`.
+#[test]
+fn estimate_without_a_demand_names_both_ways_to_give_one() {
+    let plan = ["estimate", "--plan", "builtin:tcss-usd-300"];
+    let (code, stdout, stderr) = run(&plan);
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    assert!(
+        stderr.contains("<--first-scans <N>|--from-log <LOG>...>"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&[&plan[..], &["--first-scans", "10"]].concat());
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("required arguments were not provided:\n  --repeat-scans <N>"),
+        "{stderr}"
+    );
+}

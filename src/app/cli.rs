@@ -17,7 +17,8 @@ found a field that differs, 2 bad input or usage.";
 #[command(name = "scanquota", version, about = ABOUT, long_about = LONG_ABOUT)]
 pub struct Cli {
     /// Print nothing but the result: no notes on stderr, no progress bar (and
-    /// for `check`, no lines at all); errors are still printed
+    /// for `scanquota check`, not even its OK/ALERT lines: the exit status
+    /// alone); errors are still printed
     #[arg(long, short, global = true)]
     pub(crate) quiet: bool,
 
@@ -68,7 +69,8 @@ Example:
     /// The Huawei HSS image-scan statistics object for one account
     #[command(after_help = "\
 Example:
-  scanquota stats --plan builtin:hss-payg --log fixtures/hss.csv --inventory fixtures/hss-inventory.csv")]
+  scanquota stats --plan builtin:hss-payg --log fixtures/hss.csv \\
+    --inventory fixtures/hss-inventory.csv")]
     Stats(StatsArgs),
 
     /// Compare the vendor's statistics JSON with what the logs say; exit 1 on any difference
@@ -88,7 +90,8 @@ Examples:
     #[command(after_help = "\
 Examples:
   scanquota import trivy reports/ > scans.csv
-  scanquota import harbor events.jsonl --account acme | scanquota report --plan plan.toml --log -")]
+  scanquota import harbor events.jsonl --account acme \\
+    | scanquota report --plan plan.toml --log -")]
     Import(ImportArgs),
 
     /// Combine JSON reports of disjoint account partitions into one report
@@ -266,7 +269,7 @@ pub enum ReportFormat {
     Markdown,
     /// One self-contained page with charts, to open, print or mail
     Html,
-    /// OpenMetrics text for a Prometheus textfile collector (`report` only)
+    /// OpenMetrics text for a Prometheus textfile collector (a report's, or a merged one's)
     Openmetrics,
 }
 
@@ -553,6 +556,8 @@ pub(crate) struct ReconcileArgs {
 }
 
 #[derive(Debug, Args)]
+// The demand: counts per cycle, or logs to take them from (one of the two).
+#[command(group(clap::ArgGroup::new("demand").required(true).args(["first_scans", "from_log"])))]
 pub(crate) struct EstimateArgs {
     /// Billing plan (TOML file or builtin:NAME); repeat to compare plans
     #[arg(long, value_name = "PLAN", required = true)]
@@ -578,7 +583,7 @@ pub(crate) struct EstimateArgs {
 
     /// Take the demand from scan logs (as --log reads them): each account's first and
     /// repeat scans per closed cycle, sized on its own
-    #[arg(long, value_name = "LOG", required_unless_present = "first_scans", num_args = 1..)]
+    #[arg(long, value_name = "LOG", num_args = 1..)]
     pub(crate) from_log: Vec<String>,
 
     #[command(flatten)]

@@ -134,31 +134,40 @@ impl ReportView for CsvExporter {
             "currency",
             "allowance_charge",
         ];
-        let mut rows: Vec<Vec<String>> = Vec::new();
-        for account in &report.accounts {
-            for (a, allowance) in account.allowances.iter().enumerate() {
-                for (p, period) in allowance.periods.iter().enumerate() {
-                    let charge = account
-                        .period_charge(a, p)
-                        .map(|sum| sum.to_string())
-                        .unwrap_or_default();
-                    rows.push(vec![
-                        guard(&account.account).into_owned(),
-                        guard(&allowance.name).into_owned(),
-                        serde_plain(&allowance.kind),
-                        period.start.to_string(),
-                        period.end.to_string(),
-                        serde_plain(&period.state),
-                        period.granted.to_string(),
-                        period.consumed.to_string(),
-                        period.remaining.to_string(),
-                        period.expired.to_string(),
-                        report.currency.clone(),
-                        charge,
-                    ]);
-                }
-            }
-        }
+        // Rows are made as they are written: a report of many accounts and
+        // periods held them all as strings at once (a GB for 20 000).
+        let rows = report.accounts.iter().flat_map(|account| {
+            account
+                .allowances
+                .iter()
+                .enumerate()
+                .flat_map(move |(a, allowance)| {
+                    allowance
+                        .periods
+                        .iter()
+                        .enumerate()
+                        .map(move |(p, period)| {
+                            let charge = account
+                                .period_charge(a, p)
+                                .map(|sum| sum.to_string())
+                                .unwrap_or_default();
+                            vec![
+                                guard(&account.account).into_owned(),
+                                guard(&allowance.name).into_owned(),
+                                serde_plain(&allowance.kind),
+                                period.start.to_string(),
+                                period.end.to_string(),
+                                serde_plain(&period.state),
+                                period.granted.to_string(),
+                                period.consumed.to_string(),
+                                period.remaining.to_string(),
+                                period.expired.to_string(),
+                                report.currency.clone(),
+                                charge,
+                            ]
+                        })
+                })
+        });
         write_rows(&header, rows)
     }
 }
@@ -220,11 +229,10 @@ impl InvoiceView for CsvExporter {
             "state",
             "posted_at",
         ];
-        let mut rows: Vec<Vec<String>> = Vec::new();
-        for account in &invoice.accounts {
-            for cycle in &account.cycles {
-                for line in &cycle.lines {
-                    rows.push(vec![
+        let rows = invoice.accounts.iter().flat_map(|account| {
+            account.cycles.iter().flat_map(move |cycle| {
+                cycle.lines.iter().map(move |line| {
+                    vec![
                         guard(&account.account).into_owned(),
                         cycle.start.to_string(),
                         cycle.end.to_string(),
@@ -237,10 +245,10 @@ impl InvoiceView for CsvExporter {
                         invoice.currency.clone(),
                         line.state.as_str().to_string(),
                         line.posted_at.to_string(),
-                    ]);
-                }
-            }
-        }
+                    ]
+                })
+            })
+        });
         write_rows(&header, rows)
     }
 }
@@ -260,12 +268,17 @@ fn allocation(report: &Report) -> String {
         "currency",
         "unpriced_overage_units",
     ];
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    for account in &report.accounts {
-        let Some(allocation) = &account.allocation else {
-            continue;
-        };
-        for cycle in &allocation.cycles {
+    let rows = report.accounts.iter().flat_map(|account| {
+        let cycles = account.allocation.iter().flat_map(|allocation| {
+            allocation
+                .cycles
+                .iter()
+                .map(move |cycle| (allocation, cycle))
+        });
+        cycles.flat_map(move |(allocation, cycle)| {
+            // One cycle's rows at a time: its groups, then `(unused)` and
+            // `(shared)`.
+            let mut rows: Vec<Vec<String>> = Vec::with_capacity(cycle.groups.len() + 2);
             let mut push = |group: &str, units: String, charges: String, unpriced: String| {
                 rows.push(vec![
                     guard(&account.account).into_owned(),
@@ -299,8 +312,9 @@ fn allocation(report: &Report) -> String {
                 cycle.shared.to_string(),
                 String::new(),
             );
-        }
-    }
+            rows
+        })
+    });
     write_rows(&header, rows)
 }
 
