@@ -5,20 +5,22 @@ use super::layout::{Block, Grid};
 use std::fmt::Write;
 
 /// A cell's or heading's text with the characters that would break a
-/// Markdown table escaped, and those that would start inline HTML or an
-/// entity (`<`, `>`, `&`: an account named `<script>` is shown as text,
-/// not passed to the page a summary is rendered in).
+/// Markdown table escaped, those that would start inline HTML or an entity
+/// (`<`, `>`, `&`: an account named `<script>` is shown as text, not passed
+/// to the page a summary is rendered in), and those that would make a
+/// link, emphasis or code of it (a group `[z](javascript:…)` is text too;
+/// escaped, each still renders as itself).
 pub(crate) fn cell(text: &str) -> String {
     escaped(
         &text.replace(['\n', '\r'], " "),
-        &['\\', '|', '<', '>', '&'],
+        &['\\', '|', '<', '>', '&', '[', ']', '*', '_', '`'],
     )
 }
 
-/// A sentence's text with the characters that would start inline HTML or
-/// an entity escaped, as in [`cell`] (sentences name accounts too).
+/// A sentence's text with the characters that would start inline HTML, an
+/// entity or a link escaped, as in [`cell`] (sentences name accounts too).
 fn sentence(text: &str) -> String {
-    escaped(text, &['<', '>', '&'])
+    escaped(text, &['<', '>', '&', '[', ']'])
 }
 
 /// `text` with a backslash before each of `marks` (CommonMark's escape of
