@@ -9,11 +9,12 @@ use std::fmt::Write;
 /// (`<`, `>`, `&`: an account named `<script>` is shown as text, not passed
 /// to the page a summary is rendered in), and those that would make a
 /// link, emphasis or code of it (a group `[z](javascript:…)` is text too;
-/// escaped, each still renders as itself).
+/// escaped, each still renders as itself). Not `_`: common inside names
+/// (`used_percent`, `team_a`), where it starts no emphasis.
 pub(crate) fn cell(text: &str) -> String {
     escaped(
         &text.replace(['\n', '\r'], " "),
-        &['\\', '|', '<', '>', '&', '[', ']', '*', '_', '`'],
+        &['\\', '|', '<', '>', '&', '[', ']', '*', '`'],
     )
 }
 
