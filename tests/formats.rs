@@ -484,3 +484,33 @@ fn a_harbor_resource_with_several_reports_is_one_scan_naming_every_report() {
     assert_eq!(ledger.lines().count(), 2, "{ledger}");
     assert!(ledger.contains(",r-1+r-2,first,1,"), "{ledger}");
 }
+
+/// A Harbor resource whose `scan_overview` is `null` is read as one without
+/// a summary (no risk, no report id), as a missing key is; a value of
+/// another type is refused as JSON of the wrong shape, naming line and
+/// column (it was called "not valid JSON").
+#[test]
+fn a_harbor_scan_overview_of_null_is_none_and_of_a_number_is_refused() {
+    let dir = Workdir::new();
+    let event = |overview: Value| {
+        json!({"type": "SCANNING_COMPLETED", "occur_at": 1_710_936_300,
+            "event_data": {"resources": [{"digest": "sha256:aa", "tag": "1.4", "scan_overview": overview}],
+                "repository": {"name": "payments", "namespace": "team", "repo_full_name": "team/payments"}}})
+        .to_string()
+    };
+    let null = dir.write("null.json", event(Value::Null));
+    let csv = ok(&["import", "harbor", &null]);
+    assert_eq!(
+        csv.lines().nth(1),
+        Some("1710936300,default,sha256:aa,registry,success,,,,team/payments,team,1.4")
+    );
+    let number = dir.write("number.json", event(json!(5)));
+    let (code, stdout, stderr) = run(&["import", "harbor", &number]);
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    assert!(
+        stderr.contains("number.json:1:")
+            && stderr.contains("is JSON, but holds a value of another type than its tool writes there (invalid type: integer `5`, expected a map")
+            && stderr.contains("give the reports or events as the scanner or registry wrote them"),
+        "{stderr}"
+    );
+}

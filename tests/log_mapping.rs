@@ -995,3 +995,25 @@ fn flattened_json_lines_on_standard_input_take_the_mapping() {
         String::from_utf8_lossy(&expected.stdout)
     );
 }
+
+/// `--column scan_id=image` reads the `image` column as the scan id, so no
+/// column is left to read as the image: the message says so, rather than
+/// that the header lacks an `image` column it plainly has.
+#[test]
+fn a_required_column_read_as_another_is_named() {
+    let stderr = refused(&[
+        "report",
+        "--plan",
+        "fixtures/tcss-cny-topup.toml",
+        "--log",
+        "fixtures/tcss-cny.csv",
+        "--column",
+        "scan_id=image",
+        "--as-of",
+        "2024-05-01",
+    ]);
+    assert!(
+        stderr.contains("fixtures/tcss-cny.csv:1: image: the column `image` is read as `scan_id` (--column scan_id=image), so none is read as the required `image`"),
+        "{stderr}"
+    );
+}

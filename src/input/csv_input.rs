@@ -335,6 +335,21 @@ impl<R: Read> CsvInput<R> {
                     ),
                 );
             }
+            // The column is there, but --column reads it as another one.
+            let renamed = self.names.iter().zip(&self.lookup).find(|(name, read_as)| {
+                name.trim().to_lowercase() == column && read_as.as_str() != column
+            });
+            if let Some((name, read_as)) = renamed {
+                let option = self.layout.column_option;
+                return Error::input(
+                    Location::file(&self.name).line(1).key(column),
+                    format!(
+                        "the column `{}` is read as `{read_as}` ({option} {read_as}={}), so none is read as the required `{column}`; give {option} {column}=HEADER for another column, or read `{read_as}` from another",
+                        shorten(name),
+                        shorten(name.trim()),
+                    ),
+                );
+            }
             Error::input(
                 Location::file(&self.name).line(1).key(column),
                 format!(

@@ -341,7 +341,19 @@ struct HarborEventData {
 struct HarborResource {
     digest: Option<String>,
     tag: Option<String>,
+    /// `null` as if absent (a resource Harbor has no summary for), as a
+    /// `null` tag or digest is.
+    #[serde(deserialize_with = "null_as_default")]
     scan_overview: BTreeMap<String, HarborReportSummary>,
+}
+
+/// `null` read as the type's default, as an absent key is.
+fn null_as_default<'de, D, T>(deserializer: D) -> std::result::Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Option::<T>::deserialize(deserializer).map(Option::unwrap_or_default)
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -916,15 +928,23 @@ fn read_documents_within(
                     format!("`{key}` is written twice in one object; keep one, or the document is ambiguous"),
                 );
             }
-            let what = if err.is_eof() {
-                "the JSON ends in the middle of a document (a truncated file?)".to_string()
+            let whole = "give whole JSON documents, one after another or one a line";
+            let (what, fix) = if err.is_eof() {
+                (
+                    "the JSON ends in the middle of a document (a truncated file?)".to_string(),
+                    whole,
+                )
+            } else if err.classify() == serde_json::error::Category::Data {
+                // Well-formed JSON, but a value where the tools write
+                // another kind (a number for an object, say).
+                (
+                    format!("is JSON, but holds a value of another type than its tool writes there ({err})"),
+                    "give the reports or events as the scanner or registry wrote them",
+                )
             } else {
-                format!("is not valid JSON ({err})")
+                (format!("is not valid JSON ({err})"), whole)
             };
-            Error::input(
-                location,
-                format!("{what}; give whole JSON documents, one after another or one a line"),
-            )
+            Error::input(location, format!("{what}; {fix}"))
         })?;
         // serde stands just past the document's closing brace.
         let end = stream.byte_offset() as u64;
