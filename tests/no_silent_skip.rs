@@ -762,6 +762,28 @@ fn a_by_value_that_names_scanquotas_own_rows_is_refused() {
     );
 }
 
+/// `café` composed (`é`) and decomposed (`e` and U+0301), and fullwidth
+/// `ｗｅｂ` beside `web`, print alike but are different accounts: noted, as
+/// names that differ in case are.
+#[test]
+fn account_names_that_differ_only_in_unicode_form_are_noted() {
+    let dir = Workdir::new();
+    let log = dir.write(
+        "log.csv",
+        "timestamp,image,account\n\
+         2024-03-01T00:00:00Z,a,caf\u{e9}\n\
+         2024-03-02T00:00:00Z,b,cafe\u{301}\n\
+         2024-03-03T00:00:00Z,c,web\n\
+         2024-03-03T00:00:00Z,c,\u{ff57}\u{ff45}\u{ff42}\n",
+    );
+    let (billed, stderr) = report(&dir, &[&log], &[]);
+    assert_eq!(scans(&billed).len(), 4);
+    assert!(
+        stderr.contains("differ only in case or Unicode form are billed as separate accounts: `cafe\u{301}` and `caf\u{e9}`; `web` and `\u{ff57}\u{ff45}\u{ff42}`"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn account_names_that_differ_only_in_case_are_noted() {
     let dir = Workdir::new();
@@ -778,7 +800,7 @@ fn account_names_that_differ_only_in_case_are_noted() {
     assert_eq!(accounts, ["Payments", "payments", "web"]);
     assert_eq!(
         stderr,
-        "scanquota: account names that differ only in case are billed as separate accounts: `Payments` and `payments`; write each account one way in the logs if they are one\n"
+        "scanquota: account names that differ only in case or Unicode form are billed as separate accounts: `Payments` and `payments`; write each account one way in the logs if they are one\n"
     );
     let plan = dir.write("plan.toml", PLAN);
     for command in ["ledger", "invoice"] {
@@ -793,7 +815,9 @@ fn account_names_that_differ_only_in_case_are_noted() {
         ]);
         assert_eq!(code, 0, "{stderr}");
         assert_eq!(
-            stderr.matches("differ only in case").count(),
+            stderr
+                .matches("differ only in case or Unicode form")
+                .count(),
             1,
             "{command}: {stderr}"
         );

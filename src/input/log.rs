@@ -215,14 +215,17 @@ impl Interner {
     }
 }
 
-/// A note naming the account names that equal another but for case
-/// (`Payments`, `payments`): each is billed as an account of its own, as
-/// written, so a typo splits one account's quota without a word otherwise.
+/// A note naming the account names that equal another but for case or
+/// Unicode form (`Payments`, `payments`; `café` written with `é` or with
+/// `e` and a combining accent; fullwidth `ｗｅｂ`): each is billed as an
+/// account of its own, as written, so a typo or an editor's encoding
+/// splits one account's quota without a word otherwise.
 fn accounts_differing_in_case(accounts: &Interner) -> String {
+    use unicode_normalization::UnicodeNormalization;
     let mut folded: Vec<(String, &str)> = (0..accounts.len() as u32)
         .map(|id| accounts.name(id))
         .filter(|name| !name.is_empty())
-        .map(|name| (name.to_lowercase(), name))
+        .map(|name| (name.nfkc().collect::<String>().to_lowercase(), name))
         .collect();
     if folded.len() < 2 {
         return String::new();
@@ -251,7 +254,7 @@ fn accounts_differing_in_case(accounts: &Interner) -> String {
         more => format!("; and {more} more"),
     };
     format!(
-        "scanquota: account names that differ only in case are billed as separate accounts: {}{more}; write each account one way in the logs if they are one\n",
+        "scanquota: account names that differ only in case or Unicode form are billed as separate accounts: {}{more}; write each account one way in the logs if they are one\n",
         sets.join("; ")
     )
 }
