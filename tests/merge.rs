@@ -265,6 +265,8 @@ fn merge_refuses_units_and_line_arithmetic_edited_by_hand() {
             (0, stdout.as_str()),
             "{plan}: {stderr}"
         );
+        // Every key of a report is one merge reads: nothing to note.
+        assert_eq!(stderr, "", "{plan}");
     }
     let text = std::fs::read_to_string(report(&work, "whole.json", &[])).unwrap();
     let edited = |name: &str, edit: &dyn Fn(&mut serde_json::Value)| {
@@ -431,6 +433,27 @@ fn merge_refuses_reports_of_another_plan_with_the_same_name() {
     assert_eq!(code, 2, "{stderr}");
     assert!(
         stderr.contains("edited.json: overage_policy: `\"bill\"` differs from `\"deny\"` in"),
+        "{stderr}"
+    );
+}
+
+/// Keys no scanquota report has (a newer version's, or added by hand) are
+/// left out of the merged report, and a note on stderr names them; the
+/// figures merge as without them.
+#[test]
+fn merge_notes_the_keys_it_leaves_out() {
+    let work = Workdir::new();
+    let whole = report(&work, "whole.json", &[]);
+    let mut value: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&whole).unwrap()).unwrap();
+    value["reviewed_by"] = "finance".into();
+    value["accounts"][0]["note"] = "checked".into();
+    let extra = work.write("extra.json", serde_json::to_string_pretty(&value).unwrap());
+    let (code, merged, stderr) = run(&["merge", &extra]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(merged, std::fs::read_to_string(&whole).unwrap());
+    assert!(
+        stderr.contains("extra.json: 2 key(s) no scanquota report has are left out of the merged report: `accounts.0.note`, `reviewed_by`"),
         "{stderr}"
     );
 }

@@ -5,14 +5,22 @@ use crate::domain::error::{Error, Location, Result};
 use crate::domain::values::Money;
 use crate::model::report::{REPORT_SCHEMA, Report, Totals};
 
-/// Read one `scanquota.report.v1` JSON file.
-pub(crate) fn read_report(path: &str) -> Result<Report> {
+/// Read one `scanquota.report.v1` JSON file; with it, a note for stderr
+/// naming the keys it holds that a report has not (left out of the merged
+/// report: a newer scanquota's, or added by hand), or nothing.
+pub(crate) fn read_report(path: &str) -> Result<(Report, String)> {
     let bytes = crate::domain::limits::read_whole(
         path,
         crate::domain::limits::MAX_REPORT_BYTES,
         "a scanquota report",
     )?;
-    let mut report: Report = serde_json::from_slice(&bytes).map_err(|err| {
+    let mut unknown: Vec<String> = Vec::new();
+    let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+    let read = serde_ignored::deserialize(&mut deserializer, |key| {
+        unknown.push(key.to_string());
+    })
+    .and_then(|report: Report| deserializer.end().map(|()| report));
+    let mut report = read.map_err(|err| {
         Error::input(
             Location::file(path).line(err.line() as u64).column(err.column() as u64),
             format!("is not a scanquota report ({err}); give the output of `scanquota report --format json`"),
@@ -49,7 +57,27 @@ pub(crate) fn read_report(path: &str) -> Result<Report> {
             format!("{problem}; give the report as scanquota wrote it"),
         ));
     }
-    Ok(report)
+    let note = match unknown.len() {
+        0 => String::new(),
+        count => {
+            let shown: Vec<String> = unknown
+                .iter()
+                .take(5)
+                .map(|key| format!("`{}`", crate::domain::text::shown(key)))
+                .collect();
+            let more = if count > 5 {
+                format!(" and {} more", count - 5)
+            } else {
+                String::new()
+            };
+            format!(
+                "scanquota: {}: {count} key(s) no scanquota report has are left out of the merged report: {}{more}\n",
+                crate::domain::text::shown(path),
+                shown.join(", ")
+            )
+        }
+    };
+    Ok((report, note))
 }
 
 /// A report's money is taken as written, so it is held to what `report`

@@ -6,18 +6,21 @@ use crate::domain::error::Result;
 use crate::model::merge::{merge, read_report};
 
 pub(crate) fn run(args: &MergeArgs, width: u16) -> Result<CommandOutput> {
-    let reports = args
-        .reports
-        .iter()
-        .map(|path| read_report(path).map(|report| (path.clone(), report)))
-        .collect::<Result<Vec<_>>>()?;
+    let mut reports = Vec::with_capacity(args.reports.len());
+    let mut notes = String::new();
+    for path in &args.reports {
+        let (report, note) = read_report(path)?;
+        notes += &note;
+        reports.push((path.clone(), report));
+    }
     let merged = merge(reports)?;
     // Written as it is formatted, as `report` is: the sum of the partitions
     // is the largest document scanquota writes.
     let view = super::report_view(args.format, width);
-    Ok(CommandOutput::streamed(Box::new(move |out| {
-        Ok(view.write_report(&merged, out)?)
-    })))
+    Ok(CommandOutput {
+        stderr: notes,
+        ..CommandOutput::streamed(Box::new(move |out| Ok(view.write_report(&merged, out)?)))
+    })
 }
 
 #[cfg(test)]
@@ -85,7 +88,7 @@ mod tests {
             let report = built(&args);
             let path = dir.path().join("report.json");
             std::fs::write(&path, serde_json::to_string(&report).unwrap()).unwrap();
-            let read = super::read_report(path.to_str().unwrap()).unwrap();
+            let (read, _) = super::read_report(path.to_str().unwrap()).unwrap();
             assert_eq!(read, report, "{args:?}");
             for account in &report.accounts {
                 for line in account
