@@ -498,12 +498,21 @@ fn a_harbor_scan_overview_of_null_is_none_and_of_a_number_is_refused() {
                 "repository": {"name": "payments", "namespace": "team", "repo_full_name": "team/payments"}}})
         .to_string()
     };
-    let null = dir.write("null.json", event(Value::Null));
-    let csv = ok(&["import", "harbor", &null]);
-    assert_eq!(
-        csv.lines().nth(1),
-        Some("1710936300,default,sha256:aa,registry,success,,,,team/payments,team,1.4")
-    );
+    for (name, overview) in [
+        ("null.json", Value::Null),
+        (
+            "null-report.json",
+            json!({"application/vnd.security.vulnerability.report; version=1.1": null}),
+        ),
+    ] {
+        let null = dir.write(name, event(overview));
+        let csv = ok(&["import", "harbor", &null]);
+        assert_eq!(
+            csv.lines().nth(1),
+            Some("1710936300,default,sha256:aa,registry,success,,,,team/payments,team,1.4"),
+            "{name}"
+        );
+    }
     let number = dir.write("number.json", event(json!(5)));
     let (code, stdout, stderr) = run(&["import", "harbor", &number]);
     assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");

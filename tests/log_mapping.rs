@@ -1016,4 +1016,52 @@ fn a_required_column_read_as_another_is_named() {
         stderr.contains("fixtures/tcss-cny.csv:1: image: the column `image` is read as `scan_id` (--column scan_id=image), so none is read as the required `image`"),
         "{stderr}"
     );
+    // JSON Lines alike: the key is not read twice (it was billed as both
+    // image and scan id), and an optional column whose key another takes
+    // reads nothing, as in CSV.
+    let work = Workdir::new();
+    let jsonl = work.write(
+        "log.jsonl",
+        "{\"timestamp\": \"2024-03-20T00:00:00Z\", \"image\": \"sha256:1\", \"account\": \"a1\"}\n",
+    );
+    let csv = work.write(
+        "log.csv",
+        "timestamp,image,account\n2024-03-20T00:00:00Z,sha256:1,a1\n",
+    );
+    let ledger = |log: &str, mapping: &str| {
+        common::run(&[
+            "ledger",
+            "--plan",
+            "fixtures/tcss-cny-topup.toml",
+            "--log",
+            log,
+            "--column",
+            mapping,
+            "--as-of",
+            "2024-05-01",
+            "--format",
+            "jsonl",
+        ])
+    };
+    let (code, _, stderr) = ledger(&jsonl, "scan_id=image");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("log.jsonl:1: image: the key `image` is read as `scan_id` (--column scan_id=image), so none is read as the required `image`"),
+        "{stderr}"
+    );
+    let row = |log: &str| -> serde_json::Value {
+        let (code, stdout, stderr) = ledger(log, "scan_id=account");
+        assert_eq!(code, 0, "{stderr}");
+        let mut row: serde_json::Value =
+            serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+        row.as_object_mut().unwrap().remove("file");
+        row.as_object_mut().unwrap().remove("line");
+        row
+    };
+    let from_jsonl = row(&jsonl);
+    assert_eq!(
+        (&from_jsonl["account"], &from_jsonl["scan_id"]),
+        (&"default".into(), &"a1".into())
+    );
+    assert_eq!(from_jsonl, row(&csv));
 }

@@ -424,6 +424,17 @@ fn merge_refuses_reports_of_another_plan_with_the_same_name() {
     );
     let (code, _, stderr) = run(&["merge", &a, &work.write("same.json", &text)]);
     assert_eq!(code, 0, "{stderr}");
+    // A report from before reports carried a digest: remade, not merged.
+    let mut older = edited.clone();
+    older.as_object_mut().unwrap().remove("plan_digest");
+    let older = work.write("older.json", serde_json::to_string_pretty(&older).unwrap());
+    let (code, _, stderr) = run(&["merge", &a, &older]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("older.json: plan_digest: `null` differs from")
+            && stderr.contains("make every report with this version"),
+        "{stderr}"
+    );
     edited["overage_policy"] = "bill".into();
     let edited = work.write(
         "edited.json",

@@ -685,6 +685,22 @@ fn a_by_key_no_json_lines_row_has_is_refused() {
             "\n",
         ),
     );
+    // A file none of whose rows has the key, beside one that has it (a day
+    // nobody tagged a scan): read, its scans in `(none)`, and noted.
+    let untagged = dir.write(
+        "untagged.jsonl",
+        concat!(
+            r#"{"timestamp": "2024-03-03T00:00:00Z", "image": "sha256:3"}"#,
+            "\n"
+        ),
+    );
+    let (_, stderr) = report(&dir, &[&log, &untagged], &["--by", "team"]);
+    assert!(
+        stderr.contains("scanquota: --by team: no line of `")
+            && stderr
+                .contains("untagged.jsonl` has a `team` key; their scans are in the group (none)"),
+        "{stderr}"
+    );
     let (report, _) = report(&dir, &[&partly], &["--by", "team"]);
     let mut groups: Vec<String> = report["accounts"][0]["allocation"]["groups"]
         .as_array()
@@ -751,15 +767,18 @@ fn a_by_value_that_names_scanquotas_own_rows_is_refused() {
             "{value}: {stderr}"
         );
     }
-    let log = dir.write(
-        "number.jsonl",
-        "{\"timestamp\": \"2024-03-01T00:00:00Z\", \"image\": \"x\", \"team\": 7}\n",
-    );
-    let (report, _) = report(&dir, &[&log], &["--by", "team"]);
-    assert_eq!(
-        report["accounts"][0]["allocation"]["groups"][0]["group"],
-        "7"
-    );
+    // An integer past 64 bits too, as written.
+    for number in ["7", "18446744073709551616"] {
+        let log = dir.write(
+            "number.jsonl",
+            format!("{{\"timestamp\": \"2024-03-01T00:00:00Z\", \"image\": \"x\", \"team\": {number}}}\n"),
+        );
+        let (report, _) = report(&dir, &[&log], &["--by", "team"]);
+        assert_eq!(
+            report["accounts"][0]["allocation"]["groups"][0]["group"],
+            number
+        );
+    }
 }
 
 /// `café` composed (`é`) and decomposed (`e` and U+0301), and fullwidth
@@ -871,6 +890,19 @@ fn plans_in_different_zones_need_an_as_of_with_an_offset() {
         let plans = report["summaries"].as_array().expect("a comparison");
         let consumed: Vec<&Value> = plans.iter().map(|plan| &plan["consumed"]).collect();
         assert_eq!(consumed, [units, units], "{as_of}: {stdout}");
+    }
+    // `now` (no --as-of) is one instant, read once for every plan; a window
+    // caps it in each plan's zone, as it always has.
+    for extra in [
+        &[][..],
+        &["--month", "2024-06", "--as-of", "2024-07-01T00:00:00Z"],
+    ] {
+        let mut args = vec![
+            "report", "--plan", &east, "--plan", &west, "--log", &log, "--format", "json",
+        ];
+        args.extend_from_slice(extra);
+        let (code, _, stderr) = run(&args);
+        assert_eq!(code, 0, "{extra:?}: {stderr}");
     }
 }
 

@@ -116,18 +116,20 @@ fn markdown_shows_names_like_html_as_text() {
     // A name that would be a link, emphasis or code is text too.
     let log = dir.write(
         "link.csv",
-        "timestamp,account,image\n2024-04-20 10:00:00,[z](javascript:alert(1)) *b* `c`,img\n",
+        "timestamp,account,image\n2024-04-20 10:00:00,[z](javascript:alert(1)) *b* `c` _i_ a_b,img\n",
     );
-    let escaped = "\\[z\\](javascript:alert(1)) \\*b\\* \\`c\\`";
+    let escaped = "\\[z\\](javascript:alert(1)) \\*b\\* \\`c\\` \\_i\\_ a_b";
     for command in ["report", "invoice"] {
         let markdown = ok(&[
             command, "--plan", CNY_PLAN, "--log", &log, "--as-of", AS_OF, "--format", "markdown",
         ]);
         assert!(markdown.contains(escaped), "{command}: {markdown}");
+        // Headings, cells and sentences alike: never the name unescaped.
         assert!(
             !markdown.contains("[z](javascript"),
             "{command}: {markdown}"
         );
+        assert!(!markdown.contains(" *b* "), "{command}: {markdown}");
     }
 }
 

@@ -233,6 +233,12 @@ impl Job {
                 zones.push(zone);
             }
         }
+        // `now` is read once: every plan is replayed to the same instant
+        // (read per plan, a second could tick between two of them).
+        let now = Utc::now().trunc_subsecs(0);
+        let as_of_text = input.window.as_of.as_deref();
+        // The instant each plan reads --as-of as, before a window caps it.
+        let mut asked: Vec<(DateTime<Utc>, Zone)> = Vec::new();
         // What the command and its plans allow; the replay entry decides the rest.
         let one_pass = needs.may_stream
             && resolved.len() == 1
@@ -258,7 +264,7 @@ impl Job {
         if let Logs::Read(read) = &logs
             && let Some((_, log)) = read.first()
         {
-            notes += &log.notes();
+            notes += &log.notes(&read_options)?;
         }
         let mut runs = Vec::with_capacity(resolved.len());
         for plan in resolved {
@@ -290,8 +296,8 @@ impl Job {
                 None => None,
             };
             notes += &plan.notes();
-            let (as_of, brought_back) =
-                resolve_as_of_in(input.window.as_of.as_deref(), &plan, window)?;
+            asked.push((parse_as_of_at(as_of_text, plan.zone, now)?, plan.zone));
+            let (as_of, brought_back) = resolve_as_of_in(as_of_text, now, &plan, window)?;
             if let (Some(text), Some(window), true) =
                 (input.window.as_of.as_deref(), window, brought_back)
             {
@@ -324,7 +330,7 @@ impl Job {
                 window,
             });
         }
-        refuse_as_of_apart(&runs, input.window.as_of.as_deref())?;
+        refuse_as_of_apart(&asked, input.window.as_of.as_deref())?;
         Ok(Job {
             runs,
             inputs: Inputs {
@@ -456,9 +462,10 @@ fn is_minutes_form(text: &str) -> bool {
 /// command-line time, or a bare date meaning the last instant of that local
 /// day (the whole date is included; a period starting at the next midnight
 /// is not).
-pub(crate) fn parse_as_of(text: Option<&str>, zone: Zone) -> Result<DateTime<Utc>> {
+/// `now` is read by the caller, once for every plan.
+fn parse_as_of_at(text: Option<&str>, zone: Zone, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
     let text = match text.map(str::trim) {
-        None | Some("now") => return Ok(Utc::now().trunc_subsecs(0)),
+        None | Some("now") => return Ok(now),
         Some(text) => text,
     };
     if text.len() == 10
@@ -502,19 +509,22 @@ pub(crate) fn refuse_stdin_twice(uses: &[(&'static str, bool)]) -> Result<()> {
 /// without an offset (a bare date, a local time) is read in each plan's
 /// zone, so plans in different zones would be metered to different
 /// instants under one printed as-of.
-fn refuse_as_of_apart(runs: &[PlanRun], text: Option<&str>) -> Result<()> {
-    let Some(first) = runs.first() else {
+/// `asked`: the instant each plan read `--as-of` as, and the plan's zone
+/// (a window may then cap it in each plan's own zone, as it always has).
+fn refuse_as_of_apart(asked: &[(DateTime<Utc>, Zone)], text: Option<&str>) -> Result<()> {
+    let Some(first) = asked.first() else {
         return Ok(());
     };
-    let Some(other) = runs.iter().find(|run| run.as_of != first.as_of) else {
+    let Some(other) = asked.iter().find(|(at, _)| *at != first.0) else {
         return Ok(());
     };
     // A bare date's last instant, shown to the second as a report shows it.
-    let instant = |run: &PlanRun| run.plan.zone.format(run.as_of.trunc_subsecs(0));
-    let shown = |run: &PlanRun| format!("{} in {}", instant(run), run.plan.zone);
+    let instant = |(at, zone): &(DateTime<Utc>, Zone)| zone.format(at.trunc_subsecs(0));
+    let shown = |asked: &(DateTime<Utc>, Zone)| format!("{} in {}", instant(asked), asked.1);
     Err(Error::Option {
         option: "--as-of",
-        value: text.unwrap_or("now").to_string(),
+        // `now` is one instant for every plan, so text was given.
+        value: text.unwrap_or_default().to_string(),
         fix: format!(
             "is another instant in each plan's time zone ({}; {}); plans are compared at one instant: give --as-of with an offset, e.g. {}",
             shown(first),
@@ -532,10 +542,11 @@ const MAX_AS_OF_MONTHS: u32 = 1200;
 /// before the window's end, and whether it was brought back to it.
 pub(crate) fn resolve_as_of_in(
     text: Option<&str>,
+    now: DateTime<Utc>,
     plan: &Plan,
     window: Option<Window>,
 ) -> Result<(DateTime<Utc>, bool)> {
-    let asked = parse_as_of(text, plan.zone)?;
+    let asked = parse_as_of_at(text, plan.zone, now)?;
     let as_of = window.map_or(asked, |window| asked.min(window.last_instant()));
     let earliest = plan
         .trial
@@ -774,6 +785,10 @@ fn format_options(args: &FormatArgs) -> FormatOptions {
 mod tests {
     use super::*;
 
+    fn parse_as_of_at_now(text: Option<&str>, zone: Zone) -> Result<DateTime<Utc>> {
+        parse_as_of_at(text, zone, Utc::now().trunc_subsecs(0))
+    }
+
     fn zone(text: &str) -> Zone {
         Zone::parse(text).unwrap()
     }
@@ -804,7 +819,7 @@ mod tests {
 
     #[test]
     fn a_bare_date_is_the_last_instant_of_that_local_day() {
-        let as_of = parse_as_of(Some("2024-03-05"), zone("+08:00")).unwrap();
+        let as_of = parse_as_of_at_now(Some("2024-03-05"), zone("+08:00")).unwrap();
         assert_eq!(
             as_of,
             DateTime::parse_from_rfc3339("2024-03-05T15:59:59.999999999Z").unwrap()
@@ -813,14 +828,14 @@ mod tests {
 
     #[test]
     fn minutes_and_now_are_times() {
-        let minutes = parse_as_of(Some("2024-03-05 10:30"), zone("+08:00")).unwrap();
+        let minutes = parse_as_of_at_now(Some("2024-03-05 10:30"), zone("+08:00")).unwrap();
         assert_eq!(
             minutes,
             DateTime::parse_from_rfc3339("2024-03-05T02:30:00Z").unwrap()
         );
-        let t = parse_as_of(Some("2024-03-05T10:30"), zone("+08:00")).unwrap();
+        let t = parse_as_of_at_now(Some("2024-03-05T10:30"), zone("+08:00")).unwrap();
         assert_eq!(t, minutes);
-        let now = parse_as_of(Some("now"), zone("+08:00")).unwrap();
+        let now = parse_as_of_at_now(Some("now"), zone("+08:00")).unwrap();
         assert!((Utc::now() - now).num_seconds() < 5);
     }
 
@@ -850,7 +865,7 @@ mod tests {
 
     #[test]
     fn a_bad_time_names_the_option_and_the_forms() {
-        let err = parse_as_of(Some("yesterday"), zone("+08:00")).unwrap_err();
+        let err = parse_as_of_at_now(Some("yesterday"), zone("+08:00")).unwrap_err();
         let text = err.to_string();
         assert!(text.contains("--as-of `yesterday`"), "{text}");
         assert!(text.contains("YYYY-MM-DD"), "{text}");

@@ -49,6 +49,16 @@ impl Layout {
             .map_or(name, |rename| rename.header.as_str())
     }
 
+    /// The mapping that reads `column`'s own header as another column
+    /// (`--column scan_id=image` for `image`), when `column` has no mapping
+    /// of its own: nothing is then read as `column`.
+    pub(crate) fn read_as_another(&self, column: &str) -> Option<&Rename> {
+        if self.columns.iter().any(|rename| rename.name == column) {
+            return None;
+        }
+        self.columns.iter().find(|rename| rename.header == column)
+    }
+
     /// The canonical name a header (folded) is read as: its mapping, else
     /// itself; "" when the header is a canonical name read from another
     /// column instead (so it is ignored).

@@ -285,6 +285,11 @@ pub struct ScanLog {
     /// line) no longer says which came first: sorts must then be stable
     /// (see [`ScanLog::run_sort`]).
     pub(crate) lines_shared: bool,
+    /// With `--by`: whether any input had the key (a CSV log's column, or
+    /// a JSON Lines row's key), and the JSON Lines files none of whose rows
+    /// had it, each with its first line's keys ([`ScanLog::notes`]).
+    pub(crate) by_key_seen: bool,
+    pub(crate) by_key_absent: Vec<(String, Vec<String>)>,
 }
 
 /// One row as read: its event, its image's [`fingerprint`], the byte its row
@@ -712,6 +717,8 @@ impl ScanLog {
                 &options.known_columns(),
             )
         }
+        // A CSV log without the `--by` column is refused by `Columns::of`.
+        self.by_key_seen |= options.group_column.is_some();
         if !plain_header {
             let input = open(name, options, std::io::Cursor::new(header).chain(reader))?;
             let columns = Columns::of(&input, options.group_column.as_deref())?;
@@ -779,6 +786,20 @@ impl ScanLog {
         mut each: impl FnMut(&ScanLog, ReadRow<'_>) -> bool,
     ) -> Result<()> {
         let layout = &options.layout;
+        // A required key that `--column` reads as another column leaves none
+        // for it, as in a CSV log (whose message this is).
+        for column in ["timestamp", "image"] {
+            if let Some(rename) = layout.read_as_another(column) {
+                let option = layout.column_option;
+                return Err(Error::input(
+                    Location::file(name).line(1).key(column),
+                    format!(
+                        "the key `{column}` is read as `{}` ({option} {}), so none is read as the required `{column}`; give {option} {column}=KEY for another key, or read `{}` from another",
+                        rename.name, rename.written, rename.name
+                    ),
+                ));
+            }
+        }
         // The key each column is read from, folded (`--column`).
         let mut names: Vec<String> = KNOWN_COLUMNS
             .iter()
@@ -790,7 +811,18 @@ impl ScanLog {
                 .as_deref()
                 .map(|c| layout.header_of(c).to_string()),
         );
-        let folded_names: Vec<String> = names.iter().map(|name| fold_key(name)).collect();
+        // A column whose own key is read as another column reads none, as
+        // in a CSV log: a name no folded key can be (it starts with a space).
+        let folded_names: Vec<String> = names
+            .iter()
+            .enumerate()
+            .map(|(index, name)| match KNOWN_COLUMNS.get(index) {
+                Some(column) if layout.read_as_another(column).is_some() => {
+                    " (read as another column)".to_string()
+                }
+                _ => fold_key(name),
+            })
+            .collect();
         let columns = keyed_columns(options);
         let mut bytes = Vec::new();
         let mut record = csv::ByteRecord::new();
@@ -811,18 +843,14 @@ impl ScanLog {
             )
             .map_err(|err| Error::io(name, err))?;
             if read == 0 {
-                if let Some(column) = options.group_column.as_deref()
-                    && classified
-                    && !group_seen
-                {
-                    let key = layout.header_of(column);
-                    return Err(Error::input(
-                        Location::file(name).key(key),
-                        format!(
-                            "--by {column}: no line of the JSON Lines log has a `{key}` key; the first line's keys are: {}; or give --column {column}=KEY",
-                            first_keys.join(", ")
-                        ),
-                    ));
+                if options.group_column.is_some() && classified {
+                    if group_seen {
+                        self.by_key_seen = true;
+                    } else {
+                        // Refused once every input is read, if none had
+                        // the key; else noted ([`ScanLog::notes`]).
+                        self.by_key_absent.push((name.to_string(), first_keys));
+                    }
                 }
                 return Ok(());
             }
@@ -941,13 +969,18 @@ impl ScanLog {
                             _ => None,
                         }
                         .unwrap_or_else(|| other.to_string());
-                        return Err(Error::input(
-                            at.key(&key),
-                            format!(
-                                "`{}` is not a string; write the --by value as a JSON string (or an integer)",
-                                crate::input::csv_input::shorten(&written)
-                            ),
-                        ));
+                        // An integer past 64 bits is taken as written.
+                        let digits = written.strip_prefix('-').unwrap_or(&written);
+                        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                            return Err(Error::input(
+                                at.key(&key),
+                                format!(
+                                    "`{}` is not a string; write the --by value as a JSON string (or an integer)",
+                                    crate::input::csv_input::shorten(&written)
+                                ),
+                            ));
+                        }
+                        record.push_field(written.as_bytes());
                     }
                 }
             }
@@ -1032,11 +1065,46 @@ impl ScanLog {
         result.map(|_| ())
     }
 
-    /// Lines for stderr about what the logs held: registry events and
-    /// documents that made no row, and account names that differ only in
-    /// case (billed apart, as written, but likely one account typed twice).
-    pub(crate) fn notes(&self) -> String {
-        formats::skipped_note(&self.skipped) + &accounts_differing_in_case(&self.accounts)
+    /// Lines for stderr about what the logs held, once every input is read:
+    /// registry events and documents that made no row, account names that
+    /// differ only in case (billed apart, as written, but likely one account
+    /// typed twice), and JSON Lines files none of whose rows has the `--by`
+    /// key (its scans are in `(none)`). When no input at all has the key,
+    /// the key is almost surely misspelt, and it is refused instead, as a
+    /// CSV log without the column is.
+    pub(crate) fn notes(&self, options: &ReadOptions) -> Result<String> {
+        let mut notes =
+            formats::skipped_note(&self.skipped) + &accounts_differing_in_case(&self.accounts);
+        let (Some(column), Some((first, keys))) =
+            (options.group_column.as_deref(), self.by_key_absent.first())
+        else {
+            return Ok(notes);
+        };
+        let key = options.layout.header_of(column);
+        if !self.by_key_seen {
+            return Err(Error::input(
+                Location::file(first).key(key),
+                format!(
+                    "--by {column}: no line of the JSON Lines log has a `{key}` key; the first line's keys are: {}; or give --column {column}=KEY",
+                    keys.join(", ")
+                ),
+            ));
+        }
+        let files: Vec<String> = self
+            .by_key_absent
+            .iter()
+            .take(3)
+            .map(|(name, _)| format!("`{}`", shown(name)))
+            .collect();
+        let more = match self.by_key_absent.len().saturating_sub(3) {
+            0 => String::new(),
+            more => format!(" and {more} more"),
+        };
+        notes += &format!(
+            "scanquota: --by {column}: no line of {}{more} has a `{key}` key; their scans are in the group (none)\n",
+            files.join(", ")
+        );
+        Ok(notes)
     }
 
     /// Put events in replay order: by time, ties in input order (a stable sort).

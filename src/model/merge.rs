@@ -230,6 +230,9 @@ pub(crate) fn merge(named: Vec<(String, Report)>) -> Result<Report> {
         for ((what, ours), (_, theirs)) in header(&merged).into_iter().zip(header(&report)) {
             if ours != theirs {
                 let fix = match what {
+                    "plan_digest" if ours == "null" || theirs == "null" => {
+                        "one report was written by a scanquota from before reports named their plan by a digest: make every report with this version"
+                    }
                     "as_of" => "make every report with one --as-of",
                     "window" => "make every report with one --month, or one --from and --to",
                     "timezone" => "make every report with one plan and one --display-zone",

@@ -24,8 +24,9 @@ pub(crate) const COMPARE_SCHEMA: &str = "scanquota.compare.v1";
 pub struct Report {
     pub(crate) schema: String,
     pub(crate) plan: String,
-    /// The plan's identity ([`crate::plan::plan_digest`]);
-    /// `None` in a report written before it was (`merge` then has the name).
+    /// The plan's identity ([`crate::plan::plan_digest`]); `None` in a
+    /// report written before it was, which `merge` merges only with others
+    /// that have none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) plan_digest: Option<String>,
     pub currency: String,

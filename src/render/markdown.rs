@@ -9,27 +9,34 @@ use std::fmt::Write;
 /// (`<`, `>`, `&`: an account named `<script>` is shown as text, not passed
 /// to the page a summary is rendered in), and those that would make a
 /// link, emphasis or code of it (a group `[z](javascript:…)` is text too;
-/// escaped, each still renders as itself). Not `_`: common inside names
-/// (`used_percent`, `team_a`), where it starts no emphasis.
+/// escaped, each still renders as itself). A `_` between two letters or
+/// digits (`used_percent`, `team_a`) starts no emphasis and is left as is.
 pub(crate) fn cell(text: &str) -> String {
     escaped(
         &text.replace(['\n', '\r'], " "),
-        &['\\', '|', '<', '>', '&', '[', ']', '*', '`'],
+        &['\\', '|', '<', '>', '&', '[', ']', '*', '`', '_'],
     )
 }
 
 /// A sentence's text with the characters that would start inline HTML, an
-/// entity or a link escaped, as in [`cell`] (sentences name accounts too).
+/// entity, a link, emphasis or code escaped, as in [`cell`] (sentences name
+/// accounts too).
 fn sentence(text: &str) -> String {
-    escaped(text, &['<', '>', '&', '[', ']'])
+    escaped(text, &['<', '>', '&', '[', ']', '*', '`', '_'])
 }
 
 /// `text` with a backslash before each of `marks` (CommonMark's escape of
-/// ASCII punctuation).
+/// ASCII punctuation), but a `_` inside a word.
 fn escaped(text: &str, marks: &[char]) -> String {
+    let shown = crate::domain::text::shown(text);
+    let chars: Vec<char> = shown.chars().collect();
     let mut escaped = String::with_capacity(text.len());
-    for c in crate::domain::text::shown(text).chars() {
-        if marks.contains(&c) {
+    for (at, &c) in chars.iter().enumerate() {
+        let inside_a_word = c == '_'
+            && at > 0
+            && chars[at - 1].is_alphanumeric()
+            && chars.get(at + 1).is_some_and(|next| next.is_alphanumeric());
+        if marks.contains(&c) && !inside_a_word {
             escaped.push('\\');
         }
         escaped.push(c);

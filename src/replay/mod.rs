@@ -263,7 +263,7 @@ pub fn run(
         }
         (Logs::Unread(paths), _) => {
             read_now = read(paths, plan.zone, &inputs.read_options)?;
-            (&read_now, read_now.notes())
+            (&read_now, read_now.notes(&inputs.read_options)?)
         }
         // A job that read its logs said what they skipped already.
         (Logs::Read(_), _) => (
@@ -306,14 +306,14 @@ fn fastest(paths: &[String], inputs: &Inputs, plan: &Plan, schedule: Schedule) -
         &pieces,
         cores().min(2),
     )? {
-        let notes = log.notes();
+        let notes = log.notes(&inputs.read_options)?;
         return Ok(replayed(schedule, usages, &log, notes));
     }
     // Not in time order: read every row and group the rows by account; each
     // core sorts and replays one account at a time, the largest first.
     let mut log = read_unsorted(paths, &sizes, plan.zone, &inputs.read_options)?;
     let usages = sort_and_replay_by_account(plan, &mut log, &schedule, account, cores());
-    let notes = log.notes();
+    let notes = log.notes(&inputs.read_options)?;
     Ok(replayed(schedule, usages, &log, notes))
 }
 
@@ -614,7 +614,7 @@ pub fn row_source(
     let in_order = order.in_order;
     if in_order {
         let unknown = unknown_in_log(account, &log);
-        let notes = log.notes();
+        let notes = log.notes(&options)?;
         let source = RowSource::Files(paths, read_in_pieces);
         return Ok((source, notes, unknown, unchanged));
     }
@@ -627,7 +627,7 @@ pub fn row_source(
     };
     let mut log = Box::new(read_unsorted(&paths, &sizes, zone, &options)?);
     log.sort_on(cores());
-    let notes = log.notes();
+    let notes = log.notes(&options)?;
     let unknown = unknown_in_log(account, &log);
     let source = match texts {
         Some(texts) => RowSource::Indexed(log, Box::new(texts)),

@@ -344,7 +344,7 @@ struct HarborResource {
     /// `null` as if absent (a resource Harbor has no summary for), as a
     /// `null` tag or digest is.
     #[serde(deserialize_with = "null_as_default")]
-    scan_overview: BTreeMap<String, HarborReportSummary>,
+    scan_overview: BTreeMap<String, Option<HarborReportSummary>>,
 }
 
 /// `null` read as the type's default, as an absent key is.
@@ -1209,8 +1209,9 @@ fn records(
                 // One scan writes a report a format its scanner produces
                 // (keyed by MIME type), each with its own id: one row,
                 // naming every report.
+                // A report that is `null` is none (as an absent one).
                 let reports: Vec<HarborReportSummary> =
-                    resource.scan_overview.into_values().collect();
+                    resource.scan_overview.into_values().flatten().collect();
                 if reports.len() > 1 {
                     skipped.several_reports += 1;
                 }
