@@ -707,6 +707,19 @@ fn a_by_key_no_json_lines_row_has_is_refused() {
                 .contains("untagged.jsonl` has a `team` key; their scans are in the group (none)"),
         "{stderr}"
     );
+    // Scanner reports have the key when it is a column they make: a JSON
+    // Lines file without it beside them is noted, not refused.
+    let (_, stderr) = report(
+        &dir,
+        &["fixtures/real/trivy", &untagged],
+        &["--by", "repository"],
+    );
+    assert!(
+        stderr.contains(
+            "untagged.jsonl` has a `repository` key; their scans are in the group (none)"
+        ),
+        "{stderr}"
+    );
     let (report, _) = report(&dir, &[&partly], &["--by", "team"]);
     let groups = groups(&report);
     assert_eq!(groups, ["(none)", "blue"]);

@@ -296,8 +296,9 @@ impl Job {
                 None => None,
             };
             notes += &plan.notes();
-            asked.push((parse_as_of_at(as_of_text, plan.zone, now)?, plan.zone));
-            let (as_of, brought_back) = resolve_as_of_in(as_of_text, now, &plan, window)?;
+            let (as_of, as_asked) = resolve_as_of_in(as_of_text, now, &plan, window)?;
+            asked.push((as_asked, plan.zone));
+            let brought_back = as_of < as_asked;
             if let (Some(text), Some(window), true) =
                 (input.window.as_of.as_deref(), window, brought_back)
             {
@@ -539,13 +540,14 @@ fn refuse_as_of_apart(asked: &[(DateTime<Utc>, Zone)], text: Option<&str>) -> Re
 const MAX_AS_OF_MONTHS: u32 = 1200;
 
 /// `--as-of` for `plan` with a billing window: never past the last instant
-/// before the window's end, and whether it was brought back to it.
+/// before the window's end; and the instant asked for, which it is unless
+/// the window brought it back.
 pub(crate) fn resolve_as_of_in(
     text: Option<&str>,
     now: DateTime<Utc>,
     plan: &Plan,
     window: Option<Window>,
-) -> Result<(DateTime<Utc>, bool)> {
+) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
     let asked = parse_as_of_at(text, plan.zone, now)?;
     let as_of = window.map_or(asked, |window| asked.min(window.last_instant()));
     let earliest = plan
@@ -591,7 +593,7 @@ pub(crate) fn resolve_as_of_in(
             ),
         });
     }
-    Ok((as_of, as_of < asked))
+    Ok((as_of, asked))
 }
 
 /// Billable core days per account from `--cores`, and a note for stderr

@@ -85,6 +85,12 @@ pub fn shown(text: &str) -> Cow<'_, str> {
     Cow::Owned(shown)
 }
 
+/// The identity a text is known by: its 128-bit XXH3 hash (an image's in
+/// the logs, a plan's in a report's `plan_digest`).
+pub(crate) fn fingerprint(text: &str) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(text.as_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -59,6 +59,24 @@ impl Layout {
         self.columns.iter().find(|rename| rename.header == column)
     }
 
+    /// The error for a required `column` of `file` whose own header (a CSV
+    /// column, or a JSON Lines key: `noun`) a mapping reads as another
+    /// column, if one does: it names the mapping rather than saying the
+    /// header is missing.
+    pub(crate) fn refuse_taken(&self, file: &str, column: &str, noun: &str) -> Result<()> {
+        let Some(rename) = self.read_as_another(column) else {
+            return Ok(());
+        };
+        let option = self.column_option;
+        Err(Error::input(
+            Location::file(file).line(1).key(column),
+            format!(
+                "the {noun} `{column}` is read as `{}` ({option} {}), so none is read as the required `{column}`; give {option} {column}=HEADER for another {noun}, or read `{}` from another",
+                rename.name, rename.written, rename.name
+            ),
+        ))
+    }
+
     /// The canonical name a header (folded) is read as: its mapping, else
     /// itself; "" when the header is a canonical name read from another
     /// column instead (so it is ignored).
@@ -346,19 +364,10 @@ impl<R: Read> CsvInput<R> {
                 );
             }
             // The column is there, but --column reads it as another one.
-            let renamed = self.names.iter().zip(&self.lookup).find(|(name, read_as)| {
-                name.trim().to_lowercase() == column && read_as.as_str() != column
-            });
-            if let Some((name, read_as)) = renamed {
-                let option = self.layout.column_option;
-                return Error::input(
-                    Location::file(&self.name).line(1).key(column),
-                    format!(
-                        "the column `{}` is read as `{read_as}` ({option} {read_as}={}), so none is read as the required `{column}`; give {option} {column}=HEADER for another column, or read `{read_as}` from another",
-                        shorten(name),
-                        shorten(name.trim()),
-                    ),
-                );
+            if self.names.iter().any(|name| name.trim().to_lowercase() == column)
+                && let Err(err) = self.layout.refuse_taken(&self.name, column, "column")
+            {
+                return err;
             }
             Error::input(
                 Location::file(&self.name).line(1).key(column),

@@ -220,7 +220,7 @@ impl Interner {
 /// `e` and a combining accent; fullwidth `ｗｅｂ`): each is billed as an
 /// account of its own, as written, so a typo or an editor's encoding
 /// splits one account's quota without a word otherwise.
-fn accounts_differing_in_case(accounts: &Interner) -> String {
+fn accounts_written_two_ways(accounts: &Interner) -> String {
     use unicode_normalization::UnicodeNormalization;
     let mut folded: Vec<(String, &str)> = (0..accounts.len() as u32)
         .map(|id| accounts.name(id))
@@ -259,10 +259,7 @@ fn accounts_differing_in_case(accounts: &Interner) -> String {
     )
 }
 
-/// The identity a text is known by: its 128-bit XXH3 hash.
-pub(crate) fn fingerprint(text: &str) -> u128 {
-    xxhash_rust::xxh3::xxh3_128(text.as_bytes())
-}
+pub(crate) use crate::domain::text::fingerprint;
 
 /// Every scan of every log given, merged and in replay order.
 #[derive(Debug, Default, Clone)]
@@ -455,12 +452,13 @@ const LEDGER_SIGNATURE: [&str; 4] = ["outcome", "units", "draws", "overage"];
 
 /// Refuse a file whose header (or first object's keys), folded, is a
 /// ledger's: a scan log's unknown columns are ignored, so only all of
-/// [`LEDGER_SIGNATURE`] together, in any case and with spaces around (as
-/// columns are matched), is taken as a ledger.
+/// [`LEDGER_SIGNATURE`] together is taken as a ledger. The names come
+/// folded (a CSV header's and a JSON object's keys alike), so a ledger's
+/// header in any case is one.
 fn refuse_ledger<'a>(at: Location, names: impl Iterator<Item = &'a str> + Clone) -> Result<()> {
     if !LEDGER_SIGNATURE
         .iter()
-        .all(|column| names.clone().any(|name| fold_key(name) == *column))
+        .all(|column| names.clone().any(|name| name == *column))
     {
         return Ok(());
     }
@@ -787,18 +785,9 @@ impl ScanLog {
     ) -> Result<()> {
         let layout = &options.layout;
         // A required key that `--column` reads as another column leaves none
-        // for it, as in a CSV log (whose message this is).
+        // for it, as in a CSV log.
         for column in ["timestamp", "image"] {
-            if let Some(rename) = layout.read_as_another(column) {
-                let option = layout.column_option;
-                return Err(Error::input(
-                    Location::file(name).line(1).key(column),
-                    format!(
-                        "the key `{column}` is read as `{}` ({option} {}), so none is read as the required `{column}`; give {option} {column}=KEY for another key, or read `{}` from another",
-                        rename.name, rename.written, rename.name
-                    ),
-                ));
-            }
+            layout.refuse_taken(name, column, "key")?;
         }
         // The key each column is read from, folded (`--column`).
         let mut names: Vec<String> = KNOWN_COLUMNS
@@ -829,8 +818,9 @@ impl ScanLog {
         let (mut line, mut offset) = (0u64, 0u64);
         let mut classified = false;
         // Whether any object has the `--by` key, and the first's keys: a
-        // misspelt key would put every scan in the empty group without a
-        // word, so a file with no such key is refused, as a CSV log is.
+        // file without it is noted, and refused when no log given has it
+        // ([`ScanLog::notes`]): a misspelt key would put every scan in the
+        // empty group without a word.
         let mut group_seen = options.group_column.is_none();
         let mut first_keys: Vec<String> = Vec::new();
         loop {
@@ -947,9 +937,10 @@ impl ScanLog {
                     }
                 }
             }
-            if let Some(key) = &options.group_column {
+            // The `--by` key, folded, follows the canonical columns' keys.
+            if let Some(key) = folded_names.get(KNOWN_COLUMNS.len()) {
                 // A row without the key belongs to the empty group.
-                let value = object.get(&fold_key(layout.header_of(key)));
+                let value = object.get(key);
                 group_seen |= value.is_some();
                 // Text or an integer, as the canonical keys take: a float
                 // would be named as serde_json prints it (`1e2` as `100.0`),
@@ -963,9 +954,8 @@ impl ScanLog {
                         record.push_field(number.to_string().as_bytes())
                     }
                     Some(other) => {
-                        let key = fold_key(layout.header_of(key));
                         let written = match other {
-                            serde_json::Value::Number(_) => raw_value(&bytes, &key),
+                            serde_json::Value::Number(_) => raw_value(&bytes, key),
                             _ => None,
                         }
                         .unwrap_or_else(|| other.to_string());
@@ -973,7 +963,7 @@ impl ScanLog {
                         let digits = written.strip_prefix('-').unwrap_or(&written);
                         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
                             return Err(Error::input(
-                                at.key(&key),
+                                at.key(key),
                                 format!(
                                     "`{}` is not a string; write the --by value as a JSON string (or an integer)",
                                     crate::input::csv_input::shorten(&written)
@@ -1016,6 +1006,8 @@ impl ScanLog {
                 ),
             ));
         }
+        // A column the documents make is the key's, as a CSV log's column is.
+        self.by_key_seen |= options.group_column.is_some();
         let mut names: Vec<String> = Vec::new();
         let columns = keyed_columns(options);
         let mut skipped = std::mem::take(&mut self.skipped);
@@ -1074,7 +1066,7 @@ impl ScanLog {
     /// CSV log without the column is.
     pub(crate) fn notes(&self, options: &ReadOptions) -> Result<String> {
         let mut notes =
-            formats::skipped_note(&self.skipped) + &accounts_differing_in_case(&self.accounts);
+            formats::skipped_note(&self.skipped) + &accounts_written_two_ways(&self.accounts);
         let (Some(column), Some((first, keys))) =
             (options.group_column.as_deref(), self.by_key_absent.first())
         else {

@@ -260,7 +260,7 @@ impl NormalisedPlan {
 /// hand-edited report can carry any digest.
 pub(crate) fn plan_digest(plan: &Plan) -> String {
     let text = NormalisedPlan::new(plan).to_toml();
-    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(text.as_bytes()))
+    format!("{:032x}", crate::domain::text::fingerprint(&text))
 }
 
 fn price_changes(plan: &Plan, changes: &[PriceChange]) -> Vec<PriceChangeView> {
