@@ -128,6 +128,39 @@ proptest! {
         prop_assert_eq!(whole.accounts.len(), in_pieces.accounts.len());
     }
 
+    /// A report of a log out of order keeps each row's image fingerprint
+    /// in its account's list (`images_by_row`): pieces keep each row's
+    /// image as reading the whole file does (the lists in the order the
+    /// pieces came in).
+    #[test]
+    fn pieces_keep_images_by_row_as_the_whole_file_does(
+        rows in prop::collection::vec(row(), 1..120),
+        threads in 1usize..4,
+        pieces in 1usize..9,
+    ) {
+        let work = Workdir::new();
+        let path = work.write("log.csv", file_text(&rows, false, 0));
+        let by_row = ReadOptions { images_by_row: true, ..ReadOptions::default() };
+        let whole = ScanLog::read_paths(std::slice::from_ref(&path), Zone::default(), &by_row)
+            .expect("a valid log");
+        let in_pieces = ScanLog::read_file_in_pieces(&path, Zone::default(), &by_row, threads, pieces)
+            .expect("no error")
+            .expect("a valid log is read in pieces");
+        let keyed = |log: &ScanLog| -> Vec<(String, u128, String)> {
+            log.events
+                .iter()
+                .map(|event| (log.accounts.name(event.account).to_string(), log.image_key(event), log.location(event)))
+                .collect()
+        };
+        prop_assert_eq!(keyed(&whole), keyed(&in_pieces));
+        // Every row keeps its own image: no table of images is built.
+        prop_assert!(whole.images.is_empty() && in_pieces.images.is_empty());
+        let distinct = |log: &ScanLog| log.events.iter().map(|event| log.image_key(event)).collect::<std::collections::HashSet<_>>().len();
+        let interned = ScanLog::read_paths(std::slice::from_ref(&path), Zone::default(), &ReadOptions::default())
+            .expect("a valid log");
+        prop_assert_eq!(distinct(&whole), interned.images.len());
+    }
+
     /// Line ends of every kind, the header's too: LF, CRLF and a lone CR
     /// (which the reader takes as a line end). A header ending in a lone CR
     /// once let pieces take the first row for part of the header.

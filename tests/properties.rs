@@ -157,6 +157,12 @@ proptest! {
         let reference = replay(&plan, &by_time, &schedule, account.as_deref(), |_, _| {});
         let mut by_account = scans.clone();
         by_account.sort_by_account(threads);
+        // A report of a log out of order keeps each row's image by
+        // fingerprint, in its account's list (`images_by_row`).
+        let by_row = ReadOptions { images_by_row: true, ..options.clone() };
+        let mut rows_kept = ScanLog::default();
+        rows_kept.read_one_with(&by_row, "log.csv", log_text(&rows).as_bytes(), plan.zone).unwrap();
+        prop_assert_eq!(&reference, &sort_and_replay_by_account(&plan, &mut rows_kept, &schedule, account.as_deref(), threads));
         prop_assert_eq!(reference, sort_and_replay_by_account(&plan, &mut scans, &schedule, account.as_deref(), threads));
         // Only the runs replayed are put in replay order.
         if account.is_none() {

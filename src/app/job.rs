@@ -249,6 +249,7 @@ impl Job {
         let read_options = ReadOptions {
             keep_texts: needs.texts,
             images_by_fingerprint: false,
+            images_by_row: false,
             group_column: by.clone(),
             formats: format_options(&input.formats),
             layout: layout(

@@ -3,11 +3,11 @@
 //! output formats.
 
 use crate::domain::error::{Error, Result};
-use crate::domain::key_set::{KeySet, PREFETCH_AHEAD};
+use crate::domain::key_set::{KeySet, PREFETCH_AHEAD, fetch_into_cache};
 use crate::domain::numbers::checked_sum;
 use crate::domain::periods::{Period, advance_past, advance_to};
 use crate::domain::zone::Zone;
-use crate::input::log::{ScanEvent, ScanLog, ScanStatus};
+use crate::input::log::{ScanEvent, ScanLog, ScanStatus, image_key};
 use crate::plan::{OveragePolicy, Plan, RepeatWindow, TierMode};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -1131,16 +1131,25 @@ fn replay_account_run(
     schedule: &Schedule,
     name: &str,
     run: &[ScanEvent],
+    account_images: &[u128],
 ) -> AccountUsage {
     let mut state = AccountState::new(plan, schedule, name.to_string());
     for (index, event) in run.iter().enumerate() {
+        // Images kept by row: the run, sorted by time, reads its account's
+        // list out of order, so each fingerprint is fetched before the sets
+        // it probes are.
+        if !account_images.is_empty()
+            && let Some(further) = run.get(index + 2 * PREFETCH_AHEAD)
+        {
+            fetch_into_cache(&account_images[further.image as usize]);
+        }
         if let Some(ahead) = run.get(index + PREFETCH_AHEAD) {
-            state.prefetch(ahead, u128::from(ahead.image));
+            state.prefetch(ahead, image_key(account_images, ahead));
         }
         if event.at > schedule.as_of {
             state.counters.after_as_of += 1;
         } else {
-            state.replay(event, u128::from(event.image), &mut |_, _| {});
+            state.replay(event, image_key(account_images, event), &mut |_, _| {});
         }
     }
     state.into_usage()
@@ -1164,7 +1173,7 @@ pub fn sort_and_replay_by_account(
     log.group_by_account(threads);
     let sort_run = log.run_sort();
     let wanted = account.map(|name| log.accounts.get(name));
-    let names = &log.accounts;
+    let (names, row_images) = (&log.accounts, &log.row_images);
     let mut runs: Vec<(u32, &mut [ScanEvent])> = log
         .events
         .chunk_by_mut(|a, b| a.account == b.account)
@@ -1184,7 +1193,13 @@ pub fn sort_and_replay_by_account(
         let mut usages = Vec::new();
         while let Some((id, run)) = next() {
             sort_run(run);
-            usages.push(replay_account_run(plan, schedule, names.name(id), run));
+            usages.push(replay_account_run(
+                plan,
+                schedule,
+                names.name(id),
+                run,
+                row_images.get(id as usize).map_or(&[], Vec::as_slice),
+            ));
         }
         usages
     };
@@ -1219,7 +1234,7 @@ pub fn replay_in_parallel(
                     let mut replayer = Replayer::for_log(plan, schedule, None, log);
                     for event in &log.events {
                         if event.account as usize % threads == part {
-                            replayer.push(event, u128::from(event.image), &mut |_, _| {});
+                            replayer.push(event, log.image_key(event), &mut |_, _| {});
                         }
                     }
                     replayer.metered()
@@ -1253,9 +1268,9 @@ pub fn replay(
         // A hint, as in the streamed replay: a log held in time order
         // interleaves accounts, so each scan's sets are cold without it.
         if let Some(ahead) = log.events.get(index + PREFETCH_AHEAD) {
-            replayer.prefetch(ahead, u128::from(ahead.image));
+            replayer.prefetch(ahead, log.image_key(ahead));
         }
-        replayer.push(event, u128::from(event.image), &mut observe);
+        replayer.push(event, log.image_key(event), &mut observe);
     }
     replayer.finish()
 }

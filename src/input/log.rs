@@ -287,6 +287,23 @@ pub struct ScanLog {
     /// had it, each with its first line's keys ([`ScanLog::notes`]).
     pub(crate) by_key_seen: bool,
     pub(crate) by_key_absent: Vec<(String, Vec<String>)>,
+    /// Read with [`ReadOptions::images_by_row`]: per account id, the image
+    /// fingerprint of each of its rows in the order read, and an event's
+    /// `image` is its index in its account's list (see
+    /// [`ScanLog::image_key`]); otherwise empty.
+    pub(crate) row_images: Vec<Vec<u128>>,
+}
+
+/// [`ScanLog::image_key`] for an event of one account, given that
+/// account's list of [`ScanLog::row_images`] (empty when the log was not
+/// read by row).
+#[inline]
+pub(crate) fn image_key(account_images: &[u128], event: &ScanEvent) -> u128 {
+    if account_images.is_empty() {
+        u128::from(event.image)
+    } else {
+        account_images[event.image as usize]
+    }
 }
 
 /// One row as read: its event, its image's [`fingerprint`], the byte its row
@@ -384,6 +401,14 @@ pub struct ReadOptions {
     /// Do not intern images at all: events carry image 0 and readers use the
     /// fingerprint handed to them (streaming keeps no image table).
     pub images_by_fingerprint: bool,
+    /// Keep each row's image fingerprint in its account's list of
+    /// [`ScanLog::row_images`], the event's `image` its index there, rather
+    /// than interning images into one table of the whole log, probed once a
+    /// row (a shuffled report's slowest step while it reads): a report that
+    /// groups the log by account then meters each account by fingerprint,
+    /// its list small enough to stay in cache. Only without texts (a
+    /// fingerprint names no image).
+    pub images_by_row: bool,
     /// The `--by` column (lower-case) whose values break accounts down.
     pub group_column: Option<String>,
     /// How scanner and registry documents are read (`--log-format`,
@@ -1195,6 +1220,29 @@ impl ScanLog {
             .then(|| self.scan_ids.name((event.scan_key - 1) as u32))
     }
 
+    /// What identifies `event`'s image within the run, as the meter keys
+    /// it: its fingerprint when the log was read
+    /// [`ReadOptions::images_by_row`], else its interned id.
+    #[inline]
+    pub fn image_key(&self, event: &ScanEvent) -> u128 {
+        let account_images = self.row_images.get(event.account as usize);
+        image_key(account_images.map_or(&[], Vec::as_slice), event)
+    }
+
+    /// Keep `fingerprint` as the next row image of `account`
+    /// ([`ReadOptions::images_by_row`]): its index in the account's list,
+    /// `None` past four billion rows of one account.
+    pub(crate) fn keep_row_image(&mut self, account: u32, fingerprint: u128) -> Option<u32> {
+        let account = account as usize;
+        if self.row_images.len() <= account {
+            self.row_images.resize_with(account + 1, Vec::new);
+        }
+        let images = &mut self.row_images[account];
+        let index = u32::try_from(images.len()).ok()?;
+        images.push(fingerprint);
+        Some(index)
+    }
+
     pub fn location(&self, event: &ScanEvent) -> String {
         format!("{}:{}", self.files[event.file as usize], event.line)
     }
@@ -1240,7 +1288,9 @@ impl ScanLog {
             )
         };
         let image_fingerprint = fingerprint(image_text);
-        let image = if options.images_by_fingerprint {
+        // By row, the image is kept once the row is known good (below).
+        let by_row = options.images_by_row && !options.keep_texts && !options.images_by_fingerprint;
+        let image = if options.images_by_fingerprint || by_row {
             0
         } else {
             self.images
@@ -1343,6 +1393,17 @@ impl ScanLog {
             }
         };
 
+        let image = if by_row {
+            self.keep_row_image(account, image_fingerprint).ok_or_else(|| {
+                fail(
+                    columns.image,
+                    image_text,
+                    "is on one row too many of its account for a report held in memory (the most is 4 294 967 296); split the log by time (docs/scale.md)",
+                )
+            })?
+        } else {
+            image
+        };
         let event = ScanEvent {
             group,
             at,

@@ -311,7 +311,11 @@ fn fastest(paths: &[String], inputs: &Inputs, plan: &Plan, schedule: Schedule) -
     }
     // Not in time order: read every row and group the rows by account; each
     // core sorts and replays one account at a time, the largest first.
-    let mut log = read_unsorted(paths, &sizes, plan.zone, &inputs.read_options)?;
+    let options = ReadOptions {
+        images_by_row: !inputs.read_options.keep_texts,
+        ..inputs.read_options.clone()
+    };
+    let mut log = read_unsorted(paths, &sizes, plan.zone, &options)?;
     let usages = sort_and_replay_by_account(plan, &mut log, &schedule, account, cores());
     let notes = log.notes(&inputs.read_options)?;
     Ok(replayed(schedule, usages, &log, notes))

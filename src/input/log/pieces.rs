@@ -106,6 +106,7 @@ impl ScanLog {
             self.accounts.len(),
             self.images.len(),
             self.scan_ids.len(),
+            self.row_images.iter().map(Vec::len).collect::<Vec<_>>(),
         );
         // Without texts, pieces hand over each row's image fingerprint and
         // the merge interns them once, fetching slots ahead: interning in
@@ -159,6 +160,10 @@ impl ScanLog {
             self.accounts.truncate(before.1);
             self.images.truncate(before.2);
             self.scan_ids.truncate(before.3);
+            self.row_images.truncate(before.4.len());
+            for (images, len) in self.row_images.iter_mut().zip(&before.4) {
+                images.truncate(*len);
+            }
             return Ok(false);
         }
         self.files.push(path.to_string());
@@ -325,7 +330,8 @@ impl ScanLog {
 
     /// Append a piece's events, its ids turned into this log's; images
     /// known in the piece only by `fingerprints` (one an event) are
-    /// interned here unless `options` keeps them by fingerprint.
+    /// interned here unless `options` keeps them by fingerprint or by row
+    /// (then only copied to [`ScanLog::row_images`]).
     fn adopt(
         &mut self,
         options: &ReadOptions,
@@ -344,10 +350,14 @@ impl ScanLog {
             .collect::<Option<Vec<u32>>>()?;
         let keep_texts = options.keep_texts;
         let by_fingerprint = options.images_by_fingerprint;
-        let intern_here = !by_fingerprint && fingerprints.len() == piece.events.len();
+        let handed = fingerprints.len() == piece.events.len();
+        let by_row = !by_fingerprint && !keep_texts && options.images_by_row && handed;
+        let intern_here = !by_fingerprint && !by_row && handed;
         for (index, mut event) in piece.events.into_iter().enumerate() {
             event.account = accounts[event.account as usize];
-            if intern_here {
+            if by_row {
+                event.image = self.keep_row_image(event.account, fingerprints[index])?;
+            } else if intern_here {
                 if let Some(ahead) = fingerprints.get(index + PREFETCH_AHEAD) {
                     self.images.prefetch(*ahead);
                 }
