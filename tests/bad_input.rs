@@ -645,6 +645,63 @@ fn catalogue() -> Vec<Case> {
                 "is beyond what an exact decimal holds (28 significant digits".into(),
             ],
         },
+        // No instant past 9999-12-31 is written: an open-ended plan whose
+        // first cycle, or whose period at as-of, would end later is
+        // refused (its scans there were billed as outside any cycle), and so
+        // is the month 9999-12 (its end was written `+10000-01-01`).
+        plan_case(
+            "open-ended plan whose first cycle ends after 9999",
+            format!("name = \"late\"\ntimezone = \"Asia/Shanghai\"\n[subscription]\nstart = {start}\n[metering]\nfirst_scan_units = 1\n[[allowance]]\nname = \"q\"\nunits = 100\n", start = "9999-12-02T00:00:00+08:00"),
+            &[
+                "plan.toml:4:9",
+                "subscription.start",
+                "`9999-12-02T00:00:00+08:00`",
+                "first cycle would end after the year 9999",
+                "give an earlier start, or an `end`",
+            ],
+        ),
+        Case {
+            name: "as-of in an open-ended plan's period that ends after 9999",
+            files: vec![(
+                "plan.toml",
+                format!("name = \"late\"\ntimezone = \"Asia/Shanghai\"\n[subscription]\nstart = {start}\n[metering]\nfirst_scan_units = 1\n[[allowance]]\nname = \"q\"\nunits = 100\n", start = "9999-01-15T00:00:00+08:00").into_bytes(),
+            ), ("log.csv", row("9999-12-20T00:00:00+08:00", "img"))],
+            args: [
+                "report",
+                "--plan",
+                "{plan.toml}",
+                "--log",
+                "{log.csv}",
+                "--as-of",
+                "9999-12-31",
+            ]
+            .map(String::from)
+            .to_vec(),
+            needles: vec![
+                "--as-of `9999-12-31`".into(),
+                "would end after the year 9999".into(),
+                "give an --as-of before 9999-12-01T00:00:00+08:00, or an `end` in the plan".into(),
+            ],
+        },
+        Case {
+            name: "the month 9999-12",
+            files: vec![],
+            args: [
+                "invoice",
+                "--plan",
+                PLAN,
+                "--log",
+                "fixtures/tcss-worked-example.csv",
+                "--month",
+                "9999-12",
+            ]
+            .map(String::from)
+            .to_vec(),
+            needles: vec![
+                "--month `9999-12`".into(),
+                "is past the last month scanquota handles (9999-11".into(),
+            ],
+        },
         Case {
             // A directory is read file by file in name order: the first
             // file that is no log is named.

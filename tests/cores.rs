@@ -286,3 +286,43 @@ fn samples_that_bill_nothing_are_counted_and_conflicting_ones_refused() {
         )
     );
 }
+
+/// A plan that prices cores, run without `--cores`, bills no cores lines and
+/// says so on stderr; with the samples, or with a plan that has no `[cores]`,
+/// there is nothing to say.
+#[test]
+fn a_plan_that_prices_cores_without_samples_is_noted() {
+    const SAID: &str = "prices cores ([cores]) but no --cores file was given";
+    for command in ["report", "invoice"] {
+        let run_with = |plan: &str, cores: bool| {
+            let mut args = vec![
+                command,
+                "--plan",
+                plan,
+                "--log",
+                "fixtures/tcss-cny.csv",
+                "--as-of",
+                "2024-04-03 02:00:00",
+                "--format",
+                "json",
+            ];
+            if cores {
+                args.extend(["--cores", "fixtures/cores.csv"]);
+            }
+            let (code, stdout, stderr) = run(&args);
+            assert_eq!(code, 0, "{command} {plan}: {stderr}");
+            (stdout, stderr)
+        };
+        let (without, said) = run_with("fixtures/tcss-cny-topup.toml", false);
+        assert!(
+            said.contains(SAID) && said.contains("fixtures/tcss-cny-topup.toml"),
+            "{command}: {said}"
+        );
+        assert!(!without.contains("\"cores\""), "{command}: {without}");
+        let (with, said) = run_with("fixtures/tcss-cny-topup.toml", true);
+        assert!(!said.contains(SAID), "{command}: {said}");
+        assert!(with.contains("\"cores\""), "{command}: {with}");
+        let (_, said) = run_with("fixtures/tcss-usd-300.toml", false);
+        assert!(!said.contains(SAID), "{command}: {said}");
+    }
+}

@@ -418,3 +418,68 @@ fn a_fractional_as_of_is_printed_as_given() {
     let report = json(&["--plan", USD, "--log", &log, "--as-of", "2024-04-01"]);
     assert_eq!(report["as_of"], "2024-04-01T23:59:59+08:00");
 }
+
+/// A leap second is part of its day: a bare-date `--as-of 2016-12-31` (and a
+/// window ending at 2017-01-01 in UTC) counts scans at 23:59:60 and
+/// 23:59:60.5 UTC (they were after as-of), and prints as 23:59:59. A start
+/// at a leap second keeps it, but the cycles counted from it end at 23:59:59
+/// (every later boundary was a 23:59:60 no clock shows).
+#[test]
+fn a_leap_second_belongs_to_its_day() {
+    let dir = Workdir::new();
+    let plan = |start: &str| {
+        format!(
+            "timezone = \"UTC\"\n[subscription]\nstart = {start}\n[metering]\nfirst_scan_units = 1\n\
+             [[allowance]]\nname = \"q\"\nunits = 100\n[overage]\npolicy = \"bill\"\nunit_price = 1\n"
+        )
+    };
+    let from_december = dir.write("december.toml", plan("2016-12-01T00:00:00Z"));
+    let log = dir.write(
+        "log.csv",
+        "timestamp,image\n2016-12-31T23:59:59Z,a\n2016-12-31T23:59:60Z,b\n\
+         2016-12-31T23:59:60.5Z,c\n2017-01-01T00:00:00Z,d\n",
+    );
+    let report = json(&[
+        "--plan",
+        &from_december,
+        "--log",
+        &log,
+        "--as-of",
+        "2016-12-31",
+    ]);
+    assert_eq!(report["as_of"], "2016-12-31T23:59:59+00:00");
+    assert_eq!(report["accounts"][0]["scans"]["first"], 3);
+    assert_eq!(report["accounts"][0]["scans"]["after_as_of"], 1);
+    let (code, stdout, stderr) = run(&[
+        "invoice",
+        "--plan",
+        &from_december,
+        "--log",
+        &log,
+        "--month",
+        "2016-12",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let invoice: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(invoice["as_of"], "2016-12-31T23:59:59+00:00");
+    let at_leap = dir.write("leap.toml", plan("2016-12-31T23:59:60Z"));
+    let report = json(&["--plan", &at_leap, "--log", &log, "--as-of", "2017-03-01"]);
+    let cycles: Vec<(&str, &str)> = report["accounts"][0]["cycles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["start"].as_str().unwrap(), c["end"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        cycles,
+        [
+            ("2016-12-31T23:59:60+00:00", "2017-01-31T23:59:59+00:00"),
+            ("2017-01-31T23:59:59+00:00", "2017-02-28T23:59:59+00:00"),
+            ("2017-02-28T23:59:59+00:00", "2017-03-31T23:59:59+00:00"),
+        ]
+    );
+    // The scans from the leap second on are in the first cycle.
+    assert_eq!(report["accounts"][0]["scans"]["first"], 3);
+}

@@ -53,7 +53,7 @@ impl Window {
 
     /// The last instant before `to`: the as-of of a window without one.
     pub fn last_instant(&self) -> DateTime<Utc> {
-        self.to - TimeDelta::nanoseconds(1)
+        crate::domain::zone::last_instant_before(self.to)
     }
 }
 
@@ -85,12 +85,15 @@ pub(crate) fn window(
         (None, None, None) => return Ok(None),
         (Some(month), None, None) => {
             let first = first_of("--month", month)?;
+            // A window is printed with its end: the month 9999-12 would end
+            // at 10000-01-01, which no RFC 3339 time writes.
             let next = first
                 .checked_add_months(chrono::Months::new(1))
+                .filter(|next| chrono::Datelike::year(next) <= crate::domain::zone::LATEST_YEAR)
                 .ok_or_else(|| Error::Option {
                     option: "--month",
                     value: month.to_string(),
-                    fix: "is past the last month scanquota handles (9999-12)".into(),
+                    fix: "is past the last month scanquota handles (9999-11; 9999-12 would end in the year 10000)".into(),
                 })?;
             Window {
                 from: midnight(first),
@@ -323,7 +326,18 @@ impl Job {
                     }
                     days
                 }
-                None => BTreeMap::new(),
+                None => {
+                    // Said out loud: a plan that prices cores bills none
+                    // without samples, and a report or invoice that leaves
+                    // them out must not look complete (docs/decisions.md).
+                    if let (Some(_), Some(_)) = (billed, &plan.cores) {
+                        notes += &format!(
+                            "scanquota: the plan {} prices cores ([cores]) but no --cores file was given: no cores lines are billed; pass --cores FILE (hourly samples) to bill them\n",
+                            plan.file
+                        );
+                    }
+                    BTreeMap::new()
+                }
             };
             runs.push(PlanRun {
                 plan,
@@ -481,7 +495,9 @@ fn parse_as_of_at(text: Option<&str>, zone: Zone, now: DateTime<Utc>) -> Result<
                 value: text.to_string(),
                 fix: "is past the last date scanquota handles (9999-12-31)".into(),
             })?;
-        return Ok(zone.resolve_boundary(next) - TimeDelta::nanoseconds(1));
+        return Ok(crate::domain::zone::last_instant_before(
+            zone.resolve_boundary(next),
+        ));
     }
     parse_time("--as-of", text, zone)
 }
@@ -591,6 +607,23 @@ pub(crate) fn resolve_as_of_in(
                 "is more than 100 years after the plan starts ({}); give an --as-of up to {}",
                 plan.zone.format(earliest),
                 plan.zone.format(latest)
+            ),
+        });
+    }
+    // An open-ended plan's periods run on, but none may end after the year
+    // 9999 (periods are printed with their ends): as-of stays before the
+    // first that would, or the scans in it would bill as outside any cycle
+    // while the plan reads as active.
+    if let Some(until) = plan.subscription.term.open_until()
+        && as_of >= until
+    {
+        return Err(Error::Option {
+            option: "--as-of",
+            value: text.unwrap_or("now").to_string(),
+            fix: format!(
+                "is in a period of the open-ended plan {} that would end after the year 9999, the last scanquota handles; give an --as-of before {}, or an `end` in the plan",
+                plan.file,
+                plan.zone.format(until)
             ),
         });
     }

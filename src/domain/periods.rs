@@ -84,14 +84,35 @@ impl Term {
         instant >= self.start && !self.ended_by(instant)
     }
 
-    /// Cycle `k`, cut at the term end; `None` once the term has ended.
+    /// Cycle `k`, cut at the term end; `None` once the term has ended, or
+    /// for an open-ended term when the cycle would end after the year 9999
+    /// (`open_until` keeps as-of before that cycle). A term with an end cuts
+    /// its last cycle there, though a whole month would pass the year 9999.
     pub(crate) fn cycle(&self, k: u32) -> Option<Period> {
         let start = self.cycle_boundary(k)?;
         if self.ended_by(start) {
             return None;
         }
-        let end = self.cut(self.cycle_boundary(k + 1)?);
+        let end = match self.cycle_boundary(k + 1) {
+            Some(next) => self.cut(next),
+            None => self.end?,
+        };
         Some(Period { start, end })
+    }
+
+    /// Of an open-ended term, the first instant that lies in a period whose
+    /// end would be after the year 9999: 00:00 local of 9999-12-01, which
+    /// starts the calendar month 9999-12 and falls in or before the cycle
+    /// that starts in that month (a cycle starts in every month). Periods
+    /// are printed with their ends, and no instant past 9999-12-31 is
+    /// written. `None` for a term with an end, whose periods are cut there.
+    pub(crate) fn open_until(&self) -> Option<DateTime<Utc>> {
+        if self.end.is_some() {
+            return None;
+        }
+        let local = NaiveDate::from_ymd_opt(crate::domain::zone::LATEST_YEAR, 12, 1)?
+            .and_hms_opt(0, 0, 0)?;
+        Some(self.zone.resolve_boundary(local))
     }
 
     /// Every cycle that has started by `as_of`.
@@ -113,12 +134,17 @@ impl Term {
             let Some(next) = month.checked_add_months(Months::new(1)) else {
                 break;
             };
-            if next.year() > crate::domain::zone::LATEST_YEAR {
-                break;
-            }
-            let next_start = self
-                .zone
-                .resolve_boundary(next.and_hms_opt(0, 0, 0).expect("midnight exists"));
+            // The month 9999-12 ends after the year: a term with an end is
+            // cut there; an open-ended one stops (`open_until`).
+            let next_start = if next.year() > crate::domain::zone::LATEST_YEAR {
+                match self.end {
+                    Some(end) => end,
+                    None => break,
+                }
+            } else {
+                self.zone
+                    .resolve_boundary(next.and_hms_opt(0, 0, 0).expect("midnight exists"))
+            };
             periods.push(Period {
                 start,
                 end: self.cut(next_start),
@@ -184,6 +210,44 @@ mod tests {
 
     fn local_starts(term: &Term, periods: &[Period]) -> Vec<String> {
         periods.iter().map(|p| term.zone.format(p.start)).collect()
+    }
+
+    /// A term with an end in December 9999 keeps its last cycle and month,
+    /// cut at the end, though a whole month from their starts would pass
+    /// the year (they were dropped, and the scans in them billed as outside
+    /// any cycle); an open-ended term stops before the month 9999-12.
+    #[test]
+    fn the_last_periods_of_the_year_9999_are_cut_at_the_term_end() {
+        let zone = Zone::parse("+08:00").unwrap();
+        let start = at("9999-01-15T00:00:00+08:00");
+        let end = at("9999-12-31T12:00:00+08:00");
+        let term = Term::new(zone, start, Some(end));
+        let cycles = term.cycles_until(end);
+        assert_eq!(cycles.len(), 12);
+        assert_eq!(
+            cycles[11],
+            Period {
+                start: at("9999-12-15T00:00:00+08:00"),
+                end
+            }
+        );
+        let months = term.calendar_months_until(end);
+        assert_eq!(
+            months.last(),
+            Some(&Period {
+                start: at("9999-12-01T00:00:00+08:00"),
+                end
+            })
+        );
+        assert_eq!(term.open_until(), None);
+        let open = Term::new(zone, start, None);
+        assert_eq!(open.cycles_until(end).len(), 11);
+        assert_eq!(open.open_until(), Some(at("9999-12-01T00:00:00+08:00")));
+        let months = open.calendar_months_until(end);
+        assert_eq!(
+            months.last().map(|p| p.end),
+            Some(at("9999-12-01T00:00:00+08:00"))
+        );
     }
 
     #[test]

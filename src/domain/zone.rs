@@ -93,7 +93,19 @@ impl Zone {
     /// The instant a computed boundary (a cycle or month start) falls on: a
     /// repeated time takes its first occurrence, a skipped time moves forward
     /// by the length of the gap (02:30 on a spring-forward day is 03:30).
+    /// A boundary counted from a leap second (a start at 23:59:60) falls in
+    /// second 59 of its day: months and days later there is no second 60,
+    /// and no computed boundary is printed as one.
     pub(crate) fn resolve_boundary(&self, local: NaiveDateTime) -> DateTime<Utc> {
+        use chrono::Timelike;
+        let nanos = local.nanosecond();
+        let local = if nanos >= 1_000_000_000 {
+            local
+                .with_nanosecond(nanos - 1_000_000_000)
+                .unwrap_or(local)
+        } else {
+            local
+        };
         match self.resolve(local) {
             LocalResult::Single(instant) => instant,
             LocalResult::Ambiguous(first, _) => first,
@@ -293,6 +305,22 @@ fn parse_fixed_layout(bytes: &[u8], zone: Zone) -> Option<DateTime<Utc>> {
         return None;
     }
     Some(utc.and_utc())
+}
+
+/// The last instant before `boundary` (a next midnight, a window's end):
+/// its last nanosecond, or the last of a leap second just before it, so an
+/// as-of "to the end of 31 December" counts a scan at 23:59:60 UTC.
+pub(crate) fn last_instant_before(boundary: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::Timelike;
+    let leap = (boundary - chrono::TimeDelta::seconds(1)).with_nanosecond(1_999_999_999);
+    match leap {
+        Some(leap)
+            if boundary.nanosecond() == 0 && !is_misplaced_leap_second(&leap.naive_utc()) =>
+        {
+            leap
+        }
+        _ => boundary - chrono::TimeDelta::nanoseconds(1),
+    }
 }
 
 /// Whether `utc` is a second 60 (chrono accepts one at any minute) where

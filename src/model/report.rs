@@ -1466,12 +1466,15 @@ impl Comparison {
 }
 
 /// The as-of a report prints: as given, except the last nanosecond before
-/// a boundary (a bare-date `--as-of`, a window's end), printed as 23:59:59.
-/// An as-of written with a fraction (`00:00:01.5`) keeps it: scans up to
-/// it are counted, and the report says so.
+/// a boundary (a bare-date `--as-of`, a window's end), printed as 23:59:59,
+/// also where it is the last of a leap second (23:59:60 UTC on 31
+/// December), which many readers of RFC 3339 refuse. An as-of written with
+/// a fraction (`00:00:01.5`) keeps it: scans up to it are counted, and the
+/// report says so.
 fn shown_as_of(as_of: DateTime<Utc>) -> DateTime<Utc> {
-    if chrono::Timelike::nanosecond(&as_of) == 999_999_999 {
-        chrono::SubsecRound::trunc_subsecs(as_of, 0)
+    use chrono::Timelike;
+    if as_of.nanosecond() % 1_000_000_000 == 999_999_999 {
+        as_of.with_nanosecond(0).unwrap_or(as_of)
     } else {
         as_of
     }

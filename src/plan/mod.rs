@@ -724,8 +724,9 @@ fn read_subscription(
     zone: Zone,
     default_start: Option<DateTime<Utc>>,
 ) -> Result<Subscription> {
-    let start = match (table.datetime_text("start")?, default_start) {
-        (Some(field), _) => instant(doc, &field, zone)?,
+    let start_field = table.datetime_text("start")?;
+    let start = match (&start_field, default_start) {
+        (Some(field), _) => instant(doc, field, zone)?,
         (None, Some(start)) => start,
         (None, None) => return Err(table.start_missing(zone)),
     };
@@ -763,7 +764,22 @@ fn read_subscription(
             }
             (Term::new(zone, start, Some(end)), None)
         }
-        (None, None) => (open, None),
+        (None, None) => {
+            // Every period is printed with its end, and no instant past
+            // 9999-12-31 is: an open-ended term must have a first cycle.
+            if open.cycle(0).is_none() {
+                const FIX: &str = "starts an open-ended term whose first cycle would end after the year 9999, the last scanquota handles; give an earlier start, or an `end`";
+                return Err(match &start_field {
+                    Some(field) => field.error(doc, FIX),
+                    None => Error::Option {
+                        option: "--start",
+                        value: zone.format(start),
+                        fix: FIX.into(),
+                    },
+                });
+            }
+            (open, None)
+        }
     };
     let reminder_days = table.whole("reminder_days", 365)?.map_or(7, |f| f.value);
     let grace_days = table.whole("grace_days", 365)?.map_or(5, |f| f.value);
