@@ -109,7 +109,7 @@ fn catalogue() -> Vec<Case> {
                 "]".repeat(130)
             )
             .into_bytes(),
-            &["log.csv:1:", "recursion limit exceeded"],
+            &["log.csv:1:", "nests arrays or objects more than 128 deep"],
         ),
         // A bad value on line 1 is named as on any other line, with its
         // column (it was a row "not on a line of its own").

@@ -894,6 +894,14 @@ impl ScanLog {
                     }
                     // serde counts lines within the one line it was given.
                     let text = err.to_string();
+                    if text.starts_with("recursion limit exceeded") {
+                        // serde_json's guard against a stack overflow: say
+                        // what the limit is, not how it is enforced.
+                        return Error::input(
+                            at.clone().column(err_column(&text)),
+                            "nests arrays or objects more than 128 deep, the most a JSON Lines row may; flatten the row's values (a log row is one object of plain values)",
+                        );
+                    }
                     let err = text.rfind(" at line ").map_or(text.as_str(), |cut| &text[..cut]);
                     Error::input(
                         at.clone().column(err_column(&text)),
