@@ -485,6 +485,63 @@ fn a_harbor_resource_with_several_reports_is_one_scan_naming_every_report() {
     assert!(ledger.contains(",r-1+r-2,first,1,"), "{ledger}");
 }
 
+/// Report ids are joined with `+`, so an id holding `+` (or the `%` that
+/// escapes it) is escaped: the two reports `a`, `b`, the one `a+b` and the
+/// one `a%2Bb` are three scans, not one scan and its duplicates.
+#[test]
+fn a_harbor_report_id_holding_a_plus_is_not_two_joined_ids() {
+    let dir = Workdir::new();
+    let resource = |digest: &str, ids: &[&str]| {
+        let overview: serde_json::Map<String, Value> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                (
+                    format!("application/format-{i}"),
+                    json!({"report_id": id, "scan_status": "Success", "severity": "High"}),
+                )
+            })
+            .collect();
+        json!({"digest": digest, "tag": "1", "scan_overview": overview})
+    };
+    let event = |at: u32, resources: Vec<Value>| {
+        json!({"type": "SCANNING_COMPLETED", "occur_at": at,
+            "event_data": {"resources": resources,
+                "repository": {"name": "app", "namespace": "team", "repo_full_name": "team/app"}}})
+        .to_string()
+    };
+    let events = dir.write(
+        "events.jsonl",
+        format!(
+            "{}\n{}\n{}\n",
+            event(1_710_936_300, vec![resource("sha256:aa", &["a", "b"])]),
+            event(1_710_936_400, vec![resource("sha256:bb", &["a+b"])]),
+            event(1_710_936_500, vec![resource("sha256:cc", &["a%2Bb"])])
+        ),
+    );
+    let csv = ok(&["import", "harbor", &events]);
+    let ids: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|row| row.split(',').nth(6).unwrap())
+        .collect();
+    assert_eq!(ids, ["a+b", "a%2Bb", "a%252Bb"]);
+    let plan = dir.write("plan.toml", MARCH_PLAN);
+    let ledger = ok(&[
+        "ledger",
+        "--plan",
+        &plan,
+        "--log",
+        &events,
+        "--as-of",
+        "2024-03-31",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(ledger.lines().count(), 4, "{ledger}");
+    assert!(!ledger.contains("duplicate"), "{ledger}");
+}
+
 /// A Harbor resource whose `scan_overview` is `null` is read as one without
 /// a summary (no risk, no report id), as a missing key is; a value of
 /// another type is refused as JSON of the wrong shape, naming line and

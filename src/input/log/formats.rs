@@ -1216,10 +1216,22 @@ fn records(
                     skipped.several_reports += 1;
                 }
                 let risk = harbor_risk(&reports);
+                // Joined with `+`: an id holding `+` (or the `%` that
+                // escapes it) is escaped, or the id `a+b` of one report and
+                // the ids `a`, `b` of two would be one scan id, and the later
+                // scan dropped as its duplicate. Harbor's ids (UUIDs) are
+                // as written.
                 let mut report_ids: Vec<String> = reports
                     .into_iter()
                     .filter_map(|report| report.report_id)
                     .filter(|id| !id.is_empty())
+                    .map(|id| {
+                        if id.contains(['+', '%']) {
+                            id.replace('%', "%25").replace('+', "%2B")
+                        } else {
+                            id
+                        }
+                    })
                     .collect();
                 report_ids.sort();
                 report_ids.dedup();
