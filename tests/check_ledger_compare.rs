@@ -51,6 +51,23 @@ fn max_used_percent_passes_and_alerts() {
     assert_eq!(check(&["--max-used-percent", "3.5"]).0, 1);
 }
 
+/// The verdict is exact: 10.9 of 300 is 3.6333… %, over a limit of 3.63 or
+/// 3.633 though it rounds to 3.63 (both passed); where 2 places would read
+/// as the limit or on its other side, the value is shown to 8.
+#[test]
+fn max_used_percent_is_decided_exactly_not_on_the_rounded_value() {
+    for (limit, code, line) in [
+        ("3.63", 1, "ALERT default used_percent=3.63333333 (limit 3.63)\n"),
+        ("3.633", 1, "ALERT default used_percent=3.63333333 (limit 3.633)\n"),
+        ("3.6334", 0, "OK default used_percent=3.63 (limit 3.6334)\n"),
+        ("3.64", 0, "OK default used_percent=3.63 (limit 3.64)\n"),
+        ("3.62", 1, "ALERT default used_percent=3.63 (limit 3.62)\n"),
+    ] {
+        let (got, stdout, stderr) = check(&["--max-used-percent", limit]);
+        assert_eq!((got, stdout.as_str()), (code, line), "{limit}: {stderr}");
+    }
+}
+
 #[test]
 fn max_projected_charges_passes_and_alerts() {
     assert_eq!(

@@ -116,7 +116,33 @@ fn percent(consumed: Decimal, granted: Decimal) -> Decimal {
         .checked_mul(Decimal::ONE_HUNDRED)
         .and_then(|product| product.checked_div(granted))
         .unwrap_or_else(|| consumed / granted * Decimal::ONE_HUNDRED)
-        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Whether `consumed` of `granted` is more than `limit` percent, decided
+/// exactly (`consumed × 100 > limit × granted`), never on a rounded
+/// percentage: 8000.1 of 10000 units is over 80 %, though it rounds to 80.
+fn used_over(consumed: Decimal, granted: Decimal, limit: Decimal) -> bool {
+    if granted.is_zero() {
+        return Decimal::ONE_HUNDRED > limit;
+    }
+    match (
+        consumed.checked_mul(Decimal::ONE_HUNDRED),
+        limit.checked_mul(granted),
+    ) {
+        (Some(used), Some(allowed)) => used > allowed,
+        _ => percent(consumed, granted) > limit,
+    }
+}
+
+/// The percentage shown: to 2 places, or to 8 where 2 would read as the
+/// limit itself or on the other side of it than the verdict.
+fn shown_percent(used: Decimal, over: bool, limit: Decimal) -> Decimal {
+    let two = used.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    if two == limit || (two > limit) != over {
+        used.round_dp_with_strategy(8, RoundingStrategy::MidpointAwayFromZero)
+    } else {
+        two
+    }
 }
 
 fn result(
@@ -202,12 +228,13 @@ pub(crate) fn evaluate(report: &Report, thresholds: &Thresholds) -> Result<Vec<C
             ));
         }
         if let Some(limit) = thresholds.max_used_percent {
+            let over = used_over(consumed.value(), granted.value(), limit);
             let used = percent(consumed.value(), granted.value());
             results.push(result(
-                used > limit,
+                over,
                 account,
                 format!("used_percent{suffix}"),
-                format_decimal(used),
+                format_decimal(shown_percent(used, over, limit)),
                 format_decimal(limit),
             ));
         }
