@@ -683,6 +683,31 @@ fn catalogue() -> Vec<Case> {
                 "give an --as-of before 9999-12-01T00:00:00+08:00, or an `end` in the plan".into(),
             ],
         },
+        // The allocation shares out every charge to as-of: printed under
+        // one month's bill it read as that month's split (612.00 of
+        // allocation under a bill of 72.00).
+        Case {
+            name: "invoice --by with a window",
+            files: vec![],
+            args: [
+                "invoice",
+                "--plan",
+                "fixtures/fleet.toml",
+                "--log",
+                "fixtures/fleet.csv",
+                "--month",
+                "2024-11",
+                "--by",
+                "team",
+            ]
+            .map(String::from)
+            .to_vec(),
+            needles: vec![
+                "--by `team`".into(),
+                "shares out every charge up to as-of, not a window's".into(),
+                "--format focus".into(),
+            ],
+        },
         Case {
             name: "the month 9999-12",
             files: vec![],
