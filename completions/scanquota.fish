@@ -24,7 +24,7 @@ function __fish_scanquota_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c scanquota -n "__fish_scanquota_needs_command" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
+complete -c scanquota -n "__fish_scanquota_needs_command" -s o -l output -d 'Write the result to FILE instead of standard output (`-` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
 complete -c scanquota -n "__fish_scanquota_needs_command" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_needs_command" -s V -l version -d 'Print version'
@@ -78,7 +78,7 @@ csv\t''
 markdown\t''
 html\t'One self-contained page with charts, to open, print or mail'
 openmetrics\t'OpenMetrics text for a Prometheus textfile collector (a report\'s, or a merged one\'s)'"
-complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s o -l output -d 'Write the result to FILE instead of standard output (`-` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
@@ -118,7 +118,7 @@ csv\t''
 markdown\t''
 html\t'One self-contained page, to open, print or mail'
 focus\t'FOCUS 1.2 Cost and Usage CSV for FinOps tools: a row per posted charge line, and the prepaid units drawn per account, allowance and day, amortised (docs/focus.md)'"
-complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s o -l output -d 'Write the result to FILE instead of standard output (`-` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand invoice" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
@@ -147,7 +147,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l to -d 'Pr
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -l format -d 'Output format (`jsonl`: one JSON object a line)' -r -f -a "table\t''
 csv\t''
 jsonl\t''"
-complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -s o -l output -d 'Write the result to FILE instead of standard output (`-` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand ledger" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
@@ -179,7 +179,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l expiring-w
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l format -d 'Output format' -r -f -a "text\t''
 json\t''
 markdown\t''"
-complete -c scanquota -n "__fish_scanquota_using_subcommand check" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand check" -s o -l output -d 'Write the result to FILE instead of standard output (`-` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
@@ -207,7 +207,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l inventory-
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l inventory-delimiter -d 'The inventory\'s field delimiter: `,`, `;`, `|` or `\\t` [default: ,]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -l format -d 'Output format' -r -f -a "json\t''
 table\t''"
-complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -s o -l output -d 'Write the result to FILE instead of standard output (`-` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand stats" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l plan -d 'Billing plan (TOML file or builtin:NAME)' -r
@@ -234,7 +234,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l invent
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l inventory-column -d 'Read the inventory\'s column HEADER as NAME (image, source); repeatable' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l inventory-delimiter -d 'The inventory\'s field delimiter: `,`, `;`, `|` or `\\t` [default: ,]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -l vendor-stats -d 'The statistics JSON as the vendor\'s API returned it' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -s o -l output -d 'Write the result to FILE instead of standard output (`-` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand reconcile" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l plan -d 'Billing plan (TOML file or builtin:NAME); repeat to compare plans' -r
@@ -253,7 +253,7 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l start -
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l display-zone -d 'Show times in this zone (fixed offset or IANA name) instead of the plan\'s; periods, days and --as-of stay in the plan\'s zone [default: the plan\'s]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -l format -d 'Output format' -r -f -a "table\t''
 json\t''"
-complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -s o -l output -d 'Write the result to FILE instead of standard output (`-` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand estimate" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand import" -l account -d 'The account every row belongs to' -r
@@ -263,7 +263,7 @@ cicd\t''"
 complete -c scanquota -n "__fish_scanquota_using_subcommand import" -l image-key -d 'Which identity of a report names the image' -r -f -a "digest\t'The manifest digest (else the image id, else the name)'
 id\t'The image id (else the digest, else the name)'
 name\t'The name as scanned (else the digest)'"
-complete -c scanquota -n "__fish_scanquota_using_subcommand import" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand import" -s o -l output -d 'Write the result to FILE instead of standard output (`-` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand import" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand import" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c scanquota -n "__fish_scanquota_using_subcommand merge" -l format -d 'Output format' -r -f -a "table\t''
@@ -272,10 +272,10 @@ csv\t''
 markdown\t''
 html\t'One self-contained page with charts, to open, print or mail'
 openmetrics\t'OpenMetrics text for a Prometheus textfile collector (a report\'s, or a merged one\'s)'"
-complete -c scanquota -n "__fish_scanquota_using_subcommand merge" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand merge" -s o -l output -d 'Write the result to FILE instead of standard output (`-` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand merge" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand merge" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -s o -l output -d 'Write the result to FILE instead of standard output (`-` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish_seen_subcommand_from check list show help" -f -a "check" -d 'Validate a plan and print it normalised, every default filled in'
@@ -285,14 +285,14 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and not __fish
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from check" -l start -d 'Purchase moment for a built-in plan [default: now, to the minute]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from check" -l format -d 'Output format' -r -f -a "toml\t''
 json\t''"
-complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from check" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from check" -s o -l output -d 'Write the result to FILE instead of standard output (`-` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from check" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
-complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from list" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from list" -s o -l output -d 'Write the result to FILE instead of standard output (`-` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from list" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from show" -l start -d 'Purchase moment written into the plan; without it the `start` line is left commented out, and the saved file needs --start when used' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from show" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from show" -s o -l output -d 'Write the result to FILE instead of standard output (`-` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "check" -d 'Validate a plan and print it normalised, every default filled in'
@@ -300,10 +300,10 @@ complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_see
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print a built-in plan as editable TOML'
 complete -c scanquota -n "__fish_scanquota_using_subcommand plan; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c scanquota -n "__fish_scanquota_using_subcommand man" -l dir -d 'Write `scanquota.1` and one `scanquota-<command>.1` page per command here' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand man" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand man" -s o -l output -d 'Write the result to FILE instead of standard output (`-` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand man" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand man" -s h -l help -d 'Print help'
-complete -c scanquota -n "__fish_scanquota_using_subcommand completions" -s o -l output -d 'Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand completions" -s o -l output -d 'Write the result to FILE instead of standard output (`-` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run\'s inputs' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand completions" -s q -l quiet -d 'Print nothing but the result: no notes on stderr, no progress bar (and for `scanquota check`, not even its OK/ALERT lines: the exit status alone); errors are still printed'
 complete -c scanquota -n "__fish_scanquota_using_subcommand completions" -s h -l help -d 'Print help'
 complete -c scanquota -n "__fish_scanquota_using_subcommand help; and not __fish_seen_subcommand_from report invoice ledger check stats reconcile estimate import merge plan man completions help" -f -a "report" -d 'Remaining, expired and free quota and charges per account'

@@ -15,8 +15,8 @@ _scanquota() {
 
     local context curcontext="$curcontext" state line
     _arguments "${_arguments_options[@]}" : \
-'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'-o+[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
@@ -69,8 +69,8 @@ csv\:""
 markdown\:""
 html\:"One self-contained page with charts, to open, print or mail"
 openmetrics\:"OpenMetrics text for a Prometheus textfile collector (a report'\''s, or a merged one'\''s)"))' \
-'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'-o+[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
@@ -114,8 +114,8 @@ csv\:""
 markdown\:""
 html\:"One self-contained page, to open, print or mail"
 focus\:"FOCUS 1.2 Cost and Usage CSV for FinOps tools\: a row per posted charge line, and the prepaid units drawn per account, allowance and day, amortised (docs/focus.md)"))' \
-'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'-o+[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
@@ -146,8 +146,8 @@ name\:"The name as scanned (else the digest)"))' \
 '--from=[Print only rows scanned at or after this time\: \`YYYY-MM-DD\` (00\:00 of that day in the plan'\''s zone) or a date-time as written; every row is still replayed, so outcomes are those of the whole ledger]:TIME:_default' \
 '--to=[Print only rows scanned before this time (same forms as --from)]:TIME:_default' \
 '--format=[Output format (\`jsonl\`\: one JSON object a line)]:FORMAT:(table csv jsonl)' \
-'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'-o+[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
@@ -181,8 +181,8 @@ name\:"The name as scanned (else the digest)"))' \
 '--max-projected-denied=[Alert when more units than this are projected to be denied by the cycle end]:UNITS:_default' \
 '--expiring-within=[Alert when the subscription ends within this many days]:DAYS:_default' \
 '--format=[Output format]:FORMAT:(text json markdown)' \
-'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'-o+[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
@@ -213,8 +213,8 @@ name\:"The name as scanned (else the digest)"))' \
 '*--inventory-column=[Read the inventory'\''s column HEADER as NAME (image, source); repeatable]:NAME=HEADER:_default' \
 '--inventory-delimiter=[The inventory'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` \[default\: ,\]]:CHAR:_default' \
 '--format=[Output format]:FORMAT:(json table)' \
-'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'-o+[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
@@ -245,8 +245,8 @@ name\:"The name as scanned (else the digest)"))' \
 '*--inventory-column=[Read the inventory'\''s column HEADER as NAME (image, source); repeatable]:NAME=HEADER:_default' \
 '--inventory-delimiter=[The inventory'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` \[default\: ,\]]:CHAR:_default' \
 '--vendor-stats=[The statistics JSON as the vendor'\''s API returned it]:FILE:_default' \
-'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'-o+[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
@@ -269,8 +269,8 @@ _arguments "${_arguments_options[@]}" : \
 '--start=[Purchase moment for a plan without \`subscription.start\` (built-ins, or a saved \`plan show\`) \[default for built-ins\: the log'\''s first scan, said on stderr\]]:TIME:_default' \
 '--display-zone=[Show times in this zone (fixed offset or IANA name) instead of the plan'\''s; periods, days and --as-of stay in the plan'\''s zone \[default\: the plan'\''s\]]:ZONE:_default' \
 '--format=[Output format]:FORMAT:(table json)' \
-'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'-o+[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help]' \
@@ -284,8 +284,8 @@ _arguments "${_arguments_options[@]}" : \
 '--image-key=[Which identity of a report names the image]:KEY:((digest\:"The manifest digest (else the image id, else the name)"
 id\:"The image id (else the digest, else the name)"
 name\:"The name as scanned (else the digest)"))' \
-'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'-o+[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
@@ -302,8 +302,8 @@ csv\:""
 markdown\:""
 html\:"One self-contained page with charts, to open, print or mail"
 openmetrics\:"OpenMetrics text for a Prometheus textfile collector (a report'\''s, or a merged one'\''s)"))' \
-'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'-o+[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
@@ -313,8 +313,8 @@ openmetrics\:"OpenMetrics text for a Prometheus textfile collector (a report'\''
 ;;
 (plan)
 _arguments "${_arguments_options[@]}" : \
-'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'-o+[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help]' \
@@ -333,8 +333,8 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 '--start=[Purchase moment for a built-in plan \[default\: now, to the minute\]]:TIME:_default' \
 '--format=[Output format]:FORMAT:(toml json)' \
-'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'-o+[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help]' \
@@ -344,8 +344,8 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (list)
 _arguments "${_arguments_options[@]}" : \
-'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'-o+[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help]' \
@@ -355,8 +355,8 @@ _arguments "${_arguments_options[@]}" : \
 (show)
 _arguments "${_arguments_options[@]}" : \
 '--start=[Purchase moment written into the plan; without it the \`start\` line is left commented out, and the saved file needs --start when used]:TIME:_default' \
-'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'-o+[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help]' \
@@ -403,8 +403,8 @@ esac
 (man)
 _arguments "${_arguments_options[@]}" : \
 '--dir=[Write \`scanquota.1\` and one \`scanquota-<command>.1\` page per command here]:DIR:_default' \
-'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'-o+[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help]' \
@@ -413,8 +413,8 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
-'-o+[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
-'--output=[Write the result to FILE instead of standard output; FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'-o+[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
+'--output=[Write the result to FILE instead of standard output (\`-\` is standard output); FILE is replaced only when the run succeeds, and never when it is one of the run'\''s inputs]:FILE:_default' \
 '-q[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help]' \

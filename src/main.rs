@@ -15,7 +15,8 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(err) => return usage_error(err),
     };
-    let output = cli.output.clone();
+    // `-o -` is standard output, as `-` is standard input to `--log`.
+    let output = cli.output.clone().filter(|path| path != "-");
     // Without the signal thread (it cannot fail but for want of resources)
     // results are still written whole or not at all, as before.
     let _ = exit_on_signals();

@@ -649,6 +649,18 @@ fn catalogue() -> Vec<Case> {
         // first cycle, or whose period at as-of, would end later is
         // refused (its scans there were billed as outside any cycle), and so
         // is the month 9999-12 (its end was written `+10000-01-01`).
+        // The ledger's draws column is `name:units;name:units`: an
+        // allowance `q:1;x` made one draw read as three.
+        plan_case(
+            "allowance name holding a draws separator",
+            format!("{MINIMAL_PLAN}[[allowance]]\nname = \"q:1;x\"\nunits = 10\n"),
+            &[
+                "plan.toml:4:8",
+                "allowance[0].name",
+                "`\"q:1;x\"`",
+                "holds `:` or `;`, which separate the ledger's draws",
+            ],
+        ),
         plan_case(
             "open-ended plan whose first cycle ends after 9999",
             format!("name = \"late\"\ntimezone = \"Asia/Shanghai\"\n[subscription]\nstart = {start}\n[metering]\nfirst_scan_units = 1\n[[allowance]]\nname = \"q\"\nunits = 100\n", start = "9999-12-02T00:00:00+08:00"),

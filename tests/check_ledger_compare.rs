@@ -57,8 +57,16 @@ fn max_used_percent_passes_and_alerts() {
 #[test]
 fn max_used_percent_is_decided_exactly_not_on_the_rounded_value() {
     for (limit, code, line) in [
-        ("3.63", 1, "ALERT default used_percent=3.63333333 (limit 3.63)\n"),
-        ("3.633", 1, "ALERT default used_percent=3.63333333 (limit 3.633)\n"),
+        (
+            "3.63",
+            1,
+            "ALERT default used_percent=3.63333333 (limit 3.63)\n",
+        ),
+        (
+            "3.633",
+            1,
+            "ALERT default used_percent=3.63333333 (limit 3.633)\n",
+        ),
         ("3.6334", 0, "OK default used_percent=3.63 (limit 3.6334)\n"),
         ("3.64", 0, "OK default used_percent=3.63 (limit 3.64)\n"),
         ("3.62", 1, "ALERT default used_percent=3.63 (limit 3.62)\n"),

@@ -224,7 +224,7 @@ fn merge_refuses_projection_and_allocation_money_edited_by_hand() {
         ),
         (
             &group,
-            "accounts[0].allocation.total: `530.00` is not both the sum of the groups, unused and shared and the account's total (530.00)",
+            "accounts[0].allocation.total: `530.00` is not both the sum of the groups, unused and shared (1527.91) and the account's total (530.00)",
         ),
         (
             &long,
@@ -234,6 +234,79 @@ fn merge_refuses_projection_and_allocation_money_edited_by_hand() {
         let (code, stdout, stderr) = run(&["merge", file]);
         assert_eq!((code, stdout.as_str()), (2, ""), "{file}");
         assert!(stderr.contains(needle), "{needle}: {stderr}");
+    }
+}
+
+/// An account listed twice within one report (its charges were counted
+/// twice, and OpenMetrics had two identical series), or named by the empty
+/// string, is no report's: refused naming the key, whichever report it is in.
+#[test]
+fn merge_refuses_an_account_twice_in_one_report_or_an_empty_name() {
+    let work = Workdir::new();
+    let a = report(&work, "a.json", &["--account", "team-a"]);
+    let b = report(&work, "b.json", &["--account", "team-b"]);
+    let text = std::fs::read_to_string(&a).unwrap();
+    let edited = |name: &str, edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut report: serde_json::Value = serde_json::from_str(&text).unwrap();
+        edit(&mut report);
+        work.write(name, serde_json::to_string_pretty(&report).unwrap())
+    };
+    let twice = edited("twice.json", &|report| {
+        let account = report["accounts"][0].clone();
+        report["accounts"].as_array_mut().unwrap().push(account);
+    });
+    let empty = edited("empty.json", &|report| {
+        report["accounts"][0]["account"] = "".into()
+    });
+    for (files, needle) in [
+        (
+            [twice.as_str(), b.as_str()],
+            "twice.json: accounts[1].account: account `team-a` is listed twice in this report",
+        ),
+        (
+            [b.as_str(), twice.as_str()],
+            "twice.json: accounts[1].account: account `team-a` is listed twice in this report",
+        ),
+        (
+            [empty.as_str(), b.as_str()],
+            "empty.json: accounts[0].account: `` is an empty account name",
+        ),
+    ] {
+        let (code, stdout, stderr) = run(&["merge", files[0], files[1]]);
+        assert_eq!((code, stdout.as_str()), (2, ""), "{files:?}");
+        assert!(stderr.contains(needle), "{needle}: {stderr}");
+    }
+}
+
+/// A partition reported without `--cores` bills no cores (`bills_cores`
+/// false, whatever the plan prices): merged with one reported with them,
+/// the whole was short of the first's cores lines; refused, naming the key.
+#[test]
+fn merge_refuses_partitions_reported_with_and_without_core_samples() {
+    let work = Workdir::new();
+    let cores = ["--cores", "fixtures/cores.csv"];
+    let a = report(
+        &work,
+        "a.json",
+        &[&["--account", "team-a"][..], &cores].concat(),
+    );
+    let b_with = report(
+        &work,
+        "b-with.json",
+        &[&["--account", "team-b"][..], &cores].concat(),
+    );
+    let b_without = report(&work, "b-without.json", &["--account", "team-b"]);
+    let whole = report(&work, "whole.json", &cores);
+    let (code, merged, stderr) = run(&["merge", &a, &b_with]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(merged, std::fs::read_to_string(whole).unwrap());
+    let (code, stdout, stderr) = run(&["merge", &a, &b_without]);
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    for needle in [
+        "b-without.json: bills_cores: `false` differs from `true` in ",
+        "a.json; make every report with --cores (its partition of the samples), or every report without it",
+    ] {
+        assert!(stderr.contains(needle), "{stderr}");
     }
 }
 

@@ -483,3 +483,70 @@ fn a_leap_second_belongs_to_its_day() {
     // The scans from the leap second on are in the first cycle.
     assert_eq!(report["accounts"][0]["scans"]["first"], 3);
 }
+
+/// A billing window in a format with no place for its lines (the CSV usage
+/// table, OpenMetrics' gauges) is said out loud: the figures are to as-of
+/// alone (the same bytes as `--as-of` the window's last day). `merge` of a
+/// windowed report says the same; JSON lists the lines and says nothing.
+#[test]
+fn a_window_in_a_format_without_its_lines_is_noted() {
+    const SAID: &str = "format lists no window's lines: its figures are to as-of (2024-11-30T23:59:59+08:00), not those posted from 2024-11-01T00:00:00+08:00 to 2024-12-01T00:00:00+08:00";
+    let base = [
+        "report",
+        "--plan",
+        "fixtures/fleet.toml",
+        "--log",
+        "fixtures/fleet.csv",
+    ];
+    let with = |extra: &[&str]| {
+        let (code, stdout, stderr) = run(&[&base[..], extra].concat());
+        assert_eq!(code, 0, "{stderr}");
+        (stdout, stderr)
+    };
+    for format in ["csv", "openmetrics"] {
+        let (windowed, said) = with(&["--month", "2024-11", "--format", format]);
+        assert!(said.contains(&format!("the {format} {SAID}")), "{said}");
+        let (to_date, said) = with(&["--as-of", "2024-11-30", "--format", format]);
+        assert_eq!(windowed, to_date);
+        assert!(!said.contains(SAID), "{said}");
+    }
+    let (json, said) = with(&["--month", "2024-11", "--format", "json"]);
+    assert!(!said.contains(SAID), "{said}");
+    let dir = Workdir::new();
+    let report = dir.write("november.json", json);
+    let (code, _, said) = run(&["merge", &report, "--format", "csv"]);
+    assert_eq!(code, 0, "{said}");
+    assert!(said.contains(&format!("the csv {SAID}")), "{said}");
+}
+
+/// `--output -` is standard output (it wrote a file named `-`).
+#[test]
+fn output_dash_is_standard_output() {
+    let dir = Workdir::new();
+    let root = common::root();
+    let (plan, log) = (root.join(USD), root.join(WORKED));
+    let args = [
+        "report",
+        "--plan",
+        plan.to_str().unwrap(),
+        "--log",
+        log.to_str().unwrap(),
+        "--format",
+        "json",
+    ];
+    let expected = scanquota()
+        .current_dir(dir.dir())
+        .args(args)
+        .output()
+        .unwrap();
+    let dashed = scanquota()
+        .current_dir(dir.dir())
+        .args(args)
+        .args(["--output", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(dashed.status.code(), Some(0));
+    assert!(!expected.stdout.is_empty());
+    assert_eq!(dashed.stdout, expected.stdout);
+    assert!(!dir.dir().join("-").exists());
+}

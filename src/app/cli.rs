@@ -22,8 +22,9 @@ pub struct Cli {
     #[arg(long, short, global = true)]
     pub(crate) quiet: bool,
 
-    /// Write the result to FILE instead of standard output; FILE is replaced
-    /// only when the run succeeds, and never when it is one of the run's inputs
+    /// Write the result to FILE instead of standard output (`-` is standard
+    /// output); FILE is replaced only when the run succeeds, and never when it
+    /// is one of the run's inputs
     #[arg(long, short, global = true, value_name = "FILE")]
     pub output: Option<String>,
 

@@ -34,6 +34,8 @@ pub struct PlanRun {
     pub(crate) as_of: DateTime<Utc>,
     /// Billable core days per account from `--cores` (empty without it).
     pub(crate) core_days: BTreeMap<String, Vec<CoreDay>>,
+    /// `--cores` was given: a plan with `[cores]` bills them.
+    pub(crate) cores_given: bool,
     /// `--month` or `--from`/`--to`: the lines posted in `[from, to)`.
     pub(crate) window: Option<Window>,
 }
@@ -343,6 +345,7 @@ impl Job {
                 plan,
                 as_of,
                 core_days,
+                cores_given: cores.is_some(),
                 window,
             });
         }

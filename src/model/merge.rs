@@ -182,13 +182,43 @@ fn refuse_other_money(
         let parts = allocation.groups.iter().map(|group| group.charges);
         let sum = Money::checked_sum(parts.chain([allocation.unused, allocation.shared]));
         if sum != Some(allocation.total) || allocation.total != account.charges.total {
+            let sum = sum.map_or_else(|| "beyond a decimal".to_string(), |sum| sum.to_string());
             return refuse(
                 "allocation.total".into(),
                 format!(
-                    "`{}` is not both the sum of the groups, unused and shared and the account's total ({})",
+                    "`{}` is not both the sum of the groups, unused and shared ({sum}) and the account's total ({})",
                     allocation.total, account.charges.total
                 ),
             );
+        }
+    }
+    Ok(())
+}
+
+/// Accounts no scanquota report holds: one listed twice (its charges would
+/// be counted twice) or one with an empty name (a log's empty account is
+/// `default`), so the report was edited or made by hand.
+fn refuse_accounts_no_run_writes(name: &str, report: &Report) -> Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    for (index, account) in report.accounts.iter().enumerate() {
+        let at = || Location::file(name).key(format!("accounts[{index}].account"));
+        if account.account.trim().is_empty() {
+            return Err(Error::input(
+                at(),
+                format!(
+                    "`{}` is an empty account name, which no report holds (a log's empty account is `default`); make the report again with scanquota report --format json",
+                    account.account
+                ),
+            ));
+        }
+        if !seen.insert(account.account.as_str()) {
+            return Err(Error::input(
+                at(),
+                format!(
+                    "account `{}` is listed twice in this report, which no report holds; make the report again with scanquota report --format json",
+                    account.account
+                ),
+            ));
         }
     }
     Ok(())
@@ -207,7 +237,9 @@ pub(crate) fn merge(named: Vec<(String, Report)>) -> Result<Report> {
     let Some((first_name, mut merged)) = named.next() else {
         return Err(Error::Usage("give at least one report to merge".into()));
     };
+    refuse_accounts_no_run_writes(&first_name, &merged)?;
     for (name, report) in named {
+        refuse_accounts_no_run_writes(&name, &report)?;
         // Every figure the header holds comes from the plan and the run: a
         // report whose header differs is another plan's (or was edited).
         let header = |report: &Report| -> Vec<(&'static str, String)> {
@@ -236,6 +268,9 @@ pub(crate) fn merge(named: Vec<(String, Report)>) -> Result<Report> {
                     "as_of" => "make every report with one --as-of",
                     "window" => "make every report with one --month, or one --from and --to",
                     "timezone" => "make every report with one plan and one --display-zone",
+                    "bills_cores" => {
+                        "make every report with --cores (its partition of the samples), or every report without it"
+                    }
                     // A plan without `start` starts at each partition's first scan.
                     _ => {
                         "make every report with one plan file and, for a plan without `start`, one --start"
@@ -261,6 +296,10 @@ pub(crate) fn merge(named: Vec<(String, Report)>) -> Result<Report> {
         }
     }
     merged.accounts.sort_by(|a, b| a.account.cmp(&b.account));
-    merged.totals = Totals::of(&merged.accounts, merged.decimals)?;
+    merged.totals = Totals::of(
+        &merged.accounts,
+        merged.decimals,
+        "merge fewer reports at a time",
+    )?;
     Ok(merged)
 }

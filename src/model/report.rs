@@ -41,7 +41,9 @@ pub struct Report {
     pub(crate) overage_policy: OveragePolicy,
     /// The price of one overage unit; `None`: overage is unpriced.
     pub(crate) overage_unit_price: Option<UnitPrice>,
-    /// The plan bills cores (`[cores]`); future core days are never projected.
+    /// Cores are billed: the plan prices them (`[cores]`) and `--cores`
+    /// gave the samples (a partition's report without them bills less, and
+    /// `merge` tells the two apart); future core days are never projected.
     pub(crate) bills_cores: bool,
     /// The plan's dated changes (`[[metering.change]]`, `[[allowance.price_change]]`,
     /// `[[overage.price_change]]`) in time order.
@@ -165,6 +167,12 @@ pub(crate) struct WindowCharges {
 }
 
 impl Report {
+    /// No `--cores` samples were given: the report bills no cores, whatever
+    /// the plan prices.
+    pub fn bills_no_cores(&mut self) {
+        self.bills_cores = false;
+    }
+
     /// Describe the window `[from, to)`: each account's lines posted in it.
     pub fn set_window(
         &mut self,
@@ -962,7 +970,9 @@ pub struct Totals {
 impl Totals {
     /// The totals over `accounts`, money kept at `decimals` places; a total
     /// beyond a decimal's range is [`Error::Overflow`].
-    pub(crate) fn of(accounts: &[AccountReport], decimals: u32) -> Result<Self> {
+    /// The sums over `accounts`; `fix` says how to stay within a decimal's
+    /// range (a report and a merge are made smaller differently).
+    pub(crate) fn of(accounts: &[AccountReport], decimals: u32, fix: &'static str) -> Result<Self> {
         let mut totals = Totals {
             charges: Money::zero(decimals),
             consumed: Units::ZERO,
@@ -975,12 +985,7 @@ impl Totals {
             denied: Units::ZERO,
         };
         let overflow = |what: &'static str| {
-            move || {
-                Error::overflow(
-                    format!("the total {what} over every account"),
-                    "report fewer accounts at a time with --account",
-                )
-            }
+            move || Error::overflow(format!("the total {what} over every account"), fix)
         };
         for account in accounts {
             let (units, charges) = (&account.units, &account.charges);
@@ -1057,7 +1062,11 @@ pub fn build(
             plan, schedule, usage, &days, cores, breakdown,
         )?);
     }
-    let totals = Totals::of(&accounts, plan.decimals)?;
+    let totals = Totals::of(
+        &accounts,
+        plan.decimals,
+        "report fewer accounts at a time with --account",
+    )?;
     Ok(Report {
         schema: REPORT_SCHEMA.to_string(),
         plan: plan.name.clone(),

@@ -1041,6 +1041,14 @@ fn read_allowance(
             "is already the name of an earlier allowance; names must be unique",
         ));
     }
+    // The ledger writes a row's draws as `name:units;name:units`: a name
+    // holding either separator would read as other draws.
+    if name_field.value.contains([':', ';']) {
+        return Err(name_field.error(
+            doc,
+            "holds `:` or `;`, which separate the ledger's draws (`quota:1;free:0.2`); name the allowance without them",
+        ));
+    }
     let kind = match table.string("kind")? {
         None => AllowanceKind::Prepaid,
         Some(field) => match field.value.as_str() {

@@ -13,6 +13,7 @@ pub(crate) mod stats;
 
 use crate::app::cli::{Cli, Command, InvoiceFormat, PlanCommand, ReportFormat};
 use crate::domain::error::{Error, Result};
+use crate::model::report::Report;
 use crate::render::{
     ComparisonView, DEFAULT_TABLE_WIDTH, InvoiceView, MarkdownExporter, OpenMetricsExporter,
     ReportView, TableExporter, csv::CsvExporter, html::HtmlExporter, json::JsonExporter,
@@ -141,6 +142,24 @@ pub fn report_view(format: ReportFormat, width: u16) -> Box<dyn ReportView> {
         ReportFormat::Markdown => Box::new(MarkdownExporter),
         ReportFormat::Html => Box::new(HtmlExporter),
         ReportFormat::Openmetrics => Box::new(OpenMetricsExporter),
+    }
+}
+
+/// Said out loud: the CSV usage table and OpenMetrics' gauges have no
+/// place for the lines posted in a billing window, so with one their
+/// figures are those to as-of (the window's end) alone.
+fn window_note(format: ReportFormat, report: &Report) -> String {
+    let name = match format {
+        ReportFormat::Csv => "csv",
+        ReportFormat::Openmetrics => "openmetrics",
+        _ => return String::new(),
+    };
+    match &report.window {
+        Some(window) => format!(
+            "scanquota: the {name} format lists no window's lines: its figures are to as-of ({}), not those posted from {} to {}; --format json, table, markdown or html list them\n",
+            report.as_of, window.from, window.to
+        ),
+        None => String::new(),
     }
 }
 

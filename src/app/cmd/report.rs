@@ -30,6 +30,7 @@ pub(crate) fn run(args: &ReportArgs, width: u16) -> Result<CommandOutput> {
     };
     let job = Job::build(&args.plan, &args.billed.input, Some(&args.billed), needs)?;
     let Reports { mut reports, notes } = reports(&job)?;
+    let notes = notes + &super::window_note(args.format, &reports[0]);
     // Every figure is known and checked here; what is left is writing it,
     // as it is formatted (a JSON report can be hundreds of MB).
     let write: super::Streamed = match comparison {
@@ -92,6 +93,9 @@ pub(crate) fn report_of(job: &Job, run: &PlanRun, keep_usages: bool) -> Result<(
         &run.core_days,
         breakdown.as_ref(),
     )?;
+    if !run.cores_given {
+        report.bills_no_cores();
+    }
     if let Some(window) = run.window {
         report.set_window(run.plan.zone, window.from, window.to);
     }
