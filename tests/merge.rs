@@ -9,6 +9,10 @@ const PLAN: &str = "fixtures/tcss-cny-topup.toml";
 const AS_OF: &str = "2024-05-01 12:00:00";
 
 fn report(work: &Workdir, name: &str, extra: &[&str]) -> String {
+    report_at(work, name, AS_OF, extra)
+}
+
+fn report_at(work: &Workdir, name: &str, as_of: &str, extra: &[&str]) -> String {
     let mut args = vec![
         "report",
         "--plan",
@@ -16,7 +20,7 @@ fn report(work: &Workdir, name: &str, extra: &[&str]) -> String {
         "--log",
         "fixtures/tcss-cny.csv",
         "--as-of",
-        AS_OF,
+        as_of,
         "--format",
         "json",
     ];
@@ -307,6 +311,60 @@ fn merge_refuses_partitions_reported_with_and_without_core_samples() {
         "a.json; make every report with --cores (its partition of the samples), or every report without it",
     ] {
         assert!(stderr.contains(needle), "{stderr}");
+    }
+}
+
+/// A report's window lines are those of its charge lines posted in the
+/// window (or accrued), and its lines still to come are amounts as its
+/// charge lines are: an edited window line, a window bill left out, and a
+/// negative line still to come were merged and shown as written.
+#[test]
+fn merge_refuses_window_lines_and_lines_still_to_come_edited_by_hand() {
+    let work = Workdir::new();
+    let month = report_at(
+        &work,
+        "month.json",
+        "2024-04-25 12:00:00",
+        &["--month", "2024-04"],
+    );
+    let coming = report_at(&work, "coming.json", "2024-04-16 12:00:00", &[]);
+    for unedited in [&month, &coming] {
+        let (code, stdout, stderr) = run(&["merge", unedited, "--format", "json"]);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(stdout, std::fs::read_to_string(unedited).unwrap());
+    }
+    let edited = |from: &str, name: &str, edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(from).unwrap()).unwrap();
+        edit(&mut report["accounts"][0]);
+        work.write(name, serde_json::to_string_pretty(&report).unwrap())
+    };
+    let line = edited(&month, "line.json", &|account| {
+        account["window_charges"]["lines"][0]["amount"] = "99.00".into()
+    });
+    let dropped = edited(&month, "dropped.json", &|account| {
+        account.as_object_mut().unwrap().remove("window_charges");
+    });
+    let negative = edited(&coming, "negative.json", &|account| {
+        account["charges"]["still_to_come"][0]["amount"] = "-1000.00".into()
+    });
+    for (file, needle) in [
+        (
+            &line,
+            "accounts[0].window_charges: are not the lines of charges.lines posted from 2024-04-01T00:00:00+08:00 to 2024-05-01T00:00:00+08:00 or accrued (posted 310.00, accrued 0.00, 4 lines)",
+        ),
+        (
+            &dropped,
+            "accounts[0].window_charges: are missing from a report with a window",
+        ),
+        (
+            &negative,
+            "accounts[0].charges.still_to_come[0].amount: `-1000.00` is negative, which no charge line is",
+        ),
+    ] {
+        let (code, stdout, stderr) = run(&["merge", file]);
+        assert_eq!((code, stdout.as_str()), (2, ""), "{file}");
+        assert!(stderr.contains(needle), "{needle}: {stderr}");
     }
 }
 

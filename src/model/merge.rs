@@ -3,7 +3,7 @@
 
 use crate::domain::error::{Error, Location, Result};
 use crate::domain::values::Money;
-use crate::model::report::{REPORT_SCHEMA, Report, Totals};
+use crate::model::report::{REPORT_SCHEMA, Report, Totals, WindowCharges};
 
 /// Read one `scanquota.report.v1` JSON file; with it, a note for stderr
 /// naming the keys it holds that a report has not (left out of the merged
@@ -35,6 +35,7 @@ pub(crate) fn read_report(path: &str) -> Result<(Report, String)> {
             ),
         ));
     }
+    let window = report.window;
     for (index, account) in report.accounts.iter_mut().enumerate() {
         // Refused as in a log: every view prints the name.
         if crate::domain::text::has_hidden(&account.account) {
@@ -49,6 +50,7 @@ pub(crate) fn read_report(path: &str) -> Result<(Report, String)> {
         }
         refuse_unbalanced_charges(path, index, account, report.decimals)?;
         refuse_other_money(path, index, account, report.decimals)?;
+        refuse_window_not_of_the_lines(path, index, account, window.as_ref(), report.decimals)?;
         account.rebuild_bases();
     }
     if let Some((key, problem)) = report.unbalanced() {
@@ -123,6 +125,68 @@ fn refuse_unbalanced_charges(
         ));
     }
     Ok(())
+}
+
+/// An account's window lines are what `report` takes from its charge lines
+/// (those posted in the window and those accrued), with their sums; and the
+/// lines still to come are amounts at the report's decimals, not negative,
+/// as its charge lines. A report edited by hand there would print a window
+/// bill, or a projection, its own lines contradict.
+fn refuse_window_not_of_the_lines(
+    path: &str,
+    index: usize,
+    account: &crate::model::report::AccountReport,
+    window: Option<&crate::model::report::WindowReport>,
+    decimals: u32,
+) -> Result<()> {
+    let refuse = |key: String, problem: String| {
+        Err(Error::input(
+            Location::file(path).key(format!("accounts[{index}].{key}")),
+            format!("{problem}; give the report as scanquota wrote it"),
+        ))
+    };
+    for (line_index, line) in account.charges.still_to_come.iter().enumerate() {
+        let amount = line.amount;
+        let problem = off_decimals(amount, decimals).or_else(|| {
+            (amount < Money::zero(decimals))
+                .then(|| "is negative, which no charge line is".to_string())
+        });
+        if let Some(problem) = problem {
+            return refuse(
+                format!("charges.still_to_come[{line_index}].amount"),
+                format!("`{amount}` {problem}"),
+            );
+        }
+    }
+    match (window, &account.window_charges) {
+        (None, None) => Ok(()),
+        (None, Some(_)) => refuse(
+            "window_charges".into(),
+            "are a window's lines in a report without a window".into(),
+        ),
+        (Some(_), None) => refuse(
+            "window_charges".into(),
+            "are missing from a report with a window".into(),
+        ),
+        (Some(window), Some(written)) => {
+            let expected = WindowCharges::of(&account.charges.lines, window, decimals);
+            if &expected == written {
+                Ok(())
+            } else {
+                refuse(
+                    "window_charges".into(),
+                    format!(
+                        "are not the lines of charges.lines posted from {} to {} or accrued (posted {}, accrued {}, {} lines)",
+                        window.from,
+                        window.to,
+                        expected.posted,
+                        expected.accrued,
+                        expected.lines.len()
+                    ),
+                )
+            }
+        }
+    }
 }
 
 /// What is wrong with `amount` if it is not written at the report's

@@ -185,29 +185,38 @@ impl Report {
             to: Instant::new(zone, to),
         };
         for account in &mut self.accounts {
-            let lines: Vec<ChargeLineReport> = account
-                .charges
-                .lines
-                .iter()
-                .filter(|l| l.state == ChargeState::Accrued || window.contains(l.posted_at))
-                .cloned()
-                .collect();
-            let decimals = self.decimals;
-            let sum = |state: ChargeState| {
-                lines
-                    .iter()
-                    .filter(|l| l.state == state)
-                    .map(|l| l.amount)
-                    .sum::<Money>()
-                    .rounded(decimals)
-            };
-            account.window_charges = Some(WindowCharges {
-                posted: sum(ChargeState::Posted),
-                accrued: sum(ChargeState::Accrued),
-                lines,
-            });
+            account.window_charges = Some(WindowCharges::of(
+                &account.charges.lines,
+                &window,
+                self.decimals,
+            ));
         }
         self.window = Some(window);
+    }
+}
+
+impl WindowCharges {
+    /// Of an account's charge `lines`, those posted in `window` and those
+    /// accrued at as-of, with their sums.
+    pub(crate) fn of(lines: &[ChargeLineReport], window: &WindowReport, decimals: u32) -> Self {
+        let lines: Vec<ChargeLineReport> = lines
+            .iter()
+            .filter(|l| l.state == ChargeState::Accrued || window.contains(l.posted_at))
+            .cloned()
+            .collect();
+        let sum = |state: ChargeState| {
+            lines
+                .iter()
+                .filter(|l| l.state == state)
+                .map(|l| l.amount)
+                .sum::<Money>()
+                .rounded(decimals)
+        };
+        WindowCharges {
+            posted: sum(ChargeState::Posted),
+            accrued: sum(ChargeState::Accrued),
+            lines,
+        }
     }
 }
 
