@@ -720,6 +720,56 @@ fn catalogue() -> Vec<Case> {
                 "--format focus".into(),
             ],
         },
+        // Plans side by side are told apart by name: the same plan twice,
+        // or two plans of one name, read the same (and `estimate` ranked
+        // the second first, cheapest, with nothing to say which it was).
+        Case {
+            name: "the same plan twice in a comparison",
+            files: vec![],
+            args: [
+                "report",
+                "--plan",
+                "fixtures/fleet.toml",
+                "--plan",
+                "./fixtures/fleet.toml",
+                "--log",
+                "fixtures/fleet.csv",
+            ]
+            .map(String::from)
+            .to_vec(),
+            needles: vec![
+                "--plan `./fixtures/fleet.toml`".into(),
+                "is the plan fixtures/fleet.toml again (the same terms); give each plan once".into(),
+            ],
+        },
+        Case {
+            name: "two plans of one name in an estimate",
+            files: vec![(
+                "dearer.toml",
+                std::fs::read_to_string("fixtures/fleet.toml")
+                    .unwrap()
+                    .replace("unit_price = 0.06", "unit_price = 0.07")
+                    .into_bytes(),
+            )],
+            args: [
+                "estimate",
+                "--plan",
+                "fixtures/fleet.toml",
+                "--plan",
+                "{dearer.toml}",
+                "--first-scans",
+                "1000",
+                "--repeat-scans",
+                "0",
+            ]
+            .map(String::from)
+            .to_vec(),
+            needles: vec![
+                "dearer.toml`".into(),
+                "has the name `Fleet: TCSS 300/month + top-up, billed overage` of the plan fixtures/fleet.toml given before it".into(),
+                "give each plan its own `name`".into(),
+            ],
+        },
         Case {
             name: "the month 9999-12",
             files: vec![],
@@ -1236,4 +1286,36 @@ fn text_written_with_zero_width_joiners_is_taken() {
     for text in [persian, family, "\u{915}\u{94d}\u{200d}\u{937}"] {
         assert!(stdout.contains(text), "{text}: {stdout}");
     }
+}
+
+/// A directory holding a file whose name is not UTF-8: the name's lossy
+/// form was opened and "No such file or directory" said of a file that
+/// exists. The name cannot be carried as text, so it is refused as what it
+/// is, with the fix.
+#[test]
+fn a_file_name_that_is_not_utf8_in_a_directory_is_named_as_such() {
+    use std::os::unix::ffi::OsStrExt;
+    let work = Workdir::new();
+    let dir = work.dir().join("logs");
+    std::fs::create_dir(&dir).unwrap();
+    let name = std::ffi::OsStr::from_bytes(b"bad\xff.csv");
+    std::fs::write(dir.join(name), "timestamp,image\n2024-04-01T00:00:00Z,a\n").unwrap();
+    let (code, stdout, stderr) = run(&[
+        "report",
+        "--plan",
+        PLAN,
+        "--log",
+        dir.to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+    ]);
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    assert!(stderr.contains("bad\u{fffd}.csv"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "has a file name that is not UTF-8 text, which scanquota cannot name; rename the file"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("No such file"), "{stderr}");
 }

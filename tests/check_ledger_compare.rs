@@ -155,6 +155,14 @@ fn check_bad_input_exits_2() {
         assert_eq!(stdout, "");
         assert!(!stderr.is_empty());
     }
+    // Days are whole: said so, with the fix (it was "invalid digit found
+    // in string").
+    let (code, _, stderr) = check(&["--expiring-within", "1.5"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("'1.5' for '--expiring-within <DAYS>': is not a whole number of days; write one from 0 up, e.g. 7"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -111,8 +111,12 @@ fn overage_beyond_a_decimal_is_exit_2_in_every_billing_command() {
         let args = [&["check"][..], &base, threshold].concat();
         assert_overflow(&args, &parts);
     }
-    // Two plans compared: the same error.
-    let args = [&["report", "--plan", &plan][..], &base].concat();
+    // Two plans compared (a second name, the same terms): the same error.
+    let other = dir.write(
+        "other.toml",
+        plan_at_the_limits().replace("name = \"limits\"", "name = \"limits too\""),
+    );
+    let args = [&["report"][..], &base, &["--plan", &other]].concat();
     assert_overflow(&args, &parts);
     // The ledger and the statistics price nothing: they run.
     for command in ["ledger", "stats"] {

@@ -436,7 +436,7 @@ pub(crate) struct CheckArgs {
     pub(crate) max_projected_denied: Option<String>,
 
     /// Alert when the subscription ends within this many days
-    #[arg(long, value_name = "DAYS", allow_negative_numbers = true)]
+    #[arg(long, value_name = "DAYS", allow_negative_numbers = true, value_parser = whole_days)]
     pub(crate) expiring_within: Option<u32>,
 
     /// Output format
@@ -662,4 +662,12 @@ Example:
 pub(crate) enum PlanFormat {
     Toml,
     Json,
+}
+
+/// `--expiring-within`: whole days, said so (the parser's own words were
+/// "invalid digit found in string" for `1.5`).
+fn whole_days(text: &str) -> Result<u32, String> {
+    text.trim()
+        .parse::<u32>()
+        .map_err(|_| "is not a whole number of days; write one from 0 up, e.g. 7".to_string())
 }

@@ -350,6 +350,7 @@ impl Job {
             });
         }
         refuse_as_of_apart(&asked, input.window.as_of.as_deref())?;
+        refuse_plans_alike(&runs.iter().map(|run| &run.plan).collect::<Vec<_>>())?;
         Ok(Job {
             runs,
             inputs: Inputs {
@@ -631,6 +632,42 @@ pub(crate) fn resolve_as_of_in(
         });
     }
     Ok((as_of, asked))
+}
+
+/// Plans compared side by side are told apart by their names: a plan
+/// given twice, or two plans of one name (whose columns or blocks would
+/// read the same, and `estimate` ranks them cheapest first), are refused.
+/// Unnamed plans are numbered in the order given.
+pub(crate) fn refuse_plans_alike(plans: &[&Plan]) -> Result<()> {
+    let digest = crate::plan::plan_digest;
+    let digests: Vec<String> = plans.iter().map(|plan| digest(plan)).collect();
+    for (index, plan) in plans.iter().enumerate() {
+        // Plans without a name are shown as "plan 1", "plan 2": told apart
+        // by their order, unless they are one plan.
+        let alike = |e: usize| {
+            digests[e] == digests[index] || (!plan.name.is_empty() && plans[e].name == plan.name)
+        };
+        let Some(earlier) = (0..index).find(|&e| alike(e)).map(|e| plans[e]) else {
+            continue;
+        };
+        let fix = if digest(earlier) == digests[index] {
+            format!(
+                "is the plan {} again (the same terms); give each plan once",
+                earlier.file
+            )
+        } else {
+            format!(
+                "has the name `{}` of the plan {} given before it, so the two could not be told apart side by side; give each plan its own `name`",
+                plan.name, earlier.file
+            )
+        };
+        return Err(Error::Option {
+            option: "--plan",
+            value: plan.file.clone(),
+            fix,
+        });
+    }
+    Ok(())
 }
 
 /// Billable core days per account from `--cores`, and a note for stderr

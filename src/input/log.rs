@@ -2118,7 +2118,14 @@ pub(crate) fn expand_paths(paths: &[String]) -> Result<(Vec<String>, String)> {
             if entry.file_name().to_string_lossy().starts_with('.') {
                 continue;
             }
-            let file = entry.path().to_string_lossy().into_owned();
+            // Paths are text from here on: a name that is not UTF-8 would
+            // be read under another name (its lossy form names no file).
+            let Ok(file) = entry.path().into_os_string().into_string() else {
+                return Err(Error::input(
+                    Location::file(entry.path().to_string_lossy()),
+                    "has a file name that is not UTF-8 text, which scanquota cannot name; rename the file (e.g. with convmv) or move it out of the directory",
+                ));
+            };
             let kind = entry.file_type().map_err(|err| Error::io(&file, err))?;
             let regular = if kind.is_symlink() {
                 followed(&file)?.is_some_and(|metadata| metadata.is_file())

@@ -3,7 +3,7 @@
 
 use super::CommandOutput;
 use crate::app::cli::{EstimateArgs, EstimateFormat, FormatArgs, InputArgs, SizeForArg};
-use crate::app::job::{Job, Needs, plan_on_its_own};
+use crate::app::job::{Job, Needs, plan_on_its_own, refuse_plans_alike};
 use crate::domain::error::{Error, Result};
 use crate::domain::values::Scans;
 use crate::engine::meter::{ScanResult, Schedule};
@@ -12,6 +12,7 @@ use crate::model::check::threshold;
 use crate::model::estimate::{
     Demand, DemandTally, SizeFor, plan_estimate, rank, recommend, recommend_at, unlimited,
 };
+use crate::plan::Plan;
 use crate::render;
 use crate::replay::{self, Observer};
 
@@ -56,11 +57,14 @@ pub(crate) fn run(args: &EstimateArgs, width: u16) -> Result<CommandOutput> {
             first_scans: Scans::new(threshold("--first-scans", first)?),
             repeat_scans: Scans::new(threshold("--repeat-scans", repeat)?),
         };
-        for spec in &args.plan {
-            let plan = plan_on_its_own(spec, args.window.start.as_deref())?;
+        let given: Vec<Plan> = (args.plan.iter())
+            .map(|spec| plan_on_its_own(spec, args.window.start.as_deref()))
+            .collect::<Result<_>>()?;
+        refuse_plans_alike(&given.iter().collect::<Vec<_>>())?;
+        for plan in &given {
             notes += &plan.notes();
-            let recommendation = recommend(&plan, demand, args.months, None)?;
-            plans.push(plan_estimate(&plan, vec![recommendation])?);
+            let recommendation = recommend(plan, demand, args.months, None)?;
+            plans.push(plan_estimate(plan, vec![recommendation])?);
         }
         None
     } else {
