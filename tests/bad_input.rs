@@ -770,6 +770,26 @@ fn catalogue() -> Vec<Case> {
                 "give each plan its own `name`".into(),
             ],
         },
+        // `-` is standard input to --log; a plan or a report is read by
+        // its path, and `-` was opened as a file ("No such file").
+        Case {
+            name: "a plan from standard input",
+            files: vec![],
+            args: ["plan", "check", "-"].map(String::from).to_vec(),
+            needles: vec![
+                "-: is standard input, which scanquota does not read as a plan file; give its path"
+                    .into(),
+            ],
+        },
+        Case {
+            name: "a report to merge from standard input",
+            files: vec![],
+            args: ["merge", "-"].map(String::from).to_vec(),
+            needles: vec![
+                "-: is standard input, which scanquota does not read as a scanquota report; give its path"
+                    .into(),
+            ],
+        },
         Case {
             name: "the month 9999-12",
             files: vec![],

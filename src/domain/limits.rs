@@ -36,6 +36,14 @@ pub(crate) fn describe(bytes: u64) -> String {
 /// Read the file at `path` whole, refusing it once it is over `limit` bytes
 /// (`what` names the kind of file) without reading further.
 pub(crate) fn read_whole(path: &str, limit: u64, what: &str) -> Result<Vec<u8>> {
+    // `-` is standard input to `--log` and `--cores`; a whole document read
+    // here is named by its path (opened, `-` was "No such file").
+    if path == "-" {
+        return Err(Error::input(
+            Location::file(path),
+            format!("is standard input, which scanquota does not read as {what}; give its path"),
+        ));
+    }
     let file = crate::domain::files_read::open(path).map_err(|err| Error::io(path, err))?;
     let mut bytes = Vec::new();
     file.take(limit + 1)
