@@ -556,3 +556,38 @@ fn estimate_table_shows_each_account_and_the_sum_within_100_columns() {
         );
     }
 }
+
+/// `--months` past a plan's term, or fewer than a fee is sold for, are
+/// priced as asked and said out loud: renewals on the same terms, and less
+/// than a purchase could cost. Within both, nothing is said.
+#[test]
+fn estimate_notes_months_past_the_term_or_short_of_a_fee_minimum() {
+    let said = |plan: &str, months: &str| {
+        let (code, stdout, stderr) = common::run(&[
+            "estimate",
+            "--plan",
+            plan,
+            "--first-scans",
+            "100",
+            "--repeat-scans",
+            "10",
+            "--months",
+            months,
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(!stdout.is_empty());
+        stderr
+    };
+    assert!(
+        said("fixtures/tcss-usd-300.toml", "24").contains(
+            "the plan fixtures/tcss-usd-300.toml runs 3 months; its cost over 24 cycles assumes it is renewed on the same terms"
+        )
+    );
+    assert!(
+        said("fixtures/tcss-cny-topup.toml", "1").contains(
+            "the plan fixtures/tcss-cny-topup.toml's fee `Pro edition` is sold for at least 3 months; its cost over 1 cycles is less than a purchase of it"
+        )
+    );
+    assert_eq!(said("fixtures/tcss-usd-300.toml", "3"), "");
+    assert_eq!(said("fixtures/tcss-cny-topup.toml", "3"), "");
+}

@@ -63,6 +63,7 @@ pub(crate) fn run(args: &EstimateArgs, width: u16) -> Result<CommandOutput> {
         refuse_plans_alike(&given.iter().collect::<Vec<_>>())?;
         for plan in &given {
             notes += &plan.notes();
+            notes += &term_notes(plan, args.months);
             let recommendation = recommend(plan, demand, args.months, None)?;
             plans.push(plan_estimate(plan, vec![recommendation])?);
         }
@@ -136,6 +137,7 @@ pub(crate) fn run(args: &EstimateArgs, width: u16) -> Result<CommandOutput> {
                     Ok(recommendation)
                 })
                 .collect::<Result<_>>()?;
+            notes += &term_notes(&run.plan, args.months);
             plans.push(plan_estimate(&run.plan, accounts)?);
         }
         Some(size_for)
@@ -149,4 +151,30 @@ pub(crate) fn run(args: &EstimateArgs, width: u16) -> Result<CommandOutput> {
         stderr: notes,
         ..CommandOutput::success(stdout)
     })
+}
+
+/// Said out loud: `--months` past the plan's term prices renewals on the
+/// same terms, and fewer months than a fee is sold for price less than any
+/// purchase could cost.
+fn term_notes(plan: &Plan, months: u32) -> String {
+    let mut notes = String::new();
+    if let Some(term) = plan.subscription.months
+        && months > term
+    {
+        notes += &format!(
+            "scanquota: the plan {} runs {term} months; its cost over {months} cycles assumes it is renewed on the same terms\n",
+            plan.file
+        );
+    }
+    for fee in &plan.fees {
+        if let Some(least) = fee.min_months
+            && months < least
+        {
+            notes += &format!(
+                "scanquota: the plan {}'s fee `{}` is sold for at least {least} months; its cost over {months} cycles is less than a purchase of it\n",
+                plan.file, fee.name
+            );
+        }
+    }
+    notes
 }
