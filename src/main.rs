@@ -11,12 +11,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// exit status: 0, 1 for findings (an alerting `check`, a `reconcile` that
 /// differs), the error's `code()` (2), or 128 + a signal's number.
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let mut cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => return usage_error(err),
     };
-    // `-o -` is standard output, as `-` is standard input to `--log`.
-    let output = cli.output.clone().filter(|path| path != "-");
+    // `-o -` is standard output, as `-` is standard input to `--log`: for
+    // the commands too (a table is laid out to the terminal's width).
+    if cli.output.as_deref() == Some("-") {
+        cli.output = None;
+    }
+    let output = cli.output.clone();
     // Without the signal thread (it cannot fail but for want of resources)
     // results are still written whole or not at all, as before.
     let _ = exit_on_signals();

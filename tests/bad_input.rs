@@ -691,8 +691,9 @@ fn catalogue() -> Vec<Case> {
             .to_vec(),
             needles: vec![
                 "--as-of `9999-12-31`".into(),
-                "would end after the year 9999".into(),
-                "give an --as-of before 9999-12-01T00:00:00+08:00, or an `end` in the plan".into(),
+                "is in or after the cycle from 9999-11-15T00:00:00+08:00".into(),
+                "whose periods would end after the year 9999".into(),
+                "give an --as-of before 9999-11-15T00:00:00+08:00, or an `end` in the plan".into(),
             ],
         },
         // The allocation shares out every charge to as-of: printed under
@@ -788,6 +789,30 @@ fn catalogue() -> Vec<Case> {
             needles: vec![
                 "-: is standard input, which scanquota does not read as a scanquota report; give its path"
                     .into(),
+            ],
+        },
+        Case {
+            name: "two unnamed plans in an estimate",
+            files: vec![
+                ("a.toml", format!("{MINIMAL_PLAN}[[allowance]]\nname = \"q\"\nunits = 10\n").into_bytes()),
+                ("b.toml", format!("{MINIMAL_PLAN}[[allowance]]\nname = \"q\"\nunits = 20\n").into_bytes()),
+            ],
+            args: [
+                "estimate",
+                "--plan",
+                "{a.toml}",
+                "--plan",
+                "{b.toml}",
+                "--first-scans",
+                "10",
+                "--repeat-scans",
+                "1",
+            ]
+            .map(String::from)
+            .to_vec(),
+            needles: vec![
+                "b.toml` has no name, as the plan".into(),
+                "give each plan its own `name`".into(),
             ],
         },
         Case {

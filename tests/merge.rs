@@ -348,6 +348,17 @@ fn merge_refuses_window_lines_and_lines_still_to_come_edited_by_hand() {
     let negative = edited(&coming, "negative.json", &|account| {
         account["charges"]["still_to_come"][0]["amount"] = "-1000.00".into()
     });
+    // The same figure at other places: a decimal's equality ignores them.
+    let places = edited(&month, "places.json", &|account| {
+        let posted = account["window_charges"]["posted"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        account["window_charges"]["posted"] = format!("{posted}0").into()
+    });
+    let dearer = edited(&coming, "dearer.json", &|account| {
+        account["charges"]["still_to_come"][0]["amount"] = "9999.00".into()
+    });
     for (file, needle) in [
         (
             &line,
@@ -360,6 +371,14 @@ fn merge_refuses_window_lines_and_lines_still_to_come_edited_by_hand() {
         (
             &negative,
             "accounts[0].charges.still_to_come[0].amount: `-1000.00` is negative, which no charge line is",
+        ),
+        (
+            &places,
+            "accounts[0].window_charges: are not the lines of charges.lines posted from",
+        ),
+        (
+            &dearer,
+            "accounts[0].charges.still_to_come[0].amount: `9999.00` is not its quantity 300 × unit price 0.3 at 2 decimals",
         ),
     ] {
         let (code, stdout, stderr) = run(&["merge", file]);

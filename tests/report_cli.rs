@@ -448,6 +448,15 @@ fn a_leap_second_belongs_to_its_day() {
         "2016-12-31",
     ]);
     assert_eq!(report["as_of"], "2016-12-31T23:59:59+00:00");
+    // The last day of the chart's series ends as every day does.
+    let daily = report["accounts"][0]["allowances"][0]["periods"][0]["daily"]
+        .as_array()
+        .unwrap();
+    assert_eq!(
+        daily.last().unwrap()["until"],
+        "2016-12-31T23:59:59.999999999+00:00"
+    );
+    assert!(!report.to_string().contains(":60"), "{report}");
     assert_eq!(report["accounts"][0]["scans"]["first"], 3);
     assert_eq!(report["accounts"][0]["scans"]["after_as_of"], 1);
     let (code, stdout, stderr) = run(&[
@@ -517,6 +526,21 @@ fn a_window_in_a_format_without_its_lines_is_noted() {
     let (code, _, said) = run(&["merge", &report, "--format", "csv"]);
     assert_eq!(code, 0, "{said}");
     assert!(said.contains(&format!("the csv {SAID}")), "{said}");
+    // Plans side by side: no view but JSON lists a window's lines.
+    let fleet = std::fs::read_to_string(common::root().join("fixtures/fleet.toml")).unwrap();
+    let second = dir.write(
+        "second.toml",
+        fleet.replacen("name = \"Fleet: ", "name = \"Second fleet: ", 1),
+    );
+    let (side_by_side, said) = with(&["--plan", &second, "--month", "2024-11"]);
+    assert!(!side_by_side.is_empty());
+    assert!(
+        said.contains("the table format of plans side by side lists no window's lines")
+            && said.contains("--format json lists each plan's"),
+        "{said}"
+    );
+    let (_, said) = with(&["--plan", &second, "--month", "2024-11", "--format", "json"]);
+    assert!(!said.contains("lists no window's lines"), "{said}");
 }
 
 /// `--output -` is standard output (it wrote a file named `-`).
@@ -549,4 +573,18 @@ fn output_dash_is_standard_output() {
     assert!(!expected.stdout.is_empty());
     assert_eq!(dashed.stdout, expected.stdout);
     assert!(!dir.dir().join("-").exists());
+    // A table is laid out as for standard output (to `COLUMNS`), not as for
+    // a file.
+    let table = |dash: bool| {
+        let mut command = scanquota();
+        command
+            .env("COLUMNS", "60")
+            .args(&args[..5])
+            .args(["--as-of", "2024-04-10T12:00:00+08:00"]);
+        if dash {
+            command.args(["-o", "-"]);
+        }
+        command.output().unwrap().stdout
+    };
+    assert_eq!(table(true), table(false));
 }

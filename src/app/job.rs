@@ -228,6 +228,17 @@ impl Job {
             .iter()
             .map(|spec| resolve_plan(spec, input.window.start.as_deref()))
             .collect::<Result<_>>()?;
+        // Before any log is read: plans alike are refused at once (those
+        // that start at the first scan are compared once it is read).
+        refuse_plans_alike(
+            &(resolved.iter())
+                .filter_map(|plan| match plan {
+                    Resolved::Ready(plan) => Some(&**plan),
+                    Resolved::StartsAtFirstScan { .. } => None,
+                })
+                .collect::<Vec<_>>(),
+            true,
+        )?;
         let mut zones: Vec<Zone> = Vec::new();
         for plan in &resolved {
             let zone = match plan {
@@ -350,7 +361,7 @@ impl Job {
             });
         }
         refuse_as_of_apart(&asked, input.window.as_of.as_deref())?;
-        refuse_plans_alike(&runs.iter().map(|run| &run.plan).collect::<Vec<_>>())?;
+        refuse_plans_alike(&runs.iter().map(|run| &run.plan).collect::<Vec<_>>(), true)?;
         Ok(Job {
             runs,
             inputs: Inputs {
@@ -625,7 +636,7 @@ pub(crate) fn resolve_as_of_in(
             option: "--as-of",
             value: text.unwrap_or("now").to_string(),
             fix: format!(
-                "is in a period of the open-ended plan {} that would end after the year 9999, the last scanquota handles; give an --as-of before {}, or an `end` in the plan",
+                "is in or after the cycle from {1} of the open-ended plan {0}, whose periods would end after the year 9999, the last scanquota handles; give an --as-of before {1}, or an `end` in the plan",
                 plan.file,
                 plan.zone.format(until)
             ),
@@ -637,15 +648,16 @@ pub(crate) fn resolve_as_of_in(
 /// Plans compared side by side are told apart by their names: a plan
 /// given twice, or two plans of one name (whose columns or blocks would
 /// read the same, and `estimate` ranks them cheapest first), are refused.
-/// Unnamed plans are numbered in the order given.
-pub(crate) fn refuse_plans_alike(plans: &[&Plan]) -> Result<()> {
+/// Unnamed plans are told apart where a view numbers them in the order
+/// given (`unnamed_numbered`: a report's "plan 1", "plan 2"), not where
+/// each is titled "(unnamed plan)" (`estimate`).
+pub(crate) fn refuse_plans_alike(plans: &[&Plan], unnamed_numbered: bool) -> Result<()> {
     let digest = crate::plan::plan_digest;
     let digests: Vec<String> = plans.iter().map(|plan| digest(plan)).collect();
     for (index, plan) in plans.iter().enumerate() {
-        // Plans without a name are shown as "plan 1", "plan 2": told apart
-        // by their order, unless they are one plan.
         let alike = |e: usize| {
-            digests[e] == digests[index] || (!plan.name.is_empty() && plans[e].name == plan.name)
+            digests[e] == digests[index]
+                || ((!plan.name.is_empty() || !unnamed_numbered) && plans[e].name == plan.name)
         };
         let Some(earlier) = (0..index).find(|&e| alike(e)).map(|e| plans[e]) else {
             continue;
@@ -656,9 +668,13 @@ pub(crate) fn refuse_plans_alike(plans: &[&Plan]) -> Result<()> {
                 earlier.file
             )
         } else {
+            let name = match plan.name.as_str() {
+                "" => "no name, as the plan".to_string(),
+                name => format!("the name `{name}` of the plan"),
+            };
             format!(
-                "has the name `{}` of the plan {} given before it, so the two could not be told apart side by side; give each plan its own `name`",
-                plan.name, earlier.file
+                "has {name} {} given before it, so the two could not be told apart side by side; give each plan its own `name`",
+                earlier.file
             )
         };
         return Err(Error::Option {

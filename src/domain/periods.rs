@@ -100,10 +100,11 @@ impl Term {
         Some(Period { start, end })
     }
 
-    /// Of an open-ended term, the first instant that lies in a period whose
-    /// end would be after the year 9999: 00:00 local of 9999-12-01, which
-    /// starts the calendar month 9999-12 and falls in or before the cycle
-    /// that starts in that month (a cycle starts in every month). Periods
+    /// Of an open-ended term, the start of the first cycle some period of
+    /// which would end after the year 9999: the cycle that holds 00:00 local
+    /// of 9999-12-01, which starts the calendar month 9999-12 (a cycle
+    /// starts in every month, so it is at most a month earlier). An as-of
+    /// in that cycle would project, and post, lines of that month. Periods
     /// are printed with their ends, and no instant past 9999-12-31 is
     /// written. `None` for a term with an end, whose periods are cut there.
     pub(crate) fn open_until(&self) -> Option<DateTime<Utc>> {
@@ -112,7 +113,21 @@ impl Term {
         }
         let local = NaiveDate::from_ymd_opt(crate::domain::zone::LATEST_YEAR, 12, 1)?
             .and_hms_opt(0, 0, 0)?;
-        Some(self.zone.resolve_boundary(local))
+        let last_month = self.zone.resolve_boundary(local);
+        // Counted down from a month count past the year to the last cycle
+        // boundary at or before that midnight (a few steps at most).
+        let year = self
+            .start_local
+            .year()
+            .min(crate::domain::zone::LATEST_YEAR);
+        let mut k = u32::try_from(crate::domain::zone::LATEST_YEAR - year).unwrap_or(0) * 12 + 12;
+        loop {
+            match self.cycle_boundary(k) {
+                Some(start) if start <= last_month => return Some(start),
+                _ if k == 0 => return Some(last_month),
+                _ => k -= 1,
+            }
+        }
     }
 
     /// Every cycle that has started by `as_of`.
@@ -242,7 +257,14 @@ mod tests {
         assert_eq!(term.open_until(), None);
         let open = Term::new(zone, start, None);
         assert_eq!(open.cycles_until(end).len(), 11);
-        assert_eq!(open.open_until(), Some(at("9999-12-01T00:00:00+08:00")));
+        // The cycle from 9999-11-15 holds 9999-12-01: an as-of in it would
+        // project the calendar month 9999-12.
+        assert_eq!(open.open_until(), Some(at("9999-11-15T00:00:00+08:00")));
+        let first_of_month = Term::new(zone, at("9999-01-01T00:00:00+08:00"), None);
+        assert_eq!(
+            first_of_month.open_until(),
+            Some(at("9999-12-01T00:00:00+08:00"))
+        );
         let months = open.calendar_months_until(end);
         assert_eq!(
             months.last().map(|p| p.end),

@@ -135,14 +135,15 @@ fn used_over(consumed: Decimal, granted: Decimal, limit: Decimal) -> bool {
 }
 
 /// The percentage shown: to 2 places, or to 8 where 2 would read as the
-/// limit itself or on the other side of it than the verdict.
+/// limit itself or on the other side of it than the verdict, or in full
+/// where 8 would too (a grant of many digits).
 fn shown_percent(used: Decimal, over: bool, limit: Decimal) -> Decimal {
-    let two = used.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    if two == limit || (two > limit) != over {
-        used.round_dp_with_strategy(8, RoundingStrategy::MidpointAwayFromZero)
-    } else {
-        two
-    }
+    let misleads = |shown: Decimal| shown == limit || (shown > limit) != over;
+    [2, 8]
+        .into_iter()
+        .map(|places| used.round_dp_with_strategy(places, RoundingStrategy::MidpointAwayFromZero))
+        .find(|shown| !misleads(*shown))
+        .unwrap_or_else(|| used.normalize())
 }
 
 fn result(
@@ -302,4 +303,32 @@ pub(crate) fn evaluate(report: &Report, thresholds: &Thresholds) -> Result<Vec<C
         }
     }
     Ok(results)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    /// The value shown never reads as the limit, or on its other side than
+    /// the verdict: 2 places, else 8, else in full.
+    #[test]
+    fn a_used_percentage_is_shown_as_precisely_as_its_verdict_needs() {
+        let d = |text: &str| Decimal::from_str(text).unwrap();
+        let fifty = d("50");
+        for (consumed, granted, shown) in [
+            ("30", "100", "30"),
+            ("500001", "1000000", "50.0001"),
+            ("50000000001", "100000000000", "50.000000001"),
+        ] {
+            let (consumed, granted) = (d(consumed), d(granted));
+            let over = used_over(consumed, granted, fifty);
+            let used = percent(consumed, granted);
+            assert_eq!(
+                format_decimal(shown_percent(used, over, fifty)),
+                shown,
+                "{consumed} of {granted}"
+            );
+        }
+    }
 }

@@ -50,7 +50,13 @@ pub(crate) fn read_report(path: &str) -> Result<(Report, String)> {
         }
         refuse_unbalanced_charges(path, index, account, report.decimals)?;
         refuse_other_money(path, index, account, report.decimals)?;
-        refuse_window_not_of_the_lines(path, index, account, window.as_ref(), report.decimals)?;
+        refuse_window_or_later_lines_edited(
+            path,
+            index,
+            account,
+            window.as_ref(),
+            report.decimals,
+        )?;
         account.rebuild_bases();
     }
     if let Some((key, problem)) = report.unbalanced() {
@@ -132,7 +138,7 @@ fn refuse_unbalanced_charges(
 /// lines still to come are amounts at the report's decimals, not negative,
 /// as its charge lines. A report edited by hand there would print a window
 /// bill, or a projection, its own lines contradict.
-fn refuse_window_not_of_the_lines(
+fn refuse_window_or_later_lines_edited(
     path: &str,
     index: usize,
     account: &crate::model::report::AccountReport,
@@ -169,8 +175,10 @@ fn refuse_window_not_of_the_lines(
             "are missing from a report with a window".into(),
         ),
         (Some(window), Some(written)) => {
+            // Compared as written: a decimal's equality ignores its places
+            // (`18.0` equals `18.00`), and the report's are part of it.
             let expected = WindowCharges::of(&account.charges.lines, window, decimals);
-            if &expected == written {
+            if json(&expected) == json(written) {
                 Ok(())
             } else {
                 refuse(

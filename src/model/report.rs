@@ -452,7 +452,7 @@ fn report_days(plan: &Plan, schedule: &Schedule) -> Vec<Vec<std::sync::Arc<[Repo
                     .zip(day_ends)
                     .map(|(start, end)| ReportDay {
                         date: Instant::new(zone, start).date(),
-                        until: Instant::new(shown, end),
+                        until: Instant::new(shown, day_end_shown(end)),
                     })
                     .collect()
             })
@@ -570,9 +570,10 @@ impl AccountReport {
     /// nothing remaining, a current one with nothing expired), an
     /// allowance's figures are its periods' sums and the account's units
     /// its allowances' sums; the scan counts add up within a count's range;
-    /// and each charge line's amount is its quantity × unit price at
-    /// `decimals` places (a top-up's within one cent-like step of it: it is
-    /// the period's cost after the top-up less the cost before).
+    /// and each charge line's amount (posted, accrued or still to come) is
+    /// its quantity × unit price at `decimals` places (a top-up's within one
+    /// cent-like step of it: it is the period's cost after the top-up less
+    /// the cost before).
     pub(crate) fn unbalanced(&self, decimals: u32) -> Option<(String, String)> {
         let zero = Decimal::ZERO;
         let sum = |values: &mut dyn Iterator<Item = Units>| {
@@ -734,8 +735,19 @@ impl AccountReport {
             ));
         }
         let step = Decimal::new(1, decimals);
-        for (l, line) in self.charges.lines.iter().enumerate() {
-            let key = |field: &str| format!("charges.lines[{l}].{field}");
+        // The lines still to come are priced as the posted ones are.
+        let lines = (self
+            .charges
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(l, line)| ("lines", l, line)))
+        .chain(
+            (self.charges.still_to_come.iter().enumerate())
+                .map(|(l, line)| ("still_to_come", l, line)),
+        );
+        for (list, l, line) in lines {
+            let key = |field: &str| format!("charges.{list}[{l}].{field}");
             if line.quantity.value() < zero {
                 return Some((
                     key("quantity"),
@@ -978,9 +990,8 @@ pub struct Totals {
 
 impl Totals {
     /// The totals over `accounts`, money kept at `decimals` places; a total
-    /// beyond a decimal's range is [`Error::Overflow`].
-    /// The sums over `accounts`; `fix` says how to stay within a decimal's
-    /// range (a report and a merge are made smaller differently).
+    /// beyond a decimal's range is [`Error::Overflow`], whose `fix` says how
+    /// to stay within it (a report and a merge are made smaller differently).
     pub(crate) fn of(accounts: &[AccountReport], decimals: u32, fix: &'static str) -> Result<Self> {
         let mut totals = Totals {
             charges: Money::zero(decimals),
@@ -1495,6 +1506,18 @@ fn shown_as_of(as_of: DateTime<Utc>) -> DateTime<Utc> {
         as_of.with_nanosecond(0).unwrap_or(as_of)
     } else {
         as_of
+    }
+}
+
+/// A day's `until` as printed: the last nanosecond of a leap second (a
+/// bare-date as-of of 31 December in UTC) as the last of second 59, as
+/// every other day ends, since many readers of RFC 3339 refuse second 60.
+fn day_end_shown(end: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::Timelike;
+    if end.nanosecond() == 1_999_999_999 {
+        end.with_nanosecond(999_999_999).unwrap_or(end)
+    } else {
+        end
     }
 }
 

@@ -60,7 +60,7 @@ pub(crate) fn run(args: &EstimateArgs, width: u16) -> Result<CommandOutput> {
         let given: Vec<Plan> = (args.plan.iter())
             .map(|spec| plan_on_its_own(spec, args.window.start.as_deref()))
             .collect::<Result<_>>()?;
-        refuse_plans_alike(&given.iter().collect::<Vec<_>>())?;
+        refuse_plans_alike(&given.iter().collect::<Vec<_>>(), false)?;
         for plan in &given {
             notes += &plan.notes();
             notes += &term_notes(plan, args.months);
@@ -83,6 +83,10 @@ pub(crate) fn run(args: &EstimateArgs, width: u16) -> Result<CommandOutput> {
             ..Needs::default()
         };
         let job = Job::build(&args.plan, &input, None, needs)?;
+        refuse_plans_alike(
+            &job.runs.iter().map(|run| &run.plan).collect::<Vec<_>>(),
+            false,
+        )?;
         notes = job.notes.clone();
         for run in &job.runs {
             // Demand is observed with unlimited quota: denial does not hide it.

@@ -14,7 +14,7 @@ pub(crate) fn run(args: &MergeArgs, width: u16) -> Result<CommandOutput> {
         reports.push((path.clone(), report));
     }
     let merged = merge(reports)?;
-    notes += &super::window_note(args.format, &merged);
+    notes += &super::window_note(args.format, &merged, false);
     // Written as it is formatted, as `report` is: the sum of the partitions
     // is the largest document scanquota writes.
     let view = super::report_view(args.format, width);

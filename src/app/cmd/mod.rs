@@ -146,21 +146,34 @@ pub fn report_view(format: ReportFormat, width: u16) -> Box<dyn ReportView> {
 }
 
 /// Said out loud: the CSV usage table and OpenMetrics' gauges have no
-/// place for the lines posted in a billing window, so with one their
-/// figures are those to as-of (the window's end) alone.
-fn window_note(format: ReportFormat, report: &Report) -> String {
-    let name = match format {
-        ReportFormat::Csv => "csv",
-        ReportFormat::Openmetrics => "openmetrics",
+/// place for the lines posted in a billing window, nor has any view of
+/// plans side by side but JSON (which holds each plan's whole report), so
+/// there the figures are those to as-of (the window's end) alone.
+fn window_note(format: ReportFormat, report: &Report, side_by_side: bool) -> String {
+    let Some(window) = &report.window else {
+        return String::new();
+    };
+    let (name, listed) = match format {
+        ReportFormat::Json => return String::new(),
+        _ if side_by_side => (
+            format!("{format:?}").to_lowercase(),
+            "--format json lists each plan's",
+        ),
+        ReportFormat::Csv | ReportFormat::Openmetrics => (
+            format!("{format:?}").to_lowercase(),
+            "--format json, table, markdown or html list them",
+        ),
         _ => return String::new(),
     };
-    match &report.window {
-        Some(window) => format!(
-            "scanquota: the {name} format lists no window's lines: its figures are to as-of ({}), not those posted from {} to {}; --format json, table, markdown or html list them\n",
-            report.as_of, window.from, window.to
-        ),
-        None => String::new(),
-    }
+    let what = if side_by_side {
+        " of plans side by side"
+    } else {
+        ""
+    };
+    format!(
+        "scanquota: the {name} format{what} lists no window's lines: its figures are to as-of ({}), not those posted from {} to {}; {listed}\n",
+        report.as_of, window.from, window.to
+    )
 }
 
 /// The view of several plans side by side in `format`. OpenMetrics

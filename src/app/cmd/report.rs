@@ -30,7 +30,7 @@ pub(crate) fn run(args: &ReportArgs, width: u16) -> Result<CommandOutput> {
     };
     let job = Job::build(&args.plan, &args.billed.input, Some(&args.billed), needs)?;
     let Reports { mut reports, notes } = reports(&job)?;
-    let notes = notes + &super::window_note(args.format, &reports[0]);
+    let notes = notes + &super::window_note(args.format, &reports[0], comparison.is_some());
     // Every figure is known and checked here; what is left is writing it,
     // as it is formatted (a JSON report can be hundreds of MB).
     let write: super::Streamed = match comparison {
