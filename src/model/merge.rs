@@ -103,10 +103,7 @@ fn refuse_unbalanced_charges(
     let mut sum = Money::zero(decimals);
     for (line_index, line) in account.charges.lines.iter().enumerate() {
         let amount = line.amount;
-        let problem = off_decimals(amount, decimals).or_else(|| {
-            (amount < Money::zero(decimals))
-                .then(|| "is negative, which no charge line is".to_string())
-        });
+        let problem = line_amount_problem(amount, decimals);
         if let Some(problem) = problem {
             return Err(Error::input(
                 Location::file(path).key(key(&format!("lines[{line_index}].amount"))),
@@ -153,10 +150,7 @@ fn refuse_window_or_later_lines_edited(
     };
     for (line_index, line) in account.charges.still_to_come.iter().enumerate() {
         let amount = line.amount;
-        let problem = off_decimals(amount, decimals).or_else(|| {
-            (amount < Money::zero(decimals))
-                .then(|| "is negative, which no charge line is".to_string())
-        });
+        let problem = line_amount_problem(amount, decimals);
         if let Some(problem) = problem {
             return refuse(
                 format!("charges.still_to_come[{line_index}].amount"),
@@ -195,6 +189,14 @@ fn refuse_window_or_later_lines_edited(
             }
         }
     }
+}
+
+/// What is wrong with a charge line's `amount`, if anything: not at the
+/// report's `decimals`, or negative.
+fn line_amount_problem(amount: Money, decimals: u32) -> Option<String> {
+    off_decimals(amount, decimals).or_else(|| {
+        (amount < Money::zero(decimals)).then(|| "is negative, which no charge line is".to_string())
+    })
 }
 
 /// What is wrong with `amount` if it is not written at the report's
