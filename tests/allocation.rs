@@ -272,7 +272,7 @@ fn report_of(plan: &str, log: &str, minute: u32, breakdown: Option<AllocationRul
         usages,
         scans.accounts.is_empty(),
         None,
-        &BTreeMap::new(),
+        None,
         breakdown.as_ref(),
     )
     .expect("small plans fit")

@@ -13,7 +13,6 @@ use scanquota::input::log::{ReadOptions, ScanLog};
 use scanquota::model::report::assemble;
 use scanquota::plan::Plan;
 use scanquota::replay::stream::replay_streaming;
-use std::collections::BTreeMap;
 
 const PLAN: &str = "fixtures/tcss-usd-300.toml";
 
@@ -300,7 +299,7 @@ proptest! {
             match result {
                 Some((log, usages)) => {
                     prop_assert!(ordered, "only a time-ordered log streams to the end");
-                    let streamed = assemble(&plan, &schedule, usages, log.accounts.is_empty(), None, &BTreeMap::new(), None).unwrap();
+                    let streamed = assemble(&plan, &schedule, usages, log.accounts.is_empty(), None, None, None).unwrap();
                     prop_assert_eq!(&streamed, &buffered);
                 }
                 None => prop_assert!(!ordered, "a time-ordered log streams to the end"),

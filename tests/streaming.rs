@@ -17,7 +17,6 @@ use scanquota::plan::Plan;
 use scanquota::render::ledger::Sink;
 use scanquota::replay::stream::replay_streaming;
 use scanquota::replay::{RowSource, each_row, row_source};
-use std::collections::BTreeMap;
 
 const PLAN: &str = "timezone = \"+08:00\"\n[subscription]\nstart = 2024-01-01T00:00:00+08:00\n\
     [metering]\nrepeat_scan_units = 0.1\n[[allowance]]\nname = \"free\"\nkind = \"free\"\nunits = 3\nreset = \"calendar-month\"\n\
@@ -73,7 +72,7 @@ proptest! {
         match replay_streaming(&plan, std::slice::from_ref(&path), &schedule, None, &ReadOptions::default(), &in_pieces, shares).unwrap() {
             Some((log, usages)) => {
                 prop_assert!(sorted, "streaming only finishes on time-ordered logs");
-                let streamed = assemble(&plan, &schedule, usages, log.accounts.is_empty(), None, &BTreeMap::new(), None).unwrap();
+                let streamed = assemble(&plan, &schedule, usages, log.accounts.is_empty(), None, None, None).unwrap();
                 prop_assert_eq!(streamed, buffered);
             }
             None => prop_assert!(!sorted, "a time-ordered log streams to the end"),
@@ -271,7 +270,7 @@ fn streamed_pieces_that_do_not_read_on_their_own_give_up() {
             usages,
             log.accounts.is_empty(),
             None,
-            &BTreeMap::new(),
+            None,
             None,
         )
         .unwrap();

@@ -14,7 +14,6 @@ use scanquota::model::ledger::ledger_row;
 use scanquota::model::report::assemble;
 use scanquota::plan::Plan;
 use scanquota::replay::{self, Inputs, Logs, Observer};
-use std::collections::BTreeMap;
 
 fuzz_target!(|bytes: &[u8]| {
     let Some(split) = bytes.iter().position(|&b| b == 0) else {
@@ -71,7 +70,7 @@ fuzz_target!(|bytes: &[u8]| {
             replayed.usages,
             replayed.no_rows,
             None,
-            &BTreeMap::new(),
+            None,
             None,
         )
     });

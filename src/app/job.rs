@@ -32,10 +32,9 @@ pub struct PlanRun {
     pub plan: Plan,
     /// The moment the report describes.
     pub(crate) as_of: DateTime<Utc>,
-    /// Billable core days per account from `--cores` (empty without it).
-    pub(crate) core_days: BTreeMap<String, Vec<CoreDay>>,
-    /// `--cores` was given: a plan with `[cores]` bills them.
-    pub(crate) cores_given: bool,
+    /// Billable core days per account from `--cores`; `None` without it
+    /// (a plan with `[cores]` then bills none, and its report says so).
+    pub(crate) core_days: Option<BTreeMap<String, Vec<CoreDay>>>,
     /// `--month` or `--from`/`--to`: the lines posted in `[from, to)`.
     pub(crate) window: Option<Window>,
 }
@@ -337,26 +336,25 @@ impl Job {
                     if !notes.contains(&note) {
                         notes += &note;
                     }
-                    days
+                    Some(days)
                 }
                 None => {
                     // Said out loud: a plan that prices cores bills none
                     // without samples, and a report or invoice that leaves
                     // them out must not look complete (docs/decisions.md).
-                    if let (Some(_), Some(_)) = (billed, &plan.cores) {
+                    if billed.is_some() && plan.cores.is_some() {
                         notes += &format!(
                             "scanquota: the plan {} prices cores ([cores]) but no --cores file was given: no cores lines are billed; pass --cores FILE (hourly samples) to bill them\n",
                             plan.file
                         );
                     }
-                    BTreeMap::new()
+                    None
                 }
             };
             runs.push(PlanRun {
                 plan,
                 as_of,
                 core_days,
-                cores_given: cores.is_some(),
                 window,
             });
         }
@@ -652,17 +650,24 @@ pub(crate) fn resolve_as_of_in(
 /// given (`unnamed_numbered`: a report's "plan 1", "plan 2"), not where
 /// each is titled "(unnamed plan)" (`estimate`).
 pub(crate) fn refuse_plans_alike(plans: &[&Plan], unnamed_numbered: bool) -> Result<()> {
-    let digest = crate::plan::plan_digest;
-    let digests: Vec<String> = plans.iter().map(|plan| digest(plan)).collect();
+    // One plan is alike nothing (and its digest is not worth taking).
+    if plans.len() < 2 {
+        return Ok(());
+    }
+    let digests: Vec<String> = plans
+        .iter()
+        .map(|plan| crate::plan::plan_digest(plan))
+        .collect();
     for (index, plan) in plans.iter().enumerate() {
         let alike = |e: usize| {
             digests[e] == digests[index]
                 || ((!plan.name.is_empty() || !unnamed_numbered) && plans[e].name == plan.name)
         };
-        let Some(earlier) = (0..index).find(|&e| alike(e)).map(|e| plans[e]) else {
+        let Some(e) = (0..index).find(|&e| alike(e)) else {
             continue;
         };
-        let fix = if digest(earlier) == digests[index] {
+        let earlier = plans[e];
+        let fix = if digests[e] == digests[index] {
             format!(
                 "is the plan {} again (the same terms); give each plan once",
                 earlier.file

@@ -142,12 +142,7 @@ fn refuse_window_or_later_lines_edited(
     window: Option<&crate::model::report::WindowReport>,
     decimals: u32,
 ) -> Result<()> {
-    let refuse = |key: String, problem: String| {
-        Err(Error::input(
-            Location::file(path).key(format!("accounts[{index}].{key}")),
-            format!("{problem}; give the report as scanquota wrote it"),
-        ))
-    };
+    let refuse = |key: String, problem: String| Err(edited(path, index, &key, &problem));
     for (line_index, line) in account.charges.still_to_come.iter().enumerate() {
         let amount = line.amount;
         let problem = line_amount_problem(amount, decimals);
@@ -191,6 +186,15 @@ fn refuse_window_or_later_lines_edited(
     }
 }
 
+/// The error for key `key` (under `accounts[index]`) of the report at
+/// `path`, which no report holds as written: it was edited or damaged.
+fn edited(path: &str, index: usize, key: &str, problem: &str) -> Error {
+    Error::input(
+        Location::file(path).key(format!("accounts[{index}].{key}")),
+        format!("{problem}; give the report as scanquota wrote it"),
+    )
+}
+
 /// What is wrong with a charge line's `amount`, if anything: not at the
 /// report's `decimals`, or negative.
 fn line_amount_problem(amount: Money, decimals: u32) -> Option<String> {
@@ -216,12 +220,7 @@ fn refuse_other_money(
     account: &crate::model::report::AccountReport,
     decimals: u32,
 ) -> Result<()> {
-    let refuse = |key: String, problem: String| {
-        Err(Error::input(
-            Location::file(path).key(format!("accounts[{index}].{key}")),
-            format!("{problem}; give the report as scanquota wrote it"),
-        ))
-    };
+    let refuse = |key: String, problem: String| Err(edited(path, index, &key, &problem));
     let mut amounts: Vec<(String, Money)> = Vec::new();
     if let Some(projection) = &account.projection {
         amounts.push((

@@ -167,12 +167,6 @@ pub(crate) struct WindowCharges {
 }
 
 impl Report {
-    /// No `--cores` samples were given: the report bills no cores, whatever
-    /// the plan prices.
-    pub fn bills_no_cores(&mut self) {
-        self.bills_cores = false;
-    }
-
     /// Describe the window `[from, to)`: each account's lines posted in it.
     pub fn set_window(
         &mut self,
@@ -1038,18 +1032,19 @@ impl Totals {
 
 /// The report from replayed usages (in memory or streamed). `no_rows`: the
 /// log had no rows at all, so the `default` placeholder account gives way to
-/// accounts that only have core samples.
+/// accounts that only have core samples. `core_days` is `None` without
+/// `--cores`: the report then bills no cores, and says so (`bills_cores`),
+/// whatever the plan prices.
 pub fn assemble(
     plan: &Plan,
     schedule: &Schedule,
     mut usages: Vec<AccountUsage>,
     no_rows: bool,
     account: Option<&str>,
-    core_days: &BTreeMap<String, Vec<CoreDay>>,
+    core_days: Option<&BTreeMap<String, Vec<CoreDay>>>,
     breakdown: Option<&Breakdown>,
 ) -> Result<Report> {
-    let core_accounts: Vec<&String> = core_days
-        .keys()
+    let core_accounts: Vec<&String> = (core_days.iter().flat_map(|days| days.keys()))
         .filter(|name| account.is_none_or(|a| a == *name))
         .collect();
     if no_rows && account.is_none() && !core_accounts.is_empty() {
@@ -1069,7 +1064,7 @@ pub fn build(
     plan: &Plan,
     schedule: &Schedule,
     usages: &[AccountUsage],
-    core_days: &BTreeMap<String, Vec<CoreDay>>,
+    core_days: Option<&BTreeMap<String, Vec<CoreDay>>>,
     breakdown: Option<&Breakdown>,
 ) -> Result<Report> {
     let days = report_days(plan, schedule);
@@ -1077,7 +1072,8 @@ pub fn build(
     // doubling would hold up to twice the accounts' room.
     let mut accounts: Vec<AccountReport> = Vec::with_capacity(usages.len());
     for usage in usages {
-        let cores = core_days.get(&usage.account).map_or(&[][..], Vec::as_slice);
+        let cores =
+            (core_days.and_then(|days| days.get(&usage.account))).map_or(&[][..], Vec::as_slice);
         accounts.push(account_report(
             plan, schedule, usage, &days, cores, breakdown,
         )?);
@@ -1099,7 +1095,7 @@ pub fn build(
         unit_places: schedule.unit_places(),
         overage_policy: plan.overage.policy,
         overage_unit_price: plan.overage.unit_price.map(UnitPrice::new),
-        bills_cores: plan.cores.is_some(),
+        bills_cores: plan.cores.is_some() && core_days.is_some(),
         changes: PlanChange::of(plan, schedule.display),
         accounts,
         totals,

@@ -10,7 +10,6 @@ use scanquota::model::ledger::{LedgerRow, ledger_row};
 use scanquota::model::report::{Report, build};
 use scanquota::plan::Plan;
 use scanquota::replay::{each_held_row, each_outcome};
-use std::collections::BTreeMap;
 
 /// The report of `plan` over `log` at `as_of` (of `account`, if given).
 pub fn generate(
@@ -21,7 +20,7 @@ pub fn generate(
 ) -> Result<Report> {
     let schedule = Schedule::new(plan, as_of);
     let usages = each_outcome(plan, log, &schedule, account, |_, _| {});
-    build(plan, &schedule, &usages, &BTreeMap::new(), None)
+    build(plan, &schedule, &usages, None, None)
 }
 
 /// Every ledger row of `log` (of `account`, if given) in replay order; rows

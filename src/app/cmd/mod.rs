@@ -155,12 +155,9 @@ fn window_note(format: ReportFormat, report: &Report, side_by_side: bool) -> Str
     };
     let (name, listed) = match format {
         ReportFormat::Json => return String::new(),
-        _ if side_by_side => (
-            format!("{format:?}").to_lowercase(),
-            "--format json lists each plan's",
-        ),
+        _ if side_by_side => (format_name(format), "--format json lists each plan's"),
         ReportFormat::Csv | ReportFormat::Openmetrics => (
-            format!("{format:?}").to_lowercase(),
+            format_name(format),
             "--format json, table, markdown or html list them",
         ),
         _ => return String::new(),
@@ -174,6 +171,13 @@ fn window_note(format: ReportFormat, report: &Report, side_by_side: bool) -> Str
         "scanquota: the {name} format{what} lists no window's lines: its figures are to as-of ({}), not those posted from {} to {}; {listed}\n",
         report.as_of, window.from, window.to
     )
+}
+
+/// `format` as `--format` takes it (`csv`, `openmetrics`).
+fn format_name(format: ReportFormat) -> String {
+    clap::ValueEnum::to_possible_value(&format)
+        .map(|value| value.get_name().to_string())
+        .unwrap_or_default()
 }
 
 /// The view of several plans side by side in `format`. OpenMetrics

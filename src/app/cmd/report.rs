@@ -77,7 +77,11 @@ pub(crate) fn reports(job: &Job) -> Result<Reports> {
 pub(crate) fn report_of(job: &Job, run: &PlanRun, keep_usages: bool) -> Result<(Report, Replayed)> {
     let mut replayed = replay::run(&job.inputs, &run.plan, job.schedule(run), Observer::Usages)?;
     let known = (replayed.accounts_in_logs.iter())
-        .chain(run.core_days.keys())
+        .chain(
+            run.core_days
+                .iter()
+                .flat_map(std::collections::BTreeMap::keys),
+        )
         .map(String::as_str);
     refuse_unknown_account(job, unknown_account(job.inputs.account.as_deref(), known))?;
     let breakdown = job.breakdown(replayed.group_names.clone());
@@ -90,12 +94,9 @@ pub(crate) fn report_of(job: &Job, run: &PlanRun, keep_usages: bool) -> Result<(
         },
         replayed.no_rows,
         job.inputs.account.as_deref(),
-        &run.core_days,
+        run.core_days.as_ref(),
         breakdown.as_ref(),
     )?;
-    if !run.cores_given {
-        report.bills_no_cores();
-    }
     if let Some(window) = run.window {
         report.set_window(run.plan.zone, window.from, window.to);
     }
