@@ -139,8 +139,10 @@ pub(crate) fn format_units(value: Decimal) -> String {
 pub(crate) const UNITS_TEXT: usize = 40;
 
 /// `value` in decimal digits, written into `buffer` from its end: what
-/// `value.to_string()` gives, for a ledger's line numbers (one a row).
-pub(crate) fn u64_text(mut value: u64, buffer: &mut [u8; 20]) -> &str {
+/// `value.to_string()` gives, for a ledger's line numbers (one a row), as
+/// the bytes a CSV row is laid out from (a check that they are UTF-8
+/// costs a ledger more than writing them).
+pub(crate) fn u64_digits(mut value: u64, buffer: &mut [u8; 20]) -> &[u8] {
     let mut start = buffer.len();
     loop {
         start -= 1;
@@ -150,7 +152,7 @@ pub(crate) fn u64_text(mut value: u64, buffer: &mut [u8; 20]) -> &str {
             break;
         }
     }
-    std::str::from_utf8(&buffer[start..]).expect("digits are ASCII")
+    &buffer[start..]
 }
 
 /// [`format_units`] written into `buffer`, without allocating (a ledger
@@ -158,9 +160,15 @@ pub(crate) fn u64_text(mut value: u64, buffer: &mut [u8; 20]) -> &str {
 /// dropped, the point placed by the scale. What `normalize` then
 /// `to_string` print; a property test pins the two together.
 pub(crate) fn units_text(value: Decimal, buffer: &mut [u8; UNITS_TEXT]) -> &str {
+    std::str::from_utf8(units_digits(value, buffer)).expect("digits, a point and a sign are ASCII")
+}
+
+/// [`units_text`] as bytes, for a ledger's CSV rows and draws (see
+/// [`u64_digits`]).
+pub(crate) fn units_digits(value: Decimal, buffer: &mut [u8; UNITS_TEXT]) -> &[u8] {
     let (mantissa, mut scale) = (value.mantissa(), value.scale());
     if mantissa == 0 {
-        return "0";
+        return b"0";
     }
     let mut magnitude = mantissa.unsigned_abs();
     // Mantissas of units are small: strip zeros in 64 bits when they fit
@@ -210,7 +218,7 @@ pub(crate) fn units_text(value: Decimal, buffer: &mut [u8; UNITS_TEXT]) -> &str 
         at -= 1;
         buffer[at] = b'-';
     }
-    std::str::from_utf8(&buffer[at..]).expect("digits, a point and a sign are ASCII")
+    &buffer[at..]
 }
 
 /// The straightforward [`format_units`], which the fast path is pinned to.
@@ -441,7 +449,8 @@ mod tests {
         fn a_line_number_is_written_as_to_string_writes_it(value: u64, digits in 0u32..20) {
             for value in [value, value % 10u64.pow(digits), u64::MAX, 0] {
                 let mut buffer = [0; 20];
-                proptest::prop_assert_eq!(u64_text(value, &mut buffer), value.to_string());
+                let expected = value.to_string();
+                proptest::prop_assert_eq!(u64_digits(value, &mut buffer), expected.as_bytes());
             }
         }
     }

@@ -5,7 +5,8 @@
 
 use crate::domain::error::Error;
 use crate::domain::numbers::{
-    Exact, UNITS_TEXT, checked_sum, every_digit_kept, round_money, units_text, zero_money,
+    Exact, UNITS_TEXT, checked_sum, every_digit_kept, round_money, units_digits, units_text,
+    zero_money,
 };
 use crate::domain::zone::Zone;
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
@@ -168,10 +169,10 @@ impl Money {
 }
 
 impl Units {
-    /// What `Display` prints, written into `buffer` (a ledger writes two a
-    /// row: no formatting machinery).
-    pub(crate) fn text<'b>(&self, buffer: &'b mut [u8; UNITS_TEXT]) -> &'b str {
-        units_text(self.0, buffer)
+    /// What `Display` prints, written into `buffer` as bytes (a ledger
+    /// writes two a row: no formatting machinery).
+    pub(crate) fn digits<'b>(&self, buffer: &'b mut [u8; UNITS_TEXT]) -> &'b [u8] {
+        units_digits(self.0, buffer)
     }
 
     /// The larger of `self` and zero.
@@ -231,7 +232,7 @@ impl Instant {
     /// day: the RFC 3339 fast path's first ten bytes when it applies).
     pub fn date(&self) -> String {
         match self.rfc3339_fast(&mut [0; 35]) {
-            Some(text) => text[..10].to_string(),
+            Some(text) => String::from_utf8_lossy(&text[..10]).into_owned(),
             None => self.0.format("%Y-%m-%d").to_string(),
         }
     }
@@ -248,8 +249,19 @@ impl Instant {
     /// ledger writes one a row: no formatting machinery).
     pub(crate) fn rfc3339<'b>(&self, buffer: &'b mut [u8; 35]) -> std::borrow::Cow<'b, str> {
         match self.rfc3339_fast(buffer) {
-            Some(text) => std::borrow::Cow::Borrowed(text),
+            Some(text) => std::borrow::Cow::Borrowed(
+                std::str::from_utf8(text).expect("digits and signs are ASCII"),
+            ),
             None => std::borrow::Cow::Owned(self.rfc3339_general()),
+        }
+    }
+
+    /// [`Instant::rfc3339`] as bytes, for a ledger's CSV rows (see
+    /// [`crate::domain::numbers::u64_digits`]).
+    pub(crate) fn rfc3339_bytes<'b>(&self, buffer: &'b mut [u8; 35]) -> std::borrow::Cow<'b, [u8]> {
+        match self.rfc3339_fast(buffer) {
+            Some(text) => std::borrow::Cow::Borrowed(text),
+            None => std::borrow::Cow::Owned(self.rfc3339_general().into_bytes()),
         }
     }
 
@@ -262,7 +274,7 @@ impl Instant {
     /// 9999, no leap second, an offset of whole minutes) written into
     /// `buffer` without allocating; `None`: the general path writes it. A
     /// property test pins the two together.
-    fn rfc3339_fast<'b>(&self, buffer: &'b mut [u8; 35]) -> Option<&'b str> {
+    fn rfc3339_fast<'b>(&self, buffer: &'b mut [u8; 35]) -> Option<&'b [u8]> {
         use chrono::{Datelike, Offset, Timelike};
         let local = self.0.naive_local();
         let offset = self.0.offset().fix().local_minus_utc();
@@ -304,7 +316,7 @@ impl Instant {
         put(0, 0, Some(if offset < 0 { b'-' } else { b'+' }));
         put(minutes / 60, 2, Some(b':'));
         put(minutes % 60, 2, None);
-        Some(std::str::from_utf8(&buffer[..at]).expect("digits and signs are ASCII"))
+        Some(&buffer[..at])
     }
 }
 

@@ -1,7 +1,7 @@
 //! The audit trail: one row per input scan in replay order, with what the
 //! replay did to it. Summing `units` by outcome reproduces the report.
 
-use crate::domain::numbers::{UNITS_TEXT, units_text};
+use crate::domain::numbers::{UNITS_TEXT, units_digits};
 use crate::domain::values::{Instant, Units};
 use crate::domain::zone::Zone;
 use crate::engine::meter::ScanResult;
@@ -84,7 +84,12 @@ pub(crate) fn ledger_row_in<'row>(
             // What `{name}:{units}` formats, without the formatting machinery.
             entry.draws.push_str(&allowance.name);
             entry.draws.push(':');
-            entry.draws.push_str(units_text(draw, &mut [0; UNITS_TEXT]));
+            // (Digits, a point and a sign: one char a byte.)
+            let mut digits = [0; UNITS_TEXT];
+            let digits = units_digits(draw, &mut digits);
+            entry
+                .draws
+                .extend(digits.iter().map(|&byte| char::from(byte)));
         }
     }
     entry

@@ -6,7 +6,6 @@ use crate::engine::allocation::{SHARED, UNUSED};
 use crate::model::invoice::Invoice;
 use crate::model::report::{Comparison, Report};
 use std::borrow::Cow;
-use std::io::Write;
 
 pub(crate) struct CsvExporter;
 
@@ -15,81 +14,144 @@ pub(crate) struct CsvExporter;
 /// starts with `'` already, so that `=a` and `'=a` stay two names (`'=a`
 /// and `''=a`): dropping one leading `'` gives back every name as read.
 pub(crate) fn guard(cell: &str) -> Cow<'_, str> {
-    if cell.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) {
+    // (The first byte alone: every such start is ASCII. A ledger guards
+    // five cells a row.)
+    if matches!(
+        cell.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\'')
+    ) {
         Cow::Owned(format!("'{cell}"))
     } else {
         Cow::Borrowed(cell)
     }
 }
 
-/// Writes CSV records one at a time to a buffered output, as the csv crate's
+/// Writes CSV records one at a time to an output, as the csv crate's
 /// writer does with its default settings, for a ledger of millions of rows:
 /// a field without a comma, a quote or a line end is copied as it is (the
-/// csv crate looks at each byte through its state machine to decide that;
-/// here one vectorised pass looks at many at a time), any other is quoted the same way
-/// (in quotes, each quote doubled). A property test pins the bytes to the
-/// csv crate's (docs/decisions.md, "Plain rows").
+/// csv crate looks at each byte through its state machine to decide that),
+/// any other is quoted the same way (in quotes, each quote doubled). A
+/// property test pins the bytes to the csv crate's (docs/decisions.md,
+/// "Plain rows").
 pub struct RecordWriter<W: std::io::Write> {
-    out: std::io::BufWriter<W>,
-    /// The record being written: laid out here, then handed to `out` in
-    /// one call (a call per field and comma cost a ledger a fifth of its
-    /// formatting).
-    record: Vec<u8>,
+    out: W,
+    /// Records laid out, handed to `out` 64 KB at a time: laid out here
+    /// and written from here, with no second buffer to copy them into.
+    records: Vec<u8>,
 }
+
+/// Records are handed to the output once this many bytes are laid out.
+const RECORDS_HANDED_AT: usize = 64 << 10;
 
 impl<W: std::io::Write> RecordWriter<W> {
     pub(crate) fn new(out: W) -> Self {
         RecordWriter {
-            out: std::io::BufWriter::with_capacity(64 << 10, out),
-            record: Vec::new(),
+            out,
+            records: Vec::with_capacity(RECORDS_HANDED_AT + (4 << 10)),
         }
     }
 
     /// One record, its fields separated by commas and ended by a line end.
-    pub(crate) fn write_record<'a>(
-        &mut self,
-        fields: impl IntoIterator<Item = &'a [u8]>,
-    ) -> std::io::Result<()> {
-        let record = &mut self.record;
-        record.clear();
+    pub(crate) fn write_record<'a, I>(&mut self, fields: I) -> std::io::Result<()>
+    where
+        I: IntoIterator<Item = &'a [u8]>,
+        I::IntoIter: Clone,
+    {
+        let fields = fields.into_iter();
+        let records = &mut self.records;
+        let start = records.len();
+        // Laid out as they are first, then the record is looked at once
+        // (a search for quotes and line ends, and the commas counted,
+        // many bytes at a time: a ledger's fields are short, and a look
+        // at each on its own cost more); a field that needs quotes sends
+        // the record back to be laid out field by field.
         let mut count = 0;
         let mut only_empty = true;
-        for field in fields {
+        for field in fields.clone() {
             if count > 0 {
-                record.push(b',');
+                records.push(b',');
             }
             count += 1;
             only_empty &= field.is_empty();
-            // Without an early exit the compiler looks at many bytes at once
-            // (a ledger's fields are short: a search per field costs more).
-            let plain = field.iter().fold(true, |plain, b| {
-                plain & !matches!(b, b',' | b'"' | b'\n' | b'\r')
-            });
-            if plain {
-                record.extend_from_slice(field);
-                continue;
+            records.extend_from_slice(field);
+        }
+        let laid = &records[start..];
+        let plain =
+            memchr::memchr3(b'"', b'\n', b'\r', laid).is_none() && commas(laid) + 1 == count.max(1);
+        if !plain {
+            records.truncate(start);
+            for (index, field) in fields.enumerate() {
+                if index > 0 {
+                    records.push(b',');
+                }
+                quoted_as_needed(records, field);
             }
-            record.push(b'"');
-            let mut rest = field;
-            while let Some(at) = memchr::memchr(b'"', rest) {
-                record.extend_from_slice(&rest[..=at]);
-                record.push(b'"');
-                rest = &rest[at + 1..];
-            }
-            record.extend_from_slice(rest);
-            record.push(b'"');
         }
         // One empty field is written as `""`: an empty line is no record.
         if count == 1 && only_empty {
-            record.extend_from_slice(b"\"\"");
+            records.extend_from_slice(b"\"\"");
         }
-        record.push(b'\n');
-        self.out.write_all(record)
+        records.push(b'\n');
+        if records.len() >= RECORDS_HANDED_AT {
+            self.out.write_all(records)?;
+            records.clear();
+        }
+        Ok(())
     }
 
+    /// Hands what is laid out to the output, and flushes it.
     pub(crate) fn flush(&mut self) -> std::io::Result<()> {
+        self.out.write_all(&self.records)?;
+        self.records.clear();
         self.out.flush()
     }
+}
+
+impl<W: std::io::Write> Drop for RecordWriter<W> {
+    /// Records laid out are handed over even when the writer is dropped
+    /// unflushed (after an error), as a buffered writer does: the rows
+    /// before a failure are shown. An error here has nobody to go to.
+    fn drop(&mut self) {
+        if !self.records.is_empty() {
+            let _ = self.out.write_all(&self.records);
+        }
+    }
+}
+
+/// The commas in `bytes`, counted 128 bytes at a time in a byte (which a
+/// compiler counts many at once; fewer than 256 a stretch cannot
+/// overflow it): a record's few commas cost a search each otherwise.
+fn commas(bytes: &[u8]) -> usize {
+    bytes
+        .chunks(128)
+        .map(|stretch| {
+            let found = stretch
+                .iter()
+                .fold(0u8, |found, &byte| found + u8::from(byte == b','));
+            usize::from(found)
+        })
+        .sum()
+}
+
+/// `field` as a CSV field: as it is without a comma, a quote or a line
+/// end, else in quotes with each quote doubled.
+fn quoted_as_needed(record: &mut Vec<u8>, field: &[u8]) {
+    if !field
+        .iter()
+        .any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+    {
+        record.extend_from_slice(field);
+        return;
+    }
+    record.push(b'"');
+    let mut rest = field;
+    while let Some(at) = memchr::memchr(b'"', rest) {
+        record.extend_from_slice(&rest[..=at]);
+        record.push(b'"');
+        rest = &rest[at + 1..];
+    }
+    record.extend_from_slice(rest);
+    record.push(b'"');
 }
 
 /// Write rows to CSV text; fields are quoted as RFC 4180 needs.
@@ -358,6 +420,47 @@ mod tests {
             prop_assert_eq!(
                 String::from_utf8(ours).unwrap(),
                 String::from_utf8(theirs.into_inner().unwrap()).unwrap()
+            );
+        }
+    }
+
+    /// Records are handed to the output 64 KB at a time: past that, and
+    /// when the writer is dropped after an error without a flush, the
+    /// bytes are still the csv crate's, every record once.
+    #[test]
+    fn records_past_a_hand_over_and_on_drop_are_written_once() {
+        let records: Vec<Vec<String>> = (0..6000)
+            .map(|row| {
+                let quoted = if row % 7 == 0 { "a,\"b\"" } else { "plain" };
+                vec![
+                    format!("2024-01-01T00:00:{:02}Z", row % 60),
+                    quoted.to_string(),
+                    row.to_string(),
+                ]
+            })
+            .collect();
+        let mut theirs = csv::Writer::from_writer(Vec::new());
+        for record in &records {
+            theirs.write_record(record).unwrap();
+        }
+        let theirs = String::from_utf8(theirs.into_inner().unwrap()).unwrap();
+        assert!(theirs.len() > 2 * super::RECORDS_HANDED_AT);
+        for flushed in [true, false] {
+            let mut ours = Vec::new();
+            let mut writer = RecordWriter::new(&mut ours);
+            for record in &records {
+                writer
+                    .write_record(record.iter().map(|field| field.as_bytes()))
+                    .unwrap();
+            }
+            if flushed {
+                writer.flush().unwrap();
+            }
+            drop(writer);
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                theirs,
+                "flushed: {flushed}"
             );
         }
     }

@@ -1,7 +1,7 @@
 //! Ledger output: a table, CSV (formula-guarded) or JSON Lines.
 
 use super::csv::{RecordWriter, guard};
-use crate::domain::numbers::{UNITS_TEXT, u64_text};
+use crate::domain::numbers::{UNITS_TEXT, u64_digits};
 use crate::model::ledger::LedgerRow;
 use comfy_table::{Cell, CellAlignment};
 use std::borrow::Cow;
@@ -41,29 +41,39 @@ impl RowNumbers {
     }
 }
 
-/// A row's CSV cells; text from the input is guarded against formulas.
+/// A row's CSV cells, as bytes (the writer takes bytes: no check that
+/// numbers are UTF-8); text from the input is guarded against formulas.
 /// The `group` cell is last, and written only with `--by`.
-fn csv_cells<'r>(row: &'r LedgerRow, numbers: &'r mut RowNumbers) -> [Cow<'r, str>; 12] {
+fn csv_cells<'r>(row: &'r LedgerRow, numbers: &'r mut RowNumbers) -> [Cow<'r, [u8]>; 12] {
     let RowNumbers {
         time,
         units,
         overage,
         line,
     } = numbers;
+    let text = |cell: &'r str| Cow::Borrowed(cell.as_bytes());
     [
-        row.timestamp.rfc3339(time),
-        guard(row.account),
-        guard(row.image),
-        Cow::Borrowed(row.source),
-        guard(row.scan_id),
-        Cow::Borrowed(row.outcome),
-        Cow::Borrowed(row.units.text(units)),
-        guard(&row.draws),
-        Cow::Borrowed(row.overage.text(overage)),
-        guard(row.file),
-        Cow::Borrowed(u64_text(row.line, line)),
-        row.group.map_or(Cow::Borrowed(""), guard),
+        row.timestamp.rfc3339_bytes(time),
+        guarded(row.account),
+        guarded(row.image),
+        text(row.source),
+        guarded(row.scan_id),
+        text(row.outcome),
+        Cow::Borrowed(row.units.digits(units)),
+        guarded(&row.draws),
+        Cow::Borrowed(row.overage.digits(overage)),
+        guarded(row.file),
+        Cow::Borrowed(u64_digits(row.line, line)),
+        row.group.map_or(Cow::Borrowed(&b""[..]), guarded),
     ]
+}
+
+/// [`guard`] as bytes.
+fn guarded(cell: &str) -> Cow<'_, [u8]> {
+    match guard(cell) {
+        Cow::Borrowed(cell) => Cow::Borrowed(cell.as_bytes()),
+        Cow::Owned(cell) => Cow::Owned(cell.into_bytes()),
+    }
 }
 
 /// Writes ledger rows as CSV or JSON Lines one at a time, as the replay
@@ -93,7 +103,7 @@ impl<'w> Sink<'w> {
                 let mut numbers = RowNumbers::new();
                 let cells = csv_cells(row, &mut numbers);
                 let count = cells.len() - usize::from(row.group.is_none());
-                writer.write_record(cells[..count].iter().map(|cell| cell.as_bytes()))
+                writer.write_record(cells[..count].iter().map(|cell| &**cell))
             }
             Sink::Jsonl(out) => {
                 serde_json::to_writer(&mut **out, row)?;
