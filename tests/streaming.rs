@@ -106,6 +106,7 @@ fn ledger_csv(
     options: &ReadOptions,
 ) -> String {
     let mut out = Vec::new();
+    let mut draws = String::new();
     {
         let mut sink = Sink::csv(&mut out, schedule.grouped).unwrap();
         each_row(
@@ -115,8 +116,15 @@ fn ledger_csv(
             account,
             options,
             |log, read, result| {
-                sink.row(&ledger_row(plan, log, schedule.grouped, read, result))
-                    .unwrap();
+                sink.row(&ledger_row(
+                    plan,
+                    log,
+                    schedule.grouped,
+                    read,
+                    result,
+                    &mut draws,
+                ))
+                .unwrap();
                 true
             },
         )

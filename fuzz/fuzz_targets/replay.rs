@@ -40,8 +40,9 @@ fuzz_target!(|bytes: &[u8]| {
         read_options: ReadOptions::default(),
         account: None,
     };
+    let mut draws = String::new();
     let mut each = |log: &ScanLog, read: &ReadRow<'_>, result: Option<&ScanResult<'_>>| {
-        let _ = ledger_row(&plan, log, false, read, result);
+        let _ = ledger_row(&plan, log, false, read, result, &mut draws);
     };
     let schedule = Schedule::new(&plan, as_of);
     let _ = replay::run(&inputs, &plan, schedule, Observer::EachRow(&mut each));

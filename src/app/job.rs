@@ -265,6 +265,7 @@ impl Job {
             keep_texts: needs.texts,
             images_by_fingerprint: false,
             images_by_row: false,
+            only_checked: false,
             group_column: by.clone(),
             formats: format_options(&input.formats),
             layout: layout(

@@ -409,6 +409,11 @@ pub struct ReadOptions {
     /// its list small enough to stay in cache. Only without texts (a
     /// fingerprint names no image).
     pub images_by_row: bool,
+    /// The rows are only checked, never replayed (the ledger's first pass
+    /// over a file it reads again): images and scan ids are not
+    /// fingerprinted, each a hash of every row (events carry image 0 and
+    /// a scan key of 1 for a row with a scan id).
+    pub only_checked: bool,
     /// The `--by` column (lower-case) whose values break accounts down.
     pub group_column: Option<String>,
     /// How scanner and registry documents are read (`--log-format`,
@@ -1295,7 +1300,11 @@ impl ScanLog {
                 ),
             )
         };
-        let image_fingerprint = fingerprint(image_text);
+        let image_fingerprint = if options.only_checked {
+            0
+        } else {
+            fingerprint(image_text)
+        };
         // By row, the image is kept once the row is known good (below).
         let by_row = options.images_by_row && !options.keep_texts && !options.images_by_fingerprint;
         let image = if options.images_by_fingerprint || by_row {
@@ -1364,8 +1373,12 @@ impl ScanLog {
         })?;
 
         let scan_id_text = optional(columns.scan_id)?;
-        let scan_key = self
-            .scan_key(scan_id_text, options.keep_texts)
+        let scan_key = if options.only_checked && !options.keep_texts {
+            Some(u64::from(!scan_id_text.is_empty()))
+        } else {
+            self.scan_key(scan_id_text, options.keep_texts)
+        };
+        let scan_key = scan_key
             .ok_or_else(|| too_many(columns.scan_id.unwrap_or(0), scan_id_text, "scan id"))?;
 
         let group = match columns.group {

@@ -24,7 +24,7 @@ pub struct LedgerRow<'log> {
     pub outcome: &'static str,
     pub units: Units,
     /// `allowance:units` pairs, `;`-separated, for the allowances drawn from.
-    pub(crate) draws: String,
+    pub(crate) draws: &'log str,
     pub overage: Units,
     pub(crate) file: &'log str,
     pub(crate) line: u64,
@@ -35,14 +35,17 @@ pub struct LedgerRow<'log> {
 
 /// The ledger row of `read`, a row of `log`, with what the replay did to it
 /// (`None`: dated after as-of, read but not replayed).
+/// `draws` is room for the row's draws, reused from row to row (a ledger
+/// writes millions: no allocation a row).
 pub fn ledger_row<'row>(
     plan: &Plan,
     log: &'row ScanLog,
     grouped: bool,
     read: &ReadRow<'row>,
     result: Option<&ScanResult<'_>>,
+    draws: &'row mut String,
 ) -> LedgerRow<'row> {
-    ledger_row_in(plan.zone, plan, log, grouped, read, result)
+    ledger_row_in(plan.zone, plan, log, grouped, read, result, draws)
 }
 
 /// [`ledger_row`] with its time shown in `shown` (`--display-zone`).
@@ -53,8 +56,10 @@ pub(crate) fn ledger_row_in<'row>(
     grouped: bool,
     read: &ReadRow<'row>,
     result: Option<&ScanResult<'_>>,
+    draws: &'row mut String,
 ) -> LedgerRow<'row> {
     let event = &read.event;
+    draws.clear();
     let mut entry = LedgerRow {
         timestamp: Instant::new(shown, event.at),
         account: log.accounts.name(event.account),
@@ -63,7 +68,7 @@ pub(crate) fn ledger_row_in<'row>(
         scan_id: read.scan_id_text,
         outcome: AFTER_AS_OF,
         units: Units::default(),
-        draws: String::new(),
+        draws: "",
         overage: Units::default(),
         file: &log.files[event.file as usize],
         line: event.line,
@@ -78,19 +83,18 @@ pub(crate) fn ledger_row_in<'row>(
             if draw.is_zero() {
                 continue;
             }
-            if !entry.draws.is_empty() {
-                entry.draws.push(';');
+            if !draws.is_empty() {
+                draws.push(';');
             }
             // What `{name}:{units}` formats, without the formatting machinery.
-            entry.draws.push_str(&allowance.name);
-            entry.draws.push(':');
+            draws.push_str(&allowance.name);
+            draws.push(':');
             // (Digits, a point and a sign: one char a byte.)
             let mut digits = [0; UNITS_TEXT];
             let digits = units_digits(draw, &mut digits);
-            entry
-                .draws
-                .extend(digits.iter().map(|&byte| char::from(byte)));
+            draws.extend(digits.iter().map(|&byte| char::from(byte)));
         }
+        entry.draws = draws;
     }
     entry
 }

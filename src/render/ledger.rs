@@ -60,7 +60,7 @@ fn csv_cells<'r>(row: &'r LedgerRow, numbers: &'r mut RowNumbers) -> [Cow<'r, [u
         guarded(row.scan_id),
         text(row.outcome),
         Cow::Borrowed(row.units.digits(units)),
-        guarded(&row.draws),
+        guarded(row.draws),
         Cow::Borrowed(row.overage.digits(overage)),
         guarded(row.file),
         Cow::Borrowed(u64_digits(row.line, line)),
@@ -152,7 +152,7 @@ impl LedgerTable {
             shorten_image(row.image),
             row.outcome.to_string(),
             row.units.to_string(),
-            row.draws.clone(),
+            row.draws.to_string(),
             row.overage.to_string(),
             format!("{}:{}", crate::domain::text::shown(row.file), row.line),
         ];

@@ -585,6 +585,7 @@ pub fn row_source(
     let options = ReadOptions {
         keep_texts: false,
         images_by_fingerprint: true,
+        only_checked: true,
         ..inputs.read_options.clone()
     };
     let mut log = ScanLog::default();

@@ -33,7 +33,18 @@ pub fn ledger<'log>(
 ) -> Vec<LedgerRow<'log>> {
     let mut rows = Vec::with_capacity(log.events.len());
     each_held_row(plan, log, schedule, account, |read, result| {
-        rows.push(ledger_row(plan, log, schedule.grouped, &read, result));
+        // Each row kept needs its draws' text for as long as the log: a
+        // string of its own, leaked (a test's log is small; the program
+        // reuses one string for every row it writes).
+        let draws: &'log mut String = Box::leak(Box::default());
+        rows.push(ledger_row(
+            plan,
+            log,
+            schedule.grouped,
+            &read,
+            result,
+            draws,
+        ));
     });
     rows
 }

@@ -30,9 +30,12 @@ pub(crate) fn run(args: &LedgerArgs, width: u16) -> Result<CommandOutput> {
         let schedule = job.schedule(run);
         let (shown, grouped) = (schedule.display, schedule.grouped);
         let mut table = LedgerTable::new(grouped, width);
+        let mut draws = String::new();
         let mut each = |log: &ScanLog, read: &ReadRow<'_>, result: Option<&ScanResult<'_>>| {
             if window.holds(read.event.at) {
-                table.row(&ledger_row_in(shown, &run.plan, log, grouped, read, result));
+                table.row(&ledger_row_in(
+                    shown, &run.plan, log, grouped, read, result, &mut draws,
+                ));
             }
         };
         let replayed = replay::run(
@@ -67,6 +70,7 @@ pub(crate) fn run(args: &LedgerArgs, width: u16) -> Result<CommandOutput> {
                 LedgerFormat::Csv | LedgerFormat::Table => Sink::csv(out, job.by.is_some())?,
             };
             let mut written = Ok(());
+            let mut draws = String::new();
             let account = job.inputs.account.as_deref();
             let read = each_row(
                 &mut source,
@@ -83,6 +87,7 @@ pub(crate) fn run(args: &LedgerArgs, width: u16) -> Result<CommandOutput> {
                             schedule.grouped,
                             read,
                             result,
+                            &mut draws,
                         ));
                     }
                     written.is_ok()
