@@ -14,16 +14,21 @@ pub(crate) struct CsvExporter;
 /// starts with `'` already, so that `=a` and `'=a` stay two names (`'=a`
 /// and `''=a`): dropping one leading `'` gives back every name as read.
 pub(crate) fn guard(cell: &str) -> Cow<'_, str> {
-    // (The first byte alone: every such start is ASCII. A ledger guards
-    // five cells a row.)
-    if matches!(
-        cell.as_bytes().first(),
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\'')
-    ) {
+    if guarded(cell) {
         Cow::Owned(format!("'{cell}"))
     } else {
         Cow::Borrowed(cell)
     }
+}
+
+/// Whether [`guard`] puts a `'` before `cell`. (The first byte alone:
+/// every such start is ASCII. A ledger guards five cells a row.)
+#[inline]
+pub(crate) fn guarded(cell: &str) -> bool {
+    matches!(
+        cell.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\'')
+    )
 }
 
 /// Writes CSV records one at a time to an output, as the csv crate's
@@ -95,6 +100,36 @@ impl<W: std::io::Write> RecordWriter<W> {
         if records.len() >= RECORDS_HANDED_AT {
             self.out.write_all(records)?;
             records.clear();
+        }
+        Ok(())
+    }
+
+    /// One record of `count` fields that `lay_out` pushes as they are,
+    /// separated by commas: a ledger's rows, laid out with no list of
+    /// cells made. When the record is not plain (a field holds a comma, a
+    /// quote or a line end, or one empty field is the whole record), it is
+    /// taken back and `otherwise` writes it (through
+    /// [`RecordWriter::write_record`], which quotes such fields).
+    pub(crate) fn write_laid_out(
+        &mut self,
+        count: usize,
+        lay_out: impl FnOnce(&mut Vec<u8>),
+        otherwise: impl FnOnce(&mut Self) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let start = self.records.len();
+        lay_out(&mut self.records);
+        let laid = &self.records[start..];
+        let plain = memchr::memchr3(b'"', b'\n', b'\r', laid).is_none()
+            && commas(laid) + 1 == count
+            && !(count == 1 && laid.is_empty());
+        if !plain {
+            self.records.truncate(start);
+            return otherwise(self);
+        }
+        self.records.push(b'\n');
+        if self.records.len() >= RECORDS_HANDED_AT {
+            self.out.write_all(&self.records)?;
+            self.records.clear();
         }
         Ok(())
     }
