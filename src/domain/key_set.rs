@@ -157,6 +157,27 @@ impl<K: SetKey, V: ZeroIsDefault> KeyMap<K, V> {
         self.stored = 0;
     }
 
+    /// Empties the map for a use that adds at most `keys` keys, keeping
+    /// its table (in memory already: no fresh page for the kernel to fault
+    /// in and zero, no growth to go through again) unless it is over four
+    /// times the table `keys` keys could need; then it starts small
+    /// again, so a table is never cleared at many times a use's cost. A
+    /// new seed, as for a new table.
+    pub(crate) fn reuse_for(&mut self, keys: usize) {
+        let most = keys
+            .saturating_add(1)
+            .saturating_mul(4)
+            .div_ceil(3)
+            .checked_next_power_of_two()
+            .unwrap_or(usize::MAX)
+            .max(16);
+        if self.slots.len() > most.saturating_mul(4) {
+            self.slots = Slots::default();
+        }
+        self.clear();
+        self.hasher = foldhash::fast::RandomState::default();
+    }
+
     #[cfg(test)]
     fn len(&self) -> usize {
         self.stored + usize::from(self.zero.is_some())
@@ -388,6 +409,11 @@ impl<K: SetKey> KeySet<K> {
         self.map.clear();
     }
 
+    /// See [`KeyMap::reuse_for`].
+    pub(crate) fn reuse_for(&mut self, keys: usize) {
+        self.map.reuse_for(keys);
+    }
+
     #[cfg(test)]
     fn len(&self) -> usize {
         self.map.len()
@@ -412,6 +438,8 @@ mod tests {
         Remove(u128),
         Contains(u128),
         Clear,
+        /// [`KeySet::reuse_for`] this many keys.
+        Reuse(usize),
     }
 
     /// Keys from a small range (collisions, removals that hit) and the
@@ -426,6 +454,7 @@ mod tests {
             3 => key().prop_map(Step::Remove),
             3 => key().prop_map(Step::Contains),
             1 => Just(Step::Clear),
+            1 => prop_oneof![0usize..8, 0usize..200].prop_map(Step::Reuse),
         ]
     }
 
@@ -455,6 +484,11 @@ mod tests {
                     Step::Clear => {
                         set.clear();
                         wide.clear();
+                        reference.clear();
+                    }
+                    Step::Reuse(keys) => {
+                        set.reuse_for(keys);
+                        wide.reuse_for(keys);
                         reference.clear();
                     }
                 }
@@ -489,8 +523,12 @@ mod tests {
                         map.prefetch(key);
                         prop_assert_eq!(map.get(key), reference.get(&key).copied());
                     }
-                    Step::Clear => {
-                        map.clear();
+                    Step::Clear | Step::Reuse(_) => {
+                        if let Step::Reuse(keys) = step {
+                            map.reuse_for(keys);
+                        } else {
+                            map.clear();
+                        }
                         reference.clear();
                     }
                 }
@@ -500,6 +538,34 @@ mod tests {
                 prop_assert_eq!(map.get(*key), Some(*value));
             }
         }
+    }
+
+    /// A table reused for as many keys or fewer keeps its room (nothing to
+    /// fault in again); for far fewer it starts small, so that clearing it
+    /// never costs many times the use.
+    #[test]
+    fn a_reused_table_keeps_its_room_unless_far_too_large() {
+        let mut set = KeySet::<u64>::new();
+        for key in 1..=1000u64 {
+            set.insert(key);
+        }
+        let grown = set.map.slots.len();
+        assert_eq!(grown, 2048);
+        set.reuse_for(1000);
+        assert_eq!((set.map.slots.len(), set.len()), (grown, 0));
+        set.reuse_for(200);
+        assert_eq!(
+            set.map.slots.len(),
+            grown,
+            "512 slots would do: 2048 is four times that"
+        );
+        set.reuse_for(100);
+        assert_eq!(
+            set.map.slots.len(),
+            0,
+            "256 slots would do: 2048 is eight times that"
+        );
+        assert!(set.insert(5) && set.contains(5) && !set.contains(6));
     }
 
     #[test]
