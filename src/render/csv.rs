@@ -63,45 +63,32 @@ impl<W: std::io::Write> RecordWriter<W> {
         I::IntoIter: Clone,
     {
         let fields = fields.into_iter();
-        let records = &mut self.records;
-        let start = records.len();
+        let count = fields.clone().count();
         // Laid out as they are first, then the record is looked at once
-        // (a search for quotes and line ends, and the commas counted,
-        // many bytes at a time: a ledger's fields are short, and a look
-        // at each on its own cost more); a field that needs quotes sends
-        // the record back to be laid out field by field.
-        let mut count = 0;
-        let mut only_empty = true;
-        for field in fields.clone() {
-            if count > 0 {
-                records.push(b',');
-            }
-            count += 1;
-            only_empty &= field.is_empty();
-            records.extend_from_slice(field);
-        }
-        let laid = &records[start..];
-        let plain =
-            memchr::memchr3(b'"', b'\n', b'\r', laid).is_none() && commas(laid) + 1 == count.max(1);
-        if !plain {
-            records.truncate(start);
-            for (index, field) in fields.enumerate() {
+        // (many bytes at a time: a ledger's fields are short, and a look at
+        // each on its own cost more); a field that needs quotes sends the
+        // record back to be laid out field by field, quoted as needed.
+        let lay_out = |records: &mut Vec<u8>| {
+            for (index, field) in fields.clone().enumerate() {
                 if index > 0 {
                     records.push(b',');
                 }
-                quoted_as_needed(records, field);
+                records.extend_from_slice(field);
             }
-        }
-        // One empty field is written as `""`: an empty line is no record.
-        if count == 1 && only_empty {
-            records.extend_from_slice(b"\"\"");
-        }
-        records.push(b'\n');
-        if records.len() >= RECORDS_HANDED_AT {
-            self.out.write_all(records)?;
-            records.clear();
-        }
-        Ok(())
+        };
+        self.write_laid_out(count, lay_out, |writer| {
+            for (index, field) in fields.clone().enumerate() {
+                if index > 0 {
+                    writer.records.push(b',');
+                }
+                quoted_as_needed(&mut writer.records, field);
+            }
+            // One empty field is written as `""`: an empty line is no record.
+            if count == 1 && fields.clone().all(<[u8]>::is_empty) {
+                writer.records.extend_from_slice(b"\"\"");
+            }
+            writer.end_record()
+        })
     }
 
     /// One record of `count` fields that `lay_out` pushes as they are,
@@ -120,18 +107,26 @@ impl<W: std::io::Write> RecordWriter<W> {
         lay_out(&mut self.records);
         let laid = &self.records[start..];
         let plain = memchr::memchr3(b'"', b'\n', b'\r', laid).is_none()
-            && commas(laid) + 1 == count
+            && commas(laid) + 1 == count.max(1)
             && !(count == 1 && laid.is_empty());
         if !plain {
             self.records.truncate(start);
             return otherwise(self);
         }
+        self.end_record()
+    }
+
+    /// Ends the record laid out last, and hands the records to the output
+    /// once there are enough of them. They are dropped whether or not the
+    /// output took them: bytes it refused are not offered again (on drop).
+    fn end_record(&mut self) -> std::io::Result<()> {
         self.records.push(b'\n');
-        if self.records.len() >= RECORDS_HANDED_AT {
-            self.out.write_all(&self.records)?;
-            self.records.clear();
+        if self.records.len() < RECORDS_HANDED_AT {
+            return Ok(());
         }
-        Ok(())
+        let handed = self.out.write_all(&self.records);
+        self.records.clear();
+        handed
     }
 
     /// Hands what is laid out to the output, and flushes it.
