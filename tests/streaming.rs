@@ -181,13 +181,15 @@ proptest! {
         let account = only.map(|id| format!("acct{id}"));
         let from_memory = ledger_csv(&mut RowSource::Held(Box::new(held)), &plan, &schedule, account.as_deref(), &options);
         if !shuffle {
-            let from_file = ledger_csv(&mut RowSource::Files(vec![path.clone()], vec![None]), &plan, &schedule, account.as_deref(), &options);
+            // Replayed on one thread, or shared by account between two.
+            let shares = 1 + minute as usize % 2;
+            let from_file = ledger_csv(&mut RowSource::Files(vec![path.clone()], vec![None], shares), &plan, &schedule, account.as_deref(), &options);
             prop_assert_eq!(&from_file, &from_memory);
             // Read again in pieces on 2-4 threads, as a file the check read
             // in pieces is (with --by, pieces are not cut: read whole).
             let size = std::fs::metadata(&path).unwrap().len();
             let pieces = vec![Some((size, 2 + minute as usize % 3))];
-            let from_pieces = ledger_csv(&mut RowSource::Files(vec![path.clone()], pieces), &plan, &schedule, account.as_deref(), &options);
+            let from_pieces = ledger_csv(&mut RowSource::Files(vec![path.clone()], pieces, 3 - shares), &plan, &schedule, account.as_deref(), &options);
             prop_assert_eq!(&from_pieces, &from_memory);
         }
         let lean = ScanLog::read_paths(paths, plan.zone, &options).unwrap();
@@ -220,7 +222,7 @@ fn a_ledger_whose_pieces_no_longer_read_stops() {
     );
     let options = ReadOptions::default();
     let size = std::fs::metadata(&path).unwrap().len();
-    let mut source = RowSource::Files(vec![path.clone()], vec![Some((size, 2))]);
+    let mut source = RowSource::Files(vec![path.clone()], vec![Some((size, 2))], 2);
     let mut rows = 0;
     let read = each_row(&mut source, &plan, &schedule, None, &options, |_, _, _| {
         rows += 1;
@@ -545,9 +547,10 @@ fn the_ledger_keeps_no_row_text_of_a_plain_file() {
     }
 }
 
-/// A streamed ledger is read and replayed on one thread and written on
-/// another, rows of a file read whole handed over a few thousand at a
-/// time, a piece's rows together: across many hand-overs (batches emptied
+/// A streamed ledger is read and replayed on one thread (or its replay
+/// shared by account with a second) and written on another, rows of a
+/// file read whole handed over a few thousand at a time, a piece's rows
+/// together: across many hand-overs (batches emptied
 /// and filled again), two files (each read whole or in pieces, or one of
 /// each), `--by` groups and accounts first seen late (in a later piece),
 /// with `--account` and rows after as-of, it writes what the held rows
@@ -638,24 +641,27 @@ fn a_streamed_ledger_handed_between_threads_equals_the_held_one() {
             .into_iter()
             .chain(mixed)
         {
-            let from_files = ledger_csv(
-                &mut RowSource::Files(paths.clone(), pieces),
-                &plan,
-                &schedule,
-                account,
-                &options,
-            );
-            assert_eq!(from_files, from_memory, "{grouped} {account:?}");
+            // Replayed on one thread, or shared by account between two.
+            for shares in [1, 2] {
+                let from_files = ledger_csv(
+                    &mut RowSource::Files(paths.clone(), pieces.clone(), shares),
+                    &plan,
+                    &schedule,
+                    account,
+                    &options,
+                );
+                assert_eq!(from_files, from_memory, "{grouped} {account:?} {shares}");
+            }
         }
     }
     // A writer that stops after 5 000 rows is handed no more; read in
     // pieces or whole, each row comes with the byte its line starts at.
     let schedule = Schedule::new(&plan, as_of);
     let mut starts = Vec::new();
-    for pieces in [vec![None, None], in_pieces] {
+    for (pieces, shares) in [(vec![None, None], 1), (in_pieces, 2)] {
         let mut seen = Vec::new();
         each_row(
-            &mut RowSource::Files(paths.clone(), pieces),
+            &mut RowSource::Files(paths.clone(), pieces, shares),
             &plan,
             &schedule,
             None,

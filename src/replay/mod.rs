@@ -547,8 +547,9 @@ pub enum RowSource {
     /// Files found valid and in time order: read again as they are
     /// replayed, keeping no row and no text; each with `(size, threads)`
     /// when it was read in pieces on `threads` threads, and is read again so
-    /// (pieces that read once read again, unless the file changed).
-    Files(Vec<String>, Vec<Option<(u64, usize)>>),
+    /// (pieces that read once read again, unless the file changed); the
+    /// replay shared by account among that many threads (1 or 2).
+    Files(Vec<String>, Vec<Option<(u64, usize)>>, usize),
     /// Rows held in memory with their texts, in replay order.
     Held(Box<ScanLog>),
     /// Rows held in memory without their texts, in replay order: each row's
@@ -620,7 +621,8 @@ pub fn row_source(
     if in_order {
         let unknown = unknown_in_log(account, &log);
         let notes = log.notes(&options)?;
-        let source = RowSource::Files(paths, read_in_pieces);
+        let shares = if cores() >= 2 { 2 } else { 1 };
+        let source = RowSource::Files(paths, read_in_pieces, shares);
         return Ok((source, notes, unknown, unchanged));
     }
     // Out of time order: the rows are held and sorted; the texts too,
@@ -655,7 +657,7 @@ pub fn each_row(
     options: &ReadOptions,
     mut each: impl FnMut(&ScanLog, &ReadRow<'_>, Option<&ScanResult<'_>>) -> bool,
 ) -> Result<()> {
-    let (paths, pieces) = match source {
+    let (paths, pieces, shares) = match source {
         RowSource::Held(log) => {
             each_held_row(plan, log, schedule, account, |read, result| {
                 each(log, &read, result);
@@ -665,7 +667,7 @@ pub fn each_row(
         RowSource::Indexed(log, texts) => {
             return each_indexed_row(log, texts, plan, schedule, account, each);
         }
-        RowSource::Files(paths, pieces) => (paths, pieces),
+        RowSource::Files(paths, pieces, shares) => (paths, pieces, (*shares).clamp(1, 2)),
     };
     let options = ReadOptions {
         keep_texts: false,
@@ -674,9 +676,34 @@ pub fn each_row(
     };
     // A second thread reads and replays the rows while this one hands them
     // to `each` (which formats and writes them): the two halves of a
-    // streamed ledger's work each take a core.
+    // streamed ledger's work each take a core. With two shares, the reader
+    // replays the rows of even accounts and a third thread, between it and
+    // this one, those of odd accounts (accounts share nothing): the replay
+    // was the longest thread.
     std::thread::scope(|scope| {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<HandedRows>(2);
+        let (sender, from_reader) = std::sync::mpsc::sync_channel::<HandedRows>(2);
+        let receiver = if shares == 2 {
+            let (to_writer, receiver) = std::sync::mpsc::sync_channel::<HandedRows>(1);
+            scope.spawn(move || {
+                let mut replayer = Replayer::new(plan, schedule, account);
+                for mut handed in from_reader.iter() {
+                    // The names first seen in this batch, in the reader's
+                    // order: both replayers know every account by one id.
+                    for name in &handed.accounts {
+                        replayer.add_account(name);
+                    }
+                    handed.replay(&mut replayer, schedule.as_of, 1, shares);
+                    // Nobody takes rows once the writing stopped; the reader
+                    // then stops at its next hand-over.
+                    if to_writer.send(handed).is_err() {
+                        break;
+                    }
+                }
+            });
+            receiver
+        } else {
+            from_reader
+        };
         // Batches go back emptied, to be filled again: fresh ones would be
         // grown row by row, and freed on the other thread, a few MB a batch.
         // The reader makes a batch only when no emptied one waits, so no
@@ -704,13 +731,13 @@ pub fn each_row(
                             rows.learn_names(log, &mut replayer);
                             // Rows held before (of a file read whole) go first.
                             if !rows.events.is_empty() {
-                                rows.replay(&mut replayer, schedule.as_of);
+                                rows.replay(&mut replayer, schedule.as_of, 0, shares);
                                 go_on = sender.send(rows.take_rows(spare.try_recv().ok())).is_ok();
                             }
                             if go_on {
                                 let wanted = account.map(|name| log.accounts.get(name));
                                 rows.hold_piece(piece, wanted);
-                                rows.replay(&mut replayer, schedule.as_of);
+                                rows.replay(&mut replayer, schedule.as_of, 0, shares);
                                 go_on = sender.send(rows.take_rows(spare.try_recv().ok())).is_ok();
                             }
                             go_on
@@ -740,7 +767,7 @@ pub fn each_row(
                                 .is_none_or(|wanted| log.accounts.name(read.event.account) == wanted);
                             rows.hold(&read, shown);
                             if rows.events.len() >= HANDED_ROWS {
-                                rows.replay(&mut replayer, schedule.as_of);
+                                rows.replay(&mut replayer, schedule.as_of, 0, shares);
                                 go_on = sender.send(rows.take_rows(spare.try_recv().ok())).is_ok();
                             }
                             go_on
@@ -752,7 +779,7 @@ pub fn each_row(
                 if let Err(err) = read {
                     // The rows read before the failing one are shown, as
                     // when one thread read and wrote.
-                    rows.replay(&mut replayer, schedule.as_of);
+                    rows.replay(&mut replayer, schedule.as_of, 0, shares);
                     let _ = sender.send(rows.take_rows(None));
                     return Err(err);
                 }
@@ -760,7 +787,7 @@ pub fn each_row(
                     break;
                 }
             }
-            rows.replay(&mut replayer, schedule.as_of);
+            rows.replay(&mut replayer, schedule.as_of, 0, shares);
             let _ = sender.send(rows.take_rows(None));
             Ok(())
         });
@@ -904,15 +931,25 @@ impl HandedRows {
         }
     }
 
-    /// Replays the rows held, in order, fetching the slots each scan will
-    /// probe a few rows ahead (as the report's block replay does).
-    fn replay(&mut self, replayer: &mut Replayer<'_>, as_of: chrono::DateTime<chrono::Utc>) {
+    /// Replays the rows held of share `share` of `shares` (by account, as
+    /// [`stream::share_of`] says), in order, fetching the slots each scan
+    /// will probe a few rows ahead (as the report's block replay does). The
+    /// other shares' rows stay unreplayed, for their own replayer; rows
+    /// after as-of are marked so whichever share they are of.
+    fn replay(
+        &mut self,
+        replayer: &mut Replayer<'_>,
+        as_of: chrono::DateTime<chrono::Utc>,
+        share: usize,
+        shares: usize,
+    ) {
         let (events, images) = (&self.events, &self.images);
         for index in 0..events.len() {
             if let (Some(ahead), Some(image)) = (
                 events.get(index + PREFETCH_AHEAD),
                 images.get(index + PREFETCH_AHEAD),
-            ) {
+            ) && stream::share_of(ahead.account, shares) == share
+            {
                 replayer.prefetch(ahead, *image);
             }
             let outcome = &mut self.outcomes[index];
@@ -923,6 +960,9 @@ impl HandedRows {
             if event.at > as_of {
                 // Rows after as-of are last in a time-ordered log.
                 *outcome = RowOutcome::AfterAsOf;
+                continue;
+            }
+            if stream::share_of(event.account, shares) != share {
                 continue;
             }
             let results = &mut self.results;

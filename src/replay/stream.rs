@@ -139,7 +139,7 @@ impl<'p> ReplayShare<'p> {
 
 /// The share of the replay that meters `account`'s events, of `shares`.
 #[inline]
-fn share_of(account: u32, shares: usize) -> usize {
+pub(super) fn share_of(account: u32, shares: usize) -> usize {
     if shares == 1 {
         0
     } else {
