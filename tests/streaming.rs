@@ -505,7 +505,9 @@ fn a_large_ledger_is_checked_before_it_streams() {
 
 /// What the ledger keeps of a plain CSV file: nothing of its rows when the
 /// file is in time order (it is read again as it prints), and no text when
-/// it is not (each row's texts are read again from its line).
+/// it is not (each row's texts are read again from its line, indexed while
+/// the rows are parsed). A shuffled file whose lines end in a lone CR
+/// cannot be found again by line: its rows are read again, with texts.
 #[test]
 fn the_ledger_keeps_no_row_text_of_a_plain_file() {
     use scanquota::app::cli::{InputArgs, WindowArgs};
@@ -518,7 +520,8 @@ fn the_ledger_keeps_no_row_text_of_a_plain_file() {
     let mut lines: Vec<&str> = ordered.lines().collect();
     lines[1..].reverse();
     let shuffled = lines.join("\n") + "\n";
-    for (text, streams) in [(ordered.clone(), true), (shuffled, false)] {
+    let old_mac = lines.join("\r") + "\r";
+    for (text, streams) in [(ordered.clone(), true), (shuffled, false), (old_mac, false)] {
         let path = work.write("log.csv", &text);
         let input = InputArgs {
             log: vec![path],
@@ -542,7 +545,14 @@ fn the_ledger_keeps_no_row_text_of_a_plain_file() {
                 );
                 assert_eq!(log.events.len(), 50);
             }
-            RowSource::Held(_) => panic!("a plain CSV file is never held with its texts"),
+            RowSource::Held(log) => {
+                assert!(
+                    text.contains('\r'),
+                    "a plain CSV file is held with its texts"
+                );
+                assert_eq!(log.images.name(log.events[0].image), "img0");
+                assert_eq!(log.events.len(), 50);
+            }
         }
     }
 }

@@ -627,12 +627,8 @@ pub fn row_source(
     }
     // Out of time order: the rows are held and sorted; the texts too,
     // unless each row's line of a plain CSV file can be read again.
-    let texts = RowTexts::open_laid_out(&paths, &inputs.read_options.layout)?;
-    let options = ReadOptions {
-        keep_texts: texts.is_none(),
-        ..inputs.read_options.clone()
-    };
-    let mut log = Box::new(read_unsorted(&paths, &sizes, zone, &options)?);
+    let (texts, log) = read_indexed(&paths, &sizes, zone, &inputs.read_options)?;
+    let mut log = Box::new(log);
     log.sort_on(cores());
     let notes = log.notes(&options)?;
     let unknown = unknown_in_log(account, &log);
@@ -641,6 +637,45 @@ pub fn row_source(
         None => RowSource::Held(log),
     };
     Ok((source, notes, unknown, unchanged))
+}
+
+/// The rows of `paths` unsorted, without their texts when every file is a
+/// plain CSV file whose lines can be read again (then with the index of
+/// its lines), else with them. Regular files that start as plain text are
+/// indexed on a thread of its own while they are parsed (the index is a
+/// pass over every byte; before, the other core waited through it); should
+/// the index find a line it cannot find again (a lone carriage return), the
+/// rows are read again with their texts. The index's error, if any, comes
+/// first, as when it was made before the parse.
+fn read_indexed(
+    paths: &[String],
+    sizes: &[Option<u64>],
+    zone: Zone,
+    options: &ReadOptions,
+) -> Result<(Option<RowTexts>, ScanLog)> {
+    let layout = &options.layout;
+    let with_texts = |texts: bool| ReadOptions {
+        keep_texts: texts,
+        ..options.clone()
+    };
+    let side_by_side = sizes.iter().all(Option::is_some)
+        && paths.iter().try_fold(true, |plain, path| {
+            Ok::<_, Error>(plain && RowTexts::starts_plain(path)?)
+        })?;
+    if !side_by_side {
+        let texts = RowTexts::open_laid_out(paths, layout)?;
+        let log = read_unsorted(paths, sizes, zone, &with_texts(texts.is_none()))?;
+        return Ok((texts, log));
+    }
+    let (texts, log) = std::thread::scope(|scope| {
+        let index = scope.spawn(|| RowTexts::open_laid_out(paths, layout));
+        let log = read_unsorted(paths, sizes, zone, &with_texts(false));
+        (index.join().expect("the index does not panic"), log)
+    });
+    match texts? {
+        Some(texts) => Ok((Some(texts), log?)),
+        None => Ok((None, read_unsorted(paths, sizes, zone, &with_texts(true))?)),
+    }
 }
 
 /// Every row of `source` (of `account`, if given) in replay order with its

@@ -77,6 +77,18 @@ impl RowTexts {
         Ok(Some(RowTexts::reading(Arc::new(files), layout.delimiter)))
     }
 
+    /// Whether the file at `path` starts as a plain CSV file does (not
+    /// JSON, not compressed), by its first 4 KB: a file that does not is
+    /// never indexed. (One that does may still not be: see [`index`].)
+    pub(crate) fn starts_plain(path: &str) -> Result<bool> {
+        let file = crate::domain::files_read::open(path).map_err(|err| Error::io(path, err))?;
+        let mut head = Vec::with_capacity(4096);
+        file.take(4096)
+            .read_to_end(&mut head)
+            .map_err(|err| Error::io(path, err))?;
+        Ok(super::looks_like_plain_text(&head))
+    }
+
     /// A reader of `files`, delimited by `delimiter`, with room of its own.
     fn reading(files: Arc<Vec<FileLines>>, delimiter: u8) -> RowTexts {
         RowTexts {
