@@ -65,11 +65,29 @@ fn exit_on_signals() -> std::io::Result<()> {
 
 /// A command line clap refuses: its message, first line `scanquota: error:
 /// …` like every other error, and status 2. Help and the version are
-/// printed as clap prints them.
+/// printed as clap prints them, with status 0 only when they were written
+/// (clap's own `exit` ignores a failed write: `--help > /dev/full` said 0);
+/// a reader that went away (`| head -1`) is not a failure.
 fn usage_error(err: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     match err.kind() {
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => err.exit(),
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let written = check_stdout(None).and_then(|()| {
+                match err.print().and_then(|()| std::io::stdout().flush()) {
+                    Err(failed) if failed.kind() != std::io::ErrorKind::BrokenPipe => {
+                        Err(Error::write(scanquota::domain::error::STDOUT_NAME, failed))
+                    }
+                    _ => Ok(()),
+                }
+            });
+            return match written {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("scanquota: error: {err}");
+                    ExitCode::from(err.code() as u8)
+                }
+            };
+        }
         ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             eprint!(
                 "scanquota: error: a command is required\n\n{}",

@@ -438,6 +438,67 @@ fn a_closed_standard_output_is_exit_2_with_a_message() {
     assert_eq!(status.code(), Some(0));
 }
 
+/// Help and the version are results too: written where they cannot be
+/// (a full device, a closed standard output), they exit 2 with one line
+/// naming standard output (written, 0: the test below).
+#[test]
+fn help_and_version_that_cannot_be_written_exit_2() {
+    for args in [
+        &["--help"][..],
+        &["report", "--help"],
+        &["--version"],
+        &["help"],
+    ] {
+        let full = Command::new(BIN)
+            .args(args)
+            .stdout(
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open("/dev/full")
+                    .unwrap(),
+            )
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&full.stderr);
+        assert_eq!(full.status.code(), Some(2), "{args:?} {stderr}");
+        assert!(
+            stderr.starts_with("scanquota: error: standard output: cannot write: ")
+                && stderr.lines().count() == 1,
+            "{stderr}"
+        );
+        let args: Vec<String> = args.iter().map(|arg| arg.to_string()).collect();
+        let (code, stderr) = with_stdout_closed(&args);
+        assert_eq!(code, Some(2), "{args:?} {stderr}");
+        assert!(
+            stderr.starts_with("scanquota: error: standard output: "),
+            "{stderr}"
+        );
+    }
+}
+
+/// `man --dir` names a path that is there but not a directory as such.
+#[test]
+fn man_into_something_that_is_not_a_directory_says_so() {
+    let work = Workdir::new();
+    let file = work.write("pages", "not a directory");
+    for dir in [file.as_str(), "/dev/full"] {
+        let output = Command::new(BIN)
+            .args(["man", "--dir", dir])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert_eq!(
+            stderr.trim_end(),
+            format!(
+                "scanquota: error: --dir {dir}: is not a directory; give a directory to write the pages into (it is made if missing)"
+            )
+        );
+        assert!(output.stdout.is_empty());
+    }
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "not a directory");
+}
+
 #[test]
 fn a_reader_that_goes_away_is_still_exit_0() {
     let dir = Workdir::new();

@@ -152,6 +152,13 @@ pub(crate) fn man(dir: Option<&str>) -> Result<CommandOutput> {
     let Some(dir) = dir else {
         return Ok(CommandOutput::success(page(&cmd)));
     };
+    // Something there that is not a directory (a file, a device) is named
+    // as such: creating it would only say "File exists".
+    if std::fs::metadata(dir).is_ok_and(|meta| !meta.is_dir()) {
+        return Err(Error::Usage(format!(
+            "--dir {dir}: is not a directory; give a directory to write the pages into (it is made if missing)"
+        )));
+    }
     std::fs::create_dir_all(dir).map_err(|err| Error::write(dir, err))?;
     let mut all = Vec::new();
     pages(&cmd, &mut all);
