@@ -815,6 +815,30 @@ fn catalogue() -> Vec<Case> {
                 "give each plan its own `name`".into(),
             ],
         },
+        // An unnamed plan is headed by its place side by side ("plan 2");
+        // a plan of that name would head a second column the same.
+        Case {
+            name: "a plan named as an unnamed plan is headed",
+            files: vec![
+                ("a.toml", format!("name = \"plan 2\"\n{MINIMAL_PLAN}[[allowance]]\nname = \"q\"\nunits = 10\n").into_bytes()),
+                ("b.toml", format!("{MINIMAL_PLAN}[[allowance]]\nname = \"q\"\nunits = 20\n").into_bytes()),
+            ],
+            args: [
+                "report",
+                "--plan",
+                "{a.toml}",
+                "--plan",
+                "{b.toml}",
+                "--log",
+                "fixtures/fleet.csv",
+            ]
+            .map(String::from)
+            .to_vec(),
+            needles: vec![
+                "a.toml` has the name `plan 2`, the heading side by side of the unnamed plan".into(),
+                "b.toml given 2nd (plans without a name are headed by their place); give either plan a `name` of its own".into(),
+            ],
+        },
         Case {
             name: "the month 9999-12",
             files: vec![],

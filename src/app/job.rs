@@ -360,7 +360,9 @@ impl Job {
             });
         }
         refuse_as_of_apart(&asked, input.window.as_of.as_deref())?;
-        refuse_plans_alike(&runs.iter().map(|run| &run.plan).collect::<Vec<_>>(), true)?;
+        let plans: Vec<&Plan> = runs.iter().map(|run| &run.plan).collect();
+        refuse_plans_alike(&plans, true)?;
+        refuse_plan_named_as_numbered(&plans)?;
         Ok(Job {
             runs,
             inputs: Inputs {
@@ -690,6 +692,43 @@ pub(crate) fn refuse_plans_alike(plans: &[&Plan], unnamed_numbered: bool) -> Res
         });
     }
     Ok(())
+}
+
+/// Plans compared side by side, every one in the order given (unnamed ones
+/// are headed by their place there: "plan 2"): a plan named as an unnamed
+/// one is headed would head a second column or block the same, and is
+/// refused.
+fn refuse_plan_named_as_numbered(plans: &[&Plan]) -> Result<()> {
+    for plan in plans {
+        let numbered = |(at, unnamed): &(usize, &&Plan)| {
+            unnamed.name.is_empty() && plan.name == format!("plan {}", at + 1)
+        };
+        if let Some((at, unnamed)) = plans.iter().enumerate().find(numbered) {
+            return Err(Error::Option {
+                option: "--plan",
+                value: plan.file.clone(),
+                fix: format!(
+                    "has the name `{}`, the heading side by side of the unnamed plan {} given {} (plans without a name are headed by their place); give either plan a `name` of its own",
+                    plan.name,
+                    unnamed.file,
+                    ordinal(at + 1)
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// "1st", "2nd", "3rd", "4th", … (11th to 13th too).
+fn ordinal(place: usize) -> String {
+    let suffix = match (place % 10, place % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{place}{suffix}")
 }
 
 /// Billable core days per account from `--cores`, and a note for stderr
