@@ -72,17 +72,24 @@ fn usage_error(err: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     match err.kind() {
         ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            let written = check_stdout(None).and_then(|()| {
+            // (`--output` does not apply to them: the fix is a redirection.)
+            let failed = if STDOUT_CLOSED.load(Ordering::Relaxed) {
+                Some("is closed (`>&-`), so this could not be printed".to_string())
+            } else {
                 match err.print().and_then(|()| std::io::stdout().flush()) {
                     Err(failed) if failed.kind() != std::io::ErrorKind::BrokenPipe => {
-                        Err(Error::write(scanquota::domain::error::STDOUT_NAME, failed))
+                        Some(format!("cannot write: {failed}"))
                     }
-                    _ => Ok(()),
+                    _ => None,
                 }
-            });
-            return match written {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(err) => {
+            };
+            return match failed {
+                None => ExitCode::SUCCESS,
+                Some(why) => {
+                    let err = Error::Usage(format!(
+                        "{}: {why}; redirect it to a file that can be written, or to /dev/null",
+                        scanquota::domain::error::STDOUT_NAME
+                    ));
                     eprintln!("scanquota: error: {err}");
                     ExitCode::from(err.code() as u8)
                 }

@@ -488,3 +488,66 @@ fn a_failed_write_says_it_could_not_write_once() {
     );
     assert!(!text.contains("previous file"), "{text}");
 }
+
+/// A report heads unnamed plans side by side by their place ("plan 2"), so
+/// a plan of that name beside an unnamed second plan is refused: before
+/// any log is read (a missing log is not the error), or, when a plan
+/// starts at the log's first scan, once it is read. `estimate` titles an
+/// unnamed plan "(unnamed plan)" and takes the same two plans.
+#[test]
+fn a_plan_named_as_an_unnamed_plan_is_headed_is_refused_only_where_it_would_be() {
+    let dir = Workdir::new();
+    let quota = "[[allowance]]\nname = \"q\"\nunits = 10\n";
+    let start = "[subscription]\nstart = 2024-03-15T14:00:00+08:00\n";
+    let named = dir.write("a.toml", format!("name = \"plan 2\"\n{start}{quota}"));
+    let unnamed = dir.write("b.toml", format!("{start}{quota}"));
+    let missing = dir.path("missing.csv");
+    let refused = |plans: &[&str], log: &str| {
+        let mut args = vec!["report"];
+        for plan in plans {
+            args.extend(["--plan", plan]);
+        }
+        args.extend(["--log", log]);
+        let (code, stdout, stderr) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stdout.is_empty(), "{stdout}");
+        assert!(
+            stderr.contains(
+                "a.toml` has the name `plan 2`, the heading side by side of the unnamed plan"
+            ) && stderr.contains("b.toml given 2nd"),
+            "{stderr}"
+        );
+    };
+    refused(&[&named, &unnamed], &missing);
+    refused(
+        &["builtin:tcss-usd-300", &unnamed, &named],
+        "fixtures/fleet.csv",
+    );
+    // An unnamed first plan is headed "plan 1": a second plan named
+    // "plan 2" heads a column of its own.
+    let (code, stdout, stderr) = run(&[
+        "report",
+        "--plan",
+        &unnamed,
+        "--plan",
+        &named,
+        "--log",
+        "fixtures/fleet.csv",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("plan 1") && stdout.contains("plan 2"),
+        "{stdout}"
+    );
+    let (code, stdout, stderr) = run(&[
+        "estimate",
+        "--plan",
+        &named,
+        "--plan",
+        &unnamed,
+        "--from-log",
+        "fixtures/fleet.csv",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("(unnamed plan)"), "{stdout}");
+}

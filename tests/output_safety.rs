@@ -463,15 +463,19 @@ fn help_and_version_that_cannot_be_written_exit_2() {
         assert_eq!(full.status.code(), Some(2), "{args:?} {stderr}");
         assert!(
             stderr.starts_with("scanquota: error: standard output: cannot write: ")
+                && stderr
+                    .trim_end()
+                    .ends_with("; redirect it to a file that can be written, or to /dev/null")
+                && !stderr.contains("--output")
                 && stderr.lines().count() == 1,
             "{stderr}"
         );
         let args: Vec<String> = args.iter().map(|arg| arg.to_string()).collect();
         let (code, stderr) = with_stdout_closed(&args);
         assert_eq!(code, Some(2), "{args:?} {stderr}");
-        assert!(
-            stderr.starts_with("scanquota: error: standard output: "),
-            "{stderr}"
+        assert_eq!(
+            stderr,
+            "scanquota: error: standard output: is closed (`>&-`), so this could not be printed; redirect it to a file that can be written, or to /dev/null\n"
         );
     }
 }
@@ -481,6 +485,18 @@ fn help_and_version_that_cannot_be_written_exit_2() {
 fn man_into_something_that_is_not_a_directory_says_so() {
     let work = Workdir::new();
     let file = work.write("pages", "not a directory");
+    let dangling = work.path("gone");
+    std::os::unix::fs::symlink(work.path("nowhere"), &dangling).unwrap();
+    let output = Command::new(BIN)
+        .args(["man", "--dir", &dangling])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains(": is a symbolic link to nothing; give a directory"),
+        "{output:?}"
+    );
     for dir in [file.as_str(), "/dev/full"] {
         let output = Command::new(BIN)
             .args(["man", "--dir", dir])

@@ -169,6 +169,9 @@ pub struct Needs {
     pub rules: AllocationRules,
     /// `--month`, `--from`, `--to` as written (report and invoice).
     pub window: Option<BillWindowArgs>,
+    /// The command heads unnamed plans side by side by their place ("plan
+    /// 2": a report's comparison), so a plan of that name is refused.
+    pub plans_numbered: bool,
 }
 
 impl Needs {
@@ -238,6 +241,21 @@ impl Job {
                 .collect::<Vec<_>>(),
             true,
         )?;
+        // Places are known once every plan is: at once, unless a plan
+        // starts at the first scan (then once the log is read).
+        let all_ready = resolved
+            .iter()
+            .all(|plan| matches!(plan, Resolved::Ready(_)));
+        if needs.plans_numbered && all_ready {
+            refuse_plan_named_as_numbered(
+                &(resolved.iter())
+                    .filter_map(|plan| match plan {
+                        Resolved::Ready(plan) => Some(&**plan),
+                        Resolved::StartsAtFirstScan { .. } => None,
+                    })
+                    .collect::<Vec<_>>(),
+            )?;
+        }
         let mut zones: Vec<Zone> = Vec::new();
         for plan in &resolved {
             let zone = match plan {
@@ -362,7 +380,9 @@ impl Job {
         refuse_as_of_apart(&asked, input.window.as_of.as_deref())?;
         let plans: Vec<&Plan> = runs.iter().map(|run| &run.plan).collect();
         refuse_plans_alike(&plans, true)?;
-        refuse_plan_named_as_numbered(&plans)?;
+        if needs.plans_numbered && !all_ready {
+            refuse_plan_named_as_numbered(&plans)?;
+        }
         Ok(Job {
             runs,
             inputs: Inputs {

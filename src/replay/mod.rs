@@ -642,7 +642,7 @@ pub fn row_source(
 /// The rows of `paths` unsorted, without their texts when every file is a
 /// plain CSV file whose lines can be read again (then with the index of
 /// its lines), else with them. Regular files that start as plain text are
-/// indexed on a thread of its own while they are parsed (the index is a
+/// indexed on a thread of their own while they are parsed (the index is a
 /// pass over every byte; before, the other core waited through it); should
 /// the index find a line it cannot find again (a lone carriage return), the
 /// rows are read again with their texts. The index's error, if any, comes
@@ -674,7 +674,11 @@ fn read_indexed(
     });
     match texts? {
         Some(texts) => Ok((Some(texts), log?)),
-        None => Ok((None, read_unsorted(paths, sizes, zone, &with_texts(true))?)),
+        None => {
+            // Not two logs of every row at once.
+            drop(log);
+            Ok((None, read_unsorted(paths, sizes, zone, &with_texts(true))?))
+        }
     }
 }
 
@@ -742,7 +746,8 @@ pub fn each_row(
         // Batches go back emptied, to be filled again: fresh ones would be
         // grown row by row, and freed on the other thread, a few MB a batch.
         // The reader makes a batch only when no emptied one waits, so no
-        // more than the batches in flight (about five) ever exist. (A
+        // more than the batches in flight (about five, six with a second
+        // replay thread) ever exist. (A
         // piece's rows come in arrays of their own: of an emptied batch,
         // only its outcomes and results keep their room for them.)
         let (spare_sender, spare) = std::sync::mpsc::channel::<HandedRows>();
@@ -833,7 +838,13 @@ pub fn each_row(
                 let result = match *outcome {
                     RowOutcome::Replayed(held) => Some(handed.results.get(held)),
                     RowOutcome::AfterAsOf => None,
-                    RowOutcome::Unshown | RowOutcome::Unreplayed => continue,
+                    RowOutcome::Unshown => continue,
+                    RowOutcome::Unreplayed => {
+                        // Every share's replayer has seen the batch: a row
+                        // left unreplayed would be a share nobody replays.
+                        debug_assert!(false, "a row no replayer replayed");
+                        continue;
+                    }
                 };
                 let read = handed.read_row(index);
                 if !each(&names, &read, result.as_ref()) {

@@ -154,9 +154,15 @@ pub(crate) fn man(dir: Option<&str>) -> Result<CommandOutput> {
     };
     // Something there that is not a directory (a file, a device) is named
     // as such: creating it would only say "File exists".
-    if std::fs::metadata(dir).is_ok_and(|meta| !meta.is_dir()) {
+    let there = std::fs::symlink_metadata(dir).is_ok();
+    if there && std::fs::metadata(dir).is_ok_and(|meta| !meta.is_dir()) {
         return Err(Error::Usage(format!(
             "--dir {dir}: is not a directory; give a directory to write the pages into (it is made if missing)"
+        )));
+    }
+    if there && std::fs::metadata(dir).is_err() {
+        return Err(Error::Usage(format!(
+            "--dir {dir}: is a symbolic link to nothing; give a directory to write the pages into (it is made if missing)"
         )));
     }
     std::fs::create_dir_all(dir).map_err(|err| Error::write(dir, err))?;

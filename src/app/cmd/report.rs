@@ -9,11 +9,13 @@ use crate::model::report::{Comparison, Report, assemble};
 use crate::replay::{self, Observer, Replayed, unknown_account};
 
 /// What a report needs of its inputs: no texts; a single plan's logs may
-/// stream; the breakdown and window asked for.
+/// stream; the breakdown and window asked for; unnamed plans compared are
+/// headed by their place.
 pub(super) fn needs(args: &ReportArgs) -> Needs {
     Needs {
         texts: false,
         may_stream: args.plan.len() == 1,
+        plans_numbered: true,
         ..Needs::default()
     }
     .breakdown(&args.billed.breakdown)
