@@ -232,29 +232,18 @@ impl Job {
             .collect::<Result<_>>()?;
         // Before any log is read: plans alike are refused at once (those
         // that start at the first scan are compared once it is read).
-        refuse_plans_alike(
-            &(resolved.iter())
-                .filter_map(|plan| match plan {
-                    Resolved::Ready(plan) => Some(&**plan),
-                    Resolved::StartsAtFirstScan { .. } => None,
-                })
-                .collect::<Vec<_>>(),
-            true,
-        )?;
+        let ready: Vec<&Plan> = (resolved.iter())
+            .filter_map(|plan| match plan {
+                Resolved::Ready(plan) => Some(&**plan),
+                Resolved::StartsAtFirstScan { .. } => None,
+            })
+            .collect();
+        refuse_plans_alike(&ready, true)?;
         // Places are known once every plan is: at once, unless a plan
         // starts at the first scan (then once the log is read).
-        let all_ready = resolved
-            .iter()
-            .all(|plan| matches!(plan, Resolved::Ready(_)));
+        let all_ready = ready.len() == resolved.len();
         if needs.plans_numbered && all_ready {
-            refuse_plan_named_as_numbered(
-                &(resolved.iter())
-                    .filter_map(|plan| match plan {
-                        Resolved::Ready(plan) => Some(&**plan),
-                        Resolved::StartsAtFirstScan { .. } => None,
-                    })
-                    .collect::<Vec<_>>(),
-            )?;
+            refuse_plan_named_as_numbered(&ready)?;
         }
         let mut zones: Vec<Zone> = Vec::new();
         for plan in &resolved {
