@@ -494,7 +494,7 @@ fn man_into_something_that_is_not_a_directory_says_so() {
     assert_eq!(output.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&output.stderr)
-            .contains(": is a symbolic link to nothing; give a directory"),
+            .contains(": is a symbolic link to nothing (No such file or directory (os error 2)); give a directory"),
         "{output:?}"
     );
     for dir in [file.as_str(), "/dev/full"] {

@@ -22,6 +22,7 @@ use crate::input::log::ReadOptions;
 use crate::input::log::formats::{FormatOptions, ImageKey, LogFormat};
 use crate::input::log::{Source, expand_paths};
 use crate::model::check::{Thresholds, threshold};
+use crate::model::report::plan_heading;
 use crate::plan::Plan;
 use crate::replay::{Inputs, Logs};
 use chrono::{DateTime, Days, NaiveDate, SubsecRound, TimeDelta, Utc};
@@ -703,24 +704,24 @@ pub(crate) fn refuse_plans_alike(plans: &[&Plan], unnamed_numbered: bool) -> Res
     Ok(())
 }
 
-/// Plans compared side by side, every one in the order given (unnamed ones
-/// are headed by their place there: "plan 2"): a plan named as an unnamed
-/// one is headed would head a second column or block the same, and is
-/// refused.
+/// Plans compared side by side, every one in the order given: a plan
+/// named as an unnamed one is headed there ([`plan_heading`]: "plan 2")
+/// would head a second column or block the same, and is refused.
 fn refuse_plan_named_as_numbered(plans: &[&Plan]) -> Result<()> {
-    for plan in plans {
-        let numbered = |(at, unnamed): &(usize, &&Plan)| {
-            unnamed.name.is_empty() && plan.name == format!("plan {}", at + 1)
-        };
-        if let Some((at, unnamed)) = plans.iter().enumerate().find(numbered) {
+    for (at, unnamed) in plans
+        .iter()
+        .enumerate()
+        .filter(|(_, plan)| plan.name.is_empty())
+    {
+        let (place, heading) = (at + 1, plan_heading("", at + 1));
+        if let Some(plan) = plans.iter().find(|plan| plan.name == heading) {
             return Err(Error::Option {
                 option: "--plan",
                 value: plan.file.clone(),
                 fix: format!(
-                    "has the name `{}`, the heading side by side of the unnamed plan {} given {} (plans without a name are headed by their place); give either plan a `name` of its own",
-                    plan.name,
+                    "has the name `{heading}`, the heading side by side of the unnamed plan {} given {} (plans without a name are headed by their place); give either plan a `name` of its own",
                     unnamed.file,
-                    ordinal(at + 1)
+                    ordinal(place)
                 ),
             });
         }

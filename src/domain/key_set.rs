@@ -523,12 +523,12 @@ mod tests {
                         map.prefetch(key);
                         prop_assert_eq!(map.get(key), reference.get(&key).copied());
                     }
-                    Step::Clear | Step::Reuse(_) => {
-                        if let Step::Reuse(keys) = step {
-                            map.reuse_for(keys);
-                        } else {
-                            map.clear();
-                        }
+                    Step::Clear => {
+                        map.clear();
+                        reference.clear();
+                    }
+                    Step::Reuse(keys) => {
+                        map.reuse_for(keys);
                         reference.clear();
                     }
                 }

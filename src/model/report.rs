@@ -1480,6 +1480,17 @@ pub struct Comparison {
     pub(crate) reports: Vec<Report>,
 }
 
+/// How a compared plan is headed side by side: by its `name`, or, unnamed,
+/// by its place in the order given (`place` from 1: "plan 2"). The job
+/// refuses a plan named as another is headed by this rule.
+pub(crate) fn plan_heading(name: &str, place: usize) -> String {
+    if name.is_empty() {
+        format!("plan {place}")
+    } else {
+        name.to_string()
+    }
+}
+
 impl Comparison {
     pub fn new(reports: Vec<Report>) -> Result<Self> {
         Ok(Comparison {

@@ -10,7 +10,7 @@ use crate::engine::allocation::{AllocationReport, SHARED, UNUSED};
 use crate::engine::charges::{ChargeKind, ChargeState};
 use crate::model::invoice::{Invoice, InvoiceLine};
 use crate::model::report::{
-    AccountReport, Comparison, PlanSummary, Report, WindowCharges, WindowReport,
+    AccountReport, Comparison, PlanSummary, Report, WindowCharges, WindowReport, plan_heading,
 };
 use crate::plan::{AllowanceKind, OveragePolicy};
 use rust_decimal::RoundingStrategy;
@@ -543,13 +543,7 @@ pub(crate) fn plan_headings(comparison: &Comparison) -> Vec<String> {
         .reports
         .iter()
         .enumerate()
-        .map(|(i, r)| {
-            if r.plan.is_empty() {
-                format!("plan {}", i + 1)
-            } else {
-                r.plan.clone()
-            }
-        })
+        .map(|(i, r)| plan_heading(&r.plan, i + 1))
         .collect()
 }
 

@@ -621,8 +621,7 @@ pub fn row_source(
     if in_order {
         let unknown = unknown_in_log(account, &log);
         let notes = log.notes(&options)?;
-        let shares = if cores() >= 2 { 2 } else { 1 };
-        let source = RowSource::Files(paths, read_in_pieces, shares);
+        let source = RowSource::Files(paths, read_in_pieces, cores().min(2));
         return Ok((source, notes, unknown, unchanged));
     }
     // Out of time order: the rows are held and sorted; the texts too,
@@ -658,10 +657,14 @@ fn read_indexed(
         keep_texts: texts,
         ..options.clone()
     };
-    let side_by_side = sizes.iter().all(Option::is_some)
-        && paths.iter().try_fold(true, |plain, path| {
-            Ok::<_, Error>(plain && RowTexts::starts_plain(path)?)
-        })?;
+    // Regular files only (a pipe would be consumed by two readers).
+    let mut side_by_side = sizes.iter().all(Option::is_some);
+    for path in paths {
+        if !side_by_side {
+            break;
+        }
+        side_by_side = RowTexts::starts_plain(path)?;
+    }
     if !side_by_side {
         let texts = RowTexts::open_laid_out(paths, layout)?;
         let log = read_unsorted(paths, sizes, zone, &with_texts(texts.is_none()))?;

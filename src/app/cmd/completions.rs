@@ -152,18 +152,19 @@ pub(crate) fn man(dir: Option<&str>) -> Result<CommandOutput> {
     let Some(dir) = dir else {
         return Ok(CommandOutput::success(page(&cmd)));
     };
-    // Something there that is not a directory (a file, a device) is named
-    // as such: creating it would only say "File exists".
-    let there = std::fs::symlink_metadata(dir).is_ok();
-    if there && std::fs::metadata(dir).is_ok_and(|meta| !meta.is_dir()) {
-        return Err(Error::Usage(format!(
-            "--dir {dir}: is not a directory; give a directory to write the pages into (it is made if missing)"
-        )));
-    }
-    if there && std::fs::metadata(dir).is_err() {
-        return Err(Error::Usage(format!(
-            "--dir {dir}: is a symbolic link to nothing; give a directory to write the pages into (it is made if missing)"
-        )));
+    // Something there that is not a directory (a file, a device, a link to
+    // nothing) is named as such: creating it would only say "File exists".
+    if std::fs::symlink_metadata(dir).is_ok() {
+        let what = match std::fs::metadata(dir) {
+            Ok(meta) if meta.is_dir() => None,
+            Ok(_) => Some("is not a directory".to_string()),
+            Err(err) => Some(format!("is a symbolic link to nothing ({err})")),
+        };
+        if let Some(what) = what {
+            return Err(Error::Usage(format!(
+                "--dir {dir}: {what}; give a directory to write the pages into (it is made if missing)"
+            )));
+        }
     }
     std::fs::create_dir_all(dir).map_err(|err| Error::write(dir, err))?;
     let mut all = Vec::new();
