@@ -6,7 +6,7 @@
 use crate::domain::error::{Error, Location, ReadProblem, Result};
 use crate::domain::files_read::{FileIdentity, identity};
 use crate::domain::key_set::{KeyMap, fetch_into_cache};
-use crate::domain::limits::{MAX_RECORD_BYTES, describe};
+use crate::domain::limits::{MAX_DOCUMENT_BYTES, MAX_RECORD_BYTES, describe};
 use crate::domain::text::{HIDDEN_IN_ACCOUNT, has_hidden, shown};
 use crate::domain::zone::{Zone, parse_timestamp};
 use crate::input::csv_input::{CsvInput, Layout, Row};
@@ -323,10 +323,14 @@ pub struct ReadRow<'row> {
 #[derive(Debug, Default)]
 pub(crate) struct TextsByRow {
     text: String,
-    /// Per row: where its image starts, where it ends and where its scan id
-    /// ends in `text`.
-    rows: Vec<(usize, usize, usize)>,
+    /// Per row, 16 bytes (a window read again holds a million rows): where
+    /// its image starts in `text`, and the lengths of its image and of the
+    /// scan id after it.
+    rows: Vec<(usize, u32, u32)>,
 }
+
+// A text is part of one record or document, so its length fits 32 bits.
+const _: () = assert!(MAX_RECORD_BYTES < 1 << 32 && MAX_DOCUMENT_BYTES < 1 << 32);
 
 impl TextsByRow {
     /// Empties it for `rows` rows, keeping the room.
@@ -346,15 +350,19 @@ impl TextsByRow {
     pub(crate) fn set(&mut self, index: usize, image: &str, scan_id: &str) {
         let start = self.text.len();
         self.text.push_str(image);
-        let image_end = self.text.len();
         self.text.push_str(scan_id);
-        self.rows[index] = (start, image_end, self.text.len());
+        // Within one record or document: see the assertion above.
+        self.rows[index] = (start, image.len() as u32, scan_id.len() as u32);
     }
 
     /// Row `index`'s image and scan id.
     pub(crate) fn get(&self, index: usize) -> Option<(&str, &str)> {
-        let &(start, image_end, end) = self.rows.get(index)?;
-        Some((&self.text[start..image_end], &self.text[image_end..end]))
+        let &(start, image, scan_id) = self.rows.get(index)?;
+        let image_end = start + image as usize;
+        Some((
+            self.text.get(start..image_end)?,
+            self.text.get(image_end..image_end + scan_id as usize)?,
+        ))
     }
 
     /// Fetch row `index`'s texts into cache ahead of [`TextsByRow::get`]
@@ -362,8 +370,11 @@ impl TextsByRow {
     /// each row's texts are a cache miss of their own.
     #[inline]
     pub(crate) fn prefetch(&self, index: usize) {
-        if let Some(&(start, _, end)) = self.rows.get(index)
-            && let Some(texts) = self.text.as_bytes().get(start..end)
+        if let Some(&(start, image, scan_id)) = self.rows.get(index)
+            && let Some(texts) = self
+                .text
+                .as_bytes()
+                .get(start..start + image as usize + scan_id as usize)
             && let (Some(first), Some(last)) = (texts.first(), texts.last())
         {
             // The texts span a line or two (an image and a scan id).

@@ -1134,8 +1134,10 @@ fn each_indexed_row(
                     |event: &&ScanEvent| wanted.is_none_or(|id| id == Some(event.account));
                 let replayed = log.events.iter().filter(|event| event.at <= as_of);
                 let after = log.events.iter().filter(|event| event.at > as_of);
-                let mut rows = replayed.filter(of_account).chain(after.filter(of_account));
-                let mut window = Vec::with_capacity(window_rows.min(log.events.len()));
+                let mut rows = replayed
+                    .filter(of_account)
+                    .chain(after.filter(of_account))
+                    .peekable();
                 for index in 0.. {
                     // The other reader's windows are passed over, not copied.
                     if index % readers != turn {
@@ -1144,18 +1146,16 @@ fn each_indexed_row(
                         }
                         continue;
                     }
-                    window.clear();
-                    window.extend(
-                        rows.by_ref()
-                            .take(window_rows)
-                            .map(|event| (event.file, event.line)),
-                    );
-                    if window.is_empty() {
+                    if rows.peek().is_none() {
                         return;
                     }
+                    let window = rows
+                        .by_ref()
+                        .take(window_rows)
+                        .map(|event| (event.file, event.line));
                     // A window this thread read before, shown, to fill again.
                     let mut fetched = spare.try_recv().unwrap_or_default();
-                    let read = texts.read_rows(&window, &mut fetched).map(|()| fetched);
+                    let read = texts.read_rows(window, &mut fetched).map(|()| fetched);
                     let failed = read.is_err();
                     if sender.send(read).is_err() || failed {
                         return;

@@ -7,6 +7,7 @@
 
 use super::{TextsByRow, is_gzip_file};
 use crate::domain::error::{Error, Location, Result};
+use crate::domain::key_set::fetch_into_cache;
 use crate::input::csv_input::{CsvInput, Layout, trim};
 use crate::input::plain_csv::cuts_plainly;
 use std::fs::File;
@@ -27,13 +28,23 @@ pub struct RowTexts {
     /// Rows whose texts are read at a time ([`REREAD_ROWS`]; the tests
     /// take a few, to cross many windows).
     pub(crate) window_rows: usize,
-    /// Where each row of a window lies: file, line start and end, and its
-    /// place in the window (kept for the next window).
-    wanted: Vec<(u32, u64, u64, usize)>,
+    /// Where each row of a window lies (kept for the next window).
+    wanted: Vec<WantedLine>,
     /// The bytes read last: one or more whole lines.
     chunk: Vec<u8>,
     fields: Vec<u8>,
     ends: Vec<usize>,
+}
+
+/// A row's line, 16 bytes: where it starts counted across the files (each
+/// file's bytes after those of the files before it, so that one integer
+/// sorts the rows into file order), how long it is, and the row's place in
+/// its window. A window of a million rows needs 16 MB of these.
+#[derive(Debug, Clone, Copy)]
+struct WantedLine {
+    at: u64,
+    len: u32,
+    place: u32,
 }
 
 struct FileLines {
@@ -41,6 +52,8 @@ struct FileLines {
     file: File,
     /// Where each line starts (line 1 at index 0), and where the file ends.
     starts: Vec<u64>,
+    /// The bytes of the files before this one ([`WantedLine::at`]).
+    base: u64,
     image: usize,
     scan_id: Option<usize>,
 }
@@ -73,6 +86,11 @@ impl RowTexts {
                 return Ok(None);
             };
             files.push(lines);
+        }
+        let mut base = 0u64;
+        for lines in &mut files {
+            lines.base = base;
+            base = base.saturating_add(lines.size());
         }
         Ok(Some(RowTexts::reading(Arc::new(files), layout.delimiter)))
     }
@@ -117,49 +135,95 @@ impl RowTexts {
         }
     }
 
-    /// The image and scan id texts of the rows of `events` (file and line
-    /// each), into `into` in that order. The lines are read in file order:
-    /// lines close together (gaps of at most [`GAP_BYTES`]) come in one read of
-    /// up to [`CHUNK_BYTES`], so a window of many rows of a shuffled log
-    /// costs a few large reads, not a `pread` a row, while rows far apart
-    /// still cost one small read each (never more bytes than a row plus a
-    /// gap). A line that is gone or no longer a row is the file having
-    /// changed.
-    pub(crate) fn read_rows(&mut self, events: &[(u32, u64)], into: &mut TextsByRow) -> Result<()> {
-        into.reset(events.len());
-        // Where each row's line lies, then the rows in file order.
+    /// The image and scan id texts of the rows `rows` (file and line each),
+    /// into `into` in that order. The lines are read in file order: lines
+    /// close together (gaps of at most [`GAP_BYTES`]) come in one read of up
+    /// to [`CHUNK_BYTES`], so a window of many rows of a shuffled log costs a
+    /// few large reads, not a `pread` a row, while rows far apart still cost
+    /// one small read each (never more bytes than a row plus a gap). A line
+    /// that is gone or no longer a row is the file having changed.
+    pub(crate) fn read_rows(
+        &mut self,
+        rows: impl IntoIterator<Item = (u32, u64)>,
+        into: &mut TextsByRow,
+    ) -> Result<()> {
+        // The rows' files and lines first (held in `len` and `at`), so that
+        // the line starts can be fetched into cache a few rows ahead (each
+        // is a cache miss of its own); then where each line lies; then the
+        // rows in file order.
         let mut wanted = std::mem::take(&mut self.wanted);
         wanted.clear();
-        for (index, &(file, line)) in events.iter().enumerate() {
-            match self.line_at(file, line) {
-                Ok((start, end)) => wanted.push((file, start, end, index)),
-                Err(err) => {
-                    self.wanted = wanted;
-                    return Err(err);
-                }
-            }
-        }
-        wanted.sort_unstable();
-        let read = self.read_wanted(&wanted, events, into);
+        let listed = rows
+            .into_iter()
+            .enumerate()
+            .try_for_each(|(place, (file, line))| {
+                let place = u32::try_from(place).map_err(|_| {
+                    Error::io(
+                        "the log",
+                        std::io::Error::other("too many rows read at once"),
+                    )
+                })?;
+                wanted.push(WantedLine {
+                    at: line,
+                    len: file,
+                    place,
+                });
+                Ok(())
+            });
+        into.reset(wanted.len());
+        let read = listed
+            .and_then(|()| self.find_lines(&mut wanted))
+            .and_then(|()| {
+                wanted.sort_unstable_by_key(|line| line.at);
+                self.read_wanted(&wanted, into)
+            });
         self.wanted = wanted;
         read
     }
 
+    /// Turns each of `wanted`'s file (in `len`) and line (in `at`) into
+    /// where the line lies.
+    fn find_lines(&self, wanted: &mut [WantedLine]) -> Result<()> {
+        const AHEAD: usize = 16;
+        for index in 0..wanted.len() {
+            if let Some(ahead) = wanted.get(index + AHEAD)
+                && let Some(lines) = self.files.get(ahead.len as usize)
+                && let Some(start) = lines.starts.get(ahead.at.saturating_sub(1) as usize)
+            {
+                fetch_into_cache(start);
+            }
+            let WantedLine {
+                at: line,
+                len: file,
+                place,
+            } = wanted[index];
+            let (start, end) = self.line_at(file, line)?;
+            let at = self.files[file as usize].base.saturating_add(start);
+            // A row is at most a megabyte (`MAX_RECORD_BYTES`): a longer
+            // line is not the row the first pass read.
+            let len = u32::try_from(end - start).map_err(|_| self.changed(file, line))?;
+            wanted[index] = WantedLine { at, len, place };
+        }
+        Ok(())
+    }
+
     /// [`RowTexts::read_rows`] once the rows' lines are found and sorted.
-    fn read_wanted(
-        &mut self,
-        wanted: &[(u32, u64, u64, usize)],
-        events: &[(u32, u64)],
-        into: &mut TextsByRow,
-    ) -> Result<()> {
+    fn read_wanted(&mut self, wanted: &[WantedLine], into: &mut TextsByRow) -> Result<()> {
         let mut next = 0;
         while next < wanted.len() {
-            // One read from this row's line start through the lines close after it.
-            let (file, start, mut end, _) = wanted[next];
+            // One read from this row's line start through the lines close
+            // after it in the same file.
+            let first = wanted[next];
+            let file = self.files.partition_point(|lines| lines.base <= first.at) - 1;
+            let lines = &self.files[file];
+            let file_end = lines.base.saturating_add(lines.size());
+            let start = first.at;
+            let mut end = start + u64::from(first.len);
             let mut last = next + 1;
-            while let Some(&(other, other_start, other_end, _)) = wanted.get(last) {
-                if other != file
-                    || other_start > end.saturating_add(GAP_BYTES)
+            while let Some(other) = wanted.get(last) {
+                let other_end = other.at + u64::from(other.len);
+                if other.at >= file_end
+                    || other.at > end.saturating_add(GAP_BYTES)
                     || other_end - start > CHUNK_BYTES
                 {
                     break;
@@ -167,22 +231,29 @@ impl RowTexts {
                 end = end.max(other_end);
                 last += 1;
             }
-            let lines = &self.files[file as usize];
-            let first_line = events[wanted[next].3].1;
-            self.chunk.resize(
-                usize::try_from(end - start).map_err(|_| self.changed(file, first_line))?,
-                0,
-            );
+            let file = file as u32;
+            let line_of = |lines: &FileLines, at: u64| {
+                // Line 1 starts at `starts[0]`.
+                lines
+                    .starts
+                    .partition_point(|&line| line <= at - lines.base) as u64
+            };
+            let Ok(size) = usize::try_from(end - start) else {
+                return Err(self.changed(file, line_of(lines, start)));
+            };
+            self.chunk.resize(size, 0);
             lines
                 .file
-                .read_exact_at(&mut self.chunk, start)
+                .read_exact_at(&mut self.chunk, start - lines.base)
                 .map_err(|err| Error::io(&lines.name, err))?;
-            for &(_, line_start, line_end, index) in &wanted[next..last] {
-                let line = (line_start - start) as usize..(line_end - start) as usize;
+            for row in &wanted[next..last] {
+                let from = (row.at - start) as usize;
+                let line = from..from + row.len as usize;
                 let Some((image, scan_id)) = self.fields_of(file, line) else {
-                    return Err(self.changed(file, events[index].1));
+                    let lines = &self.files[file as usize];
+                    return Err(self.changed(file, line_of(lines, row.at)));
                 };
-                into.set(index, image, scan_id);
+                into.set(row.place as usize, image, scan_id);
             }
             next = last;
         }
@@ -259,6 +330,13 @@ impl RowTexts {
     }
 }
 
+impl FileLines {
+    /// The file's size when it was indexed: where its last line ends.
+    fn size(&self) -> u64 {
+        self.starts.last().copied().unwrap_or(0)
+    }
+}
+
 /// A reader of one CSV record delimited by `delimiter`.
 fn record_reader(delimiter: u8) -> csv_core::Reader {
     csv_core::ReaderBuilder::new().delimiter(delimiter).build()
@@ -269,6 +347,7 @@ fn record_reader(delimiter: u8) -> csv_core::Reader {
 /// the bytes between its delimiters, as the csv reader would read them (the
 /// plain rows of `plain_csv`), found with `memchr` instead of its state
 /// machine. `None`: not such a line; `Some(None)`: it lacks the fields.
+/// `line` is one line of an indexed file: no LF but the one ending it.
 fn plain_fields(
     line: &[u8],
     delimiter: u8,
@@ -277,27 +356,35 @@ fn plain_fields(
 ) -> Option<Option<(&str, &str)>> {
     let body = line.strip_suffix(b"\n").unwrap_or(line);
     let body = body.strip_suffix(b"\r").unwrap_or(body);
-    let plain = !body.is_empty()
-        && cuts_plainly(delimiter)
-        && memchr::memchr3(b'"', b'\r', b'\n', body).is_none();
-    if !plain {
+    if body.is_empty() || !cuts_plainly(delimiter) {
         return None;
     }
-    // One pass over the line's delimiters, as far as the later of the two
-    // fields; a field the line does not reach stays `None`.
+    // One pass over the line: its delimiters cut the fields, and a quote
+    // or a CR anywhere makes it a line for the csv reader.
     let last = scan_id.map_or(image, |index| index.max(image));
     let (mut image_text, mut scan_id_text) = (None, scan_id.is_none().then_some(""));
-    let mut start = 0;
-    let ends = memchr::memchr_iter(delimiter, body).chain([body.len()]);
-    for (index, end) in ends.enumerate().take(last + 1) {
-        let text = || std::str::from_utf8(&body[start..end]).ok().map(trim);
-        if index == image {
-            image_text = text();
+    let (mut start, mut index) = (0, 0);
+    // A byte at a time: a row's line is short and cut every few bytes, and
+    // `memchr3_iter`, which starts afresh at each delimiter, took twice as
+    // long on the benchmark's rows.
+    let ends = body.iter().enumerate().filter_map(|(at, &byte)| {
+        (byte == delimiter || byte == b'"' || byte == b'\r').then_some(at)
+    });
+    for end in ends.chain([body.len()]) {
+        if end < body.len() && body[end] != delimiter {
+            return None;
         }
-        if Some(index) == scan_id {
-            scan_id_text = text();
+        if index <= last {
+            let text = || std::str::from_utf8(&body[start..end]).ok().map(trim);
+            if index == image {
+                image_text = text();
+            }
+            if Some(index) == scan_id {
+                scan_id_text = text();
+            }
         }
         start = end + 1;
+        index += 1;
     }
     Some(image_text.zip(scan_id_text))
 }
@@ -311,9 +398,10 @@ fn plain_fields(
 const GAP_BYTES: u64 = 8 << 10;
 
 /// Rows whose texts are read again at a time: enough that lines close
-/// together in the file come in one read. A window is about 150 bytes a
-/// row with the lists that sort it, and a ledger holds two or three.
-pub(crate) const REREAD_ROWS: usize = 1 << 19;
+/// together in the file come in one read, and few windows (each copies
+/// most of a shuffled file). A window is about 100 bytes a row with its
+/// texts and 16 more for the list that sorts it; a ledger holds up to four.
+pub(crate) const REREAD_ROWS: usize = 1 << 20;
 
 /// The most one read takes in (a single line may be longer).
 const CHUNK_BYTES: u64 = 256 << 10;
@@ -360,6 +448,7 @@ fn index(path: &str, mut file: File, layout: &Layout) -> Result<Option<FileLines
         name: path.to_string(),
         file,
         starts,
+        base: 0,
         image,
         scan_id,
     }))
@@ -371,17 +460,17 @@ mod tests {
     use proptest::prelude::*;
 
     /// A log whose rows are `pads` long (so that lines lie close together
-    /// or far apart), every row's image and scan id naming its line.
-    fn log_file(pads: &[usize]) -> tempfile::NamedTempFile {
+    /// or far apart), every row's image and scan id naming `tag` and its line.
+    fn log_file(pads: &[usize], tag: &str) -> tempfile::NamedTempFile {
         let mut text = String::from("timestamp,image,account,scan_id,note\n");
         for (index, pad) in pads.iter().enumerate() {
             let line = index + 2;
             text.push_str(&format!(
-                "2024-01-01T00:00:00Z,{},a,s{line},{}\n",
+                "2024-01-01T00:00:00Z,{},a,{tag}s{line},{}\n",
                 if line % 2 == 0 {
-                    format!("img{line}")
+                    format!("{tag}img{line}")
                 } else {
-                    format!("\"img{line}\"")
+                    format!("\"{tag}img{line}\"")
                 },
                 "x".repeat(*pad)
             ));
@@ -400,33 +489,39 @@ mod tests {
 
     proptest! {
         /// Rows read together (in any order, repeated, lines close together
-        /// and far apart, across reads of their own and shared ones) give
-        /// each row the texts of reading its line alone, by either of two
-        /// readers of the same files.
+        /// and far apart, across reads of their own and shared ones, from
+        /// two files) give each row the texts of reading its line alone, by
+        /// either of two readers of the same files.
         #[test]
         fn rows_read_together_read_as_each_alone(
             pads in prop::collection::vec(prop_oneof![0usize..40, 1_000usize..3_000, Just(300_000usize)], 1..60),
-            picks in prop::collection::vec(any::<prop::sample::Index>(), 0..120),
+            other_pads in prop::collection::vec(0usize..40, 1..20),
+            picks in prop::collection::vec((any::<bool>(), any::<prop::sample::Index>()), 0..120),
         ) {
-            let file = log_file(&pads);
-            let path = file.path().to_str().unwrap().to_string();
-            let mut texts = RowTexts::open(&[path]).unwrap().expect("a plain CSV file");
-            let wanted: Vec<(u32, u64)> = picks.iter().map(|pick| (0, pick.index(pads.len()) as u64 + 2)).collect();
+            let files = [log_file(&pads, ""), log_file(&other_pads, "b")];
+            let paths: Vec<String> = files.iter().map(|file| file.path().to_str().unwrap().to_string()).collect();
+            let mut texts = RowTexts::open(&paths).unwrap().expect("plain CSV files");
+            let rows = [pads.len(), other_pads.len()];
+            let wanted: Vec<(u32, u64)> = picks
+                .iter()
+                .map(|(second, pick)| (u32::from(*second), pick.index(rows[usize::from(*second)]) as u64 + 2))
+                .collect();
             let mut together = TextsByRow::default();
-            texts.read_rows(&wanted, &mut together).unwrap();
+            texts.read_rows(wanted.iter().copied(), &mut together).unwrap();
             // Alone, by this reader and another of the same files in turn.
             let mut another = texts.another_reader();
             let mut alone = Vec::new();
             for (index, one) in wanted.iter().enumerate() {
                 let mut read = TextsByRow::default();
                 let reader = if index % 2 == 0 { &mut texts } else { &mut another };
-                reader.read_rows(std::slice::from_ref(one), &mut read).unwrap();
+                reader.read_rows([*one], &mut read).unwrap();
                 alone.extend(texts_of(&read));
             }
             prop_assert_eq!(&texts_of(&together), &alone);
-            for ((image, scan_id), (_, line)) in alone.iter().zip(&wanted) {
-                prop_assert_eq!(image, &format!("img{line}"));
-                prop_assert_eq!(scan_id, &format!("s{line}"));
+            for ((image, scan_id), (file, line)) in alone.iter().zip(&wanted) {
+                let tag = if *file == 1 { "b" } else { "" };
+                prop_assert_eq!(image, &format!("{tag}img{line}"));
+                prop_assert_eq!(scan_id, &format!("{tag}s{line}"));
             }
         }
     }
@@ -491,7 +586,7 @@ mod tests {
                     .iter()
                     .map(|one| {
                         texts
-                            .read_rows(std::slice::from_ref(one), &mut read)
+                            .read_rows([*one], &mut read)
                             .map(|()| texts_of(&read))
                             .map_err(|err| err.to_string())
                     })
@@ -505,11 +600,11 @@ mod tests {
     /// A line the index does not have is the file having changed.
     #[test]
     fn a_line_past_the_end_is_a_changed_file() {
-        let file = log_file(&[3, 4]);
+        let file = log_file(&[3, 4], "");
         let path = file.path().to_str().unwrap().to_string();
         let mut texts = RowTexts::open(&[path]).unwrap().unwrap();
         let mut read = TextsByRow::default();
-        let err = texts.read_rows(&[(0, 2), (0, 9)], &mut read).unwrap_err();
+        let err = texts.read_rows([(0, 2), (0, 9)], &mut read).unwrap_err();
         assert!(
             err.to_string().contains("changed while being read"),
             "{err}"
