@@ -308,7 +308,7 @@ openmetrics\:"OpenMetrics text for a Prometheus textfile collector (a report'\''
 '--quiet[Print nothing but the result\: no notes on stderr, no progress bar (and for \`scanquota check\`, not even its OK/ALERT lines\: the exit status alone); errors are still printed]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
-'*::reports -- Reports written by `scanquota report --format json`, same plan and --as-of:_default' \
+'*::reports -- Reports written by `scanquota report --format json`, same plan, --as-of and --by:_default' \
 && ret=0
 ;;
 (plan)

@@ -314,6 +314,63 @@ fn merge_refuses_partitions_reported_with_and_without_core_samples() {
     }
 }
 
+/// Partitions allocated by one column merge into the whole report so
+/// allocated; one allocated by another column, or not at all, is refused
+/// (merged, its accounts were split by two keys, and the CSV view, which
+/// lists the allocation when any account has one, left the others out), as
+/// is a report whose accounts differ in it (edited by hand).
+#[test]
+fn merge_refuses_partitions_allocated_by_another_column_or_none() {
+    let work = Workdir::new();
+    let by_source = ["--by", "source"];
+    let a = report(
+        &work,
+        "a.json",
+        &[&["--account", "team-a"][..], &by_source].concat(),
+    );
+    let b = report(
+        &work,
+        "b.json",
+        &[&["--account", "team-b"][..], &by_source].concat(),
+    );
+    let b_risk = report(
+        &work,
+        "b-risk.json",
+        &["--account", "team-b", "--by", "risk"],
+    );
+    let b_none = report(&work, "b-none.json", &["--account", "team-b"]);
+    let whole = report(&work, "whole.json", &by_source);
+    let (code, merged, stderr) = run(&["merge", &b, &a]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(merged, std::fs::read_to_string(&whole).unwrap());
+    for (other, theirs) in [(&b_risk, "`--by risk`"), (&b_none, "no `--by`")] {
+        let (code, stdout, stderr) = run(&["merge", &a, other]);
+        assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+        for needle in [
+            format!("{other}: accounts[0].allocation: made with {theirs} differs from "),
+            "a.json, made with `--by source`; make every report with one --by, or every report without it".to_string(),
+        ] {
+            assert!(stderr.contains(&needle), "{stderr}");
+        }
+    }
+    // One account's allocation taken out by hand.
+    let mut edited: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&whole).unwrap()).unwrap();
+    edited["accounts"][1]
+        .as_object_mut()
+        .unwrap()
+        .remove("allocation");
+    let edited = work.write("edited.json", edited.to_string());
+    let (code, stdout, stderr) = run(&["merge", &edited]);
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    assert!(
+        stderr.contains(
+            "edited.json: accounts[1].allocation: no `--by` differs from the first account's `--by source`, which no report holds"
+        ),
+        "{stderr}"
+    );
+}
+
 /// A report's window lines are those of its charge lines posted in the
 /// window (or accrued), and its lines still to come are amounts as its
 /// charge lines are: an edited window line, a window bill left out, and a

@@ -479,7 +479,7 @@ pub(crate) enum ImportFormat {
 
 #[derive(Debug, Args)]
 pub(crate) struct MergeArgs {
-    /// Reports written by `scanquota report --format json`, same plan and --as-of
+    /// Reports written by `scanquota report --format json`, same plan, --as-of and --by
     #[arg(required = true, value_name = "REPORT.json")]
     pub(crate) reports: Vec<String>,
 

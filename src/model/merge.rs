@@ -297,6 +297,45 @@ fn refuse_accounts_no_run_writes(name: &str, report: &Report) -> Result<()> {
     Ok(())
 }
 
+/// The `--by` column a report was made with (`Some(None)`: without `--by`),
+/// as its accounts say; `None` when it has no account to say. One run
+/// allocates every account by one column or none, so accounts that differ
+/// were edited or put together by hand.
+fn allocated_by(name: &str, report: &Report) -> Result<Option<Option<String>>> {
+    let by = |index: usize| {
+        let account = &report.accounts[index];
+        account
+            .allocation
+            .as_ref()
+            .map(|allocation| allocation.by.clone())
+    };
+    let Some(first) = (!report.accounts.is_empty()).then(|| by(0)) else {
+        return Ok(None);
+    };
+    for index in 1..report.accounts.len() {
+        let other = by(index);
+        if other != first {
+            return Err(Error::input(
+                Location::file(name).key(format!("accounts[{index}].allocation")),
+                format!(
+                    "{} differs from the first account's {}, which no report holds; make the report again with scanquota report --format json",
+                    allocation_shown(other.as_deref()),
+                    allocation_shown(first.as_deref())
+                ),
+            ));
+        }
+    }
+    Ok(Some(first))
+}
+
+/// How a report was allocated, for a message.
+fn allocation_shown(by: Option<&str>) -> String {
+    match by {
+        Some(by) => format!("`--by {}`", crate::domain::text::shown(by)),
+        None => "no `--by`".to_string(),
+    }
+}
+
 /// A header value as JSON text, to compare and to name in a message.
 fn json(value: &impl serde::Serialize) -> String {
     serde_json::to_string(value).unwrap_or_default()
@@ -311,8 +350,28 @@ pub(crate) fn merge(named: Vec<(String, Report)>) -> Result<Report> {
         return Err(Error::Usage("give at least one report to merge".into()));
     };
     refuse_accounts_no_run_writes(&first_name, &merged)?;
+    // The first report with an account to say how it was allocated.
+    let mut allocated = allocated_by(&first_name, &merged)?.map(|by| (first_name.clone(), by));
     for (name, report) in named {
         refuse_accounts_no_run_writes(&name, &report)?;
+        // A report allocated by another column (or not at all) would leave
+        // the merged report's accounts split by two keys, and its CSV
+        // (which lists the allocation when any account has one) without
+        // the others.
+        match (allocated_by(&name, &report)?, &allocated) {
+            (Some(theirs), Some((first, ours))) if theirs != *ours => {
+                return Err(Error::input(
+                    Location::file(&name).key("accounts[0].allocation"),
+                    format!(
+                        "made with {} differs from {first}, made with {}; make every report with one --by, or every report without it",
+                        allocation_shown(theirs.as_deref()),
+                        allocation_shown(ours.as_deref())
+                    ),
+                ));
+            }
+            (Some(theirs), None) => allocated = Some((name.clone(), theirs)),
+            _ => {}
+        }
         // Every figure the header holds comes from the plan and the run: a
         // report whose header differs is another plan's (or was edited).
         let header = |report: &Report| -> Vec<(&'static str, String)> {
