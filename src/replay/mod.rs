@@ -286,9 +286,31 @@ pub fn run(
     Ok(replayed(schedule, usages, log, notes))
 }
 
+/// Has glibc keep freed blocks of up to 32 MiB for reuse instead of
+/// giving them back to the kernel: the meter's tables double as they grow,
+/// and each new one was a fresh mapping the kernel zeroes page by page
+/// (`clear_page_erms`, a tenth of an ordered report's samples) while the
+/// old one was unmapped. Alternating on 10 M rows, an ordered report took
+/// 2.10–2.18 s against 2.23–2.69 s, its system time about a third,
+/// 15–30 MB more at its peak. Only here: the streamed ledger, whose
+/// batches are freed by another thread than the one that took them, grew
+/// slower so (`bench/README.md`, the fifteenth round).
+fn keep_freed_blocks() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt changes the allocator's thresholds, never memory
+    // the program holds; a value it refuses leaves them as they were. The
+    // allocator is initialised long before (the first allocation), and a
+    // thread allocating meanwhile reads each threshold as one whole word.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 32 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
+    }
+}
+
 /// Files left unread: streamed when in time order, else read whole and
 /// replayed per account.
 fn fastest(paths: &[String], inputs: &Inputs, plan: &Plan, schedule: Schedule) -> Result<Replayed> {
+    keep_freed_blocks();
     let account = inputs.account.as_deref();
     // While a log streams, pieces parse beside the replay (two threads of it
     // on two cores or more, each replaying its own accounts).
