@@ -188,6 +188,18 @@ fn catalogue() -> Vec<Case> {
             b"\"timestamp\" ,image\n2024-04-01T00:00:00Z,a\n".to_vec(),
             &["log.csv:1", "text after its closing quote"],
         ),
+        // The csv crate reads a quote after spaces as text: ` "acme"` was
+        // the account `"acme"`, quotes and all, beside `acme`.
+        log_case(
+            "a space before an opening quote",
+            b"timestamp,account,image\n2024-04-01T00:00:00Z,acme,a\n2024-04-01T00:05:00Z, \"acme\",a\n".to_vec(),
+            &["log.csv:3", "spaces before its opening quote", "remove the spaces"],
+        ),
+        log_case(
+            "a space before an opening quote in the header",
+            b"timestamp, \"account\",image\n2024-04-01T00:00:00Z,acme,a\n".to_vec(),
+            &["log.csv:1", "spaces before its opening quote"],
+        ),
         log_case(
             "too few fields",
             b"timestamp,image\n2024-04-01T00:00:00Z\n".to_vec(),

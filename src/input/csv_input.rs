@@ -219,6 +219,11 @@ impl<R: Read> CsvInput<R> {
         {
             return Err(text_after_quote(Location::file(name).line(1)));
         }
+        if let Some(at) = reader.get_ref().space_before_quote
+            && at < reader.position().byte()
+        {
+            return Err(space_before_quote(Location::file(name).line(1)));
+        }
         if !more {
             return Err(Error::input(
                 Location::file(name).line(1),
@@ -478,6 +483,16 @@ impl<R: Read> CsvInput<R> {
         {
             return Err(text_after_quote(Location::file(&self.name).line(row_line)));
         }
+        // A quote after blanks at a field's start (`, "acme"`): the csv
+        // crate reads it as text, and the trimmed value `"acme"`, quotes and
+        // all, would be another account or image than `acme`.
+        if let Some(at) = guard.space_before_quote
+            && at < self.reader.position().byte()
+        {
+            return Err(space_before_quote(
+                Location::file(&self.name).line(row_line),
+            ));
+        }
         Ok(more)
     }
 
@@ -688,6 +703,14 @@ fn text_after_quote(location: Location) -> Error {
     )
 }
 
+/// A quote after blanks at a field's start, on the row at `location`.
+fn space_before_quote(location: Location) -> Error {
+    Error::input(
+        location,
+        "a field has spaces before its opening quote (as in a, \"b\"), so the quotes would be read as part of its value; remove the spaces before the quote (a, \"b\" becomes a,\"b\")",
+    )
+}
+
 /// Refuses a record over [`MAX_RECORD_BYTES`] (from byte `start` to `end`,
 /// its line end included), naming the line it starts on.
 fn check_record_size(name: &str, kind: &str, line: u64, start: u64, end: u64) -> Result<()> {
@@ -730,6 +753,12 @@ struct Guard<R> {
     last: u8,
     /// Where the first text after a quoted field's closing quote is, if any.
     text_after_quote: Option<u64>,
+    /// Where the first quote that opens no field, as only spaces or tabs
+    /// stand before it in its field (` "acme"`), is, if any.
+    space_before_quote: Option<u64>,
+    /// The bytes handed up since the last field start are spaces or tabs
+    /// only (outside quotes): a quote after them is one above.
+    blank_since_field_start: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -758,6 +787,8 @@ impl<R> Guard<R> {
             quote: Quote::Outside,
             last: b'\n',
             text_after_quote: None,
+            space_before_quote: None,
+            blank_since_field_start: true,
         }
     }
 
@@ -783,6 +814,10 @@ impl<R> Guard<R> {
                         };
                         if before == self.delimiter || matches!(before, b'\n' | b'\r') {
                             self.quote = Quote::Open;
+                        } else if self.space_before_quote.is_none()
+                            && self.blank_before(&bytes[..quote])
+                        {
+                            self.space_before_quote = Some(self.offset + quote as u64);
                         }
                         at = quote + 1;
                     }
@@ -815,8 +850,27 @@ impl<R> Guard<R> {
                 }
             }
         }
+        if !bytes.is_empty() {
+            // Whether the next chunk starts in a field holding only blanks.
+            self.blank_since_field_start = self.quote == Quote::Outside && self.blank_before(bytes);
+        }
         if let Some(&last) = bytes.last() {
             self.last = last;
+        }
+    }
+
+    /// Whether `before` (the bytes of this chunk before some point) ends in
+    /// spaces or tabs only (or none) back to a field start: a delimiter, a
+    /// line end, or the chunk's start when the chunk before ended so.
+    fn blank_before(&self, before: &[u8]) -> bool {
+        let blanks = before
+            .iter()
+            .rev()
+            .take_while(|&&byte| byte == b' ' || byte == b'\t')
+            .count();
+        match before.len().checked_sub(blanks + 1) {
+            Some(at) => before[at] == self.delimiter || matches!(before[at], b'\n' | b'\r'),
+            None => self.blank_since_field_start,
         }
     }
 }
@@ -979,6 +1033,30 @@ mod tests {
             let message = rows(open, chunk).unwrap_err();
             assert!(message.starts_with("log.csv:4:2: "), "{chunk}: {message}");
             assert_eq!(rows(closed, chunk), Ok(3), "{chunk}");
+        }
+    }
+
+    /// A quote after blanks at a field's start is refused wherever the
+    /// reads cut the input (the blanks in one read, the quote in the next),
+    /// naming the row; a quote inside a field's text, after a quoted field's
+    /// spaces inside its quotes, or after an escaped quote is read as before.
+    #[test]
+    fn a_space_before_an_opening_quote_is_found_across_read_boundaries() {
+        let spaced = b"a,b\n1,\"x\"\n2,ab \"c\"\n3,\" \"\"y\"\n4, \t\"z\"\n5,w\n";
+        let tab_header = b"a,\t\"b\"\n1,2\n";
+        let fine = b"a,b\n1,\"x\"\n2,ab \"c\"\n3,\" \"\"y\"\n4,\"z\"\n5, w \n";
+        for chunk in 1..spaced.len() + 1 {
+            let message = rows(spaced, chunk).unwrap_err();
+            assert!(
+                message.starts_with("log.csv:5: ")
+                    && message.contains("spaces before its opening quote"),
+                "{chunk}: {message}"
+            );
+            assert_eq!(rows(fine, chunk), Ok(5), "{chunk}");
+        }
+        for chunk in 1..tab_header.len() + 1 {
+            let message = rows(tab_header, chunk).unwrap_err();
+            assert!(message.starts_with("log.csv:1: "), "{chunk}: {message}");
         }
     }
 
