@@ -314,6 +314,69 @@ fn merge_refuses_partitions_reported_with_and_without_core_samples() {
     }
 }
 
+/// A partition whose log is empty reports the account `default` with the
+/// plan's fees and prepaid periods, no row behind it: merged beside
+/// partitions with scans it is left out, with a note (it billed 612.00 of
+/// a `default` account no log named), wherever it comes; merged with only
+/// its like, it is the report of an empty log. A real `default` account in
+/// another partition still merges.
+#[test]
+fn merge_leaves_out_the_account_of_an_empty_partition_with_a_note() {
+    let work = Workdir::new();
+    let empty_log = work.write("empty.csv", "timestamp,account,image\n");
+    let whole = report(&work, "whole.json", &[]);
+    let a = report(&work, "a.json", &["--account", "team-a"]);
+    let b = report(&work, "b.json", &["--account", "team-b"]);
+    let args = |log: &str| {
+        let args = [
+            "report", "--plan", PLAN, "--log", log, "--as-of", AS_OF, "--format", "json",
+        ];
+        args.map(str::to_string)
+    };
+    let run_owned = |args: [String; 9]| run(&args.each_ref().map(String::as_str));
+    let (code, empty_report, stderr) = run_owned(args(&empty_log));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        empty_report.contains("\"account\": \"default\""),
+        "{empty_report}"
+    );
+    let empty = work.write("empty.json", &empty_report);
+    for order in [[&empty, &a, &b], [&a, &empty, &b], [&a, &b, &empty]] {
+        let (code, merged, stderr) = run(&["merge", order[0], order[1], order[2]]);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(merged, std::fs::read_to_string(&whole).unwrap());
+        assert_eq!(
+            stderr,
+            format!(
+                "scanquota: {empty}: a report of no scans; its account `default` (which a report of an empty log shows) is left out of the merged report\n"
+            )
+        );
+    }
+    // Only empty partitions: the report of an empty log, without a note.
+    let (code, merged, stderr) = run(&["merge", &empty]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    assert_eq!(merged, empty_report);
+    // A `default` account with scans merges beside an empty partition.
+    let defaulted = work.write(
+        "defaulted.csv",
+        "timestamp,image\n2024-04-02 10:00:00,sha256:d\n",
+    );
+    let (code, default_report, stderr) = run_owned(args(&defaulted));
+    assert_eq!(code, 0, "{stderr}");
+    let real = work.write("real.json", &default_report);
+    let (code, merged, stderr) = run(&["merge", &empty, &real, &a]);
+    assert_eq!(code, 0, "{stderr}");
+    let merged: serde_json::Value = serde_json::from_str(&merged).unwrap();
+    let names: Vec<&str> = merged["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|account| account["account"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["default", "team-a"]);
+    assert_eq!(merged["accounts"][0]["scans"]["first"], 1);
+}
+
 /// Partitions allocated by one column merge into the whole report so
 /// allocated; one allocated by another column, or not at all, is refused
 /// (merged, its accounts were split by two keys, and the CSV view, which

@@ -341,17 +341,58 @@ fn json(value: &impl serde::Serialize) -> String {
     serde_json::to_string(value).unwrap_or_default()
 }
 
+/// Whether `report` is a report of no scans at all: a report of an empty
+/// log shows the account `default` with the plan's charges (fees, prepaid
+/// periods), no row behind it. Any row of a log counts in one of an
+/// account's scan counters, and an account of `--cores` samples only has
+/// cores lines.
+fn shows_only_the_account_of_no_scans(report: &Report) -> bool {
+    match report.accounts.as_slice() {
+        [account] => {
+            account.account == "default"
+                && account.scans == crate::engine::meter::Counters::default()
+                && !account
+                    .charges
+                    .lines
+                    .iter()
+                    .any(|line| line.kind == crate::engine::charges::ChargeKind::Cores)
+        }
+        _ => false,
+    }
+}
+
+/// The note for a report of an empty partition left out of the merge.
+fn no_scans_note(name: &str) -> String {
+    format!(
+        "scanquota: {}: a report of no scans; its account `default` (which a report of an empty log shows) is left out of the merged report\n",
+        crate::domain::text::shown(name)
+    )
+}
+
 /// Concatenate the accounts of reports of the same plan and as-of, and
-/// recompute the totals. Refuses differing plans, as-of or currencies, and an
-/// account that appears in two reports (partitions must be disjoint).
-pub(crate) fn merge(named: Vec<(String, Report)>) -> Result<Report> {
+/// recompute the totals, with notes for stderr. Refuses differing plans,
+/// as-of or currencies, and an account that appears in two reports
+/// (partitions must be disjoint). The account `default` of a report of no
+/// scans (an empty partition) is left out, with a note, unless every report
+/// is one: the report of the whole log has it only when the log is empty.
+pub(crate) fn merge(named: Vec<(String, Report)>) -> Result<(Report, String)> {
+    let any_scans = named
+        .iter()
+        .any(|(_, report)| !shows_only_the_account_of_no_scans(report));
+    let mut notes = String::new();
     let mut named = named.into_iter();
     let Some((first_name, mut merged)) = named.next() else {
         return Err(Error::Usage("give at least one report to merge".into()));
     };
     refuse_accounts_no_run_writes(&first_name, &merged)?;
+    let left_out = any_scans && shows_only_the_account_of_no_scans(&merged);
     // The first report with an account to say how it was allocated.
     let mut allocated = allocated_by(&first_name, &merged)?.map(|by| (first_name.clone(), by));
+    if left_out {
+        // Its header is still compared with the others' below.
+        merged.accounts.clear();
+        notes += &no_scans_note(&first_name);
+    }
     for (name, report) in named {
         refuse_accounts_no_run_writes(&name, &report)?;
         // A report allocated by another column (or not at all) would leave
@@ -414,6 +455,10 @@ pub(crate) fn merge(named: Vec<(String, Report)>) -> Result<Report> {
                 ));
             }
         }
+        if any_scans && shows_only_the_account_of_no_scans(&report) {
+            notes += &no_scans_note(&name);
+            continue;
+        }
         for account in report.accounts {
             if merged.accounts.iter().any(|a| a.account == account.account) {
                 return Err(Error::input(
@@ -433,5 +478,5 @@ pub(crate) fn merge(named: Vec<(String, Report)>) -> Result<Report> {
         merged.decimals,
         "merge fewer reports at a time",
     )?;
-    Ok(merged)
+    Ok((merged, notes))
 }

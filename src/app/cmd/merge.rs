@@ -13,7 +13,8 @@ pub(crate) fn run(args: &MergeArgs, width: u16) -> Result<CommandOutput> {
         notes += &note;
         reports.push((path.clone(), report));
     }
-    let merged = merge(reports)?;
+    let (merged, merge_notes) = merge(reports)?;
+    notes += &merge_notes;
     notes += &super::window_note(args.format, &merged, false);
     // Written as it is formatted, as `report` is: the sum of the partitions
     // is the largest document scanquota writes.
