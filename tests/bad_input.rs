@@ -188,6 +188,17 @@ fn catalogue() -> Vec<Case> {
             b"\"timestamp\" ,image\n2024-04-01T00:00:00Z,a\n".to_vec(),
             &["log.csv:1", "text after its closing quote"],
         ),
+        // A wall time the --log-zone skipped names that zone, not the
+        // plan's (+08:00 here, where 02:30 exists).
+        {
+            let mut case = log_case(
+                "a local time the log's zone skipped",
+                row("2024-03-10 02:30:00", "a"),
+                &["log.csv:2:1", "`2024-03-10 02:30:00`", "does not exist in the time zone America/Chicago"],
+            );
+            case.args.extend(["--log-zone", "America/Chicago"].map(String::from));
+            case
+        },
         // The csv crate reads a quote after spaces as text: ` "acme"` was
         // the account `"acme"`, quotes and all, beside `acme`.
         log_case(

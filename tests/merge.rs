@@ -59,6 +59,12 @@ fn merge_refuses_reports_that_do_not_belong_together() {
         "team-b",
     ]);
     let later = work.write("later.json", other_as_of);
+    // The same as-of shown in another zone: the zone is what differs.
+    let berlin = report(
+        &work,
+        "berlin.json",
+        &["--account", "team-b", "--display-zone", "Europe/Berlin"],
+    );
     let (_, usd, _) = run(&[
         "report",
         "--plan",
@@ -115,6 +121,11 @@ fn merge_refuses_reports_that_do_not_belong_together() {
             "accounts[0].account: `team-\\u{1b}]0;x\\u{7}a` holds a control character",
         ),
         (vec!["merge", &a, &later], "as_of"),
+        (
+            vec!["merge", &a, &berlin],
+            "berlin.json: timezone: `Europe/Berlin` differs from",
+        ),
+        (vec!["merge", &a, &berlin], "one --display-zone"),
         (vec!["merge", &a, &usd], "plan"),
         (vec!["merge", &a, &a], "also in another report"),
         (vec!["merge", &a, &broken], "broken.json:1"),

@@ -157,7 +157,9 @@ fn parse_offset(text: &str) -> Option<FixedOffset> {
 pub enum TimestampError {
     Unrecognised,
     OutOfRange,
-    Local(LocalTimeProblem),
+    /// The zone the time was read in: the plan's, or the log's
+    /// (`--log-zone`), which the message names.
+    Local(LocalTimeProblem, Zone),
     /// Second 60 anywhere but where UTC may insert a leap second.
     NotALeapSecond,
 }
@@ -174,15 +176,15 @@ impl fmt::Display for TimestampError {
                 f,
                 "use a time between {EARLIEST_YEAR}-01-01 and {LATEST_YEAR}-12-31"
             ),
-            TimestampError::Local(LocalTimeProblem::Skipped) => write!(
+            TimestampError::Local(LocalTimeProblem::Skipped, zone) => write!(
                 f,
-                "this local time does not exist in the plan's time zone (the clocks \
-                 skipped it); write it with an explicit offset"
+                "this local time does not exist in the time zone {zone}, which it is \
+                 read in (the clocks skipped it); write it with an explicit offset"
             ),
-            TimestampError::Local(LocalTimeProblem::Ambiguous) => write!(
+            TimestampError::Local(LocalTimeProblem::Ambiguous, zone) => write!(
                 f,
-                "this local time happens twice in the plan's time zone (the clocks \
-                 went back); write it with an explicit offset"
+                "this local time happens twice in the time zone {zone}, which it is \
+                 read in (the clocks went back); write it with an explicit offset"
             ),
             TimestampError::NotALeapSecond => write!(
                 f,
@@ -422,7 +424,8 @@ fn parse_timestamp_general(text: &str, zone: Zone) -> Result<DateTime<Utc>, Time
     } else {
         let naive = parse_naive(text).ok_or(TimestampError::Unrecognised)?;
         check_year(naive.date())?;
-        zone.resolve_strict(naive).map_err(TimestampError::Local)?
+        zone.resolve_strict(naive)
+            .map_err(|problem| TimestampError::Local(problem, zone))?
     };
     check_year(instant.date_naive())?;
     if is_misplaced_leap_second(&instant.naive_utc()) {
@@ -443,7 +446,9 @@ pub fn parse_plan_timestamp(text: &str, zone: Zone) -> Result<DateTime<Utc>, Tim
     if let Ok(date) = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
         check_year(date)?;
         let midnight = date.and_hms_opt(0, 0, 0).expect("midnight exists");
-        return zone.resolve_strict(midnight).map_err(TimestampError::Local);
+        return zone
+            .resolve_strict(midnight)
+            .map_err(|problem| TimestampError::Local(problem, zone));
     }
     parse_timestamp(text, zone)
 }
@@ -745,11 +750,11 @@ mod tests {
         let zone = Zone::parse("Europe/Berlin").unwrap();
         assert_eq!(
             parse_timestamp("2024-03-31 02:30:00", zone),
-            Err(TimestampError::Local(LocalTimeProblem::Skipped))
+            Err(TimestampError::Local(LocalTimeProblem::Skipped, zone))
         );
         assert_eq!(
             parse_timestamp("2024-10-27 02:30:00", zone),
-            Err(TimestampError::Local(LocalTimeProblem::Ambiguous))
+            Err(TimestampError::Local(LocalTimeProblem::Ambiguous, zone))
         );
         assert_eq!(
             parse_timestamp("2024-10-27 02:30:00+01:00", zone),

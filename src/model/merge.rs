@@ -415,16 +415,19 @@ pub(crate) fn merge(named: Vec<(String, Report)>) -> Result<(Report, String)> {
         }
         // Every figure the header holds comes from the plan and the run: a
         // report whose header differs is another plan's (or was edited).
+        // The zone before the instants: a report shown in another zone
+        // (`--display-zone`) prints its as-of and window in it, and the fix
+        // is one zone, not one --as-of.
         let header = |report: &Report| -> Vec<(&'static str, String)> {
             vec![
                 ("schema", report.schema.clone()),
                 ("plan", report.plan.clone()),
                 ("plan_digest", json(&report.plan_digest)),
+                ("timezone", report.timezone.clone()),
                 ("as_of", report.as_of.to_string()),
                 ("window", json(&report.window)),
                 ("currency", report.currency.clone()),
                 ("decimals", report.decimals.to_string()),
-                ("timezone", report.timezone.clone()),
                 ("unit_places", report.unit_places.to_string()),
                 ("overage_policy", json(&report.overage_policy)),
                 ("overage_unit_price", json(&report.overage_unit_price)),

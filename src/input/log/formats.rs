@@ -522,7 +522,7 @@ fn scan_time(name: &str, line: u64, format: LogFormat, text: String) -> Result<S
         ),
         _ => {
             let problem = match err {
-                TimestampError::Unrecognised | TimestampError::Local(_) => {
+                TimestampError::Unrecognised | TimestampError::Local(..) => {
                     "is not an RFC 3339 time".to_string()
                 }
                 other => format!("is not a usable time ({other})"),
