@@ -440,6 +440,68 @@ fn a_by_column_may_be_mapped() {
     assert!(stdout.contains("\"red\""), "{stdout}");
 }
 
+/// A mapping that reads an optional column's own header as another column
+/// (`--column image=account`) leaves that column unread: said on stderr,
+/// with what it does (every scan billed to `default`), in every command
+/// that reads the log. Both columns mapped, nothing is left unread and
+/// nothing is said; `--by`'s column so taken is refused.
+#[test]
+fn a_mapping_that_leaves_an_optional_column_unread_is_noted() {
+    let work = Workdir::new();
+    let log = work.write(
+        "log.csv",
+        "timestamp,account,image,team\n2024-03-16T09:00:00+08:00,a,img1,red\n2024-03-16T10:00:00+08:00,b,img2,blue\n",
+    );
+    let base = ["--plan", PLAN, "--log", &log, "--as-of", "2024-04-01"];
+    let note = "scanquota: --column image=account reads the column `account` as `image`, so no column is read as `account`, and every scan is billed to the account `default`; give --column account=HEADER to read it from another column\n";
+    for command in ["report", "invoice", "ledger"] {
+        let args = [
+            &[command][..],
+            &base,
+            &["--column", "image=account", "--format", "json"],
+        ]
+        .concat();
+        let args = if command == "ledger" {
+            [
+                &[command][..],
+                &base,
+                &["--column", "image=account", "--format", "csv"],
+            ]
+            .concat()
+        } else {
+            args
+        };
+        let (code, stdout, stderr) = common::run(&args);
+        assert_eq!(code, 0, "{command}: {stderr}");
+        assert!(stderr.ends_with(note), "{command}: {stderr}");
+        assert!(
+            stdout.contains("default") && !stdout.contains("\"a\""),
+            "{command}: {stdout}"
+        );
+    }
+    let swapped = [
+        &["report"][..],
+        &base,
+        &["--column", "image=account", "--column", "account=image"],
+    ]
+    .concat();
+    let (code, _, stderr) = common::run(&swapped);
+    assert_eq!((code, stderr.as_str()), (0, ""), "{stderr}");
+    // `--by`'s column so taken is refused, as a required one is.
+    let grouped = [
+        &["report"][..],
+        &base,
+        &["--by", "team", "--column", "account=team"],
+    ]
+    .concat();
+    let (code, stdout, stderr) = common::run(&grouped);
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    assert!(
+        stderr.contains("--by team: the log has no `team` column"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn a_header_the_log_lacks_is_refused_listing_the_columns() {
     let work = Workdir::new();

@@ -286,6 +286,8 @@ impl Job {
         let display_zone = zone_option("--display-zone", input.window.display_zone.as_deref())?;
         let (paths, mut notes) = expand_paths(&input.log)?;
         let logs = crate::replay::open(paths, &zones, &read_options, one_pass)?;
+        // After the read: a mapping a file refuses is not noted first.
+        notes += &read_options.columns_read_as_others();
         if let Logs::Read(read) = &logs
             && let Some((_, log)) = read.first()
         {

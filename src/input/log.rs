@@ -446,6 +446,37 @@ impl ReadOptions {
         known
     }
 
+    /// Notes for stderr, one for each optional column whose own header a
+    /// `--column` reads as another column while nothing else is read as it
+    /// (`--column image=account`): that column goes unread, and without a
+    /// word every scan was billed to `default`. (A required column, or
+    /// `--by`'s, so taken is refused as the file is read; a mapping's header
+    /// is in every file, or the file is refused.)
+    pub(crate) fn columns_read_as_others(&self) -> String {
+        let option = self.layout.column_option;
+        let mut notes = String::new();
+        for column in self.known_columns() {
+            if matches!(column, "timestamp" | "image") {
+                continue;
+            }
+            let Some(rename) = self.layout.read_as_another(column) else {
+                continue;
+            };
+            // (`--by`'s column so taken is refused as the file is read.)
+            let outcome = if column == "account" {
+                ", and every scan is billed to the account `default`"
+            } else {
+                ""
+            };
+            notes += &format!(
+                "scanquota: {option} {} reads the column `{column}` as `{}`, so no column is read as `{column}`{outcome}; give {option} {column}=HEADER to read it from another column\n",
+                shown(&rename.written),
+                rename.name,
+            );
+        }
+        notes
+    }
+
     /// Options that keep image names and scan id texts (`testkit`).
     #[cfg(feature = "testkit")]
     pub fn keeping_texts() -> ReadOptions {
