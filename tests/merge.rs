@@ -232,7 +232,36 @@ fn merge_refuses_projection_and_allocation_money_edited_by_hand() {
     let long = edited("long.json", &|account| {
         account["charges"]["lines"][0]["amount"] = "99999999999999999999.999999995".into()
     });
+    // The cycles are the CSV view's rows: edited, the views disagreed.
+    let cycle = edited("cycle.json", &|account| {
+        account["allocation"]["cycles"][0]["groups"][0]["charges"] = "101.17".into()
+    });
+    let shared = edited("shared.json", &|account| {
+        account["allocation"]["cycles"][0]["shared"] = "1030.00".into()
+    });
+    let renamed = edited("renamed.json", &|account| {
+        account["allocation"]["groups"][1]["group"] = "cicd".into()
+    });
+    let stray = edited("stray.json", &|account| {
+        account["allocation"]["cycles"][1]["groups"][0]["group"] = "nobody".into()
+    });
     for (file, needle) in [
+        (
+            &cycle,
+            "accounts[0].allocation.groups[0].charges: `1.59` is not the sum of its cycles' (101.59)",
+        ),
+        (
+            &shared,
+            "accounts[0].allocation.shared: `260.00` is not the sum of its cycles' (1160.00)",
+        ),
+        (
+            &renamed,
+            "accounts[0].allocation.groups[1].group: `cicd` is listed twice",
+        ),
+        (
+            &stray,
+            "accounts[0].allocation.cycles[1].groups[0].group: `nobody` is not one of the allocation's groups",
+        ),
         (
             &projected,
             "accounts[0].projection.projected_cycle_charges: `4.123456789` is not an amount with the report's 2 decimals",

@@ -554,6 +554,71 @@ impl Report {
     }
 }
 
+/// Where an allocation's cycles (the rows of the CSV view) do not add up
+/// to its groups, unused and shared (the table's), or its groups are not
+/// one each: `(key under the account, what is wrong)`.
+fn allocation_unbalanced(allocation: &AllocationReport) -> Option<(String, String)> {
+    for (g, group) in allocation.groups.iter().enumerate() {
+        if allocation.groups[..g]
+            .iter()
+            .any(|other| other.group == group.group)
+        {
+            return Some((
+                format!("allocation.groups[{g}].group"),
+                format!(
+                    "`{}` is listed twice",
+                    crate::domain::text::shown(&group.group)
+                ),
+            ));
+        }
+    }
+    for (c, cycle) in allocation.cycles.iter().enumerate() {
+        for (g, group) in cycle.groups.iter().enumerate() {
+            if !allocation
+                .groups
+                .iter()
+                .any(|total| total.group == group.group)
+            {
+                return Some((
+                    format!("allocation.cycles[{c}].groups[{g}].group"),
+                    format!(
+                        "`{}` is not one of the allocation's groups",
+                        crate::domain::text::shown(&group.group)
+                    ),
+                ));
+            }
+        }
+    }
+    let sum = |parts: &mut dyn Iterator<Item = Money>| Money::checked_sum(parts);
+    let differs = |key: String, written: Money, sum: Option<Money>| {
+        (sum != Some(written)).then(|| {
+            let sum = sum.map_or_else(|| "beyond a decimal's range".into(), |s| s.to_string());
+            (
+                key,
+                format!("`{written}` is not the sum of its cycles' ({sum})"),
+            )
+        })
+    };
+    for (g, group) in allocation.groups.iter().enumerate() {
+        let cycles = allocation.cycles.iter().flat_map(|cycle| &cycle.groups);
+        let parts = &mut cycles
+            .filter(|part| part.group == group.group)
+            .map(|part| part.charges);
+        let wrong = differs(
+            format!("allocation.groups[{g}].charges"),
+            group.charges,
+            sum(parts),
+        );
+        if wrong.is_some() {
+            return wrong;
+        }
+    }
+    let unused = sum(&mut allocation.cycles.iter().map(|cycle| cycle.unused));
+    let shared = sum(&mut allocation.cycles.iter().map(|cycle| cycle.shared));
+    differs("allocation.unused".into(), allocation.unused, unused)
+        .or_else(|| differs("allocation.shared".into(), allocation.shared, shared))
+}
+
 impl AccountReport {
     /// Where the account's figures do not add up as `report` writes them:
     /// `(key under the account, what is wrong)`. A report read back
@@ -779,7 +844,7 @@ impl AccountReport {
                 ));
             }
         }
-        None
+        self.allocation.as_ref().and_then(allocation_unbalanced)
     }
 
     /// What period `period` of allowance `allowance` was charged (its line
