@@ -245,7 +245,37 @@ fn merge_refuses_projection_and_allocation_money_edited_by_hand() {
     let stray = edited("stray.json", &|account| {
         account["allocation"]["cycles"][1]["groups"][0]["group"] = "nobody".into()
     });
+    // A posted line's state, kind, item or posting instant edited: nothing
+    // posted ever changes, so such a line is no report's.
+    let accrued = edited("accrued.json", &|account| {
+        account["charges"]["lines"][0]["state"] = "accrued".into()
+    });
+    let kind = edited("kind.json", &|account| {
+        account["charges"]["lines"][0]["kind"] = "overage".into()
+    });
+    let item = edited("item.json", &|account| {
+        account["charges"]["lines"][0]["item"] = "fee:quota".into()
+    });
+    let later = edited("later.json", &|account| {
+        account["charges"]["lines"][0]["posted_at"] = "2024-06-15T14:00:00+08:00".into()
+    });
     for (file, needle) in [
+        (
+            &accrued,
+            "accounts[0].charges.lines[0].state: `accrued` does not fit the allowance line posting at 2024-03-15T14:00:00+08:00 as of 2024-05-01T12:00:00+08:00",
+        ),
+        (
+            &kind,
+            "accounts[0].charges.lines[0].item: `allowance:quota` is not an item of kind `overage`",
+        ),
+        (
+            &item,
+            "accounts[0].charges.lines[0].item: `fee:quota` is not an item of kind `allowance`",
+        ),
+        (
+            &later,
+            "accounts[0].charges.lines[0].state: `posted` does not fit the allowance line posting at 2024-06-15T14:00:00+08:00",
+        ),
         (
             &cycle,
             "accounts[0].allocation.groups[0].charges: `1.59` is not the sum of its cycles' (101.59)",
@@ -646,7 +676,25 @@ fn merge_refuses_a_second_60_where_no_leap_second_can_be() {
                 .contains("`2024-05-01T12:00:60+08:00`: second 60 exists only as a leap second"),
         "{stderr}"
     );
-    let leap = as_of("2017-01-01T07:59:60+08:00");
+    // A report made at the leap second of 2016 (its lines posted before).
+    let plan = work.write(
+        "leap.toml",
+        "currency = \"USD\"\ntimezone = \"+08:00\"\n[subscription]\nstart = 2016-12-01T00:00:00+08:00\n[[allowance]]\nname = \"q\"\nunits = 10\nunit_price = 1\n",
+    );
+    let log = work.write("leap.csv", "timestamp,image\n2016-12-10T00:00:00Z,a\n");
+    let (code, leap, stderr) = run(&[
+        "report",
+        "--plan",
+        &plan,
+        "--log",
+        &log,
+        "--as-of",
+        "2016-12-31T23:59:60Z",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let leap = work.write("leap.json", leap);
     let (code, stdout, stderr) = run(&["merge", &leap]);
     assert_eq!(code, 0, "{stderr}");
     assert!(

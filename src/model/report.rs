@@ -549,8 +549,62 @@ impl Report {
             .find_map(|(index, account)| {
                 account
                     .unbalanced(self.decimals)
+                    .or_else(|| account.misplaced_line(self.as_of))
                     .map(|(key, problem)| (format!("accounts[{index}].{key}"), problem))
             })
+    }
+}
+
+impl AccountReport {
+    /// The first charge line whose state, posting instant or item does not
+    /// agree with the rest as `report` writes them: a charge line is
+    /// `posted` at or before as-of, `accrued` (overage only) after it, and a
+    /// line still to come posts after it; its item names its kind
+    /// (`fee:…`). `as_of` is as printed, to the second: a bare date's as-of
+    /// is the day's last nanosecond, printed as its second 59.
+    fn misplaced_line(&self, as_of: Instant) -> Option<(String, String)> {
+        let next_second = as_of.utc() + chrono::TimeDelta::seconds(1);
+        let lines = (self.charges.lines.iter().enumerate())
+            .map(|(l, line)| ("lines", l, line))
+            .chain(
+                (self.charges.still_to_come.iter().enumerate())
+                    .map(|(l, line)| ("still_to_come", l, line)),
+            );
+        for (list, l, line) in lines {
+            let key = |field: &str| format!("charges.{list}[{l}].{field}");
+            let kind = line.kind.as_str();
+            if line.item.split(':').next() != Some(kind) {
+                return Some((
+                    key("item"),
+                    format!(
+                        "`{}` is not an item of kind `{kind}`",
+                        crate::domain::text::shown(&line.item)
+                    ),
+                ));
+            }
+            let fits = match (list, line.state) {
+                ("lines", ChargeState::Posted) => line.posted_at.utc() < next_second,
+                ("lines", ChargeState::Accrued) => {
+                    line.kind == ChargeKind::Overage && line.posted_at > as_of
+                }
+                ("still_to_come", ChargeState::StillToCome) => line.posted_at > as_of,
+                _ => false,
+            };
+            if !fits {
+                let state = serde_json::to_value(line.state)
+                    .ok()
+                    .and_then(|state| state.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                return Some((
+                    key("state"),
+                    format!(
+                        "`{state}` does not fit the {kind} line posting at {} as of {as_of} (a line is posted at or before as-of; only overage is accrued, posting after it; a line still to come posts after it)",
+                        line.posted_at
+                    ),
+                ));
+            }
+        }
+        None
     }
 }
 
