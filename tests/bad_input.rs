@@ -206,6 +206,18 @@ fn catalogue() -> Vec<Case> {
             b"timestamp,account,image\n2024-04-01T00:00:00Z,acme,a\n2024-04-01T00:05:00Z, \"acme\",a\n".to_vec(),
             &["log.csv:3", "spaces before its opening quote", "remove the spaces"],
         ),
+        // A no-break space is trimmed as a blank but is no blank to the
+        // csv reader: the value kept its quotes.
+        log_case(
+            "a no-break space before an opening quote",
+            "timestamp,account,image\n2024-04-01T00:00:00Z,acme,a\n2024-04-01T00:05:00Z,\u{a0}\"acme\",a\n".as_bytes().to_vec(),
+            &["log.csv:3", "account", "no-break space", "remove what is before the quote"],
+        ),
+        log_case(
+            "a no-break space before an opening quote in the header",
+            "timestamp,\u{a0}\"account\",image\n2024-04-01T00:00:00Z,acme,a\n".as_bytes().to_vec(),
+            &["log.csv:1:2", "header", "no-break space", "remove what is before the quote"],
+        ),
         log_case(
             "a space before an opening quote in the header",
             b"timestamp, \"account\",image\n2024-04-01T00:00:00Z,acme,a\n".to_vec(),

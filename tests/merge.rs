@@ -423,9 +423,12 @@ fn merge_leaves_out_the_account_of_an_empty_partition_with_a_note() {
         );
     }
     // Only empty partitions: the report of an empty log, without a note.
-    let (code, merged, stderr) = run(&["merge", &empty]);
-    assert_eq!((code, stderr.as_str()), (0, ""));
-    assert_eq!(merged, empty_report);
+    let again = work.write("again.json", &empty_report);
+    for only in [vec![empty.as_str()], vec![empty.as_str(), again.as_str()]] {
+        let (code, merged, stderr) = run(&[vec!["merge"], only].concat());
+        assert_eq!((code, stderr.as_str()), (0, ""));
+        assert_eq!(merged, empty_report);
+    }
     // A `default` account with scans merges beside an empty partition.
     let defaulted = work.write(
         "defaulted.csv",

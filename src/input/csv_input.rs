@@ -188,14 +188,9 @@ pub(crate) struct CsvInput<R: Read> {
 }
 
 impl<R: Read> CsvInput<R> {
-    /// Read the header; `example` is a header to suggest when the file is empty.
-    #[cfg(test)]
-    fn new(name: &str, kind: &'static str, example: &str, reader: R) -> Result<Self> {
-        Self::with_layout(name, kind, example, reader, &Layout::default(), &[])
-    }
-
-    /// [`CsvInput::new`] for an input laid out as `layout` says; its
-    /// renamed columns must be among `known` and in the header.
+    /// Read the header of an input laid out as `layout` says; `example` is
+    /// a header to suggest when the file is empty. Its renamed columns must
+    /// be among `known` and in the header.
     pub(crate) fn with_layout(
         name: &str,
         kind: &'static str,
@@ -214,15 +209,8 @@ impl<R: Read> CsvInput<R> {
             .read_byte_record(&mut header)
             .map_err(|err| csv_error(name, err, 0))?;
         check_record_size(name, kind, 1, 0, reader.position().byte())?;
-        if let Some(at) = reader.get_ref().text_after_quote
-            && at < reader.position().byte()
-        {
-            return Err(text_after_quote(Location::file(name).line(1)));
-        }
-        if let Some(at) = reader.get_ref().space_before_quote
-            && at < reader.position().byte()
-        {
-            return Err(space_before_quote(Location::file(name).line(1)));
+        if let Some(refusal) = reader.get_ref().quoting_problem(reader.position().byte()) {
+            return Err(refusal(Location::file(name).line(1)));
         }
         if !more {
             return Err(Error::input(
@@ -246,7 +234,14 @@ impl<R: Read> CsvInput<R> {
                     ),
                 )
             })?;
-            names.push(text.trim().to_lowercase());
+            let trimmed = text.trim();
+            if trimmed.starts_with('"') && !text.starts_with('"') {
+                return Err(Error::input(
+                    Location::file(name).line(1).column(index as u64 + 1),
+                    format!("header `{}` {BLANK_BEFORE_QUOTE}", shorten(text)),
+                ));
+            }
+            names.push(trimmed.to_lowercase());
         }
         if !layout.columns.is_empty() {
             layout.check(name, kind, &names, known)?;
@@ -477,21 +472,11 @@ impl<R: Read> CsvInput<R> {
         }
         // Text after a quoted field's closing quote (`"sha256:ab"cd`): the
         // csv crate joins it on (`sha256:abcd`), which would bill an image
-        // under a name nobody wrote.
-        if let Some(at) = guard.text_after_quote
-            && at < self.reader.position().byte()
-        {
-            return Err(text_after_quote(Location::file(&self.name).line(row_line)));
-        }
-        // A quote after blanks at a field's start (`, "acme"`): the csv
-        // crate reads it as text, and the trimmed value `"acme"`, quotes and
-        // all, would be another account or image than `acme`.
-        if let Some(at) = guard.space_before_quote
-            && at < self.reader.position().byte()
-        {
-            return Err(space_before_quote(
-                Location::file(&self.name).line(row_line),
-            ));
+        // under a name nobody wrote. A quote after blanks at a field's start
+        // (`, "acme"`): it reads it as text, and the trimmed value `"acme"`,
+        // quotes and all, would be another account or image than `acme`.
+        if let Some(refusal) = guard.quoting_problem(self.reader.position().byte()) {
+            return Err(refusal(Location::file(&self.name).line(row_line)));
         }
         Ok(more)
     }
@@ -651,9 +636,24 @@ impl<'a> Row<'a> {
     #[inline]
     pub(crate) fn optional(&self, index: Option<usize>) -> Result<&'a str> {
         match index {
-            Some(index) => self.cell(index).map(trim),
+            Some(index) => self.trimmed(index),
             None => Ok(""),
         }
+    }
+
+    /// The cell's text, trimmed. Refuses a value that starts with a quote
+    /// only once trimmed: blanks the reader does not see as blanks (a
+    /// no-break space, U+00A0, or another Unicode space) before an opening
+    /// quote leave the quotes in the value, another name than the one
+    /// quoted. Spaces and tabs there are refused as the row is read.
+    #[inline]
+    pub(crate) fn trimmed(&self, index: usize) -> Result<&'a str> {
+        let text = self.cell(index)?;
+        let value = trim(text);
+        if value.as_bytes().first() == Some(&b'"') && text.as_bytes().first() != Some(&b'"') {
+            return Err(self.fail(index, text, BLANK_BEFORE_QUOTE));
+        }
+        Ok(value)
     }
 
     /// An error about the value in column `index`; `fix` says what is allowed.
@@ -702,6 +702,10 @@ fn text_after_quote(location: Location) -> Error {
         "a quoted field has text after its closing quote (as in \"ab\"cd); quote the whole field, writing a quote inside it twice (\"ab\"\"cd\")",
     )
 }
+
+/// What is wrong with a cell whose opening quote follows a blank the csv
+/// reader does not take for one (a no-break space), and the fix.
+const BLANK_BEFORE_QUOTE: &str = "has a blank (a no-break space or another Unicode space) before its opening quote, so the quotes would be read as part of its value; remove what is before the quote";
 
 /// A quote after blanks at a field's start, on the row at `location`.
 fn space_before_quote(location: Location) -> Error {
@@ -792,6 +796,20 @@ impl<R> Guard<R> {
         }
     }
 
+    /// The refusal of the first quoting the csv crate would misread
+    /// (text after a closing quote, blanks before an opening one) in the
+    /// input before byte `end`, if any.
+    fn quoting_problem(&self, end: u64) -> Option<fn(Location) -> Error> {
+        let before_end = |at: Option<u64>| at.is_some_and(|at| at < end);
+        if before_end(self.text_after_quote) {
+            Some(text_after_quote)
+        } else if before_end(self.space_before_quote) {
+            Some(space_before_quote)
+        } else {
+            None
+        }
+    }
+
     fn record_start(&mut self, byte: u64, line: u64) {
         self.start = byte;
         self.start_line = line;
@@ -863,10 +881,11 @@ impl<R> Guard<R> {
     /// spaces or tabs only (or none) back to a field start: a delimiter, a
     /// line end, or the chunk's start when the chunk before ended so.
     fn blank_before(&self, before: &[u8]) -> bool {
+        // A tab that delimits ends the walk: it starts the field.
         let blanks = before
             .iter()
             .rev()
-            .take_while(|&&byte| byte == b' ' || byte == b'\t')
+            .take_while(|&&byte| byte != self.delimiter && matches!(byte, b' ' | b'\t'))
             .count();
         match before.len().checked_sub(blanks + 1) {
             Some(at) => before[at] == self.delimiter || matches!(before[at], b'\n' | b'\r'),
@@ -1015,7 +1034,21 @@ mod tests {
 
     /// Read `input` in chunks of `chunk` bytes: the rows, or the message.
     fn rows(input: &[u8], chunk: usize) -> std::result::Result<u64, String> {
-        let mut input = CsvInput::new("log.csv", "scan log", "a,b", Chunked(input, chunk))
+        rows_delimited(input, chunk, b',')
+    }
+
+    /// [`rows`] of an input delimited by `delimiter`.
+    fn rows_delimited(
+        input: &[u8],
+        chunk: usize,
+        delimiter: u8,
+    ) -> std::result::Result<u64, String> {
+        let layout = Layout {
+            delimiter,
+            ..Layout::default()
+        };
+        let reader = Chunked(input, chunk);
+        let mut input = CsvInput::with_layout("log.csv", "scan log", "a,b", reader, &layout, &[])
             .map_err(|err| err.to_string())?;
         let mut record = csv::ByteRecord::new();
         let mut rows = 0;
@@ -1057,6 +1090,15 @@ mod tests {
         for chunk in 1..tab_header.len() + 1 {
             let message = rows(tab_header, chunk).unwrap_err();
             assert!(message.starts_with("log.csv:1: "), "{chunk}: {message}");
+        }
+        // Tab-delimited: the tab before the blanks starts the field (it was
+        // taken for a blank, and the row passed).
+        let tabbed = b"a\tb\tc\n1\t \t\"x\"\n2\t \t \"y\"\n";
+        let tabbed_fine = b"a\tb\tc\n1\t \t\"x\"\n2\t\t\"y\"\n";
+        for chunk in 1..tabbed.len() + 1 {
+            let message = rows_delimited(tabbed, chunk, b'\t').unwrap_err();
+            assert!(message.starts_with("log.csv:3: "), "{chunk}: {message}");
+            assert_eq!(rows_delimited(tabbed_fine, chunk, b'\t'), Ok(2), "{chunk}");
         }
     }
 

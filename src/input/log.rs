@@ -1325,7 +1325,7 @@ impl ScanLog {
             )
         })?;
 
-        let image_text = crate::input::csv_input::trim(cell(columns.image)?);
+        let image_text = row.trimmed(columns.image)?;
         if image_text.is_empty() {
             return Err(fail(
                 columns.image,

@@ -458,8 +458,12 @@ pub(crate) fn merge(named: Vec<(String, Report)>) -> Result<(Report, String)> {
                 ));
             }
         }
-        if any_scans && shows_only_the_account_of_no_scans(&report) {
-            notes += &no_scans_note(&name);
+        if shows_only_the_account_of_no_scans(&report) {
+            // With only such reports, the first one's account stands for
+            // them all, as in the report of the empty logs together.
+            if any_scans {
+                notes += &no_scans_note(&name);
+            }
             continue;
         }
         for account in report.accounts {

@@ -290,11 +290,14 @@ pub fn run(
 /// giving them back to the kernel: the meter's tables double as they grow,
 /// and each new one was a fresh mapping the kernel zeroes page by page
 /// (`clear_page_erms`, a tenth of an ordered report's samples) while the
-/// old one was unmapped. Alternating on 10 M rows, an ordered report took
-/// 2.10–2.18 s against 2.23–2.69 s, its system time about a third,
-/// 15–30 MB more at its peak. Only here: the streamed ledger, whose
-/// batches are freed by another thread than the one that took them, grew
-/// slower so (`bench/README.md`, the fifteenth round).
+/// old one was unmapped. The trim threshold (256 MiB) keeps the freed
+/// tables at the heap's top for the next one instead of handing them
+/// back. Alternating on 10 M rows, an ordered report took 2.10–2.18 s
+/// against 2.23–2.69 s, its system time about a third, 15–70 MB more at its
+/// peak. Only for logs not yet read (report, invoice, check): the
+/// streamed ledger, whose batches are freed by another thread than the one
+/// that took them, grew slower so (`bench/README.md`, the fifteenth round),
+/// and the shuffled ledger gained nothing.
 fn keep_freed_blocks() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt changes the allocator's thresholds, never memory

@@ -345,8 +345,8 @@ fn record_reader(delimiter: u8) -> csv_core::Reader {
 /// The image and scan id of a row `line` holds, when the line has no quote
 /// and no carriage return but the one ending it: such a line's fields are
 /// the bytes between its delimiters, as the csv reader would read them (the
-/// plain rows of `plain_csv`), found with `memchr` instead of its state
-/// machine. `None`: not such a line; `Some(None)`: it lacks the fields.
+/// plain rows of `plain_csv`), found in one pass over its bytes instead of
+/// the reader's state machine. `None`: not such a line; `Some(None)`: it lacks the fields.
 /// `line` is one line of an indexed file: no LF but the one ending it.
 fn plain_fields(
     line: &[u8],
