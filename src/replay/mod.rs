@@ -1136,7 +1136,12 @@ fn each_indexed_row(
 ) -> Result<()> {
     let wanted = account.map(|name| log.accounts.get(name));
     let as_of = schedule.as_of;
-    let window_rows = texts.window_rows;
+    // A log of fewer rows than two windows is cut in two, so that both
+    // readers take a half (a window of at least 64 K rows still gathers
+    // neighbouring lines into one read).
+    let window_rows = texts
+        .window_rows
+        .min(log.events.len().div_ceil(2).max(1 << 16));
     let readers = if log.events.len() > window_rows { 2 } else { 1 };
     let mut twin = (readers == 2).then(|| texts.another_reader());
     std::thread::scope(|scope| {
