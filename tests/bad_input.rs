@@ -211,12 +211,18 @@ fn catalogue() -> Vec<Case> {
         log_case(
             "a no-break space before an opening quote",
             "timestamp,account,image\n2024-04-01T00:00:00Z,acme,a\n2024-04-01T00:05:00Z,\u{a0}\"acme\",a\n".as_bytes().to_vec(),
-            &["log.csv:3", "account", "no-break space", "remove what is before the quote"],
+            &["log.csv:3", "account", "no-break or zero-width space", "remove what is before the quote"],
+        ),
+        // A zero-width space is no blank, but hides the same way.
+        log_case(
+            "a zero-width space before an opening quote",
+            "timestamp,account,image\n2024-04-01T00:00:00Z,acme,\u{200b}\"sha256:2\"\n".as_bytes().to_vec(),
+            &["log.csv:2", "image", "\\u{200b}", "zero-width space", "remove what is before the quote"],
         ),
         log_case(
             "a no-break space before an opening quote in the header",
             "timestamp,\u{a0}\"account\",image\n2024-04-01T00:00:00Z,acme,a\n".as_bytes().to_vec(),
-            &["log.csv:1:2", "header", "no-break space", "remove what is before the quote"],
+            &["log.csv:1:2", "header", "no-break or zero-width space", "remove what is before the quote"],
         ),
         log_case(
             "a space before an opening quote in the header",

@@ -741,6 +741,83 @@ fn cores_and_inventory_files_have_their_own_mapping() {
     assert!(stderr.contains("has no column `name`"), "{stderr}");
 }
 
+/// A cores or inventory mapping that reads an optional column's own header
+/// as another column is noted, as the log's is: `--cores-column
+/// cores=account` billed the account ids as core counts to `default`.
+#[test]
+fn a_cores_or_inventory_mapping_that_leaves_a_column_unread_is_noted() {
+    let work = Workdir::new();
+    let cores = work.write(
+        "cores.csv",
+        "timestamp,account,cores\n2024-04-01 00:00:00,1000,9\n2024-04-01 01:00:00,1000,9\n",
+    );
+    let args = [
+        "invoice",
+        "--plan",
+        "fixtures/tcss-cny-topup.toml",
+        "--log",
+        "fixtures/tcss-cny.csv",
+        "--as-of",
+        "2024-05-01",
+        "--format",
+        "json",
+        "--cores",
+        &cores,
+        "--cores-column",
+        "cores=account",
+    ];
+    let (code, _, stderr) = common::run(&args);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("scanquota: --cores-column cores=account reads the column `account` as `cores`, so no column is read as `account`, and every sample is billed to the account `default`; give --cores-column account=HEADER"),
+        "{stderr}"
+    );
+    let inventory = work.write("inventory.csv", "image,source\nimg-z,local\n");
+    let (code, _, stderr) = common::run(&[
+        "stats",
+        "--plan",
+        "builtin:hss-payg",
+        "--log",
+        "fixtures/hss.csv",
+        "--inventory",
+        &inventory,
+        "--inventory-column",
+        "image=source",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("scanquota: --inventory-column image=source reads the column `source` as `image`, so no column is read as `source`, and every image is counted as a registry image"),
+        "{stderr}"
+    );
+    // Read in full, nothing is noted of its columns.
+    let (code, _, stderr) = common::run(&[
+        "stats",
+        "--plan",
+        "builtin:hss-payg",
+        "--log",
+        "fixtures/hss.csv",
+        "--inventory",
+        &inventory,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("--inventory-column"), "{stderr}");
+    // An inventory's image with a no-break space before its quote is
+    // refused, as a log's is: it counted `img-a` again as never scanned.
+    let spaced = work.write("spaced.csv", "image,source\n\u{a0}\"img-a\",registry\n");
+    let (code, stdout, stderr) = common::run(&[
+        "stats",
+        "--plan",
+        "builtin:hss-payg",
+        "--log",
+        "fixtures/hss.csv",
+        "--inventory",
+        &spaced,
+    ]);
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    assert!(stderr.contains("spaced.csv:2:1: image: "), "{stderr}");
+    assert!(stderr.contains("before its opening quote"), "{stderr}");
+}
+
 #[test]
 fn estimate_from_log_takes_the_mapping() {
     let work = Workdir::new();

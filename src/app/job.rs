@@ -763,7 +763,11 @@ fn core_days(
     };
     let samples = read_samples_laid_out(path, layout, plan.zone)?;
     let (days, unbilled) = billable_days_counted(plan, cores, &samples, as_of);
-    Ok((days, unbilled.note().unwrap_or_default()))
+    let unread = layout.unread_notes(&[(
+        "account",
+        ", and every sample is billed to the account `default`",
+    )]);
+    Ok((days, unread + &unbilled.note().unwrap_or_default()))
 }
 
 /// `check`'s thresholds as exact decimals; at least one is required.
@@ -791,21 +795,25 @@ pub(crate) fn thresholds(args: &CheckArgs) -> Result<Thresholds> {
     }
 }
 
-/// `--inventory` (images known to exist) for `stats` and `reconcile`, laid
-/// out as `--inventory-column` and `--inventory-delimiter` say.
+/// `--inventory` (images known to exist) for `stats`, laid out as
+/// `--inventory-column` and `--inventory-delimiter` say, and a note for
+/// stderr when a mapping leaves its `source` column unread.
 pub(crate) fn inventory(
     path: Option<&str>,
     args: &InventoryLayoutArgs,
-) -> Result<Vec<(Source, String)>> {
+) -> Result<(Vec<(Source, String)>, String)> {
     let layout = layout(
         &args.inventory_columns,
         args.inventory_delimiter.as_deref(),
         ("--inventory-column", "--inventory-delimiter"),
     )?;
-    Ok(path
-        .map(|path| read_inventory(path, &layout))
-        .transpose()?
-        .unwrap_or_default())
+    let Some(path) = path else {
+        return Ok((Vec::new(), String::new()));
+    };
+    let images = read_inventory(path, &layout)?;
+    let unread =
+        layout.unread_notes(&[("source", ", and every image is counted as a registry image")]);
+    Ok((images, unread))
 }
 
 /// `--column NAME=HEADER` values and a `--delimiter` (or their prefixed

@@ -76,7 +76,7 @@ fn parse_laid_out(
                 &format!("is not a usable timestamp; {err}"),
             )
         })?;
-        let count_text = row.cell(cores)?.trim();
+        let count_text = row.trimmed(cores)?;
         let count = parse_decimal(count_text)
             .filter(|c| !c.is_sign_negative() && *c <= MAX_VALUE)
             .ok_or_else(|| {

@@ -59,6 +59,27 @@ impl Layout {
         self.columns.iter().find(|rename| rename.header == column)
     }
 
+    /// Notes for stderr, one for each optional column of `optional` (with
+    /// what its going unread means) whose own header a mapping reads as
+    /// another column while nothing else is read as it (`--column
+    /// image=account`): that column goes unread without a word otherwise.
+    /// (A required column so taken is refused as the file is read.)
+    pub(crate) fn unread_notes(&self, optional: &[(&str, &str)]) -> String {
+        let option = self.column_option;
+        let mut notes = String::new();
+        for (column, outcome) in optional {
+            let Some(rename) = self.read_as_another(column) else {
+                continue;
+            };
+            notes += &format!(
+                "scanquota: {option} {} reads the column `{column}` as `{}`, so no column is read as `{column}`{outcome}; give {option} {column}=HEADER to read it from another column\n",
+                crate::domain::text::shown(&rename.written),
+                rename.name,
+            );
+        }
+        notes
+    }
+
     /// The error for a required `column` of `file` whose own header (a CSV
     /// column, or a JSON Lines key: `noun`) a mapping reads as another
     /// column, if one does: it names the mapping rather than saying the
@@ -235,10 +256,13 @@ impl<R: Read> CsvInput<R> {
                 )
             })?;
             let trimmed = text.trim();
-            if trimmed.starts_with('"') && !text.starts_with('"') {
+            if quoted_after_blanks(text) {
                 return Err(Error::input(
                     Location::file(name).line(1).column(index as u64 + 1),
-                    format!("header `{}` {BLANK_BEFORE_QUOTE}", shorten(text)),
+                    format!(
+                        "header `{}` {BLANK_BEFORE_QUOTE}",
+                        crate::domain::text::shown(shorten(text))
+                    ),
                 ));
             }
             names.push(trimmed.to_lowercase());
@@ -641,17 +665,19 @@ impl<'a> Row<'a> {
         }
     }
 
-    /// The cell's text, trimmed. Refuses a value that starts with a quote
-    /// only once trimmed: blanks the reader does not see as blanks (a
-    /// no-break space, U+00A0, or another Unicode space) before an opening
-    /// quote leave the quotes in the value, another name than the one
-    /// quoted. Spaces and tabs there are refused as the row is read.
+    /// The cell's text, trimmed. Refuses a value that opens with a quote
+    /// only after blanks the reader does not see as blanks (a no-break
+    /// space, U+00A0, or another Unicode space) or invisible characters (a
+    /// zero-width space): the quotes stay in the value, another name than
+    /// the one quoted. Spaces and tabs there are refused as the row is read.
     #[inline]
     pub(crate) fn trimmed(&self, index: usize) -> Result<&'a str> {
         let text = self.cell(index)?;
         let value = trim(text);
-        if value.as_bytes().first() == Some(&b'"') && text.as_bytes().first() != Some(&b'"') {
-            return Err(self.fail(index, text, BLANK_BEFORE_QUOTE));
+        // A cell opening with a visible ASCII character (the usual one,
+        // a quote included) has nothing before a quote.
+        if !text.as_bytes().first().is_some_and(u8::is_ascii_graphic) && quoted_after_blanks(text) {
+            return Err(self.fail(index, &crate::domain::text::shown(text), BLANK_BEFORE_QUOTE));
         }
         Ok(value)
     }
@@ -705,7 +731,17 @@ fn text_after_quote(location: Location) -> Error {
 
 /// What is wrong with a cell whose opening quote follows a blank the csv
 /// reader does not take for one (a no-break space), and the fix.
-const BLANK_BEFORE_QUOTE: &str = "has a blank (a no-break space or another Unicode space) before its opening quote, so the quotes would be read as part of its value; remove what is before the quote";
+const BLANK_BEFORE_QUOTE: &str = "has a blank or an invisible character (a no-break or zero-width space, another Unicode space) before its opening quote, so the quotes would be read as part of its value; remove what is before the quote";
+
+/// Whether `text` opens with a quote only after blanks or invisible
+/// characters: the csv reader took the quote for text, and trimming (or
+/// the eye) makes the value look quoted.
+fn quoted_after_blanks(text: &str) -> bool {
+    !text.starts_with('"')
+        && text
+            .trim_start_matches(|c: char| c.is_whitespace() || crate::domain::text::is_hidden(c))
+            .starts_with('"')
+}
 
 /// A quote after blanks at a field's start, on the row at `location`.
 fn space_before_quote(location: Location) -> Error {

@@ -31,7 +31,7 @@ fn parse_laid_out(
     let mut images = Vec::new();
     while input.read(&mut record)? {
         let row = input.row(&record);
-        let image_text = row.cell(image)?.trim();
+        let image_text = row.trimmed(image)?;
         if image_text.is_empty() {
             return Err(row.fail(
                 image,

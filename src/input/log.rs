@@ -453,28 +453,20 @@ impl ReadOptions {
     /// `--by`'s, so taken is refused as the file is read; a mapping's header
     /// is in every file, or the file is refused.)
     pub(crate) fn columns_read_as_others(&self) -> String {
-        let option = self.layout.column_option;
-        let mut notes = String::new();
-        for column in self.known_columns() {
-            if matches!(column, "timestamp" | "image") {
-                continue;
-            }
-            let Some(rename) = self.layout.read_as_another(column) else {
-                continue;
-            };
-            // (`--by`'s column so taken is refused as the file is read.)
-            let outcome = if column == "account" {
-                ", and every scan is billed to the account `default`"
-            } else {
-                ""
-            };
-            notes += &format!(
-                "scanquota: {option} {} reads the column `{column}` as `{}`, so no column is read as `{column}`{outcome}; give {option} {column}=HEADER to read it from another column\n",
-                shown(&rename.written),
-                rename.name,
-            );
-        }
-        notes
+        let optional: Vec<(&str, &str)> = self
+            .known_columns()
+            .into_iter()
+            .filter(|column| !matches!(*column, "timestamp" | "image"))
+            .map(|column| {
+                let outcome = if column == "account" {
+                    ", and every scan is billed to the account `default`"
+                } else {
+                    ""
+                };
+                (column, outcome)
+            })
+            .collect();
+        self.layout.unread_notes(&optional)
     }
 
     /// Options that keep image names and scan id texts (`testkit`).

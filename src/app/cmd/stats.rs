@@ -47,7 +47,7 @@ fn compute(
         ("--log", input_args.log.iter().any(|path| path == "-")),
         ("--inventory", inventory == Some("-")),
     ])?;
-    let inventory = crate::app::job::inventory(inventory, inventory_layout)?;
+    let (inventory, inventory_notes) = crate::app::job::inventory(inventory, inventory_layout)?;
     let needs = Needs {
         texts: true,
         may_stream: false,
@@ -75,7 +75,7 @@ fn compute(
         &account,
         &inventory,
     )?;
-    Ok((stats, job.notes.clone()))
+    Ok((stats, job.notes.clone() + &inventory_notes))
 }
 
 pub(crate) fn stats(args: &StatsArgs) -> Result<CommandOutput> {
