@@ -643,6 +643,24 @@ fn merge_refuses_units_and_line_arithmetic_edited_by_hand() {
             }),
             "accounts[0].scans: counts add up beyond a count's range",
         ),
+        (
+            edited("overage.json", &|account| {
+                account["units"]["overage"] = "9".into()
+            }),
+            "accounts[0].units.overage: `9` is not the sum of the cycles' (0)",
+        ),
+        (
+            edited("denied.json", &|account| {
+                account["units"]["denied"] = "4".into()
+            }),
+            "accounts[0].units.denied: `4` is not the sum of the cycles' (0)",
+        ),
+        (
+            edited("unpriced.json", &|account| {
+                account["cycles"][0]["unpriced_overage"] = "3".into()
+            }),
+            "accounts[0].cycles[0].unpriced_overage: `3` is more than the cycle's overage (0)",
+        ),
     ];
     for (file, needle) in cases {
         let (code, stdout, stderr) = run(&["merge", &file]);

@@ -817,6 +817,35 @@ impl AccountReport {
                 ));
             }
         }
+        // The cycles (the invoice's groups) hold what each overdrew and
+        // denied; the account's figures are their sums.
+        for (c, cycle) in self.cycles.iter().enumerate() {
+            if cycle.unpriced_overage.value() > cycle.overage.value() {
+                return Some((
+                    format!("cycles[{c}].unpriced_overage"),
+                    format!(
+                        "`{}` is more than the cycle's overage ({})",
+                        cycle.unpriced_overage, cycle.overage
+                    ),
+                ));
+            }
+        }
+        for (field, written, of) in [
+            (
+                "overage",
+                units.overage,
+                sum(&mut self.cycles.iter().map(|c| c.overage)),
+            ),
+            (
+                "denied",
+                units.denied,
+                sum(&mut self.cycles.iter().map(|c| c.denied)),
+            ),
+        ] {
+            if let Some(wrong) = differs(format!("units.{field}"), written, of, "the cycles'") {
+                return Some(wrong);
+            }
+        }
         let scans = &self.scans;
         let counts = [
             scans.duplicates,
