@@ -673,6 +673,47 @@ fn merge_refuses_units_and_line_arithmetic_edited_by_hand() {
     }
 }
 
+/// The overage lines bill every priced overage unit once: a cycle's and the
+/// account's overage raised together (the sums agree) leave the lines short.
+#[test]
+fn merge_refuses_overage_the_lines_do_not_bill() {
+    let work = Workdir::new();
+    let (code, stdout, stderr) = run(&[
+        "report",
+        "--plan",
+        "fixtures/fleet.toml",
+        "--log",
+        "fixtures/fleet.csv",
+        "--as-of",
+        "2025-01-01",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let mut report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let gamma = &mut report["accounts"][2];
+    assert_eq!(gamma["account"], "gamma");
+    assert_eq!(gamma["units"]["overage"], "233.3");
+    let cycle = gamma["cycles"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|cycle| cycle["overage"] == "13.1")
+        .unwrap();
+    cycle["overage"] = "14.1".into();
+    gamma["units"]["overage"] = "234.3".into();
+    let edited = work.write(
+        "edited.json",
+        serde_json::to_string_pretty(&report).unwrap(),
+    );
+    let (code, stdout, stderr) = run(&["merge", &edited]);
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    assert!(
+        stderr.contains("accounts[2].charges.lines: the overage lines' quantities add up to 233.3, not to the account's priced overage (234.3"),
+        "{stderr}"
+    );
+}
+
 /// A report read back holds to the rule every timestamp read does: second
 /// 60 only where UTC may insert a leap second. `2024-05-01T12:00:60` is
 /// refused naming the value; a leap second where one can be still merges.

@@ -550,12 +550,47 @@ impl Report {
                 account
                     .unbalanced(self.decimals)
                     .or_else(|| account.misplaced_line(self.as_of))
+                    .or_else(|| account.overage_off_lines())
                     .map(|(key, problem)| (format!("accounts[{index}].{key}"), problem))
             })
     }
 }
 
 impl AccountReport {
+    /// Whether the overage lines (posted or accrued) bill other than the
+    /// account's priced overage units: checked once the lines are known to
+    /// be of their kinds ([`AccountReport::misplaced_line`]).
+    fn overage_off_lines(&self) -> Option<(String, String)> {
+        // Every priced overage unit is on an overage line, posted or
+        // accrued, once.
+        fn sum(mut values: impl Iterator<Item = Decimal>) -> Option<Decimal> {
+            values.try_fold(Decimal::ZERO, |total, value| total.checked_add(value))
+        }
+        let priced = sum(self.cycles.iter().map(|c| c.unpriced_overage.value()))
+            .and_then(|unpriced| self.units.overage.value().checked_sub(unpriced));
+        let on_lines = sum((self.charges.lines.iter())
+            .filter(|line| line.kind == ChargeKind::Overage)
+            .map(|line| line.quantity.value()));
+        if priced != on_lines {
+            let shown = |value: Option<Decimal>| {
+                value.map_or_else(
+                    || "beyond a decimal's range".into(),
+                    |v| v.normalize().to_string(),
+                )
+            };
+            Some((
+                "charges.lines".into(),
+                format!(
+                    "the overage lines' quantities add up to {}, not to the account's priced overage ({}: its overage less the cycles' unpriced overage)",
+                    shown(on_lines),
+                    shown(priced)
+                ),
+            ))
+        } else {
+            None
+        }
+    }
+
     /// The first charge line whose state, posting instant or item does not
     /// agree with the rest as `report` writes them: a charge line is
     /// `posted` at or before as-of, `accrued` (overage only) after it, and a
