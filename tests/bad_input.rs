@@ -204,7 +204,7 @@ fn catalogue() -> Vec<Case> {
         log_case(
             "a space before an opening quote",
             b"timestamp,account,image\n2024-04-01T00:00:00Z,acme,a\n2024-04-01T00:05:00Z, \"acme\",a\n".to_vec(),
-            &["log.csv:3", "spaces before its opening quote", "remove the spaces"],
+            &["log.csv:3:2: account: ", "spaces before its opening quote", "remove the spaces"],
         ),
         // A no-break space is trimmed as a blank but is no blank to the
         // csv reader: the value kept its quotes.

@@ -513,8 +513,9 @@ fn a_mapping_that_leaves_an_optional_column_unread_is_noted() {
     .concat();
     let (code, stdout, stderr) = common::run(&grouped);
     assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    // It names the mapping: the log has a `team` column.
     assert!(
-        stderr.contains("--by team: the log has no `team` column"),
+        stderr.contains("log.csv:1: team: the column `team` is read as `account` (--column account=team), so none is read as the required `team`"),
         "{stderr}"
     );
 }

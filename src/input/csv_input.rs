@@ -327,6 +327,11 @@ impl<R: Read> CsvInput<R> {
     }
 
     /// The input's name, as messages show it.
+    /// How the input is laid out (`--column`, `--delimiter`).
+    pub(crate) fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
     pub(crate) fn name(&self) -> &str {
         &self.name
     }
@@ -499,8 +504,26 @@ impl<R: Read> CsvInput<R> {
         // under a name nobody wrote. A quote after blanks at a field's start
         // (`, "acme"`): it reads it as text, and the trimmed value `"acme"`,
         // quotes and all, would be another account or image than `acme`.
-        if let Some(refusal) = guard.quoting_problem(self.reader.position().byte()) {
-            return Err(refusal(Location::file(&self.name).line(row_line)));
+        let end = self.reader.position().byte();
+        if let Some(refusal) = guard.quoting_problem(end) {
+            let mut location = Location::file(&self.name).line(row_line);
+            // Blanks before a quote stay in the field as text: name its
+            // column (text after a closing quote is joined on, unseen).
+            let text_after = guard.text_after_quote.is_some_and(|at| at < end);
+            let spaced = record.iter().position(|field| {
+                let blanks = field
+                    .iter()
+                    .take_while(|&&b| matches!(b, b' ' | b'\t'))
+                    .count();
+                blanks > 0 && field.get(blanks) == Some(&b'"')
+            });
+            if let Some(index) = spaced.filter(|_| !text_after) {
+                location = location.column(index as u64 + 1);
+                if let Some(name) = self.names.get(index) {
+                    location = location.key(name);
+                }
+            }
+            return Err(refusal(location));
         }
         Ok(more)
     }
@@ -1107,7 +1130,7 @@ mod tests {
 
     /// A quote after blanks at a field's start is refused wherever the
     /// reads cut the input (the blanks in one read, the quote in the next),
-    /// naming the row; a quote inside a field's text, after a quoted field's
+    /// naming the row and column; a quote inside a field's text, after a quoted field's
     /// spaces inside its quotes, or after an escaped quote is read as before.
     #[test]
     fn a_space_before_an_opening_quote_is_found_across_read_boundaries() {
@@ -1117,7 +1140,7 @@ mod tests {
         for chunk in 1..spaced.len() + 1 {
             let message = rows(spaced, chunk).unwrap_err();
             assert!(
-                message.starts_with("log.csv:5: ")
+                message.starts_with("log.csv:5:2: b: ")
                     && message.contains("spaces before its opening quote"),
                 "{chunk}: {message}"
             );
@@ -1133,7 +1156,10 @@ mod tests {
         let tabbed_fine = b"a\tb\tc\n1\t \t\"x\"\n2\t\t\"y\"\n";
         for chunk in 1..tabbed.len() + 1 {
             let message = rows_delimited(tabbed, chunk, b'\t').unwrap_err();
-            assert!(message.starts_with("log.csv:3: "), "{chunk}: {message}");
+            assert!(
+                message.starts_with("log.csv:3:3: c: "),
+                "{chunk}: {message}"
+            );
             assert_eq!(rows_delimited(tabbed_fine, chunk, b'\t'), Ok(2), "{chunk}");
         }
     }

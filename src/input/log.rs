@@ -557,6 +557,12 @@ impl Columns {
         let group = match group_column {
             None => None,
             Some(column) => Some(input.find(column)?.ok_or_else(|| {
+                // The column is there, but --column reads it as another one.
+                if input.names().iter().any(|name| name == column)
+                    && let Err(taken) = input.layout().refuse_taken(input.name(), column, "column")
+                {
+                    return taken;
+                }
                 Error::input(
                     Location::file(input.name()).line(1).key(column),
                     format!(
