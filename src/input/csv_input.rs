@@ -326,12 +326,17 @@ impl<R: Read> CsvInput<R> {
         self
     }
 
-    /// The input's name, as messages show it.
-    /// How the input is laid out (`--column`, `--delimiter`).
-    pub(crate) fn layout(&self) -> &Layout {
-        &self.layout
+    /// The refusal of a `column` the header has but a mapping reads as
+    /// another column (`--column account=team` for `team`), if so: it names
+    /// the mapping rather than saying the header lacks the column.
+    pub(crate) fn taken(&self, column: &str) -> Option<Error> {
+        if !self.names.iter().any(|name| name == column) {
+            return None;
+        }
+        self.layout.refuse_taken(&self.name, column, "column").err()
     }
 
+    /// The input's name, as messages show it.
     pub(crate) fn name(&self) -> &str {
         &self.name
     }
@@ -393,10 +398,8 @@ impl<R: Read> CsvInput<R> {
                 );
             }
             // The column is there, but --column reads it as another one.
-            if self.names.iter().any(|name| name.trim().to_lowercase() == column)
-                && let Err(err) = self.layout.refuse_taken(&self.name, column, "column")
-            {
-                return err;
+            if let Some(taken) = self.taken(column) {
+                return taken;
             }
             Error::input(
                 Location::file(&self.name).line(1).key(column),

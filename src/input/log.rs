@@ -558,9 +558,7 @@ impl Columns {
             None => None,
             Some(column) => Some(input.find(column)?.ok_or_else(|| {
                 // The column is there, but --column reads it as another one.
-                if input.names().iter().any(|name| name == column)
-                    && let Err(taken) = input.layout().refuse_taken(input.name(), column, "column")
-                {
+                if let Some(taken) = input.taken(column) {
                     return taken;
                 }
                 Error::input(

@@ -563,9 +563,7 @@ impl AccountReport {
     fn overage_off_lines(&self) -> Option<(String, String)> {
         // Every priced overage unit is on an overage line, posted or
         // accrued, once.
-        fn sum(mut values: impl Iterator<Item = Decimal>) -> Option<Decimal> {
-            values.try_fold(Decimal::ZERO, |total, value| total.checked_add(value))
-        }
+        use crate::domain::numbers::checked_sum as sum;
         let priced = sum(self.cycles.iter().map(|c| c.unpriced_overage.value()))
             .and_then(|unpriced| self.units.overage.value().checked_sub(unpriced));
         let on_lines = sum((self.charges.lines.iter())

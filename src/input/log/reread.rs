@@ -39,7 +39,10 @@ pub struct RowTexts {
 /// A row's line, 16 bytes: where it starts counted across the files (each
 /// file's bytes after those of the files before it, so that one integer
 /// sorts the rows into file order), how long it is, and the row's place in
-/// its window. A window of a million rows needs 16 MB of these.
+/// its window. A window of a million rows needs 16 MB of these. While a
+/// window is listed, before its lines are found ([`RowTexts::find_lines`]),
+/// `at` holds the row's line number and `len` its file, so that the list
+/// is made once.
 #[derive(Debug, Clone, Copy)]
 struct WantedLine {
     at: u64,
