@@ -673,6 +673,133 @@ fn merge_refuses_units_and_line_arithmetic_edited_by_hand() {
     }
 }
 
+/// A period's daily usage (what the HTML page draws) and the projection
+/// are held to what `report` writes: a day's units never fall and the last
+/// day's are the period's consumed units; no projected figure is negative,
+/// `exhausted` means nothing is available, and a plan that denies overage
+/// projects none (and one that bills it projects no denial).
+#[test]
+fn merge_refuses_daily_usage_and_projection_edited_by_hand() {
+    let work = Workdir::new();
+    let text = std::fs::read_to_string(report(&work, "whole.json", &[])).unwrap();
+    let written: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(written["overage_policy"], "deny");
+    let account = &written["accounts"][0];
+    assert_eq!(account["allowances"][0]["periods"][1]["consumed"], "3.2");
+    assert_eq!(
+        account["allowances"][0]["periods"][1]["daily"][16]["used"],
+        "3.2"
+    );
+    assert_eq!(account["projection"]["available"], "596.8");
+    let edited = |name: &str, edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut report = written.clone();
+        edit(&mut report["accounts"][0]);
+        work.write(name, serde_json::to_string_pretty(&report).unwrap())
+    };
+    let cases = [
+        (
+            edited("falls.json", &|account| {
+                account["allowances"][0]["periods"][1]["daily"][15]["used"] = "3.3".into()
+            }),
+            "accounts[0].allowances[0].periods[1].daily[16].used: `3.2` is less than the day before's (3.3)",
+        ),
+        (
+            edited("last.json", &|account| {
+                account["allowances"][0]["periods"][1]["daily"][16]["used"] = "3.5".into()
+            }),
+            "accounts[0].allowances[0].periods[1].daily[16].used: `3.5` on the last day is not the period's consumed units (3.2)",
+        ),
+        (
+            edited("demand.json", &|account| {
+                account["projection"]["projected_demand"] = "-6".into()
+            }),
+            "accounts[0].projection.projected_demand: `-6` is negative",
+        ),
+        (
+            edited("charges.json", &|account| {
+                account["projection"]["projected_cycle_charges"] = "-310.00".into()
+            }),
+            "accounts[0].projection.projected_cycle_charges: `-310.00` is negative",
+        ),
+        (
+            edited("cycle.json", &|account| {
+                account["projection"]["cycle_end"] = "2024-04-15T14:00:00+08:00".into()
+            }),
+            "accounts[0].projection.cycle_end: `2024-04-15T14:00:00+08:00` is not after the cycle's start",
+        ),
+        (
+            edited("exhausted.json", &|account| {
+                account["projection"]["exhausted"] = true.into()
+            }),
+            "accounts[0].projection.exhausted: `true` with 596.8 units available",
+        ),
+        (
+            edited("overage.json", &|account| {
+                account["projection"]["projected_overage"] = "12".into()
+            }),
+            "accounts[0].projection.projected_overage: `12` where the plan denies overage, so none are",
+        ),
+    ];
+    for (file, needle) in cases {
+        let (code, stdout, stderr) = run(&["merge", &file]);
+        assert_eq!((code, stdout.as_str()), (2, ""), "{file}: {stderr}");
+        assert!(stderr.contains(needle), "{needle}: {stderr}");
+        assert!(
+            stderr.contains("give the report as scanquota wrote it"),
+            "{stderr}"
+        );
+    }
+}
+
+/// Every charge line belongs to what it charges for: a fee to a cycle, an
+/// allowance or top-up line to a period of the allowance its item names.
+/// Edited to belong to none, the CSV view left it out of its period's
+/// `allowance_charge` (90.00 where the period was charged 180.00).
+#[test]
+fn merge_refuses_a_line_that_charges_for_no_period() {
+    let work = Workdir::new();
+    let text = std::fs::read_to_string(report(&work, "whole.json", &[])).unwrap();
+    let written: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let lines = &written["accounts"][0]["charges"]["lines"];
+    assert_eq!(lines[0]["item"], "allowance:quota");
+    assert_eq!(lines[1]["item"], "fee:Pro edition");
+    assert_eq!(lines[6]["item"], "topup:quota");
+    let edited = |name: &str, edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut report = written.clone();
+        edit(&mut report["accounts"][0]["charges"]["lines"]);
+        work.write(name, serde_json::to_string_pretty(&report).unwrap())
+    };
+    let cases = [
+        (
+            edited("fee.json", &|lines| {
+                lines[1]["period_start"] = "2023-01-01T00:00:00+08:00".into()
+            }),
+            "accounts[0].charges.lines[1].period_start: `2023-01-01T00:00:00+08:00` of the line `fee:Pro edition` is in none of the account's cycles",
+        ),
+        (
+            edited("topup.json", &|lines| {
+                lines[6]["period_start"] = "2023-01-01T00:00:00+08:00".into()
+            }),
+            "accounts[0].charges.lines[6].period_start: `2023-01-01T00:00:00+08:00` of the line `topup:quota` is in none of the periods of the allowance it names",
+        ),
+        (
+            edited("item.json", &|lines| {
+                lines[0]["item"] = "allowance:spare".into()
+            }),
+            "accounts[0].charges.lines[0].item: `allowance:spare` names no allowance of the account",
+        ),
+    ];
+    for (file, needle) in cases {
+        let (code, stdout, stderr) = run(&["merge", &file]);
+        assert_eq!((code, stdout.as_str()), (2, ""), "{file}: {stderr}");
+        assert!(stderr.contains(needle), "{needle}: {stderr}");
+        assert!(
+            stderr.contains("give the report as scanquota wrote it"),
+            "{stderr}"
+        );
+    }
+}
+
 /// The overage lines bill every priced overage unit once: a cycle's and the
 /// account's overage raised together (the sums agree) leave the lines short.
 #[test]

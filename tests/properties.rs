@@ -65,8 +65,16 @@ proptest! {
     fn every_report_adds_up_as_merge_checks_it(spec in plan_spec(), rows in rows(), minute in as_of_strategy()) {
         let report = report_of(&plan_text(&spec), &log_text(&rows), minute);
         prop_assert_eq!(report.unbalanced(), None);
-        let read: Report = serde_json::from_str(&serde_json::to_string(&report).unwrap()).unwrap();
+        let json = serde_json::to_string_pretty(&report).unwrap();
+        let read: Report = serde_json::from_str(&json).unwrap();
         prop_assert_eq!(read.unbalanced(), None);
+        // And `merge` itself takes it back whole (every line of a period,
+        // a cycle or a period still to come): the same report, no note.
+        let work = common::Workdir::new();
+        let path = work.write("report.json", format!("{json}\n"));
+        let (code, merged, stderr) = common::run(&["merge", &path, "--format", "json"]);
+        prop_assert_eq!((code, stderr.as_str()), (0, ""));
+        prop_assert_eq!(merged, format!("{json}\n"));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use crate::domain::error::{Error, Location, Result};
 use crate::domain::values::Money;
+use crate::engine::charges::ChargeKind;
 use crate::model::report::{REPORT_SCHEMA, Report, Totals, WindowCharges};
 
 /// Read one `scanquota.report.v1` JSON file; with it, a note for stderr
@@ -58,6 +59,7 @@ pub(crate) fn read_report(path: &str) -> Result<(Report, String)> {
             report.decimals,
         )?;
         account.rebuild_bases();
+        refuse_lines_of_no_period(path, index, account)?;
     }
     if let Some((key, problem)) = report.unbalanced() {
         return Err(Error::input(
@@ -184,6 +186,52 @@ fn refuse_window_or_later_lines_edited(
             }
         }
     }
+}
+
+/// Every charge line belongs to what it charges for, as `report` writes
+/// it: an allowance or top-up line to a period of the allowance its item
+/// names (listed, or one still to come), a fee to a cycle. A line edited to
+/// another `period_start` or item belongs to none, and the CSV view, which
+/// sums each period's lines into its `allowance_charge`, would leave it out.
+fn refuse_lines_of_no_period(
+    path: &str,
+    index: usize,
+    account: &crate::model::report::AccountReport,
+) -> Result<()> {
+    let lines = (account.charges.lines.iter().enumerate())
+        .map(|(l, line)| ("lines", l, line))
+        .chain(
+            (account.charges.still_to_come.iter().enumerate())
+                .map(|(l, line)| ("still_to_come", l, line)),
+        );
+    for (list, l, line) in lines {
+        if line.basis.is_some() {
+            continue;
+        }
+        let item = crate::domain::text::shown(&line.item);
+        let problem = match line.item.split_once(':') {
+            Some((_, name))
+                if matches!(line.kind, ChargeKind::Allowance | ChargeKind::Topup)
+                    && !account.allowances.iter().any(|a| a.name == name) =>
+            {
+                return Err(edited(
+                    path,
+                    index,
+                    &format!("charges.{list}[{l}].item"),
+                    &format!("`{item}` names no allowance of the account"),
+                ));
+            }
+            _ if line.kind == ChargeKind::Fee => "in none of the account's cycles",
+            _ => "in none of the periods of the allowance it names",
+        };
+        return Err(edited(
+            path,
+            index,
+            &format!("charges.{list}[{l}].period_start"),
+            &format!("`{}` of the line `{item}` is {problem}", line.period_start),
+        ));
+    }
+    Ok(())
 }
 
 /// The error for key `key` (under `accounts[index]`) of the report at

@@ -551,12 +551,136 @@ impl Report {
                     .unbalanced(self.decimals)
                     .or_else(|| account.misplaced_line(self.as_of))
                     .or_else(|| account.overage_off_lines())
+                    .or_else(|| account.days_off())
+                    .or_else(|| account.projection_off(self.overage_policy))
                     .map(|(key, problem)| (format!("accounts[{index}].{key}"), problem))
             })
     }
 }
 
 impl AccountReport {
+    /// Where a period's daily usage is not what `report` writes: units
+    /// drawn by the end of each day, never negative, never falling, and on
+    /// its last day (as-of's or the period's) the period's consumed units.
+    /// The HTML page draws it; a day edited by hand would draw a usage the
+    /// period's figures contradict.
+    fn days_off(&self) -> Option<(String, String)> {
+        for (a, allowance) in self.allowances.iter().enumerate() {
+            for (p, period) in allowance.periods.iter().enumerate() {
+                let mut before = Decimal::ZERO;
+                for (d, day) in period.daily.iter().enumerate() {
+                    let used = day.used.value();
+                    if used < before {
+                        return Some((
+                            format!("allowances[{a}].periods[{p}].daily[{d}].used"),
+                            format!(
+                                "`{}` is less than the day before's ({}): units drawn by the end of a day never fall",
+                                day.used,
+                                before.normalize()
+                            ),
+                        ));
+                    }
+                    before = used;
+                }
+                if let Some(last) = period.daily.last()
+                    && last.used != period.consumed
+                {
+                    return Some((
+                        format!(
+                            "allowances[{a}].periods[{p}].daily[{}].used",
+                            period.daily.len() - 1
+                        ),
+                        format!(
+                            "`{}` on the last day is not the period's consumed units ({})",
+                            last.used, period.consumed
+                        ),
+                    ));
+                }
+            }
+        }
+        None
+    }
+
+    /// Where the projection is not what `report` writes: no unit figure or
+    /// charge negative, the cycle's end after its start, `exhausted` exactly
+    /// when nothing is available, overage projected only when the plan
+    /// bills it and denial only when it denies, and the unpriced overage
+    /// part of the overage.
+    fn projection_off(&self, policy: OveragePolicy) -> Option<(String, String)> {
+        let projection = self.projection.as_ref()?;
+        let key = |field: &str| format!("projection.{field}");
+        for (field, units) in [
+            ("demand", projection.demand),
+            ("projected_demand", projection.projected_demand),
+            ("available", projection.available),
+            ("projected_overage", projection.projected_overage),
+            ("projected_denied", projection.projected_denied),
+            (
+                "projected_unpriced_overage",
+                projection.projected_unpriced_overage,
+            ),
+            ("projected_shortfall", projection.projected_shortfall),
+            (
+                "projected_overage_posting_later",
+                projection.projected_overage_posting_later,
+            ),
+        ] {
+            if units.value() < Decimal::ZERO {
+                return Some((
+                    key(field),
+                    format!("`{units}` is negative, which no unit count is"),
+                ));
+            }
+        }
+        if projection.projected_cycle_charges.value() < Decimal::ZERO {
+            return Some((
+                key("projected_cycle_charges"),
+                format!(
+                    "`{}` is negative, which no charge is",
+                    projection.projected_cycle_charges
+                ),
+            ));
+        }
+        if projection.cycle_end <= projection.cycle_start {
+            return Some((
+                key("cycle_end"),
+                format!(
+                    "`{}` is not after the cycle's start ({})",
+                    projection.cycle_end, projection.cycle_start
+                ),
+            ));
+        }
+        if projection.exhausted != projection.available.is_zero() {
+            return Some((
+                key("exhausted"),
+                format!(
+                    "`{}` with {} units available: a cycle is exhausted exactly when none are",
+                    projection.exhausted, projection.available
+                ),
+            ));
+        }
+        let (field, units, policy_word) = match policy {
+            OveragePolicy::Bill => ("projected_denied", projection.projected_denied, "bills"),
+            OveragePolicy::Deny => ("projected_overage", projection.projected_overage, "denies"),
+        };
+        if !units.is_zero() {
+            return Some((
+                key(field),
+                format!("`{units}` where the plan {policy_word} overage, so none are"),
+            ));
+        }
+        if projection.projected_unpriced_overage.value() > projection.projected_overage.value() {
+            return Some((
+                key("projected_unpriced_overage"),
+                format!(
+                    "`{}` is more than the projected overage ({})",
+                    projection.projected_unpriced_overage, projection.projected_overage
+                ),
+            ));
+        }
+        None
+    }
+
     /// Whether the overage lines (posted or accrued) bill other than the
     /// account's priced overage units: checked once the lines are known to
     /// be of their kinds ([`AccountReport::misplaced_line`]).
