@@ -113,45 +113,59 @@ fn billed_cost_adds_up_to_the_invoice_posted_total() {
     }
 }
 
+/// Every closed prepaid period, of every account the invoice lists (one
+/// of the core samples alone included: it scanned nothing, so its whole
+/// purchase is unused), has one unused row, and its effective cost is its
+/// purchase cost. A period is closed when it ends by as-of (2024-06-20).
 #[test]
 fn effective_cost_of_a_closed_period_is_its_purchase_cost() {
-    let rows = focus(TCSS, &[]);
-    let mut by_commitment: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
-    for row in &rows {
-        let id = row["CommitmentDiscountId"].as_str();
-        if !id.is_empty() {
-            by_commitment.entry(id).or_default().push(row);
+    // With teams.csv, team-a and team-b are in the core samples only.
+    for (log, closed_periods) in [("fixtures/tcss-cny.csv", 6), ("fixtures/teams.csv", 9)] {
+        let base = [&["--log", log][..], &TCSS[..2], &TCSS[4..]].concat();
+        let rows = focus(&base, &[]);
+        let mut by_commitment: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
+        for row in &rows {
+            let id = row["CommitmentDiscountId"].as_str();
+            if !id.is_empty() {
+                by_commitment.entry(id).or_default().push(row);
+            }
         }
+        let mut closed = 0;
+        for (id, rows) in &by_commitment {
+            let purchases: Vec<&Row> = (rows.iter().copied())
+                .filter(|r| r["ChargeCategory"] == "Purchase")
+                .collect();
+            let purchased = sum(purchases.iter().copied(), "BilledCost");
+            assert!(purchased > Decimal::ZERO, "{log}: {id}: no purchase");
+            // RFC 3339 in UTC: compared as text.
+            if purchases[0]["ChargePeriodEnd"].as_str() > "2024-06-20T00:00:00Z" {
+                continue; // the current period: not closed at as-of.
+            }
+            closed += 1;
+            let unused = rows
+                .iter()
+                .filter(|r| r["CommitmentDiscountStatus"] == "Unused")
+                .count();
+            assert_eq!(unused, 1, "{log}: {id}: one unused row per closed period");
+            assert_eq!(
+                sum(rows.iter().copied(), "EffectiveCost"),
+                purchased,
+                "{log}: {id}"
+            );
+            // A purchase's own effective cost is zero: usage carries it.
+            for row in &purchases {
+                assert_eq!(dec(&row["EffectiveCost"]), Decimal::ZERO);
+            }
+        }
+        // Three monthly periods closed by as-of for each account: two
+        // accounts in tcss-cny.csv; acme with teams.csv, and team-a and
+        // team-b of the core samples.
+        assert_eq!(closed, closed_periods, "{log}");
+        // The period with the top-up: 300 + 300 units at 0.30.
+        let topped = &by_commitment["team-a/quota/2024-04-15T06:00:00Z"];
+        assert_eq!(sum(topped.iter().copied(), "EffectiveCost"), dec("180.00"));
+        assert!(topped.iter().any(|r| r["ChargeFrequency"] == "One-Time"));
     }
-    let mut closed = 0;
-    for (id, rows) in &by_commitment {
-        let purchases = rows.iter().filter(|r| r["ChargeCategory"] == "Purchase");
-        let purchased = sum(purchases.copied(), "BilledCost");
-        let unused = rows
-            .iter()
-            .filter(|r| r["CommitmentDiscountStatus"] == "Unused")
-            .count();
-        if unused == 0 {
-            continue; // the current period: not closed at as-of.
-        }
-        closed += 1;
-        assert_eq!(unused, 1, "{id}: one unused row per closed period");
-        assert_eq!(
-            sum(rows.iter().copied(), "EffectiveCost"),
-            purchased,
-            "{id}"
-        );
-        // A purchase's own effective cost is zero: usage carries it.
-        for row in rows.iter().filter(|r| r["ChargeCategory"] == "Purchase") {
-            assert_eq!(dec(&row["EffectiveCost"]), Decimal::ZERO);
-        }
-    }
-    // Two accounts, three monthly periods each, closed by as-of.
-    assert_eq!(closed, 6);
-    // The period with the top-up: 300 + 300 units at 0.30.
-    let topped = &by_commitment["team-a/quota/2024-04-15T06:00:00Z"];
-    assert_eq!(sum(topped.iter().copied(), "EffectiveCost"), dec("180.00"));
-    assert!(topped.iter().any(|r| r["ChargeFrequency"] == "One-Time"));
 }
 
 #[test]

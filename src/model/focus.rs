@@ -188,9 +188,17 @@ impl Focus {
         };
         for account in &sources.report.accounts {
             let mut rows = Vec::new();
-            if let Some(usage) = sources.usages.iter().find(|u| u.account == account.account) {
-                drawn_rows(sources, account, usage, &mut rows)?;
-            }
+            // An account of the core samples alone scanned nothing: its
+            // periods still close with every unit unused.
+            let unused;
+            let usage = match sources.usages.iter().find(|u| u.account == account.account) {
+                Some(usage) => usage,
+                None => {
+                    unused = AccountUsage::empty(plan, sources.schedule, account.account.clone());
+                    &unused
+                }
+            };
+            drawn_rows(sources, account, usage, &mut rows)?;
             line_rows(sources, &account.account, &mut rows, &mut focus.unpriced)?;
             // Every row of a cycle with unpriced overage says how much, in
             // whichever window the cycle's overage posts.
