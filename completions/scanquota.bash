@@ -156,7 +156,7 @@ _scanquota() {
             return 0
             ;;
         scanquota__subcmd__check)
-            opts="-q -o -h --plan --log --as-of --account --start --display-zone --log-format --source --image-key --column --delimiter --log-zone --min-remaining --allowance --max-used-percent --max-projected-charges --max-projected-denied --expiring-within --format --quiet --output --help"
+            opts="-q -o -h --plan --log --as-of --account --start --display-zone --log-format --source --image-key --column --delimiter --log-zone --cores --cores-column --cores-delimiter --min-remaining --allowance --max-used-percent --max-projected-charges --max-projected-denied --expiring-within --format --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -207,6 +207,18 @@ _scanquota() {
                     return 0
                     ;;
                 --log-zone)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cores)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cores-column)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cores-delimiter)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -170,10 +170,13 @@ name\t'The name as scanned (else the digest)'"
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l column -d 'Read the log column (CSV header or JSON Lines key) HEADER as the column NAME (timestamp, image, account, status, scan_id, source, risk or the --by column); repeat for each column; case and spaces are ignored' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l delimiter -d 'The CSV log\'s field delimiter: `,`, `;`, `|` or `\\t` (a tab) [default: ,]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l log-zone -d 'The zone of the log\'s times written without an offset: a fixed offset (`+08:00`) or an IANA name (`Europe/Berlin`) [default: the plan\'s]' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l cores -d 'Hourly samples of online cores (CSV `timestamp,account,cores`) for the plan\'s [cores] billing' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l cores-column -d 'Read the cores file\'s column HEADER as NAME (timestamp, account, cores); repeatable' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l cores-delimiter -d 'The cores file\'s field delimiter: `,`, `;`, `|` or `\\t` [default: ,]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l min-remaining -d 'Alert when fewer units than this remain in the current period' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l allowance -d 'Apply --min-remaining and --max-used-percent to this allowance only [default: all summed]' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l max-used-percent -d 'Alert when more than this percentage of the current period is consumed' -r
-complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l max-projected-charges -d 'Alert when the projected cost of the current cycle exceeds this amount, or includes overage without a price (value `unpriced`)' -r
+complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l max-projected-charges -d 'Alert when the projected cost of the current cycle exceeds this amount, or includes overage without a price (value `unpriced`); a plan that prices cores needs --cores for it' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l max-projected-denied -d 'Alert when more units than this are projected to be denied by the cycle end' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l expiring-within -d 'Alert when the subscription ends within this many days' -r
 complete -c scanquota -n "__fish_scanquota_using_subcommand check" -l format -d 'Output format' -r -f -a "text\t''

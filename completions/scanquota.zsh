@@ -174,10 +174,13 @@ name\:"The name as scanned (else the digest)"))' \
 '*--column=[Read the log column (CSV header or JSON Lines key) HEADER as the column NAME (timestamp, image, account, status, scan_id, source, risk or the --by column); repeat for each column; case and spaces are ignored]:NAME=HEADER:_default' \
 '--delimiter=[The CSV log'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` (a tab) \[default\: ,\]]:CHAR:_default' \
 '--log-zone=[The zone of the log'\''s times written without an offset\: a fixed offset (\`+08\:00\`) or an IANA name (\`Europe/Berlin\`) \[default\: the plan'\''s\]]:ZONE:_default' \
+'--cores=[Hourly samples of online cores (CSV \`timestamp,account,cores\`) for the plan'\''s \[cores\] billing]:FILE:_default' \
+'*--cores-column=[Read the cores file'\''s column HEADER as NAME (timestamp, account, cores); repeatable]:NAME=HEADER:_default' \
+'--cores-delimiter=[The cores file'\''s field delimiter\: \`,\`, \`;\`, \`|\` or \`\\t\` \[default\: ,\]]:CHAR:_default' \
 '--min-remaining=[Alert when fewer units than this remain in the current period]:UNITS:_default' \
 '--allowance=[Apply --min-remaining and --max-used-percent to this allowance only \[default\: all summed\]]:NAME:_default' \
 '--max-used-percent=[Alert when more than this percentage of the current period is consumed]:PERCENT:_default' \
-'--max-projected-charges=[Alert when the projected cost of the current cycle exceeds this amount, or includes overage without a price (value \`unpriced\`)]:AMOUNT:_default' \
+'--max-projected-charges=[Alert when the projected cost of the current cycle exceeds this amount, or includes overage without a price (value \`unpriced\`); a plan that prices cores needs --cores for it]:AMOUNT:_default' \
 '--max-projected-denied=[Alert when more units than this are projected to be denied by the cycle end]:UNITS:_default' \
 '--expiring-within=[Alert when the subscription ends within this many days]:DAYS:_default' \
 '--format=[Output format]:FORMAT:(text json markdown)' \

@@ -462,6 +462,11 @@ fn catalogue() -> Vec<Case> {
             &["subscription.colour"],
         ),
         plan_case(
+            "stray underscore in a price",
+            format!("{MINIMAL_PLAN}[[allowance]]\nname = \"quota\"\nunits = 100\nunit_price = \"_1\"\n"),
+            &["plan.toml:6:14", "allowance[0].unit_price", "`\"_1\"` is not a decimal number"],
+        ),
+        plan_case(
             "decimals = 29",
             format!("decimals = 29\n{MINIMAL_PLAN}"),
             &["plan.toml:1:12: decimals"],
@@ -596,6 +601,30 @@ fn catalogue() -> Vec<Case> {
             needles: vec!["--as-of".into(), "before the plan starts".into()],
         },
         Case {
+            name: "as-of before the start of the second plan compared",
+            files: vec![(
+                "later.toml",
+                b"name = \"later\"\n[subscription]\nstart = 2024-05-15T14:00:00+08:00\n".to_vec(),
+            )],
+            args: [
+                "report",
+                "--plan",
+                PLAN,
+                "--plan",
+                "{later.toml}",
+                "--log",
+                "fixtures/tcss-worked-example.csv",
+                "--as-of",
+                "2024-04-20",
+            ]
+            .map(String::from)
+            .to_vec(),
+            needles: vec![
+                "--as-of `2024-04-20` is before the plan starts (2024-05-15T06:00:00+00:00, subscription.start of".into(),
+                "later.toml)".into(),
+            ],
+        },
+        Case {
             name: "as-of at second 60 outside a leap second",
             files: vec![],
             args: [
@@ -685,6 +714,22 @@ fn catalogue() -> Vec<Case> {
                 "--min-remaining `1e40`".into(),
                 "is beyond what an exact decimal holds (28 significant digits".into(),
             ],
+        },
+        Case {
+            name: "threshold with a stray underscore",
+            files: vec![],
+            args: [
+                "check",
+                "--plan",
+                "fixtures/tcss-usd-300.toml",
+                "--log",
+                "fixtures/tcss-worked-example.csv",
+                "--max-used-percent",
+                "1__0",
+            ]
+            .map(String::from)
+            .to_vec(),
+            needles: vec!["--max-used-percent `1__0`".into()],
         },
         // No instant past 9999-12-31 is written: an open-ended plan whose
         // first cycle, or whose period at as-of, would end later is

@@ -111,6 +111,58 @@ fn max_projected_charges_at_a_cycle_start_holds_what_it_posted() {
     }
 }
 
+/// On a plan that prices cores, `check` counts the cores days posted so
+/// far as `report` does (team-a's cycle: 220.00 of allowance and fees,
+/// 224.33 with its cores days), and fails closed without the samples:
+/// `--max-projected-charges` is refused, the other checks run with the
+/// note `report` prints.
+#[test]
+fn max_projected_charges_counts_the_cores_days_posted() {
+    let base = [
+        "check",
+        "--plan",
+        "fixtures/tcss-cny-topup.toml",
+        "--log",
+        "fixtures/tcss-cny.csv",
+        "--as-of",
+        "2024-04-10",
+        "--account",
+        "team-a",
+    ];
+    let with = |extra: &[&str]| run(&[&base[..], extra].concat());
+    let cores = ["--cores", "fixtures/cores.csv"];
+    let (code, stdout, stderr) = with(&[&cores[..], &["--max-projected-charges", "222"]].concat());
+    assert_eq!(
+        (code, stdout.as_str()),
+        (1, "ALERT team-a projected_charges=224.33 (limit 222)\n"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = with(&[&cores[..], &["--max-projected-charges", "225"]].concat());
+    assert_eq!(
+        (code, stdout.as_str(), stderr.as_str()),
+        (0, "OK team-a projected_charges=224.33 (limit 225)\n", "")
+    );
+    // Without the samples it would have said OK at 220.00.
+    let (code, stdout, stderr) = with(&["--max-projected-charges", "222"]);
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    assert!(
+        stderr.contains("--max-projected-charges: the plan fixtures/tcss-cny-topup.toml prices cores ([cores]) and no --cores file was given"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("pass --cores FILE"), "{stderr}");
+    let (code, stdout, stderr) = with(&["--min-remaining", "5"]);
+    assert_eq!(
+        (code, stdout.as_str()),
+        (0, "OK team-a remaining=290.6 (limit 5)\n")
+    );
+    assert!(
+        stderr.contains(
+            "prices cores ([cores]) but no --cores file was given: no cores lines are billed"
+        ),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn expiring_within_passes_and_alerts() {
     // The term ends 2024-06-15 14:00 +08:00: 66.08 days after as-of.
@@ -173,6 +225,8 @@ fn check_lines_are_pinned() {
         "fixtures/tcss-cny-topup.toml",
         "--log",
         "fixtures/tcss-cny.csv",
+        "--cores",
+        "fixtures/cores.csv",
         "--as-of",
         "2024-05-01 12:00:00",
         "--min-remaining",

@@ -749,6 +749,16 @@ fn merge_refuses_daily_usage_and_projection_edited_by_hand() {
             "{stderr}"
         );
     }
+    // A figure scanquota never writes: the decimal crate alone read it as 3.2.
+    let grouped = edited("grouped.json", &|account| {
+        account["allowances"][0]["periods"][1]["consumed"] = "3_.2".into()
+    });
+    let (code, stdout, stderr) = run(&["merge", &grouped]);
+    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
+    assert!(
+        stderr.contains("`3_.2` is not a decimal as scanquota writes one"),
+        "{stderr}"
+    );
 }
 
 /// Every charge line belongs to what it charges for: a fee to a cycle, an

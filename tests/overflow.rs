@@ -92,6 +92,7 @@ fn overage_beyond_a_decimal_is_exit_2_in_every_billing_command() {
         "write a smaller overage.unit_price or metering units in",
         "plan.toml",
     ];
+    let no_cores = dir.write("cores.csv", "timestamp,account,cores\n");
     let base = ["--plan", &plan, "--log", &log, "--as-of", "2024-04-01"];
     for format in ["table", "json", "csv", "markdown", "html", "openmetrics"] {
         let args = [&["report"][..], &base, &["--format", format]].concat();
@@ -108,7 +109,8 @@ fn overage_beyond_a_decimal_is_exit_2_in_every_billing_command() {
         &["--max-projected-denied", "1"],
         &["--expiring-within", "5"],
     ] {
-        let args = [&["check"][..], &base, threshold].concat();
+        // The plan prices cores: a projected cost needs their samples.
+        let args = [&["check", "--cores", &no_cores][..], &base, threshold].concat();
         assert_overflow(&args, &parts);
     }
     // Two plans compared (a second name, the same terms): the same error.

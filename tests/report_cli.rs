@@ -266,7 +266,7 @@ fn bad_inputs_exit_2_with_nothing_on_stdout() {
                 "--as-of",
                 "2024-03-01T00:00:00+08:00",
             ],
-            "before the plan starts",
+            "before the plan starts (2024-03-15T14:00:00+08:00, subscription.start of fixtures/tcss-usd-300.toml)",
         ),
         (
             vec!["--plan", USD, "--log", WORKED, "--format", "xml"],

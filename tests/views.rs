@@ -441,6 +441,8 @@ fn snapshots_of_check_estimate_and_comparison_in_every_format() {
             CNY_PLAN,
             "--log",
             CNY_LOG,
+            "--cores",
+            CORES,
             "--as-of",
             AS_OF,
             "--min-remaining",

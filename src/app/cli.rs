@@ -294,6 +294,16 @@ pub struct BilledInputArgs {
     #[command(flatten)]
     pub(crate) input: InputArgs,
 
+    #[command(flatten)]
+    pub(crate) cores: CoresArgs,
+
+    #[command(flatten)]
+    pub(crate) breakdown: BreakdownArgs,
+}
+
+/// The core samples a plan's `[cores]` billing reads (report, invoice, check).
+#[derive(Debug, Args)]
+pub struct CoresArgs {
     /// Hourly samples of online cores (CSV `timestamp,account,cores`) for the plan's [cores] billing
     #[arg(long, value_name = "FILE")]
     pub(crate) cores: Option<String>,
@@ -305,9 +315,6 @@ pub struct BilledInputArgs {
     /// The cores file's field delimiter: `,`, `;`, `|` or `\t` [default: ,]
     #[arg(long, value_name = "CHAR", requires = "cores")]
     pub(crate) cores_delimiter: Option<String>,
-
-    #[command(flatten)]
-    pub(crate) breakdown: BreakdownArgs,
 }
 
 /// `--by` and how what no group caused is shared (report and invoice).
@@ -414,6 +421,9 @@ pub(crate) struct CheckArgs {
     #[command(flatten)]
     pub(crate) input: InputArgs,
 
+    #[command(flatten)]
+    pub(crate) cores: CoresArgs,
+
     /// Alert when fewer units than this remain in the current period
     #[arg(long, value_name = "UNITS", allow_negative_numbers = true)]
     pub(crate) min_remaining: Option<String>,
@@ -427,7 +437,8 @@ pub(crate) struct CheckArgs {
     pub(crate) max_used_percent: Option<String>,
 
     /// Alert when the projected cost of the current cycle exceeds this amount, or
-    /// includes overage without a price (value `unpriced`)
+    /// includes overage without a price (value `unpriced`); a plan that prices
+    /// cores needs --cores for it
     #[arg(long, value_name = "AMOUNT", allow_negative_numbers = true)]
     pub(crate) max_projected_charges: Option<String>,
 

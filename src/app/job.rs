@@ -6,7 +6,7 @@
 //! documents through the model's and the input layer's readers.
 
 use crate::app::cli::{
-    Allocate, BillWindowArgs, BilledInputArgs, BreakdownArgs, CheckArgs, FormatArgs, ImageKeyArg,
+    Allocate, BillWindowArgs, BreakdownArgs, CheckArgs, CoresArgs, FormatArgs, ImageKeyArg,
     ImportArgs, ImportFormat, InputArgs, InventoryLayoutArgs, LogFormatArg, SourceArg,
 };
 use crate::domain::error::{Error, Result};
@@ -200,12 +200,13 @@ enum Resolved {
 }
 
 impl Job {
-    /// Resolve `plans` against the inputs of `input` (and, of report and
-    /// invoice, `--cores`).
+    /// Resolve `plans` against the inputs of `input` (and, of report,
+    /// invoice and check, `--cores`: `billed` is `Some` for the commands
+    /// that bill cores, and notes a plan that prices them without samples).
     pub fn build(
         plans: &[String],
         input: &InputArgs,
-        billed: Option<&BilledInputArgs>,
+        billed: Option<&CoresArgs>,
         needs: Needs,
     ) -> Result<Job> {
         let cores_path = billed.and_then(|billed| billed.cores.as_deref());
@@ -599,6 +600,13 @@ pub(crate) fn resolve_as_of_in(
         .trial
         .as_ref()
         .map_or(plan.subscription.term.start, |trial| trial.start);
+    // Named with its plan: plans compared side by side start apart.
+    let key = if plan.trial.is_some() {
+        "trial.start"
+    } else {
+        "subscription.start"
+    };
+    let start = format!("{}, {key} of {}", plan.zone.format(earliest), plan.file);
     if let Some(window) = window
         && window.last_instant() < earliest
     {
@@ -606,8 +614,7 @@ pub(crate) fn resolve_as_of_in(
             option: "--to",
             value: plan.zone.format(window.to),
             fix: format!(
-                "ends the window before the plan starts ({}): nothing was posted; give a later window",
-                plan.zone.format(earliest)
+                "ends the window before the plan starts ({start}): nothing was posted; give a later window"
             ),
         });
     }
@@ -616,8 +623,7 @@ pub(crate) fn resolve_as_of_in(
             option: "--as-of",
             value: text.unwrap_or("now").to_string(),
             fix: format!(
-                "is before the plan starts ({}); nothing has happened yet — give a later --as-of",
-                plan.zone.format(earliest)
+                "is before the plan starts ({start}); nothing has happened yet — give a later --as-of"
             ),
         });
     }
@@ -632,8 +638,7 @@ pub(crate) fn resolve_as_of_in(
             option: "--as-of",
             value: text.unwrap_or("now").to_string(),
             fix: format!(
-                "is more than 100 years after the plan starts ({}); give an --as-of up to {}",
-                plan.zone.format(earliest),
+                "is more than 100 years after the plan starts ({start}); give an --as-of up to {}",
                 plan.zone.format(latest)
             ),
         });

@@ -33,6 +33,11 @@ pub(crate) enum Unreadable {
 
 /// [`parse_decimal`], saying why it is not one.
 pub(crate) fn read_decimal(text: &str) -> Result<Decimal, Unreadable> {
+    // An underscore groups digits, as in TOML (`1_000`): only between two
+    // digits. A stray one (`_1`, `1_`, `1__0`) is a typo, not a number.
+    if !underscores_between_digits(text.trim()) {
+        return Err(Unreadable::NotANumber);
+    }
     let cleaned: String = text.trim().chars().filter(|c| *c != '_').collect();
     if !written_as_number(&cleaned) {
         return Err(Unreadable::NotANumber);
@@ -51,9 +56,20 @@ pub(crate) fn read_decimal(text: &str) -> Result<Decimal, Unreadable> {
     }
 }
 
+/// Whether every `_` in `text` stands between two ASCII digits.
+fn underscores_between_digits(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().all(|(at, byte)| {
+        *byte != b'_'
+            || (at > 0
+                && bytes[at - 1].is_ascii_digit()
+                && bytes.get(at + 1).is_some_and(u8::is_ascii_digit))
+    })
+}
+
 /// A sign, digits with at most one point (at least one digit), and an
 /// optional exponent of digits with a sign.
-fn written_as_number(text: &str) -> bool {
+pub(crate) fn written_as_number(text: &str) -> bool {
     let (mantissa, exponent) = match text.split_once(['e', 'E']) {
         Some((mantissa, exponent)) => (mantissa, Some(exponent)),
         None => (text, None),
@@ -295,6 +311,11 @@ mod tests {
     fn parses_written_text_exactly() {
         assert_eq!(parse_decimal("0.1"), Some(Decimal::new(1, 1)));
         assert_eq!(parse_decimal("1_000.5"), Some(Decimal::new(10005, 1)));
+        assert_eq!(parse_decimal("0.1_0"), Some(Decimal::new(1, 1)));
+        // Only between two digits, as TOML writes them.
+        for stray in ["_1", "1_", "1__0", "_", "1_.5", "1._5", "-_1", "1e_3"] {
+            assert_eq!(read_decimal(stray), Err(Unreadable::NotANumber), "{stray}");
+        }
         assert_eq!(parse_decimal("1e3"), Some(Decimal::from(1000)));
         assert_eq!(parse_decimal("2.5E-1"), Some(Decimal::new(25, 2)));
         assert_eq!(parse_decimal("-3"), Some(Decimal::from(-3)));

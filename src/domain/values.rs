@@ -354,6 +354,14 @@ macro_rules! decimal_string_serde {
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let text = String::deserialize(deserializer)?;
+                // As scanquota writes one: a sign, digits and a point (the
+                // decimal crate would also read `9_0` as 90).
+                if text.contains(['e', 'E']) || !crate::domain::numbers::written_as_number(&text) {
+                    return Err(serde::de::Error::custom(format!(
+                        "`{}` is not a decimal as scanquota writes one (digits, a point, a sign)",
+                        crate::domain::text::shown(&text)
+                    )));
+                }
                 let value = Decimal::from_str(&text).map_err(serde::de::Error::custom)?;
                 if !every_digit_kept(&text, value) {
                     return Err(serde::de::Error::custom(format!(

@@ -20,7 +20,7 @@ pub(crate) fn run(args: &InvoiceArgs, width: u16) -> Result<CommandOutput> {
     let job = Job::build(
         std::slice::from_ref(&args.plan),
         &args.billed.input,
-        Some(&args.billed),
+        Some(&args.billed.cores),
         needs,
     )?;
     let run = &job.runs[0];

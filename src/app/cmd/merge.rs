@@ -39,7 +39,13 @@ mod tests {
             unreachable!("a report command")
         };
         let needs = super::super::report::needs(&args);
-        let job = Job::build(&args.plan, &args.billed.input, Some(&args.billed), needs).unwrap();
+        let job = Job::build(
+            &args.plan,
+            &args.billed.input,
+            Some(&args.billed.cores),
+            needs,
+        )
+        .unwrap();
         super::super::report::reports(&job)
             .unwrap()
             .reports

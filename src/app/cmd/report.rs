@@ -30,7 +30,12 @@ pub(crate) fn run(args: &ReportArgs, width: u16) -> Result<CommandOutput> {
         1 => None,
         _ => Some(super::comparison_view(args.format, width)?),
     };
-    let job = Job::build(&args.plan, &args.billed.input, Some(&args.billed), needs)?;
+    let job = Job::build(
+        &args.plan,
+        &args.billed.input,
+        Some(&args.billed.cores),
+        needs,
+    )?;
     let Reports { mut reports, notes } = reports(&job)?;
     let notes = notes + &super::window_note(args.format, &reports[0], comparison.is_some());
     // Every figure is known and checked here; what is left is writing it,
