@@ -181,12 +181,19 @@ fn catalogue() -> Vec<Case> {
         log_case(
             "text after a closing quote",
             b"timestamp,image\n2024-04-01T00:00:00Z,\"a\"\n2024-04-01T00:00:00Z,\"sha256:ab\"cd\n".to_vec(),
-            &["log.csv:3", "text after its closing quote"],
+            &["log.csv:3:2: image:", "text after its closing quote"],
         ),
         log_case(
             "text after a closing quote in the header",
             b"\"timestamp\" ,image\n2024-04-01T00:00:00Z,a\n".to_vec(),
-            &["log.csv:1", "text after its closing quote"],
+            &["log.csv:1:1:", "text after its closing quote"],
+        ),
+        // The column is counted as the file has it: a delimiter inside the
+        // quotes before does not count.
+        log_case(
+            "text after a closing quote, a delimiter inside the quotes",
+            b"timestamp,account,image\n2024-04-01T00:00:00Z,\"te,am\"b,img\n".to_vec(),
+            &["log.csv:2:2: account:", "text after its closing quote"],
         ),
         // A wall time the --log-zone skipped names that zone, not the
         // plan's (+08:00 here, where 02:30 exists).

@@ -230,8 +230,15 @@ impl<R: Read> CsvInput<R> {
             .read_byte_record(&mut header)
             .map_err(|err| csv_error(name, err, 0))?;
         check_record_size(name, kind, 1, 0, reader.position().byte())?;
-        if let Some(refusal) = reader.get_ref().quoting_problem(reader.position().byte()) {
-            return Err(refusal(Location::file(name).line(1)));
+        let (guard, end) = (reader.get_ref(), reader.position().byte());
+        if let Some(refusal) = guard.quoting_problem(end) {
+            let mut location = Location::file(name).line(1);
+            if guard.text_after_quote.is_some_and(|at| at < end)
+                && let Some(index) = guard.text_after_quote_field
+            {
+                location = location.column(index as u64 + 1);
+            }
+            return Err(refusal(location));
         }
         if !more {
             return Err(Error::input(
@@ -511,8 +518,15 @@ impl<R: Read> CsvInput<R> {
         if let Some(refusal) = guard.quoting_problem(end) {
             let mut location = Location::file(&self.name).line(row_line);
             // Blanks before a quote stay in the field as text: name its
-            // column (text after a closing quote is joined on, unseen).
+            // column. Text after a closing quote is joined on, unseen in the
+            // record: the reader counted its field as it found it.
             let text_after = guard.text_after_quote.is_some_and(|at| at < end);
+            if let (true, Some(index)) = (text_after, guard.text_after_quote_field) {
+                location = location.column(index as u64 + 1);
+                if let Some(name) = self.names.get(index) {
+                    location = location.key(name);
+                }
+            }
             let spaced = record.iter().position(|field| {
                 let blanks = field
                     .iter()
@@ -817,8 +831,12 @@ struct Guard<R> {
     quote: Quote,
     /// The last byte handed up (a line end before the first).
     last: u8,
-    /// Where the first text after a quoted field's closing quote is, if any.
+    /// Where the first text after a quoted field's closing quote is, if any,
+    /// and the field it joins (counted from 0).
     text_after_quote: Option<u64>,
+    text_after_quote_field: Option<usize>,
+    /// The field the bytes handed up so far end in ([`FieldCount`]).
+    field_count: FieldCount,
     /// Where the first quote that opens no field, as only spaces or tabs
     /// stand before it in its field (` "acme"`), is, if any.
     space_before_quote: Option<u64>,
@@ -838,6 +856,68 @@ enum Quote {
     QuotedEnd,
 }
 
+/// The field of its line that a point of the input is in, for naming the
+/// column of text after a closing quote: delimiters outside quotes since
+/// the last line end. A line end always starts a line here, even inside
+/// quotes (a field over a line break is refused anyway), so the count never
+/// depends on where reads cut the input, and each read walks only its
+/// bytes after its last line end.
+#[derive(Debug, Clone, Copy)]
+struct FieldCount {
+    field: usize,
+    quote: Quote,
+    /// The byte before (a line end at the start).
+    last: u8,
+}
+
+impl FieldCount {
+    const LINE_START: FieldCount = FieldCount {
+        field: 0,
+        quote: Quote::Outside,
+        last: b'\n',
+    };
+
+    /// The count after `bytes`, which follow the point this one is at.
+    fn through(self, bytes: &[u8], delimiter: u8) -> FieldCount {
+        let (mut count, tail) = match memchr::memrchr2(b'\n', b'\r', bytes) {
+            Some(end) => (FieldCount::LINE_START, &bytes[end + 1..]),
+            None => (self, bytes),
+        };
+        let mut at = 0;
+        while at < tail.len() {
+            let byte = tail[at];
+            match count.quote {
+                Quote::Outside => {
+                    let field_start =
+                        count.last == delimiter || matches!(count.last, b'\n' | b'\r');
+                    if byte == b'"' && field_start {
+                        count.quote = Quote::Open;
+                    } else if byte == delimiter {
+                        count.field += 1;
+                    }
+                }
+                Quote::Open => {
+                    if byte == b'"' {
+                        count.quote = Quote::QuotedEnd;
+                    }
+                }
+                Quote::QuotedEnd => {
+                    if byte == b'"' {
+                        count.quote = Quote::Open;
+                    } else {
+                        // The quoted part ends: the byte is read again outside.
+                        count.quote = Quote::Outside;
+                        continue;
+                    }
+                }
+            }
+            count.last = byte;
+            at += 1;
+        }
+        count
+    }
+}
+
 /// Bytes the csv reader may hold past the record it is reading (its buffer is 8 KiB).
 const READ_AHEAD: u64 = 64 << 10;
 
@@ -853,6 +933,8 @@ impl<R> Guard<R> {
             quote: Quote::Outside,
             last: b'\n',
             text_after_quote: None,
+            text_after_quote_field: None,
+            field_count: FieldCount::LINE_START,
             space_before_quote: None,
             blank_since_field_start: true,
         }
@@ -881,6 +963,7 @@ impl<R> Guard<R> {
     /// memchr): a quote opens a quoted field when the byte before it ends a
     /// field or a line.
     fn follow(&mut self, bytes: &[u8]) {
+        let counted = self.field_count;
         let mut at = 0;
         while at < bytes.len() {
             match self.quote {
@@ -924,6 +1007,8 @@ impl<R> Guard<R> {
                             && self.text_after_quote.is_none()
                         {
                             self.text_after_quote = Some(self.offset + at as u64);
+                            self.text_after_quote_field =
+                                Some(counted.through(&bytes[..at], self.delimiter).field);
                         }
                         self.quote = Quote::Outside;
                     }
@@ -937,6 +1022,7 @@ impl<R> Guard<R> {
         if let Some(&last) = bytes.last() {
             self.last = last;
         }
+        self.field_count = counted.through(bytes, self.delimiter);
     }
 
     /// Whether `before` (the bytes of this chunk before some point) ends in
@@ -1164,6 +1250,31 @@ mod tests {
                 "{chunk}: {message}"
             );
             assert_eq!(rows_delimited(tabbed_fine, chunk, b'\t'), Ok(2), "{chunk}");
+        }
+    }
+
+    /// Text after a closing quote names its row and column wherever the
+    /// reads cut the input (delimiters inside quotes, and escaped quotes,
+    /// are not counted).
+    #[test]
+    fn text_after_a_closing_quote_names_its_column() {
+        let input = b"a,b,c\n\"1,\"\"x\",y,z\n2,\"p,q\"r,s\n";
+        let header = b"a,\"b\"x,c\n1,2,3\n";
+        let tabbed = b"a\tb\n1\t\"x\ty\"z\n";
+        for chunk in 1..input.len() + 1 {
+            let message = rows(input, chunk).unwrap_err();
+            assert!(
+                message.starts_with("log.csv:3:2: b: ")
+                    && message.contains("text after its closing quote"),
+                "{chunk}: {message}"
+            );
+            let message = rows(header, chunk).unwrap_err();
+            assert!(message.starts_with("log.csv:1:2: "), "{chunk}: {message}");
+            let message = rows_delimited(tabbed, chunk, b'\t').unwrap_err();
+            assert!(
+                message.starts_with("log.csv:2:2: b: "),
+                "{chunk}: {message}"
+            );
         }
     }
 
