@@ -474,6 +474,14 @@ fn catalogue() -> Vec<Case> {
             &["plan.toml:6:14", "allowance[0].unit_price", "`\"_1\"` is not a decimal number"],
         ),
         plan_case(
+            "an allowance listing 1001 sizes",
+            format!(
+                "{MINIMAL_PLAN}[[allowance]]\nname = \"quota\"\nunits = 1\nunit_price = 0.05\nallowed = [{}]\n",
+                (1..=1001).map(|n| n.to_string()).collect::<Vec<_>>().join(", ")
+            ),
+            &["plan.toml:7:", "allowance[0].allowed[1000]", "`1001` is one `allowed` size more than the 1000"],
+        ),
+        plan_case(
             "decimals = 29",
             format!("decimals = 29\n{MINIMAL_PLAN}"),
             &["plan.toml:1:12: decimals"],

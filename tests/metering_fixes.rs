@@ -393,3 +393,110 @@ fn estimate_without_a_demand_names_both_ways_to_give_one() {
         "{stderr}"
     );
 }
+
+/// `estimate --from-log` counts the failed scans a plan meters
+/// (`count_failed = true`) as `report` bills them: a failed scan of an image
+/// without history is a first scan, so this cycle's four scans are four
+/// first scans (4 units), and the purchase that covers them is 4 at 4.00,
+/// not 2 at 2.00 with 10.00 of overage the estimate never showed.
+#[test]
+fn estimate_from_log_counts_the_failed_scans_the_plan_meters() {
+    let dir = Workdir::new();
+    let plan = dir.write(
+        "plan.toml",
+        "name = \"count failed\"\ncurrency = \"USD\"\ntimezone = \"+00:00\"\n\
+         [subscription]\nstart = 2024-01-01T00:00:00Z\nmonths = 12\n\
+         [metering]\nfirst_scan_units = 1\nrepeat_scan_units = 0.1\ncount_failed = true\n\
+         [[allowance]]\nname = \"quota\"\nunits = 2\nunit_price = 1\nstep = 1\n\
+         [overage]\npolicy = \"bill\"\nunit_price = 5\n",
+    );
+    let log = dir.write(
+        "log.csv",
+        "timestamp,image,status\n2024-01-05T10:00:00Z,img-1,success\n\
+         2024-01-06T10:00:00Z,img-2,failed\n2024-01-07T10:00:00Z,img-2,failed\n\
+         2024-01-08T10:00:00Z,img-2,success\n2024-01-09T10:00:00Z,img-2,failed\n",
+    );
+    let as_of = "2024-02-01T00:00:00Z";
+    let report = json(&[
+        "report", "--plan", &plan, "--log", &log, "--as-of", as_of, "--format", "json",
+    ]);
+    let account = &report["accounts"][0];
+    assert_eq!(account["scans"]["failed_metered"], 3);
+    // Four first scans and a repeat (the last failed scan: img-2 has history).
+    let billed = "4.1";
+    let units = |key: &str| -> rust_decimal::Decimal {
+        account["units"][key].as_str().unwrap().parse().unwrap()
+    };
+    assert_eq!((units("consumed") + units("overage")).to_string(), billed);
+    let estimate = json(&[
+        "estimate",
+        "--plan",
+        &plan,
+        "--from-log",
+        &log,
+        "--as-of",
+        as_of,
+        "--format",
+        "json",
+    ]);
+    let sized = &estimate["currencies"][0]["plans"][0]["accounts"][0];
+    assert_eq!(sized["observed"]["peak"]["first_scans"], "4");
+    assert_eq!(sized["observed"]["peak"]["repeat_scans"], "1");
+    assert_eq!(sized["observed"]["peak_units"], billed);
+}
+
+/// Plans compared by `estimate` rank those that deny part of the demand
+/// after those that cover it, with a line saying why: a plan refusing 900
+/// of 1000 scans for 1.00 ranked first, above one covering all for 50.00.
+/// A plan that prices cores says the estimate leaves them out.
+#[test]
+fn estimate_ranks_plans_that_deny_demand_after_those_that_cover_it() {
+    let dir = Workdir::new();
+    let plan = |name: &str, price: &str, sizes: &str| {
+        format!(
+            "name = \"{name}\"\ncurrency = \"USD\"\n[subscription]\nstart = 2024-01-01T00:00:00Z\n\
+             [metering]\nfirst_scan_units = 1\nrepeat_scan_units = 1\n\
+             [[allowance]]\nname = \"quota\"\nunits = 100\nunit_price = {price}\n{sizes}\n\
+             [overage]\npolicy = \"deny\"\n"
+        )
+    };
+    let small = dir.write("a.toml", plan("A small deny", "0.01", "allowed = [100]"));
+    let covers = dir.write("b.toml", plan("B covers", "0.05", "step = 100"));
+    let args = [
+        "estimate",
+        "--plan",
+        &small,
+        "--plan",
+        &covers,
+        "--first-scans",
+        "1000",
+        "--repeat-scans",
+        "0",
+    ];
+    let estimate = json(&[&args[..], &["--format", "json"]].concat());
+    let plans = &estimate["currencies"][0]["plans"];
+    assert_eq!(plans[0]["plan"], "B covers");
+    assert_eq!(plans[0]["cost_per_cycle"], "50.00");
+    assert_eq!(plans[1]["plan"], "A small deny");
+    assert_eq!(plans[1]["denied_per_cycle"], "900");
+    let (code, table, _) = run(&args);
+    assert_eq!(code, 0);
+    assert!(
+        table.contains("Plans that deny part of the demand come after those that cover it"),
+        "{table}"
+    );
+    let (code, _, stderr) = run(&[
+        "estimate",
+        "--plan",
+        "fixtures/tcss-cny-topup.toml",
+        "--first-scans",
+        "100",
+        "--repeat-scans",
+        "100",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("prices cores ([cores]); the estimate leaves them out"),
+        "{stderr}"
+    );
+}

@@ -559,7 +559,8 @@ fn estimate_table_shows_each_account_and_the_sum_within_100_columns() {
 
 /// `--months` past a plan's term, or fewer than a fee is sold for, are
 /// priced as asked and said out loud: renewals on the same terms, and less
-/// than a purchase could cost. Within both, nothing is said.
+/// than a purchase could cost. Within both, nothing is said (but a plan's
+/// cores, which no estimate prices).
 #[test]
 fn estimate_notes_months_past_the_term_or_short_of_a_fee_minimum() {
     let said = |plan: &str, months: &str| {
@@ -589,5 +590,9 @@ fn estimate_notes_months_past_the_term_or_short_of_a_fee_minimum() {
         )
     );
     assert_eq!(said("fixtures/tcss-usd-300.toml", "3"), "");
-    assert_eq!(said("fixtures/tcss-cny-topup.toml", "3"), "");
+    // Within both, only its cores (which no estimate prices) are said.
+    assert_eq!(
+        said("fixtures/tcss-cny-topup.toml", "3"),
+        "scanquota: the plan fixtures/tcss-cny-topup.toml prices cores ([cores]); the estimate leaves them out: cores days follow the cores online, not the scans\n"
+    );
 }

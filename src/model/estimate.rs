@@ -654,7 +654,9 @@ pub(crate) fn plan_estimate(plan: &Plan, accounts: Vec<Recommendation>) -> Resul
 }
 
 /// Group by currency (in the order first given), each group cheapest per
-/// cycle first (then by name); plans whose overage has no price come last,
+/// cycle first (then by name); plans that deny part of the demand come
+/// after those that cover it (their cost buys less: 90 % of the scans
+/// refused looked cheapest), and plans whose overage has no price last,
 /// since their real cost is unknown.
 pub(crate) fn rank(plans: Vec<PlanEstimate>, months: u32, size_for: Option<SizeFor>) -> Estimate {
     let mut currencies: Vec<CurrencyGroup> = Vec::new();
@@ -668,9 +670,11 @@ pub(crate) fn rank(plans: Vec<PlanEstimate>, months: u32, size_for: Option<SizeF
         }
     }
     for group in &mut currencies {
+        let denies = |plan: &PlanEstimate| !plan.denied_per_cycle.is_zero();
         group.plans.sort_by(|a, b| {
-            (a.unpriced_overage, a.cost_per_cycle, &a.plan).cmp(&(
+            (a.unpriced_overage, denies(a), a.cost_per_cycle, &a.plan).cmp(&(
                 b.unpriced_overage,
+                denies(b),
                 b.cost_per_cycle,
                 &b.plan,
             ))
@@ -702,10 +706,13 @@ pub struct DemandTally {
     counts: Vec<Vec<(u64, u64)>>,
     /// Account names by id.
     names: Vec<String>,
+    /// The plan's metering rules: a metered failed scan is a first or a
+    /// repeat scan by the units the rule in force gave it.
+    metering: crate::plan::Metering,
 }
 
 impl DemandTally {
-    pub fn new(schedule: &Schedule) -> Self {
+    pub fn new(schedule: &Schedule, metering: &crate::plan::Metering) -> Self {
         let cycles = schedule
             .cycles
             .iter()
@@ -717,6 +724,7 @@ impl DemandTally {
             cursor: 0,
             counts: Vec::new(),
             names: Vec::new(),
+            metering: metering.clone(),
         }
     }
 
@@ -732,6 +740,18 @@ impl DemandTally {
         match result.outcome {
             ScanOutcome::First => slot.0 += 1,
             ScanOutcome::Repeat => slot.1 += 1,
+            // A failed scan the rule in force meters (`count_failed`) is
+            // demand too: billed as a first scan, or a repeat one, by
+            // whether its image had history, which its units tell (equal
+            // units make it a first scan: the same units either way).
+            ScanOutcome::Failed if !result.units().is_zero() => {
+                let (first_units, _, _) = self.metering.rule_at(event.at);
+                if result.units() == first_units {
+                    slot.0 += 1;
+                } else {
+                    slot.1 += 1;
+                }
+            }
             _ => {}
         }
     }

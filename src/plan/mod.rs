@@ -19,6 +19,9 @@ use serde::Serialize;
 /// real plans have one to three.
 pub(crate) const MAX_ALLOWANCES: usize = 100;
 
+/// The most sizes an allowance's `allowed` may list.
+pub(crate) const MAX_ALLOWED: usize = 1000;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     /// The file (or `builtin:NAME`) the plan was read from, for messages.
@@ -1092,8 +1095,19 @@ fn read_allowance(
         }
         field => optional_amount(doc, field)?,
     };
-    let allowed = table
-        .decimals("allowed")?
+    let allowed_fields = table.decimals("allowed")?;
+    // `estimate` weighs every size for every account: a list as long as
+    // the plan file allows (some 120 000 values) took minutes on a log of
+    // a few thousand accounts. Vendors sell a handful of sizes.
+    if let Some(extra) = allowed_fields.get(MAX_ALLOWED) {
+        return Err(extra.clone().error(
+            doc,
+            format!(
+                "is one `allowed` size more than the {MAX_ALLOWED} an allowance may list; list the sizes on sale, or give `step`"
+            ),
+        ));
+    }
+    let allowed = allowed_fields
         .into_iter()
         .map(|f| amount(doc, f))
         .collect::<Result<Vec<_>>>()?;

@@ -68,6 +68,12 @@ pub(crate) fn table(estimate: &Estimate, width: u16) -> String {
             }
             blocks.push(Block::Grid(grid));
         }
+        if group.plans.len() > 1 && group.plans.iter().any(|p| !p.denied_per_cycle.is_zero()) {
+            blocks.push(Block::Text(
+                "Plans that deny part of the demand come after those that cover it: their cost buys only what they admit."
+                    .to_string(),
+            ));
+        }
         if group.plans.iter().any(|p| p.unpriced_overage) {
             blocks.push(Block::Text(
                 "Plans with unpriced overage come last: their cost excludes that overage."

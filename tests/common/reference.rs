@@ -59,7 +59,7 @@ pub fn demand_from_log(
 ) -> Result<Vec<ObservedDemand>> {
     let unlimited = unlimited(plan);
     let schedule = Schedule::new(&unlimited, as_of);
-    let mut tally = DemandTally::new(&schedule);
+    let mut tally = DemandTally::new(&schedule, &plan.metering);
     each_outcome(&unlimited, log, &schedule, account, |event, result| {
         tally.observe(log, event, result)
     });

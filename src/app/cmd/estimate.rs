@@ -92,7 +92,7 @@ pub(crate) fn run(args: &EstimateArgs, width: u16) -> Result<CommandOutput> {
             // Demand is observed with unlimited quota: denial does not hide it.
             let unlimited = unlimited(&run.plan);
             let schedule = Schedule::new(&unlimited, run.as_of);
-            let mut tally = DemandTally::new(&schedule);
+            let mut tally = DemandTally::new(&schedule, &run.plan.metering);
             let mut observe = |log: &ScanLog, event: &ScanEvent, result: &ScanResult<'_>| {
                 tally.observe(log, event, result)
             };
@@ -158,10 +158,17 @@ pub(crate) fn run(args: &EstimateArgs, width: u16) -> Result<CommandOutput> {
 }
 
 /// Said out loud: `--months` past the plan's term prices renewals on the
-/// same terms, and fewer months than a fee is sold for price less than any
-/// purchase could cost.
+/// same terms, fewer months than a fee is sold for price less than any
+/// purchase could cost, and a plan's cores are not priced.
 fn term_notes(plan: &Plan, months: u32) -> String {
     let mut notes = String::new();
+    if plan.cores.is_some() {
+        // As report and invoice say it without --cores.
+        notes += &format!(
+            "scanquota: the plan {} prices cores ([cores]); the estimate leaves them out: cores days follow the cores online, not the scans\n",
+            plan.file
+        );
+    }
     if let Some(term) = plan.subscription.months
         && months > term
     {
