@@ -413,6 +413,31 @@ fn catalogue() -> Vec<Case> {
             b"{\"matches\": [], \"source\": {\"type\": \"image\", \"target\": {}}, \"descriptor\": {\"timestamp\": \"2024-04-01T00:00:00Z\"}}".to_vec(),
             &["log.csv:1", "source.target.manifestDigest"],
         ),
+        // A name with a line break was billed from a document, and `import`
+        // wrote it into a CSV its own reader refused.
+        log_case(
+            "Grype image name holding a line break",
+            b"{\"matches\": [], \"source\": {\"type\": \"image\", \"target\": {\"userInput\": \"reg/new\\nline:1\", \"manifestDigest\": \"sha256:3ed\"}}, \"descriptor\": {\"timestamp\": \"2024-04-01T00:00:00Z\"}}".to_vec(),
+            &["log.csv:1: artifact: `reg/new\\u{a}line:1` (from the grype document) holds a line break"],
+        ),
+        Case {
+            name: "Grype image name holding a line break in import",
+            files: vec![(
+                "grype.json",
+                b"{\"matches\": [], \"source\": {\"type\": \"image\", \"target\": {\"userInput\": \"reg/new\\nline:1\", \"manifestDigest\": \"sha256:3ed\"}}, \"descriptor\": {\"timestamp\": \"2024-04-01T00:00:00Z\"}}".to_vec(),
+            )],
+            args: ["import", "grype", "{grype.json}", "--image-key", "name"].map(String::from).to_vec(),
+            needles: vec!["grype.json:1: image: `reg/new\\u{a}line:1`".into(), "holds a line break".into()],
+        },
+        Case {
+            name: "JSON Lines image holding a line break",
+            files: vec![(
+                "log.jsonl",
+                b"{\"timestamp\": \"2024-04-01T00:00:00Z\", \"image\": \"a\\nb\"}\n".to_vec(),
+            )],
+            args: ["report", "--plan", PLAN, "--log", "{log.jsonl}", "--as-of", AS_OF].map(String::from).to_vec(),
+            needles: vec!["log.jsonl:1: image: `a\\u{a}b` holds a line break".into()],
+        },
         log_case(
             "Harbor event with a text occur_at",
             b"{\"type\": \"SCANNING_COMPLETED\", \"occur_at\": \"yesterday\", \"event_data\": {\"resources\": []}}".to_vec(),

@@ -984,7 +984,10 @@ impl ScanLog {
                         }
                         record.push_field(b"");
                     }
-                    Some(serde_json::Value::String(text)) => record.push_field(text.as_bytes()),
+                    Some(serde_json::Value::String(text)) => {
+                        refuse_line_break(&at, key, text)?;
+                        record.push_field(text.as_bytes())
+                    }
                     Some(serde_json::Value::Number(number))
                         if number.is_i64() || number.is_u64() =>
                     {
@@ -1023,7 +1026,10 @@ impl ScanLog {
                 // and an object or `true` is no team.
                 match value {
                     None | Some(serde_json::Value::Null) => record.push_field(b""),
-                    Some(serde_json::Value::String(text)) => record.push_field(text.as_bytes()),
+                    Some(serde_json::Value::String(text)) => {
+                        refuse_line_break(&at, key, text)?;
+                        record.push_field(text.as_bytes())
+                    }
                     Some(serde_json::Value::Number(number))
                         if number.is_i64() || number.is_u64() =>
                     {
@@ -2086,6 +2092,22 @@ pub(crate) fn looks_like_plain_text(head: &[u8]) -> bool {
         Some(b'{' | b'[')
     ) && compression_of(head).is_none()
         && !head.starts_with(&GZIP_MAGIC)
+}
+
+/// A JSON Lines value holds no line break, as a CSV log's field may not (it
+/// refuses one): the same scans read from either form bill alike, and a
+/// ledger or `import` row stays one line.
+fn refuse_line_break(at: &Location, key: &str, text: &str) -> Result<()> {
+    if text.contains(['\n', '\r']) {
+        return Err(Error::input(
+            at.clone().key(key),
+            format!(
+                "`{}` holds a line break, which no scan-log field may (a CSV log refuses one too); remove it",
+                crate::input::csv_input::shorten(&shown(text))
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The value of `key` (folded, as [`fold_key`] says) in the JSON object

@@ -1013,6 +1013,7 @@ fn read_documents_within(
             ));
         }
         for record in records(name, line, expected, document, options, skipped)? {
+            refuse_line_breaks(name, &record)?;
             if !each(record)? {
                 return Ok(Some(expected));
             }
@@ -1047,6 +1048,28 @@ fn duplicate_field(err: &serde_json::Error) -> Option<String> {
     let text = err.to_string();
     let rest = text.strip_prefix("duplicate field `")?;
     Some(rest.split('`').next()?.to_string())
+}
+
+/// A row's texts hold no line break, as in a CSV log (which refuses a field
+/// over a line break): a name taken from a document with one was billed
+/// here, and `import` wrote it into a CSV its own reader refused.
+fn refuse_line_breaks(name: &str, record: &Record) -> Result<()> {
+    let texts = [("image", &record.image), ("scan_id", &record.scan_id)]
+        .into_iter()
+        .chain(record.extra.iter().map(|(column, text)| (*column, text)));
+    for (column, text) in texts {
+        if text.contains(['\n', '\r']) {
+            return Err(Error::input(
+                Location::file(name).line(record.line).key(column),
+                format!(
+                    "`{}` (from the {} document) holds a line break, which no scan-log field may; remove it from the document",
+                    crate::domain::text::shown(text),
+                    record.format.name()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The rows one document makes.
