@@ -48,7 +48,7 @@ fuzz_target!(|bytes: &[u8]| {
     let _ = replay::run(&inputs, &plan, schedule, Observer::EachRow(&mut each));
     let unlimited = unlimited(&plan);
     let schedule = Schedule::new(&unlimited, as_of);
-    let mut tally = DemandTally::new(&schedule);
+    let mut tally = DemandTally::new(&schedule, &plan.metering);
     let mut observe = |log: &ScanLog, event: &ScanEvent, result: &ScanResult<'_>| {
         tally.observe(log, event, result)
     };
