@@ -953,3 +953,56 @@ fn standard_input_given_to_two_options_is_refused() {
         );
     }
 }
+
+/// `--by` values that differ only in case or Unicode form are shown as
+/// separate groups, as written, and noted as accounts are: one team's
+/// share was split over `payments`, `Payments` and fullwidth `ｐａｙｍｅｎｔｓ`
+/// without a word. Values that differ otherwise say nothing.
+#[test]
+fn by_values_that_differ_only_in_case_or_unicode_form_are_noted() {
+    let dir = Workdir::new();
+    let log = dir.write(
+        "log.csv",
+        "timestamp,account,image,team\n\
+         2024-03-16 10:00:00,acme,img-1,payments\n\
+         2024-03-16 11:00:00,acme,img-2,Payments\n\
+         2024-03-16 12:00:00,acme,img-3,\u{ff50}\u{ff41}\u{ff59}\u{ff4d}\u{ff45}\u{ff4e}\u{ff54}\u{ff53}\n\
+         2024-03-16 13:00:00,acme,img-4,web\n",
+    );
+    let plan = dir.write("plan.toml", PLAN);
+    for command in ["report", "invoice", "ledger"] {
+        let (code, _, stderr) = run(&[
+            command,
+            "--plan",
+            &plan,
+            "--log",
+            &log,
+            "--as-of",
+            "2024-12-31",
+            "--by",
+            "team",
+        ]);
+        assert_eq!(code, 0, "{stderr}");
+        assert_eq!(
+            stderr,
+            "scanquota: `--by team` values that differ only in case or Unicode form are shown as separate groups: `Payments` and `payments` and `\u{ff50}\u{ff41}\u{ff59}\u{ff4d}\u{ff45}\u{ff4e}\u{ff54}\u{ff53}`; write each group one way in the logs if they are one\n",
+            "{command}"
+        );
+    }
+    let other = dir.write(
+        "other.csv",
+        "timestamp,account,image,team\n2024-03-16 10:00:00,acme,img-1,payments\n2024-03-16 11:00:00,acme,img-2,web\n",
+    );
+    let (code, _, stderr) = run(&[
+        "report",
+        "--plan",
+        &plan,
+        "--log",
+        &other,
+        "--as-of",
+        "2024-12-31",
+        "--by",
+        "team",
+    ]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+}

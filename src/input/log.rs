@@ -219,8 +219,18 @@ impl Interner {
 /// Unicode form (`Payments`, `payments`; `café` written with `é` or with
 /// `e` and a combining accent; fullwidth `ｗｅｂ`): each is billed as an
 /// account of its own, as written, so a typo or an editor's encoding
-/// splits one account's quota without a word otherwise.
+/// splits one account's quota without a word otherwise. The same for the
+/// `--by` groups (`what`: "`--by team` values … shown as separate
+/// groups"), whose shares split alike.
 fn accounts_written_two_ways(accounts: &Interner) -> String {
+    written_two_ways(
+        accounts,
+        "account names that differ only in case or Unicode form are billed as separate accounts",
+        "write each account one way in the logs if they are one",
+    )
+}
+
+fn written_two_ways(accounts: &Interner, what: &str, fix: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     let mut folded: Vec<(String, &str)> = (0..accounts.len() as u32)
         .map(|id| accounts.name(id))
@@ -253,10 +263,7 @@ fn accounts_written_two_ways(accounts: &Interner) -> String {
         0 => String::new(),
         more => format!("; and {more} more"),
     };
-    format!(
-        "scanquota: account names that differ only in case or Unicode form are billed as separate accounts: {}{more}; write each account one way in the logs if they are one\n",
-        sets.join("; ")
-    )
+    format!("scanquota: {what}: {}{more}; {fix}\n", sets.join("; "))
 }
 
 pub(crate) use crate::domain::text::fingerprint;
@@ -1149,6 +1156,15 @@ impl ScanLog {
     pub(crate) fn notes(&self, options: &ReadOptions) -> Result<String> {
         let mut notes =
             formats::skipped_note(&self.skipped) + &accounts_written_two_ways(&self.accounts);
+        if let Some(column) = options.group_column.as_deref() {
+            notes += &written_two_ways(
+                &self.groups,
+                &format!(
+                    "`--by {column}` values that differ only in case or Unicode form are shown as separate groups"
+                ),
+                "write each group one way in the logs if they are one",
+            );
+        }
         let (Some(column), Some((first, keys))) =
             (options.group_column.as_deref(), self.by_key_absent.first())
         else {
