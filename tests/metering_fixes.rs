@@ -500,3 +500,56 @@ fn estimate_ranks_plans_that_deny_demand_after_those_that_cover_it() {
         "{stderr}"
     );
 }
+
+/// A calendar-month allowance in cycles that start mid-month is charged
+/// once more over the term than the estimate's one period a cycle (13 lines
+/// of 18.00 over 12 cycles from 2024-01-15): said out loud, naming the
+/// allowance and the day; a plan starting on the 1st says nothing.
+#[test]
+fn estimate_notes_a_calendar_month_allowance_in_cycles_starting_mid_month() {
+    let dir = Workdir::new();
+    let plan = |start: &str| {
+        format!(
+            "name = \"CM quota\"\ncurrency = \"USD\"\ntimezone = \"+00:00\"\n\
+             [subscription]\nstart = {start}\nmonths = 12\n\
+             [[allowance]]\nname = \"quota\"\nunits = 300\nunit_price = 0.06\nstep = 300\n\
+             reset = \"calendar-month\"\n[overage]\npolicy = \"deny\"\n"
+        )
+    };
+    let mid = dir.write("mid.toml", plan("2024-01-15T00:00:00Z"));
+    let first = dir.write("first.toml", plan("2024-01-01T00:00:00Z"));
+    let estimate = |plan: &str| {
+        run(&[
+            "estimate",
+            "--plan",
+            plan,
+            "--first-scans",
+            "250",
+            "--repeat-scans",
+            "0",
+        ])
+    };
+    let (code, _, stderr) = estimate(&mid);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("allowance `quota` resets each calendar month but its cycles start on day 15 of a month: the estimate prices one period a cycle"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = estimate(&first);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    // What the invoice charges over the term from the 15th: 13 periods.
+    let log = dir.write("log.csv", "timestamp,image\n2024-01-20T00:00:00Z,x\n");
+    let invoice = json(&[
+        "invoice",
+        "--plan",
+        &mid,
+        "--log",
+        &log,
+        "--as-of",
+        "2025-01-20",
+        "--format",
+        "json",
+    ]);
+    let text = invoice.to_string();
+    assert_eq!(text.matches("\"allowance:quota\"").count(), 13, "{text}");
+}

@@ -5,6 +5,7 @@ use super::CommandOutput;
 use crate::app::cli::{EstimateArgs, EstimateFormat, FormatArgs, InputArgs, SizeForArg};
 use crate::app::job::{Job, Needs, plan_on_its_own, refuse_plans_alike};
 use crate::domain::error::{Error, Result};
+use crate::domain::periods::Reset;
 use crate::domain::values::Scans;
 use crate::engine::meter::{ScanResult, Schedule};
 use crate::input::log::{ScanEvent, ScanLog};
@@ -12,9 +13,10 @@ use crate::model::check::threshold;
 use crate::model::estimate::{
     Demand, DemandTally, SizeFor, plan_estimate, rank, recommend, recommend_at, unlimited,
 };
-use crate::plan::Plan;
+use crate::plan::{AllowanceKind, Plan};
 use crate::render;
 use crate::replay::{self, Observer};
+use chrono::Datelike;
 
 pub(crate) fn run(args: &EstimateArgs, width: u16) -> Result<CommandOutput> {
     let mut plans = Vec::new();
@@ -162,6 +164,23 @@ pub(crate) fn run(args: &EstimateArgs, width: u16) -> Result<CommandOutput> {
 /// purchase could cost, and a plan's cores are not priced.
 fn term_notes(plan: &Plan, months: u32) -> String {
     let mut notes = String::new();
+    // A calendar-month period inside cycles that start mid-month: the
+    // first cycle holds two period starts, each charged in full by an
+    // invoice, which the estimate's one period a cycle leaves out.
+    let start = plan.zone.local_naive(plan.subscription.term.start);
+    let mid_month = start.day() != 1 || start.time() != chrono::NaiveTime::MIN;
+    for allowance in (plan.allowances.iter())
+        .filter(|a| a.kind == AllowanceKind::Prepaid && a.reset == Reset::CalendarMonth)
+    {
+        if mid_month {
+            notes += &format!(
+                "scanquota: the plan {}'s allowance `{}` resets each calendar month but its cycles start on day {} of a month: the estimate prices one period a cycle, but an invoice charges each period as it starts and the first cycle holds two (the rest of its month, and the next), one period more over the term\n",
+                plan.file,
+                allowance.name,
+                start.day()
+            );
+        }
+    }
     if plan.cores.is_some() {
         // As report and invoice say it without --cores.
         notes += &format!(
