@@ -418,7 +418,7 @@ fn catalogue() -> Vec<Case> {
         log_case(
             "Grype image name holding a line break",
             b"{\"matches\": [], \"source\": {\"type\": \"image\", \"target\": {\"userInput\": \"reg/new\\nline:1\", \"manifestDigest\": \"sha256:3ed\"}}, \"descriptor\": {\"timestamp\": \"2024-04-01T00:00:00Z\"}}".to_vec(),
-            &["log.csv:1: artifact: `reg/new\\u{a}line:1` (from the grype document) holds a line break"],
+            &["log.csv:1: artifact: `reg/new\\u{a}line:1` holds a line break, which no scan-log field may"],
         ),
         Case {
             name: "Grype image name holding a line break in import",

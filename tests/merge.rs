@@ -749,16 +749,21 @@ fn merge_refuses_daily_usage_and_projection_edited_by_hand() {
             "{stderr}"
         );
     }
-    // A figure scanquota never writes: the decimal crate alone read it as 3.2.
-    let grouped = edited("grouped.json", &|account| {
-        account["allowances"][0]["periods"][1]["consumed"] = "3_.2".into()
-    });
-    let (code, stdout, stderr) = run(&["merge", &grouped]);
-    assert_eq!((code, stdout.as_str()), (2, ""), "{stderr}");
-    assert!(
-        stderr.contains("`3_.2` is not a decimal as scanquota writes one"),
-        "{stderr}"
-    );
+    // Figures scanquota never writes: the decimal crate alone read `3_.2`
+    // as 3.2.
+    for figure in ["3_.2", "+3.2", ".5", "3.", "3e0"] {
+        let written = edited("written.json", &|account| {
+            account["allowances"][0]["periods"][1]["consumed"] = figure.into()
+        });
+        let (code, stdout, stderr) = run(&["merge", &written]);
+        assert_eq!((code, stdout.as_str()), (2, ""), "{figure}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "`{figure}` is not a decimal as scanquota writes one"
+            )),
+            "{stderr}"
+        );
+    }
 }
 
 /// Every charge line belongs to what it charges for: a fee to a cycle, an
@@ -1023,5 +1028,46 @@ fn merge_notes_the_keys_it_leaves_out() {
     assert!(
         stderr.contains("extra.json: 2 key(s) no scanquota report has are left out of the merged report: `accounts.0.note`, `reviewed_by`"),
         "{stderr}"
+    );
+}
+
+/// A report `report` writes merges back as itself when its projected
+/// unpriced overage is more than its projected overage: April's unpriced
+/// overage (20 scans on April 1st) posts on May 1st, inside the cycle from
+/// April 15th, which has no demand of its own yet.
+#[test]
+fn merge_takes_unpriced_overage_of_an_earlier_cycle_posting_in_this_one() {
+    let work = Workdir::new();
+    let plan = work.write(
+        "plan.toml",
+        "currency = \"USD\"\n[subscription]\nstart = 2024-03-15T00:00:00Z\nmonths = 3\n\
+         [overage]\npolicy = \"bill\"\nperiod = \"calendar-month\"\n",
+    );
+    let mut log = String::from("timestamp,image\n");
+    for hour in 0..20 {
+        log += &format!("2024-04-01T{hour:02}:30:00Z,img{hour}\n");
+    }
+    let log = work.write("log.csv", log);
+    let (code, written, stderr) = run(&[
+        "report",
+        "--plan",
+        &plan,
+        "--log",
+        &log,
+        "--as-of",
+        "2024-04-20",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&written).unwrap();
+    let projection = &report["accounts"][0]["projection"];
+    assert_eq!(projection["projected_overage"], "0");
+    assert_eq!(projection["projected_unpriced_overage"], "20");
+    let path = work.write("report.json", &written);
+    let (code, merged, stderr) = run(&["merge", &path, "--format", "json"]);
+    assert_eq!(
+        (code, merged.as_str(), stderr.as_str()),
+        (0, written.as_str(), "")
     );
 }

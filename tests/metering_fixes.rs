@@ -532,11 +532,19 @@ fn estimate_notes_a_calendar_month_allowance_in_cycles_starting_mid_month() {
     let (code, _, stderr) = estimate(&mid);
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stderr.contains("allowance `quota` resets each calendar month but its cycles start on day 15 of a month: the estimate prices one period a cycle"),
+        stderr.contains("allowance `quota` resets each calendar month but its cycles start at 2024-01-15T00:00:00+00:00, not at a month's start: the estimate prices one period a cycle"),
         "{stderr}"
     );
     let (code, _, stderr) = estimate(&first);
     assert_eq!((code, stderr.as_str()), (0, ""));
+    // The 1st at 09:00: the first cycle still holds two period starts.
+    let nine = dir.write("nine.toml", plan("2024-01-01T09:00:00Z"));
+    let (code, _, stderr) = estimate(&nine);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("cycles start at 2024-01-01T09:00:00+00:00, not at a month's start"),
+        "{stderr}"
+    );
     // What the invoice charges over the term from the 15th: 13 periods.
     let log = dir.write("log.csv", "timestamp,image\n2024-01-20T00:00:00Z,x\n");
     let invoice = json(&[

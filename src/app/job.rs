@@ -201,26 +201,26 @@ enum Resolved {
 
 impl Job {
     /// Resolve `plans` against the inputs of `input` (and, of report,
-    /// invoice and check, `--cores`: `billed` is `Some` for the commands
+    /// invoice and check, `--cores`: `cores_args` is `Some` for the commands
     /// that bill cores, and notes a plan that prices them without samples).
     pub fn build(
         plans: &[String],
         input: &InputArgs,
-        billed: Option<&CoresArgs>,
+        cores_args: Option<&CoresArgs>,
         needs: Needs,
     ) -> Result<Job> {
-        let cores_path = billed.and_then(|billed| billed.cores.as_deref());
+        let cores_path = cores_args.and_then(|args| args.cores.as_deref());
         refuse_stdin_twice(&[
             ("--log", input.log.iter().any(|path| path == "-")),
             ("--cores", cores_path == Some("-")),
         ])?;
-        let cores = match billed {
-            Some(billed) => match &billed.cores {
+        let cores = match cores_args {
+            Some(args) => match &args.cores {
                 Some(path) => Some((
                     path.as_str(),
                     layout(
-                        &billed.cores_columns,
-                        billed.cores_delimiter.as_deref(),
+                        &args.cores_columns,
+                        args.cores_delimiter.as_deref(),
                         ("--cores-column", "--cores-delimiter"),
                     )?,
                 )),
@@ -354,7 +354,7 @@ impl Job {
                     // Said out loud: a plan that prices cores bills none
                     // without samples, and a report or invoice that leaves
                     // them out must not look complete (docs/decisions.md).
-                    if billed.is_some() && plan.cores.is_some() {
+                    if cores_args.is_some() && plan.cores.is_some() {
                         notes += &format!(
                             "scanquota: the plan {} prices cores ([cores]) but no --cores file was given: no cores lines are billed; pass --cores FILE (hourly samples) to bill them\n",
                             plan.file

@@ -69,7 +69,7 @@ fn underscores_between_digits(text: &str) -> bool {
 
 /// A sign, digits with at most one point (at least one digit), and an
 /// optional exponent of digits with a sign.
-pub(crate) fn written_as_number(text: &str) -> bool {
+fn written_as_number(text: &str) -> bool {
     let (mantissa, exponent) = match text.split_once(['e', 'E']) {
         Some((mantissa, exponent)) => (mantissa, Some(exponent)),
         None => (text, None),

@@ -343,6 +343,17 @@ impl<'de> Deserialize<'de> for Instant {
     }
 }
 
+/// A decimal as scanquota writes one: an optional minus, digits, and
+/// digits after a point if there is one (not `+1`, `.5`, `5.`, `1e3`, `1_0`).
+fn as_scanquota_writes(text: &str) -> bool {
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    match unsigned.split_once('.') {
+        Some((whole, fraction)) => digits(whole) && digits(fraction),
+        None => digits(unsigned),
+    }
+}
+
 macro_rules! decimal_string_serde {
     ($name:ident) => {
         impl Serialize for $name {
@@ -354,11 +365,11 @@ macro_rules! decimal_string_serde {
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let text = String::deserialize(deserializer)?;
-                // As scanquota writes one: a sign, digits and a point (the
-                // decimal crate would also read `9_0` as 90).
-                if text.contains(['e', 'E']) || !crate::domain::numbers::written_as_number(&text) {
+                // As scanquota writes one (the decimal crate would also
+                // read `9_0` as 90).
+                if !as_scanquota_writes(&text) {
                     return Err(serde::de::Error::custom(format!(
-                        "`{}` is not a decimal as scanquota writes one (digits, a point, a sign)",
+                        "`{}` is not a decimal as scanquota writes one (digits, a point, a minus)",
                         crate::domain::text::shown(&text)
                     )));
                 }

@@ -230,10 +230,10 @@ fn accounts_written_two_ways(accounts: &Interner) -> String {
     )
 }
 
-fn written_two_ways(accounts: &Interner, what: &str, fix: &str) -> String {
+fn written_two_ways(names: &Interner, what: &str, fix: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
-    let mut folded: Vec<(String, &str)> = (0..accounts.len() as u32)
-        .map(|id| accounts.name(id))
+    let mut folded: Vec<(String, &str)> = (0..names.len() as u32)
+        .map(|id| names.name(id))
         .filter(|name| !name.is_empty())
         .map(|name| (name.nfkc().collect::<String>().to_lowercase(), name))
         .collect();
@@ -2110,9 +2110,10 @@ pub(crate) fn looks_like_plain_text(head: &[u8]) -> bool {
         && !head.starts_with(&GZIP_MAGIC)
 }
 
-/// A JSON Lines value holds no line break, as a CSV log's field may not (it
-/// refuses one): the same scans read from either form bill alike, and a
-/// ledger or `import` row stays one line.
+/// A JSON Lines value, or a text a scanner document gives, holds no line
+/// break, as a CSV log's field may not (it refuses one): the same scans
+/// read from either form bill alike, and a ledger or `import` row stays
+/// one line.
 fn refuse_line_break(at: &Location, key: &str, text: &str) -> Result<()> {
     if text.contains(['\n', '\r']) {
         return Err(Error::input(

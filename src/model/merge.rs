@@ -209,10 +209,10 @@ fn refuse_lines_of_no_period(
             continue;
         }
         let item = crate::domain::text::shown(&line.item);
-        let problem = match line.item.split_once(':') {
-            Some((_, name))
-                if matches!(line.kind, ChargeKind::Allowance | ChargeKind::Topup)
-                    && !account.allowances.iter().any(|a| a.name == name) =>
+        let named = line.item.split_once(':').map(|(_, name)| name);
+        let problem = match named {
+            _ if matches!(line.kind, ChargeKind::Allowance | ChargeKind::Topup)
+                && !named.is_some_and(|name| account.allowances.iter().any(|a| a.name == name)) =>
             {
                 return Err(edited(
                     path,

@@ -571,13 +571,17 @@ impl AccountReport {
                 for (d, day) in period.daily.iter().enumerate() {
                     let used = day.used.value();
                     if used < before {
+                        let problem = if d == 0 {
+                            "is negative, which no unit count is".to_string()
+                        } else {
+                            format!(
+                                "is less than the day before's ({}): units drawn by the end of a day never fall",
+                                before.normalize()
+                            )
+                        };
                         return Some((
                             format!("allowances[{a}].periods[{p}].daily[{d}].used"),
-                            format!(
-                                "`{}` is less than the day before's ({}): units drawn by the end of a day never fall",
-                                day.used,
-                                before.normalize()
-                            ),
+                            format!("`{}` {problem}", day.used),
                         ));
                     }
                     before = used;
@@ -603,9 +607,8 @@ impl AccountReport {
 
     /// Where the projection is not what `report` writes: no unit figure or
     /// charge negative, the cycle's end after its start, `exhausted` exactly
-    /// when nothing is available, overage projected only when the plan
-    /// bills it and denial only when it denies, and the unpriced overage
-    /// part of the overage.
+    /// when nothing is available, and overage projected only when the plan
+    /// bills it and denial only when it denies.
     fn projection_off(&self, policy: OveragePolicy) -> Option<(String, String)> {
         let projection = self.projection.as_ref()?;
         let key = |field: &str| format!("projection.{field}");
@@ -669,15 +672,9 @@ impl AccountReport {
                 format!("`{units}` where the plan {policy_word} overage, so none are"),
             ));
         }
-        if projection.projected_unpriced_overage.value() > projection.projected_overage.value() {
-            return Some((
-                key("projected_unpriced_overage"),
-                format!(
-                    "`{}` is more than the projected overage ({})",
-                    projection.projected_unpriced_overage, projection.projected_overage
-                ),
-            ));
-        }
+        // The unpriced overage is not held to the projected overage: it is
+        // every unpriced line posting in the cycle, which may hold units of
+        // the cycle before (an overage period across the cycles' bounds).
         None
     }
 

@@ -174,10 +174,10 @@ fn term_notes(plan: &Plan, months: u32) -> String {
     {
         if mid_month {
             notes += &format!(
-                "scanquota: the plan {}'s allowance `{}` resets each calendar month but its cycles start on day {} of a month: the estimate prices one period a cycle, but an invoice charges each period as it starts and the first cycle holds two (the rest of its month, and the next), one period more over the term\n",
+                "scanquota: the plan {}'s allowance `{}` resets each calendar month but its cycles start at {}, not at a month's start: the estimate prices one period a cycle, but an invoice charges each period as it starts and the first cycle holds two (the rest of its month, and the next), one period more over the term\n",
                 plan.file,
                 allowance.name,
-                start.day()
+                plan.zone.format(plan.subscription.term.start)
             );
         }
     }

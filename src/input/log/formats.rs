@@ -1057,19 +1057,10 @@ fn refuse_line_breaks(name: &str, record: &Record) -> Result<()> {
     let texts = [("image", &record.image), ("scan_id", &record.scan_id)]
         .into_iter()
         .chain(record.extra.iter().map(|(column, text)| (*column, text)));
-    for (column, text) in texts {
-        if text.contains(['\n', '\r']) {
-            return Err(Error::input(
-                Location::file(name).line(record.line).key(column),
-                format!(
-                    "`{}` (from the {} document) holds a line break, which no scan-log field may; remove it from the document",
-                    crate::domain::text::shown(text),
-                    record.format.name()
-                ),
-            ));
-        }
-    }
-    Ok(())
+    let at = Location::file(name).line(record.line);
+    texts
+        .into_iter()
+        .try_for_each(|(column, text)| super::refuse_line_break(&at, column, text))
 }
 
 /// The rows one document makes.
