@@ -30,6 +30,20 @@ fn report_at(work: &Workdir, name: &str, as_of: &str, extra: &[&str]) -> String 
     work.write(name, stdout)
 }
 
+/// Each `(report file, needle)`: `merge` exits 2, prints nothing, and names
+/// the needle and the fix for a report edited by hand.
+fn assert_each_refused(cases: &[(String, &str)]) {
+    for (file, needle) in cases {
+        let (code, stdout, stderr) = run(&["merge", file]);
+        assert_eq!((code, stdout.as_str()), (2, ""), "{file}: {stderr}");
+        assert!(stderr.contains(needle), "{needle}: {stderr}");
+        assert!(
+            stderr.contains("give the report as scanquota wrote it"),
+            "{stderr}"
+        );
+    }
+}
+
 #[test]
 fn merging_account_partitions_gives_the_whole_report() {
     let work = Workdir::new();
@@ -662,15 +676,7 @@ fn merge_refuses_units_and_line_arithmetic_edited_by_hand() {
             "accounts[0].cycles[0].unpriced_overage: `3` is more than the cycle's overage (0)",
         ),
     ];
-    for (file, needle) in cases {
-        let (code, stdout, stderr) = run(&["merge", &file]);
-        assert_eq!((code, stdout.as_str()), (2, ""), "{file}: {stderr}");
-        assert!(stderr.contains(needle), "{needle}: {stderr}");
-        assert!(
-            stderr.contains("give the report as scanquota wrote it"),
-            "{stderr}"
-        );
-    }
+    assert_each_refused(&cases);
 }
 
 /// A period's daily usage (what the HTML page draws) and the projection
@@ -740,15 +746,7 @@ fn merge_refuses_daily_usage_and_projection_edited_by_hand() {
             "accounts[0].projection.projected_overage: `12` where the plan denies overage, so none are",
         ),
     ];
-    for (file, needle) in cases {
-        let (code, stdout, stderr) = run(&["merge", &file]);
-        assert_eq!((code, stdout.as_str()), (2, ""), "{file}: {stderr}");
-        assert!(stderr.contains(needle), "{needle}: {stderr}");
-        assert!(
-            stderr.contains("give the report as scanquota wrote it"),
-            "{stderr}"
-        );
-    }
+    assert_each_refused(&cases);
     // Figures scanquota never writes: the decimal crate alone read `3_.2`
     // as 3.2.
     for figure in ["3_.2", "+3.2", ".5", "3.", "3e0"] {
@@ -804,15 +802,7 @@ fn merge_refuses_a_line_that_charges_for_no_period() {
             "accounts[0].charges.lines[0].item: `allowance:spare` names no allowance of the account",
         ),
     ];
-    for (file, needle) in cases {
-        let (code, stdout, stderr) = run(&["merge", &file]);
-        assert_eq!((code, stdout.as_str()), (2, ""), "{file}: {stderr}");
-        assert!(stderr.contains(needle), "{needle}: {stderr}");
-        assert!(
-            stderr.contains("give the report as scanquota wrote it"),
-            "{stderr}"
-        );
-    }
+    assert_each_refused(&cases);
 }
 
 /// The overage lines bill every priced overage unit once: a cycle's and the
